@@ -1,0 +1,127 @@
+# Shaobing — GNU Makefile.  `make` builds the three programs into build/bin.
+# `make SANITIZE=1` builds the ASan+UBSan variant into build-san/.
+# Sources are found by folder; a new module needs no edit here.
+
+CC	?= cc
+ifeq ($(CC),cc)
+CC	:= gcc
+endif
+PKG_CONFIG ?= pkg-config
+
+ifeq ($(SANITIZE),1)
+BUILD	?= build-san
+OPT	?= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDSAN	:= -fsanitize=address,undefined
+else
+BUILD	?= build
+OPT	?= -O2 -g
+LDSAN	:=
+endif
+
+PKGS	:= libpcap openssl sqlite3 libcurl inih libevent libevent_openssl libevent_pthreads jansson zlib
+WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wformat=2 -Wno-format-nonliteral
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CFLAGS	+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. $(PKG_CFLAGS) -MMD -MP
+LDLIBS	+= $(PKG_LIBS) -lpthread -lm
+LDFLAGS	+= $(LDSAN)
+
+COMMON_SRC	:= $(sort $(wildcard common/*.c))
+PROBES_SRC	:= $(sort $(shell find probes -name '*.c' 2>/dev/null))
+AGENT_SRC	:= $(filter-out agent/main.c,$(sort $(wildcard agent/*.c)))
+COLLECTOR_SRC	:= $(filter-out collector/main.c,$(sort $(wildcard collector/*.c)))
+CLI_SRC		:= $(filter-out cli/main.c,$(sort $(wildcard cli/*.c)))
+UNIT_SRC	:= $(sort $(wildcard tests/unit/test_*.c))
+UNITHELP_SRC	:= $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
+BENCH_SRC	:= $(sort $(wildcard bench/*.c))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIB_COMMON	:= $(BUILD)/lib/libcommon.a
+LIB_PROBES	:= $(BUILD)/lib/libprobes.a
+LIB_AGENT	:= $(BUILD)/lib/libagent.a
+LIB_COLLECTOR	:= $(BUILD)/lib/libcollector.a
+LIB_CLI		:= $(BUILD)/lib/libcli.a
+# Order matters for static archives: users before what they use.
+ALL_LIBS	:= $(LIB_AGENT) $(LIB_COLLECTOR) $(LIB_CLI) $(LIB_PROBES) $(LIB_COMMON)
+
+BINS	:= $(BUILD)/bin/shaobing-agent $(BUILD)/bin/shaobing-collector $(BUILD)/bin/shaobing
+UNITS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+BENCHES	:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+.PHONY: all deps check unit e2e bench demo demo-stop fuzz clean tests benches deb
+all: $(BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+define mklib
+$(1): $(call obj,$(2))
+	@mkdir -p $$(dir $$@)
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+endef
+$(eval $(call mklib,$(LIB_COMMON),$(COMMON_SRC)))
+$(eval $(call mklib,$(LIB_PROBES),$(PROBES_SRC)))
+$(eval $(call mklib,$(LIB_AGENT),$(AGENT_SRC)))
+$(eval $(call mklib,$(LIB_COLLECTOR),$(COLLECTOR_SRC)))
+$(eval $(call mklib,$(LIB_CLI),$(CLI_SRC)))
+
+$(BUILD)/bin/shaobing-agent: $(call obj,agent/main.c) $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+
+$(BUILD)/bin/shaobing-collector: $(call obj,collector/main.c) $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+
+$(BUILD)/bin/shaobing: $(call obj,cli/main.c) $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/%: $(call obj,tests/unit/%.c) $(call obj,$(UNITHELP_SRC)) $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNITHELP_SRC)) $(ALL_LIBS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+$(BUILD)/bench/%: $(call obj,bench/%.c) $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+
+tests: $(BINS) $(UNITS)
+benches: $(BINS) $(BENCHES)
+
+deps:
+	@sh scripts/deps.sh
+
+# Unit tests, end-to-end tests, fuzzing for a bounded time, then all of it
+# again under ASan+UBSan.  Ends with "N passed, N failed".
+check: deps
+	@sh tests/check.sh
+
+unit: tests
+	@sh tests/run-unit.sh $(BUILD)
+
+e2e: tests
+	@sh tests/run-e2e.sh $(BUILD)
+
+fuzz:
+	@sh tests/fuzz/run.sh $${FUZZ_SECONDS:-20}
+
+bench: deps
+	@sh scripts/deps.sh --bench
+	@$(MAKE) --no-print-directory benches
+	@sh bench/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh start
+
+demo-stop:
+	@sh scripts/demo.sh stop
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,15 @@
+/*
+ * The agent daemon: configuration, probes on a scheduler, spool, uploader.
+ */
+#ifndef SHAOBING_AGENT_H
+#define SHAOBING_AGENT_H
+
+#include <stdio.h>
+
+/*
+ * Parse daemon options (-f foreground, -c FILE, --check-config, -v) and
+ * run.  usage prints the help.  Returns the exit status.
+ */
+int	agent_main(int argc, char **argv, void (*usage)(FILE *));
+
+#endif
