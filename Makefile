@@ -69,17 +69,21 @@ $(eval $(call mklib,$(LIB_AGENT),$(AGENT_SRC)))
 $(eval $(call mklib,$(LIB_COLLECTOR),$(COLLECTOR_SRC)))
 $(eval $(call mklib,$(LIB_CLI),$(CLI_SRC)))
 
-$(BUILD)/bin/shaobing-agent: $(call obj,agent/main.c) $(ALL_LIBS)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+AGENT_LIBS	:= $(LIB_AGENT) $(LIB_PROBES) $(LIB_COMMON)
+COLLECTOR_LIBS	:= $(LIB_COLLECTOR) $(LIB_COMMON)
+CLI_LIBS	:= $(LIB_CLI) $(LIB_COLLECTOR) $(LIB_COMMON)
 
-$(BUILD)/bin/shaobing-collector: $(call obj,collector/main.c) $(ALL_LIBS)
+$(BUILD)/bin/shaobing-agent: $(call obj,agent/main.c) $(AGENT_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(AGENT_LIBS) $(LDLIBS)
 
-$(BUILD)/bin/shaobing: $(call obj,cli/main.c) $(ALL_LIBS)
+$(BUILD)/bin/shaobing-collector: $(call obj,collector/main.c) $(COLLECTOR_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(COLLECTOR_LIBS) $(LDLIBS)
+
+$(BUILD)/bin/shaobing: $(call obj,cli/main.c) $(CLI_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(CLI_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/%: $(call obj,tests/unit/%.c) $(call obj,$(UNITHELP_SRC)) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
