@@ -5,7 +5,9 @@
 #include <stddef.h>
 
 #include "probes/probe.h"
+#include "probes/system.h"
 
 const struct probe_ops *const probe_registry[] = {
+	&probe_system,
 	NULL,
 };
