@@ -243,7 +243,7 @@ test_events_gzip(void **state)
 	/* Two members (RFC 1952 2.2) concatenate: "BATCH2" + "" is not JSON
 	   but two halves of one are. */
 	n = gzip_buf(BATCH2, 20, two, sizeof(two));
-	n2 = gzip_buf(BATCH2 + 20, strlen(BATCH2) - 20, two + n,
+	n2 = gzip_buf(&BATCH2[20], strlen(BATCH2) - 20, two + n,
 	    sizeof(two) - n);
 	assert_int_equal(agent(f, API_POST, "/api/v1/events", "pc-01", "GZIP",
 	    two, n + n2), 200);
