@@ -195,6 +195,9 @@ leftovers() {
 		echo db >/var/lib/shaobing/collector.db
 		echo db >/var/lib/shaobing/collector.db-wal
 		echo "; edited" >>/etc/shaobing/agent.ini
+		for f in ca.crt ca.key server.crt server.key agent.crt agent.key; do
+			echo "$f" >/etc/shaobing/$f
+		done
 	'
 	inroot 'dpkg --remove shaobing-agent shaobing-collector'
 	run inroot '
@@ -203,6 +206,7 @@ leftovers() {
 		cat /var/lib/shaobing/spool.db /var/lib/shaobing/collector.db
 		tail -n 1 /etc/shaobing/agent.ini
 		test -f /etc/shaobing/collector.ini
+		cat /etc/shaobing/ca.key /etc/shaobing/agent.key
 		id -u shaobing >/dev/null
 		dpkg-query -W -f="\${db:Status-Abbrev}\n" shaobing-agent shaobing-collector
 	'
@@ -211,6 +215,8 @@ leftovers() {
 	grep -qx spool <<<"$output"
 	grep -qx db <<<"$output"
 	grep -qx '; edited' <<<"$output"
+	grep -qx ca.key <<<"$output"
+	grep -qx agent.key <<<"$output"
 	[ "$(grep -c '^rc ' <<<"$output")" -eq 2 ]
 
 	inroot 'dpkg --purge shaobing-agent shaobing-collector'
@@ -234,11 +240,20 @@ leftovers() {
 @test "packaging: purging one package keeps the other's data" {
 	need_root
 	inroot "dpkg -i /mnt/v1/shaobing-agent_${V1}_$ARCH.deb /mnt/v1/shaobing-collector_${V1}_$ARCH.deb"
-	inroot 'echo spool >/var/lib/shaobing/spool.db; echo db >/var/lib/shaobing/collector.db'
+	inroot '
+		echo spool >/var/lib/shaobing/spool.db
+		echo db >/var/lib/shaobing/collector.db
+		for f in ca.crt ca.key server.crt server.key agent.crt agent.key; do
+			echo "$f" >/etc/shaobing/$f
+		done
+	'
 	inroot 'dpkg --purge shaobing-agent'
 	run inroot '
 		test ! -e /var/lib/shaobing/spool.db
 		test ! -e /etc/shaobing/agent.ini
+		test ! -e /etc/shaobing/agent.crt
+		test ! -e /etc/shaobing/agent.key
+		cat /etc/shaobing/ca.crt /etc/shaobing/ca.key /etc/shaobing/server.key
 		cat /var/lib/shaobing/collector.db
 		stat -c "%U:%G %a" /etc/shaobing/collector.ini
 		id -u shaobing >/dev/null
@@ -246,7 +261,14 @@ leftovers() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	grep -qx db <<<"$output"
+	grep -qx ca.crt <<<"$output"
+	grep -qx ca.key <<<"$output"
+	grep -qx server.key <<<"$output"
 	grep -qx 'root:shaobing 640' <<<"$output"
+	# Then the collector too: the shared CA certificate goes with it.
+	inroot 'dpkg --purge shaobing-collector'
+	run inroot 'test ! -e /etc/shaobing; test ! -e /var/lib/shaobing'
+	[ "$status" -eq 0 ]
 }
 
 @test "packaging: upgrade keeps configuration, data and a disabled service" {
