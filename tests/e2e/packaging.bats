@@ -188,6 +188,20 @@ leftovers() {
 		[ "$status" -eq 0 ]
 	fi
 
+	# The packaged configuration is valid and readable by the services'
+	# user (group shaobing), and by no other user.
+	run inroot '
+		su="setpriv --reuid=shaobing --regid=shaobing --init-groups"
+		$su /usr/sbin/shaobing-agent --check-config -c /etc/shaobing/agent.ini
+		$su /usr/sbin/shaobing-collector --check-config -c /etc/shaobing/collector.ini
+		if setpriv --reuid=nobody --regid=nogroup --clear-groups cat /etc/shaobing/agent.ini; then
+			echo "nobody can read agent.ini"; exit 1
+		fi
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^configuration OK$' <<<"$output")" -eq 2 ]
+
 	# The services' data and an administrator's edit.
 	inroot '
 		echo spool >/var/lib/shaobing/spool.db
