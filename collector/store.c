@@ -16,7 +16,7 @@
 
 #include <sqlite3.h>
 
-#include "collector/store.h"
+#include "collector/store_priv.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 
@@ -111,6 +111,8 @@ static const char *const stmt_sql[ST_MAX] = {
 	    "VALUES (?1, ?2, ?2)",
 };
 
+#define STORE_HOOKS_MAX	8
+
 struct store {
 	sqlite3		*db;
 	char		*path;
@@ -118,7 +120,58 @@ struct store {
 	sqlite3_stmt	*st[ST_MAX];
 	char		*buf;		/* event data serialisation */
 	size_t		 bufsize;
+	struct {
+		store_event_hook	 fn;
+		void			*arg;
+	}		 ev_hooks[STORE_HOOKS_MAX];
+	size_t		 nev_hooks;
+	struct {
+		store_commit_hook	 fn;
+		void			*arg;
+	}		 commit_hooks[STORE_HOOKS_MAX];
+	size_t		 ncommit_hooks;
 };
+
+int
+store_add_event_hook(struct store *st, store_event_hook fn, void *arg)
+{
+	if (st->nev_hooks == STORE_HOOKS_MAX)
+		return -1;
+	st->ev_hooks[st->nev_hooks].fn = fn;
+	st->ev_hooks[st->nev_hooks].arg = arg;
+	st->nev_hooks++;
+	return 0;
+}
+
+int
+store_add_commit_hook(struct store *st, store_commit_hook fn, void *arg)
+{
+	if (st->ncommit_hooks == STORE_HOOKS_MAX)
+		return -1;
+	st->commit_hooks[st->ncommit_hooks].fn = fn;
+	st->commit_hooks[st->ncommit_hooks].arg = arg;
+	st->ncommit_hooks++;
+	return 0;
+}
+
+static void
+run_commit_hooks(struct store *st, int committed)
+{
+	for (size_t i = 0; i < st->ncommit_hooks; i++)
+		st->commit_hooks[i].fn(st->commit_hooks[i].arg, st, committed);
+}
+
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
+}
 
 static void
 db_err(struct store *st, const char *what, char *err, size_t errlen)
@@ -399,7 +452,21 @@ store_insert_batch(struct store *st, const struct event_batch *b,
 		sqlite3_bind_text(s, 8, st->buf, (int)dl, SQLITE_STATIC);
 		if (stmt_done(st, ST_EVENT_ADD, err, errlen) == -1)
 			goto fail;
-		inserted += (size_t)sqlite3_changes(st->db);
+		if (sqlite3_changes(st->db) == 1) {
+			struct store_event_ctx ctx = {
+				.event_id = sqlite3_last_insert_rowid(st->db),
+				.agent_id = agent_id,
+				.agent = b->agent,
+				.ev = ev,
+				.received_ms = now_ms,
+			};
+
+			inserted++;
+			for (size_t h = 0; h < st->nev_hooks; h++)
+				if (st->ev_hooks[h].fn(st->ev_hooks[h].arg, st,
+				    &ctx, err, errlen) == -1)
+					goto fail;
+		}
 		if (ev->seq > max_seq)
 			max_seq = ev->seq;
 	}
@@ -412,11 +479,13 @@ store_insert_batch(struct store *st, const struct event_batch *b,
 		goto fail;
 	if (stmt_done(st, ST_COMMIT, err, errlen) == -1)
 		goto fail;
+	run_commit_hooks(st, 1);
 	res->inserted = inserted;
 	res->stored_through = b->n > 0 ? max_seq : last_seq;
 	return 0;
 fail:
 	rollback(st);
+	run_commit_hooks(st, 0);
 	res->new_agent = 0;
 	return -1;
 }

@@ -63,6 +63,33 @@ int	store_heartbeat(struct store *st, const struct store_heartbeat *hb,
 	    double gap_factor, int64_t now_ms, int *new_agent, char *err,
 	    size_t errlen);
 
+/*
+ * Ingest hooks: how incidents, inventory, availability and later modules
+ * see each event exactly once.
+ *
+ * An event hook runs inside the batch's transaction for every event that
+ * was newly inserted (never for a resent duplicate), so whatever it
+ * writes with store_db() commits or rolls back together with the event.
+ * It returns 0, or -1 with err to roll the whole batch back (the agent
+ * gets 500 and retries).  A commit hook runs after the transaction ended:
+ * committed 1 after COMMIT (send the notifications queued by the event
+ * hooks), 0 after ROLLBACK (drop them).  Hooks run in the order added.
+ */
+struct store_event_ctx {
+	int64_t			 event_id;	/* events.id */
+	int64_t			 agent_id;
+	const char		*agent;
+	const struct event	*ev;
+	int64_t			 received_ms;	/* collector clock */
+};
+typedef int (*store_event_hook)(void *arg, struct store *st,
+    const struct store_event_ctx *ctx, char *err, size_t errlen);
+typedef void (*store_commit_hook)(void *arg, struct store *st, int committed);
+
+/* -1 when the (small, fixed) hook table is full. */
+int	store_add_event_hook(struct store *st, store_event_hook fn, void *arg);
+int	store_add_commit_hook(struct store *st, store_commit_hook fn, void *arg);
+
 /* Agent id by name: 0 found, 1 unknown, -1 error. */
 int	store_agent_id(struct store *st, const char *name, int64_t *id,
 	    char *err, size_t errlen);
