@@ -5,7 +5,9 @@
 #include <stddef.h>
 
 #include "probes/probe.h"
+#include "probes/inventory/probe_inventory.h"
 
 const struct probe_ops *const probe_registry[] = {
+	&probe_inventory,
 	NULL,
 };

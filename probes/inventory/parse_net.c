@@ -331,7 +331,7 @@ inv_parse_if_inet6(const char *buf, size_t len, const char *source,
 	rbuf_init(&b, buf, len);
 	while (inv_line_next(&b, &line)) {
 		uint8_t addr[16];
-		uint64_t plen;
+		uint64_t plen, flags;
 		char s[INET6_ADDRSTRLEN + 8], name[64];
 		int nf = 0;
 		json_t *list;
@@ -343,10 +343,14 @@ inv_parse_if_inet6(const char *buf, size_t len, const char *source,
 			continue;
 		if (nf < 6 || hex_bytes16(f[0], addr) == -1 ||
 		    inv_str_hex64(f[2], &plen) == -1 || plen > 128 ||
-		    f[5].len == 0 || f[5].len >= sizeof(name)) {
+		    inv_str_hex64(f[4], &flags) == -1 || f[5].len == 0 || f[5].len >= sizeof(name)) {
 			inv_bad_note(&bad, lineno, "bad if_inet6 line");
 			continue;
 		}
+		/* IFA_F_TEMPORARY (0x01): RFC 8981 privacy addresses rotate
+		 * daily and would change the snapshot's hash for nothing. */
+		if (flags & 0x01)
+			continue;
 		inet_ntop(AF_INET6, addr, s, INET6_ADDRSTRLEN);
 		snprintf(s + strlen(s), 8, "/%u", (unsigned)plen);
 		inv_str_copy(f[5], name, sizeof(name));
