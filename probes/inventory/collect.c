@@ -772,30 +772,27 @@ struct sshd_walk {
 
 static void sshd_file(const char *buf, size_t len, void *arg);
 
+/* Include pattern: relative ones are below /etc/ssh (sshd_config(5)). */
+static void
+sshd_include(const char *pattern, void *arg)
+{
+	struct sshd_walk *w = arg;
+	char pat[1100];
+
+	if (w->depth >= 4)
+		return;	/* include loops */
+	snprintf(pat, sizeof(pat), "%s%s", pattern[0] == '/' ? "" : "/etc/ssh/", pattern);
+	w->depth++;
+	each_glob(w->root, pat, sshd_file, w);
+	w->depth--;
+}
+
 static void
 sshd_file(const char *buf, size_t len, void *arg)
 {
 	struct sshd_walk *w = arg;
-	json_t *inc = json_array(), *p;
-	size_t i;
 
-	inv_parse_sshd_config(buf, len, w->cfg, inc);
-	/* Include is expanded where it stands in real sshd; Debian puts it
-	 * first, so expanding after the file is only wrong for keys both
-	 * define, which a first-value-wins merge then attributes to the main
-	 * file.  Depth bounded against include loops. */
-	if (w->depth < 4) {
-		w->depth++;
-		json_array_foreach(inc, i, p) {
-			char pat[1024];
-			const char *s = json_string_value(p);
-
-			snprintf(pat, sizeof(pat), "%s%s", s[0] == '/' ? "" : "/etc/ssh/", s);
-			each_glob(w->root, pat, sshd_file, w);
-		}
-		w->depth--;
-	}
-	json_decref(inc);
+	inv_parse_sshd_config(buf, len, w->cfg, sshd_include, w);
 }
 
 static void

@@ -152,11 +152,11 @@ json_t	*inv_parse_nodev(const char *buf, size_t len);
 /*
  * sshd_config: sshd keeps the FIRST value of a keyword, so set only
  * keys not already in *cfg (an object of lower-cased keyword → value).
- * Include lines are returned in *includes (array of patterns) for the
- * caller to expand; parsing stops at the first Match block.
+ * Each Include pattern is handed to include() where it stands (NULL:
+ * ignored); parsing stops at the first Match block.
  */
 void	inv_parse_sshd_config(const char *buf, size_t len, json_t *cfg,
-	    json_t *includes);
+	    void (*include)(const char *pattern, void *arg), void *arg);
 /* apt.conf fragment: sets "APT::Periodic::Unattended-Upgrade" etc. in cfg. */
 void	inv_parse_apt_conf(const char *buf, size_t len, json_t *cfg);
 /* KEY=value file (ufw.conf, /etc/default files): value of key or NULL. */

@@ -27,7 +27,7 @@ lower_copy(struct inv_str s, char *out, size_t outlen)
  */
 void
 inv_parse_sshd_config(const char *buf, size_t len, json_t *cfg,
-    json_t *includes)
+    void (*include)(const char *pattern, void *arg), void *arg)
 {
 	struct rbuf b;
 	struct inv_str line;
@@ -61,10 +61,13 @@ inv_parse_sshd_config(const char *buf, size_t len, json_t *cfg,
 		if (strcmp(key, "include") == 0) {
 			struct inv_str pat;
 
-			while (inv_field_next(&v, &pat))
-				if (includes != NULL && json_array_size(includes) < 64)
-					json_array_append_new(includes,
-					    inv_json_str(pat.p, pat.len));
+			/* Expanded where it stands, as sshd does. */
+			while (inv_field_next(&v, &pat)) {
+				char p[1024];
+
+				if (include != NULL && pat.len < sizeof(p))
+					include(inv_str_copy(pat, p, sizeof(p)), arg);
+			}
 			continue;
 		}
 		if (json_object_get(cfg, key) != NULL)
