@@ -432,11 +432,12 @@ collect_network(const char *root, json_t *errors)
 	json_array_foreach(names, i, n) {
 		const char *name = json_string_value(n);
 		char path[512];
-		json_t *o, *v4 = json_array(), *a6;
+		json_t *o, *v4, *a6;
 
 		if (strcmp(name, "lo") == 0)
 			continue;
 		o = json_object();
+		v4 = json_array();
 		json_object_set_new(o, "name", json_string(name));
 		snprintf(path, sizeof(path), "/sys/class/net/%s/address", name);
 		set_opt(o, "mac", read_line(root, path, true, errors));

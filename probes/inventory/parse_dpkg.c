@@ -24,7 +24,7 @@ static int
 str_cmp(struct inv_str a, struct inv_str b)
 {
 	size_t n = a.len < b.len ? a.len : b.len;
-	int c = memcmp(a.p, b.p, n);
+	int c = n ? memcmp(a.p, b.p, n) : 0;	/* an absent field has p NULL */
 
 	if (c != 0)
 		return c;

@@ -44,6 +44,8 @@ inv_field_next(struct inv_str *s, struct inv_str *field)
 {
 	size_t i = 0, j;
 
+	if (s->len == 0)
+		return 0;	/* also when s->p is NULL (an absent field) */
 	while (i < s->len && is_blank(s->p[i]))
 		i++;
 	if (i == s->len) {
@@ -78,7 +80,7 @@ inv_str_eq(struct inv_str s, const char *lit)
 {
 	size_t n = strlen(lit);
 
-	return s.len == n && memcmp(s.p, lit, n) == 0;
+	return s.len == n && (n == 0 || memcmp(s.p, lit, n) == 0);
 }
 
 int
@@ -86,7 +88,7 @@ inv_str_prefix(struct inv_str s, const char *lit)
 {
 	size_t n = strlen(lit);
 
-	return s.len >= n && memcmp(s.p, lit, n) == 0;
+	return s.len >= n && (n == 0 || memcmp(s.p, lit, n) == 0);
 }
 
 int
@@ -144,7 +146,8 @@ inv_str_copy(struct inv_str s, char *out, size_t outlen)
 		return out;
 	if (n >= outlen)
 		n = outlen - 1;
-	memcpy(out, s.p, n);
+	if (n > 0)
+		memcpy(out, s.p, n);
 	out[n] = '\0';
 	return out;
 }
