@@ -55,8 +55,8 @@ static const struct conf_opt inv_opts_table[] = {
 	  "read files below this directory (tests)" },
 	{ "state", CONF_STR, offsetof(struct inv_conf, state),
 	  sizeof(((struct inv_conf *)0)->state), 0, 0,
-	  "/var/lib/shaobing/inventory.state", NULL, NULL,
-	  "last sent snapshot hash (next to the spool)" },
+	  "", NULL, NULL,
+	  "last sent snapshot hash (empty: inventory.state next to [agent] spool)" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -112,6 +112,45 @@ inventory_state_write(const char *path, const char *hash, int64_t sent_ms)
 	return rc;
 }
 
+/*
+ * Default state path: "inventory.state" in the directory of [agent]
+ * spool (default /var/lib/shaobing/spool.db), so tests and packagers
+ * that move the spool move this file with it.  Only that key is read.
+ */
+struct spool_only {
+	char	spool[1024];
+};
+
+static const struct conf_opt spool_only_table[] = {
+	{ "spool", CONF_STR, offsetof(struct spool_only, spool),
+	  sizeof(((struct spool_only *)0)->spool), 0, 0,
+	  "/var/lib/shaobing/spool.db", NULL, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+};
+
+static int
+state_next_to_spool(struct conf *c, struct inv_conf *ic, struct conf_err *err)
+{
+	struct spool_only so;
+	const char *slash;
+	int n;
+
+	if (conf_apply(c, "agent", spool_only_table, &so, err) == -1)
+		return -1;
+	slash = strrchr(so.spool, '/');
+	if (slash == NULL)
+		n = snprintf(ic->state, sizeof(ic->state), "inventory.state");
+	else
+		n = snprintf(ic->state, sizeof(ic->state), "%.*s/inventory.state",
+		    (int)(slash - so.spool), so.spool);
+	if (n < 0 || (size_t)n >= sizeof(ic->state)) {
+		snprintf(err->msg, sizeof(err->msg), "%s: [agent] spool path too long "
+		    "for [inventory] state; set [inventory] state", conf_path(c));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 inv_configure(struct conf *c, void **state, struct conf_err *err)
 {
@@ -129,6 +168,10 @@ inv_configure(struct conf *c, void **state, struct conf_err *err)
 	if (!ic->enabled) {
 		free(ic);
 		return 0;
+	}
+	if (ic->state[0] == '\0' && state_next_to_spool(c, ic, err) == -1) {
+		free(ic);
+		return -1;
 	}
 	*state = ic;
 	return 0;
