@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "agent/agent.h"
+#include "probes/inventory/inventory.h"
 
 struct subcommand {
 	const char	*flag;
@@ -18,6 +19,7 @@ struct subcommand {
 
 /* subcommands: one row per offline command (keep sorted by flag) */
 static const struct subcommand subcommands[] = {
+	{ "--inventory", inventory_main, "--inventory [--json] [--root DIR]" },
 	{ NULL, NULL, NULL },
 };
 

@@ -4,10 +4,12 @@
  */
 #include <stddef.h>
 
+#include "probes/inventory/probe_inventory.h"
 #include "probes/probe.h"
 #include "probes/system.h"
 
 const struct probe_ops *const probe_registry[] = {
 	&probe_system,
+	&probe_inventory,
 	NULL,
 };

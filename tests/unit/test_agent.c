@@ -59,8 +59,9 @@ test_example_config_parses(void **state)
 	assert_string_equal(s.ac.user, "shaobing");
 	assert_int_equal(s.ac.log_level, 2);
 	assert_string_equal(s.ac.timezone, "Asia/Shanghai");
-	assert_int_equal(s.nprobes, 1);
+	assert_int_equal(s.nprobes, 2);
 	assert_string_equal(s.probes[0].ops->name, "system");
+	assert_string_equal(s.probes[1].ops->name, "inventory");
 	agent_setup_free(&s);
 }
 
@@ -80,8 +81,9 @@ test_defaults(void **state)
 	assert_int_equal(s.ac.spool_max, 64 << 20);
 	agent_setup_free(&s);
 
-	/* [system] enabled = no: no probe at all. */
-	assert_string_equal(try_conf("[system]\nenabled = no\n", &s), "");
+	/* [system] and [inventory] enabled = no: no probe at all. */
+	assert_string_equal(try_conf("[system]\nenabled = no\n"
+	    "[inventory]\nenabled = no\n", &s), "");
 	assert_int_equal(s.nprobes, 0);
 	agent_setup_free(&s);
 }
