@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "agent/agent.h"
+#include "probes/check/check.h"
 
 struct subcommand {
 	const char	*flag;
@@ -18,6 +19,7 @@ struct subcommand {
 
 /* subcommands: one row per offline command (keep sorted by flag) */
 static const struct subcommand subcommands[] = {
+	{ "--check", check_main, "--check tls://HOST:PORT|https://HOST|tcp://HOST:PORT[,PORT] [--json] [--ca FILE] [--servername NAME]" },
 	{ NULL, NULL, NULL },
 };
 

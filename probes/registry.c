@@ -4,8 +4,10 @@
  */
 #include <stddef.h>
 
+#include "probes/check/check.h"
 #include "probes/probe.h"
 
 const struct probe_ops *const probe_registry[] = {
+	&check_probe,
 	NULL,
 };
