@@ -200,6 +200,54 @@ test_target_conf(void **st)
 	conf_free(c);
 }
 
+/* The documented example, every option uncommented, must configure. */
+static void
+test_example_snippet(void **st)
+{
+	FILE		*f = fopen("conf/agent-targets.ini.part", "r");
+	char		 line[512], *text;
+	size_t		 len = 0, cap = 65536;
+	struct conf_err	 err;
+	struct conf	*c;
+	void		*state = NULL;
+
+	(void)st;
+	if (f == NULL) {
+		skip();		/* run from the checkout root (run-unit.sh does) */
+		return;
+	}
+	text = calloc(1, cap);
+	assert_non_null(text);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *l = line;
+		size_t k = 1;
+
+		/* ";key = value" and ";[target x]" are options; "; text" is prose. */
+		if (line[0] == ';' && (line[1] == '[' || (line[1] >= 'a' && line[1] <= 'z'))) {
+			while (line[k] == '_' || (line[k] >= 'a' && line[k] <= 'z'))
+				k++;
+			if (line[1] == '[' || strncmp(line + k, " =", 2) == 0)
+				l = line + 1;
+		}
+		if (l != line) {
+			assert_true(len + strlen(l) < cap);
+			memcpy(text + len, l, strlen(l));
+			len += strlen(l);
+		}
+	}
+	fclose(f);
+	c = conf_load_string("agent-targets.ini.part", text, &err);
+	if (c == NULL)
+		fail_msg("%s", err.msg);
+	if (check_probe.configure(c, &state, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_non_null(state);
+	assert_int_equal(conf_check_unused(c, &err), 0);
+	check_probe.free(state);
+	conf_free(c);
+	free(text);
+}
+
 struct captured {
 	int	n;
 	char	types[16][48];
@@ -277,6 +325,7 @@ main(void)
 		cmocka_unit_test(test_selfaddr),
 		cmocka_unit_test(test_target_conf),
 		cmocka_unit_test(test_probe_events),
+		cmocka_unit_test(test_example_snippet),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
