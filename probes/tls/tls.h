@@ -10,6 +10,7 @@
  *   chain_incomplete hostname_mismatch cert_expiring weak_key
  *   weak_signature tls10_accepted tls11_accepted weak_cipher no_hsts
  *   hsts_short no_https_redirect http_error starttls_unavailable
+ * (check.c adds tls_failed, port_down, port_exposed.)
  */
 #ifndef SHAOBING_TLS_H
 #define SHAOBING_TLS_H
