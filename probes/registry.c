@@ -4,8 +4,10 @@
  */
 #include <stddef.h>
 
+#include "probes/packet/packet.h"
 #include "probes/probe.h"
 
 const struct probe_ops *const probe_registry[] = {
+	&packet_probe,
 	NULL,
 };
