@@ -4,8 +4,9 @@
  * (newdev_learning from the first packet) is over.  The vendor comes from
  * the IEEE OUI table when Debian's ieee-data is installed (oui_file).
  *
- * The per-packet cost is a compare against the last two source MACs;
- * only a miss looks in the table.  The table is fixed in size: when it is
+ * The per-packet cost is one compare in a direct-mapped cache of recent
+ * source MACs (refreshed in the table once a minute); only a miss looks in
+ * the table.  The table is fixed in size: when it is
  * full the least recently seen device is forgotten (and counted), and
  * would be reported again if it came back.
  */
@@ -59,15 +60,17 @@ newdev_packet(struct pkt_engine *e, const struct pkt *p)
 	char	 m[20], ip[48], key[96], vendor[128];
 	json_t	*ev, *tg;
 
+	unsigned slot = (p->smac[3] * 31u + p->smac[4] * 131u + p->smac[5]) & 1023;
+
 	if (p->smac[0] & 1)
 		return;				/* group address */
-	if (memcmp(p->smac, e->mac_cache[0], 6) == 0 ||
-	    memcmp(p->smac, e->mac_cache[1], 6) == 0) {
+	if (memcmp(p->smac, e->mac_cache[slot].mac, 6) == 0 &&
+	    e->now - e->mac_cache[slot].at < 60000) {
 		if (p->l3 != PKT_L3_ARP)
 			return;
 	} else {
-		memcpy(e->mac_cache[e->mac_cache_next], p->smac, 6);
-		e->mac_cache_next ^= 1;
+		memcpy(e->mac_cache[slot].mac, p->smac, 6);
+		e->mac_cache[slot].at = e->now;
 		if (memcmp(p->smac, "\0\0\0\0\0\0", 6) != 0)
 			mac_new = !dev_seen(e, 1, p->smac, 6);
 	}

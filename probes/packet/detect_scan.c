@@ -27,6 +27,7 @@
  * counter (distinct-ness is then approximate, which only affects counts
  * after the threshold was crossed).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,6 +82,15 @@ struct fan_ent {
 
 size_t	scan_entry_size(void);
 size_t	fan_entry_size(void);
+void	scan_tables_init(struct pkt_engine *e);
+
+/* New entries: clear up to the target arrays (n bounds them). */
+void
+scan_tables_init(struct pkt_engine *e)
+{
+	pt_set_zlen(&e->scan, offsetof(struct scan_ent, s.id));
+	pt_set_zlen(&e->fan, offsetof(struct fan_ent, s.id));
+}
 
 size_t
 scan_entry_size(void)
@@ -338,7 +348,7 @@ probe_host(struct pkt_engine *e, const struct paddr *src,
 	if (!added)
 		return;
 	if (i < FAN_SAMPLES && x->s.n <= FAN_SAMPLES)
-		x->sample[i] = *dst;
+		x->sample[i] = *dst;	/* written before the report reads it */
 	fan_check(e, x, false);
 }
 

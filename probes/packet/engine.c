@@ -289,6 +289,7 @@ size_t	arpreq_entry_size(void);
 size_t	dev_entry_size(void);
 size_t	dns_entry_size(void);
 size_t	once_entry_size(void);
+void	scan_tables_init(struct pkt_engine *e);
 
 struct once_key {
 	uint32_t	type;
@@ -365,6 +366,7 @@ pkt_engine_new(const struct pkt_conf *pc, const struct pkt_sink *sink,
 			}
 		}
 	}
+	scan_tables_init(e);
 	if (pc->blocklist_file[0] != '\0' && blocklist_load(pc->blocklist_file,
 	    &e->block, &e->nblock, err, errlen) == -1) {
 		pkt_engine_free(e);

@@ -159,8 +159,11 @@ struct pkt_engine {
 
 	int64_t			 now, first_ms, learn_end_ms, tick_ms;
 	bool			 started;
-	uint8_t			 mac_cache[2][6];
-	int			 mac_cache_next;
+	/* Source MACs seen lately, so most frames skip the device table. */
+	struct {
+		uint8_t		mac[6];
+		int64_t		at;
+	}			 mac_cache[1024];
 	uint8_t			 router_mac[4][6];
 	int			 nrouter;
 

@@ -20,9 +20,20 @@ pt_init(struct ptab *t, const char *name, size_t esize, size_t klen,
 	t->klen = klen;
 	t->mask = (uint32_t)(n - 1);
 	t->ttl_ms = ttl_ms;
+	t->zlen = esize;
 	/* calloc: pages untouched until used, so RSS follows real use. */
 	t->mem = calloc(n, esize);
-	return t->mem == NULL ? -1 : 0;
+	t->meta = aligned_alloc(64, n * sizeof(*t->meta));
+	if (t->mem == NULL || t->meta == NULL)
+		return -1;
+	memset(t->meta, 0, n * sizeof(*t->meta));
+	return 0;
+}
+
+void
+pt_set_zlen(struct ptab *t, size_t zlen)
+{
+	t->zlen = zlen < t->esize ? zlen : t->esize;
 }
 
 void
@@ -31,7 +42,9 @@ pt_free(struct ptab *t)
 	if (t == NULL)
 		return;
 	free(t->mem);
+	free(t->meta);
 	t->mem = NULL;
+	t->meta = NULL;
 }
 
 size_t
@@ -43,7 +56,7 @@ pt_slots(const struct ptab *t)
 size_t
 pt_bytes(const struct ptab *t)
 {
-	return pt_slots(t) * t->esize;
+	return pt_slots(t) * (t->esize + sizeof(struct pt_meta));
 }
 
 /* 64-bit mix over the key (keys are a few dozen bytes): fast, not keyed. */
@@ -73,48 +86,54 @@ void *
 pt_get(struct ptab *t, uint64_t h, const void *key, int64_t now, bool create,
     bool *isnew)
 {
-	struct pt_hdr	*e, *victim = NULL;
-	uint32_t	 i = (uint32_t)h & t->mask;
-	int64_t		 oldest = INT64_MAX;
-	bool		 evict = true;
+	struct pt_hdr	*e;
+	struct pt_meta	*m = t->meta + ((uint32_t)h & t->mask & ~(uint32_t)(PT_PROBE - 1));
+	uint32_t	 tag = (uint32_t)(h >> 32) | 1, now_s = (uint32_t)(now / 1000);
+	/* Whole seconds, rounded so that an entry is never taken for expired
+	 * early (the entry's own last_ms decides exactly). */
+	uint32_t	 ttl_s = (uint32_t)(t->ttl_ms / 1000) + 1;
+	int		 victim = -1, oldest = -1;
 
 	if (isnew != NULL)
 		*isnew = false;
-	for (int k = 0; k < PT_PROBE; k++, i = (i + 1) & t->mask) {
-		e = pt_slot(t, i);
-		if (e->h == h && memcmp(e + 1, key, t->klen) == 0) {
-			if (now - e->last_ms <= t->ttl_ms) {
-				if (now > e->last_ms)
-					e->last_ms = now;
-				return e;
+	for (int k = 0; k < PT_PROBE; k++) {
+		if (m[k].tag == tag) {
+			e = pt_slot(t, (uint32_t)(m - t->meta) + (uint32_t)k);
+			if (e->h == h && memcmp(e + 1, key, t->klen) == 0) {
+				if (now - e->last_ms <= t->ttl_ms) {
+					if (now > e->last_ms) {
+						e->last_ms = now;
+						m[k].last_s = now_s;
+					}
+					return e;
+				}
+				victim = k;	/* same key, expired: anew */
+				oldest = -1;
+				break;
 			}
-			/* Same key, expired: start it afresh in place. */
-			victim = e;
-			evict = false;
-			break;
 		}
-		if (!create)
+		if (!create || victim >= 0)
 			continue;
-		if (e->h == 0 || now - e->last_ms > t->ttl_ms) {
-			if (evict) {
-				victim = e;
-				evict = false;
-			}
-		} else if (evict && e->last_ms < oldest) {
-			oldest = e->last_ms;
-			victim = e;
-		}
+		if (m[k].tag == 0 || now_s - m[k].last_s > ttl_s)
+			victim = k;
+		else if (oldest < 0 || m[k].last_s < m[oldest].last_s)
+			oldest = k;
 	}
-	if (!create || victim == NULL)
+	if (!create)
 		return NULL;
-	if (evict)
+	if (victim < 0) {
+		victim = oldest;
 		t->evictions++;
+	}
 	t->inserts++;
-	memset(victim, 0, t->esize);
-	victim->h = h;
-	victim->last_ms = now;
-	memcpy(victim + 1, key, t->klen);
+	e = pt_slot(t, (uint32_t)(m - t->meta) + (uint32_t)victim);
+	memset(e, 0, t->zlen);
+	e->h = h;
+	e->last_ms = now;
+	memcpy(e + 1, key, t->klen);
+	m[victim].tag = tag;
+	m[victim].last_s = now_s;
 	if (isnew != NULL)
 		*isnew = true;
-	return victim;
+	return e;
 }

@@ -2,11 +2,13 @@
  * Fixed-size open-addressing tables with lazy time expiry, for all
  * detector state.
  *
- * A table is one allocation made at start-up; nothing is allocated per
- * packet.  An entry lives in one of PT_PROBE consecutive slots after its
- * hash.  A lookup compares hash and key in those slots; an insert takes an
- * empty or expired slot among them, and when all are live it overwrites
- * the least recently used one and counts an eviction.  Expiry is lazy (an
+ * A table is allocated once at start-up; nothing is allocated per packet.
+ * Slots are grouped in buckets of PT_PROBE; an entry lives in the bucket
+ * its hash names.  Each bucket has a 64-byte line of (tag, last second)
+ * pairs, so a lookup costs one cache miss for the bucket and one for the
+ * entry whose tag matches, however large the entries are.  An insert
+ * takes an empty or expired slot of the bucket, and when all are live it
+ * overwrites the least recently used one and counts an eviction.  Expiry is lazy (an
  * entry older than ttl is simply free to reuse), so there is no timer wheel
  * and no deletion; pt_sweep() lets a detector visit entries incrementally
  * to act on those that are about to go.
@@ -28,10 +30,17 @@ struct pt_hdr {
 	int64_t		last_ms;	/* last touch */
 };
 
+struct pt_meta {
+	uint32_t	tag;		/* 0: empty */
+	uint32_t	last_s;		/* last touch, seconds */
+};
+
 struct ptab {
 	const char	*name;
 	uint8_t		*mem;
+	struct pt_meta	*meta;
 	size_t		 esize, klen;
+	size_t		 zlen;		/* bytes cleared on insert (all by default) */
 	uint32_t	 mask;
 	int64_t		 ttl_ms;
 	uint64_t	 inserts, evictions;
@@ -45,6 +54,11 @@ struct ptab {
 int	pt_init(struct ptab *t, const char *name, size_t esize, size_t klen,
 	    size_t bytes, int64_t ttl_ms);
 void	pt_free(struct ptab *t);
+/*
+ * Clear only the first zlen bytes of a new entry: for entries whose tail
+ * is an array bounded by a count kept in the cleared part.
+ */
+void	pt_set_zlen(struct ptab *t, size_t zlen);
 size_t	pt_bytes(const struct ptab *t);
 size_t	pt_slots(const struct ptab *t);
 
