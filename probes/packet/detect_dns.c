@@ -2,10 +2,11 @@
  * DNS abuse (dns_tunnel, nxdomain_storm), from UDP port 53.
  *
  * dns_tunnel, per (client, registered domain) within dns_window:
- *   - >= dns_suspicious queries whose subdomain part (the name left of the
- *     registered domain) has a label of >= dns_label_len characters, or is
- *     >= dns_name_len long, or is >= 16 long with a character entropy of
- *     >= dns_entropy bits (encoded data: base32/64, hex);
+ *   - >= dns_suspicious new names whose subdomain part (the name left of
+ *     the registered domain) has a label of >= dns_label_len characters,
+ *     or is >= dns_name_len long, or has a label of >= 24 characters with
+ *     a character entropy of >= dns_entropy bits (encoded data); a name
+ *     asked for again does not count twice (that is a resolver cache);
  *   - or >= dns_unique distinct names (a 512-bit linear counter): many
  *     unique subdomains of one domain is how tunnels and DGAs look.
  * The registered domain is the last two labels, or three under a short
@@ -170,8 +171,8 @@ static void
 dns_query(struct pkt_engine *e, const struct pkt *p, const struct dns_msg *m)
 {
 	struct dns_ent	*d;
-	size_t		 off, sub, lab = 0, maxlab = 0;
-	bool		 susp;
+	size_t		 off, sub, lab = 0, maxlab = 0, maxat = 0;
+	bool		 susp, seen;
 	uint32_t	 b, uniq;
 	char		 c[48], key[160];
 
@@ -182,15 +183,21 @@ dns_query(struct pkt_engine *e, const struct pkt *p, const struct dns_msg *m)
 	for (size_t i = 0; i < sub; i++) {
 		if (m->qname[i] == '.')
 			lab = 0;
-		else if (++lab > maxlab)
+		else if (++lab > maxlab) {
 			maxlab = lab;
+			maxat = i + 1 - lab;
+		}
 	}
-	susp = sub != 0 && (maxlab >= (size_t)e->c.dns_label_len ||
-	    sub >= (size_t)e->c.dns_name_len ||
-	    (sub >= 16 && dns_entropy(m->qname, sub) >= e->c.dns_entropy));
 	d = dns_entry(e, &p->src, m->qname + off, 1, e->c.dns_window_ms);
 	if (d == NULL)
 		return;
+	/* Asking again for the same name is a cache at work, not data. */
+	b = (uint32_t)(pt_hash(m->qname, m->qname_len) & 511);
+	seen = (d->names[b >> 6] >> (b & 63)) & 1;
+	d->names[b >> 6] |= 1ull << (b & 63);
+	susp = !seen && sub != 0 && (maxlab >= (size_t)e->c.dns_label_len ||
+	    sub >= (size_t)e->c.dns_name_len || (maxlab >= 24 &&
+	    dns_entropy(m->qname + maxat, maxlab) >= e->c.dns_entropy));
 	d->queries++;
 	if (susp) {
 		d->suspicious++;
@@ -207,8 +214,6 @@ dns_query(struct pkt_engine *e, const struct pkt *p, const struct dns_msg *m)
 		d->null++;
 	else if (m->qtype != 1 && m->qtype != 28)
 		d->other_types++;
-	b = (uint32_t)(pt_hash(m->qname, m->qname_len) & 511);
-	d->names[b >> 6] |= 1ull << (b & 63);
 	uniq = names_est(d);
 	if (d->suspicious < (uint32_t)e->c.dns_suspicious &&
 	    uniq < (uint32_t)e->c.dns_unique)

@@ -13,6 +13,10 @@
  * streak are allowed: floods come in bursts), and so does a single window
  * at ten times the rate.
  *
+ * A destination first seen above the rate counts as flooded: its usual
+ * rate is not known yet (synflood_rate is therefore a floor no ordinary
+ * office server reaches).
+ *
  * Sources are estimated with a 1024-bit linear counter (Whang et al.,
  * 1990) per hot period: spoofed floods from a million addresses cost one
  * table entry, not a million.

@@ -512,9 +512,9 @@ scan_packet(struct pkt_engine *e, const struct pkt *p)
 
 /*
  * Visit part of both tables (all of them when final) and judge what has
- * waited long enough.  Called about once a second: a slice of 1/64 of the
+ * waited long enough.  Called about once a second: a slice of 1/8 of the
  * slots each time keeps the cost flat while every entry is seen within
- * about a minute.
+ * eight seconds, so a scan that stops is judged soon after.
  */
 void
 scan_flush(struct pkt_engine *e, int64_t now, bool final)
@@ -523,7 +523,7 @@ scan_flush(struct pkt_engine *e, int64_t now, bool final)
 
 	for (int k = 0; k < 2; k++) {
 		struct ptab	*t = tabs[k];
-		uint32_t	 n = final ? t->mask + 1 : (t->mask + 1) / 64;
+		uint32_t	 n = final ? t->mask + 1 : (t->mask + 1) / 8;
 
 		for (uint32_t i = 0; i < n; i++) {
 			struct pt_hdr *h = pt_slot(t, t->cursor);

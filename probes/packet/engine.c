@@ -175,7 +175,7 @@ static const struct conf_opt packet_opts[] = {
 	  NULL, "" },
 	{ "dns_name_len", CONF_INT, O(dns_name_len), 0, 16, 255, "60", NULL, NULL,
 	  "" },
-	{ "dns_entropy", CONF_DOUBLE, O(dns_entropy), 0, 1, 8, "4.0", NULL, NULL,
+	{ "dns_entropy", CONF_DOUBLE, O(dns_entropy), 0, 1, 8, "4.5", NULL, NULL,
 	  "" },
 	{ "dns_suspicious", CONF_INT, O(dns_suspicious), 0, 1, 1000000, "5", NULL,
 	  NULL, "" },
