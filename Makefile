@@ -129,3 +129,7 @@ clean:
 	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# Debian packages (packaging/README.md): build/deb/*.deb
+deb: deps
+	@sh packaging/build-deb.sh

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "agent/agent.h"
+#include "probes/inventory/inventory.h"
 #include "probes/packet/packet.h"
 
 struct subcommand {
@@ -19,8 +20,8 @@ struct subcommand {
 
 /* subcommands: one row per offline command (keep sorted by flag) */
 static const struct subcommand subcommands[] = {
-	{ "--analyze", packet_analyze_main,
-	  "--analyze [-c FILE] CAPTURE...   run the packet detectors on pcap/pcapng files" },
+	{ "--analyze", packet_analyze_main, "--analyze [-c FILE] CAPTURE..." },
+	{ "--inventory", inventory_main, "--inventory [--json] [--root DIR]" },
 	{ NULL, NULL, NULL },
 };
 

@@ -98,7 +98,7 @@ section_add(struct conf *c, const char *name, int line)
 /*
  * Record a section header as it passes, so that an empty section is known
  * (and reported when unknown) even though inih only calls the handler for
- * keys.  Same trimming as inih: "[ name ]" is "name".
+ * keys.  "[ name ]" is "name" (conf_handler() trims inih's name alike).
  */
 static void
 section_note(struct conf *c, const char *line)
@@ -138,8 +138,16 @@ conf_reader(char *str, int num, void *stream)
 		end++;
 	n = end - start;
 	if (n + 2 > (size_t)num) {
-		/* Pre-checked in conf_load_string(); never here. */
-		n = (size_t)num - 2;
+		/*
+		 * inih's line buffer (INI_MAX_LINE, 200 in Debian's build) is
+		 * shorter than this line: refuse it rather than let inih see
+		 * a truncated value.
+		 */
+		if (!c->failed)
+			seterr(c->perr, "%s:%d: line longer than %d bytes",
+			    c->path, c->line + 1, num - 2);
+		c->failed = true;
+		return NULL;
 	}
 	memcpy(str, c->text + start, n);
 	str[n] = '\n';
@@ -151,11 +159,28 @@ conf_reader(char *str, int num, void *stream)
 }
 
 static int
-conf_handler(void *user, const char *section, const char *name,
+conf_handler(void *user, const char *rawsection, const char *name,
     const char *value)
 {
 	struct conf	*c = user;
 	struct conf_entry *e;
+	char		 section[256];
+	const char	*sp = rawsection;
+	size_t		 sl;
+
+	/*
+	 * inih keeps the spaces of "[ x ]"; section_note() trims them.
+	 * Trim here too so both agree on the name "x".
+	 */
+	while (isspace((unsigned char)*sp))
+		sp++;
+	sl = strlen(sp);
+	while (sl > 0 && isspace((unsigned char)sp[sl - 1]))
+		sl--;
+	if (sl >= sizeof(section))
+		sl = sizeof(section) - 1;
+	memcpy(section, sp, sl);
+	section[sl] = '\0';
 
 	if (name == NULL) {
 		/* INI_CALL_HANDLER_ON_NEW_SECTION: a bare section header. */
@@ -163,6 +188,8 @@ conf_handler(void *user, const char *section, const char *name,
 			goto nomem;
 		return 1;
 	}
+	if (c->failed)
+		return 0;	/* the first error is the one reported */
 	if (section[0] == '\0') {
 		seterr(c->perr, "%s:%d: key '%s' is outside any [section]",
 		    c->path, c->line, name);
@@ -255,7 +282,7 @@ conf_load_string(const char *name, const char *text, struct conf_err *err)
 	rc = ini_parse_stream(conf_reader, c, conf_handler, c);
 	c->text = NULL;
 	c->perr = NULL;
-	if (rc != 0) {
+	if (rc != 0 || c->failed) {
 		if (!c->failed) {
 			if (rc > 0)
 				seterr(err, "%s:%d: cannot parse this line "

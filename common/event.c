@@ -92,10 +92,15 @@ event_to_json(const struct event *ev)
 
 	if (time_format_utc(ev->ts_ms, ts, sizeof(ts)) == -1)
 		return NULL;
-	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:O}",
+	/*
+	 * "o" steals the reference: ours (incref'd) or a fresh {} — with "O"
+	 * on a fresh object that object leaked.
+	 */
+	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:o}",
 	    "agent", ev->agent, "seq", (json_int_t)ev->seq, "ts", ts,
 	    "type", ev->type, "severity", severity_name(ev->severity),
-	    "key", ev->key, "data", ev->data ? ev->data : json_object());
+	    "key", ev->key, "data", ev->data ? json_incref(ev->data) :
+	    json_object());
 }
 
 char *

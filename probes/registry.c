@@ -4,10 +4,14 @@
  */
 #include <stddef.h>
 
+#include "probes/inventory/probe_inventory.h"
 #include "probes/packet/packet.h"
 #include "probes/probe.h"
+#include "probes/system.h"
 
 const struct probe_ops *const probe_registry[] = {
+	&probe_system,
+	&probe_inventory,
 	&packet_probe,
 	NULL,
 };

@@ -5,13 +5,14 @@
 set -eu
 
 # Build and test: libraries, test frameworks, and the real tools the
-# end-to-end tests drive (openssl s_server, nmap, arping, ip netns, ...).
+# end-to-end tests drive (openssl s_server, nmap, arping, ip netns, ...;
+# dpkg-dev and lintian for the packages).
 PKGS="gcc make pkg-config libpcap-dev libssl-dev libsqlite3-dev
 libcurl4-openssl-dev libinih-dev libevent-dev libjansson-dev zlib1g-dev
 libcmocka-dev bats clang libclang-rt-14-dev openssl sqlite3 curl
-iproute2 nmap arping tcpdump ca-certificates tzdata"
+iproute2 nmap arping tcpdump ca-certificates tzdata dpkg-dev lintian"
 # Extra for `make bench` (the references the issues compare against).
-BENCH_PKGS="hyperfine tshark zabbix-agent prometheus-node-exporter time"
+BENCH_PKGS="hyperfine tshark zabbix-agent prometheus-node-exporter time bc"
 
 want=$PKGS
 [ "${1:-}" = "--bench" ] && want=$BENCH_PKGS

@@ -1,0 +1,493 @@
+/*
+ * shaobing-agent as a daemon: configuration, probes on a libevent loop,
+ * the spool, the uploader thread, signals.
+ *
+ * Start-up order follows "open, drop, parse": read the configuration and
+ * the TLS files, open the spool and let event-driven probes open their
+ * capture handles as root, then drop to [agent] user, then start the
+ * uploader and the periodic probes.
+ *
+ * SIGTERM/SIGINT: leave the loop, let the uploader finish the batch in
+ * flight, exit 0.  SIGHUP: re-read the file; if it is invalid, log why
+ * and keep running as before.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+
+#include "agent/agent.h"
+#include "agent/config.h"
+#include "agent/privdrop.h"
+#include "agent/spool.h"
+#include "agent/upload.h"
+#include "common/log.h"
+#include "common/timeutil.h"
+#include "probes/system.h"
+
+#define DEFAULT_CONF		"/etc/shaobing/agent.ini"
+#define DROP_REPORT_MS		60000
+
+struct agentd;
+
+struct probe_timer {
+	struct event		*ev;
+	struct agent_probe	*p;
+	struct agentd		*d;
+};
+
+struct agentd {
+	const char		*conf_path;
+	bool			 verbose;
+	struct event_base	*base;
+	struct agent_setup	 setup;
+	struct probe_timer	 timers[AGENT_PROBES_MAX];
+	struct spool		*sp;
+	struct uploader		*up;
+	struct emitter		 em;
+	struct event		*sigs[3];
+	struct event		*drop_timer;
+	uint64_t		 emit_fail;
+};
+
+static int
+agentd_emit(void *ctx, int64_t ts_ms, const char *type, enum severity sev,
+    const char *key, json_t *data)
+{
+	struct agentd	*d = ctx;
+	char		 err[512];
+	uint64_t	 seq = 0;
+	int		 rc = -1;
+
+	if (!event_name_ok(type, EVENT_TYPE_MAX) || key == NULL ||
+	    strlen(key) >= EVENT_KEY_MAX || (data != NULL &&
+	    !json_is_object(data))) {
+		log_warnx("probe bug: event '%.48s' has a bad type, key or data; "
+		    "not recorded", type);
+		goto out;
+	}
+	rc = spool_append(d->sp, ts_ms ? ts_ms : time_now_ms(), type, sev, key,
+	    data, &seq, err, sizeof(err));
+	if (rc == 1) {
+		log_debug("event %llu %s %s %s", (unsigned long long)seq, type,
+		    severity_name(sev), key);
+		if (d->up != NULL)
+			uploader_kick(d->up);
+		rc = 0;
+	} else if (rc == 0) {
+		/* Lost to the size cap; the spool reports it as spool_dropped. */
+		if (d->up != NULL)
+			uploader_kick(d->up);
+		rc = -1;
+	} else if (d->emit_fail++ % 1000 == 0) {
+		/* One line per thousand failures: the disk is likely full. */
+		log_errorx("cannot record event %s (%llu failures so far): %s; "
+		    "check the disk holding the spool", type,
+		    (unsigned long long)d->emit_fail, err);
+	}
+out:
+	json_decref(data);
+	return rc;
+}
+
+/* ---- periodic probes ------------------------------------------------ */
+
+static void
+probe_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct probe_timer *t = arg;
+
+	(void)fd;
+	(void)what;
+	t->p->ops->run(t->p->state, &t->d->em);
+}
+
+static void
+timers_stop(struct agentd *d)
+{
+	for (size_t i = 0; i < AGENT_PROBES_MAX; i++) {
+		if (d->timers[i].ev != NULL)
+			event_free(d->timers[i].ev);
+		d->timers[i].ev = NULL;
+	}
+}
+
+/* Arm a persistent timer per periodic probe and run each once now. */
+static int
+timers_start(struct agentd *d)
+{
+	for (size_t i = 0; i < d->setup.nprobes; i++) {
+		struct agent_probe	*p = &d->setup.probes[i];
+		struct probe_timer	*t = &d->timers[i];
+		struct timeval		 tv;
+		int64_t			 ms;
+
+		if (p->ops->run == NULL || p->ops->interval_ms == NULL)
+			continue;
+		ms = p->ops->interval_ms(p->state);
+		if (ms < 1)
+			ms = 1;
+		tv.tv_sec = (time_t)(ms / 1000);
+		tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+		t->p = p;
+		t->d = d;
+		if ((t->ev = event_new(d->base, -1, EV_PERSIST, probe_tick,
+		    t)) == NULL || event_add(t->ev, &tv) == -1) {
+			log_errorx("cannot schedule probe %s", p->ops->name);
+			return -1;
+		}
+		p->ops->run(p->state, &d->em);
+	}
+	return 0;
+}
+
+/* ---- signals -------------------------------------------------------- */
+
+static void
+apply_log_settings(struct agentd *d)
+{
+	log_setlevel(d->verbose ? LOG_LVL_DEBUG :
+	    (enum log_level)d->setup.ac.log_level);
+	time_set_zone(d->setup.ac.timezone);
+}
+
+static bool
+is_event_driven(const struct agent_probe *p)
+{
+	return p->ops->start != NULL;
+}
+
+static void
+reload(struct agentd *d)
+{
+	struct agent_setup	 nw, merged;
+	struct agent_conf	*old = &d->setup.ac, *ac;
+	struct upload_creds	 cr;
+	struct conf_err		 err;
+	char			 why[512];
+	bool			 have_cr = true;
+
+	if (agent_setup_load(d->conf_path, &nw, &err) == -1) {
+		log_warnx("reload: %s; keeping the running configuration",
+		    err.msg);
+		return;
+	}
+	ac = &nw.ac;
+	if (upload_creds_load(&cr, ac, why, sizeof(why)) == -1) {
+		if (strcmp(ac->ca, old->ca) != 0 ||
+		    strcmp(ac->cert, old->cert) != 0 ||
+		    strcmp(ac->key, old->key) != 0) {
+			log_warnx("reload: %s; keeping the running "
+			    "configuration", why);
+			agent_setup_free(&nw);
+			return;
+		}
+		/* Same files, unreadable since we dropped root: keep ours. */
+		log_debug("reload: %s; keeping the certificates in memory", why);
+		have_cr = false;
+	}
+	if (strcmp(ac->spool, old->spool) != 0 || strcmp(ac->user, old->user))
+		log_warnx("reload: [agent] spool and user take effect at the "
+		    "next restart");
+	/*
+	 * Capture probes were started as root; they stay as they are.
+	 * Periodic probes are replaced by the new ones.
+	 */
+	memset(&merged, 0, sizeof(merged));
+	merged.ac = nw.ac;
+	memcpy(merged.ac.spool, old->spool, sizeof(merged.ac.spool));
+	memcpy(merged.ac.user, old->user, sizeof(merged.ac.user));
+	timers_stop(d);
+	for (size_t i = 0; i < d->setup.nprobes; i++) {
+		struct agent_probe *p = &d->setup.probes[i];
+
+		if (is_event_driven(p))
+			merged.probes[merged.nprobes++] = *p;
+		else if (p->ops->free != NULL)
+			p->ops->free(p->state);
+	}
+	for (size_t i = 0; i < nw.nprobes; i++) {
+		struct agent_probe *p = &nw.probes[i];
+
+		if (!is_event_driven(p) && merged.nprobes < AGENT_PROBES_MAX)
+			merged.probes[merged.nprobes++] = *p;
+		else if (p->ops->free != NULL) {
+			if (is_event_driven(p))
+				log_info("reload: probe %s captures packets; "
+				    "its changes take effect at the next "
+				    "restart", p->ops->name);
+			p->ops->free(p->state);
+		}
+	}
+	d->setup = merged;
+	apply_log_settings(d);
+	spool_set_max(d->sp, d->setup.ac.spool_max);
+	uploader_reconfigure(d->up, &d->setup.ac, have_cr ? &cr : NULL);
+	upload_creds_free(&cr);
+	if (timers_start(d) == -1)
+		log_errorx("reload: periodic probes could not be rescheduled");
+	log_info("configuration reloaded from %s", d->conf_path);
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct agentd *d = arg;
+
+	(void)what;
+	if (sig == SIGHUP) {
+		log_info("SIGHUP: reloading %s", d->conf_path);
+		reload(d);
+		return;
+	}
+	log_info("%s: stopping after the upload in flight",
+	    sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	event_base_loopbreak(d->base);
+}
+
+static void
+drop_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct agentd	*d = arg;
+	char		 err[512];
+	int		 rc;
+
+	(void)fd;
+	(void)what;
+	rc = spool_flush_drops(d->sp, err, sizeof(err));
+	if (rc == 1) {
+		log_warnx("the spool is full (spool_max %lld bytes): older, "
+		    "lower-severity events were dropped and reported; is the "
+		    "collector reachable?", (long long)d->setup.ac.spool_max);
+		uploader_kick(d->up);
+	} else if (rc == -1) {
+		log_warnx("%s", err);
+	}
+}
+
+/* ---- start-up ------------------------------------------------------- */
+
+/*
+ * Make the spool's folder and files usable by the user we drop to: the
+ * folder when we create it, the files always (they are ours).
+ */
+static void
+spool_prepare(const struct agent_conf *ac, bool before)
+{
+	char	 tmp[AGENT_PATH_MAX], dir[AGENT_PATH_MAX];
+	char	 path[AGENT_PATH_MAX + 8];
+	uid_t	 uid;
+	gid_t	 gid;
+	bool	 drop = geteuid() == 0 &&
+	    privdrop_lookup(ac->user, &uid, &gid) == 0;
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+
+	snprintf(tmp, sizeof(tmp), "%s", ac->spool);
+	/* dirname() writes into tmp and may return it: copy out. */
+	snprintf(dir, sizeof(dir), "%s", dirname(tmp));
+	if (before) {
+		if (mkdir(dir, 0750) == 0) {
+			if (drop && chown(dir, uid, gid) == -1)
+				log_warn("chown %s", dir);
+		} else if (errno != EEXIST) {
+			log_warn("cannot create the spool folder %s", dir);
+		}
+		return;
+	}
+	if (!drop)
+		return;
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", ac->spool, sfx[i]);
+		if (chown(path, uid, gid) == -1 && errno != ENOENT)
+			log_warn("chown %s to user %s", path, ac->user);
+	}
+}
+
+static int
+parse_args(int argc, char **argv, void (*usage)(FILE *), struct agentd *d,
+    bool *foreground, bool *check)
+{
+	static const struct option longopts[] = {
+		{ "check-config", no_argument, NULL, 'n' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	d->conf_path = DEFAULT_CONF;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:fnvh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			d->conf_path = optarg;
+			break;
+		case 'f':
+			*foreground = true;
+			break;
+		case 'n':
+			*check = true;
+			break;
+		case 'v':
+			d->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "shaobing-agent: unexpected argument '%s'\n",
+		    argv[optind]);
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+any_event_driven(const struct agent_setup *s)
+{
+	for (size_t i = 0; i < s->nprobes; i++)
+		if (is_event_driven(&s->probes[i]))
+			return true;
+	return false;
+}
+
+int
+agent_main(int argc, char **argv, void (*usage)(FILE *))
+{
+	struct agentd		 d;
+	struct conf_err		 cerr;
+	struct upload_creds	 cr;
+	struct spool_stats	 st;
+	struct timeval		 tv = { DROP_REPORT_MS / 1000, 0 };
+	static const int	 signums[3] = { SIGTERM, SIGINT, SIGHUP };
+	char			 err[512];
+	bool			 foreground = false, check = false;
+	int64_t			 boot_ms = 0;
+	int			 rc = 1;
+
+	memset(&d, 0, sizeof(d));
+	memset(&cr, 0, sizeof(cr));
+	if (parse_args(argc, argv, usage, &d, &foreground, &check) == -1)
+		return 2;
+	log_init("shaobing-agent", 0, d.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	if (agent_setup_load(d.conf_path, &d.setup, &cerr) == -1) {
+		fprintf(stderr, "%s\n", cerr.msg);
+		return 2;
+	}
+	if (check) {
+		printf("configuration OK\n");
+		agent_setup_free(&d.setup);
+		return 0;
+	}
+	apply_log_settings(&d);
+	if (upload_creds_load(&cr, &d.setup.ac, err, sizeof(err)) == -1) {
+		log_errorx("%s; set [agent] ca, cert and key (shaobing agents "
+		    "cert makes them)", err);
+		goto out;
+	}
+	if (!foreground) {
+		if (daemon(0, 0) == -1) {
+			log_error("cannot become a daemon");
+			goto out;
+		}
+		log_init("shaobing-agent", 1, log_getlevel());
+	}
+	if (system_boot_time_ms(&boot_ms) == -1)
+		log_warnx("cannot read the boot time from /proc/stat; heartbeats "
+		    "carry the epoch instead");
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_errorx("cannot initialise libcurl");
+		goto out;
+	}
+	spool_prepare(&d.setup.ac, true);
+	if ((d.sp = spool_open(d.setup.ac.spool, d.setup.ac.spool_max, err,
+	    sizeof(err))) == NULL) {
+		log_errorx("%s", err);
+		goto out;
+	}
+	spool_set_drop_report_interval(d.sp, DROP_REPORT_MS);
+	d.em.emit = agentd_emit;
+	d.em.ctx = &d;
+	signal(SIGPIPE, SIG_IGN);
+	if ((d.base = event_base_new()) == NULL) {
+		log_errorx("cannot create the event loop");
+		goto out;
+	}
+	for (size_t i = 0; i < 3; i++) {
+		if ((d.sigs[i] = evsignal_new(d.base, signums[i], on_signal,
+		    &d)) == NULL || event_add(d.sigs[i], NULL) == -1) {
+			log_errorx("cannot watch signal %d", signums[i]);
+			goto out;
+		}
+	}
+	/* Capture probes open their handles now, as root. */
+	for (size_t i = 0; i < d.setup.nprobes; i++) {
+		struct agent_probe *p = &d.setup.probes[i];
+
+		if (is_event_driven(p) && p->ops->start(p->state, d.base,
+		    &d.em) == -1) {
+			log_errorx("probe %s could not start (see above)",
+			    p->ops->name);
+			goto out;
+		}
+	}
+	spool_prepare(&d.setup.ac, false);
+	privdrop(d.setup.ac.user, any_event_driven(&d.setup));
+	if ((d.up = uploader_start(&d.setup.ac, &cr, boot_ms, err,
+	    sizeof(err))) == NULL) {
+		log_errorx("%s", err);
+		goto out;
+	}
+	if ((d.drop_timer = event_new(d.base, -1, EV_PERSIST, drop_tick,
+	    &d)) == NULL || event_add(d.drop_timer, &tv) == -1) {
+		log_errorx("cannot schedule the spool drop report");
+		goto out;
+	}
+	if (spool_stats(d.sp, &st, err, sizeof(err)) == -1)
+		memset(&st, 0, sizeof(st));
+	log_info("started: agent %s, collector %s, %zu probes, spool %s "
+	    "(%llu events waiting, next seq %llu)", d.setup.ac.name,
+	    d.setup.ac.server, d.setup.nprobes, d.setup.ac.spool,
+	    (unsigned long long)st.events, (unsigned long long)st.next_seq);
+	if (timers_start(&d) == -1)
+		goto out;
+	if (event_base_dispatch(d.base) == -1) {
+		log_errorx("the event loop failed");
+		goto out;
+	}
+	rc = 0;
+out:
+	uploader_stop(d.up);
+	timers_stop(&d);
+	agent_setup_free(&d.setup);
+	if (d.drop_timer != NULL)
+		event_free(d.drop_timer);
+	for (size_t i = 0; i < 3; i++)
+		if (d.sigs[i] != NULL)
+			event_free(d.sigs[i]);
+	if (d.base != NULL)
+		event_base_free(d.base);
+	spool_close(d.sp);
+	upload_creds_free(&cr);
+	curl_global_cleanup();
+	if (rc == 0)
+		log_info("stopped");
+	return rc;
+}

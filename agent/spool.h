@@ -1,0 +1,85 @@
+/*
+ * The agent's durable spool: every event is committed here before it may
+ * be uploaded, and leaves only when the collector acknowledged it.
+ *
+ * One SQLite file in WAL mode with synchronous=FULL.  Each event gets the
+ * next seq from a counter kept in the same file, so a seq is never reused,
+ * not after deletes, not after a restart.  The spool is bounded by
+ * max_bytes (an accounting of stored bytes, see spool.c); when an event
+ * does not fit, the oldest events of the lowest severity go first — the
+ * new event competes too, so a full spool of critical events drops a new
+ * info event rather than an old critical one — and the drop is reported
+ * by a `spool_dropped` event of the spool's own.
+ *
+ * A struct spool is one SQLite connection and is used by one thread at a
+ * time; the daemon opens one for the event loop (append) and one for the
+ * uploader thread (read, ack).  Both may work on the file concurrently.
+ */
+#ifndef SHAOBING_SPOOL_H
+#define SHAOBING_SPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "common/event.h"
+
+struct spool;
+
+struct spool_stats {
+	uint64_t	events;		/* stored, not yet acknowledged */
+	int64_t		bytes;		/* accounted size of those */
+	uint64_t	next_seq;	/* the seq the next event gets */
+	uint64_t	dropped_pending; /* dropped, not yet reported */
+};
+
+/* Accounted size of one stored row beyond its strings (index, row header). */
+#define SPOOL_ROW_OVERHEAD	64
+
+/*
+ * Open (create) the spool at path.  max_bytes bounds the events held.
+ * NULL with err on failure (cannot open, not a spool, schema too new).
+ */
+struct spool	*spool_open(const char *path, int64_t max_bytes, char *err,
+		    size_t errlen);
+void		 spool_close(struct spool *sp);
+void		 spool_set_max(struct spool *sp, int64_t max_bytes);
+/*
+ * How often a drop is reported: drops are counted in the file and a
+ * spool_dropped event is written at the first drop after at least
+ * interval_ms since the last report (0: at every drop), or by
+ * spool_flush_drops().  Default 60 s.
+ */
+void		 spool_set_drop_report_interval(struct spool *sp, int64_t ms);
+
+/*
+ * Commit one event (data is only read, not taken).  Returns 1 and *seq
+ * when committed; 0 when the event itself lost to the size policy
+ * (counted as dropped); -1 with err on failure (nothing changed).
+ */
+int	spool_append(struct spool *sp, int64_t ts_ms, const char *type,
+	    enum severity sev, const char *key, const json_t *data,
+	    uint64_t *seq, char *err, size_t errlen);
+
+/*
+ * Write the pending drop report now if there is one.  1 written, 0 none
+ * pending, -1 error.
+ */
+int	spool_flush_drops(struct spool *sp, char *err, size_t errlen);
+
+/*
+ * The oldest events in seq order, at most max_events and (past the first
+ * event) at most max_bytes of accounted size, as a batch naming agent.
+ * An empty batch (n == 0) when the spool is empty.  0 or -1 with err.
+ */
+int	spool_read_batch(struct spool *sp, const char *agent, size_t max_events,
+	    size_t max_bytes, struct event_batch *b, char *err, size_t errlen);
+
+/* Delete every event with seq <= through.  Returns the number deleted, -1. */
+int64_t	spool_ack(struct spool *sp, uint64_t through, char *err, size_t errlen);
+
+int	spool_stats(struct spool *sp, struct spool_stats *st, char *err,
+	    size_t errlen);
+
+#endif

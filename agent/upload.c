@@ -1,0 +1,643 @@
+/*
+ * The uploader thread.  Contract and the reason for a thread in upload.h.
+ *
+ * Delivery rule: an event leaves the spool only when the collector
+ * answered 200 {"stored_through": N} for a batch that contained it, and
+ * only up to min(N, the batch's last seq) — we never delete what we did
+ * not send.  Anything else (network error, 5xx, 4xx) keeps the batch and
+ * retries after an exponential backoff with jitter, capped at retry_max.
+ * 413 halves the batch; 400/401/403 are logged with the collector's
+ * reason because only an admin can fix them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <zlib.h>
+
+#include "agent/spool.h"
+#include "agent/upload.h"
+#include "common/log.h"
+#include "common/timeutil.h"
+
+#define UPLOAD_BATCH_BYTES	(4 << 20)	/* well under max_body 16M */
+#define UPLOAD_RESP_MAX		65536
+#define UPLOAD_FILE_MAX		(1 << 20)	/* a PEM file bigger is wrong */
+#define NEVER			INT64_MAX
+
+struct uploader {
+	pthread_t		 thread;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	bool			 stop, kicked, reconf;
+	struct agent_conf	 ac;	/* under mu */
+	struct upload_creds	 cr;	/* under mu */
+	int64_t			 boot_ms;
+	/* thread-only from here */
+	struct agent_conf	 cur;
+	struct upload_creds	 curcr;
+	struct spool		*sp;
+	CURL			*curl;
+	size_t			 batch_cur;
+	unsigned		 fails;
+	bool			 down;
+};
+
+struct resp {
+	char	buf[UPLOAD_RESP_MAX];
+	size_t	len;
+	bool	truncated;
+};
+
+/* ---- credentials ---------------------------------------------------- */
+
+static int
+read_file(const char *path, char **out, size_t *outlen, char *err,
+    size_t errlen)
+{
+	struct stat	 sb;
+	char		*buf = NULL;
+	size_t		 n = 0;
+	ssize_t		 r;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size > UPLOAD_FILE_MAX) {
+		snprintf(err, errlen, "%s: not a regular file of at most %d "
+		    "bytes", path, UPLOAD_FILE_MAX);
+		goto fail;
+	}
+	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	while (n < (size_t)sb.st_size) {
+		r = read(fd, buf + n, (size_t)sb.st_size - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			snprintf(err, errlen, "%s: read error: %s", path,
+			    r == 0 ? "file shrank" : strerror(errno));
+			goto fail;
+		}
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	close(fd);
+	*out = buf;
+	*outlen = n;
+	return 0;
+fail:
+	close(fd);
+	free(buf);
+	return -1;
+}
+
+int
+upload_creds_load(struct upload_creds *cr, const struct agent_conf *ac,
+    char *err, size_t errlen)
+{
+	memset(cr, 0, sizeof(*cr));
+	if (read_file(ac->ca, &cr->ca, &cr->ca_len, err, errlen) == -1 ||
+	    read_file(ac->cert, &cr->cert, &cr->cert_len, err, errlen) == -1 ||
+	    read_file(ac->key, &cr->key, &cr->key_len, err, errlen) == -1) {
+		upload_creds_free(cr);
+		return -1;
+	}
+	return 0;
+}
+
+void
+upload_creds_free(struct upload_creds *cr)
+{
+	if (cr == NULL)
+		return;
+	free(cr->ca);
+	free(cr->cert);
+	if (cr->key != NULL)
+		explicit_bzero(cr->key, cr->key_len);
+	free(cr->key);
+	memset(cr, 0, sizeof(*cr));
+}
+
+/* ---- helpers -------------------------------------------------------- */
+
+int
+upload_gzip(const char *in, size_t inlen, char **out, size_t *outlen)
+{
+	z_stream	 z;
+	char		*buf;
+	size_t		 cap;
+	int		 rc;
+
+	memset(&z, 0, sizeof(z));
+	/* windowBits 15 + 16: a gzip wrapper, as Content-Encoding: gzip wants. */
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
+		return -1;
+	cap = deflateBound(&z, (uLong)inlen) + 32;
+	if ((buf = malloc(cap)) == NULL) {
+		deflateEnd(&z);
+		return -1;
+	}
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)inlen;
+	z.next_out = (Bytef *)buf;
+	z.avail_out = (uInt)cap;
+	rc = deflate(&z, Z_FINISH);
+	if (rc != Z_STREAM_END) {
+		deflateEnd(&z);
+		free(buf);
+		return -1;
+	}
+	*outlen = z.total_out;
+	*out = buf;
+	deflateEnd(&z);
+	return 0;
+}
+
+int64_t
+upload_backoff_ms(unsigned n, int64_t base_ms, int64_t max_ms, uint32_t r)
+{
+	int64_t d = base_ms > 0 ? base_ms : 1000;
+
+	for (unsigned i = 1; i < n && d < max_ms; i++)
+		d *= 2;
+	if (d > max_ms)
+		d = max_ms;
+	/* Jitter in [d/2, d]: agents that lost the collector together do
+	 * not all come back in the same second. */
+	return d / 2 + (int64_t)(r % (uint64_t)(d / 2 + 1));
+}
+
+static uint32_t
+rand32(void)
+{
+	uint32_t r = 0;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
+		r = (uint32_t)time_mono_ms() * 2654435761u;
+	return r;
+}
+
+static size_t
+resp_write(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct resp	*r = arg;
+	size_t		 n = size * nmemb, room = sizeof(r->buf) - 1 - r->len;
+
+	if (n > room) {
+		r->truncated = true;
+		n = room;
+	}
+	memcpy(r->buf + r->len, p, n);
+	r->len += n;
+	r->buf[r->len] = '\0';
+	return size * nmemb;
+}
+
+/* The "error" member of a JSON answer, for the log; never NULL. */
+static const char *
+resp_reason(const struct resp *r, char *tmp, size_t tmplen)
+{
+	json_t		*o = json_loadb(r->buf, r->len, 0, NULL);
+	json_t		*e = json_object_get(o, "error");
+
+	snprintf(tmp, tmplen, "%s", json_is_string(e) ? json_string_value(e) :
+	    "no reason given");
+	json_decref(o);
+	return tmp;
+}
+
+/*
+ * POST body to server + path.  Returns the HTTP status, or -1 on a
+ * transport error with err filled.
+ */
+static long
+post(struct uploader *u, const char *path, const char *body, size_t len,
+    bool gzipped, struct resp *r, char *err, size_t errlen)
+{
+	struct curl_slist	*h = NULL;
+	struct curl_blob	 ca, cert, key;
+	char			 url[AGENT_PATH_MAX + 64];
+	long			 code = -1;
+	CURLcode		 cc;
+
+	snprintf(url, sizeof(url), "%s%s", u->cur.server, path);
+	/* CURL_BLOB_COPY: the handle keeps its own copy across reloads. */
+	ca = (struct curl_blob){ u->curcr.ca, u->curcr.ca_len, CURL_BLOB_COPY };
+	cert = (struct curl_blob){ u->curcr.cert, u->curcr.cert_len,
+	    CURL_BLOB_COPY };
+	key = (struct curl_blob){ u->curcr.key, u->curcr.key_len,
+	    CURL_BLOB_COPY };
+	h = curl_slist_append(h, "Content-Type: application/json");
+	if (gzipped)
+		h = curl_slist_append(h, "Content-Encoding: gzip");
+	h = curl_slist_append(h, "Expect:");
+	memset(r, 0, sizeof(*r));
+	curl_easy_setopt(u->curl, CURLOPT_URL, url);
+	curl_easy_setopt(u->curl, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(u->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(u->curl, CURLOPT_SSLVERSION,
+	    (long)CURL_SSLVERSION_TLSv1_2);
+	curl_easy_setopt(u->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(u->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	/*
+	 * The collector's CA is the only trust anchor: no system bundle,
+	 * no CA directory.
+	 */
+	curl_easy_setopt(u->curl, CURLOPT_CAINFO, NULL);
+	curl_easy_setopt(u->curl, CURLOPT_CAPATH, NULL);
+	curl_easy_setopt(u->curl, CURLOPT_CAINFO_BLOB, &ca);
+	curl_easy_setopt(u->curl, CURLOPT_SSLCERTTYPE, "PEM");
+	curl_easy_setopt(u->curl, CURLOPT_SSLCERT_BLOB, &cert);
+	curl_easy_setopt(u->curl, CURLOPT_SSLKEYTYPE, "PEM");
+	curl_easy_setopt(u->curl, CURLOPT_SSLKEY_BLOB, &key);
+	curl_easy_setopt(u->curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	curl_easy_setopt(u->curl, CURLOPT_TIMEOUT_MS, 120000L);
+	curl_easy_setopt(u->curl, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(u->curl, CURLOPT_POST, 1L);
+	curl_easy_setopt(u->curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(u->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(u->curl, CURLOPT_WRITEFUNCTION, resp_write);
+	curl_easy_setopt(u->curl, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(u->curl, CURLOPT_USERAGENT, "shaobing-agent/0.1.0");
+	if ((cc = curl_easy_perform(u->curl)) != CURLE_OK)
+		snprintf(err, errlen, "%s", curl_easy_strerror(cc));
+	else
+		curl_easy_getinfo(u->curl, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_setopt(u->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(h);
+	return code;
+}
+
+static void
+note_failure(struct uploader *u, const char *why)
+{
+	struct spool_stats	st;
+	char			err[256];
+
+	u->fails++;
+	if (u->down) {
+		log_debug("upload still failing (%u times): %s", u->fails, why);
+		return;
+	}
+	u->down = true;
+	if (spool_stats(u->sp, &st, err, sizeof(err)) == -1)
+		st.events = 0;
+	log_warnx("cannot deliver to the collector %s: %s; %llu events stay "
+	    "in the spool and are retried with backoff (up to retry_max)",
+	    u->cur.server, why, (unsigned long long)st.events);
+}
+
+static void
+note_success(struct uploader *u)
+{
+	if (u->down)
+		log_info("collector %s reachable again after %u failed "
+		    "attempts; sending the spooled events", u->cur.server,
+		    u->fails);
+	u->down = false;
+	u->fails = 0;
+}
+
+/*
+ * One batch.  1 sent (maybe more left), 0 spool empty, -1 failed (back
+ * off), -2 retry at once with a smaller batch.
+ */
+static int
+upload_once(struct uploader *u)
+{
+	struct event_batch	 b;
+	struct resp		*r = NULL;
+	json_t			*body = NULL, *evs, *ans = NULL, *st;
+	char			*text = NULL, *gz = NULL, err[512], tmp[300];
+	size_t			 gzlen = 0;
+	uint64_t		 first, last, through;
+	long			 code;
+	int			 rc = -1;
+	int64_t			 n;
+
+	if (spool_read_batch(u->sp, u->cur.name, u->batch_cur,
+	    UPLOAD_BATCH_BYTES, &b, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	if (b.n == 0) {
+		event_batch_free(&b);
+		return 0;
+	}
+	first = b.events[0].seq;
+	last = b.events[b.n - 1].seq;
+	if ((body = json_object()) == NULL || (evs = json_array()) == NULL ||
+	    json_object_set_new(body, "agent", json_string(b.agent)) == -1 ||
+	    json_object_set_new(body, "events", evs) == -1)
+		goto nomem;
+	for (size_t i = 0; i < b.n; i++)
+		if (json_array_append_new(evs, event_to_json(&b.events[i])) == -1)
+			goto nomem;
+	if ((text = json_dumps(body, JSON_COMPACT)) == NULL ||
+	    upload_gzip(text, strlen(text), &gz, &gzlen) == -1 ||
+	    (r = malloc(sizeof(*r))) == NULL)
+		goto nomem;
+	log_debug("uploading events %llu..%llu (%zu events, %zu bytes gzip'd "
+	    "from %zu)", (unsigned long long)first, (unsigned long long)last,
+	    b.n, gzlen, strlen(text));
+	code = post(u, "/api/v1/events", gz, gzlen, true, r, err, sizeof(err));
+	if (code == -1) {
+		note_failure(u, err);
+		goto out;
+	}
+	if (code == 200) {
+		ans = json_loadb(r->buf, r->len, 0, NULL);
+		st = json_object_get(ans, "stored_through");
+		if (!json_is_integer(st) || json_integer_value(st) < 0 ||
+		    (uint64_t)json_integer_value(st) < first) {
+			snprintf(tmp, sizeof(tmp), "answer 200 without a valid "
+			    "stored_through for events %llu..%llu",
+			    (unsigned long long)first, (unsigned long long)last);
+			note_failure(u, tmp);
+			goto out;
+		}
+		through = (uint64_t)json_integer_value(st);
+		if (through > last)
+			through = last;
+		if ((n = spool_ack(u->sp, through, err, sizeof(err))) == -1) {
+			log_warnx("%s; the batch will be sent again (the "
+			    "collector stores it once)", err);
+			goto out;
+		}
+		note_success(u);
+		log_debug("collector stored through seq %llu; %lld events "
+		    "removed from the spool", (unsigned long long)through,
+		    (long long)n);
+		if (u->batch_cur < (size_t)u->cur.batch_max)
+			u->batch_cur = u->batch_cur * 2 > (size_t)u->cur.batch_max ?
+			    (size_t)u->cur.batch_max : u->batch_cur * 2;
+		rc = 1;
+		goto out;
+	}
+	if (code == 413 && u->batch_cur > 1) {
+		u->batch_cur = b.n / 2 > 0 ? b.n / 2 : 1;
+		log_info("collector says a batch of %zu events is too large; "
+		    "trying %zu", b.n, u->batch_cur);
+		rc = -2;
+		goto out;
+	}
+	if (code == 401 || code == 403) {
+		snprintf(tmp, sizeof(tmp), "refused (HTTP %ld: %s); check that "
+		    "[agent] name equals the certificate's CN and that this "
+		    "agent is enrolled", code, resp_reason(r, err, sizeof(err)));
+		if (!u->down)
+			log_errorx("collector %s %s", u->cur.server, tmp);
+		note_failure(u, tmp);
+		goto out;
+	}
+	snprintf(tmp, sizeof(tmp), "HTTP %ld: %s", code,
+	    resp_reason(r, err, sizeof(err)));
+	if (code >= 400 && code < 500 && code != 408 && code != 429)
+		log_errorx("collector rejected events %llu..%llu: %s; they stay "
+		    "in the spool — report this as a bug with the agent log",
+		    (unsigned long long)first, (unsigned long long)last, tmp);
+	note_failure(u, tmp);
+	goto out;
+nomem:
+	log_warnx("uploader: out of memory building a batch of %zu events", b.n);
+out:
+	json_decref(ans);
+	json_decref(body);
+	free(text);
+	free(gz);
+	free(r);
+	event_batch_free(&b);
+	return rc;
+}
+
+static void
+heartbeat(struct uploader *u)
+{
+	char		 ts[32], boot[32], err[256], *text;
+	struct resp	*r;
+	json_t		*o;
+	long		 code;
+
+	if (time_format_utc(time_now_ms(), ts, sizeof(ts)) == -1 ||
+	    time_format_utc(u->boot_ms, boot, sizeof(boot)) == -1)
+		return;
+	o = json_pack("{s:s, s:s, s:I, s:s}", "agent", u->cur.name, "ts", ts,
+	    "interval_s", (json_int_t)(u->cur.heartbeat_ms / 1000 > 0 ?
+	    u->cur.heartbeat_ms / 1000 : 1), "boot_ts", boot);
+	text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (text == NULL || (r = malloc(sizeof(*r))) == NULL) {
+		free(text);
+		return;
+	}
+	code = post(u, "/api/v1/heartbeat", text, strlen(text), false, r, err,
+	    sizeof(err));
+	if (code == 200) {
+		log_debug("heartbeat sent");
+		note_success(u);
+	} else if (code == -1) {
+		note_failure(u, err);
+	} else {
+		char why[300], reason[256];
+
+		snprintf(why, sizeof(why), "heartbeat answered HTTP %ld: %s",
+		    code, resp_reason(r, reason, sizeof(reason)));
+		note_failure(u, why);
+	}
+	free(text);
+	free(r);
+}
+
+/* Take the settings handed over by uploader_reconfigure().  Under mu. */
+static void
+take_config(struct uploader *u)
+{
+	u->cur = u->ac;
+	if (u->cr.ca != NULL) {
+		upload_creds_free(&u->curcr);
+		u->curcr = u->cr;
+		memset(&u->cr, 0, sizeof(u->cr));
+	}
+	spool_set_max(u->sp, u->cur.spool_max);
+	u->batch_cur = (size_t)u->cur.batch_max;
+	u->reconf = false;
+}
+
+static void
+wait_until(struct uploader *u, int64_t deadline_mono)
+{
+	struct timespec	ts;
+	int64_t		ms;
+
+	if (deadline_mono == NEVER) {
+		pthread_cond_wait(&u->cv, &u->mu);
+		return;
+	}
+	ms = deadline_mono;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000;
+	pthread_cond_timedwait(&u->cv, &u->mu, &ts);
+}
+
+static void *
+uploader_thread(void *arg)
+{
+	struct uploader	*u = arg;
+	int64_t		 now, next_hb, next_up;
+	int		 rc;
+
+	pthread_mutex_lock(&u->mu);
+	take_config(u);
+	now = time_mono_ms();
+	next_hb = now;		/* say hello at once */
+	next_up = now;		/* whatever the last run left behind */
+	while (!u->stop) {
+		if (u->reconf)
+			take_config(u);
+		now = time_mono_ms();
+		if (u->kicked) {
+			u->kicked = false;
+			if (next_up == NEVER)
+				next_up = now + u->cur.upload_ms;
+		}
+		if (now >= next_hb) {
+			pthread_mutex_unlock(&u->mu);
+			heartbeat(u);
+			pthread_mutex_lock(&u->mu);
+			next_hb = time_mono_ms() + u->cur.heartbeat_ms;
+			continue;
+		}
+		if (now >= next_up) {
+			pthread_mutex_unlock(&u->mu);
+			rc = upload_once(u);
+			pthread_mutex_lock(&u->mu);
+			now = time_mono_ms();
+			if (rc == 1 || rc == -2)
+				next_up = now;
+			else if (rc == 0)
+				next_up = NEVER;
+			else
+				next_up = now + upload_backoff_ms(u->fails > 0 ?
+				    u->fails : 1, 1000, u->cur.retry_max_ms,
+				    rand32());
+			continue;
+		}
+		wait_until(u, next_up < next_hb ? next_up : next_hb);
+	}
+	pthread_mutex_unlock(&u->mu);
+	return NULL;
+}
+
+struct uploader *
+uploader_start(const struct agent_conf *ac, struct upload_creds *cr,
+    int64_t boot_ms, char *err, size_t errlen)
+{
+	struct uploader		*u;
+	pthread_condattr_t	 ca;
+	sigset_t		 all, old;
+
+	if ((u = calloc(1, sizeof(*u))) == NULL) {
+		snprintf(err, errlen, "uploader: out of memory");
+		return NULL;
+	}
+	u->ac = *ac;
+	u->cr = *cr;
+	memset(cr, 0, sizeof(*cr));
+	u->boot_ms = boot_ms;
+	if ((u->sp = spool_open(ac->spool, ac->spool_max, err, errlen)) == NULL)
+		goto fail;
+	if ((u->curl = curl_easy_init()) == NULL) {
+		snprintf(err, errlen, "uploader: cannot initialise libcurl");
+		goto fail;
+	}
+	pthread_mutex_init(&u->mu, NULL);
+	pthread_condattr_init(&ca);
+	/* Deadlines on the monotonic clock: a clock step must not stall us. */
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&u->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	/*
+	 * The thread starts with every signal blocked, so SIGTERM and SIGHUP
+	 * always reach the event loop's handlers in the main thread.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	errno = pthread_create(&u->thread, NULL, uploader_thread, u);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (errno != 0) {
+		snprintf(err, errlen, "uploader: cannot start thread: %s",
+		    strerror(errno));
+		pthread_cond_destroy(&u->cv);
+		pthread_mutex_destroy(&u->mu);
+		goto fail;
+	}
+	return u;
+fail:
+	curl_easy_cleanup(u->curl);
+	spool_close(u->sp);
+	upload_creds_free(&u->cr);
+	free(u);
+	return NULL;
+}
+
+void
+uploader_kick(struct uploader *u)
+{
+	pthread_mutex_lock(&u->mu);
+	u->kicked = true;
+	pthread_cond_signal(&u->cv);
+	pthread_mutex_unlock(&u->mu);
+}
+
+void
+uploader_reconfigure(struct uploader *u, const struct agent_conf *ac,
+    struct upload_creds *cr)
+{
+	pthread_mutex_lock(&u->mu);
+	u->ac = *ac;
+	if (cr != NULL) {
+		upload_creds_free(&u->cr);
+		u->cr = *cr;
+		memset(cr, 0, sizeof(*cr));
+	}
+	u->reconf = true;
+	pthread_cond_signal(&u->cv);
+	pthread_mutex_unlock(&u->mu);
+}
+
+void
+uploader_stop(struct uploader *u)
+{
+	if (u == NULL)
+		return;
+	pthread_mutex_lock(&u->mu);
+	u->stop = true;
+	pthread_cond_signal(&u->cv);
+	pthread_mutex_unlock(&u->mu);
+	/* A batch in flight completes (bounded by CURLOPT_TIMEOUT) first. */
+	pthread_join(u->thread, NULL);
+	pthread_cond_destroy(&u->cv);
+	pthread_mutex_destroy(&u->mu);
+	curl_easy_cleanup(u->curl);
+	spool_close(u->sp);
+	upload_creds_free(&u->cr);
+	upload_creds_free(&u->curcr);
+	free(u);
+}

@@ -1,0 +1,178 @@
+/*
+ * The CLI's client of the collector's admin API (libcurl): GET a path,
+ * get a JSON object back, or one line saying what went wrong and what to
+ * do.  "unix:/PATH" talks HTTP over a Unix socket.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "cli/cli.h"
+#include "common/event.h"
+
+/* 10,000 events of a few KiB each fit; a runaway answer does not. */
+#define CLI_ANSWER_MAX		(256u * 1024 * 1024)
+#define CLI_JSON_DEPTH		32
+
+struct answer {
+	char	*buf;
+	size_t	 len, cap;
+	int	 too_big;
+};
+
+static size_t
+answer_write(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct answer	*a = arg;
+	size_t		 n = size * nmemb;
+	char		*grown;
+
+	if (n > CLI_ANSWER_MAX - a->len) {
+		a->too_big = 1;
+		return 0;	/* makes curl fail with CURLE_WRITE_ERROR */
+	}
+	if (a->len + n + 1 > a->cap) {
+		size_t cap = a->cap == 0 ? 16384 : a->cap;
+		while (cap < a->len + n + 1)
+			cap *= 2;
+		if ((grown = realloc(a->buf, cap)) == NULL)
+			return 0;
+		a->buf = grown;
+		a->cap = cap;
+	}
+	memcpy(a->buf + a->len, data, n);
+	a->len += n;
+	a->buf[a->len] = '\0';
+	return n;
+}
+
+char *
+cli_url_escape(const char *s)
+{
+	char	*e, *copy;
+
+	if ((e = curl_easy_escape(NULL, s, 0)) == NULL)
+		return NULL;
+	copy = strdup(e);
+	curl_free(e);
+	return copy;
+}
+
+/* "the admin API answered 404 for PATH: reason" from an error answer. */
+static void
+http_error(const struct answer *a, long status, const char *path,
+    char *err, size_t errlen)
+{
+	json_t		*j = NULL;
+	const char	*why = NULL;
+	char		 perr[128];
+
+	if (a->buf != NULL)
+		j = json_parse_bounded(a->buf, a->len, CLI_JSON_DEPTH, perr,
+		    sizeof(perr));
+	if (json_is_object(j))
+		why = json_string_value(json_object_get(j, "error"));
+	if (why != NULL)
+		snprintf(err, errlen, "the admin API answered %ld for %s: %s",
+		    status, path, why);
+	else
+		snprintf(err, errlen, "the admin API answered HTTP %ld for %s "
+		    "(no error message)", status, path);
+	json_decref(j);
+}
+
+int
+cli_admin_get(const char *admin, const char *path, json_t **out,
+    char *err, size_t errlen)
+{
+	CURL		*h = NULL;
+	CURLcode	 cc;
+	struct answer	 a = { 0 };
+	char		 url[2048], cerr[CURL_ERROR_SIZE] = "", perr[256];
+	const char	*sock = NULL, *base = admin;
+	long		 status = 0;
+	size_t		 blen;
+	json_t		*j = NULL;
+	int		 rc = -1;
+
+	*out = NULL;
+	if (strncmp(admin, "unix:", 5) == 0) {
+		sock = admin + 5;
+		if (*sock != '/') {
+			snprintf(err, errlen, "admin address %s: expected "
+			    "unix:/absolute/path", admin);
+			return -1;
+		}
+		base = "http://localhost";
+	} else if (strncmp(admin, "http://", 7) != 0 &&
+	    strncmp(admin, "https://", 8) != 0) {
+		snprintf(err, errlen, "admin address '%s' must start with http://, "
+		    "https:// or unix:/", admin);
+		return -1;
+	}
+	blen = strlen(base);
+	while (blen > 0 && base[blen - 1] == '/')
+		blen--;
+	if (snprintf(url, sizeof(url), "%.*s%s", (int)blen, base, path) >=
+	    (int)sizeof(url)) {
+		snprintf(err, errlen, "admin URL too long");
+		return -1;
+	}
+
+	if ((h = curl_easy_init()) == NULL) {
+		snprintf(err, errlen, "cannot start libcurl");
+		goto out;
+	}
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	if (sock != NULL)
+		curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, sock);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "shaobing/" CLI_VERSION);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, answer_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+	/* No total time limit (a big export may take a while), but not stuck. */
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+
+	if ((cc = curl_easy_perform(h)) != CURLE_OK) {
+		if (a.too_big)
+			snprintf(err, errlen, "the admin API's answer for %s is "
+			    "larger than %u MiB; ask for less (--limit, --since)",
+			    path, CLI_ANSWER_MAX >> 20);
+		else
+			snprintf(err, errlen, "cannot reach the collector's admin "
+			    "API at %s: %s; is shaobing-collector running?", admin,
+			    cerr[0] != '\0' ? cerr : curl_easy_strerror(cc));
+		goto out;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	if (status != 200) {
+		http_error(&a, status, path, err, errlen);
+		goto out;
+	}
+	if (a.buf == NULL ||
+	    (j = json_parse_bounded(a.buf, a.len, CLI_JSON_DEPTH, perr,
+	    sizeof(perr))) == NULL) {
+		snprintf(err, errlen, "the admin API's answer for %s is not "
+		    "JSON: %s", path, a.buf == NULL ? "empty body" : perr);
+		goto out;
+	}
+	if (!json_is_object(j)) {
+		snprintf(err, errlen, "the admin API's answer for %s is not a "
+		    "JSON object", path);
+		goto out;
+	}
+	*out = j;
+	j = NULL;
+	rc = 0;
+out:
+	json_decref(j);
+	free(a.buf);
+	curl_easy_cleanup(h);
+	return rc;
+}

@@ -1,0 +1,137 @@
+/*
+ * shaobing: the administrator's command line.  Global options, then one
+ * row of the command table below per command (each in cli/cmd_*.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "cli/cli.h"
+#include "common/timeutil.h"
+
+struct command {
+	const char	*name;
+	int		(*run)(struct cli *cli, int argc, char **argv);
+	const char	*synopsis;
+	const char	*help;
+};
+
+static int	cmd_help(struct cli *cli, int argc, char **argv);
+static int	cmd_version(struct cli *cli, int argc, char **argv);
+
+static const struct command commands[] = {
+	{ "agents", cli_cmd_agents, "agents [--json]",
+	    "list agents: id, name, up/down, last seen 客户端列表" },
+	{ "agents cert", NULL, "agents cert NAME --ca DIR --out DIR [--days N]",
+	    "issue an agent's key and certificate (offline) 签发客户端证书" },
+	{ "ca", cli_cmd_ca, "ca init DIR [--name HOST]... [--days N]",
+	    "make a CA and the collector's certificate (offline) 创建证书颁发机构" },
+	{ "events", cli_cmd_events,
+	    "events [--agent A] [--since T] [--type T] [--limit N] [--json]",
+	    "events stored by the collector 事件查询" },
+	{ "help", cmd_help, "help", "this list 帮助" },
+	{ "version", cmd_version, "version", "print the version" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: shaobing [--admin URL] [--tz ZONE] COMMAND [ARGS]\n\n"
+	    "Shaobing 哨兵 administration.  Commands:\n");
+	for (const struct command *c = commands; c->name != NULL; c++)
+		fprintf(f, "  %-62s %s\n", c->synopsis, c->help);
+	fprintf(f, "\nOptions (anywhere on the line):\n"
+	    "  --admin URL  the collector's admin API: http://HOST:PORT or\n"
+	    "               unix:/PATH (default $SHAOBING_ADMIN, else %s)\n"
+	    "  --tz ZONE    time zone for times shown (default $SHAOBING_TZ,\n"
+	    "               else Asia/Shanghai)\n"
+	    "`shaobing COMMAND --help` describes one command.\n",
+	    CLI_ADMIN_DEFAULT);
+}
+
+static int
+cmd_help(struct cli *cli, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	usage(cli->out);
+	return CLI_EXIT_OK;
+}
+
+static int
+cmd_version(struct cli *cli, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(cli->out, "shaobing %s\n", CLI_VERSION);
+	return CLI_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli	 cli = { .out = stdout, .err = stderr };
+	const char	*tz = getenv("SHAOBING_TZ"), *v;
+	char		**args;
+	int		 n = 0, r, rc;
+
+	cli.admin = getenv("SHAOBING_ADMIN");
+	if (cli.admin == NULL || *cli.admin == '\0')
+		cli.admin = CLI_ADMIN_DEFAULT;
+
+	/* Take the global options out wherever they are; the rest is the command. */
+	if ((args = calloc((size_t)argc + 1, sizeof(*args))) == NULL) {
+		fprintf(stderr, "shaobing: out of memory\n");
+		return CLI_EXIT_FAIL;
+	}
+	for (int i = 1; i < argc; i++) {
+		if ((r = cli_opt(&cli, argc, argv, &i, "--admin", &v)) == 1) {
+			cli.admin = v;
+			continue;
+		}
+		if (r == 0 && (r = cli_opt(&cli, argc, argv, &i, "--tz", &v)) == 1) {
+			tz = v;
+			continue;
+		}
+		if (r == -1) {
+			free(args);
+			return CLI_EXIT_USAGE;
+		}
+		args[n++] = argv[i];
+	}
+	time_set_zone(tz);
+
+	if (n == 0 || strcmp(args[0], "-h") == 0 || strcmp(args[0], "--help") == 0) {
+		usage(n == 0 ? stderr : stdout);
+		free(args);
+		return n == 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	}
+	if (strcmp(args[0], "--version") == 0)
+		args[0] = "version";
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "shaobing: cannot initialise libcurl\n");
+		free(args);
+		return CLI_EXIT_FAIL;
+	}
+	rc = -1;
+	for (const struct command *c = commands; c->name != NULL; c++)
+		if (c->run != NULL && strcmp(args[0], c->name) == 0) {
+			rc = c->run(&cli, n, args);
+			break;
+		}
+	if (rc == -1) {
+		fprintf(stderr, "shaobing: unknown command '%s'\n", args[0]);
+		usage(stderr);
+		rc = CLI_EXIT_USAGE;
+	}
+	if (fflush(stdout) == EOF && rc == CLI_EXIT_OK) {
+		perror("shaobing: stdout");
+		rc = CLI_EXIT_FAIL;
+	}
+	curl_global_cleanup();
+	free(args);
+	return rc;
+}

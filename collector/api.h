@@ -1,0 +1,63 @@
+/*
+ * Request handling of the collector, without sockets: http.c turns an
+ * evhttp request into a struct api_request, calls api_agent_handle() or
+ * api_admin_handle(), and sends the struct api_response back.  Unit tests
+ * and the fuzz target call the same functions.
+ *
+ * Status codes and error bodies are fixed by the wire protocol
+ * (notes/wire.md): errors are {"error":"..."}.
+ */
+#ifndef SHAOBING_API_H
+#define SHAOBING_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "collector/collector.h"
+#include "collector/store.h"
+
+enum api_method {
+	API_GET,
+	API_POST,
+	API_OTHER,	/* HEAD, PUT, DELETE, ...: 405 where the path exists */
+};
+
+struct api {
+	struct store			*store;
+	const struct collector_conf	*conf;	/* limits; swapped on reload */
+	int64_t				(*now)(void);	/* time_now_ms in production */
+	uint64_t			 batches, events_new, rejected;
+};
+
+struct api_request {
+	enum api_method		 method;
+	const char		*uri;		/* path with optional ?query */
+	const char		*content_encoding; /* NULL when absent */
+	const char		*peer_cn;	/* verified client CN, NULL none */
+	const char		*peer;		/* "ADDR:PORT", for logs */
+	const void		*body;
+	size_t			 bodylen;
+};
+
+struct api_response {
+	int	 status;
+	char	*body;		/* JSON text, malloc'd; api_response_free() */
+};
+
+/* Agent endpoint (HTTPS): /api/v1/events, /api/v1/heartbeat, /api/v1/health. */
+void	api_agent_handle(struct api *api, const struct api_request *rq,
+	    struct api_response *rs);
+/* Admin endpoint (loopback HTTP): /api/v1/admin/..., /api/v1/health. */
+void	api_admin_handle(struct api *api, const struct api_request *rq,
+	    struct api_response *rs);
+void	api_response_free(struct api_response *rs);
+
+/*
+ * Inflate a gzip body (RFC 1952, several members allowed) into a new
+ * NUL-terminated buffer of at most cap bytes.  0; -1 malformed; -2 larger
+ * than cap.  err says which.
+ */
+int	body_gunzip(const void *in, size_t inlen, size_t cap, char **out,
+	    size_t *outlen, char *err, size_t errlen);
+
+#endif

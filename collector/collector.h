@@ -1,0 +1,57 @@
+/*
+ * shaobing-collector: configuration and the pieces main.c wires together.
+ *
+ *   config.c  option tables for [server] [store] [admin] [uptime] [log]
+ *   store.c   the SQLite store (the only file with sqlite3.h)
+ *   api.c     request handling without sockets (agent + admin endpoints)
+ *   inflate.c bounded gzip decoding of request bodies
+ *   tls.c     OpenSSL context, peer certificate → agent name
+ *   http.c    libevent servers (HTTPS for agents, plain HTTP admin)
+ *   main.c    options, daemon, signals
+ */
+#ifndef SHAOBING_COLLECTOR_H
+#define SHAOBING_COLLECTOR_H
+
+#include <stdint.h>
+
+#include "common/conf.h"
+
+#define COLLECTOR_VERSION	"0.1.0"
+#define COLLECTOR_PATH_MAX	512
+#define COLLECTOR_ADDR_MAX	128
+
+struct collector_conf {
+	/* [server] */
+	char	 listen[COLLECTOR_ADDR_MAX];
+	char	 cert[COLLECTOR_PATH_MAX];
+	char	 key[COLLECTOR_PATH_MAX];
+	char	 ca[COLLECTOR_PATH_MAX];
+	int64_t	 max_body;		/* bytes, after decompression too */
+	int	 max_batch;		/* events per batch */
+	int	 max_connections;
+	int64_t	 timeout_ms;		/* idle/read/write per connection */
+	char	 timezone[64];
+	/* [store] */
+	char	 store_path[COLLECTOR_PATH_MAX];
+	/* [admin] */
+	char	 admin_listen[COLLECTOR_ADDR_MAX];
+	/* [uptime] */
+	double	 gap_factor;
+	/* [log] */
+	int	 log_level;		/* enum log_level */
+};
+
+/*
+ * Read and check the whole configuration (path NULL: defaults only).
+ * 0, or -1 with err "FILE:LINE: what is wrong" (unknown keys included).
+ */
+int	collector_conf_load(const char *path, struct collector_conf *cc,
+	    struct conf_err *err);
+
+/*
+ * Split "HOST:PORT" / "[V6]:PORT" into host and port.  0, or -1 with why.
+ */
+int	collector_split_addr(const char *s, char *host, size_t hostlen,
+	    uint16_t *port, char *why, size_t whylen);
+
+#endif

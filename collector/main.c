@@ -1,0 +1,211 @@
+/*
+ * shaobing-collector: the central daemon.  Options, daemon mode and
+ * signals; the work is in http.c, api.c and store.c.
+ *
+ *   SIGTERM, SIGINT  stop accepting, finish and answer the request in
+ *                    flight (a batch is committed before it is answered),
+ *                    close the store, exit 0.
+ *   SIGHUP           read the configuration again; apply what is safe
+ *                    while running (log level, time zone, limits,
+ *                    timeouts, gap_factor, TLS certificate/key/CA); a
+ *                    changed listen address or store path needs a restart.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "collector/api.h"
+#include "collector/collector.h"
+#include "collector/http.h"
+#include "collector/store.h"
+#include "common/log.h"
+#include "common/timeutil.h"
+
+#define DEFAULT_CONFIG	"/etc/shaobing/collector.ini"
+#define SHUTDOWN_GRACE_MS 10000
+
+struct collector {
+	const char		*conf_path;
+	int			 verbose;
+	struct collector_conf	 conf;
+	struct event_base	*base;
+	struct http_server	*http;
+	struct store		*store;
+	struct api		 api;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: shaobing-collector [-f] [-v] [-c FILE] "
+	    "[--check-config]\n"
+	    "  -c FILE         configuration (default %s)\n"
+	    "  -f              stay in the foreground, log to stderr\n"
+	    "  -v              debug logging\n"
+	    "  --check-config  validate the configuration and exit\n",
+	    DEFAULT_CONFIG);
+}
+
+static void
+apply_log(struct collector *co)
+{
+	log_setlevel(co->verbose ? LOG_LVL_DEBUG :
+	    (enum log_level)co->conf.log_level);
+	time_set_zone(co->conf.timezone);
+}
+
+static void
+on_stop(evutil_socket_t sig, short what, void *arg)
+{
+	struct collector *co = arg;
+
+	(void)what;
+	log_info("%s: finishing requests in flight, then stopping",
+	    sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	http_server_drain(co->http, SHUTDOWN_GRACE_MS);
+}
+
+static void
+on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct collector	*co = arg;
+	struct collector_conf	 n;
+	struct conf_err		 err;
+	char			 msg[512];
+
+	(void)sig; (void)what;
+	if (collector_conf_load(co->conf_path, &n, &err) == -1) {
+		log_warnx("SIGHUP: %s; keeping the running configuration", err.msg);
+		return;
+	}
+	if (strcmp(n.listen, co->conf.listen) != 0 ||
+	    strcmp(n.admin_listen, co->conf.admin_listen) != 0 ||
+	    strcmp(n.store_path, co->conf.store_path) != 0) {
+		log_warnx("SIGHUP: listen addresses and [store] path change "
+		    "only on restart; keeping the old ones until then");
+		memcpy(n.listen, co->conf.listen, sizeof(n.listen));
+		memcpy(n.admin_listen, co->conf.admin_listen,
+		    sizeof(n.admin_listen));
+		memcpy(n.store_path, co->conf.store_path, sizeof(n.store_path));
+	}
+	if (http_server_reload(co->http, &n, msg, sizeof(msg)) == -1) {
+		log_warnx("SIGHUP: %s; keeping the running configuration", msg);
+		return;
+	}
+	co->conf = n;
+	apply_log(co);
+	log_info("SIGHUP: configuration %s reloaded", co->conf_path);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct collector	 co;
+	struct conf_err		 cerr;
+	struct event		*ev_term = NULL, *ev_int = NULL, *ev_hup = NULL;
+	char			 err[512];
+	int			 foreground = 0, check = 0, rc = 1;
+
+	memset(&co, 0, sizeof(co));
+	co.conf_path = DEFAULT_CONFIG;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-f") == 0)
+			foreground = 1;
+		else if (strcmp(argv[i], "-v") == 0)
+			co.verbose = 1;
+		else if (strcmp(argv[i], "--check-config") == 0)
+			check = 1;
+		else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+			co.conf_path = argv[++i];
+		else if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "shaobing-collector: unknown option "
+			    "'%s'\n", argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	log_init("shaobing-collector", 0, co.verbose ? LOG_LVL_DEBUG :
+	    LOG_LVL_INFO);
+	if (collector_conf_load(co.conf_path, &co.conf, &cerr) == -1) {
+		fprintf(stderr, "%s\n", cerr.msg);
+		return 2;
+	}
+	if (check) {
+		printf("configuration OK\n");
+		return 0;
+	}
+	apply_log(&co);
+	signal(SIGPIPE, SIG_IGN);
+	if ((co.store = store_open(co.conf.store_path, err, sizeof(err))) == NULL) {
+		log_errorx("%s; check [store] path and its directory's "
+		    "permissions", err);
+		goto out;
+	}
+	co.api.store = co.store;
+	co.api.conf = &co.conf;
+	co.api.now = time_now_ms;
+	if ((co.base = event_base_new()) == NULL) {
+		log_errorx("cannot create the event loop");
+		goto out;
+	}
+	if ((co.http = http_server_new(co.base, &co.api, &co.conf, err,
+	    sizeof(err))) == NULL) {
+		log_errorx("%s", err);
+		goto out;
+	}
+	if (!foreground) {
+		/* Sockets and store are open: errors so far went to the
+		   terminal; from here on to syslog. */
+		if (daemon(0, 0) == -1) {
+			log_error("daemon");
+			goto out;
+		}
+		log_init("shaobing-collector", 1, log_getlevel());
+		if (event_reinit(co.base) == -1) {
+			log_errorx("event_reinit failed after fork");
+			goto out;
+		}
+	}
+	ev_term = evsignal_new(co.base, SIGTERM, on_stop, &co);
+	ev_int = evsignal_new(co.base, SIGINT, on_stop, &co);
+	ev_hup = evsignal_new(co.base, SIGHUP, on_hup, &co);
+	if (ev_term == NULL || ev_int == NULL || ev_hup == NULL ||
+	    evsignal_add(ev_term, NULL) == -1 || evsignal_add(ev_int, NULL) == -1 ||
+	    evsignal_add(ev_hup, NULL) == -1) {
+		log_errorx("cannot install signal handlers");
+		goto out;
+	}
+	log_info("started: agents on https://%s, admin API on http://%s, "
+	    "store %s (schema %d)", co.conf.listen, co.conf.admin_listen,
+	    co.conf.store_path, store_schema_version(co.store));
+	if (event_base_dispatch(co.base) == -1) {
+		log_errorx("event loop failed");
+		goto out;
+	}
+	log_info("stopped: %llu batches and %llu new events stored, %llu "
+	    "requests refused since start",
+	    (unsigned long long)co.api.batches,
+	    (unsigned long long)co.api.events_new,
+	    (unsigned long long)co.api.rejected);
+	rc = 0;
+out:
+	if (ev_term != NULL)
+		event_free(ev_term);
+	if (ev_int != NULL)
+		event_free(ev_int);
+	if (ev_hup != NULL)
+		event_free(ev_hup);
+	http_server_free(co.http);
+	store_close(co.store);
+	if (co.base != NULL)
+		event_base_free(co.base);
+	return rc;
+}

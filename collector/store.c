@@ -1,0 +1,765 @@
+/*
+ * The SQLite store.  See store.h for the contract.
+ *
+ * Durability: journal_mode=WAL with synchronous=FULL, so a COMMIT has
+ * reached the disk (the WAL is fsync'd) before it returns, and the
+ * collector acknowledges a batch only after that.  kill -9 at any moment
+ * loses no acknowledged batch.
+ *
+ * The ingest path is one transaction per batch with statements prepared
+ * once at open, and event data is serialised into one reused buffer.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "collector/store_priv.h"
+#include "common/log.h"
+#include "common/timeutil.h"
+
+/*
+ * Schema migrations, numbered from 1: migrations[i] brings user_version
+ * from i to i + 1.  Never edit a migration that has shipped; append.
+ *
+ * Times are INTEGER UTC milliseconds.  severity is 0 info .. 4 critical
+ * (enum severity), so incidents can select "severity >= high" cheaply.
+ * events.id is AUTOINCREMENT: ids never go back even after retention
+ * deletes rows, so admin paging by after_id stays correct.
+ *
+ * Later issues add their tables as migrations 2, 3, ... here:
+ * incidents (+ incident_events, the hash-chained incident trail),
+ * assets and inventory snapshots, notifications, indicator history,
+ * enrollment tokens and agent revocation (a column on agents).
+ */
+static const char *const migrations[] = {
+	/* 1: agents, events, uptime */
+	"CREATE TABLE agents ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"		/* certificate CN */
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"		/* collector clock */
+	"  last_seq INTEGER NOT NULL DEFAULT 0,"
+	"  events INTEGER NOT NULL DEFAULT 0,"
+	"  heartbeat_interval_ms INTEGER NOT NULL DEFAULT 60000,"
+	"  last_heartbeat INTEGER,"		/* agent clock */
+	"  boot_ts INTEGER"
+	");"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  agent_id INTEGER NOT NULL REFERENCES agents(id),"
+	"  seq INTEGER NOT NULL,"
+	"  ts INTEGER NOT NULL,"		/* agent clock */
+	"  received INTEGER NOT NULL,"		/* collector clock */
+	"  type TEXT NOT NULL,"
+	"  severity INTEGER NOT NULL CHECK (severity BETWEEN 0 AND 4),"
+	"  key TEXT NOT NULL,"
+	"  data TEXT NOT NULL,"			/* JSON object */
+	"  UNIQUE (agent_id, seq)"
+	");"
+	"CREATE INDEX events_agent ON events(agent_id, id);"
+	"CREATE INDEX events_type ON events(type, id);"
+	"CREATE INDEX events_ts ON events(ts);"
+	"CREATE TABLE uptime ("
+	"  id INTEGER PRIMARY KEY,"
+	"  agent_id INTEGER NOT NULL REFERENCES agents(id),"
+	"  start_ts INTEGER NOT NULL,"
+	"  end_ts INTEGER NOT NULL,"
+	"  CHECK (end_ts >= start_ts)"
+	");"
+	"CREATE INDEX uptime_agent ON uptime(agent_id, start_ts);",
+	/* 2: next migration goes here (see above). */
+};
+#define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+enum stmt_id {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_AGENT_GET,
+	ST_AGENT_ADD,
+	ST_EVENT_ADD,
+	ST_AGENT_BATCH,
+	ST_AGENT_HB,
+	ST_UPTIME_LAST,
+	ST_UPTIME_EXTEND,
+	ST_UPTIME_ADD,
+	ST_MAX
+};
+
+static const char *const stmt_sql[ST_MAX] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_AGENT_GET] = "SELECT id, last_seq FROM agents WHERE name = ?1",
+	[ST_AGENT_ADD] = "INSERT INTO agents (name, first_seen, last_seen) "
+	    "VALUES (?1, ?2, ?2)",
+	[ST_EVENT_ADD] = "INSERT INTO events (agent_id, seq, ts, received, "
+	    "type, severity, key, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+	    "ON CONFLICT (agent_id, seq) DO NOTHING",
+	[ST_AGENT_BATCH] = "UPDATE agents SET last_seen = max(last_seen, ?2), "
+	    "last_seq = max(last_seq, ?3), events = events + ?4 WHERE id = ?1",
+	[ST_AGENT_HB] = "UPDATE agents SET last_seen = max(last_seen, ?2), "
+	    "heartbeat_interval_ms = ?3, last_heartbeat = ?4, boot_ts = ?5 "
+	    "WHERE id = ?1",
+	[ST_UPTIME_LAST] = "SELECT id, start_ts, end_ts FROM uptime "
+	    "WHERE agent_id = ?1 ORDER BY start_ts DESC LIMIT 1",
+	[ST_UPTIME_EXTEND] = "UPDATE uptime SET end_ts = ?2 WHERE id = ?1",
+	[ST_UPTIME_ADD] = "INSERT INTO uptime (agent_id, start_ts, end_ts) "
+	    "VALUES (?1, ?2, ?2)",
+};
+
+#define STORE_HOOKS_MAX	8
+
+struct store {
+	sqlite3		*db;
+	char		*path;
+	int		 version;
+	sqlite3_stmt	*st[ST_MAX];
+	char		*buf;		/* event data serialisation */
+	size_t		 bufsize;
+	struct {
+		store_event_hook	 fn;
+		void			*arg;
+	}		 ev_hooks[STORE_HOOKS_MAX];
+	size_t		 nev_hooks;
+	struct {
+		store_commit_hook	 fn;
+		void			*arg;
+	}		 commit_hooks[STORE_HOOKS_MAX];
+	size_t		 ncommit_hooks;
+};
+
+int
+store_add_event_hook(struct store *st, store_event_hook fn, void *arg)
+{
+	if (st->nev_hooks == STORE_HOOKS_MAX)
+		return -1;
+	st->ev_hooks[st->nev_hooks].fn = fn;
+	st->ev_hooks[st->nev_hooks].arg = arg;
+	st->nev_hooks++;
+	return 0;
+}
+
+int
+store_add_commit_hook(struct store *st, store_commit_hook fn, void *arg)
+{
+	if (st->ncommit_hooks == STORE_HOOKS_MAX)
+		return -1;
+	st->commit_hooks[st->ncommit_hooks].fn = fn;
+	st->commit_hooks[st->ncommit_hooks].arg = arg;
+	st->ncommit_hooks++;
+	return 0;
+}
+
+static void
+run_commit_hooks(struct store *st, int committed)
+{
+	for (size_t i = 0; i < st->ncommit_hooks; i++)
+		st->commit_hooks[i].fn(st->commit_hooks[i].arg, st, committed);
+}
+
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
+}
+
+static void
+db_err(struct store *st, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s: %s", st->path, what,
+	    sqlite3_errmsg(st->db));
+}
+
+/* Run one prepared statement that returns no rows. */
+static int
+stmt_done(struct store *st, enum stmt_id id, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = st->st[id];
+	int		 rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		db_err(st, stmt_sql[id], err, errlen);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+rollback(struct store *st)
+{
+	char err[256];
+
+	if (sqlite3_get_autocommit(st->db))
+		return;
+	if (stmt_done(st, ST_ROLLBACK, err, sizeof(err)) == -1)
+		log_warnx("store: %s", err);
+}
+
+static int
+exec_sql(struct store *st, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", st->path, msg ? msg :
+		    sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+pragma_int(struct store *st, const char *sql, int *v, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		db_err(st, sql, err, errlen);
+		goto out;
+	}
+	*v = sqlite3_column_int(s, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int
+migrate(struct store *st, char *err, size_t errlen)
+{
+	char	sql[64];
+	int	v;
+
+	if (pragma_int(st, "PRAGMA user_version", &v, err, errlen) == -1)
+		return -1;
+	if (v > NMIGRATIONS) {
+		snprintf(err, errlen, "%s: schema version %d is newer than this "
+		    "collector knows (%d); run a newer shaobing-collector",
+		    st->path, v, NMIGRATIONS);
+		return -1;
+	}
+	for (; v < NMIGRATIONS; v++) {
+		if (exec_sql(st, "BEGIN IMMEDIATE", err, errlen) == -1)
+			return -1;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (exec_sql(st, migrations[v], err, errlen) == -1 ||
+		    exec_sql(st, sql, err, errlen) == -1 ||
+		    exec_sql(st, "COMMIT", err, errlen) == -1) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		log_info("store: %s: schema migrated to version %d", st->path,
+		    v + 1);
+	}
+	st->version = v;
+	return 0;
+}
+
+int
+store_schema_latest(void)
+{
+	return NMIGRATIONS;
+}
+
+int
+store_schema_version(struct store *st)
+{
+	return st->version;
+}
+
+struct store *
+store_open(const char *path, char *err, size_t errlen)
+{
+	struct store	*st = NULL, *ret = NULL;
+	char		 mode[16] = "";
+	sqlite3_stmt	*s = NULL;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (st->path = strdup(path)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot open database: %s", path,
+		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto out;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_extended_result_codes(st->db, 1);
+	/* journal_mode answers with the mode in effect: check it. */
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
+	    NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+		db_err(st, "PRAGMA journal_mode", err, errlen);
+		goto out;
+	}
+	snprintf(mode, sizeof(mode), "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	s = NULL;
+	/* ":memory:" (tests, fuzzing) cannot be WAL and needs no durability. */
+	if (strcmp(mode, "wal") != 0 && strcmp(path, ":memory:") != 0) {
+		snprintf(err, errlen, "%s: cannot switch to WAL mode (got '%s'); "
+		    "put the database on a local file system", path, mode);
+		goto out;
+	}
+	if (exec_sql(st, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
+	    err, errlen) == -1)
+		goto out;
+	if (migrate(st, err, errlen) == -1)
+		goto out;
+	for (int i = 0; i < ST_MAX; i++) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->st[i], NULL) != SQLITE_OK) {
+			db_err(st, stmt_sql[i], err, errlen);
+			goto out;
+		}
+	}
+	ret = st;
+	st = NULL;
+out:
+	sqlite3_finalize(s);
+	store_close(st);
+	return ret;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	for (int i = 0; i < ST_MAX; i++)
+		sqlite3_finalize(st->st[i]);
+	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
+		log_warnx("store: %s: close: %s", st->path,
+		    sqlite3_errmsg(st->db));
+	free(st->buf);
+	free(st->path);
+	free(st);
+}
+
+/*
+ * Id of agent NAME inside the current transaction, creating the row on
+ * first contact.  0, or -1 with err.
+ */
+static int
+agent_get_or_add(struct store *st, const char *name, int64_t now_ms,
+    int64_t *id, uint64_t *last_seq, int *created, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = st->st[ST_AGENT_GET];
+	int		 rc;
+
+	*created = 0;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		*last_seq = (uint64_t)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE) {
+		db_err(st, "looking up agent", err, errlen);
+		return -1;
+	}
+	s = st->st[ST_AGENT_ADD];
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now_ms);
+	if (stmt_done(st, ST_AGENT_ADD, err, errlen) == -1)
+		return -1;
+	sqlite3_clear_bindings(s);
+	*id = sqlite3_last_insert_rowid(st->db);
+	*last_seq = 0;
+	*created = 1;
+	return 0;
+}
+
+/* Compact JSON of data into st->buf (NUL-terminated); length or -1. */
+static ssize_t
+data_text(struct store *st, const json_t *data)
+{
+	size_t n = json_dumpb(data, st->buf, st->bufsize, JSON_COMPACT);
+
+	if (n == 0)
+		return -1;
+	if (n >= st->bufsize) {
+		size_t	 sz = n + 1 > 4096 ? n + 1 : 4096;
+		char	*p = realloc(st->buf, sz);
+
+		if (p == NULL)
+			return -1;
+		st->buf = p;
+		st->bufsize = sz;
+		if (json_dumpb(data, st->buf, st->bufsize, JSON_COMPACT) != n)
+			return -1;
+	}
+	st->buf[n] = '\0';
+	return (ssize_t)n;
+}
+
+int
+store_insert_batch(struct store *st, const struct event_batch *b,
+    int64_t now_ms, struct store_batch_result *res, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s;
+	int64_t		 agent_id;
+	uint64_t	 last_seq, max_seq = 0;
+	size_t		 inserted = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (stmt_done(st, ST_BEGIN, err, errlen) == -1)
+		return -1;
+	if (agent_get_or_add(st, b->agent, now_ms, &agent_id, &last_seq,
+	    &res->new_agent, err, errlen) == -1)
+		goto fail;
+	s = st->st[ST_EVENT_ADD];
+	for (size_t i = 0; i < b->n; i++) {
+		const struct event	*ev = &b->events[i];
+		ssize_t			 dl;
+
+		if (ev->seq > INT64_MAX) {
+			snprintf(err, errlen, "events[%zu].seq: above %" PRId64,
+			    i, INT64_MAX);
+			goto fail;
+		}
+		if ((dl = data_text(st, ev->data)) < 0) {
+			snprintf(err, errlen, "events[%zu].data: cannot "
+			    "serialise (out of memory)", i);
+			goto fail;
+		}
+		sqlite3_bind_int64(s, 1, agent_id);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)ev->seq);
+		sqlite3_bind_int64(s, 3, ev->ts_ms);
+		sqlite3_bind_int64(s, 4, now_ms);
+		sqlite3_bind_text(s, 5, ev->type, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 6, (int)ev->severity);
+		sqlite3_bind_text(s, 7, ev->key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 8, st->buf, (int)dl, SQLITE_STATIC);
+		if (stmt_done(st, ST_EVENT_ADD, err, errlen) == -1)
+			goto fail;
+		if (sqlite3_changes(st->db) == 1) {
+			struct store_event_ctx ctx = {
+				.event_id = sqlite3_last_insert_rowid(st->db),
+				.agent_id = agent_id,
+				.agent = b->agent,
+				.ev = ev,
+				.received_ms = now_ms,
+			};
+
+			inserted++;
+			for (size_t h = 0; h < st->nev_hooks; h++)
+				if (st->ev_hooks[h].fn(st->ev_hooks[h].arg, st,
+				    &ctx, err, errlen) == -1)
+					goto fail;
+		}
+		if (ev->seq > max_seq)
+			max_seq = ev->seq;
+	}
+	s = st->st[ST_AGENT_BATCH];
+	sqlite3_bind_int64(s, 1, agent_id);
+	sqlite3_bind_int64(s, 2, now_ms);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)max_seq);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)inserted);
+	if (stmt_done(st, ST_AGENT_BATCH, err, errlen) == -1)
+		goto fail;
+	if (stmt_done(st, ST_COMMIT, err, errlen) == -1)
+		goto fail;
+	run_commit_hooks(st, 1);
+	res->inserted = inserted;
+	res->stored_through = b->n > 0 ? max_seq : last_seq;
+	return 0;
+fail:
+	rollback(st);
+	run_commit_hooks(st, 0);
+	res->new_agent = 0;
+	return -1;
+}
+
+int
+store_heartbeat(struct store *st, const struct store_heartbeat *hb,
+    double gap_factor, int64_t now_ms, int *new_agent, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt	*s;
+	int64_t		 agent_id, iv_id = 0, start = 0, end = 0;
+	uint64_t	 last_seq;
+	int		 rc, have = 0;
+
+	*new_agent = 0;
+	if (stmt_done(st, ST_BEGIN, err, errlen) == -1)
+		return -1;
+	if (agent_get_or_add(st, hb->agent, now_ms, &agent_id, &last_seq,
+	    new_agent, err, errlen) == -1)
+		goto fail;
+	s = st->st[ST_AGENT_HB];
+	sqlite3_bind_int64(s, 1, agent_id);
+	sqlite3_bind_int64(s, 2, now_ms);
+	sqlite3_bind_int64(s, 3, hb->interval_ms);
+	sqlite3_bind_int64(s, 4, hb->ts_ms);
+	sqlite3_bind_int64(s, 5, hb->boot_ms);
+	if (stmt_done(st, ST_AGENT_HB, err, errlen) == -1)
+		goto fail;
+
+	s = st->st[ST_UPTIME_LAST];
+	sqlite3_bind_int64(s, 1, agent_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		have = 1;
+		iv_id = sqlite3_column_int64(s, 0);
+		start = sqlite3_column_int64(s, 1);
+		end = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_err(st, "reading uptime", err, errlen);
+		goto fail;
+	}
+	if (have && hb->ts_ms < start) {
+		/* Late or clock-skewed: it cannot reopen history. */
+		log_debug("store: heartbeat of %s at %" PRId64 " is older than "
+		    "its latest uptime interval; uptime unchanged", hb->agent,
+		    hb->ts_ms);
+	} else if (have && hb->ts_ms <= end) {
+		/* Already covered (a resent heartbeat). */
+	} else if (have && hb->boot_ms <= end &&
+	    (double)(hb->ts_ms - end) <= (double)hb->interval_ms * gap_factor) {
+		s = st->st[ST_UPTIME_EXTEND];
+		sqlite3_bind_int64(s, 1, iv_id);
+		sqlite3_bind_int64(s, 2, hb->ts_ms);
+		if (stmt_done(st, ST_UPTIME_EXTEND, err, errlen) == -1)
+			goto fail;
+	} else {
+		/* First heartbeat, a gap, or a reboot since end: down between. */
+		s = st->st[ST_UPTIME_ADD];
+		sqlite3_bind_int64(s, 1, agent_id);
+		sqlite3_bind_int64(s, 2, hb->ts_ms);
+		if (stmt_done(st, ST_UPTIME_ADD, err, errlen) == -1)
+			goto fail;
+	}
+	if (stmt_done(st, ST_COMMIT, err, errlen) == -1)
+		goto fail;
+	return 0;
+fail:
+	rollback(st);
+	*new_agent = 0;
+	return -1;
+}
+
+int
+store_agent_id(struct store *st, const char *name, int64_t *id, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt	*s = st->st[ST_AGENT_GET];
+	int		 rc;
+
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	db_err(st, "looking up agent", err, errlen);
+	return -1;
+}
+
+/* A new JSON string with the wire form of a UTC ms time. */
+static json_t *
+json_time(int64_t ms)
+{
+	char buf[32];
+
+	if (time_format_utc(ms, buf, sizeof(buf)) == -1)
+		return json_null();
+	return json_string(buf);
+}
+
+/* Append to arr, consuming v; -1 when out of memory. */
+static int
+append_new(json_t *arr, json_t *v)
+{
+	if (v == NULL)
+		return -1;
+	return json_array_append_new(arr, v);
+}
+
+int
+store_list_agents(struct store *st, int64_t now_ms, double gap_factor,
+    json_t **out, char *err, size_t errlen)
+{
+	static const char sql[] = "SELECT id, name, first_seen, last_seen, "
+	    "last_seq, events, heartbeat_interval_ms FROM agents ORDER BY name";
+	sqlite3_stmt	*s = NULL;
+	json_t		*arr = json_array();
+	int		 rc = -1, step;
+
+	*out = NULL;
+	if (arr == NULL || sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) !=
+	    SQLITE_OK) {
+		db_err(st, "listing agents", err, errlen);
+		goto out;
+	}
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t last = sqlite3_column_int64(s, 3);
+		int64_t iv = sqlite3_column_int64(s, 6);
+		int down = (double)(now_ms - last) > (double)iv * gap_factor;
+
+		if (append_new(arr, json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, s:s}",
+		    "id", (json_int_t)sqlite3_column_int64(s, 0),
+		    "name", (const char *)sqlite3_column_text(s, 1),
+		    "first_seen", json_time(sqlite3_column_int64(s, 2)),
+		    "last_seen", json_time(last),
+		    "last_seq", (json_int_t)sqlite3_column_int64(s, 4),
+		    "events", (json_int_t)sqlite3_column_int64(s, 5),
+		    "status", down ? "down" : "up")) == -1) {
+			snprintf(err, errlen, "listing agents: out of memory");
+			goto out;
+		}
+	}
+	if (step != SQLITE_DONE) {
+		db_err(st, "listing agents", err, errlen);
+		goto out;
+	}
+	*out = arr;
+	arr = NULL;
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	json_decref(arr);
+	return rc;
+}
+
+int
+store_query_events(struct store *st, const struct store_event_query *q,
+    json_t **out, int64_t *next_after_id, char *err, size_t errlen)
+{
+	char		 sql[512];
+	sqlite3_stmt	*s = NULL;
+	json_t		*arr = json_array();
+	int		 rc = -1, step, n = 0;
+	int64_t		 last_id = 0;
+
+	*out = NULL;
+	*next_after_id = 0;
+	/* Fixed text with optional clauses; every value is bound. */
+	snprintf(sql, sizeof(sql), "SELECT e.id, a.name, e.seq, e.ts, "
+	    "e.received, e.type, e.severity, e.key, e.data FROM events e "
+	    "JOIN agents a ON a.id = e.agent_id WHERE e.id > ?1%s%s%s "
+	    "ORDER BY e.id LIMIT ?5",
+	    q->agent_id > 0 ? " AND e.agent_id = ?2" : "",
+	    q->type != NULL ? " AND e.type = ?3" : "",
+	    q->since_ms != INT64_MIN ? " AND e.ts >= ?4" : "");
+	if (arr == NULL || sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) !=
+	    SQLITE_OK) {
+		db_err(st, "querying events", err, errlen);
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, q->after_id);
+	if (q->agent_id > 0)
+		sqlite3_bind_int64(s, 2, q->agent_id);
+	if (q->type != NULL)
+		sqlite3_bind_text(s, 3, q->type, -1, SQLITE_STATIC);
+	if (q->since_ms != INT64_MIN)
+		sqlite3_bind_int64(s, 4, q->since_ms);
+	/* One more than asked tells whether another page exists. */
+	sqlite3_bind_int(s, 5, q->limit + 1);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		json_t		*data;
+		json_error_t	 jerr;
+
+		if (n == q->limit) {
+			*next_after_id = last_id;
+			break;
+		}
+		data = json_loadb((const char *)sqlite3_column_blob(s, 8),
+		    (size_t)sqlite3_column_bytes(s, 8), 0, &jerr);
+		last_id = sqlite3_column_int64(s, 0);
+		if (append_new(arr, json_pack("{s:I, s:s, s:I, s:o, s:o, s:s, "
+		    "s:s, s:s, s:o}",
+		    "id", (json_int_t)last_id,
+		    "agent", (const char *)sqlite3_column_text(s, 1),
+		    "seq", (json_int_t)sqlite3_column_int64(s, 2),
+		    "ts", json_time(sqlite3_column_int64(s, 3)),
+		    "received", json_time(sqlite3_column_int64(s, 4)),
+		    "type", (const char *)sqlite3_column_text(s, 5),
+		    "severity", severity_name((enum severity)
+			sqlite3_column_int(s, 6)),
+		    "key", (const char *)sqlite3_column_text(s, 7),
+		    "data", data ? data : json_null())) == -1) {
+			snprintf(err, errlen, "querying events: out of memory");
+			goto out;
+		}
+		n++;
+	}
+	if (step != SQLITE_DONE && step != SQLITE_ROW) {
+		db_err(st, "querying events", err, errlen);
+		goto out;
+	}
+	*out = arr;
+	arr = NULL;
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	json_decref(arr);
+	return rc;
+}
+
+int
+store_list_uptime(struct store *st, int64_t agent_id, json_t **out, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	json_t		*arr = json_array();
+	int		 rc = -1, step;
+
+	*out = NULL;
+	if (arr == NULL || sqlite3_prepare_v2(st->db, agent_id > 0 ?
+	    "SELECT a.name, u.start_ts, u.end_ts FROM uptime u JOIN agents a "
+	    "ON a.id = u.agent_id WHERE u.agent_id = ?1 ORDER BY u.start_ts" :
+	    "SELECT a.name, u.start_ts, u.end_ts FROM uptime u JOIN agents a "
+	    "ON a.id = u.agent_id ORDER BY a.name, u.start_ts", -1, &s,
+	    NULL) != SQLITE_OK) {
+		db_err(st, "listing uptime", err, errlen);
+		goto out;
+	}
+	if (agent_id > 0)
+		sqlite3_bind_int64(s, 1, agent_id);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (append_new(arr, json_pack("{s:s, s:o, s:o}",
+		    "agent", (const char *)sqlite3_column_text(s, 0),
+		    "start", json_time(sqlite3_column_int64(s, 1)),
+		    "end", json_time(sqlite3_column_int64(s, 2)))) == -1) {
+			snprintf(err, errlen, "listing uptime: out of memory");
+			goto out;
+		}
+	}
+	if (step != SQLITE_DONE) {
+		db_err(st, "listing uptime", err, errlen);
+		goto out;
+	}
+	*out = arr;
+	arr = NULL;
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	json_decref(arr);
+	return rc;
+}

@@ -1,0 +1,123 @@
+/*
+ * The collector's store: SQLite in WAL mode, synchronous=FULL, schema by
+ * numbered migrations (PRAGMA user_version).  store.c is the only file
+ * of the collector that includes sqlite3.h, so a PostgreSQL store later
+ * replaces that one file behind this interface.
+ *
+ * One struct store is used by one thread (the event loop).  Times are
+ * UTC milliseconds.  Every function that changes data does it in one
+ * transaction and returns only after COMMIT (or after ROLLBACK, on error,
+ * having changed nothing).
+ */
+#ifndef SHAOBING_STORE_H
+#define SHAOBING_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "common/event.h"
+
+struct store;
+
+/* Open (creating) PATH and bring the schema up to date.  NULL with err. */
+struct store	*store_open(const char *path, char *err, size_t errlen);
+void		 store_close(struct store *st);
+/* Schema version after store_open() (the number of migrations applied). */
+int		 store_schema_version(struct store *st);
+/* Highest migration this build knows. */
+int		 store_schema_latest(void);
+
+struct store_batch_result {
+	uint64_t	stored_through;	/* highest seq of the batch (or the
+					   agent's last_seq when empty) */
+	size_t		inserted;	/* new rows; a resend inserts 0 */
+	int		new_agent;	/* the agent was first seen now */
+};
+
+/*
+ * Store a decoded batch exactly once: (agent, seq) already present is
+ * skipped.  The agent row is created on first contact.  0 after COMMIT,
+ * -1 with err (nothing stored).
+ */
+int	store_insert_batch(struct store *st, const struct event_batch *b,
+	    int64_t now_ms, struct store_batch_result *res, char *err,
+	    size_t errlen);
+
+struct store_heartbeat {
+	const char	*agent;
+	int64_t		 ts_ms;		/* agent's clock */
+	int64_t		 interval_ms;	/* its heartbeat interval */
+	int64_t		 boot_ms;	/* its boot time */
+};
+
+/*
+ * Record a heartbeat and coalesce uptime: the agent's latest interval is
+ * extended to ts when ts - end <= interval * gap_factor and the machine
+ * has not booted since end; otherwise a new interval [ts, ts] starts.  A
+ * heartbeat older than the latest interval's start changes no interval.
+ * 0 after COMMIT, -1 with err.
+ */
+int	store_heartbeat(struct store *st, const struct store_heartbeat *hb,
+	    double gap_factor, int64_t now_ms, int *new_agent, char *err,
+	    size_t errlen);
+
+/*
+ * Ingest hooks: how incidents, inventory, availability and later modules
+ * see each event exactly once.
+ *
+ * An event hook runs inside the batch's transaction for every event that
+ * was newly inserted (never for a resent duplicate), so whatever it
+ * writes with store_db() commits or rolls back together with the event.
+ * It returns 0, or -1 with err to roll the whole batch back (the agent
+ * gets 500 and retries).  A commit hook runs after the transaction ended:
+ * committed 1 after COMMIT (send the notifications queued by the event
+ * hooks), 0 after ROLLBACK (drop them).  Hooks run in the order added.
+ */
+struct store_event_ctx {
+	int64_t			 event_id;	/* events.id */
+	int64_t			 agent_id;
+	const char		*agent;
+	const struct event	*ev;
+	int64_t			 received_ms;	/* collector clock */
+};
+typedef int (*store_event_hook)(void *arg, struct store *st,
+    const struct store_event_ctx *ctx, char *err, size_t errlen);
+typedef void (*store_commit_hook)(void *arg, struct store *st, int committed);
+
+/* -1 when the (small, fixed) hook table is full. */
+int	store_add_event_hook(struct store *st, store_event_hook fn, void *arg);
+int	store_add_commit_hook(struct store *st, store_commit_hook fn, void *arg);
+
+/* Agent id by name: 0 found, 1 unknown, -1 error. */
+int	store_agent_id(struct store *st, const char *name, int64_t *id,
+	    char *err, size_t errlen);
+
+/*
+ * Admin listing: a new JSON array of agents as in wire.md; status "down"
+ * when nothing arrived for more than gap_factor heartbeat intervals.
+ */
+int	store_list_agents(struct store *st, int64_t now_ms, double gap_factor,
+	    json_t **out, char *err, size_t errlen);
+
+struct store_event_query {
+	int64_t		 agent_id;	/* 0 = any */
+	const char	*type;		/* NULL = any */
+	int64_t		 since_ms;	/* INT64_MIN = any */
+	int64_t		 after_id;	/* 0 = from the start */
+	int		 limit;		/* 1..10000 */
+};
+
+/*
+ * Events matching q in id order.  *out a new array; *next_after_id the id
+ * to continue from, or 0 when this was the last page.
+ */
+int	store_query_events(struct store *st, const struct store_event_query *q,
+	    json_t **out, int64_t *next_after_id, char *err, size_t errlen);
+
+/* Uptime intervals of one agent (agent_id > 0) or all, as a new array. */
+int	store_list_uptime(struct store *st, int64_t agent_id, json_t **out,
+	    char *err, size_t errlen);
+
+#endif

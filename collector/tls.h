@@ -1,0 +1,41 @@
+/*
+ * TLS for the agent endpoint (the only collector file with OpenSSL
+ * headers is tls.c).  TLS 1.2 or newer; the server asks for a client
+ * certificate and verifies it against the collector CA
+ * (SSL_VERIFY_PEER without FAIL_IF_NO_PEER_CERT: /health works without
+ * one, a certificate from another CA fails the handshake).
+ */
+#ifndef SHAOBING_TLS_H
+#define SHAOBING_TLS_H
+
+#include <stddef.h>
+
+struct bufferevent;
+struct event_base;
+struct tls_server;
+
+/* Load cert, key and CA.  NULL with err naming the file and the problem. */
+struct tls_server	*tls_server_new(const char *cert, const char *key,
+			    const char *ca, char *err, size_t errlen);
+void			 tls_server_free(struct tls_server *ts);
+
+/*
+ * A new accepting SSL bufferevent (fd -1: evhttp sets it), for
+ * evhttp_set_bevcb.  NULL on allocation failure.  Every SSL made here is
+ * counted until freed (tls_connections()); hook, when set, is called
+ * after each change.
+ */
+struct bufferevent	*tls_server_bev(struct tls_server *ts,
+			    struct event_base *base);
+size_t			 tls_connections(void);
+void			 tls_set_conn_hook(void (*hook)(void *), void *arg);
+
+/*
+ * The verified client certificate's subject CN into cn.  1 when there is
+ * one; 0 when the client sent no certificate (or bev is not TLS); -1 with
+ * why when the certificate has no single usable CN.
+ */
+int	tls_peer_cn(struct bufferevent *bev, char *cn, size_t cnlen,
+	    char *why, size_t whylen);
+
+#endif

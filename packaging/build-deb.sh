@@ -1,0 +1,168 @@
+#!/bin/sh
+# Build the shaobing-agent and shaobing-collector .deb packages with
+# dpkg-deb from hand-kept control files (packaging/README.md says why).
+#
+# usage: sh packaging/build-deb.sh [--bin DIR] [--out DIR] [--version V]
+#
+#   --bin DIR      package the binaries already in DIR (shaobing-agent,
+#                  shaobing-collector, shaobing) instead of building them
+#   --out DIR      where the .deb files go (default build/deb)
+#   --version V    package version (default: the top of packaging/changelog;
+#                  another version gets its own changelog entry, for tests)
+#
+# Without --bin the programs are built into build/deb/ with Debian's
+# hardening flags (dpkg-buildflags, hardening=+all).  Dependencies are
+# computed from the binaries with dpkg-shlibdeps; only adduser is named by
+# hand.  Prints the paths of the two packages.
+set -eu
+
+usage() {
+	sed -n '4,11s/^# \{0,1\}//p' "$0" >&2
+	exit 2
+}
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+pkgdir="$top/packaging"
+bin=""
+out="$top/build/deb"
+version=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--bin) [ $# -ge 2 ] || usage; bin=$2; shift 2 ;;
+	--out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
+	--version) [ $# -ge 2 ] || usage; version=$2; shift 2 ;;
+	-h|--help) usage ;;
+	*) echo "build-deb: unknown argument '$1'" >&2; usage ;;
+	esac
+done
+
+for tool in dpkg-deb dpkg-shlibdeps dpkg-parsechangelog dpkg-architecture strip gzip; do
+	command -v "$tool" >/dev/null 2>&1 || {
+		echo "build-deb: $tool not found; install dpkg-dev and binutils (make deps)" >&2
+		exit 1
+	}
+done
+
+umask 022
+export LC_ALL=C
+cl_version=$(dpkg-parsechangelog -l "$pkgdir/changelog" -S Version)
+[ -n "$version" ] || version=$cl_version
+# Reproducible: file times in the packages are clamped to the changelog date.
+SOURCE_DATE_EPOCH=$(dpkg-parsechangelog -l "$pkgdir/changelog" -S Timestamp)
+export SOURCE_DATE_EPOCH
+arch=$(dpkg-architecture -qDEB_HOST_ARCH)
+
+if [ -z "$bin" ]; then
+	# Hardened build of our own; CPPFLAGS go into CFLAGS because the
+	# Makefile's compile rule uses CFLAGS only.  As environment variables
+	# they are extended, not replaced, by the Makefile's own flags.
+	export DEB_BUILD_MAINT_OPTIONS=hardening=+all
+	CFLAGS="$(dpkg-buildflags --get CFLAGS) $(dpkg-buildflags --get CPPFLAGS)"
+	LDFLAGS=$(dpkg-buildflags --get LDFLAGS)
+	export CFLAGS LDFLAGS
+	make -C "$top" --no-print-directory -j"$(nproc 2>/dev/null || echo 2)" \
+		BUILD=build/deb all >&2
+	bin="$top/build/deb/bin"
+fi
+for b in shaobing-agent shaobing-collector shaobing; do
+	[ -x "$bin/$b" ] || { echo "build-deb: $bin/$b missing; build it first (make)" >&2; exit 1; }
+done
+
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+work="$out/stage"
+rm -rf "$work"
+mkdir -p "$work"
+
+# conf/NAME.ini is the documented example every option is in; the
+# placeholder only stands in while a branch lacks it.
+conffile() {
+	if [ -f "$top/conf/$1" ]; then
+		echo "$top/conf/$1"
+	else
+		echo "build-deb: warning: conf/$1 missing, packaging the placeholder" >&2
+		echo "$pkgdir/placeholder/$1"
+	fi
+}
+
+# stage PKG: the common parts of a package tree in $work/PKG.
+stage() {
+	d="$work/$1"
+	install -d "$d/DEBIAN" "$d/usr/share/doc/$1" "$d/lib/systemd/system" "$d/etc/shaobing"
+	install -m 0644 "$pkgdir/copyright" "$d/usr/share/doc/$1/copyright"
+	if [ "$version" = "$cl_version" ]; then
+		cp "$pkgdir/changelog" "$d/usr/share/doc/$1/changelog"
+	else
+		{
+			printf 'shaobing (%s) unstable; urgency=medium\n\n' "$version"
+			printf '  * Build of version %s.\n\n' "$version"
+			printf ' -- %s  %s\n\n' "$(dpkg-parsechangelog -l "$pkgdir/changelog" -S Maintainer)" \
+				"$(dpkg-parsechangelog -l "$pkgdir/changelog" -S Date)"
+			cat "$pkgdir/changelog"
+		} >"$d/usr/share/doc/$1/changelog"
+	fi
+	gzip -9nf "$d/usr/share/doc/$1/changelog"
+}
+
+# install_bin SRC DEST: a stripped copy, as dh_strip makes it.
+install_bin() {
+	install -D -m 0755 "$1" "$2"
+	strip --remove-section=.comment --remove-section=.note --strip-unneeded "$2"
+}
+
+# install_man PAGE SECTION PKG
+install_man() {
+	install -D -m 0644 "$pkgdir/man/$1.$2" "$work/$3/usr/share/man/man$2/$1.$2"
+	gzip -9nf "$work/$3/usr/share/man/man$2/$1.$2"
+}
+
+# finish PKG SHORT BINARY...: control file with computed dependencies,
+# maintainer scripts, md5sums, then the .deb.
+finish() {
+	p=$1
+	short=$2
+	shift 2
+	d="$work/$p"
+	# dpkg-shlibdeps wants a debian/control naming the package.
+	sd="$work/shlibdeps-$p"
+	mkdir -p "$sd/debian"
+	printf 'Source: shaobing\n\nPackage: %s\nArchitecture: any\n' "$p" >"$sd/debian/control"
+	shlibs=$(cd "$sd" && dpkg-shlibdeps -O "$@" | sed -n 's/^shlibs:Depends=//p')
+	[ -n "$shlibs" ] || { echo "build-deb: dpkg-shlibdeps found no dependencies for $p" >&2; exit 1; }
+	# Installed-Size in KiB as dpkg-gencontrol counts it: each file rounded up.
+	size=$(find "$d" -path "$d/DEBIAN" -prune -o -type f -printf '%s\n' |
+		awk '{ s += int(($1 + 1023) / 1024) } END { print s + 0 }')
+	sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" \
+		-e "s/@INSTALLED_SIZE@/$size/" -e "s/@SHLIBS@/$shlibs/" \
+		"$pkgdir/$short/control" >"$d/DEBIAN/control"
+	install -m 0644 "$pkgdir/$short/conffiles" "$d/DEBIAN/conffiles"
+	for s in postinst prerm postrm; do
+		install -m 0755 "$pkgdir/$short/$s" "$d/DEBIAN/$s"
+	done
+	(cd "$d" && find . -path ./DEBIAN -prune -o -path ./etc -prune -o -type f -printf '%P\0' |
+		sort -z | xargs -0 md5sum) >"$d/DEBIAN/md5sums"
+	chmod 0644 "$d/DEBIAN/md5sums"
+	deb="$out/${p}_${version}_$arch.deb"
+	dpkg-deb --root-owner-group -Zxz --build "$d" "$deb" >/dev/null
+	echo "$deb"
+}
+
+stage shaobing-agent
+a="$work/shaobing-agent"
+install_bin "$bin/shaobing-agent" "$a/usr/sbin/shaobing-agent"
+install -m 0644 "$(conffile agent.ini)" "$a/etc/shaobing/agent.ini"
+install -m 0644 "$pkgdir/agent/shaobing-agent.service" "$a/lib/systemd/system/"
+install_man shaobing-agent 8 shaobing-agent
+finish shaobing-agent agent "$a/usr/sbin/shaobing-agent"
+
+stage shaobing-collector
+c="$work/shaobing-collector"
+install_bin "$bin/shaobing-collector" "$c/usr/sbin/shaobing-collector"
+install_bin "$bin/shaobing" "$c/usr/bin/shaobing"
+install -m 0644 "$(conffile collector.ini)" "$c/etc/shaobing/collector.ini"
+install -m 0644 "$pkgdir/collector/shaobing-collector.service" "$c/lib/systemd/system/"
+install_man shaobing-collector 8 shaobing-collector
+install_man shaobing 1 shaobing-collector
+finish shaobing-collector collector "$c/usr/sbin/shaobing-collector" "$c/usr/bin/shaobing"
+
+rm -rf "$work"

@@ -1,0 +1,174 @@
+#!/bin/sh
+# make demo / make demo-stop.
+#
+#   sh scripts/demo.sh start   throw-away CA in $DEMO, a collector on
+#                              127.0.0.1 and one agent; wait for the first
+#                              events, show them, leave both running
+#   sh scripts/demo.sh stop    stop both (by their pid files), remove $DEMO
+#
+# Running start twice stops the previous demo first.  Environment:
+# SHAOBING_DEMO_DIR (default /tmp/shaobing-demo), SHAOBING_DEMO_PORT (the
+# agent endpoint, default 8443; the admin API is the next port),
+# SHAOBING_BIN (default build/bin).
+set -eu
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BIN=${SHAOBING_BIN:-$ROOT/${BUILD:-build}/bin}
+DEMO=${SHAOBING_DEMO_DIR:-/tmp/shaobing-demo}
+C_PORT=${SHAOBING_DEMO_PORT:-8443}
+A_PORT=$((C_PORT + 1))
+ADMIN=http://127.0.0.1:$A_PORT
+AGENT=demo-pc
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
+
+# Is pid file $1 naming a live process that belongs to this demo?
+# (Checks the command line, so a recycled pid is never killed.)
+demo_pid() {
+	[ -f "$1" ] || return 1
+	pid=$(cat "$1")
+	case "$pid" in ''|*[!0-9]*) return 1 ;; esac
+	[ -r "/proc/$pid/cmdline" ] || return 1
+	tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "-c $DEMO/" || return 1
+	echo "$pid"
+}
+
+stop_one() {
+	pid=$(demo_pid "$DEMO/$1.pid") || return 0
+	kill -TERM "$pid" 2>/dev/null || return 0
+	n=0
+	while kill -0 "$pid" 2>/dev/null; do
+		n=$((n + 1))
+		if [ $n -eq 100 ]; then
+			say "demo: $1 (pid $pid) ignores SIGTERM; sending SIGKILL"
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
+		sleep 0.1
+	done
+	say "stopped $1 (pid $pid)"
+}
+
+stop() {
+	# The agent first, so it does not log upload failures on the way out.
+	stop_one agent
+	stop_one collector
+	case "$DEMO" in
+	/tmp/*) rm -rf "$DEMO" ;;
+	*) [ -f "$DEMO/.shaobing-demo" ] && rm -rf "$DEMO" ;;
+	esac
+}
+
+port_busy() {
+	ss -Htln "sport = :$1" 2>/dev/null | grep -q .
+}
+
+# Poll until "$@" succeeds while process $pid lives; the daemon's log
+# explains a death.
+wait_for() {
+	what=$1 pid=$2 log=$3
+	shift 3
+	until "$@" >/dev/null 2>&1; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			tail -n 20 "$log" >&2
+			die "$what exited; its log is above ($log)"
+		fi
+		sleep 0.2
+	done
+}
+
+# Start "$@" detached (own session, output to LOG), pid into PIDFILE.
+spawn() {
+	log=$1 pidfile=$2
+	shift 2
+	setsid "$@" </dev/null >>"$log" 2>&1 &
+	echo $! >"$pidfile"
+}
+
+start() {
+	for b in shaobing shaobing-collector shaobing-agent; do
+		[ -x "$BIN/$b" ] || die "$BIN/$b is missing; run make first"
+	done
+	stop >/dev/null
+	for p in "$C_PORT" "$A_PORT"; do
+		port_busy "$p" && die "port $p is in use (another collector?); stop it or set SHAOBING_DEMO_PORT"
+	done
+	mkdir -p "$DEMO"
+	chmod 700 "$DEMO"
+	: >"$DEMO/.shaobing-demo"
+
+	say "== 1. a throw-away CA, the collector's certificate and an agent's (in $DEMO)"
+	"$BIN/shaobing" ca init "$DEMO/ca" >/dev/null
+	"$BIN/shaobing" agents cert "$AGENT" --ca "$DEMO/ca" --out "$DEMO/agent" >/dev/null
+	ls -l "$DEMO/ca" "$DEMO/agent" | sed 's/^/   /'
+
+	cat >"$DEMO/collector.ini" <<EOF
+; Demo collector (written by scripts/demo.sh; see conf/collector.ini).
+[server]
+listen = 127.0.0.1:$C_PORT
+cert = $DEMO/ca/server.crt
+key = $DEMO/ca/server.key
+ca = $DEMO/ca/ca.crt
+
+[store]
+path = $DEMO/collector.db
+
+[admin]
+listen = 127.0.0.1:$A_PORT
+EOF
+	cat >"$DEMO/agent.ini" <<EOF
+; Demo agent (written by scripts/demo.sh; see conf/agent.ini).
+[agent]
+name = $AGENT
+server = https://127.0.0.1:$C_PORT
+ca = $DEMO/agent/ca.crt
+cert = $DEMO/agent/agent.crt
+key = $DEMO/agent/agent.key
+spool = $DEMO/spool.db
+heartbeat_interval = 10s
+upload_interval = 1s
+retry_max = 10s
+user = $(id -un)
+EOF
+	"$BIN/shaobing-collector" -c "$DEMO/collector.ini" --check-config >/dev/null
+	"$BIN/shaobing-agent" -c "$DEMO/agent.ini" --check-config >/dev/null
+
+	say "== 2. the collector on https://127.0.0.1:$C_PORT (admin API $ADMIN)"
+	spawn "$DEMO/collector.log" "$DEMO/collector.pid" \
+		"$BIN/shaobing-collector" -f -c "$DEMO/collector.ini"
+	wait_for collector "$(cat "$DEMO/collector.pid")" "$DEMO/collector.log" \
+		curl -sf --cacert "$DEMO/ca/ca.crt" "https://127.0.0.1:$C_PORT/api/v1/health"
+
+	say "== 3. the agent '$AGENT', reporting over mutual TLS"
+	spawn "$DEMO/agent.log" "$DEMO/agent.pid" \
+		"$BIN/shaobing-agent" -f -c "$DEMO/agent.ini"
+	wait_for agent "$(cat "$DEMO/agent.pid")" "$DEMO/agent.log" \
+		sh -c "'$BIN/shaobing' --admin '$ADMIN' events --agent '$AGENT' --type system | grep -q system"
+
+	say ""
+	say "\$ shaobing agents"
+	"$BIN/shaobing" --admin "$ADMIN" agents
+	say ""
+	say "\$ shaobing events"
+	"$BIN/shaobing" --admin "$ADMIN" events
+	say ""
+	admin_flag=""
+	[ "$C_PORT" = 8443 ] || admin_flag=" --admin $ADMIN"
+	cat <<EOF
+The collector (pid $(cat "$DEMO/collector.pid")) and the agent (pid $(cat "$DEMO/agent.pid")) keep running.
+Try next:
+  $BIN/shaobing$admin_flag agents              # 客户端 up/down, last seen
+  $BIN/shaobing$admin_flag events --since -1h  # 事件 (add --json for scripts)
+  curl -s '$ADMIN/api/v1/admin/uptime?agent=$AGENT'    # 运行时间 uptime from heartbeats
+  tail -f $DEMO/collector.log $DEMO/agent.log
+  sqlite3 $DEMO/collector.db 'SELECT count(*) FROM events'
+Stop the demo with: make demo-stop   (stops both and removes $DEMO)
+EOF
+}
+
+case "${1:-}" in
+start) start ;;
+stop) stop ;;
+*) die "usage: $0 start|stop" ;;
+esac

@@ -1,0 +1,81 @@
+#!/usr/bin/env bats
+# --check-config of both daemons: the shipped examples pass, and every
+# kind of mistake is reported as FILE:LINE with exit status 2.  A table:
+# daemon, file content, line expected, words expected.
+
+load helpers
+
+setup() {
+	sb_setup
+}
+
+teardown() {
+	sb_teardown
+}
+
+# check DAEMON LINE WORDS CONTENT: the error names FILE:LINE and WORDS.
+check() {
+	local daemon=$1 line=$2 words=$3 content=$4 f=$T/c.ini
+	printf '%b' "$content" >"$f"
+	run "$SHAOBING_BIN/shaobing-$daemon" -c "$f" --check-config
+	if [ "$status" -ne 2 ]; then
+		echo "expected exit 2, got $status: $output"
+		return 1
+	fi
+	if [[ "$output" != *"$f:$line: "* ]]; then
+		echo "expected '$f:$line: ...', got: $output"
+		return 1
+	fi
+	if [[ "$output" != *"$words"* ]]; then
+		echo "expected '$words' in: $output"
+		return 1
+	fi
+	[[ "$output" != *"configuration OK"* ]]
+}
+
+@test "the example configurations pass --check-config" {
+	run "$SHAOBING_BIN/shaobing-collector" -c "$SHAOBING_ROOT/conf/collector.ini" --check-config
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"configuration OK"* ]]
+	run "$SHAOBING_BIN/shaobing-agent" -c "$SHAOBING_ROOT/conf/agent.ini" --check-config
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"configuration OK"* ]]
+}
+
+@test "collector: configuration errors name FILE:LINE and exit 2" {
+	check collector 3 "max_body" '[server]\nlisten = 127.0.0.1:8443\nmax_body = lots\n'
+	check collector 2 "max_batch" '[server]\nmax_batch = 0\n'
+	check collector 4 "unknown section [nope]" '[server]\n\n; comment\n[nope]\nx = 1\n'
+	check collector 3 "colour" '[store]\npath = /tmp/x.db\ncolour = blue\n'
+	check collector 2 "gap_factor" '[uptime]\ngap_factor = -1\n'
+	check collector 2 "level" '[log]\nlevel = loud\n'
+	check collector 1 "" 'this is not ini\n'
+}
+
+@test "agent: configuration errors name FILE:LINE and exit 2" {
+	check agent 2 "batch_max" '[agent]\nbatch_max = 0\n'
+	check agent 3 "unknown section [nope]" '[agent]\n\n[nope]\nx = 1\n'
+	check agent 3 "heartbeat_interval" '[agent]\nname = pc-01\nheartbeat_interval = often\n'
+	check agent 2 "spool_max" '[agent]\nspool_max = 12parsecs\n'
+	check agent 2 "frobnicate" '[agent]\nfrobnicate = yes\n'
+	check agent 2 "enabled" '[system]\nenabled = perhaps\n'
+}
+
+@test "a missing configuration file is an error, not the defaults" {
+	for d in agent collector; do
+		run "$SHAOBING_BIN/shaobing-$d" -c "$T/none.ini" --check-config
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"$T/none.ini"* ]]
+	done
+}
+
+@test "a daemon with a broken configuration does not start" {
+	printf '[server]\nmax_body = lots\n' >"$T/c.ini"
+	run "$SHAOBING_BIN/shaobing-collector" -f -c "$T/c.ini"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"$T/c.ini:2: "* ]]
+	printf '[agent]\nretry_max = 0\n' >"$T/a.ini"
+	run "$SHAOBING_BIN/shaobing-agent" -f -c "$T/a.ini"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"$T/a.ini:2: "* ]]
+}

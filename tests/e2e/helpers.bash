@@ -1,0 +1,211 @@
+# Helpers for the end-to-end tests: a throw-away CA, a collector and
+# agents in the test's own temp folder, on loopback ports chosen here,
+# all stopped in teardown.  Load with `load helpers`, call sb_setup in
+# setup() and sb_teardown in teardown().
+#
+# There is no time limit on anything the tests wait for (the machine is
+# shared and slow under ASan).  sb_wait_until only gives up when the
+# daemon it waits on has died, or after SB_WAIT_GUARD polls (default
+# 6000 x 0.1 s) so that a real hang ends the run instead of blocking it.
+
+sb_setup() {
+	: "${SHAOBING_BIN:?SHAOBING_BIN must name the folder of the binaries}"
+	T=$BATS_TEST_TMPDIR
+	SB=$SHAOBING_BIN/shaobing
+	SB_PIDS=$T/pids
+	: >"$SB_PIDS"
+	C_PORT='' A_PORT=''
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+}
+
+sb_teardown() {
+	local pid
+	[ -n "${SB_PIDS:-}" ] && [ -f "$SB_PIDS" ] || return 0
+	while read -r pid; do
+		kill -TERM "$pid" 2>/dev/null || true
+	done <"$SB_PIDS"
+	while read -r pid; do
+		sb_reap "$pid"
+	done <"$SB_PIDS"
+	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
+		for f in "$T"/*.log; do
+			[ -f "$f" ] || continue
+			echo "# ---- $f (last 40 lines)"
+			tail -n 40 "$f" | sed 's/^/# /'
+		done
+	fi
+}
+
+# Wait for a child to exit (SIGKILL once it ignored SIGTERM for 30 s,
+# so a hung daemon cannot keep the suite waiting).
+sb_reap() {
+	local pid=$1 n=0
+	while kill -0 "$pid" 2>/dev/null; do
+		n=$((n + 1))
+		[ $n -gt 300 ] && kill -KILL "$pid" 2>/dev/null
+		sleep 0.1
+	done
+	wait "$pid" 2>/dev/null || true
+}
+
+# A TCP port nobody listens on (and that this test did not hand out).
+sb_free_port() {
+	local p
+	while :; do
+		p=$(( (RANDOM * 32768 + RANDOM) % 30000 + 20000 ))
+		grep -qx "$p" "$T/ports" 2>/dev/null && continue
+		ss -Htan "sport = :$p" 2>/dev/null | grep -q . && continue
+		echo "$p" >>"$T/ports"
+		echo "$p"
+		return 0
+	done
+}
+
+# Poll COMMAND... every 0.1 s until it succeeds.  Fails early when the
+# process whose pid is in $SB_WATCH has died.
+sb_wait_until() {
+	local n=0
+	until "$@" >/dev/null 2>&1; do
+		if [ -n "${SB_WATCH:-}" ] && ! kill -0 "$SB_WATCH" 2>/dev/null; then
+			echo "# process $SB_WATCH died while waiting for: $*" >&2
+			return 1
+		fi
+		n=$((n + 1))
+		if [ $n -gt "${SB_WAIT_GUARD:-6000}" ]; then
+			echo "# gave up waiting for: $*" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# CA and collector certificate in $T/ca.
+sb_ca() {
+	"$SB" ca init "$T/ca" >"$T/ca.out" 2>&1
+}
+
+# Agent certificate for NAME in $T/agents/NAME, from CA folder $2 (default $T/ca).
+sb_agent_cert() {
+	"$SB" agents cert "$1" --ca "${2:-$T/ca}" --out "$T/agents/$1" >/dev/null
+}
+
+# Write $T/collector.ini.  Extra "key = value" lines for [server] in
+# $C_SERVER_EXTRA (e.g. "max_body = 4k").
+sb_collector_conf() {
+	[ -n "$C_PORT" ] || C_PORT=$(sb_free_port)
+	[ -n "$A_PORT" ] || A_PORT=$(sb_free_port)
+	cat >"$T/collector.ini" <<EOF
+[server]
+listen = 127.0.0.1:$C_PORT
+cert = $T/ca/server.crt
+key = $T/ca/server.key
+ca = $T/ca/ca.crt
+${C_SERVER_EXTRA:-}
+
+[store]
+path = $T/collector.db
+
+[admin]
+listen = 127.0.0.1:$A_PORT
+
+[log]
+level = debug
+EOF
+	export SHAOBING_ADMIN=http://127.0.0.1:$A_PORT
+}
+
+sb_health() {
+	curl -sf --cacert "$T/ca/ca.crt" "https://127.0.0.1:$C_PORT/api/v1/health" |
+		grep -q '"status":"ok"'
+}
+
+sb_admin_up() {
+	curl -sf "http://127.0.0.1:$A_PORT/api/v1/admin/agents" >/dev/null
+}
+
+# Start the collector in the foreground (backgrounded here) and wait
+# until both its endpoints answer.
+sb_start_collector() {
+	[ -f "$T/collector.ini" ] || sb_collector_conf
+	"$SHAOBING_BIN/shaobing-collector" -f -c "$T/collector.ini" \
+		>>"$T/collector.log" 2>&1 &
+	C_PID=$!
+	echo "$C_PID" >>"$SB_PIDS"
+	SB_WATCH=$C_PID sb_wait_until sb_health
+	SB_WATCH=$C_PID sb_wait_until sb_admin_up
+}
+
+sb_stop_collector() {
+	kill -TERM "$C_PID"
+	sb_reap "$C_PID"
+}
+
+sb_kill9_collector() {
+	kill -KILL "$C_PID"
+	sb_reap "$C_PID"
+}
+
+# Write $T/agents/NAME/agent.ini for a fast-moving test agent.
+sb_agent_conf() {
+	local name=$1 dir=$T/agents/$1
+	cat >"$dir/agent.ini" <<EOF
+[agent]
+name = $name
+server = https://127.0.0.1:$C_PORT
+ca = $dir/ca.crt
+cert = $dir/agent.crt
+key = $dir/agent.key
+spool = $dir/spool.db
+heartbeat_interval = ${AG_HEARTBEAT:-1s}
+upload_interval = 100ms
+retry_max = 1s
+user = $(id -un)
+log_level = debug
+${AG_EXTRA:-}
+EOF
+}
+
+sb_start_agent() {
+	local name=$1
+	[ -f "$T/agents/$name/agent.ini" ] || sb_agent_conf "$name"
+	"$SHAOBING_BIN/shaobing-agent" -f -c "$T/agents/$name/agent.ini" \
+		>>"$T/agent-$name.log" 2>&1 &
+	AG_PID=$!
+	echo "$AG_PID" >>"$SB_PIDS"
+}
+
+# Print a batch for AGENT with events seq FROM..TO (type "test").
+sb_batch() {
+	local agent=$1 from=$2 to=$3 type=${4:-test} s sep=''
+	printf '{"agent":"%s","events":[' "$agent"
+	for ((s = from; s <= to; s++)); do
+		printf '%s{"agent":"%s","seq":%d,"ts":"2026-11-27T13:37:20.123Z",' \
+			"$sep" "$agent" "$s"
+		printf '"type":"%s","severity":"info","key":"test:%d","data":{"n":%d}}' \
+			"$type" "$s" "$s"
+		sep=,
+	done
+	printf ']}'
+}
+
+# POST a file to an agent endpoint with NAME's certificate.
+# Prints "STATUS BODY"; curl's own failure (handshake) prints "000 ...".
+sb_post() {
+	local cert=$1 path=$2 file=$3
+	shift 3
+	curl -sS -o "$T/post.body" -w '%{http_code}' \
+		--cacert "$T/ca/ca.crt" \
+		--cert "$T/agents/$cert/agent.crt" --key "$T/agents/$cert/agent.key" \
+		-H 'Content-Type: application/json' --data-binary "@$file" "$@" \
+		"https://127.0.0.1:$C_PORT$path" >"$T/post.code" 2>"$T/post.err" || true
+	echo "$(cat "$T/post.code") $(cat "$T/post.body" 2>/dev/null)"
+}
+
+# The seqs the collector holds for AGENT, one per line, in id order.
+sb_stored_seqs() {
+	"$SB" events --agent "$1" --limit 10000000 --json | jq -r '.events[].seq'
+}
+
+sb_stored_count() {
+	"$SB" events --agent "$1" --limit 10000000 --json | jq '.events | length'
+}

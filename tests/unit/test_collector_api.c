@@ -1,0 +1,429 @@
+/*
+ * The collector's request handling without sockets (collector/api.c):
+ * status codes and error bodies of wire.md, nothing stored on error,
+ * gzip bounds, admin parameters; and its configuration table.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <zlib.h>
+
+#include "collector/api.h"
+#include "collector/collector.h"
+#include "collector/store.h"
+#include "common/log.h"
+
+#define NOW	1795786640000LL	/* 2026-11-27T13:37:20Z, a fixed clock */
+
+static int64_t
+fixed_now(void)
+{
+	return NOW;
+}
+
+struct fx {
+	struct collector_conf	 cc;
+	struct api		 api;
+	struct api_response	 rs;
+};
+
+static int
+setup(void **state)
+{
+	struct fx	*f = calloc(1, sizeof(*f));
+	struct conf_err	 err;
+	char		 e[256];
+
+	log_init("test_collector_api", 0, LOG_LVL_ERROR);
+	assert_int_equal(collector_conf_load(NULL, &f->cc, &err), 0);
+	f->cc.max_body = 4096;
+	f->cc.max_batch = 3;
+	f->api.store = store_open(":memory:", e, sizeof(e));
+	assert_non_null(f->api.store);
+	f->api.conf = &f->cc;
+	f->api.now = fixed_now;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	api_response_free(&f->rs);
+	store_close(f->api.store);
+	free(f);
+	return 0;
+}
+
+/* Agent request; returns the status, body in f->rs. */
+static int
+agent(struct fx *f, enum api_method m, const char *uri, const char *cn,
+    const char *enc, const void *body, size_t len)
+{
+	struct api_request rq = { m, uri, enc, cn, "test", body, len };
+
+	api_response_free(&f->rs);
+	api_agent_handle(&f->api, &rq, &f->rs);
+	return f->rs.status;
+}
+
+static int
+post(struct fx *f, const char *uri, const char *cn, const char *body)
+{
+	return agent(f, API_POST, uri, cn, NULL, body, strlen(body));
+}
+
+static int
+admin(struct fx *f, enum api_method m, const char *uri)
+{
+	struct api_request rq = { m, uri, NULL, NULL, "test", "", 0 };
+
+	api_response_free(&f->rs);
+	api_admin_handle(&f->api, &rq, &f->rs);
+	return f->rs.status;
+}
+
+static const char *
+error_of(struct fx *f)
+{
+	static char	 buf[512];
+	json_t		*o = json_loads(f->rs.body, 0, NULL);
+
+	assert_non_null(o);
+	snprintf(buf, sizeof(buf), "%s",
+	    json_string_value(json_object_get(o, "error")));
+	json_decref(o);
+	return buf;
+}
+
+#define EV(seq, sev) "{\"agent\":\"pc-01\",\"seq\":" #seq ",\"ts\":" \
+	"\"2026-11-27T13:37:20.123Z\",\"type\":\"system\",\"severity\":\"" \
+	sev "\",\"key\":\"system:pc-01\",\"data\":{\"a\":1}}"
+#define BATCH2	"{\"agent\":\"pc-01\",\"events\":[" EV(1, "info") "," \
+	EV(2, "high") "]}"
+
+/* Events stored, through the admin API. */
+static size_t
+stored(struct fx *f)
+{
+	json_t	*o;
+	size_t	 n;
+
+	assert_int_equal(admin(f, API_GET, "/api/v1/admin/events?limit=10000"),
+	    200);
+	o = json_loads(f->rs.body, 0, NULL);
+	n = json_array_size(json_object_get(o, "events"));
+	json_decref(o);
+	return n;
+}
+
+static size_t
+gzip_buf(const char *in, size_t len, unsigned char *out, size_t outlen)
+{
+	z_stream z;
+
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 9,
+	    Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)len;
+	z.next_out = out;
+	z.avail_out = (uInt)outlen;
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	deflateEnd(&z);
+	return outlen - z.avail_out;
+}
+
+static void
+test_routes_and_methods(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(agent(f, API_GET, "/api/v1/health", NULL, NULL, "", 0),
+	    200);
+	assert_string_equal(f->rs.body, "{\"status\":\"ok\",\"version\":\"0.1.0\"}");
+	assert_int_equal(agent(f, API_GET, "/api/v1/nope", "pc-01", NULL, "", 0),
+	    404);
+	assert_string_equal(error_of(f), "unknown path");
+	assert_int_equal(agent(f, API_GET, "/api/v1/events", "pc-01", NULL, "",
+	    0), 405);
+	assert_int_equal(agent(f, API_OTHER, "/api/v1/heartbeat", "pc-01", NULL,
+	    "", 0), 405);
+	assert_int_equal(agent(f, API_POST, "/api/v1/health", NULL, NULL, "", 0),
+	    405);
+	/* Admin paths do not exist on the agent port, and vice versa. */
+	assert_int_equal(agent(f, API_GET, "/api/v1/admin/agents", "pc-01",
+	    NULL, "", 0), 404);
+	assert_int_equal(admin(f, API_POST, "/api/v1/events"), 404);
+	assert_int_equal(admin(f, API_POST, "/api/v1/admin/agents"), 405);
+	assert_int_equal(admin(f, API_GET, "/api/v1/health"), 200);
+}
+
+static void
+test_events_ok_and_resend(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(post(f, "/api/v1/events", "pc-01", BATCH2), 200);
+	assert_string_equal(f->rs.body, "{\"stored_through\":2}");
+	assert_int_equal(post(f, "/api/v1/events", "pc-01", BATCH2), 200);
+	assert_string_equal(f->rs.body, "{\"stored_through\":2}");
+	assert_int_equal(stored(f), 2);
+}
+
+static void
+test_events_errors_store_nothing(void **state)
+{
+	struct fx	*f = *state;
+	char		 big[5000];
+	static const struct {
+		const char	*cn, *enc, *body;
+		int		 status;
+		const char	*error;	/* prefix */
+	} cases[] = {
+		{ NULL, NULL, BATCH2, 401, "client certificate required" },
+		{ "pc-02", NULL, BATCH2, 403,
+		  "batch names agent 'pc-01' but the certificate is for 'pc-02'" },
+		{ "pc-01", "br", BATCH2, 415, "unsupported Content-Encoding 'br'" },
+		{ "pc-01", "gzip", BATCH2, 400, "gzip body is invalid" },
+		{ "pc-01", NULL, "{\"agent\":\"pc-01\",\"events\":[" EV(1, "info")
+		  "," EV(2, "bad") "]}", 400,
+		  "events[1].severity: expected one of info, low, medium, high, critical" },
+		{ "pc-01", NULL, "{\"agent\":\"pc-01\",\"events\":[" EV(1, "info")
+		  "," EV(2, "info") "," EV(3, "info") "," EV(4, "info") "]}", 413,
+		  "batch of 4 events exceeds the limit of 3" },
+		{ "pc-01", NULL, "{\"agent\":", 400, "invalid JSON" },
+		{ "pc-01", NULL, "[]", 400, "body: expected an object" },
+		{ "pc-01", NULL, "{\"agent\":\"pc-01\",\"events\":[" EV(2, "info")
+		  "," EV(1, "info") "]}", 400, "events[1].seq" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int st = post(f, "/api/v1/events", cases[i].cn, "");
+
+		st = agent(f, API_POST, "/api/v1/events", cases[i].cn,
+		    cases[i].enc, cases[i].body, strlen(cases[i].body));
+		if (st != cases[i].status ||
+		    strncmp(error_of(f), cases[i].error, strlen(cases[i].error)))
+			fail_msg("case %zu: %d %s", i, st, f->rs.body);
+	}
+	memset(big, ' ', sizeof(big));
+	assert_int_equal(agent(f, API_POST, "/api/v1/events", "pc-01", NULL,
+	    big, sizeof(big)), 413);
+	assert_int_equal(stored(f), 0);
+	assert_int_equal(admin(f, API_GET, "/api/v1/admin/agents"), 200);
+	assert_string_equal(f->rs.body, "{\"agents\":[]}");
+}
+
+static void
+test_events_gzip(void **state)
+{
+	struct fx	*f = *state;
+	unsigned char	 gz[8192], two[16384];
+	char		*zeros = calloc(1, 100000);
+	size_t		 n, n2;
+
+	n = gzip_buf(BATCH2, strlen(BATCH2), gz, sizeof(gz));
+	assert_int_equal(agent(f, API_POST, "/api/v1/events", "pc-01", "gzip",
+	    gz, n), 200);
+	assert_string_equal(f->rs.body, "{\"stored_through\":2}");
+	/* Truncated stream. */
+	assert_int_equal(agent(f, API_POST, "/api/v1/events", "pc-01", "gzip",
+	    gz, n - 4), 400);
+	assert_string_equal(error_of(f), "gzip body is truncated");
+	/* Two members (RFC 1952 2.2) concatenate: "BATCH2" + "" is not JSON
+	   but two halves of one are. */
+	n = gzip_buf(BATCH2, 20, two, sizeof(two));
+	n2 = gzip_buf(&BATCH2[20], strlen(BATCH2) - 20, two + n,
+	    sizeof(two) - n);
+	assert_int_equal(agent(f, API_POST, "/api/v1/events", "pc-01", "GZIP",
+	    two, n + n2), 200);
+	/* A bomb: 100 kB of zeros in a few hundred bytes, cap 4096. */
+	n = gzip_buf(zeros, 100000, gz, sizeof(gz));
+	assert_true(n < 4096);
+	assert_int_equal(agent(f, API_POST, "/api/v1/events", "pc-01", "gzip",
+	    gz, n), 413);
+	assert_string_equal(error_of(f), "body inflates to more than 4096 bytes");
+	free(zeros);
+	assert_int_equal(stored(f), 2);
+}
+
+#define HB(ts, iv, boot) "{\"agent\":\"pc-01\",\"ts\":\"" ts "\"," \
+	"\"interval_s\":" #iv ",\"boot_ts\":\"" boot "\"}"
+
+static void
+test_heartbeat(void **state)
+{
+	struct fx	*f = *state;
+	json_t		*o;
+	static const struct {
+		const char	*body;
+		int		 status;
+		const char	*error;
+	} bad[] = {
+		{ "{\"agent\":\"pc-01\"}", 400, "body.ts: missing" },
+		{ HB("2026-11-27T13:37:20Z", 60, "2026-11-27T12:00:00.000Z"), 400,
+		  "body.ts: expected UTC time" },
+		{ HB("2026-11-27T13:37:20.000Z", 0, "2026-11-27T12:00:00.000Z"),
+		  400, "body.interval_s: expected an integer from 1 to 86400" },
+		{ HB("2026-11-27T13:37:20.000Z", 60, "2026-11-27T14:00:00.000Z"),
+		  400, "body.boot_ts: after body.ts" },
+		{ HB("2026-11-27T14:37:20.000Z", 60, "2026-11-27T12:00:00.000Z"),
+		  400, "body.ts: 3600 s ahead of the collector's clock" },
+		{ "{\"agent\":\"pc-01\",\"ts\":\"2026-11-27T13:37:20.000Z\","
+		  "\"interval_s\":60,\"boot_ts\":\"2026-11-27T12:00:00.000Z\","
+		  "\"x\":1}", 400, "body: unknown field 'x'" },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int st = post(f, "/api/v1/heartbeat", "pc-01", bad[i].body);
+
+		if (st != bad[i].status ||
+		    strncmp(error_of(f), bad[i].error, strlen(bad[i].error)))
+			fail_msg("case %zu: %d %s", i, st, f->rs.body);
+	}
+	assert_int_equal(post(f, "/api/v1/heartbeat", "pc-02",
+	    HB("2026-11-27T13:37:20.000Z", 60, "2026-11-27T12:00:00.000Z")), 403);
+	assert_int_equal(admin(f, API_GET, "/api/v1/admin/uptime"), 200);
+	assert_string_equal(f->rs.body, "{\"intervals\":[]}");
+
+	assert_int_equal(post(f, "/api/v1/heartbeat", "pc-01",
+	    HB("2026-11-27T13:36:20.000Z", 60, "2026-11-27T12:00:00.000Z")), 200);
+	o = json_loads(f->rs.body, 0, NULL);
+	assert_true(json_is_true(json_object_get(o, "ok")));
+	assert_string_equal(json_string_value(json_object_get(o,
+	    "server_time")), "2026-11-27T13:37:20.000Z");
+	json_decref(o);
+	assert_int_equal(post(f, "/api/v1/heartbeat", "pc-01",
+	    HB("2026-11-27T13:37:20.000Z", 60, "2026-11-27T12:00:00.000Z")), 200);
+	assert_int_equal(admin(f, API_GET, "/api/v1/admin/uptime?agent=pc-01"),
+	    200);
+	assert_string_equal(f->rs.body, "{\"intervals\":[{\"agent\":\"pc-01\","
+	    "\"start\":\"2026-11-27T13:36:20.000Z\",\"end\":"
+	    "\"2026-11-27T13:37:20.000Z\"}]}");
+}
+
+static void
+test_admin_params(void **state)
+{
+	struct fx	*f = *state;
+	json_t		*o;
+	static const struct {
+		const char	*uri;
+		int		 status;
+		const char	*error;
+	} cases[] = {
+		{ "/api/v1/admin/events?limit=0", 400, "limit:" },
+		{ "/api/v1/admin/events?limit=10001", 400, "limit:" },
+		{ "/api/v1/admin/events?limit=abc", 400, "limit:" },
+		{ "/api/v1/admin/events?after_id=-1", 400, "after_id:" },
+		{ "/api/v1/admin/events?since=yesterday", 400, "since: expected UTC" },
+		{ "/api/v1/admin/events?type=a%20b", 400, "type:" },
+		{ "/api/v1/admin/events?agent=x&agent=y", 400,
+		  "parameter 'agent' given twice" },
+		{ "/api/v1/admin/events?bogus=1", 400, "unknown parameter 'bogus'" },
+		{ "/api/v1/admin/agents?agent=x", 400, "unknown parameter 'agent'" },
+		{ "/api/v1/admin/events?agent=ghost", 404, "unknown agent 'ghost'" },
+		{ "/api/v1/admin/uptime?agent=ghost", 404, "unknown agent 'ghost'" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int st = admin(f, API_GET, cases[i].uri);
+
+		if (st != cases[i].status ||
+		    strncmp(error_of(f), cases[i].error, strlen(cases[i].error)))
+			fail_msg("%s: %d %s", cases[i].uri, st, f->rs.body);
+	}
+	assert_int_equal(post(f, "/api/v1/events", "pc-01", BATCH2), 200);
+	assert_int_equal(admin(f, API_GET, "/api/v1/admin/events?agent=pc-01&"
+	    "type=system&since=2026-11-27T13:37:20.123Z&limit=1"), 200);
+	o = json_loads(f->rs.body, 0, NULL);
+	assert_int_equal(json_array_size(json_object_get(o, "events")), 1);
+	assert_int_equal(json_integer_value(json_object_get(o, "next_after_id")),
+	    1);
+	json_decref(o);
+	assert_int_equal(admin(f, API_GET,
+	    "/api/v1/admin/events?after_id=1&limit=1"), 200);
+	o = json_loads(f->rs.body, 0, NULL);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(
+	    json_object_get(o, "events"), 0), "seq")), 2);
+	assert_true(json_is_null(json_object_get(o, "next_after_id")));
+	json_decref(o);
+	assert_int_equal(admin(f, API_GET, "/api/v1/admin/agents"), 200);
+	o = json_loads(f->rs.body, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(o, "agents"), 0), "status")), "up");
+	json_decref(o);
+}
+
+static void
+test_config(void **state)
+{
+	struct collector_conf	 cc;
+	struct conf_err		 err;
+	char			 path[256];
+	const char		*data = getenv("SHAOBING_TESTDATA");
+	FILE			*fp;
+	static const struct {
+		const char	*text, *error;
+	} bad[] = {
+		{ "[server]\nmax_batch = 0\n", ":2: [server] max_batch:" },
+		{ "[server]\nlisten = localhost:8443\n", ":2: [server] listen:" },
+		{ "[server]\nlisten = 0.0.0.0:99999\n", ":2: [server] listen:" },
+		{ "[admin]\nlisten = 10.0.0.1:8444\n",
+		  ":2: [admin] listen: '10.0.0.1' is not a loopback address" },
+		{ "[uptime]\ngap_factor = 0.5\n", ":2: [uptime] gap_factor:" },
+		{ "[log]\nlevel = loud\n", ":2: [log] level:" },
+		{ "[store]\npath = /x\nfoo = 1\n", ":3: unknown key 'foo' in [store]" },
+		{ "[nope]\n", ":1: unknown section [nope]" },
+	};
+
+	(void)state;
+	/* The shipped example parses and equals the defaults. */
+	snprintf(path, sizeof(path), "%s/../../conf/collector.ini",
+	    data ? data : "tests/data");
+	assert_int_equal(collector_conf_load(path, &cc, &err), 0);
+	assert_string_equal(cc.listen, "0.0.0.0:8443");
+	assert_int_equal(cc.max_body, 16 << 20);
+	assert_int_equal(cc.max_batch, 5000);
+	assert_string_equal(cc.admin_listen, "127.0.0.1:8444");
+	assert_true(cc.gap_factor == 3.0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(path, sizeof(path), "/tmp/test_collector_conf.%d.ini",
+		    (int)getpid());
+		fp = fopen(path, "w");
+		assert_non_null(fp);
+		fputs(bad[i].text, fp);
+		fclose(fp);
+		if (collector_conf_load(path, &cc, &err) != -1 ||
+		    strstr(err.msg, bad[i].error) == NULL ||
+		    strncmp(err.msg, path, strlen(path)) != 0)
+			fail_msg("case %zu: '%s'", i, err.msg);
+		remove(path);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_routes_and_methods, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_ok_and_resend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_errors_store_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_gzip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admin_params, setup, teardown),
+		cmocka_unit_test(test_config),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

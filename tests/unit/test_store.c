@@ -1,0 +1,391 @@
+/*
+ * The collector store: migrations from empty, exactly-once batches,
+ * uptime coalescing, admin queries.  Each test uses a fresh file.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "collector/store.h"
+#include "common/event.h"
+#include "common/log.h"
+#include "common/timeutil.h"
+
+#define T0	1795786640000LL	/* 2026-11-27T13:37:20Z */
+#define MIN	60000LL
+
+struct fx {
+	char		 dir[64];
+	char		 path[96];
+	struct store	*st;
+};
+
+static int
+setup(void **state)
+{
+	struct fx	*f = calloc(1, sizeof(*f));
+	char		 err[256];
+
+	log_init("test_store", 0, LOG_LVL_ERROR);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_store.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/c.db", f->dir);
+	f->st = store_open(f->path, err, sizeof(err));
+	assert_non_null(f->st);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx	*f = *state;
+	char		 p[128];
+
+	store_close(f->st);
+	unlink(f->path);
+	snprintf(p, sizeof(p), "%s-wal", f->path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", f->path);
+	unlink(p);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* A batch for agent of seqs first..first+n-1, type alternating. */
+static void
+mkbatch(struct event_batch *b, const char *agent, uint64_t first, size_t n)
+{
+	memset(b, 0, sizeof(*b));
+	snprintf(b->agent, sizeof(b->agent), "%s", agent);
+	b->events = calloc(n ? n : 1, sizeof(*b->events));
+	assert_non_null(b->events);
+	for (size_t i = 0; i < n; i++) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "k:%zu", i);
+		assert_int_equal(event_set(&b->events[i], agent, first + i,
+		    T0 + (int64_t)(first + i) * 1000, (first + i) % 2 ? "odd" :
+		    "even", SEV_HIGH, key, json_pack("{s:I}", "i",
+		    (json_int_t)(first + i))), 0);
+	}
+	b->n = n;
+}
+
+static size_t
+count_events(struct store *st, int64_t agent_id, const char *type)
+{
+	struct store_event_query	 q = { agent_id, type, INT64_MIN, 0, 10000 };
+	json_t				*arr;
+	int64_t				 next;
+	char				 err[256];
+	size_t				 n;
+
+	assert_int_equal(store_query_events(st, &q, &arr, &next, err,
+	    sizeof(err)), 0);
+	n = json_array_size(arr);
+	json_decref(arr);
+	return n;
+}
+
+static void
+test_migrate_from_empty(void **state)
+{
+	struct fx	*f = *state;
+	char		 err[256];
+	json_t		*arr;
+
+	assert_int_equal(store_schema_version(f->st), store_schema_latest());
+	assert_true(store_schema_latest() >= 1);
+	assert_int_equal(store_list_agents(f->st, T0, 3, &arr, err,
+	    sizeof(err)), 0);
+	assert_int_equal(json_array_size(arr), 0);
+	json_decref(arr);
+	/* Reopening applies nothing twice. */
+	store_close(f->st);
+	f->st = store_open(f->path, err, sizeof(err));
+	assert_non_null(f->st);
+	assert_int_equal(store_schema_version(f->st), store_schema_latest());
+}
+
+static void
+test_newer_schema_refused(void **state)
+{
+	struct fx	*f = *state;
+	sqlite3		*db;
+	char		 err[256], sql[64];
+
+	store_close(f->st);
+	f->st = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    store_schema_latest() + 1);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_null(store_open(f->path, err, sizeof(err)));
+	assert_non_null(strstr(err, "newer"));
+}
+
+static void
+test_batch_exactly_once(void **state)
+{
+	struct fx			*f = *state;
+	struct event_batch		 b;
+	struct store_batch_result	 r;
+	char				 err[256];
+	int64_t				 id;
+
+	mkbatch(&b, "pc-01", 1, 3);
+	assert_int_equal(store_insert_batch(f->st, &b, T0, &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.stored_through, 3);
+	assert_int_equal(r.inserted, 3);
+	assert_true(r.new_agent);
+	/* The same batch again: stored once, same answer. */
+	assert_int_equal(store_insert_batch(f->st, &b, T0 + 1, &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.stored_through, 3);
+	assert_int_equal(r.inserted, 0);
+	assert_false(r.new_agent);
+	event_batch_free(&b);
+	/* Overlapping 2..5: only 4 and 5 are new. */
+	mkbatch(&b, "pc-01", 2, 4);
+	assert_int_equal(store_insert_batch(f->st, &b, T0 + 2, &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.stored_through, 5);
+	assert_int_equal(r.inserted, 2);
+	event_batch_free(&b);
+	/* Empty batch: answers the agent's last seq. */
+	mkbatch(&b, "pc-01", 1, 0);
+	assert_int_equal(store_insert_batch(f->st, &b, T0 + 3, &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.stored_through, 5);
+	event_batch_free(&b);
+	/* Another agent's seq 1 is its own. */
+	mkbatch(&b, "pc-02", 1, 1);
+	assert_int_equal(store_insert_batch(f->st, &b, T0, &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.inserted, 1);
+	event_batch_free(&b);
+	assert_int_equal(store_agent_id(f->st, "pc-01", &id, err, sizeof(err)), 0);
+	assert_int_equal(count_events(f->st, id, NULL), 5);
+	assert_int_equal(count_events(f->st, 0, NULL), 6);
+	assert_int_equal(store_agent_id(f->st, "nope", &id, err, sizeof(err)), 1);
+}
+
+static void
+test_batch_failure_stores_nothing(void **state)
+{
+	struct fx			*f = *state;
+	struct event_batch		 b;
+	struct store_batch_result	 r;
+	char				 err[256];
+	json_t				*arr;
+
+	/* The last event's seq does not fit SQLite's integer: the whole
+	   batch, and the new agent row, roll back. */
+	mkbatch(&b, "pc-09", 1, 3);
+	b.events[2].seq = (uint64_t)INT64_MAX + 1;
+	assert_int_equal(store_insert_batch(f->st, &b, T0, &r, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "events[2].seq"));
+	event_batch_free(&b);
+	assert_int_equal(count_events(f->st, 0, NULL), 0);
+	assert_int_equal(store_list_agents(f->st, T0, 3, &arr, err,
+	    sizeof(err)), 0);
+	assert_int_equal(json_array_size(arr), 0);
+	json_decref(arr);
+}
+
+/* ---- uptime coalescing, table-driven ---- */
+
+struct hb_step {
+	int64_t	ts, interval_s, boot;
+};
+
+struct uptime_case {
+	const char	*name;
+	struct hb_step	 hb[8];
+	int64_t		 want[8][2];	/* {start, end}, {0,0} ends */
+};
+
+#define BOOT	(T0 - 3600000)
+static const struct uptime_case uptime_cases[] = {
+	{ "single heartbeat", { { T0, 60, BOOT } },
+	  { { T0, T0 } } },
+	{ "regular heartbeats coalesce",
+	  { { T0, 60, BOOT }, { T0 + MIN, 60, BOOT }, { T0 + 2 * MIN, 60, BOOT } },
+	  { { T0, T0 + 2 * MIN } } },
+	{ "gap of exactly 3 intervals still extends",
+	  { { T0, 60, BOOT }, { T0 + 3 * MIN, 60, BOOT } },
+	  { { T0, T0 + 3 * MIN } } },
+	{ "gap above 3 intervals starts a new interval",
+	  { { T0, 60, BOOT }, { T0 + 3 * MIN + 1, 60, BOOT } },
+	  { { T0, T0 }, { T0 + 3 * MIN + 1, T0 + 3 * MIN + 1 } } },
+	{ "the heartbeat's own interval sets the gap",
+	  { { T0, 600, BOOT }, { T0 + 25 * MIN, 600, BOOT } },
+	  { { T0, T0 + 25 * MIN } } },
+	{ "reboot inside the gap window splits",
+	  { { T0, 60, BOOT }, { T0 + 2 * MIN, 60, T0 + MIN } },
+	  { { T0, T0 }, { T0 + 2 * MIN, T0 + 2 * MIN } } },
+	{ "resent and stale heartbeats change nothing",
+	  { { T0, 60, BOOT }, { T0 + MIN, 60, BOOT }, { T0 + MIN, 60, BOOT },
+	    { T0 + 30000, 60, BOOT }, { T0 - MIN, 60, BOOT } },
+	  { { T0, T0 + MIN } } },
+};
+
+static void
+test_uptime_coalescing(void **state)
+{
+	struct fx *f = *state;
+
+	for (size_t c = 0; c < sizeof(uptime_cases) / sizeof(uptime_cases[0]);
+	    c++) {
+		const struct uptime_case	*uc = &uptime_cases[c];
+		char				 agent[32], err[256];
+		json_t				*arr;
+		int64_t				 id;
+		int				 newa;
+		size_t				 n = 0;
+
+		snprintf(agent, sizeof(agent), "case-%zu", c);
+		for (size_t i = 0; i < 8 && uc->hb[i].ts != 0; i++) {
+			struct store_heartbeat hb = { agent, uc->hb[i].ts,
+			    uc->hb[i].interval_s * 1000, uc->hb[i].boot };
+
+			assert_int_equal(store_heartbeat(f->st, &hb, 3.0,
+			    uc->hb[i].ts, &newa, err, sizeof(err)), 0);
+			assert_int_equal(newa, i == 0);
+		}
+		assert_int_equal(store_agent_id(f->st, agent, &id, err,
+		    sizeof(err)), 0);
+		assert_int_equal(store_list_uptime(f->st, id, &arr, err,
+		    sizeof(err)), 0);
+		while (n < 8 && uc->want[n][0] != 0)
+			n++;
+		if (json_array_size(arr) != n)
+			fail_msg("%s: %zu intervals, want %zu", uc->name,
+			    json_array_size(arr), n);
+		for (size_t i = 0; i < n; i++) {
+			char s[32], e[32];
+			json_t *iv = json_array_get(arr, i);
+
+			time_format_utc(uc->want[i][0], s, sizeof(s));
+			time_format_utc(uc->want[i][1], e, sizeof(e));
+			assert_string_equal(json_string_value(json_object_get(iv,
+			    "start")), s);
+			assert_string_equal(json_string_value(json_object_get(iv,
+			    "end")), e);
+			assert_string_equal(json_string_value(json_object_get(iv,
+			    "agent")), agent);
+		}
+		json_decref(arr);
+	}
+}
+
+static void
+test_admin_queries(void **state)
+{
+	struct fx			*f = *state;
+	struct event_batch		 b;
+	struct store_batch_result	 r;
+	struct store_event_query	 q;
+	char				 err[256];
+	json_t				*arr, *ev;
+	int64_t				 id1, next;
+	int				 newa;
+	struct store_heartbeat		 hb = { "pc-01", T0, 60000, BOOT };
+
+	mkbatch(&b, "pc-01", 1, 10);
+	assert_int_equal(store_insert_batch(f->st, &b, T0, &r, err,
+	    sizeof(err)), 0);
+	event_batch_free(&b);
+	mkbatch(&b, "pc-02", 1, 4);
+	assert_int_equal(store_insert_batch(f->st, &b, T0, &r, err,
+	    sizeof(err)), 0);
+	event_batch_free(&b);
+	assert_int_equal(store_agent_id(f->st, "pc-01", &id1, err,
+	    sizeof(err)), 0);
+
+	/* By agent and type. */
+	assert_int_equal(count_events(f->st, id1, "odd"), 5);
+	assert_int_equal(count_events(f->st, 0, "even"), 7);
+	assert_int_equal(count_events(f->st, 0, "none"), 0);
+
+	/* Paging: 3 at a time, newest last, next_after_id until the end. */
+	memset(&q, 0, sizeof(q));
+	q.since_ms = INT64_MIN;
+	q.limit = 3;
+	q.agent_id = id1;
+	assert_int_equal(store_query_events(f->st, &q, &arr, &next, err,
+	    sizeof(err)), 0);
+	assert_int_equal(json_array_size(arr), 3);
+	ev = json_array_get(arr, 2);
+	assert_int_equal(json_integer_value(json_object_get(ev, "seq")), 3);
+	assert_int_equal(next, json_integer_value(json_object_get(ev, "id")));
+	assert_string_equal(json_string_value(json_object_get(ev, "severity")),
+	    "high");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(ev,
+	    "data"), "i")), 3);
+	json_decref(arr);
+	q.after_id = next;
+	q.limit = 7;		/* exactly the rest: no further page */
+	assert_int_equal(store_query_events(f->st, &q, &arr, &next, err,
+	    sizeof(err)), 0);
+	assert_int_equal(json_array_size(arr), 7);
+	assert_int_equal(next, 0);
+	json_decref(arr);
+
+	/* since: event ts of seq s is T0 + s s. */
+	memset(&q, 0, sizeof(q));
+	q.since_ms = T0 + 8000;
+	q.limit = 100;
+	assert_int_equal(store_query_events(f->st, &q, &arr, &next, err,
+	    sizeof(err)), 0);
+	assert_int_equal(json_array_size(arr), 3);	/* pc-01 seq 8..10 */
+	json_decref(arr);
+
+	/* Agents: up until gap_factor heartbeat intervals pass. */
+	assert_int_equal(store_heartbeat(f->st, &hb, 3, T0 + 1000, &newa, err,
+	    sizeof(err)), 0);
+	assert_int_equal(store_list_agents(f->st, T0 + 1000 + 3 * MIN, 3, &arr,
+	    err, sizeof(err)), 0);
+	assert_int_equal(json_array_size(arr), 2);
+	ev = json_array_get(arr, 0);
+	assert_string_equal(json_string_value(json_object_get(ev, "name")),
+	    "pc-01");
+	assert_string_equal(json_string_value(json_object_get(ev, "status")),
+	    "up");
+	assert_int_equal(json_integer_value(json_object_get(ev, "events")), 10);
+	assert_int_equal(json_integer_value(json_object_get(ev, "last_seq")), 10);
+	json_decref(arr);
+	assert_int_equal(store_list_agents(f->st, T0 + 1001 + 3 * MIN, 3, &arr,
+	    err, sizeof(err)), 0);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(arr, 0), "status")), "down");
+	json_decref(arr);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_migrate_from_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_exactly_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_failure_stores_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uptime_coalescing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admin_queries, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
