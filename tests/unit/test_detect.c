@@ -1028,6 +1028,59 @@ t_conf_errors(void **state)
 	conf_free(c);
 }
 
+/*
+ * The shipped snippet shows every option with its default: uncommented,
+ * it must parse and give exactly the defaults, and name every option.
+ */
+static void
+t_conf_example_is_the_defaults(void **state)
+{
+	const char	*td = getenv("SHAOBING_TESTDATA");
+	char		 path[1024], line[512], *text;
+	size_t		 used = 0, cap = 1 << 16;
+	FILE		*f;
+	struct conf	*c;
+	struct conf_err	 err;
+	struct pkt_conf	 pc, def;
+	int		 opts = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/../../conf/agent-packet.ini.part",
+	    td ? td : "tests/data");
+	if ((f = fopen(path, "r")) == NULL)
+		f = fopen("conf/agent-packet.ini.part", "r");
+	assert_non_null(f);
+	text = malloc(cap);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *l = line;
+
+		/* ";key = value" lines are the options. */
+		if (line[0] == ';' && line[1] != ' ' && line[1] != '\n' &&
+		    strchr(line, '=') != NULL) {
+			l = line + 1;
+			opts++;
+		}
+		assert_true(used + strlen(l) < cap);
+		memcpy(text + used, l, strlen(l));
+		used += strlen(l);
+	}
+	text[used] = '\0';
+	fclose(f);
+	c = conf_load_string("agent-packet.ini.part", text, &err);
+	if (c == NULL)
+		fail_msg("%s", err.msg);
+	if (pkt_conf_load(c, &pc, &err) == -1)
+		fail_msg("%s", err.msg);
+	if (conf_check_unused(c, &err) == -1)
+		fail_msg("%s", err.msg);
+	assert_int_equal(pkt_conf_defaults(&def, &err), 0);
+	pc.enabled = def.enabled;
+	assert_memory_equal(&pc, &def, sizeof(pc));
+	assert_int_equal(opts, 48);	/* every row of packet_opts */
+	conf_free(c);
+	free(text);
+}
+
 static void
 t_disable(void **state)
 {
@@ -1104,6 +1157,7 @@ main(void)
 		cmocka_unit_test(t_blocklist),
 		cmocka_unit_test(t_blocklist_bad_line),
 		cmocka_unit_test(t_conf_errors),
+		cmocka_unit_test(t_conf_example_is_the_defaults),
 		cmocka_unit_test(t_disable),
 		cmocka_unit_test(t_memory_cap_spoofed_million),
 	};
