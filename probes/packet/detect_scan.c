@@ -8,8 +8,8 @@
  * a filtering router), or does not answer within answer_timeout; a
  * SYN/ACK, a UDP reply or an echo reply makes it a success.
  *
- *  - port_scan: one source, one target host, >= portscan_ports distinct
- *    failed ports within portscan_window.  The kind is named from the
+ *  - port_scan: one source, one target host, one protocol (TCP or UDP),
+ *    >= portscan_ports distinct failed ports within portscan_window.  The kind is named from the
  *    probes' flags: syn (raw SYN, nmap -sS/masscan), connect (SYN with a
  *    full option set, from connect()), fin, null, xmas, ack, maimon, udp.
  *  - address_scan: one source, one protocol/port, >= addrscan_hosts
@@ -58,6 +58,7 @@ struct tset {
 
 struct scan_key {
 	struct paddr	src, dst;
+	uint32_t	proto;	/* TCP and UDP ports are different ports */
 };
 struct scan_ent {
 	struct pt_hdr	hdr;
@@ -303,7 +304,7 @@ fan_check(struct pkt_engine *e, struct fan_ent *x, bool final)
 
 static void
 probe_port(struct pkt_engine *e, const struct paddr *src,
-    const struct paddr *dst, uint16_t port, int kind)
+    const struct paddr *dst, uint8_t proto, uint16_t port, int kind)
 {
 	struct scan_key	 k;
 	struct scan_ent	*x;
@@ -313,6 +314,7 @@ probe_port(struct pkt_engine *e, const struct paddr *src,
 		return;
 	k.src = *src;
 	k.dst = *dst;
+	k.proto = proto;
 	x = pt_get(&e->scan, pt_hash(&k, sizeof(k)), &k, e->now, true, NULL);
 	if (x == NULL)
 		return;
@@ -366,6 +368,7 @@ answer(struct pkt_engine *e, const struct paddr *prober,
 	if (port_too) {
 		sk.src = *prober;
 		sk.dst = *target;
+		sk.proto = proto;
 		s = pt_get(&e->scan, pt_hash(&sk, sizeof(sk)), &sk, e->now, false,
 		    NULL);
 		if (s != NULL) {
@@ -441,7 +444,7 @@ scan_tcp(struct pkt_engine *e, const struct pkt *p)
 	}
 	if (multicast(&p->dst))
 		return;
-	probe_port(e, &p->src, &p->dst, p->dport, kind);
+	probe_port(e, &p->src, &p->dst, 6, p->dport, kind);
 	probe_host(e, &p->src, &p->dst, 6, p->dport, kind);
 }
 
@@ -451,7 +454,7 @@ scan_udp(struct pkt_engine *e, const struct pkt *p)
 	if (p->sport <= p->dport)
 		answer(e, &p->dst, &p->src, 17, p->sport, true, true);
 	if (p->sport >= p->dport && !multicast(&p->dst)) {
-		probe_port(e, &p->src, &p->dst, p->dport, K_UDP);
+		probe_port(e, &p->src, &p->dst, 17, p->dport, K_UDP);
 		probe_host(e, &p->src, &p->dst, 17, p->dport, K_UDP);
 	}
 }

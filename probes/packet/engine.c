@@ -336,7 +336,7 @@ pkt_engine_new(const struct pkt_conf *pc, const struct pkt_sink *sink,
 		/* Scans and sweeps hold the most state per entry, so the most
 		 * room; ARP and devices are few per LAN. */
 		const struct plan plan[] = {
-			{ &e->scan, "port scan", scan_entry_size(), 32, 300,
+			{ &e->scan, "port scan", scan_entry_size(), 36, 300,
 			  pc->portscan_window_ms },
 			{ &e->fan, "address scan", fan_entry_size(), 20, 200,
 			  pc->addrscan_window_ms },
