@@ -1,8 +1,8 @@
 /*
  * packet_gen: write a synthetic capture for the packet-engine benchmark.
  *
- *   packet_gen OUT.pcap [PACKETS]      office traffic (web sessions to
- *       outside servers, DNS, ARP) with four attacks inside: a SYN port
+ *   packet_gen OUT.pcap [PACKETS]      office traffic (400 hosts in web
+ *       sessions to 500 outside servers, DNS, ARP) with four attacks inside: a SYN port
  *       scan (20% in), an ICMP ping sweep (40%), a spoofed SYN flood
  *       (60%) and ARP spoofing of the gateway (80%).  Default 3,000,000
  *       packets, about 10,000 packets/s of capture time.
@@ -153,7 +153,8 @@ struct session {
 static void
 session_new(struct session *s)
 {
-	s->client = 0x0a010000u | (10 + rnd() % 200) << 8 | (rnd() % 250 + 2);
+	/* 400 office hosts: 10.1.10.2-201 and 10.1.11.2-201 */
+	s->client = 0x0a010000u | (10 + rnd() % 2) << 8 | (rnd() % 200 + 2);
 	s->server = 0x5d000000u | (rnd() % 500) << 4;	/* 93.0.x.y */
 	s->sport = (uint16_t)(32768 + rnd() % 28000);
 	s->dport = rnd() % 4 ? 443 : 80;
@@ -259,7 +260,8 @@ gen_mixed(uint64_t total)
 		}
 		if (rnd() % 512 == 0) {
 			/* ordinary ARP: a host asks for the gateway, it answers */
-			uint32_t h = 0x0a010000u | (10 + rnd() % 200) << 8 | 7;
+			uint32_t h = 0x0a010000u | (10 + rnd() % 2) << 8 |
+			    (rnd() % 200 + 2);
 
 			mac_of(sm, h);
 			n = arp_frame(1, sm, h, (const uint8_t *)"\0\0\0\0\0\0", GW,

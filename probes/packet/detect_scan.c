@@ -107,21 +107,31 @@ fan_entry_size(void)
 
 /* ---- target sets -------------------------------------------------------- */
 
-/* Find id, or add it as pending; NULL index (-1) when it is already known. */
+/*
+ * Record a probe of id sent at `at` (<= now): pending, or already failed.
+ * Returns its index; *added when id is new to the set.
+ */
 static int
-tset_add(struct tset *s, uint32_t id, int64_t now, int kind, bool *added)
+tset_add(struct tset *s, uint32_t id, int64_t at, int kind, bool failed,
+    bool *added)
 {
 	int	i, victim = -1;
 
 	*added = false;
 	if (s->probes == 0)
-		s->first_ms = now;
+		s->first_ms = at;
 	s->probes++;
-	s->last_ms = now;
+	if (at > s->last_ms)
+		s->last_ms = at;
 	s->kinds[kind]++;
 	for (i = 0; i < s->n; i++)
-		if (s->id[i] == id)
+		if (s->id[i] == id) {
+			if (failed && s->st[i] == ST_PENDING) {
+				s->st[i] = ST_FAIL;
+				s->failed++;
+			}
 			return i;
+		}
 	if (s->n < TSET_N)
 		victim = s->n++;
 	else {
@@ -142,8 +152,10 @@ tset_add(struct tset *s, uint32_t id, int64_t now, int kind, bool *added)
 		}
 	}
 	s->id[victim] = id;
-	s->t[victim] = (uint32_t)(now - s->first_ms);
-	s->st[victim] = ST_PENDING;
+	s->t[victim] = at > s->first_ms ? (uint32_t)(at - s->first_ms) : 0;
+	s->st[victim] = failed ? ST_FAIL : ST_PENDING;
+	if (failed)
+		s->failed++;
 	*added = true;
 	return victim;
 }
@@ -218,20 +230,18 @@ report_port_scan(struct pkt_engine *e, struct scan_ent *x)
 {
 	struct tset	*s = &x->s;
 	char		 src[48], dst[48], key[160];
-	json_t		*ev, *ports, *open, *tg;
+	json_t		*ev, *ports, *tg;
 
 	paddr_str(&x->key.src, src, sizeof(src));
 	paddr_str(&x->key.dst, dst, sizeof(dst));
 	snprintf(key, sizeof(key), "port_scan:%s->%s", src, dst);
 	ports = json_array();
-	open = json_array();
 	for (int i = 0; i < s->n; i++)
-		json_array_append_new(s->st[i] == ST_OK ? open : ports,
-		    json_integer(s->id[i]));
-	ev = json_pack("{s:s,s:i,s:i,s:i,s:o,s:o}", "kind",
-	    kind_names[tset_kind(s)], "failed_ports", (json_int_t)s->failed,
-	    "answered_ports", (json_int_t)s->ok, "probes", (json_int_t)s->probes,
-	    "ports_sample", ports, "open_ports", open);
+		if (s->st[i] == ST_FAIL)
+			json_array_append_new(ports, json_integer(s->id[i]));
+	ev = json_pack("{s:s,s:i,s:i,s:o}", "kind", kind_names[tset_kind(s)],
+	    "failed_ports", (json_int_t)s->failed,
+	    "failed_probes", (json_int_t)s->probes, "ports_sample", ports);
 	tg = json_pack("[s]", dst);
 	s->reported_ms = e->now;
 	s->reported_failed = s->failed;
@@ -272,9 +282,9 @@ report_fan(struct pkt_engine *e, struct fan_ent *x)
 		if (!paddr_is_zero(&x->sample[i]))
 			json_array_append_new(tg, json_string(paddr_str(&x->sample[i],
 			    a, sizeof(a))));
-	ev = json_pack("{s:s,s:s,s:i,s:i,s:i,s:b}", "kind", kind_names[tset_kind(s)],
+	ev = json_pack("{s:s,s:s,s:i,s:i,s:b}", "kind", kind_names[tset_kind(s)],
 	    "service", what, "failed_hosts", (json_int_t)s->failed,
-	    "answered_hosts", (json_int_t)s->ok, "probes", (json_int_t)s->probes,
+	    "failed_probes", (json_int_t)s->probes,
 	    "targets_truncated", s->failed > FAN_SAMPLES);
 	s->reported_ms = e->now;
 	s->reported_failed = s->failed;
@@ -304,7 +314,8 @@ fan_check(struct pkt_engine *e, struct fan_ent *x, bool final)
 
 static void
 probe_port(struct pkt_engine *e, const struct paddr *src,
-    const struct paddr *dst, uint8_t proto, uint16_t port, int kind)
+    const struct paddr *dst, uint8_t proto, uint16_t port, int kind,
+    int64_t at, bool failed)
 {
 	struct scan_key	 k;
 	struct scan_ent	*x;
@@ -318,15 +329,16 @@ probe_port(struct pkt_engine *e, const struct paddr *src,
 	x = pt_get(&e->scan, pt_hash(&k, sizeof(k)), &k, e->now, true, NULL);
 	if (x == NULL)
 		return;
-	tset_window(&x->s, e->now, e->c.portscan_window_ms);
-	tset_add(&x->s, port, e->now, kind, &added);
-	if (added)
+	tset_window(&x->s, at, e->c.portscan_window_ms);
+	tset_add(&x->s, port, at, kind, failed, &added);
+	if (added || failed)
 		scan_check(e, x, false);
 }
 
 static void
 probe_host(struct pkt_engine *e, const struct paddr *src,
-    const struct paddr *dst, uint8_t proto, uint16_t port, int kind)
+    const struct paddr *dst, uint8_t proto, uint16_t port, int kind,
+    int64_t at, bool failed)
 {
 	struct fan_key	 k;
 	struct fan_ent	*x;
@@ -345,13 +357,100 @@ probe_host(struct pkt_engine *e, const struct paddr *src,
 	x = pt_get(&e->fan, pt_hash(&k, sizeof(k)), &k, e->now, true, NULL);
 	if (x == NULL)
 		return;
-	tset_window(&x->s, e->now, e->c.addrscan_window_ms);
-	i = tset_add(&x->s, eng_addr_id(dst), e->now, kind, &added);
-	if (!added)
-		return;
-	if (i < FAN_SAMPLES && x->s.n <= FAN_SAMPLES)
+	tset_window(&x->s, at, e->c.addrscan_window_ms);
+	i = tset_add(&x->s, eng_addr_id(dst), at, kind, failed, &added);
+	if (added && i < FAN_SAMPLES && x->s.n <= FAN_SAMPLES)
 		x->sample[i] = *dst;	/* written before the report reads it */
-	fan_check(e, x, false);
+	if (added || failed)
+		fan_check(e, x, false);
+}
+
+/* ---- probes waiting for their answer ------------------------------------ */
+
+/*
+ * A probe first waits in a direct-mapped array (struct pend, sized from
+ * memory_cap).  The answer of a successful connection, lookup or ping
+ * clears it there, so the everyday traffic never reaches the scan tables;
+ * only a probe that failed (RST, ICMP unreachable, no answer within
+ * answer_timeout) or was pushed out by another is recorded in them.
+ */
+struct pend_key {
+	struct paddr	src, dst;
+	uint32_t	proto, port;
+};
+
+static uint64_t
+pend_hash(const struct paddr *src, const struct paddr *dst, uint8_t proto,
+    uint16_t port)
+{
+	struct pend_key	k;
+
+	k.src = *src;
+	k.dst = *dst;
+	k.proto = proto;
+	k.port = port;
+	return pt_hash(&k, sizeof(k));
+}
+
+static bool
+pend_same(const struct pend *q, uint32_t tag, const struct paddr *src,
+    const struct paddr *dst, uint8_t proto, uint16_t port)
+{
+	return q->tag == tag && q->proto == proto && q->port == port &&
+	    memcmp(&q->src, src, sizeof(*src)) == 0 &&
+	    memcmp(&q->dst, dst, sizeof(*dst)) == 0;
+}
+
+/* Move a waiting probe into the scan tables. */
+static void
+pend_spill(struct pkt_engine *e, struct pend *q, bool failed)
+{
+	struct pend	c = *q;
+
+	q->tag = 0;
+	if (c.proto == 6 || c.proto == 17) {
+		probe_port(e, &c.src, &c.dst, c.proto, c.port, c.kind, c.at, failed);
+		probe_host(e, &c.src, &c.dst, c.proto, c.port, c.kind, c.at, failed);
+	} else
+		probe_host(e, &c.src, &c.dst, c.proto, 0, c.kind, c.at, failed);
+}
+
+static void
+pend_probe(struct pkt_engine *e, const struct paddr *src,
+    const struct paddr *dst, uint8_t proto, uint16_t port, int kind)
+{
+	uint64_t	 h = pend_hash(src, dst, proto, port);
+	uint32_t	 tag = (uint32_t)(h >> 32) | 1;
+	struct pend	*q = &e->pend[h & e->pend_mask];
+
+	if (pend_same(q, tag, src, dst, proto, port))
+		return;			/* a retransmission */
+	if (q->tag != 0)
+		pend_spill(e, q, e->now - q->at > e->c.answer_timeout_ms);
+	q->tag = tag;
+	q->proto = proto;
+	q->kind = (uint8_t)kind;
+	q->port = port;
+	q->at = e->now;
+	q->src = *src;
+	q->dst = *dst;
+}
+
+/* An answer to a waiting probe: true when it was waiting. */
+static bool
+pend_answer(struct pkt_engine *e, const struct paddr *prober,
+    const struct paddr *target, uint8_t proto, uint16_t port, bool ok)
+{
+	uint64_t	 h = pend_hash(prober, target, proto, port);
+	struct pend	*q = &e->pend[h & e->pend_mask];
+
+	if (!pend_same(q, (uint32_t)(h >> 32) | 1, prober, target, proto, port))
+		return false;
+	if (ok)
+		q->tag = 0;		/* it worked: nothing to remember */
+	else
+		pend_spill(e, q, true);
+	return true;
 }
 
 /* The target B (from) answered the prober A (to) about port. */
@@ -365,6 +464,8 @@ answer(struct pkt_engine *e, const struct paddr *prober,
 	struct scan_ent	*s;
 	struct fan_ent	*f;
 
+	if (pend_answer(e, prober, target, proto, port_too ? port : 0, ok))
+		return;
 	if (port_too) {
 		sk.src = *prober;
 		sk.dst = *target;
@@ -444,8 +545,7 @@ scan_tcp(struct pkt_engine *e, const struct pkt *p)
 	}
 	if (multicast(&p->dst))
 		return;
-	probe_port(e, &p->src, &p->dst, 6, p->dport, kind);
-	probe_host(e, &p->src, &p->dst, 6, p->dport, kind);
+	pend_probe(e, &p->src, &p->dst, 6, p->dport, kind);
 }
 
 static void
@@ -454,8 +554,7 @@ scan_udp(struct pkt_engine *e, const struct pkt *p)
 	if (p->sport <= p->dport)
 		answer(e, &p->dst, &p->src, 17, p->sport, true, true);
 	if (p->sport >= p->dport && !multicast(&p->dst)) {
-		probe_port(e, &p->src, &p->dst, 17, p->dport, K_UDP);
-		probe_host(e, &p->src, &p->dst, 17, p->dport, K_UDP);
+		pend_probe(e, &p->src, &p->dst, 17, p->dport, K_UDP);
 	}
 }
 
@@ -467,7 +566,7 @@ scan_icmp(struct pkt_engine *e, const struct pkt *p)
 
 	if ((!v6 && t == 8) || (v6 && t == 128)) {
 		if (!multicast(&p->dst))
-			probe_host(e, &p->src, &p->dst, 1, 0, K_ICMP);
+			pend_probe(e, &p->src, &p->dst, 1, 0, K_ICMP);
 	} else if ((!v6 && t == 0) || (v6 && t == 129)) {
 		answer(e, &p->dst, &p->src, 1, 0, true, false);
 	} else if (((!v6 && t == 3) || (v6 && t == 1)) && p->has_inner) {
@@ -487,7 +586,7 @@ scan_arp(struct pkt_engine *e, const struct pkt *p)
 	    memcmp(&p->arp_spa, &p->arp_tpa, sizeof(p->arp_spa)) == 0)
 		return;		/* RFC 5227 probes, gratuitous ARP */
 	if (p->arp_op == 1)
-		probe_host(e, &p->arp_spa, &p->arp_tpa, 0, 0, K_ARP);
+		pend_probe(e, &p->arp_spa, &p->arp_tpa, 0, 0, K_ARP);
 	else
 		answer(e, &p->arp_tpa, &p->arp_spa, 0, 0, true, false);
 }
@@ -523,16 +622,32 @@ void
 scan_flush(struct pkt_engine *e, int64_t now, bool final)
 {
 	struct ptab	*tabs[2] = { &e->scan, &e->fan };
+	uint32_t	 np = final ? e->pend_mask + 1 : (e->pend_mask + 1) / 8;
 
+	for (uint32_t i = 0; i < np; i++) {
+		struct pend *q = &e->pend[e->pend_cursor];
+
+		e->pend_cursor = (e->pend_cursor + 1) & e->pend_mask;
+		if (q->tag != 0 && (final || now - q->at > e->c.answer_timeout_ms))
+			pend_spill(e, q, true);
+	}
 	for (int k = 0; k < 2; k++) {
 		struct ptab	*t = tabs[k];
 		uint32_t	 n = final ? t->mask + 1 : (t->mask + 1) / 8;
 
 		for (uint32_t i = 0; i < n; i++) {
-			struct pt_hdr *h = pt_slot(t, t->cursor);
+			uint32_t	 c = t->cursor;
+			struct pt_hdr	*h;
 
 			t->cursor = (t->cursor + 1) & t->mask;
-			if (h->h == 0 || (!final && !pt_live(t, h, now)))
+			/* The dense tag line says most slots are empty or old
+			 * without touching the entries themselves. */
+			if (t->meta[c].tag == 0 || (!final &&
+			    (uint32_t)(now / 1000) - t->meta[c].last_s >
+			    (uint32_t)(t->ttl_ms / 1000) + 1))
+				continue;
+			h = pt_slot(t, c);
+			if (!final && !pt_live(t, h, now))
 				continue;
 			if (k == 0)
 				scan_check(e, (struct scan_ent *)h, final);

@@ -367,6 +367,20 @@ pkt_engine_new(const struct pkt_conf *pc, const struct pkt_sink *sink,
 		}
 	}
 	scan_tables_init(e);
+	{
+		/* Probes waiting for answers: 5% of the cap. */
+		size_t	n = 1024;
+
+		while (n * 2 * sizeof(struct pend) <= cap / 20)
+			n *= 2;
+		if ((e->pend = calloc(n, sizeof(struct pend))) == NULL) {
+			snprintf(err, errlen, "cannot allocate the probe table "
+			    "(memory_cap %zu bytes); lower [packet] memory_cap", cap);
+			pkt_engine_free(e);
+			return NULL;
+		}
+		e->pend_mask = (uint32_t)(n - 1);
+	}
 	if (pc->blocklist_file[0] != '\0' && blocklist_load(pc->blocklist_file,
 	    &e->block, &e->nblock, err, errlen) == -1) {
 		pkt_engine_free(e);
@@ -389,6 +403,7 @@ pkt_engine_free(struct pkt_engine *e)
 	pt_free(&e->dev);
 	pt_free(&e->dns);
 	pt_free(&e->once);
+	free(e->pend);
 	free(e->block);
 	free(e);
 }
@@ -399,6 +414,7 @@ pkt_engine_bytes(const struct pkt_engine *e)
 	return pt_bytes(&e->scan) + pt_bytes(&e->fan) + pt_bytes(&e->rate) +
 	    pt_bytes(&e->arpip) + pt_bytes(&e->arpmac) + pt_bytes(&e->arpreq) +
 	    pt_bytes(&e->dev) + pt_bytes(&e->dns) + pt_bytes(&e->once) +
+	    (e->pend ? ((size_t)e->pend_mask + 1) * sizeof(struct pend) : 0) +
 	    sizeof(*e) + e->nblock * sizeof(struct blockrange);
 }
 

@@ -132,6 +132,15 @@ struct pkt_stats {
 	uint64_t	dropped_findings;	/* JSON allocation failures */
 };
 
+/* A probe waiting for its answer (detect_scan.c). */
+struct pend {
+	uint32_t	tag;		/* 0: free */
+	uint8_t		proto, kind;
+	uint16_t	port;
+	int64_t		at;
+	struct paddr	src, dst;
+};
+
 /* Blocked ranges: sorted, merged [lo, hi] over 128-bit addresses. */
 struct blockrange {
 	struct paddr	lo, hi;
@@ -151,6 +160,8 @@ struct pkt_engine {
 	struct ptab		 dev;		/* MAC or IP -> first seen */
 	struct ptab		 dns;		/* (client, domain) -> counts */
 	struct ptab		 once;		/* (kind, a, b) -> reported at */
+	struct pend		*pend;		/* probes waiting for answers */
+	uint32_t		 pend_mask, pend_cursor;
 
 	/* Recent low-port -> high-port TCP traffic (a reply direction),
 	 * two generations of a bitmap indexed by hash(src, dst). */
