@@ -69,6 +69,8 @@ live=""
 if [ "$(id -u)" -eq 0 ] && [ -x "$BUILD/bench/packet_live" ]; then
 	live=$("$BUILD/bench/packet_live" 10 5000 | grep 'probe cpu')
 	live2=$("$BUILD/bench/packet_live" 10 20000 | grep 'probe cpu')
+	live3=$(PACKET_LIVE_CONF="immediate = yes" "$BUILD/bench/packet_live" 10 5000 | grep 'probe cpu')
+	live4=$(PACKET_LIVE_CONF="immediate = yes" "$BUILD/bench/packet_live" 10 20000 | grep 'probe cpu')
 fi
 
 {
@@ -94,9 +96,13 @@ fi
 	echo "  1M-source SYN flood:           $((fl_kb / 1024)) MB ($fl_s s; $fl_sum; $fl_evict)"
 	echo
 	if [ -n "$live" ]; then
-		echo "live probe on lo (UDP datagrams to a closed port, each answered by ICMP):"
-		echo "  $live"
-		echo "  $live2"
+		echo "live probe on lo (a UDP conversation, one answer per ten datagrams):"
+		echo "  immediate = no (default):"
+		echo "    $live"
+		echo "    $live2"
+		echo "  immediate = yes:"
+		echo "    $live3"
+		echo "    $live4"
 	else
 		echo "live probe: skipped (needs root)"
 	fi
