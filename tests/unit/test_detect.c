@@ -916,7 +916,12 @@ t_cleartext(void **state)
 	assert_int_equal(count(&f, "cleartext_auth", NULL), 5);
 	d = json_object_get(first(&f, "cleartext_auth"), "evidence");
 	assert_string_equal(json_string_value(json_object_get(d, "user")), "alice");
-	assert_null(strstr(json_dumps(f.all, 0), "secret"));
+	{
+		char	*all = json_dumps(f.all, 0);
+
+		assert_null(strstr(all, "secret"));	/* never the password */
+		free(all);
+	}
 	done(e, &f);
 }
 
