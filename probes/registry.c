@@ -4,6 +4,7 @@
  */
 #include <stddef.h>
 
+#include "probes/check/check.h"
 #include "probes/inventory/probe_inventory.h"
 #include "probes/packet/packet.h"
 #include "probes/probe.h"
@@ -12,6 +13,7 @@
 const struct probe_ops *const probe_registry[] = {
 	&probe_system,
 	&probe_inventory,
+	&check_probe,
 	&packet_probe,
 	NULL,
 };
