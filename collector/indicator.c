@@ -669,6 +669,7 @@ static int
 incident_part(struct calc *c, json_t *indicators, json_t *counts)
 {
 	json_t		*inc = NULL, *o, *bycat = json_object(), *bylvl = json_object();
+	json_t		*er = NULL;
 	int64_t		*delay = NULL, *days = NULL;
 	size_t		 i, nd = 0, ndays = 0, ninc, nnot = 0;
 	int64_t		 security = 0, fps = 0, faults = 0, within = 0;
@@ -790,7 +791,8 @@ incident_part(struct calc *c, json_t *indicators, json_t *counts)
 	    secdays, den_days, security, asset_days,
 	    c->ic->event_rate_reading == IND_READING_ASSET_YEAR ? "资产年" :
 	    "事件天数", readings[c->ic->event_rate_reading]);
-	if (append(indicators, ind_row("event_rate", "效益指标", "社会效益指标",
+	/* Appended after feedback: the table groups 产出指标 rows first. */
+	if ((er = ind_row("event_rate", "效益指标", "社会效益指标",
 	    "网络安全事件发生率", "security-event rate", "<=",
 	    c->ic->event_rate_max, "%", actual,
 	    c->ic->event_rate_reading == IND_READING_ASSET_YEAR ? security :
@@ -800,7 +802,7 @@ incident_part(struct calc *c, json_t *indicators, json_t *counts)
 	    "安全事件数 security incidents" : "有事件天数 incident days",
 	    c->ic->event_rate_reading == IND_READING_ASSET_YEAR ?
 	    "资产天数 asset-days" : "监测天数 days monitored",
-	    c->ic->points_event_rate, method, note)) == -1)
+	    c->ic->points_event_rate, method, note)) == NULL)
 		goto nomem;
 	/* Feedback time. */
 	if (nd > 0) {
@@ -831,6 +833,11 @@ incident_part(struct calc *c, json_t *indicators, json_t *counts)
 	    (int64_t)nd, "按时通知 notified in time", "已通知 notified",
 	    c->ic->points_feedback, method, note)) == -1)
 		goto nomem;
+	if (append(indicators, er) == -1) {
+		er = NULL;
+		goto nomem;
+	}
+	er = NULL;
 	if (set(counts, "feedback", json_pack("{s:I, s:I, s:o, s:o, s:o, s:o}",
 	    "notified", (json_int_t)nd, "not_notified", (json_int_t)nnot,
 	    "median_ms", nd ? json_integer(nearest_rank(delay, nd, 50)) :
@@ -867,6 +874,7 @@ incident_part(struct calc *c, json_t *indicators, json_t *counts)
 nomem:
 	snprintf(c->err, c->errlen, "computing incidents: out of memory");
 out:
+	json_decref(er);
 	json_decref(inc);
 	json_decref(bycat);
 	json_decref(bylvl);
