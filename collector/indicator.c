@@ -279,6 +279,9 @@ struct calc {
 	struct store_ind_agent		*agents;
 	size_t				 nagents;
 	struct agent_sum		*sums;
+	/* Schedule windows of the period, computed once per schedule. */
+	struct schedule_interval	*win[2];	/* office, always */
+	size_t				 nwin[2];
 	json_t				*doc;
 	char				*err;
 	size_t				 errlen;
@@ -320,6 +323,104 @@ months_build(struct calc *c)
 }
 
 /*
+ * The windows of schedule s in [from, to), clipped, in order.  Computing
+ * them once per schedule and merging them with each machine's intervals
+ * is what keeps a year of 1,000 machines fast: no local-time arithmetic
+ * per interval.  The sums equal schedule_scheduled_ms / schedule_up_ms.
+ */
+static int
+windows_build(const struct schedule *s, int64_t from, int64_t to,
+    struct schedule_interval **out, size_t *nout)
+{
+	struct schedule_interval	*v = NULL, *nv;
+	size_t				 n = 0, cap = 0;
+	int64_t				 t = from, a, b;
+
+	while (schedule_next_window(s, t, to, &a, &b) == 1) {
+		if (a < t)
+			a = t;
+		if (b > to)
+			b = to;
+		if (b > a) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 512;
+				if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+					free(v);
+					return -1;
+				}
+				v = nv;
+			}
+			v[n].start_ms = a;
+			v[n].end_ms = b;
+			n++;
+		}
+		t = b;
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+/* First window that ends after t (binary search). */
+static size_t
+window_first(const struct schedule_interval *w, size_t nw, int64_t t)
+{
+	size_t lo = 0, hi = nw;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (w[mid].end_ms <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Milliseconds of [a0, a1) covered by both the union of the n intervals
+ * iv (sorted by start) and the windows w.  n 0 with iv NULL: the windows
+ * alone (scheduled time).
+ */
+static int64_t
+covered(const struct schedule_interval *w, size_t nw,
+    const struct schedule_interval *iv, size_t n, int64_t a0, int64_t a1)
+{
+	int64_t	sum = 0, cs, ce;
+	size_t	k = 0, j;
+	struct schedule_interval all = { a0, a1 };
+
+	if (iv == NULL) {
+		iv = &all;
+		n = 1;
+	}
+	while (k < n) {
+		/* Next piece of the union, clipped to [a0, a1). */
+		cs = iv[k].start_ms;
+		ce = iv[k].end_ms;
+		for (k++; k < n && iv[k].start_ms <= ce; k++)
+			if (iv[k].end_ms > ce)
+				ce = iv[k].end_ms;
+		if (cs < a0)
+			cs = a0;
+		if (ce > a1)
+			ce = a1;
+		if (ce <= cs)
+			continue;
+		for (j = window_first(w, nw, cs); j < nw && w[j].start_ms < ce;
+		    j++) {
+			int64_t x = w[j].start_ms > cs ? w[j].start_ms : cs;
+			int64_t y = w[j].end_ms < ce ? w[j].end_ms : ce;
+
+			if (y > x)
+				sum += y - x;
+		}
+	}
+	return sum;
+}
+
+/*
  * Uptime of one agent per month; fills sums[i] and adds to the months.
  * rows (detail) gets one object per month of the agent.
  */
@@ -333,8 +434,17 @@ agent_uptime(struct calc *c, size_t i, struct store_ind_interval **iv,
 	const struct schedule		*sch = schedule_for_agent(c->sc, a->name);
 	size_t				 n = 0, nu = 0, nd = 0;
 	int64_t				 w0, w1;
+	int				 wi = sch->kind == SCHEDULE_ALWAYS;
+	const struct schedule_interval	*w;
+	size_t				 nw;
 
 	s->schedule = sch->kind == SCHEDULE_ALWAYS ? "always" : "office";
+	if (c->win[wi] == NULL && c->eff_to > c->from_ms &&
+	    windows_build(sch, c->from_ms, c->eff_to, &c->win[wi],
+	    &c->nwin[wi]) == -1)
+		goto nomem;
+	w = c->win[wi];
+	nw = c->nwin[wi];
 	s->mon_start = a->first_up > 0 ? min64(a->first_seen, a->first_up) :
 	    a->first_seen;
 	w0 = max64(c->from_ms, s->mon_start);
@@ -379,10 +489,9 @@ agent_uptime(struct calc *c, size_t i, struct store_ind_interval **iv,
 
 		if (a1 <= a0)
 			continue;
-		sch_ms = schedule_scheduled_ms(sch, a0, a1);
-		if (schedule_up_ms(sch, *u, nu, a0, a1, &up) == -1 ||
-		    schedule_up_ms(sch, *dn, nd, a0, a1, &down) == -1)
-			goto nomem;
+		sch_ms = covered(w, nw, NULL, 0, a0, a1);
+		up = covered(w, nw, *u, nu, a0, a1);
+		down = covered(w, nw, *dn, nd, a0, a1);
 		if (up + down > sch_ms)		/* overlapping rows */
 			down = sch_ms - up;
 		nodata = sch_ms - up - down;
@@ -1126,6 +1235,8 @@ out:
 	for (size_t m = 0; m < c.nmonths; m++)
 		json_decref(c.months[m].cats);
 	free(c.months);
+	free(c.win[0]);
+	free(c.win[1]);
 	store_ind_agents_free(c.agents, c.nagents);
 	free(c.sums);
 	return rc;
