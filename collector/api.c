@@ -342,6 +342,18 @@ struct admin_params {
 	const char	*detail;
 };
 
+/* s cut to 64 bytes with anything but printable ASCII as '?': a query
+   name quoted in an error must stay valid JSON text (UTF-8). */
+static void
+printable(const char *s, char *out, size_t outlen)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < outlen && i < 64; i++)
+		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	out[i] = '\0';
+}
+
 /*
  * Decode the query into p (pointers into q); only the names in allowed
  * ("agent,since,...") are accepted, each once.  -1 with err.
@@ -382,13 +394,18 @@ admin_params(struct evkeyvalq *q, const char *query, const char *allowed,
 				slot = &p->detail;
 		}
 		if (slot == NULL) {
-			snprintf(err, errlen, "unknown parameter '%.64s' "
-			    "(known: %s)", kv->key, *allowed ? allowed : "none");
+			char name[68];
+
+			printable(kv->key, name, sizeof(name));
+			snprintf(err, errlen, "unknown parameter '%s' "
+			    "(known: %s)", name, *allowed ? allowed : "none");
 			return -1;
 		}
 		if (*slot != NULL) {
-			snprintf(err, errlen, "parameter '%.64s' given twice",
-			    kv->key);
+			char name[68];
+
+			printable(kv->key, name, sizeof(name));
+			snprintf(err, errlen, "parameter '%s' given twice", name);
 			return -1;
 		}
 		*slot = kv->value;

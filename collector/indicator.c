@@ -111,20 +111,34 @@ parse_date(const char *s, int64_t *day)
 	return 0;
 }
 
+/* At most 32 bytes of s, anything but printable ASCII as '?' (messages
+   quote what the client sent and must stay valid UTF-8 JSON). */
+static void
+quote(const char *s, char *out, size_t outlen)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && s[i] != '\0' && i + 1 < outlen && i < 32; i++)
+		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	out[i] = '\0';
+}
+
 int
 indicator_period_parse(const char *from, const char *to,
     struct indicator_period *p, char *why, size_t whylen)
 {
-	int64_t a, b;
+	int64_t	a, b;
+	char	q[40];
 
 	if (parse_date(from, &a) == -1) {
-		snprintf(why, whylen, "from: '%.32s' is not a date like 2026-01-01",
-		    from ? from : "");
+		quote(from, q, sizeof(q));
+		snprintf(why, whylen, "from: '%s' is not a date like 2026-01-01",
+		    q);
 		return -1;
 	}
 	if (parse_date(to, &b) == -1) {
-		snprintf(why, whylen, "to: '%.32s' is not a date like 2026-12-31",
-		    to ? to : "");
+		quote(to, q, sizeof(q));
+		snprintf(why, whylen, "to: '%s' is not a date like 2026-12-31", q);
 		return -1;
 	}
 	if (b < a) {
