@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "probes/packet/engine.h"
+#include "tests/unit/conf_example.h"
 #include "tests/unit/packet_build.h"
 
 struct found {
@@ -1034,44 +1035,23 @@ t_conf_errors(void **state)
 }
 
 /*
- * The shipped snippet shows every option with its default: uncommented,
- * it must parse and give exactly the defaults, and name every option.
+ * The shipped example's [packet] shows every option with its default:
+ * uncommented, it must parse and give exactly the defaults, and name
+ * every option.
  */
 static void
 t_conf_example_is_the_defaults(void **state)
 {
-	const char	*td = getenv("SHAOBING_TESTDATA");
-	char		 path[1024], line[512], *text;
-	size_t		 used = 0, cap = 1 << 16;
-	FILE		*f;
+	char		*text;
 	struct conf	*c;
 	struct conf_err	 err;
 	struct pkt_conf	 pc, def;
 	int		 opts = 0;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/../../conf/agent-packet.ini.part",
-	    td ? td : "tests/data");
-	if ((f = fopen(path, "r")) == NULL)
-		f = fopen("conf/agent-packet.ini.part", "r");
-	assert_non_null(f);
-	text = malloc(cap);
-	while (fgets(line, sizeof(line), f) != NULL) {
-		const char *l = line;
-
-		/* ";key = value" lines are the options. */
-		if (line[0] == ';' && line[1] != ' ' && line[1] != '\n' &&
-		    strchr(line, '=') != NULL) {
-			l = line + 1;
-			opts++;
-		}
-		assert_true(used + strlen(l) < cap);
-		memcpy(text + used, l, strlen(l));
-		used += strlen(l);
-	}
-	text[used] = '\0';
-	fclose(f);
-	c = conf_load_string("agent-packet.ini.part", text, &err);
+	text = conf_example_text("agent.ini", "packet", &opts);
+	assert_non_null(text);
+	c = conf_load_string("agent.ini", text, &err);
 	if (c == NULL)
 		fail_msg("%s", err.msg);
 	if (pkt_conf_load(c, &pc, &err) == -1)
