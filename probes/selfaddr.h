@@ -37,6 +37,7 @@ bool	selfaddr_contains(int family, const void *src);
 bool	selfaddr_contains_pair(int family, const void *src, const void *dst);
 bool	selfaddr_contains_str(const char *src);
 
+/* Pairs recorded; lock-free, so the packet engine may ask per packet. */
 size_t	selfaddr_count(void);
 void	selfaddr_clear(void);
 

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "probes/packet/engine.h"
+#include "probes/selfaddr.h"
 #include "tests/unit/conf_example.h"
 #include "tests/unit/packet_build.h"
 
@@ -432,6 +433,86 @@ t_arp_sweep(void **state)
 	assert_int_equal(count(&f, "ping_sweep", "arp"), 1);
 	assert_int_equal(count(&f, "arp_spoof", NULL), 0);
 	done(e, &f);
+}
+
+/* ---- the agent's own checks (probes/selfaddr.h) ------------------------ */
+
+/*
+ * What a [target] check from src does: connects to 30 ports of 10.0.0.80
+ * (refused: the closed-port list), to port 443 of 30 hosts (no answer), a
+ * burst of 400 SYNs a second to port 80 for 4 s, echo requests to 30 hosts
+ * that do not answer, and ARP for them.
+ */
+static void
+check_burst(struct pkt_engine *e, const char *src)
+{
+	struct pkt	p;
+	char		dst[32];
+
+	for (int i = 0; i < 30; i++) {
+		pk_tcp(&p, 1000 + i, src, "10.0.0.80", (uint16_t)(40000 + i),
+		    (uint16_t)(1000 + i), TH_SYN);
+		p.tcp_optlen = 20;
+		feed(e, &p);
+		pk_tcp(&p, 1001 + i, "10.0.0.80", src, (uint16_t)(1000 + i),
+		    (uint16_t)(40000 + i), TH_RST | TH_ACK);
+		feed(e, &p);
+	}
+	for (int i = 0; i < 30; i++) {
+		snprintf(dst, sizeof(dst), "10.0.2.%d", i + 1);
+		pk_tcp(&p, 2000 + i, src, dst, (uint16_t)(41000 + i), 443, TH_SYN);
+		p.tcp_optlen = 20;
+		feed(e, &p);
+		pk_icmp(&p, 2000 + i, src, dst, 8, 0);
+		feed(e, &p);
+		pk_arp(&p, 2000 + i, 1, 9, src, 0xffffff, dst);
+		feed(e, &p);
+	}
+	for (int s = 0; s < 4; s++)
+		for (int i = 0; i < 400; i++) {
+			pk_tcp(&p, 3000 + s * 1000 + i * 2, src, "10.0.0.80",
+			    (uint16_t)(20000 + s * 400 + i), 80, TH_SYN);
+			feed(e, &p);
+		}
+}
+
+static void
+t_own_checks_are_no_scan(void **state)
+{
+	struct found		 f;
+	struct pkt_engine	*e;
+
+	(void)state;
+	/* Recorded by the checks (probes/ports) as they connect. */
+	selfaddr_clear();
+	assert_int_equal(selfaddr_add_str("10.0.0.50", "10.0.0.80"), 0);
+	for (int i = 0; i < 30; i++) {
+		char dst[32];
+
+		snprintf(dst, sizeof(dst), "10.0.2.%d", i + 1);
+		assert_int_equal(selfaddr_add_str("10.0.0.50", dst), 0);
+	}
+	e = engine(NULL, &f);
+	check_burst(e, "10.0.0.50");
+	pkt_engine_flush(e, 600000, true);
+	assert_int_equal(count(&f, "port_scan", NULL), 0);
+	assert_int_equal(count(&f, "address_scan", NULL), 0);
+	assert_int_equal(count(&f, "ping_sweep", NULL), 0);
+	assert_int_equal(count(&f, "syn_flood", NULL), 0);
+	done(e, &f);
+
+	/* The same burst from a host that is not this agent is all of them. */
+	e = engine(NULL, &f);
+	check_burst(e, "10.0.0.51");
+	pkt_engine_flush(e, 600000, true);
+	assert_int_equal(count(&f, "port_scan", NULL), 1);
+	assert_int_equal(count(&f, "address_scan", NULL), 1);
+	assert_int_equal(count(&f, "ping_sweep", "icmp_echo"), 1);
+	assert_int_equal(count(&f, "ping_sweep", "arp"), 1);
+	assert_int_equal(count(&f, "syn_flood", NULL), 1);
+	done(e, &f);
+
+	selfaddr_clear();
 }
 
 /* ---- floods ------------------------------------------------------------ */
@@ -1119,6 +1200,7 @@ main(void)
 		cmocka_unit_test(t_ping_sweep),
 		cmocka_unit_test(t_ping_monitor_answered_quiet),
 		cmocka_unit_test(t_arp_sweep),
+		cmocka_unit_test(t_own_checks_are_no_scan),
 		cmocka_unit_test(t_syn_flood_spoofed),
 		cmocka_unit_test(t_syn_busy_server_quiet),
 		cmocka_unit_test(t_syn_usual_rate_quiet),
