@@ -117,7 +117,7 @@ selfaddr_add_str(const char *src, const char *dst)
 }
 
 static bool
-lookup(int family, const void *src, const void *dst)
+lookup(int family, const void *src, const void *dst, bool reply_too)
 {
 	size_t	len = alen(family);
 	bool	found = false;
@@ -138,7 +138,8 @@ lookup(int family, const void *src, const void *dst)
 		if (memcmp(e->src, src, len) == 0 &&
 		    (!e->has_dst || memcmp(e->dst, dst, len) == 0))
 			found = true;
-		else if (e->has_dst && memcmp(e->src, dst, len) == 0 &&
+		else if (reply_too && e->has_dst &&
+		    memcmp(e->src, dst, len) == 0 &&
 		    memcmp(e->dst, src, len) == 0)
 			found = true;
 	}
@@ -149,7 +150,7 @@ lookup(int family, const void *src, const void *dst)
 bool
 selfaddr_contains(int family, const void *src)
 {
-	return lookup(family, src, NULL);
+	return lookup(family, src, NULL, false);
 }
 
 bool
@@ -157,7 +158,15 @@ selfaddr_contains_pair(int family, const void *src, const void *dst)
 {
 	if (dst == NULL)
 		return false;
-	return lookup(family, src, dst);
+	return lookup(family, src, dst, true);
+}
+
+bool
+selfaddr_contains_flow(int family, const void *src, const void *dst)
+{
+	if (dst == NULL)
+		return false;
+	return lookup(family, src, dst, false);
 }
 
 bool
@@ -168,7 +177,7 @@ selfaddr_contains_str(const char *src)
 
 	if (src == NULL || parse_addr(src, &f, s) == -1)
 		return false;
-	return lookup(f, s, NULL);
+	return lookup(f, s, NULL, false);
 }
 
 /*

@@ -469,23 +469,21 @@ engine_clock(struct pkt_engine *e, int64_t ts)
 }
 
 /*
- * Was src -> dst (or its reply) one of the agent's own port and TLS
- * checks (probes/selfaddr.h)?  Those connect to many ports of a host, to
- * many hosts, and may be refused or time out: exactly a scan's shape.
+ * Was src -> dst one of the agent's own port and TLS checks
+ * (probes/selfaddr.h)?  Those connect to many ports of a host, to many
+ * hosts, and may be refused or time out: exactly a scan's shape.  Only
+ * that direction is skipped: the answers then match no pending probe,
+ * and the checked host scanning this one is still a scan.
  */
 static bool
 eng_own_check(const struct paddr *src, const struct paddr *dst)
 {
 	if (paddr_is_v4(src) && paddr_is_v4(dst))
-		return selfaddr_contains_pair(AF_INET, src->a + 12, dst->a + 12);
-	return selfaddr_contains_pair(AF_INET6, src->a, dst->a);
+		return selfaddr_contains_flow(AF_INET, src->a + 12, dst->a + 12);
+	return selfaddr_contains_flow(AF_INET6, src->a, dst->a);
 }
 
-/*
- * The packet is the agent's own check, its answer, or the ARP
- * request/reply that precedes one on the LAN.  (An ICMP error about our
- * probe needs no test: the probe itself was never counted.)
- */
+/* The packet is the agent's own check, or its ARP request on the LAN. */
 static bool
 eng_own_packet(const struct pkt *p)
 {

@@ -477,6 +477,18 @@ check_burst(struct pkt_engine *e, const char *src)
 }
 
 static void
+syn_probes_from(struct pkt_engine *e, const char *src, const char *dst, int n)
+{
+	struct pkt	p;
+
+	for (int i = 0; i < n; i++) {
+		pk_tcp(&p, 1000 + i, src, dst, 40000, (uint16_t)(1000 + i),
+		    TH_SYN);
+		feed(e, &p);
+	}
+}
+
+static void
 t_own_checks_are_no_scan(void **state)
 {
 	struct found		 f;
@@ -499,6 +511,13 @@ t_own_checks_are_no_scan(void **state)
 	assert_int_equal(count(&f, "address_scan", NULL), 0);
 	assert_int_equal(count(&f, "ping_sweep", NULL), 0);
 	assert_int_equal(count(&f, "syn_flood", NULL), 0);
+	done(e, &f);
+
+	/* The checked host scanning the agent is still a scan. */
+	e = engine(NULL, &f);
+	syn_probes_from(e, "10.0.0.80", "10.0.0.50", 20);
+	pkt_engine_flush(e, 600000, true);
+	assert_int_equal(count(&f, "port_scan", "syn"), 1);
 	done(e, &f);
 
 	/* The same burst from a host that is not this agent is all of them. */

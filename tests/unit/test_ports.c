@@ -139,6 +139,9 @@ test_selfaddr(void **st)
 	assert_true(selfaddr_contains_pair(AF_INET, a, b));
 	assert_true(selfaddr_contains_pair(AF_INET, b, a));	/* replies */
 	assert_false(selfaddr_contains_pair(AF_INET, a, c));
+	assert_true(selfaddr_contains_flow(AF_INET, a, b));
+	assert_false(selfaddr_contains_flow(AF_INET, b, a));	/* not replies */
+	assert_false(selfaddr_contains_flow(AF_INET, a, c));
 	assert_false(selfaddr_contains(AF_INET6, a));
 	assert_int_equal(selfaddr_add(12345, a, NULL), -1);
 	assert_int_equal(selfaddr_add_str("::1", "10.0.0.1"), -1);
