@@ -12,4 +12,10 @@
  */
 int	agent_main(int argc, char **argv, void (*usage)(FILE *));
 
+/*
+ * shaobing-agent --emit TYPE [--severity S] [--key K] [--data JSON]
+ * [-c FILE]: commit one event to the configured spool (agent/emit.c).
+ */
+int	agent_emit_main(int argc, char **argv);
+
 #endif

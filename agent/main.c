@@ -23,6 +23,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "--analyze", packet_analyze_main, "--analyze [-c FILE] CAPTURE..." },
 	{ "--check", check_main, "--check tls://HOST:PORT|https://HOST|tcp://HOST:PORT[,PORT] [--json] [--ca FILE] [--servername NAME]" },
+	{ "--emit", agent_emit_main, "--emit TYPE [--severity S] [--key KEY] [--data JSON] [-c FILE]" },
 	{ "--inventory", inventory_main, "--inventory [--json] [--root DIR]" },
 	{ NULL, NULL, NULL },
 };

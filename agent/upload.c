@@ -522,6 +522,10 @@ uploader_thread(void *arg)
 			heartbeat(u);
 			pthread_mutex_lock(&u->mu);
 			next_hb = time_mono_ms() + u->cur.heartbeat_ms;
+			/* Events from another process (shaobing-agent --emit)
+			 * kick nobody: look at the spool once a heartbeat. */
+			if (next_up == NEVER)
+				next_up = time_mono_ms();
 			continue;
 		}
 		if (now >= next_up) {
