@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -390,6 +391,12 @@ agent_main(int argc, char **argv, void (*usage)(FILE *))
 	if (system_boot_time_ms(&boot_ms) == -1)
 		log_warnx("cannot read the boot time from /proc/stat; heartbeats "
 		    "carry the epoch instead");
+	/*
+	 * One malloc arena for the three threads instead of one each: an
+	 * idle agent allocates little, and every arena keeps its own freed
+	 * pages (0.7 MB of RSS measured with bench/agent_idle.sh).
+	 */
+	mallopt(M_ARENA_MAX, 1);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_errorx("cannot initialise libcurl");
 		goto out;

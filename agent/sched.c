@@ -6,6 +6,7 @@
  * the thread's alone; the states it holds are used only by it.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -136,6 +137,9 @@ sched_thread(void *arg)
 		start = now;
 		log_debug("probe %s: run", e->p.ops->name);
 		e->p.ops->run(e->p.state, &s->em);
+		/* A run (the inventory: a few MB of JSON) leaves freed memory
+		 * in this thread's arena; give it back while we sleep. */
+		malloc_trim(0);
 		now = time_mono_ms();
 		/* A run longer than the interval starts the next one at once,
 		 * not a burst of catch-up runs. */

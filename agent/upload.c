@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -535,8 +536,12 @@ uploader_thread(void *arg)
 			now = time_mono_ms();
 			if (rc == 1 || rc == -2)
 				next_up = now;
-			else if (rc == 0)
+			else if (rc == 0) {
+				/* Idle until the next event: hand the pages of
+				 * the request (TLS, gzip, JSON) back. */
 				next_up = NEVER;
+				malloc_trim(0);
+			}
 			else
 				next_up = now + upload_backoff_ms(u->fails > 0 ?
 				    u->fails : 1, 1000, u->cur.retry_max_ms,
