@@ -17,6 +17,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "collector/api.h"
+#include "collector/asset.h"
 #include "collector/indicator.h"
 #include "common/event.h"
 #include "common/log.h"
@@ -611,15 +612,22 @@ void
 api_admin_handle(struct api *api, const struct api_request *rq,
     struct api_response *rs)
 {
+	/* fn: GET only; req: any method, the handler checks it (and may
+	   read the body). */
 	static const struct {
 		const char	*path;
 		void		(*fn)(struct api *, const char *,
 				    struct api_response *);
+		void		(*req)(struct api *, const struct api_request *,
+				    const char *, struct api_response *);
 	} routes[] = {
-		{ "/api/v1/admin/agents", admin_agents },
-		{ "/api/v1/admin/events", admin_events },
-		{ "/api/v1/admin/uptime", admin_uptime },
-		{ "/api/v1/admin/indicators", admin_indicators },
+		{ "/api/v1/admin/agents", admin_agents, NULL },
+		{ "/api/v1/admin/events", admin_events, NULL },
+		{ "/api/v1/admin/uptime", admin_uptime, NULL },
+		{ "/api/v1/admin/indicators", admin_indicators, NULL },
+		{ "/api/v1/admin/assets", NULL, asset_api_list },
+		{ "/api/v1/admin/asset", NULL, asset_api_one },
+		{ "/api/v1/admin/asset/diff", NULL, asset_api_diff },
 	};
 	char		 path[64];
 	const char	*query;
@@ -640,7 +648,9 @@ api_admin_handle(struct api *api, const struct api_request *rq,
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(path, routes[i].path) != 0)
 			continue;
-		if (rq->method != API_GET)
+		if (routes[i].req != NULL)
+			routes[i].req(api, rq, query, rs);
+		else if (rq->method != API_GET)
 			respond_error(rs, 405, "use GET");
 		else
 			routes[i].fn(api, query, rs);

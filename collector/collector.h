@@ -45,6 +45,8 @@ struct collector_conf {
 	struct schedule_conf	 sched;
 	/* [indicators] */
 	struct indicator_conf	 ind;
+	/* [assets] */
+	char	 asset_oui[COLLECTOR_PATH_MAX];	/* IEEE oui.txt, "" none */
 };
 
 /*

@@ -142,6 +142,13 @@ static const struct conf_opt log_opts[] = {
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 
+static const struct conf_opt assets_opts[] = {
+	{ "oui", CONF_STR, SRV(asset_oui), COLLECTOR_PATH_MAX, 0, 0,
+	  "/usr/share/ieee-data/oui.txt", NULL, NULL,
+	  "IEEE OUI table for device vendors (Debian ieee-data; empty: none)" },
+	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+};
+
 int
 collector_conf_load(const char *path, struct collector_conf *cc,
     struct conf_err *err)
@@ -160,6 +167,7 @@ collector_conf_load(const char *path, struct collector_conf *cc,
 	    conf_apply(c, "log", log_opts, cc, err) == -1 ||
 	    schedule_conf_load(c, &cc->sched, err) == -1 ||
 	    indicator_conf_apply(c, &cc->ind, err) == -1 ||
+	    conf_apply(c, "assets", assets_opts, cc, err) == -1 ||
 	    conf_check_unused(c, err) == -1)
 		goto out;
 	rc = 0;

@@ -19,6 +19,7 @@
 #include <event2/event.h>
 
 #include "collector/api.h"
+#include "collector/asset.h"
 #include "collector/collector.h"
 #include "collector/http.h"
 #include "collector/store.h"
@@ -37,6 +38,7 @@ struct collector {
 	struct http_server	*http;
 	struct store		*store;
 	struct api		 api;
+	struct asset_engine	 assets;
 };
 
 static void
@@ -152,7 +154,10 @@ main(int argc, char **argv)
 		    "permissions", err);
 		goto out;
 	}
-	if (store_add_event_hook(co.store, store_indicator_hook, NULL) == -1) {
+	co.assets.conf = &co.conf;
+	co.assets.oui_path = co.conf.asset_oui;
+	if (store_add_event_hook(co.store, store_indicator_hook, NULL) == -1 ||
+	    store_add_event_hook(co.store, asset_hook, &co.assets) == -1) {
 		log_errorx("store: too many ingest hooks");
 		goto out;
 	}
@@ -212,6 +217,7 @@ out:
 		event_free(ev_hup);
 	http_server_free(co.http);
 	store_close(co.store);
+	asset_engine_free(&co.assets);
 	collector_conf_free(&co.conf);
 	if (co.base != NULL)
 		event_base_free(co.base);
