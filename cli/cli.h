@@ -34,6 +34,15 @@ int	cli_cmd_ca(struct cli *cli, int argc, char **argv);
 int	cli_cmd_agents(struct cli *cli, int argc, char **argv);
 int	cli_cmd_agents_cert(struct cli *cli, int argc, char **argv);
 int	cli_cmd_events(struct cli *cli, int argc, char **argv);
+int	cli_cmd_assets(struct cli *cli, int argc, char **argv);
+
+/*
+ * The fixed-asset register as CSV on f: UTF-8 BOM, Chinese headings with
+ * English beside, one row per element of assets (the admin API's asset
+ * objects); per_asset (may be NULL) adds the indicator columns of the
+ * year-end export, matched by agent name.  -1 on a write error.
+ */
+int	cli_assets_csv(FILE *f, const json_t *assets, const json_t *per_asset);
 
 /*
  * Option helper for "--name VALUE" and "--name=VALUE" at argv[*i].
@@ -56,6 +65,9 @@ int	cli_opt_int(struct cli *cli, const char *name, const char *val,
  */
 int	cli_admin_get(const char *admin, const char *path, json_t **out,
 	    char *err, size_t errlen);
+/* POST body (a JSON object) to path; answers as cli_admin_get(). */
+int	cli_admin_post(const char *admin, const char *path, const json_t *body,
+	    json_t **out, char *err, size_t errlen);
 /* Percent-encode s for a query string (malloc'd). */
 char	*cli_url_escape(const char *s);
 

@@ -27,6 +27,10 @@ static const struct command commands[] = {
 	    "list agents: id, name, up/down, last seen 客户端列表" },
 	{ "agents cert", NULL, "agents cert NAME --ca DIR --out DIR [--days N]",
 	    "issue an agent's key and certificate (offline) 签发客户端证书" },
+	{ "assets", cli_cmd_assets,
+	    "assets [--kind managed|unmanaged|target] [--json] | show ID | "
+	    "diff ID [--since D] | set ID KEY=VALUE... | export --format csv",
+	    "asset register, inventory and changes 资产登记" },
 	{ "ca", cli_cmd_ca, "ca init DIR [--name HOST]... [--days N]",
 	    "make a CA and the collector's certificate (offline) 创建证书颁发机构" },
 	{ "events", cli_cmd_events,
