@@ -18,6 +18,7 @@
 
 #include "collector/api.h"
 #include "collector/asset.h"
+#include "collector/console.h"
 #include "collector/indicator.h"
 #include "common/event.h"
 #include "common/log.h"
@@ -643,6 +644,11 @@ api_admin_handle(struct api *api, const struct api_request *rq,
 			respond_error(rs, 405, "use GET");
 		else
 			handle_health(rs);
+		return;
+	}
+	if (strncmp(path, "/api/v1/admin/users", 19) == 0 &&
+	    (path[19] == '\0' || path[19] == '/')) {
+		console_users_api(api, rq, path + 19, rs);
 		return;
 	}
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {

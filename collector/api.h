@@ -22,8 +22,11 @@ enum api_method {
 	API_OTHER,	/* HEAD, PUT, DELETE, ...: 405 where the path exists */
 };
 
+struct console;
+
 struct api {
 	struct store			*store;
+	struct console			*console;	/* web console, or NULL */
 	const struct collector_conf	*conf;	/* limits; swapped on reload */
 	int64_t				(*now)(void);	/* time_now_ms in production */
 	uint64_t			 batches, events_new, rejected;

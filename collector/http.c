@@ -13,6 +13,7 @@
 #include <event2/http.h>
 #include <event2/listener.h>
 
+#include "collector/console.h"
 #include "collector/http.h"
 #include "collector/tls.h"
 #include "common/event.h"
@@ -152,6 +153,68 @@ request_of(struct evhttp_request *req, struct api_request *rq, char *peer,
 	rq->peer = peer;
 }
 
+/*
+ * The web console (browsers, no client certificate needed): headers in,
+ * the console's own headers and content type out.
+ */
+static void
+console_request(struct http_server *hs, struct evhttp_request *req)
+{
+	struct evhttp_connection	*evcon = evhttp_request_get_connection(req);
+	struct evkeyvalq		*in = evhttp_request_get_input_headers(req);
+	struct evkeyvalq		*h = evhttp_request_get_output_headers(req);
+	struct evbuffer			*body = evhttp_request_get_input_buffer(req);
+	struct evbuffer			*out = evhttp_request_get_output_buffer(req);
+	struct console_request		 rq;
+	struct console_response		 rs;
+	char				*addr = NULL;
+	uint16_t			 port = 0;
+	const char			*reason;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.method = method_of(req);
+	rq.uri = evhttp_request_get_uri(req);
+	if (evcon != NULL)
+		evhttp_connection_get_peer(evcon, &addr, &port);
+	rq.addr = addr ? addr : "?";
+	rq.host = evhttp_find_header(in, "Host");
+	rq.cookie = evhttp_find_header(in, "Cookie");
+	rq.csrf = evhttp_find_header(in, "X-CSRF-Token");
+	rq.origin = evhttp_find_header(in, "Origin");
+	rq.referer = evhttp_find_header(in, "Referer");
+	rq.content_type = evhttp_find_header(in, "Content-Type");
+	rq.bodylen = evbuffer_get_length(body);
+	rq.body = rq.bodylen ? (const void *)evbuffer_pullup(body, -1) : "";
+	console_handle(hs->api->console, hs->api, &rq, &rs);
+	for (int i = 0; i < rs.nheaders; i++)
+		evhttp_add_header(h, rs.hname[i], rs.hvalue[i]);
+	if (rs.cookie[0] != '\0')
+		evhttp_add_header(h, "Set-Cookie", rs.cookie);
+	evhttp_add_header(h, "Content-Type", rs.content_type ?
+	    rs.content_type : "application/json");
+	if (rs.body != NULL) {
+		evbuffer_add(out, rs.body, rs.bodylen);
+		if (rs.content_type == NULL || strncmp(rs.content_type,
+		    "application/json", 16) == 0)
+			evbuffer_add(out, "\n", 1);
+	}
+	switch (rs.status) {
+	case 200: reason = "OK"; break;
+	case 400: reason = "Bad Request"; break;
+	case 401: reason = "Unauthorized"; break;
+	case 403: reason = "Forbidden"; break;
+	case 404: reason = "Not Found"; break;
+	case 405: reason = "Method Not Allowed"; break;
+	case 409: reason = "Conflict"; break;
+	case 429: reason = "Too Many Requests"; break;
+	default: reason = "Error"; break;
+	}
+	hs->pending++;
+	evhttp_request_set_on_complete_cb(req, reply_done, hs);
+	evhttp_send_reply(req, rs.status, reason, NULL);
+	console_response_free(&rs);
+}
+
 static void
 agent_request(struct evhttp_request *req, void *arg)
 {
@@ -162,6 +225,11 @@ agent_request(struct evhttp_request *req, void *arg)
 	char			 msg[256];
 	int			 r;
 
+	if (hs->api->console != NULL &&
+	    console_path(evhttp_request_get_uri(req))) {
+		console_request(hs, req);
+		return;
+	}
 	request_of(req, &rq, peer, sizeof(peer));
 	r = tls_peer_cn(evhttp_connection_get_bufferevent(
 	    evhttp_request_get_connection(req)), cn, sizeof(cn), why,

@@ -19,6 +19,7 @@
 #include <event2/event.h>
 
 #include "collector/api.h"
+#include "collector/console.h"
 #include "collector/asset.h"
 #include "collector/collector.h"
 #include "collector/http.h"
@@ -164,6 +165,10 @@ main(int argc, char **argv)
 	co.api.store = co.store;
 	co.api.conf = &co.conf;
 	co.api.now = time_now_ms;
+	if ((co.api.console = console_new()) == NULL) {
+		log_errorx("web console: cannot set up (out of memory)");
+		goto out;
+	}
 	if ((co.base = event_base_new()) == NULL) {
 		log_errorx("cannot create the event loop");
 		goto out;
@@ -195,8 +200,9 @@ main(int argc, char **argv)
 		log_errorx("cannot install signal handlers");
 		goto out;
 	}
-	log_info("started: agents on https://%s, admin API on http://%s, "
-	    "store %s (schema %d)", co.conf.listen, co.conf.admin_listen,
+	log_info("started: agents on https://%s (web console at /console/), "
+	    "admin API on http://%s, store %s (schema %d)", co.conf.listen,
+	    co.conf.admin_listen,
 	    co.conf.store_path, store_schema_version(co.store));
 	if (event_base_dispatch(co.base) == -1) {
 		log_errorx("event loop failed");
@@ -216,6 +222,7 @@ out:
 	if (ev_hup != NULL)
 		event_free(ev_hup);
 	http_server_free(co.http);
+	console_free(co.api.console);
 	store_close(co.store);
 	asset_engine_free(&co.assets);
 	collector_conf_free(&co.conf);

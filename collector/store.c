@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "collector/console.h"
 #include "collector/store_asset.h"
 #include "collector/store_indicator.h"
 #include "collector/store_priv.h"
@@ -79,6 +80,8 @@ static const char *const migrations[] = {
 	/* 4: assets, inventory snapshots, agents.derived_seq
 	   (collector/store_asset.c) */
 	store_asset_migration,
+	/* 5: console users, admin_audit (collector/store_console.c) */
+	store_console_migration,
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
