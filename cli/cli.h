@@ -35,6 +35,7 @@ int	cli_cmd_agents(struct cli *cli, int argc, char **argv);
 int	cli_cmd_agents_cert(struct cli *cli, int argc, char **argv);
 int	cli_cmd_events(struct cli *cli, int argc, char **argv);
 int	cli_cmd_assets(struct cli *cli, int argc, char **argv);
+int	cli_cmd_users(struct cli *cli, int argc, char **argv);
 
 /*
  * The fixed-asset register as CSV on f: UTF-8 BOM, Chinese headings with

@@ -70,7 +70,7 @@ console_new(void)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	snprintf(c->csp, sizeof(c->csp), "default-src 'none'; script-src %s; "
-	    "style-src %s; connect-src 'self'; img-src 'self'; "
+	    "style-src %s; connect-src 'self'; img-src 'self' data:; "
 	    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
 	    sh, st);
 	return c;

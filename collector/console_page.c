@@ -74,7 +74,7 @@ const char console_page_html[] =
 	"  var S = { user: null, role: null, csrf: null, tz: \"Asia/Shanghai\" };\n"
 	"  var $ = function (id) { return document.getElementById(id); };\n"
 	"\n"
-	"  /* Build elements with text only: data never goes through innerHTML. */\n"
+	"  /* Build elements with text only: data is never parsed as HTML. */\n"
 	"  function el(tag, attrs) {\n"
 	"    var e = document.createElement(tag), i, k;\n"
 	"    if (attrs) for (k in attrs) {\n"

@@ -53,7 +53,7 @@ change(struct store *st, sqlite3_stmt *s, char *err, size_t errlen)
 
 	if (r == SQLITE_DONE)
 		r = sqlite3_changes(store_db(st)) > 0 ? 0 : 1;
-	else if (r == SQLITE_CONSTRAINT)
+	else if ((r & 0xff) == SQLITE_CONSTRAINT)
 		r = 2;
 	else {
 		snprintf(err, errlen, "%s: %s", store_path(st),
