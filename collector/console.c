@@ -5,7 +5,8 @@
  *                           script and style, by SHA-256)
  *   POST /console/login     name + password (form or JSON) → cookie
  *   POST /console/logout    ends the session
- *   GET  /console/session   {"user","role","csrf"} of the session
+ *   GET  /console/session   {"user","role","csrf","timezone"}, or
+ *                           {"user":null} when not logged in
  *   ANY  /console/api/REST  /api/v1/admin/REST after the session's role
  *                           allows it (read: GET only)
  *
@@ -482,7 +483,9 @@ console_handle(struct console *c, struct api *api,
 		if (rq->method != API_GET)
 			answer_error(rs, 405, "use GET");
 		else if ((s = session_of(c, api, rq)) == NULL)
-			answer_error(rs, 401, "未登录 not logged in");
+			/* 200: the page asks this first, and a 401 would
+			   show as an error in the browser's console. */
+			answer_json(rs, 200, json_pack("{s:n}", "user"));
 		else
 			answer_json(rs, 200, session_json(api, s));
 	} else
