@@ -20,6 +20,8 @@ struct subcommand {
 /* subcommands: one row per offline command (keep sorted by flag) */
 static const struct subcommand subcommands[] = {
 	{ "--inventory", inventory_main, "--inventory [--json] [--root DIR]" },
+	{ "enroll", enroll_main, "enroll --server URL --token T "
+	    "--ca-fingerprint SHA256 [--name N] [--config FILE] [--dir DIR]" },
 	{ NULL, NULL, NULL },
 };
 

@@ -449,6 +449,59 @@ out:
 	return rc;
 }
 
+int64_t
+spool_raise_seq(struct spool *sp, uint64_t floor, char *err, size_t errlen)
+{
+	struct spool_meta	 m;
+	sqlite3_stmt		*st = NULL;
+	int64_t			 lowest, delta;
+	char			 sql[160];
+
+	if (floor >= (uint64_t)INT64_MAX / 2) {
+		snprintf(err, errlen, "spool: collector's last seq %llu is out "
+		    "of range", (unsigned long long)floor);
+		return -1;
+	}
+	if (exec(sp, "BEGIN IMMEDIATE", err, errlen) == -1)
+		return -1;
+	if (meta_read(sp, &m, err, errlen) == -1)
+		goto fail;
+	if (m.next_seq > (int64_t)floor) {
+		rollback(sp);
+		return 0;
+	}
+	lowest = m.next_seq;
+	if (sqlite3_prepare_v2(sp->db, "SELECT min(seq) FROM events", -1, &st,
+	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		sp_fail(sp, err, errlen, "SELECT min(seq)");
+		goto fail;
+	}
+	if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+		lowest = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	delta = (int64_t)floor + 1 - lowest;
+	/* Through negative numbers: shifting in place would collide with
+	   the rows above before they moved. */
+	snprintf(sql, sizeof(sql), "UPDATE events SET seq = -seq; UPDATE "
+	    "events SET seq = -seq + %lld", (long long)delta);
+	if (exec(sp, sql, err, errlen) == -1)
+		goto fail;
+	m.next_seq += delta;
+	if (m.drop_first != 0)
+		m.drop_first += delta;
+	if (m.drop_last != 0)
+		m.drop_last += delta;
+	if (meta_write(sp, &m, err, errlen) == -1 ||
+	    exec(sp, "COMMIT", err, errlen) == -1)
+		goto fail;
+	return delta;
+fail:
+	sqlite3_finalize(st);
+	rollback(sp);
+	return -1;
+}
+
 int
 spool_flush_drops(struct spool *sp, char *err, size_t errlen)
 {
