@@ -38,11 +38,11 @@ struct api_request {
 	const char		*content_encoding; /* NULL when absent */
 	const char		*peer_cn;	/* verified client CN, NULL none */
 	const char		*peer;		/* "ADDR:PORT", for logs */
-	const char		*authorization;	/* header, NULL when absent */
-	const char		*actor;		/* socket caller ("user root
-						   (uid 0)"), NULL otherwise */
 	const void		*body;
 	size_t			 bodylen;
+	const char		*authorization;	/* header, NULL when absent */
+	const char		*actor;		/* socket caller ("root (uid 0)"),
+						   NULL otherwise */
 };
 
 struct api_response {
