@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "cli/cli.h"
+#include "cli/export.h"
 #include "common/timeutil.h"
 
 struct command {
@@ -37,6 +38,12 @@ static const struct command commands[] = {
 	{ "events", cli_cmd_events,
 	    "events [--agent A] [--since T] [--type T] [--limit N] [--json]",
 	    "events stored by the collector 事件查询" },
+	{ "export", cli_cmd_export,
+	    "export [--year Y|--quarter Y-Qn|--month Y-MM|--from D --to D] --out DIR",
+	    "year-end export: CSV, JSON, report.html 年度导出" },
+	{ "indicators", cli_cmd_indicators,
+	    "indicators [--year Y|--quarter Y-Qn|--month Y-MM|--from D --to D] [--json]",
+	    "indicators: target, actual, met 绩效指标" },
 	{ "help", cmd_help, "help", "this list 帮助" },
 	{ "token", cli_cmd_token, "token create [--ttl 24h] [--uses 1] [--json]",
 	    "enrollment token for shaobing-agent enroll 注册令牌" },

@@ -18,6 +18,7 @@
 
 #include "collector/access.h"
 #include "collector/api.h"
+#include "collector/indicator.h"
 #include "common/event.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -346,7 +347,22 @@ struct admin_params {
 	const char	*type;
 	const char	*limit;
 	const char	*after_id;
+	const char	*from;
+	const char	*to;
+	const char	*detail;
 };
+
+/* s cut to 64 bytes with anything but printable ASCII as '?': a query
+   name quoted in an error must stay valid JSON text (UTF-8). */
+static void
+printable(const char *s, char *out, size_t outlen)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < outlen && i < 64; i++)
+		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	out[i] = '\0';
+}
 
 /*
  * Decode the query into p (pointers into q); only the names in allowed
@@ -380,15 +396,26 @@ admin_params(struct evkeyvalq *q, const char *query, const char *allowed,
 				slot = &p->limit;
 			else if (strcmp(kv->key, "after_id") == 0)
 				slot = &p->after_id;
+			else if (strcmp(kv->key, "from") == 0)
+				slot = &p->from;
+			else if (strcmp(kv->key, "to") == 0)
+				slot = &p->to;
+			else if (strcmp(kv->key, "detail") == 0)
+				slot = &p->detail;
 		}
 		if (slot == NULL) {
-			snprintf(err, errlen, "unknown parameter '%.64s' "
-			    "(known: %s)", kv->key, *allowed ? allowed : "none");
+			char name[68];
+
+			printable(kv->key, name, sizeof(name));
+			snprintf(err, errlen, "unknown parameter '%s' "
+			    "(known: %s)", name, *allowed ? allowed : "none");
 			return -1;
 		}
 		if (*slot != NULL) {
-			snprintf(err, errlen, "parameter '%.64s' given twice",
-			    kv->key);
+			char name[68];
+
+			printable(kv->key, name, sizeof(name));
+			snprintf(err, errlen, "parameter '%s' given twice", name);
 			return -1;
 		}
 		*slot = kv->value;
@@ -540,6 +567,56 @@ out:
 	evhttp_clear_headers(&q);
 }
 
+/*
+ * GET /api/v1/admin/indicators?from=YYYY-MM-DD&to=YYYY-MM-DD[&detail=1]
+ * (local dates, both inclusive): the indicator document of
+ * collector/indicator.h; detail=1 adds what `shaobing export` writes.
+ */
+static void
+admin_indicators(struct api *api, const char *query, struct api_response *rs)
+{
+	struct evkeyvalq	 q;
+	struct admin_params	 p;
+	struct indicator_period	 per;
+	json_t			*doc;
+	char			 err[300], why[200];
+	int			 detail = 0;
+
+	TAILQ_INIT(&q);
+	if (admin_params(&q, query, "from,to,detail", &p, err,
+	    sizeof(err)) == -1)
+		goto bad;
+	if (p.from == NULL || p.to == NULL) {
+		snprintf(err, sizeof(err), "from and to are required "
+		    "(local dates like 2026-01-01 and 2026-12-31)");
+		goto bad;
+	}
+	if (indicator_period_parse(p.from, p.to, &per, why,
+	    sizeof(why)) == -1) {
+		snprintf(err, sizeof(err), "%s", why);
+		goto bad;
+	}
+	if (p.detail != NULL) {
+		if (strcmp(p.detail, "0") != 0 && strcmp(p.detail, "1") != 0) {
+			snprintf(err, sizeof(err), "detail: expected 0 or 1");
+			goto bad;
+		}
+		detail = p.detail[0] == '1';
+	}
+	if (indicator_compute(api->store, &api->conf->sched, &api->conf->ind,
+	    &per, api->now(), detail, &doc, err, sizeof(err)) == -1) {
+		log_errorx("admin: indicators: %s", err);
+		respond_error(rs, 500, "store error; see the collector log");
+		goto out;
+	}
+	respond_json(rs, 200, doc);
+	goto out;
+bad:
+	respond_error(rs, 400, err);
+out:
+	evhttp_clear_headers(&q);
+}
+
 void
 api_admin_handle(struct api *api, const struct api_request *rq,
     struct api_response *rs)
@@ -552,6 +629,7 @@ api_admin_handle(struct api *api, const struct api_request *rq,
 		{ "/api/v1/admin/agents", admin_agents },
 		{ "/api/v1/admin/events", admin_events },
 		{ "/api/v1/admin/uptime", admin_uptime },
+		{ "/api/v1/admin/indicators", admin_indicators },
 	};
 	char		 path[64];
 	const char	*query;

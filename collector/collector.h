@@ -14,6 +14,8 @@
 
 #include <stdint.h>
 
+#include "collector/indicator.h"
+#include "collector/schedule.h"
 #include "common/conf.h"
 
 #define COLLECTOR_VERSION	"0.1.0"
@@ -47,6 +49,10 @@ struct collector_conf {
 	double	 gap_factor;
 	/* [log] */
 	int	 log_level;		/* enum log_level */
+	/* [schedule] (owns the calendar: collector_conf_free) */
+	struct schedule_conf	 sched;
+	/* [indicators] */
+	struct indicator_conf	 ind;
 };
 
 /*
@@ -55,6 +61,9 @@ struct collector_conf {
  */
 int	collector_conf_load(const char *path, struct collector_conf *cc,
 	    struct conf_err *err);
+
+/* Free what cc owns (the holiday calendar); cc may be NULL. */
+void	collector_conf_free(struct collector_conf *cc);
 
 /*
  * Split "HOST:PORT" / "[V6]:PORT" into host and port.  0, or -1 with why.

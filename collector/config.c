@@ -198,10 +198,21 @@ collector_conf_load(const char *path, struct collector_conf *cc,
 	    conf_apply(c, "enroll", enroll_opts, cc, err) == -1 ||
 	    conf_apply(c, "uptime", uptime_opts, cc, err) == -1 ||
 	    conf_apply(c, "log", log_opts, cc, err) == -1 ||
+	    schedule_conf_load(c, &cc->sched, err) == -1 ||
+	    indicator_conf_apply(c, &cc->ind, err) == -1 ||
 	    conf_check_unused(c, err) == -1)
 		goto out;
 	rc = 0;
 out:
+	if (rc == -1)
+		schedule_conf_free(&cc->sched);
 	conf_free(c);
 	return rc;
+}
+
+void
+collector_conf_free(struct collector_conf *cc)
+{
+	if (cc != NULL)
+		schedule_conf_free(&cc->sched);
 }

@@ -23,6 +23,7 @@
 #include "collector/collector.h"
 #include "collector/http.h"
 #include "collector/store.h"
+#include "collector/store_indicator.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 
@@ -102,8 +103,10 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	}
 	if (http_server_reload(co->http, &n, msg, sizeof(msg)) == -1) {
 		log_warnx("SIGHUP: %s; keeping the running configuration", msg);
+		collector_conf_free(&n);
 		return;
 	}
+	collector_conf_free(&co->conf);
 	co->conf = n;
 	apply_log(co);
 	log_info("SIGHUP: configuration %s reloaded", co->conf_path);
@@ -155,6 +158,10 @@ main(int argc, char **argv)
 	if ((co.store = store_open(co.conf.store_path, err, sizeof(err))) == NULL) {
 		log_errorx("%s; check [store] path and its directory's "
 		    "permissions", err);
+		goto out;
+	}
+	if (store_add_event_hook(co.store, store_indicator_hook, NULL) == -1) {
+		log_errorx("store: too many ingest hooks");
 		goto out;
 	}
 	co.api.store = co.store;
@@ -220,6 +227,7 @@ out:
 	http_server_free(co.http);
 	access_free(co.api.access);
 	store_close(co.store);
+	collector_conf_free(&co.conf);
 	if (co.base != NULL)
 		event_base_free(co.base);
 	return rc;

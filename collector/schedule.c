@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fnmatch.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -624,6 +625,18 @@ local_to_utc(int64_t day, int min)
 	return guess - (int64_t)off * 1000;
 }
 
+int64_t
+schedule_local_day(int64_t ms)
+{
+	return local_day(ms, NULL);
+}
+
+int64_t
+schedule_day_start(int64_t day)
+{
+	return local_to_utc(day, 0);
+}
+
 /* ---- queries -------------------------------------------------------- */
 
 bool
@@ -793,6 +806,9 @@ static const struct conf_opt schedule_opts[] = {
 	{ "office_days", CONF_STR, offsetof(struct schedule_conf, office_days),
 	  64, 0, 0, "mon-fri", NULL, validate_days,
 	  "weekly work days of desktops" },
+	{ "always", CONF_STR, offsetof(struct schedule_conf, always_list),
+	  512, 0, 0, "", NULL, NULL,
+	  "agents scheduled always (servers): names or patterns, comma-separated" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -841,4 +857,31 @@ schedule_conf_get(const struct schedule_conf *sc, const char *kind)
 	if (strcmp(kind, "office") == 0)
 		return &sc->office;
 	return NULL;
+}
+
+const struct schedule *
+schedule_for_agent(const struct schedule_conf *sc, const char *name)
+{
+	const char *p = sc->always_list;
+
+	while (*p != '\0') {
+		char	pat[128];
+		size_t	n;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		n = strcspn(p, ",");
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n > 0 && n < sizeof(pat)) {
+			memcpy(pat, p, n);
+			pat[n] = '\0';
+			if (fnmatch(pat, name, 0) == 0)
+				return &sc->always;
+		}
+		p += n;
+		while (*p != '\0' && *p != ',')
+			p++;
+	}
+	return &sc->office;
 }

@@ -161,6 +161,14 @@ EOF
 	say "\$ shaobing events"
 	"$BIN/shaobing" --admin "$ADMIN" events
 	say ""
+	year=$(date +%Y)
+	say "\$ shaobing indicators --year $year"
+	"$BIN/shaobing" --admin "$ADMIN" indicators --year "$year"
+	say ""
+	say "\$ shaobing export --year $year --out $DEMO/export-$year"
+	"$BIN/shaobing" --admin "$ADMIN" export --year "$year" --out "$DEMO/export-$year"
+	say "report 自评表: $DEMO/export-$year/report.html"
+	say ""
 	admin_flag=" --admin $ADMIN"
 	cat <<EOF
 The collector (pid $(cat "$DEMO/collector.pid")) and the agent (pid $(cat "$DEMO/agent.pid")) keep running.
