@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "collector/store_asset.h"
+#include "collector/access.h"
 #include "collector/store_indicator.h"
 #include "collector/store_priv.h"
 #include "common/log.h"
@@ -79,6 +80,8 @@ static const char *const migrations[] = {
 	/* 4: assets, inventory snapshots, agents.derived_seq
 	   (collector/store_asset.c) */
 	store_asset_migration,
+	/* 5: enrollment, API tokens, admin audit (store_access.c) */
+	store_access_migration,
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
