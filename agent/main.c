@@ -24,6 +24,8 @@ static const struct subcommand subcommands[] = {
 	{ "--analyze", packet_analyze_main, "--analyze [-c FILE] CAPTURE..." },
 	{ "--check", check_main, "--check tls://HOST:PORT|https://HOST|tcp://HOST:PORT[,PORT] [--json] [--ca FILE] [--servername NAME]" },
 	{ "--inventory", inventory_main, "--inventory [--json] [--root DIR]" },
+	{ "enroll", enroll_main, "enroll --server URL --token T "
+	    "--ca-fingerprint SHA256 [--name N] [--config FILE] [--dir DIR]" },
 	{ NULL, NULL, NULL },
 };
 

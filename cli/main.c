@@ -31,6 +31,12 @@ static const struct command commands[] = {
 	    "assets [--kind managed|unmanaged|target] [--json] | show ID | "
 	    "diff ID [--since D] | set ID KEY=VALUE... | export --format csv",
 	    "asset register, inventory and changes 资产登记" },
+	{ "agents revoke", NULL, "agents revoke ID|NAME",
+	    "refuse an agent from now on 吊销客户端" },
+	{ "apitoken", cli_cmd_apitoken, "apitoken create --scope read|admin "
+	    "[--label L]", "API token for HTTPS admin access 接口令牌" },
+	{ "audit", cli_cmd_audit, "audit log [--after-id N] [--limit N] [--json]",
+	    "who called the admin API, when, from where 管理审计日志" },
 	{ "ca", cli_cmd_ca, "ca init DIR [--name HOST]... [--days N]",
 	    "make a CA and the collector's certificate (offline) 创建证书颁发机构" },
 	{ "events", cli_cmd_events,
@@ -46,6 +52,8 @@ static const struct command commands[] = {
 	    "users [list] | add NAME --role admin|read | passwd NAME | del NAME",
 	    "web console logins 控制台用户" },
 	{ "help", cmd_help, "help", "this list 帮助" },
+	{ "token", cli_cmd_token, "token create [--ttl 24h] [--uses 1] [--json]",
+	    "enrollment token for shaobing-agent enroll 注册令牌" },
 	{ "version", cmd_version, "version", "print the version" },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -58,12 +66,16 @@ usage(FILE *f)
 	for (const struct command *c = commands; c->name != NULL; c++)
 		fprintf(f, "  %-62s %s\n", c->synopsis, c->help);
 	fprintf(f, "\nOptions (anywhere on the line):\n"
-	    "  --admin URL  the collector's admin API: http://HOST:PORT or\n"
-	    "               unix:/PATH (default $SHAOBING_ADMIN, else %s)\n"
+	    "  --admin URL  the collector's admin API: unix:/PATH,\n"
+	    "               https://HOST:PORT or http://127.0.0.1:PORT\n"
+	    "               (default $SHAOBING_ADMIN, else unix:%s when it\n"
+	    "               exists, else %s)\n"
+	    "  --token T    API token for https/http (default $SHAOBING_TOKEN;\n"
+	    "               not needed on the socket as root or group shaobing)\n"
 	    "  --tz ZONE    time zone for times shown (default $SHAOBING_TZ,\n"
 	    "               else Asia/Shanghai)\n"
 	    "`shaobing COMMAND --help` describes one command.\n",
-	    CLI_ADMIN_DEFAULT);
+	    CLI_ADMIN_SOCKET, CLI_ADMIN_DEFAULT);
 }
 
 static int
@@ -94,7 +106,7 @@ main(int argc, char **argv)
 
 	cli.admin = getenv("SHAOBING_ADMIN");
 	if (cli.admin == NULL || *cli.admin == '\0')
-		cli.admin = CLI_ADMIN_DEFAULT;
+		cli.admin = cli_admin_default();
 
 	/* Take the global options out wherever they are; the rest is the command. */
 	if ((args = calloc((size_t)argc + 1, sizeof(*args))) == NULL) {
@@ -108,6 +120,13 @@ main(int argc, char **argv)
 		}
 		if (r == 0 && (r = cli_opt(&cli, argc, argv, &i, "--tz", &v)) == 1) {
 			tz = v;
+			continue;
+		}
+		if (r == 0 && (r = cli_opt(&cli, argc, argv, &i, "--token",
+		    &v)) == 1) {
+			/* Read by cli/http.c; the environment keeps it out of
+			   every function signature. */
+			setenv("SHAOBING_TOKEN", v, 1);
 			continue;
 		}
 		if (r == -1) {

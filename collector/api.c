@@ -16,6 +16,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "collector/access.h"
 #include "collector/api.h"
 #include "collector/asset.h"
 #include "collector/console.h"
@@ -132,7 +133,8 @@ cert_matches(struct api *api, const struct api_request *rq,
 	char msg[256];
 
 	if (strcmp(agent, rq->peer_cn) == 0)
-		return 0;
+		return api->access != NULL ?
+		    access_agent_allowed(api, rq, agent, rs) : 0;
 	snprintf(msg, sizeof(msg), "batch names agent '%s' but the "
 	    "certificate is for '%s'", agent, rq->peer_cn);
 	reject(api, rq, rs, 403, msg);
@@ -213,7 +215,8 @@ handle_heartbeat(struct api *api, const struct api_request *rq,
 	const char		*text, *k;
 	char			*buf = NULL, err[512], now_s[32];
 	size_t			 len;
-	int64_t			 now = api->now();
+	int64_t			 now = api->now(), revoked;
+	uint64_t		 last_seq = 0;
 	int			 new_agent;
 
 	if (body_text(api, rq, rs, &buf, &text, &len) == -1)
@@ -275,8 +278,13 @@ handle_heartbeat(struct api *api, const struct api_request *rq,
 		    hb.agent, rq->peer ? rq->peer : "?");
 	if (time_format_utc(now, now_s, sizeof(now_s)) == -1)
 		now_s[0] = '\0';
-	respond_json(rs, 200, json_pack("{s:b, s:s}", "ok", 1, "server_time",
-	    now_s));
+	/* last_seq: an agent with a fresh spool (reinstalled, re-enrolled)
+	   numbers its events above it, so none is taken for a resend. */
+	if (store_agent_access(api->store, hb.agent, &revoked, &last_seq, err,
+	    sizeof(err)) == -1)
+		log_warnx("heartbeat from %s: %s", hb.agent, err);
+	respond_json(rs, 200, json_pack("{s:b, s:s, s:I}", "ok", 1,
+	    "server_time", now_s, "last_seq", (json_int_t)last_seq));
 	goto out;
 bad:
 	reject(api, rq, rs, 400, err);
@@ -312,6 +320,8 @@ api_agent_handle(struct api *api, const struct api_request *rq,
 			handle_health(rs);
 		return;
 	}
+	if (api->access != NULL && access_agent_handle(api, path, rq, rs))
+		return;
 	if (strcmp(path, "/api/v1/events") != 0 &&
 	    strcmp(path, "/api/v1/heartbeat") != 0) {
 		respond_error(rs, 404, "unknown path");

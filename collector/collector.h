@@ -32,11 +32,19 @@ struct collector_conf {
 	int	 max_batch;		/* events per batch */
 	int	 max_connections;
 	int64_t	 timeout_ms;		/* idle/read/write per connection */
+	int64_t	 request_timeout_ms;	/* accept → whole request read */
+	double	 rate;			/* requests per second per client */
+	double	 burst;
 	char	 timezone[64];
 	/* [store] */
 	char	 store_path[COLLECTOR_PATH_MAX];
 	/* [admin] */
-	char	 admin_listen[COLLECTOR_ADDR_MAX];
+	char	 admin_listen[COLLECTOR_ADDR_MAX];	/* "" = off */
+	char	 admin_socket[COLLECTOR_PATH_MAX];	/* "" = off */
+	/* [enroll] */
+	char	 enroll_ca_key[COLLECTOR_PATH_MAX];
+	int	 enroll_cert_days;
+	double	 enroll_attempts;	/* per minute per address */
 	/* [uptime] */
 	double	 gap_factor;
 	/* [log] */

@@ -21,6 +21,7 @@
 
 #include <openssl/evp.h>
 
+#include "collector/access.h"
 #include "collector/console.h"
 #include "common/log.h"
 
@@ -142,11 +143,17 @@ static void
 audit(struct api *api, const struct console_request *rq, const char *actor,
     const char *what, int status)
 {
-	char err[300];
+	struct store_audit	a;
+	char			err[300];
 
-	if (store_console_audit(api->store, api->now(), actor, "console",
-	    rq->addr ? rq->addr : "?", method_name(rq->method), what, status,
-	    err, sizeof(err)) == -1)
+	a.ts_ms = api->now();
+	a.actor = actor;
+	a.via = "console";
+	a.peer = rq->addr ? rq->addr : "?";
+	a.method = method_name(rq->method);
+	a.path = what;
+	a.status = status;
+	if (store_audit_add(api->store, &a, err, sizeof(err)) == -1)
 		log_errorx("console: audit row not written: %s", err);
 }
 
@@ -637,8 +644,6 @@ console_users_api(struct api *api, const struct api_request *rq,
 		}
 		snprintf(what, sizeof(what), "users add %s (%s)", name,
 		    console_role_name(role));
-		log_info("console: user %s added (role %s)", name,
-		    console_role_name(role));
 		users_reply(rs, 200, json_pack("{s:{s:s, s:s}}", "user",
 		    "name", name, "role", console_role_name(role)));
 	} else if (strcmp(action, "password") == 0) {
@@ -670,13 +675,10 @@ console_users_api(struct api *api, const struct api_request *rq,
 		snprintf(what, sizeof(what), "users del %s", name);
 		if (api->console != NULL)
 			console_session_end_user(&api->console->sessions, name);
-		log_info("console: user %s deleted", name);
 		users_reply(rs, 200, json_pack("{s:b}", "ok", 1));
 	}
-	if (store_console_audit(api->store, now, "admin-api", "http",
-	    rq->peer ? rq->peer : "?", "POST", what, 200, why,
-	    sizeof(why)) == -1)
-		log_errorx("console: audit row not written: %s", why);
+	log_info("console: %s (admin API, %s)", what,
+	    rq->actor ? rq->actor : rq->peer ? rq->peer : "?");
 	goto out;
 unknown:
 	snprintf(why, sizeof(why), "no user '%s'", name);

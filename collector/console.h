@@ -11,7 +11,8 @@
  *                    the admin API's user routes (/api/v1/admin/users)
  *   console_page.c   the page, generated from collector/console/index.html
  *                    by scripts/console_page.sh (a test checks they match)
- *   store_console.c  console_users and admin_audit tables
+ *   store_console.c  the console_users table (audit rows go to
+ *                    admin_audit through store_audit_add(), access.h)
  *
  * Sessions live in memory only (a restart logs everyone out); the
  * browser holds a random 32-byte id, the table holds its SHA-256.
@@ -183,15 +184,6 @@ int	store_console_user_list(struct store *st, json_t **out, char *err,
 int	store_console_user_login(struct store *st, const char *name,
 	    int64_t now, char *err, size_t errlen);
 
-/*
- * One row of the admin audit table (the same table and columns as the
- * enrollment work's store_audit_add(); CREATE ... IF NOT EXISTS on both
- * sides).  via is "console" here; path may carry a short note.
- */
-int	store_console_audit(struct store *st, int64_t ts, const char *actor,
-	    const char *via, const char *peer, const char *method,
-	    const char *path, int status, char *err, size_t errlen);
-
 /* ---- the HTTP side (console.c) ------------------------------------ */
 
 /* The page (console_page.c). */
@@ -242,7 +234,8 @@ void	console_handle(struct console *c, struct api *api,
 void	console_response_free(struct console_response *rs);
 
 /*
- * Admin API routes /api/v1/admin/users[/NAME[/password|/delete]]:
+ * Admin API routes /api/v1/admin/users[/NAME[/password|/delete]]
+ * (authenticated and audited by access_admin_handle()):
  *   GET  users → {"users":[...]}
  *   POST users {"name","role","password"} → 200 {"user":{...}}
  *   POST users/NAME/password {"password"} → 200 (ends NAME's sessions)

@@ -18,6 +18,7 @@
 
 #include <event2/event.h>
 
+#include "collector/access.h"
 #include "collector/api.h"
 #include "collector/console.h"
 #include "collector/asset.h"
@@ -88,13 +89,20 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	}
 	if (strcmp(n.listen, co->conf.listen) != 0 ||
 	    strcmp(n.admin_listen, co->conf.admin_listen) != 0 ||
+	    strcmp(n.admin_socket, co->conf.admin_socket) != 0 ||
 	    strcmp(n.store_path, co->conf.store_path) != 0) {
 		log_warnx("SIGHUP: listen addresses and [store] path change "
 		    "only on restart; keeping the old ones until then");
 		memcpy(n.listen, co->conf.listen, sizeof(n.listen));
 		memcpy(n.admin_listen, co->conf.admin_listen,
 		    sizeof(n.admin_listen));
+		memcpy(n.admin_socket, co->conf.admin_socket,
+		    sizeof(n.admin_socket));
 		memcpy(n.store_path, co->conf.store_path, sizeof(n.store_path));
+	}
+	if (access_reload(co->api.access, &n, msg, sizeof(msg)) == -1) {
+		log_warnx("SIGHUP: %s; keeping the running configuration", msg);
+		return;
 	}
 	if (http_server_reload(co->http, &n, msg, sizeof(msg)) == -1) {
 		log_warnx("SIGHUP: %s; keeping the running configuration", msg);
@@ -165,6 +173,10 @@ main(int argc, char **argv)
 	co.api.store = co.store;
 	co.api.conf = &co.conf;
 	co.api.now = time_now_ms;
+	if ((co.api.access = access_new(&co.conf, err, sizeof(err))) == NULL) {
+		log_errorx("%s", err);
+		goto out;
+	}
 	if ((co.api.console = console_new()) == NULL) {
 		log_errorx("web console: cannot set up (out of memory)");
 		goto out;
@@ -201,9 +213,11 @@ main(int argc, char **argv)
 		goto out;
 	}
 	log_info("started: agents on https://%s (web console at /console/), "
-	    "admin API on http://%s, store %s (schema %d)", co.conf.listen,
-	    co.conf.admin_listen,
-	    co.conf.store_path, store_schema_version(co.store));
+	    "admin API on unix:%s%s%s "
+	    "and https://%s (API token), store %s (schema %d)", co.conf.listen,
+	    co.conf.admin_socket[0] ? co.conf.admin_socket : "(off)",
+	    co.conf.admin_listen[0] ? ", http://" : "", co.conf.admin_listen,
+	    co.conf.listen, co.conf.store_path, store_schema_version(co.store));
 	if (event_base_dispatch(co.base) == -1) {
 		log_errorx("event loop failed");
 		goto out;
@@ -223,6 +237,7 @@ out:
 		event_free(ev_hup);
 	http_server_free(co.http);
 	console_free(co.api.console);
+	access_free(co.api.access);
 	store_close(co.store);
 	asset_engine_free(&co.assets);
 	collector_conf_free(&co.conf);

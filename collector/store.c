@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "collector/access.h"
 #include "collector/console.h"
 #include "collector/store_asset.h"
 #include "collector/store_indicator.h"
@@ -80,7 +81,9 @@ static const char *const migrations[] = {
 	/* 4: assets, inventory snapshots, agents.derived_seq
 	   (collector/store_asset.c) */
 	store_asset_migration,
-	/* 5: console users, admin_audit (collector/store_console.c) */
+	/* 5: enrollment, API tokens, admin audit (store_access.c) */
+	store_access_migration,
+	/* 6: web console users (collector/store_console.c) */
 	store_console_migration,
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -1,8 +1,7 @@
 /*
- * The console's tables: console_users (name, role, scrypt hash) and
- * admin_audit, the admin API's audit table.  admin_audit has exactly the
- * columns of the enrollment work's table and is created IF NOT EXISTS,
- * so whichever migration runs first makes it and both write to it.
+ * The console's table: console_users (name, role, scrypt hash).  Console
+ * actions are audited in admin_audit through store_audit_add()
+ * (collector/store_access.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,18 +19,7 @@ const char store_console_migration[] =
 	"  created INTEGER NOT NULL,"	/* UTC ms */
 	"  changed INTEGER NOT NULL,"	/* password last set */
 	"  last_login INTEGER"
-	");"
-	"CREATE TABLE IF NOT EXISTS admin_audit ("
-	"  id INTEGER PRIMARY KEY,"
-	"  ts INTEGER NOT NULL,"
-	"  actor TEXT NOT NULL,"
-	"  via TEXT NOT NULL,"
-	"  peer TEXT NOT NULL,"
-	"  method TEXT NOT NULL,"
-	"  path TEXT NOT NULL,"
-	"  status INTEGER NOT NULL"
-	");"
-	"CREATE INDEX IF NOT EXISTS admin_audit_ts ON admin_audit(ts);";
+	");";
 
 static int
 prep(struct store *st, const char *sql, sqlite3_stmt **s, char *err,
@@ -211,25 +199,4 @@ out:
 	json_decref(arr);
 	sqlite3_finalize(s);
 	return rc;
-}
-
-int
-store_console_audit(struct store *st, int64_t ts, const char *actor,
-    const char *via, const char *peer, const char *method, const char *path,
-    int status, char *err, size_t errlen)
-{
-	sqlite3_stmt *s;
-
-	if (prep(st, "INSERT INTO admin_audit (ts, actor, via, peer, method, "
-	    "path, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &s, err,
-	    errlen) == -1)
-		return -1;
-	sqlite3_bind_int64(s, 1, ts);
-	sqlite3_bind_text(s, 2, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, via, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, peer, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, method, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, path, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 7, status);
-	return change(st, s, err, errlen) == -1 ? -1 : 0;
 }

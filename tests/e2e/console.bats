@@ -165,7 +165,7 @@ chromium_bin() {
 		--disable-component-update --disable-sync --no-first-run \
 		--user-data-dir="$prof" --ignore-certificate-errors --enable-logging=stderr --v=0 \
 		--dump-dom "$URL/console/" >"$T/dom.html" 2>"$T/chrome-dom.log" || true
-	grep -q '<form id="login" class="card"' "$T/dom.html"
+	grep -q '<form id="login"' "$T/dom.html"
 	grep -q '用户名 User name' "$T/dom.html"
 	grep -q '密码 Password' "$T/dom.html"
 	! grep -iE 'CONSOLE|Uncaught|Refused to' "$T/chrome-dom.log"
