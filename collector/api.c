@@ -17,6 +17,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "collector/api.h"
+#include "collector/incident.h"
 #include "common/event.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -559,6 +560,8 @@ api_admin_handle(struct api *api, const struct api_request *rq,
 			handle_health(rs);
 		return;
 	}
+	if (incident_api_handle(api, rq, path, query, rs))
+		return;
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(path, routes[i].path) != 0)
 			continue;

@@ -14,6 +14,9 @@
 
 #include <stdint.h>
 
+#include "collector/incident.h"
+#include "collector/notify.h"
+#include "collector/schedule.h"
 #include "common/conf.h"
 
 #define COLLECTOR_VERSION	"0.1.0"
@@ -39,6 +42,11 @@ struct collector_conf {
 	double	 gap_factor;
 	/* [log] */
 	int	 log_level;		/* enum log_level */
+	/* Modules: [schedule], [notify NAME], [incidents], [category TYPE].
+	   schedule and notify own memory: collector_conf_free(). */
+	struct schedule_conf	 schedule;
+	struct notify_conf	 notify;
+	struct incidents_conf	 incidents;
 };
 
 /*
@@ -47,6 +55,9 @@ struct collector_conf {
  */
 int	collector_conf_load(const char *path, struct collector_conf *cc,
 	    struct conf_err *err);
+
+/* Free what the module sections own (NULL is fine). */
+void	collector_conf_free(struct collector_conf *cc);
 
 /*
  * Split "HOST:PORT" / "[V6]:PORT" into host and port.  0, or -1 with why.

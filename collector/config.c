@@ -158,10 +158,24 @@ collector_conf_load(const char *path, struct collector_conf *cc,
 	    conf_apply(c, "admin", admin_opts, cc, err) == -1 ||
 	    conf_apply(c, "uptime", uptime_opts, cc, err) == -1 ||
 	    conf_apply(c, "log", log_opts, cc, err) == -1 ||
+	    schedule_conf_load(c, &cc->schedule, err) == -1 ||
+	    notify_conf_load(c, &cc->notify, err) == -1 ||
+	    incidents_conf_load(c, &cc->incidents, err) == -1 ||
 	    conf_check_unused(c, err) == -1)
 		goto out;
 	rc = 0;
 out:
+	if (rc == -1)
+		collector_conf_free(cc);
 	conf_free(c);
 	return rc;
+}
+
+void
+collector_conf_free(struct collector_conf *cc)
+{
+	if (cc == NULL)
+		return;
+	schedule_conf_free(&cc->schedule);
+	notify_conf_free(&cc->notify);
 }

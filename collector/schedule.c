@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -781,6 +782,23 @@ validate_days(const void *field, char *why, size_t whylen)
 	return schedule_parse_days(field, &d, why, whylen);
 }
 
+static int
+validate_always(const void *field, char *why, size_t whylen)
+{
+	const char	*cur = field;
+	char		 item[128];
+	int		 r;
+
+	while ((r = conf_list_next(&cur, item, sizeof(item))) == 1)
+		;
+	if (r == -1) {
+		snprintf(why, whylen, "a name or pattern longer than %zu bytes",
+		    sizeof(item) - 1);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct conf_opt schedule_opts[] = {
 	{ "calendar", CONF_STR, offsetof(struct schedule_conf, calendar_path),
 	  SCHEDULE_PATH_MAX, 0, 0, "", NULL, NULL,
@@ -791,6 +809,9 @@ static const struct conf_opt schedule_opts[] = {
 	{ "office_days", CONF_STR, offsetof(struct schedule_conf, office_days),
 	  64, 0, 0, "mon-fri", NULL, validate_days,
 	  "weekly work days of desktops" },
+	{ "always", CONF_STR, offsetof(struct schedule_conf, always_agents),
+	  1024, 0, 0, "", NULL, validate_always,
+	  "agents (names or patterns like db-*) scheduled always: servers" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -839,4 +860,16 @@ schedule_conf_get(const struct schedule_conf *sc, const char *kind)
 	if (strcmp(kind, "office") == 0)
 		return &sc->office;
 	return NULL;
+}
+
+const struct schedule *
+schedule_for_agent(const struct schedule_conf *sc, const char *name)
+{
+	const char	*cur = sc->always_agents;
+	char		 item[128];
+
+	while (conf_list_next(&cur, item, sizeof(item)) == 1)
+		if (fnmatch(item, name, 0) == 0)
+			return &sc->always;
+	return &sc->office;
 }

@@ -133,6 +133,7 @@ int	schedule_up_ms(const struct schedule *s,
  *   calendar     = /etc/shaobing/holidays-2026.txt   (empty: no holidays)
  *   office_hours = 08:30-17:30
  *   office_days  = mon-fri
+ *   always       = web-01, db-*   (agents scheduled always: servers)
  */
 #define SCHEDULE_PATH_MAX	512
 
@@ -140,6 +141,7 @@ struct schedule_conf {
 	char			 calendar_path[SCHEDULE_PATH_MAX];
 	char			 office_hours[128];
 	char			 office_days[64];
+	char			 always_agents[1024];
 	struct calendar		*cal;		/* owned */
 	struct schedule		 always;
 	struct schedule		 office;
@@ -153,6 +155,12 @@ struct schedule_conf {
 int	schedule_conf_load(struct conf *c, struct schedule_conf *sc,
 	    struct conf_err *err);
 void	schedule_conf_free(struct schedule_conf *sc);
+/*
+ * The schedule of agent `name`: always when a name or fnmatch(3) pattern
+ * of [schedule] always takes it (servers), else office.
+ */
+const struct schedule *schedule_for_agent(const struct schedule_conf *sc,
+	    const char *name);
 /* "always" or "office" → the schedule; NULL for another name. */
 const struct schedule *schedule_conf_get(const struct schedule_conf *sc,
 	    const char *kind);

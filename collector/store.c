@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "collector/incident.h"
 #include "collector/store_priv.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -70,7 +71,10 @@ static const char *const migrations[] = {
 	"  CHECK (end_ts >= start_ts)"
 	");"
 	"CREATE INDEX uptime_agent ON uptime(agent_id, start_ts);",
-	/* 2: next migration goes here (see above). */
+	/* 2: incidents, incident_events, incident_trail, notifications
+	   (collector/store_incident.c) */
+	store_incident_schema,
+	/* next migration goes here (see above). */
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
