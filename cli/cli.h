@@ -34,6 +34,8 @@ int	cli_cmd_ca(struct cli *cli, int argc, char **argv);
 int	cli_cmd_agents(struct cli *cli, int argc, char **argv);
 int	cli_cmd_agents_cert(struct cli *cli, int argc, char **argv);
 int	cli_cmd_events(struct cli *cli, int argc, char **argv);
+int	cli_cmd_incidents(struct cli *cli, int argc, char **argv);
+int	cli_cmd_audit(struct cli *cli, int argc, char **argv);
 
 /*
  * Option helper for "--name VALUE" and "--name=VALUE" at argv[*i].
@@ -56,6 +58,9 @@ int	cli_opt_int(struct cli *cli, const char *name, const char *val,
  */
 int	cli_admin_get(const char *admin, const char *path, json_t **out,
 	    char *err, size_t errlen);
+/* POST body (a JSON object) to path; answers as cli_admin_get(). */
+int	cli_admin_post(const char *admin, const char *path, const json_t *body,
+	    json_t **out, char *err, size_t errlen);
 /* Percent-encode s for a query string (malloc'd). */
 char	*cli_url_escape(const char *s);
 

@@ -82,9 +82,10 @@ http_error(const struct answer *a, long status, const char *path,
 	json_decref(j);
 }
 
-int
-cli_admin_get(const char *admin, const char *path, json_t **out,
-    char *err, size_t errlen)
+/* GET (post NULL) or POST post as JSON; see cli_admin_get(). */
+static int
+admin_call(const char *admin, const char *path, const char *post,
+    json_t **out, char *err, size_t errlen)
 {
 	CURL		*h = NULL;
 	CURLcode	 cc;
@@ -94,6 +95,7 @@ cli_admin_get(const char *admin, const char *path, json_t **out,
 	long		 status = 0;
 	size_t		 blen;
 	json_t		*j = NULL;
+	struct curl_slist *hdrs = NULL;
 	int		 rc = -1;
 
 	*out = NULL;
@@ -138,6 +140,11 @@ cli_admin_get(const char *admin, const char *path, json_t **out,
 	/* No total time limit (a big export may take a while), but not stuck. */
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+	if (post != NULL) {
+		hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, post);
+	}
 
 	if ((cc = curl_easy_perform(h)) != CURLE_OK) {
 		if (a.too_big)
@@ -174,5 +181,30 @@ out:
 	json_decref(j);
 	free(a.buf);
 	curl_easy_cleanup(h);
+	curl_slist_free_all(hdrs);
+	return rc;
+}
+
+int
+cli_admin_get(const char *admin, const char *path, json_t **out,
+    char *err, size_t errlen)
+{
+	return admin_call(admin, path, NULL, out, err, errlen);
+}
+
+int
+cli_admin_post(const char *admin, const char *path, const json_t *body,
+    json_t **out, char *err, size_t errlen)
+{
+	char	*text = json_dumps(body, JSON_COMPACT);
+	int	 rc;
+
+	*out = NULL;
+	if (text == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = admin_call(admin, path, text, out, err, errlen);
+	free(text);
 	return rc;
 }
