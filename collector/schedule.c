@@ -369,7 +369,9 @@ calendar_parse(const char *fname, const char *text, size_t len,
 		if (calendar_line(cal, fname, line, &ln, err) == -1)
 			goto out;
 	}
-	qsort(cal->e, cal->n, sizeof(*cal->e), entry_cmp);
+	/* An empty file has no array: qsort(NULL, 0) is undefined. */
+	if (cal->n > 0)
+		qsort(cal->e, cal->n, sizeof(*cal->e), entry_cmp);
 	for (size_t i = 1; i < cal->n; i++) {
 		if (cal->e[i].day == cal->e[i - 1].day) {
 			char date[16];

@@ -781,10 +781,28 @@ test_list_filters(void **state)
 	json_decref(arr);
 }
 
+/* Found by fuzz_calendar: an empty calendar file (qsort of NULL). */
+static void
+test_calendar_empty(void **state)
+{
+	struct conf_err	 err;
+	struct calendar	*cal = calendar_parse("empty.txt", "", 0, &err);
+
+	(void)state;
+	assert_non_null(cal);
+	assert_int_equal(calendar_count(cal), 0);
+	calendar_free(cal);
+	assert_non_null(cal = calendar_parse("c.txt", "# only a comment\n", 17,
+	    &err));
+	assert_int_equal(calendar_count(cal), 0);
+	calendar_free(cal);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_calendar_empty),
 		cmocka_unit_test(test_map_defaults),
 		cmocka_unit_test(test_map_config),
 		cmocka_unit_test_setup_teardown(test_fold_window, setup, teardown),
