@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "agent/agent.h"
+#include "probes/check/check.h"
 #include "probes/inventory/inventory.h"
 
 struct subcommand {
@@ -19,6 +20,7 @@ struct subcommand {
 
 /* subcommands: one row per offline command (keep sorted by flag) */
 static const struct subcommand subcommands[] = {
+	{ "--check", check_main, "--check tls://HOST:PORT|https://HOST|tcp://HOST:PORT[,PORT] [--json] [--ca FILE] [--servername NAME]" },
 	{ "--inventory", inventory_main, "--inventory [--json] [--root DIR]" },
 	{ NULL, NULL, NULL },
 };

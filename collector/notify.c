@@ -615,7 +615,7 @@ job_done(struct notifier *n, struct job *j, CURLcode cc)
 	if (ok || j->attempts > ch->retries || n->stop) {
 		if (!ok)
 			log_warnx("notify: sending to %s failed after %d "
-			    "attempts: %s; check [notify %s] and the network",
+			    "attempt(s): %s; check [notify %s] and the network",
 			    ch->name, j->attempts, j->error, ch->name);
 		job_unlink(n, j);
 		job_finish(n, j, ok, j->error);

@@ -257,9 +257,10 @@ notify_rfc2047(const char *text)
 		return sb_take(&b);
 	}
 	/*
-	 * RFC 2047 section 2: an encoded-word is at most 75 bytes;
-	 * "=?UTF-8?B?" + "?=" leave 63 for base64, i.e. 45 bytes of text
-	 * (section 5: never split a multi-byte character between words).
+	 * RFC 2047 section 2: an encoded-word is at most 75 bytes, and a
+	 * line holding one at most 76.  36 bytes of text make 48 of base64,
+	 * a 60-byte word, so even "Subject: " + the first word stays within
+	 * RFC 5322's 78.  Section 5: never split a character between words.
 	 */
 	while (i < len) {
 		unsigned char	chunk[48], enc[68];
@@ -270,7 +271,7 @@ notify_rfc2047(const char *text)
 
 			if (i + n + cl > len)
 				cl = len - i - n;
-			if (n + cl > 45)
+			if (n + cl > 36)
 				break;
 			n += cl;
 		}

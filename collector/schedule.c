@@ -369,8 +369,7 @@ calendar_parse(const char *fname, const char *text, size_t len,
 		if (calendar_line(cal, fname, line, &ln, err) == -1)
 			goto out;
 	}
-	/* An empty file has no array: qsort(NULL, 0) is undefined. */
-	if (cal->n > 0)
+	if (cal->n > 1)	/* qsort(NULL, 0) is undefined */
 		qsort(cal->e, cal->n, sizeof(*cal->e), entry_cmp);
 	for (size_t i = 1; i < cal->n; i++) {
 		if (cal->e[i].day == cal->e[i - 1].day) {
@@ -745,7 +744,8 @@ schedule_up_ms(const struct schedule *s, const struct schedule_interval *iv,
 			m++;
 		}
 	}
-	qsort(c, m, sizeof(*c), interval_cmp);
+	if (m > 1)
+		qsort(c, m, sizeof(*c), interval_cmp);
 	/* Merge overlapping or touching intervals, sum each union piece. */
 	for (size_t i = 0; i < m; i++) {
 		if (open && c[i].start_ms <= ce) {

@@ -4,6 +4,7 @@
  */
 #include <stddef.h>
 
+#include "probes/check/check.h"
 #include "probes/inventory/probe_inventory.h"
 #include "probes/probe.h"
 #include "probes/system.h"
@@ -11,5 +12,6 @@
 const struct probe_ops *const probe_registry[] = {
 	&probe_system,
 	&probe_inventory,
+	&check_probe,
 	NULL,
 };

@@ -10,9 +10,9 @@ set -eu
 PKGS="gcc make pkg-config libpcap-dev libssl-dev libsqlite3-dev
 libcurl4-openssl-dev libinih-dev libevent-dev libjansson-dev zlib1g-dev
 libcmocka-dev bats clang libclang-rt-14-dev openssl sqlite3 curl
-iproute2 nmap arping tcpdump ca-certificates tzdata dpkg-dev lintian"
+iproute2 nmap arping tcpdump ca-certificates tzdata dpkg-dev lintian jq python3"
 # Extra for `make bench` (the references the issues compare against).
-BENCH_PKGS="hyperfine tshark zabbix-agent prometheus-node-exporter time bc"
+BENCH_PKGS="hyperfine tshark zabbix-agent prometheus-node-exporter time bc testssl.sh sslscan"
 
 want=$PKGS
 [ "${1:-}" = "--bench" ] && want=$BENCH_PKGS

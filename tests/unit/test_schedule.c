@@ -270,8 +270,8 @@ test_hours_and_days(void **state)
 	static const char *const bad[] = {
 		"17:30-08:30", "8:30-17:30", "25:00-26:00", "08:60-09:00",
 		"08:30", "", "08:00-09:00,08:30-10:00", "24:00-24:00",
-		"08:00-09:00 x", "01:00-02:00,03:00-04:00,05:00-06:00,"
-		"07:00-08:00,09:00-10:00",
+		"08:00-09:00 x", ("01:00-02:00,03:00-04:00,05:00-06:00,"
+		"07:00-08:00,09:00-10:00"),
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (schedule_parse_hours(bad[i], &s, why, sizeof(why)) != -1)
@@ -339,6 +339,15 @@ test_calendar_errors(void **state)
 	assert_string_equal(name, "");
 	calendar_free(cal);
 	calendar_free(NULL);
+	/* Empty and comment-only files are empty calendars (fuzz find). */
+	cal = calendar_parse("t.txt", "", 0, &err);
+	assert_non_null(cal);
+	assert_int_equal(calendar_count(cal), 0);
+	calendar_free(cal);
+	cal = calendar_parse("t.txt", "# none\n", 7, &err);
+	assert_non_null(cal);
+	assert_int_equal(calendar_count(cal), 0);
+	calendar_free(cal);
 }
 
 static void

@@ -1,0 +1,86 @@
+/*
+ * Active checks of configured targets ([target NAME] sections): port
+ * checks (availability and exposure), the TLS assessment, a UDP DNS
+ * check, and the availability sample every run.
+ */
+#ifndef SHAOBING_CHECK_H
+#define SHAOBING_CHECK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "common/conf.h"
+#include "probes/check/finding.h"
+#include "probes/check/url.h"
+#include "probes/probe.h"
+
+/* Ports that should not answer on a public server unless meant to. */
+#define CHECK_RISKY_PORTS \
+	"21,23,135,139,445,1433,1521,2375,3306,3389,5432,5900,6379,9200,11211,27017"
+
+struct check_target {
+	char		name[64];
+	/* options ([target NAME]) */
+	char		url[640];
+	char		host[CHECK_HOST_MAX];
+	char		open[512];
+	char		closed[512];
+	char		servername[CHECK_HOST_MAX];
+	char		ca[512];
+	char		dns_name[256];
+	int64_t		interval_ms;
+	int64_t		timeout_ms;
+	int64_t		banner_ms;
+	int		concurrency;
+	int		warn_days;
+	int		crit_days;
+	int		http_port;
+	bool		website;
+	/* derived */
+	bool		has_url;
+	struct check_url u;
+	uint16_t	open_ports[CHECK_PORTS_MAX];
+	size_t		nopen;
+	uint16_t	closed_ports[CHECK_PORTS_MAX];
+	size_t		nclosed;
+	int64_t		next_due;	/* monotonic ms */
+};
+
+struct check_result {
+	json_t		*report;	/* the whole run, JSON */
+	struct findings	 f;
+	bool		 ran;		/* false: could not run at all */
+	bool		 up;
+	int64_t		 latency_ms;
+	char		 reason[256];	/* why down / why not run */
+};
+
+/* The [target] option table (also used by the conf test). */
+extern const struct conf_opt check_target_opts[];
+
+/*
+ * Read [target NAME] into t (defaults first) and derive the port lists.
+ * -1 with err "FILE:LINE: ..." on a bad value or a target with nothing
+ * to check.
+ */
+int	check_target_load(struct conf *c, const char *name, const char *section,
+	    int line, struct check_target *t, struct conf_err *err);
+/* A target from the command line (URL + options); -1 with why. */
+int	check_target_finish(struct check_target *t, const char *path, int line,
+	    char *why, size_t whylen);
+
+/* Run every check of t.  r is filled; free with check_result_free(). */
+void	check_run(const struct check_target *t, struct check_result *r);
+void	check_result_free(struct check_result *r);
+
+/* Emit r as events: one per finding, the availability sample, the report. */
+void	check_emit(const struct check_target *t, const struct check_result *r,
+	    struct emitter *em);
+
+/* The probe (probes/registry.c) and the offline command (agent/main.c). */
+extern const struct probe_ops check_probe;
+int	check_main(int argc, char **argv);
+
+#endif
