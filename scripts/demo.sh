@@ -130,6 +130,15 @@ heartbeat_interval = 10s
 upload_interval = 1s
 retry_max = 10s
 user = $(id -un)
+
+; A real port check: the collector's agent port must answer, and its
+; admin API port must not be reachable -- it is (on loopback), so the
+; check reports port_exposed and the collector opens an incident.
+[target demo-admin]
+host = 127.0.0.1
+open = $C_PORT
+closed = $A_PORT
+interval = 10s
 EOF
 	"$BIN/shaobing-collector" -c "$DEMO/collector.ini" --check-config >/dev/null
 	"$BIN/shaobing-agent" -c "$DEMO/agent.ini" --check-config >/dev/null
@@ -153,6 +162,15 @@ EOF
 	say "\$ shaobing events"
 	"$BIN/shaobing" --admin "$ADMIN" events
 	say ""
+	say "== 4. the port check found an exposed port: an incident (安全事件)"
+	wait_for agent "$(cat "$DEMO/agent.pid")" "$DEMO/agent.log" \
+		sh -c "'$BIN/shaobing' --admin '$ADMIN' incidents --json | grep -q port_exposed"
+	say "\$ shaobing incidents"
+	"$BIN/shaobing" --admin "$ADMIN" incidents
+	say ""
+	say "\$ shaobing incidents show 1"
+	"$BIN/shaobing" --admin "$ADMIN" incidents show 1
+	say ""
 	admin_flag=""
 	[ "$C_PORT" = 8443 ] || admin_flag=" --admin $ADMIN"
 	cat <<EOF
@@ -160,6 +178,9 @@ The collector (pid $(cat "$DEMO/collector.pid")) and the agent (pid $(cat "$DEMO
 Try next:
   $BIN/shaobing$admin_flag agents              # 客户端 up/down, last seen
   $BIN/shaobing$admin_flag events --since -1h  # 事件 (add --json for scripts)
+  $BIN/shaobing$admin_flag incidents           # 安全事件 incident log
+  $BIN/shaobing$admin_flag incidents ack 1 --note "checking"   # 处置
+  $BIN/shaobing$admin_flag audit verify        # 审计链校验
   curl -s '$ADMIN/api/v1/admin/uptime?agent=$AGENT'    # 运行时间 uptime from heartbeats
   tail -f $DEMO/collector.log $DEMO/agent.log
   sqlite3 $DEMO/collector.db 'SELECT count(*) FROM events'
