@@ -12,4 +12,7 @@
  */
 int	agent_main(int argc, char **argv, void (*usage)(FILE *));
 
+/* shaobing-agent enroll ... (agent/enroll.c).  Returns the exit status. */
+int	enroll_main(int argc, char **argv);
+
 #endif

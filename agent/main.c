@@ -11,6 +11,7 @@
 #include "agent/agent.h"
 #include "probes/check/check.h"
 #include "probes/inventory/inventory.h"
+#include "probes/packet/packet.h"
 
 struct subcommand {
 	const char	*flag;
@@ -20,8 +21,11 @@ struct subcommand {
 
 /* subcommands: one row per offline command (keep sorted by flag) */
 static const struct subcommand subcommands[] = {
+	{ "--analyze", packet_analyze_main, "--analyze [-c FILE] CAPTURE..." },
 	{ "--check", check_main, "--check tls://HOST:PORT|https://HOST|tcp://HOST:PORT[,PORT] [--json] [--ca FILE] [--servername NAME]" },
 	{ "--inventory", inventory_main, "--inventory [--json] [--root DIR]" },
+	{ "enroll", enroll_main, "enroll --server URL --token T "
+	    "--ca-fingerprint SHA256 [--name N] [--config FILE] [--dir DIR]" },
 	{ NULL, NULL, NULL },
 };
 

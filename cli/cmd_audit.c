@@ -10,7 +10,7 @@
 #include "cli/cli.h"
 
 int
-cli_cmd_audit(struct cli *cli, int argc, char **argv)
+cli_cmd_audit_verify(struct cli *cli, int argc, char **argv)
 {
 	json_t	*ans = NULL;
 	char	 err[1024];

@@ -16,7 +16,10 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "collector/access.h"
 #include "collector/api.h"
+#include "collector/asset.h"
+#include "collector/indicator.h"
 #include "collector/incident.h"
 #include "common/event.h"
 #include "common/log.h"
@@ -130,7 +133,8 @@ cert_matches(struct api *api, const struct api_request *rq,
 	char msg[256];
 
 	if (strcmp(agent, rq->peer_cn) == 0)
-		return 0;
+		return api->access != NULL ?
+		    access_agent_allowed(api, rq, agent, rs) : 0;
 	snprintf(msg, sizeof(msg), "batch names agent '%s' but the "
 	    "certificate is for '%s'", agent, rq->peer_cn);
 	reject(api, rq, rs, 403, msg);
@@ -211,7 +215,8 @@ handle_heartbeat(struct api *api, const struct api_request *rq,
 	const char		*text, *k;
 	char			*buf = NULL, err[512], now_s[32];
 	size_t			 len;
-	int64_t			 now = api->now();
+	int64_t			 now = api->now(), revoked;
+	uint64_t		 last_seq = 0;
 	int			 new_agent;
 
 	if (body_text(api, rq, rs, &buf, &text, &len) == -1)
@@ -273,8 +278,13 @@ handle_heartbeat(struct api *api, const struct api_request *rq,
 		    hb.agent, rq->peer ? rq->peer : "?");
 	if (time_format_utc(now, now_s, sizeof(now_s)) == -1)
 		now_s[0] = '\0';
-	respond_json(rs, 200, json_pack("{s:b, s:s}", "ok", 1, "server_time",
-	    now_s));
+	/* last_seq: an agent with a fresh spool (reinstalled, re-enrolled)
+	   numbers its events above it, so none is taken for a resend. */
+	if (store_agent_access(api->store, hb.agent, &revoked, &last_seq, err,
+	    sizeof(err)) == -1)
+		log_warnx("heartbeat from %s: %s", hb.agent, err);
+	respond_json(rs, 200, json_pack("{s:b, s:s, s:I}", "ok", 1,
+	    "server_time", now_s, "last_seq", (json_int_t)last_seq));
 	goto out;
 bad:
 	reject(api, rq, rs, 400, err);
@@ -310,6 +320,8 @@ api_agent_handle(struct api *api, const struct api_request *rq,
 			handle_health(rs);
 		return;
 	}
+	if (api->access != NULL && access_agent_handle(api, path, rq, rs))
+		return;
 	if (strcmp(path, "/api/v1/events") != 0 &&
 	    strcmp(path, "/api/v1/heartbeat") != 0) {
 		respond_error(rs, 404, "unknown path");
@@ -337,7 +349,22 @@ struct admin_params {
 	const char	*type;
 	const char	*limit;
 	const char	*after_id;
+	const char	*from;
+	const char	*to;
+	const char	*detail;
 };
+
+/* s cut to 64 bytes with anything but printable ASCII as '?': a query
+   name quoted in an error must stay valid JSON text (UTF-8). */
+static void
+printable(const char *s, char *out, size_t outlen)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < outlen && i < 64; i++)
+		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	out[i] = '\0';
+}
 
 /*
  * Decode the query into p (pointers into q); only the names in allowed
@@ -371,15 +398,26 @@ admin_params(struct evkeyvalq *q, const char *query, const char *allowed,
 				slot = &p->limit;
 			else if (strcmp(kv->key, "after_id") == 0)
 				slot = &p->after_id;
+			else if (strcmp(kv->key, "from") == 0)
+				slot = &p->from;
+			else if (strcmp(kv->key, "to") == 0)
+				slot = &p->to;
+			else if (strcmp(kv->key, "detail") == 0)
+				slot = &p->detail;
 		}
 		if (slot == NULL) {
-			snprintf(err, errlen, "unknown parameter '%.64s' "
-			    "(known: %s)", kv->key, *allowed ? allowed : "none");
+			char name[68];
+
+			printable(kv->key, name, sizeof(name));
+			snprintf(err, errlen, "unknown parameter '%s' "
+			    "(known: %s)", name, *allowed ? allowed : "none");
 			return -1;
 		}
 		if (*slot != NULL) {
-			snprintf(err, errlen, "parameter '%.64s' given twice",
-			    kv->key);
+			char name[68];
+
+			printable(kv->key, name, sizeof(name));
+			snprintf(err, errlen, "parameter '%s' given twice", name);
 			return -1;
 		}
 		*slot = kv->value;
@@ -531,18 +569,76 @@ out:
 	evhttp_clear_headers(&q);
 }
 
+/*
+ * GET /api/v1/admin/indicators?from=YYYY-MM-DD&to=YYYY-MM-DD[&detail=1]
+ * (local dates, both inclusive): the indicator document of
+ * collector/indicator.h; detail=1 adds what `shaobing export` writes.
+ */
+static void
+admin_indicators(struct api *api, const char *query, struct api_response *rs)
+{
+	struct evkeyvalq	 q;
+	struct admin_params	 p;
+	struct indicator_period	 per;
+	json_t			*doc;
+	char			 err[300], why[200];
+	int			 detail = 0;
+
+	TAILQ_INIT(&q);
+	if (admin_params(&q, query, "from,to,detail", &p, err,
+	    sizeof(err)) == -1)
+		goto bad;
+	if (p.from == NULL || p.to == NULL) {
+		snprintf(err, sizeof(err), "from and to are required "
+		    "(local dates like 2026-01-01 and 2026-12-31)");
+		goto bad;
+	}
+	if (indicator_period_parse(p.from, p.to, &per, why,
+	    sizeof(why)) == -1) {
+		snprintf(err, sizeof(err), "%s", why);
+		goto bad;
+	}
+	if (p.detail != NULL) {
+		if (strcmp(p.detail, "0") != 0 && strcmp(p.detail, "1") != 0) {
+			snprintf(err, sizeof(err), "detail: expected 0 or 1");
+			goto bad;
+		}
+		detail = p.detail[0] == '1';
+	}
+	if (indicator_compute(api->store, &api->conf->sched, &api->conf->ind,
+	    &per, api->now(), detail, &doc, err, sizeof(err)) == -1) {
+		log_errorx("admin: indicators: %s", err);
+		respond_error(rs, 500, "store error; see the collector log");
+		goto out;
+	}
+	respond_json(rs, 200, doc);
+	goto out;
+bad:
+	respond_error(rs, 400, err);
+out:
+	evhttp_clear_headers(&q);
+}
+
 void
 api_admin_handle(struct api *api, const struct api_request *rq,
     struct api_response *rs)
 {
+	/* fn: GET only; req: any method, the handler checks it (and may
+	   read the body). */
 	static const struct {
 		const char	*path;
 		void		(*fn)(struct api *, const char *,
 				    struct api_response *);
+		void		(*req)(struct api *, const struct api_request *,
+				    const char *, struct api_response *);
 	} routes[] = {
-		{ "/api/v1/admin/agents", admin_agents },
-		{ "/api/v1/admin/events", admin_events },
-		{ "/api/v1/admin/uptime", admin_uptime },
+		{ "/api/v1/admin/agents", admin_agents, NULL },
+		{ "/api/v1/admin/events", admin_events, NULL },
+		{ "/api/v1/admin/uptime", admin_uptime, NULL },
+		{ "/api/v1/admin/indicators", admin_indicators, NULL },
+		{ "/api/v1/admin/assets", NULL, asset_api_list },
+		{ "/api/v1/admin/asset", NULL, asset_api_one },
+		{ "/api/v1/admin/asset/diff", NULL, asset_api_diff },
 	};
 	char		 path[64];
 	const char	*query;
@@ -565,7 +661,9 @@ api_admin_handle(struct api *api, const struct api_request *rq,
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(path, routes[i].path) != 0)
 			continue;
-		if (rq->method != API_GET)
+		if (routes[i].req != NULL)
+			routes[i].req(api, rq, query, rs);
+		else if (rq->method != API_GET)
 			respond_error(rs, 405, "use GET");
 		else
 			routes[i].fn(api, query, rs);

@@ -24,8 +24,11 @@ enum api_method {
 	API_OTHER,	/* HEAD, PUT, DELETE, ...: 405 where the path exists */
 };
 
+struct access;
+
 struct api {
 	struct store			*store;
+	struct access			*access;	/* enrollment, admin auth */
 	const struct collector_conf	*conf;	/* limits; swapped on reload */
 	int64_t				(*now)(void);	/* time_now_ms in production */
 	struct incidents		*incidents;	/* NULL: not running */
@@ -40,6 +43,9 @@ struct api_request {
 	const char		*peer;		/* "ADDR:PORT", for logs */
 	const void		*body;
 	size_t			 bodylen;
+	const char		*authorization;	/* header, NULL when absent */
+	const char		*actor;		/* socket caller ("root (uid 0)"),
+						   NULL otherwise */
 };
 
 struct api_response {

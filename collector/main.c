@@ -18,12 +18,15 @@
 
 #include <event2/event.h>
 
+#include "collector/access.h"
 #include "collector/api.h"
+#include "collector/asset.h"
 #include "collector/collector.h"
 #include "collector/http.h"
 #include "collector/incident.h"
 #include "collector/notify.h"
 #include "collector/store.h"
+#include "collector/store_indicator.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 
@@ -38,6 +41,7 @@ struct collector {
 	struct http_server	*http;
 	struct store		*store;
 	struct api		 api;
+	struct asset_engine	 assets;
 	struct incidents	*incidents;
 	struct notifier		*notifier;
 	struct event		*ev_notify;	/* notifier results readable */
@@ -108,7 +112,7 @@ incidents_opts_of(struct collector *co, struct incidents_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->conf = &co->conf.incidents;
-	o->schedule = &co->conf.schedule;
+	o->schedule = &co->conf.sched;
 	o->gap_factor = co->conf.gap_factor;
 	o->notifier = co->notifier;
 }
@@ -189,13 +193,21 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	}
 	if (strcmp(n.listen, co->conf.listen) != 0 ||
 	    strcmp(n.admin_listen, co->conf.admin_listen) != 0 ||
+	    strcmp(n.admin_socket, co->conf.admin_socket) != 0 ||
 	    strcmp(n.store_path, co->conf.store_path) != 0) {
 		log_warnx("SIGHUP: listen addresses and [store] path change "
 		    "only on restart; keeping the old ones until then");
 		memcpy(n.listen, co->conf.listen, sizeof(n.listen));
 		memcpy(n.admin_listen, co->conf.admin_listen,
 		    sizeof(n.admin_listen));
+		memcpy(n.admin_socket, co->conf.admin_socket,
+		    sizeof(n.admin_socket));
 		memcpy(n.store_path, co->conf.store_path, sizeof(n.store_path));
+	}
+	if (access_reload(co->api.access, &n, msg, sizeof(msg)) == -1) {
+		log_warnx("SIGHUP: %s; keeping the running configuration", msg);
+		collector_conf_free(&n);
+		return;
 	}
 	if (http_server_reload(co->http, &n, msg, sizeof(msg)) == -1) {
 		log_warnx("SIGHUP: %s; keeping the running configuration", msg);
@@ -206,6 +218,8 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	    (n.notify.n > 0 && memcmp(n.notify.ch, co->conf.notify.ch,
 	    n.notify.n * sizeof(*n.notify.ch)) != 0))
 		log_warnx("SIGHUP: [notify] channels change only on restart");
+	/* co->conf is swapped in place (modules keep pointers into it);
+	   what the old one owned goes after the swap. */
 	old = co->conf;
 	co->conf = n;
 	/* [incidents], [category] and [schedule] apply at once. */
@@ -265,9 +279,20 @@ main(int argc, char **argv)
 		    "permissions", err);
 		goto out;
 	}
+	co.assets.conf = &co.conf;
+	co.assets.oui_path = co.conf.asset_oui;
+	if (store_add_event_hook(co.store, store_indicator_hook, NULL) == -1 ||
+	    store_add_event_hook(co.store, asset_hook, &co.assets) == -1) {
+		log_errorx("store: too many ingest hooks");
+		goto out;
+	}
 	co.api.store = co.store;
 	co.api.conf = &co.conf;
 	co.api.now = time_now_ms;
+	if ((co.api.access = access_new(&co.conf, err, sizeof(err))) == NULL) {
+		log_errorx("%s", err);
+		goto out;
+	}
 	if ((co.base = event_base_new()) == NULL) {
 		log_errorx("cannot create the event loop");
 		goto out;
@@ -302,9 +327,11 @@ main(int argc, char **argv)
 		log_errorx("cannot install signal handlers");
 		goto out;
 	}
-	log_info("started: agents on https://%s, admin API on http://%s, "
-	    "store %s (schema %d)", co.conf.listen, co.conf.admin_listen,
-	    co.conf.store_path, store_schema_version(co.store));
+	log_info("started: agents on https://%s, admin API on unix:%s%s%s "
+	    "and https://%s (API token), store %s (schema %d)", co.conf.listen,
+	    co.conf.admin_socket[0] ? co.conf.admin_socket : "(off)",
+	    co.conf.admin_listen[0] ? ", http://" : "", co.conf.admin_listen,
+	    co.conf.listen, co.conf.store_path, store_schema_version(co.store));
 	if (event_base_dispatch(co.base) == -1) {
 		log_errorx("event loop failed");
 		goto out;
@@ -324,7 +351,9 @@ out:
 		event_free(ev_hup);
 	http_server_free(co.http);
 	incidents_stop(&co);
+	access_free(co.api.access);
 	store_close(co.store);
+	asset_engine_free(&co.assets);
 	collector_conf_free(&co.conf);
 	if (co.base != NULL)
 		event_base_free(co.base);

@@ -9,9 +9,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fnmatch.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -625,6 +625,18 @@ local_to_utc(int64_t day, int min)
 	return guess - (int64_t)off * 1000;
 }
 
+int64_t
+schedule_local_day(int64_t ms)
+{
+	return local_day(ms, NULL);
+}
+
+int64_t
+schedule_day_start(int64_t day)
+{
+	return local_to_utc(day, 0);
+}
+
 /* ---- queries -------------------------------------------------------- */
 
 bool
@@ -784,23 +796,6 @@ validate_days(const void *field, char *why, size_t whylen)
 	return schedule_parse_days(field, &d, why, whylen);
 }
 
-static int
-validate_always(const void *field, char *why, size_t whylen)
-{
-	const char	*cur = field;
-	char		 item[128];
-	int		 r;
-
-	while ((r = conf_list_next(&cur, item, sizeof(item))) == 1)
-		;
-	if (r == -1) {
-		snprintf(why, whylen, "a name or pattern longer than %zu bytes",
-		    sizeof(item) - 1);
-		return -1;
-	}
-	return 0;
-}
-
 static const struct conf_opt schedule_opts[] = {
 	{ "calendar", CONF_STR, offsetof(struct schedule_conf, calendar_path),
 	  SCHEDULE_PATH_MAX, 0, 0, "", NULL, NULL,
@@ -811,9 +806,9 @@ static const struct conf_opt schedule_opts[] = {
 	{ "office_days", CONF_STR, offsetof(struct schedule_conf, office_days),
 	  64, 0, 0, "mon-fri", NULL, validate_days,
 	  "weekly work days of desktops" },
-	{ "always", CONF_STR, offsetof(struct schedule_conf, always_agents),
-	  1024, 0, 0, "", NULL, validate_always,
-	  "agents (names or patterns like db-*) scheduled always: servers" },
+	{ "always", CONF_STR, offsetof(struct schedule_conf, always_list),
+	  512, 0, 0, "", NULL, NULL,
+	  "agents scheduled always (servers): names or patterns, comma-separated" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -867,11 +862,26 @@ schedule_conf_get(const struct schedule_conf *sc, const char *kind)
 const struct schedule *
 schedule_for_agent(const struct schedule_conf *sc, const char *name)
 {
-	const char	*cur = sc->always_agents;
-	char		 item[128];
+	const char *p = sc->always_list;
 
-	while (conf_list_next(&cur, item, sizeof(item)) == 1)
-		if (fnmatch(item, name, 0) == 0)
-			return &sc->always;
+	while (*p != '\0') {
+		char	pat[128];
+		size_t	n;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		n = strcspn(p, ",");
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n > 0 && n < sizeof(pat)) {
+			memcpy(pat, p, n);
+			pat[n] = '\0';
+			if (fnmatch(pat, name, 0) == 0)
+				return &sc->always;
+		}
+		p += n;
+		while (*p != '\0' && *p != ',')
+			p++;
+	}
 	return &sc->office;
 }

@@ -109,6 +109,11 @@ bool	schedule_is_scheduled(const struct schedule *s, int64_t ms);
  */
 int	schedule_next_window(const struct schedule *s, int64_t t, int64_t limit,
 	    int64_t *ws, int64_t *we);
+/* Local day number of instant ms (days since 1970-01-01 local). */
+int64_t	schedule_local_day(int64_t ms);
+/* UTC instant of local midnight starting local day `day`. */
+int64_t	schedule_day_start(int64_t day);
+
 /* Scheduled milliseconds in [from, to); 0 when to <= from. */
 int64_t	schedule_scheduled_ms(const struct schedule *s, int64_t from, int64_t to);
 
@@ -141,7 +146,7 @@ struct schedule_conf {
 	char			 calendar_path[SCHEDULE_PATH_MAX];
 	char			 office_hours[128];
 	char			 office_days[64];
-	char			 always_agents[1024];
+	char			 always_list[512];	/* names/patterns */
 	struct calendar		*cal;		/* owned */
 	struct schedule		 always;
 	struct schedule		 office;
@@ -155,14 +160,16 @@ struct schedule_conf {
 int	schedule_conf_load(struct conf *c, struct schedule_conf *sc,
 	    struct conf_err *err);
 void	schedule_conf_free(struct schedule_conf *sc);
-/*
- * The schedule of agent `name`: always when a name or fnmatch(3) pattern
- * of [schedule] always takes it (servers), else office.
- */
-const struct schedule *schedule_for_agent(const struct schedule_conf *sc,
-	    const char *name);
 /* "always" or "office" → the schedule; NULL for another name. */
 const struct schedule *schedule_conf_get(const struct schedule_conf *sc,
 	    const char *kind);
+
+/*
+ * The schedule of agent `name`: always when the name matches one of the
+ * comma-separated names or fnmatch(3) patterns of [schedule] always,
+ * otherwise office.
+ */
+const struct schedule *schedule_for_agent(const struct schedule_conf *sc,
+	    const char *name);
 
 #endif

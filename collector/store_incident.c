@@ -15,69 +15,22 @@
 #include "common/log.h"
 #include "common/timeutil.h"
 
+/*
+ * The tables themselves are migration 2 (notes/phase3.md, verbatim, in
+ * store_indicator.c).  This migration adds what the engine needs: the
+ * fold lookup by key, the trail's append-only triggers, and indexes for
+ * `incidents show`.
+ */
 const char store_incident_schema[] =
-	"CREATE TABLE incidents ("
-	"  id INTEGER PRIMARY KEY,"
-	"  key TEXT NOT NULL,"
-	"  type TEXT NOT NULL,"
-	"  category TEXT NOT NULL,"
-	"  subcategory TEXT NOT NULL DEFAULT '',"
-	"  level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 4),"
-	"  severity INTEGER NOT NULL CHECK (severity BETWEEN 0 AND 4),"
-	"  status TEXT NOT NULL CHECK (status IN ('open', 'acknowledged',"
-	"    'resolved', 'false_positive')),"
-	"  agent_id INTEGER REFERENCES agents(id),"
-	"  asset TEXT NOT NULL DEFAULT '',"
-	"  title TEXT NOT NULL,"
-	"  count INTEGER NOT NULL,"
-	"  first_seen INTEGER NOT NULL,"
-	"  last_seen INTEGER NOT NULL,"
-	"  received INTEGER NOT NULL,"
-	"  notified INTEGER,"
-	"  acknowledged INTEGER,"
-	"  resolved INTEGER,"
-	"  report_deadline INTEGER"
-	");"
 	"CREATE INDEX incidents_key ON incidents(key, id);"
-	"CREATE INDEX incidents_first_seen ON incidents(first_seen);"
-	"CREATE INDEX incidents_status ON incidents(status, category);"
-	"CREATE INDEX incidents_agent ON incidents(agent_id, first_seen);"
-	"CREATE TABLE incident_events ("
-	"  incident_id INTEGER NOT NULL,"
-	"  event_id INTEGER NOT NULL,"
-	"  PRIMARY KEY (incident_id, event_id)"
-	") WITHOUT ROWID;"
-	"CREATE TABLE incident_trail ("
-	"  id INTEGER PRIMARY KEY,"
-	"  incident_id INTEGER NOT NULL,"
-	"  ts INTEGER NOT NULL,"
-	"  actor TEXT NOT NULL,"
-	"  source TEXT NOT NULL,"
-	"  action TEXT NOT NULL,"
-	"  from_status TEXT,"
-	"  to_status TEXT,"
-	"  note TEXT NOT NULL DEFAULT '',"
-	"  prev_hash TEXT NOT NULL,"
-	"  hash TEXT NOT NULL"
-	");"
 	"CREATE INDEX incident_trail_incident ON incident_trail(incident_id, id);"
+	"CREATE INDEX notifications_incident ON notifications(incident_id);"
 	/* Append-only for everyone going through SQLite; the hash chain
 	   catches whoever drops the triggers or edits the file. */
 	"CREATE TRIGGER incident_trail_no_update BEFORE UPDATE ON incident_trail "
 	"  BEGIN SELECT RAISE(ABORT, 'incident_trail is append-only'); END;"
 	"CREATE TRIGGER incident_trail_no_delete BEFORE DELETE ON incident_trail "
-	"  BEGIN SELECT RAISE(ABORT, 'incident_trail is append-only'); END;"
-	"CREATE TABLE notifications ("
-	"  id INTEGER PRIMARY KEY,"
-	"  incident_id INTEGER,"
-	"  channel TEXT NOT NULL,"
-	"  ts INTEGER NOT NULL,"
-	"  ok INTEGER NOT NULL,"
-	"  attempt INTEGER NOT NULL,"
-	"  digest INTEGER NOT NULL DEFAULT 0,"
-	"  error TEXT NOT NULL DEFAULT ''"
-	");"
-	"CREATE INDEX notifications_incident ON notifications(incident_id);";
+	"  BEGIN SELECT RAISE(ABORT, 'incident_trail is append-only'); END;";
 
 #define ZERO_HASH \
 	"0000000000000000000000000000000000000000000000000000000000000000"

@@ -6,6 +6,7 @@
 
 #include "probes/check/check.h"
 #include "probes/inventory/probe_inventory.h"
+#include "probes/packet/packet.h"
 #include "probes/probe.h"
 #include "probes/system.h"
 
@@ -13,5 +14,6 @@ const struct probe_ops *const probe_registry[] = {
 	&probe_system,
 	&probe_inventory,
 	&check_probe,
+	&packet_probe,
 	NULL,
 };

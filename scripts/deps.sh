@@ -7,12 +7,50 @@ set -eu
 # Build and test: libraries, test frameworks, and the real tools the
 # end-to-end tests drive (openssl s_server, nmap, arping, ip netns, ...;
 # dpkg-dev and lintian for the packages).
-PKGS="gcc make pkg-config libpcap-dev libssl-dev libsqlite3-dev
-libcurl4-openssl-dev libinih-dev libevent-dev libjansson-dev zlib1g-dev
-libcmocka-dev bats clang libclang-rt-14-dev openssl sqlite3 curl
-iproute2 nmap arping tcpdump ca-certificates tzdata dpkg-dev lintian jq python3"
+PKGS="
+gcc
+make
+pkg-config
+libpcap-dev
+libssl-dev
+libsqlite3-dev
+libcurl4-openssl-dev
+libinih-dev
+libevent-dev
+libjansson-dev
+zlib1g-dev
+libcmocka-dev
+bats
+clang
+libclang-rt-14-dev
+openssl
+sqlite3
+curl
+iproute2
+nmap
+arping
+tcpdump
+ca-certificates
+tzdata
+dpkg-dev
+lintian
+jq
+python3
+ieee-data
+chromium
+fonts-wqy-microhei
+"
 # Extra for `make bench` (the references the issues compare against).
-BENCH_PKGS="hyperfine tshark zabbix-agent prometheus-node-exporter time bc testssl.sh sslscan"
+BENCH_PKGS="
+hyperfine
+tshark
+zabbix-agent
+prometheus-node-exporter
+time
+bc
+testssl.sh
+sslscan
+"
 
 want=$PKGS
 [ "${1:-}" = "--bench" ] && want=$BENCH_PKGS

@@ -6,7 +6,7 @@
 # There is no time limit on anything the tests wait for (the machine is
 # shared and slow under ASan).  sb_wait_until only gives up when the
 # daemon it waits on has died, or after SB_WAIT_GUARD polls (default
-# 6000 x 0.1 s) so that a real hang ends the run instead of blocking it.
+# 3000 x 0.1 s) so that a real hang ends the run instead of blocking it.
 
 sb_setup() {
 	: "${SHAOBING_BIN:?SHAOBING_BIN must name the folder of the binaries}"
@@ -71,7 +71,7 @@ sb_wait_until() {
 			return 1
 		fi
 		n=$((n + 1))
-		if [ $n -gt "${SB_WAIT_GUARD:-6000}" ]; then
+		if [ $n -gt "${SB_WAIT_GUARD:-3000}" ]; then
 			echo "# gave up waiting for: $*" >&2
 			return 1
 		fi
@@ -90,7 +90,9 @@ sb_agent_cert() {
 }
 
 # Write $T/collector.ini.  Extra "key = value" lines for [server] in
-# $C_SERVER_EXTRA (e.g. "max_body = 4k").
+# $C_SERVER_EXTRA (e.g. "max_body = 4k"), whole extra sections in
+# $C_EXTRA.  The admin API is reached through the Unix socket
+# $T/admin.sock (SHAOBING_ADMIN); use sb_admin_curl for raw calls.
 sb_collector_conf() {
 	[ -n "$C_PORT" ] || C_PORT=$(sb_free_port)
 	[ -n "$A_PORT" ] || A_PORT=$(sb_free_port)
@@ -106,12 +108,23 @@ ${C_SERVER_EXTRA:-}
 path = $T/collector.db
 
 [admin]
-listen = 127.0.0.1:$A_PORT
+socket = $T/admin.sock
+
+[enroll]
+ca_key = $T/ca/ca.key
 
 [log]
 level = debug
+${C_EXTRA:-}
 EOF
-	export SHAOBING_ADMIN=http://127.0.0.1:$A_PORT
+	export SHAOBING_ADMIN=unix:$T/admin.sock
+}
+
+# curl on the admin API through its Unix socket: sb_admin_curl PATH [ARGS]
+sb_admin_curl() {
+	local path=$1
+	shift
+	curl --unix-socket "$T/admin.sock" "$@" "http://localhost$path"
 }
 
 sb_health() {
@@ -120,7 +133,7 @@ sb_health() {
 }
 
 sb_admin_up() {
-	curl -sf "http://127.0.0.1:$A_PORT/api/v1/admin/agents" >/dev/null
+	sb_admin_curl /api/v1/admin/agents -sf >/dev/null
 }
 
 # Start the collector in the foreground (backgrounded here) and wait
@@ -174,18 +187,17 @@ sb_start_agent() {
 	echo "$AG_PID" >>"$SB_PIDS"
 }
 
-# Print a batch for AGENT with events seq FROM..TO (type "test").
+# Print a batch for AGENT with events seq FROM..TO (type "test").  One
+# awk: a bash loop runs slowly under bats' debug trap.
 sb_batch() {
-	local agent=$1 from=$2 to=$3 type=${4:-test} s sep=''
-	printf '{"agent":"%s","events":[' "$agent"
-	for ((s = from; s <= to; s++)); do
-		printf '%s{"agent":"%s","seq":%d,"ts":"2026-11-27T13:37:20.123Z",' \
-			"$sep" "$agent" "$s"
-		printf '"type":"%s","severity":"info","key":"test:%d","data":{"n":%d}}' \
-			"$type" "$s" "$s"
-		sep=,
-	done
-	printf ']}'
+	awk -v a="$1" -v from="$2" -v to="$3" -v type="${4:-test}" 'BEGIN {
+		printf "{\"agent\":\"%s\",\"events\":[", a
+		for (s = from; s <= to; s++)
+			printf "%s{\"agent\":\"%s\",\"seq\":%d,\"ts\":\"2026-11-27T13:37:20.123Z\"," \
+			    "\"type\":\"%s\",\"severity\":\"info\",\"key\":\"test:%d\",\"data\":{\"n\":%d}}",
+			    (s > from ? "," : ""), a, s, type, s, s
+		printf "]}"
+	}'
 }
 
 # POST a file to an agent endpoint with NAME's certificate.

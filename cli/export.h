@@ -1,0 +1,61 @@
+/*
+ * shaobing indicators / shaobing export: the period options and the
+ * writers of the export files (CSV, JSON, report.html).  The numbers all
+ * come from the collector (GET /api/v1/admin/indicators, see
+ * collector/indicator.h); these files only present them.
+ */
+#ifndef SHAOBING_CLI_EXPORT_H
+#define SHAOBING_CLI_EXPORT_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+
+int	cli_cmd_indicators(struct cli *cli, int argc, char **argv);
+int	cli_cmd_export(struct cli *cli, int argc, char **argv);
+
+/* --year Y, --quarter Y-Qn (or --year Y --quarter n), --month Y-MM,
+   --from D --to D: local dates, inclusive. */
+struct cli_period {
+	const char	*year, *quarter, *month, *from, *to;
+	char		 from_date[16], to_date[16];
+};
+
+/*
+ * If argv[*i] is a period option, take it: 1; 0 when it is not one; -1
+ * (message printed) when its value is missing.
+ */
+int	cli_period_opt(struct cli *cli, int argc, char **argv, int *i,
+	    struct cli_period *p);
+/*
+ * Turn the options into from_date/to_date (the current year when none
+ * was given).  -1 with a message when they are wrong or conflict.
+ */
+int	cli_period_resolve(struct cli *cli, struct cli_period *p);
+/* GET the indicator document of p (detail 0/1).  -1 with err. */
+int	cli_indicators_get(struct cli *cli, const struct cli_period *p,
+	    int detail, json_t **doc, char *err, size_t errlen);
+
+/* Human table of the indicators: indicator, target, actual, met. */
+int	cli_indicators_render(const json_t *doc, FILE *f, char *err,
+	    size_t errlen);
+
+/* Text of an indicator's actual value with unit, or "无数据 no data". */
+void	cli_indicator_actual(const json_t *ind, char *buf, size_t len);
+/* "≥ 95%" style target text. */
+void	cli_indicator_target(const json_t *ind, char *buf, size_t len);
+
+/*
+ * Write every export file of doc into dir (made if missing), each through
+ * a temporary file and rename.  progress (NULL: quiet) gets a status
+ * line per file.  The number of files, or -1 with err.
+ */
+int	cli_export_write(const json_t *doc, const char *dir, FILE *progress,
+	    char *err, size_t errlen);
+
+/* report.html of doc into f.  -1 on a write error. */
+int	cli_export_html(const json_t *doc, FILE *f);
+
+#endif

@@ -1,0 +1,578 @@
+/*
+ * Store layer of the indicators: see store_indicator.h.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector/store_indicator.h"
+#include "collector/store_priv.h"
+
+/*
+ * The incidents schema of notes/phase3.md, verbatim.  The incidents work
+ * owns it; it is here so indicators and the export can be built and
+ * tested before that work lands (the lead keeps one copy at merge).
+ */
+const char store_incidents_migration[] =
+	"CREATE TABLE incidents ("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  category TEXT NOT NULL,"
+	"  subcategory TEXT NOT NULL DEFAULT '',"
+	"  level INTEGER NOT NULL,"
+	"  severity INTEGER NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  agent_id INTEGER REFERENCES agents(id),"
+	"  asset TEXT NOT NULL DEFAULT '',"
+	"  title TEXT NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  received INTEGER NOT NULL,"
+	"  notified INTEGER,"
+	"  acknowledged INTEGER,"
+	"  resolved INTEGER,"
+	"  report_deadline INTEGER"
+	");"
+	"CREATE TABLE incident_events (incident_id INTEGER NOT NULL, "
+	"  event_id INTEGER NOT NULL, PRIMARY KEY (incident_id, event_id));"
+	"CREATE TABLE incident_trail (id INTEGER PRIMARY KEY, "
+	"  incident_id INTEGER NOT NULL, ts INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL, source TEXT NOT NULL, action TEXT NOT NULL, "
+	"  from_status TEXT, to_status TEXT,"
+	"  note TEXT NOT NULL DEFAULT '', prev_hash TEXT NOT NULL, "
+	"  hash TEXT NOT NULL);"
+	"CREATE TABLE notifications (id INTEGER PRIMARY KEY, incident_id INTEGER, "
+	"  channel TEXT NOT NULL, ts INTEGER NOT NULL,"
+	"  ok INTEGER NOT NULL, attempt INTEGER NOT NULL, "
+	"  digest INTEGER NOT NULL DEFAULT 0, error TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX incidents_first_seen ON incidents(first_seen);"
+	"CREATE INDEX incidents_status_category ON incidents(status, category);"
+	"CREATE INDEX incidents_agent ON incidents(agent_id, first_seen);";
+
+/*
+ * uptime.boot_ts: the boot time the heartbeat that opened an interval
+ * reported.  A boot after the previous interval's end proves the machine
+ * was off (known down) in the gap; without one the gap is 'no data'.
+ */
+const char store_indicator_migration[] =
+	"ALTER TABLE uptime ADD COLUMN boot_ts INTEGER;"
+	"CREATE TABLE availability ("
+	"  id INTEGER PRIMARY KEY,"
+	"  agent_id INTEGER NOT NULL REFERENCES agents(id),"
+	"  target TEXT NOT NULL,"
+	"  ts INTEGER NOT NULL,"		/* agent clock */
+	"  up INTEGER NOT NULL,"
+	"  latency_ms INTEGER NOT NULL,"
+	"  website INTEGER NOT NULL"
+	");"
+	"CREATE INDEX availability_website_ts ON availability(website, ts);"
+	"CREATE TABLE findings ("
+	"  id INTEGER PRIMARY KEY,"
+	"  target TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  code TEXT NOT NULL,"
+	"  severity INTEGER NOT NULL,"
+	"  message TEXT NOT NULL,"
+	"  first_ts INTEGER NOT NULL,"
+	"  last_ts INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  UNIQUE (target, key)"
+	");"
+	"CREATE INDEX findings_last ON findings(last_ts);";
+
+static void
+db_err(struct store *st, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s: %s", store_path(st), what,
+	    sqlite3_errmsg(store_db(st)));
+}
+
+/* Run a statement with no result rows and finalize it. */
+static int
+step_done(struct store *st, sqlite3_stmt *s, const char *what, char *err,
+    size_t errlen)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		db_err(st, what, err, errlen);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_indicator_hook(void *arg, struct store *st,
+    const struct store_event_ctx *ctx, char *err, size_t errlen)
+{
+	const struct event	*ev = ctx->ev;
+	const json_t		*target, *code, *msg, *up, *lat, *web;
+	sqlite3_stmt		*s = NULL;
+
+	(void)arg;
+	if (!json_is_object(ev->data))
+		return 0;
+	target = json_object_get(ev->data, "target");
+	if (!json_is_string(target))
+		return 0;
+	if (strcmp(ev->type, "availability") == 0) {
+		up = json_object_get(ev->data, "up");
+		lat = json_object_get(ev->data, "latency_ms");
+		web = json_object_get(ev->data, "website");
+		if (!json_is_boolean(up))
+			return 0;	/* not a sample we can count */
+		if (sqlite3_prepare_v2(store_db(st), "INSERT INTO availability "
+		    "(agent_id, target, ts, up, latency_ms, website) VALUES "
+		    "(?1, ?2, ?3, ?4, ?5, ?6)", -1, &s, NULL) != SQLITE_OK) {
+			db_err(st, "availability", err, errlen);
+			return -1;
+		}
+		sqlite3_bind_int64(s, 1, ctx->agent_id);
+		sqlite3_bind_text(s, 2, json_string_value(target), -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, ev->ts_ms);
+		sqlite3_bind_int(s, 4, json_is_true(up));
+		sqlite3_bind_int64(s, 5, json_is_integer(lat) ?
+		    (sqlite3_int64)json_integer_value(lat) : 0);
+		sqlite3_bind_int(s, 6, json_is_true(web));
+		return step_done(st, s, "storing an availability sample", err,
+		    errlen);
+	}
+	code = json_object_get(ev->data, "code");
+	if (!json_is_string(code) || strcmp(json_string_value(code),
+	    ev->type) != 0)
+		return 0;
+	msg = json_object_get(ev->data, "message");
+	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO findings (target, "
+	    "key, code, severity, message, first_ts, last_ts, count) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?6, 1) ON CONFLICT (target, key) DO "
+	    "UPDATE SET severity = ?4, message = ?5, count = count + 1, "
+	    "first_ts = min(first_ts, ?6), last_ts = max(last_ts, ?6)", -1, &s,
+	    NULL) != SQLITE_OK) {
+		db_err(st, "findings", err, errlen);
+		return -1;
+	}
+	sqlite3_bind_text(s, 1, json_string_value(target), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, ev->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, ev->type, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, (int)ev->severity);
+	sqlite3_bind_text(s, 5, json_is_string(msg) ? json_string_value(msg) :
+	    "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, ev->ts_ms);
+	return step_done(st, s, "storing a finding", err, errlen);
+}
+
+static void
+bind_opt(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v == 0)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int64(s, i, v);
+}
+
+int
+store_incident_put(struct store *st, const struct store_incident_row *r,
+    int64_t *id, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO incidents (key, type, "
+	    "category, subcategory, level, severity, status, agent_id, asset, "
+	    "title, count, first_seen, last_seen, received, notified, "
+	    "acknowledged, resolved, report_deadline) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+	    -1, &s, NULL) != SQLITE_OK) {
+		db_err(st, "adding an incident", err, errlen);
+		return -1;
+	}
+	sqlite3_bind_text(s, 1, r->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, r->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, r->category, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, r->subcategory ? r->subcategory : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int(s, 5, r->level);
+	sqlite3_bind_int(s, 6, r->severity);
+	sqlite3_bind_text(s, 7, r->status, -1, SQLITE_STATIC);
+	bind_opt(s, 8, r->agent_id);
+	sqlite3_bind_text(s, 9, r->asset ? r->asset : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 10, r->title, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 11, r->count);
+	sqlite3_bind_int64(s, 12, r->first_seen);
+	sqlite3_bind_int64(s, 13, r->last_seen);
+	sqlite3_bind_int64(s, 14, r->received);
+	bind_opt(s, 15, r->notified);
+	bind_opt(s, 16, r->acknowledged);
+	bind_opt(s, 17, r->resolved);
+	bind_opt(s, 18, r->report_deadline);
+	if (step_done(st, s, "adding an incident", err, errlen) == -1)
+		return -1;
+	*id = sqlite3_last_insert_rowid(store_db(st));
+	return 0;
+}
+
+void
+store_ind_agents_free(struct store_ind_agent *v, size_t n)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+int
+store_ind_agents(struct store *st, struct store_ind_agent **out, size_t *nout,
+    char *err, size_t errlen)
+{
+	/* min(start_ts) per agent is one index seek on uptime_agent. */
+	static const char sql[] = "SELECT a.id, a.name, a.first_seen, "
+	    "a.last_seen, a.events, (SELECT min(u.start_ts) FROM uptime u "
+	    "WHERE u.agent_id = a.id) FROM agents a ORDER BY a.name";
+	sqlite3_stmt		*s = NULL;
+	struct store_ind_agent	*v = NULL, *nv;
+	size_t			 n = 0, cap = 0;
+	int			 rc = -1, step;
+
+	*out = NULL;
+	*nout = 0;
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+		db_err(st, "listing agents", err, errlen);
+		goto out;
+	}
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
+				goto nomem;
+			v = nv;
+		}
+		memset(&v[n], 0, sizeof(v[n]));
+		v[n].id = sqlite3_column_int64(s, 0);
+		if ((v[n].name = strdup((const char *)sqlite3_column_text(s,
+		    1))) == NULL)
+			goto nomem;
+		v[n].first_seen = sqlite3_column_int64(s, 2);
+		v[n].last_seen = sqlite3_column_int64(s, 3);
+		v[n].events = sqlite3_column_int64(s, 4);
+		v[n].first_up = sqlite3_column_int64(s, 5);
+		n++;
+	}
+	if (step != SQLITE_DONE) {
+		db_err(st, "listing agents", err, errlen);
+		goto out;
+	}
+	*out = v;
+	*nout = n;
+	v = NULL;
+	rc = 0;
+	goto out;
+nomem:
+	snprintf(err, errlen, "listing agents: out of memory");
+out:
+	store_ind_agents_free(v, n);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_ind_intervals(struct store *st, int64_t agent_id, int64_t from,
+    int64_t to, struct store_ind_interval **v, size_t *cap, size_t *n,
+    char *err, size_t errlen)
+{
+	static const char sql[] = "SELECT start_ts, end_ts, boot_ts FROM uptime "
+	    "WHERE agent_id = ?1 AND start_ts < ?3 AND start_ts >= "
+	    "coalesce((SELECT max(start_ts) FROM uptime WHERE agent_id = ?1 "
+	    "AND start_ts < ?2), ?2) ORDER BY start_ts";
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1, step;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+		db_err(st, "reading uptime", err, errlen);
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, agent_id);
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, to);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == *cap) {
+			size_t				 nc = *cap ? *cap * 2 : 256;
+			struct store_ind_interval	*nv;
+
+			if ((nv = realloc(*v, nc * sizeof(**v))) == NULL) {
+				snprintf(err, errlen, "reading uptime: out of "
+				    "memory");
+				goto out;
+			}
+			*v = nv;
+			*cap = nc;
+		}
+		(*v)[*n].start_ms = sqlite3_column_int64(s, 0);
+		(*v)[*n].end_ms = sqlite3_column_int64(s, 1);
+		(*v)[*n].boot_ms = sqlite3_column_int64(s, 2);
+		(*n)++;
+	}
+	if (step != SQLITE_DONE) {
+		db_err(st, "reading uptime", err, errlen);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_ind_samples(struct store *st, int64_t from, int64_t to,
+    struct store_ind_sample **out, size_t *nout, char ***targets,
+    size_t *ntargets, char *err, size_t errlen)
+{
+	static const char sql[] = "SELECT target, ts, up FROM availability "
+	    "WHERE website = 1 AND ts >= ?1 AND ts < ?2 ORDER BY ts";
+	sqlite3_stmt		*s = NULL;
+	struct store_ind_sample	*v = NULL, *nv;
+	char			**t = NULL, **nt;
+	size_t			 n = 0, cap = 0, nt_n = 0;
+	int			 rc = -1, step;
+
+	*out = NULL;
+	*nout = 0;
+	*targets = NULL;
+	*ntargets = 0;
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+		db_err(st, "reading availability", err, errlen);
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char	*name = (const char *)sqlite3_column_text(s, 0);
+		size_t		 k;
+
+		for (k = 0; k < nt_n; k++)
+			if (strcmp(t[k], name) == 0)
+				break;
+		if (k == nt_n) {
+			if ((nt = realloc(t, (nt_n + 1) * sizeof(*t))) == NULL)
+				goto nomem;
+			t = nt;
+			if ((t[nt_n] = strdup(name)) == NULL)
+				goto nomem;
+			nt_n++;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
+				goto nomem;
+			v = nv;
+		}
+		v[n].target = (int)k;
+		v[n].ts = sqlite3_column_int64(s, 1);
+		v[n].up = sqlite3_column_int(s, 2) != 0;
+		n++;
+	}
+	if (step != SQLITE_DONE) {
+		db_err(st, "reading availability", err, errlen);
+		goto out;
+	}
+	*out = v;
+	*nout = n;
+	*targets = t;
+	*ntargets = nt_n;
+	v = NULL;
+	t = NULL;
+	rc = 0;
+	goto out;
+nomem:
+	snprintf(err, errlen, "reading availability: out of memory");
+out:
+	for (size_t i = 0; t != NULL && i < nt_n; i++)
+		free(t[i]);
+	free(t);
+	free(v);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Column i as a JSON integer, or null when NULL. */
+static json_t *
+col_int_or_null(sqlite3_stmt *s, int i)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return json_null();
+	return json_integer((json_int_t)sqlite3_column_int64(s, i));
+}
+
+static json_t *
+col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? json_string((const char *)t) : json_null();
+}
+
+static int
+table_exists(struct store *st, const char *name)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 yes = 0;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM sqlite_master "
+	    "WHERE type = 'table' AND name = ?1", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+		yes = sqlite3_step(s) == SQLITE_ROW;
+	}
+	sqlite3_finalize(s);
+	return yes;
+}
+
+int
+store_ind_incidents(struct store *st, int64_t from, int64_t to, json_t **out,
+    char *err, size_t errlen)
+{
+	static const char sql[] = "SELECT i.id, i.key, i.type, i.category, "
+	    "i.subcategory, i.level, i.severity, i.status, i.agent_id, a.name, "
+	    "i.asset, i.title, i.count, i.first_seen, i.last_seen, i.received, "
+	    "i.notified, i.acknowledged, i.resolved, i.report_deadline "
+	    "FROM incidents i LEFT JOIN agents a ON a.id = i.agent_id "
+	    "WHERE i.first_seen >= ?1 AND i.first_seen < ?2 "
+	    "ORDER BY i.first_seen, i.id";
+	static const char *const names[] = {
+		"id", "key", "type", "category", "subcategory", "level",
+		"severity", "status", "agent_id", "agent", "asset", "title",
+		"count", "first_seen", "last_seen", "received", "notified",
+		"acknowledged", "resolved", "report_deadline",
+	};
+	sqlite3_stmt	*s = NULL;
+	json_t		*arr = json_array(), *o;
+	int		 rc = -1, step;
+
+	*out = NULL;
+	if (arr == NULL)
+		goto nomem;
+	if (!table_exists(st, "incidents")) {
+		*out = arr;
+		return 0;
+	}
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+		db_err(st, "reading incidents", err, errlen);
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((o = json_object()) == NULL ||
+		    json_array_append_new(arr, o) == -1)
+			goto nomem;
+		for (int i = 0; i < (int)(sizeof(names) / sizeof(names[0]));
+		    i++) {
+			json_t *v = sqlite3_column_type(s, i) == SQLITE_TEXT ?
+			    col_text(s, i) : col_int_or_null(s, i);
+
+			if (json_object_set_new(o, names[i], v) == -1)
+				goto nomem;
+		}
+	}
+	if (step != SQLITE_DONE) {
+		db_err(st, "reading incidents", err, errlen);
+		goto out;
+	}
+	*out = arr;
+	arr = NULL;
+	rc = 0;
+	goto out;
+nomem:
+	snprintf(err, errlen, "reading incidents: out of memory");
+out:
+	json_decref(arr);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_ind_assessment(struct store *st, int64_t from, int64_t to,
+    json_t **findings, json_t **reports, char *err, size_t errlen)
+{
+	static const char fsql[] = "SELECT target, code, key, severity, "
+	    "message, first_ts, last_ts, count FROM findings WHERE "
+	    "last_ts >= ?1 AND first_ts < ?2 ORDER BY target, severity DESC, "
+	    "code, key";
+	/* Latest report per target: the events_type index gives the rows of
+	   type tls_report; the period bounds ts. */
+	static const char rsql[] = "SELECT json_extract(data, '$.target'), "
+	    "max(ts), data FROM events WHERE type = 'tls_report' AND ts >= ?1 "
+	    "AND ts < ?2 GROUP BY json_extract(data, '$.target') ORDER BY 1";
+	sqlite3_stmt	*s = NULL;
+	json_t		*f = json_array(), *r = json_array(), *o, *rep;
+	int		 rc = -1, step;
+
+	*findings = *reports = NULL;
+	if (f == NULL || r == NULL)
+		goto nomem;
+	if (sqlite3_prepare_v2(store_db(st), fsql, -1, &s, NULL) != SQLITE_OK) {
+		db_err(st, "reading findings", err, errlen);
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		o = json_pack("{s:o, s:o, s:o, s:s, s:o, s:I, s:I, s:I}",
+		    "target", col_text(s, 0), "code", col_text(s, 1),
+		    "key", col_text(s, 2),
+		    "severity", severity_name((enum severity)
+			sqlite3_column_int(s, 3)),
+		    "message", col_text(s, 4),
+		    "first_seen", (json_int_t)sqlite3_column_int64(s, 5),
+		    "last_seen", (json_int_t)sqlite3_column_int64(s, 6),
+		    "count", (json_int_t)sqlite3_column_int64(s, 7));
+		if (o == NULL || json_array_append_new(f, o) == -1)
+			goto nomem;
+	}
+	if (step != SQLITE_DONE) {
+		db_err(st, "reading findings", err, errlen);
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_prepare_v2(store_db(st), rsql, -1, &s, NULL) != SQLITE_OK) {
+		db_err(st, "reading TLS reports", err, errlen);
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		json_error_t	jerr;
+		json_t		*data = json_loadb((const char *)
+				    sqlite3_column_blob(s, 2),
+				    (size_t)sqlite3_column_bytes(s, 2), 0, &jerr);
+
+		rep = json_object_get(data, "report");
+		o = json_pack("{s:o, s:I, s:O}", "target", col_text(s, 0),
+		    "ts", (json_int_t)sqlite3_column_int64(s, 1),
+		    "report", rep ? rep : json_null());
+		json_decref(data);
+		if (o == NULL || json_array_append_new(r, o) == -1)
+			goto nomem;
+	}
+	if (step != SQLITE_DONE) {
+		db_err(st, "reading TLS reports", err, errlen);
+		goto out;
+	}
+	*findings = f;
+	*reports = r;
+	f = r = NULL;
+	rc = 0;
+	goto out;
+nomem:
+	snprintf(err, errlen, "reading the assessment: out of memory");
+out:
+	json_decref(f);
+	json_decref(r);
+	sqlite3_finalize(s);
+	return rc;
+}

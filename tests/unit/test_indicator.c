@@ -1,0 +1,709 @@
+/*
+ * Indicators and the export on a hand-computed data set (collector/
+ * indicator.c, collector/store_indicator.c, cli/cmd_export.c).
+ *
+ * Zone Asia/Shanghai (UTC+8).  Period 2024-02-26 (Mon) .. 2024-03-03 (Sun),
+ * 7 days, across the leap day 2024-02-29; "now" is 2024-03-10.
+ * Calendar: 2024-02-28 (Wed) holiday, 2024-03-02 (Sat) make-up work day.
+ * Office hours 08:30-17:30 (9 h); [schedule] always = web-*.
+ * Office work days: Feb 26, 27, 29 (3 × 9 h = 27 h = 97,200,000 ms) and
+ * Mar 1, 2 (2 × 9 h = 18 h = 64,800,000 ms): 45 h = 162,000,000 ms.
+ * Heartbeats every hour (interval 1 h), gap_factor 2: a gap over 2 h, or
+ * a boot after the last heartbeat, opens a new uptime interval.
+ *
+ * pc-01 office: up Feb 26 08:00 .. Mar 2 18:00 without a break.
+ *       up 162,000,000 (Feb 97,200,000, Mar 64,800,000) → 100.00%
+ * pc-02 office: up .. Feb 27 12:00, reboots (boot 13:55), up again 14:00 ..
+ *       Mar 2 18:00.  Known down 12:00-14:00 = 7,200,000 (Feb).
+ *       up 154,800,000 (Feb 90,000,000) → 154.8/162 = 95.56%,
+ *       completeness 100.00%
+ * pc-03 office: up .. Feb 29 10:00, silent, heartbeats again 13:00 with
+ *       the same boot time (no reboot): 10:00-13:00 on the leap day is no
+ *       data = 10,800,000.  up 151,200,000 (Feb 86,400,000) → 93.33%,
+ *       completeness 93.33%
+ * web-01 always: up Feb 26 00:00 .. Mar 1 06:00, reboots (boot 06:20),
+ *       up 06:30 .. Mar 4 00:00.  Scheduled 7 days = 604,800,000 (Feb
+ *       345,600,000, Mar 259,200,000); down 1,800,000 (Mar);
+ *       up 603,000,000 → 99.70%
+ * Total: scheduled 1,090,800,000, up 1,071,000,000, down 9,000,000, no
+ * data 10,800,000.  Operation 1071/1090.8 = 98.18% (≥ 95: met, 20.00 of
+ * 20).  Completeness 1080/1090.8 = 99.01%.
+ * Months: Feb scheduled 637,200,000 up 619,200,000 → 97.18%;
+ *         Mar scheduled 453,600,000 up 451,800,000 → 99.60%.
+ *
+ * Website "portal" (web-01's check, website = true), samples at 00:00,
+ * 06:00, 12:00, 18:00: all pass except one on Feb 27 (3/4 = 75% < 95%:
+ * not a running day); no samples on Mar 2 (no data).  A failing sample
+ * of the non-website target "dns" on Feb 26 does not count.  Running
+ * days 5 (Feb 26, 28, 29, Mar 1, 3), days with data 6, days 7.  Target
+ * for 7 days: ⌈365 × 7 ÷ 365⌉ = 7; 5 < 7 not met; score 5/7 × 20 = 14.29.
+ * Assessment: one port_exposed finding and one TLS report of "portal":
+ * 1 target ≥ 1, met, 10 of 10.
+ *
+ * Incidents (first_seen local; notified after):
+ *  1 NA NASCAN IV resolved   pc-01 Feb 26 10:00  +2 min
+ *  2 MP        III resolved  pc-02 Feb 29 09:00  +12 min
+ *  3 NA        IV false_pos. pc-03 Feb 29 15:00  +1 min   (false positive)
+ *  4 DE        IV resolved   web-01 Mar 1 06:05  +5 min   (equipment fault)
+ *  5 SHE       IV open       pc-01 Mar 1 23:30   +30 s    (Mar 1 local, Mar 1 UTC 15:30)
+ *  6 AB        IV acknowl.   pc-02 Feb 26 16:00  never notified
+ * Security incidents (not DE, not false positive): 1, 2, 5, 6 = 4, on
+ * days Feb 26, Feb 29, Mar 1 = 3 incident days.  Days monitored 7
+ * (from Feb 26, the first monitored day).  Incident-days rate 3/7 =
+ * 42.86% (≤ 1%: not met, score 1 ÷ 42.857 × 20 = 0.47).  Asset-days 4 × 7
+ * = 28; per asset-year 4 × 365 ÷ 28 = 52.1428 → 5214.29%.
+ * Feedback (not false positives, notified): 30 s, 2, 5, 12 min → n 4;
+ * median (rank 2) 120,000; p95 (rank ⌈3.8⌉ = 4) 720,000 = 12.00 min; max
+ * 720,000; within 10 min 3/4 = 75.00%; not notified 1.  12 > 10: not met,
+ * score 10/12 × 20 = 16.67.
+ * By category NA 1, MP 1, DE 1, SHE 1, AB 1; by level IV 4, III 1; false
+ * positives 1; equipment faults 1; incidents 6.  Assets added 4.
+ * Total score 20 + 14.29 + 10 + 16.67 + 0.47 = 61.43 of 90.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cli/export.h"
+#include "collector/indicator.h"
+#include "collector/schedule.h"
+#include "collector/store.h"
+#include "collector/store_indicator.h"
+#include "common/timeutil.h"
+
+#define H	3600000LL
+#define MIN	60000LL
+
+struct fx {
+	char			 dir[64];
+	char			 path[128];
+	struct store		*st;
+	struct schedule_conf	 sc;
+	struct indicator_conf	 ic;
+	uint64_t		 seq;
+};
+
+static int64_t
+local(int y, int mo, int d, int h, int mi)
+{
+	char	buf[32];
+	int64_t	ms;
+
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d", y, mo, d, h, mi);
+	assert_int_equal(time_parse_human(buf, 0, &ms), 0);
+	return ms;
+}
+
+/* Hourly heartbeats from a to b (b included) with boot time boot. */
+static void
+beats(struct fx *f, const char *agent, int64_t a, int64_t b, int64_t boot)
+{
+	char	err[256];
+	int	new_agent;
+
+	for (int64_t t = a;; t += H) {
+		struct store_heartbeat hb = { agent, t > b ? b : t, H, boot };
+
+		assert_int_equal(store_heartbeat(f->st, &hb, 2.0, hb.ts_ms,
+		    &new_agent, err, sizeof(err)), 0);
+		if (t >= b)
+			break;
+	}
+}
+
+/* One event from agent, through store_insert_batch and the hook. */
+static void
+event(struct fx *f, const char *agent, int64_t ts, const char *type,
+    const char *key, json_t *data)
+{
+	struct event			ev;
+	struct event_batch		b;
+	struct store_batch_result	res;
+	char				err[256];
+
+	memset(&ev, 0, sizeof(ev));
+	snprintf(ev.agent, sizeof(ev.agent), "%s", agent);
+	ev.seq = ++f->seq;
+	ev.ts_ms = ts;
+	snprintf(ev.type, sizeof(ev.type), "%s", type);
+	ev.severity = SEV_INFO;
+	snprintf(ev.key, sizeof(ev.key), "%s", key);
+	ev.data = data;
+	memset(&b, 0, sizeof(b));
+	snprintf(b.agent, sizeof(b.agent), "%s", agent);
+	b.events = &ev;
+	b.n = 1;
+	assert_int_equal(store_insert_batch(f->st, &b, ts, &res, err,
+	    sizeof(err)), 0);
+	assert_int_equal(res.inserted, 1);
+	json_decref(data);
+}
+
+static void
+sample(struct fx *f, const char *target, int website, int64_t ts, int up)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "availability:%s", target);
+	event(f, "web-01", ts, "availability", key, json_pack("{s:s, s:b, s:b, "
+	    "s:i}", "target", target, "up", up, "website", website,
+	    "latency_ms", 12));
+}
+
+static void
+incident(struct fx *f, const char *agent, const char *cat, const char *sub,
+    int level, const char *status, int64_t first, int64_t notified)
+{
+	struct store_incident_row	r;
+	int64_t				id, aid;
+	char				err[256];
+
+	assert_int_equal(store_agent_id(f->st, agent, &aid, err, sizeof(err)), 0);
+	memset(&r, 0, sizeof(r));
+	r.key = "k";
+	r.type = "t";
+	r.category = cat;
+	r.subcategory = sub;
+	r.status = status;
+	r.asset = agent;
+	r.title = "测试 test <b>&";
+	r.level = level;
+	r.severity = 3;
+	r.count = 1;
+	r.agent_id = aid;
+	r.first_seen = r.last_seen = r.received = first;
+	r.notified = notified;
+	assert_int_equal(store_incident_put(f->st, &r, &id, err, sizeof(err)), 0);
+}
+
+static int
+setup_empty(void **state)
+{
+	struct fx	*f = calloc(1, sizeof(*f));
+	struct conf	*c;
+	struct conf_err	 cerr;
+	char		 err[256], ini[256];
+	static const char cal[] =
+	    "2024-02-28 holiday 测试假日\n2024-03-02 workday 调休\n";
+	FILE		*fp;
+
+	assert_non_null(f);
+	time_set_zone("Asia/Shanghai");
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_indicator.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/cal.txt", f->dir);
+	assert_non_null(fp = fopen(f->path, "w"));
+	fputs(cal, fp);
+	fclose(fp);
+	snprintf(ini, sizeof(ini), "%s/c.ini", f->dir);
+	assert_non_null(fp = fopen(ini, "w"));
+	fprintf(fp, "[schedule]\ncalendar = %s\nalways = web-*, db-01\n", f->path);
+	fclose(fp);
+	assert_non_null(c = conf_load(ini, &cerr));
+	assert_int_equal(schedule_conf_load(c, &f->sc, &cerr), 0);
+	assert_int_equal(indicator_conf_apply(c, &f->ic, &cerr), 0);
+	conf_free(c);
+	snprintf(f->path, sizeof(f->path), "%s/c.db", f->dir);
+	/* In memory: the hand data set is ~700 transactions. */
+	assert_non_null(f->st = store_open(":memory:", err, sizeof(err)));
+	assert_int_equal(store_add_event_hook(f->st, store_indicator_hook,
+	    NULL), 0);
+	*state = f;
+	return 0;
+}
+
+static int
+setup_hand(void **state)
+{
+	struct fx *f;
+
+	setup_empty(state);
+	f = *state;
+	beats(f, "pc-01", local(2024, 2, 26, 8, 0), local(2024, 3, 2, 18, 0),
+	    local(2024, 2, 26, 7, 50));
+	beats(f, "pc-02", local(2024, 2, 26, 8, 0), local(2024, 2, 27, 12, 0),
+	    local(2024, 2, 26, 7, 50));
+	beats(f, "pc-02", local(2024, 2, 27, 14, 0), local(2024, 3, 2, 18, 0),
+	    local(2024, 2, 27, 13, 55));
+	beats(f, "pc-03", local(2024, 2, 26, 8, 0), local(2024, 2, 29, 10, 0),
+	    local(2024, 2, 26, 7, 50));
+	beats(f, "pc-03", local(2024, 2, 29, 13, 0), local(2024, 3, 2, 18, 0),
+	    local(2024, 2, 26, 7, 50));
+	beats(f, "web-01", local(2024, 2, 26, 0, 0), local(2024, 3, 1, 6, 0),
+	    local(2024, 2, 25, 23, 0));
+	beats(f, "web-01", local(2024, 3, 1, 6, 30), local(2024, 3, 4, 0, 0),
+	    local(2024, 3, 1, 6, 20));
+	for (int d = 0; d < 7; d++) {
+		int64_t day = local(2024, 2, 26, 0, 0) + d * 24 * H;
+
+		if (d == 5)
+			continue;	/* Mar 2: no samples */
+		for (int k = 0; k < 4; k++)
+			sample(f, "portal", 1, day + k * 6 * H, !(d == 1 && k == 2));
+	}
+	sample(f, "dns", 0, local(2024, 2, 26, 12, 0), 0);
+	event(f, "web-01", local(2024, 2, 28, 10, 0), "port_exposed",
+	    "port_exposed:portal:3306", json_pack("{s:s, s:s, s:s}", "target",
+	    "portal", "code", "port_exposed", "message",
+	    "=端口 3306 对外开放 port 3306 exposed"));
+	event(f, "web-01", local(2024, 2, 29, 10, 0), "tls_report",
+	    "tls_report:portal", json_pack("{s:s, s:{s:s}}", "target", "portal",
+	    "report", "protocol", "TLSv1.3"));
+	incident(f, "pc-01", "NA", "NASCAN", 4, "resolved",
+	    local(2024, 2, 26, 10, 0), local(2024, 2, 26, 10, 2));
+	incident(f, "pc-02", "MP", "", 3, "resolved",
+	    local(2024, 2, 29, 9, 0), local(2024, 2, 29, 9, 12));
+	incident(f, "pc-03", "NA", "NASCAN", 4, "false_positive",
+	    local(2024, 2, 29, 15, 0), local(2024, 2, 29, 15, 1));
+	incident(f, "web-01", "DE", "", 4, "resolved",
+	    local(2024, 3, 1, 6, 5), local(2024, 3, 1, 6, 10));
+	incident(f, "pc-01", "SHE", "SHEVULN", 4, "open",
+	    local(2024, 3, 1, 23, 30), local(2024, 3, 1, 23, 30) + 30000);
+	incident(f, "pc-02", "AB", "", 4, "acknowledged",
+	    local(2024, 2, 26, 16, 0), 0);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx	*f = *state;
+	char		 cmd[128];
+
+	store_close(f->st);
+	schedule_conf_free(&f->sc);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static json_t *
+compute(struct fx *f, const char *from, const char *to, int64_t now)
+{
+	struct indicator_period	 p;
+	json_t			*doc;
+	char			 err[256];
+
+	assert_int_equal(indicator_period_parse(from, to, &p, err,
+	    sizeof(err)), 0);
+	if (indicator_compute(f->st, &f->sc, &f->ic, &p, now, 1, &doc, err,
+	    sizeof(err)) != 0)
+		fail_msg("%s", err);
+	return doc;
+}
+
+static const json_t *
+ind(const json_t *doc, const char *id)
+{
+	const json_t	*o;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(doc, "indicators"), i, o)
+		if (strcmp(json_string_value(json_object_get(o, "id")), id) == 0)
+			return o;
+	fail_msg("no indicator %s", id);
+	return NULL;
+}
+
+static json_int_t
+geti(const json_t *o, const char *k)
+{
+	const json_t *v = json_object_get(o, k);
+
+	if (!json_is_integer(v))
+		fail_msg("%s is not an integer", k);
+	return json_integer_value(v);
+}
+
+static void
+assert_2(const json_t *o, const char *k, const char *want)
+{
+	char got[32];
+
+	if (!json_is_number(json_object_get(o, k)))
+		fail_msg("%s is not a number", k);
+	snprintf(got, sizeof(got), "%.2f", json_number_value(json_object_get(o,
+	    k)));
+	assert_string_equal(got, want);
+}
+
+static const json_t *
+find(const json_t *arr, const char *k1, const char *v1, const char *k2,
+    const char *v2)
+{
+	const json_t	*o;
+	size_t		 i;
+
+	json_array_foreach(arr, i, o)
+		if (strcmp(json_string_value(json_object_get(o, k1)), v1) == 0 &&
+		    (k2 == NULL || strcmp(json_string_value(json_object_get(o,
+		    k2)), v2) == 0))
+			return o;
+	fail_msg("no row %s=%s", k1, v1);
+	return NULL;
+}
+
+static void
+test_hand_operation(void **state)
+{
+	struct fx	*f = *state;
+	json_t		*doc = compute(f, "2024-02-26", "2024-03-03",
+			    local(2024, 3, 10, 0, 0));
+	const json_t	*o = ind(doc, "operation"), *c = json_object_get(doc,
+			    "counts"), *u = json_object_get(doc, "uptime");
+	const json_t	*r;
+
+	assert_int_equal(geti(o, "numerator"), 1071000000);
+	assert_int_equal(geti(o, "denominator"), 1090800000);
+	assert_2(o, "actual", "98.18");
+	assert_true(json_is_true(json_object_get(o, "met")));
+	assert_2(o, "score", "20.00");
+	assert_int_equal(geti(c, "down_ms"), 9000000);
+	assert_int_equal(geti(c, "no_data_ms"), 10800000);
+	assert_2(c, "completeness_pct", "99.01");
+	/* Per asset and month. */
+	r = find(u, "agent", "pc-01", "month", "2024-02");
+	assert_int_equal(geti(r, "scheduled_ms"), 97200000);
+	assert_int_equal(geti(r, "up_ms"), 97200000);
+	r = find(u, "agent", "pc-02", "month", "2024-02");
+	assert_int_equal(geti(r, "up_ms"), 90000000);
+	assert_int_equal(geti(r, "down_ms"), 7200000);
+	assert_int_equal(geti(r, "no_data_ms"), 0);
+	r = find(u, "agent", "pc-03", "month", "2024-02");
+	assert_int_equal(geti(r, "up_ms"), 86400000);
+	assert_int_equal(geti(r, "no_data_ms"), 10800000);
+	r = find(u, "agent", "pc-03", "month", "2024-03");
+	assert_int_equal(geti(r, "scheduled_ms"), 64800000);
+	assert_int_equal(geti(r, "up_ms"), 64800000);
+	r = find(u, "agent", "web-01", "month", "2024-02");
+	assert_string_equal(json_string_value(json_object_get(r, "schedule")),
+	    "always");
+	assert_int_equal(geti(r, "scheduled_ms"), 345600000);
+	r = find(u, "agent", "web-01", "month", "2024-03");
+	assert_int_equal(geti(r, "scheduled_ms"), 259200000);
+	assert_int_equal(geti(r, "up_ms"), 257400000);
+	assert_int_equal(geti(r, "down_ms"), 1800000);
+	r = find(json_object_get(doc, "per_asset"), "agent", "pc-02", NULL, NULL);
+	assert_2(r, "operation_pct", "95.56");
+	assert_2(r, "completeness_pct", "100.00");
+	r = find(json_object_get(doc, "per_asset"), "agent", "pc-03", NULL, NULL);
+	assert_2(r, "operation_pct", "93.33");
+	assert_2(r, "completeness_pct", "93.33");
+	r = find(json_object_get(doc, "per_asset"), "agent", "web-01", NULL, NULL);
+	assert_2(r, "operation_pct", "99.70");
+	r = find(json_object_get(doc, "monthly"), "month", "2024-02", NULL, NULL);
+	assert_int_equal(geti(r, "scheduled_ms"), 637200000);
+	assert_int_equal(geti(r, "up_ms"), 619200000);
+	assert_2(r, "operation_pct", "97.18");
+	r = find(json_object_get(doc, "monthly"), "month", "2024-03", NULL, NULL);
+	assert_int_equal(geti(r, "scheduled_ms"), 453600000);
+	assert_int_equal(geti(r, "up_ms"), 451800000);
+	assert_2(r, "operation_pct", "99.60");
+	json_decref(doc);
+}
+
+static void
+test_hand_website_assessment(void **state)
+{
+	struct fx	*f = *state;
+	json_t		*doc = compute(f, "2024-02-26", "2024-03-03",
+			    local(2024, 3, 10, 0, 0));
+	const json_t	*o = ind(doc, "website_days"), *d;
+
+	assert_int_equal(geti(o, "numerator"), 5);
+	assert_int_equal(geti(o, "denominator"), 7);
+	assert_2(o, "target", "7.00");
+	assert_false(json_is_true(json_object_get(o, "met")));
+	assert_2(o, "score", "14.29");
+	assert_int_equal(geti(json_object_get(doc, "counts"),
+	    "website_days_with_data"), 6);
+	d = find(json_object_get(doc, "website_days"), "date", "2024-02-27",
+	    NULL, NULL);
+	assert_int_equal(geti(d, "samples"), 4);
+	assert_int_equal(geti(d, "up"), 3);
+	assert_false(json_is_true(json_object_get(d, "running")));
+	d = find(json_object_get(doc, "website_days"), "date", "2024-02-26",
+	    NULL, NULL);
+	assert_int_equal(geti(d, "samples"), 4);	/* not the dns sample */
+	assert_true(json_is_true(json_object_get(d, "running")));
+	d = find(json_object_get(doc, "website_days"), "date", "2024-03-02",
+	    NULL, NULL);
+	assert_true(json_is_null(json_object_get(d, "running")));
+	o = ind(doc, "assessment");
+	assert_int_equal(geti(o, "numerator"), 1);
+	assert_true(json_is_true(json_object_get(o, "met")));
+	assert_2(o, "score", "10.00");
+	assert_int_equal(json_array_size(json_object_get(json_object_get(doc,
+	    "assessment"), "findings")), 1);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(doc,
+	    "assessment"), "tls_reports")), 1);
+	json_decref(doc);
+}
+
+static void
+test_hand_incidents(void **state)
+{
+	struct fx	*f = *state;
+	json_t		*doc = compute(f, "2024-02-26", "2024-03-03",
+			    local(2024, 3, 10, 0, 0));
+	const json_t	*o = ind(doc, "event_rate"), *c = json_object_get(doc,
+			    "counts"), *fb = json_object_get(c, "feedback");
+	const json_t	*er = json_object_get(c, "event_rate"), *m;
+
+	assert_int_equal(geti(o, "numerator"), 3);
+	assert_int_equal(geti(o, "denominator"), 7);
+	assert_2(o, "actual", "42.86");
+	assert_false(json_is_true(json_object_get(o, "met")));
+	assert_2(o, "score", "0.47");
+	assert_int_equal(geti(json_object_get(er, "asset_year"), "numerator"), 4);
+	assert_int_equal(geti(json_object_get(er, "asset_year"), "asset_days"),
+	    28);
+	assert_2(json_object_get(er, "asset_year"), "pct", "5214.29");
+	o = ind(doc, "feedback");
+	assert_int_equal(geti(o, "numerator"), 3);
+	assert_int_equal(geti(o, "denominator"), 4);
+	assert_2(o, "actual", "12.00");
+	assert_2(o, "score", "16.67");
+	assert_int_equal(geti(fb, "median_ms"), 120000);
+	assert_int_equal(geti(fb, "p95_ms"), 720000);
+	assert_int_equal(geti(fb, "max_ms"), 720000);
+	assert_int_equal(geti(fb, "not_notified"), 1);
+	assert_2(fb, "within_target_pct", "75.00");
+	assert_int_equal(geti(c, "incidents"), 6);
+	assert_int_equal(geti(c, "security_incidents"), 4);
+	assert_int_equal(geti(c, "false_positives"), 1);
+	assert_int_equal(geti(c, "equipment_faults"), 1);
+	assert_int_equal(geti(json_object_get(c, "by_category"), "NA"), 1);
+	assert_int_equal(geti(json_object_get(c, "by_category"), "DE"), 1);
+	assert_int_equal(geti(json_object_get(c, "by_level"), "4"), 4);
+	assert_int_equal(geti(json_object_get(c, "by_level"), "3"), 1);
+	assert_int_equal(geti(c, "assets_added_count"), 4);
+	m = find(json_object_get(doc, "monthly"), "month", "2024-03", NULL, NULL);
+	assert_int_equal(geti(json_object_get(m, "incidents_by_category"),
+	    "SHE"), 1);	/* 23:30 local on Mar 1 */
+	m = find(json_object_get(doc, "per_asset"), "agent", "pc-01", NULL, NULL);
+	assert_int_equal(geti(m, "incident_days"), 2);
+	/* The other reading when configured. */
+	f->ic.event_rate_reading = IND_READING_ASSET_YEAR;
+	json_decref(doc);
+	doc = compute(f, "2024-02-26", "2024-03-03", local(2024, 3, 10, 0, 0));
+	o = ind(doc, "event_rate");
+	assert_int_equal(geti(o, "numerator"), 4);
+	assert_int_equal(geti(o, "denominator"), 28);
+	assert_2(o, "actual", "5214.29");
+	json_decref(doc);
+}
+
+/* Read a whole file into a NUL-terminated buffer. */
+static char *
+slurp(const char *dir, const char *name)
+{
+	char	 path[256], *buf;
+	FILE	*fp;
+	long	 n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(fp = fopen(path, "rb"));
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	assert_non_null(buf = malloc((size_t)n + 1));
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+static void
+has(const char *text, const char *want)
+{
+	if (strstr(text, want) == NULL)
+		fail_msg("missing: %s", want);
+}
+
+static void
+test_hand_export_files(void **state)
+{
+	struct fx	*f = *state;
+	json_t		*doc = compute(f, "2024-02-26", "2024-03-03",
+			    local(2024, 3, 10, 0, 0));
+	char		 out[128], err[256], *t;
+
+	snprintf(out, sizeof(out), "%s/out", f->dir);
+	assert_int_equal(cli_export_write(doc, out, NULL, err, sizeof(err)), 8);
+	t = slurp(out, "indicators.csv");
+	assert_memory_equal(t, "\xEF\xBB\xBF\"一级指标 Level 1\"", 22);
+	has(t, "\"办公基础设施、设备正常运行比例\",\"equipment normal-operation "
+	    "ratio\",\"≥ 95%\",\"98.18%\",1071000000,");
+	has(t, ",1090800000,");
+	has(t, "\"网信网平台运行天数\",\"website running days\",\"≥ 7 天 days\","
+	    "\"5 天 days\",5,");
+	has(t, "\"网络安全事件发生率\",\"security-event rate\",\"≤ 1%\","
+	    "\"42.86%\",3,");
+	has(t, "\"监测到信息后控制反馈时间\",\"feedback time after detection\","
+	    "\"≤ 10 分钟 min\",\"12.00 分钟 min\",3,");
+	has(t, ",20,20.00,");
+	has(t, ",20,14.29,");
+	has(t, ",20,16.67,");
+	has(t, ",20,0.47,");
+	has(t, "\"data completeness\",\"\",\"99.01%\",1080000000,");
+	free(t);
+	t = slurp(out, "uptime.csv");
+	has(t, "\"pc-02\",\"2024-02\",\"office\",27.00,25.00,2.00,0.00,92.59,"
+	    "100.00,97200000,90000000,7200000,0\r\n");
+	has(t, "\"pc-03\",\"2024-02\",\"office\",27.00,24.00,0.00,3.00,88.89,"
+	    "88.89,97200000,86400000,0,10800000\r\n");
+	free(t);
+	t = slurp(out, "website-days.csv");
+	has(t, "\"2024-02-27\",4,3,75.00,\"否 no\"\r\n");
+	has(t, "\"2024-02-29\",4,4,100.00,\"是 yes\"\r\n");
+	has(t, "\"2024-03-02\",0,0,,\"无数据 no data\"\r\n");
+	free(t);
+	t = slurp(out, "incidents.csv");
+	has(t, "\"2024-02-29 09:00:00\",\"MP\",\"\",3,\"resolved\",\"pc-02\","
+	    "\"测试 test <b>&\",1,\"2024-02-29 09:12:00\",12.00,");
+	free(t);
+	t = slurp(out, "tls-assessment.csv");
+	/* A formula-looking message is defused. */
+	has(t, "\"'=端口 3306 对外开放 port 3306 exposed\"");
+	free(t);
+	t = slurp(out, "report.html");
+	has(t, "<td class=\"actual n\">98.18%<br><span class=\"small frac\">"
+	    "1071000000 / 1090800000</span>");
+	has(t, "<td class=\"score n\">61.43</td>");
+	has(t, "测试 test &lt;b&gt;&amp;");
+	has(t, "<svg id=\"chart-operation\"");
+	free(t);
+	t = slurp(out, "export.json");
+	has(t, "\"label\": \"2024-02-26..2024-03-03\"");
+	free(t);
+	json_decref(doc);
+}
+
+static void
+test_empty_year(void **state)
+{
+	struct fx	*f = *state;
+	json_t		*doc = compute(f, "2023-01-01", "2023-12-31",
+			    local(2024, 3, 10, 0, 0));
+	const char	*ids[] = { "operation", "website_days", "feedback",
+				   "event_rate" };
+	char		 out[128], err[256], *t;
+
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    doc, "period"), "label")), "2023");
+	for (size_t i = 0; i < 4; i++) {
+		const json_t *o = ind(doc, ids[i]);
+
+		assert_true(json_is_null(json_object_get(o, "actual")));
+		assert_true(json_is_null(json_object_get(o, "score")));
+		assert_true(json_is_null(json_object_get(o, "met")));
+		assert_true(json_is_true(json_object_get(o, "no_data")));
+	}
+	/* Not assessed is a fact (0 of 1), not missing data. */
+	assert_false(json_is_true(json_object_get(ind(doc, "assessment"),
+	    "met")));
+	snprintf(out, sizeof(out), "%s/empty", f->dir);
+	assert_int_equal(cli_export_write(doc, out, NULL, err, sizeof(err)), 8);
+	t = slurp(out, "indicators.csv");
+	has(t, "\"无数据 no data\"");
+	if (strstr(t, "0.00%") != NULL || strstr(t, "100.00%") != NULL)
+		fail_msg("an empty year shows a percentage");
+	free(t);
+	t = slurp(out, "report.html");
+	has(t, "无数据 no data");
+	has(t, "本期无事件 no incidents in the period");
+	free(t);
+	json_decref(doc);
+}
+
+static void
+test_future_and_partial(void **state)
+{
+	struct fx	*f = *state;
+	/* "now" is Feb 27 12:00: what has not happened is not counted. */
+	json_t		*doc = compute(f, "2024-02-26", "2024-03-03",
+			    local(2024, 2, 27, 12, 0));
+	const json_t	*r = find(json_object_get(doc, "per_asset"), "agent",
+			    "pc-01", NULL, NULL);
+
+	/* Feb 26 08:30-17:30 and Feb 27 08:30-12:00 = 9 h + 3.5 h. */
+	assert_int_equal(geti(r, "scheduled_ms"), 12 * H + 30 * MIN);
+	assert_int_equal(geti(json_object_get(doc, "period"), "elapsed_days"), 2);
+	json_decref(doc);
+	doc = compute(f, "2024-04-01", "2024-04-30", local(2024, 3, 10, 0, 0));
+	assert_true(json_is_true(json_object_get(ind(doc, "operation"),
+	    "no_data")));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    doc, "period"), "label")), "2024-04");
+	json_decref(doc);
+}
+
+static void
+test_period_parse(void **state)
+{
+	struct indicator_period	p;
+	char			why[200];
+
+	(void)state;
+	assert_int_equal(indicator_period_parse("2024-02-29", "2024-02-29", &p,
+	    why, sizeof(why)), 0);
+	assert_int_equal(p.to_day - p.from_day, 1);
+	assert_int_equal(indicator_period_parse("2023-02-29", "2023-03-01", &p,
+	    why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "from"));
+	assert_int_equal(indicator_period_parse("2024-03-01", "2024-02-01", &p,
+	    why, sizeof(why)), -1);
+	assert_int_equal(indicator_period_parse("2024-1-01", "2024-02-01", &p,
+	    why, sizeof(why)), -1);
+	assert_int_equal(indicator_period_parse("2000-01-01", "2024-02-01", &p,
+	    why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "longer"));
+}
+
+static void
+test_schedule_for_agent(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(schedule_for_agent(&f->sc, "web-01")->kind,
+	    SCHEDULE_ALWAYS);
+	assert_int_equal(schedule_for_agent(&f->sc, "db-01")->kind,
+	    SCHEDULE_ALWAYS);
+	assert_int_equal(schedule_for_agent(&f->sc, "db-02")->kind,
+	    SCHEDULE_OFFICE);
+	assert_int_equal(schedule_for_agent(&f->sc, "pc-01")->kind,
+	    SCHEDULE_OFFICE);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_hand_operation, setup_hand,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_hand_website_assessment,
+		    setup_hand, teardown),
+		cmocka_unit_test_setup_teardown(test_hand_incidents, setup_hand,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_hand_export_files,
+		    setup_hand, teardown),
+		cmocka_unit_test_setup_teardown(test_future_and_partial,
+		    setup_hand, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_year, setup_empty,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_schedule_for_agent,
+		    setup_empty, teardown),
+		cmocka_unit_test(test_period_parse),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
