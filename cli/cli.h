@@ -35,6 +35,9 @@ int	cli_cmd_ca(struct cli *cli, int argc, char **argv);
 int	cli_cmd_agents(struct cli *cli, int argc, char **argv);
 int	cli_cmd_agents_cert(struct cli *cli, int argc, char **argv);
 int	cli_cmd_events(struct cli *cli, int argc, char **argv);
+int	cli_cmd_incidents(struct cli *cli, int argc, char **argv);
+/* "audit verify" (cmd_audit.c), reached through cli_cmd_audit(). */
+int	cli_cmd_audit_verify(struct cli *cli, int argc, char **argv);
 int	cli_cmd_assets(struct cli *cli, int argc, char **argv);
 int	cli_cmd_users(struct cli *cli, int argc, char **argv);
 

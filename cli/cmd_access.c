@@ -201,6 +201,7 @@ out:
 
 static const char audit_usage[] =
     "usage: shaobing audit log [--after-id N] [--limit N] [--json]\n"
+    "       shaobing audit verify\n"
     "  Every admin API call: when (local time), who, via (socket, https,\n"
     "  http, enroll), from where, what, and the answer's status.\n";
 
@@ -219,6 +220,8 @@ cli_cmd_audit(struct cli *cli, int argc, char **argv)
 	int			 json = 0, r, rc = CLI_EXIT_FAIL;
 	long long		 n;
 
+	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
+		return cli_cmd_audit_verify(cli, argc, argv);	/* cmd_audit.c */
 	if (argc < 2 || strcmp(argv[1], "log") != 0)
 		return usage_error(cli, audit_usage, argc >= 2 ? argv[1] : NULL);
 	for (int k = 2; k < argc; k++) {

@@ -21,6 +21,7 @@
 #include "collector/asset.h"
 #include "collector/console.h"
 #include "collector/indicator.h"
+#include "collector/incident.h"
 #include "common/event.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -661,6 +662,8 @@ api_admin_handle(struct api *api, const struct api_request *rq,
 		console_users_api(api, rq, path + 19, rs);
 		return;
 	}
+	if (incident_api_handle(api, rq, path, query, rs))
+		return;
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(path, routes[i].path) != 0)
 			continue;

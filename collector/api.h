@@ -16,6 +16,8 @@
 #include "collector/collector.h"
 #include "collector/store.h"
 
+struct incidents;
+
 enum api_method {
 	API_GET,
 	API_POST,
@@ -31,6 +33,7 @@ struct api {
 	struct console			*console;	/* web console, or NULL */
 	const struct collector_conf	*conf;	/* limits; swapped on reload */
 	int64_t				(*now)(void);	/* time_now_ms in production */
+	struct incidents		*incidents;	/* NULL: not running */
 	uint64_t			 batches, events_new, rejected;
 };
 

@@ -14,7 +14,9 @@
 
 #include <stdint.h>
 
+#include "collector/incident.h"
 #include "collector/indicator.h"
+#include "collector/notify.h"
 #include "collector/schedule.h"
 #include "common/conf.h"
 
@@ -55,6 +57,10 @@ struct collector_conf {
 	struct indicator_conf	 ind;
 	/* [assets] */
 	char	 asset_oui[COLLECTOR_PATH_MAX];	/* IEEE oui.txt, "" none */
+	/* [notify NAME] (owns the channel array) and [incidents],
+	   [category TYPE] */
+	struct notify_conf	 notify;
+	struct incidents_conf	 incidents;
 };
 
 /*
@@ -64,7 +70,7 @@ struct collector_conf {
 int	collector_conf_load(const char *path, struct collector_conf *cc,
 	    struct conf_err *err);
 
-/* Free what cc owns (the holiday calendar); cc may be NULL. */
+/* Free what cc owns (calendar, notify channels); cc may be NULL. */
 void	collector_conf_free(struct collector_conf *cc);
 
 /*

@@ -208,12 +208,14 @@ collector_conf_load(const char *path, struct collector_conf *cc,
 	    schedule_conf_load(c, &cc->sched, err) == -1 ||
 	    indicator_conf_apply(c, &cc->ind, err) == -1 ||
 	    conf_apply(c, "assets", assets_opts, cc, err) == -1 ||
+	    notify_conf_load(c, &cc->notify, err) == -1 ||
+	    incidents_conf_load(c, &cc->incidents, err) == -1 ||
 	    conf_check_unused(c, err) == -1)
 		goto out;
 	rc = 0;
 out:
 	if (rc == -1)
-		schedule_conf_free(&cc->sched);
+		collector_conf_free(cc);
 	conf_free(c);
 	return rc;
 }
@@ -221,6 +223,8 @@ out:
 void
 collector_conf_free(struct collector_conf *cc)
 {
-	if (cc != NULL)
-		schedule_conf_free(&cc->sched);
+	if (cc == NULL)
+		return;
+	schedule_conf_free(&cc->sched);
+	notify_conf_free(&cc->notify);
 }

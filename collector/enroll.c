@@ -874,7 +874,11 @@ access_admin_handle(struct api *api, enum admin_via via,
 		else
 			admin_audit_list(api, q ? q + 1 : "", rs);
 	} else {
-		api_admin_handle(api, rq, rs);
+		/* The authenticated identity, for the incident trail. */
+		struct api_request authed = *rq;
+
+		authed.actor = actor;
+		api_admin_handle(api, &authed, rs);
 	}
 out:
 	if (rs->status == 401)

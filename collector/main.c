@@ -24,6 +24,8 @@
 #include "collector/asset.h"
 #include "collector/collector.h"
 #include "collector/http.h"
+#include "collector/incident.h"
+#include "collector/notify.h"
 #include "collector/store.h"
 #include "collector/store_indicator.h"
 #include "common/log.h"
@@ -41,6 +43,10 @@ struct collector {
 	struct store		*store;
 	struct api		 api;
 	struct asset_engine	 assets;
+	struct incidents	*incidents;
+	struct notifier		*notifier;
+	struct event		*ev_notify;	/* notifier results readable */
+	struct event		*ev_watch;	/* host-down watch timer */
 };
 
 static void
@@ -75,10 +81,109 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 }
 
 static void
+on_notify_result(void *arg, const struct notify_result *r)
+{
+	struct collector *co = arg;
+
+	incidents_on_notify(co->incidents, r);
+}
+
+static void
+on_notify_fd(evutil_socket_t fd, short what, void *arg)
+{
+	struct collector *co = arg;
+
+	(void)fd; (void)what;
+	notify_dispatch(co->notifier);
+}
+
+static void
+on_watch(evutil_socket_t fd, short what, void *arg)
+{
+	struct collector	*co = arg;
+	char			 err[512];
+
+	(void)fd; (void)what;
+	if (incidents_tick(co->incidents, time_now_ms(), err, sizeof(err)) == -1)
+		log_errorx("host-down watch: %s; will try again", err);
+}
+
+static void
+incidents_opts_of(struct collector *co, struct incidents_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->conf = &co->conf.incidents;
+	o->schedule = &co->conf.sched;
+	o->gap_factor = co->conf.gap_factor;
+	o->notifier = co->notifier;
+}
+
+/* The incident engine, its notifier and the host-down timer. */
+static int
+incidents_start(struct collector *co)
+{
+	struct notify_opts	no;
+	struct incidents_opts	io;
+	struct timeval		tv;
+	char			err[512];
+
+	if (co->conf.notify.n > 0) {
+		memset(&no, 0, sizeof(no));
+		no.on_result = on_notify_result;
+		no.arg = co;
+		if ((co->notifier = notify_new(&co->conf.notify, &no, err,
+		    sizeof(err))) == NULL) {
+			log_errorx("notifications: %s", err);
+			return -1;
+		}
+		co->ev_notify = event_new(co->base,
+		    notify_result_fd(co->notifier), EV_READ | EV_PERSIST,
+		    on_notify_fd, co);
+		if (co->ev_notify == NULL ||
+		    event_add(co->ev_notify, NULL) == -1) {
+			log_errorx("notifications: cannot watch the sender");
+			return -1;
+		}
+	} else
+		log_info("no [notify NAME] section: incidents are logged and "
+		    "listed but nobody is told; add a channel to be notified");
+	incidents_opts_of(co, &io);
+	if ((co->incidents = incidents_new(co->store, &io, err,
+	    sizeof(err))) == NULL) {
+		log_errorx("incidents: %s", err);
+		return -1;
+	}
+	co->api.incidents = co->incidents;
+	tv.tv_sec = co->conf.incidents.check_interval_ms / 1000;
+	tv.tv_usec = (co->conf.incidents.check_interval_ms % 1000) * 1000;
+	if ((co->ev_watch = event_new(co->base, -1, EV_PERSIST, on_watch,
+	    co)) == NULL || event_add(co->ev_watch, &tv) == -1) {
+		log_errorx("incidents: cannot start the host-down timer");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+incidents_stop(struct collector *co)
+{
+	if (co->ev_watch != NULL)
+		event_free(co->ev_watch);
+	if (co->ev_notify != NULL)
+		event_free(co->ev_notify);
+	/* Unfinished sends are reported (and recorded) as failed. */
+	notify_free(co->notifier);
+	co->notifier = NULL;
+	incidents_free(co->incidents);
+	co->incidents = NULL;
+}
+
+static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
 	struct collector	*co = arg;
-	struct collector_conf	 n;
+	struct collector_conf	 n, old;
+	struct incidents_opts	 io;
 	struct conf_err		 err;
 	char			 msg[512];
 
@@ -102,6 +207,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	}
 	if (access_reload(co->api.access, &n, msg, sizeof(msg)) == -1) {
 		log_warnx("SIGHUP: %s; keeping the running configuration", msg);
+		collector_conf_free(&n);
 		return;
 	}
 	if (http_server_reload(co->http, &n, msg, sizeof(msg)) == -1) {
@@ -109,8 +215,18 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		collector_conf_free(&n);
 		return;
 	}
-	collector_conf_free(&co->conf);
+	if (n.notify.n != co->conf.notify.n ||
+	    (n.notify.n > 0 && memcmp(n.notify.ch, co->conf.notify.ch,
+	    n.notify.n * sizeof(*n.notify.ch)) != 0))
+		log_warnx("SIGHUP: [notify] channels change only on restart");
+	/* co->conf is swapped in place (modules keep pointers into it);
+	   what the old one owned goes after the swap. */
+	old = co->conf;
 	co->conf = n;
+	/* [incidents], [category] and [schedule] apply at once. */
+	incidents_opts_of(co, &io);
+	incidents_set_conf(co->incidents, &io);
+	collector_conf_free(&old);
 	apply_log(co);
 	log_info("SIGHUP: configuration %s reloaded", co->conf_path);
 }
@@ -154,6 +270,7 @@ main(int argc, char **argv)
 	}
 	if (check) {
 		printf("configuration OK\n");
+		collector_conf_free(&co.conf);
 		return 0;
 	}
 	apply_log(&co);
@@ -203,6 +320,9 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* After daemon(): the notifier's thread must live in this process. */
+	if (incidents_start(&co) == -1)
+		goto out;
 	ev_term = evsignal_new(co.base, SIGTERM, on_stop, &co);
 	ev_int = evsignal_new(co.base, SIGINT, on_stop, &co);
 	ev_hup = evsignal_new(co.base, SIGHUP, on_hup, &co);
@@ -237,6 +357,7 @@ out:
 		event_free(ev_hup);
 	http_server_free(co.http);
 	console_free(co.api.console);
+	incidents_stop(&co);
 	access_free(co.api.access);
 	store_close(co.store);
 	asset_engine_free(&co.assets);

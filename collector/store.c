@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "collector/incident.h"
 #include "collector/access.h"
 #include "collector/console.h"
 #include "collector/store_asset.h"
@@ -85,6 +86,9 @@ static const char *const migrations[] = {
 	store_access_migration,
 	/* 6: web console users (collector/store_console.c) */
 	store_console_migration,
+	/* 7: incident engine: fold-key index, append-only trail triggers,
+	   lookup indexes (collector/store_incident.c) */
+	store_incident_schema,
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

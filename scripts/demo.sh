@@ -127,6 +127,14 @@ heartbeat_interval = 10s
 upload_interval = 1s
 retry_max = 10s
 user = $(id -un)
+
+; A real port check with something to find: this demo lists the
+; collector's own port among those that must be closed, the check finds
+; it open (port_exposed) and the collector opens an incident.
+[target demo-ports]
+host = 127.0.0.1
+closed = $C_PORT
+interval = 10s
 EOF
 	"$BIN/shaobing-collector" -c "$DEMO/collector.ini" --check-config >/dev/null
 
@@ -161,6 +169,15 @@ EOF
 	say "\$ shaobing events"
 	"$BIN/shaobing" --admin "$ADMIN" events
 	say ""
+	say "== 5. the port check found an exposed port: an incident (安全事件)"
+	wait_for agent "$(cat "$DEMO/agent.pid")" "$DEMO/agent.log" \
+		sh -c "'$BIN/shaobing' --admin '$ADMIN' incidents --json | grep -q port_exposed"
+	say "\$ shaobing incidents"
+	"$BIN/shaobing" --admin "$ADMIN" incidents
+	say ""
+	say "\$ shaobing incidents show 1"
+	"$BIN/shaobing" --admin "$ADMIN" incidents show 1
+	say ""
 	year=$(date +%Y)
 	say "\$ shaobing indicators --year $year"
 	"$BIN/shaobing" --admin "$ADMIN" indicators --year "$year"
@@ -175,6 +192,9 @@ The collector (pid $(cat "$DEMO/collector.pid")) and the agent (pid $(cat "$DEMO
 Try next:
   $BIN/shaobing$admin_flag agents              # 客户端 up/down, last seen
   $BIN/shaobing$admin_flag events --since -1h  # 事件 (add --json for scripts)
+  $BIN/shaobing$admin_flag incidents           # 安全事件 incident log
+  $BIN/shaobing$admin_flag incidents ack 1 --note "checking"   # 处置
+  $BIN/shaobing$admin_flag audit verify        # 审计链校验
   curl -s --unix-socket $DEMO/admin.sock 'http://localhost/api/v1/admin/uptime?agent=$AGENT'  # 运行时间 uptime
   $BIN/shaobing$admin_flag audit log           # 审计 who called the admin API
   tail -f $DEMO/collector.log $DEMO/agent.log
