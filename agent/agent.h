@@ -18,4 +18,7 @@ int	agent_main(int argc, char **argv, void (*usage)(FILE *));
  */
 int	agent_emit_main(int argc, char **argv);
 
+/* shaobing-agent enroll ... (agent/enroll.c).  Returns the exit status. */
+int	enroll_main(int argc, char **argv);
+
 #endif

@@ -25,6 +25,8 @@ static const struct subcommand subcommands[] = {
 	{ "--check", check_main, "--check tls://HOST:PORT|https://HOST|tcp://HOST:PORT[,PORT] [--json] [--ca FILE] [--servername NAME]" },
 	{ "--emit", agent_emit_main, "--emit TYPE [--severity S] [--key KEY] [--data JSON] [-c FILE]" },
 	{ "--inventory", inventory_main, "--inventory [--json] [--root DIR]" },
+	{ "enroll", enroll_main, "enroll --server URL --token T "
+	    "--ca-fingerprint SHA256 [--name N] [--config FILE] [--dir DIR]" },
 	{ NULL, NULL, NULL },
 };
 

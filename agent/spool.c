@@ -167,6 +167,16 @@ spool_open(const char *path, int64_t max_bytes, char *err, size_t errlen)
 	    exec(sp, "PRAGMA cache_size=-256", err, errlen) == -1 ||
 	    migrate(sp, err, errlen) == -1)
 		goto fail;
+	/*
+	 * sync.acked: the highest seq the collector ever acknowledged; 0 for
+	 * a fresh spool (spool_raise_seq).  Made on the first open; a spool
+	 * from before that has issued seqs counts as synced already.
+	 */
+	if (exec(sp, "CREATE TABLE IF NOT EXISTS sync (id INTEGER PRIMARY KEY "
+	    "CHECK (id = 1), acked INTEGER NOT NULL); INSERT OR IGNORE INTO "
+	    "sync SELECT 1, CASE WHEN next_seq > 1 THEN 1 ELSE 0 END FROM meta",
+	    err, errlen) == -1)
+		goto fail;
 	return sp;
 fail:
 	spool_close(sp);
@@ -449,6 +459,68 @@ out:
 	return rc;
 }
 
+int64_t
+spool_raise_seq(struct spool *sp, uint64_t floor, char *err, size_t errlen)
+{
+	struct spool_meta	 m;
+	sqlite3_stmt		*st = NULL;
+	int64_t			 lowest, delta, acked;
+	char			 sql[160];
+
+	if (floor >= (uint64_t)INT64_MAX / 2) {
+		snprintf(err, errlen, "spool: collector's last seq %llu is out "
+		    "of range", (unsigned long long)floor);
+		return -1;
+	}
+	if (exec(sp, "BEGIN IMMEDIATE", err, errlen) == -1)
+		return -1;
+	if (meta_read(sp, &m, err, errlen) == -1)
+		goto fail;
+	lowest = m.next_seq;
+	if (sqlite3_prepare_v2(sp->db, "SELECT min(seq), (SELECT acked FROM "
+	    "sync) FROM events", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		sp_fail(sp, err, errlen, "SELECT min(seq)");
+		goto fail;
+	}
+	if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+		lowest = sqlite3_column_int64(st, 0);
+	acked = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	st = NULL;
+	/*
+	 * A spool that has been acknowledged before may hold events at or
+	 * below floor that the collector stored while the answer was lost:
+	 * those are resends, leave them.  A fresh one (nothing ever
+	 * acknowledged) holds only new events, whatever their numbers.
+	 */
+	if (m.next_seq > (int64_t)floor && (acked != 0 ||
+	    lowest > (int64_t)floor)) {
+		rollback(sp);
+		return 0;
+	}
+	delta = (int64_t)floor + 1 - lowest;
+	/* Through negative numbers: shifting in place would collide with
+	   the rows above before they moved. */
+	snprintf(sql, sizeof(sql), "UPDATE events SET seq = -seq; UPDATE "
+	    "events SET seq = -seq + %lld", (long long)delta);
+	if (exec(sp, sql, err, errlen) == -1)
+		goto fail;
+	m.next_seq += delta;
+	if (m.drop_first != 0)
+		m.drop_first += delta;
+	if (m.drop_last != 0)
+		m.drop_last += delta;
+	if (meta_write(sp, &m, err, errlen) == -1 ||
+	    exec(sp, "COMMIT", err, errlen) == -1)
+		goto fail;
+	return delta;
+fail:
+	sqlite3_finalize(st);
+	rollback(sp);
+	return -1;
+}
+
 int
 spool_flush_drops(struct spool *sp, char *err, size_t errlen)
 {
@@ -585,6 +657,14 @@ spool_ack(struct spool *sp, uint64_t through, char *err, size_t errlen)
 	st = NULL;
 	if (sqlite3_prepare_v2(sp->db, "DELETE FROM events WHERE seq <= ?", -1,
 	    &st, NULL) != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)through);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(sp->db, "UPDATE sync SET acked = max(acked, ?)",
+	    -1, &st, NULL) != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)through);
 	if (sqlite3_step(st) != SQLITE_DONE)

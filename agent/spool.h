@@ -79,6 +79,18 @@ int	spool_read_batch(struct spool *sp, const char *agent, size_t max_events,
 /* Delete every event with seq <= through.  Returns the number deleted, -1. */
 int64_t	spool_ack(struct spool *sp, uint64_t through, char *err, size_t errlen);
 
+/*
+ * Continuity after a fresh spool (reinstall, re-enrollment): the
+ * collector already holds this agent's events up to floor, so events
+ * numbered from 1 again would be taken for resends and dropped.  When
+ * the spool was never acknowledged (fresh) and its lowest waiting seq is
+ * <= floor, or when next_seq <= floor, renumber the waiting events
+ * (keeping their order) and the counter so the lowest becomes floor + 1.
+ * Returns how far they moved (0: nothing to do), -1 with err.
+ */
+int64_t	spool_raise_seq(struct spool *sp, uint64_t floor, char *err,
+	    size_t errlen);
+
 int	spool_stats(struct spool *sp, struct spool_stats *st, char *err,
 	    size_t errlen);
 

@@ -29,6 +29,7 @@
 #include "agent/spool.h"
 #include "agent/upload.h"
 #include "common/log.h"
+#include "common/pki.h"
 #include "common/timeutil.h"
 
 #define UPLOAD_BATCH_BYTES	(4 << 20)	/* well under max_body 16M */
@@ -52,6 +53,9 @@ struct uploader {
 	size_t			 batch_cur;
 	unsigned		 fails;
 	bool			 down;
+	bool			 seq_checked;	/* a heartbeat told last_seq */
+	bool			 revoked_logged;
+	int64_t			 renew_after_mono; /* no renewal try before */
 };
 
 struct resp {
@@ -317,6 +321,35 @@ note_success(struct uploader *u)
 }
 
 /*
+ * A 403 with "revoked": true gets its own log line, once: only the
+ * administrator can undo it, and the agent cannot do anything about it.
+ * 1 when that was the case.
+ */
+static int
+note_revoked(struct uploader *u, long code, const struct resp *r)
+{
+	json_t	*o;
+	int	 revoked;
+
+	if (code != 403)
+		return 0;
+	o = json_loadb(r->buf, r->len, 0, NULL);
+	revoked = json_is_true(json_object_get(o, "revoked"));
+	if (revoked && !u->revoked_logged) {
+		log_errorx("this agent (%s) has been REVOKED by the collector's "
+		    "administrator: %s; nothing is delivered (events stay in the "
+		    "spool). If that is a mistake, ask the administrator for a "
+		    "new token and run: shaobing-agent enroll --server %s "
+		    "--token TOKEN --ca-fingerprint SHA256", u->cur.name,
+		    json_string_value(json_object_get(o, "error")) ?: "revoked",
+		    u->cur.server);
+		u->revoked_logged = true;
+	}
+	json_decref(o);
+	return revoked;
+}
+
+/*
  * One batch.  1 sent (maybe more left), 0 spool empty, -1 failed (back
  * off), -2 retry at once with a smaller batch.
  */
@@ -399,6 +432,10 @@ upload_once(struct uploader *u)
 		rc = -2;
 		goto out;
 	}
+	if (note_revoked(u, code, r)) {
+		note_failure(u, "revoked by the administrator");
+		goto out;
+	}
 	if (code == 401 || code == 403) {
 		snprintf(tmp, sizeof(tmp), "refused (HTTP %ld: %s); check that "
 		    "[agent] name equals the certificate's CN and that this "
@@ -428,6 +465,124 @@ out:
 	return rc;
 }
 
+/*
+ * The heartbeat answer's last_seq: the collector's highest seq of ours.
+ * A spool counting below it is fresh (reinstall, re-enrollment): move
+ * its events above, or the collector would take them for resends.
+ */
+static void
+seq_continuity(struct uploader *u, const struct resp *r)
+{
+	json_t	*o = json_loadb(r->buf, r->len, 0, NULL);
+	json_t	*v = json_object_get(o, "last_seq");
+	char	 err[300];
+	int64_t	 moved;
+
+	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+		moved = spool_raise_seq(u->sp, (uint64_t)json_integer_value(v),
+		    err, sizeof(err));
+		if (moved == -1)
+			log_warnx("%s; events may be taken for resends by the "
+			    "collector", err);
+		else if (moved > 0)
+			log_warnx("the collector already holds events up to seq "
+			    "%lld from agent %s (fresh spool after a reinstall or "
+			    "re-enrollment?); waiting events renumbered from %lld "
+			    "on so none is lost", (long long)json_integer_value(v),
+			    u->cur.name, (long long)json_integer_value(v) + 1);
+		u->seq_checked = true;
+	} else if (v == NULL) {
+		/* An older collector: nothing to compare with. */
+		u->seq_checked = true;
+	}
+	json_decref(o);
+}
+
+/*
+ * Renew our certificate at 2/3 of its lifetime through POST /api/v1/renew
+ * (authenticated by the current certificate), with a new key made here.
+ * The files at [agent] key and cert are replaced (atomically each, key
+ * first); under systemd they must live in /var/lib/shaobing, which is
+ * where `shaobing-agent enroll` puts them.
+ */
+static void
+maybe_renew(struct uploader *u)
+{
+	struct pki_cert		*cur = NULL, *nc = NULL;
+	struct pki_key		*key = NULL;
+	struct upload_creds	 cr;
+	struct resp		*r = NULL;
+	json_t			*body = NULL, *ans = NULL;
+	char			*csr = NULL, *text = NULL, err[512], why[300];
+	long long		 nb, na;
+	int64_t			 now = time_now_ms();
+	long			 code;
+
+	if (time_mono_ms() < u->renew_after_mono)
+		return;
+	if ((cur = pki_cert_from_pem(u->curcr.cert, u->curcr.cert_len, err,
+	    sizeof(err))) == NULL || pki_cert_not_before(cur, &nb) == -1 ||
+	    pki_cert_not_after(cur, &na) == -1 ||
+	    now < nb + (na - nb) / 3 * 2)
+		goto out;
+	/* Whatever happens, not again before the next minute. */
+	u->renew_after_mono = time_mono_ms() + 60000;
+	if ((key = pki_key_new(err, sizeof(err))) == NULL ||
+	    (csr = pki_csr_new(key, u->cur.name, err, sizeof(err))) == NULL ||
+	    (body = json_pack("{s:s}", "csr", csr)) == NULL ||
+	    (text = json_dumps(body, JSON_COMPACT)) == NULL ||
+	    (r = malloc(sizeof(*r))) == NULL) {
+		log_warnx("certificate renewal: cannot make a key and request: "
+		    "%s", err);
+		goto out;
+	}
+	code = post(u, "/api/v1/renew", text, strlen(text), false, r, err,
+	    sizeof(err));
+	if (code != 200) {
+		if (code != -1 && note_revoked(u, code, r))
+			goto out;
+		log_warnx("certificate renewal failed (%s); the certificate "
+		    "expires in %lld h; retrying in a minute", code == -1 ? err :
+		    resp_reason(r, why, sizeof(why)), (na - now) / 3600000);
+		goto out;
+	}
+	ans = json_loadb(r->buf, r->len, 0, NULL);
+	if (!json_is_string(json_object_get(ans, "cert")) || (nc =
+	    pki_cert_from_pem(json_string_value(json_object_get(ans, "cert")),
+	    json_string_length(json_object_get(ans, "cert")), err,
+	    sizeof(err))) == NULL || !pki_cert_matches_key(nc, key)) {
+		log_warnx("certificate renewal: the collector's answer holds no "
+		    "certificate for our new key; retrying in a minute");
+		goto out;
+	}
+	if (pki_key_write(key, u->cur.key, err, sizeof(err)) == -1 ||
+	    pki_cert_write(nc, u->cur.cert, err, sizeof(err)) == -1) {
+		log_errorx("certificate renewal: %s; the certificate expires in "
+		    "%lld h: keep [agent] key and cert in /var/lib/shaobing "
+		    "(shaobing-agent enroll puts them there)", err,
+		    (na - now) / 3600000);
+		goto out;
+	}
+	if (upload_creds_load(&cr, &u->cur, err, sizeof(err)) == -1) {
+		log_errorx("certificate renewal: reading the new files: %s", err);
+		goto out;
+	}
+	upload_creds_free(&u->curcr);
+	u->curcr = cr;
+	pki_cert_not_after(nc, &na);
+	log_info("certificate renewed with a new key; valid until %lld "
+	    "(UTC ms)", na);
+out:
+	pki_cert_free(cur);
+	pki_cert_free(nc);
+	pki_key_free(key);
+	free(csr);
+	free(text);
+	free(r);
+	json_decref(body);
+	json_decref(ans);
+}
+
 static void
 heartbeat(struct uploader *u)
 {
@@ -453,6 +608,11 @@ heartbeat(struct uploader *u)
 	if (code == 200) {
 		log_debug("heartbeat sent");
 		note_success(u);
+		u->revoked_logged = false;
+		seq_continuity(u, r);
+		maybe_renew(u);
+	} else if (note_revoked(u, code, r)) {
+		note_failure(u, "revoked by the administrator");
 	} else if (code == -1) {
 		note_failure(u, err);
 	} else {
@@ -522,14 +682,18 @@ uploader_thread(void *arg)
 			pthread_mutex_unlock(&u->mu);
 			heartbeat(u);
 			pthread_mutex_lock(&u->mu);
-			next_hb = time_mono_ms() + u->cur.heartbeat_ms;
+			/* Until the collector told us its last seq, ask again
+			   soon: uploads wait for it. */
+			next_hb = time_mono_ms() + (u->seq_checked ?
+			    u->cur.heartbeat_ms : upload_backoff_ms(u->fails ?
+			    u->fails : 1, 1000, u->cur.retry_max_ms, rand32()));
 			/* Events from another process (shaobing-agent --emit)
 			 * kick nobody: look at the spool once a heartbeat. */
 			if (next_up == NEVER)
 				next_up = time_mono_ms();
 			continue;
 		}
-		if (now >= next_up) {
+		if (now >= next_up && u->seq_checked) {
 			pthread_mutex_unlock(&u->mu);
 			rc = upload_once(u);
 			pthread_mutex_lock(&u->mu);
@@ -548,7 +712,8 @@ uploader_thread(void *arg)
 				    rand32());
 			continue;
 		}
-		wait_until(u, next_up < next_hb ? next_up : next_hb);
+		wait_until(u, next_up < next_hb && u->seq_checked ? next_up :
+		    next_hb);
 	}
 	pthread_mutex_unlock(&u->mu);
 	return NULL;

@@ -17,6 +17,7 @@
 
 #define CLI_VERSION		"0.1.0"
 #define CLI_ADMIN_DEFAULT	"http://127.0.0.1:8444"
+#define CLI_ADMIN_SOCKET	"/run/shaobing/admin.sock"
 
 #define CLI_EXIT_OK	0
 #define CLI_EXIT_FAIL	1
@@ -34,6 +35,23 @@ int	cli_cmd_ca(struct cli *cli, int argc, char **argv);
 int	cli_cmd_agents(struct cli *cli, int argc, char **argv);
 int	cli_cmd_agents_cert(struct cli *cli, int argc, char **argv);
 int	cli_cmd_events(struct cli *cli, int argc, char **argv);
+int	cli_cmd_incidents(struct cli *cli, int argc, char **argv);
+/* "audit verify" (cmd_audit.c), reached through cli_cmd_audit(). */
+int	cli_cmd_audit_verify(struct cli *cli, int argc, char **argv);
+int	cli_cmd_assets(struct cli *cli, int argc, char **argv);
+int	cli_cmd_users(struct cli *cli, int argc, char **argv);
+
+/*
+ * The fixed-asset register as CSV on f: UTF-8 BOM, Chinese headings with
+ * English beside, one row per element of assets (the admin API's asset
+ * objects); per_asset (may be NULL) adds the indicator columns of the
+ * year-end export, matched by agent name.  -1 on a write error.
+ */
+int	cli_assets_csv(FILE *f, const json_t *assets, const json_t *per_asset);
+int	cli_cmd_agents_revoke(struct cli *cli, int argc, char **argv);
+int	cli_cmd_token(struct cli *cli, int argc, char **argv);
+int	cli_cmd_apitoken(struct cli *cli, int argc, char **argv);
+int	cli_cmd_audit(struct cli *cli, int argc, char **argv);
 
 /*
  * Option helper for "--name VALUE" and "--name=VALUE" at argv[*i].
@@ -56,6 +74,14 @@ int	cli_opt_int(struct cli *cli, const char *name, const char *val,
  */
 int	cli_admin_get(const char *admin, const char *path, json_t **out,
 	    char *err, size_t errlen);
+/* POST a JSON object body; the answer as for cli_admin_get(). */
+int	cli_admin_post(const char *admin, const char *path, const json_t *body,
+	    json_t **out, char *err, size_t errlen);
+/*
+ * The admin address when neither --admin nor $SHAOBING_ADMIN is given:
+ * the Unix socket when it exists, else the loopback HTTP address.
+ */
+const char *cli_admin_default(void);
 /* Percent-encode s for a query string (malloc'd). */
 char	*cli_url_escape(const char *s);
 

@@ -127,19 +127,6 @@ csv_time(struct csv *c, const json_t *v)
 		csv_text(c, "");
 }
 
-static void
-csv_wire_time(struct csv *c, const json_t *v)
-{
-	char buf[32];
-
-	if (!json_is_string(v)) {
-		csv_text(c, "");
-		return;
-	}
-	cli_local_time(json_string_value(v), buf, sizeof(buf));
-	csv_text(c, buf);
-}
-
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 static void
@@ -331,40 +318,13 @@ write_website(struct csv *c, const json_t *doc)
 	}
 }
 
+/* The fixed-asset register with each machine's indicator columns. */
 static void
 write_assets(struct csv *c, const json_t *doc)
 {
-	static const char *const h[] = {
-		"编号 ID", "名称 Name", "计划 Schedule", "首次上线 First seen",
-		"最后在线 Last seen", "事件数 Events", "运行比例% Operation %",
-		"数据完整率% Completeness %", "事件 Incidents",
-		"安全事件 Security incidents", "设备故障 Equipment faults",
-		"误报 False positives",
-	};
-	const json_t	*o, *p, *per = json_object_get(doc, "per_asset");
-	size_t		 i, j;
-
-	csv_head(c, h, NELEM(h));
-	json_array_foreach(json_object_get(doc, "assets"), i, o) {
-		const json_t *found = NULL;
-
-		json_array_foreach(per, j, p)
-			if (strcmp(str(p, "agent"), str(o, "name")) == 0)
-				found = p;
-		csv_int(c, json_object_get(o, "id"));
-		csv_text(c, str(o, "name"));
-		csv_text(c, str(o, "schedule"));
-		csv_wire_time(c, json_object_get(o, "first_seen"));
-		csv_wire_time(c, json_object_get(o, "last_seen"));
-		csv_int(c, json_object_get(o, "events"));
-		csv_num2(c, json_object_get(found, "operation_pct"));
-		csv_num2(c, json_object_get(found, "completeness_pct"));
-		csv_int(c, json_object_get(found, "incidents"));
-		csv_int(c, json_object_get(found, "security_incidents"));
-		csv_int(c, json_object_get(found, "equipment_faults"));
-		csv_int(c, json_object_get(found, "false_positives"));
-		csv_end(c);
-	}
+	(void)cli_assets_csv(c->f, json_object_get(doc, "assets"),
+	    json_object_get(doc, "per_asset") ? json_object_get(doc,
+	    "per_asset") : json_null());
 }
 
 static void

@@ -27,18 +27,42 @@ static const struct command commands[] = {
 	    "list agents: id, name, up/down, last seen 客户端列表" },
 	{ "agents cert", NULL, "agents cert NAME --ca DIR --out DIR [--days N]",
 	    "issue an agent's key and certificate (offline) 签发客户端证书" },
+	{ "assets", cli_cmd_assets,
+	    "assets [--kind managed|unmanaged|target] [--json] | show ID | "
+	    "diff ID [--since D] | set ID KEY=VALUE... | export --format csv",
+	    "asset register, inventory and changes 资产登记" },
+	{ "agents revoke", NULL, "agents revoke ID|NAME",
+	    "refuse an agent from now on 吊销客户端" },
+	{ "apitoken", cli_cmd_apitoken, "apitoken create --scope read|admin "
+	    "[--label L]", "API token for HTTPS admin access 接口令牌" },
+	{ "audit", cli_cmd_audit, "audit log [--after-id N] [--limit N] [--json]",
+	    "who called the admin API, when, from where 管理审计日志" },
 	{ "ca", cli_cmd_ca, "ca init DIR [--name HOST]... [--days N]",
 	    "make a CA and the collector's certificate (offline) 创建证书颁发机构" },
 	{ "events", cli_cmd_events,
 	    "events [--agent A] [--since T] [--type T] [--limit N] [--json]",
 	    "events stored by the collector 事件查询" },
+	{ "incidents", cli_cmd_incidents,
+	    "incidents [--status S] [--since T] [--level L] [--category C] [--json]",
+	    "the incident log 安全事件列表" },
+	{ "incidents show", NULL, "incidents show ID [--json]",
+	    "one incident: events, trail, timings 事件详情" },
+	{ "incidents ack", NULL, "incidents ack|resolve|false-positive|reopen ID [--note TEXT]",
+	    "work an incident (resolve, false-positive, reopen need --note) 处置" },
+	{ "audit verify", NULL, "audit verify",
+	    "prove the incident trail was not edited 审计链校验" },
 	{ "export", cli_cmd_export,
 	    "export [--year Y|--quarter Y-Qn|--month Y-MM|--from D --to D] --out DIR",
 	    "year-end export: CSV, JSON, report.html 年度导出" },
 	{ "indicators", cli_cmd_indicators,
 	    "indicators [--year Y|--quarter Y-Qn|--month Y-MM|--from D --to D] [--json]",
 	    "indicators: target, actual, met 绩效指标" },
+	{ "users", cli_cmd_users,
+	    "users [list] | add NAME --role admin|read | passwd NAME | del NAME",
+	    "web console logins 控制台用户" },
 	{ "help", cmd_help, "help", "this list 帮助" },
+	{ "token", cli_cmd_token, "token create [--ttl 24h] [--uses 1] [--json]",
+	    "enrollment token for shaobing-agent enroll 注册令牌" },
 	{ "version", cmd_version, "version", "print the version" },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -51,12 +75,16 @@ usage(FILE *f)
 	for (const struct command *c = commands; c->name != NULL; c++)
 		fprintf(f, "  %-62s %s\n", c->synopsis, c->help);
 	fprintf(f, "\nOptions (anywhere on the line):\n"
-	    "  --admin URL  the collector's admin API: http://HOST:PORT or\n"
-	    "               unix:/PATH (default $SHAOBING_ADMIN, else %s)\n"
+	    "  --admin URL  the collector's admin API: unix:/PATH,\n"
+	    "               https://HOST:PORT or http://127.0.0.1:PORT\n"
+	    "               (default $SHAOBING_ADMIN, else unix:%s when it\n"
+	    "               exists, else %s)\n"
+	    "  --token T    API token for https/http (default $SHAOBING_TOKEN;\n"
+	    "               not needed on the socket as root or group shaobing)\n"
 	    "  --tz ZONE    time zone for times shown (default $SHAOBING_TZ,\n"
 	    "               else Asia/Shanghai)\n"
 	    "`shaobing COMMAND --help` describes one command.\n",
-	    CLI_ADMIN_DEFAULT);
+	    CLI_ADMIN_SOCKET, CLI_ADMIN_DEFAULT);
 }
 
 static int
@@ -87,7 +115,7 @@ main(int argc, char **argv)
 
 	cli.admin = getenv("SHAOBING_ADMIN");
 	if (cli.admin == NULL || *cli.admin == '\0')
-		cli.admin = CLI_ADMIN_DEFAULT;
+		cli.admin = cli_admin_default();
 
 	/* Take the global options out wherever they are; the rest is the command. */
 	if ((args = calloc((size_t)argc + 1, sizeof(*args))) == NULL) {
@@ -101,6 +129,13 @@ main(int argc, char **argv)
 		}
 		if (r == 0 && (r = cli_opt(&cli, argc, argv, &i, "--tz", &v)) == 1) {
 			tz = v;
+			continue;
+		}
+		if (r == 0 && (r = cli_opt(&cli, argc, argv, &i, "--token",
+		    &v)) == 1) {
+			/* Read by cli/http.c; the environment keeps it out of
+			   every function signature. */
+			setenv("SHAOBING_TOKEN", v, 1);
 			continue;
 		}
 		if (r == -1) {

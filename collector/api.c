@@ -16,8 +16,12 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "collector/access.h"
 #include "collector/api.h"
+#include "collector/asset.h"
+#include "collector/console.h"
 #include "collector/indicator.h"
+#include "collector/incident.h"
 #include "common/event.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -130,7 +134,8 @@ cert_matches(struct api *api, const struct api_request *rq,
 	char msg[256];
 
 	if (strcmp(agent, rq->peer_cn) == 0)
-		return 0;
+		return api->access != NULL ?
+		    access_agent_allowed(api, rq, agent, rs) : 0;
 	snprintf(msg, sizeof(msg), "batch names agent '%s' but the "
 	    "certificate is for '%s'", agent, rq->peer_cn);
 	reject(api, rq, rs, 403, msg);
@@ -211,7 +216,8 @@ handle_heartbeat(struct api *api, const struct api_request *rq,
 	const char		*text, *k;
 	char			*buf = NULL, err[512], now_s[32];
 	size_t			 len;
-	int64_t			 now = api->now();
+	int64_t			 now = api->now(), revoked;
+	uint64_t		 last_seq = 0;
 	int			 new_agent;
 
 	if (body_text(api, rq, rs, &buf, &text, &len) == -1)
@@ -273,8 +279,13 @@ handle_heartbeat(struct api *api, const struct api_request *rq,
 		    hb.agent, rq->peer ? rq->peer : "?");
 	if (time_format_utc(now, now_s, sizeof(now_s)) == -1)
 		now_s[0] = '\0';
-	respond_json(rs, 200, json_pack("{s:b, s:s}", "ok", 1, "server_time",
-	    now_s));
+	/* last_seq: an agent with a fresh spool (reinstalled, re-enrolled)
+	   numbers its events above it, so none is taken for a resend. */
+	if (store_agent_access(api->store, hb.agent, &revoked, &last_seq, err,
+	    sizeof(err)) == -1)
+		log_warnx("heartbeat from %s: %s", hb.agent, err);
+	respond_json(rs, 200, json_pack("{s:b, s:s, s:I}", "ok", 1,
+	    "server_time", now_s, "last_seq", (json_int_t)last_seq));
 	goto out;
 bad:
 	reject(api, rq, rs, 400, err);
@@ -310,6 +321,8 @@ api_agent_handle(struct api *api, const struct api_request *rq,
 			handle_health(rs);
 		return;
 	}
+	if (api->access != NULL && access_agent_handle(api, path, rq, rs))
+		return;
 	if (strcmp(path, "/api/v1/events") != 0 &&
 	    strcmp(path, "/api/v1/heartbeat") != 0) {
 		respond_error(rs, 404, "unknown path");
@@ -611,15 +624,22 @@ void
 api_admin_handle(struct api *api, const struct api_request *rq,
     struct api_response *rs)
 {
+	/* fn: GET only; req: any method, the handler checks it (and may
+	   read the body). */
 	static const struct {
 		const char	*path;
 		void		(*fn)(struct api *, const char *,
 				    struct api_response *);
+		void		(*req)(struct api *, const struct api_request *,
+				    const char *, struct api_response *);
 	} routes[] = {
-		{ "/api/v1/admin/agents", admin_agents },
-		{ "/api/v1/admin/events", admin_events },
-		{ "/api/v1/admin/uptime", admin_uptime },
-		{ "/api/v1/admin/indicators", admin_indicators },
+		{ "/api/v1/admin/agents", admin_agents, NULL },
+		{ "/api/v1/admin/events", admin_events, NULL },
+		{ "/api/v1/admin/uptime", admin_uptime, NULL },
+		{ "/api/v1/admin/indicators", admin_indicators, NULL },
+		{ "/api/v1/admin/assets", NULL, asset_api_list },
+		{ "/api/v1/admin/asset", NULL, asset_api_one },
+		{ "/api/v1/admin/asset/diff", NULL, asset_api_diff },
 	};
 	char		 path[64];
 	const char	*query;
@@ -637,10 +657,19 @@ api_admin_handle(struct api *api, const struct api_request *rq,
 			handle_health(rs);
 		return;
 	}
+	if (strncmp(path, "/api/v1/admin/users", 19) == 0 &&
+	    (path[19] == '\0' || path[19] == '/')) {
+		console_users_api(api, rq, path + 19, rs);
+		return;
+	}
+	if (incident_api_handle(api, rq, path, query, rs))
+		return;
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(path, routes[i].path) != 0)
 			continue;
-		if (rq->method != API_GET)
+		if (routes[i].req != NULL)
+			routes[i].req(api, rq, query, rs);
+		else if (rq->method != API_GET)
 			respond_error(rs, 405, "use GET");
 		else
 			routes[i].fn(api, query, rs);

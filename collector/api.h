@@ -16,16 +16,24 @@
 #include "collector/collector.h"
 #include "collector/store.h"
 
+struct incidents;
+
 enum api_method {
 	API_GET,
 	API_POST,
 	API_OTHER,	/* HEAD, PUT, DELETE, ...: 405 where the path exists */
 };
 
+struct access;
+struct console;
+
 struct api {
 	struct store			*store;
+	struct access			*access;	/* enrollment, admin auth */
+	struct console			*console;	/* web console, or NULL */
 	const struct collector_conf	*conf;	/* limits; swapped on reload */
 	int64_t				(*now)(void);	/* time_now_ms in production */
+	struct incidents		*incidents;	/* NULL: not running */
 	uint64_t			 batches, events_new, rejected;
 };
 
@@ -37,6 +45,9 @@ struct api_request {
 	const char		*peer;		/* "ADDR:PORT", for logs */
 	const void		*body;
 	size_t			 bodylen;
+	const char		*authorization;	/* header, NULL when absent */
+	const char		*actor;		/* socket caller ("root (uid 0)"),
+						   NULL otherwise */
 };
 
 struct api_response {

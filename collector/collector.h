@@ -14,7 +14,9 @@
 
 #include <stdint.h>
 
+#include "collector/incident.h"
 #include "collector/indicator.h"
+#include "collector/notify.h"
 #include "collector/schedule.h"
 #include "common/conf.h"
 
@@ -32,11 +34,19 @@ struct collector_conf {
 	int	 max_batch;		/* events per batch */
 	int	 max_connections;
 	int64_t	 timeout_ms;		/* idle/read/write per connection */
+	int64_t	 request_timeout_ms;	/* accept → whole request read */
+	double	 rate;			/* requests per second per client */
+	double	 burst;
 	char	 timezone[64];
 	/* [store] */
 	char	 store_path[COLLECTOR_PATH_MAX];
 	/* [admin] */
-	char	 admin_listen[COLLECTOR_ADDR_MAX];
+	char	 admin_listen[COLLECTOR_ADDR_MAX];	/* "" = off */
+	char	 admin_socket[COLLECTOR_PATH_MAX];	/* "" = off */
+	/* [enroll] */
+	char	 enroll_ca_key[COLLECTOR_PATH_MAX];
+	int	 enroll_cert_days;
+	double	 enroll_attempts;	/* per minute per address */
 	/* [uptime] */
 	double	 gap_factor;
 	/* [log] */
@@ -45,6 +55,12 @@ struct collector_conf {
 	struct schedule_conf	 sched;
 	/* [indicators] */
 	struct indicator_conf	 ind;
+	/* [assets] */
+	char	 asset_oui[COLLECTOR_PATH_MAX];	/* IEEE oui.txt, "" none */
+	/* [notify NAME] (owns the channel array) and [incidents],
+	   [category TYPE] */
+	struct notify_conf	 notify;
+	struct incidents_conf	 incidents;
 };
 
 /*
@@ -54,7 +70,7 @@ struct collector_conf {
 int	collector_conf_load(const char *path, struct collector_conf *cc,
 	    struct conf_err *err);
 
-/* Free what cc owns (the holiday calendar); cc may be NULL. */
+/* Free what cc owns (calendar, notify channels); cc may be NULL. */
 void	collector_conf_free(struct collector_conf *cc);
 
 /*

@@ -70,22 +70,40 @@ validate_listen(const void *field, char *why, size_t whylen)
 }
 
 /*
- * The admin API has no access control yet (a later issue adds it), so it
- * must not be reachable from the network.
+ * The plain-HTTP admin listener is optional (off by default; the CLI uses
+ * the Unix socket).  Every request on it needs an API token, but the
+ * token would cross the network in clear text: loopback only.  Remote
+ * administration goes over HTTPS on the agent port.
  */
 static int
 validate_admin_listen(const void *field, char *why, size_t whylen)
 {
 	char		host[COLLECTOR_ADDR_MAX];
 	uint16_t	port;
+	const char	*s = field;
 
+	if (s[0] == '\0')
+		return 0;
 	if (collector_split_addr(field, host, sizeof(host), &port, why,
 	    whylen) == -1)
 		return -1;
 	if (strncmp(host, "127.", 4) != 0 && strcmp(host, "::1") != 0) {
-		snprintf(why, whylen, "'%s' is not a loopback address; the "
-		    "admin API has no access control yet, bind it to "
-		    "127.0.0.1 or ::1", host);
+		snprintf(why, whylen, "'%s' is not a loopback address; API "
+		    "tokens must not cross the network in clear text: bind it "
+		    "to 127.0.0.1 or ::1, or use HTTPS on [server] listen", host);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+validate_socket(const void *field, char *why, size_t whylen)
+{
+	const char *s = field;
+
+	if (s[0] != '\0' && (s[0] != '/' || strlen(s) >= 100)) {
+		snprintf(why, whylen, "'%s' must be an absolute path of at most "
+		    "99 bytes (or empty: no socket)", s);
 		return -1;
 	}
 	return 0;
@@ -111,7 +129,14 @@ static const struct conf_opt server_opts[] = {
 	{ "max_connections", CONF_INT, SRV(max_connections), 0, 1, 100000,
 	  "1024", NULL, NULL, "concurrent agent connections" },
 	{ "timeout", CONF_DURATION, SRV(timeout_ms), 0, 1000, 3600000, "30s",
-	  NULL, NULL, "read/write timeout of an agent connection" },
+	  NULL, NULL, "idle (read/write) timeout of a connection" },
+	{ "request_timeout", CONF_DURATION, SRV(request_timeout_ms), 0, 500,
+	  3600000, "60s", NULL, NULL,
+	  "from accept (or the last answer) to a whole request read" },
+	{ "rate", CONF_DOUBLE, SRV(rate), 0, 1, 1000000, "50", NULL, NULL,
+	  "requests per second per client address" },
+	{ "burst", CONF_DOUBLE, SRV(burst), 0, 1, 1000000, "200", NULL, NULL,
+	  "requests a client may send at once above rate" },
 	{ "timezone", CONF_STR, SRV(timezone), 64, 0, 0, "Asia/Shanghai", NULL,
 	  NULL, "time zone of the times in logs" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
@@ -125,8 +150,22 @@ static const struct conf_opt store_opts[] = {
 
 static const struct conf_opt admin_opts[] = {
 	{ "listen", CONF_STR, SRV(admin_listen), COLLECTOR_ADDR_MAX, 0, 0,
-	  "127.0.0.1:8444", NULL, validate_admin_listen,
-	  "address:port of the admin API (plain HTTP, loopback only)" },
+	  "", NULL, validate_admin_listen,
+	  "plain-HTTP admin API on loopback, API token required (off)" },
+	{ "socket", CONF_STR, SRV(admin_socket), COLLECTOR_PATH_MAX, 0, 0,
+	  "/run/shaobing/admin.sock", NULL, validate_socket,
+	  "Unix socket of the admin API (mode 0660)" },
+	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+};
+
+static const struct conf_opt enroll_opts[] = {
+	{ "ca_key", CONF_STR, SRV(enroll_ca_key), COLLECTOR_PATH_MAX, 0, 0,
+	  "/etc/shaobing/ca.key", NULL, NULL,
+	  "CA key that signs enrolled agents' certificates" },
+	{ "cert_days", CONF_INT, SRV(enroll_cert_days), 0, 2, 825, "90", NULL,
+	  NULL, "lifetime of an agent certificate (renewed at 2/3)" },
+	{ "attempts", CONF_DOUBLE, SRV(enroll_attempts), 0, 1, 100000, "10",
+	  NULL, NULL, "enrollment/renewal requests per minute per address" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -139,6 +178,13 @@ static const struct conf_opt uptime_opts[] = {
 static const struct conf_opt log_opts[] = {
 	{ "level", CONF_ENUM, SRV(log_level), 0, 0, 0, "info", log_levels,
 	  NULL, "error, warn, info or debug" },
+	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+};
+
+static const struct conf_opt assets_opts[] = {
+	{ "oui", CONF_STR, SRV(asset_oui), COLLECTOR_PATH_MAX, 0, 0,
+	  "/usr/share/ieee-data/oui.txt", NULL, NULL,
+	  "IEEE OUI table for device vendors (Debian ieee-data; empty: none)" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -156,16 +202,20 @@ collector_conf_load(const char *path, struct collector_conf *cc,
 	if (conf_apply(c, "server", server_opts, cc, err) == -1 ||
 	    conf_apply(c, "store", store_opts, cc, err) == -1 ||
 	    conf_apply(c, "admin", admin_opts, cc, err) == -1 ||
+	    conf_apply(c, "enroll", enroll_opts, cc, err) == -1 ||
 	    conf_apply(c, "uptime", uptime_opts, cc, err) == -1 ||
 	    conf_apply(c, "log", log_opts, cc, err) == -1 ||
 	    schedule_conf_load(c, &cc->sched, err) == -1 ||
 	    indicator_conf_apply(c, &cc->ind, err) == -1 ||
+	    conf_apply(c, "assets", assets_opts, cc, err) == -1 ||
+	    notify_conf_load(c, &cc->notify, err) == -1 ||
+	    incidents_conf_load(c, &cc->incidents, err) == -1 ||
 	    conf_check_unused(c, err) == -1)
 		goto out;
 	rc = 0;
 out:
 	if (rc == -1)
-		schedule_conf_free(&cc->sched);
+		collector_conf_free(cc);
 	conf_free(c);
 	return rc;
 }
@@ -173,6 +223,8 @@ out:
 void
 collector_conf_free(struct collector_conf *cc)
 {
-	if (cc != NULL)
-		schedule_conf_free(&cc->sched);
+	if (cc == NULL)
+		return;
+	schedule_conf_free(&cc->sched);
+	notify_conf_free(&cc->notify);
 }

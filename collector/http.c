@@ -3,9 +3,16 @@
  * bufferevent per connection through evhttp_set_bevcb(); the peer's
  * certificate CN is read from it per request and handed to api.c.
  */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -13,10 +20,15 @@
 #include <event2/http.h>
 #include <event2/listener.h>
 
+#include "collector/access.h"
+#include "collector/console.h"
 #include "collector/http.h"
 #include "collector/tls.h"
 #include "common/event.h"
 #include "common/log.h"
+#include "common/timeutil.h"
+
+#define SWEEP_MS	500	/* how often slow requests are looked for */
 
 #define ALL_METHODS	(EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | \
 	EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | \
@@ -25,8 +37,13 @@
 struct http_server {
 	struct event_base		*base;
 	struct api			*api;
-	struct evhttp			*agent_http, *admin_http;
-	struct evhttp_bound_socket	*agent_sock, *admin_sock;
+	struct evhttp			*agent_http, *admin_http, *sock_http;
+	struct evhttp_bound_socket	*agent_sock, *admin_sock, *sock_sock;
+	char				 sock_path[COLLECTOR_PATH_MAX];
+	struct ratelimit		*rl;		/* requests per client */
+	struct event			*sweep;
+	int64_t				 request_timeout_ms;
+	uint64_t			 cut;		/* slow requests cut */
 	struct tls_server		*tls;
 	int				 max_connections;
 	int				 paused;	/* agent listener off */
@@ -117,7 +134,10 @@ send_response(struct http_server *hs, struct evhttp_request *req,
 	case 404: reason = "Not Found"; break;
 	case 405: reason = "Method Not Allowed"; break;
 	case 413: reason = "Payload Too Large"; break;
+	case 409: reason = "Conflict"; break;
 	case 415: reason = "Unsupported Media Type"; break;
+	case 429: reason = "Too Many Requests"; break;
+	case 503: reason = "Service Unavailable"; break;
 	default: reason = "Internal Server Error"; break;
 	}
 	if (rs->status == 405)
@@ -144,12 +164,76 @@ request_of(struct evhttp_request *req, struct api_request *rq, char *peer,
 	rq->uri = evhttp_request_get_uri(req);
 	rq->content_encoding = evhttp_find_header(
 	    evhttp_request_get_input_headers(req), "Content-Encoding");
+	rq->authorization = evhttp_find_header(
+	    evhttp_request_get_input_headers(req), "Authorization");
 	rq->bodylen = evbuffer_get_length(in);
 	rq->body = rq->bodylen ? (const void *)evbuffer_pullup(in, -1) : "";
 	if (evcon != NULL)
 		evhttp_connection_get_peer(evcon, &addr, &port);
 	snprintf(peer, peerlen, "%s:%u", addr ? addr : "?", port);
 	rq->peer = peer;
+}
+
+/*
+ * The web console (browsers, no client certificate needed): headers in,
+ * the console's own headers and content type out.
+ */
+static void
+console_request(struct http_server *hs, struct evhttp_request *req)
+{
+	struct evhttp_connection	*evcon = evhttp_request_get_connection(req);
+	struct evkeyvalq		*in = evhttp_request_get_input_headers(req);
+	struct evkeyvalq		*h = evhttp_request_get_output_headers(req);
+	struct evbuffer			*body = evhttp_request_get_input_buffer(req);
+	struct evbuffer			*out = evhttp_request_get_output_buffer(req);
+	struct console_request		 rq;
+	struct console_response		 rs;
+	char				*addr = NULL;
+	uint16_t			 port = 0;
+	const char			*reason;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.method = method_of(req);
+	rq.uri = evhttp_request_get_uri(req);
+	if (evcon != NULL)
+		evhttp_connection_get_peer(evcon, &addr, &port);
+	rq.addr = addr ? addr : "?";
+	rq.host = evhttp_find_header(in, "Host");
+	rq.cookie = evhttp_find_header(in, "Cookie");
+	rq.csrf = evhttp_find_header(in, "X-CSRF-Token");
+	rq.origin = evhttp_find_header(in, "Origin");
+	rq.referer = evhttp_find_header(in, "Referer");
+	rq.content_type = evhttp_find_header(in, "Content-Type");
+	rq.bodylen = evbuffer_get_length(body);
+	rq.body = rq.bodylen ? (const void *)evbuffer_pullup(body, -1) : "";
+	console_handle(hs->api->console, hs->api, &rq, &rs);
+	for (int i = 0; i < rs.nheaders; i++)
+		evhttp_add_header(h, rs.hname[i], rs.hvalue[i]);
+	if (rs.cookie[0] != '\0')
+		evhttp_add_header(h, "Set-Cookie", rs.cookie);
+	evhttp_add_header(h, "Content-Type", rs.content_type ?
+	    rs.content_type : "application/json");
+	if (rs.body != NULL) {
+		evbuffer_add(out, rs.body, rs.bodylen);
+		if (rs.content_type == NULL || strncmp(rs.content_type,
+		    "application/json", 16) == 0)
+			evbuffer_add(out, "\n", 1);
+	}
+	switch (rs.status) {
+	case 200: reason = "OK"; break;
+	case 400: reason = "Bad Request"; break;
+	case 401: reason = "Unauthorized"; break;
+	case 403: reason = "Forbidden"; break;
+	case 404: reason = "Not Found"; break;
+	case 405: reason = "Method Not Allowed"; break;
+	case 409: reason = "Conflict"; break;
+	case 429: reason = "Too Many Requests"; break;
+	default: reason = "Error"; break;
+	}
+	hs->pending++;
+	evhttp_request_set_on_complete_cb(req, reply_done, hs);
+	evhttp_send_reply(req, rs.status, reason, NULL);
+	console_response_free(&rs);
 }
 
 static void
@@ -162,10 +246,35 @@ agent_request(struct evhttp_request *req, void *arg)
 	char			 msg[256];
 	int			 r;
 
+	struct bufferevent	*bev = evhttp_connection_get_bufferevent(
+	    evhttp_request_get_connection(req));
+	char			 addr[96], *colon;
+
 	request_of(req, &rq, peer, sizeof(peer));
-	r = tls_peer_cn(evhttp_connection_get_bufferevent(
-	    evhttp_request_get_connection(req)), cn, sizeof(cn), why,
-	    sizeof(why));
+	tls_conn_answered(bev);
+	snprintf(addr, sizeof(addr), "%s", peer);
+	if ((colon = strrchr(addr, ':')) != NULL)
+		*colon = '\0';
+	if (!ratelimit_take(hs->rl, addr, time_mono_ms())) {
+		/* One log line per second per server would be plenty; debug. */
+		log_debug("refused %s from %s: over [server] rate", rq.uri, peer);
+		hs->api->rejected++;
+		rs.status = 429;
+		rs.body = strdup("{\"error\":\"too many requests from this "
+		    "address; slow down ([server] rate)\"}");
+		goto send;
+	}
+	if (hs->api->console != NULL && console_path(rq.uri)) {
+		/* Browsers: session cookie, no certificate needed. */
+		console_request(hs, req);
+		return;
+	}
+	if (strncmp(rq.uri, "/api/v1/admin/", 14) == 0) {
+		/* Remote administration: API token, whatever certificate. */
+		access_admin_handle(hs->api, ADMIN_VIA_HTTPS, &rq, &rs);
+		goto send;
+	}
+	r = tls_peer_cn(bev, cn, sizeof(cn), why, sizeof(why));
 	if (r == 1 && !event_name_ok(cn, sizeof(cn))) {
 		snprintf(why, sizeof(why), "client certificate CN is not a "
 		    "valid agent name (1-63 of A-Z a-z 0-9 . _ -)");
@@ -186,6 +295,7 @@ agent_request(struct evhttp_request *req, void *arg)
 		rq.peer_cn = r == 1 ? cn : NULL;
 		api_agent_handle(hs->api, &rq, &rs);
 	}
+send:
 	send_response(hs, req, &rs);
 	api_response_free(&rs);
 }
@@ -199,9 +309,130 @@ admin_request(struct evhttp_request *req, void *arg)
 	char			 peer[96];
 
 	request_of(req, &rq, peer, sizeof(peer));
-	api_admin_handle(hs->api, &rq, &rs);
+	access_admin_handle(hs->api, ADMIN_VIA_HTTP, &rq, &rs);
 	send_response(hs, req, &rs);
 	api_response_free(&rs);
+}
+
+/* Is uid/gid a member of our group (the group the socket belongs to)? */
+static int
+in_our_group(uid_t uid, gid_t gid)
+{
+	struct passwd	*pw;
+	gid_t		 groups[256];
+	int		 n = 256;
+
+	if (gid == getegid())
+		return 1;
+	if ((pw = getpwuid(uid)) == NULL ||
+	    getgrouplist(pw->pw_name, gid, groups, &n) == -1)
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == getegid())
+			return 1;
+	return 0;
+}
+
+/*
+ * The admin socket: the caller's credentials (SO_PEERCRED, from the
+ * kernel) name the actor.  The socket's mode 0660 and its folder already
+ * keep others out; the check here is the same rule once more: root, our
+ * own user, or a member of our group.
+ */
+static void
+sock_request(struct evhttp_request *req, void *arg)
+{
+	struct http_server	*hs = arg;
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct bufferevent	*bev = evhttp_connection_get_bufferevent(evcon);
+	struct api_request	 rq;
+	struct api_response	 rs = { 0, NULL };
+	struct ucred		 uc;
+	struct passwd		*pw;
+	socklen_t		 len = sizeof(uc);
+	char			 peer[96], actor[128];
+	int			 fd = bev ? (int)bufferevent_getfd(bev) : -1;
+
+	request_of(req, &rq, peer, sizeof(peer));
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1) {
+		log_warn("admin socket: cannot read the caller's credentials");
+	} else {
+		snprintf(peer, sizeof(peer), "pid %ld", (long)uc.pid);
+		if (uc.uid == 0 || uc.uid == geteuid() ||
+		    in_our_group(uc.uid, uc.gid)) {
+			pw = getpwuid(uc.uid);
+			snprintf(actor, sizeof(actor), "%s (uid %lu)", pw ?
+			    pw->pw_name : "?", (unsigned long)uc.uid);
+			rq.actor = actor;
+		}
+	}
+	access_admin_handle(hs->api, ADMIN_VIA_SOCKET, &rq, &rs);
+	send_response(hs, req, &rs);
+	api_response_free(&rs);
+}
+
+/* Bind the admin Unix socket, mode 0660 (owner and group). */
+static struct evhttp_bound_socket *
+bind_unix(struct http_server *hs, const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un		 sun;
+	struct stat			 sb;
+	struct evconnlistener		*l;
+	struct evhttp_bound_socket	*s;
+	int				 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "[admin] socket %s: path too long", path);
+		return NULL;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	/* A socket left by a collector that did not stop cleanly. */
+	if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode))
+		unlink(path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1) {
+		snprintf(err, errlen, "[admin] socket: %s", strerror(errno));
+		return NULL;
+	}
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    chmod(path, 0660) == -1 || listen(fd, 64) == -1) {
+		snprintf(err, errlen, "[admin] socket %s: %s; check that its "
+		    "folder exists and is writable by the collector", path,
+		    strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if ((l = evconnlistener_new(hs->base, NULL, NULL,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd)) == NULL) {
+		close(fd);
+		snprintf(err, errlen, "[admin] socket: out of memory");
+		return NULL;
+	}
+	if ((s = evhttp_bind_listener(hs->sock_http, l)) == NULL) {
+		evconnlistener_free(l);
+		snprintf(err, errlen, "[admin] socket: out of memory");
+	}
+	snprintf(hs->sock_path, sizeof(hs->sock_path), "%s", path);
+	return s;
+}
+
+static void
+sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_server	*hs = arg;
+	size_t			 n;
+
+	(void)fd; (void)what;
+	if ((n = tls_sweep(hs->request_timeout_ms)) > 0) {
+		if (hs->cut == 0 || log_getlevel() >= LOG_LVL_DEBUG)
+			log_warnx("cut %zu agent-port connections that did not "
+			    "deliver a request within request_timeout (%lld ms; "
+			    "slow or hostile clients); logged once, then at "
+			    "debug level", n, (long long)hs->request_timeout_ms);
+		hs->cut += n;
+	}
 }
 
 static void
@@ -218,7 +449,12 @@ apply_limits(struct http_server *hs, const struct collector_conf *cc)
 	evhttp_set_max_body_size(hs->admin_http, 65536);
 	evhttp_set_max_headers_size(hs->admin_http, 16384);
 	evhttp_set_timeout_tv(hs->admin_http, &tv);
+	evhttp_set_max_body_size(hs->sock_http, 65536);
+	evhttp_set_max_headers_size(hs->sock_http, 16384);
+	evhttp_set_timeout_tv(hs->sock_http, &tv);
 	hs->max_connections = cc->max_connections;
+	hs->request_timeout_ms = cc->request_timeout_ms;
+	ratelimit_set(hs->rl, cc->rate, cc->burst);
 }
 
 static struct evhttp_bound_socket *
@@ -257,21 +493,36 @@ http_server_new(struct event_base *base, struct api *api,
 	    errlen)) == NULL)
 		goto out;
 	if ((hs->agent_http = evhttp_new(base)) == NULL ||
-	    (hs->admin_http = evhttp_new(base)) == NULL) {
+	    (hs->admin_http = evhttp_new(base)) == NULL ||
+	    (hs->sock_http = evhttp_new(base)) == NULL ||
+	    (hs->rl = ratelimit_new(cc->rate, cc->burst, 8192)) == NULL ||
+	    (hs->sweep = event_new(base, -1, EV_PERSIST, sweep_cb, hs)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	evhttp_set_allowed_methods(hs->agent_http, ALL_METHODS);
 	evhttp_set_allowed_methods(hs->admin_http, ALL_METHODS);
+	evhttp_set_allowed_methods(hs->sock_http, ALL_METHODS);
 	evhttp_set_bevcb(hs->agent_http, agent_bevcb, hs);
 	evhttp_set_gencb(hs->agent_http, agent_request, hs);
 	evhttp_set_gencb(hs->admin_http, admin_request, hs);
+	evhttp_set_gencb(hs->sock_http, sock_request, hs);
 	apply_limits(hs, cc);
 	if ((hs->agent_sock = bind_addr(hs->agent_http, "[server] listen",
-	    cc->listen, err, errlen)) == NULL ||
+	    cc->listen, err, errlen)) == NULL)
+		goto out;
+	if (cc->admin_listen[0] != '\0' &&
 	    (hs->admin_sock = bind_addr(hs->admin_http, "[admin] listen",
 	    cc->admin_listen, err, errlen)) == NULL)
 		goto out;
+	if (cc->admin_socket[0] != '\0' &&
+	    (hs->sock_sock = bind_unix(hs, cc->admin_socket, err, errlen)) == NULL)
+		goto out;
+	{
+		struct timeval tv = { 0, SWEEP_MS * 1000 };
+
+		event_add(hs->sweep, &tv);
+	}
 	tls_set_conn_hook(conn_hook, hs);
 	ret = hs;
 	hs = NULL;
@@ -318,7 +569,11 @@ http_server_drain(struct http_server *hs, int64_t grace_ms)
 		evhttp_del_accept_socket(hs->agent_http, hs->agent_sock);
 	if (hs->admin_sock != NULL)
 		evhttp_del_accept_socket(hs->admin_http, hs->admin_sock);
-	hs->agent_sock = hs->admin_sock = NULL;
+	if (hs->sock_sock != NULL)
+		evhttp_del_accept_socket(hs->sock_http, hs->sock_sock);
+	hs->agent_sock = hs->admin_sock = hs->sock_sock = NULL;
+	if (hs->sweep != NULL)
+		event_del(hs->sweep);
 	tv.tv_sec = grace_ms / 1000;
 	tv.tv_usec = (grace_ms % 1000) * 1000;
 	if ((hs->grace = evtimer_new(hs->base, grace_cb, hs)) != NULL)
@@ -339,6 +594,13 @@ http_server_free(struct http_server *hs)
 		evhttp_free(hs->agent_http);
 	if (hs->admin_http != NULL)
 		evhttp_free(hs->admin_http);
+	if (hs->sock_http != NULL)
+		evhttp_free(hs->sock_http);
+	if (hs->sock_path[0] != '\0')
+		unlink(hs->sock_path);
+	if (hs->sweep != NULL)
+		event_free(hs->sweep);
+	ratelimit_free(hs->rl);
 	tls_server_free(hs->tls);
 	free(hs);
 }

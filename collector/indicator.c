@@ -20,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collector/asset.h"
 #include "collector/indicator.h"
+#include "collector/store_asset.h"
 #include "collector/store_indicator.h"
 #include "common/event.h"
 #include "common/timeutil.h"
@@ -1059,14 +1061,40 @@ out:
 	return rc;
 }
 
-static json_t *
-ms_time(int64_t ms)
+/*
+ * The asset register (collector/store_asset.h: managed machines by
+ * machine-id, unmanaged devices, targets, with the fields people keep)
+ * as it stands now, limited to assets first seen before the period's
+ * end; managed ones carry their agent's schedule.
+ */
+static int
+register_rows(struct calc *c, json_t *reg)
 {
-	char buf[32];
+	json_t	*all = NULL, *o;
+	size_t	 i;
+	int64_t	 first;
 
-	if (ms <= 0 || time_format_utc(ms, buf, sizeof(buf)) == -1)
-		return json_null();
-	return json_string(buf);
+	if (store_asset_list(c->st, NULL, c->now, 3.0, ASSET_ABSENT_MS, &all,
+	    c->err, c->errlen) == -1)
+		return -1;
+	json_array_foreach(all, i, o) {
+		const char *agent = json_string_value(json_object_get(o, "agent"));
+
+		if (time_parse_utc(json_string_value(json_object_get(o,
+		    "first_seen")) ? json_string_value(json_object_get(o,
+		    "first_seen")) : "", &first) == 0 && first >= c->to_ms)
+			continue;
+		if (json_object_set_new(o, "schedule", json_string(agent == NULL ?
+		    "" : schedule_for_agent(c->sc, agent)->kind ==
+		    SCHEDULE_ALWAYS ? "always" : "office")) == -1 ||
+		    json_array_append(reg, o) == -1) {
+			json_decref(all);
+			snprintf(c->err, c->errlen, "listing assets: out of memory");
+			return -1;
+		}
+	}
+	json_decref(all);
+	return 0;
 }
 
 static int
@@ -1090,13 +1118,6 @@ assets_part(struct calc *c, json_t *counts)
 			goto nomem;
 		if (!c->detail)
 			continue;
-		if (append(reg, json_pack("{s:I, s:s, s:s, s:o, s:o, s:I}",
-		    "id", (json_int_t)a->id, "name", a->name, "schedule",
-		    schedule_for_agent(c->sc, a->name)->kind == SCHEDULE_ALWAYS ?
-		    "always" : "office", "first_seen", ms_time(ms),
-		    "last_seen", ms_time(a->last_seen),
-		    "events", (json_int_t)a->events)) == -1)
-			goto nomem;
 		if (!s->monitored)
 			continue;
 		if (append(per, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o, "
@@ -1123,6 +1144,8 @@ assets_part(struct calc *c, json_t *counts)
 		goto nomem;
 	added = NULL;
 	if (c->detail) {
+		if (register_rows(c, reg) == -1)
+			goto out;
 		if (set(c->doc, "assets", reg) == -1)
 			goto nomem;
 		reg = NULL;

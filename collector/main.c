@@ -18,9 +18,14 @@
 
 #include <event2/event.h>
 
+#include "collector/access.h"
 #include "collector/api.h"
+#include "collector/console.h"
+#include "collector/asset.h"
 #include "collector/collector.h"
 #include "collector/http.h"
+#include "collector/incident.h"
+#include "collector/notify.h"
 #include "collector/store.h"
 #include "collector/store_indicator.h"
 #include "common/log.h"
@@ -37,6 +42,11 @@ struct collector {
 	struct http_server	*http;
 	struct store		*store;
 	struct api		 api;
+	struct asset_engine	 assets;
+	struct incidents	*incidents;
+	struct notifier		*notifier;
+	struct event		*ev_notify;	/* notifier results readable */
+	struct event		*ev_watch;	/* host-down watch timer */
 };
 
 static void
@@ -71,10 +81,109 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 }
 
 static void
+on_notify_result(void *arg, const struct notify_result *r)
+{
+	struct collector *co = arg;
+
+	incidents_on_notify(co->incidents, r);
+}
+
+static void
+on_notify_fd(evutil_socket_t fd, short what, void *arg)
+{
+	struct collector *co = arg;
+
+	(void)fd; (void)what;
+	notify_dispatch(co->notifier);
+}
+
+static void
+on_watch(evutil_socket_t fd, short what, void *arg)
+{
+	struct collector	*co = arg;
+	char			 err[512];
+
+	(void)fd; (void)what;
+	if (incidents_tick(co->incidents, time_now_ms(), err, sizeof(err)) == -1)
+		log_errorx("host-down watch: %s; will try again", err);
+}
+
+static void
+incidents_opts_of(struct collector *co, struct incidents_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->conf = &co->conf.incidents;
+	o->schedule = &co->conf.sched;
+	o->gap_factor = co->conf.gap_factor;
+	o->notifier = co->notifier;
+}
+
+/* The incident engine, its notifier and the host-down timer. */
+static int
+incidents_start(struct collector *co)
+{
+	struct notify_opts	no;
+	struct incidents_opts	io;
+	struct timeval		tv;
+	char			err[512];
+
+	if (co->conf.notify.n > 0) {
+		memset(&no, 0, sizeof(no));
+		no.on_result = on_notify_result;
+		no.arg = co;
+		if ((co->notifier = notify_new(&co->conf.notify, &no, err,
+		    sizeof(err))) == NULL) {
+			log_errorx("notifications: %s", err);
+			return -1;
+		}
+		co->ev_notify = event_new(co->base,
+		    notify_result_fd(co->notifier), EV_READ | EV_PERSIST,
+		    on_notify_fd, co);
+		if (co->ev_notify == NULL ||
+		    event_add(co->ev_notify, NULL) == -1) {
+			log_errorx("notifications: cannot watch the sender");
+			return -1;
+		}
+	} else
+		log_info("no [notify NAME] section: incidents are logged and "
+		    "listed but nobody is told; add a channel to be notified");
+	incidents_opts_of(co, &io);
+	if ((co->incidents = incidents_new(co->store, &io, err,
+	    sizeof(err))) == NULL) {
+		log_errorx("incidents: %s", err);
+		return -1;
+	}
+	co->api.incidents = co->incidents;
+	tv.tv_sec = co->conf.incidents.check_interval_ms / 1000;
+	tv.tv_usec = (co->conf.incidents.check_interval_ms % 1000) * 1000;
+	if ((co->ev_watch = event_new(co->base, -1, EV_PERSIST, on_watch,
+	    co)) == NULL || event_add(co->ev_watch, &tv) == -1) {
+		log_errorx("incidents: cannot start the host-down timer");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+incidents_stop(struct collector *co)
+{
+	if (co->ev_watch != NULL)
+		event_free(co->ev_watch);
+	if (co->ev_notify != NULL)
+		event_free(co->ev_notify);
+	/* Unfinished sends are reported (and recorded) as failed. */
+	notify_free(co->notifier);
+	co->notifier = NULL;
+	incidents_free(co->incidents);
+	co->incidents = NULL;
+}
+
+static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
 	struct collector	*co = arg;
-	struct collector_conf	 n;
+	struct collector_conf	 n, old;
+	struct incidents_opts	 io;
 	struct conf_err		 err;
 	char			 msg[512];
 
@@ -85,21 +194,39 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	}
 	if (strcmp(n.listen, co->conf.listen) != 0 ||
 	    strcmp(n.admin_listen, co->conf.admin_listen) != 0 ||
+	    strcmp(n.admin_socket, co->conf.admin_socket) != 0 ||
 	    strcmp(n.store_path, co->conf.store_path) != 0) {
 		log_warnx("SIGHUP: listen addresses and [store] path change "
 		    "only on restart; keeping the old ones until then");
 		memcpy(n.listen, co->conf.listen, sizeof(n.listen));
 		memcpy(n.admin_listen, co->conf.admin_listen,
 		    sizeof(n.admin_listen));
+		memcpy(n.admin_socket, co->conf.admin_socket,
+		    sizeof(n.admin_socket));
 		memcpy(n.store_path, co->conf.store_path, sizeof(n.store_path));
+	}
+	if (access_reload(co->api.access, &n, msg, sizeof(msg)) == -1) {
+		log_warnx("SIGHUP: %s; keeping the running configuration", msg);
+		collector_conf_free(&n);
+		return;
 	}
 	if (http_server_reload(co->http, &n, msg, sizeof(msg)) == -1) {
 		log_warnx("SIGHUP: %s; keeping the running configuration", msg);
 		collector_conf_free(&n);
 		return;
 	}
-	collector_conf_free(&co->conf);
+	if (n.notify.n != co->conf.notify.n ||
+	    (n.notify.n > 0 && memcmp(n.notify.ch, co->conf.notify.ch,
+	    n.notify.n * sizeof(*n.notify.ch)) != 0))
+		log_warnx("SIGHUP: [notify] channels change only on restart");
+	/* co->conf is swapped in place (modules keep pointers into it);
+	   what the old one owned goes after the swap. */
+	old = co->conf;
 	co->conf = n;
+	/* [incidents], [category] and [schedule] apply at once. */
+	incidents_opts_of(co, &io);
+	incidents_set_conf(co->incidents, &io);
+	collector_conf_free(&old);
 	apply_log(co);
 	log_info("SIGHUP: configuration %s reloaded", co->conf_path);
 }
@@ -143,6 +270,7 @@ main(int argc, char **argv)
 	}
 	if (check) {
 		printf("configuration OK\n");
+		collector_conf_free(&co.conf);
 		return 0;
 	}
 	apply_log(&co);
@@ -152,13 +280,24 @@ main(int argc, char **argv)
 		    "permissions", err);
 		goto out;
 	}
-	if (store_add_event_hook(co.store, store_indicator_hook, NULL) == -1) {
+	co.assets.conf = &co.conf;
+	co.assets.oui_path = co.conf.asset_oui;
+	if (store_add_event_hook(co.store, store_indicator_hook, NULL) == -1 ||
+	    store_add_event_hook(co.store, asset_hook, &co.assets) == -1) {
 		log_errorx("store: too many ingest hooks");
 		goto out;
 	}
 	co.api.store = co.store;
 	co.api.conf = &co.conf;
 	co.api.now = time_now_ms;
+	if ((co.api.access = access_new(&co.conf, err, sizeof(err))) == NULL) {
+		log_errorx("%s", err);
+		goto out;
+	}
+	if ((co.api.console = console_new()) == NULL) {
+		log_errorx("web console: cannot set up (out of memory)");
+		goto out;
+	}
 	if ((co.base = event_base_new()) == NULL) {
 		log_errorx("cannot create the event loop");
 		goto out;
@@ -181,6 +320,9 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* After daemon(): the notifier's thread must live in this process. */
+	if (incidents_start(&co) == -1)
+		goto out;
 	ev_term = evsignal_new(co.base, SIGTERM, on_stop, &co);
 	ev_int = evsignal_new(co.base, SIGINT, on_stop, &co);
 	ev_hup = evsignal_new(co.base, SIGHUP, on_hup, &co);
@@ -190,9 +332,12 @@ main(int argc, char **argv)
 		log_errorx("cannot install signal handlers");
 		goto out;
 	}
-	log_info("started: agents on https://%s, admin API on http://%s, "
-	    "store %s (schema %d)", co.conf.listen, co.conf.admin_listen,
-	    co.conf.store_path, store_schema_version(co.store));
+	log_info("started: agents on https://%s (web console at /console/), "
+	    "admin API on unix:%s%s%s "
+	    "and https://%s (API token), store %s (schema %d)", co.conf.listen,
+	    co.conf.admin_socket[0] ? co.conf.admin_socket : "(off)",
+	    co.conf.admin_listen[0] ? ", http://" : "", co.conf.admin_listen,
+	    co.conf.listen, co.conf.store_path, store_schema_version(co.store));
 	if (event_base_dispatch(co.base) == -1) {
 		log_errorx("event loop failed");
 		goto out;
@@ -211,7 +356,11 @@ out:
 	if (ev_hup != NULL)
 		event_free(ev_hup);
 	http_server_free(co.http);
+	console_free(co.api.console);
+	incidents_stop(&co);
+	access_free(co.api.access);
 	store_close(co.store);
+	asset_engine_free(&co.assets);
 	collector_conf_free(&co.conf);
 	if (co.base != NULL)
 		event_base_free(co.base);

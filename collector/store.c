@@ -16,6 +16,10 @@
 
 #include <sqlite3.h>
 
+#include "collector/incident.h"
+#include "collector/access.h"
+#include "collector/console.h"
+#include "collector/store_asset.h"
 #include "collector/store_indicator.h"
 #include "collector/store_priv.h"
 #include "common/log.h"
@@ -75,6 +79,16 @@ static const char *const migrations[] = {
 	store_incidents_migration,
 	/* 3: indicators: uptime.boot_ts, availability, findings */
 	store_indicator_migration,
+	/* 4: assets, inventory snapshots, agents.derived_seq
+	   (collector/store_asset.c) */
+	store_asset_migration,
+	/* 5: enrollment, API tokens, admin audit (store_access.c) */
+	store_access_migration,
+	/* 6: web console users (collector/store_console.c) */
+	store_console_migration,
+	/* 7: incident engine: fold-key index, append-only trail triggers,
+	   lookup indexes (collector/store_incident.c) */
+	store_incident_schema,
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -90,6 +104,7 @@ enum stmt_id {
 	ST_UPTIME_LAST,
 	ST_UPTIME_EXTEND,
 	ST_UPTIME_ADD,
+	ST_DERIVED_SEQ,
 	ST_MAX
 };
 
@@ -113,6 +128,8 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_UPTIME_EXTEND] = "UPDATE uptime SET end_ts = ?2 WHERE id = ?1",
 	[ST_UPTIME_ADD] = "INSERT INTO uptime (agent_id, start_ts, end_ts, "
 	    "boot_ts) VALUES (?1, ?2, ?2, ?3)",
+	[ST_DERIVED_SEQ] = "UPDATE agents SET derived_seq = derived_seq - 1 "
+	    "WHERE id = ?1 RETURNING derived_seq",
 };
 
 #define STORE_HOOKS_MAX	8
@@ -134,6 +151,7 @@ struct store {
 		void			*arg;
 	}		 commit_hooks[STORE_HOOKS_MAX];
 	size_t		 ncommit_hooks;
+	int		 in_derived;	/* hooks are running on a derived event */
 };
 
 int
@@ -463,6 +481,8 @@ store_insert_batch(struct store *st, const struct event_batch *b,
 				.agent = b->agent,
 				.ev = ev,
 				.received_ms = now_ms,
+				.seq = (int64_t)ev->seq,
+				.derived = 0,
 			};
 
 			inserted++;
@@ -492,6 +512,85 @@ fail:
 	run_commit_hooks(st, 0);
 	res->new_agent = 0;
 	return -1;
+}
+
+int
+store_insert_derived(struct store *st, int64_t agent_id, const char *agent,
+    struct event *ev, int64_t now_ms, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s;
+	int64_t		 seq;
+	ssize_t		 dl;
+	int		 rc;
+
+	if (sqlite3_get_autocommit(st->db)) {
+		snprintf(err, errlen, "derived event %s for %s: not inside a "
+		    "batch transaction (call it from an event hook)", ev->type,
+		    agent);
+		return -1;
+	}
+	if (st->in_derived) {
+		snprintf(err, errlen, "derived event %s for %s: a derived event "
+		    "may not derive another (an event hook must skip "
+		    "ctx->derived)", ev->type, agent);
+		return -1;
+	}
+	s = st->st[ST_DERIVED_SEQ];
+	sqlite3_bind_int64(s, 1, agent_id);
+	rc = sqlite3_step(s);
+	seq = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE || seq >= 0) {
+		if (rc == SQLITE_DONE)
+			snprintf(err, errlen, "derived event %s: no agent with "
+			    "id %" PRId64, ev->type, agent_id);
+		else
+			db_err(st, "numbering a derived event", err, errlen);
+		return -1;
+	}
+	if ((dl = data_text(st, ev->data)) < 0) {
+		snprintf(err, errlen, "derived event %s: cannot serialise its "
+		    "data (out of memory)", ev->type);
+		return -1;
+	}
+	s = st->st[ST_EVENT_ADD];
+	sqlite3_bind_int64(s, 1, agent_id);
+	sqlite3_bind_int64(s, 2, seq);
+	sqlite3_bind_int64(s, 3, ev->ts_ms);
+	sqlite3_bind_int64(s, 4, now_ms);
+	sqlite3_bind_text(s, 5, ev->type, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 6, (int)ev->severity);
+	sqlite3_bind_text(s, 7, ev->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, st->buf, (int)dl, SQLITE_STATIC);
+	if (stmt_done(st, ST_EVENT_ADD, err, errlen) == -1)
+		return -1;
+	if (sqlite3_changes(st->db) != 1) {
+		snprintf(err, errlen, "derived event %s for %s: seq %" PRId64
+		    " already taken", ev->type, agent, seq);
+		return -1;
+	}
+	{
+		struct store_event_ctx ctx = {
+			.event_id = sqlite3_last_insert_rowid(st->db),
+			.agent_id = agent_id,
+			.agent = agent,
+			.ev = ev,
+			.received_ms = now_ms,
+			.seq = seq,
+			.derived = 1,
+		};
+
+		rc = 0;
+		st->in_derived = 1;
+		for (size_t h = 0; h < st->nev_hooks && rc == 0; h++)
+			rc = st->ev_hooks[h].fn(st->ev_hooks[h].arg, st, &ctx,
+			    err, errlen);
+		st->in_derived = 0;
+	}
+	return rc;
 }
 
 int
@@ -708,7 +807,10 @@ store_query_events(struct store *st, const struct store_event_query *q,
 		    "severity", severity_name((enum severity)
 			sqlite3_column_int(s, 6)),
 		    "key", (const char *)sqlite3_column_text(s, 7),
-		    "data", data ? data : json_null())) == -1) {
+		    "data", data ? data : json_null())) == -1 ||
+		    (sqlite3_column_int64(s, 2) < 0 &&
+		    json_object_set_new(json_array_get(arr,
+		    json_array_size(arr) - 1), "derived", json_true()) == -1)) {
 			snprintf(err, errlen, "querying events: out of memory");
 			goto out;
 		}

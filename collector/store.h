@@ -81,10 +81,34 @@ struct store_event_ctx {
 	const char		*agent;
 	const struct event	*ev;
 	int64_t			 received_ms;	/* collector clock */
+	int64_t			 seq;		/* as stored: < 0 when derived */
+	int			 derived;	/* made by the collector
+						   (store_insert_derived) */
 };
 typedef int (*store_event_hook)(void *arg, struct store *st,
     const struct store_event_ctx *ctx, char *err, size_t errlen);
 typedef void (*store_commit_hook)(void *arg, struct store *st, int committed);
+
+/*
+ * Derived events: what the collector concludes from agent events (an
+ * inventory change, ...) is stored as an event of the same agent so the
+ * admin API, retention and the incidents engine treat it like any other.
+ *
+ * store_insert_derived() may only be called from an event hook, inside
+ * the batch transaction: it inserts ev (agent, ts, type, severity, key,
+ * data as set by the caller; ev->seq is ignored) into events with a
+ * NEGATIVE seq taken from the agent's own counter (agents.derived_seq:
+ * -1, -2, ...).  Agent seqs are >= 1, so the two spaces never collide
+ * and UNIQUE(agent, seq) still holds; the agent's last_seq and event
+ * count are not touched.  Then it runs every event hook on the new row
+ * with ctx->derived = 1 and ctx->seq < 0.  A derived event may not
+ * derive another: called while hooks run on a derived event it fails.
+ * 0, or -1 with err (the caller's hook returns -1: the batch rolls back).
+ * The admin events query shows such rows with "derived": true.
+ */
+int	store_insert_derived(struct store *st, int64_t agent_id,
+	    const char *agent, struct event *ev, int64_t now_ms, char *err,
+	    size_t errlen);
 
 /* -1 when the (small, fixed) hook table is full. */
 int	store_add_event_hook(struct store *st, store_event_hook fn, void *arg);

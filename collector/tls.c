@@ -16,13 +16,27 @@
 
 #include "collector/tls.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 
 struct tls_server {
 	SSL_CTX	*ctx;
 };
 
-static int	 conn_idx = -1;		/* SSL ex_data: counted connection */
-static size_t	 conn_count;
+/*
+ * One record per live connection (the SSL's ex_data): counted, and
+ * listed so that tls_sweep() can cut connections that take too long to
+ * deliver a request (slow-loris clients trickling bytes to stay under
+ * the idle timeout).
+ */
+struct tls_conn {
+	struct bufferevent	*bev;
+	int64_t			 since_ms;	/* accept or last answer */
+	struct tls_conn		*prev, *next;
+};
+
+static int		 conn_idx = -1;	/* SSL ex_data: struct tls_conn */
+static size_t		 conn_count;
+static struct tls_conn	*conn_list;
 static void	(*conn_hook)(void *);
 static void	*conn_hook_arg;
 
@@ -43,9 +57,18 @@ static void
 conn_free_cb(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
     void *argp)
 {
+	struct tls_conn *c = ptr;
+
 	(void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
-	if (ptr == NULL)
+	if (c == NULL)
 		return;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		conn_list = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	free(c);
 	if (conn_count > 0)
 		conn_count--;
 	if (conn_hook != NULL)
@@ -168,17 +191,28 @@ struct bufferevent *
 tls_server_bev(struct tls_server *ts, struct event_base *base)
 {
 	struct bufferevent	*bev;
+	struct tls_conn		*c;
 	SSL			*ssl = SSL_new(ts->ctx);
 
 	if (ssl == NULL) {
 		ERR_clear_error();
 		return NULL;
 	}
-	/* Counted from here; conn_free_cb uncounts on SSL_free. */
-	if (SSL_set_ex_data(ssl, conn_idx, &conn_count) != 1) {
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		SSL_free(ssl);
 		return NULL;
 	}
+	/* Counted and listed from here; conn_free_cb undoes it on SSL_free. */
+	if (SSL_set_ex_data(ssl, conn_idx, c) != 1) {
+		free(c);
+		SSL_free(ssl);
+		return NULL;
+	}
+	c->since_ms = time_mono_ms();
+	c->next = conn_list;
+	if (conn_list != NULL)
+		conn_list->prev = c;
+	conn_list = c;
 	conn_count++;
 	bev = bufferevent_openssl_socket_new(base, -1, ssl,
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
@@ -186,11 +220,45 @@ tls_server_bev(struct tls_server *ts, struct event_base *base)
 		SSL_free(ssl);
 		return NULL;
 	}
+	c->bev = bev;
 	/* Agents (libcurl) may close without close_notify; not an error. */
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
 	if (conn_hook != NULL)
 		conn_hook(conn_hook_arg);
 	return bev;
+}
+
+void
+tls_conn_answered(struct bufferevent *bev)
+{
+	SSL		*ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+	struct tls_conn	*c = ssl ? SSL_get_ex_data(ssl, conn_idx) : NULL;
+
+	if (c != NULL)
+		c->since_ms = time_mono_ms();
+}
+
+size_t
+tls_sweep(int64_t max_ms)
+{
+	int64_t	now = time_mono_ms();
+	size_t	n = 0;
+	int	fd;
+
+	for (struct tls_conn *c = conn_list; c != NULL; c = c->next) {
+		if (c->bev == NULL || now - c->since_ms <= max_ms)
+			continue;
+		/*
+		 * shutdown(), not close(): the descriptor stays evhttp's, which
+		 * sees end-of-file and frees the connection (and this record)
+		 * in its own time.  Pushed forward so one cut is enough.
+		 */
+		if ((fd = (int)bufferevent_getfd(c->bev)) >= 0)
+			shutdown(fd, SHUT_RDWR);
+		c->since_ms = now;
+		n++;
+	}
+	return n;
 }
 
 size_t

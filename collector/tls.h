@@ -28,6 +28,14 @@ void			 tls_server_free(struct tls_server *ts);
 struct bufferevent	*tls_server_bev(struct tls_server *ts,
 			    struct event_base *base);
 size_t			 tls_connections(void);
+/* A request on bev was answered: its request deadline starts again. */
+void			 tls_conn_answered(struct bufferevent *bev);
+/*
+ * Shut down every connection that has not completed a request within
+ * max_ms of its accept or its last answer (handshake included).
+ * Returns how many were cut.
+ */
+size_t			 tls_sweep(int64_t max_ms);
 void			 tls_set_conn_hook(void (*hook)(void *), void *arg);
 
 /*

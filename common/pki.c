@@ -871,6 +871,19 @@ pki_cert_not_after(const struct pki_cert *c, long long *ms)
 }
 
 int
+pki_cert_not_before(const struct pki_cert *c, long long *ms)
+{
+	struct tm	tm;
+
+	if (c == NULL || ASN1_TIME_to_tm(X509_get0_notBefore(c->x), &tm) != 1) {
+		ERR_clear_error();
+		return -1;
+	}
+	*ms = (long long)timegm(&tm) * 1000;
+	return 0;
+}
+
+int
 pki_cert_issued_by(const struct pki_cert *c, const struct pki_cert *ca)
 {
 	EVP_PKEY	*pk;

@@ -113,6 +113,8 @@ int		 pki_cert_fingerprint(const struct pki_cert *c, char *out, size_t outlen);
 int		 pki_cert_subject_cn(const struct pki_cert *c, char *out, size_t outlen);
 /* notAfter as UTC milliseconds; -1 on error. */
 int		 pki_cert_not_after(const struct pki_cert *c, long long *ms);
+/* notBefore as UTC milliseconds (renewal at 2/3 of the lifetime); -1. */
+int		 pki_cert_not_before(const struct pki_cert *c, long long *ms);
 /* Was c signed by ca (signature check only)?  1 yes, 0 no. */
 int		 pki_cert_issued_by(const struct pki_cert *c, const struct pki_cert *ca);
 

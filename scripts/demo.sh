@@ -8,7 +8,8 @@
 #
 # Running start twice stops the previous demo first.  Environment:
 # SHAOBING_DEMO_DIR (default /tmp/shaobing-demo), SHAOBING_DEMO_PORT (the
-# agent endpoint, default 8443; the admin API is the next port),
+# agent endpoint, default 8443; the admin API is the Unix socket
+# $DEMO/admin.sock),
 # SHAOBING_BIN (default build/bin).
 set -eu
 
@@ -17,8 +18,7 @@ ROOT=$PWD
 BIN=${SHAOBING_BIN:-$ROOT/${BUILD:-build}/bin}
 DEMO=${SHAOBING_DEMO_DIR:-/tmp/shaobing-demo}
 C_PORT=${SHAOBING_DEMO_PORT:-8443}
-A_PORT=$((C_PORT + 1))
-ADMIN=http://127.0.0.1:$A_PORT
+ADMIN=unix:$DEMO/admin.sock
 AGENT=demo-pc
 
 say() { printf '%s\n' "$*"; }
@@ -91,17 +91,16 @@ start() {
 		[ -x "$BIN/$b" ] || die "$BIN/$b is missing; run make first"
 	done
 	stop >/dev/null
-	for p in "$C_PORT" "$A_PORT"; do
+	for p in "$C_PORT"; do
 		port_busy "$p" && die "port $p is in use (another collector?); stop it or set SHAOBING_DEMO_PORT"
 	done
 	mkdir -p "$DEMO"
 	chmod 700 "$DEMO"
 	: >"$DEMO/.shaobing-demo"
 
-	say "== 1. a throw-away CA, the collector's certificate and an agent's (in $DEMO)"
+	say "== 1. a throw-away CA and the collector's certificate (in $DEMO)"
 	"$BIN/shaobing" ca init "$DEMO/ca" >/dev/null
-	"$BIN/shaobing" agents cert "$AGENT" --ca "$DEMO/ca" --out "$DEMO/agent" >/dev/null
-	ls -l "$DEMO/ca" "$DEMO/agent" | sed 's/^/   /'
+	ls -l "$DEMO/ca" | sed 's/^/   /'
 
 	cat >"$DEMO/collector.ini" <<EOF
 ; Demo collector (written by scripts/demo.sh; see conf/collector.ini).
@@ -115,24 +114,29 @@ ca = $DEMO/ca/ca.crt
 path = $DEMO/collector.db
 
 [admin]
-listen = 127.0.0.1:$A_PORT
+socket = $DEMO/admin.sock
+
+[enroll]
+ca_key = $DEMO/ca/ca.key
 EOF
 	cat >"$DEMO/agent.ini" <<EOF
 ; Demo agent (written by scripts/demo.sh; see conf/agent.ini).
 [agent]
-name = $AGENT
-server = https://127.0.0.1:$C_PORT
-ca = $DEMO/agent/ca.crt
-cert = $DEMO/agent/agent.crt
-key = $DEMO/agent/agent.key
 spool = $DEMO/spool.db
 heartbeat_interval = 10s
 upload_interval = 1s
 retry_max = 10s
 user = $(id -un)
+
+; A real port check with something to find: this demo lists the
+; collector's own port among those that must be closed, the check finds
+; it open (port_exposed) and the collector opens an incident.
+[target demo-ports]
+host = 127.0.0.1
+closed = $C_PORT
+interval = 10s
 EOF
 	"$BIN/shaobing-collector" -c "$DEMO/collector.ini" --check-config >/dev/null
-	"$BIN/shaobing-agent" -c "$DEMO/agent.ini" --check-config >/dev/null
 
 	say "== 2. the collector on https://127.0.0.1:$C_PORT (admin API $ADMIN)"
 	spawn "$DEMO/collector.log" "$DEMO/collector.pid" \
@@ -140,7 +144,19 @@ EOF
 	wait_for collector "$(cat "$DEMO/collector.pid")" "$DEMO/collector.log" \
 		curl -sf --cacert "$DEMO/ca/ca.crt" "https://127.0.0.1:$C_PORT/api/v1/health"
 
-	say "== 3. the agent '$AGENT', reporting over mutual TLS"
+	say "== 3. enroll the agent '$AGENT' with a one-time token (its key never leaves it)"
+	say "\$ shaobing token create"
+	"$BIN/shaobing" --admin "$ADMIN" token create --json >"$DEMO/token.json"
+	tok=$(sed -n 's/.*"token": "\(sbe_[0-9a-f]*\)".*/\1/p' "$DEMO/token.json")
+	fp=$(sed -n 's/.*"ca_fingerprint": "\([0-9a-f]*\)".*/\1/p' "$DEMO/token.json")
+	say "\$ shaobing-agent enroll --server https://127.0.0.1:$C_PORT --token ${tok%"${tok#????????????}"}... --ca-fingerprint $fp"
+	"$BIN/shaobing-agent" enroll --server "https://127.0.0.1:$C_PORT" \
+		--token "$tok" --ca-fingerprint "$fp" --name "$AGENT" \
+		--config "$DEMO/agent.ini" --dir "$DEMO/agent" --user "$(id -un)" |
+		sed 's/^/   /'
+	"$BIN/shaobing-agent" -c "$DEMO/agent.ini" --check-config >/dev/null
+
+	say "== 4. the agent '$AGENT', reporting over mutual TLS"
 	spawn "$DEMO/agent.log" "$DEMO/agent.pid" \
 		"$BIN/shaobing-agent" -f -c "$DEMO/agent.ini"
 	wait_for agent "$(cat "$DEMO/agent.pid")" "$DEMO/agent.log" \
@@ -153,6 +169,15 @@ EOF
 	say "\$ shaobing events"
 	"$BIN/shaobing" --admin "$ADMIN" events
 	say ""
+	say "== 5. the port check found an exposed port: an incident (安全事件)"
+	wait_for agent "$(cat "$DEMO/agent.pid")" "$DEMO/agent.log" \
+		sh -c "'$BIN/shaobing' --admin '$ADMIN' incidents --json | grep -q port_exposed"
+	say "\$ shaobing incidents"
+	"$BIN/shaobing" --admin "$ADMIN" incidents
+	say ""
+	say "\$ shaobing incidents show 1"
+	"$BIN/shaobing" --admin "$ADMIN" incidents show 1
+	say ""
 	year=$(date +%Y)
 	say "\$ shaobing indicators --year $year"
 	"$BIN/shaobing" --admin "$ADMIN" indicators --year "$year"
@@ -161,14 +186,17 @@ EOF
 	"$BIN/shaobing" --admin "$ADMIN" export --year "$year" --out "$DEMO/export-$year"
 	say "report 自评表: $DEMO/export-$year/report.html"
 	say ""
-	admin_flag=""
-	[ "$C_PORT" = 8443 ] || admin_flag=" --admin $ADMIN"
+	admin_flag=" --admin $ADMIN"
 	cat <<EOF
 The collector (pid $(cat "$DEMO/collector.pid")) and the agent (pid $(cat "$DEMO/agent.pid")) keep running.
 Try next:
   $BIN/shaobing$admin_flag agents              # 客户端 up/down, last seen
   $BIN/shaobing$admin_flag events --since -1h  # 事件 (add --json for scripts)
-  curl -s '$ADMIN/api/v1/admin/uptime?agent=$AGENT'    # 运行时间 uptime from heartbeats
+  $BIN/shaobing$admin_flag incidents           # 安全事件 incident log
+  $BIN/shaobing$admin_flag incidents ack 1 --note "checking"   # 处置
+  $BIN/shaobing$admin_flag audit verify        # 审计链校验
+  curl -s --unix-socket $DEMO/admin.sock 'http://localhost/api/v1/admin/uptime?agent=$AGENT'  # 运行时间 uptime
+  $BIN/shaobing$admin_flag audit log           # 审计 who called the admin API
   tail -f $DEMO/collector.log $DEMO/agent.log
   sqlite3 $DEMO/collector.db 'SELECT count(*) FROM events'
 Stop the demo with: make demo-stop   (stops both and removes $DEMO)

@@ -8,7 +8,8 @@ export COUNTS
 JOBS=$(nproc 2>/dev/null || echo 2)
 fail_build=0
 
-step() { printf '\n=== %s ===\n' "$*"; }
+START=$(date +%s)
+step() { printf '\n=== %s (at %ss) ===\n' "$*" "$(( $(date +%s) - START ))"; }
 
 step "build (gcc -O2)"
 make --no-print-directory -j"$JOBS" tests || { echo "not ok - build failed"; echo "0 1" >>"$COUNTS"; fail_build=1; }
@@ -19,8 +20,8 @@ if [ $fail_build = 0 ]; then
 	sh tests/run-e2e.sh build
 fi
 
-step "fuzz targets (${FUZZ_SECONDS:-10} s each)"
-FUZZ_SECONDS=${FUZZ_SECONDS:-10} sh tests/fuzz/run.sh || true
+step "fuzz targets (${FUZZ_SECONDS:-5} s each)"
+FUZZ_SECONDS=${FUZZ_SECONDS:-5} sh tests/fuzz/run.sh || true
 
 step "build (ASan+UBSan)"
 if make --no-print-directory -j"$JOBS" SANITIZE=1 tests; then
@@ -38,5 +39,6 @@ passed=$(awk '{ s += $1 } END { print s + 0 }' "$COUNTS")
 failed=$(awk '{ s += $2 } END { print s + 0 }' "$COUNTS")
 rm -f "$COUNTS"
 echo
+echo "# make check took $(( $(date +%s) - START )) s"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -170,9 +170,9 @@ db_total() {
 	[[ "$output" == "405 "* ]]
 	run sb_post pc-01 /api/v1/nothing "$T/b.json"
 	[[ "$output" == "404 "* ]]
-	run curl -s -o /dev/null -w '%{http_code}' "$SHAOBING_ADMIN/api/v1/admin/nothing"
+	run sb_admin_curl /api/v1/admin/nothing -s -o /dev/null -w '%{http_code}'
 	[ "$output" = 404 ]
-	run curl -s "$SHAOBING_ADMIN/api/v1/admin/events?since=yesterday"
+	run sb_admin_curl "/api/v1/admin/events?since=yesterday" -s
 	[[ "$(jq -r .error <<<"$output")" == *since* ]]
 	[ "$(db_total)" = 0 ]
 }
@@ -215,7 +215,7 @@ db_total() {
 	run "$SB" agents --json
 	[ "$(jq -r '.agents[0].name' <<<"$output")" = pc-01 ]
 	[ "$(jq -r '.agents[0].status' <<<"$output")" = up ]
-	run curl -sf "$SHAOBING_ADMIN/api/v1/admin/uptime?agent=pc-01"
+	run sb_admin_curl "/api/v1/admin/uptime?agent=pc-01" -sf
 	[ "$(jq '.intervals | length' <<<"$output")" -ge 1 ]
 }
 

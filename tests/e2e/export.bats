@@ -76,7 +76,7 @@ chrome() {
 	run "$SB" export --year 2025
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--out DIR is required"* ]]
-	run curl -s "http://127.0.0.1:$A_PORT/api/v1/admin/indicators?from=2025-01-01"
+	run sb_admin_curl "/api/v1/admin/indicators?from=2025-01-01" -s
 	[[ "$output" == *'"error":"from and to are required'* ]]
 }
 

@@ -90,7 +90,9 @@ sb_agent_cert() {
 }
 
 # Write $T/collector.ini.  Extra "key = value" lines for [server] in
-# $C_SERVER_EXTRA (e.g. "max_body = 4k").
+# $C_SERVER_EXTRA (e.g. "max_body = 4k"), whole extra sections in
+# $C_EXTRA.  The admin API is reached through the Unix socket
+# $T/admin.sock (SHAOBING_ADMIN); use sb_admin_curl for raw calls.
 sb_collector_conf() {
 	[ -n "$C_PORT" ] || C_PORT=$(sb_free_port)
 	[ -n "$A_PORT" ] || A_PORT=$(sb_free_port)
@@ -106,12 +108,23 @@ ${C_SERVER_EXTRA:-}
 path = $T/collector.db
 
 [admin]
-listen = 127.0.0.1:$A_PORT
+socket = $T/admin.sock
+
+[enroll]
+ca_key = $T/ca/ca.key
 
 [log]
 level = debug
+${C_EXTRA:-}
 EOF
-	export SHAOBING_ADMIN=http://127.0.0.1:$A_PORT
+	export SHAOBING_ADMIN=unix:$T/admin.sock
+}
+
+# curl on the admin API through its Unix socket: sb_admin_curl PATH [ARGS]
+sb_admin_curl() {
+	local path=$1
+	shift
+	curl --unix-socket "$T/admin.sock" "$@" "http://localhost$path"
 }
 
 sb_health() {
@@ -120,7 +133,7 @@ sb_health() {
 }
 
 sb_admin_up() {
-	curl -sf "http://127.0.0.1:$A_PORT/api/v1/admin/agents" >/dev/null
+	sb_admin_curl /api/v1/admin/agents -sf >/dev/null
 }
 
 # Start the collector in the foreground (backgrounded here) and wait

@@ -78,7 +78,7 @@ contiguous_once() {
 	[[ "$output" == *"在线 up"* ]]
 	# Heartbeats become an uptime interval.
 	SB_WATCH=$AG_PID sb_wait_until sh -c \
-		"curl -sf '$SHAOBING_ADMIN/api/v1/admin/uptime?agent=pc-01' | jq -e '.intervals | length >= 1'"
+		"curl -sf --unix-socket '$T/admin.sock' 'http://localhost/api/v1/admin/uptime?agent=pc-01' | jq -e '.intervals | length >= 1'"
 	run "$SB" events
 	[[ "$output" == *"system"* ]]
 }

@@ -69,7 +69,7 @@ static int
 agent(struct fx *f, enum api_method m, const char *uri, const char *cn,
     const char *enc, const void *body, size_t len)
 {
-	struct api_request rq = { m, uri, enc, cn, "test", body, len };
+	struct api_request rq = { m, uri, enc, cn, "test", body, len, NULL, NULL };
 
 	api_response_free(&f->rs);
 	api_agent_handle(&f->api, &rq, &f->rs);
@@ -85,7 +85,7 @@ post(struct fx *f, const char *uri, const char *cn, const char *body)
 static int
 admin(struct fx *f, enum api_method m, const char *uri)
 {
-	struct api_request rq = { m, uri, NULL, NULL, "test", "", 0 };
+	struct api_request rq = { m, uri, NULL, NULL, "test", "", 0, NULL, NULL };
 
 	api_response_free(&f->rs);
 	api_admin_handle(&f->api, &rq, &f->rs);
@@ -395,7 +395,10 @@ test_config(void **state)
 	assert_string_equal(cc.listen, "0.0.0.0:8443");
 	assert_int_equal(cc.max_body, 16 << 20);
 	assert_int_equal(cc.max_batch, 5000);
-	assert_string_equal(cc.admin_listen, "127.0.0.1:8444");
+	assert_string_equal(cc.admin_listen, "");
+	assert_string_equal(cc.admin_socket, "/run/shaobing/admin.sock");
+	assert_int_equal(cc.enroll_cert_days, 90);
+	assert_int_equal(cc.request_timeout_ms, 60000);
 	assert_true(cc.gap_factor == 3.0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(path, sizeof(path), "/tmp/test_collector_conf.%d.ini",

@@ -1,0 +1,693 @@
+/*
+ * The web console's routes (see console.h):
+ *
+ *   GET  /console/          the page (CSP allows only its own inline
+ *                           script and style, by SHA-256)
+ *   POST /console/login     name + password (form or JSON) → cookie
+ *   POST /console/logout    ends the session
+ *   GET  /console/session   {"user","role","csrf","timezone"}, or
+ *                           {"user":null} when not logged in
+ *   ANY  /console/api/REST  /api/v1/admin/REST after the session's role
+ *                           allows it (read: GET only)
+ *
+ * Every POST needs a matching Origin (or Referer); every POST but the
+ * login needs the session's X-CSRF-Token.  Logins, logouts and API calls
+ * are written to admin_audit; refused logins are also logged.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "collector/access.h"
+#include "collector/console.h"
+#include "common/log.h"
+
+#define API_PREFIX	"/console/api/"
+#define ADMIN_PREFIX	"/api/v1/admin/"
+/* Verified against when the user is unknown, so both cases cost the same
+   time (the hash of no password anyone can type: it never matches). */
+static const char dummy_hash[] = "scrypt$15$8$1$"
+    "00000000000000000000000000000000$"
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+struct console {
+	struct console_sessions	 sessions;
+	struct console_limits	 limits;
+	char			 csp[400];
+};
+
+/* 'sha256-BASE64' of the text between open and close in the page. */
+static int
+inline_hash(const char *open, const char *close, char *out, size_t outlen)
+{
+	const char	*a, *b;
+	unsigned char	 md[32];
+	unsigned int	 mdlen = sizeof(md);
+	unsigned char	 b64[48];
+
+	if ((a = strstr(console_page_html, open)) == NULL ||
+	    (b = strstr(a + strlen(open), close)) == NULL)
+		return -1;
+	a += strlen(open);
+	if (EVP_Digest(a, (size_t)(b - a), md, &mdlen, EVP_sha256(),
+	    NULL) != 1)
+		return -1;
+	EVP_EncodeBlock(b64, md, (int)mdlen);
+	return (size_t)snprintf(out, outlen, "'sha256-%s'", b64) < outlen ?
+	    0 : -1;
+}
+
+struct console *
+console_new(void)
+{
+	struct console	*c;
+	char		 sh[80], st[80];
+
+	if (inline_hash("<script>", "</script>", sh, sizeof(sh)) == -1 ||
+	    inline_hash("<style>", "</style>", st, sizeof(st)) == -1)
+		return NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	snprintf(c->csp, sizeof(c->csp), "default-src 'none'; script-src %s; "
+	    "style-src %s; connect-src 'self'; img-src 'self' data:; "
+	    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+	    sh, st);
+	return c;
+}
+
+void
+console_free(struct console *c)
+{
+	if (c == NULL)
+		return;
+	explicit_bzero(c, sizeof(*c));
+	free(c);
+}
+
+int
+console_path(const char *uri)
+{
+	return strncmp(uri, "/console", 8) == 0 &&
+	    (uri[8] == '\0' || uri[8] == '/' || uri[8] == '?');
+}
+
+void
+console_response_free(struct console_response *rs)
+{
+	if (rs == NULL)
+		return;
+	free(rs->body);
+	rs->body = NULL;
+}
+
+static void
+header(struct console_response *rs, const char *name, const char *value)
+{
+	if (rs->nheaders < CONSOLE_HEADERS_MAX) {
+		rs->hname[rs->nheaders] = name;
+		rs->hvalue[rs->nheaders] = value;
+		rs->nheaders++;
+	}
+}
+
+static void
+answer_json(struct console_response *rs, int status, json_t *o)
+{
+	rs->status = status;
+	rs->content_type = "application/json; charset=utf-8";
+	rs->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (rs->body == NULL) {
+		rs->status = 500;
+		rs->body = strdup("{\"error\":\"out of memory\"}");
+	}
+	rs->bodylen = rs->body ? strlen(rs->body) : 0;
+}
+
+static void
+answer_error(struct console_response *rs, int status, const char *msg)
+{
+	answer_json(rs, status, json_pack("{s:s}", "error", msg));
+}
+
+static const char *
+method_name(enum api_method m)
+{
+	return m == API_GET ? "GET" : m == API_POST ? "POST" : "OTHER";
+}
+
+static void
+audit(struct api *api, const struct console_request *rq, const char *actor,
+    const char *what, int status)
+{
+	struct store_audit	a;
+	char			err[300];
+
+	a.ts_ms = api->now();
+	a.actor = actor;
+	a.via = "console";
+	a.peer = rq->addr ? rq->addr : "?";
+	a.method = method_name(rq->method);
+	a.path = what;
+	a.status = status;
+	if (store_audit_add(api->store, &a, err, sizeof(err)) == -1)
+		log_errorx("console: audit row not written: %s", err);
+}
+
+/* What the page needs: who, the role, the CSRF token, the time zone. */
+static json_t *
+session_json(struct api *api, const struct console_session *s)
+{
+	return json_pack("{s:s, s:s, s:s, s:s}", "user", s->user, "role",
+	    console_role_name(s->role), "csrf", s->csrf, "timezone",
+	    api->conf != NULL && api->conf->timezone[0] != '\0' ?
+	    api->conf->timezone : "Asia/Shanghai");
+}
+
+static struct console_session *
+session_of(struct console *c, struct api *api,
+    const struct console_request *rq)
+{
+	char id[CONSOLE_TOKEN_HEX];
+
+	if (!console_cookie_get(rq->cookie, CONSOLE_COOKIE, id, sizeof(id)))
+		return NULL;
+	return console_session_find(&c->sessions, id, api->now());
+}
+
+/* Origin for every POST, plus the CSRF token when s is given. */
+static int
+post_allowed(struct console_session *s, const struct console_request *rq,
+    struct console_response *rs)
+{
+	char why[200];
+
+	if (console_origin_ok(rq->host, rq->origin, rq->referer, why,
+	    sizeof(why)) == -1 ||
+	    (s != NULL && console_csrf_ok(s, rq->csrf, why, sizeof(why)) == -1)) {
+		answer_error(rs, 403, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+is_json(const struct console_request *rq)
+{
+	return rq->content_type != NULL &&
+	    strncmp(rq->content_type, "application/json", 16) == 0;
+}
+
+/* name and password of a login body (form or JSON).  -1 with why. */
+static int
+login_fields(const struct console_request *rq, char *name, size_t namelen,
+    char *pw, size_t pwlen, char *why, size_t whylen)
+{
+	json_t		*o;
+	const char	*n, *p;
+	int		 rc = -1;
+
+	if (is_json(rq)) {
+		if ((o = json_loadb(rq->body, rq->bodylen, JSON_REJECT_DUPLICATES,
+		    NULL)) == NULL || json_unpack(o, "{s:s, s:s}", "name", &n,
+		    "password", &p) == -1) {
+			snprintf(why, whylen, "body: expected "
+			    "{\"name\":\"...\",\"password\":\"...\"}");
+		} else if ((size_t)snprintf(name, namelen, "%s", n) >= namelen ||
+		    (size_t)snprintf(pw, pwlen, "%s", p) >= pwlen)
+			snprintf(why, whylen, "name or password too long");
+		else
+			rc = 0;
+		json_decref(o);
+		return rc;
+	}
+	if (console_form_get(rq->body, rq->bodylen, "name", name,
+	    namelen) != 1 || console_form_get(rq->body, rq->bodylen,
+	    "password", pw, pwlen) != 1) {
+		snprintf(why, whylen, "body: expected name=...&password=... "
+		    "(application/x-www-form-urlencoded)");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+login(struct console *c, struct api *api, const struct console_request *rq,
+    struct console_response *rs)
+{
+	struct console_user	 u;
+	struct console_session	*s;
+	char			 name[CONSOLE_NAME_MAX + 8], pw[CONSOLE_PW_MAX + 1];
+	char			 why[300], akey[80], ukey[80], id[CONSOLE_TOKEN_HEX];
+	int64_t			 now = api->now(), wait;
+	int			 r, ok;
+
+	memset(&u, 0, sizeof(u));
+	if (post_allowed(NULL, rq, rs) == -1) {
+		audit(api, rq, "-", "/console/login (cross-site)", 403);
+		return;
+	}
+	if (login_fields(rq, name, sizeof(name), pw, sizeof(pw), why,
+	    sizeof(why)) == -1) {
+		answer_error(rs, 400, why);
+		goto out;
+	}
+	snprintf(akey, sizeof(akey), "a:%s", rq->addr ? rq->addr : "?");
+	snprintf(ukey, sizeof(ukey), "u:%.64s", name);
+	if ((wait = console_limit_wait(&c->limits, akey, now)) > 0 ||
+	    (wait = console_limit_wait(&c->limits, ukey, now)) > 0) {
+		snprintf(why, sizeof(why), "登录失败次数过多，请 %" PRId64
+		    " 分钟后再试 too many failed logins for this user or "
+		    "address; try again in %" PRId64 " min",
+		    (wait + 59999) / 60000, (wait + 59999) / 60000);
+		log_warnx("console: login of '%.64s' from %s refused: too many "
+		    "failed attempts; if this is not a user who forgot the "
+		    "password, someone is guessing", name, rq->addr);
+		audit(api, rq, name, "/console/login (rate limited)", 429);
+		header(rs, "Retry-After", "900");
+		answer_error(rs, 429, why);
+		goto out;
+	}
+	r = console_name_ok(name) ? store_console_user_get(api->store, name,
+	    &u, why, sizeof(why)) : 1;
+	if (r == -1) {
+		log_errorx("console: login: %s", why);
+		answer_error(rs, 500, "store error; see the collector log");
+		goto out;
+	}
+	ok = console_password_verify(pw, r == 0 ? u.hash : dummy_hash, why,
+	    sizeof(why));
+	if (ok == -1 && r == 0)
+		log_errorx("console: user '%s': %s", name, why);
+	if (r != 0 || ok != 1 || u.role == CONSOLE_ROLE_NONE) {
+		console_limit_fail(&c->limits, akey, now);
+		console_limit_fail(&c->limits, ukey, now);
+		log_warnx("console: failed login as '%.64s' from %s (%s); "
+		    "repeated failures are refused for %d min", name, rq->addr,
+		    r != 0 ? "no such user" : "wrong password",
+		    (int)(CONSOLE_FAIL_WINDOW_MS / 60000));
+		audit(api, rq, name, "/console/login (failed)", 401);
+		answer_error(rs, 401, "用户名或密码错误 wrong user name or "
+		    "password");
+		goto out;
+	}
+	if ((s = console_session_new(&c->sessions, u.name, u.role, rq->addr,
+	    now, id, sizeof(id))) == NULL) {
+		answer_error(rs, 500, "no random bytes for the session");
+		goto out;
+	}
+	console_limit_clear(&c->limits, ukey);
+	if (store_console_user_login(api->store, u.name, now, why,
+	    sizeof(why)) == -1)
+		log_errorx("console: %s", why);
+	snprintf(rs->cookie, sizeof(rs->cookie), CONSOLE_COOKIE "=%s; "
+	    "Path=/console; Max-Age=%d; Secure; HttpOnly; SameSite=Strict",
+	    id, (int)(CONSOLE_ABSOLUTE_MS / 1000));
+	log_info("console: %s logged in from %s (role %s)", u.name, rq->addr,
+	    console_role_name(u.role));
+	audit(api, rq, u.name, "/console/login", 200);
+	answer_json(rs, 200, session_json(api, s));
+out:
+	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(id, sizeof(id));
+}
+
+static void
+logout(struct console *c, struct api *api, const struct console_request *rq,
+    struct console_response *rs)
+{
+	struct console_session	*s = session_of(c, api, rq);
+	char			 user[CONSOLE_NAME_MAX];
+
+	if (s == NULL) {
+		answer_error(rs, 401, "未登录 not logged in");
+		return;
+	}
+	if (post_allowed(s, rq, rs) == -1) {
+		audit(api, rq, s->user, "/console/logout (csrf)", 403);
+		return;
+	}
+	snprintf(user, sizeof(user), "%s", s->user);
+	console_session_end(s);
+	snprintf(rs->cookie, sizeof(rs->cookie), CONSOLE_COOKIE "=; "
+	    "Path=/console; Max-Age=0; Secure; HttpOnly; SameSite=Strict");
+	audit(api, rq, user, "/console/logout", 200);
+	answer_json(rs, 200, json_pack("{s:b}", "ok", 1));
+}
+
+/* For incident actions the actor is the session's user, whatever the
+   browser sent. */
+static char *
+body_with_actor(const struct console_request *rq, const char *user,
+    char *why, size_t whylen)
+{
+	json_t	*o;
+	char	*out = NULL, actor[CONSOLE_NAME_MAX + 16];
+
+	if (rq->bodylen == 0)
+		o = json_object();
+	else if ((o = json_loadb(rq->body, rq->bodylen,
+	    JSON_REJECT_DUPLICATES, NULL)) == NULL || !json_is_object(o)) {
+		snprintf(why, whylen, "body: expected a JSON object");
+		json_decref(o);
+		return NULL;
+	}
+	snprintf(actor, sizeof(actor), "%s (console)", user);
+	if (o != NULL && json_object_set_new(o, "actor",
+	    json_string(actor)) == 0)
+		out = json_dumps(o, JSON_COMPACT);
+	if (out == NULL)
+		snprintf(why, whylen, "out of memory");
+	json_decref(o);
+	return out;
+}
+
+static void
+api_call(struct console *c, struct api *api, const struct console_request *rq,
+    struct console_response *rs)
+{
+	struct console_session	*s = session_of(c, api, rq);
+	struct api_request	 arq;
+	struct api_response	 ars = { 0, NULL };
+	const char		*rest = rq->uri + strlen(API_PREFIX);
+	char			*uri = NULL, *body = NULL, why[200], path[160];
+	char			 peer[96];
+	size_t			 n;
+
+	snprintf(path, sizeof(path), "%.150s", rq->uri);
+	if (s == NULL) {
+		answer_error(rs, 401, "未登录或会话已过期 not logged in, or the "
+		    "session expired");
+		return;
+	}
+	if (rq->method == API_POST && post_allowed(s, rq, rs) == -1) {
+		audit(api, rq, s->user, path, 403);
+		return;
+	}
+	if (rq->method != API_GET && s->role != CONSOLE_ROLE_ADMIN) {
+		answer_error(rs, 403, "只读用户不能修改 read-only user: "
+		    "changes need the admin role");
+		audit(api, rq, s->user, path, 403);
+		return;
+	}
+	/* Users are managed with the CLI only: a stolen session must not
+	   be able to mint new logins. */
+	if (strncmp(rest, "users", 5) == 0 && (rest[5] == '\0' ||
+	    rest[5] == '/' || rest[5] == '?')) {
+		answer_error(rs, 403, "manage users with `shaobing users`");
+		audit(api, rq, s->user, path, 403);
+		return;
+	}
+	n = strlen(ADMIN_PREFIX) + strlen(rest) + 1;
+	if ((uri = malloc(n)) == NULL) {
+		answer_error(rs, 500, "out of memory");
+		return;
+	}
+	snprintf(uri, n, ADMIN_PREFIX "%s", rest);
+	memset(&arq, 0, sizeof(arq));
+	arq.method = rq->method;
+	arq.uri = uri;
+	arq.body = rq->body;
+	arq.bodylen = rq->bodylen;
+	snprintf(peer, sizeof(peer), "console %s", rq->addr ? rq->addr : "?");
+	arq.peer = peer;
+	if (rq->method == API_POST && strncmp(rest, "incidents/", 10) == 0) {
+		if ((body = body_with_actor(rq, s->user, why, sizeof(why))) ==
+		    NULL) {
+			answer_error(rs, 400, why);
+			audit(api, rq, s->user, path, 400);
+			goto out;
+		}
+		arq.body = body;
+		arq.bodylen = strlen(body);
+	}
+	api_admin_handle(api, &arq, &ars);
+	rs->status = ars.status;
+	rs->body = ars.body;
+	ars.body = NULL;
+	rs->bodylen = rs->body ? strlen(rs->body) : 0;
+	rs->content_type = "application/json; charset=utf-8";
+	audit(api, rq, s->user, path, rs->status);
+out:
+	free(body);
+	free(uri);
+}
+
+void
+console_handle(struct console *c, struct api *api,
+    const struct console_request *rq, struct console_response *rs)
+{
+	struct console_session	*s;
+	char			 path[64];
+	const char		*q = strchr(rq->uri, '?');
+	size_t			 n = q ? (size_t)(q - rq->uri) : strlen(rq->uri);
+
+	memset(rs, 0, sizeof(*rs));
+	header(rs, "Content-Security-Policy", c->csp);
+	header(rs, "X-Frame-Options", "DENY");
+	header(rs, "Referrer-Policy", "no-referrer");
+	header(rs, "X-Content-Type-Options", "nosniff");
+	header(rs, "Cache-Control", "no-store");
+	if (strncmp(rq->uri, API_PREFIX, strlen(API_PREFIX)) == 0) {
+		if (rq->method == API_OTHER)
+			answer_error(rs, 405, "use GET or POST");
+		else
+			api_call(c, api, rq, rs);
+		return;
+	}
+	if (n >= sizeof(path)) {
+		answer_error(rs, 404, "unknown path");
+		return;
+	}
+	memcpy(path, rq->uri, n);
+	path[n] = '\0';
+	if (strcmp(path, "/console") == 0 || strcmp(path, "/console/") == 0 ||
+	    strcmp(path, "/console/index.html") == 0) {
+		if (rq->method != API_GET) {
+			answer_error(rs, 405, "use GET");
+			return;
+		}
+		rs->status = 200;
+		rs->content_type = "text/html; charset=utf-8";
+		rs->body = strdup(console_page_html);
+		rs->bodylen = rs->body ? strlen(rs->body) : 0;
+		if (rs->body == NULL)
+			answer_error(rs, 500, "out of memory");
+	} else if (strcmp(path, "/console/login") == 0) {
+		if (rq->method != API_POST)
+			answer_error(rs, 405, "use POST");
+		else
+			login(c, api, rq, rs);
+	} else if (strcmp(path, "/console/logout") == 0) {
+		if (rq->method != API_POST)
+			answer_error(rs, 405, "use POST");
+		else
+			logout(c, api, rq, rs);
+	} else if (strcmp(path, "/console/session") == 0) {
+		if (rq->method != API_GET)
+			answer_error(rs, 405, "use GET");
+		else if ((s = session_of(c, api, rq)) == NULL)
+			/* 200: the page asks this first, and a 401 would
+			   show as an error in the browser's console. */
+			answer_json(rs, 200, json_pack("{s:n}", "user"));
+		else
+			answer_json(rs, 200, session_json(api, s));
+	} else
+		answer_error(rs, 404, "unknown path");
+}
+
+/* ---- admin API: users ------------------------------------------- */
+
+static void
+users_reply(struct api_response *rs, int status, json_t *o)
+{
+	rs->status = status;
+	rs->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (rs->body == NULL) {
+		rs->status = 500;
+		rs->body = strdup("{\"error\":\"out of memory\"}");
+	}
+}
+
+static void
+users_error(struct api_response *rs, int status, const char *msg)
+{
+	users_reply(rs, status, json_pack("{s:s}", "error", msg));
+}
+
+/* The password field of body o, checked. */
+static const char *
+password_of(json_t *o, char *why, size_t whylen)
+{
+	json_t		*v = json_object_get(o, "password");
+	const char	*pw;
+	size_t		 len;
+
+	if (!json_is_string(v)) {
+		snprintf(why, whylen, "body.password: expected a string");
+		return NULL;
+	}
+	pw = json_string_value(v);
+	len = json_string_length(v);
+	if (len != strlen(pw) || len < CONSOLE_PW_MIN || len > CONSOLE_PW_MAX) {
+		snprintf(why, whylen, "body.password: expected %d to %d "
+		    "characters (no NUL)", CONSOLE_PW_MIN, CONSOLE_PW_MAX);
+		return NULL;
+	}
+	return pw;
+}
+
+void
+console_users_api(struct api *api, const struct api_request *rq,
+    const char *path, struct api_response *rs)
+{
+	json_t			*o = NULL, *list;
+	const char		*pw, *role_s, *k, *action = NULL;
+	char			 name[CONSOLE_NAME_MAX], why[300];
+	char			 hash[CONSOLE_HASH_MAX], what[128];
+	enum console_role	 role;
+	int64_t			 now = api->now();
+	size_t			 n;
+	int			 r;
+	json_t			*v;
+
+	rs->status = 0;
+	rs->body = NULL;
+	hash[0] = '\0';
+	if (*path == '\0') {
+		if (rq->method == API_GET) {
+			if (store_console_user_list(api->store, &list, why,
+			    sizeof(why)) == -1)
+				goto store_err;
+			users_reply(rs, 200, list);
+			return;
+		}
+		if (rq->method != API_POST) {
+			users_error(rs, 405, "use GET or POST");
+			return;
+		}
+	} else {
+		/* "/NAME/password" or "/NAME/delete" */
+		const char *sl = strchr(path + 1, '/');
+
+		n = sl ? (size_t)(sl - path - 1) : 0;
+		if (sl == NULL || n == 0 || n >= sizeof(name) ||
+		    (strcmp(sl, "/password") != 0 &&
+		    strcmp(sl, "/delete") != 0)) {
+			users_error(rs, 404, "unknown path (users/NAME/password "
+			    "or users/NAME/delete)");
+			return;
+		}
+		memcpy(name, path + 1, n);
+		name[n] = '\0';
+		action = sl + 1;
+		if (rq->method != API_POST) {
+			users_error(rs, 405, "use POST");
+			return;
+		}
+	}
+	if (rq->bodylen > 0 && ((o = json_loadb(rq->body, rq->bodylen,
+	    JSON_REJECT_DUPLICATES, NULL)) == NULL || !json_is_object(o))) {
+		users_error(rs, 400, "body: expected a JSON object");
+		goto out;
+	}
+	if (o == NULL && (o = json_object()) == NULL) {
+		users_error(rs, 500, "out of memory");
+		goto out;
+	}
+	json_object_foreach(o, k, v) {
+		if (strcmp(k, "name") && strcmp(k, "role") &&
+		    strcmp(k, "password")) {
+			snprintf(why, sizeof(why), "body: unknown field '%.64s' "
+			    "(known: name, role, password)", k);
+			users_error(rs, 400, why);
+			goto out;
+		}
+	}
+	if (action == NULL) {		/* add */
+		const char *nm = json_string_value(json_object_get(o, "name"));
+
+		if (!console_name_ok(nm)) {
+			users_error(rs, 400, "body.name: expected 1-32 of "
+			    "A-Z a-z 0-9 . _ -");
+			goto out;
+		}
+		snprintf(name, sizeof(name), "%s", nm);
+		role_s = json_string_value(json_object_get(o, "role"));
+		if ((role = console_role_parse(role_s)) == CONSOLE_ROLE_NONE) {
+			users_error(rs, 400, "body.role: expected admin or read");
+			goto out;
+		}
+		if ((pw = password_of(o, why, sizeof(why))) == NULL) {
+			users_error(rs, 400, why);
+			goto out;
+		}
+		if (console_password_hash(pw, hash, sizeof(hash), why,
+		    sizeof(why)) == -1) {
+			users_error(rs, 500, why);
+			goto out;
+		}
+		r = store_console_user_add(api->store, name, role, hash, now,
+		    why, sizeof(why));
+		if (r == -1)
+			goto store_err;
+		if (r == 1) {
+			snprintf(why, sizeof(why), "user '%s' exists; change "
+			    "the password with `shaobing users passwd %s`",
+			    name, name);
+			users_error(rs, 409, why);
+			goto out;
+		}
+		snprintf(what, sizeof(what), "users add %s (%s)", name,
+		    console_role_name(role));
+		users_reply(rs, 200, json_pack("{s:{s:s, s:s}}", "user",
+		    "name", name, "role", console_role_name(role)));
+	} else if (strcmp(action, "password") == 0) {
+		if ((pw = password_of(o, why, sizeof(why))) == NULL) {
+			users_error(rs, 400, why);
+			goto out;
+		}
+		if (console_password_hash(pw, hash, sizeof(hash), why,
+		    sizeof(why)) == -1) {
+			users_error(rs, 500, why);
+			goto out;
+		}
+		r = store_console_user_passwd(api->store, name, hash, now, why,
+		    sizeof(why));
+		if (r == -1)
+			goto store_err;
+		if (r == 1)
+			goto unknown;
+		snprintf(what, sizeof(what), "users passwd %s", name);
+		if (api->console != NULL)
+			console_session_end_user(&api->console->sessions, name);
+		users_reply(rs, 200, json_pack("{s:b}", "ok", 1));
+	} else {
+		r = store_console_user_del(api->store, name, why, sizeof(why));
+		if (r == -1)
+			goto store_err;
+		if (r == 1)
+			goto unknown;
+		snprintf(what, sizeof(what), "users del %s", name);
+		if (api->console != NULL)
+			console_session_end_user(&api->console->sessions, name);
+		users_reply(rs, 200, json_pack("{s:b}", "ok", 1));
+	}
+	log_info("console: %s (admin API, %s)", what,
+	    rq->actor ? rq->actor : rq->peer ? rq->peer : "?");
+	goto out;
+unknown:
+	snprintf(why, sizeof(why), "no user '%s'", name);
+	users_error(rs, 404, why);
+	goto out;
+store_err:
+	log_errorx("admin: users: %s", why);
+	users_error(rs, 500, "store error; see the collector log");
+out:
+	explicit_bzero(hash, sizeof(hash));
+	json_decref(o);
+}

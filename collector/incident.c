@@ -1,0 +1,917 @@
+/*
+ * The incident engine: configuration and the type → category/level
+ * table, the lifecycle rules, the store hooks that fold events, website
+ * availability, and the hand-over to the notifier.  See incident.h.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector/incident_priv.h"
+#include "common/log.h"
+#include "common/timeutil.h"
+
+/* ---- the built-in table --------------------------------------------- */
+
+#define SEV(x)	SEV_##x
+/* pattern, category, subcategory, min severity, fixed level, auto, matters, title */
+static const struct {
+	const char	*pattern, *cat, *sub;
+	int		 min_sev, level;
+	bool		 autores, matters;
+	const char	*title;
+} builtin[] = {
+	/* Packet detectors (probes/packet). */
+	{ "port_scan", "NA", "NASCAN", SEV(LOW), 0, false, false, "端口扫描 port scan" },
+	{ "address_scan", "NA", "NASCAN", SEV(LOW), 0, false, false, "地址扫描 address scan" },
+	{ "ping_sweep", "NA", "NASCAN", SEV(LOW), 0, false, false, "Ping 扫描 ping sweep" },
+	{ "syn_flood", "NA", "NADOS", SEV(LOW), 0, false, false, "SYN 洪泛攻击 SYN flood" },
+	{ "icmp_flood", "NA", "NADOS", SEV(LOW), 0, false, false, "ICMP 洪泛攻击 ICMP flood" },
+	{ "udp_flood", "NA", "NADOS", SEV(LOW), 0, false, false, "UDP 洪泛攻击 UDP flood" },
+	/* Level by severity: a changed gateway MAC is critical → III. */
+	{ "arp_spoof", "NA", "", SEV(LOW), 0, false, false, "ARP 欺骗 ARP spoofing" },
+	{ "dns_tunnel", "DS", "", SEV(LOW), 0, false, false, "DNS 隧道 DNS tunnel (possible data exfiltration)" },
+	{ "nxdomain_storm", "AB", "", SEV(LOW), 0, false, false, "域名解析异常 NXDOMAIN storm" },
+	{ "cleartext_auth", "SHE", "", SEV(LOW), 0, false, false, "明文口令 cleartext authentication" },
+	{ "blocklist", "NA", "", SEV(LOW), 0, false, false, "访问恶意地址 blocklisted address" },
+	{ "new_device", "AB", "", SEV(LOW), 0, false, false, "新设备接入 new device on the LAN" },
+	/* Active checks (probes/check): TLS and ports. */
+	{ "cert_*", "SHE", "SHEVULN", SEV(LOW), 0, false, false, "证书问题 certificate problem" },
+	{ "tls10_accepted", "SHE", "SHEVULN", SEV(LOW), 0, false, false, "接受过时 TLS 版本 old TLS version accepted" },
+	{ "tls11_accepted", "SHE", "SHEVULN", SEV(LOW), 0, false, false, "接受过时 TLS 版本 old TLS version accepted" },
+	{ "weak_*", "SHE", "SHEVULN", SEV(LOW), 0, false, false, "弱加密配置 weak cryptography" },
+	{ "hostname_mismatch", "SHE", "SHEVULN", SEV(LOW), 0, false, false, "证书域名不符 certificate name mismatch" },
+	{ "chain_incomplete", "SHE", "SHEVULN", SEV(LOW), 0, false, false, "证书链不完整 incomplete certificate chain" },
+	{ "no_hsts", "SHE", "SHEVULN", SEV(LOW), 0, false, false, "未启用 HSTS no HSTS" },
+	{ "hsts_short", "SHE", "SHEVULN", SEV(LOW), 0, false, false, "HSTS 期限过短 short HSTS" },
+	{ "no_https_redirect", "SHE", "SHEVULN", SEV(LOW), 0, false, false, "未跳转 HTTPS no HTTPS redirect" },
+	{ "tls_failed", "SHE", "", SEV(LOW), 0, false, false, "TLS 握手失败 TLS handshake failed" },
+	{ "starttls_unavailable", "SHE", "", SEV(LOW), 0, false, false, "STARTTLS 不可用 STARTTLS unavailable" },
+	{ "port_exposed", "SHE", "", SEV(LOW), 0, false, false, "端口暴露 exposed port" },
+	{ "port_down", "DE", "", SEV(LOW), 0, false, false, "服务端口不可用 service port down" },
+	{ "http_error", "DE", "", SEV(LOW), 0, false, false, "网站返回错误 website HTTP error" },
+	/* Collector-made equipment faults. */
+	{ "host_down", "DE", "", SEV(INFO), INCIDENT_LEVEL_IV, true, false, "设备故障：主机离线 equipment fault: host down" },
+	{ "website_down", "DE", "", SEV(INFO), INCIDENT_LEVEL_IV, true, false, "设备故障：网站不可用 equipment fault: website down" },
+	/* The agent's spool overflowed: data lost, a low equipment fault. */
+	{ "spool_dropped", "DE", "", SEV(INFO), INCIDENT_LEVEL_IV, false, false, "采集数据丢失 agent spool dropped events" },
+	/* Inventory changes (common/inventory_diff.h) that matter. */
+	{ "admin_added", "RO", "", SEV(LOW), 0, false, true, "新增管理员账户 new administrator account" },
+	{ "empty_password", "SHE", "", SEV(LOW), 0, false, true, "空口令账户 account without password" },
+	{ "port_opened", "SHE", "", SEV(LOW), 0, false, true, "服务器新开端口 new listening port on a server" },
+	{ "firewall_disabled", "SHE", "", SEV(LOW), 0, false, true, "防火墙被关闭 firewall disabled" },
+	{ "ssh_root_login", "SHE", "", SEV(LOW), 0, false, true, "允许 root 远程登录 SSH root login allowed" },
+};
+
+static const char *const category_zh[][2] = {
+	{ "MP", "恶意程序" }, { "NA", "网络攻击" }, { "DS", "数据安全" },
+	{ "IC", "信息内容安全" }, { "DE", "设备设施故障" }, { "RO", "违规操作" },
+	{ "SHE", "安全隐患" }, { "AB", "异常行为" }, { "OT", "其他" },
+};
+
+const char *
+incident_category_zh(const char *code)
+{
+	for (size_t i = 0; i < sizeof(category_zh) / sizeof(category_zh[0]); i++)
+		if (strcmp(code, category_zh[i][0]) == 0)
+			return category_zh[i][1];
+	return "";
+}
+
+static const char *const level_codes[] = { "?", "I", "II", "III", "IV" };
+static const char *const level_zh[] = { "?", "特别重大", "重大", "较大", "一般" };
+
+const char *
+incident_level_code(int level)
+{
+	return level >= 1 && level <= 4 ? level_codes[level] : "?";
+}
+
+const char *
+incident_level_zh(int level)
+{
+	return level >= 1 && level <= 4 ? level_zh[level] : "?";
+}
+
+/* ---- configuration -------------------------------------------------- */
+
+static const char *const level_choices[] = { "none", "IV", "III", "II", "I", NULL };
+static const char *const operator_choices[] = { "cii", "government", "other", NULL };
+
+#define IC(f)	offsetof(struct incidents_conf, f)
+
+static const struct conf_opt incidents_opts[] = {
+	{ "window", CONF_DURATION, IC(window_ms), 0, 1000, 30LL * 86400000,
+	  "1h", NULL, NULL, "events with the same key this close fold" },
+	{ "level_critical", CONF_ENUM, IC(level_by_sev) + sizeof(int) * SEV_CRITICAL,
+	  0, 0, 0, "III", level_choices, NULL, "level of critical events" },
+	{ "level_high", CONF_ENUM, IC(level_by_sev) + sizeof(int) * SEV_HIGH,
+	  0, 0, 0, "IV", level_choices, NULL, "level of high events" },
+	{ "level_medium", CONF_ENUM, IC(level_by_sev) + sizeof(int) * SEV_MEDIUM,
+	  0, 0, 0, "IV", level_choices, NULL, "level of medium events" },
+	{ "level_low", CONF_ENUM, IC(level_by_sev) + sizeof(int) * SEV_LOW,
+	  0, 0, 0, "IV", level_choices, NULL, "level of low events" },
+	{ "operator_kind", CONF_ENUM, IC(operator_kind), 0, 0, 0, "government",
+	  operator_choices, NULL, "cii (1 h), government (2 h), other (4 h)" },
+	{ "report_hours", CONF_I64, IC(report_hours), 0, 0, 72, "0", NULL, NULL,
+	  "hours to report a level <= III incident; 0 = by operator_kind" },
+	{ "host_down_grace", CONF_DURATION, IC(host_down_grace_ms), 0, 0,
+	  7LL * 86400000, "0", NULL, NULL,
+	  "silence that makes a host down; 0 = interval x [uptime] gap_factor" },
+	{ "check_interval", CONF_DURATION, IC(check_interval_ms), 0, 1000,
+	  3600000, "10s", NULL, NULL, "how often the host-down watch runs" },
+	{ "website_down_after", CONF_INT, IC(website_down_after), 0, 1, 1000,
+	  "3", NULL, NULL, "consecutive failed website samples" },
+	{ "console_url", CONF_STR, IC(console_url), 256, 0, 0, "", NULL, NULL,
+	  "link put in notifications (the incident id is appended)" },
+	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+};
+
+/* [category TYPE]: every value may be left out to keep the built-in one. */
+struct rule_conf {
+	char	category[8];
+	char	subcategory[16];
+	int	level;		/* 0 auto, 1 IV .. 4 I (choices index) */
+	int	min_severity;	/* 0 keep, 1 info .. 5 critical */
+	int64_t	window_ms;
+	int	auto_resolve;	/* 0 keep, 1 no, 2 yes */
+	int	matters;
+	char	title[96];
+};
+
+static const char *const rule_level_choices[] = { "auto", "IV", "III", "II", "I", NULL };
+static const char *const sev_choices[] = { "default", "info", "low", "medium",
+	"high", "critical", NULL };
+static const char *const tri_choices[] = { "default", "no", "yes", NULL };
+
+static int
+validate_category(const void *field, char *why, size_t whylen)
+{
+	const char *c = field;
+
+	if (*c == '\0')
+		return 0;
+	for (size_t i = 0; i < sizeof(category_zh) / sizeof(category_zh[0]); i++)
+		if (strcmp(c, category_zh[i][0]) == 0)
+			return 0;
+	snprintf(why, whylen, "'%s' is not a GB/T 20986-2023 category (MP, NA, "
+	    "DS, IC, DE, RO, SHE, AB, OT)", c);
+	return -1;
+}
+
+#define RC(f)	offsetof(struct rule_conf, f)
+static const struct conf_opt rule_opts[] = {
+	{ "category", CONF_STR, RC(category), 8, 0, 0, "", NULL,
+	  validate_category, "GB/T 20986-2023 category code" },
+	{ "subcategory", CONF_STR, RC(subcategory), 16, 0, 0, "", NULL, NULL,
+	  "subcategory code (NASCAN, NADOS, SHEVULN, ...)" },
+	{ "level", CONF_ENUM, RC(level), 0, 0, 0, "auto", rule_level_choices,
+	  NULL, "fixed level, or auto (from severity)" },
+	{ "min_severity", CONF_ENUM, RC(min_severity), 0, 0, 0, "default",
+	  sev_choices, NULL, "events below it open nothing" },
+	{ "window", CONF_DURATION, RC(window_ms), 0, 0, 30LL * 86400000, "0",
+	  NULL, NULL, "fold window of this type; 0 = [incidents] window" },
+	{ "auto_resolve", CONF_ENUM, RC(auto_resolve), 0, 0, 0, "default",
+	  tri_choices, NULL, "may close by itself (never for security types)" },
+	{ "matters", CONF_ENUM, RC(matters), 0, 0, 0, "default", tri_choices,
+	  NULL, "only events whose data says \"matters\": true" },
+	{ "title", CONF_STR, RC(title), 96, 0, 0, "", NULL, NULL,
+	  "title, Chinese with English beside" },
+	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+};
+
+static void
+seterr(struct conf_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+seterr(struct conf_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
+static int
+rules_builtin(struct incidents_conf *ic)
+{
+	size_t n = sizeof(builtin) / sizeof(builtin[0]);
+
+	if (n > INCIDENT_RULES_MAX)
+		return -1;
+
+	for (size_t i = 0; i < n; i++) {
+		struct incident_rule *r = &ic->rules[i];
+
+		snprintf(r->pattern, sizeof(r->pattern), "%s", builtin[i].pattern);
+		snprintf(r->category, sizeof(r->category), "%s", builtin[i].cat);
+		snprintf(r->subcategory, sizeof(r->subcategory), "%s",
+		    builtin[i].sub);
+		r->min_severity = builtin[i].min_sev;
+		r->level = builtin[i].level;
+		r->auto_resolve = builtin[i].autores;
+		r->need_matters = builtin[i].matters;
+		snprintf(r->title, sizeof(r->title), "%s", builtin[i].title);
+	}
+	ic->nrules = n;
+	return 0;
+}
+
+static void
+conf_post(struct incidents_conf *ic)
+{
+	/* Enum index 0 "none", 1 "IV" .. 4 "I" → stored level 0, 4 .. 1. */
+	for (int i = SEV_LOW; i <= SEV_CRITICAL; i++)
+		ic->level_by_sev[i] = ic->level_by_sev[i] == 0 ? 0 :
+		    5 - ic->level_by_sev[i];
+	ic->level_by_sev[SEV_INFO] = 0;
+}
+
+int
+incidents_conf_defaults(struct incidents_conf *ic)
+{
+	struct conf_err err;
+
+	memset(ic, 0, sizeof(*ic));
+	if (conf_defaults(incidents_opts, ic, &err) == -1 ||
+	    rules_builtin(ic) == -1)
+		return -1;
+	conf_post(ic);
+	return 0;
+}
+
+struct rule_ctx {
+	struct conf		*c;
+	struct incidents_conf	*ic;
+	struct conf_err		*err;
+};
+
+static int
+rule_load(void *arg, const char *name, const char *section, int line)
+{
+	struct rule_ctx		*x = arg;
+	struct incident_rule	*r = NULL, *p;
+	struct rule_conf	 rc;
+	size_t			 nlen = strlen(name);
+
+	if (nlen == 0 || nlen >= EVENT_TYPE_MAX || (!event_name_ok(name,
+	    EVENT_TYPE_MAX) && !(name[nlen - 1] == '*' && (nlen == 1 ||
+	    event_name_ok(name, nlen))))) {
+		seterr(x->err, "%s:%d: [%s]: expected an event type (letters, "
+		    "digits . _ -), optionally ending in *", conf_path(x->c),
+		    line, section);
+		return -1;
+	}
+	if (conf_apply(x->c, section, rule_opts, &rc, x->err) == -1)
+		return -1;
+	for (size_t i = 0; i < x->ic->nrules; i++)
+		if (strcmp(x->ic->rules[i].pattern, name) == 0) {
+			if (x->ic->rules[i].line != 0) {
+				seterr(x->err, "%s:%d: [%s] given twice (first "
+				    "at line %d)", conf_path(x->c), line, section,
+				    x->ic->rules[i].line);
+				return -1;
+			}
+			r = &x->ic->rules[i];
+		}
+	if (r == NULL) {
+		if (rc.category[0] == '\0') {
+			seterr(x->err, "%s:%d: [%s] is not a built-in type; it "
+			    "needs category = (NA, SHE, DE, ...)",
+			    conf_path(x->c), line, section);
+			return -1;
+		}
+		if (x->ic->nrules == INCIDENT_RULES_MAX) {
+			seterr(x->err, "%s:%d: more than %d [category] sections",
+			    conf_path(x->c), line, INCIDENT_RULES_MAX);
+			return -1;
+		}
+		/* Insert first: a user rule wins over a built-in pattern. */
+		p = x->ic->rules;
+		memmove(p + 1, p, x->ic->nrules * sizeof(*p));
+		x->ic->nrules++;
+		r = &p[0];
+		memset(r, 0, sizeof(*r));
+		snprintf(r->pattern, sizeof(r->pattern), "%s", name);
+		r->min_severity = SEV_LOW;
+		snprintf(r->title, sizeof(r->title), "%s", name);
+	}
+	r->line = line;
+	if (rc.category[0] != '\0')
+		snprintf(r->category, sizeof(r->category), "%s", rc.category);
+	if (rc.subcategory[0] != '\0')
+		snprintf(r->subcategory, sizeof(r->subcategory), "%s",
+		    rc.subcategory);
+	if (rc.level != 0)
+		r->level = 5 - rc.level;
+	if (rc.min_severity != 0)
+		r->min_severity = rc.min_severity - 1;
+	if (rc.window_ms != 0)
+		r->window_ms = rc.window_ms;
+	if (rc.auto_resolve != 0)
+		r->auto_resolve = rc.auto_resolve == 2;
+	if (rc.matters != 0)
+		r->need_matters = rc.matters == 2;
+	if (rc.title[0] != '\0')
+		snprintf(r->title, sizeof(r->title), "%s", rc.title);
+	/* A security incident never closes by itself. */
+	if (r->auto_resolve && strcmp(r->category, "DE") != 0) {
+		seterr(x->err, "%s:%d: [%s] auto_resolve = yes is only for "
+		    "equipment faults (category DE); a security incident is "
+		    "closed by a person", conf_path(x->c), line, section);
+		return -1;
+	}
+	return 0;
+}
+
+int
+incidents_conf_load(struct conf *c, struct incidents_conf *ic,
+    struct conf_err *err)
+{
+	struct rule_ctx x = { c, ic, err };
+
+	memset(ic, 0, sizeof(*ic));
+	if (conf_apply(c, "incidents", incidents_opts, ic, err) == -1)
+		goto fail;
+	if (rules_builtin(ic) == -1) {
+		seterr(err, "%s: too many built-in rules", conf_path(c));
+		goto fail;
+	}
+	conf_post(ic);
+	if (conf_foreach(c, "category", rule_load, &x) != 0)
+		goto fail;
+	return 0;
+fail:
+	ic->nrules = 0;
+	return -1;
+}
+
+int64_t
+incidents_report_hours(const struct incidents_conf *ic)
+{
+	static const int64_t by_kind[] = { 1, 2, 4 };
+
+	if (ic->report_hours > 0)
+		return ic->report_hours;
+	return ic->operator_kind >= 0 && ic->operator_kind <= 2 ?
+	    by_kind[ic->operator_kind] : 4;
+}
+
+static bool
+rule_matches(const char *pattern, const char *type)
+{
+	size_t n = strlen(pattern);
+
+	if (n > 0 && pattern[n - 1] == '*')
+		return strncmp(pattern, type, n - 1) == 0;
+	return strcmp(pattern, type) == 0;
+}
+
+int
+incident_map_event(const struct incidents_conf *ic, const char *type,
+    enum severity sev, const json_t *data, struct incident_map *m)
+{
+	const struct incident_rule *r = NULL;
+
+	memset(m, 0, sizeof(*m));
+	for (size_t i = 0; i < ic->nrules && r == NULL; i++)
+		if (rule_matches(ic->rules[i].pattern, type))
+			r = &ic->rules[i];
+	if (r == NULL || (int)sev < r->min_severity)
+		return 0;
+	if (r->need_matters && !json_is_true(json_object_get(data, "matters")))
+		return 0;
+	m->level = r->level != 0 ? r->level : ic->level_by_sev[sev];
+	if (m->level == 0)
+		return 0;
+	m->rule = r;
+	m->window_ms = r->window_ms != 0 ? r->window_ms : ic->window_ms;
+	return 1;
+}
+
+/* ---- lifecycle rules ------------------------------------------------ */
+
+int
+incident_action_parse(const char *s, enum incident_action *a)
+{
+	static const char *const names[] = { "ack", "resolve",
+		"false-positive", "reopen" };
+
+	for (int i = 0; i < 4; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*a = (enum incident_action)i;
+			return 0;
+		}
+	return -1;
+}
+
+int
+incident_transition_check(const char *from, enum incident_action a,
+    const char *note, const char **to, char *why, size_t whylen)
+{
+	bool	active = strcmp(from, "open") == 0 ||
+		    strcmp(from, "acknowledged") == 0;
+	bool	closed = strcmp(from, "resolved") == 0 ||
+		    strcmp(from, "false_positive") == 0;
+	bool	has_note = note != NULL && note[strspn(note, " \t\r\n")] != '\0';
+
+	*to = NULL;
+	if (note != NULL && strlen(note) > INCIDENT_NOTE_MAX) {
+		snprintf(why, whylen, "note longer than %d bytes",
+		    INCIDENT_NOTE_MAX);
+		return -1;
+	}
+	switch (a) {
+	case INCIDENT_ACK:
+		if (strcmp(from, "open") != 0) {
+			snprintf(why, whylen, "only an open incident can be "
+			    "acknowledged; this one is %s", from);
+			return -1;
+		}
+		*to = "acknowledged";
+		return 0;
+	case INCIDENT_RESOLVE:
+	case INCIDENT_FALSE_POSITIVE:
+		if (!active) {
+			snprintf(why, whylen, "the incident is already %s; "
+			    "reopen it first", from);
+			return -1;
+		}
+		if (!has_note) {
+			snprintf(why, whylen, "%s needs a note saying why "
+			    "(--note TEXT)", a == INCIDENT_RESOLVE ? "resolve" :
+			    "false-positive");
+			return -1;
+		}
+		*to = a == INCIDENT_RESOLVE ? "resolved" : "false_positive";
+		return 0;
+	case INCIDENT_REOPEN:
+		if (!closed) {
+			snprintf(why, whylen, "only a resolved or false-positive "
+			    "incident can be reopened; this one is %s", from);
+			return -1;
+		}
+		if (!has_note) {
+			snprintf(why, whylen, "reopen needs a note saying why "
+			    "(--note TEXT)");
+			return -1;
+		}
+		*to = "open";
+		return 0;
+	}
+	snprintf(why, whylen, "unknown action");
+	return -1;
+}
+
+/* ---- the engine ----------------------------------------------------- */
+
+struct site {
+	int64_t	agent_id;
+	char	target[64];
+	int	fails;
+};
+
+struct incidents {
+	struct store		*st;
+	struct incidents_opts	 o;
+	int64_t			*pending;	/* to notify after COMMIT */
+	size_t			 npending, cappending;
+	struct site		*sites;
+	size_t			 nsites;
+	struct incidents_stats	 stats;
+};
+
+static int
+pending_add(struct incidents *in, int64_t id)
+{
+	if (in->o.notifier == NULL)
+		return 0;
+	for (size_t i = 0; i < in->npending; i++)
+		if (in->pending[i] == id)
+			return 0;
+	if (in->npending == in->cappending) {
+		size_t	 cap = in->cappending ? in->cappending * 2 : 64;
+		int64_t	*p = realloc(in->pending, cap * sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		in->pending = p;
+		in->cappending = cap;
+	}
+	in->pending[in->npending++] = id;
+	return 0;
+}
+
+static void
+notify_pending_ids(struct incidents *in)
+{
+	struct notify_msg	m;
+	char			err[256];
+
+	for (size_t i = 0; i < in->npending; i++) {
+		if (store_incident_msg(in->st, in->pending[i], &m, err,
+		    sizeof(err)) == -1) {
+			log_warnx("incidents: cannot notify incident %" PRId64
+			    ": %s", in->pending[i], err);
+			continue;
+		}
+		if (in->o.conf->console_url[0] != '\0')
+			snprintf(m.link, sizeof(m.link), "%s%" PRId64,
+			    in->o.conf->console_url, m.incident_id);
+		if (notify_submit(in->o.notifier, &m) == -1)
+			log_warnx("incidents: out of memory queueing the "
+			    "notification of incident %" PRId64, m.incident_id);
+		else
+			in->stats.notify_queued++;
+	}
+	in->npending = 0;
+}
+
+static void
+on_commit(void *arg, struct store *st, int committed)
+{
+	struct incidents *in = arg;
+
+	(void)st;
+	if (committed)
+		notify_pending_ids(in);
+	in->npending = 0;
+}
+
+/* "端口扫描 port scan: 10.0.0.9->10.0.0.1" from the rule and key. */
+static void
+make_title(char *buf, size_t len, const struct incident_rule *r,
+    const char *key)
+{
+	const char *what = strchr(key, ':');
+
+	if (what != NULL && what[1] != '\0')
+		snprintf(buf, len, "%s: %s", r->title, what + 1);
+	else
+		snprintf(buf, len, "%s", r->title);
+}
+
+static int
+fold(struct incidents *in, struct incident_obs *o,
+    const struct incident_map *m, char *err, size_t errlen)
+{
+	struct incident_fold_out r;
+
+	o->category = m->rule->category;
+	o->subcategory = m->rule->subcategory;
+	o->level = m->level;
+	o->window_ms = m->window_ms;
+	o->report_hours = incidents_report_hours(in->o.conf);
+	if (store_incident_fold(in->st, o, &r, err, errlen) == -1)
+		return -1;
+	if (r.opened)
+		in->stats.opened++;
+	else
+		in->stats.folded++;
+	if (r.escalated)
+		in->stats.escalated++;
+	if ((r.opened || r.escalated) && pending_add(in, r.id) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static struct site *
+site_get(struct incidents *in, int64_t agent_id, const char *target)
+{
+	struct site *p;
+
+	for (size_t i = 0; i < in->nsites; i++)
+		if (in->sites[i].agent_id == agent_id &&
+		    strcmp(in->sites[i].target, target) == 0)
+			return &in->sites[i];
+	if ((p = realloc(in->sites, (in->nsites + 1) * sizeof(*p))) == NULL)
+		return NULL;
+	in->sites = p;
+	p = &in->sites[in->nsites++];
+	memset(p, 0, sizeof(*p));
+	p->agent_id = agent_id;
+	snprintf(p->target, sizeof(p->target), "%s", target);
+	return p;
+}
+
+/*
+ * An availability sample of a website (data.website true): count
+ * consecutive failures per (agent, target); website_down_after of them
+ * open 'website down', a success resolves it.  The counters live in
+ * memory: after a restart the count starts again.
+ */
+static int
+website_sample(struct incidents *in, const struct store_event_ctx *ctx,
+    char *err, size_t errlen)
+{
+	const json_t		*d = ctx->ev->data;
+	const char		*target = json_string_value(json_object_get(d,
+				    "target"));
+	json_t			*up = json_object_get(d, "up");
+	struct site		*s;
+	struct incident_map	 m;
+	char			 key[EVENT_KEY_MAX], title[256], note[128];
+	int64_t			 id;
+	int			 r;
+
+	if (!json_is_true(json_object_get(d, "website")) || target == NULL ||
+	    !json_is_boolean(up) || strlen(target) >= sizeof(s->target))
+		return 0;
+	if ((s = site_get(in, ctx->agent_id, target)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(key, sizeof(key), "website_down:%s", target);
+	if (json_is_true(up)) {
+		s->fails = 0;
+		r = store_incident_find_open(in->st, 0, key, &id, NULL, err,
+		    errlen);
+		if (r == -1)
+			return -1;
+		if (r == 1)
+			return 0;
+		snprintf(note, sizeof(note), "website answered again (seen by "
+		    "%s)", ctx->agent);
+		if (store_incident_change(in->st, id, INCIDENT_RESOLVE, 1,
+		    INCIDENT_SYSTEM_ACTOR, INCIDENT_SYSTEM_SOURCE, note,
+		    ctx->received_ms, err, errlen) == -1)
+			return -1;
+		in->stats.auto_resolved++;
+		log_info("incident %" PRId64 " resolved: website %s is up "
+		    "again", id, target);
+		return 0;
+	}
+	if (++s->fails < in->o.conf->website_down_after)
+		return 0;
+	if (!incident_map_event(in->o.conf, "website_down", SEV_HIGH, d, &m))
+		return 0;
+	r = store_incident_find_open(in->st, 0, key, &id, NULL, err, errlen);
+	if (r != 1)
+		return r == -1 ? -1 : 0;
+	snprintf(title, sizeof(title), "%s: %s", m.rule->title, target);
+	{
+		struct incident_obs o = {
+			.agent_id = 0, .asset = target, .key = key,
+			.type = "website_down", .title = title,
+			.severity = (int)ctx->ev->severity, .ts = ctx->ev->ts_ms,
+			.received = ctx->received_ms, .event_id = ctx->event_id,
+		};
+
+		if (fold(in, &o, &m, err, errlen) == -1)
+			return -1;
+	}
+	log_warnx("website %s failed %d checks in a row (seen by %s); "
+	    "incident opened — check the web server", target, s->fails,
+	    ctx->agent);
+	return 0;
+}
+
+static int
+on_event(void *arg, struct store *st, const struct store_event_ctx *ctx,
+    char *err, size_t errlen)
+{
+	struct incidents	*in = arg;
+	struct incident_map	 m;
+	char			 title[256];
+
+	(void)st;
+	if (strcmp(ctx->ev->type, "availability") == 0)
+		return website_sample(in, ctx, err, errlen);
+	if (!incident_map_event(in->o.conf, ctx->ev->type, ctx->ev->severity,
+	    ctx->ev->data, &m)) {
+		in->stats.ignored++;
+		return 0;
+	}
+	make_title(title, sizeof(title), m.rule, ctx->ev->key);
+	{
+		struct incident_obs o = {
+			.agent_id = ctx->agent_id, .asset = ctx->agent,
+			.key = ctx->ev->key, .type = ctx->ev->type,
+			.title = title, .severity = (int)ctx->ev->severity,
+			.ts = ctx->ev->ts_ms, .received = ctx->received_ms,
+			.event_id = ctx->event_id,
+		};
+
+		return fold(in, &o, &m, err, errlen);
+	}
+}
+
+struct incidents *
+incidents_new(struct store *st, const struct incidents_opts *o, char *err,
+    size_t errlen)
+{
+	struct incidents *in;
+
+	if ((in = calloc(1, sizeof(*in))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	in->st = st;
+	in->o = *o;
+	if (store_add_event_hook(st, on_event, in) == -1 ||
+	    store_add_commit_hook(st, on_commit, in) == -1) {
+		snprintf(err, errlen, "the store's hook table is full");
+		free(in);
+		return NULL;
+	}
+	return in;
+}
+
+void
+incidents_free(struct incidents *in)
+{
+	if (in == NULL)
+		return;
+	free(in->pending);
+	free(in->sites);
+	free(in);
+}
+
+void
+incidents_set_conf(struct incidents *in, const struct incidents_opts *o)
+{
+	in->o = *o;
+}
+
+void
+incidents_stats(const struct incidents *in, struct incidents_stats *s)
+{
+	*s = in->stats;
+}
+
+int
+incidents_act(struct incidents *in, int64_t id, enum incident_action a,
+    const char *actor, const char *source, const char *note, int64_t now,
+    json_t **out, char *why, size_t whylen)
+{
+	int r;
+
+	*out = NULL;
+	r = store_incident_change(in->st, id, a, 0, actor, source, note, now,
+	    why, whylen);
+	if (r != 0)
+		return r;
+	log_info("incident %" PRId64 " %s by %s from %s%s%s", id,
+	    a == INCIDENT_ACK ? "acknowledged" : a == INCIDENT_RESOLVE ?
+	    "resolved" : a == INCIDENT_FALSE_POSITIVE ?
+	    "marked false positive" : "reopened", actor, source,
+	    note && *note ? ": " : "", note ? note : "");
+	if (store_incident_get(in->st, id, out, why, whylen) != 0)
+		return -1;
+	return 0;
+}
+
+void
+incidents_on_notify(void *arg, const struct notify_result *r)
+{
+	struct incidents	*in = arg;
+	char			 err[256];
+
+	if (r->ok)
+		in->stats.notify_ok++;
+	else {
+		in->stats.notify_failed++;
+		log_warnx("notification via %s about %zu incident(s) failed "
+		    "after %d attempt(s): %s; check [notify %s]", r->channel,
+		    r->n_incidents, r->attempts, r->error, r->channel);
+	}
+	if (store_incident_record_send(in->st, r, err, sizeof(err)) == -1)
+		log_errorx("incidents: cannot record a notification: %s", err);
+}
+
+/* ---- host down ------------------------------------------------------ */
+
+struct tick_ctx {
+	struct incidents	*in;
+	int64_t			 now;
+	int64_t			*open_ids;	/* agents to open host_down for */
+	char			(*names)[EVENT_AGENT_MAX];
+	int64_t			*resolve_ids;
+	size_t			 nopen, nresolve, cap;
+	int64_t			*agent_ids;
+	int64_t			*last_seen;
+};
+
+static int
+tick_row(void *arg, const struct incident_watch_row *w)
+{
+	struct tick_ctx		*t = arg;
+	const struct schedule	*s = NULL;
+	struct schedule		 always;
+	int64_t			 grace;
+
+	if (t->nopen == t->cap || t->nresolve == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 32;
+		void *a = realloc(t->open_ids, cap * sizeof(*t->open_ids));
+		void *b = a ? realloc(t->resolve_ids, cap * sizeof(int64_t)) : NULL;
+		void *c = b ? realloc(t->names, cap * sizeof(*t->names)) : NULL;
+		void *d = c ? realloc(t->last_seen, cap * sizeof(int64_t)) : NULL;
+
+		if (a)
+			t->open_ids = a;
+		if (b)
+			t->resolve_ids = b;
+		if (c)
+			t->names = c;
+		if (d == NULL)
+			return -1;
+		t->last_seen = d;
+		t->cap = cap;
+	}
+	if (w->open_id > 0) {
+		/* Anything since the incident was opened means it is back. */
+		if (w->last_seen > w->open_first_seen) {
+			t->resolve_ids[t->nresolve] = w->open_id;
+			t->nresolve++;
+		}
+		return 0;
+	}
+	if (t->in->o.schedule != NULL)
+		s = schedule_for_agent(t->in->o.schedule, w->name);
+	if (s == NULL) {
+		schedule_init_always(&always);
+		s = &always;
+	}
+	grace = t->in->o.conf->host_down_grace_ms > 0 ?
+	    t->in->o.conf->host_down_grace_ms :
+	    (int64_t)((double)w->interval_ms * t->in->o.gap_factor);
+	/* Down only at a scheduled instant, after more scheduled silence
+	   than the grace: outside its schedule a machine is neither. */
+	if (!schedule_is_scheduled(s, t->now) ||
+	    schedule_scheduled_ms(s, w->last_seen, t->now) <= grace)
+		return 0;
+	t->open_ids[t->nopen] = w->agent_id;
+	snprintf(t->names[t->nopen], sizeof(t->names[0]), "%s", w->name);
+	t->last_seen[t->nopen] = w->last_seen;
+	t->nopen++;
+	return 0;
+}
+
+int
+incidents_tick(struct incidents *in, int64_t now, char *err, size_t errlen)
+{
+	struct tick_ctx		t = { .in = in, .now = now };
+	struct incident_map	m;
+	char			key[EVENT_KEY_MAX], title[256], when[32];
+	int			changed = 0, rc = -1, r;
+
+	if (store_incident_watch(in->st, tick_row, &t, err, errlen) != 0) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < t.nresolve; i++) {
+		r = store_incident_change(in->st, t.resolve_ids[i],
+		    INCIDENT_RESOLVE, 1, INCIDENT_SYSTEM_ACTOR,
+		    INCIDENT_SYSTEM_SOURCE, "heartbeats returned", now, err,
+		    errlen);
+		if (r == -1)
+			goto out;
+		if (r == 0) {
+			changed++;
+			in->stats.auto_resolved++;
+			log_info("incident %" PRId64 " resolved: the host is "
+			    "back (heartbeats returned)", t.resolve_ids[i]);
+		}
+	}
+	if (!incident_map_event(in->o.conf, "host_down", SEV_HIGH, NULL, &m)) {
+		rc = changed;
+		goto out;
+	}
+	for (size_t i = 0; i < t.nopen; i++) {
+		struct incident_obs o = {
+			.agent_id = t.open_ids[i], .asset = t.names[i],
+			.key = key, .type = "host_down", .title = title,
+			.severity = SEV_HIGH, .ts = now, .received = now,
+		};
+
+		snprintf(key, sizeof(key), "host_down:%s", t.names[i]);
+		snprintf(title, sizeof(title), "%s: %s", m.rule->title,
+		    t.names[i]);
+		if (fold(in, &o, &m, err, errlen) == -1)
+			goto out;
+		changed++;
+		if (time_format_local(t.last_seen[i], when, sizeof(when)) == -1)
+			snprintf(when, sizeof(when), "?");
+		log_warnx("host %s is down: no heartbeat since %s during its "
+		    "scheduled hours; incident opened — check the machine",
+		    t.names[i], when);
+	}
+	notify_pending_ids(in);
+	rc = changed;
+out:
+	in->npending = 0;
+	free(t.open_ids);
+	free(t.resolve_ids);
+	free(t.names);
+	free(t.last_seen);
+	free(t.agent_ids);
+	return rc;
+}

@@ -1,0 +1,223 @@
+/*
+ * Incidents: what an administrator works through.
+ *
+ * The engine is a store event hook: inside the transaction that stores a
+ * batch, each new event whose type has a rule (defaults below, or a
+ * [category TYPE] section) is folded into the newest incident with the
+ * same (agent, key) when it falls within the rule's window of that
+ * incident and the incident is not resolved; otherwise it opens a new
+ * incident.  Category and level follow GB/T 20986-2023: the rule names the
+ * category (NA, SHE, DE, ...) and subcategory (NASCAN, ...), the level
+ * comes from the event severity through [incidents] level_* (critical →
+ * 较大 III, high and below → 一般 IV by default) unless the rule fixes it.
+ * Events below the rule's min_severity (info by default for every rule
+ * but spool_dropped) and types without a rule (system, inventory,
+ * inventory_unchanged, availability, tls_report, ...) open nothing.
+ *
+ * Lifecycle: open → acknowledged → resolved, or false_positive from open
+ * or acknowledged; resolved and false_positive may be reopened.  resolve,
+ * false-positive and reopen need a note.  Every change appends one row to
+ * incident_trail: who (actor), when, from where (source), from/to status,
+ * note, and a SHA-256 chain over all rows (hash = SHA-256(prev_hash "\n"
+ * canonical row), canonical row = the compact JSON array [id,
+ * incident_id, ts, actor, source, action, from, to, note]).  The table
+ * also refuses UPDATE and DELETE by trigger.
+ *
+ * Only rules with auto_resolve (host_down, website_down) close by
+ * themselves, when the host heartbeats again or the site answers again;
+ * a security incident never does.
+ *
+ * Host down: incidents_tick() (a timer in the collector loop) opens
+ * 'equipment fault: host down' for an agent that sends heartbeats when,
+ * at a scheduled instant, it has been silent for more scheduled time than
+ * its grace (heartbeat interval × [uptime] gap_factor, or [incidents]
+ * host_down_grace).  Outside its schedule an agent that is off is neither
+ * up nor down.
+ *
+ * New incidents and level escalations go to the notifier after the batch
+ * commits (never for a rolled-back batch); each send is recorded in
+ * notifications, and incidents.notified takes the first success.
+ */
+#ifndef SHAOBING_INCIDENT_H
+#define SHAOBING_INCIDENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "collector/notify.h"
+#include "collector/schedule.h"
+#include "collector/store.h"
+#include "common/conf.h"
+#include "common/event.h"
+
+#define INCIDENT_RULES_MAX	128
+#define INCIDENT_ACTOR_MAX	64
+#define INCIDENT_SOURCE_MAX	128
+#define INCIDENT_NOTE_MAX	2000	/* bytes */
+
+/* Levels as stored: 4 一般 IV, 3 较大 III, 2 重大 II, 1 特别重大 I. */
+#define INCIDENT_LEVEL_IV	4
+#define INCIDENT_LEVEL_I	1
+
+struct incident_rule {
+	char	 pattern[EVENT_TYPE_MAX];	/* type, or "cert_*" prefix */
+	char	 category[8];
+	char	 subcategory[16];
+	int	 min_severity;		/* enum severity: below opens nothing */
+	int	 level;			/* 0: from severity; 1..4 fixed */
+	int64_t	 window_ms;		/* 0: [incidents] window */
+	bool	 auto_resolve;		/* closes when the thing is back */
+	bool	 need_matters;		/* inventory changes: data.matters */
+	char	 title[96];		/* "端口扫描 port scan" */
+	int	 line;			/* of its [category] section; 0 built in */
+};
+
+enum incident_operator {
+	INCIDENT_OP_CII = 0,		/* 关键信息基础设施运营者: 1 h */
+	INCIDENT_OP_GOVERNMENT,		/* 党政机关 (default): 2 h */
+	INCIDENT_OP_OTHER,		/* other network operators: 4 h */
+};
+
+struct incidents_conf {
+	int64_t			 window_ms;	/* default fold window */
+	int			 level_by_sev[5]; /* enum severity → level 1..4 */
+	char			 level_text[5][8];
+	int			 operator_kind;	/* enum incident_operator */
+	int64_t			 report_hours;	/* 0: by operator_kind */
+	int64_t			 host_down_grace_ms; /* 0: interval × gap */
+	int64_t			 check_interval_ms;
+	int			 website_down_after;
+	char			 console_url[256];
+	/* A fixed table so the whole configuration copies by value. */
+	struct incident_rule	 rules[INCIDENT_RULES_MAX];
+	size_t			 nrules;
+};
+
+/*
+ * [incidents] and every [category TYPE] section (a section overrides the
+ * built-in rule for TYPE, or adds one).  -1 with err "FILE:LINE: ...".
+ */
+int	incidents_conf_load(struct conf *c, struct incidents_conf *ic,
+	    struct conf_err *err);
+/* The built-in rules and defaults only. */
+int	incidents_conf_defaults(struct incidents_conf *ic);
+/* Hours allowed to report a level <= III incident upward. */
+int64_t	incidents_report_hours(const struct incidents_conf *ic);
+
+/* What an event becomes (pure; tests call it directly). */
+struct incident_map {
+	const struct incident_rule	*rule;
+	int				 level;		/* 1..4 */
+	int64_t				 window_ms;
+};
+/* 1 when the event opens or folds into an incident (m filled), else 0. */
+int	incident_map_event(const struct incidents_conf *ic, const char *type,
+	    enum severity sev, const json_t *data, struct incident_map *m);
+
+/* Lifecycle actions. */
+enum incident_action {
+	INCIDENT_ACK = 0,
+	INCIDENT_RESOLVE,
+	INCIDENT_FALSE_POSITIVE,
+	INCIDENT_REOPEN,
+};
+/* "ack", "resolve", "false-positive", "reopen" → action; -1 otherwise. */
+int	incident_action_parse(const char *s, enum incident_action *a);
+/*
+ * May status `from` take action a with this note?  0 with *to (a static
+ * string), or -1 with why (e.g. "resolve needs a note (--note TEXT)").
+ */
+int	incident_transition_check(const char *from, enum incident_action a,
+	    const char *note, const char **to, char *why, size_t whylen);
+
+/* Labels: "一般 IV", "待处理 open", "网络攻击 NA". */
+const char	*incident_level_code(int level);
+const char	*incident_level_zh(int level);
+/* "NA" → "网络攻击"; "" for an unknown code. */
+const char	*incident_category_zh(const char *code);
+
+/* ---- the engine ----------------------------------------------------- */
+
+struct incidents;
+
+struct incidents_opts {
+	const struct incidents_conf	*conf;		/* kept, not copied */
+	const struct schedule_conf	*schedule;	/* may be NULL: always */
+	double				 gap_factor;	/* [uptime] */
+	struct notifier			*notifier;	/* may be NULL */
+};
+
+/* Attach to st (event and commit hooks).  NULL with err. */
+struct incidents *incidents_new(struct store *st,
+		    const struct incidents_opts *o, char *err, size_t errlen);
+void		 incidents_free(struct incidents *in);
+/* Swap configuration (SIGHUP); pointers are kept, not copied. */
+void		 incidents_set_conf(struct incidents *in,
+		    const struct incidents_opts *o);
+/*
+ * Host-down watch at collector time now: open or auto-resolve host_down
+ * incidents.  Returns how many incidents changed, -1 with err.
+ */
+int		 incidents_tick(struct incidents *in, int64_t now, char *err,
+		    size_t errlen);
+/* The notifier's result callback (struct notify_opts.on_result). */
+void		 incidents_on_notify(void *arg, const struct notify_result *r);
+/* Counters for logs and benches. */
+struct incidents_stats {
+	uint64_t	opened, folded, escalated, ignored, auto_resolved;
+	uint64_t	notify_queued, notify_ok, notify_failed;
+};
+void		 incidents_stats(const struct incidents *in,
+		    struct incidents_stats *s);
+
+/*
+ * Apply a lifecycle action as actor from source at now.  0 with *out the
+ * incident's JSON (new reference); 1 unknown id; 2 refused (why says
+ * why: wrong status, missing note); -1 store error with why.
+ */
+int	incidents_act(struct incidents *in, int64_t id, enum incident_action a,
+	    const char *actor, const char *source, const char *note,
+	    int64_t now, json_t **out, char *why, size_t whylen);
+
+/* ---- admin API (incident_api.c) -------------------------------------- */
+
+struct api;
+struct api_request;
+struct api_response;
+/*
+ * Answer the incident and audit routes (documented in incident_api.c).
+ * 1 when path is one of them (rs filled), 0 when it is not.
+ */
+int	incident_api_handle(struct api *api, const struct api_request *rq,
+	    const char *path, const char *query, struct api_response *rs);
+
+/* ---- store layer (store_incident.c) --------------------------------- */
+
+extern const char store_incident_schema[];
+
+struct incident_query {
+	const char	*status;	/* NULL any */
+	const char	*category;	/* prefix; NULL any */
+	int		 level;		/* 0 any; else level <= this */
+	int64_t		 since_ms;	/* INT64_MIN any; first_seen >= */
+	int64_t		 after_id;
+	int		 limit;
+};
+
+int	store_incident_list(struct store *st, const struct incident_query *q,
+	    json_t **out, int64_t *next_after_id, char *err, size_t errlen);
+/* The incident with events, trail, notifications and timings.  1 unknown. */
+int	store_incident_get(struct store *st, int64_t id, json_t **out,
+	    char *err, size_t errlen);
+/*
+ * Walk the trail and recompute the chain.  0 with *rows; *broken_id = 0
+ * when intact, else the first row whose hash does not match (why says
+ * how).  -1 on a store error.
+ */
+int	store_incident_verify(struct store *st, int64_t *rows,
+	    int64_t *broken_id, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,327 @@
+/*
+ * Admin API routes of the incident log (api.c hands them over):
+ *
+ *   GET  /api/v1/admin/incidents?status=&since=&level=&category=&limit=&after_id=
+ *        → {"incidents":[...], "next_after_id": ID|null}
+ *   GET  /api/v1/admin/incidents/ID → {"incident":{..., events, trail,
+ *        notifications, timings}}
+ *   POST /api/v1/admin/incidents/ID/ACTION  (ack, resolve, false-positive,
+ *        reopen), body {"actor":"NAME","note":"TEXT"} → {"incident":{...}};
+ *        409 when the status does not allow it or a needed note is missing
+ *   GET  /api/v1/admin/audit/verify → {"ok":true,"rows":N} or
+ *        {"ok":false,"rows":N,"broken_id":ID,"error":"..."}
+ *
+ * The actor is the identity access control authenticated (the Unix
+ * user on the admin socket, "apitoken:N" for a token); body.actor is
+ * used only when there is none.  The source is the peer address.
+ */
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sys/queue.h>
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "collector/api.h"
+#include "collector/incident.h"
+#include "common/log.h"
+#include "common/timeutil.h"
+
+#define INCIDENT_LIMIT_DEFAULT	100
+#define INCIDENT_LIMIT_MAX	10000
+
+static void
+answer(struct api_response *rs, int status, json_t *o)
+{
+	rs->status = status;
+	rs->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (rs->body == NULL) {
+		rs->status = 500;
+		rs->body = strdup("{\"error\":\"out of memory\"}");
+	}
+}
+
+static void
+answer_error(struct api_response *rs, int status, const char *msg)
+{
+	answer(rs, status, json_pack("{s:s}", "error", msg));
+}
+
+static void
+store_failed(struct api_response *rs, const char *err)
+{
+	log_errorx("admin: incidents: %s", err);
+	answer_error(rs, 500, "store error; see the collector log");
+}
+
+/* "IV", "III", "II", "I", 4..1, or the Chinese names → stored level. */
+static int
+level_parse(const char *s)
+{
+	static const char *const codes[] = { "", "I", "II", "III", "IV" };
+	static const char *const zh[] = { "", "特别重大", "重大", "较大", "一般" };
+
+	for (int i = 1; i <= 4; i++)
+		if (strcmp(s, codes[i]) == 0 || strcmp(s, zh[i]) == 0 ||
+		    (s[0] == '0' + i && s[1] == '\0'))
+			return i;
+	return 0;
+}
+
+static void
+list(struct api *api, const char *query, struct api_response *rs)
+{
+	struct evkeyvalq	 q;
+	struct evkeyval		*kv;
+	struct incident_query	 iq;
+	json_t			*arr;
+	int64_t			 v, next;
+	char			 err[300], why[200];
+
+	TAILQ_INIT(&q);
+	memset(&iq, 0, sizeof(iq));
+	iq.since_ms = INT64_MIN;
+	iq.limit = INCIDENT_LIMIT_DEFAULT;
+	if (evhttp_parse_query_str(query, &q) == -1) {
+		snprintf(err, sizeof(err), "malformed query string");
+		goto bad;
+	}
+	TAILQ_FOREACH(kv, &q, next) {
+		if (strcmp(kv->key, "status") == 0) {
+			if (strcmp(kv->value, "open") && strcmp(kv->value,
+			    "acknowledged") && strcmp(kv->value, "resolved") &&
+			    strcmp(kv->value, "false_positive")) {
+				snprintf(err, sizeof(err), "status: expected open, "
+				    "acknowledged, resolved or false_positive");
+				goto bad;
+			}
+			iq.status = kv->value;
+		} else if (strcmp(kv->key, "category") == 0) {
+			if (!event_name_ok(kv->value, 16)) {
+				snprintf(err, sizeof(err), "category: expected a "
+				    "code like NA, NASCAN, SHE, DE");
+				goto bad;
+			}
+			iq.category = kv->value;
+		} else if (strcmp(kv->key, "level") == 0) {
+			if ((iq.level = level_parse(kv->value)) == 0) {
+				snprintf(err, sizeof(err), "level: expected IV, III, "
+				    "II or I (this level and above)");
+				goto bad;
+			}
+		} else if (strcmp(kv->key, "since") == 0) {
+			if (time_parse_utc(kv->value, &iq.since_ms) == -1) {
+				snprintf(err, sizeof(err), "since: expected UTC "
+				    "time like 2026-11-27T13:37:20.123Z");
+				goto bad;
+			}
+		} else if (strcmp(kv->key, "limit") == 0) {
+			if (parse_i64(kv->value, 1, INCIDENT_LIMIT_MAX, &v, why,
+			    sizeof(why)) == -1) {
+				snprintf(err, sizeof(err), "limit: %s", why);
+				goto bad;
+			}
+			iq.limit = (int)v;
+		} else if (strcmp(kv->key, "after_id") == 0) {
+			if (parse_i64(kv->value, 0, INT64_MAX, &iq.after_id, why,
+			    sizeof(why)) == -1) {
+				snprintf(err, sizeof(err), "after_id: %s", why);
+				goto bad;
+			}
+		} else {
+			snprintf(err, sizeof(err), "unknown parameter '%.64s' "
+			    "(known: status, since, level, category, limit, "
+			    "after_id)", kv->key);
+			goto bad;
+		}
+	}
+	if (store_incident_list(api->store, &iq, &arr, &next, err,
+	    sizeof(err)) == -1) {
+		store_failed(rs, err);
+		goto out;
+	}
+	answer(rs, 200, json_pack("{s:o, s:o}", "incidents", arr,
+	    "next_after_id", next > 0 ? json_integer(next) : json_null()));
+	goto out;
+bad:
+	answer_error(rs, 400, err);
+out:
+	evhttp_clear_headers(&q);
+}
+
+static void
+show(struct api *api, int64_t id, struct api_response *rs)
+{
+	json_t	*inc;
+	char	 err[300];
+	int	 r = store_incident_get(api->store, id, &inc, err, sizeof(err));
+
+	if (r == -1)
+		store_failed(rs, err);
+	else if (r == 1) {
+		snprintf(err, sizeof(err), "no incident %" PRId64, id);
+		answer_error(rs, 404, err);
+	} else
+		answer(rs, 200, json_pack("{s:o}", "incident", inc));
+}
+
+/* Printable text: no control characters but (for notes) newline and tab. */
+static int
+text_ok(const char *s, int multiline)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t'))) ||
+		    c == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+static void
+act(struct api *api, const struct api_request *rq, int64_t id,
+    enum incident_action a, struct api_response *rs)
+{
+	json_t		*o = NULL, *v, *inc;
+	const char	*actor = "admin", *note = "", *k;
+	char		 err[512], source[INCIDENT_SOURCE_MAX];
+	int		 r;
+
+	if (rq->bodylen > 0) {
+		o = json_parse_bounded(rq->body, rq->bodylen, 2, err,
+		    sizeof(err));
+		if (o == NULL || !json_is_object(o)) {
+			if (o != NULL)
+				snprintf(err, sizeof(err), "body: expected an "
+				    "object");
+			goto bad;
+		}
+		json_object_foreach(o, k, v) {
+			if (strcmp(k, "actor") != 0 && strcmp(k, "note") != 0) {
+				snprintf(err, sizeof(err), "body: unknown field "
+				    "'%.64s' (known: actor, note)", k);
+				goto bad;
+			}
+			if (!json_is_string(v)) {
+				snprintf(err, sizeof(err), "body.%s: expected a "
+				    "string", k);
+				goto bad;
+			}
+		}
+		if ((v = json_object_get(o, "actor")) != NULL)
+			actor = json_string_value(v);
+		if ((v = json_object_get(o, "note")) != NULL)
+			note = json_string_value(v);
+	}
+	/* Behind access control the authenticated identity is the actor;
+	   what the client says counts only without it (tests, fuzzing). */
+	if (rq->actor != NULL && *rq->actor != '\0')
+		actor = rq->actor;
+	if (*actor == '\0' || strlen(actor) >= INCIDENT_ACTOR_MAX ||
+	    !text_ok(actor, 0)) {
+		snprintf(err, sizeof(err), "body.actor: expected 1-%d printable "
+		    "bytes", INCIDENT_ACTOR_MAX - 1);
+		goto bad;
+	}
+	if (!text_ok(note, 1)) {
+		snprintf(err, sizeof(err), "body.note: control characters are "
+		    "not allowed");
+		goto bad;
+	}
+	snprintf(source, sizeof(source), "%s", rq->peer ? rq->peer : "local");
+	r = incidents_act(api->incidents, id, a, actor, source, note,
+	    api->now(), &inc, err, sizeof(err));
+	if (r == -1)
+		store_failed(rs, err);
+	else if (r == 1)
+		answer_error(rs, 404, err);
+	else if (r == 2)
+		answer_error(rs, 409, err);
+	else
+		answer(rs, 200, json_pack("{s:o}", "incident", inc));
+	goto out;
+bad:
+	answer_error(rs, 400, err);
+out:
+	json_decref(o);
+}
+
+static void
+verify(struct api *api, struct api_response *rs)
+{
+	int64_t	rows, broken;
+	char	why[512];
+
+	if (store_incident_verify(api->store, &rows, &broken, why,
+	    sizeof(why)) == -1) {
+		store_failed(rs, why);
+		return;
+	}
+	if (broken == 0)
+		answer(rs, 200, json_pack("{s:b, s:I}", "ok", 1, "rows",
+		    (json_int_t)rows));
+	else {
+		log_warnx("audit: incident trail broken at row %" PRId64 ": %s; "
+		    "restore the database from a backup and find out who "
+		    "edited it", broken, why);
+		answer(rs, 200, json_pack("{s:b, s:I, s:I, s:s}", "ok", 0,
+		    "rows", (json_int_t)rows, "broken_id", (json_int_t)broken,
+		    "error", why));
+	}
+}
+
+int
+incident_api_handle(struct api *api, const struct api_request *rq,
+    const char *path, const char *query, struct api_response *rs)
+{
+	static const char	 base[] = "/api/v1/admin/incidents";
+	const char		*p;
+	char			*end;
+	long long		 id;
+	enum incident_action	 a;
+
+	if (strcmp(path, "/api/v1/admin/audit/verify") == 0) {
+		if (rq->method != API_GET)
+			answer_error(rs, 405, "use GET");
+		else
+			verify(api, rs);
+		return 1;
+	}
+	if (strncmp(path, base, sizeof(base) - 1) != 0)
+		return 0;
+	p = path + sizeof(base) - 1;
+	if (*p == '\0') {
+		if (rq->method != API_GET)
+			answer_error(rs, 405, "use GET");
+		else
+			list(api, query, rs);
+		return 1;
+	}
+	if (*p != '/' || p[1] < '1' || p[1] > '9')
+		return 0;
+	id = strtoll(p + 1, &end, 10);
+	if (id <= 0 || id == LLONG_MAX)
+		return 0;
+	if (*end == '\0') {
+		if (rq->method != API_GET)
+			answer_error(rs, 405, "use GET");
+		else
+			show(api, id, rs);
+		return 1;
+	}
+	if (*end != '/' || incident_action_parse(end + 1, &a) == -1)
+		return 0;
+	if (rq->method != API_POST)
+		answer_error(rs, 405, "use POST");
+	else if (api->incidents == NULL)
+		answer_error(rs, 503, "the incident engine is not running");
+	else
+		act(api, rq, (int64_t)id, a, rs);
+	return 1;
+}

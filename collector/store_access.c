@@ -1,0 +1,486 @@
+/*
+ * Tables of collector/access.h: enrollment tokens, API tokens, the admin
+ * audit, and the agents' machine-id and revocation.  Low-volume
+ * statements (one per admin call or enrollment), so they are prepared
+ * per call rather than kept.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector/access.h"
+#include "collector/store_priv.h"
+#include "common/timeutil.h"
+
+/*
+ * agents.machine_id: /etc/machine-id of an enrolled machine, so a
+ * reinstalled or renamed machine keeps its agent (and its history).
+ * agents.revoked: when it was revoked (UTC ms), NULL while allowed.
+ * admin_audit is the admin API's own trail (the incident trail is
+ * separate and hash-chained).
+ */
+const char store_access_migration[] =
+	"ALTER TABLE agents ADD COLUMN machine_id TEXT;"
+	"ALTER TABLE agents ADD COLUMN revoked INTEGER;"
+	"ALTER TABLE agents ADD COLUMN enrolled INTEGER;"
+	"CREATE UNIQUE INDEX agents_machine ON agents(machine_id) "
+	"  WHERE machine_id IS NOT NULL;"
+	"CREATE TABLE enroll_tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hash TEXT NOT NULL UNIQUE,"		/* hex SHA-256 of the token */
+	"  created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  uses_left INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL"
+	");"
+	"CREATE TABLE api_tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hash TEXT NOT NULL UNIQUE,"
+	"  scope TEXT NOT NULL CHECK (scope IN ('read', 'admin')),"
+	"  label TEXT NOT NULL DEFAULT '',"
+	"  created INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  last_used INTEGER,"
+	"  revoked INTEGER"
+	");"
+	"CREATE TABLE admin_audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ts INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  via TEXT NOT NULL,"
+	"  peer TEXT NOT NULL,"
+	"  method TEXT NOT NULL,"
+	"  path TEXT NOT NULL,"
+	"  status INTEGER NOT NULL"
+	");"
+	"CREATE INDEX admin_audit_ts ON admin_audit(ts);";
+
+static void
+db_err(struct store *st, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s: %s", store_path(st), what,
+	    sqlite3_errmsg(store_db(st)));
+}
+
+static int
+prep(struct store *st, const char *sql, sqlite3_stmt **s, char *err,
+    size_t errlen)
+{
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, s, NULL) != SQLITE_OK) {
+		db_err(st, sql, err, errlen);
+		*s = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+exec1(struct store *st, const char *sql, char *err, size_t errlen)
+{
+	if (sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) != SQLITE_OK) {
+		db_err(st, sql, err, errlen);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+rollback(struct store *st)
+{
+	sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Run s to completion (no rows wanted); -1 with err. */
+static int
+step_done(struct store *st, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		db_err(st, sqlite3_sql(s), err, errlen);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_enroll(struct store *st, const struct store_enroll_req *req,
+    int (*sign)(void *, const char *, char *, size_t), void *arg,
+    struct store_enroll_res *res, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1, r, in_tx = 0;
+	int64_t		 uses, expires, revoked = 0, other_id = 0;
+	const char	*other_mid = NULL;
+
+	memset(res, 0, sizeof(*res));
+	if (exec1(st, "BEGIN IMMEDIATE", err, errlen) == -1)
+		return -1;
+	in_tx = 1;
+	if (prep(st, "SELECT id, expires, uses_left FROM enroll_tokens "
+	    "WHERE hash = ?1", &s, err, errlen) == -1)
+		goto out;
+	sqlite3_bind_text(s, 1, req->token_hash, -1, SQLITE_STATIC);
+	if ((r = sqlite3_step(s)) != SQLITE_ROW) {
+		if (r != SQLITE_DONE) {
+			db_err(st, "enroll_tokens", err, errlen);
+			goto out;
+		}
+		res->status = ENROLL_TOKEN_UNKNOWN;
+		goto done;
+	}
+	res->token_id = sqlite3_column_int64(s, 0);
+	expires = sqlite3_column_int64(s, 1);
+	uses = sqlite3_column_int64(s, 2);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (uses <= 0) {
+		res->status = ENROLL_TOKEN_USED;
+		goto done;
+	}
+	if (req->now_ms >= expires) {
+		res->status = ENROLL_TOKEN_EXPIRED;
+		goto done;
+	}
+	/* The machine's agent, if it enrolled before. */
+	if (prep(st, "SELECT id, name, last_seq, revoked FROM agents WHERE "
+	    "machine_id = ?1", &s, err, errlen) == -1)
+		goto out;
+	sqlite3_bind_text(s, 1, req->machine_id, -1, SQLITE_STATIC);
+	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		res->known = 1;
+		res->agent_id = sqlite3_column_int64(s, 0);
+		snprintf(res->name, sizeof(res->name), "%s",
+		    (const char *)sqlite3_column_text(s, 1));
+		res->last_seq = (uint64_t)sqlite3_column_int64(s, 2);
+		revoked = sqlite3_column_int64(s, 3);
+	} else if (r != SQLITE_DONE) {
+		db_err(st, "agents", err, errlen);
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (revoked != 0) {
+		res->status = ENROLL_REVOKED;
+		goto done;
+	}
+	if (!res->known) {
+		/* A new machine: the name must be free, or belong to an agent
+		   that never enrolled (its certificate was made offline). */
+		snprintf(res->name, sizeof(res->name), "%s", req->name);
+		if (prep(st, "SELECT id, machine_id, last_seq, revoked FROM "
+		    "agents WHERE name = ?1", &s, err, errlen) == -1)
+			goto out;
+		sqlite3_bind_text(s, 1, req->name, -1, SQLITE_STATIC);
+		if ((r = sqlite3_step(s)) == SQLITE_ROW) {
+			other_id = sqlite3_column_int64(s, 0);
+			other_mid = (const char *)sqlite3_column_text(s, 1);
+			res->last_seq = (uint64_t)sqlite3_column_int64(s, 2);
+			revoked = sqlite3_column_int64(s, 3);
+			if (other_mid != NULL) {
+				res->status = ENROLL_NAME_TAKEN;
+				goto done;
+			}
+			if (revoked != 0) {
+				res->status = ENROLL_REVOKED;
+				goto done;
+			}
+			res->agent_id = other_id;
+		} else if (r != SQLITE_DONE) {
+			db_err(st, "agents", err, errlen);
+			goto out;
+		}
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	if (res->agent_id == 0) {
+		if (prep(st, "INSERT INTO agents (name, first_seen, last_seen, "
+		    "machine_id, enrolled) VALUES (?1, ?2, ?2, ?3, ?2)", &s, err,
+		    errlen) == -1)
+			goto out;
+		sqlite3_bind_text(s, 1, res->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, req->now_ms);
+		sqlite3_bind_text(s, 3, req->machine_id, -1, SQLITE_STATIC);
+		if (step_done(st, s, err, errlen) == -1)
+			goto out;
+		res->agent_id = sqlite3_last_insert_rowid(store_db(st));
+	} else {
+		if (prep(st, "UPDATE agents SET machine_id = ?2, enrolled = ?3 "
+		    "WHERE id = ?1", &s, err, errlen) == -1)
+			goto out;
+		sqlite3_bind_int64(s, 1, res->agent_id);
+		sqlite3_bind_text(s, 2, req->machine_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, req->now_ms);
+		if (step_done(st, s, err, errlen) == -1)
+			goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (prep(st, "UPDATE enroll_tokens SET uses_left = uses_left - 1 "
+	    "WHERE id = ?1", &s, err, errlen) == -1)
+		goto out;
+	sqlite3_bind_int64(s, 1, res->token_id);
+	if (step_done(st, s, err, errlen) == -1)
+		goto out;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sign(arg, res->name, err, errlen) == -1) {
+		res->status = ENROLL_SIGN_FAILED;
+		rollback(st);
+		in_tx = 0;
+		rc = 0;
+		goto out;
+	}
+	if (exec1(st, "COMMIT", err, errlen) == -1)
+		goto out;
+	in_tx = 0;
+	res->status = ENROLL_OK;
+	rc = 0;
+	goto out;
+done:
+	/* A refusal: nothing was changed. */
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	if (in_tx)
+		rollback(st);
+	return rc;
+}
+
+int
+store_enroll_token_add(struct store *st, const char *hash, int64_t now_ms,
+    int64_t expires_ms, int uses, const char *by, int64_t *id, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1;
+
+	if (prep(st, "INSERT INTO enroll_tokens (hash, created, expires, "
+	    "uses_left, created_by) VALUES (?1, ?2, ?3, ?4, ?5)", &s, err,
+	    errlen) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now_ms);
+	sqlite3_bind_int64(s, 3, expires_ms);
+	sqlite3_bind_int(s, 4, uses);
+	sqlite3_bind_text(s, 5, by, -1, SQLITE_STATIC);
+	if (step_done(st, s, err, errlen) == -1)
+		goto out;
+	*id = sqlite3_last_insert_rowid(store_db(st));
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_agent_access(struct store *st, const char *name, int64_t *revoked_ms,
+    uint64_t *last_seq, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 r, rc = -1;
+
+	*revoked_ms = 0;
+	*last_seq = 0;
+	if (prep(st, "SELECT revoked, last_seq FROM agents WHERE name = ?1",
+	    &s, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		*revoked_ms = sqlite3_column_int64(s, 0);
+		*last_seq = (uint64_t)sqlite3_column_int64(s, 1);
+		rc = 0;
+	} else if (r == SQLITE_DONE) {
+		rc = 1;
+	} else {
+		db_err(st, "agents", err, errlen);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_agent_revoke(struct store *st, const char *which, int64_t now_ms,
+    char *name, size_t namelen, int *already, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	int64_t		 id = 0, v;
+	int		 r, rc = -1;
+	char		 why[64];
+
+	*already = 0;
+	if (parse_i64(which, 1, INT64_MAX, &v, why, sizeof(why)) == 0)
+		id = v;
+	if (prep(st, id ? "SELECT id, name, revoked FROM agents WHERE id = ?1" :
+	    "SELECT id, name, revoked FROM agents WHERE name = ?2", &s, err,
+	    errlen) == -1)
+		return -1;
+	if (id)
+		sqlite3_bind_int64(s, 1, id);
+	else
+		sqlite3_bind_text(s, 2, which, -1, SQLITE_STATIC);
+	if ((r = sqlite3_step(s)) == SQLITE_DONE) {
+		rc = 1;
+		goto out;
+	}
+	if (r != SQLITE_ROW) {
+		db_err(st, "agents", err, errlen);
+		goto out;
+	}
+	id = sqlite3_column_int64(s, 0);
+	snprintf(name, namelen, "%s", (const char *)sqlite3_column_text(s, 1));
+	*already = sqlite3_column_type(s, 2) != SQLITE_NULL;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (*already) {
+		rc = 0;
+		goto out;
+	}
+	if (prep(st, "UPDATE agents SET revoked = ?2 WHERE id = ?1", &s, err,
+	    errlen) == -1)
+		goto out;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now_ms);
+	if (step_done(st, s, err, errlen) == -1)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_apitoken_add(struct store *st, const char *hash, const char *scope,
+    const char *label, int64_t now_ms, const char *by, int64_t *id,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1;
+
+	if (prep(st, "INSERT INTO api_tokens (hash, scope, label, created, "
+	    "created_by) VALUES (?1, ?2, ?3, ?4, ?5)", &s, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, scope, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, label, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, now_ms);
+	sqlite3_bind_text(s, 5, by, -1, SQLITE_STATIC);
+	if (step_done(st, s, err, errlen) == -1)
+		goto out;
+	*id = sqlite3_last_insert_rowid(store_db(st));
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_apitoken_check(struct store *st, const char *hash, int64_t now_ms,
+    char *scope, size_t scopelen, int64_t *id, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 r, rc = -1;
+
+	if (prep(st, "SELECT id, scope FROM api_tokens WHERE hash = ?1 AND "
+	    "revoked IS NULL", &s, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+	if ((r = sqlite3_step(s)) == SQLITE_DONE) {
+		rc = 1;
+		goto out;
+	}
+	if (r != SQLITE_ROW) {
+		db_err(st, "api_tokens", err, errlen);
+		goto out;
+	}
+	*id = sqlite3_column_int64(s, 0);
+	snprintf(scope, scopelen, "%s", (const char *)sqlite3_column_text(s, 1));
+	sqlite3_finalize(s);
+	s = NULL;
+	if (prep(st, "UPDATE api_tokens SET last_used = ?2 WHERE id = ?1", &s,
+	    err, errlen) == -1)
+		goto out;
+	sqlite3_bind_int64(s, 1, *id);
+	sqlite3_bind_int64(s, 2, now_ms);
+	if (step_done(st, s, err, errlen) == -1)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_audit_add(struct store *st, const struct store_audit *a, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1;
+
+	if (prep(st, "INSERT INTO admin_audit (ts, actor, via, peer, method, "
+	    "path, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &s, err,
+	    errlen) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, a->ts_ms);
+	sqlite3_bind_text(s, 2, a->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, a->via, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, a->peer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, a->method, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, a->path, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 7, a->status);
+	if (step_done(st, s, err, errlen) == -1)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_audit_list(struct store *st, int64_t after_id, int limit, json_t **out,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	json_t		*arr = json_array(), *o;
+	char		 ts[32];
+	int		 r, rc = -1;
+
+	*out = NULL;
+	if (arr == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (prep(st, "SELECT id, ts, actor, via, peer, method, path, status "
+	    "FROM admin_audit WHERE id > ?1 ORDER BY id LIMIT ?2", &s, err,
+	    errlen) == -1)
+		goto out;
+	sqlite3_bind_int64(s, 1, after_id);
+	sqlite3_bind_int(s, 2, limit);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (time_format_utc(sqlite3_column_int64(s, 1), ts,
+		    sizeof(ts)) == -1)
+			ts[0] = '\0';
+		o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:i}",
+		    "id", (json_int_t)sqlite3_column_int64(s, 0), "ts", ts,
+		    "actor", (const char *)sqlite3_column_text(s, 2),
+		    "via", (const char *)sqlite3_column_text(s, 3),
+		    "peer", (const char *)sqlite3_column_text(s, 4),
+		    "method", (const char *)sqlite3_column_text(s, 5),
+		    "path", (const char *)sqlite3_column_text(s, 6),
+		    "status", sqlite3_column_int(s, 7));
+		if (o == NULL || json_array_append_new(arr, o) == -1) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+	}
+	if (r != SQLITE_DONE) {
+		db_err(st, "admin_audit", err, errlen);
+		goto out;
+	}
+	*out = arr;
+	arr = NULL;
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	json_decref(arr);
+	return rc;
+}

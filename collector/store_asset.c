@@ -1,0 +1,733 @@
+/*
+ * The asset register's tables and queries.  See store_asset.h.
+ *
+ * Snapshots are kept compressed (zlib over compact JSON with sorted
+ * keys) and only when the hash changes: a desktop's snapshot is about
+ * 100-200 KB of JSON, 10-20 KB compressed, and it changes when packages
+ * are upgraded (weekly at most on an office PC), so keeping every
+ * distinct snapshot with its dates costs about 1 MB per machine per
+ * year — small next to the events table, and it lets `shaobing assets
+ * diff --since` compare any two dates long after the 180-day event
+ * retention has removed the raw inventory events.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "collector/store_asset.h"
+#include "collector/store_priv.h"
+#include "common/timeutil.h"
+
+const char store_asset_migration[] =
+	"ALTER TABLE agents ADD COLUMN derived_seq INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE assets ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('managed', 'unmanaged', 'target')),"
+	"  name TEXT NOT NULL,"
+	"  machine_id TEXT,"			/* managed */
+	"  agent_id INTEGER REFERENCES agents(id),"	/* managed: latest */
+	"  os TEXT NOT NULL DEFAULT '',"
+	"  ip TEXT NOT NULL DEFAULT '',"
+	"  mac TEXT NOT NULL DEFAULT '',"
+	"  vendor TEXT NOT NULL DEFAULT '',"
+	"  source TEXT NOT NULL DEFAULT '',"	/* unmanaged: who saw it */
+	"  up INTEGER,"				/* target: last check */
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  tag TEXT NOT NULL DEFAULT '',"
+	"  owner TEXT NOT NULL DEFAULT '',"
+	"  department TEXT NOT NULL DEFAULT '',"
+	"  location TEXT NOT NULL DEFAULT '',"
+	"  purchase_date TEXT NOT NULL DEFAULT '',"	/* YYYY-MM-DD */
+	"  notes TEXT NOT NULL DEFAULT '',"
+	"  updated INTEGER"			/* last edit by a person */
+	");"
+	"CREATE UNIQUE INDEX assets_machine ON assets(machine_id) "
+	"  WHERE kind = 'managed';"
+	"CREATE UNIQUE INDEX assets_unmanaged ON assets(mac) "
+	"  WHERE kind = 'unmanaged';"
+	"CREATE UNIQUE INDEX assets_target ON assets(name) WHERE kind = 'target';"
+	"CREATE INDEX assets_kind ON assets(kind, name);"
+	"CREATE TABLE asset_agents ("
+	"  asset_id INTEGER NOT NULL REFERENCES assets(id),"
+	"  agent_id INTEGER NOT NULL REFERENCES agents(id),"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  PRIMARY KEY (asset_id, agent_id)"
+	");"
+	"CREATE INDEX asset_agents_agent ON asset_agents(agent_id);"
+	"CREATE TABLE asset_addrs ("
+	"  asset_id INTEGER NOT NULL REFERENCES assets(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('mac', 'ip')),"
+	"  addr TEXT NOT NULL,"
+	"  PRIMARY KEY (kind, addr, asset_id)"
+	");"
+	"CREATE INDEX asset_addrs_asset ON asset_addrs(asset_id);"
+	"CREATE TABLE inventory_snapshots ("
+	"  id INTEGER PRIMARY KEY,"
+	"  asset_id INTEGER NOT NULL REFERENCES assets(id),"
+	"  agent_id INTEGER NOT NULL REFERENCES agents(id),"
+	"  event_id INTEGER NOT NULL,"		/* the inventory event */
+	"  hash TEXT NOT NULL,"
+	"  collected INTEGER NOT NULL,"		/* agent clock */
+	"  received INTEGER NOT NULL,"		/* collector clock */
+	"  confirmed INTEGER NOT NULL,"		/* last report with this hash */
+	"  raw_bytes INTEGER NOT NULL,"		/* inflated JSON */
+	"  data BLOB NOT NULL"			/* zlib */
+	");"
+	"CREATE INDEX inventory_snapshots_asset ON "
+	"  inventory_snapshots(asset_id, collected);";
+
+static void
+db_err(struct store *st, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s: %s", store_path(st), what,
+	    sqlite3_errmsg(store_db(st)));
+}
+
+static int
+prep(struct store *st, const char *sql, sqlite3_stmt **s, char *err,
+    size_t errlen)
+{
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, s, NULL) != SQLITE_OK) {
+		db_err(st, sql, err, errlen);
+		return -1;
+	}
+	return 0;
+}
+
+/* Step a statement that returns no rows, then finalize it. */
+static int
+done(struct store *st, sqlite3_stmt *s, const char *what, char *err,
+    size_t errlen)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_DONE)
+		db_err(st, what, err, errlen);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+int
+store_asset_managed_upsert(struct store *st, const struct store_asset_managed *m,
+    int64_t *asset_id, int *created, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc;
+
+	*created = 0;
+	if (prep(st, "SELECT id FROM assets WHERE kind = 'managed' AND "
+	    "machine_id = ?1", &s, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, m->machine_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*asset_id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_err(st, "looking up an asset", err, errlen);
+		return -1;
+	}
+	if (rc == SQLITE_DONE) {
+		if (prep(st, "INSERT INTO assets (kind, name, machine_id, "
+		    "agent_id, os, ip, mac, first_seen, last_seen) VALUES "
+		    "('managed', ?1, ?2, ?3, coalesce(?4, ''), coalesce(?5, ''), "
+		    "coalesce(?6, ''), ?7, ?7)", &s, err, errlen) == -1)
+			return -1;
+		sqlite3_bind_text(s, 1, m->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, m->machine_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, m->agent_id);
+		bind_text_or_null(s, 4, m->os);
+		bind_text_or_null(s, 5, m->ip);
+		bind_text_or_null(s, 6, m->mac);
+		sqlite3_bind_int64(s, 7, m->seen_ms);
+		if (done(st, s, "adding an asset", err, errlen) == -1)
+			return -1;
+		*asset_id = sqlite3_last_insert_rowid(store_db(st));
+		*created = 1;
+	} else {
+		if (prep(st, "UPDATE assets SET name = coalesce(?2, name), "
+		    "agent_id = ?3, os = coalesce(?4, os), ip = coalesce(?5, ip), "
+		    "mac = coalesce(?6, mac), last_seen = max(last_seen, ?7) "
+		    "WHERE id = ?1", &s, err, errlen) == -1)
+			return -1;
+		sqlite3_bind_int64(s, 1, *asset_id);
+		bind_text_or_null(s, 2, m->name);
+		sqlite3_bind_int64(s, 3, m->agent_id);
+		bind_text_or_null(s, 4, m->os);
+		bind_text_or_null(s, 5, m->ip);
+		bind_text_or_null(s, 6, m->mac);
+		sqlite3_bind_int64(s, 7, m->seen_ms);
+		if (done(st, s, "updating an asset", err, errlen) == -1)
+			return -1;
+	}
+	if (prep(st, "INSERT INTO asset_agents (asset_id, agent_id, first_seen, "
+	    "last_seen) VALUES (?1, ?2, ?3, ?3) ON CONFLICT (asset_id, agent_id) "
+	    "DO UPDATE SET last_seen = max(last_seen, ?3)", &s, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, *asset_id);
+	sqlite3_bind_int64(s, 2, m->agent_id);
+	sqlite3_bind_int64(s, 3, m->seen_ms);
+	return done(st, s, "linking an agent to its asset", err, errlen);
+}
+
+int
+store_asset_snapshot_last(struct store *st, int64_t asset_id, int64_t *snap_id,
+    char hash[ASSET_HASH_HEX], char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc;
+
+	if (prep(st, "SELECT id, hash FROM inventory_snapshots WHERE "
+	    "asset_id = ?1 ORDER BY id DESC LIMIT 1", &s, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, asset_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*snap_id = sqlite3_column_int64(s, 0);
+		snprintf(hash, ASSET_HASH_HEX, "%s",
+		    (const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	db_err(st, "reading the last snapshot", err, errlen);
+	return -1;
+}
+
+int
+store_asset_snapshot_load(struct store *st, int64_t snap_id, json_t **snap,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	unsigned char	*raw = NULL;
+	uLongf		 rawlen;
+	int64_t		 want;
+	json_error_t	 jerr;
+	int		 rc = -1, step;
+
+	*snap = NULL;
+	if (prep(st, "SELECT raw_bytes, data FROM inventory_snapshots WHERE "
+	    "id = ?1", &s, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, snap_id);
+	step = sqlite3_step(s);
+	if (step == SQLITE_DONE) {
+		rc = 1;
+		goto out;
+	}
+	if (step != SQLITE_ROW) {
+		db_err(st, "reading a snapshot", err, errlen);
+		goto out;
+	}
+	want = sqlite3_column_int64(s, 0);
+	if (want <= 0 || want > (int64_t)ASSET_SNAPSHOT_MAX) {
+		snprintf(err, errlen, "%s: snapshot %" PRId64 ": size %" PRId64
+		    " out of range", store_path(st), snap_id, want);
+		goto out;
+	}
+	if ((raw = malloc((size_t)want)) == NULL) {
+		snprintf(err, errlen, "snapshot %" PRId64 ": out of memory",
+		    snap_id);
+		goto out;
+	}
+	rawlen = (uLongf)want;
+	if (uncompress(raw, &rawlen, sqlite3_column_blob(s, 1),
+	    (uLong)sqlite3_column_bytes(s, 1)) != Z_OK ||
+	    (int64_t)rawlen != want) {
+		snprintf(err, errlen, "%s: snapshot %" PRId64 " is damaged "
+		    "(does not inflate to %" PRId64 " bytes)", store_path(st),
+		    snap_id, want);
+		goto out;
+	}
+	if ((*snap = json_loadb((const char *)raw, rawlen, 0, &jerr)) == NULL) {
+		snprintf(err, errlen, "%s: snapshot %" PRId64 " is damaged: %s",
+		    store_path(st), snap_id, jerr.text);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(raw);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_asset_snapshot_add(struct store *st, int64_t asset_id, int64_t agent_id,
+    int64_t event_id, const char *hash, int64_t collected_ms,
+    int64_t received_ms, const json_t *snap, int64_t *snap_id,
+    size_t *stored_bytes, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	char		*text = NULL;
+	unsigned char	*z = NULL;
+	uLongf		 zlen;
+	size_t		 len;
+	int		 rc = -1;
+
+	if ((text = json_dumps(snap, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+		snprintf(err, errlen, "snapshot: cannot serialise (out of memory)");
+		goto out;
+	}
+	len = strlen(text);
+	if (len > ASSET_SNAPSHOT_MAX) {
+		snprintf(err, errlen, "snapshot of %zu bytes is larger than %u",
+		    len, ASSET_SNAPSHOT_MAX);
+		goto out;
+	}
+	zlen = compressBound((uLong)len);
+	if ((z = malloc(zlen)) == NULL ||
+	    compress2(z, &zlen, (const Bytef *)text, (uLong)len, 6) != Z_OK) {
+		snprintf(err, errlen, "snapshot: cannot compress (out of memory)");
+		goto out;
+	}
+	if (prep(st, "INSERT INTO inventory_snapshots (asset_id, agent_id, "
+	    "event_id, hash, collected, received, confirmed, raw_bytes, data) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)", &s, err, errlen) == -1)
+		goto out;
+	sqlite3_bind_int64(s, 1, asset_id);
+	sqlite3_bind_int64(s, 2, agent_id);
+	sqlite3_bind_int64(s, 3, event_id);
+	sqlite3_bind_text(s, 4, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, collected_ms);
+	sqlite3_bind_int64(s, 6, received_ms);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)len);
+	sqlite3_bind_blob(s, 8, z, (int)zlen, SQLITE_STATIC);
+	rc = done(st, s, "storing a snapshot", err, errlen);
+	s = NULL;
+	if (rc == 0) {
+		*snap_id = sqlite3_last_insert_rowid(store_db(st));
+		if (stored_bytes != NULL)
+			*stored_bytes = zlen;
+	}
+out:
+	sqlite3_finalize(s);
+	free(z);
+	free(text);
+	return rc;
+}
+
+int
+store_asset_snapshot_confirm(struct store *st, int64_t snap_id, int64_t ms,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (prep(st, "UPDATE inventory_snapshots SET confirmed = "
+	    "max(confirmed, ?2) WHERE id = ?1", &s, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, snap_id);
+	sqlite3_bind_int64(s, 2, ms);
+	return done(st, s, "confirming a snapshot", err, errlen);
+}
+
+int
+store_asset_snapshot_at(struct store *st, int64_t asset_id, int64_t ms,
+    int64_t *snap_id, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc;
+
+	if (prep(st, "SELECT id FROM inventory_snapshots WHERE asset_id = ?1 "
+	    "ORDER BY (collected <= ?2) DESC, CASE WHEN collected <= ?2 THEN "
+	    "-collected ELSE collected END, id LIMIT 1", &s, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, asset_id);
+	sqlite3_bind_int64(s, 2, ms);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*snap_id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	db_err(st, "finding a snapshot by date", err, errlen);
+	return -1;
+}
+
+/* A new JSON string with the wire form of a UTC ms time. */
+static json_t *
+jtime(int64_t ms)
+{
+	char buf[32];
+
+	if (ms <= 0 || time_format_utc(ms, buf, sizeof(buf)) == -1)
+		return json_null();
+	return json_string(buf);
+}
+
+int
+store_asset_snapshot_list(struct store *st, int64_t asset_id, json_t **out,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	json_t		*arr = json_array();
+	int		 rc = -1, step;
+
+	*out = NULL;
+	if (arr == NULL || prep(st, "SELECT id, hash, collected, received, "
+	    "confirmed, raw_bytes, length(data) FROM inventory_snapshots "
+	    "WHERE asset_id = ?1 ORDER BY id", &s, err, errlen) == -1)
+		goto out;
+	sqlite3_bind_int64(s, 1, asset_id);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		json_t *o = json_pack("{s:I, s:s, s:o, s:o, s:o, s:I, s:I}",
+		    "id", (json_int_t)sqlite3_column_int64(s, 0),
+		    "hash", (const char *)sqlite3_column_text(s, 1),
+		    "collected", jtime(sqlite3_column_int64(s, 2)),
+		    "received", jtime(sqlite3_column_int64(s, 3)),
+		    "confirmed", jtime(sqlite3_column_int64(s, 4)),
+		    "json_bytes", (json_int_t)sqlite3_column_int64(s, 5),
+		    "stored_bytes", (json_int_t)sqlite3_column_int64(s, 6));
+
+		if (o == NULL || json_array_append_new(arr, o) == -1) {
+			snprintf(err, errlen, "listing snapshots: out of memory");
+			goto out;
+		}
+	}
+	if (step != SQLITE_DONE) {
+		db_err(st, "listing snapshots", err, errlen);
+		goto out;
+	}
+	*out = arr;
+	arr = NULL;
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	json_decref(arr);
+	return rc;
+}
+
+static int
+addrs_insert(struct store *st, int64_t asset_id, const char *kind,
+    const json_t *list, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	const json_t	*v;
+	size_t		 i;
+	int		 rc = 0;
+
+	if (prep(st, "INSERT OR IGNORE INTO asset_addrs (asset_id, kind, addr) "
+	    "VALUES (?1, ?2, ?3)", &s, err, errlen) == -1)
+		return -1;
+	json_array_foreach(list, i, v) {
+		if (!json_is_string(v))
+			continue;
+		sqlite3_bind_int64(s, 1, asset_id);
+		sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, json_string_value(v), -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			db_err(st, "recording an address", err, errlen);
+			rc = -1;
+			break;
+		}
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_asset_addrs_set(struct store *st, int64_t asset_id, const json_t *macs,
+    const json_t *ips, int *absorbed, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+
+	*absorbed = 0;
+	if (prep(st, "DELETE FROM asset_addrs WHERE asset_id = ?1", &s, err,
+	    errlen) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, asset_id);
+	if (done(st, s, "replacing addresses", err, errlen) == -1 ||
+	    addrs_insert(st, asset_id, "mac", macs, err, errlen) == -1 ||
+	    addrs_insert(st, asset_id, "ip", ips, err, errlen) == -1)
+		return -1;
+	/* A device first seen without an agent that now runs one. */
+	if (prep(st, "DELETE FROM assets WHERE kind = 'unmanaged' AND mac IN "
+	    "(SELECT addr FROM asset_addrs WHERE asset_id = ?1 AND kind = 'mac')",
+	    &s, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, asset_id);
+	if (done(st, s, "removing absorbed devices", err, errlen) == -1)
+		return -1;
+	*absorbed = sqlite3_changes(store_db(st));
+	return 0;
+}
+
+int
+store_asset_addr_managed(struct store *st, const char *mac, const char *ip,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc;
+
+	if (prep(st, "SELECT 1 FROM asset_addrs WHERE (kind = 'mac' AND "
+	    "addr = ?1) OR (kind = 'ip' AND addr = ?2) LIMIT 1", &s, err,
+	    errlen) == -1)
+		return -1;
+	bind_text_or_null(s, 1, mac);
+	bind_text_or_null(s, 2, ip);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	db_err(st, "checking an address", err, errlen);
+	return -1;
+}
+
+int
+store_asset_unmanaged_seen(struct store *st, const char *mac, const char *ip,
+    const char *vendor, const char *source, int64_t ms, int *created,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+
+	*created = 0;
+	if (prep(st, "UPDATE assets SET ip = CASE WHEN ?2 <> '' THEN ?2 ELSE ip "
+	    "END, vendor = CASE WHEN ?3 <> '' THEN ?3 ELSE vendor END, "
+	    "source = CASE WHEN ?4 <> '' THEN ?4 ELSE source END, "
+	    "name = CASE WHEN ?2 <> '' AND name = ip THEN ?2 ELSE name END, "
+	    "last_seen = max(last_seen, ?5), first_seen = min(first_seen, ?5) "
+	    "WHERE kind = 'unmanaged' AND mac = ?1", &s, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, mac, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, ip ? ip : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, vendor ? vendor : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, source ? source : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, ms);
+	if (done(st, s, "updating a device", err, errlen) == -1)
+		return -1;
+	if (sqlite3_changes(store_db(st)) > 0)
+		return 0;
+	if (prep(st, "INSERT INTO assets (kind, name, mac, ip, vendor, source, "
+	    "first_seen, last_seen) VALUES ('unmanaged', CASE WHEN ?2 <> '' "
+	    "THEN ?2 ELSE ?1 END, ?1, ?2, ?3, ?4, ?5, ?5)", &s, err,
+	    errlen) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, mac, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, ip ? ip : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, vendor ? vendor : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, source ? source : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, ms);
+	if (done(st, s, "adding a device", err, errlen) == -1)
+		return -1;
+	*created = 1;
+	return 0;
+}
+
+int
+store_asset_target_seen(struct store *st, const char *name, const char *host,
+    int up, int64_t ms, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (prep(st, "INSERT INTO assets (kind, name, ip, up, first_seen, "
+	    "last_seen) VALUES ('target', ?1, ?2, ?3, ?4, ?4) ON CONFLICT "
+	    "(name) WHERE kind = 'target' DO UPDATE SET ip = excluded.ip, "
+	    "up = CASE WHEN ?4 >= last_seen THEN ?3 ELSE up END, "
+	    "last_seen = max(last_seen, ?4)", &s, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, host ? host : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, up != 0);
+	sqlite3_bind_int64(s, 4, ms);
+	return done(st, s, "recording a target", err, errlen);
+}
+
+/* Columns shared by the list and the single asset. */
+#define ASSET_COLS \
+	"SELECT s.id, s.kind, s.name, a.name, s.machine_id, s.os, s.ip, " \
+	"s.mac, s.vendor, s.source, s.first_seen, s.last_seen, s.up, s.tag, " \
+	"s.owner, s.department, s.location, s.purchase_date, s.notes, " \
+	"a.last_seen, a.heartbeat_interval_ms, (SELECT count(*) FROM " \
+	"inventory_snapshots i WHERE i.asset_id = s.id) FROM assets s " \
+	"LEFT JOIN agents a ON a.id = s.agent_id "
+/* Agents that never sent an inventory, in the same shape. */
+#define AGENT_COLS \
+	"SELECT NULL, 'managed', a.name, a.name, NULL, '', '', '', '', '', " \
+	"a.first_seen, a.last_seen, NULL, '', '', '', '', '', '', " \
+	"a.last_seen, a.heartbeat_interval_ms, 0 FROM agents a WHERE NOT " \
+	"EXISTS (SELECT 1 FROM asset_agents x WHERE x.agent_id = a.id) "
+
+static const char *
+col(sqlite3_stmt *s, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(s, i);
+
+	return v ? v : "";
+}
+
+static json_t *
+asset_row(sqlite3_stmt *s, int64_t now_ms, double gap_factor,
+    int64_t absent_ms)
+{
+	const char	*kind = col(s, 1), *status;
+	int64_t		 last = sqlite3_column_int64(s, 11);
+	json_t		*o;
+
+	if (strcmp(kind, "managed") == 0) {
+		if (sqlite3_column_type(s, 19) == SQLITE_NULL)
+			status = "down";
+		else
+			status = (double)(now_ms - sqlite3_column_int64(s, 19)) >
+			    (double)sqlite3_column_int64(s, 20) * gap_factor ?
+			    "down" : "up";
+	} else if (strcmp(kind, "target") == 0)
+		status = sqlite3_column_int(s, 12) ? "up" : "down";
+	else
+		status = now_ms - last <= absent_ms ? "present" : "absent";
+	o = json_pack("{s:o, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, "
+	    "s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
+	    "id", sqlite3_column_type(s, 0) == SQLITE_NULL ? json_null() :
+	    json_integer(sqlite3_column_int64(s, 0)),
+	    "kind", kind, "name", col(s, 2),
+	    "agent", sqlite3_column_type(s, 3) == SQLITE_NULL ? json_null() :
+	    json_string(col(s, 3)),
+	    "machine_id", sqlite3_column_type(s, 4) == SQLITE_NULL ?
+	    json_null() : json_string(col(s, 4)),
+	    "os", col(s, 5), "ip", col(s, 6), "mac", col(s, 7),
+	    "vendor", col(s, 8), "source", col(s, 9),
+	    "first_seen", jtime(sqlite3_column_int64(s, 10)),
+	    "last_seen", jtime(last), "status", status,
+	    "tag", col(s, 13), "owner", col(s, 14), "department", col(s, 15),
+	    "location", col(s, 16), "purchase_date", col(s, 17),
+	    "notes", col(s, 18),
+	    "snapshots", (json_int_t)sqlite3_column_int64(s, 21));
+	return o;
+}
+
+int
+store_asset_list(struct store *st, const char *kind, int64_t now_ms,
+    double gap_factor, int64_t absent_ms, json_t **out, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	json_t		*arr = json_array();
+	int		 rc = -1, step;
+	int		 agents = kind == NULL || strcmp(kind, "managed") == 0;
+
+	*out = NULL;
+	if (arr == NULL || prep(st, agents ?
+	    ASSET_COLS "WHERE ?1 IS NULL OR s.kind = ?1 UNION ALL "
+	    AGENT_COLS "ORDER BY 2, 3" :
+	    ASSET_COLS "WHERE s.kind = ?1 ORDER BY 2, 3", &s, err, errlen) == -1)
+		goto out;
+	bind_text_or_null(s, 1, kind);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		json_t *o = asset_row(s, now_ms, gap_factor, absent_ms);
+
+		if (o == NULL || json_array_append_new(arr, o) == -1) {
+			snprintf(err, errlen, "listing assets: out of memory");
+			goto out;
+		}
+	}
+	if (step != SQLITE_DONE) {
+		db_err(st, "listing assets", err, errlen);
+		goto out;
+	}
+	*out = arr;
+	arr = NULL;
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	json_decref(arr);
+	return rc;
+}
+
+int
+store_asset_get(struct store *st, int64_t id, int64_t now_ms,
+    double gap_factor, int64_t absent_ms, json_t **out, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1, step;
+
+	*out = NULL;
+	if (prep(st, ASSET_COLS "WHERE s.id = ?1", &s, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW) {
+		if ((*out = asset_row(s, now_ms, gap_factor, absent_ms)) == NULL)
+			snprintf(err, errlen, "reading an asset: out of memory");
+		else
+			rc = 0;
+	} else if (step == SQLITE_DONE)
+		rc = 1;
+	else
+		db_err(st, "reading an asset", err, errlen);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_asset_set(struct store *st, int64_t id, const json_t *fields,
+    int64_t now_ms, char *err, size_t errlen)
+{
+	/* Column names come from this fixed list only, never from input. */
+	static const char *const cols[] = { "tag", "owner", "department",
+		"location", "purchase_date", "notes" };
+	sqlite3		*db = store_db(st);
+	sqlite3_stmt	*s = NULL;
+	char		 sql[128];
+	int		 rc = -1, found;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		db_err(st, "BEGIN", err, errlen);
+		return -1;
+	}
+	if (prep(st, "SELECT 1 FROM assets WHERE id = ?1", &s, err, errlen) == -1)
+		goto fail;
+	sqlite3_bind_int64(s, 1, id);
+	found = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (!found) {
+		rc = 1;
+		goto fail;
+	}
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		const char *v = json_string_value(json_object_get(fields, cols[i]));
+
+		if (v == NULL)
+			continue;
+		snprintf(sql, sizeof(sql), "UPDATE assets SET %s = ?2, "
+		    "updated = ?3 WHERE id = ?1", cols[i]);
+		if (prep(st, sql, &s, err, errlen) == -1)
+			goto fail;
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_text(s, 2, v, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, now_ms);
+		if (done(st, s, "setting asset fields", err, errlen) == -1)
+			goto fail;
+		s = NULL;
+	}
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		db_err(st, "COMMIT", err, errlen);
+		goto fail;
+	}
+	return 0;
+fail:
+	sqlite3_finalize(s);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}

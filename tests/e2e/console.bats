@@ -1,0 +1,181 @@
+#!/usr/bin/env bats
+# The web console on a real collector: users made with the CLI, login
+# with curl and a cookie jar, data through /console/api, CSRF and Origin
+# refusals, failed logins refused then rate-limited (and logged and
+# audited), logout, a read-only user who cannot acknowledge, and headless
+# Chromium logging in through the page with the DevTools protocol.
+
+load helpers
+
+setup() {
+	sb_setup
+	sb_ca
+	sb_start_collector
+	URL=https://127.0.0.1:$C_PORT
+	ORIGIN="Origin: $URL"
+	JAR=$T/jar
+}
+
+teardown() {
+	sb_teardown
+}
+
+# curl against the console: prints "STATUS BODY".
+con() {
+	curl -sS --cacert "$T/ca/ca.crt" -b "$JAR" -c "$JAR" -o "$T/con.body" \
+		-w '%{http_code}' "$@" >"$T/con.code" 2>"$T/con.err" || true
+	echo "$(cat "$T/con.code") $(cat "$T/con.body" 2>/dev/null)"
+}
+
+add_user() {	# NAME ROLE PASSWORD
+	echo "$3" | "$SB" users add "$1" --role "$2" --password-stdin
+}
+
+login() {	# NAME PASSWORD; sets CSRF
+	rm -f "$JAR"
+	run con -H "$ORIGIN" --data-urlencode "name=$1" --data-urlencode "password=$2" "$URL/console/login"
+	CSRF=$(cat "$T/con.body" | jq -r '.csrf // empty')
+}
+
+@test "users: add, list, passwd, del through the CLI" {
+	run add_user alice admin 'correct horse'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"user added: alice (admin)"* ]]
+	run add_user alice admin 'correct horse'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"user 'alice' exists"* ]]
+	run add_user bob read short
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"8 to 1024 characters"* ]]
+	run "$SB" users add carol --role root --password-stdin </dev/null
+	[ "$status" -eq 2 ]
+	# No terminal and no --password-stdin: refused, nothing added.
+	run "$SB" users add carol --role read </dev/null
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"--password-stdin"* ]]
+	run "$SB" users
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"用户名 Name"* ]]
+	[[ "$output" == *"alice"*"管理员 admin"* ]]
+	[[ "$output" != *"carol"* ]]
+	run "$SB" users list --json
+	[ "$(echo "$output" | jq -r '.users[0].role')" = admin ]
+	# The hash is scrypt, salted, never the password.
+	run sqlite3 "$T/collector.db" "select hash from console_users where name = 'alice'"
+	[[ "$output" == 'scrypt$15$8$1$'* ]]
+	[[ "$output" != *"correct horse"* ]]
+	run bash -c "echo 'another horse' | '$SB' users passwd alice --password-stdin"
+	[ "$status" -eq 0 ]
+	run "$SB" users del alice
+	[ "$status" -eq 0 ]
+	run "$SB" users del alice
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no user 'alice'"* ]]
+}
+
+@test "login, read agents, CSRF refused, logout ends the session" {
+	add_user alice admin 'correct horse'
+	# The page and its security headers.
+	curl -sS --cacert "$T/ca/ca.crt" -D "$T/h" -o "$T/page.html" "$URL/console/"
+	grep -qi "^content-security-policy: default-src 'none'; script-src 'sha256-" "$T/h"
+	grep -qi '^x-frame-options: DENY' "$T/h"
+	grep -qi '^referrer-policy: no-referrer' "$T/h"
+	grep -q '用户名 User name' "$T/page.html"
+
+	run con "$URL/console/api/agents"
+	[[ "$output" == "401 "* ]]
+	login alice 'correct horse'
+	[[ "$output" == "200 "* ]]
+	[ ${#CSRF} -eq 64 ]
+	grep -q 'sb_session' "$JAR"
+	grep -q '#HttpOnly_127.0.0.1' "$JAR"
+	run con "$URL/console/api/agents"
+	[ "$output" = '200 {"agents":[]}' ]
+	run con "$URL/console/api/indicators?from=2026-01-01&to=2026-12-31"
+	[[ "$output" == "200 "*'"indicators":'* ]]
+	# State-changing without the token, with a wrong one, cross-site.
+	run con -X POST -H "$ORIGIN" -H 'Content-Type: application/json' -d '{}' "$URL/console/api/asset?id=1"
+	[[ "$output" == '403 {"error":"X-CSRF-Token header required"}' ]]
+	run con -X POST -H "$ORIGIN" -H "X-CSRF-Token: ${CSRF%?}0" -d '{}' "$URL/console/api/asset?id=1"
+	[[ "$output" == "403 "*"does not match"* ]]
+	run con -X POST -H 'Origin: https://evil.example' -H "X-CSRF-Token: $CSRF" -d '{}' "$URL/console/api/asset?id=1"
+	[[ "$output" == "403 "*"cross-site"* ]]
+	run con -X POST -H "X-CSRF-Token: $CSRF" -d '{}' "$URL/console/api/asset?id=1"
+	[[ "$output" == "403 "*"Origin or Referer"* ]]
+	# Users cannot be managed from the console.
+	run con "$URL/console/api/users"
+	[[ "$output" == "403 "* ]]
+	# Logout needs the token, then the cookie is dead (even replayed).
+	cp "$JAR" "$T/jar.saved"
+	run con -X POST -H "$ORIGIN" "$URL/console/logout"
+	[[ "$output" == "403 "* ]]
+	run con -X POST -H "$ORIGIN" -H "X-CSRF-Token: $CSRF" "$URL/console/logout"
+	[[ "$output" == '200 {"ok":true}' ]]
+	cp "$T/jar.saved" "$JAR"
+	run con "$URL/console/api/agents"
+	[[ "$output" == "401 "* ]]
+	# Audited: who, what, from where.
+	run sqlite3 "$T/collector.db" "select actor || ' ' || via || ' ' || peer || ' ' || method || ' ' || path || ' ' || status from admin_audit order by id"
+	[[ "$output" == *"alice console 127.0.0.1 POST /console/login 200"* ]]
+	[[ "$output" == *"alice console 127.0.0.1 GET /console/api/agents 200"* ]]
+	[[ "$output" == *"alice console 127.0.0.1 POST /console/api/asset?id=1 403"* ]]
+	[[ "$output" == *"alice console 127.0.0.1 POST /console/logout 200"* ]]
+}
+
+@test "wrong password refused, then rate-limited; logged and audited" {
+	add_user alice admin 'correct horse'
+	for i in 1 2 3 4 5; do
+		login alice "guess $i"
+		[[ "$output" == "401 "*"wrong user name or password"* ]]
+	done
+	login alice 'correct horse'
+	[[ "$output" == "429 "*"too many failed logins"* ]]
+	[ -z "$CSRF" ]
+	grep -q "console: failed login as 'alice' from 127.0.0.1 (wrong password)" "$T/collector.log"
+	grep -q "console: login of 'alice' from 127.0.0.1 refused: too many failed attempts" "$T/collector.log"
+	run sqlite3 "$T/collector.db" "select count(*) from admin_audit where path = '/console/login (failed)'"
+	[ "$output" = 5 ]
+	run sqlite3 "$T/collector.db" "select count(*) from admin_audit where path = '/console/login (rate limited)' and status = 429"
+	[ "$output" = 1 ]
+}
+
+@test "a read-only user can look but cannot acknowledge" {
+	add_user reader read 'battery staple'
+	login reader 'battery staple'
+	[[ "$output" == "200 "*'"role":"read"'* ]]
+	run con "$URL/console/api/agents"
+	[[ "$output" == "200 "* ]]
+	run con -X POST -H "$ORIGIN" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
+		-d '{"note":"seen"}' "$URL/console/api/incidents/1/ack"
+	[[ "$output" == "403 "*"read-only user"* ]]
+	run sqlite3 "$T/collector.db" "select status from admin_audit where actor = 'reader' and path = '/console/api/incidents/1/ack'"
+	[ "$output" = 403 ]
+}
+
+chromium_bin() {
+	command -v chromium || command -v chromium-browser || true
+}
+
+@test "headless Chromium: login form in Chinese, log in through the page, no page errors" {
+	CHROME=$(chromium_bin)
+	[ -n "$CHROME" ] || skip "chromium not installed (Debian package chromium; make deps)"
+	add_user alice admin 'correct horse'
+	prof=$(mktemp -d "$T/chrome.XXXXXX")
+	"$CHROME" --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run \
+		--user-data-dir="$prof" --ignore-certificate-errors --enable-logging=stderr --v=0 \
+		--dump-dom "$URL/console/" >"$T/dom.html" 2>"$T/chrome-dom.log" || true
+	grep -q '<form id="login"' "$T/dom.html"
+	grep -q '用户名 User name' "$T/dom.html"
+	grep -q '密码 Password' "$T/dom.html"
+	! grep -iE 'CONSOLE|Uncaught|Refused to' "$T/chrome-dom.log"
+	# Log in with the DevTools protocol over a pipe.
+	run python3 "$SHAOBING_ROOT/tests/e2e/console_cdp.py" "$CHROME" "$URL/console/" alice 'correct horse' "$(mktemp -d "$T/chrome.XXXXXX")"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"login form: 登录 Log in / 用户名 User name"* ]]
+	[[ "$output" == *"logged in as: alice（管理员 admin）"* ]]
+	[[ "$output" == *"overview: 0在线 up | 0离线 down"* ]]
+	run sqlite3 "$T/collector.db" "select count(*) from admin_audit where actor = 'alice' and path = '/console/api/agents'"
+	[ "$output" -ge 1 ]
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env bats
+# The incident log end to end: events posted over mTLS fold into
+# incidents, the CLI lists and works them (with the rules on notes), the
+# trail is verified and an edited row is caught; a real agent that stops
+# opens 'host down' and closes it when it comes back.
+
+load helpers
+
+setup() {
+	sb_setup
+	sb_ca
+	sb_agent_cert pc-01
+	C_EXTRA="
+[schedule]
+always = pc-*
+
+[incidents]
+check_interval = 1s
+host_down_grace = 3s
+" sb_collector_conf
+}
+
+teardown() {
+	sb_teardown
+}
+
+# A batch of port scans from pc-01 (seq FROM..TO), same key.
+scan_batch() {
+	local from=$1 to=$2 s sep=''
+	printf '{"agent":"pc-01","events":['
+	for ((s = from; s <= to; s++)); do
+		printf '%s{"agent":"pc-01","seq":%d,"ts":"%s",' "$sep" "$s" \
+			"$(date -u +%Y-%m-%dT%H:%M:%S.000Z)"
+		printf '"type":"port_scan","severity":"high",'
+		printf '"key":"port_scan:10.0.0.9->10.0.0.1","data":{"ports":%d}}' "$s"
+		sep=,
+	done
+	printf ']}'
+}
+
+@test "scans fold into one incident; CLI lists, shows, acks, resolves, reopens" {
+	sb_start_collector
+	scan_batch 1 3 >"$T/b1.json"
+	run sb_post pc-01 /api/v1/events "$T/b1.json"
+	[[ "$output" == 200* ]]
+	# Resent: stored once, folded once.
+	run sb_post pc-01 /api/v1/events "$T/b1.json"
+	[[ "$output" == 200* ]]
+	run "$SB" incidents --json
+	[ "$status" -eq 0 ]
+	[ "$(jq '.incidents | length' <<<"$output")" = 1 ]
+	[ "$(jq -r '.incidents[0].count' <<<"$output")" = 3 ]
+	[ "$(jq -r '.incidents[0].category' <<<"$output")" = NA ]
+	[ "$(jq -r '.incidents[0].subcategory' <<<"$output")" = NASCAN ]
+	[ "$(jq -r '.incidents[0].level_code' <<<"$output")" = IV ]
+	[ "$(jq -r '.incidents[0].status' <<<"$output")" = open ]
+
+	run "$SB" incidents
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"等级 Level"* ]]
+	[[ "$output" == *"一般 IV"* ]]
+	[[ "$output" == *"网络攻击 NA/NASCAN"* ]]
+	[[ "$output" == *"待处理 open"* ]]
+	run "$SB" incidents --status resolved
+	[[ "$output" == *"no incidents"* ]]
+	run "$SB" incidents --category NASCAN --level IV --since -1h --json
+	[ "$(jq '.incidents | length' <<<"$output")" = 1 ]
+	run "$SB" incidents --level III --json
+	[ "$(jq '.incidents | length' <<<"$output")" = 0 ]
+
+	run "$SB" incidents ack 1 --note "looking into it"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"已确认 acknowledged"* ]]
+	# Resolve without a note: refused by the CLI and by the API.
+	run "$SB" incidents resolve 1
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--note"* ]]
+	run sb_admin_curl /api/v1/admin/incidents/1/resolve -s -w ' %{http_code}' \
+		-X POST -d '{"actor":"x"}'
+	[[ "$output" == *"note"*" 409" ]]
+	run "$SB" incidents resolve 1 --note "blocked 10.0.0.9 at the firewall"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"已解决 resolved"* ]]
+	run "$SB" incidents ack 1
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"409"* ]]
+	run "$SB" incidents reopen 1 --note "it came back"
+	[ "$status" -eq 0 ]
+	run "$SB" incidents false-positive 1 --note "our own nmap"
+	[ "$status" -eq 0 ]
+	run "$SB" incidents show 1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"误报 false positive"* ]]
+	[[ "$output" == *"处理记录 Trail"* ]]
+	[[ "$output" == *"blocked 10.0.0.9 at the firewall"* ]]
+	# The actor is who the admin socket says called, not what the body says.
+	[[ "$output" == *"$(id -un) (uid $(id -u))"* ]]
+	[[ "$output" == *"时效 Timings"* ]]
+	run "$SB" incidents show 1 --json
+	[ "$(jq '.trail | length' <<<"$output")" = 5 ]
+	[ "$(jq '.events | length' <<<"$output")" = 3 ]
+	run "$SB" incidents show 99
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no incident 99"* ]]
+	run "$SB" incidents show abc
+	[ "$status" -eq 2 ]
+
+	run "$SB" audit verify
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"intact: 5 rows"* ]]
+}
+
+@test "audit verify names the edited trail row" {
+	sb_start_collector
+	scan_batch 1 1 >"$T/b1.json"
+	run sb_post pc-01 /api/v1/events "$T/b1.json"
+	"$SB" incidents ack 1 >/dev/null
+	"$SB" incidents resolve 1 --note "done" >/dev/null
+	run "$SB" audit verify
+	[ "$status" -eq 0 ]
+	# The table refuses edits...
+	run sqlite3 "$T/collector.db" "UPDATE incident_trail SET note = 'x' WHERE id = 3"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"append-only"* ]]
+	# ...and an edit around the trigger is found.
+	sqlite3 "$T/collector.db" "DROP TRIGGER incident_trail_no_update;
+		UPDATE incident_trail SET note = 'nothing happened' WHERE id = 3"
+	run "$SB" audit verify
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"BROKEN at row 3"* ]]
+	[[ "$output" == *"edited"* ]]
+}
+
+@test "bad input to the incident API is refused and changes nothing" {
+	sb_start_collector
+	scan_batch 1 1 >"$T/b1.json"
+	run sb_post pc-01 /api/v1/events "$T/b1.json"
+	run sb_admin_curl /api/v1/admin/incidents/1/ack -s -w ' %{http_code}' -X POST -d '{"actor":"x","bogus":1}'
+	[[ "$output" == *"unknown field"*" 400" ]]
+	run sb_admin_curl /api/v1/admin/incidents/1/ack -s -w ' %{http_code}' -X POST -d '[1'
+	[[ "$output" == *" 400" ]]
+	run sb_admin_curl '/api/v1/admin/incidents/1/ack' -s -w ' %{http_code}'
+	[[ "$output" == *" 405" ]]
+	run sb_admin_curl '/api/v1/admin/incidents?level=V' -s -w ' %{http_code}'
+	[[ "$output" == *"level"*" 400" ]]
+	run sb_admin_curl '/api/v1/admin/incidents/1/nuke' -s -w ' %{http_code}'
+	[[ "$output" == *" 404" ]]
+	run "$SB" incidents --json
+	[ "$(jq -r '.incidents[0].status' <<<"$output")" = open ]
+	run "$SB" audit verify
+	[[ "$output" == *"intact: 1 rows"* ]]
+}
+
+host_down_open() {
+	"$SB" incidents --json | jq -e '[.incidents[] |
+		select(.type == "host_down" and .status == "open")] | length == 1'
+}
+
+host_down_resolved() {
+	"$SB" incidents --json | jq -e '[.incidents[] |
+		select(.type == "host_down" and .status == "resolved")] | length == 1'
+}
+
+@test "a scheduled agent that stops opens host down; its return resolves it" {
+	sb_start_collector
+	sb_start_agent pc-01
+	SB_WATCH=$AG_PID sb_wait_until sh -c "'$SB' agents --json | jq -e '.agents[0].status == \"up\"'"
+	kill -KILL "$AG_PID"
+	sb_reap "$AG_PID"
+	SB_WATCH=$C_PID sb_wait_until host_down_open
+	run "$SB" incidents
+	[[ "$output" == *"设备设施故障 DE"* ]]
+	[[ "$output" == *"host down"* ]]
+	grep -q "host pc-01 is down" "$T/collector.log"
+	sb_start_agent pc-01
+	SB_WATCH=$C_PID sb_wait_until host_down_resolved
+	run "$SB" incidents show 1 --json
+	[ "$(jq -r '.trail[-1].action' <<<"$output")" = auto_resolved ]
+	[ "$(jq -r '.trail[-1].actor' <<<"$output")" = shaobing ]
+}
