@@ -54,9 +54,11 @@ emit_n() {
 }
 
 # The seqs stored for AGENT are exactly 1..max, each once; prints max.
+# Events the collector derived (asset changes from the inventory) have
+# negative seqs of their own and are not the agent's.
 contiguous_once() {
 	local seqs n max
-	seqs=$(sb_stored_seqs "$1" | sort -n)
+	seqs=$(sb_stored_seqs "$1" | awk '$1 > 0' | sort -n)
 	n=$(wc -l <<<"$seqs")
 	max=$(tail -n 1 <<<"$seqs")
 	[ "$(uniq -d <<<"$seqs")" = "" ] || { echo "duplicates: $(uniq -d <<<"$seqs")"; return 1; }
