@@ -91,7 +91,7 @@ ca = $T/ca.crt
 [store]
 path = $T/collector.db
 [admin]
-listen = 127.0.0.1:$ap
+socket = $T/admin.sock
 EOF
 	"$COLLECTOR" -f -c "$T/collector.ini" >"$T/collector.log" 2>&1 &
 	PIDS="$PIDS $!"
