@@ -2,29 +2,13 @@
  * Addresses and prefix lists for the packet engine.
  */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/conf.h"
 #include "probes/packet/pkt.h"
 
-static const uint8_t v4mapped[12] = { 0,0,0,0,0,0,0,0,0,0,0xff,0xff };
-
-void
-paddr_from_v4(struct paddr *a, uint32_t v4)
-{
-	memcpy(a->a, v4mapped, 12);
-	a->a[12] = (uint8_t)(v4 >> 24);
-	a->a[13] = (uint8_t)(v4 >> 16);
-	a->a[14] = (uint8_t)(v4 >> 8);
-	a->a[15] = (uint8_t)v4;
-}
-
-bool
-paddr_is_v4(const struct paddr *a)
-{
-	return memcmp(a->a, v4mapped, 12) == 0;
-}
 
 uint32_t
 paddr_v4(const struct paddr *a)
@@ -60,8 +44,8 @@ paddr_parse(const char *s, struct paddr *a)
 	uint8_t	v4[4];
 
 	if (inet_pton(AF_INET, s, v4) == 1) {
-		memcpy(a->a, v4mapped, 12);
-		memcpy(a->a + 12, v4, 4);
+		paddr_from_v4(a, (uint32_t)v4[0] << 24 | (uint32_t)v4[1] << 16 |
+		    (uint32_t)v4[2] << 8 | v4[3]);
 		return 0;
 	}
 	if (inet_pton(AF_INET6, s, a->a) == 1)
@@ -139,16 +123,25 @@ cidrset_parse(const char *list, struct cidrset *set, char *why, size_t whylen)
 	return 0;
 }
 
+/*
+ * Two 64-bit masked compares: the home network is asked of most packets,
+ * and a byte-wise memcmp of a variable length costs a call each time.
+ * The masks are built in network order and turned to memory order, so the
+ * address halves are compared as loaded.
+ */
 static bool
 cidr_match(const struct cidr *c, const struct paddr *a)
 {
-	int	full = c->plen / 8, rest = c->plen % 8;
+	unsigned	plen = c->plen;
+	uint64_t	mhi, mlo, a0, a1, c0, c1;
 
-	if (memcmp(c->addr.a, a->a, (size_t)full) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	return (a->a[full] & (uint8_t)(0xff << (8 - rest))) == c->addr.a[full];
+	mhi = plen >= 64 ? ~0ull : plen == 0 ? 0 : ~0ull << (64 - plen);
+	mlo = plen <= 64 ? 0 : ~0ull << (128 - plen);
+	memcpy(&a0, a->a, 8);
+	memcpy(&a1, a->a + 8, 8);
+	memcpy(&c0, c->addr.a, 8);
+	memcpy(&c1, c->addr.a + 8, 8);
+	return ((a0 ^ c0) & htobe64(mhi)) == 0 && ((a1 ^ c1) & htobe64(mlo)) == 0;
 }
 
 bool

@@ -17,9 +17,13 @@ decode_ether(struct pkt *p, struct rbuf *b)
 {
 	uint16_t	type, tci;
 	int		tags = 0;
+	struct rbuf	h;
 
-	if (rbuf_bytes(b, p->dmac, 6) == -1 || rbuf_bytes(b, p->smac, 6) == -1 ||
-	    rbuf_be16(b, &type) == -1)
+	/* Fixed header as one bounded piece (see decode_ipv4.c). */
+	if (rbuf_sub(b, 14, &h) == -1)
+		return PKT_TRUNCATED;
+	if (rbuf_bytes(&h, p->dmac, 6) == -1 || rbuf_bytes(&h, p->smac, 6) == -1 ||
+	    rbuf_be16(&h, &type) == -1)
 		return PKT_TRUNCATED;
 	p->has_mac = true;
 	while (type == 0x8100 || type == 0x88a8 || type == 0x9100) {

@@ -18,14 +18,21 @@ decode_tcp(struct pkt *p, struct rbuf *b)
 	uint32_t	seq, ack;
 	uint8_t		off, flags;
 	uint16_t	win, csum, urg;
+	uint16_t	sport, dport;
 	size_t		hlen;
+	struct rbuf	h;
 
-	if (rbuf_be16(b, &p->sport) == -1 || rbuf_be16(b, &p->dport) == -1 ||
-	    rbuf_be32(b, &seq) == -1 || rbuf_be32(b, &ack) == -1 ||
-	    rbuf_u8(b, &off) == -1 || rbuf_u8(b, &flags) == -1 ||
-	    rbuf_be16(b, &win) == -1 || rbuf_be16(b, &csum) == -1 ||
-	    rbuf_be16(b, &urg) == -1)
+	/* Fixed header as one bounded piece (see decode_ipv4.c). */
+	if (rbuf_sub(b, 20, &h) == -1)
 		return PKT_TRUNCATED;
+	if (rbuf_be16(&h, &sport) == -1 || rbuf_be16(&h, &dport) == -1 ||
+	    rbuf_be32(&h, &seq) == -1 || rbuf_be32(&h, &ack) == -1 ||
+	    rbuf_u8(&h, &off) == -1 || rbuf_u8(&h, &flags) == -1 ||
+	    rbuf_be16(&h, &win) == -1 || rbuf_be16(&h, &csum) == -1 ||
+	    rbuf_be16(&h, &urg) == -1)
+		return PKT_TRUNCATED;
+	p->sport = sport;
+	p->dport = dport;
 	(void)seq; (void)ack; (void)csum; (void)urg;
 	hlen = (size_t)(off >> 4) * 4;
 	if (hlen < 20)

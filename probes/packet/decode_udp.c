@@ -11,11 +11,18 @@ enum pkt_status
 decode_udp(struct pkt *p, struct rbuf *b)
 {
 	uint16_t	len, csum;
+	uint16_t	sport, dport;
 	size_t		n;
+	struct rbuf	h;
 
-	if (rbuf_be16(b, &p->sport) == -1 || rbuf_be16(b, &p->dport) == -1 ||
-	    rbuf_be16(b, &len) == -1 || rbuf_be16(b, &csum) == -1)
+	/* Fixed header as one bounded piece (see decode_ipv4.c). */
+	if (rbuf_sub(b, 8, &h) == -1)
 		return PKT_TRUNCATED;
+	if (rbuf_be16(&h, &sport) == -1 || rbuf_be16(&h, &dport) == -1 ||
+	    rbuf_be16(&h, &len) == -1 || rbuf_be16(&h, &csum) == -1)
+		return PKT_TRUNCATED;
+	p->sport = sport;
+	p->dport = dport;
 	(void)csum;
 	if (len != 0 && len < 8)
 		return PKT_INVALID;

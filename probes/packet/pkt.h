@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Link types, numbered as the pcap LINKTYPE_ registry (tcpdump.org/linktypes). */
 enum pkt_link {
@@ -128,8 +129,27 @@ int	dns_decode(const uint8_t *data, size_t len, struct dns_msg *m);
 
 /* ---- addresses -------------------------------------------------------- */
 
-void	paddr_from_v4(struct paddr *a, uint32_t v4);	/* host order */
-bool	paddr_is_v4(const struct paddr *a);
+/* Inline: every IPv4 packet converts two addresses and most detectors
+ * ask the family. */
+static inline void
+paddr_from_v4(struct paddr *a, uint32_t v4)	/* host order */
+{
+	static const uint8_t v4mapped[12] = { 0,0,0,0,0,0,0,0,0,0,0xff,0xff };
+
+	memcpy(a->a, v4mapped, 12);
+	a->a[12] = (uint8_t)(v4 >> 24);
+	a->a[13] = (uint8_t)(v4 >> 16);
+	a->a[14] = (uint8_t)(v4 >> 8);
+	a->a[15] = (uint8_t)v4;
+}
+
+static inline bool
+paddr_is_v4(const struct paddr *a)
+{
+	static const uint8_t v4mapped[12] = { 0,0,0,0,0,0,0,0,0,0,0xff,0xff };
+
+	return memcmp(a->a, v4mapped, 12) == 0;
+}
 uint32_t paddr_v4(const struct paddr *a);		/* host order */
 bool	paddr_is_zero(const struct paddr *a);
 /* Text form ("10.0.0.1", "fe80::1"); buf at least 46 bytes. */

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define PT_PROBE	8
 
@@ -62,7 +63,31 @@ void	pt_set_zlen(struct ptab *t, size_t zlen);
 size_t	pt_bytes(const struct ptab *t);
 size_t	pt_slots(const struct ptab *t);
 
-uint64_t pt_hash(const void *key, size_t len);
+/*
+ * 64-bit mix over the key (keys are a few dozen bytes): fast, not keyed.
+ * Inline: each caller's key has a size known there, so the loop unrolls.
+ */
+static inline uint64_t
+pt_hash(const void *key, size_t len)
+{
+	const uint8_t	*p = key;
+	uint64_t	 h = 0x9e3779b97f4a7c15ull ^ len, w;
+
+	while (len >= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 31;
+		p += 8;
+		len -= 8;
+	}
+	w = 0;
+	memcpy(&w, p, len);
+	h = (h ^ w) * 0x94d049bb133111ebull;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	return h | 1;	/* 0 marks an unused slot */
+}
 
 /*
  * The live entry for key, or NULL.  With create, a new zeroed entry (key
