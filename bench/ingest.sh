@@ -52,7 +52,7 @@ max_connections = 1024
 [store]
 path = $T/collector.db
 [admin]
-listen = 127.0.0.1:$((PORT + 1))
+socket = $T/admin.sock
 [log]
 level = warn
 INI
@@ -67,7 +67,7 @@ echo "ingest: $CLIENTS clients x $BATCHES batches x $BATCH_SIZE events over mTLS
 out=$("$ING" https "https://127.0.0.1:$PORT/api/v1/events" "$T" "$CLIENTS" "$BATCHES" "$BATCH_SIZE")
 rate=$(echo "$out" | awk '{print $6}')
 # Every event must be in the store exactly once.
-stored=$(curl -s "http://127.0.0.1:$((PORT + 1))/api/v1/admin/agents" |
+stored=$(curl -s --unix-socket "$T/admin.sock" "http://localhost/api/v1/admin/agents" |
 	grep -o '"events":[0-9]*' | awk -F: '{s += $2} END {print s + 0}')
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 want=$((CLIENTS * BATCHES * BATCH_SIZE))
