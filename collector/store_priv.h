@@ -43,6 +43,7 @@ enum store_stmt_id {
 	/* store_indicator.c */
 	STMT_AVAILABILITY_ADD,
 	STMT_FINDING_ADD,
+	STMT_INCIDENT_PUT,
 	/* store_asset.c */
 	STMT_ASSET_MANAGED_GET,
 	STMT_ASSET_MANAGED_ADD,
