@@ -388,7 +388,15 @@ store_open(const char *path, char *err, size_t errlen)
 		    "put the database on a local file system", path, mode);
 		goto out;
 	}
-	if (exec_sql(st, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
+	/*
+	 * A 1,000-event batch writes about 1 MB of WAL (the row and four
+	 * index entries per event): with the default checkpoint at 1,000
+	 * pages every other commit also copied the WAL back and fsync'd the
+	 * database, and the 2 MB page cache re-read the hot index pages.
+	 * Checkpoint every 16 MB of WAL and keep 32 MB of pages instead.
+	 */
+	if (exec_sql(st, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
+	    "PRAGMA wal_autocheckpoint = 4096; PRAGMA cache_size = -32768",
 	    err, errlen) == -1)
 		goto out;
 	if (migrate(st, err, errlen) == -1)
