@@ -22,7 +22,9 @@ struct subcommand {
 /* subcommands: one row per offline command (keep sorted by flag) */
 static const struct subcommand subcommands[] = {
 	{ "--analyze", packet_analyze_main, "--analyze [-c FILE] CAPTURE..." },
-	{ "--check", check_main, "--check tls://HOST:PORT|https://HOST|tcp://HOST:PORT[,PORT] [--json] [--ca FILE] [--servername NAME]" },
+	{ "--check", check_main, "--check URL [--json] [--ca FILE] [--servername NAME] ... "
+	    "(URL: tls, https, smtp, imap, pop3, tcp, dns; --check URL --help)" },
+	{ "--emit", agent_emit_main, "--emit TYPE [--severity S] [--key KEY] [--data JSON] [-c FILE]" },
 	{ "--inventory", inventory_main, "--inventory [--json] [--root DIR]" },
 	{ "enroll", enroll_main, "enroll --server URL --token T "
 	    "--ca-fingerprint SHA256 [--name N] [--config FILE] [--dir DIR]" },
@@ -32,7 +34,7 @@ static const struct subcommand subcommands[] = {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: shaobing-agent [-f] [-c FILE] [--check-config]\n");
+	fprintf(f, "usage: shaobing-agent [-f] [-v] [-c FILE] [--check-config]\n");
 	for (const struct subcommand *s = subcommands; s->flag != NULL; s++)
 		fprintf(f, "       shaobing-agent %s\n", s->help);
 }

@@ -23,46 +23,62 @@ static int	cmd_help(struct cli *cli, int argc, char **argv);
 static int	cmd_version(struct cli *cli, int argc, char **argv);
 
 static const struct command commands[] = {
+	/* run == NULL: a help line only (the row above dispatches it). */
 	{ "agents", cli_cmd_agents, "agents [--json]",
 	    "list agents: id, name, up/down, last seen 客户端列表" },
-	{ "agents cert", NULL, "agents cert NAME --ca DIR --out DIR [--days N]",
+	{ "agents cert", NULL,
+	    "agents cert NAME --ca DIR --out DIR [--days N] [--force]",
 	    "issue an agent's key and certificate (offline) 签发客户端证书" },
-	{ "assets", cli_cmd_assets,
-	    "assets [--kind managed|unmanaged|target] [--json] | show ID | "
-	    "diff ID [--since D] | set ID KEY=VALUE... | export --format csv",
-	    "asset register, inventory and changes 资产登记" },
 	{ "agents revoke", NULL, "agents revoke ID|NAME",
 	    "refuse an agent from now on 吊销客户端" },
-	{ "apitoken", cli_cmd_apitoken, "apitoken create --scope read|admin "
-	    "[--label L]", "API token for HTTPS admin access 接口令牌" },
+	{ "apitoken", cli_cmd_apitoken,
+	    "apitoken create --scope read|admin [--label TEXT]",
+	    "API token for HTTPS admin access 接口令牌" },
+	{ "assets", cli_cmd_assets,
+	    "assets [--kind managed|unmanaged|target] [--json]",
+	    "the asset register 资产登记" },
+	{ "assets show", NULL, "assets show ID [--json]",
+	    "one asset: details, snapshots, inventory 资产详情" },
+	{ "assets diff", NULL, "assets diff ID [--since DATE] [--json]",
+	    "inventory changes 清单变更" },
+	{ "assets set", NULL, "assets set ID KEY=VALUE...",
+	    "tag, owner, department, location, purchase_date, notes 登记信息" },
+	{ "assets export", NULL, "assets export --format csv [--out FILE]",
+	    "the register as CSV (Excel, WPS) 导出资产" },
 	{ "audit", cli_cmd_audit, "audit log [--after-id N] [--limit N] [--json]",
 	    "who called the admin API, when, from where 管理审计日志" },
+	{ "audit verify", NULL, "audit verify",
+	    "prove the incident trail was not edited 审计链校验" },
 	{ "ca", cli_cmd_ca, "ca init DIR [--name HOST]... [--days N]",
 	    "make a CA and the collector's certificate (offline) 创建证书颁发机构" },
 	{ "events", cli_cmd_events,
-	    "events [--agent A] [--since T] [--type T] [--limit N] [--json]",
+	    "events [--agent A] [--since T] [--type T] [--limit N] "
+	    "[--after-id ID] [--json]",
 	    "events stored by the collector 事件查询" },
+	{ "export", cli_cmd_export,
+	    "export [--year Y|--quarter Y-Qn|--month Y-MM|--from D --to D] "
+	    "--out DIR",
+	    "year-end export: CSV, JSON, report.html 年度导出" },
 	{ "incidents", cli_cmd_incidents,
-	    "incidents [--status S] [--since T] [--level L] [--category C] [--json]",
+	    "incidents [--status S] [--since T] [--level L] [--category C] "
+	    "[--limit N] [--json]",
 	    "the incident log 安全事件列表" },
 	{ "incidents show", NULL, "incidents show ID [--json]",
 	    "one incident: events, trail, timings 事件详情" },
-	{ "incidents ack", NULL, "incidents ack|resolve|false-positive|reopen ID [--note TEXT]",
+	{ "incidents ack", NULL,
+	    "incidents ack|resolve|false-positive|reopen ID [--note TEXT]",
 	    "work an incident (resolve, false-positive, reopen need --note) 处置" },
-	{ "audit verify", NULL, "audit verify",
-	    "prove the incident trail was not edited 审计链校验" },
-	{ "export", cli_cmd_export,
-	    "export [--year Y|--quarter Y-Qn|--month Y-MM|--from D --to D] --out DIR",
-	    "year-end export: CSV, JSON, report.html 年度导出" },
 	{ "indicators", cli_cmd_indicators,
-	    "indicators [--year Y|--quarter Y-Qn|--month Y-MM|--from D --to D] [--json]",
+	    "indicators [--year Y|--quarter Y-Qn|--month Y-MM|--from D --to D] "
+	    "[--json]",
 	    "indicators: target, actual, met 绩效指标" },
-	{ "users", cli_cmd_users,
-	    "users [list] | add NAME --role admin|read | passwd NAME | del NAME",
-	    "web console logins 控制台用户" },
-	{ "help", cmd_help, "help", "this list 帮助" },
 	{ "token", cli_cmd_token, "token create [--ttl 24h] [--uses 1] [--json]",
 	    "enrollment token for shaobing-agent enroll 注册令牌" },
+	{ "users", cli_cmd_users,
+	    "users [list] [--json] | add NAME --role admin|read | passwd NAME "
+	    "| del NAME",
+	    "web console logins 控制台用户" },
+	{ "help", cmd_help, "help", "this list 帮助" },
 	{ "version", cmd_version, "version", "print the version" },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -70,10 +86,14 @@ static const struct command commands[] = {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: shaobing [--admin URL] [--tz ZONE] COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: shaobing [--admin URL] [--token T] [--tz ZONE] COMMAND [ARGS]\n\n"
 	    "Shaobing 哨兵 administration.  Commands:\n");
+	/* A synopsis too long for the column gets its own line. */
 	for (const struct command *c = commands; c->name != NULL; c++)
-		fprintf(f, "  %-62s %s\n", c->synopsis, c->help);
+		if (strlen(c->synopsis) > 50)
+			fprintf(f, "  %s\n  %-50s %s\n", c->synopsis, "", c->help);
+		else
+			fprintf(f, "  %-50s %s\n", c->synopsis, c->help);
 	fprintf(f, "\nOptions (anywhere on the line):\n"
 	    "  --admin URL  the collector's admin API: unix:/PATH,\n"
 	    "               https://HOST:PORT or http://127.0.0.1:PORT\n"
