@@ -77,8 +77,8 @@ http_basic(const uint8_t *p, size_t n)
 	return false;
 }
 
-void
-cleartext_packet(struct pkt_engine *e, const struct pkt *p)
+static void
+cleartext_inspect(struct pkt_engine *e, const struct pkt *p)
 {
 	const uint8_t	*d = p->payload;
 	size_t		 n = p->paylen, cmd;
@@ -148,4 +148,26 @@ cleartext_packet(struct pkt_engine *e, const struct pkt *p)
 		json_object_set_new(ev, "user", json_string(user));
 	eng_report(e, FT_CLEARTEXT_AUTH, SEV_MEDIUM, key, c, json_pack("[s]", s),
 	    p->ts_ms, p->ts_ms, 1, ev);
+}
+
+/*
+ * Most TCP payload is on ports no rule here looks at (HTTPS above all):
+ * decide that before cleartext_inspect() sets up its buffers.
+ */
+void
+cleartext_packet(struct pkt_engine *e, const struct pkt *p)
+{
+	switch (p->dport) {
+	case 21:
+	case 23:
+	case 110:
+	case 143:
+		cleartext_inspect(e, p);
+		return;
+	}
+	for (int i = 0; i < e->c.nhttp_ports; i++)
+		if (p->dport == e->c.http_ports[i]) {
+			cleartext_inspect(e, p);
+			return;
+		}
 }

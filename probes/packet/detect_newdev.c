@@ -53,12 +53,43 @@ dev_seen(struct pkt_engine *e, int kind, const void *v, size_t n)
 	return !isnew;
 }
 
+/*
+ * The report, apart from newdev_packet() so that its buffers cost the
+ * per-packet path nothing (every frame passes there; few are new).
+ */
+__attribute__((noinline)) static void
+newdev_report(struct pkt_engine *e, const struct pkt *p, bool mac_new)
+{
+	char	 m[20], ip[48], key[96], vendor[128];
+	json_t	*ev, *tg;
+
+	mac_str(p->smac, m, sizeof(m));
+	ev = json_object();
+	json_object_set_new(ev, "mac", json_string(m));
+	if (oui_vendor(e->c.oui_file, p->smac, vendor, sizeof(vendor)) != NULL)
+		json_object_set_new(ev, "vendor", json_string(vendor));
+	if (p->smac[0] & 2)
+		json_object_set_new(ev, "locally_administered", json_true());
+	tg = json_array();
+	if (p->l3 == PKT_L3_ARP && !paddr_is_zero(&p->arp_spa)) {
+		paddr_str(&p->arp_spa, ip, sizeof(ip));
+		json_object_set_new(ev, "ip", json_string(ip));
+		json_array_append_new(tg, json_string(ip));
+	}
+	if (p->vlan != 0)
+		json_object_set_new(ev, "vlan", json_integer(p->vlan));
+	json_object_set_new(ev, "what", json_string(mac_new ? "mac" : "ip"));
+	if (mac_new)
+		snprintf(key, sizeof(key), "new_device:%s", m);
+	else
+		snprintf(key, sizeof(key), "new_device:%s", ip);
+	eng_report(e, FT_NEW_DEVICE, SEV_LOW, key, m, tg, e->now, e->now, 1, ev);
+}
+
 void
 newdev_packet(struct pkt_engine *e, const struct pkt *p)
 {
 	bool	 mac_new = false, ip_new = false;
-	char	 m[20], ip[48], key[96], vendor[128];
-	json_t	*ev, *tg;
 
 	unsigned slot = (p->smac[3] * 31u + p->smac[4] * 131u + p->smac[5]) & 1023;
 
@@ -82,27 +113,7 @@ newdev_packet(struct pkt_engine *e, const struct pkt *p)
 		return;
 	if (p->l3 == PKT_L3_ARP && cidrset_match(&e->c.newdev_allow, &p->arp_spa))
 		return;
-	mac_str(p->smac, m, sizeof(m));
-	ev = json_object();
-	json_object_set_new(ev, "mac", json_string(m));
-	if (oui_vendor(e->c.oui_file, p->smac, vendor, sizeof(vendor)) != NULL)
-		json_object_set_new(ev, "vendor", json_string(vendor));
-	if (p->smac[0] & 2)
-		json_object_set_new(ev, "locally_administered", json_true());
-	tg = json_array();
-	if (p->l3 == PKT_L3_ARP && !paddr_is_zero(&p->arp_spa)) {
-		paddr_str(&p->arp_spa, ip, sizeof(ip));
-		json_object_set_new(ev, "ip", json_string(ip));
-		json_array_append_new(tg, json_string(ip));
-	}
-	if (p->vlan != 0)
-		json_object_set_new(ev, "vlan", json_integer(p->vlan));
-	json_object_set_new(ev, "what", json_string(mac_new ? "mac" : "ip"));
-	if (mac_new)
-		snprintf(key, sizeof(key), "new_device:%s", m);
-	else
-		snprintf(key, sizeof(key), "new_device:%s", ip);
-	eng_report(e, FT_NEW_DEVICE, SEV_LOW, key, m, tg, e->now, e->now, 1, ev);
+	newdev_report(e, p, mac_new);
 }
 
 /*

@@ -9,6 +9,7 @@
 #ifndef SHAOBING_PKT_H
 #define SHAOBING_PKT_H
 
+#include <endian.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -136,11 +137,10 @@ paddr_from_v4(struct paddr *a, uint32_t v4)	/* host order */
 {
 	static const uint8_t v4mapped[12] = { 0,0,0,0,0,0,0,0,0,0,0xff,0xff };
 
+	uint32_t	be = htobe32(v4);
+
 	memcpy(a->a, v4mapped, 12);
-	a->a[12] = (uint8_t)(v4 >> 24);
-	a->a[13] = (uint8_t)(v4 >> 16);
-	a->a[14] = (uint8_t)(v4 >> 8);
-	a->a[15] = (uint8_t)v4;
+	memcpy(a->a + 12, &be, 4);
 }
 
 static inline bool
