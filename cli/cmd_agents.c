@@ -14,8 +14,9 @@ agents_usage(FILE *f)
 	    "       shaobing agents cert NAME --ca DIR --out DIR [--days N] [--force]\n"
 	    "       shaobing agents revoke ID|NAME\n"
 	    "  List the agents the collector knows: id, name, status (up: a\n"
-	    "  heartbeat or event within 3 heartbeat intervals), last seen\n"
-	    "  (local time), first seen, events stored.  --json for scripts.\n");
+	    "  heartbeat or event within 3 heartbeat intervals; revoked: refused\n"
+	    "  by `agents revoke`, whatever it sends), last seen (local time),\n"
+	    "  first seen, events stored.  --json for scripts.\n");
 }
 
 /* An integer member as text, "-" when absent. */

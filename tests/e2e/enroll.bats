@@ -174,6 +174,15 @@ stored() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"pc-rev is 已吊销 revoked"* ]]
 	SB_WATCH=$AG_PID sb_wait_until grep -q "REVOKED by the collector's administrator" "$T/agent-pc1.log"
+	# The agent list shows it revoked, never up, even while it still calls.
+	run "$SB" agents
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"pc-rev"*"已吊销 revoked"* ]]
+	[[ "$output" != *"在线 up"* ]]
+	run "$SB" agents --json
+	[ "$(jq -r '.agents[] | select(.name == "pc-rev") | .status' <<<"$output")" = revoked ]
+	[ "$(jq -r '.agents[] | select(.name == "pc-rev") | .revoked' <<<"$output")" = true ]
+	jq -e '.agents[] | select(.name == "pc-rev") | .revoked_at | test("Z$")' <<<"$output"
 	mkdir -p "$T/agents"
 	ln -s "$T/e/pc1" "$T/agents/pc-rev"
 	sb_batch pc-rev 900 900 >"$T/b.json"
