@@ -31,6 +31,8 @@ static const struct command commands[] = {
 	    "issue an agent's key and certificate (offline) 签发客户端证书" },
 	{ "agents revoke", NULL, "agents revoke ID|NAME",
 	    "refuse an agent from now on 吊销客户端" },
+	{ "agents unrevoke", NULL, "agents unrevoke ID|NAME",
+	    "undo agents revoke: accept the agent again 恢复客户端" },
 	{ "apitoken", cli_cmd_apitoken,
 	    "apitoken create --scope read|admin [--label TEXT]",
 	    "API token for HTTPS admin access 接口令牌" },

@@ -196,6 +196,42 @@ stored() {
 	[[ "$output" == *"unknown agent 'nobody'"* ]]
 }
 
+@test "unrevoke: the advice in the revoked agent's log works, and is audited" {
+	enroll_conf pc1
+	enroll pc1 pc1 "$(sb_token)" --name pc-back
+	start_enrolled pc1
+	SB_WATCH=$AG_PID sb_wait_until stored pc-back 1
+	"$SB" agents revoke pc-back
+	SB_WATCH=$AG_PID sb_wait_until grep -q "REVOKED by the collector's administrator" "$T/agent-pc1.log"
+	# What the agent and the refused enrollment tell is what works.
+	grep "REVOKED" "$T/agent-pc1.log" | grep -q "shaobing agents unrevoke pc-back"
+	! grep "REVOKED" "$T/agent-pc1.log" | grep -q "new token"
+	run enroll pc1 pc1 "$(sb_token)"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"shaobing agents unrevoke pc-back"* ]]
+	mkdir -p "$T/agents"
+	ln -s "$T/e/pc1" "$T/agents/pc-back"
+	sb_batch pc-back 900 900 >"$T/b.json"
+	run sb_post pc-back /api/v1/events "$T/b.json"
+	[[ "$output" == "403 "*"shaobing agents unrevoke pc-back"* ]]
+	# Un-revoke by id: the running agent delivers again, without enrolling.
+	id=$("$SB" agents --json | jq -r '.agents[] | select(.name == "pc-back") | .id')
+	run "$SB" agents unrevoke "$id"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"pc-back is no longer revoked 已恢复"* ]]
+	grep -q "un-revoked agent 'pc-back'" "$T/collector.log"
+	SB_WATCH=$AG_PID sb_wait_until grep -q "reachable again" "$T/agent-pc1.log"
+	[ "$("$SB" agents --json | jq -r '.agents[] | select(.name == "pc-back") | .status')" = up ]
+	# Twice is harmless; unknown agents are 404; it is in the audit log.
+	run "$SB" agents unrevoke pc-back
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"was not revoked"* ]]
+	run "$SB" agents unrevoke nobody
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"unknown agent 'nobody'"* ]]
+	"$SB" audit log --json | jq -e '.audit | map(select(.path | test("agents/unrevoke")) | select(.status == 200)) | length == 2'
+}
+
 @test "renewal: the current certificate and a new CSR give a new certificate" {
 	enroll_conf pc1
 	enroll pc1 pc1 "$(sb_token)" --name pc-renew
