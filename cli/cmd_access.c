@@ -16,9 +16,15 @@ fail(struct cli *cli, const char *err)
 	return CLI_EXIT_FAIL;
 }
 
+/* usage on stderr with status 2; "--help" in place of arg: stdout, 0. */
 static int
 usage_error(struct cli *cli, const char *usage, const char *arg)
 {
+	if (arg != NULL && (strcmp(arg, "-h") == 0 ||
+	    strcmp(arg, "--help") == 0)) {
+		fprintf(cli->out, "%s", usage);
+		return CLI_EXIT_OK;
+	}
 	if (arg != NULL)
 		fprintf(cli->err, "shaobing: unexpected '%s'\n", arg);
 	fprintf(cli->err, "%s", usage);

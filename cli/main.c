@@ -25,7 +25,7 @@ static int	cmd_version(struct cli *cli, int argc, char **argv);
 static const struct command commands[] = {
 	/* run == NULL: a help line only (the row above dispatches it). */
 	{ "agents", cli_cmd_agents, "agents [--json]",
-	    "list agents: id, name, up/down, last seen 客户端列表" },
+	    "list agents: id, name, up/down/revoked, last seen 客户端列表" },
 	{ "agents cert", NULL,
 	    "agents cert NAME --ca DIR --out DIR [--days N] [--force]",
 	    "issue an agent's key and certificate (offline) 签发客户端证书" },
@@ -110,6 +110,67 @@ usage(FILE *f)
 }
 
 static int
+is_help(const char *arg)
+{
+	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+/*
+ * Does help row c (run == NULL, "CMD SUB") describe sub?  Its synopsis's
+ * second word lists the subcommands it covers: "incidents
+ * ack|resolve|false-positive|reopen ID ...".
+ */
+static int
+row_covers(const struct command *c, const char *sub)
+{
+	const char	*w = strchr(c->synopsis, ' '), *end;
+	size_t		 n = strlen(sub);
+
+	if (w == NULL)
+		return 0;
+	w++;
+	end = w + strcspn(w, " ");
+	while (w < end) {
+		size_t len = strcspn(w, "| ");
+
+		if (len == n && strncmp(w, sub, n) == 0)
+			return 1;
+		w += len;
+		if (*w == '|')
+			w++;
+	}
+	return 0;
+}
+
+/*
+ * COMMAND [SUB] ... --help, for every command alike: a subcommand's help
+ * row on stdout, else the command's own usage (it answers a lone
+ * "COMMAND --help").  -1 when there is no --help (before a "--").
+ */
+static int
+dispatch_help(struct cli *cli, const struct command *cmd, int argc,
+    char **argv)
+{
+	char	*lone[] = { argv[0], "--help", NULL };
+	int	 asked = 0;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (is_help(argv[i]))
+			asked = 1;
+	if (!asked)
+		return -1;
+	if (argc >= 2 && !is_help(argv[1]))
+		for (const struct command *c = cmd + 1; c->name != NULL &&
+		    c->run == NULL; c++)
+			if (row_covers(c, argv[1])) {
+				fprintf(cli->out, "usage: shaobing %s\n  %s\n",
+				    c->synopsis, c->help);
+				return CLI_EXIT_OK;
+			}
+	return cmd->run(cli, 2, lone);
+}
+
+static int
 cmd_help(struct cli *cli, int argc, char **argv)
 {
 	(void)argc;
@@ -183,7 +244,8 @@ main(int argc, char **argv)
 	rc = -1;
 	for (const struct command *c = commands; c->name != NULL; c++)
 		if (c->run != NULL && strcmp(args[0], c->name) == 0) {
-			rc = c->run(&cli, n, args);
+			if ((rc = dispatch_help(&cli, c, n, args)) == -1)
+				rc = c->run(&cli, n, args);
 			break;
 		}
 	if (rc == -1) {
