@@ -88,7 +88,8 @@ static const struct command commands[] = {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: shaobing [--admin URL] [--token T] [--tz ZONE] COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: shaobing [--admin URL] [--token T] [--ca FILE] [--tz ZONE] "
+	    "COMMAND [ARGS]\n\n"
 	    "Shaobing 哨兵 administration.  Commands:\n");
 	/* A synopsis too long for the column gets its own line. */
 	for (const struct command *c = commands; c->name != NULL; c++)
@@ -103,6 +104,10 @@ usage(FILE *f)
 	    "               exists, else %s)\n"
 	    "  --token T    API token for https/http (default $SHAOBING_TOKEN;\n"
 	    "               not needed on the socket as root or group shaobing)\n"
+	    "  --ca FILE    the CA that signed the collector's certificate, for\n"
+	    "               https:// (default $SHAOBING_CA, else the system's;\n"
+	    "               e.g. /etc/shaobing/ca.crt; not with agents cert,\n"
+	    "               whose --ca is the CA folder)\n"
 	    "  --tz ZONE    time zone for times shown (default $SHAOBING_TZ,\n"
 	    "               else Asia/Shanghai)\n"
 	    "`shaobing COMMAND --help` describes one command.\n",
@@ -212,6 +217,14 @@ main(int argc, char **argv)
 		}
 		if (r == 0 && (r = cli_opt(&cli, argc, argv, &i, "--tz", &v)) == 1) {
 			tz = v;
+			continue;
+		}
+		/* "agents cert NAME --ca DIR" has a --ca of its own. */
+		if (r == 0 && !(n >= 2 && strcmp(args[0], "agents") == 0 &&
+		    strcmp(args[1], "cert") == 0) &&
+		    (r = cli_opt(&cli, argc, argv, &i, "--ca", &v)) == 1) {
+			/* Read by cli/http.c, like the token. */
+			setenv("SHAOBING_CA", v, 1);
 			continue;
 		}
 		if (r == 0 && (r = cli_opt(&cli, argc, argv, &i, "--token",

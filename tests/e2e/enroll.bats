@@ -287,6 +287,41 @@ stored() {
 	[[ "$output" == *"操作者 Actor"* ]]
 }
 
+@test "the CLI over HTTPS: --ca or \$SHAOBING_CA, peer and host verified, clear errors" {
+	tok=$("$SB" apitoken create --scope read 2>/dev/null)
+	url=https://127.0.0.1:$C_PORT
+	# Without the collector's CA: not trusted, and what to do, not "running?".
+	run "$SB" --admin "$url" --token "$tok" agents
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"the collector's certificate is not trusted: "*"; pass --ca /etc/shaobing/ca.crt"* ]]
+	[[ "$output" != *"is shaobing-collector running"* ]]
+	# With it, as an option (anywhere) or from the environment.
+	run "$SB" --admin "$url" --token "$tok" --ca "$T/ca/ca.crt" agents --json
+	[ "$status" -eq 0 ]
+	jq -e '.agents' <<<"$output"
+	run "$SB" agents --json --admin "$url" --ca="$T/ca/ca.crt" --token "$tok"
+	[ "$status" -eq 0 ]
+	run env SHAOBING_CA="$T/ca/ca.crt" "$SB" --admin "$url" --token "$tok" agents
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"no agents yet"* ]]
+	# Another CA is not trusted either; a CA file that is not there is named.
+	"$SB" ca init "$T/other" >/dev/null
+	run "$SB" --admin "$url" --token "$tok" --ca "$T/other/ca.crt" agents
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"not trusted"* ]]
+	run "$SB" --admin "$url" --token "$tok" --ca "$T/nothere.crt" agents
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$T/nothere.crt"* ]]
+	# agents cert keeps its own --ca (the CA folder).
+	run "$SB" agents cert pc-x --ca "$T/ca" --out "$T/pc-x"
+	[ "$status" -eq 0 ]
+	# Only a connection refused asks whether the collector runs.
+	port=$(sb_free_port)
+	run "$SB" --admin "https://127.0.0.1:$port" --ca "$T/ca/ca.crt" agents
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"is shaobing-collector running"* ]]
+}
+
 @test "the loopback HTTP admin listener needs an API token" {
 	sb_stop_collector
 	A_PORT=$(sb_free_port)
