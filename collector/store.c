@@ -22,6 +22,7 @@
 #include "collector/store_asset.h"
 #include "collector/store_indicator.h"
 #include "collector/store_priv.h"
+#include "collector/store_retention.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 
@@ -89,6 +90,9 @@ static const char *const migrations[] = {
 	/* 7: incident engine: fold-key index, append-only trail triggers,
 	   lookup indexes (collector/store_incident.c) */
 	store_incident_schema,
+	/* 8: incident_events by event, for the retention prune
+	   (collector/store_retention.c) */
+	store_retention_migration,
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
