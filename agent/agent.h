@@ -12,6 +12,12 @@
  */
 int	agent_main(int argc, char **argv, void (*usage)(FILE *));
 
+/*
+ * shaobing-agent --emit TYPE [--severity S] [--key K] [--data JSON]
+ * [-c FILE]: commit one event to the configured spool (agent/emit.c).
+ */
+int	agent_emit_main(int argc, char **argv);
+
 /* shaobing-agent enroll ... (agent/enroll.c).  Returns the exit status. */
 int	enroll_main(int argc, char **argv);
 

@@ -16,7 +16,7 @@
 /*
  * own_help says who answers --help after the flag: HELP_HERE the
  * dispatcher (the row's usage), HELP_OWN the command, handed a lone
- * "FLAG --help" (its longer text, whatever else was on the line),
+ * "--help" (its longer text, whatever else was on the line),
  * HELP_AFTER_ARG the command once an argument came first (--check URL
  * --help lists that scheme's options), the dispatcher before.
  */
@@ -36,6 +36,8 @@ static const struct subcommand subcommands[] = {
 	{ "--check", check_main, "--check URL [--json] [--ca FILE] [--servername NAME] ... "
 	    "(URL: tls, https, smtp, imap, pop3, tcp, dns; --check URL --help)",
 	    HELP_AFTER_ARG },
+	{ "--emit", agent_emit_main, "--emit TYPE [--severity S] [--key KEY] "
+	    "[--data JSON] [-c FILE]", HELP_OWN },
 	{ "--inventory", inventory_main, "--inventory [--json] [--root DIR]",
 	    HELP_HERE },
 	{ "enroll", enroll_main, "enroll --server URL --token T "
@@ -65,7 +67,9 @@ is_help(const char *arg)
 static int
 sub_help(const struct subcommand *s, int argc, char **argv, int at)
 {
-	char	*lone[] = { argv[0], argv[at], "--help", NULL };
+	/* Without the flag: --emit takes a value, so "--emit --help"
+	   would make "--help" its TYPE. */
+	char	*lone[] = { argv[0], "--help", NULL };
 
 	for (int j = at + 1; j < argc; j++) {
 		if (strcmp(argv[j], "--") == 0)
@@ -73,7 +77,7 @@ sub_help(const struct subcommand *s, int argc, char **argv, int at)
 		if (!is_help(argv[j]))
 			continue;
 		if (s->own_help == HELP_OWN)
-			return s->main(3, lone);
+			return s->main(2, lone);
 		if (s->own_help == HELP_AFTER_ARG && j > at + 1)
 			return -1;
 		printf("usage: shaobing-agent %s\n", s->help);

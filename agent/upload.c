@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -686,6 +687,10 @@ uploader_thread(void *arg)
 			next_hb = time_mono_ms() + (u->seq_checked ?
 			    u->cur.heartbeat_ms : upload_backoff_ms(u->fails ?
 			    u->fails : 1, 1000, u->cur.retry_max_ms, rand32()));
+			/* Events from another process (shaobing-agent --emit)
+			 * kick nobody: look at the spool once a heartbeat. */
+			if (next_up == NEVER)
+				next_up = time_mono_ms();
 			continue;
 		}
 		if (now >= next_up && u->seq_checked) {
@@ -695,8 +700,12 @@ uploader_thread(void *arg)
 			now = time_mono_ms();
 			if (rc == 1 || rc == -2)
 				next_up = now;
-			else if (rc == 0)
+			else if (rc == 0) {
+				/* Idle until the next event: hand the pages of
+				 * the request (TLS, gzip, JSON) back. */
 				next_up = NEVER;
+				malloc_trim(0);
+			}
 			else
 				next_up = now + upload_backoff_ms(u->fails > 0 ?
 				    u->fails : 1, 1000, u->cur.retry_max_ms,

@@ -36,25 +36,25 @@ ca = $T/pki/ca.crt
 [store]
 path = $T/c.db
 [admin]
-listen = 127.0.0.1:$AP
+socket = $T/admin.sock
 [schedule]
 always = srv-*
 INI
 "$BIN/shaobing-collector" -f -c "$T/c.ini" 2>"$T/collector.log" &
 CPID=$!
 i=0
-until curl -sf "http://127.0.0.1:$AP/api/v1/health" >/dev/null; do
+until curl -sf --unix-socket "$T/admin.sock" http://localhost/api/v1/health >/dev/null; do
 	i=$((i + 1)); [ $i -lt 100 ] || { cat "$T/collector.log"; exit 1; }
 	sleep 0.1
 done
 hwm() { awk '/VmHWM/ {print $2}' "/proc/$CPID/status"; }
 before=$(hwm)
-/usr/bin/time -f '%e %M' -o "$T/time" "$BIN/shaobing" --admin "http://127.0.0.1:$AP" \
+/usr/bin/time -f '%e %M' -o "$T/time" "$BIN/shaobing" --admin "unix:$T/admin.sock" \
 	export --year $YEAR --out "$T/export" >"$T/export.log"
 after=$(hwm)
 read -r secs cli_kb <"$T/time"
 # A second run: warm page cache, the figure an admin sees the next time.
-/usr/bin/time -f '%e %M' -o "$T/time2" "$BIN/shaobing" --admin "http://127.0.0.1:$AP" \
+/usr/bin/time -f '%e %M' -o "$T/time2" "$BIN/shaobing" --admin "unix:$T/admin.sock" \
 	export --year $YEAR --out "$T/export2" >/dev/null
 read -r secs2 cli_kb2 <"$T/time2"
 coll_kb=$after

@@ -34,7 +34,7 @@ ca = $T/ca/ca.crt
 [store]
 path = $T/c.db
 [admin]
-listen = 127.0.0.1:$AP
+socket = $T/admin.sock
 EOC
 cat >"$T/a.ini" <<EOA
 [agent]
@@ -51,10 +51,14 @@ log_level = debug
 [inventory]
 root = $ROOT
 EOA
-export SHAOBING_ADMIN=http://127.0.0.1:$AP
+export SHAOBING_ADMIN=unix:$T/admin.sock
 "$BIN/shaobing-collector" -f -c "$T/c.ini" >"$T/c.log" 2>&1 &
 PIDS="$!"
-until curl -sf "$SHAOBING_ADMIN/api/v1/admin/agents" >/dev/null; do sleep 0.1; done
+i=0
+until curl -sf --unix-socket "$T/admin.sock" http://localhost/api/v1/admin/agents >/dev/null; do
+	i=$((i + 1)); [ $i -lt 300 ] || { cat "$T/c.log"; exit 1; }
+	sleep 0.1
+done
 n_of() { "$BIN/shaobing" events --agent bench-01 --type "$1" --json 2>/dev/null | jq '.events | length'; }
 run_agent() {
 	"$BIN/shaobing-agent" -f -c "$T/a.ini" >>"$T/a.log" 2>&1 &

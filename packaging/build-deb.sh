@@ -74,15 +74,11 @@ work="$out/stage"
 rm -rf "$work"
 mkdir -p "$work"
 
-# conf/NAME.ini is the documented example every option is in; the
-# placeholder only stands in while a branch lacks it.
+# conf/NAME.ini, the documented example with every option, is the
+# conffile as it ships.
 conffile() {
-	if [ -f "$top/conf/$1" ]; then
-		echo "$top/conf/$1"
-	else
-		echo "build-deb: warning: conf/$1 missing, packaging the placeholder" >&2
-		echo "$pkgdir/placeholder/$1"
-	fi
+	[ -f "$top/conf/$1" ] || { echo "build-deb: conf/$1 missing" >&2; exit 1; }
+	echo "$top/conf/$1"
 }
 
 # stage PKG: the common parts of a package tree in $work/PKG.

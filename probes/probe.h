@@ -10,6 +10,7 @@
 #ifndef SHAOBING_PROBE_H
 #define SHAOBING_PROBE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -57,6 +58,15 @@ struct probe_ops {
 	/* Stop watching; free accepts NULL. */
 	void		(*free)(void *state);
 };
+
+/*
+ * Set by the agent's scheduler when it stops or reloads (probes/registry.c;
+ * thread-safe).  A periodic run with several checks to make (probes/check)
+ * returns at the next check boundary when it is true; one check in
+ * progress is allowed to finish.
+ */
+bool	probe_stopping(void);
+void	probe_set_stopping(bool stop);
 
 /* The agent's probes, NULL-terminated (probes/registry.c). */
 extern const struct probe_ops *const probe_registry[];

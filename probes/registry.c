@@ -2,6 +2,7 @@
  * The agent's probes.  Each sensor adds one row; the agent configures and
  * schedules them in this order.
  */
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "probes/check/check.h"
@@ -17,3 +18,18 @@ const struct probe_ops *const probe_registry[] = {
 	&packet_probe,
 	NULL,
 };
+
+/* Read by a probe's run on the scheduler thread, set by the scheduler. */
+static int	probe_stop_flag;
+
+bool
+probe_stopping(void)
+{
+	return __atomic_load_n(&probe_stop_flag, __ATOMIC_ACQUIRE) != 0;
+}
+
+void
+probe_set_stopping(bool stop)
+{
+	__atomic_store_n(&probe_stop_flag, stop ? 1 : 0, __ATOMIC_RELEASE);
+}

@@ -56,7 +56,7 @@ selfaddr_add(int family, const void *src, const void *dst)
 	sa_ring[sa_next] = e;
 	sa_next = (sa_next + 1) % SELFADDR_MAX;
 	if (sa_n < SELFADDR_MAX)
-		sa_n++;
+		__atomic_store_n(&sa_n, sa_n + 1, __ATOMIC_RELEASE);
 out:
 	pthread_mutex_unlock(&sa_lock);
 	return 0;
@@ -117,7 +117,7 @@ selfaddr_add_str(const char *src, const char *dst)
 }
 
 static bool
-lookup(int family, const void *src, const void *dst)
+lookup(int family, const void *src, const void *dst, bool reply_too)
 {
 	size_t	len = alen(family);
 	bool	found = false;
@@ -138,7 +138,8 @@ lookup(int family, const void *src, const void *dst)
 		if (memcmp(e->src, src, len) == 0 &&
 		    (!e->has_dst || memcmp(e->dst, dst, len) == 0))
 			found = true;
-		else if (e->has_dst && memcmp(e->src, dst, len) == 0 &&
+		else if (reply_too && e->has_dst &&
+		    memcmp(e->src, dst, len) == 0 &&
 		    memcmp(e->dst, src, len) == 0)
 			found = true;
 	}
@@ -149,7 +150,7 @@ lookup(int family, const void *src, const void *dst)
 bool
 selfaddr_contains(int family, const void *src)
 {
-	return lookup(family, src, NULL);
+	return lookup(family, src, NULL, false);
 }
 
 bool
@@ -157,7 +158,15 @@ selfaddr_contains_pair(int family, const void *src, const void *dst)
 {
 	if (dst == NULL)
 		return false;
-	return lookup(family, src, dst);
+	return lookup(family, src, dst, true);
+}
+
+bool
+selfaddr_contains_flow(int family, const void *src, const void *dst)
+{
+	if (dst == NULL)
+		return false;
+	return lookup(family, src, dst, false);
 }
 
 bool
@@ -168,24 +177,24 @@ selfaddr_contains_str(const char *src)
 
 	if (src == NULL || parse_addr(src, &f, s) == -1)
 		return false;
-	return lookup(f, s, NULL);
+	return lookup(f, s, NULL, false);
 }
 
+/*
+ * Without the lock: the packet engine asks for every packet, and an
+ * agent without checks must not pay a mutex for it.
+ */
 size_t
 selfaddr_count(void)
 {
-	size_t n;
-
-	pthread_mutex_lock(&sa_lock);
-	n = sa_n;
-	pthread_mutex_unlock(&sa_lock);
-	return n;
+	return __atomic_load_n(&sa_n, __ATOMIC_ACQUIRE);
 }
 
 void
 selfaddr_clear(void)
 {
 	pthread_mutex_lock(&sa_lock);
-	sa_n = sa_next = 0;
+	__atomic_store_n(&sa_n, 0, __ATOMIC_RELEASE);
+	sa_next = 0;
 	pthread_mutex_unlock(&sa_lock);
 }

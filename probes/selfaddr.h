@@ -6,7 +6,7 @@
  * The check probes record every (source, destination) pair they connect
  * with; the packet engine asks before it counts a flow:
  *
- *	if (selfaddr_contains_pair(AF_INET, &ip->saddr, &ip->daddr))
+ *	if (selfaddr_contains_flow(AF_INET, &ip->saddr, &ip->daddr))
  *		skip;			// our own check
  *
  * selfaddr_contains() answers for a source address alone (any
@@ -35,8 +35,16 @@ int	selfaddr_add_str(const char *src, const char *dst);
 bool	selfaddr_contains(int family, const void *src);
 /* Was src -> dst (either direction) one of the checks' connections? */
 bool	selfaddr_contains_pair(int family, const void *src, const void *dst);
+/*
+ * Was src -> dst, in this direction, one of the checks' connections?
+ * What the packet engine asks: the checks' own probes are skipped, while
+ * the checked host probing us is still judged (answers to probes that
+ * were skipped match nothing, so they need no exemption).
+ */
+bool	selfaddr_contains_flow(int family, const void *src, const void *dst);
 bool	selfaddr_contains_str(const char *src);
 
+/* Pairs recorded; lock-free, so the packet engine may ask per packet. */
 size_t	selfaddr_count(void);
 void	selfaddr_clear(void);
 

@@ -21,7 +21,7 @@ if [ $fail_build = 0 ]; then
 fi
 
 step "fuzz targets (${FUZZ_SECONDS:-5} s each)"
-FUZZ_SECONDS=${FUZZ_SECONDS:-5} sh tests/fuzz/run.sh || true
+sh tests/fuzz/run.sh "${FUZZ_SECONDS:-5}" || true
 
 step "build (ASan+UBSan)"
 if make --no-print-directory -j"$JOBS" SANITIZE=1 tests; then

@@ -495,7 +495,7 @@ check_tick(void *state, struct emitter *em)
 	struct check_state	*st = state;
 	int64_t			 now = time_mono_ms();
 
-	for (size_t i = 0; i < st->n; i++) {
+	for (size_t i = 0; i < st->n && !probe_stopping(); i++) {
 		struct check_target	*t = st->t[i];
 		struct check_result	 r;
 

@@ -9,6 +9,7 @@
  *    "evidence":{...}}
  */
 #include <stddef.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "probes/packet/engine.h"
+#include "probes/selfaddr.h"
 
 static const char *const ftype_names[FT_COUNT] = {
 	"port_scan", "address_scan", "ping_sweep", "syn_flood", "arp_spoof",
@@ -466,15 +468,46 @@ engine_clock(struct pkt_engine *e, int64_t ts)
 	}
 }
 
+/*
+ * Was src -> dst one of the agent's own port and TLS checks
+ * (probes/selfaddr.h)?  Those connect to many ports of a host, to many
+ * hosts, and may be refused or time out: exactly a scan's shape.  Only
+ * that direction is skipped: the answers then match no pending probe,
+ * and the checked host scanning this one is still a scan.
+ */
+static bool
+eng_own_check(const struct paddr *src, const struct paddr *dst)
+{
+	if (paddr_is_v4(src) && paddr_is_v4(dst))
+		return selfaddr_contains_flow(AF_INET, src->a + 12, dst->a + 12);
+	return selfaddr_contains_flow(AF_INET6, src->a, dst->a);
+}
+
+/* The packet is the agent's own check, or its ARP request on the LAN. */
+static bool
+eng_own_packet(const struct pkt *p)
+{
+	if (selfaddr_count() == 0)
+		return false;		/* no checks: the usual case, no lock */
+	if (p->l3 == PKT_L3_ARP)
+		return eng_own_check(&p->arp_spa, &p->arp_tpa);
+	return eng_own_check(&p->src, &p->dst);
+}
+
 void
 pkt_engine_packet(struct pkt_engine *e, const struct pkt *p)
 {
+	bool	own;
+
 	engine_clock(e, p->ts_ms);
 	if (p->has_mac)
 		newdev_packet(e, p);
+	/* The agent's own checks are no scan, sweep or flood. */
+	own = eng_own_packet(p);
 	if (p->l3 == PKT_L3_ARP) {
 		arp_packet(e, p);
-		scan_packet(e, p);		/* ARP sweeps */
+		if (!own)
+			scan_packet(e, p);	/* ARP sweeps */
 		return;
 	}
 	if (p->l3 != PKT_L3_IP)
@@ -488,8 +521,10 @@ pkt_engine_packet(struct pkt_engine *e, const struct pkt *p)
 	if (p->proto == 6 && (p->tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN &&
 	    e->nrouter < 4)
 		arp_learn_router(e, p);
-	scan_packet(e, p);
-	flood_packet(e, p);
+	if (!own) {
+		scan_packet(e, p);
+		flood_packet(e, p);
+	}
 	if (p->proto == 17 && (p->sport == 53 || p->dport == 53))
 		dns_packet(e, p);
 	else if (p->proto == 6 && p->paylen != 0)

@@ -72,7 +72,7 @@ help_rows() {
 
 @test "shaobing-agent SUBCOMMAND --help: its usage on stdout, status 0" {
 	local A=$SHAOBING_BIN/shaobing-agent
-	for sub in --analyze --inventory --check enroll; do
+	for sub in --analyze --emit --inventory --check enroll; do
 		for args in "$sub --help" "$sub -h" "$sub x --json --help"; do
 			[ "$sub" = --check ] && [ "$args" != "$sub --help" ] && [ "$args" != "$sub -h" ] && continue
 			# shellcheck disable=SC2086

@@ -124,11 +124,11 @@ leftovers() {
 	dpkg-deb --control "$c" "$x/c"
 	[ "$(cat "$x/a/conffiles")" = /etc/shaobing/agent.ini ]
 	[ "$(cat "$x/c/conffiles")" = /etc/shaobing/collector.ini ]
-	# The packaged configuration is the documented example when it exists.
-	if [ -f "$SHAOBING_ROOT/conf/agent.ini" ]; then
-		dpkg-deb --fsys-tarfile "$a" | tar -xOf - ./etc/shaobing/agent.ini |
-			cmp - "$SHAOBING_ROOT/conf/agent.ini"
-	fi
+	# The packaged configuration is the documented example.
+	dpkg-deb --fsys-tarfile "$a" | tar -xOf - ./etc/shaobing/agent.ini |
+		cmp - "$SHAOBING_ROOT/conf/agent.ini"
+	dpkg-deb --fsys-tarfile "$c" | tar -xOf - ./etc/shaobing/collector.ini |
+		cmp - "$SHAOBING_ROOT/conf/collector.ini"
 }
 
 @test "packaging: lintian reports no errors" {

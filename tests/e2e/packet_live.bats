@@ -103,6 +103,68 @@ ${PK_EXTRA:-}"
 	grep -q "keeping only CAP_NET_RAW and CAP_NET_ADMIN for packet capture" "$T/order"
 }
 
+# How many events of TYPE the collector holds for the agent.
+nstored() {
+	$INB "$SB" events --agent pk-agent --type "$1" --limit 1000 --json |
+		jq -e '.events | length'
+}
+
+# A connection to the silent server is established (from the agent).
+silent_held() {
+	ip netns exec "$NSA" ss -Htn state established '( sport = :4443 )' | grep -q .
+}
+
+@test "packet live: a check stuck on a silent server delays neither packet findings nor SIGHUP" {
+	# A server that accepts and never says a word: the agent's TLS check
+	# of it waits (timeout 2m) until the test kills the server.
+	ip netns exec "$NSA" python3 -c '
+import socket, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.77.0.1", 4443))
+s.listen(64)
+held = []
+while True:
+    held.append(s.accept()[0])
+' >"$T/silent.log" 2>&1 &
+	SILENT=$!
+	echo "$SILENT" >>"$SB_PIDS"
+	SB_WATCH=$SILENT sb_wait_until eval "ip netns exec $NSA ss -Htln '( sport = :4443 )' | grep -q ."
+	# Its closed-port list (16 risky ports, refused) is the agent's own
+	# scan-shaped traffic: selfaddr keeps it out of the detectors.
+	PK_EXTRA="
+[target silent]
+url = tls://10.77.0.1:4443
+timeout = 2m
+interval = 10s"
+	start_all
+	SB_WATCH=$AG_PID sb_wait_until silent_held
+	ip netns exec "$NSA" nmap -n -Pn -sS -p 1-100 --max-retries 1 10.77.0.2 \
+		>"$T/nmap-sS.out" 2>&1
+	# The scan is found and uploaded while the check is still stuck.
+	SB_WATCH=$AG_PID sb_wait_until stored port_scan syn
+	silent_held
+	[ "$(nstored availability)" -eq 0 ]
+	# Only nmap's source is a scanner, not the agent's own checks.
+	$INB "$SB" events --agent pk-agent --type port_scan --json |
+		jq -e '[.events[].data.source] | unique == ["10.77.0.1"]'
+	# SIGHUP is handled at once; heartbeats kept the agent up.
+	kill -HUP "$AG_PID"
+	SB_WATCH=$AG_PID sb_wait_until grep -q "configuration reloaded" \
+		"$T/agent-pk-agent.log"
+	$INB "$SB" agents --json | jq -e '.agents[] | select(.name == "pk-agent") | .status == "up"'
+	[ "$(nstored availability)" -eq 0 ]
+	# Let the check go: it finishes, reports the target down, and the
+	# agent still stops cleanly on SIGTERM.
+	kill -TERM "$SILENT"
+	SB_WATCH=$AG_PID sb_wait_until eval '[ "$(nstored availability)" -gt 0 ]'
+	$INB "$SB" events --agent pk-agent --type availability --json |
+		jq -e '.events[0].data | .target == "silent" and .up == false'
+	kill -TERM "$AG_PID"
+	sb_reap "$AG_PID"
+	grep -q "stopped" "$T/agent-pk-agent.log"
+}
+
 @test "packet live: a bad interface stops the agent with a clear message" {
 	sb_ca
 	sb_agent_cert pk-agent

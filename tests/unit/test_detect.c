@@ -15,6 +15,8 @@
 #include <cmocka.h>
 
 #include "probes/packet/engine.h"
+#include "probes/selfaddr.h"
+#include "tests/unit/conf_example.h"
 #include "tests/unit/packet_build.h"
 
 struct found {
@@ -431,6 +433,105 @@ t_arp_sweep(void **state)
 	assert_int_equal(count(&f, "ping_sweep", "arp"), 1);
 	assert_int_equal(count(&f, "arp_spoof", NULL), 0);
 	done(e, &f);
+}
+
+/* ---- the agent's own checks (probes/selfaddr.h) ------------------------ */
+
+/*
+ * What a [target] check from src does: connects to 30 ports of 10.0.0.80
+ * (refused: the closed-port list), to port 443 of 30 hosts (no answer), a
+ * burst of 400 SYNs a second to port 80 for 4 s, echo requests to 30 hosts
+ * that do not answer, and ARP for them.
+ */
+static void
+check_burst(struct pkt_engine *e, const char *src)
+{
+	struct pkt	p;
+	char		dst[32];
+
+	for (int i = 0; i < 30; i++) {
+		pk_tcp(&p, 1000 + i, src, "10.0.0.80", (uint16_t)(40000 + i),
+		    (uint16_t)(1000 + i), TH_SYN);
+		p.tcp_optlen = 20;
+		feed(e, &p);
+		pk_tcp(&p, 1001 + i, "10.0.0.80", src, (uint16_t)(1000 + i),
+		    (uint16_t)(40000 + i), TH_RST | TH_ACK);
+		feed(e, &p);
+	}
+	for (int i = 0; i < 30; i++) {
+		snprintf(dst, sizeof(dst), "10.0.2.%d", i + 1);
+		pk_tcp(&p, 2000 + i, src, dst, (uint16_t)(41000 + i), 443, TH_SYN);
+		p.tcp_optlen = 20;
+		feed(e, &p);
+		pk_icmp(&p, 2000 + i, src, dst, 8, 0);
+		feed(e, &p);
+		pk_arp(&p, 2000 + i, 1, 9, src, 0xffffff, dst);
+		feed(e, &p);
+	}
+	for (int s = 0; s < 4; s++)
+		for (int i = 0; i < 400; i++) {
+			pk_tcp(&p, 3000 + s * 1000 + i * 2, src, "10.0.0.80",
+			    (uint16_t)(20000 + s * 400 + i), 80, TH_SYN);
+			feed(e, &p);
+		}
+}
+
+static void
+syn_probes_from(struct pkt_engine *e, const char *src, const char *dst, int n)
+{
+	struct pkt	p;
+
+	for (int i = 0; i < n; i++) {
+		pk_tcp(&p, 1000 + i, src, dst, 40000, (uint16_t)(1000 + i),
+		    TH_SYN);
+		feed(e, &p);
+	}
+}
+
+static void
+t_own_checks_are_no_scan(void **state)
+{
+	struct found		 f;
+	struct pkt_engine	*e;
+
+	(void)state;
+	/* Recorded by the checks (probes/ports) as they connect. */
+	selfaddr_clear();
+	assert_int_equal(selfaddr_add_str("10.0.0.50", "10.0.0.80"), 0);
+	for (int i = 0; i < 30; i++) {
+		char dst[32];
+
+		snprintf(dst, sizeof(dst), "10.0.2.%d", i + 1);
+		assert_int_equal(selfaddr_add_str("10.0.0.50", dst), 0);
+	}
+	e = engine(NULL, &f);
+	check_burst(e, "10.0.0.50");
+	pkt_engine_flush(e, 600000, true);
+	assert_int_equal(count(&f, "port_scan", NULL), 0);
+	assert_int_equal(count(&f, "address_scan", NULL), 0);
+	assert_int_equal(count(&f, "ping_sweep", NULL), 0);
+	assert_int_equal(count(&f, "syn_flood", NULL), 0);
+	done(e, &f);
+
+	/* The checked host scanning the agent is still a scan. */
+	e = engine(NULL, &f);
+	syn_probes_from(e, "10.0.0.80", "10.0.0.50", 20);
+	pkt_engine_flush(e, 600000, true);
+	assert_int_equal(count(&f, "port_scan", "syn"), 1);
+	done(e, &f);
+
+	/* The same burst from a host that is not this agent is all of them. */
+	e = engine(NULL, &f);
+	check_burst(e, "10.0.0.51");
+	pkt_engine_flush(e, 600000, true);
+	assert_int_equal(count(&f, "port_scan", NULL), 1);
+	assert_int_equal(count(&f, "address_scan", NULL), 1);
+	assert_int_equal(count(&f, "ping_sweep", "icmp_echo"), 1);
+	assert_int_equal(count(&f, "ping_sweep", "arp"), 1);
+	assert_int_equal(count(&f, "syn_flood", NULL), 1);
+	done(e, &f);
+
+	selfaddr_clear();
 }
 
 /* ---- floods ------------------------------------------------------------ */
@@ -1034,44 +1135,23 @@ t_conf_errors(void **state)
 }
 
 /*
- * The shipped snippet shows every option with its default: uncommented,
- * it must parse and give exactly the defaults, and name every option.
+ * The shipped example's [packet] shows every option with its default:
+ * uncommented, it must parse and give exactly the defaults, and name
+ * every option.
  */
 static void
 t_conf_example_is_the_defaults(void **state)
 {
-	const char	*td = getenv("SHAOBING_TESTDATA");
-	char		 path[1024], line[512], *text;
-	size_t		 used = 0, cap = 1 << 16;
-	FILE		*f;
+	char		*text;
 	struct conf	*c;
 	struct conf_err	 err;
 	struct pkt_conf	 pc, def;
 	int		 opts = 0;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/../../conf/agent-packet.ini.part",
-	    td ? td : "tests/data");
-	if ((f = fopen(path, "r")) == NULL)
-		f = fopen("conf/agent-packet.ini.part", "r");
-	assert_non_null(f);
-	text = malloc(cap);
-	while (fgets(line, sizeof(line), f) != NULL) {
-		const char *l = line;
-
-		/* ";key = value" lines are the options. */
-		if (line[0] == ';' && line[1] != ' ' && line[1] != '\n' &&
-		    strchr(line, '=') != NULL) {
-			l = line + 1;
-			opts++;
-		}
-		assert_true(used + strlen(l) < cap);
-		memcpy(text + used, l, strlen(l));
-		used += strlen(l);
-	}
-	text[used] = '\0';
-	fclose(f);
-	c = conf_load_string("agent-packet.ini.part", text, &err);
+	text = conf_example_text("agent.ini", "packet", &opts);
+	assert_non_null(text);
+	c = conf_load_string("agent.ini", text, &err);
 	if (c == NULL)
 		fail_msg("%s", err.msg);
 	if (pkt_conf_load(c, &pc, &err) == -1)
@@ -1139,6 +1219,7 @@ main(void)
 		cmocka_unit_test(t_ping_sweep),
 		cmocka_unit_test(t_ping_monitor_answered_quiet),
 		cmocka_unit_test(t_arp_sweep),
+		cmocka_unit_test(t_own_checks_are_no_scan),
 		cmocka_unit_test(t_syn_flood_spoofed),
 		cmocka_unit_test(t_syn_busy_server_quiet),
 		cmocka_unit_test(t_syn_usual_rate_quiet),

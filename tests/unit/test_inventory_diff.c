@@ -15,6 +15,7 @@
 
 #include "common/inventory_diff.h"
 #include "probes/inventory/probe_inventory.h"
+#include "tests/unit/conf_example.h"
 
 static char datadir[1024];
 
@@ -285,6 +286,37 @@ test_probe_changed_unchanged(void **st)
 	unlink(state);
 }
 
+/*
+ * conf/agent.ini's [inventory], every option uncommented, configures the
+ * probe with the documented defaults.
+ */
+static void
+test_example_conf(void **state)
+{
+	char		*text;
+	struct conf	*c;
+	struct conf_err	 err;
+	void		*st = NULL;
+	int		 opts = 0;
+
+	(void)state;
+	text = conf_example_text("agent.ini", "inventory", &opts);
+	assert_non_null(text);
+	assert_int_equal(opts, 6);
+	c = conf_load_string("agent.ini", text, &err);
+	if (c == NULL)
+		fail_msg("%s", err.msg);
+	if (probe_inventory.configure(c, &st, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_non_null(st);
+	assert_int_equal(probe_inventory.interval_ms(st), 6 * 3600 * 1000);
+	if (conf_check_unused(c, &err) != 0)
+		fail_msg("%s", err.msg);
+	probe_inventory.free(st);
+	conf_free(c);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -294,6 +326,7 @@ main(void)
 		cmocka_unit_test(test_diff_hardware_posture),
 		cmocka_unit_test(test_diff_hostile),
 		cmocka_unit_test(test_probe_changed_unchanged),
+		cmocka_unit_test(test_example_conf),
 	};
 	const char *td = getenv("SHAOBING_TESTDATA");
 

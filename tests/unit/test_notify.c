@@ -27,6 +27,7 @@
 #include "common/conf.h"
 #include "common/timeutil.h"
 #include "collector/notify.h"
+#include "tests/unit/conf_example.h"
 
 /* ---- helpers -------------------------------------------------------- */
 
@@ -417,33 +418,46 @@ test_conf_errors(void **state)
 	conf_free(c);
 }
 
-/* The shipped example parses, every key known. */
+/*
+ * The shipped example's [notify NAME] channels, uncommented, and its
+ * [schedule] parse, every key known.
+ */
 static void
 test_example_conf(void **state)
 {
-	const char		*root = getenv("SHAOBING_ROOT");
-	char			 path[1024];
+	char			*ntext, *stext, *text;
+	size_t			 nl, sl;
 	struct conf_err		 err;
 	struct conf		*c;
 	struct notify_conf	 nc;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/conf/collector-notify.ini",
-	    root ? root : ".");
-	c = conf_load(path, &err);
+	ntext = conf_example_text("collector.ini", "notify", NULL);
+	stext = conf_example_text("collector.ini", "schedule", NULL);
+	assert_non_null(ntext);
+	assert_non_null(stext);
+	nl = strlen(ntext);
+	sl = strlen(stext);
+	text = malloc(nl + sl + 1);
+	assert_non_null(text);
+	memcpy(text, ntext, nl);
+	memcpy(text + nl, stext, sl + 1);
+	c = conf_load_string("collector.ini", text, &err);
 	if (c == NULL)
 		fail_msg("%s", err.msg);
 	if (notify_conf_load(c, &nc, &err) != 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(nc.n, 5);
 	/* [schedule] is schedule.c's; here only its keys are taken. */
-	struct { char cal[512], hours[128], days[64]; } sch;
+	struct { char cal[512], hours[128], days[64], always[512]; } sch;
 	const struct conf_opt sopts[] = {
 	    { "calendar", CONF_STR, offsetof(__typeof__(sch), cal), 512, 0, 0,
 	      NULL, NULL, NULL, NULL },
 	    { "office_hours", CONF_STR, offsetof(__typeof__(sch), hours), 128,
 	      0, 0, NULL, NULL, NULL, NULL },
 	    { "office_days", CONF_STR, offsetof(__typeof__(sch), days), 64, 0,
+	      0, NULL, NULL, NULL, NULL },
+	    { "always", CONF_STR, offsetof(__typeof__(sch), always), 512, 0,
 	      0, NULL, NULL, NULL, NULL },
 	    { NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL } };
 	assert_int_equal(conf_apply(c, "schedule", sopts, &sch, &err), 0);
@@ -452,6 +466,9 @@ test_example_conf(void **state)
 		fail_msg("%s", err.msg);
 	notify_conf_free(&nc);
 	conf_free(c);
+	free(text);
+	free(ntext);
+	free(stext);
 }
 
 static void

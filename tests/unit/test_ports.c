@@ -18,6 +18,7 @@
 #include "probes/check/check.h"
 #include "probes/ports/ports.h"
 #include "probes/selfaddr.h"
+#include "tests/unit/conf_example.h"
 
 static int
 listener(uint16_t *port)
@@ -138,6 +139,9 @@ test_selfaddr(void **st)
 	assert_true(selfaddr_contains_pair(AF_INET, a, b));
 	assert_true(selfaddr_contains_pair(AF_INET, b, a));	/* replies */
 	assert_false(selfaddr_contains_pair(AF_INET, a, c));
+	assert_true(selfaddr_contains_flow(AF_INET, a, b));
+	assert_false(selfaddr_contains_flow(AF_INET, b, a));	/* not replies */
+	assert_false(selfaddr_contains_flow(AF_INET, a, c));
 	assert_false(selfaddr_contains(AF_INET6, a));
 	assert_int_equal(selfaddr_add(12345, a, NULL), -1);
 	assert_int_equal(selfaddr_add_str("::1", "10.0.0.1"), -1);
@@ -200,43 +204,25 @@ test_target_conf(void **st)
 	conf_free(c);
 }
 
-/* The documented example, every option uncommented, must configure. */
+/*
+ * The documented example in conf/agent.ini, the [target web] section and
+ * every option uncommented, must configure.
+ */
 static void
 test_example_snippet(void **st)
 {
-	FILE		*f = fopen("conf/agent-targets.ini.part", "r");
-	char		 line[512], *text;
-	size_t		 len = 0, cap = 65536;
+	char		*text;
 	struct conf_err	 err;
 	struct conf	*c;
 	void		*state = NULL;
+	int		 opts = 0;
 
 	(void)st;
-	if (f == NULL) {
-		skip();		/* run from the checkout root (run-unit.sh does) */
-		return;
-	}
-	text = calloc(1, cap);
+	text = conf_example_text("agent.ini", "target", &opts);
 	assert_non_null(text);
-	while (fgets(line, sizeof(line), f) != NULL) {
-		const char *l = line;
-		size_t k = 1;
-
-		/* ";key = value" and ";[target x]" are options; "; text" is prose. */
-		if (line[0] == ';' && (line[1] == '[' || (line[1] >= 'a' && line[1] <= 'z'))) {
-			while (line[k] == '_' || (line[k] >= 'a' && line[k] <= 'z'))
-				k++;
-			if (line[1] == '[' || strncmp(line + k, " =", 2) == 0)
-				l = line + 1;
-		}
-		if (l != line) {
-			assert_true(len + strlen(l) < cap);
-			memcpy(text + len, l, strlen(l));
-			len += strlen(l);
-		}
-	}
-	fclose(f);
-	c = conf_load_string("agent-targets.ini.part", text, &err);
+	assert_non_null(strstr(text, "[target web]"));
+	assert_int_equal(opts, 15);	/* every key of [target] */
+	c = conf_load_string("agent.ini", text, &err);
 	if (c == NULL)
 		fail_msg("%s", err.msg);
 	if (check_probe.configure(c, &state, &err) != 0)
