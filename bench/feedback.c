@@ -6,7 +6,10 @@
  * only after the previous message arrived.  Prints one latency per line
  * (ms) on stdout.
  *
- *   feedback URL CERTDIR SINKPORT COUNT
+ *   feedback URL CERTDIR SINKPORT COUNT [PACE_MS]
+ * PACE_MS: time between two detections (default 0).  With the default
+ * storm control (10 incidents a channel and minute, then one digest at the
+ * minute's end), a pace above 6 s measures the ordinary path.
  * CERTDIR holds ca.crt and fb-agent.{crt,key} (CN fb-agent).
  */
 #include <arpa/inet.h>
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -85,13 +89,15 @@ main(int argc, char **argv)
 	struct curl_slist	*hd = NULL;
 	char			 path[600], body[1024], ts[32];
 	int			 fd, count, one = 1;
-	long			 code = 0;
+	long			 code = 0, pace_ms;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: feedback URL CERTDIR SINKPORT COUNT\n");
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: feedback URL CERTDIR SINKPORT COUNT "
+		    "[PACE_MS]\n");
 		return 2;
 	}
 	count = (int)strtol(argv[4], NULL, 10);
+	pace_ms = argc > 5 ? strtol(argv[5], NULL, 10) : 0;
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -115,7 +121,13 @@ main(int argc, char **argv)
 	hd = curl_slist_append(hd, "Content-Type: application/json");
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
 	for (int i = 0; i < count; i++) {
-		int64_t t0 = time_now_ms();
+		int64_t t0;
+
+		if (i > 0 && pace_ms > 0) {
+			struct timespec p = { pace_ms / 1000, (pace_ms % 1000) * 1000000 };
+			nanosleep(&p, NULL);
+		}
+		t0 = time_now_ms();
 
 		time_format_utc(t0, ts, sizeof(ts));
 		snprintf(body, sizeof(body), "{\"agent\":\"fb-agent\",\"events\":"

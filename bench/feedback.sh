@@ -1,19 +1,22 @@
 #!/bin/sh
 # End-to-end feedback: a port scan detected on an agent → the webhook
 # message received by a local sink, median and maximum over 100
-# incidents, collector with default settings except storm_threshold
-# (raised to 1000 so that 100 incidents in a minute are each sent, not
-# digested).  The figure covers upload (mTLS POST, as the agent sends),
+# incidents, collector with default settings (storm control included:
+# detections are paced below its threshold, see PACE_MS).  The figure covers upload (mTLS POST, as the agent sends),
 # store commit, incident fold, notifier queue and HTTP send; the real
 # agent adds up to its upload_interval (default 2 s) before the POST.
 # Reference: the issue's target, median <= 5 s (the office promises
 # 10 min).  Writes bench/out/feedback.txt.
 #
-# Env: BUILD (default build), COUNT (100).
+# Env: BUILD (default build), COUNT (100), PACE_MS (6100).
 set -eu
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
 COUNT=${COUNT:-100}
+# Default settings include storm control (10 incidents a channel and
+# minute, then a digest): one detection every 6.1 s stays below it, so
+# 100 incidents take about 10 minutes.  PACE_MS=0 measures a burst.
+PACE_MS=${PACE_MS:-6100}
 TARGET_MS=5000
 COLL=$BUILD/bin/shaobing-collector
 FB=$BUILD/bench/feedback
@@ -50,13 +53,12 @@ ca = $T/ca.crt
 [store]
 path = $T/collector.db
 [admin]
-listen = 127.0.0.1:$((PORT + 1))
+socket = $T/admin.sock
 [log]
 level = warn
 [notify sink]
 type = webhook
 url = http://127.0.0.1:$SINK/hook
-storm_threshold = 1000
 INI
 "$COLL" -f -c "$T/c.ini" 2>"$T/collector.log" &
 pid=$!
@@ -66,16 +68,16 @@ until curl -s -o /dev/null --cacert "$T/ca.crt" "https://127.0.0.1:$PORT/api/v1/
 	sleep 0.1
 done
 echo "feedback: $COUNT incidents, detection → webhook received ..."
-"$FB" "https://127.0.0.1:$PORT/api/v1/events" "$T" "$SINK" "$COUNT" >"$T/lat.txt"
+"$FB" "https://127.0.0.1:$PORT/api/v1/events" "$T" "$SINK" "$COUNT" "$PACE_MS" >"$T/lat.txt"
 sort -n "$T/lat.txt" >"$T/sorted.txt"
 med=$(awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}' "$T/sorted.txt")
 max=$(tail -n 1 "$T/sorted.txt")
-notified=$(curl -s "http://127.0.0.1:$((PORT + 1))/api/v1/admin/incidents?limit=10000" |
+notified=$(curl -s --unix-socket "$T/admin.sock" "http://localhost/api/v1/admin/incidents?limit=10000" |
 	grep -o '"notified":"[^"]*"' | wc -l)
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 mkdir -p bench/out
 {
-	echo "feedback time, $COUNT incidents, scan detected → webhook received on loopback ($(nproc) CPUs)"
+	echo "feedback time, $COUNT incidents one every $PACE_MS ms, default settings, scan detected → webhook received on loopback ($(nproc) CPUs)"
 	printf '%-44s %10s\n' "figure" "ms"
 	printf '%-44s %10s\n' "median" "$med"
 	printf '%-44s %10s\n' "maximum" "$max"

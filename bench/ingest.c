@@ -10,6 +10,14 @@
  *   ingest direct DBPATH CLIENTS BATCHES BATCH_SIZE
  *       the same batches decoded and stored in-process (no HTTP/TLS):
  *       the store's ceiling on this disk.
+ *
+ * MIX=scan (default): port_scan events, 6 in 7 info (no hook does
+ * anything with them) and 1 in 7 high (folded into incidents).
+ * MIX=mixed: what a site sends, by tens: 4 availability samples (an
+ * availability row, a target asset, the website-down counter), 3 info
+ * port scans, 1 high port scan and 1 expiring-certificate finding (both
+ * folded; the finding also upserts findings) and 1 ARP-spoof low event
+ * (folded).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -36,6 +44,47 @@ struct client {
 	struct curl_slist *hdrs;
 };
 
+static int mixed;	/* MIX=mixed */
+
+/* Event i of a batch: type, severity and data for MIX=mixed. */
+static int
+mixed_event(char *b, size_t cap, int i, uint64_t first, const char *tsb,
+    const char *agent, uint64_t seq)
+{
+	int k = (int)(first % 250);
+
+	switch (i % 10) {
+	case 0: case 1: case 2: case 3:
+		return snprintf(b, cap, "{\"agent\":\"%s\",\"seq\":%" PRIu64
+		    ",\"ts\":\"%s\",\"type\":\"availability\",\"severity\":"
+		    "\"info\",\"key\":\"availability:web-%d\",\"data\":{"
+		    "\"target\":\"web-%d\",\"host\":\"10.1.0.%d\",\"up\":true,"
+		    "\"latency_ms\":%d,\"website\":true}}", agent, seq, tsb,
+		    i % 4, i % 4, i % 4, 10 + i % 7);
+	case 8:
+		return snprintf(b, cap, "{\"agent\":\"%s\",\"seq\":%" PRIu64
+		    ",\"ts\":\"%s\",\"type\":\"cert_expiring\",\"severity\":"
+		    "\"medium\",\"key\":\"cert_expiring:web-%d:443\",\"data\":{"
+		    "\"code\":\"cert_expiring\",\"target\":\"web-%d:443\","
+		    "\"message\":\"certificate expires in 12 days\"}}", agent,
+		    seq, tsb, i % 40, i % 40);
+	case 9:
+		return snprintf(b, cap, "{\"agent\":\"%s\",\"seq\":%" PRIu64
+		    ",\"ts\":\"%s\",\"type\":\"arp_spoof\",\"severity\":"
+		    "\"low\",\"key\":\"arp_spoof:10.0.0.%d\",\"data\":{"
+		    "\"ip\":\"10.0.0.%d\",\"old_mac\":\"02:00:00:00:00:01\","
+		    "\"new_mac\":\"02:00:00:00:00:%02x\"}}", agent, seq, tsb,
+		    i % 20, i % 20, i % 200);
+	default:
+		return snprintf(b, cap, "{\"agent\":\"%s\",\"seq\":%" PRIu64
+		    ",\"ts\":\"%s\",\"type\":\"port_scan\",\"severity\":"
+		    "\"%s\",\"key\":\"port_scan:10.0.%d.%d\",\"data\":{\"src\":"
+		    "\"10.0.%d.%d\",\"ports\":[22,80,443,3389],\"count\":%d}}",
+		    agent, seq, tsb, i % 10 == 7 ? "high" : "info", i % 250, k,
+		    i % 250, k, i);
+	}
+}
+
 /* One batch of n events from seq first, as the agent would send it. */
 static char *
 make_batch(const char *agent, uint64_t first, int n, int64_t ts, size_t *len)
@@ -50,13 +99,21 @@ make_batch(const char *agent, uint64_t first, int n, int64_t ts, size_t *len)
 	off = (size_t)w;
 	for (int i = 0; i < n; i++) {
 		time_format_utc(ts + i, tsb, sizeof(tsb));
-		w = snprintf(b + off, cap - off, "%s{\"agent\":\"%s\",\"seq\":%"
-		    PRIu64 ",\"ts\":\"%s\",\"type\":\"port_scan\",\"severity\":"
-		    "\"%s\",\"key\":\"port_scan:10.0.%d.%d\",\"data\":{\"src\":"
-		    "\"10.0.%d.%d\",\"ports\":[22,80,443,3389],\"count\":%d}}",
-		    i ? "," : "", agent, first + (uint64_t)i, tsb,
-		    (i % 7) ? "info" : "high", i % 250, (int)(first % 250),
-		    i % 250, (int)(first % 250), i);
+		if (mixed) {
+			if (i > 0 && off < cap)
+				b[off++] = ',';
+			w = mixed_event(b + off, cap - off, i, first, tsb, agent,
+			    first + (uint64_t)i);
+		} else
+			w = snprintf(b + off, cap - off, "%s{\"agent\":\"%s\","
+			    "\"seq\":%" PRIu64 ",\"ts\":\"%s\",\"type\":"
+			    "\"port_scan\",\"severity\":\"%s\",\"key\":"
+			    "\"port_scan:10.0.%d.%d\",\"data\":{\"src\":"
+			    "\"10.0.%d.%d\",\"ports\":[22,80,443,3389],"
+			    "\"count\":%d}}", i ? "," : "", agent,
+			    first + (uint64_t)i, tsb, (i % 7) ? "info" : "high",
+			    i % 250, (int)(first % 250), i % 250,
+			    (int)(first % 250), i);
 		if (w < 0 || (size_t)w >= cap - off) {
 			free(b);
 			return NULL;
@@ -245,6 +302,7 @@ main(int argc, char **argv)
 	char	why[128];
 
 	log_init("ingest", 0, LOG_LVL_WARN);
+	mixed = getenv("MIX") != NULL && strcmp(getenv("MIX"), "mixed") == 0;
 	if (argc != 7 || (strcmp(argv[1], "https") && strcmp(argv[1], "direct"))) {
 		fprintf(stderr, "usage: ingest https URL CERTDIR CLIENTS BATCHES "
 		    "BATCH_SIZE\n       ingest direct DBPATH - CLIENTS BATCHES "

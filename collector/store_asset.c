@@ -112,6 +112,30 @@ done(struct store *st, sqlite3_stmt *s, const char *what, char *err,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/*
+ * The ingest path (inventory, devices, targets) uses the store's cached
+ * statements: prepared once, released (reset) after use.
+ */
+static int
+cached(struct store *st, enum store_stmt_id id, const char *sql,
+    sqlite3_stmt **s, char *err, size_t errlen)
+{
+	return (*s = store_stmt(st, id, sql, err, errlen)) == NULL ? -1 : 0;
+}
+
+/* Step a cached statement that returns no rows, then release it. */
+static int
+cached_done(struct store *st, sqlite3_stmt *s, const char *what, char *err,
+    size_t errlen)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_DONE)
+		db_err(st, what, err, errlen);
+	store_stmt_release(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static void
 bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
 {
@@ -129,21 +153,23 @@ store_asset_managed_upsert(struct store *st, const struct store_asset_managed *m
 	int		 rc;
 
 	*created = 0;
-	if (prep(st, "SELECT id FROM assets WHERE kind = 'managed' AND "
+	if (cached(st, STMT_ASSET_MANAGED_GET,
+	    "SELECT id FROM assets WHERE kind = 'managed' AND "
 	    "machine_id = ?1", &s, err, errlen) == -1)
 		return -1;
 	sqlite3_bind_text(s, 1, m->machine_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*asset_id = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	store_stmt_release(s);
 	s = NULL;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		db_err(st, "looking up an asset", err, errlen);
 		return -1;
 	}
 	if (rc == SQLITE_DONE) {
-		if (prep(st, "INSERT INTO assets (kind, name, machine_id, "
+		if (cached(st, STMT_ASSET_MANAGED_ADD,
+		    "INSERT INTO assets (kind, name, machine_id, "
 		    "agent_id, os, ip, mac, first_seen, last_seen) VALUES "
 		    "('managed', ?1, ?2, ?3, coalesce(?4, ''), coalesce(?5, ''), "
 		    "coalesce(?6, ''), ?7, ?7)", &s, err, errlen) == -1)
@@ -155,12 +181,13 @@ store_asset_managed_upsert(struct store *st, const struct store_asset_managed *m
 		bind_text_or_null(s, 5, m->ip);
 		bind_text_or_null(s, 6, m->mac);
 		sqlite3_bind_int64(s, 7, m->seen_ms);
-		if (done(st, s, "adding an asset", err, errlen) == -1)
+		if (cached_done(st, s, "adding an asset", err, errlen) == -1)
 			return -1;
 		*asset_id = sqlite3_last_insert_rowid(store_db(st));
 		*created = 1;
 	} else {
-		if (prep(st, "UPDATE assets SET name = coalesce(?2, name), "
+		if (cached(st, STMT_ASSET_MANAGED_UPDATE,
+		    "UPDATE assets SET name = coalesce(?2, name), "
 		    "agent_id = ?3, os = coalesce(?4, os), ip = coalesce(?5, ip), "
 		    "mac = coalesce(?6, mac), last_seen = max(last_seen, ?7) "
 		    "WHERE id = ?1", &s, err, errlen) == -1)
@@ -172,17 +199,18 @@ store_asset_managed_upsert(struct store *st, const struct store_asset_managed *m
 		bind_text_or_null(s, 5, m->ip);
 		bind_text_or_null(s, 6, m->mac);
 		sqlite3_bind_int64(s, 7, m->seen_ms);
-		if (done(st, s, "updating an asset", err, errlen) == -1)
+		if (cached_done(st, s, "updating an asset", err, errlen) == -1)
 			return -1;
 	}
-	if (prep(st, "INSERT INTO asset_agents (asset_id, agent_id, first_seen, "
+	if (cached(st, STMT_ASSET_AGENT_LINK,
+	    "INSERT INTO asset_agents (asset_id, agent_id, first_seen, "
 	    "last_seen) VALUES (?1, ?2, ?3, ?3) ON CONFLICT (asset_id, agent_id) "
 	    "DO UPDATE SET last_seen = max(last_seen, ?3)", &s, err, errlen) == -1)
 		return -1;
 	sqlite3_bind_int64(s, 1, *asset_id);
 	sqlite3_bind_int64(s, 2, m->agent_id);
 	sqlite3_bind_int64(s, 3, m->seen_ms);
-	return done(st, s, "linking an agent to its asset", err, errlen);
+	return cached_done(st, s, "linking an agent to its asset", err, errlen);
 }
 
 int
@@ -192,7 +220,8 @@ store_asset_snapshot_last(struct store *st, int64_t asset_id, int64_t *snap_id,
 	sqlite3_stmt	*s = NULL;
 	int		 rc;
 
-	if (prep(st, "SELECT id, hash FROM inventory_snapshots WHERE "
+	if (cached(st, STMT_ASSET_SNAPSHOT_LAST,
+	    "SELECT id, hash FROM inventory_snapshots WHERE "
 	    "asset_id = ?1 ORDER BY id DESC LIMIT 1", &s, err, errlen) == -1)
 		return -1;
 	sqlite3_bind_int64(s, 1, asset_id);
@@ -202,7 +231,7 @@ store_asset_snapshot_last(struct store *st, int64_t asset_id, int64_t *snap_id,
 		snprintf(hash, ASSET_HASH_HEX, "%s",
 		    (const char *)sqlite3_column_text(s, 1));
 	}
-	sqlite3_finalize(s);
+	store_stmt_release(s);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc == SQLITE_DONE)
@@ -223,7 +252,8 @@ store_asset_snapshot_load(struct store *st, int64_t snap_id, json_t **snap,
 	int		 rc = -1, step;
 
 	*snap = NULL;
-	if (prep(st, "SELECT raw_bytes, data FROM inventory_snapshots WHERE "
+	if (cached(st, STMT_ASSET_SNAPSHOT_LOAD,
+	    "SELECT raw_bytes, data FROM inventory_snapshots WHERE "
 	    "id = ?1", &s, err, errlen) == -1)
 		return -1;
 	sqlite3_bind_int64(s, 1, snap_id);
@@ -264,7 +294,7 @@ store_asset_snapshot_load(struct store *st, int64_t snap_id, json_t **snap,
 	rc = 0;
 out:
 	free(raw);
-	sqlite3_finalize(s);
+	store_stmt_release(s);
 	return rc;
 }
 
@@ -297,7 +327,8 @@ store_asset_snapshot_add(struct store *st, int64_t asset_id, int64_t agent_id,
 		snprintf(err, errlen, "snapshot: cannot compress (out of memory)");
 		goto out;
 	}
-	if (prep(st, "INSERT INTO inventory_snapshots (asset_id, agent_id, "
+	if (cached(st, STMT_ASSET_SNAPSHOT_ADD,
+	    "INSERT INTO inventory_snapshots (asset_id, agent_id, "
 	    "event_id, hash, collected, received, confirmed, raw_bytes, data) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)", &s, err, errlen) == -1)
 		goto out;
@@ -309,7 +340,7 @@ store_asset_snapshot_add(struct store *st, int64_t asset_id, int64_t agent_id,
 	sqlite3_bind_int64(s, 6, received_ms);
 	sqlite3_bind_int64(s, 7, (sqlite3_int64)len);
 	sqlite3_bind_blob(s, 8, z, (int)zlen, SQLITE_STATIC);
-	rc = done(st, s, "storing a snapshot", err, errlen);
+	rc = cached_done(st, s, "storing a snapshot", err, errlen);
 	s = NULL;
 	if (rc == 0) {
 		*snap_id = sqlite3_last_insert_rowid(store_db(st));
@@ -317,7 +348,7 @@ store_asset_snapshot_add(struct store *st, int64_t asset_id, int64_t agent_id,
 			*stored_bytes = zlen;
 	}
 out:
-	sqlite3_finalize(s);
+	store_stmt_release(s);
 	free(z);
 	free(text);
 	return rc;
@@ -329,12 +360,13 @@ store_asset_snapshot_confirm(struct store *st, int64_t snap_id, int64_t ms,
 {
 	sqlite3_stmt *s = NULL;
 
-	if (prep(st, "UPDATE inventory_snapshots SET confirmed = "
+	if (cached(st, STMT_ASSET_SNAPSHOT_CONFIRM,
+	    "UPDATE inventory_snapshots SET confirmed = "
 	    "max(confirmed, ?2) WHERE id = ?1", &s, err, errlen) == -1)
 		return -1;
 	sqlite3_bind_int64(s, 1, snap_id);
 	sqlite3_bind_int64(s, 2, ms);
-	return done(st, s, "confirming a snapshot", err, errlen);
+	return cached_done(st, s, "confirming a snapshot", err, errlen);
 }
 
 int
@@ -344,7 +376,8 @@ store_asset_snapshot_at(struct store *st, int64_t asset_id, int64_t ms,
 	sqlite3_stmt	*s = NULL;
 	int		 rc;
 
-	if (prep(st, "SELECT id FROM inventory_snapshots WHERE asset_id = ?1 "
+	if (cached(st, STMT_ASSET_SNAPSHOT_AT,
+	    "SELECT id FROM inventory_snapshots WHERE asset_id = ?1 "
 	    "ORDER BY (collected <= ?2) DESC, CASE WHEN collected <= ?2 THEN "
 	    "-collected ELSE collected END, id LIMIT 1", &s, err, errlen) == -1)
 		return -1;
@@ -353,7 +386,7 @@ store_asset_snapshot_at(struct store *st, int64_t asset_id, int64_t ms,
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*snap_id = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	store_stmt_release(s);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc == SQLITE_DONE)
@@ -424,7 +457,8 @@ addrs_insert(struct store *st, int64_t asset_id, const char *kind,
 	size_t		 i;
 	int		 rc = 0;
 
-	if (prep(st, "INSERT OR IGNORE INTO asset_addrs (asset_id, kind, addr) "
+	if (cached(st, STMT_ASSET_ADDR_ADD,
+	    "INSERT OR IGNORE INTO asset_addrs (asset_id, kind, addr) "
 	    "VALUES (?1, ?2, ?3)", &s, err, errlen) == -1)
 		return -1;
 	json_array_foreach(list, i, v) {
@@ -440,7 +474,7 @@ addrs_insert(struct store *st, int64_t asset_id, const char *kind,
 		}
 		sqlite3_reset(s);
 	}
-	sqlite3_finalize(s);
+	store_stmt_release(s);
 	return rc;
 }
 
@@ -451,21 +485,23 @@ store_asset_addrs_set(struct store *st, int64_t asset_id, const json_t *macs,
 	sqlite3_stmt *s = NULL;
 
 	*absorbed = 0;
-	if (prep(st, "DELETE FROM asset_addrs WHERE asset_id = ?1", &s, err,
+	if (cached(st, STMT_ASSET_ADDRS_CLEAR,
+	    "DELETE FROM asset_addrs WHERE asset_id = ?1", &s, err,
 	    errlen) == -1)
 		return -1;
 	sqlite3_bind_int64(s, 1, asset_id);
-	if (done(st, s, "replacing addresses", err, errlen) == -1 ||
+	if (cached_done(st, s, "replacing addresses", err, errlen) == -1 ||
 	    addrs_insert(st, asset_id, "mac", macs, err, errlen) == -1 ||
 	    addrs_insert(st, asset_id, "ip", ips, err, errlen) == -1)
 		return -1;
 	/* A device first seen without an agent that now runs one. */
-	if (prep(st, "DELETE FROM assets WHERE kind = 'unmanaged' AND mac IN "
+	if (cached(st, STMT_ASSET_ABSORB,
+	    "DELETE FROM assets WHERE kind = 'unmanaged' AND mac IN "
 	    "(SELECT addr FROM asset_addrs WHERE asset_id = ?1 AND kind = 'mac')",
 	    &s, err, errlen) == -1)
 		return -1;
 	sqlite3_bind_int64(s, 1, asset_id);
-	if (done(st, s, "removing absorbed devices", err, errlen) == -1)
+	if (cached_done(st, s, "removing absorbed devices", err, errlen) == -1)
 		return -1;
 	*absorbed = sqlite3_changes(store_db(st));
 	return 0;
@@ -478,14 +514,15 @@ store_asset_addr_managed(struct store *st, const char *mac, const char *ip,
 	sqlite3_stmt	*s = NULL;
 	int		 rc;
 
-	if (prep(st, "SELECT 1 FROM asset_addrs WHERE (kind = 'mac' AND "
+	if (cached(st, STMT_ASSET_ADDR_MANAGED,
+	    "SELECT 1 FROM asset_addrs WHERE (kind = 'mac' AND "
 	    "addr = ?1) OR (kind = 'ip' AND addr = ?2) LIMIT 1", &s, err,
 	    errlen) == -1)
 		return -1;
 	bind_text_or_null(s, 1, mac);
 	bind_text_or_null(s, 2, ip);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	store_stmt_release(s);
 	if (rc == SQLITE_ROW)
 		return 1;
 	if (rc == SQLITE_DONE)
@@ -502,7 +539,8 @@ store_asset_unmanaged_seen(struct store *st, const char *mac, const char *ip,
 	sqlite3_stmt	*s = NULL;
 
 	*created = 0;
-	if (prep(st, "UPDATE assets SET ip = CASE WHEN ?2 <> '' THEN ?2 ELSE ip "
+	if (cached(st, STMT_ASSET_UNMANAGED_UPDATE,
+	    "UPDATE assets SET ip = CASE WHEN ?2 <> '' THEN ?2 ELSE ip "
 	    "END, vendor = CASE WHEN ?3 <> '' THEN ?3 ELSE vendor END, "
 	    "source = CASE WHEN ?4 <> '' THEN ?4 ELSE source END, "
 	    "name = CASE WHEN ?2 <> '' AND name = ip THEN ?2 ELSE name END, "
@@ -514,11 +552,12 @@ store_asset_unmanaged_seen(struct store *st, const char *mac, const char *ip,
 	sqlite3_bind_text(s, 3, vendor ? vendor : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, source ? source : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, ms);
-	if (done(st, s, "updating a device", err, errlen) == -1)
+	if (cached_done(st, s, "updating a device", err, errlen) == -1)
 		return -1;
 	if (sqlite3_changes(store_db(st)) > 0)
 		return 0;
-	if (prep(st, "INSERT INTO assets (kind, name, mac, ip, vendor, source, "
+	if (cached(st, STMT_ASSET_UNMANAGED_ADD,
+	    "INSERT INTO assets (kind, name, mac, ip, vendor, source, "
 	    "first_seen, last_seen) VALUES ('unmanaged', CASE WHEN ?2 <> '' "
 	    "THEN ?2 ELSE ?1 END, ?1, ?2, ?3, ?4, ?5, ?5)", &s, err,
 	    errlen) == -1)
@@ -528,7 +567,7 @@ store_asset_unmanaged_seen(struct store *st, const char *mac, const char *ip,
 	sqlite3_bind_text(s, 3, vendor ? vendor : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, source ? source : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, ms);
-	if (done(st, s, "adding a device", err, errlen) == -1)
+	if (cached_done(st, s, "adding a device", err, errlen) == -1)
 		return -1;
 	*created = 1;
 	return 0;
@@ -540,7 +579,8 @@ store_asset_target_seen(struct store *st, const char *name, const char *host,
 {
 	sqlite3_stmt *s = NULL;
 
-	if (prep(st, "INSERT INTO assets (kind, name, ip, up, first_seen, "
+	if (cached(st, STMT_ASSET_TARGET_SEEN,
+	    "INSERT INTO assets (kind, name, ip, up, first_seen, "
 	    "last_seen) VALUES ('target', ?1, ?2, ?3, ?4, ?4) ON CONFLICT "
 	    "(name) WHERE kind = 'target' DO UPDATE SET ip = excluded.ip, "
 	    "up = CASE WHEN ?4 >= last_seen THEN ?3 ELSE up END, "
@@ -550,7 +590,7 @@ store_asset_target_seen(struct store *st, const char *name, const char *host,
 	sqlite3_bind_text(s, 2, host ? host : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 3, up != 0);
 	sqlite3_bind_int64(s, 4, ms);
-	return done(st, s, "recording a target", err, errlen);
+	return cached_done(st, s, "recording a target", err, errlen);
 }
 
 /* Columns shared by the list and the single asset. */

@@ -42,8 +42,9 @@ db_err(struct store *st, const char *what, char *err, size_t errlen)
 	    sqlite3_errmsg(store_db(st)));
 }
 
+/* A one-off statement (text built at run time, or a rare admin read). */
 static int
-prep(struct store *st, const char *sql, sqlite3_stmt **s, char *err,
+prep_once(struct store *st, const char *sql, sqlite3_stmt **s, char *err,
     size_t errlen)
 {
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, s, NULL) != SQLITE_OK) {
@@ -54,20 +55,25 @@ prep(struct store *st, const char *sql, sqlite3_stmt **s, char *err,
 	return 0;
 }
 
-/* Run a statement that returns no rows, then finalize it. */
+/* The store's cached statement id (store_stmt); release it after use. */
+static int
+prep(struct store *st, enum store_stmt_id id, const char *sql,
+    sqlite3_stmt **s, char *err, size_t errlen)
+{
+	return (*s = store_stmt(st, id, sql, err, errlen)) == NULL ? -1 : 0;
+}
+
+/* Run a cached statement that returns no rows, then release it. */
 static int
 step_done(struct store *st, sqlite3_stmt *s, const char *what, char *err,
     size_t errlen)
 {
 	int rc = sqlite3_step(s);
 
-	if (rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE)
 		db_err(st, what, err, errlen);
-		sqlite3_finalize(s);
-		return -1;
-	}
-	sqlite3_finalize(s);
-	return 0;
+	store_stmt_release(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /*
@@ -146,8 +152,8 @@ trail_append(struct store *st, int64_t incident_id, int64_t ts,
 	int64_t		 id = 1;
 	int		 rc = -1, r;
 
-	if (prep(st, "SELECT id, hash FROM incident_trail ORDER BY id DESC "
-	    "LIMIT 1", &s, err, errlen) == -1)
+	if (prep(st, STMT_TRAIL_LAST, "SELECT id, hash FROM incident_trail "
+	    "ORDER BY id DESC LIMIT 1", &s, err, errlen) == -1)
 		goto out;
 	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(s, 0) + 1;
@@ -157,7 +163,7 @@ trail_append(struct store *st, int64_t incident_id, int64_t ts,
 		db_err(st, "reading the trail", err, errlen);
 		goto out;
 	}
-	sqlite3_finalize(s);
+	store_stmt_release(s);
 	s = NULL;
 	if ((canon = trail_canonical(id, incident_id, ts, actor, source, action,
 	    from, to, note)) == NULL ||
@@ -165,8 +171,9 @@ trail_append(struct store *st, int64_t incident_id, int64_t ts,
 		snprintf(err, errlen, "trail: cannot hash the row (out of memory)");
 		goto out;
 	}
-	if (prep(st, "INSERT INTO incident_trail (id, incident_id, ts, actor, "
-	    "source, action, from_status, to_status, note, prev_hash, hash) "
+	if (prep(st, STMT_TRAIL_ADD, "INSERT INTO incident_trail (id, "
+	    "incident_id, ts, actor, source, action, from_status, to_status, "
+	    "note, prev_hash, hash) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", &s, err,
 	    errlen) == -1)
 		goto out;
@@ -189,7 +196,7 @@ trail_append(struct store *st, int64_t incident_id, int64_t ts,
 		goto out;
 	rc = 0;
 out:
-	sqlite3_finalize(s);
+	store_stmt_release(s);
 	free(canon);
 	return rc;
 }
@@ -212,9 +219,9 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 	memset(r, 0, sizeof(*r));
 	if (tx_begin(st, &own, err, errlen) == -1)
 		return -1;
-	if (prep(st, "SELECT id, status, level, severity, first_seen, "
-	    "last_seen, count FROM incidents WHERE key = ?1 AND agent_id IS ?2 "
-	    "ORDER BY id DESC LIMIT 1", &s, err, errlen) == -1)
+	if (prep(st, STMT_INCIDENT_LATEST, "SELECT id, status, level, severity, "
+	    "first_seen, last_seen, count FROM incidents WHERE key = ?1 AND "
+	    "agent_id IS ?2 ORDER BY id DESC LIMIT 1", &s, err, errlen) == -1)
 		goto out;
 	sqlite3_bind_text(s, 1, o->key, -1, SQLITE_STATIC);
 	if (o->agent_id > 0)
@@ -237,15 +244,15 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		db_err(st, "looking up the incident", err, errlen);
 		goto out;
 	}
-	sqlite3_finalize(s);
+	store_stmt_release(s);
 	s = NULL;
 
 	if (found) {
 		int nlevel = o->level < level ? o->level : level;
 		int64_t nfirst = o->ts < first ? o->ts : first;
 
-		if (prep(st, "UPDATE incidents SET count = count + 1, "
-		    "first_seen = ?2, last_seen = max(last_seen, ?3), "
+		if (prep(st, STMT_INCIDENT_FOLD, "UPDATE incidents SET "
+		    "count = count + 1, first_seen = ?2, last_seen = max(last_seen, ?3), "
 		    "severity = max(severity, ?4), level = ?5, "
 		    "report_deadline = ?6 WHERE id = ?1", &s, err, errlen) == -1)
 			goto out;
@@ -280,8 +287,9 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 			r->escalated = !r->silent;
 		}
 	} else {
-		if (prep(st, "INSERT INTO incidents (key, type, category, "
-		    "subcategory, level, severity, status, agent_id, asset, title, "
+		if (prep(st, STMT_INCIDENT_OPEN, "INSERT INTO incidents (key, "
+		    "type, category, subcategory, level, severity, status, "
+		    "agent_id, asset, title, "
 		    "count, first_seen, last_seen, received, report_deadline) "
 		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, 1, ?10, "
 		    "?10, ?11, ?12)", &s, err, errlen) == -1)
@@ -317,8 +325,9 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 			goto out;
 	}
 	if (o->event_id > 0) {
-		if (prep(st, "INSERT OR IGNORE INTO incident_events (incident_id, "
-		    "event_id) VALUES (?1, ?2)", &s, err, errlen) == -1)
+		if (prep(st, STMT_INCIDENT_LINK, "INSERT OR IGNORE INTO "
+		    "incident_events (incident_id, event_id) VALUES (?1, ?2)",
+		    &s, err, errlen) == -1)
 			goto out;
 		sqlite3_bind_int64(s, 1, r->id);
 		sqlite3_bind_int64(s, 2, o->event_id);
@@ -330,7 +339,7 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 	}
 	ok = 1;
 out:
-	sqlite3_finalize(s);
+	store_stmt_release(s);
 	return tx_end(st, own, ok, err, errlen);
 }
 
@@ -341,8 +350,9 @@ store_incident_find_open(struct store *st, int64_t agent_id, const char *key,
 	sqlite3_stmt	*s = NULL;
 	int		 step;
 
-	if (prep(st, "SELECT id, first_seen FROM incidents WHERE key = ?1 AND "
-	    "agent_id IS ?2 AND status IN ('open', 'acknowledged') "
+	if (prep(st, STMT_INCIDENT_FIND_OPEN, "SELECT id, first_seen FROM "
+	    "incidents WHERE key = ?1 AND agent_id IS ?2 AND status IN "
+	    "('open', 'acknowledged') "
 	    "ORDER BY id DESC LIMIT 1", &s, err, errlen) == -1)
 		return -1;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
@@ -355,7 +365,7 @@ store_incident_find_open(struct store *st, int64_t agent_id, const char *key,
 			*first_seen = sqlite3_column_int64(s, 1);
 	} else if (step != SQLITE_DONE)
 		db_err(st, "looking up an open incident", err, errlen);
-	sqlite3_finalize(s);
+	store_stmt_release(s);
 	return step == SQLITE_ROW ? 0 : step == SQLITE_DONE ? 1 : -1;
 }
 
@@ -373,20 +383,21 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
 {
 	sqlite3_stmt	*s = NULL;
 	const char	*to = NULL, *sql;
+	enum store_stmt_id sid;
 	char		 from[24] = "";
 	int		 own, ok = 0, rc = -1, step;
 
 	if (tx_begin(st, &own, why, whylen) == -1)
 		return -1;
-	if (prep(st, "SELECT status FROM incidents WHERE id = ?1", &s, why,
-	    whylen) == -1)
+	if (prep(st, STMT_INCIDENT_STATUS, "SELECT status FROM incidents "
+	    "WHERE id = ?1", &s, why, whylen) == -1)
 		goto out;
 	sqlite3_bind_int64(s, 1, id);
 	step = sqlite3_step(s);
 	if (step == SQLITE_ROW)
 		snprintf(from, sizeof(from), "%s",
 		    (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
+	store_stmt_release(s);
 	s = NULL;
 	if (step == SQLITE_DONE) {
 		snprintf(why, whylen, "no incident %" PRId64, id);
@@ -415,21 +426,24 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
 	}
 	switch (a) {
 	case INCIDENT_ACK:
+		sid = STMT_INCIDENT_ACK;
 		sql = "UPDATE incidents SET status = ?2, acknowledged = "
 		    "coalesce(acknowledged, ?3) WHERE id = ?1";
 		break;
 	case INCIDENT_RESOLVE:
 	case INCIDENT_FALSE_POSITIVE:
+		sid = STMT_INCIDENT_RESOLVE;
 		sql = "UPDATE incidents SET status = ?2, resolved = ?3 "
 		    "WHERE id = ?1";
 		break;
 	case INCIDENT_REOPEN:
 	default:
+		sid = STMT_INCIDENT_REOPEN;
 		sql = "UPDATE incidents SET status = ?2, resolved = NULL "
 		    "WHERE id = ?1";
 		break;
 	}
-	if (prep(st, sql, &s, why, whylen) == -1)
+	if (prep(st, sid, sql, &s, why, whylen) == -1)
 		goto out;
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_text(s, 2, to, -1, SQLITE_STATIC);
@@ -447,7 +461,7 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
 	ok = 1;
 	rc = 0;
 out:
-	sqlite3_finalize(s);
+	store_stmt_release(s);
 	if (tx_end(st, own, ok, why, whylen) == -1)
 		return -1;
 	return rc;
@@ -463,8 +477,9 @@ store_incident_record_send(struct store *st, const struct notify_result *r,
 	if (tx_begin(st, &own, err, errlen) == -1)
 		return -1;
 	for (size_t i = 0; i < r->n_incidents; i++) {
-		if (prep(st, "INSERT INTO notifications (incident_id, channel, "
-		    "ts, ok, attempt, digest, error) VALUES (?1, ?2, ?3, ?4, ?5, "
+		if (prep(st, STMT_NOTIFICATION_ADD, "INSERT INTO notifications "
+		    "(incident_id, channel, ts, ok, attempt, digest, error) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, "
 		    "?6, ?7)", &s, err, errlen) == -1)
 			goto out;
 		sqlite3_bind_int64(s, 1, r->incident_ids[i]);
@@ -482,8 +497,9 @@ store_incident_record_send(struct store *st, const struct notify_result *r,
 		s = NULL;
 		if (!r->ok)
 			continue;
-		if (prep(st, "UPDATE incidents SET notified = ?2 WHERE id = ?1 "
-		    "AND notified IS NULL", &s, err, errlen) == -1)
+		if (prep(st, STMT_NOTIFICATION_MARK, "UPDATE incidents SET "
+		    "notified = ?2 WHERE id = ?1 AND notified IS NULL", &s, err,
+		    errlen) == -1)
 			goto out;
 		sqlite3_bind_int64(s, 1, r->incident_ids[i]);
 		sqlite3_bind_int64(s, 2, r->done_ms);
@@ -495,7 +511,7 @@ store_incident_record_send(struct store *st, const struct notify_result *r,
 	}
 	ok = 1;
 out:
-	sqlite3_finalize(s);
+	store_stmt_release(s);
 	return tx_end(st, own, ok, err, errlen);
 }
 
@@ -507,8 +523,9 @@ store_incident_watch(struct store *st,
 	sqlite3_stmt	*s = NULL;
 	int		 step, rc = 0;
 
-	if (prep(st, "SELECT a.id, a.name, a.last_seen, a.heartbeat_interval_ms, "
-	    "i.id, i.first_seen FROM agents a LEFT JOIN incidents i ON i.id = "
+	if (prep_once(st, "SELECT a.id, a.name, a.last_seen, "
+	    "a.heartbeat_interval_ms, i.id, i.first_seen FROM agents a "
+	    "LEFT JOIN incidents i ON i.id = "
 	    "(SELECT max(id) FROM incidents WHERE agent_id = a.id AND "
 	    "type = 'host_down' AND status IN ('open', 'acknowledged')) "
 	    "WHERE a.last_heartbeat IS NOT NULL ORDER BY a.id", &s, err,
@@ -606,7 +623,7 @@ store_incident_list(struct store *st, const struct incident_query *q,
 	    "?3 || '%')" : "",
 	    q->level > 0 ? " AND i.level <= ?4" : "",
 	    q->since_ms != INT64_MIN ? " AND i.first_seen >= ?5" : "");
-	if (arr == NULL || prep(st, sql, &s, err, errlen) == -1)
+	if (arr == NULL || prep_once(st, sql, &s, err, errlen) == -1)
 		goto out;
 	sqlite3_bind_int64(s, 1, q->after_id);
 	if (q->status)
@@ -653,7 +670,7 @@ sub_list(struct store *st, const char *sql, int64_t id,
 	json_t		*arr = json_array(), *row;
 	int		 step, rc = -1;
 
-	if (arr == NULL || prep(st, sql, &s, err, errlen) == -1)
+	if (arr == NULL || prep_once(st, sql, &s, err, errlen) == -1)
 		goto out;
 	sqlite3_bind_int64(s, 1, id);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW)
@@ -728,7 +745,7 @@ store_incident_get(struct store *st, int64_t id, json_t **out, char *err,
 	int		 step, rc = -1;
 
 	*out = NULL;
-	if (prep(st, "SELECT " INCIDENT_COLS " FROM incidents i LEFT JOIN "
+	if (prep_once(st, "SELECT " INCIDENT_COLS " FROM incidents i LEFT JOIN "
 	    "agents a ON a.id = i.agent_id WHERE i.id = ?1", &s, err,
 	    errlen) == -1)
 		goto out;
@@ -794,7 +811,7 @@ store_incident_verify(struct store *st, int64_t *rows, int64_t *broken_id,
 	*rows = 0;
 	*broken_id = 0;
 	why[0] = '\0';
-	if (prep(st, "SELECT id, incident_id, ts, actor, source, action, "
+	if (prep_once(st, "SELECT id, incident_id, ts, actor, source, action, "
 	    "from_status, to_status, note, prev_hash, hash FROM incident_trail "
 	    "ORDER BY id", &s, why, whylen) == -1)
 		return -1;
@@ -856,8 +873,9 @@ store_incident_msg(struct store *st, int64_t id, struct notify_msg *m,
 	int		 step, rc = -1;
 
 	memset(m, 0, sizeof(*m));
-	if (prep(st, "SELECT i.title, i.category, i.subcategory, i.level, "
-	    "i.status, coalesce(a.name, i.asset), i.key, i.first_seen, i.count "
+	if (prep(st, STMT_INCIDENT_MSG, "SELECT i.title, i.category, "
+	    "i.subcategory, i.level, i.status, coalesce(a.name, i.asset), "
+	    "i.key, i.first_seen, i.count "
 	    "FROM incidents i LEFT JOIN agents a ON a.id = i.agent_id "
 	    "WHERE i.id = ?1", &s, err, errlen) == -1)
 		return -1;
@@ -886,6 +904,6 @@ store_incident_msg(struct store *st, int64_t id, struct notify_msg *m,
 	m->count = sqlite3_column_int64(s, 8);
 	rc = 0;
 out:
-	sqlite3_finalize(s);
+	store_stmt_release(s);
 	return rc;
 }

@@ -90,19 +90,17 @@ db_err(struct store *st, const char *what, char *err, size_t errlen)
 	    sqlite3_errmsg(store_db(st)));
 }
 
-/* Run a statement with no result rows and finalize it. */
+/* Run a cached statement (store_stmt) with no result rows; release it. */
 static int
 step_done(struct store *st, sqlite3_stmt *s, const char *what, char *err,
     size_t errlen)
 {
 	int rc = sqlite3_step(s);
 
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE)
 		db_err(st, what, err, errlen);
-		return -1;
-	}
-	return 0;
+	store_stmt_release(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int
@@ -116,21 +114,18 @@ store_indicator_hook(void *arg, struct store *st,
 	(void)arg;
 	if (!json_is_object(ev->data))
 		return 0;
-	target = json_object_get(ev->data, "target");
-	if (!json_is_string(target))
-		return 0;
 	if (strcmp(ev->type, "availability") == 0) {
+		target = json_object_get(ev->data, "target");
 		up = json_object_get(ev->data, "up");
 		lat = json_object_get(ev->data, "latency_ms");
 		web = json_object_get(ev->data, "website");
-		if (!json_is_boolean(up))
+		if (!json_is_string(target) || !json_is_boolean(up))
 			return 0;	/* not a sample we can count */
-		if (sqlite3_prepare_v2(store_db(st), "INSERT INTO availability "
-		    "(agent_id, target, ts, up, latency_ms, website) VALUES "
-		    "(?1, ?2, ?3, ?4, ?5, ?6)", -1, &s, NULL) != SQLITE_OK) {
-			db_err(st, "availability", err, errlen);
+		if ((s = store_stmt(st, STMT_AVAILABILITY_ADD, "INSERT INTO "
+		    "availability (agent_id, target, ts, up, latency_ms, "
+		    "website) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", err,
+		    errlen)) == NULL)
 			return -1;
-		}
 		sqlite3_bind_int64(s, 1, ctx->agent_id);
 		sqlite3_bind_text(s, 2, json_string_value(target), -1,
 		    SQLITE_STATIC);
@@ -142,20 +137,23 @@ store_indicator_hook(void *arg, struct store *st,
 		return step_done(st, s, "storing an availability sample", err,
 		    errlen);
 	}
+	/* A finding (an active check's result) names its type as its code;
+	   most events stop at this one lookup. */
 	code = json_object_get(ev->data, "code");
 	if (!json_is_string(code) || strcmp(json_string_value(code),
 	    ev->type) != 0)
 		return 0;
+	target = json_object_get(ev->data, "target");
+	if (!json_is_string(target))
+		return 0;
 	msg = json_object_get(ev->data, "message");
-	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO findings (target, "
-	    "key, code, severity, message, first_ts, last_ts, count) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?6, 1) ON CONFLICT (target, key) DO "
-	    "UPDATE SET severity = ?4, message = ?5, count = count + 1, "
-	    "first_ts = min(first_ts, ?6), last_ts = max(last_ts, ?6)", -1, &s,
-	    NULL) != SQLITE_OK) {
-		db_err(st, "findings", err, errlen);
+	if ((s = store_stmt(st, STMT_FINDING_ADD, "INSERT INTO findings "
+	    "(target, key, code, severity, message, first_ts, last_ts, count) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 1) ON CONFLICT (target, key) "
+	    "DO UPDATE SET severity = ?4, message = ?5, count = count + 1, "
+	    "first_ts = min(first_ts, ?6), last_ts = max(last_ts, ?6)", err,
+	    errlen)) == NULL)
 		return -1;
-	}
 	sqlite3_bind_text(s, 1, json_string_value(target), -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, ev->key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, ev->type, -1, SQLITE_STATIC);
@@ -181,15 +179,13 @@ store_incident_put(struct store *st, const struct store_incident_row *r,
 {
 	sqlite3_stmt *s = NULL;
 
-	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO incidents (key, type, "
-	    "category, subcategory, level, severity, status, agent_id, asset, "
-	    "title, count, first_seen, last_seen, received, notified, "
-	    "acknowledged, resolved, report_deadline) VALUES (?1, ?2, ?3, ?4, "
-	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-	    -1, &s, NULL) != SQLITE_OK) {
-		db_err(st, "adding an incident", err, errlen);
+	if ((s = store_stmt(st, STMT_INCIDENT_PUT, "INSERT INTO incidents "
+	    "(key, type, category, subcategory, level, severity, status, "
+	    "agent_id, asset, title, count, first_seen, last_seen, received, "
+	    "notified, acknowledged, resolved, report_deadline) VALUES (?1, ?2, "
+	    "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+	    "?17, ?18)", err, errlen)) == NULL)
 		return -1;
-	}
 	sqlite3_bind_text(s, 1, r->key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, r->type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, r->category, -1, SQLITE_STATIC);

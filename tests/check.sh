@@ -20,8 +20,8 @@ if [ $fail_build = 0 ]; then
 	sh tests/run-e2e.sh build
 fi
 
-step "fuzz targets (${FUZZ_SECONDS:-5} s each)"
-sh tests/fuzz/run.sh "${FUZZ_SECONDS:-5}" || true
+step "fuzz targets (${FUZZ_SECONDS:-3} s each)"
+sh tests/fuzz/run.sh "${FUZZ_SECONDS:-3}" || true
 
 step "build (ASan+UBSan)"
 if make --no-print-directory -j"$JOBS" SANITIZE=1 tests; then

@@ -91,6 +91,7 @@ count_emit(void *ctx, int64_t ts, const char *type, enum severity sev,
 	json_decref(data);
 	pthread_mutex_lock(&f->mu);
 	f->emitted++;
+	pthread_cond_broadcast(&f->cv);	/* wait_for() may be waiting on it */
 	pthread_mutex_unlock(&f->mu);
 	return 0;
 }

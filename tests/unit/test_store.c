@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "collector/store.h"
+#include "collector/store_priv.h"
 #include "common/event.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -375,6 +376,51 @@ test_admin_queries(void **state)
 	json_decref(arr);
 }
 
+/*
+ * store_stmt(): one statement per id, prepared once and handed back
+ * reset; another text under the same id, or an id still being stepped,
+ * is refused rather than silently reset under its user.
+ */
+static void
+test_stmt_cache(void **state)
+{
+	struct fx	*f = *state;
+	static const char q[] = "SELECT ?1 + 1";
+	sqlite3_stmt	*s, *s2;
+	char		 err[512], other[] = "SELECT ?1 + 1";
+
+	s = store_stmt(f->st, STMT_INCIDENT_STATUS, q, err, sizeof(err));
+	assert_non_null(s);
+	sqlite3_bind_int(s, 1, 41);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 42);
+	/* Still on its row: a second user of the id is refused. */
+	assert_null(store_stmt(f->st, STMT_INCIDENT_STATUS, q, err,
+	    sizeof(err)));
+	assert_non_null(strstr(err, "still in use"));
+	store_stmt_release(s);
+	/* Released: the same prepared statement, bindings cleared. */
+	s2 = store_stmt(f->st, STMT_INCIDENT_STATUS, q, err, sizeof(err));
+	assert_ptr_equal(s2, s);
+	assert_int_equal(sqlite3_step(s2), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_type(s2, 0), SQLITE_NULL);
+	store_stmt_release(s2);
+	/* The same text from another buffer is the same statement. */
+	assert_ptr_equal(store_stmt(f->st, STMT_INCIDENT_STATUS, other, err,
+	    sizeof(err)), s);
+	store_stmt_release(s);
+	/* Another text under the id is a programming error, reported. */
+	assert_null(store_stmt(f->st, STMT_INCIDENT_STATUS, "SELECT 2", err,
+	    sizeof(err)));
+	assert_non_null(strstr(err, "two users of one id"));
+	/* Bad SQL names itself. */
+	assert_null(store_stmt(f->st, STMT_INCIDENT_MSG, "SELEC nonsense",
+	    err, sizeof(err)));
+	assert_non_null(strstr(err, "SELEC nonsense"));
+	/* Out of range ids are refused. */
+	assert_null(store_stmt(f->st, STORE_STMT_MAX, q, err, sizeof(err)));
+}
+
 int
 main(void)
 {
@@ -385,6 +431,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_batch_failure_stores_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uptime_coalescing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admin_queries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stmt_cache, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
