@@ -338,11 +338,11 @@ note_revoked(struct uploader *u, long code, const struct resp *r)
 	if (revoked && !u->revoked_logged) {
 		log_errorx("this agent (%s) has been REVOKED by the collector's "
 		    "administrator: %s; nothing is delivered (events stay in the "
-		    "spool). If that is a mistake, ask the administrator for a "
-		    "new token and run: shaobing-agent enroll --server %s "
-		    "--token TOKEN --ca-fingerprint SHA256", u->cur.name,
+		    "spool and go out on their own once it is undone). If that "
+		    "is a mistake, ask the administrator to run: shaobing "
+		    "agents unrevoke %s", u->cur.name,
 		    json_string_value(json_object_get(o, "error")) ?: "revoked",
-		    u->cur.server);
+		    u->cur.name);
 		u->revoked_logged = true;
 	}
 	json_decref(o);

@@ -49,6 +49,7 @@ int	cli_cmd_users(struct cli *cli, int argc, char **argv);
  */
 int	cli_assets_csv(FILE *f, const json_t *assets, const json_t *per_asset);
 int	cli_cmd_agents_revoke(struct cli *cli, int argc, char **argv);
+int	cli_cmd_agents_unrevoke(struct cli *cli, int argc, char **argv);
 int	cli_cmd_token(struct cli *cli, int argc, char **argv);
 int	cli_cmd_apitoken(struct cli *cli, int argc, char **argv);
 int	cli_cmd_audit(struct cli *cli, int argc, char **argv);

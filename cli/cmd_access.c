@@ -1,6 +1,6 @@
 /*
  * Access commands: `token create` (agent enrollment), `apitoken create`
- * (admin API over HTTPS), `agents revoke`, `audit log` (the admin API's
+ * (admin API over HTTPS), `agents revoke`, `agents unrevoke`, `audit log` (the admin API's
  * own audit table; the incident trail's `audit verify` lives elsewhere).
  */
 #include <inttypes.h>
@@ -16,9 +16,15 @@ fail(struct cli *cli, const char *err)
 	return CLI_EXIT_FAIL;
 }
 
+/* usage on stderr with status 2; "--help" in place of arg: stdout, 0. */
 static int
 usage_error(struct cli *cli, const char *usage, const char *arg)
 {
+	if (arg != NULL && (strcmp(arg, "-h") == 0 ||
+	    strcmp(arg, "--help") == 0)) {
+		fprintf(cli->out, "%s", usage);
+		return CLI_EXIT_OK;
+	}
 	if (arg != NULL)
 		fprintf(cli->err, "shaobing: unexpected '%s'\n", arg);
 	fprintf(cli->err, "%s", usage);
@@ -192,6 +198,40 @@ cli_cmd_agents_revoke(struct cli *cli, int argc, char **argv)
 	fprintf(cli->out, "agent %s %s 已吊销 revoked\n",
 	    json_string_value(json_object_get(ans, "agent")),
 	    json_is_true(json_object_get(ans, "already")) ? "was already" : "is");
+	rc = CLI_EXIT_OK;
+out:
+	json_decref(body);
+	json_decref(ans);
+	return rc;
+}
+
+int
+cli_cmd_agents_unrevoke(struct cli *cli, int argc, char **argv)
+{
+	json_t	*body, *ans = NULL;
+	char	 err[1024];
+	int	 rc = CLI_EXIT_FAIL;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(cli->err, "usage: shaobing agents unrevoke ID|NAME\n"
+		    "  Undo `agents revoke`: the collector accepts the agent's "
+		    "certificate\n  again; its spooled events follow on their "
+		    "own.\n");
+		return CLI_EXIT_USAGE;
+	}
+	body = json_pack("{s:s}", "agent", argv[1]);
+	if (cli_admin_post(cli->admin, "/api/v1/admin/agents/unrevoke", body,
+	    &ans, err, sizeof(err)) == -1) {
+		rc = fail(cli, err);
+		goto out;
+	}
+	if (json_is_true(json_object_get(ans, "was_revoked")))
+		fprintf(cli->out, "agent %s is no longer revoked 已恢复 "
+		    "restored\n", json_string_value(json_object_get(ans,
+		    "agent")));
+	else
+		fprintf(cli->out, "agent %s was not revoked; nothing changed\n",
+		    json_string_value(json_object_get(ans, "agent")));
 	rc = CLI_EXIT_OK;
 out:
 	json_decref(body);

@@ -13,9 +13,11 @@ agents_usage(FILE *f)
 	fprintf(f, "usage: shaobing agents [--json]\n"
 	    "       shaobing agents cert NAME --ca DIR --out DIR [--days N] [--force]\n"
 	    "       shaobing agents revoke ID|NAME\n"
+	    "       shaobing agents unrevoke ID|NAME\n"
 	    "  List the agents the collector knows: id, name, status (up: a\n"
-	    "  heartbeat or event within 3 heartbeat intervals), last seen\n"
-	    "  (local time), first seen, events stored.  --json for scripts.\n");
+	    "  heartbeat or event within 3 heartbeat intervals; revoked: refused\n"
+	    "  by `agents revoke`, whatever it sends), last seen (local time),\n"
+	    "  first seen, events stored.  --json for scripts.\n");
 }
 
 /* An integer member as text, "-" when absent. */
@@ -97,6 +99,8 @@ cli_cmd_agents(struct cli *cli, int argc, char **argv)
 		return cli_cmd_agents_cert(cli, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
 		return cli_cmd_agents_revoke(cli, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "unrevoke") == 0)
+		return cli_cmd_agents_unrevoke(cli, argc - 1, argv + 1);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;

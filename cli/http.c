@@ -3,6 +3,7 @@
  * get a JSON object back, or one line saying what went wrong and what to
  * do.  "unix:/PATH" talks HTTP over a Unix socket.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -146,6 +147,75 @@ cli_admin_default(void)
 	    CLI_ADMIN_DEFAULT;
 }
 
+/*
+ * https:// always verifies the collector's certificate and host name,
+ * against $SHAOBING_CA (--ca) when set, else the system's CAs (a
+ * collector with a certificate from a public CA).  -1 with err when the
+ * CA file cannot be read.
+ */
+static int
+https_setup(CURL *h, const char *admin, char *err, size_t errlen)
+{
+	const char	*ca = getenv("SHAOBING_CA");
+
+	if (strncmp(admin, "https://", 8) != 0)
+		return 0;
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	if (ca == NULL || *ca == '\0')
+		return 0;
+	if (access(ca, R_OK) == -1) {
+		snprintf(err, errlen, "--ca %s: cannot read it: %s; pass the "
+		    "collector's CA certificate (e.g. /etc/shaobing/ca.crt)", ca,
+		    strerror(errno));
+		return -1;
+	}
+	curl_easy_setopt(h, CURLOPT_CAINFO, ca);
+	curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+	return 0;
+}
+
+/*
+ * What a failed transfer means to the administrator: only a refused
+ * connection or a timeout suggests the collector is not running.
+ */
+static void
+perform_error(CURLcode cc, const char *admin, const char *why, char *err,
+    size_t errlen)
+{
+	const char	*ca = getenv("SHAOBING_CA");
+
+	switch (cc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+		snprintf(err, errlen, "the collector's certificate is not "
+		    "trusted: %s (admin API %s, CA %s); pass --ca "
+		    "/etc/shaobing/ca.crt (the CA that signed the collector's "
+		    "certificate)", why, admin, ca != NULL && *ca != '\0' ? ca :
+		    "the system's");
+		break;
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+		snprintf(err, errlen, "cannot reach the collector's admin API "
+		    "at %s: %s; is shaobing-collector running?", admin, why);
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		snprintf(err, errlen, "cannot reach the collector's admin API "
+		    "at %s: %s; check the host name in --admin", admin, why);
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+		snprintf(err, errlen, "TLS with the collector's admin API at %s "
+		    "failed: %s; is it the collector's HTTPS port ([server] "
+		    "listen)?", admin, why);
+		break;
+	default:
+		snprintf(err, errlen, "the call to the collector's admin API at "
+		    "%s failed: %s", admin, why);
+		break;
+	}
+}
+
 static int
 admin_perform(const char *admin, const char *path, const char *post,
     struct curl_slist *hdrs, json_t **out, char *err, size_t errlen)
@@ -189,6 +259,8 @@ admin_perform(const char *admin, const char *path, const char *post,
 		goto out;
 	}
 	curl_easy_setopt(h, CURLOPT_URL, url);
+	if (https_setup(h, admin, err, errlen) == -1)
+		goto out;
 	if (sock != NULL)
 		curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, sock);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -215,9 +287,8 @@ admin_perform(const char *admin, const char *path, const char *post,
 			    "larger than %u MiB; ask for less (--limit, --since)",
 			    path, CLI_ANSWER_MAX >> 20);
 		else
-			snprintf(err, errlen, "cannot reach the collector's admin "
-			    "API at %s: %s; is shaobing-collector running?", admin,
-			    cerr[0] != '\0' ? cerr : curl_easy_strerror(cc));
+			perform_error(cc, admin, cerr[0] != '\0' ? cerr :
+			    curl_easy_strerror(cc), err, errlen);
 		goto out;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);

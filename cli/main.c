@@ -25,12 +25,14 @@ static int	cmd_version(struct cli *cli, int argc, char **argv);
 static const struct command commands[] = {
 	/* run == NULL: a help line only (the row above dispatches it). */
 	{ "agents", cli_cmd_agents, "agents [--json]",
-	    "list agents: id, name, up/down, last seen 客户端列表" },
+	    "list agents: id, name, up/down/revoked, last seen 客户端列表" },
 	{ "agents cert", NULL,
 	    "agents cert NAME --ca DIR --out DIR [--days N] [--force]",
 	    "issue an agent's key and certificate (offline) 签发客户端证书" },
 	{ "agents revoke", NULL, "agents revoke ID|NAME",
 	    "refuse an agent from now on 吊销客户端" },
+	{ "agents unrevoke", NULL, "agents unrevoke ID|NAME",
+	    "undo agents revoke: accept the agent again 恢复客户端" },
 	{ "apitoken", cli_cmd_apitoken,
 	    "apitoken create --scope read|admin [--label TEXT]",
 	    "API token for HTTPS admin access 接口令牌" },
@@ -86,7 +88,8 @@ static const struct command commands[] = {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: shaobing [--admin URL] [--token T] [--tz ZONE] COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: shaobing [--admin URL] [--token T] [--ca FILE] [--tz ZONE] "
+	    "COMMAND [ARGS]\n\n"
 	    "Shaobing 哨兵 administration.  Commands:\n");
 	/* A synopsis too long for the column gets its own line. */
 	for (const struct command *c = commands; c->name != NULL; c++)
@@ -101,10 +104,75 @@ usage(FILE *f)
 	    "               exists, else %s)\n"
 	    "  --token T    API token for https/http (default $SHAOBING_TOKEN;\n"
 	    "               not needed on the socket as root or group shaobing)\n"
+	    "  --ca FILE    the CA that signed the collector's certificate, for\n"
+	    "               https:// (default $SHAOBING_CA, else the system's;\n"
+	    "               e.g. /etc/shaobing/ca.crt; not with agents cert,\n"
+	    "               whose --ca is the CA folder)\n"
 	    "  --tz ZONE    time zone for times shown (default $SHAOBING_TZ,\n"
 	    "               else Asia/Shanghai)\n"
 	    "`shaobing COMMAND --help` describes one command.\n",
 	    CLI_ADMIN_SOCKET, CLI_ADMIN_DEFAULT);
+}
+
+static int
+is_help(const char *arg)
+{
+	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+/*
+ * Does help row c (run == NULL, "CMD SUB") describe sub?  Its synopsis's
+ * second word lists the subcommands it covers: "incidents
+ * ack|resolve|false-positive|reopen ID ...".
+ */
+static int
+row_covers(const struct command *c, const char *sub)
+{
+	const char	*w = strchr(c->synopsis, ' '), *end;
+	size_t		 n = strlen(sub);
+
+	if (w == NULL)
+		return 0;
+	w++;
+	end = w + strcspn(w, " ");
+	while (w < end) {
+		size_t len = strcspn(w, "| ");
+
+		if (len == n && strncmp(w, sub, n) == 0)
+			return 1;
+		w += len;
+		if (*w == '|')
+			w++;
+	}
+	return 0;
+}
+
+/*
+ * COMMAND [SUB] ... --help, for every command alike: a subcommand's help
+ * row on stdout, else the command's own usage (it answers a lone
+ * "COMMAND --help").  -1 when there is no --help (before a "--").
+ */
+static int
+dispatch_help(struct cli *cli, const struct command *cmd, int argc,
+    char **argv)
+{
+	char	*lone[] = { argv[0], "--help", NULL };
+	int	 asked = 0;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (is_help(argv[i]))
+			asked = 1;
+	if (!asked)
+		return -1;
+	if (argc >= 2 && !is_help(argv[1]))
+		for (const struct command *c = cmd + 1; c->name != NULL &&
+		    c->run == NULL; c++)
+			if (row_covers(c, argv[1])) {
+				fprintf(cli->out, "usage: shaobing %s\n  %s\n",
+				    c->synopsis, c->help);
+				return CLI_EXIT_OK;
+			}
+	return cmd->run(cli, 2, lone);
 }
 
 static int
@@ -151,6 +219,14 @@ main(int argc, char **argv)
 			tz = v;
 			continue;
 		}
+		/* "agents cert NAME --ca DIR" has a --ca of its own. */
+		if (r == 0 && !(n >= 2 && strcmp(args[0], "agents") == 0 &&
+		    strcmp(args[1], "cert") == 0) &&
+		    (r = cli_opt(&cli, argc, argv, &i, "--ca", &v)) == 1) {
+			/* Read by cli/http.c, like the token. */
+			setenv("SHAOBING_CA", v, 1);
+			continue;
+		}
 		if (r == 0 && (r = cli_opt(&cli, argc, argv, &i, "--token",
 		    &v)) == 1) {
 			/* Read by cli/http.c; the environment keeps it out of
@@ -181,7 +257,8 @@ main(int argc, char **argv)
 	rc = -1;
 	for (const struct command *c = commands; c->name != NULL; c++)
 		if (c->run != NULL && strcmp(args[0], c->name) == 0) {
-			rc = c->run(&cli, n, args);
+			if ((rc = dispatch_help(&cli, c, n, args)) == -1)
+				rc = c->run(&cli, n, args);
 			break;
 		}
 	if (rc == -1) {

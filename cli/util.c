@@ -55,6 +55,8 @@ cli_status_label(const char *status)
 		return "在线 up";
 	if (strcmp(status, "down") == 0)
 		return "离线 down";
+	if (strcmp(status, "revoked") == 0)
+		return "已吊销 revoked";
 	return status;
 }
 

@@ -7,7 +7,8 @@
  *                   agents.machine_id / revoked) behind the functions below
  *   enroll.c        POST /api/v1/enroll, POST /api/v1/renew, GET /api/v1/ca
  *                   on the agent port; admin authentication + audit and the
- *                   admin routes tokens, apitokens, agents/revoke, audit
+ *                   admin routes tokens, apitokens, agents/revoke,
+ *                   agents/unrevoke, audit
  *   ratelimit.c     token buckets per client address
  *
  * Tokens (enrollment and API) are 32 random bytes as 64 hex digits with a
@@ -90,6 +91,13 @@ int	store_agent_access(struct store *st, const char *name,
  */
 int	store_agent_revoke(struct store *st, const char *which, int64_t now_ms,
 	    char *name, size_t namelen, int *already, char *err, size_t errlen);
+/*
+ * Undo store_agent_revoke(): the agent's certificate is accepted again.
+ * 0 done (name filled, *was_revoked 0 when it was not revoked), 1
+ * unknown, -1 error.
+ */
+int	store_agent_unrevoke(struct store *st, const char *which, char *name,
+	    size_t namelen, int *was_revoked, char *err, size_t errlen);
 
 int	store_apitoken_add(struct store *st, const char *hash,
 	    const char *scope, const char *label, int64_t now_ms,

@@ -40,6 +40,7 @@ struct collector_conf {
 	char	 timezone[64];
 	/* [store] */
 	char	 store_path[COLLECTOR_PATH_MAX];
+	int64_t	 event_retention_ms;	/* >= 180 days (retention.h) */
 	/* [admin] */
 	char	 admin_listen[COLLECTOR_ADDR_MAX];	/* "" = off */
 	char	 admin_socket[COLLECTOR_PATH_MAX];	/* "" = off */

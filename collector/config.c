@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "collector/collector.h"
+#include "collector/retention.h"
 #include "common/log.h"
 
 static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
@@ -142,9 +143,33 @@ static const struct conf_opt server_opts[] = {
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 
+/*
+ * The floor is the law's, not a taste: the Cybersecurity Law (Art. 21 of
+ * the 2017 text, Art. 23 as amended in 2025) keeps network logs at least
+ * six months.
+ */
+static int
+validate_retention(const void *field, char *why, size_t whylen)
+{
+	int64_t ms = *(const int64_t *)field;
+
+	if (ms >= RETENTION_FLOOR_MS)
+		return 0;
+	snprintf(why, whylen, "%lld days is below the floor of 180 days: the "
+	    "Cybersecurity Law (网络安全法, Art. 21 of 2017, Art. 23 as amended "
+	    "in 2025) requires network logs be kept at least six months; use "
+	    "180d or more (default " RETENTION_DEFAULT ")",
+	    (long long)(ms / RETENTION_DAY_MS));
+	return -1;
+}
+
 static const struct conf_opt store_opts[] = {
 	{ "path", CONF_STR, SRV(store_path), COLLECTOR_PATH_MAX, 0, 0,
 	  "/var/lib/shaobing/collector.db", NULL, NULL, "SQLite database" },
+	{ "event_retention", CONF_DURATION, SRV(event_retention_ms), 0, 1,
+	  100 * 366 * RETENTION_DAY_MS, RETENTION_DEFAULT, NULL,
+	  validate_retention,
+	  "raw events older than this are pruned daily (at least 180d)" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 

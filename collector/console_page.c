@@ -138,7 +138,7 @@ const char console_page_html[] =
 	"  function fail(e) { $(\"app-err\").textContent = \"错误 Error: \" + e.message; }\n"
 	"\n"
 	"  var STATUS = { open: \"待处理 open\", acknowledged: \"已确认 acknowledged\", resolved: \"已解决 resolved\",\n"
-	"    false_positive: \"误报 false positive\", up: \"在线 up\", down: \"离线 down\", present: \"在线 present\", absent: \"缺席 absent\" };\n"
+	"    false_positive: \"误报 false positive\", up: \"在线 up\", down: \"离线 down\", revoked: \"已吊销 revoked\", present: \"在线 present\", absent: \"缺席 absent\" };\n"
 	"  var SEV = { info: \"信息 info\", low: \"低 low\", medium: \"中 medium\", high: \"高 high\", critical: \"严重 critical\" };\n"
 	"  var LEVEL = { 1: \"特别重大 I\", 2: \"重大 II\", 3: \"较大 III\", 4: \"一般 IV\" };\n"
 	"  function st(s) { return STATUS[s] || s || \"-\"; }\n"

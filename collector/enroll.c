@@ -484,8 +484,10 @@ handle_enroll(struct api *api, const struct api_request *rq,
 		break;
 	case ENROLL_REVOKED:
 		snprintf(msg, sizeof(msg), "this machine's agent '%s' has been "
-		    "revoked; the administrator must decide about it before it "
-		    "may enroll again", res.name[0] ? res.name : name);
+		    "revoked; it may enroll again once the administrator "
+		    "un-revokes it (shaobing agents unrevoke %s), and then "
+		    "needs no new enrollment", res.name[0] ? res.name : name,
+		    res.name[0] ? res.name : name);
 		break;
 	case ENROLL_NAME_TAKEN:
 		status = 409;
@@ -601,8 +603,8 @@ access_agent_allowed(struct api *api, const struct api_request *rq,
 	api->rejected++;
 	time_format_local(revoked, ts, sizeof(ts));
 	snprintf(msg, sizeof(msg), "agent '%s' was revoked by the collector's "
-	    "administrator at %s; it is refused until the administrator issues "
-	    "a new enrollment token", agent, ts);
+	    "administrator at %s; it is refused until the administrator "
+	    "un-revokes it (shaobing agents unrevoke %s)", agent, ts, agent);
 	log_warnx("refused %s from %s: agent '%s' is revoked", rq->uri,
 	    rq->peer ? rq->peer : "?", agent);
 	answer(rs, 403, json_pack("{s:s, s:b}", "error", msg, "revoked", 1));
@@ -713,9 +715,10 @@ out:
 	json_decref(o);
 }
 
+/* POST agents/revoke (undo 0) or agents/unrevoke (undo 1). */
 static void
 admin_revoke(struct api *api, const char *actor, const struct api_request *rq,
-    struct api_response *rs)
+    struct api_response *rs, int undo)
 {
 	static const char *const names[] = { "agent", NULL };
 	json_t		*o;
@@ -730,18 +733,29 @@ admin_revoke(struct api *api, const char *actor, const struct api_request *rq,
 		answer_error(rs, 400, msg);
 		goto out;
 	}
-	r = store_agent_revoke(api->store, which, api->now(), name,
-	    sizeof(name), &already, msg, sizeof(msg));
+	if (undo)
+		r = store_agent_unrevoke(api->store, which, name, sizeof(name),
+		    &already, msg, sizeof(msg));
+	else
+		r = store_agent_revoke(api->store, which, api->now(), name,
+		    sizeof(name), &already, msg, sizeof(msg));
 	if (r == -1) {
 		log_errorx("%s", msg);
 		answer_error(rs, 500, "store error; see the collector log");
 	} else if (r == 1) {
 		snprintf(msg, sizeof(msg), "unknown agent '%s'", which);
 		answer_error(rs, 404, msg);
+	} else if (undo) {
+		if (already)
+			log_warnx("%s un-revoked agent '%s': its certificate is "
+			    "accepted again", actor, name);
+		answer(rs, 200, json_pack("{s:s, s:b}", "agent", name,
+		    "was_revoked", already));
 	} else {
 		if (!already)
 			log_warnx("%s revoked agent '%s': it is refused from now "
-			    "on", actor, name);
+			    "on; undo with shaobing agents unrevoke %s", actor,
+			    name, name);
 		answer(rs, 200, json_pack("{s:s, s:b}", "agent", name,
 		    "already", already));
 	}
@@ -859,7 +873,8 @@ access_admin_handle(struct api *api, enum admin_via via,
 	}
 	if (strcmp(path, "/api/v1/admin/tokens") == 0 ||
 	    strcmp(path, "/api/v1/admin/apitokens") == 0 ||
-	    strcmp(path, "/api/v1/admin/agents/revoke") == 0) {
+	    strcmp(path, "/api/v1/admin/agents/revoke") == 0 ||
+	    strcmp(path, "/api/v1/admin/agents/unrevoke") == 0) {
 		if (rq->method != API_POST)
 			answer_error(rs, 405, "use POST");
 		else if (strcmp(path, "/api/v1/admin/tokens") == 0)
@@ -867,7 +882,8 @@ access_admin_handle(struct api *api, enum admin_via via,
 		else if (strcmp(path, "/api/v1/admin/apitokens") == 0)
 			admin_apitoken_create(api, actor, rq, rs);
 		else
-			admin_revoke(api, actor, rq, rs);
+			admin_revoke(api, actor, rq, rs, strcmp(path,
+			    "/api/v1/admin/agents/unrevoke") == 0);
 	} else if (strcmp(path, "/api/v1/admin/audit") == 0) {
 		if (rq->method != API_GET)
 			answer_error(rs, 405, "use GET");

@@ -26,6 +26,7 @@
 #include "collector/http.h"
 #include "collector/incident.h"
 #include "collector/notify.h"
+#include "collector/retention.h"
 #include "collector/store.h"
 #include "collector/store_indicator.h"
 #include "common/log.h"
@@ -47,7 +48,12 @@ struct collector {
 	struct notifier		*notifier;
 	struct event		*ev_notify;	/* notifier results readable */
 	struct event		*ev_watch;	/* host-down watch timer */
+	struct retention	*retention;	/* daily event prune */
+	struct event		*ev_retention;	/* its timer (one-shot) */
 };
+
+/* The first prune waits for the burst of agents reconnecting at start. */
+#define RETENTION_START_DELAY_MS	(5LL * 60 * 1000)
 
 static void
 usage(FILE *f)
@@ -106,6 +112,42 @@ on_watch(evutil_socket_t fd, short what, void *arg)
 	(void)fd; (void)what;
 	if (incidents_tick(co->incidents, time_now_ms(), err, sizeof(err)) == -1)
 		log_errorx("host-down watch: %s; will try again", err);
+}
+
+static void
+retention_arm(struct collector *co, int64_t ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+
+	if (evtimer_add(co->ev_retention, &tv) == -1)
+		log_errorx("event retention: cannot set its timer; no more "
+		    "prunes until a restart");
+}
+
+/* One batch at a time; the event loop serves requests in between. */
+static void
+on_retention(evutil_socket_t fd, short what, void *arg)
+{
+	struct collector	*co = arg;
+
+	(void)fd; (void)what;
+	retention_set_keep(co->retention, co->conf.event_retention_ms);
+	retention_arm(co, retention_step(co->retention, time_now_ms()));
+}
+
+static int
+retention_start(struct collector *co)
+{
+	if ((co->retention = retention_new(co->store,
+	    co->conf.event_retention_ms, time_now_ms() +
+	    RETENTION_START_DELAY_MS, RETENTION_BATCH)) == NULL ||
+	    (co->ev_retention = evtimer_new(co->base, on_retention, co)) ==
+	    NULL) {
+		log_errorx("event retention: out of memory");
+		return -1;
+	}
+	retention_arm(co, RETENTION_START_DELAY_MS);
+	return 0;
 }
 
 static void
@@ -321,7 +363,7 @@ main(int argc, char **argv)
 		}
 	}
 	/* After daemon(): the notifier's thread must live in this process. */
-	if (incidents_start(&co) == -1)
+	if (incidents_start(&co) == -1 || retention_start(&co) == -1)
 		goto out;
 	ev_term = evsignal_new(co.base, SIGTERM, on_stop, &co);
 	ev_int = evsignal_new(co.base, SIGINT, on_stop, &co);
@@ -358,6 +400,9 @@ out:
 	http_server_free(co.http);
 	console_free(co.api.console);
 	incidents_stop(&co);
+	if (co.ev_retention != NULL)
+		event_free(co.ev_retention);
+	retention_free(co.retention);
 	access_free(co.api.access);
 	store_close(co.store);
 	asset_engine_free(&co.assets);

@@ -22,6 +22,7 @@
 #include "collector/store_asset.h"
 #include "collector/store_indicator.h"
 #include "collector/store_priv.h"
+#include "collector/store_retention.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 
@@ -89,6 +90,9 @@ static const char *const migrations[] = {
 	/* 7: incident engine: fold-key index, append-only trail triggers,
 	   lookup indexes (collector/store_incident.c) */
 	store_incident_schema,
+	/* 8: incident_events by event, for the retention prune
+	   (collector/store_retention.c) */
+	store_retention_migration,
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -769,8 +773,10 @@ int
 store_list_agents(struct store *st, int64_t now_ms, double gap_factor,
     json_t **out, char *err, size_t errlen)
 {
+	/* agents.revoked comes from migration 5 (store_access.c). */
 	static const char sql[] = "SELECT id, name, first_seen, last_seen, "
-	    "last_seq, events, heartbeat_interval_ms FROM agents ORDER BY name";
+	    "last_seq, events, heartbeat_interval_ms, revoked FROM agents "
+	    "ORDER BY name";
 	sqlite3_stmt	*s = NULL;
 	json_t		*arr = json_array();
 	int		 rc = -1, step;
@@ -785,15 +791,22 @@ store_list_agents(struct store *st, int64_t now_ms, double gap_factor,
 		int64_t last = sqlite3_column_int64(s, 3);
 		int64_t iv = sqlite3_column_int64(s, 6);
 		int down = (double)(now_ms - last) > (double)iv * gap_factor;
+		int revoked = sqlite3_column_type(s, 7) != SQLITE_NULL;
 
-		if (append_new(arr, json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, s:s}",
+		/* A revoked agent is refused, so never "up" however
+		   recently it knocked. */
+		if (append_new(arr, json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, "
+		    "s:s, s:b, s:o}",
 		    "id", (json_int_t)sqlite3_column_int64(s, 0),
 		    "name", (const char *)sqlite3_column_text(s, 1),
 		    "first_seen", json_time(sqlite3_column_int64(s, 2)),
 		    "last_seen", json_time(last),
 		    "last_seq", (json_int_t)sqlite3_column_int64(s, 4),
 		    "events", (json_int_t)sqlite3_column_int64(s, 5),
-		    "status", down ? "down" : "up")) == -1) {
+		    "status", revoked ? "revoked" : down ? "down" : "up",
+		    "revoked", revoked,
+		    "revoked_at", revoked ? json_time(sqlite3_column_int64(s,
+		    7)) : json_null())) == -1) {
 			snprintf(err, errlen, "listing agents: out of memory");
 			goto out;
 		}

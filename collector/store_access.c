@@ -298,16 +298,21 @@ store_agent_access(struct store *st, const char *name, int64_t *revoked_ms,
 	return rc;
 }
 
-int
-store_agent_revoke(struct store *st, const char *which, int64_t now_ms,
-    char *name, size_t namelen, int *already, char *err, size_t errlen)
+/*
+ * Set (now_ms > 0) or clear (now_ms 0) agents.revoked of the agent with id
+ * (which all digits) or name.  0 done (name filled, *was_revoked says
+ * whether it was revoked before), 1 unknown, -1 error.
+ */
+static int
+agent_set_revoked(struct store *st, const char *which, int64_t now_ms,
+    char *name, size_t namelen, int *was_revoked, char *err, size_t errlen)
 {
 	sqlite3_stmt	*s = NULL;
 	int64_t		 id = 0, v;
 	int		 r, rc = -1;
 	char		 why[64];
 
-	*already = 0;
+	*was_revoked = 0;
 	if (parse_i64(which, 1, INT64_MAX, &v, why, sizeof(why)) == 0)
 		id = v;
 	if (prep(st, id ? "SELECT id, name, revoked FROM agents WHERE id = ?1" :
@@ -328,10 +333,11 @@ store_agent_revoke(struct store *st, const char *which, int64_t now_ms,
 	}
 	id = sqlite3_column_int64(s, 0);
 	snprintf(name, namelen, "%s", (const char *)sqlite3_column_text(s, 1));
-	*already = sqlite3_column_type(s, 2) != SQLITE_NULL;
+	*was_revoked = sqlite3_column_type(s, 2) != SQLITE_NULL;
 	sqlite3_finalize(s);
 	s = NULL;
-	if (*already) {
+	/* Nothing to change: revoking keeps the first revocation's time. */
+	if (*was_revoked == (now_ms != 0)) {
 		rc = 0;
 		goto out;
 	}
@@ -339,13 +345,32 @@ store_agent_revoke(struct store *st, const char *which, int64_t now_ms,
 	    errlen) == -1)
 		goto out;
 	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, now_ms);
+	if (now_ms != 0)
+		sqlite3_bind_int64(s, 2, now_ms);
+	else
+		sqlite3_bind_null(s, 2);
 	if (step_done(st, s, err, errlen) == -1)
 		goto out;
 	rc = 0;
 out:
 	sqlite3_finalize(s);
 	return rc;
+}
+
+int
+store_agent_revoke(struct store *st, const char *which, int64_t now_ms,
+    char *name, size_t namelen, int *already, char *err, size_t errlen)
+{
+	return agent_set_revoked(st, which, now_ms > 0 ? now_ms : 1, name,
+	    namelen, already, err, errlen);
+}
+
+int
+store_agent_unrevoke(struct store *st, const char *which, char *name,
+    size_t namelen, int *was_revoked, char *err, size_t errlen)
+{
+	return agent_set_revoked(st, which, 0, name, namelen, was_revoked, err,
+	    errlen);
 }
 
 int

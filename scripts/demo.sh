@@ -22,6 +22,21 @@ ADMIN=unix:$DEMO/admin.sock
 AGENT=demo-pc
 
 say() { printf '%s\n' "$*"; }
+# $1 quoted for sh, when it needs it.
+shq() {
+	case "$1" in
+	*[!A-Za-z0-9_./:=@%+-]*|'') printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")" ;;
+	*) printf '%s' "$1" ;;
+	esac
+}
+# The exact command that stops this demo, from any folder: the folder
+# and port it was started with, when they were not the defaults.
+stop_command() {
+	printf 'make -C %s demo-stop' "$(shq "$ROOT")"
+	[ -n "${SHAOBING_DEMO_DIR:-}" ] && printf ' SHAOBING_DEMO_DIR=%s' "$(shq "$DEMO")"
+	[ -n "${SHAOBING_DEMO_PORT:-}" ] && printf ' SHAOBING_DEMO_PORT=%s' "$(shq "$C_PORT")"
+	return 0
+}
 die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 
 # Is pid file $1 naming a live process that belongs to this demo?
@@ -199,7 +214,7 @@ Try next:
   $BIN/shaobing$admin_flag audit log           # 审计 who called the admin API
   tail -f $DEMO/collector.log $DEMO/agent.log
   sqlite3 $DEMO/collector.db 'SELECT count(*) FROM events'
-Stop the demo with: make demo-stop   (stops both and removes $DEMO)
+Stop the demo with: $(stop_command)   (stops both and removes $DEMO)
 EOF
 }
 

@@ -25,6 +25,69 @@ teardown() {
 	[[ "$output" == *"unknown command 'frobnicate'"* ]]
 }
 
+# "CMD [SUB]" for every row of `shaobing help` (alternatives "a|b" split),
+# plus the users subcommands that share one row.
+help_rows() {
+	"$SB" help | sed -n 's/^  \([a-z][a-z]*\)\( [a-z][a-z|-]*\)\{0,1\}\( .*\)\{0,1\}$/\1\2/p' |
+		while read -r cmd sub; do
+			[ -z "$sub" ] && { echo "$cmd"; continue; }
+			for s in ${sub//|/ }; do echo "$cmd $s"; done
+			echo "$cmd"
+		done | sort -u
+	printf 'users %s\n' list add passwd del
+}
+
+@test "--help after any command or subcommand: its usage on stdout, status 0" {
+	export SHAOBING_ADMIN=unix:$T/nobody.sock
+	help_rows >"$T/rows"
+	# The table really was read (a broken sed would make this test vacuous).
+	[ "$(wc -l <"$T/rows")" -ge 25 ]
+	grep -qx "incidents false-positive" "$T/rows"
+	grep -qx "audit verify" "$T/rows"
+	while read -r row; do
+		# shellcheck disable=SC2086
+		for args in "$row --help" "$row -h" "$row 7 --json --help"; do
+			[ "${row%% *}" = version ] && continue
+			"$SB" $args >"$T/out" 2>"$T/err" || {
+				echo "# shaobing $args: status $?: $(cat "$T/err")"
+				return 1
+			}
+			[ ! -s "$T/err" ] || { echo "# shaobing $args wrote to stderr: $(cat "$T/err")"; return 1; }
+			[ "$row" = help ] && word= || word=${row%% *}
+			grep -q "^usage: shaobing .*$word" "$T/out" || {
+				echo "# shaobing $args: no usage line: $(head -3 "$T/out")"
+				return 1
+			}
+		done
+	done <"$T/rows"
+	# A subcommand's own row, not only the command's.
+	"$SB" incidents resolve 3 --help | grep -q "incidents ack|resolve|false-positive|reopen ID"
+	"$SB" agents revoke --help | grep -q "agents revoke ID|NAME"
+	"$SB" assets show 1 --help | grep -q "assets show ID"
+	"$SB" audit log --help | grep -q "audit log \[--after-id N\]"
+	# "--" ends the options: what follows is an argument, not a help request.
+	run "$SB" incidents ack 3 --note -- --help
+	[[ "$output" != "usage:"* ]]
+}
+
+@test "shaobing-agent SUBCOMMAND --help: its usage on stdout, status 0" {
+	local A=$SHAOBING_BIN/shaobing-agent
+	for sub in --analyze --emit --inventory --check enroll; do
+		for args in "$sub --help" "$sub -h" "$sub x --json --help"; do
+			[ "$sub" = --check ] && [ "$args" != "$sub --help" ] && [ "$args" != "$sub -h" ] && continue
+			# shellcheck disable=SC2086
+			"$A" $args >"$T/out" 2>"$T/err" || {
+				echo "# shaobing-agent $args: status $?: $(cat "$T/err")"
+				return 1
+			}
+			[ ! -s "$T/err" ]
+			grep -q "^usage: shaobing-agent $sub" "$T/out"
+		done
+	done
+	# --check URL --help still lists that scheme's own options.
+	"$A" --check tls://127.0.0.1:1 --help | grep -q -- "--warn-days"
+}
+
 @test "ca init makes a CA and a server certificate openssl accepts" {
 	run "$SB" ca init "$T/ca" --name collector.office.example --name 10.9.8.7
 	[ "$status" -eq 0 ]

@@ -174,6 +174,15 @@ stored() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"pc-rev is 已吊销 revoked"* ]]
 	SB_WATCH=$AG_PID sb_wait_until grep -q "REVOKED by the collector's administrator" "$T/agent-pc1.log"
+	# The agent list shows it revoked, never up, even while it still calls.
+	run "$SB" agents
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"pc-rev"*"已吊销 revoked"* ]]
+	[[ "$output" != *"在线 up"* ]]
+	run "$SB" agents --json
+	[ "$(jq -r '.agents[] | select(.name == "pc-rev") | .status' <<<"$output")" = revoked ]
+	[ "$(jq -r '.agents[] | select(.name == "pc-rev") | .revoked' <<<"$output")" = true ]
+	jq -e '.agents[] | select(.name == "pc-rev") | .revoked_at | test("Z$")' <<<"$output"
 	mkdir -p "$T/agents"
 	ln -s "$T/e/pc1" "$T/agents/pc-rev"
 	sb_batch pc-rev 900 900 >"$T/b.json"
@@ -185,6 +194,42 @@ stored() {
 	run "$SB" agents revoke nobody
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"unknown agent 'nobody'"* ]]
+}
+
+@test "unrevoke: the advice in the revoked agent's log works, and is audited" {
+	enroll_conf pc1
+	enroll pc1 pc1 "$(sb_token)" --name pc-back
+	start_enrolled pc1
+	SB_WATCH=$AG_PID sb_wait_until stored pc-back 1
+	"$SB" agents revoke pc-back
+	SB_WATCH=$AG_PID sb_wait_until grep -q "REVOKED by the collector's administrator" "$T/agent-pc1.log"
+	# What the agent and the refused enrollment tell is what works.
+	grep "REVOKED" "$T/agent-pc1.log" | grep -q "shaobing agents unrevoke pc-back"
+	! grep "REVOKED" "$T/agent-pc1.log" | grep -q "new token"
+	run enroll pc1 pc1 "$(sb_token)"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"shaobing agents unrevoke pc-back"* ]]
+	mkdir -p "$T/agents"
+	ln -s "$T/e/pc1" "$T/agents/pc-back"
+	sb_batch pc-back 900 900 >"$T/b.json"
+	run sb_post pc-back /api/v1/events "$T/b.json"
+	[[ "$output" == "403 "*"shaobing agents unrevoke pc-back"* ]]
+	# Un-revoke by id: the running agent delivers again, without enrolling.
+	id=$("$SB" agents --json | jq -r '.agents[] | select(.name == "pc-back") | .id')
+	run "$SB" agents unrevoke "$id"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"pc-back is no longer revoked 已恢复"* ]]
+	grep -q "un-revoked agent 'pc-back'" "$T/collector.log"
+	SB_WATCH=$AG_PID sb_wait_until grep -q "reachable again" "$T/agent-pc1.log"
+	[ "$("$SB" agents --json | jq -r '.agents[] | select(.name == "pc-back") | .status')" = up ]
+	# Twice is harmless; unknown agents are 404; it is in the audit log.
+	run "$SB" agents unrevoke pc-back
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"was not revoked"* ]]
+	run "$SB" agents unrevoke nobody
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"unknown agent 'nobody'"* ]]
+	"$SB" audit log --json | jq -e '.audit | map(select(.path | test("agents/unrevoke")) | select(.status == 200)) | length == 2'
 }
 
 @test "renewal: the current certificate and a new CSR give a new certificate" {
@@ -240,6 +285,41 @@ stored() {
 	echo "$output" | jq -e '.audit | map(select(.via == "https" and (.actor | startswith("apitoken:")) and .status == 200)) | length >= 2'
 	run "$SB" audit log
 	[[ "$output" == *"操作者 Actor"* ]]
+}
+
+@test "the CLI over HTTPS: --ca or \$SHAOBING_CA, peer and host verified, clear errors" {
+	tok=$("$SB" apitoken create --scope read 2>/dev/null)
+	url=https://127.0.0.1:$C_PORT
+	# Without the collector's CA: not trusted, and what to do, not "running?".
+	run "$SB" --admin "$url" --token "$tok" agents
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"the collector's certificate is not trusted: "*"; pass --ca /etc/shaobing/ca.crt"* ]]
+	[[ "$output" != *"is shaobing-collector running"* ]]
+	# With it, as an option (anywhere) or from the environment.
+	run "$SB" --admin "$url" --token "$tok" --ca "$T/ca/ca.crt" agents --json
+	[ "$status" -eq 0 ]
+	jq -e '.agents' <<<"$output"
+	run "$SB" agents --json --admin "$url" --ca="$T/ca/ca.crt" --token "$tok"
+	[ "$status" -eq 0 ]
+	run env SHAOBING_CA="$T/ca/ca.crt" "$SB" --admin "$url" --token "$tok" agents
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"no agents yet"* ]]
+	# Another CA is not trusted either; a CA file that is not there is named.
+	"$SB" ca init "$T/other" >/dev/null
+	run "$SB" --admin "$url" --token "$tok" --ca "$T/other/ca.crt" agents
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"not trusted"* ]]
+	run "$SB" --admin "$url" --token "$tok" --ca "$T/nothere.crt" agents
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$T/nothere.crt"* ]]
+	# agents cert keeps its own --ca (the CA folder).
+	run "$SB" agents cert pc-x --ca "$T/ca" --out "$T/pc-x"
+	[ "$status" -eq 0 ]
+	# Only a connection refused asks whether the collector runs.
+	port=$(sb_free_port)
+	run "$SB" --admin "https://127.0.0.1:$port" --ca "$T/ca/ca.crt" agents
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"is shaobing-collector running"* ]]
 }
 
 @test "the loopback HTTP admin listener needs an API token" {
