@@ -1,8 +1,13 @@
 /*
  * pcap_noop FILE: read a capture with pcap_loop and do nothing per packet
  * but count it — the floor any analyser of that file stands on.
+ * pcap_noop --bigbuf FILE reads through the same 1 MB stdio buffer as
+ * shaobing-agent --analyze (probes/packet/capture.c): the floor of a reader
+ * that avoids libpcap's small reads, so the engine's own cost shows alone.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <pcap/pcap.h>
@@ -24,12 +29,24 @@ main(int argc, char **argv)
 	unsigned long long	 n = 0;
 	struct timespec		 a, b;
 	double			 s;
+	FILE			*f;
+	char			*buf;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: pcap_noop FILE\n");
+	int			 big = argc == 3 && strcmp(argv[1], "--bigbuf") == 0;
+
+	if (argc != 2 && !big) {
+		fprintf(stderr, "usage: pcap_noop [--bigbuf] FILE\n");
 		return 2;
 	}
-	if ((p = pcap_open_offline(argv[1], ebuf)) == NULL) {
+	argv += big;
+	buf = NULL;
+	if ((f = fopen(argv[1], "rb")) == NULL ||
+	    (big && ((buf = malloc(1u << 20)) == NULL ||
+	    setvbuf(f, buf, _IOFBF, 1u << 20) != 0))) {
+		perror(argv[1]);
+		return 1;
+	}
+	if ((p = pcap_fopen_offline(f, ebuf)) == NULL) {
 		fprintf(stderr, "%s: %s\n", argv[1], ebuf);
 		return 1;
 	}
@@ -42,5 +59,6 @@ main(int argc, char **argv)
 	s = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
 	printf("%llu packets %.3f s %.0f packets/s\n", n, s, s > 0 ? n / s : 0);
 	pcap_close(p);
+	free(buf);
 	return 0;
 }
