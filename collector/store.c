@@ -201,11 +201,35 @@ store_path(const struct store *st)
 	return st->path;
 }
 
-static void
-db_err(struct store *st, const char *what, char *err, size_t errlen)
+void
+store_db_err(struct store *st, const char *what, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "%s: %s: %s", st->path, what,
 	    sqlite3_errmsg(st->db));
+}
+
+int
+store_prepare(struct store *st, const char *sql, sqlite3_stmt **s, char *err,
+    size_t errlen)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK) {
+		store_db_err(st, sql, err, errlen);
+		*s = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_stmt_done(struct store *st, sqlite3_stmt *s, const char *what,
+    char *err, size_t errlen)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_DONE)
+		store_db_err(st, what, err, errlen);
+	store_stmt_release(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 sqlite3_stmt *
@@ -222,7 +246,7 @@ store_stmt(struct store *st, enum store_stmt_id id, const char *sql,
 	if ((s = st->cache[id]) == NULL) {
 		if (sqlite3_prepare_v3(st->db, sql, -1,
 		    SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
-			db_err(st, sql, err, errlen);
+			store_db_err(st, sql, err, errlen);
 			return NULL;
 		}
 		st->cache[id] = s;
@@ -265,7 +289,7 @@ stmt_done(struct store *st, enum stmt_id id, char *err, size_t errlen)
 
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
-		db_err(st, stmt_sql[id], err, errlen);
+		store_db_err(st, stmt_sql[id], err, errlen);
 		return -1;
 	}
 	return 0;
@@ -304,7 +328,7 @@ pragma_int(struct store *st, const char *sql, int *v, char *err, size_t errlen)
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK ||
 	    sqlite3_step(s) != SQLITE_ROW) {
-		db_err(st, sql, err, errlen);
+		store_db_err(st, sql, err, errlen);
 		goto out;
 	}
 	*v = sqlite3_column_int(s, 0);
@@ -380,7 +404,7 @@ store_open(const char *path, char *err, size_t errlen)
 	/* journal_mode answers with the mode in effect: check it. */
 	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
 	    NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
-		db_err(st, "PRAGMA journal_mode", err, errlen);
+		store_db_err(st, "PRAGMA journal_mode", err, errlen);
 		goto out;
 	}
 	snprintf(mode, sizeof(mode), "%s", (const char *)sqlite3_column_text(s, 0));
@@ -408,7 +432,7 @@ store_open(const char *path, char *err, size_t errlen)
 	for (int i = 0; i < ST_MAX; i++) {
 		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &st->st[i], NULL) != SQLITE_OK) {
-			db_err(st, stmt_sql[i], err, errlen);
+			store_db_err(st, stmt_sql[i], err, errlen);
 			goto out;
 		}
 	}
@@ -460,7 +484,7 @@ agent_get_or_add(struct store *st, const char *name, int64_t now_ms,
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc != SQLITE_DONE) {
-		db_err(st, "looking up agent", err, errlen);
+		store_db_err(st, "looking up agent", err, errlen);
 		return -1;
 	}
 	s = st->st[ST_AGENT_ADD];
@@ -612,7 +636,7 @@ store_insert_derived(struct store *st, int64_t agent_id, const char *agent,
 			snprintf(err, errlen, "derived event %s: no agent with "
 			    "id %" PRId64, ev->type, agent_id);
 		else
-			db_err(st, "numbering a derived event", err, errlen);
+			store_db_err(st, "numbering a derived event", err, errlen);
 		return -1;
 	}
 	if ((dl = data_text(st, ev->data)) < 0) {
@@ -693,7 +717,7 @@ store_heartbeat(struct store *st, const struct store_heartbeat *hb,
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		db_err(st, "reading uptime", err, errlen);
+		store_db_err(st, "reading uptime", err, errlen);
 		goto fail;
 	}
 	if (have && hb->ts_ms < start) {
@@ -745,7 +769,7 @@ store_agent_id(struct store *st, const char *name, int64_t *id, char *err,
 		return 0;
 	if (rc == SQLITE_DONE)
 		return 1;
-	db_err(st, "looking up agent", err, errlen);
+	store_db_err(st, "looking up agent", err, errlen);
 	return -1;
 }
 
@@ -784,7 +808,7 @@ store_list_agents(struct store *st, int64_t now_ms, double gap_factor,
 	*out = NULL;
 	if (arr == NULL || sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) !=
 	    SQLITE_OK) {
-		db_err(st, "listing agents", err, errlen);
+		store_db_err(st, "listing agents", err, errlen);
 		goto out;
 	}
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -812,7 +836,7 @@ store_list_agents(struct store *st, int64_t now_ms, double gap_factor,
 		}
 	}
 	if (step != SQLITE_DONE) {
-		db_err(st, "listing agents", err, errlen);
+		store_db_err(st, "listing agents", err, errlen);
 		goto out;
 	}
 	*out = arr;
@@ -846,7 +870,7 @@ store_query_events(struct store *st, const struct store_event_query *q,
 	    q->since_ms != INT64_MIN ? " AND e.ts >= ?4" : "");
 	if (arr == NULL || sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) !=
 	    SQLITE_OK) {
-		db_err(st, "querying events", err, errlen);
+		store_db_err(st, "querying events", err, errlen);
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, q->after_id);
@@ -890,7 +914,7 @@ store_query_events(struct store *st, const struct store_event_query *q,
 		n++;
 	}
 	if (step != SQLITE_DONE && step != SQLITE_ROW) {
-		db_err(st, "querying events", err, errlen);
+		store_db_err(st, "querying events", err, errlen);
 		goto out;
 	}
 	*out = arr;
@@ -917,7 +941,7 @@ store_list_uptime(struct store *st, int64_t agent_id, json_t **out, char *err,
 	    "SELECT a.name, u.start_ts, u.end_ts FROM uptime u JOIN agents a "
 	    "ON a.id = u.agent_id ORDER BY a.name, u.start_ts", -1, &s,
 	    NULL) != SQLITE_OK) {
-		db_err(st, "listing uptime", err, errlen);
+		store_db_err(st, "listing uptime", err, errlen);
 		goto out;
 	}
 	if (agent_id > 0)
@@ -932,7 +956,7 @@ store_list_uptime(struct store *st, int64_t agent_id, json_t **out, char *err,
 		}
 	}
 	if (step != SQLITE_DONE) {
-		db_err(st, "listing uptime", err, errlen);
+		store_db_err(st, "listing uptime", err, errlen);
 		goto out;
 	}
 	*out = arr;

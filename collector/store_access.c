@@ -56,30 +56,11 @@ const char store_access_migration[] =
 	");"
 	"CREATE INDEX admin_audit_ts ON admin_audit(ts);";
 
-static void
-db_err(struct store *st, const char *what, char *err, size_t errlen)
-{
-	snprintf(err, errlen, "%s: %s: %s", store_path(st), what,
-	    sqlite3_errmsg(store_db(st)));
-}
-
-static int
-prep(struct store *st, const char *sql, sqlite3_stmt **s, char *err,
-    size_t errlen)
-{
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, s, NULL) != SQLITE_OK) {
-		db_err(st, sql, err, errlen);
-		*s = NULL;
-		return -1;
-	}
-	return 0;
-}
-
 static int
 exec1(struct store *st, const char *sql, char *err, size_t errlen)
 {
 	if (sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) != SQLITE_OK) {
-		db_err(st, sql, err, errlen);
+		store_db_err(st, sql, err, errlen);
 		return -1;
 	}
 	return 0;
@@ -96,7 +77,7 @@ static int
 step_done(struct store *st, sqlite3_stmt *s, char *err, size_t errlen)
 {
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		db_err(st, sqlite3_sql(s), err, errlen);
+		store_db_err(st, sqlite3_sql(s), err, errlen);
 		return -1;
 	}
 	return 0;
@@ -116,13 +97,13 @@ store_enroll(struct store *st, const struct store_enroll_req *req,
 	if (exec1(st, "BEGIN IMMEDIATE", err, errlen) == -1)
 		return -1;
 	in_tx = 1;
-	if (prep(st, "SELECT id, expires, uses_left FROM enroll_tokens "
+	if (store_prepare(st, "SELECT id, expires, uses_left FROM enroll_tokens "
 	    "WHERE hash = ?1", &s, err, errlen) == -1)
 		goto out;
 	sqlite3_bind_text(s, 1, req->token_hash, -1, SQLITE_STATIC);
 	if ((r = sqlite3_step(s)) != SQLITE_ROW) {
 		if (r != SQLITE_DONE) {
-			db_err(st, "enroll_tokens", err, errlen);
+			store_db_err(st, "enroll_tokens", err, errlen);
 			goto out;
 		}
 		res->status = ENROLL_TOKEN_UNKNOWN;
@@ -142,7 +123,7 @@ store_enroll(struct store *st, const struct store_enroll_req *req,
 		goto done;
 	}
 	/* The machine's agent, if it enrolled before. */
-	if (prep(st, "SELECT id, name, last_seq, revoked FROM agents WHERE "
+	if (store_prepare(st, "SELECT id, name, last_seq, revoked FROM agents WHERE "
 	    "machine_id = ?1", &s, err, errlen) == -1)
 		goto out;
 	sqlite3_bind_text(s, 1, req->machine_id, -1, SQLITE_STATIC);
@@ -154,7 +135,7 @@ store_enroll(struct store *st, const struct store_enroll_req *req,
 		res->last_seq = (uint64_t)sqlite3_column_int64(s, 2);
 		revoked = sqlite3_column_int64(s, 3);
 	} else if (r != SQLITE_DONE) {
-		db_err(st, "agents", err, errlen);
+		store_db_err(st, "agents", err, errlen);
 		goto out;
 	}
 	sqlite3_finalize(s);
@@ -167,7 +148,7 @@ store_enroll(struct store *st, const struct store_enroll_req *req,
 		/* A new machine: the name must be free, or belong to an agent
 		   that never enrolled (its certificate was made offline). */
 		snprintf(res->name, sizeof(res->name), "%s", req->name);
-		if (prep(st, "SELECT id, machine_id, last_seq, revoked FROM "
+		if (store_prepare(st, "SELECT id, machine_id, last_seq, revoked FROM "
 		    "agents WHERE name = ?1", &s, err, errlen) == -1)
 			goto out;
 		sqlite3_bind_text(s, 1, req->name, -1, SQLITE_STATIC);
@@ -186,14 +167,14 @@ store_enroll(struct store *st, const struct store_enroll_req *req,
 			}
 			res->agent_id = other_id;
 		} else if (r != SQLITE_DONE) {
-			db_err(st, "agents", err, errlen);
+			store_db_err(st, "agents", err, errlen);
 			goto out;
 		}
 		sqlite3_finalize(s);
 		s = NULL;
 	}
 	if (res->agent_id == 0) {
-		if (prep(st, "INSERT INTO agents (name, first_seen, last_seen, "
+		if (store_prepare(st, "INSERT INTO agents (name, first_seen, last_seen, "
 		    "machine_id, enrolled) VALUES (?1, ?2, ?2, ?3, ?2)", &s, err,
 		    errlen) == -1)
 			goto out;
@@ -204,7 +185,7 @@ store_enroll(struct store *st, const struct store_enroll_req *req,
 			goto out;
 		res->agent_id = sqlite3_last_insert_rowid(store_db(st));
 	} else {
-		if (prep(st, "UPDATE agents SET machine_id = ?2, enrolled = ?3 "
+		if (store_prepare(st, "UPDATE agents SET machine_id = ?2, enrolled = ?3 "
 		    "WHERE id = ?1", &s, err, errlen) == -1)
 			goto out;
 		sqlite3_bind_int64(s, 1, res->agent_id);
@@ -215,7 +196,7 @@ store_enroll(struct store *st, const struct store_enroll_req *req,
 	}
 	sqlite3_finalize(s);
 	s = NULL;
-	if (prep(st, "UPDATE enroll_tokens SET uses_left = uses_left - 1 "
+	if (store_prepare(st, "UPDATE enroll_tokens SET uses_left = uses_left - 1 "
 	    "WHERE id = ?1", &s, err, errlen) == -1)
 		goto out;
 	sqlite3_bind_int64(s, 1, res->token_id);
@@ -254,7 +235,7 @@ store_enroll_token_add(struct store *st, const char *hash, int64_t now_ms,
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (prep(st, "INSERT INTO enroll_tokens (hash, created, expires, "
+	if (store_prepare(st, "INSERT INTO enroll_tokens (hash, created, expires, "
 	    "uses_left, created_by) VALUES (?1, ?2, ?3, ?4, ?5)", &s, err,
 	    errlen) == -1)
 		return -1;
@@ -281,7 +262,7 @@ store_agent_access(struct store *st, const char *name, int64_t *revoked_ms,
 
 	*revoked_ms = 0;
 	*last_seq = 0;
-	if (prep(st, "SELECT revoked, last_seq FROM agents WHERE name = ?1",
+	if (store_prepare(st, "SELECT revoked, last_seq FROM agents WHERE name = ?1",
 	    &s, err, errlen) == -1)
 		return -1;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -292,7 +273,7 @@ store_agent_access(struct store *st, const char *name, int64_t *revoked_ms,
 	} else if (r == SQLITE_DONE) {
 		rc = 1;
 	} else {
-		db_err(st, "agents", err, errlen);
+		store_db_err(st, "agents", err, errlen);
 	}
 	sqlite3_finalize(s);
 	return rc;
@@ -315,7 +296,7 @@ agent_set_revoked(struct store *st, const char *which, int64_t now_ms,
 	*was_revoked = 0;
 	if (parse_i64(which, 1, INT64_MAX, &v, why, sizeof(why)) == 0)
 		id = v;
-	if (prep(st, id ? "SELECT id, name, revoked FROM agents WHERE id = ?1" :
+	if (store_prepare(st, id ? "SELECT id, name, revoked FROM agents WHERE id = ?1" :
 	    "SELECT id, name, revoked FROM agents WHERE name = ?2", &s, err,
 	    errlen) == -1)
 		return -1;
@@ -328,7 +309,7 @@ agent_set_revoked(struct store *st, const char *which, int64_t now_ms,
 		goto out;
 	}
 	if (r != SQLITE_ROW) {
-		db_err(st, "agents", err, errlen);
+		store_db_err(st, "agents", err, errlen);
 		goto out;
 	}
 	id = sqlite3_column_int64(s, 0);
@@ -341,7 +322,7 @@ agent_set_revoked(struct store *st, const char *which, int64_t now_ms,
 		rc = 0;
 		goto out;
 	}
-	if (prep(st, "UPDATE agents SET revoked = ?2 WHERE id = ?1", &s, err,
+	if (store_prepare(st, "UPDATE agents SET revoked = ?2 WHERE id = ?1", &s, err,
 	    errlen) == -1)
 		goto out;
 	sqlite3_bind_int64(s, 1, id);
@@ -381,7 +362,7 @@ store_apitoken_add(struct store *st, const char *hash, const char *scope,
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (prep(st, "INSERT INTO api_tokens (hash, scope, label, created, "
+	if (store_prepare(st, "INSERT INTO api_tokens (hash, scope, label, created, "
 	    "created_by) VALUES (?1, ?2, ?3, ?4, ?5)", &s, err, errlen) == -1)
 		return -1;
 	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
@@ -405,7 +386,7 @@ store_apitoken_check(struct store *st, const char *hash, int64_t now_ms,
 	sqlite3_stmt	*s = NULL;
 	int		 r, rc = -1;
 
-	if (prep(st, "SELECT id, scope FROM api_tokens WHERE hash = ?1 AND "
+	if (store_prepare(st, "SELECT id, scope FROM api_tokens WHERE hash = ?1 AND "
 	    "revoked IS NULL", &s, err, errlen) == -1)
 		return -1;
 	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
@@ -414,14 +395,14 @@ store_apitoken_check(struct store *st, const char *hash, int64_t now_ms,
 		goto out;
 	}
 	if (r != SQLITE_ROW) {
-		db_err(st, "api_tokens", err, errlen);
+		store_db_err(st, "api_tokens", err, errlen);
 		goto out;
 	}
 	*id = sqlite3_column_int64(s, 0);
 	snprintf(scope, scopelen, "%s", (const char *)sqlite3_column_text(s, 1));
 	sqlite3_finalize(s);
 	s = NULL;
-	if (prep(st, "UPDATE api_tokens SET last_used = ?2 WHERE id = ?1", &s,
+	if (store_prepare(st, "UPDATE api_tokens SET last_used = ?2 WHERE id = ?1", &s,
 	    err, errlen) == -1)
 		goto out;
 	sqlite3_bind_int64(s, 1, *id);
@@ -441,7 +422,7 @@ store_audit_add(struct store *st, const struct store_audit *a, char *err,
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (prep(st, "INSERT INTO admin_audit (ts, actor, via, peer, method, "
+	if (store_prepare(st, "INSERT INTO admin_audit (ts, actor, via, peer, method, "
 	    "path, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &s, err,
 	    errlen) == -1)
 		return -1;
@@ -474,7 +455,7 @@ store_audit_list(struct store *st, int64_t after_id, int limit, json_t **out,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (prep(st, "SELECT id, ts, actor, via, peer, method, path, status "
+	if (store_prepare(st, "SELECT id, ts, actor, via, peer, method, path, status "
 	    "FROM admin_audit WHERE id > ?1 ORDER BY id LIMIT ?2", &s, err,
 	    errlen) == -1)
 		goto out;
@@ -498,7 +479,7 @@ store_audit_list(struct store *st, int64_t after_id, int limit, json_t **out,
 		}
 	}
 	if (r != SQLITE_DONE) {
-		db_err(st, "admin_audit", err, errlen);
+		store_db_err(st, "admin_audit", err, errlen);
 		goto out;
 	}
 	*out = arr;

@@ -81,24 +81,6 @@ const char store_asset_migration[] =
 	"CREATE INDEX inventory_snapshots_asset ON "
 	"  inventory_snapshots(asset_id, collected);";
 
-static void
-db_err(struct store *st, const char *what, char *err, size_t errlen)
-{
-	snprintf(err, errlen, "%s: %s: %s", store_path(st), what,
-	    sqlite3_errmsg(store_db(st)));
-}
-
-static int
-prep(struct store *st, const char *sql, sqlite3_stmt **s, char *err,
-    size_t errlen)
-{
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, s, NULL) != SQLITE_OK) {
-		db_err(st, sql, err, errlen);
-		return -1;
-	}
-	return 0;
-}
-
 /* Step a statement that returns no rows, then finalize it. */
 static int
 done(struct store *st, sqlite3_stmt *s, const char *what, char *err,
@@ -107,7 +89,7 @@ done(struct store *st, sqlite3_stmt *s, const char *what, char *err,
 	int rc = sqlite3_step(s);
 
 	if (rc != SQLITE_DONE)
-		db_err(st, what, err, errlen);
+		store_db_err(st, what, err, errlen);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -121,19 +103,6 @@ cached(struct store *st, enum store_stmt_id id, const char *sql,
     sqlite3_stmt **s, char *err, size_t errlen)
 {
 	return (*s = store_stmt(st, id, sql, err, errlen)) == NULL ? -1 : 0;
-}
-
-/* Step a cached statement that returns no rows, then release it. */
-static int
-cached_done(struct store *st, sqlite3_stmt *s, const char *what, char *err,
-    size_t errlen)
-{
-	int rc = sqlite3_step(s);
-
-	if (rc != SQLITE_DONE)
-		db_err(st, what, err, errlen);
-	store_stmt_release(s);
-	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 static void
@@ -164,7 +133,7 @@ store_asset_managed_upsert(struct store *st, const struct store_asset_managed *m
 	store_stmt_release(s);
 	s = NULL;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		db_err(st, "looking up an asset", err, errlen);
+		store_db_err(st, "looking up an asset", err, errlen);
 		return -1;
 	}
 	if (rc == SQLITE_DONE) {
@@ -181,7 +150,7 @@ store_asset_managed_upsert(struct store *st, const struct store_asset_managed *m
 		bind_text_or_null(s, 5, m->ip);
 		bind_text_or_null(s, 6, m->mac);
 		sqlite3_bind_int64(s, 7, m->seen_ms);
-		if (cached_done(st, s, "adding an asset", err, errlen) == -1)
+		if (store_stmt_done(st, s, "adding an asset", err, errlen) == -1)
 			return -1;
 		*asset_id = sqlite3_last_insert_rowid(store_db(st));
 		*created = 1;
@@ -199,7 +168,7 @@ store_asset_managed_upsert(struct store *st, const struct store_asset_managed *m
 		bind_text_or_null(s, 5, m->ip);
 		bind_text_or_null(s, 6, m->mac);
 		sqlite3_bind_int64(s, 7, m->seen_ms);
-		if (cached_done(st, s, "updating an asset", err, errlen) == -1)
+		if (store_stmt_done(st, s, "updating an asset", err, errlen) == -1)
 			return -1;
 	}
 	if (cached(st, STMT_ASSET_AGENT_LINK,
@@ -210,7 +179,7 @@ store_asset_managed_upsert(struct store *st, const struct store_asset_managed *m
 	sqlite3_bind_int64(s, 1, *asset_id);
 	sqlite3_bind_int64(s, 2, m->agent_id);
 	sqlite3_bind_int64(s, 3, m->seen_ms);
-	return cached_done(st, s, "linking an agent to its asset", err, errlen);
+	return store_stmt_done(st, s, "linking an agent to its asset", err, errlen);
 }
 
 int
@@ -236,7 +205,7 @@ store_asset_snapshot_last(struct store *st, int64_t asset_id, int64_t *snap_id,
 		return 0;
 	if (rc == SQLITE_DONE)
 		return 1;
-	db_err(st, "reading the last snapshot", err, errlen);
+	store_db_err(st, "reading the last snapshot", err, errlen);
 	return -1;
 }
 
@@ -263,7 +232,7 @@ store_asset_snapshot_load(struct store *st, int64_t snap_id, json_t **snap,
 		goto out;
 	}
 	if (step != SQLITE_ROW) {
-		db_err(st, "reading a snapshot", err, errlen);
+		store_db_err(st, "reading a snapshot", err, errlen);
 		goto out;
 	}
 	want = sqlite3_column_int64(s, 0);
@@ -340,7 +309,7 @@ store_asset_snapshot_add(struct store *st, int64_t asset_id, int64_t agent_id,
 	sqlite3_bind_int64(s, 6, received_ms);
 	sqlite3_bind_int64(s, 7, (sqlite3_int64)len);
 	sqlite3_bind_blob(s, 8, z, (int)zlen, SQLITE_STATIC);
-	rc = cached_done(st, s, "storing a snapshot", err, errlen);
+	rc = store_stmt_done(st, s, "storing a snapshot", err, errlen);
 	s = NULL;
 	if (rc == 0) {
 		*snap_id = sqlite3_last_insert_rowid(store_db(st));
@@ -366,7 +335,7 @@ store_asset_snapshot_confirm(struct store *st, int64_t snap_id, int64_t ms,
 		return -1;
 	sqlite3_bind_int64(s, 1, snap_id);
 	sqlite3_bind_int64(s, 2, ms);
-	return cached_done(st, s, "confirming a snapshot", err, errlen);
+	return store_stmt_done(st, s, "confirming a snapshot", err, errlen);
 }
 
 int
@@ -391,7 +360,7 @@ store_asset_snapshot_at(struct store *st, int64_t asset_id, int64_t ms,
 		return 0;
 	if (rc == SQLITE_DONE)
 		return 1;
-	db_err(st, "finding a snapshot by date", err, errlen);
+	store_db_err(st, "finding a snapshot by date", err, errlen);
 	return -1;
 }
 
@@ -415,7 +384,7 @@ store_asset_snapshot_list(struct store *st, int64_t asset_id, json_t **out,
 	int		 rc = -1, step;
 
 	*out = NULL;
-	if (arr == NULL || prep(st, "SELECT id, hash, collected, received, "
+	if (arr == NULL || store_prepare(st, "SELECT id, hash, collected, received, "
 	    "confirmed, raw_bytes, length(data) FROM inventory_snapshots "
 	    "WHERE asset_id = ?1 ORDER BY id", &s, err, errlen) == -1)
 		goto out;
@@ -436,7 +405,7 @@ store_asset_snapshot_list(struct store *st, int64_t asset_id, json_t **out,
 		}
 	}
 	if (step != SQLITE_DONE) {
-		db_err(st, "listing snapshots", err, errlen);
+		store_db_err(st, "listing snapshots", err, errlen);
 		goto out;
 	}
 	*out = arr;
@@ -468,7 +437,7 @@ addrs_insert(struct store *st, int64_t asset_id, const char *kind,
 		sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 3, json_string_value(v), -1, SQLITE_STATIC);
 		if (sqlite3_step(s) != SQLITE_DONE) {
-			db_err(st, "recording an address", err, errlen);
+			store_db_err(st, "recording an address", err, errlen);
 			rc = -1;
 			break;
 		}
@@ -490,7 +459,7 @@ store_asset_addrs_set(struct store *st, int64_t asset_id, const json_t *macs,
 	    errlen) == -1)
 		return -1;
 	sqlite3_bind_int64(s, 1, asset_id);
-	if (cached_done(st, s, "replacing addresses", err, errlen) == -1 ||
+	if (store_stmt_done(st, s, "replacing addresses", err, errlen) == -1 ||
 	    addrs_insert(st, asset_id, "mac", macs, err, errlen) == -1 ||
 	    addrs_insert(st, asset_id, "ip", ips, err, errlen) == -1)
 		return -1;
@@ -501,7 +470,7 @@ store_asset_addrs_set(struct store *st, int64_t asset_id, const json_t *macs,
 	    &s, err, errlen) == -1)
 		return -1;
 	sqlite3_bind_int64(s, 1, asset_id);
-	if (cached_done(st, s, "removing absorbed devices", err, errlen) == -1)
+	if (store_stmt_done(st, s, "removing absorbed devices", err, errlen) == -1)
 		return -1;
 	*absorbed = sqlite3_changes(store_db(st));
 	return 0;
@@ -527,7 +496,7 @@ store_asset_addr_managed(struct store *st, const char *mac, const char *ip,
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
-	db_err(st, "checking an address", err, errlen);
+	store_db_err(st, "checking an address", err, errlen);
 	return -1;
 }
 
@@ -552,7 +521,7 @@ store_asset_unmanaged_seen(struct store *st, const char *mac, const char *ip,
 	sqlite3_bind_text(s, 3, vendor ? vendor : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, source ? source : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, ms);
-	if (cached_done(st, s, "updating a device", err, errlen) == -1)
+	if (store_stmt_done(st, s, "updating a device", err, errlen) == -1)
 		return -1;
 	if (sqlite3_changes(store_db(st)) > 0)
 		return 0;
@@ -567,7 +536,7 @@ store_asset_unmanaged_seen(struct store *st, const char *mac, const char *ip,
 	sqlite3_bind_text(s, 3, vendor ? vendor : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, source ? source : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, ms);
-	if (cached_done(st, s, "adding a device", err, errlen) == -1)
+	if (store_stmt_done(st, s, "adding a device", err, errlen) == -1)
 		return -1;
 	*created = 1;
 	return 0;
@@ -590,7 +559,7 @@ store_asset_target_seen(struct store *st, const char *name, const char *host,
 	sqlite3_bind_text(s, 2, host ? host : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 3, up != 0);
 	sqlite3_bind_int64(s, 4, ms);
-	return cached_done(st, s, "recording a target", err, errlen);
+	return store_stmt_done(st, s, "recording a target", err, errlen);
 }
 
 /* Columns shared by the list and the single asset. */
@@ -666,7 +635,7 @@ store_asset_list(struct store *st, const char *kind, int64_t now_ms,
 	int		 agents = kind == NULL || strcmp(kind, "managed") == 0;
 
 	*out = NULL;
-	if (arr == NULL || prep(st, agents ?
+	if (arr == NULL || store_prepare(st, agents ?
 	    ASSET_COLS "WHERE ?1 IS NULL OR s.kind = ?1 UNION ALL "
 	    AGENT_COLS "ORDER BY 2, 3" :
 	    ASSET_COLS "WHERE s.kind = ?1 ORDER BY 2, 3", &s, err, errlen) == -1)
@@ -681,7 +650,7 @@ store_asset_list(struct store *st, const char *kind, int64_t now_ms,
 		}
 	}
 	if (step != SQLITE_DONE) {
-		db_err(st, "listing assets", err, errlen);
+		store_db_err(st, "listing assets", err, errlen);
 		goto out;
 	}
 	*out = arr;
@@ -702,7 +671,7 @@ store_asset_get(struct store *st, int64_t id, int64_t now_ms,
 	int		 rc = -1, step;
 
 	*out = NULL;
-	if (prep(st, ASSET_COLS "WHERE s.id = ?1", &s, err, errlen) == -1)
+	if (store_prepare(st, ASSET_COLS "WHERE s.id = ?1", &s, err, errlen) == -1)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
 	step = sqlite3_step(s);
@@ -714,7 +683,7 @@ store_asset_get(struct store *st, int64_t id, int64_t now_ms,
 	} else if (step == SQLITE_DONE)
 		rc = 1;
 	else
-		db_err(st, "reading an asset", err, errlen);
+		store_db_err(st, "reading an asset", err, errlen);
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -732,10 +701,10 @@ store_asset_set(struct store *st, int64_t id, const json_t *fields,
 	int		 rc = -1, found;
 
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-		db_err(st, "BEGIN", err, errlen);
+		store_db_err(st, "BEGIN", err, errlen);
 		return -1;
 	}
-	if (prep(st, "SELECT 1 FROM assets WHERE id = ?1", &s, err, errlen) == -1)
+	if (store_prepare(st, "SELECT 1 FROM assets WHERE id = ?1", &s, err, errlen) == -1)
 		goto fail;
 	sqlite3_bind_int64(s, 1, id);
 	found = sqlite3_step(s) == SQLITE_ROW;
@@ -752,7 +721,7 @@ store_asset_set(struct store *st, int64_t id, const json_t *fields,
 			continue;
 		snprintf(sql, sizeof(sql), "UPDATE assets SET %s = ?2, "
 		    "updated = ?3 WHERE id = ?1", cols[i]);
-		if (prep(st, sql, &s, err, errlen) == -1)
+		if (store_prepare(st, sql, &s, err, errlen) == -1)
 			goto fail;
 		sqlite3_bind_int64(s, 1, id);
 		sqlite3_bind_text(s, 2, v, -1, SQLITE_STATIC);
@@ -762,7 +731,7 @@ store_asset_set(struct store *st, int64_t id, const json_t *fields,
 		s = NULL;
 	}
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		db_err(st, "COMMIT", err, errlen);
+		store_db_err(st, "COMMIT", err, errlen);
 		goto fail;
 	}
 	return 0;

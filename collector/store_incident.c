@@ -35,45 +35,12 @@ const char store_incident_schema[] =
 #define ZERO_HASH \
 	"0000000000000000000000000000000000000000000000000000000000000000"
 
-static void
-db_err(struct store *st, const char *what, char *err, size_t errlen)
-{
-	snprintf(err, errlen, "%s: %s: %s", store_path(st), what,
-	    sqlite3_errmsg(store_db(st)));
-}
-
-/* A one-off statement (text built at run time, or a rare admin read). */
-static int
-prep_once(struct store *st, const char *sql, sqlite3_stmt **s, char *err,
-    size_t errlen)
-{
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, s, NULL) != SQLITE_OK) {
-		db_err(st, sql, err, errlen);
-		*s = NULL;
-		return -1;
-	}
-	return 0;
-}
-
 /* The store's cached statement id (store_stmt); release it after use. */
 static int
 prep(struct store *st, enum store_stmt_id id, const char *sql,
     sqlite3_stmt **s, char *err, size_t errlen)
 {
 	return (*s = store_stmt(st, id, sql, err, errlen)) == NULL ? -1 : 0;
-}
-
-/* Run a cached statement that returns no rows, then release it. */
-static int
-step_done(struct store *st, sqlite3_stmt *s, const char *what, char *err,
-    size_t errlen)
-{
-	int rc = sqlite3_step(s);
-
-	if (rc != SQLITE_DONE)
-		db_err(st, what, err, errlen);
-	store_stmt_release(s);
-	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /*
@@ -86,7 +53,7 @@ tx_begin(struct store *st, int *own, char *err, size_t errlen)
 	*own = sqlite3_get_autocommit(store_db(st));
 	if (*own && sqlite3_exec(store_db(st), "BEGIN IMMEDIATE", NULL, NULL,
 	    NULL) != SQLITE_OK) {
-		db_err(st, "BEGIN", err, errlen);
+		store_db_err(st, "BEGIN", err, errlen);
 		return -1;
 	}
 	return 0;
@@ -101,7 +68,7 @@ tx_end(struct store *st, int own, int ok, char *err, size_t errlen)
 	    SQLITE_OK)
 		return 0;
 	if (ok)
-		db_err(st, "COMMIT", err, errlen);
+		store_db_err(st, "COMMIT", err, errlen);
 	sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }
@@ -160,7 +127,7 @@ trail_append(struct store *st, int64_t incident_id, int64_t ts,
 		snprintf(prev, sizeof(prev), "%s",
 		    (const char *)sqlite3_column_text(s, 1));
 	} else if (r != SQLITE_DONE) {
-		db_err(st, "reading the trail", err, errlen);
+		store_db_err(st, "reading the trail", err, errlen);
 		goto out;
 	}
 	store_stmt_release(s);
@@ -190,7 +157,7 @@ trail_append(struct store *st, int64_t incident_id, int64_t ts,
 	sqlite3_bind_text(s, 9, note, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 10, prev, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 11, hash, -1, SQLITE_STATIC);
-	r = step_done(st, s, "appending to the trail", err, errlen);
+	r = store_stmt_done(st, s, "appending to the trail", err, errlen);
 	s = NULL;
 	if (r == -1)
 		goto out;
@@ -241,7 +208,7 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		    o->ts <= last + o->window_ms &&
 		    o->ts >= first - o->window_ms;
 	} else if (step != SQLITE_DONE) {
-		db_err(st, "looking up the incident", err, errlen);
+		store_db_err(st, "looking up the incident", err, errlen);
 		goto out;
 	}
 	store_stmt_release(s);
@@ -264,7 +231,7 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		if (nlevel <= 3)
 			sqlite3_bind_int64(s, 6, deadline(nlevel, nfirst,
 			    o->report_hours));
-		if (step_done(st, s, "folding into the incident", err,
+		if (store_stmt_done(st, s, "folding into the incident", err,
 		    errlen) == -1) {
 			s = NULL;
 			goto out;
@@ -309,7 +276,7 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		if (o->level <= 3)
 			sqlite3_bind_int64(s, 12, deadline(o->level, o->ts,
 			    o->report_hours));
-		if (step_done(st, s, "opening an incident", err, errlen) == -1) {
+		if (store_stmt_done(st, s, "opening an incident", err, errlen) == -1) {
 			s = NULL;
 			goto out;
 		}
@@ -331,7 +298,7 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 			goto out;
 		sqlite3_bind_int64(s, 1, r->id);
 		sqlite3_bind_int64(s, 2, o->event_id);
-		if (step_done(st, s, "linking the event", err, errlen) == -1) {
+		if (store_stmt_done(st, s, "linking the event", err, errlen) == -1) {
 			s = NULL;
 			goto out;
 		}
@@ -364,7 +331,7 @@ store_incident_find_open(struct store *st, int64_t agent_id, const char *key,
 		if (first_seen != NULL)
 			*first_seen = sqlite3_column_int64(s, 1);
 	} else if (step != SQLITE_DONE)
-		db_err(st, "looking up an open incident", err, errlen);
+		store_db_err(st, "looking up an open incident", err, errlen);
 	store_stmt_release(s);
 	return step == SQLITE_ROW ? 0 : step == SQLITE_DONE ? 1 : -1;
 }
@@ -406,7 +373,7 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
 		goto out;
 	}
 	if (step != SQLITE_ROW) {
-		db_err(st, "reading the incident", why, whylen);
+		store_db_err(st, "reading the incident", why, whylen);
 		goto out;
 	}
 	if (autoresolve) {
@@ -449,7 +416,7 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
 	sqlite3_bind_text(s, 2, to, -1, SQLITE_STATIC);
 	if (a != INCIDENT_REOPEN)
 		sqlite3_bind_int64(s, 3, now);
-	if (step_done(st, s, "changing the incident", why, whylen) == -1) {
+	if (store_stmt_done(st, s, "changing the incident", why, whylen) == -1) {
 		s = NULL;
 		goto out;
 	}
@@ -489,7 +456,7 @@ store_incident_record_send(struct store *st, const struct notify_result *r,
 		sqlite3_bind_int(s, 5, r->attempts);
 		sqlite3_bind_int(s, 6, r->digest);
 		sqlite3_bind_text(s, 7, r->error, -1, SQLITE_STATIC);
-		if (step_done(st, s, "recording a notification", err,
+		if (store_stmt_done(st, s, "recording a notification", err,
 		    errlen) == -1) {
 			s = NULL;
 			goto out;
@@ -503,7 +470,7 @@ store_incident_record_send(struct store *st, const struct notify_result *r,
 			goto out;
 		sqlite3_bind_int64(s, 1, r->incident_ids[i]);
 		sqlite3_bind_int64(s, 2, r->done_ms);
-		if (step_done(st, s, "marking notified", err, errlen) == -1) {
+		if (store_stmt_done(st, s, "marking notified", err, errlen) == -1) {
 			s = NULL;
 			goto out;
 		}
@@ -523,7 +490,7 @@ store_incident_watch(struct store *st,
 	sqlite3_stmt	*s = NULL;
 	int		 step, rc = 0;
 
-	if (prep_once(st, "SELECT a.id, a.name, a.last_seen, "
+	if (store_prepare(st, "SELECT a.id, a.name, a.last_seen, "
 	    "a.heartbeat_interval_ms, i.id, i.first_seen FROM agents a "
 	    "LEFT JOIN incidents i ON i.id = "
 	    "(SELECT max(id) FROM incidents WHERE agent_id = a.id AND "
@@ -545,7 +512,7 @@ store_incident_watch(struct store *st,
 			break;
 	}
 	if (rc == 0 && step != SQLITE_DONE) {
-		db_err(st, "listing agents", err, errlen);
+		store_db_err(st, "listing agents", err, errlen);
 		rc = -1;
 	}
 	sqlite3_finalize(s);
@@ -623,7 +590,7 @@ store_incident_list(struct store *st, const struct incident_query *q,
 	    "?3 || '%')" : "",
 	    q->level > 0 ? " AND i.level <= ?4" : "",
 	    q->since_ms != INT64_MIN ? " AND i.first_seen >= ?5" : "");
-	if (arr == NULL || prep_once(st, sql, &s, err, errlen) == -1)
+	if (arr == NULL || store_prepare(st, sql, &s, err, errlen) == -1)
 		goto out;
 	sqlite3_bind_int64(s, 1, q->after_id);
 	if (q->status)
@@ -649,7 +616,7 @@ store_incident_list(struct store *st, const struct incident_query *q,
 		n++;
 	}
 	if (step != SQLITE_DONE && step != SQLITE_ROW) {
-		db_err(st, "listing incidents", err, errlen);
+		store_db_err(st, "listing incidents", err, errlen);
 		goto out;
 	}
 	*out = arr;
@@ -670,7 +637,7 @@ sub_list(struct store *st, const char *sql, int64_t id,
 	json_t		*arr = json_array(), *row;
 	int		 step, rc = -1;
 
-	if (arr == NULL || prep_once(st, sql, &s, err, errlen) == -1)
+	if (arr == NULL || store_prepare(st, sql, &s, err, errlen) == -1)
 		goto out;
 	sqlite3_bind_int64(s, 1, id);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW)
@@ -679,7 +646,7 @@ sub_list(struct store *st, const char *sql, int64_t id,
 			goto out;
 		}
 	if (step != SQLITE_DONE) {
-		db_err(st, "reading the incident", err, errlen);
+		store_db_err(st, "reading the incident", err, errlen);
 		goto out;
 	}
 	*out = arr;
@@ -745,7 +712,7 @@ store_incident_get(struct store *st, int64_t id, json_t **out, char *err,
 	int		 step, rc = -1;
 
 	*out = NULL;
-	if (prep_once(st, "SELECT " INCIDENT_COLS " FROM incidents i LEFT JOIN "
+	if (store_prepare(st, "SELECT " INCIDENT_COLS " FROM incidents i LEFT JOIN "
 	    "agents a ON a.id = i.agent_id WHERE i.id = ?1", &s, err,
 	    errlen) == -1)
 		goto out;
@@ -756,7 +723,7 @@ store_incident_get(struct store *st, int64_t id, json_t **out, char *err,
 		goto out;
 	}
 	if (step != SQLITE_ROW) {
-		db_err(st, "reading the incident", err, errlen);
+		store_db_err(st, "reading the incident", err, errlen);
 		goto out;
 	}
 	if ((inc = incident_row(s)) == NULL)
@@ -811,7 +778,7 @@ store_incident_verify(struct store *st, int64_t *rows, int64_t *broken_id,
 	*rows = 0;
 	*broken_id = 0;
 	why[0] = '\0';
-	if (prep_once(st, "SELECT id, incident_id, ts, actor, source, action, "
+	if (store_prepare(st, "SELECT id, incident_id, ts, actor, source, action, "
 	    "from_status, to_status, note, prev_hash, hash FROM incident_trail "
 	    "ORDER BY id", &s, why, whylen) == -1)
 		return -1;
@@ -856,7 +823,7 @@ store_incident_verify(struct store *st, int64_t *rows, int64_t *broken_id,
 		snprintf(prev, sizeof(prev), "%s", h);
 	}
 	if (*broken_id == 0 && step != SQLITE_DONE) {
-		db_err(st, "reading the trail", why, whylen);
+		store_db_err(st, "reading the trail", why, whylen);
 		goto out;
 	}
 	rc = 0;
@@ -885,7 +852,7 @@ store_incident_msg(struct store *st, int64_t id, struct notify_msg *m,
 		if (step == SQLITE_DONE)
 			snprintf(err, errlen, "no incident %" PRId64, id);
 		else
-			db_err(st, "reading the incident", err, errlen);
+			store_db_err(st, "reading the incident", err, errlen);
 		goto out;
 	}
 	m->incident_id = id;

@@ -83,26 +83,6 @@ const char store_indicator_migration[] =
 	");"
 	"CREATE INDEX findings_last ON findings(last_ts);";
 
-static void
-db_err(struct store *st, const char *what, char *err, size_t errlen)
-{
-	snprintf(err, errlen, "%s: %s: %s", store_path(st), what,
-	    sqlite3_errmsg(store_db(st)));
-}
-
-/* Run a cached statement (store_stmt) with no result rows; release it. */
-static int
-step_done(struct store *st, sqlite3_stmt *s, const char *what, char *err,
-    size_t errlen)
-{
-	int rc = sqlite3_step(s);
-
-	if (rc != SQLITE_DONE)
-		db_err(st, what, err, errlen);
-	store_stmt_release(s);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
 int
 store_indicator_hook(void *arg, struct store *st,
     const struct store_event_ctx *ctx, char *err, size_t errlen)
@@ -134,7 +114,7 @@ store_indicator_hook(void *arg, struct store *st,
 		sqlite3_bind_int64(s, 5, json_is_integer(lat) ?
 		    (sqlite3_int64)json_integer_value(lat) : 0);
 		sqlite3_bind_int(s, 6, json_is_true(web));
-		return step_done(st, s, "storing an availability sample", err,
+		return store_stmt_done(st, s, "storing an availability sample", err,
 		    errlen);
 	}
 	/* A finding (an active check's result) names its type as its code;
@@ -161,7 +141,7 @@ store_indicator_hook(void *arg, struct store *st,
 	sqlite3_bind_text(s, 5, json_is_string(msg) ? json_string_value(msg) :
 	    "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, ev->ts_ms);
-	return step_done(st, s, "storing a finding", err, errlen);
+	return store_stmt_done(st, s, "storing a finding", err, errlen);
 }
 
 static void
@@ -205,7 +185,7 @@ store_incident_put(struct store *st, const struct store_incident_row *r,
 	bind_opt(s, 16, r->acknowledged);
 	bind_opt(s, 17, r->resolved);
 	bind_opt(s, 18, r->report_deadline);
-	if (step_done(st, s, "adding an incident", err, errlen) == -1)
+	if (store_stmt_done(st, s, "adding an incident", err, errlen) == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(store_db(st));
 	return 0;
@@ -237,7 +217,7 @@ store_ind_agents(struct store *st, struct store_ind_agent **out, size_t *nout,
 	*out = NULL;
 	*nout = 0;
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
-		db_err(st, "listing agents", err, errlen);
+		store_db_err(st, "listing agents", err, errlen);
 		goto out;
 	}
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -259,7 +239,7 @@ store_ind_agents(struct store *st, struct store_ind_agent **out, size_t *nout,
 		n++;
 	}
 	if (step != SQLITE_DONE) {
-		db_err(st, "listing agents", err, errlen);
+		store_db_err(st, "listing agents", err, errlen);
 		goto out;
 	}
 	*out = v;
@@ -289,7 +269,7 @@ store_ind_intervals(struct store *st, int64_t agent_id, int64_t from,
 
 	*n = 0;
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
-		db_err(st, "reading uptime", err, errlen);
+		store_db_err(st, "reading uptime", err, errlen);
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, agent_id);
@@ -314,7 +294,7 @@ store_ind_intervals(struct store *st, int64_t agent_id, int64_t from,
 		(*n)++;
 	}
 	if (step != SQLITE_DONE) {
-		db_err(st, "reading uptime", err, errlen);
+		store_db_err(st, "reading uptime", err, errlen);
 		goto out;
 	}
 	rc = 0;
@@ -341,7 +321,7 @@ store_ind_samples(struct store *st, int64_t from, int64_t to,
 	*targets = NULL;
 	*ntargets = 0;
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
-		db_err(st, "reading availability", err, errlen);
+		store_db_err(st, "reading availability", err, errlen);
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, from);
@@ -373,7 +353,7 @@ store_ind_samples(struct store *st, int64_t from, int64_t to,
 		n++;
 	}
 	if (step != SQLITE_DONE) {
-		db_err(st, "reading availability", err, errlen);
+		store_db_err(st, "reading availability", err, errlen);
 		goto out;
 	}
 	*out = v;
@@ -456,7 +436,7 @@ store_ind_incidents(struct store *st, int64_t from, int64_t to, json_t **out,
 		return 0;
 	}
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
-		db_err(st, "reading incidents", err, errlen);
+		store_db_err(st, "reading incidents", err, errlen);
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, from);
@@ -475,7 +455,7 @@ store_ind_incidents(struct store *st, int64_t from, int64_t to, json_t **out,
 		}
 	}
 	if (step != SQLITE_DONE) {
-		db_err(st, "reading incidents", err, errlen);
+		store_db_err(st, "reading incidents", err, errlen);
 		goto out;
 	}
 	*out = arr;
@@ -511,7 +491,7 @@ store_ind_assessment(struct store *st, int64_t from, int64_t to,
 	if (f == NULL || r == NULL)
 		goto nomem;
 	if (sqlite3_prepare_v2(store_db(st), fsql, -1, &s, NULL) != SQLITE_OK) {
-		db_err(st, "reading findings", err, errlen);
+		store_db_err(st, "reading findings", err, errlen);
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, from);
@@ -530,13 +510,13 @@ store_ind_assessment(struct store *st, int64_t from, int64_t to,
 			goto nomem;
 	}
 	if (step != SQLITE_DONE) {
-		db_err(st, "reading findings", err, errlen);
+		store_db_err(st, "reading findings", err, errlen);
 		goto out;
 	}
 	sqlite3_finalize(s);
 	s = NULL;
 	if (sqlite3_prepare_v2(store_db(st), rsql, -1, &s, NULL) != SQLITE_OK) {
-		db_err(st, "reading TLS reports", err, errlen);
+		store_db_err(st, "reading TLS reports", err, errlen);
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, from);
@@ -556,7 +536,7 @@ store_ind_assessment(struct store *st, int64_t from, int64_t to,
 			goto nomem;
 	}
 	if (step != SQLITE_DONE) {
-		db_err(st, "reading TLS reports", err, errlen);
+		store_db_err(st, "reading TLS reports", err, errlen);
 		goto out;
 	}
 	*findings = f;

@@ -81,4 +81,17 @@ sqlite3_stmt	*store_stmt(struct store *st, enum store_stmt_id id,
 /* Reset s and clear its bindings (SQLITE_STATIC pointers); NULL is fine. */
 void		 store_stmt_release(sqlite3_stmt *s);
 
+/* err = "PATH: what: sqlite's message". */
+void	store_db_err(struct store *st, const char *what, char *err,
+	    size_t errlen);
+/*
+ * A one-off statement (text built at run time, or a rare admin read):
+ * finalize it yourself.  -1 with err and *s NULL.
+ */
+int	store_prepare(struct store *st, const char *sql, sqlite3_stmt **s,
+	    char *err, size_t errlen);
+/* Step a cached statement (store_stmt) that returns no rows; release it. */
+int	store_stmt_done(struct store *st, sqlite3_stmt *s, const char *what,
+	    char *err, size_t errlen);
+
 #endif

@@ -10,13 +10,6 @@
 const char store_retention_migration[] =
 	"CREATE INDEX incident_events_event ON incident_events(event_id);";
 
-static void
-db_err(struct store *st, const char *what, char *err, size_t errlen)
-{
-	snprintf(err, errlen, "%s: %s: %s", store_path(st), what,
-	    sqlite3_errmsg(store_db(st)));
-}
-
 int
 store_prune_events(struct store *st, int64_t cutoff_ms, int limit,
     int64_t *cursor, int64_t *deleted, int64_t *kept, char *err,
@@ -29,7 +22,7 @@ store_prune_events(struct store *st, int64_t cutoff_ms, int limit,
 
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
 	    SQLITE_OK) {
-		db_err(st, "pruning events (begin)", err, errlen);
+		store_db_err(st, "pruning events (begin)", err, errlen);
 		return -1;
 	}
 	if (sqlite3_prepare_v2(db, "SELECT e.id, e.received, EXISTS (SELECT 1 "
@@ -38,7 +31,7 @@ store_prune_events(struct store *st, int64_t cutoff_ms, int limit,
 	    SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "DELETE FROM events WHERE id = ?1", -1,
 	    &del, NULL) != SQLITE_OK) {
-		db_err(st, "pruning events", err, errlen);
+		store_db_err(st, "pruning events", err, errlen);
 		goto out;
 	}
 	sqlite3_bind_int64(sel, 1, *cursor);
@@ -57,14 +50,14 @@ store_prune_events(struct store *st, int64_t cutoff_ms, int limit,
 		}
 		sqlite3_bind_int64(del, 1, id);
 		if (sqlite3_step(del) != SQLITE_DONE) {
-			db_err(st, "pruning events (delete)", err, errlen);
+			store_db_err(st, "pruning events (delete)", err, errlen);
 			goto out;
 		}
 		sqlite3_reset(del);
 		n_del++;
 	}
 	if (r != SQLITE_ROW && r != SQLITE_DONE) {
-		db_err(st, "pruning events (select)", err, errlen);
+		store_db_err(st, "pruning events (select)", err, errlen);
 		goto out;
 	}
 	if (seen < limit)
@@ -72,7 +65,7 @@ store_prune_events(struct store *st, int64_t cutoff_ms, int limit,
 	sqlite3_finalize(sel);
 	sel = NULL;
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		db_err(st, "pruning events (commit)", err, errlen);
+		store_db_err(st, "pruning events (commit)", err, errlen);
 		goto out;
 	}
 	*cursor = last;

@@ -86,7 +86,7 @@ int	conf_check_unused(const struct conf *c, struct conf_err *err);
 
 /*
  * Range-checked conversions, used by the table and by command-line
- * parsing alike (never atoi()).  0 on success, -1 with why.
+ * parsing alike (never the unchecked ato* family).  0 on success, -1 with why.
  */
 int	parse_i64(const char *s, int64_t min, int64_t max, int64_t *out,
 	    char *why, size_t whylen);
