@@ -52,10 +52,10 @@ summary(const struct pkt_engine *e, double secs, int nfiles)
 	    (unsigned long long)s->truncated, (unsigned long long)s->invalid,
 	    (unsigned long long)s->unsupported, (unsigned long long)s->fragments);
 	fprintf(stderr, "analyze: findings:");
-	for (int t = 0; t < FT_COUNT; t++) {
+	for (int t = 0; t < pkt_type_count(); t++) {
 		total += s->findings[t];
 		if (s->findings[t] != 0)
-			fprintf(stderr, " %s %llu", ftype_name(t),
+			fprintf(stderr, " %s %llu", pkt_type_name(t),
 			    (unsigned long long)s->findings[t]);
 	}
 	fprintf(stderr, "%s (total %llu)\n", total ? "" : " none",

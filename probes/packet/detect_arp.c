@@ -20,10 +20,11 @@
  * ARP probes with sender 0.0.0.0 (DHCP's address-conflict check, RFC
  * 5227 section 2.1.1) are ignored.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "probes/packet/engine.h"
+#include "probes/packet/detector.h"
 
 struct arpip_ent {
 	struct pt_hdr	hdr;
@@ -53,57 +54,59 @@ struct arpreq_ent {
 	struct paddr	ip;
 };
 
-size_t	arpip_entry_size(void);
-size_t	arpmac_entry_size(void);
-size_t	arpreq_entry_size(void);
+struct arp_conf {
+	int64_t		arp_window_ms;
+	int		arp_unsolicited;
+	int		garp_storm;
+	int64_t		garp_window_ms;
+	char		gateway_s[1024];
+	char		arp_allow_s[1024];
+	struct cidrset	gateway, arp_allow;
+};
 
-size_t
-arpip_entry_size(void)
-{
-	return sizeof(struct arpip_ent);
-}
+struct arp_det {
+	const struct arp_conf	*c;
+	int			 type0;
+	struct ptab		 arpip;		/* IP -> MAC binding */
+	struct ptab		 arpmac;	/* MAC -> claimed IPs */
+	struct ptab		 arpreq;	/* asked-for IP -> when */
+	uint8_t			 router_mac[4][6];
+	int			 nrouter;
+};
 
-size_t
-arpmac_entry_size(void)
-{
-	return sizeof(struct arpmac_ent);
-}
-
-size_t
-arpreq_entry_size(void)
-{
-	return sizeof(struct arpreq_ent);
-}
+static const char *const arp_types[] = { "arp_spoof", NULL };
 
 static bool
-is_router_mac(const struct pkt_engine *e, const uint8_t mac[6])
+is_router_mac(const struct arp_det *d, const uint8_t mac[6])
 {
-	for (int i = 0; i < e->nrouter; i++)
-		if (memcmp(e->router_mac[i], mac, 6) == 0)
+	for (int i = 0; i < d->nrouter; i++)
+		if (memcmp(d->router_mac[i], mac, 6) == 0)
 			return true;
 	return false;
 }
 
 /* Office host -> outside SYN: its destination MAC is a router. */
-void
-arp_learn_router(struct pkt_engine *e, const struct pkt *p)
+static void
+arp_learn_router(struct pkt_engine *e, void *self, const struct pkt *p)
 {
-	if (!p->has_mac || e->nrouter == 4 || (p->dmac[0] & 1) ||
-	    is_router_mac(e, p->dmac) || !eng_home(e, &p->src) ||
+	struct arp_det	*d = self;
+
+	if (!p->has_mac || d->nrouter == 4 || (p->dmac[0] & 1) ||
+	    is_router_mac(d, p->dmac) || !eng_home(e, &p->src) ||
 	    eng_home(e, &p->dst))
 		return;
-	memcpy(e->router_mac[e->nrouter++], p->dmac, 6);
+	memcpy(d->router_mac[d->nrouter++], p->dmac, 6);
 }
 
 static void
-arp_report(struct pkt_engine *e, const char *kind, enum severity sev,
+arp_report(struct pkt_engine *e, struct arp_det *d, const char *kind, enum severity sev,
     const struct paddr *ip, const uint8_t mac[6], const uint8_t *old,
     const uint8_t *victim, uint32_t count, json_t *extra)
 {
 	char	ipb[48], m[20], key[96];
 	json_t	*ev, *tg;
 
-	if (eng_reported_recently(e, FT_ARP_SPOOF, ip, sizeof(*ip), kind,
+	if (eng_reported_recently(e, d->type0, ip, sizeof(*ip), kind,
 	    strlen(kind))) {
 		json_decref(extra);
 		return;
@@ -122,13 +125,13 @@ arp_report(struct pkt_engine *e, const char *kind, enum severity sev,
 	    memcmp(victim, "\0\0\0\0\0\0", 6) != 0)
 		json_object_set_new(ev, "told", json_string(mac_str(victim, m,
 		    sizeof(m))));
-	eng_report(e, FT_ARP_SPOOF, sev, key, mac_str(mac, m, sizeof(m)), tg,
+	eng_report(e, d->type0, sev, key, mac_str(mac, m, sizeof(m)), tg,
 	    e->now, e->now, count, ev);
 }
 
 /* Record that mac claimed ip; returns how many IPs it claims now. */
 static int
-mac_claims(struct pkt_engine *e, struct arpmac_ent *m, const struct paddr *ip,
+mac_claims(struct pkt_engine *e, struct arp_det *d, struct arpmac_ent *m, const struct paddr *ip,
     bool unsol, bool *any_unsol)
 {
 	int	i, slot = -1, live = 0;
@@ -148,16 +151,17 @@ mac_claims(struct pkt_engine *e, struct arpmac_ent *m, const struct paddr *ip,
 	m->ip_unsol[slot] |= unsol;
 	*any_unsol = false;
 	for (i = 0; i < MAC_IPS; i++)
-		if (m->ip_ms[i] != 0 && e->now - m->ip_ms[i] <= e->c.arp_window_ms) {
+		if (m->ip_ms[i] != 0 && e->now - m->ip_ms[i] <= d->c->arp_window_ms) {
 			live++;
 			*any_unsol |= m->ip_unsol[i];
 		}
 	return live;
 }
 
-void
-arp_packet(struct pkt_engine *e, const struct pkt *p)
+static void
+arp_packet(struct pkt_engine *e, void *self, const struct pkt *p)
 {
+	struct arp_det		*d = self;
 	struct mac_key		 mk;
 	struct arpmac_ent	*m;
 	struct arpip_ent	*b;
@@ -166,52 +170,52 @@ arp_packet(struct pkt_engine *e, const struct pkt *p)
 	uint8_t			 old[6];
 	int			 nips;
 
-	if (e->c.disabled[FT_ARP_SPOOF] || paddr_is_zero(&p->arp_spa) ||
-	    cidrset_match(&e->c.arp_allow, &p->arp_spa))
+	if (eng_disabled(e, d->type0) || paddr_is_zero(&p->arp_spa) ||
+	    cidrset_match(&d->c->arp_allow, &p->arp_spa))
 		return;
 	garp = memcmp(&p->arp_spa, &p->arp_tpa, sizeof(p->arp_spa)) == 0;
 	if (p->arp_op == 1 && !garp)
-		(void)pt_get(&e->arpreq, pt_hash(&p->arp_tpa, 16), &p->arp_tpa,
+		(void)pt_get(&d->arpreq, pt_hash(&p->arp_tpa, 16), &p->arp_tpa,
 		    e->now, true, NULL);
 	if (p->arp_op == 2 && !garp) {
-		rq = pt_get(&e->arpreq, pt_hash(&p->arp_spa, 16), &p->arp_spa,
+		rq = pt_get(&d->arpreq, pt_hash(&p->arp_spa, 16), &p->arp_spa,
 		    e->now, false, NULL);
 		unsol = rq == NULL;
 	}
 
 	memset(&mk, 0, sizeof(mk));
 	memcpy(mk.mac, p->arp_sha, 6);
-	m = pt_get(&e->arpmac, pt_hash(&mk, sizeof(mk)), &mk, e->now, true, NULL);
+	m = pt_get(&d->arpmac, pt_hash(&mk, sizeof(mk)), &mk, e->now, true, NULL);
 	if (m != NULL) {
 		if (garp) {
-			if (e->now - m->garp_ms > e->c.garp_window_ms) {
+			if (e->now - m->garp_ms > d->c->garp_window_ms) {
 				m->garp_ms = e->now;
 				m->garp = 0;
 			}
-			if (++m->garp >= (uint32_t)e->c.garp_storm)
-				arp_report(e, "gratuitous_storm", SEV_MEDIUM,
+			if (++m->garp >= (uint32_t)d->c->garp_storm)
+				arp_report(e, d, "gratuitous_storm", SEV_MEDIUM,
 				    &p->arp_spa, p->arp_sha, NULL, NULL, m->garp, NULL);
 		}
-		if (unsol && ++m->unsol >= (uint32_t)e->c.arp_unsolicited)
-			arp_report(e, "unsolicited_replies", SEV_HIGH, &p->arp_spa,
+		if (unsol && ++m->unsol >= (uint32_t)d->c->arp_unsolicited)
+			arp_report(e, d, "unsolicited_replies", SEV_HIGH, &p->arp_spa,
 			    p->arp_sha, NULL, p->arp_tha, m->unsol, NULL);
-		nips = mac_claims(e, m, &p->arp_spa, unsol, &any_unsol);
+		nips = mac_claims(e, d, m, &p->arp_spa, unsol, &any_unsol);
 		if (nips >= 2 && any_unsol) {
 			json_t	*ips = json_array();
 			char	 a[48];
 
 			for (int i = 0; i < MAC_IPS; i++)
 				if (m->ip_ms[i] != 0 &&
-				    e->now - m->ip_ms[i] <= e->c.arp_window_ms)
+				    e->now - m->ip_ms[i] <= d->c->arp_window_ms)
 					json_array_append_new(ips, json_string(
 					    paddr_str(&m->ip[i], a, sizeof(a))));
-			arp_report(e, "mac_multiple_ips", SEV_HIGH, &p->arp_spa,
+			arp_report(e, d, "mac_multiple_ips", SEV_HIGH, &p->arp_spa,
 			    p->arp_sha, NULL, NULL, (uint32_t)nips,
 			    json_pack("{s:o}", "claimed_ips", ips));
 		}
 	}
 
-	b = pt_get(&e->arpip, pt_hash(&p->arp_spa, 16), &p->arp_spa, e->now,
+	b = pt_get(&d->arpip, pt_hash(&p->arp_spa, 16), &p->arp_spa, e->now,
 	    true, &isnew);
 	if (b == NULL)
 		return;
@@ -221,12 +225,12 @@ arp_packet(struct pkt_engine *e, const struct pkt *p)
 		return;
 	}
 	/* Another MAC claims this IP. */
-	gw = cidrset_match(&e->c.gateway, &p->arp_spa) || is_router_mac(e, b->mac);
+	gw = cidrset_match(&d->c->gateway, &p->arp_spa) || is_router_mac(d, b->mac);
 	memcpy(old, b->mac, 6);
 	{
-		bool	active = e->now - b->mac_ms <= e->c.arp_window_ms;
+		bool	active = e->now - b->mac_ms <= d->c->arp_window_ms;
 		bool	flip = memcmp(b->prev, p->arp_sha, 6) == 0 &&
-		    e->now - b->prev_ms <= e->c.arp_window_ms;
+		    e->now - b->prev_ms <= d->c->arp_window_ms;
 
 		memcpy(b->prev, b->mac, 6);
 		b->prev_ms = b->mac_ms;
@@ -234,13 +238,96 @@ arp_packet(struct pkt_engine *e, const struct pkt *p)
 		b->mac_ms = e->now;
 		b->changes++;
 		if (gw)
-			arp_report(e, "gateway_mac_changed", SEV_CRITICAL,
+			arp_report(e, d, "gateway_mac_changed", SEV_CRITICAL,
 			    &p->arp_spa, p->arp_sha, old, NULL, b->changes, NULL);
 		else if (flip)
-			arp_report(e, "flip_flop", SEV_HIGH, &p->arp_spa,
+			arp_report(e, d, "flip_flop", SEV_HIGH, &p->arp_spa,
 			    p->arp_sha, old, NULL, b->changes, NULL);
 		else if (active)
-			arp_report(e, "changed_while_active", SEV_HIGH,
+			arp_report(e, d, "changed_while_active", SEV_HIGH,
 			    &p->arp_spa, p->arp_sha, old, NULL, b->changes, NULL);
 	}
 }
+
+/* ---- registration -------------------------------------------------------- */
+
+static int
+arp_init(struct pkt_engine *e, void *self, const void *conf, int type0,
+    char *err, size_t errlen)
+{
+	struct arp_det	*d = self;
+
+	(void)e; (void)err; (void)errlen;
+	d->c = conf;
+	d->type0 = type0;
+	return 0;
+}
+
+static int
+arp_conf_finish(void *conf, char *why, size_t whylen)
+{
+	struct arp_conf	*c = conf;
+
+	if (cidrset_parse(c->arp_allow_s, &c->arp_allow, why, whylen) == -1 ||
+	    cidrset_parse(c->gateway_s, &c->gateway, why, whylen) == -1)
+		return -1;
+	return 0;
+}
+
+static int64_t
+arpmac_ttl(const struct pkt_conf *pc, const void *conf)
+{
+	(void)pc;
+	return ((const struct arp_conf *)conf)->arp_window_ms;
+}
+
+/* Few entries per LAN. */
+static const struct det_table arp_tables[] = {
+	{ "ARP binding", offsetof(struct arp_det, arpip), sizeof(struct arpip_ent),
+	  sizeof(struct paddr), 0, 40, 86400000LL, NULL },
+	{ "ARP sender", offsetof(struct arp_det, arpmac),
+	  sizeof(struct arpmac_ent), sizeof(struct mac_key), 0, 40, 0,
+	  arpmac_ttl },
+	{ "ARP request", offsetof(struct arp_det, arpreq),
+	  sizeof(struct arpreq_ent), sizeof(struct paddr), 0, 20, 5000, NULL },
+	{ NULL, 0, 0, 0, 0, 0, 0, NULL },
+};
+
+#define O(f)	offsetof(struct arp_conf, f)
+#define S(f)	O(f), sizeof(((struct arp_conf *)0)->f)
+static const struct conf_opt arp_opts[] = {
+	{ "arp_window", CONF_DURATION, O(arp_window_ms), 0, 1000, 86400000LL,
+	  "5m", NULL, NULL, "" },
+	{ "arp_unsolicited", CONF_INT, O(arp_unsolicited), 0, 1, 1000000, "3",
+	  NULL, NULL, "" },
+	{ "garp_storm", CONF_INT, O(garp_storm), 0, 2, 1000000, "10", NULL, NULL,
+	  "" },
+	{ "garp_window", CONF_DURATION, O(garp_window_ms), 0, 1000, 3600000LL,
+	  "10s", NULL, NULL, "" },
+	{ "gateway", CONF_STR, S(gateway_s), 0, 0, "", NULL, eng_valid_cidrs,
+	  "" },
+	{ "arp_allow", CONF_STR, S(arp_allow_s), 0, 0, "", NULL,
+	  eng_valid_cidrs, "" },
+	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+};
+#undef O
+#undef S
+
+/* ARP itself, and office hosts' off-site SYNs to learn routers' MACs. */
+static const struct det_hook arp_hooks[] = {
+	{ DET_ARP, 0, 0, 0, 0, arp_packet },
+	{ DET_TCP, 0, 0, TH_SYN | TH_ACK, TH_SYN, arp_learn_router },
+	{ 0, 0, 0, 0, 0, NULL },
+};
+
+const struct detector_ops arp_detector = {
+	.name = "arp",
+	.types = arp_types,
+	.options = arp_opts,
+	.conf_size = sizeof(struct arp_conf),
+	.conf_finish = arp_conf_finish,
+	.tables = arp_tables,
+	.state_size = sizeof(struct arp_det),
+	.init = arp_init,
+	.packet = arp_hooks,
+};

@@ -6,11 +6,27 @@
  * realert.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "probes/packet/engine.h"
+#include "probes/packet/detector.h"
+
+struct blocklist_conf {
+	char		blocklist_file[256];
+	char		blocklist_allow_s[1024];
+	struct cidrset	blocklist_allow;
+};
+
+struct blocklist_det {
+	const struct blocklist_conf *c;
+	int			 type0;
+	struct blockrange	*block;
+	size_t			 nblock;
+};
+
+static const char *const blocklist_types[] = { "blocklist", NULL };
 
 static int
 addr_cmp(const struct paddr *a, const struct paddr *b)
@@ -110,16 +126,16 @@ out:
 }
 
 static bool
-listed(const struct pkt_engine *e, const struct paddr *a)
+listed(const struct blocklist_det *d, const struct paddr *a)
 {
-	size_t	lo = 0, hi = e->nblock;
+	size_t	lo = 0, hi = d->nblock;
 
 	while (lo < hi) {
 		size_t	mid = lo + (hi - lo) / 2;
 
-		if (addr_cmp(a, &e->block[mid].lo) < 0)
+		if (addr_cmp(a, &d->block[mid].lo) < 0)
 			hi = mid;
-		else if (addr_cmp(a, &e->block[mid].hi) > 0)
+		else if (addr_cmp(a, &d->block[mid].hi) > 0)
 			lo = mid + 1;
 		else
 			return true;
@@ -128,30 +144,103 @@ listed(const struct pkt_engine *e, const struct paddr *a)
 }
 
 static void
-block_report(struct pkt_engine *e, const struct pkt *p, const struct paddr *bad,
+block_report(struct pkt_engine *e, struct blocklist_det *d,
+    const struct pkt *p, const struct paddr *bad,
     const struct paddr *other, const char *dir)
 {
 	char	b[48], o[48], key[128];
 
-	if (cidrset_match(&e->c.blocklist_allow, other) ||
-	    eng_reported_recently(e, FT_BLOCKLIST, bad, 16, other, 16))
+	if (cidrset_match(&d->c->blocklist_allow, other) ||
+	    eng_reported_recently(e, d->type0, bad, 16, other, 16))
 		return;
 	paddr_str(bad, b, sizeof(b));
 	paddr_str(other, o, sizeof(o));
 	snprintf(key, sizeof(key), "blocklist:%s:%s", b, o);
-	eng_report(e, FT_BLOCKLIST, SEV_HIGH, key, o, json_pack("[s]", b),
+	eng_report(e, d->type0, SEV_HIGH, key, o, json_pack("[s]", b),
 	    p->ts_ms, p->ts_ms, 1, json_pack("{s:s,s:s,s:i,s:i,s:i}",
 	    "listed", b, "direction", dir, "protocol", (json_int_t)p->proto,
 	    "sport", (json_int_t)p->sport, "dport", (json_int_t)p->dport));
 }
 
-void
-blocklist_packet(struct pkt_engine *e, const struct pkt *p)
+static void
+blocklist_packet(struct pkt_engine *e, void *self, const struct pkt *p)
 {
-	if (e->c.disabled[FT_BLOCKLIST])
-		return;
-	if (listed(e, &p->dst))
-		block_report(e, p, &p->dst, &p->src, "to");
-	if (listed(e, &p->src))
-		block_report(e, p, &p->src, &p->dst, "from");
+	struct blocklist_det	*d = self;
+
+	if (listed(d, &p->dst))
+		block_report(e, d, p, &p->dst, &p->src, "to");
+	if (listed(d, &p->src))
+		block_report(e, d, p, &p->src, &p->dst, "from");
 }
+
+/* ---- registration -------------------------------------------------------- */
+
+/* Without a file there is nothing to look for: not called at all. */
+static int
+blocklist_init(struct pkt_engine *e, void *self, const void *conf, int type0,
+    char *err, size_t errlen)
+{
+	struct blocklist_det	*d = self;
+
+	(void)e;
+	d->c = conf;
+	d->type0 = type0;
+	if (d->c->blocklist_file[0] == '\0')
+		return 1;
+	if (blocklist_load(d->c->blocklist_file, &d->block, &d->nblock, err,
+	    errlen) == -1)
+		return -1;
+	return d->nblock == 0 ? 1 : 0;
+}
+
+static size_t
+blocklist_bytes(const void *self)
+{
+	return ((const struct blocklist_det *)self)->nblock *
+	    sizeof(struct blockrange);
+}
+
+static void
+blocklist_free(void *self)
+{
+	free(((struct blocklist_det *)self)->block);
+}
+
+static int
+blocklist_conf_finish(void *conf, char *why, size_t whylen)
+{
+	struct blocklist_conf	*c = conf;
+
+	return cidrset_parse(c->blocklist_allow_s, &c->blocklist_allow, why,
+	    whylen);
+}
+
+#define O(f)	offsetof(struct blocklist_conf, f)
+#define S(f)	O(f), sizeof(((struct blocklist_conf *)0)->f)
+static const struct conf_opt blocklist_opts[] = {
+	{ "blocklist", CONF_STR, S(blocklist_file), 0, 0, "", NULL, NULL,
+	  "file of IPs and CIDRs, one a line" },
+	{ "blocklist_allow", CONF_STR, S(blocklist_allow_s), 0, 0, "", NULL,
+	  eng_valid_cidrs, "" },
+	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+};
+#undef O
+#undef S
+
+static const struct det_hook blocklist_hooks[] = {
+	{ DET_IP, 0, 0, 0, 0, blocklist_packet },
+	{ 0, 0, 0, 0, 0, NULL },
+};
+
+const struct detector_ops blocklist_detector = {
+	.name = "blocklist",
+	.types = blocklist_types,
+	.options = blocklist_opts,
+	.conf_size = sizeof(struct blocklist_conf),
+	.conf_finish = blocklist_conf_finish,
+	.state_size = sizeof(struct blocklist_det),
+	.init = blocklist_init,
+	.packet = blocklist_hooks,
+	.bytes = blocklist_bytes,
+	.free = blocklist_free,
+};

@@ -17,10 +17,11 @@
  * client within nxdomain_window.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "probes/packet/engine.h"
+#include "probes/packet/detector.h"
 
 struct dns_key {
 	struct paddr	client;
@@ -39,13 +40,29 @@ struct dns_ent {
 	char		sample[104];
 };
 
-size_t	dns_entry_size(void);
+struct dns_conf {
+	int		dns_label_len;
+	int		dns_name_len;
+	double		dns_entropy;
+	int		dns_suspicious;
+	int		dns_unique;
+	int64_t		dns_window_ms;
+	int		nxdomain_count;
+	int64_t		nxdomain_window_ms;
+	char		dns_allow_s[1024];
+	char		dns_allow[16][64];
+	int		ndns_allow;
+};
 
-size_t
-dns_entry_size(void)
-{
-	return sizeof(struct dns_ent);
-}
+struct dns_det {
+	const struct dns_conf	*c;
+	int			 type0;
+	struct ptab		 dns;	/* (client, domain) -> counts */
+};
+
+static const char *const dns_types[] = { "dns_tunnel", "nxdomain_storm",
+    NULL };
+enum { T_DNS_TUNNEL, T_NXDOMAIN_STORM };
 
 double
 dns_entropy(const char *s, size_t n)
@@ -112,10 +129,10 @@ registered_domain(const char *name, size_t len)
 }
 
 static bool
-dns_allowed(const struct pkt_engine *e, const char *name, size_t len)
+dns_allowed(const struct dns_det *d, const char *name, size_t len)
 {
-	for (int i = 0; i < e->c.ndns_allow; i++) {
-		const char	*a = e->c.dns_allow[i];
+	for (int i = 0; i < d->c->ndns_allow; i++) {
+		const char	*a = d->c->dns_allow[i];
 		size_t		 n = strlen(a);
 
 		if (n <= len && strcmp(name + len - n, a) == 0 &&
@@ -126,11 +143,11 @@ dns_allowed(const struct pkt_engine *e, const char *name, size_t len)
 }
 
 static struct dns_ent *
-dns_entry(struct pkt_engine *e, const struct paddr *client, const char *domain,
+dns_entry(struct pkt_engine *e, struct dns_det *dd, const struct paddr *client, const char *domain,
     uint32_t kind, int64_t window)
 {
 	struct dns_key	 k;
-	struct dns_ent	*d;
+	struct dns_ent	*x;
 	bool		 isnew;
 	int64_t		 rep;
 	uint32_t	 repn;
@@ -139,20 +156,20 @@ dns_entry(struct pkt_engine *e, const struct paddr *client, const char *domain,
 	k.client = *client;
 	snprintf(k.domain, sizeof(k.domain), "%s", domain);
 	k.kind = kind;
-	d = pt_get(&e->dns, pt_hash(&k, sizeof(k)), &k, e->now, true, &isnew);
-	if (d == NULL)
+	x = pt_get(&dd->dns, pt_hash(&k, sizeof(k)), &k, e->now, true, &isnew);
+	if (x == NULL)
 		return NULL;
-	if (isnew || e->now - d->first_ms > window) {
-		rep = isnew ? 0 : d->reported_ms;
+	if (isnew || e->now - x->first_ms > window) {
+		rep = isnew ? 0 : x->reported_ms;
 		repn = 0;
-		memset((char *)d + offsetof(struct dns_ent, first_ms), 0,
-		    sizeof(*d) - offsetof(struct dns_ent, first_ms));
-		d->first_ms = e->now;
-		d->reported_ms = rep;
-		d->reported_n = repn;
+		memset((char *)x + offsetof(struct dns_ent, first_ms), 0,
+		    sizeof(*x) - offsetof(struct dns_ent, first_ms));
+		x->first_ms = e->now;
+		x->reported_ms = rep;
+		x->reported_n = repn;
 	}
-	d->last_ms = e->now;
-	return d;
+	x->last_ms = e->now;
+	return x;
 }
 
 static uint32_t
@@ -168,15 +185,15 @@ names_est(const struct dns_ent *d)
 }
 
 static void
-dns_query(struct pkt_engine *e, const struct pkt *p, const struct dns_msg *m)
+dns_query(struct pkt_engine *e, struct dns_det *dd, const struct pkt *p, const struct dns_msg *m)
 {
-	struct dns_ent	*d;
+	struct dns_ent	*x;
 	size_t		 off, sub, lab = 0, maxlab = 0, maxat = 0;
 	bool		 susp, seen;
 	uint32_t	 b, uniq;
 	char		 c[48], key[160];
 
-	if (m->qname_len == 0 || dns_allowed(e, m->qname, m->qname_len))
+	if (m->qname_len == 0 || dns_allowed(dd, m->qname, m->qname_len))
 		return;
 	off = registered_domain(m->qname, m->qname_len);
 	sub = off == 0 ? 0 : off - 1;
@@ -188,92 +205,198 @@ dns_query(struct pkt_engine *e, const struct pkt *p, const struct dns_msg *m)
 			maxat = i + 1 - lab;
 		}
 	}
-	d = dns_entry(e, &p->src, m->qname + off, 1, e->c.dns_window_ms);
-	if (d == NULL)
+	x = dns_entry(e, dd, &p->src, m->qname + off, 1, dd->c->dns_window_ms);
+	if (x == NULL)
 		return;
 	/* Asking again for the same name is a cache at work, not data. */
 	b = (uint32_t)(pt_hash(m->qname, m->qname_len) & 511);
-	seen = (d->names[b >> 6] >> (b & 63)) & 1;
-	d->names[b >> 6] |= 1ull << (b & 63);
-	susp = !seen && sub != 0 && (maxlab >= (size_t)e->c.dns_label_len ||
-	    sub >= (size_t)e->c.dns_name_len || (maxlab >= 24 &&
-	    dns_entropy(m->qname + maxat, maxlab) >= e->c.dns_entropy));
-	d->queries++;
+	seen = (x->names[b >> 6] >> (b & 63)) & 1;
+	x->names[b >> 6] |= 1ull << (b & 63);
+	susp = !seen && sub != 0 && (maxlab >= (size_t)dd->c->dns_label_len ||
+	    sub >= (size_t)dd->c->dns_name_len || (maxlab >= 24 &&
+	    dns_entropy(m->qname + maxat, maxlab) >= dd->c->dns_entropy));
+	x->queries++;
 	if (susp) {
-		d->suspicious++;
-		if (d->sample[0] == '\0')
-			snprintf(d->sample, sizeof(d->sample), "%.100s", m->qname);
+		x->suspicious++;
+		if (x->sample[0] == '\0')
+			snprintf(x->sample, sizeof(x->sample), "%.100s", m->qname);
 	}
-	if (maxlab > d->max_label)
-		d->max_label = (uint8_t)maxlab;
-	if (sub > d->max_sub)
-		d->max_sub = (uint8_t)(sub > 255 ? 255 : sub);
+	if (maxlab > x->max_label)
+		x->max_label = (uint8_t)maxlab;
+	if (sub > x->max_sub)
+		x->max_sub = (uint8_t)(sub > 255 ? 255 : sub);
 	if (m->qtype == 16)
-		d->txt++;
+		x->txt++;
 	else if (m->qtype == 10)
-		d->null++;
+		x->null++;
 	else if (m->qtype != 1 && m->qtype != 28)
-		d->other_types++;
-	uniq = names_est(d);
-	if (d->suspicious < (uint32_t)e->c.dns_suspicious &&
-	    uniq < (uint32_t)e->c.dns_unique)
+		x->other_types++;
+	uniq = names_est(x);
+	if (x->suspicious < (uint32_t)dd->c->dns_suspicious &&
+	    uniq < (uint32_t)dd->c->dns_unique)
 		return;
-	if (d->queries <= d->reported_n || (d->reported_ms != 0 &&
-	    e->now - d->reported_ms < e->c.realert_ms))
+	if (x->queries <= x->reported_n || (x->reported_ms != 0 &&
+	    e->now - x->reported_ms < e->c.realert_ms))
 		return;
 	paddr_str(&p->src, c, sizeof(c));
-	snprintf(key, sizeof(key), "dns_tunnel:%s:%s", c, d->key.domain);
-	d->reported_ms = e->now;
-	d->reported_n = d->queries;
-	eng_report(e, FT_DNS_TUNNEL, SEV_HIGH, key, c,
-	    json_pack("[s]", d->key.domain), d->first_ms, e->now, d->queries,
+	snprintf(key, sizeof(key), "dns_tunnel:%s:%s", c, x->key.domain);
+	x->reported_ms = e->now;
+	x->reported_n = x->queries;
+	eng_report(e, dd->type0 + T_DNS_TUNNEL, SEV_HIGH, key, c,
+	    json_pack("[s]", x->key.domain), x->first_ms, e->now, x->queries,
 	    json_pack("{s:s,s:i,s:i,s:i,s:i,s:s,s:i,s:i,s:i}",
-	    "domain", d->key.domain, "queries", (json_int_t)d->queries,
-	    "suspicious_names", (json_int_t)d->suspicious,
+	    "domain", x->key.domain, "queries", (json_int_t)x->queries,
+	    "suspicious_names", (json_int_t)x->suspicious,
 	    "unique_names_estimate", (json_int_t)uniq,
-	    "longest_label", (json_int_t)d->max_label,
-	    "sample", d->sample[0] ? d->sample : m->qname,
-	    "txt_queries", (json_int_t)d->txt, "null_queries", (json_int_t)d->null,
-	    "other_type_queries", (json_int_t)d->other_types));
+	    "longest_label", (json_int_t)x->max_label,
+	    "sample", x->sample[0] ? x->sample : m->qname,
+	    "txt_queries", (json_int_t)x->txt, "null_queries", (json_int_t)x->null,
+	    "other_type_queries", (json_int_t)x->other_types));
 }
 
 static void
-dns_answer(struct pkt_engine *e, const struct pkt *p, const struct dns_msg *m)
+dns_answer(struct pkt_engine *e, struct dns_det *dd, const struct pkt *p, const struct dns_msg *m)
 {
-	struct dns_ent	*d;
+	struct dns_ent	*x;
 	char		 c[48], key[96];
 
-	if (m->rcode != 3 || e->c.disabled[FT_NXDOMAIN_STORM])
+	if (m->rcode != 3 || eng_disabled(e, dd->type0 + T_NXDOMAIN_STORM))
 		return;
-	d = dns_entry(e, &p->dst, "", 2, e->c.nxdomain_window_ms);
-	if (d == NULL)
+	x = dns_entry(e, dd, &p->dst, "", 2, dd->c->nxdomain_window_ms);
+	if (x == NULL)
 		return;
-	d->queries++;
-	if (d->sample[0] == '\0')
-		snprintf(d->sample, sizeof(d->sample), "%.100s", m->qname);
-	if (d->queries < (uint32_t)e->c.nxdomain_count ||
-	    d->queries <= d->reported_n || (d->reported_ms != 0 &&
-	    e->now - d->reported_ms < e->c.realert_ms))
+	x->queries++;
+	if (x->sample[0] == '\0')
+		snprintf(x->sample, sizeof(x->sample), "%.100s", m->qname);
+	if (x->queries < (uint32_t)dd->c->nxdomain_count ||
+	    x->queries <= x->reported_n || (x->reported_ms != 0 &&
+	    e->now - x->reported_ms < e->c.realert_ms))
 		return;
 	paddr_str(&p->dst, c, sizeof(c));
 	snprintf(key, sizeof(key), "nxdomain_storm:%s", c);
-	d->reported_ms = e->now;
-	d->reported_n = d->queries;
-	eng_report(e, FT_NXDOMAIN_STORM, SEV_MEDIUM, key, c, json_array(),
-	    d->first_ms, e->now, d->queries,
-	    json_pack("{s:i,s:s}", "nxdomain_answers", (json_int_t)d->queries,
-	    "sample", d->sample));
+	x->reported_ms = e->now;
+	x->reported_n = x->queries;
+	eng_report(e, dd->type0 + T_NXDOMAIN_STORM, SEV_MEDIUM, key, c, json_array(),
+	    x->first_ms, e->now, x->queries,
+	    json_pack("{s:i,s:s}", "nxdomain_answers", (json_int_t)x->queries,
+	    "sample", x->sample));
 }
 
-void
-dns_packet(struct pkt_engine *e, const struct pkt *p)
+static void
+dns_packet(struct pkt_engine *e, void *self, const struct pkt *p)
 {
-	struct dns_msg	m;
+	struct dns_det	*d = self;
+	struct dns_msg	 m;
 
 	if (dns_decode(p->payload, p->paylen, &m) == -1)
 		return;		/* not DNS after all, or cut short */
-	if (!m.qr && p->dport == 53 && !e->c.disabled[FT_DNS_TUNNEL])
-		dns_query(e, p, &m);
+	if (!m.qr && p->dport == 53 &&
+	    !eng_disabled(e, d->type0 + T_DNS_TUNNEL))
+		dns_query(e, d, p, &m);
 	else if (m.qr && p->sport == 53)
-		dns_answer(e, p, &m);
+		dns_answer(e, d, p, &m);
 }
+
+/* ---- registration -------------------------------------------------------- */
+
+static int
+dns_init(struct pkt_engine *e, void *self, const void *conf, int type0,
+    char *err, size_t errlen)
+{
+	struct dns_det	*d = self;
+
+	(void)e; (void)err; (void)errlen;
+	d->c = conf;
+	d->type0 = type0;
+	return 0;
+}
+
+static int
+valid_domains(const void *field, char *why, size_t whylen)
+{
+	const char	*cur = field;
+	char		 item[64];
+	int		 r, n = 0;
+
+	while ((r = conf_list_next(&cur, item, sizeof(item))) != 0) {
+		if (r == -1 || ++n > 16) {
+			snprintf(why, whylen, "at most 16 domains of up to 63 characters");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+dns_conf_finish(void *conf, char *why, size_t whylen)
+{
+	struct dns_conf	*c = conf;
+	const char	*cur = c->dns_allow_s;
+
+	(void)why; (void)whylen;
+	c->ndns_allow = 0;
+	while (c->ndns_allow < 16 &&
+	    conf_list_next(&cur, c->dns_allow[c->ndns_allow], 64) == 1)
+		c->ndns_allow++;
+	return 0;
+}
+
+static int64_t
+dns_ttl(const struct pkt_conf *pc, const void *conf)
+{
+	const struct dns_conf	*c = conf;
+
+	(void)pc;
+	return c->dns_window_ms > c->nxdomain_window_ms ? c->dns_window_ms :
+	    c->nxdomain_window_ms;
+}
+
+static const struct det_table dns_tables[] = {
+	{ "DNS", offsetof(struct dns_det, dns), sizeof(struct dns_ent),
+	  sizeof(struct dns_key), 0, 140, 0, dns_ttl },
+	{ NULL, 0, 0, 0, 0, 0, 0, NULL },
+};
+
+#define O(f)	offsetof(struct dns_conf, f)
+#define S(f)	O(f), sizeof(((struct dns_conf *)0)->f)
+static const struct conf_opt dns_opts[] = {
+	{ "dns_label_len", CONF_INT, O(dns_label_len), 0, 8, 63, "30", NULL,
+	  NULL, "" },
+	{ "dns_name_len", CONF_INT, O(dns_name_len), 0, 16, 255, "60", NULL, NULL,
+	  "" },
+	{ "dns_entropy", CONF_DOUBLE, O(dns_entropy), 0, 1, 8, "4.5", NULL, NULL,
+	  "" },
+	{ "dns_suspicious", CONF_INT, O(dns_suspicious), 0, 1, 1000000, "5", NULL,
+	  NULL, "" },
+	{ "dns_unique", CONF_INT, O(dns_unique), 0, 2, 1000000, "100", NULL, NULL,
+	  "" },
+	{ "dns_window", CONF_DURATION, O(dns_window_ms), 0, 1000, 86400000LL, "5m",
+	  NULL, NULL, "" },
+	{ "nxdomain_count", CONF_INT, O(nxdomain_count), 0, 2, 1000000, "50", NULL,
+	  NULL, "" },
+	{ "nxdomain_window", CONF_DURATION, O(nxdomain_window_ms), 0, 1000,
+	  86400000LL, "1m", NULL, NULL, "" },
+	{ "dns_allow", CONF_STR, S(dns_allow_s), 0, 0, "arpa, local", NULL,
+	  valid_domains, "" },
+	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+};
+#undef O
+#undef S
+
+/* UDP to or from port 53 only. */
+static const struct det_hook dns_hooks[] = {
+	{ DET_UDP, 0, 53, 0, 0, dns_packet },
+	{ 0, 0, 0, 0, 0, NULL },
+};
+
+const struct detector_ops dns_detector = {
+	.name = "dns",
+	.types = dns_types,
+	.options = dns_opts,
+	.conf_size = sizeof(struct dns_conf),
+	.conf_finish = dns_conf_finish,
+	.tables = dns_tables,
+	.state_size = sizeof(struct dns_det),
+	.init = dns_init,
+	.packet = dns_hooks,
+};

@@ -22,10 +22,11 @@
  * table entry, not a million.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "probes/packet/engine.h"
+#include "probes/packet/detector.h"
 
 #define FLOOD_GAP_MS	5000
 
@@ -49,13 +50,27 @@ struct rate_ent {
 	struct paddr	src1;		/* a source, for the single-source case */
 };
 
-size_t	rate_entry_size(void);
+struct flood_conf {
+	int		synflood_rate;
+	double		synflood_factor;
+	int		icmpflood_rate;
+	int		udpflood_rate;
+	double		flood_factor;
+	int		flood_seconds;
+	char		flood_allow_s[1024];
+	struct cidrset	flood_allow;
+};
 
-size_t
-rate_entry_size(void)
-{
-	return sizeof(struct rate_ent);
-}
+struct flood_det {
+	const struct flood_conf	*c;
+	int			 type0;
+	bool			 off_syn, off_icmp, off_udp;
+	struct ptab		 rate;	/* (dst, proto, port) -> rates */
+};
+
+static const char *const flood_types[] = { "syn_flood", "icmp_flood",
+    "udp_flood", NULL };
+enum { T_SYN_FLOOD, T_ICMP_FLOOD, T_UDP_FLOOD };
 
 static double
 sources_est(const struct rate_ent *r)
@@ -70,25 +85,25 @@ sources_est(const struct rate_ent *r)
 }
 
 static void
-flood_report(struct pkt_engine *e, struct rate_ent *r, int64_t now)
+flood_report(struct pkt_engine *e, struct flood_det *d, struct rate_ent *r, int64_t now)
 {
 	char		 dst[48], src[48], key[128];
 	double		 est = sources_est(r);
-	enum ftype	 t;
+	int		 t;
 	json_t		*ev;
 
 	paddr_str(&r->key.dst, dst, sizeof(dst));
 	switch (r->key.proto) {
 	case 6:
-		t = FT_SYN_FLOOD;
+		t = T_SYN_FLOOD;
 		snprintf(key, sizeof(key), "syn_flood:%s:%u", dst, r->key.port);
 		break;
 	case 1:
-		t = FT_ICMP_FLOOD;
+		t = T_ICMP_FLOOD;
 		snprintf(key, sizeof(key), "icmp_flood:%s", dst);
 		break;
 	default:
-		t = FT_UDP_FLOOD;
+		t = T_UDP_FLOOD;
 		snprintf(key, sizeof(key), "udp_flood:%s", dst);
 		break;
 	}
@@ -99,7 +114,7 @@ flood_report(struct pkt_engine *e, struct rate_ent *r, int64_t now)
 	if (r->key.proto == 6)
 		json_object_set_new(ev, "port", json_integer(r->key.port));
 	r->reported_ms = now;
-	eng_report(e, t, SEV_HIGH, key, est < 1.5 ?
+	eng_report(e, d->type0 + t, SEV_HIGH, key, est < 1.5 ?
 	    paddr_str(&r->src1, src, sizeof(src)) : NULL,
 	    json_pack("[s]", dst), r->hot_first_ms, now, r->hot_pkts, ev);
 }
@@ -114,9 +129,9 @@ flood_cool(struct rate_ent *r)
 }
 
 static void
-flood_roll(struct pkt_engine *e, struct rate_ent *r, int64_t now)
+flood_roll(struct pkt_engine *e, struct flood_det *d, struct rate_ent *r, int64_t now)
 {
-	const struct pkt_conf *c = &e->c;
+	const struct flood_conf *c = d->c;
 	double		rate, factor;
 	int64_t		gap;
 	bool		hot;
@@ -152,8 +167,8 @@ flood_roll(struct pkt_engine *e, struct rate_ent *r, int64_t now)
 			r->peak = r->cnt;
 		/* A long enough streak, or one second ten times over the rate. */
 		if ((r->hot >= (uint32_t)c->flood_seconds || r->cnt >= 10 * rate) &&
-		    (r->reported_ms == 0 || now - r->reported_ms >= c->realert_ms))
-			flood_report(e, r, now);
+		    (r->reported_ms == 0 || now - r->reported_ms >= e->c.realert_ms))
+			flood_report(e, d, r, now);
 	} else {
 		flood_cool(r);
 		r->baseline = r->baseline * 0.9 + r->cnt * 0.1;
@@ -166,7 +181,7 @@ flood_roll(struct pkt_engine *e, struct rate_ent *r, int64_t now)
 }
 
 static void
-flood_hit(struct pkt_engine *e, const struct paddr *dst, const struct paddr *src,
+flood_hit(struct pkt_engine *e, struct flood_det *d, const struct paddr *dst, const struct paddr *src,
     uint8_t proto, uint16_t port)
 {
 	struct rate_key	 k;
@@ -178,13 +193,13 @@ flood_hit(struct pkt_engine *e, const struct paddr *dst, const struct paddr *src
 	k.dst = *dst;
 	k.proto = proto;
 	k.port = port;
-	r = pt_get(&e->rate, pt_hash(&k, sizeof(k)), &k, e->now, true, &isnew);
+	r = pt_get(&d->rate, pt_hash(&k, sizeof(k)), &k, e->now, true, &isnew);
 	if (r == NULL)
 		return;
 	if (isnew)
 		r->win_ms = e->now;
 	else if (e->now - r->win_ms >= 1000)
-		flood_roll(e, r, e->now);
+		flood_roll(e, d, r, e->now);
 	r->cnt++;
 	b = eng_addr_id(src) & 1023;
 	r->srcbits[b >> 6] |= 1ull << (b & 63);
@@ -192,50 +207,52 @@ flood_hit(struct pkt_engine *e, const struct paddr *dst, const struct paddr *src
 		r->src1 = *src;
 }
 
-void
-flood_packet(struct pkt_engine *e, const struct pkt *p)
+static void
+flood_packet(struct pkt_engine *e, void *self, const struct pkt *p)
 {
+	struct flood_det *d = self;
 	struct rate_key	 k;
 	struct rate_ent	*r;
 
 	switch (p->proto) {
 	case 6:
 		if ((p->tcp_flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) != TH_SYN ||
-		    e->c.disabled[FT_SYN_FLOOD])
+		    d->off_syn)
 			return;
-		if (!cidrset_match(&e->c.flood_allow, &p->dst))
-			flood_hit(e, &p->dst, &p->src, 6, p->dport);
+		if (!cidrset_match(&d->c->flood_allow, &p->dst))
+			flood_hit(e, d, &p->dst, &p->src, 6, p->dport);
 		return;
 	case 1:
 	case 58:
 		/* Echo replies are the victim answering, not the flood. */
 		if (p->icmp_type == (p->ipver == 4 ? 0 : 129) ||
-		    e->c.disabled[FT_ICMP_FLOOD] ||
-		    cidrset_match(&e->c.flood_allow, &p->dst))
+		    d->off_icmp ||
+		    cidrset_match(&d->c->flood_allow, &p->dst))
 			return;
-		flood_hit(e, &p->dst, &p->src, 1, 0);
+		flood_hit(e, d, &p->dst, &p->src, 1, 0);
 		return;
 	case 17:
-		if (e->c.disabled[FT_UDP_FLOOD])
+		if (d->off_udp)
 			return;
 		/* The sender's own entry, if it is being flooded, sees an answer. */
 		memset(&k, 0, sizeof(k));
 		k.dst = p->src;
 		k.proto = 17;
-		r = pt_get(&e->rate, pt_hash(&k, sizeof(k)), &k, e->now, false, NULL);
+		r = pt_get(&d->rate, pt_hash(&k, sizeof(k)), &k, e->now, false, NULL);
 		if (r != NULL)
 			r->rev++;
-		if (!cidrset_match(&e->c.flood_allow, &p->dst))
-			flood_hit(e, &p->dst, &p->src, 17, 0);
+		if (!cidrset_match(&d->c->flood_allow, &p->dst))
+			flood_hit(e, d, &p->dst, &p->src, 17, 0);
 		return;
 	}
 }
 
 /* Close windows of destinations that went quiet (or, final, all). */
-void
-flood_flush(struct pkt_engine *e, int64_t now, bool final)
+static void
+flood_flush(struct pkt_engine *e, void *self, int64_t now, bool final)
 {
-	struct ptab	*t = &e->rate;
+	struct flood_det *d = self;
+	struct ptab	*t = &d->rate;
 	uint32_t	 n = final ? t->mask + 1 : (t->mask + 1) / 16;
 
 	for (uint32_t i = 0; i < n; i++) {
@@ -247,6 +264,82 @@ flood_flush(struct pkt_engine *e, int64_t now, bool final)
 		/* At the end of a capture the open window counts as it stands
 		 * (a lower bound of its rate). */
 		if (now - r->win_ms >= 1000 || (final && r->cnt != 0))
-			flood_roll(e, r, now);
+			flood_roll(e, d, r, now);
 	}
 }
+
+/* ---- registration -------------------------------------------------------- */
+
+static int
+flood_init(struct pkt_engine *e, void *self, const void *conf, int type0,
+    char *err, size_t errlen)
+{
+	struct flood_det	*d = self;
+
+	(void)err; (void)errlen;
+	d->c = conf;
+	d->type0 = type0;
+	d->off_syn = eng_disabled(e, type0 + T_SYN_FLOOD);
+	d->off_icmp = eng_disabled(e, type0 + T_ICMP_FLOOD);
+	d->off_udp = eng_disabled(e, type0 + T_UDP_FLOOD);
+	return 0;
+}
+
+static int
+flood_conf_finish(void *conf, char *why, size_t whylen)
+{
+	struct flood_conf	*c = conf;
+
+	return cidrset_parse(c->flood_allow_s, &c->flood_allow, why, whylen);
+}
+
+static const struct det_table flood_tables[] = {
+	{ "flood", offsetof(struct flood_det, rate), sizeof(struct rate_ent),
+	  sizeof(struct rate_key), 0, 80, 60000, NULL },
+	{ NULL, 0, 0, 0, 0, 0, 0, NULL },
+};
+
+#define O(f)	offsetof(struct flood_conf, f)
+#define S(f)	O(f), sizeof(((struct flood_conf *)0)->f)
+static const struct conf_opt flood_opts[] = {
+	{ "synflood_rate", CONF_INT, O(synflood_rate), 0, 1, 10000000, "100",
+	  NULL, NULL, "SYN/s to one host:port" },
+	{ "synflood_factor", CONF_DOUBLE, O(synflood_factor), 0, 1, 1000000,
+	  "10", NULL, NULL, "times the usual rate" },
+	{ "icmpflood_rate", CONF_INT, O(icmpflood_rate), 0, 1, 10000000, "1000",
+	  NULL, NULL, "ICMP packets/s to one host" },
+	{ "udpflood_rate", CONF_INT, O(udpflood_rate), 0, 1, 100000000, "10000",
+	  NULL, NULL, "UDP packets/s to one host that it hardly answers" },
+	{ "flood_factor", CONF_DOUBLE, O(flood_factor), 0, 1, 1000000, "10",
+	  NULL, NULL, "" },
+	{ "flood_seconds", CONF_INT, O(flood_seconds), 0, 1, 3600, "2", NULL,
+	  NULL, "consecutive seconds above the rate" },
+	{ "flood_allow", CONF_STR, S(flood_allow_s), 0, 0, "", NULL,
+	  eng_valid_cidrs, "destinations to ignore" },
+	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+};
+#undef O
+#undef S
+
+/* SYNs only (no ACK, RST or FIN); all UDP; ICMP.  Not the agent's own
+ * checks. */
+static const struct det_hook flood_hooks[] = {
+	{ DET_TCP, DET_SKIP_OWN, 0, TH_SYN | TH_ACK | TH_RST | TH_FIN, TH_SYN,
+	  flood_packet },
+	{ DET_UDP, DET_SKIP_OWN, 0, 0, 0, flood_packet },
+	{ DET_ICMP, DET_SKIP_OWN, 0, 0, 0, flood_packet },
+	{ 0, 0, 0, 0, 0, NULL },
+};
+
+const struct detector_ops flood_detector = {
+	.name = "flood",
+	.types = flood_types,
+	.options = flood_opts,
+	.conf_size = sizeof(struct flood_conf),
+	.conf_finish = flood_conf_finish,
+	.tables = flood_tables,
+	.state_size = sizeof(struct flood_det),
+	.init = flood_init,
+	.packet = flood_hooks,
+	.flush = flood_flush,
+};

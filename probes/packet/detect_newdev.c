@@ -10,10 +10,11 @@
  * full the least recently seen device is forgotten (and counted), and
  * would be reported again if it came back.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "probes/packet/engine.h"
+#include "probes/packet/detector.h"
 
 struct dev_key {
 	uint8_t		kind;	/* 1 MAC, 2 IP */
@@ -27,29 +28,41 @@ struct dev_ent {
 	int64_t		first_ms;
 };
 
-size_t	dev_entry_size(void);
+struct newdev_conf {
+	int64_t		newdev_learning_ms;
+	char		newdev_allow_s[1024];
+	char		oui_file[256];
+	struct cidrset	newdev_allow;
+};
 
-size_t
-dev_entry_size(void)
-{
-	return sizeof(struct dev_ent);
-}
+struct newdev_det {
+	const struct newdev_conf *c;
+	int			 type0;
+	struct ptab		 dev;	/* MAC or IP -> first seen */
+	/* Source MACs seen lately, so most frames skip the device table. */
+	struct {
+		uint8_t		mac[6];
+		int64_t		at;
+	}			 mac_cache[1024];
+};
+
+static const char *const newdev_types[] = { "new_device", NULL };
 
 static bool
-dev_seen(struct pkt_engine *e, int kind, const void *v, size_t n)
+dev_seen(struct pkt_engine *e, struct newdev_det *d, int kind, const void *v, size_t n)
 {
 	struct dev_key	 k;
-	struct dev_ent	*d;
+	struct dev_ent	*x;
 	bool		 isnew;
 
 	memset(&k, 0, sizeof(k));
 	k.kind = (uint8_t)kind;
 	memcpy(k.v, v, n);
-	d = pt_get(&e->dev, pt_hash(&k, sizeof(k)), &k, e->now, true, &isnew);
-	if (d == NULL)
+	x = pt_get(&d->dev, pt_hash(&k, sizeof(k)), &k, e->now, true, &isnew);
+	if (x == NULL)
 		return true;
 	if (isnew)
-		d->first_ms = e->now;
+		x->first_ms = e->now;
 	return !isnew;
 }
 
@@ -58,7 +71,7 @@ dev_seen(struct pkt_engine *e, int kind, const void *v, size_t n)
  * per-packet path nothing (every frame passes there; few are new).
  */
 __attribute__((noinline)) static void
-newdev_report(struct pkt_engine *e, const struct pkt *p, bool mac_new)
+newdev_report(struct pkt_engine *e, struct newdev_det *d, const struct pkt *p, bool mac_new)
 {
 	char	 m[20], ip[48], key[96], vendor[128];
 	json_t	*ev, *tg;
@@ -66,7 +79,7 @@ newdev_report(struct pkt_engine *e, const struct pkt *p, bool mac_new)
 	mac_str(p->smac, m, sizeof(m));
 	ev = json_object();
 	json_object_set_new(ev, "mac", json_string(m));
-	if (oui_vendor(e->c.oui_file, p->smac, vendor, sizeof(vendor)) != NULL)
+	if (oui_vendor(d->c->oui_file, p->smac, vendor, sizeof(vendor)) != NULL)
 		json_object_set_new(ev, "vendor", json_string(vendor));
 	if (p->smac[0] & 2)
 		json_object_set_new(ev, "locally_administered", json_true());
@@ -83,38 +96,98 @@ newdev_report(struct pkt_engine *e, const struct pkt *p, bool mac_new)
 		snprintf(key, sizeof(key), "new_device:%s", m);
 	else
 		snprintf(key, sizeof(key), "new_device:%s", ip);
-	eng_report(e, FT_NEW_DEVICE, SEV_LOW, key, m, tg, e->now, e->now, 1, ev);
+	eng_report(e, d->type0, SEV_LOW, key, m, tg, e->now, e->now, 1, ev);
 }
 
-void
-newdev_packet(struct pkt_engine *e, const struct pkt *p)
+static void
+newdev_packet(struct pkt_engine *e, void *self, const struct pkt *p)
 {
+	struct newdev_det *d = self;
 	bool	 mac_new = false, ip_new = false;
 
 	unsigned slot = (p->smac[3] * 31u + p->smac[4] * 131u + p->smac[5]) & 1023;
 
 	if (p->smac[0] & 1)
 		return;				/* group address */
-	if (memcmp(p->smac, e->mac_cache[slot].mac, 6) == 0 &&
-	    e->now - e->mac_cache[slot].at < 60000) {
+	if (memcmp(p->smac, d->mac_cache[slot].mac, 6) == 0 &&
+	    e->now - d->mac_cache[slot].at < 60000) {
 		if (p->l3 != PKT_L3_ARP)
 			return;
 	} else {
-		memcpy(e->mac_cache[slot].mac, p->smac, 6);
-		e->mac_cache[slot].at = e->now;
+		memcpy(d->mac_cache[slot].mac, p->smac, 6);
+		d->mac_cache[slot].at = e->now;
 		if (memcmp(p->smac, "\0\0\0\0\0\0", 6) != 0)
-			mac_new = !dev_seen(e, 1, p->smac, 6);
+			mac_new = !dev_seen(e, d, 1, p->smac, 6);
 	}
 	if (p->l3 == PKT_L3_ARP && !paddr_is_zero(&p->arp_spa) &&
 	    eng_home(e, &p->arp_spa))
-		ip_new = !dev_seen(e, 2, &p->arp_spa, 16);
-	if ((!mac_new && !ip_new) || e->now < e->learn_end_ms ||
-	    e->c.disabled[FT_NEW_DEVICE])
+		ip_new = !dev_seen(e, d, 2, &p->arp_spa, 16);
+	if ((!mac_new && !ip_new) ||
+	    e->now < e->first_ms + d->c->newdev_learning_ms)
 		return;
-	if (p->l3 == PKT_L3_ARP && cidrset_match(&e->c.newdev_allow, &p->arp_spa))
+	if (p->l3 == PKT_L3_ARP && cidrset_match(&d->c->newdev_allow, &p->arp_spa))
 		return;
-	newdev_report(e, p, mac_new);
+	newdev_report(e, d, p, mac_new);
 }
+
+/* ---- registration -------------------------------------------------------- */
+
+static int
+newdev_init(struct pkt_engine *e, void *self, const void *conf, int type0,
+    char *err, size_t errlen)
+{
+	struct newdev_det	*d = self;
+
+	(void)e; (void)err; (void)errlen;
+	d->c = conf;
+	d->type0 = type0;
+	return 0;
+}
+
+static int
+newdev_conf_finish(void *conf, char *why, size_t whylen)
+{
+	struct newdev_conf	*c = conf;
+
+	return cidrset_parse(c->newdev_allow_s, &c->newdev_allow, why, whylen);
+}
+
+static const struct det_table newdev_tables[] = {
+	{ "device", offsetof(struct newdev_det, dev), sizeof(struct dev_ent),
+	  sizeof(struct dev_key), 0, 80, 86400000LL * 30, NULL },
+	{ NULL, 0, 0, 0, 0, 0, 0, NULL },
+};
+
+#define O(f)	offsetof(struct newdev_conf, f)
+#define S(f)	O(f), sizeof(((struct newdev_conf *)0)->f)
+static const struct conf_opt newdev_opts[] = {
+	{ "newdev_learning", CONF_DURATION, O(newdev_learning_ms), 0, 0,
+	  86400000LL * 365, "1h", NULL, NULL, "" },
+	{ "newdev_allow", CONF_STR, S(newdev_allow_s), 0, 0, "", NULL,
+	  eng_valid_cidrs, "" },
+	{ "oui_file", CONF_STR, S(oui_file), 0, 0, "/usr/share/ieee-data/oui.txt",
+	  NULL, NULL, "" },
+	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+};
+#undef O
+#undef S
+
+static const struct det_hook newdev_hooks[] = {
+	{ DET_MAC, 0, 0, 0, 0, newdev_packet },
+	{ 0, 0, 0, 0, 0, NULL },
+};
+
+const struct detector_ops newdev_detector = {
+	.name = "newdev",
+	.types = newdev_types,
+	.options = newdev_opts,
+	.conf_size = sizeof(struct newdev_conf),
+	.conf_finish = newdev_conf_finish,
+	.tables = newdev_tables,
+	.state_size = sizeof(struct newdev_det),
+	.init = newdev_init,
+	.packet = newdev_hooks,
+};
 
 /*
  * IEEE's oui.txt lines read "00-22-72   (hex)\t\tAmerican Micro-Fuel ...".

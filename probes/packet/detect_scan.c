@@ -29,9 +29,10 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "probes/packet/engine.h"
+#include "probes/packet/detector.h"
 
 #define TSET_N	32
 
@@ -81,29 +82,44 @@ struct fan_ent {
 	struct paddr	sample[FAN_SAMPLES];
 };
 
-size_t	scan_entry_size(void);
-size_t	fan_entry_size(void);
-void	scan_tables_init(struct pkt_engine *e);
+/* A probe waiting for its answer (see "probes waiting" below). */
+struct pend {
+	uint32_t	tag;		/* 0: free */
+	uint8_t		proto, kind;
+	uint16_t	port;
+	int64_t		at;
+	struct paddr	src, dst;
+};
 
-/* New entries: clear up to the target arrays (n bounds them). */
-void
-scan_tables_init(struct pkt_engine *e)
-{
-	pt_set_zlen(&e->scan, offsetof(struct scan_ent, s.id));
-	pt_set_zlen(&e->fan, offsetof(struct fan_ent, s.id));
-}
+struct scan_conf {
+	int64_t		answer_timeout_ms;
+	int		portscan_ports;
+	int64_t		portscan_window_ms;
+	char		portscan_allow_s[1024];
+	int		addrscan_hosts;
+	int64_t		addrscan_window_ms;
+	char		addrscan_allow_s[1024];
+	int		sweep_hosts;
+	char		sweep_allow_s[1024];
+	struct cidrset	portscan_allow, addrscan_allow, sweep_allow;
+};
 
-size_t
-scan_entry_size(void)
-{
-	return (sizeof(struct scan_ent) + 7) & ~(size_t)7;
-}
+struct scan_det {
+	const struct scan_conf	*c;
+	int			 type0;
+	struct ptab		 scan;		/* (src, dst) -> ports */
+	struct ptab		 fan;		/* (src, proto, port) -> hosts */
+	struct pend		*pend;		/* probes waiting for answers */
+	uint32_t		 pend_mask, pend_cursor;
+	/* Recent low-port -> high-port TCP traffic (a reply direction),
+	 * two generations of a bitmap indexed by hash(src, dst). */
+	uint64_t		 rev[2][1024];
+	int64_t			 rev_epoch;
+};
 
-size_t
-fan_entry_size(void)
-{
-	return (sizeof(struct fan_ent) + 7) & ~(size_t)7;
-}
+static const char *const scan_types[] = { "port_scan", "address_scan",
+    "ping_sweep", NULL };
+enum { T_PORT_SCAN, T_ADDRESS_SCAN, T_PING_SWEEP };
 
 /* ---- target sets -------------------------------------------------------- */
 
@@ -226,7 +242,7 @@ tset_window(struct tset *s, int64_t now, int64_t window)
 /* ---- reports ------------------------------------------------------------- */
 
 static void
-report_port_scan(struct pkt_engine *e, struct scan_ent *x)
+report_port_scan(struct pkt_engine *e, struct scan_det *d, struct scan_ent *x)
 {
 	struct tset	*s = &x->s;
 	char		 src[48], dst[48], key[160];
@@ -245,38 +261,38 @@ report_port_scan(struct pkt_engine *e, struct scan_ent *x)
 	tg = json_pack("[s]", dst);
 	s->reported_ms = e->now;
 	s->reported_failed = s->failed;
-	eng_report(e, FT_PORT_SCAN, SEV_HIGH, key, src, tg, s->first_ms,
+	eng_report(e, d->type0 + T_PORT_SCAN, SEV_HIGH, key, src, tg, s->first_ms,
 	    s->last_ms, s->probes, ev);
 }
 
 static void
-report_fan(struct pkt_engine *e, struct fan_ent *x)
+report_fan(struct pkt_engine *e, struct scan_det *d, struct fan_ent *x)
 {
 	struct tset	*s = &x->s;
 	char		 src[48], a[48], key[160], what[16];
 	json_t		*ev, *tg;
-	enum ftype	 t;
+	int		 t;
 
 	paddr_str(&x->key.src, src, sizeof(src));
 	switch (x->key.proto) {
 	case 6:
 		snprintf(what, sizeof(what), "tcp/%u", x->key.port);
-		t = FT_ADDRESS_SCAN;
+		t = T_ADDRESS_SCAN;
 		break;
 	case 17:
 		snprintf(what, sizeof(what), "udp/%u", x->key.port);
-		t = FT_ADDRESS_SCAN;
+		t = T_ADDRESS_SCAN;
 		break;
 	case 1:
 		snprintf(what, sizeof(what), "icmp_echo");
-		t = FT_PING_SWEEP;
+		t = T_PING_SWEEP;
 		break;
 	default:
 		snprintf(what, sizeof(what), "arp");
-		t = FT_PING_SWEEP;
+		t = T_PING_SWEEP;
 		break;
 	}
-	snprintf(key, sizeof(key), "%s:%s:%s", ftype_name(t), src, what);
+	snprintf(key, sizeof(key), "%s:%s:%s", scan_types[t], src, what);
 	tg = json_array();
 	for (uint32_t i = 0; i < FAN_SAMPLES && i < s->probes && i < (uint32_t)s->n; i++)
 		if (!paddr_is_zero(&x->sample[i]))
@@ -288,32 +304,32 @@ report_fan(struct pkt_engine *e, struct fan_ent *x)
 	    "targets_truncated", s->failed > FAN_SAMPLES);
 	s->reported_ms = e->now;
 	s->reported_failed = s->failed;
-	eng_report(e, t, SEV_MEDIUM, key, src, tg, s->first_ms, s->last_ms,
+	eng_report(e, d->type0 + t, SEV_MEDIUM, key, src, tg, s->first_ms, s->last_ms,
 	    s->probes, ev);
 }
 
 static void
-scan_check(struct pkt_engine *e, struct scan_ent *x, bool final)
+scan_check(struct pkt_engine *e, struct scan_det *d, struct scan_ent *x, bool final)
 {
-	tset_resolve(&x->s, e->now, e->c.answer_timeout_ms, final);
-	if (tset_due(e, &x->s, e->c.portscan_ports))
-		report_port_scan(e, x);
+	tset_resolve(&x->s, e->now, d->c->answer_timeout_ms, final);
+	if (tset_due(e, &x->s, d->c->portscan_ports))
+		report_port_scan(e, d, x);
 }
 
 static void
-fan_check(struct pkt_engine *e, struct fan_ent *x, bool final)
+fan_check(struct pkt_engine *e, struct scan_det *d, struct fan_ent *x, bool final)
 {
-	int	thr = x->key.proto <= 1 ? e->c.sweep_hosts : e->c.addrscan_hosts;
+	int	thr = x->key.proto <= 1 ? d->c->sweep_hosts : d->c->addrscan_hosts;
 
-	tset_resolve(&x->s, e->now, e->c.answer_timeout_ms, final);
+	tset_resolve(&x->s, e->now, d->c->answer_timeout_ms, final);
 	if (tset_due(e, &x->s, thr))
-		report_fan(e, x);
+		report_fan(e, d, x);
 }
 
 /* ---- packets ------------------------------------------------------------- */
 
 static void
-probe_port(struct pkt_engine *e, const struct paddr *src,
+probe_port(struct pkt_engine *e, struct scan_det *d, const struct paddr *src,
     const struct paddr *dst, uint8_t proto, uint16_t port, int kind,
     int64_t at, bool failed)
 {
@@ -321,22 +337,22 @@ probe_port(struct pkt_engine *e, const struct paddr *src,
 	struct scan_ent	*x;
 	bool		 added;
 
-	if (e->c.disabled[FT_PORT_SCAN] || cidrset_match(&e->c.portscan_allow, src))
+	if (eng_disabled(e, d->type0 + T_PORT_SCAN) || cidrset_match(&d->c->portscan_allow, src))
 		return;
 	k.src = *src;
 	k.dst = *dst;
 	k.proto = proto;
-	x = pt_get(&e->scan, pt_hash(&k, sizeof(k)), &k, e->now, true, NULL);
+	x = pt_get(&d->scan, pt_hash(&k, sizeof(k)), &k, e->now, true, NULL);
 	if (x == NULL)
 		return;
-	tset_window(&x->s, at, e->c.portscan_window_ms);
+	tset_window(&x->s, at, d->c->portscan_window_ms);
 	tset_add(&x->s, port, at, kind, failed, &added);
 	if (added || failed)
-		scan_check(e, x, false);
+		scan_check(e, d, x, false);
 }
 
 static void
-probe_host(struct pkt_engine *e, const struct paddr *src,
+probe_host(struct pkt_engine *e, struct scan_det *d, const struct paddr *src,
     const struct paddr *dst, uint8_t proto, uint16_t port, int kind,
     int64_t at, bool failed)
 {
@@ -344,25 +360,25 @@ probe_host(struct pkt_engine *e, const struct paddr *src,
 	struct fan_ent	*x;
 	bool		 added;
 	int		 i;
-	const struct cidrset *allow = proto <= 1 ? &e->c.sweep_allow :
-	    &e->c.addrscan_allow;
+	const struct cidrset *allow = proto <= 1 ? &d->c->sweep_allow :
+	    &d->c->addrscan_allow;
 
-	if (e->c.disabled[proto <= 1 ? FT_PING_SWEEP : FT_ADDRESS_SCAN] ||
+	if (eng_disabled(e, d->type0 + (proto <= 1 ? T_PING_SWEEP : T_ADDRESS_SCAN)) ||
 	    cidrset_match(allow, src))
 		return;
 	memset(&k, 0, sizeof(k));
 	k.src = *src;
 	k.proto = proto;
 	k.port = port;
-	x = pt_get(&e->fan, pt_hash(&k, sizeof(k)), &k, e->now, true, NULL);
+	x = pt_get(&d->fan, pt_hash(&k, sizeof(k)), &k, e->now, true, NULL);
 	if (x == NULL)
 		return;
-	tset_window(&x->s, at, e->c.addrscan_window_ms);
+	tset_window(&x->s, at, d->c->addrscan_window_ms);
 	i = tset_add(&x->s, eng_addr_id(dst), at, kind, failed, &added);
 	if (added && i < FAN_SAMPLES && x->s.n <= FAN_SAMPLES)
 		x->sample[i] = *dst;	/* written before the report reads it */
 	if (added || failed)
-		fan_check(e, x, false);
+		fan_check(e, d, x, false);
 }
 
 /* ---- probes waiting for their answer ------------------------------------ */
@@ -403,30 +419,30 @@ pend_same(const struct pend *q, uint32_t tag, const struct paddr *src,
 
 /* Move a waiting probe into the scan tables. */
 static void
-pend_spill(struct pkt_engine *e, struct pend *q, bool failed)
+pend_spill(struct pkt_engine *e, struct scan_det *d, struct pend *q, bool failed)
 {
 	struct pend	c = *q;
 
 	q->tag = 0;
 	if (c.proto == 6 || c.proto == 17) {
-		probe_port(e, &c.src, &c.dst, c.proto, c.port, c.kind, c.at, failed);
-		probe_host(e, &c.src, &c.dst, c.proto, c.port, c.kind, c.at, failed);
+		probe_port(e, d, &c.src, &c.dst, c.proto, c.port, c.kind, c.at, failed);
+		probe_host(e, d, &c.src, &c.dst, c.proto, c.port, c.kind, c.at, failed);
 	} else
-		probe_host(e, &c.src, &c.dst, c.proto, 0, c.kind, c.at, failed);
+		probe_host(e, d, &c.src, &c.dst, c.proto, 0, c.kind, c.at, failed);
 }
 
 static void
-pend_probe(struct pkt_engine *e, const struct paddr *src,
+pend_probe(struct pkt_engine *e, struct scan_det *d, const struct paddr *src,
     const struct paddr *dst, uint8_t proto, uint16_t port, int kind)
 {
 	uint64_t	 h = pend_hash(src, dst, proto, port);
 	uint32_t	 tag = (uint32_t)(h >> 32) | 1;
-	struct pend	*q = &e->pend[h & e->pend_mask];
+	struct pend	*q = &d->pend[h & d->pend_mask];
 
 	if (pend_same(q, tag, src, dst, proto, port))
 		return;			/* a retransmission */
 	if (q->tag != 0)
-		pend_spill(e, q, e->now - q->at > e->c.answer_timeout_ms);
+		pend_spill(e, d, q, e->now - q->at > d->c->answer_timeout_ms);
 	q->tag = tag;
 	q->proto = proto;
 	q->kind = (uint8_t)kind;
@@ -438,24 +454,24 @@ pend_probe(struct pkt_engine *e, const struct paddr *src,
 
 /* An answer to a waiting probe: true when it was waiting. */
 static bool
-pend_answer(struct pkt_engine *e, const struct paddr *prober,
+pend_answer(struct pkt_engine *e, struct scan_det *d, const struct paddr *prober,
     const struct paddr *target, uint8_t proto, uint16_t port, bool ok)
 {
 	uint64_t	 h = pend_hash(prober, target, proto, port);
-	struct pend	*q = &e->pend[h & e->pend_mask];
+	struct pend	*q = &d->pend[h & d->pend_mask];
 
 	if (!pend_same(q, (uint32_t)(h >> 32) | 1, prober, target, proto, port))
 		return false;
 	if (ok)
 		q->tag = 0;		/* it worked: nothing to remember */
 	else
-		pend_spill(e, q, true);
+		pend_spill(e, d, q, true);
 	return true;
 }
 
 /* The target B (from) answered the prober A (to) about port. */
 static void
-answer(struct pkt_engine *e, const struct paddr *prober,
+answer(struct pkt_engine *e, struct scan_det *d, const struct paddr *prober,
     const struct paddr *target, uint8_t proto, uint16_t port, bool ok,
     bool port_too)
 {
@@ -464,29 +480,29 @@ answer(struct pkt_engine *e, const struct paddr *prober,
 	struct scan_ent	*s;
 	struct fan_ent	*f;
 
-	if (pend_answer(e, prober, target, proto, port_too ? port : 0, ok))
+	if (pend_answer(e, d, prober, target, proto, port_too ? port : 0, ok))
 		return;
 	if (port_too) {
 		sk.src = *prober;
 		sk.dst = *target;
 		sk.proto = proto;
-		s = pt_get(&e->scan, pt_hash(&sk, sizeof(sk)), &sk, e->now, false,
+		s = pt_get(&d->scan, pt_hash(&sk, sizeof(sk)), &sk, e->now, false,
 		    NULL);
 		if (s != NULL) {
 			tset_answer(&s->s, port, ok);
 			if (!ok)
-				scan_check(e, s, false);
+				scan_check(e, d, s, false);
 		}
 	}
 	memset(&fk, 0, sizeof(fk));
 	fk.src = *prober;
 	fk.proto = proto;
 	fk.port = port;
-	f = pt_get(&e->fan, pt_hash(&fk, sizeof(fk)), &fk, e->now, false, NULL);
+	f = pt_get(&d->fan, pt_hash(&fk, sizeof(fk)), &fk, e->now, false, NULL);
 	if (f != NULL) {
 		tset_answer(&f->s, eng_addr_id(target), ok);
 		if (!ok)
-			fan_check(e, f, false);
+			fan_check(e, d, f, false);
 	}
 }
 
@@ -502,20 +518,60 @@ multicast(const struct paddr *a)
 	return a->a[0] == 0xff;
 }
 
+static uint32_t
+rev_bit(const struct paddr *src, const struct paddr *dst)
+{
+	uint64_t	x, y;
+
+	memcpy(&x, src->a + 8, 8);
+	memcpy(&y, dst->a + 8, 8);
+	x = (x * 0x9e3779b97f4a7c15ull) ^ (y * 0xc2b2ae3d27d4eb4full);
+	return (uint32_t)(x >> 48);	/* 0..65535 */
+}
+
 static void
-scan_tcp(struct pkt_engine *e, const struct pkt *p)
+rev_mark(struct scan_det *d, const struct paddr *src, const struct paddr *dst)
+{
+	uint32_t	b = rev_bit(src, dst);
+
+	d->rev[0][b >> 6] |= 1ull << (b & 63);
+}
+
+static bool
+rev_seen(const struct scan_det *d, const struct paddr *src,
+    const struct paddr *dst)
+{
+	uint32_t	b = rev_bit(src, dst);
+
+	return ((d->rev[0][b >> 6] | d->rev[1][b >> 6]) >> (b & 63)) & 1;
+}
+
+/* A new generation every 30 s of packet time. */
+static void
+rev_age(struct scan_det *d, int64_t now)
+{
+	if (now - d->rev_epoch < 30000)
+		return;
+	memcpy(d->rev[1], d->rev[0], sizeof(d->rev[0]));
+	memset(d->rev[0], 0, sizeof(d->rev[0]));
+	d->rev_epoch = now;
+}
+
+static void
+scan_tcp(struct pkt_engine *e, struct scan_det *d, const struct pkt *p)
 {
 	uint8_t	f = p->tcp_flags & 0x3f;
 	int	kind;
 
+	rev_age(d, e->now);
 	if (p->sport < p->dport)
-		eng_rev_mark(e, &p->src, &p->dst);
+		rev_mark(d, &p->src, &p->dst);
 	if (f == (TH_SYN | TH_ACK)) {
-		answer(e, &p->dst, &p->src, 6, p->sport, true, true);
+		answer(e, d, &p->dst, &p->src, 6, p->sport, true, true);
 		return;
 	}
 	if (f & TH_RST) {
-		answer(e, &p->dst, &p->src, 6, p->sport, false, true);
+		answer(e, d, &p->dst, &p->src, 6, p->sport, false, true);
 		return;
 	}
 	switch (f) {
@@ -536,7 +592,7 @@ scan_tcp(struct pkt_engine *e, const struct pkt *p)
 	case TH_ACK:
 	case TH_FIN | TH_ACK:
 		if (p->paylen != 0 || p->sport <= p->dport ||
-		    eng_rev_seen(e, &p->dst, &p->src))
+		    rev_seen(d, &p->dst, &p->src))
 			return;
 		kind = f == TH_ACK ? K_ACK : K_MAIMON;
 		break;
@@ -545,69 +601,70 @@ scan_tcp(struct pkt_engine *e, const struct pkt *p)
 	}
 	if (multicast(&p->dst))
 		return;
-	pend_probe(e, &p->src, &p->dst, 6, p->dport, kind);
+	pend_probe(e, d, &p->src, &p->dst, 6, p->dport, kind);
 }
 
 static void
-scan_udp(struct pkt_engine *e, const struct pkt *p)
+scan_udp(struct pkt_engine *e, struct scan_det *d, const struct pkt *p)
 {
 	if (p->sport <= p->dport)
-		answer(e, &p->dst, &p->src, 17, p->sport, true, true);
+		answer(e, d, &p->dst, &p->src, 17, p->sport, true, true);
 	if (p->sport >= p->dport && !multicast(&p->dst)) {
-		pend_probe(e, &p->src, &p->dst, 17, p->dport, K_UDP);
+		pend_probe(e, d, &p->src, &p->dst, 17, p->dport, K_UDP);
 	}
 }
 
 static void
-scan_icmp(struct pkt_engine *e, const struct pkt *p)
+scan_icmp(struct pkt_engine *e, struct scan_det *d, const struct pkt *p)
 {
 	bool	v6 = p->ipver == 6;
 	uint8_t	t = p->icmp_type;
 
 	if ((!v6 && t == 8) || (v6 && t == 128)) {
 		if (!multicast(&p->dst))
-			pend_probe(e, &p->src, &p->dst, 1, 0, K_ICMP);
+			pend_probe(e, d, &p->src, &p->dst, 1, 0, K_ICMP);
 	} else if ((!v6 && t == 0) || (v6 && t == 129)) {
-		answer(e, &p->dst, &p->src, 1, 0, true, false);
+		answer(e, d, &p->dst, &p->src, 1, 0, true, false);
 	} else if (((!v6 && t == 3) || (v6 && t == 1)) && p->has_inner) {
 		/* Destination unreachable: the quoted probe failed. */
 		if (p->in_proto == 6 || p->in_proto == 17)
-			answer(e, &p->in_src, &p->in_dst, p->in_proto, p->in_dport,
+			answer(e, d, &p->in_src, &p->in_dst, p->in_proto, p->in_dport,
 			    false, true);
 		else if (p->in_proto == 1 || p->in_proto == 58)
-			answer(e, &p->in_src, &p->in_dst, 1, 0, false, false);
+			answer(e, d, &p->in_src, &p->in_dst, 1, 0, false, false);
 	}
 }
 
 static void
-scan_arp(struct pkt_engine *e, const struct pkt *p)
+scan_arp(struct pkt_engine *e, struct scan_det *d, const struct pkt *p)
 {
 	if (paddr_is_zero(&p->arp_spa) ||
 	    memcmp(&p->arp_spa, &p->arp_tpa, sizeof(p->arp_spa)) == 0)
 		return;		/* RFC 5227 probes, gratuitous ARP */
 	if (p->arp_op == 1)
-		pend_probe(e, &p->arp_spa, &p->arp_tpa, 0, 0, K_ARP);
+		pend_probe(e, d, &p->arp_spa, &p->arp_tpa, 0, 0, K_ARP);
 	else
-		answer(e, &p->arp_tpa, &p->arp_spa, 0, 0, true, false);
+		answer(e, d, &p->arp_tpa, &p->arp_spa, 0, 0, true, false);
 }
 
-void
-scan_packet(struct pkt_engine *e, const struct pkt *p)
+static void
+scan_packet(struct pkt_engine *e, void *self, const struct pkt *p)
 {
+	struct scan_det	*d = self;
+
 	if (p->l3 == PKT_L3_ARP) {
-		scan_arp(e, p);
+		scan_arp(e, d, p);
 		return;
 	}
 	switch (p->proto) {
 	case 6:
-		scan_tcp(e, p);
+		scan_tcp(e, d, p);
 		break;
 	case 17:
-		scan_udp(e, p);
+		scan_udp(e, d, p);
 		break;
-	case 1:
-	case 58:
-		scan_icmp(e, p);
+	default:
+		scan_icmp(e, d, p);
 		break;
 	}
 }
@@ -618,18 +675,19 @@ scan_packet(struct pkt_engine *e, const struct pkt *p)
  * slots each time keeps the cost flat while every entry is seen within
  * eight seconds, so a scan that stops is judged soon after.
  */
-void
-scan_flush(struct pkt_engine *e, int64_t now, bool final)
+static void
+scan_flush(struct pkt_engine *e, void *self, int64_t now, bool final)
 {
-	struct ptab	*tabs[2] = { &e->scan, &e->fan };
-	uint32_t	 np = final ? e->pend_mask + 1 : (e->pend_mask + 1) / 8;
+	struct scan_det	*d = self;
+	struct ptab	*tabs[2] = { &d->scan, &d->fan };
+	uint32_t	 np = final ? d->pend_mask + 1 : (d->pend_mask + 1) / 8;
 
 	for (uint32_t i = 0; i < np; i++) {
-		struct pend *q = &e->pend[e->pend_cursor];
+		struct pend *q = &d->pend[d->pend_cursor];
 
-		e->pend_cursor = (e->pend_cursor + 1) & e->pend_mask;
-		if (q->tag != 0 && (final || now - q->at > e->c.answer_timeout_ms))
-			pend_spill(e, q, true);
+		d->pend_cursor = (d->pend_cursor + 1) & d->pend_mask;
+		if (q->tag != 0 && (final || now - q->at > d->c->answer_timeout_ms))
+			pend_spill(e, d, q, true);
 	}
 	for (int k = 0; k < 2; k++) {
 		struct ptab	*t = tabs[k];
@@ -650,9 +708,135 @@ scan_flush(struct pkt_engine *e, int64_t now, bool final)
 			if (!final && !pt_live(t, h, now))
 				continue;
 			if (k == 0)
-				scan_check(e, (struct scan_ent *)h, final);
+				scan_check(e, d, (struct scan_ent *)h, final);
 			else
-				fan_check(e, (struct fan_ent *)h, final);
+				fan_check(e, d, (struct fan_ent *)h, final);
 		}
 	}
 }
+
+/* ---- registration -------------------------------------------------------- */
+
+static int
+scan_init(struct pkt_engine *e, void *self, const void *conf, int type0,
+    char *err, size_t errlen)
+{
+	struct scan_det	*d = self;
+	size_t		 n = 1024, cap = (size_t)e->c.memory_cap;
+
+	d->c = conf;
+	d->type0 = type0;
+	/* Probes waiting for answers: 5% of the cap. */
+	while (n * 2 * sizeof(struct pend) <= cap / 20)
+		n *= 2;
+	if ((d->pend = calloc(n, sizeof(struct pend))) == NULL) {
+		snprintf(err, errlen, "cannot allocate the probe table "
+		    "(memory_cap %zu bytes); lower [packet] memory_cap", cap);
+		return -1;
+	}
+	d->pend_mask = (uint32_t)(n - 1);
+	return 0;
+}
+
+static size_t
+scan_bytes(const void *self)
+{
+	const struct scan_det *d = self;
+
+	return d->pend ? ((size_t)d->pend_mask + 1) * sizeof(struct pend) : 0;
+}
+
+static void
+scan_free(void *self)
+{
+	free(((struct scan_det *)self)->pend);
+}
+
+static int
+scan_conf_finish(void *conf, char *why, size_t whylen)
+{
+	struct scan_conf	*c = conf;
+
+	if (cidrset_parse(c->portscan_allow_s, &c->portscan_allow, why,
+	    whylen) == -1 || cidrset_parse(c->addrscan_allow_s,
+	    &c->addrscan_allow, why, whylen) == -1 ||
+	    cidrset_parse(c->sweep_allow_s, &c->sweep_allow, why, whylen) == -1)
+		return -1;
+	return 0;
+}
+
+static int64_t
+scan_ttl(const struct pkt_conf *pc, const void *conf)
+{
+	(void)pc;
+	return ((const struct scan_conf *)conf)->portscan_window_ms;
+}
+
+static int64_t
+fan_ttl(const struct pkt_conf *pc, const void *conf)
+{
+	(void)pc;
+	return ((const struct scan_conf *)conf)->addrscan_window_ms;
+}
+
+/* Scans and sweeps hold the most state per entry, so the most room.  New
+ * entries are cleared up to the target arrays (n bounds them). */
+static const struct det_table scan_tables[] = {
+	{ "port scan", offsetof(struct scan_det, scan),
+	  (sizeof(struct scan_ent) + 7) & ~(size_t)7, sizeof(struct scan_key),
+	  offsetof(struct scan_ent, s.id), 300, 0, scan_ttl },
+	{ "address scan", offsetof(struct scan_det, fan),
+	  (sizeof(struct fan_ent) + 7) & ~(size_t)7, sizeof(struct fan_key),
+	  offsetof(struct fan_ent, s.id), 200, 0, fan_ttl },
+	{ NULL, 0, 0, 0, 0, 0, 0, NULL },
+};
+
+#define O(f)	offsetof(struct scan_conf, f)
+#define S(f)	O(f), sizeof(((struct scan_conf *)0)->f)
+static const struct conf_opt scan_opts[] = {
+	{ "answer_timeout", CONF_DURATION, O(answer_timeout_ms), 0, 100, 60000,
+	  "3s", NULL, NULL, "a probe unanswered this long has failed" },
+	{ "portscan_ports", CONF_INT, O(portscan_ports), 0, 2, 65535, "15", NULL,
+	  NULL, "failed distinct ports of one host" },
+	{ "portscan_window", CONF_DURATION, O(portscan_window_ms), 0, 1000,
+	  86400000LL, "5m", NULL, NULL, "" },
+	{ "portscan_allow", CONF_STR, S(portscan_allow_s), 0, 0, "", NULL,
+	  eng_valid_cidrs, "scanners to ignore (sources)" },
+	{ "addrscan_hosts", CONF_INT, O(addrscan_hosts), 0, 2, 1 << 24, "25", NULL,
+	  NULL, "failed distinct hosts on one port" },
+	{ "addrscan_window", CONF_DURATION, O(addrscan_window_ms), 0, 1000,
+	  86400000LL, "5m", NULL, NULL, "also the ping sweep window" },
+	{ "addrscan_allow", CONF_STR, S(addrscan_allow_s), 0, 0, "", NULL,
+	  eng_valid_cidrs, "" },
+	{ "sweep_hosts", CONF_INT, O(sweep_hosts), 0, 2, 1 << 24, "25", NULL, NULL,
+	  "unanswered ICMP echo / ARP requests to distinct hosts" },
+	{ "sweep_allow", CONF_STR, S(sweep_allow_s), 0, 0, "", NULL,
+	  eng_valid_cidrs, "" },
+	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+};
+#undef O
+#undef S
+
+/* Only failed attempts count, so the agent's own checks never do. */
+static const struct det_hook scan_hooks[] = {
+	{ DET_ARP, DET_SKIP_OWN, 0, 0, 0, scan_packet },
+	{ DET_TCP, DET_SKIP_OWN, 0, 0, 0, scan_packet },
+	{ DET_UDP, DET_SKIP_OWN, 0, 0, 0, scan_packet },
+	{ DET_ICMP, DET_SKIP_OWN, 0, 0, 0, scan_packet },
+	{ 0, 0, 0, 0, 0, NULL },
+};
+
+const struct detector_ops scan_detector = {
+	.name = "scan",
+	.types = scan_types,
+	.options = scan_opts,
+	.conf_size = sizeof(struct scan_conf),
+	.conf_finish = scan_conf_finish,
+	.tables = scan_tables,
+	.state_size = sizeof(struct scan_det),
+	.init = scan_init,
+	.packet = scan_hooks,
+	.flush = scan_flush,
+	.bytes = scan_bytes,
+	.free = scan_free,
+};

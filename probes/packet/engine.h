@@ -1,11 +1,15 @@
 /*
- * The packet-anomaly engine: configuration ([packet]), the detectors'
- * shared state, and how findings leave it.
+ * The packet-anomaly engine: configuration ([packet]), how findings leave
+ * it, and the calls capture, the probe and --analyze make.
  *
  * One engine serves one agent (all interfaces) or one --analyze run.  It
  * is fed decoded packets in time order; time is packet time (UTC ms), so
  * offline analysis and live capture behave the same.  All state sits in
  * fixed tables sized at start from one memory cap (memory_cap).
+ *
+ * The detectors themselves are listed in probes/packet/detectors.c and
+ * written against probes/packet/detector.h; the engine knows none of them
+ * by name.
  */
 #ifndef SHAOBING_PKT_ENGINE_H
 #define SHAOBING_PKT_ENGINE_H
@@ -20,24 +24,17 @@
 #include "probes/packet/pkt.h"
 #include "probes/packet/table.h"
 
-enum ftype {
-	FT_PORT_SCAN = 0,
-	FT_ADDRESS_SCAN,
-	FT_PING_SWEEP,
-	FT_SYN_FLOOD,
-	FT_ARP_SPOOF,
-	FT_NEW_DEVICE,
-	FT_DNS_TUNNEL,
-	FT_NXDOMAIN_STORM,
-	FT_ICMP_FLOOD,
-	FT_UDP_FLOOD,
-	FT_CLEARTEXT_AUTH,
-	FT_BLOCKLIST,
-	FT_COUNT
-};
+/* Limits on the registry (tests/unit/test_detect.c checks it fits). */
+#define PKT_TYPES_MAX		32	/* finding types of all detectors */
+#define PKT_DETECTORS_MAX	16
+#define PKT_DCONF_BYTES		32768	/* all detectors' option structs */
 
-/* "port_scan", ... as printed in the type field. */
-const char	*ftype_name(enum ftype t);
+/* Finding types, numbered in registry order (detectors.c). */
+int		 pkt_type_count(void);
+/* "port_scan", ... as printed in the type field; "unknown" out of range. */
+const char	*pkt_type_name(int id);
+/* The id of a type name, or -1. */
+int		 pkt_type_id(const char *name);
 
 struct pkt_conf {
 	/* capture */
@@ -47,66 +44,20 @@ struct pkt_conf {
 	char	bpf[1024];
 	bool	immediate;
 	int64_t	buffer_size;
-	/* state */
+	/* what all detectors share */
 	int64_t	memory_cap;
 	char	home_net_s[1024];
 	char	disable_s[512];
 	int64_t	realert_ms;
-	int64_t	answer_timeout_ms;
-	/* 1-3 scans and sweeps */
-	int	portscan_ports;
-	int64_t	portscan_window_ms;
-	char	portscan_allow_s[1024];
-	int	addrscan_hosts;
-	int64_t	addrscan_window_ms;
-	char	addrscan_allow_s[1024];
-	int	sweep_hosts;
-	char	sweep_allow_s[1024];
-	/* floods */
-	int	synflood_rate;
-	double	synflood_factor;
-	int	icmpflood_rate;
-	int	udpflood_rate;
-	double	flood_factor;
-	int	flood_seconds;
-	char	flood_allow_s[1024];
-	/* ARP */
-	int64_t	arp_window_ms;
-	int	arp_unsolicited;
-	int	garp_storm;
-	int64_t	garp_window_ms;
-	char	gateway_s[1024];
-	char	arp_allow_s[1024];
-	/* new devices */
-	int64_t	newdev_learning_ms;
-	char	newdev_allow_s[1024];
-	char	oui_file[256];
-	/* DNS */
-	int	dns_label_len;
-	int	dns_name_len;
-	double	dns_entropy;
-	int	dns_suspicious;
-	int	dns_unique;
-	int64_t	dns_window_ms;
-	int	nxdomain_count;
-	int64_t	nxdomain_window_ms;
-	char	dns_allow_s[1024];
-	/* cleartext and block list */
-	char	http_ports_s[256];
-	char	cleartext_allow_s[1024];
-	char	blocklist_file[256];
-	char	blocklist_allow_s[1024];
 
 	/* parsed from the strings above */
-	struct cidrset	home_net, portscan_allow, addrscan_allow, sweep_allow,
-			flood_allow, arp_allow, newdev_allow, cleartext_allow,
-			blocklist_allow, gateway;
-	bool		disabled[FT_COUNT];
-	uint16_t	http_ports[16];
-	int		nhttp_ports;
-	char		dns_allow[16][64];
-	int		ndns_allow;
+	struct cidrset	home_net;
+	bool		disabled[PKT_TYPES_MAX];	/* by type id */
 	bool		enabled;	/* [packet] present (live agent) */
+
+	/* Each detector's own options (its conf_size bytes at the offset
+	 * pkt_conf_detector() gives), so the whole stays one plain value. */
+	_Alignas(16) unsigned char dconf[PKT_DCONF_BYTES];
 };
 
 /*
@@ -116,6 +67,13 @@ struct pkt_conf {
 int	pkt_conf_load(struct conf *c, struct pkt_conf *pc, struct conf_err *err);
 /* Defaults only (tests, --analyze without -c). */
 int	pkt_conf_defaults(struct pkt_conf *pc, struct conf_err *err);
+/* The option struct of registry row i inside pc. */
+void	*pkt_conf_detector(struct pkt_conf *pc, int i);
+/* The field of [packet] option `name` inside pc (engine's or a
+ * detector's), or NULL: for tests. */
+void	*pkt_conf_field(struct pkt_conf *pc, const char *name);
+/* The engine's own [packet] options (capture, memory, home_net, ...). */
+extern const struct conf_opt pkt_engine_opts[];
 
 /* Where findings go: printed (--analyze) or emitted (agent).  data stolen. */
 struct pkt_sink {
@@ -127,59 +85,46 @@ struct pkt_sink {
 struct pkt_stats {
 	uint64_t	packets, bytes;
 	uint64_t	truncated, invalid, unsupported, fragments;
-	uint64_t	findings[FT_COUNT];
+	uint64_t	findings[PKT_TYPES_MAX];	/* by type id */
 	uint64_t	evictions;
 	uint64_t	dropped_findings;	/* JSON allocation failures */
 };
 
-/* A probe waiting for its answer (detect_scan.c). */
-struct pend {
-	uint32_t	tag;		/* 0: free */
-	uint8_t		proto, kind;
-	uint16_t	port;
-	int64_t		at;
-	struct paddr	src, dst;
+struct detector_ops;
+struct pkt_engine;
+
+/* One dispatch entry, built from a detector's det_hook (detector.h). */
+struct eng_hook {
+	void		(*fn)(struct pkt_engine *e, void *self,
+			    const struct pkt *p);
+	void		*self;
+	uint16_t	 port;
+	uint8_t		 tcp_mask, tcp_want;
+	uint8_t		 flags;
 };
 
-/* Blocked ranges: sorted, merged [lo, hi] over 128-bit addresses. */
-struct blockrange {
-	struct paddr	lo, hi;
-};
+#define PKT_STAGES	6	/* enum det_stage (detector.h) */
+#define PKT_HOOKS_MAX	16	/* per stage */
 
 struct pkt_engine {
 	struct pkt_conf		 c;
 	struct pkt_sink		 sink;
 	struct pkt_stats	 st;
 
-	struct ptab		 scan;		/* (src, dst) -> ports */
-	struct ptab		 fan;		/* (src, proto, port) -> hosts */
-	struct ptab		 rate;		/* (dst, proto, port) -> rates */
-	struct ptab		 arpip;		/* IP -> MAC binding */
-	struct ptab		 arpmac;	/* MAC -> claimed IPs */
-	struct ptab		 arpreq;	/* asked-for IP -> when */
-	struct ptab		 dev;		/* MAC or IP -> first seen */
-	struct ptab		 dns;		/* (client, domain) -> counts */
-	struct ptab		 once;		/* (kind, a, b) -> reported at */
-	struct pend		*pend;		/* probes waiting for answers */
-	uint32_t		 pend_mask, pend_cursor;
-
-	/* Recent low-port -> high-port TCP traffic (a reply direction),
-	 * two generations of a bitmap indexed by hash(src, dst). */
-	uint64_t		 rev[2][1024];
-	int64_t			 rev_epoch;
-
-	int64_t			 now, first_ms, learn_end_ms, tick_ms;
+	struct ptab		 once;		/* (type, a, b) -> reported at */
+	int64_t			 now, first_ms, tick_ms;
 	bool			 started;
-	/* Source MACs seen lately, so most frames skip the device table. */
-	struct {
-		uint8_t		mac[6];
-		int64_t		at;
-	}			 mac_cache[1024];
-	uint8_t			 router_mac[4][6];
-	int			 nrouter;
 
-	struct blockrange	*block;
-	size_t			 nblock;
+	/* Detectors in registry order; self is NULL for one that is off
+	 * (nothing configured for it, or all its types disabled). */
+	struct {
+		const struct detector_ops *ops;
+		void		*self;
+	}			 det[PKT_DETECTORS_MAX];
+	int			 ndet;
+	/* Per decoded protocol, the hooks that want it (NULL-terminated),
+	 * built once in pkt_engine_new(). */
+	struct eng_hook		 hooks[PKT_STAGES][PKT_HOOKS_MAX + 1];
 };
 
 /* NULL with err on allocation failure (the cap is too large). */
@@ -195,46 +140,5 @@ void	pkt_engine_packet(struct pkt_engine *e, const struct pkt *p);
 void	pkt_engine_flush(struct pkt_engine *e, int64_t now_ms, bool final);
 /* Bytes of table memory allocated (always <= memory_cap). */
 size_t	pkt_engine_bytes(const struct pkt_engine *e);
-
-/* ---- used by the detectors ------------------------------------------- */
-
-/*
- * Report a finding.  targets and evidence are stolen (either may be NULL).
- * first/last are packet times.  Counts per type; honours `disable`.
- */
-void	eng_report(struct pkt_engine *e, enum ftype t, enum severity sev,
-	    const char *key, const char *source, json_t *targets,
-	    int64_t first_ms, int64_t last_ms, uint64_t count, json_t *evidence);
-/*
- * Has (t, a, b) been reported within realert?  If not, remember it now
- * and return false.  For detectors without their own per-entry state.
- */
-bool	eng_reported_recently(struct pkt_engine *e, enum ftype t,
-	    const void *a, size_t alen, const void *b, size_t blen);
-bool	eng_home(const struct pkt_engine *e, const struct paddr *a);
-uint32_t eng_addr_id(const struct paddr *a);
-void	eng_rev_mark(struct pkt_engine *e, const struct paddr *src,
-	    const struct paddr *dst);
-bool	eng_rev_seen(const struct pkt_engine *e, const struct paddr *src,
-	    const struct paddr *dst);
-json_t	*eng_time(int64_t ms);
-
-void	scan_packet(struct pkt_engine *e, const struct pkt *p);
-void	scan_flush(struct pkt_engine *e, int64_t now, bool final);
-void	flood_packet(struct pkt_engine *e, const struct pkt *p);
-void	flood_flush(struct pkt_engine *e, int64_t now, bool final);
-void	arp_packet(struct pkt_engine *e, const struct pkt *p);
-void	arp_learn_router(struct pkt_engine *e, const struct pkt *p);
-void	newdev_packet(struct pkt_engine *e, const struct pkt *p);
-void	dns_packet(struct pkt_engine *e, const struct pkt *p);
-void	cleartext_packet(struct pkt_engine *e, const struct pkt *p);
-void	blocklist_packet(struct pkt_engine *e, const struct pkt *p);
-/* Load FILE; -1 with why ("FILE:LINE: ...") on a bad line. */
-int	blocklist_load(const char *path, struct blockrange **out, size_t *n,
-	    char *why, size_t whylen);
-/* Vendor for a MAC from the IEEE OUI table, or NULL. */
-const char *oui_vendor(const char *path, const uint8_t mac[6], char *buf,
-	    size_t len);
-double	dns_entropy(const char *s, size_t n);
 
 #endif

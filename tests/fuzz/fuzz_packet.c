@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "probes/packet/engine.h"
+#include "probes/packet/pkt.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -45,29 +46,26 @@ sink(void *ctx, int64_t ts, const char *type, enum severity sev,
 static void
 setup(void)
 {
-	struct pkt_conf	pc;
-	struct conf_err	err;
-	struct pkt_sink	sk = { sink, NULL };
-	char		why[256];
+	struct pkt_conf	*pc = calloc(1, sizeof(*pc));
+	struct conf_err	 err;
+	struct pkt_sink	 sk = { sink, NULL };
+	struct conf	*c;
+	char		 why[256];
 
-	if (pkt_conf_defaults(&pc, &err) == -1)
+	/* Low thresholds, so that every detector reports. */
+	c = conf_load_string("fuzz.ini", "[packet]\n"
+	    "memory_cap = 2M\nnewdev_learning = 0\n"
+	    "portscan_ports = 3\naddrscan_hosts = 3\nsweep_hosts = 3\n"
+	    "synflood_rate = 5\nicmpflood_rate = 5\nudpflood_rate = 5\n"
+	    "dns_suspicious = 1\nnxdomain_count = 2\n"
+	    "arp_unsolicited = 1\ngarp_storm = 2\noui_file =\n", &err);
+	if (pc == NULL || c == NULL || pkt_conf_load(c, pc, &err) == -1)
 		abort();
-	pc.memory_cap = 2 << 20;
-	pc.newdev_learning_ms = 0;
-	pc.portscan_ports = 3;
-	pc.addrscan_hosts = 3;
-	pc.sweep_hosts = 3;
-	pc.synflood_rate = 5;
-	pc.icmpflood_rate = 5;
-	pc.udpflood_rate = 5;
-	pc.dns_suspicious = 1;
-	pc.nxdomain_count = 2;
-	pc.arp_unsolicited = 1;
-	pc.garp_storm = 2;
-	pc.oui_file[0] = '\0';
-	eng = pkt_engine_new(&pc, &sk, why, sizeof(why));
+	conf_free(c);
+	eng = pkt_engine_new(pc, &sk, why, sizeof(why));
 	if (eng == NULL)
 		abort();
+	free(pc);
 }
 
 int

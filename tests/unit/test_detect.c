@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "probes/packet/engine.h"
+#include "probes/packet/detector.h"
 #include "probes/selfaddr.h"
 #include "tests/unit/conf_example.h"
 #include "tests/unit/packet_build.h"
@@ -1126,11 +1126,13 @@ t_conf_errors(void **state)
 	assert_non_null(c);
 	assert_int_equal(pkt_conf_load(c, &pc, &err), 0);
 	assert_true(pc.enabled);
-	assert_true(pc.disabled[FT_UDP_FLOOD]);
-	assert_false(pc.disabled[FT_PORT_SCAN]);
-	assert_int_equal(pc.portscan_ports, 15);
-	assert_int_equal(pc.addrscan_hosts, 25);
-	assert_int_equal(pc.portscan_window_ms, 300000);
+	assert_true(pc.disabled[pkt_type_id("udp_flood")]);
+	assert_false(pc.disabled[pkt_type_id("port_scan")]);
+	assert_int_equal(*(int *)pkt_conf_field(&pc, "portscan_ports"), 15);
+	assert_int_equal(*(int *)pkt_conf_field(&pc, "addrscan_hosts"), 25);
+	assert_int_equal(*(int64_t *)pkt_conf_field(&pc, "portscan_window"),
+	    300000);
+	assert_null(pkt_conf_field(&pc, "portscan"));
 	conf_free(c);
 }
 
@@ -1164,6 +1166,150 @@ t_conf_example_is_the_defaults(void **state)
 	assert_int_equal(opts, 48);	/* every row of packet_opts */
 	conf_free(c);
 	free(text);
+}
+
+/* ---- the detector registry ---------------------------------------------- */
+
+/* Every [packet] option table: the engine's, then each detector's. */
+static int
+all_opt_tables(const struct conf_opt **t, size_t *size)
+{
+	int	n = 0;
+
+	t[n] = pkt_engine_opts;
+	size[n++] = sizeof(struct pkt_conf);
+	for (int i = 0; detector_registry[i] != NULL; i++) {
+		t[n] = detector_registry[i]->options;
+		size[n++] = detector_registry[i]->conf_size;
+	}
+	return n;
+}
+
+/*
+ * The registry is consistent: option names unique over the whole
+ * [packet] section and inside each detector's struct; every table
+ * declared once (a unique name, an entry that holds header and key, a
+ * share of memory_cap; all shares with the probe table under the cap);
+ * every type named, and no type reported by two detectors; the option
+ * structs fit struct pkt_conf; every hook has a protocol and a function.
+ */
+static void
+t_registry_consistent(void **state)
+{
+	const struct conf_opt	*opts[PKT_DETECTORS_MAX + 1];
+	size_t			 sizes[PKT_DETECTORS_MAX + 1];
+	const char		*names[256], *tabs[64], *types[PKT_TYPES_MAX];
+	unsigned		 permille = 0;
+	int			 nt, nn = 0, ntab = 0, ntypes = 0, ndet = 0;
+	struct pkt_conf		*pc = calloc(1, sizeof(*pc));
+
+	(void)state;
+	assert_non_null(pc);
+	for (; detector_registry[ndet] != NULL; ndet++)
+		;
+	assert_true(ndet >= 1 && ndet <= PKT_DETECTORS_MAX);
+	nt = all_opt_tables(opts, sizes);
+	for (int k = 0; k < nt; k++)
+		for (const struct conf_opt *o = opts[k]; o && o->name; o++) {
+			assert_true(o->name[0] != '\0');
+			assert_true(o->off + (o->size ? o->size : 1) <= sizes[k]);
+			for (int j = 0; j < nn; j++)
+				if (strcmp(names[j], o->name) == 0)
+					fail_msg("option %s declared twice", o->name);
+			assert_true(nn < 256);
+			names[nn++] = o->name;
+		}
+	assert_int_equal(nn, 48);	/* as conf/agent.ini documents */
+	/* Each detector's option struct lies inside pc->dconf, apart. */
+	assert_true((char *)pkt_conf_detector(pc, ndet) <=
+	    (char *)pc->dconf + sizeof(pc->dconf));
+	for (int i = 0; i + 1 < ndet; i++)
+		assert_true((char *)pkt_conf_detector(pc, i) +
+		    detector_registry[i]->conf_size <=
+		    (char *)pkt_conf_detector(pc, i + 1));
+
+	for (int i = -1; i < ndet; i++) {
+		const struct detector_ops *d = i < 0 ? NULL : detector_registry[i];
+		const struct det_table *t = d ? d->tables : engine_tables;
+		int		 ntypes_d = 0, nhooks = 0;
+
+		for (; t != NULL && t->name != NULL; t++) {
+			for (int j = 0; j < ntab; j++)
+				if (strcmp(tabs[j], t->name) == 0)
+					fail_msg("table %s declared twice", t->name);
+			tabs[ntab++] = t->name;
+			assert_true(t->esize >= sizeof(struct pt_hdr) + t->klen);
+			assert_true(t->klen > 0 && t->permille > 0);
+			assert_true(t->ttl != NULL || t->ttl_ms > 0);
+			assert_true(t->off + sizeof(struct ptab) <=
+			    (d ? d->state_size : sizeof(struct pkt_engine)));
+			permille += t->permille;
+		}
+		if (d == NULL)
+			continue;
+		assert_non_null(d->name);
+		assert_non_null(d->types);
+		for (const char *const *ty = d->types; *ty != NULL; ty++) {
+			assert_true((*ty)[0] != '\0');
+			for (int j = 0; j < ntypes; j++)
+				if (strcmp(types[j], *ty) == 0)
+					fail_msg("type %s in two detectors", *ty);
+			assert_true(ntypes < PKT_TYPES_MAX);
+			assert_int_equal(pkt_type_id(*ty), ntypes);
+			types[ntypes++] = *ty;
+			ntypes_d++;
+		}
+		assert_true(ntypes_d >= 1);
+		for (const struct det_hook *h = d->packet; h && h->packet; h++) {
+			assert_true(h->stage < PKT_STAGES);
+			assert_true((h->tcp_want & ~h->tcp_mask) == 0);
+			nhooks++;
+		}
+		if (nhooks == 0)
+			fail_msg("detector %s wants no packets", d->name);
+	}
+	/* The scan detector's probe table takes another 5%. */
+	assert_true(permille + 50 <= 1000);
+	assert_int_equal(ntypes, pkt_type_count());
+	assert_int_equal(ntypes, 12);
+	assert_string_equal(pkt_type_name(ntypes), "unknown");
+	assert_int_equal(pkt_type_id("portscan"), -1);
+	free(pc);
+}
+
+static int
+hooks_on(const struct pkt_engine *e, int stage)
+{
+	int	n = 0;
+
+	while (e->hooks[stage][n].fn != NULL)
+		n++;
+	return n;
+}
+
+/* Each protocol's dispatch array holds only the detectors that want it. */
+static void
+t_dispatch_only_wanted(void **state)
+{
+	struct found		 f;
+	struct pkt_engine	*e = engine(NULL, &f);
+
+	(void)state;
+	assert_int_equal(hooks_on(e, DET_MAC), 1);	/* new devices */
+	assert_int_equal(hooks_on(e, DET_ARP), 2);	/* ARP, sweeps */
+	assert_int_equal(hooks_on(e, DET_IP), 0);	/* no block list file */
+	assert_int_equal(hooks_on(e, DET_TCP), 4);	/* router, scan, flood, auth */
+	assert_int_equal(hooks_on(e, DET_UDP), 3);	/* scan, flood, DNS */
+	assert_int_equal(hooks_on(e, DET_ICMP), 2);	/* scan, flood */
+	done(e, &f);
+	/* A detector whose every type is disabled is not called at all. */
+	e = engine("[packet]\ndisable = port_scan, address_scan, ping_sweep, "
+	    "new_device\n", &f);
+	assert_int_equal(hooks_on(e, DET_MAC), 0);
+	assert_int_equal(hooks_on(e, DET_ARP), 1);
+	assert_int_equal(hooks_on(e, DET_TCP), 3);
+	assert_int_equal(hooks_on(e, DET_ICMP), 1);
+	done(e, &f);
 }
 
 static void
@@ -1244,6 +1390,8 @@ main(void)
 		cmocka_unit_test(t_blocklist_bad_line),
 		cmocka_unit_test(t_conf_errors),
 		cmocka_unit_test(t_conf_example_is_the_defaults),
+		cmocka_unit_test(t_registry_consistent),
+		cmocka_unit_test(t_dispatch_only_wanted),
 		cmocka_unit_test(t_disable),
 		cmocka_unit_test(t_memory_cap_spoofed_million),
 	};
