@@ -77,6 +77,10 @@ mac_of(uint8_t m[6], uint32_t ip)
 
 static const uint8_t router_mac[6] = { 0x00, 0x26, 0x0b, 0x31, 0x07, 0x33 };
 #define GW	0x0a010001u	/* 10.1.0.1 */
+/* One packet in VOIP_ONE_IN is a phone call's: with the web sessions'
+ * full segments and their ACKs, frames average about 750 bytes, the
+ * office mix of issue 11. */
+#define VOIP_ONE_IN	4
 
 static uint8_t	frame[1600];
 
@@ -256,6 +260,20 @@ gen_mixed(uint64_t total)
 			n = arp_frame(2, evil, GW, tm, victim, tm);
 			record(frame, n);
 			spoof_n++;
+			continue;
+		}
+		if (rnd() % VOIP_ONE_IN == 0) {
+			/* office phone calls: G.711 RTP, 20 ms frames (172-byte
+			 * UDP payload), both directions, between 10.1.12.x */
+			uint32_t a = 0x0a010c00u | (2 + rnd() % 8), b = a + 100;
+			int	 dir = rnd() & 1;
+
+			mac_of(sm, dir ? a : b);
+			mac_of(tm, dir ? b : a);
+			n = ip_frame(dir ? a : b, dir ? b : a, 17,
+			    (uint16_t)(16384 + (a & 0xff) * 2),
+			    (uint16_t)(16384 + (a & 0xff) * 2), 0, 0, 172, sm, tm);
+			record(frame, n);
 			continue;
 		}
 		if (rnd() % 512 == 0) {
