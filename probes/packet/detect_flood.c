@@ -207,44 +207,46 @@ flood_hit(struct pkt_engine *e, struct flood_det *d, const struct paddr *dst, co
 		r->src1 = *src;
 }
 
+/* A SYN (the hook's filter: no ACK, RST or FIN) to one host:port. */
 static void
-flood_packet(struct pkt_engine *e, void *self, const struct pkt *p)
+flood_tcp(struct pkt_engine *e, void *self, const struct pkt *p)
 {
-	struct flood_det *d = self;
-	struct rate_key	 k;
-	struct rate_ent	*r;
+	struct flood_det	*d = self;
 
-	switch (p->proto) {
-	case 6:
-		if ((p->tcp_flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) != TH_SYN ||
-		    d->off_syn)
-			return;
-		if (!cidrset_match(&d->c->flood_allow, &p->dst))
-			flood_hit(e, d, &p->dst, &p->src, 6, p->dport);
+	if (!d->off_syn && !cidrset_match(&d->c->flood_allow, &p->dst))
+		flood_hit(e, d, &p->dst, &p->src, 6, p->dport);
+}
+
+static void
+flood_icmp(struct pkt_engine *e, void *self, const struct pkt *p)
+{
+	struct flood_det	*d = self;
+
+	/* Echo replies are the victim answering, not the flood. */
+	if (p->icmp_type == (p->ipver == 4 ? 0 : 129) || d->off_icmp ||
+	    cidrset_match(&d->c->flood_allow, &p->dst))
 		return;
-	case 1:
-	case 58:
-		/* Echo replies are the victim answering, not the flood. */
-		if (p->icmp_type == (p->ipver == 4 ? 0 : 129) ||
-		    d->off_icmp ||
-		    cidrset_match(&d->c->flood_allow, &p->dst))
-			return;
-		flood_hit(e, d, &p->dst, &p->src, 1, 0);
+	flood_hit(e, d, &p->dst, &p->src, 1, 0);
+}
+
+static void
+flood_udp(struct pkt_engine *e, void *self, const struct pkt *p)
+{
+	struct flood_det	*d = self;
+	struct rate_key		 k;
+	struct rate_ent		*r;
+
+	if (d->off_udp)
 		return;
-	case 17:
-		if (d->off_udp)
-			return;
-		/* The sender's own entry, if it is being flooded, sees an answer. */
-		memset(&k, 0, sizeof(k));
-		k.dst = p->src;
-		k.proto = 17;
-		r = pt_get(&d->rate, pt_hash(&k, sizeof(k)), &k, e->now, false, NULL);
-		if (r != NULL)
-			r->rev++;
-		if (!cidrset_match(&d->c->flood_allow, &p->dst))
-			flood_hit(e, d, &p->dst, &p->src, 17, 0);
-		return;
-	}
+	/* The sender's own entry, if it is being flooded, sees an answer. */
+	memset(&k, 0, sizeof(k));
+	k.dst = p->src;
+	k.proto = 17;
+	r = pt_get(&d->rate, pt_hash(&k, sizeof(k)), &k, e->now, false, NULL);
+	if (r != NULL)
+		r->rev++;
+	if (!cidrset_match(&d->c->flood_allow, &p->dst))
+		flood_hit(e, d, &p->dst, &p->src, 17, 0);
 }
 
 /* Close windows of destinations that went quiet (or, final, all). */
@@ -325,9 +327,9 @@ static const struct conf_opt flood_opts[] = {
  * checks. */
 static const struct det_hook flood_hooks[] = {
 	{ DET_TCP, DET_SKIP_OWN, 0, TH_SYN | TH_ACK | TH_RST | TH_FIN, TH_SYN,
-	  flood_packet },
-	{ DET_UDP, DET_SKIP_OWN, 0, 0, 0, flood_packet },
-	{ DET_ICMP, DET_SKIP_OWN, 0, 0, 0, flood_packet },
+	  flood_tcp },
+	{ DET_UDP, DET_SKIP_OWN, 0, 0, 0, flood_udp },
+	{ DET_ICMP, DET_SKIP_OWN, 0, 0, 0, flood_icmp },
 	{ 0, 0, 0, 0, 0, NULL },
 };
 

@@ -558,10 +558,11 @@ rev_age(struct scan_det *d, int64_t now)
 }
 
 static void
-scan_tcp(struct pkt_engine *e, struct scan_det *d, const struct pkt *p)
+scan_tcp(struct pkt_engine *e, void *self, const struct pkt *p)
 {
-	uint8_t	f = p->tcp_flags & 0x3f;
-	int	kind;
+	struct scan_det	*d = self;
+	uint8_t		 f = p->tcp_flags & 0x3f;
+	int		 kind;
 
 	rev_age(d, e->now);
 	if (p->sport < p->dport)
@@ -605,8 +606,10 @@ scan_tcp(struct pkt_engine *e, struct scan_det *d, const struct pkt *p)
 }
 
 static void
-scan_udp(struct pkt_engine *e, struct scan_det *d, const struct pkt *p)
+scan_udp(struct pkt_engine *e, void *self, const struct pkt *p)
 {
+	struct scan_det	*d = self;
+
 	if (p->sport <= p->dport)
 		answer(e, d, &p->dst, &p->src, 17, p->sport, true, true);
 	if (p->sport >= p->dport && !multicast(&p->dst)) {
@@ -615,10 +618,11 @@ scan_udp(struct pkt_engine *e, struct scan_det *d, const struct pkt *p)
 }
 
 static void
-scan_icmp(struct pkt_engine *e, struct scan_det *d, const struct pkt *p)
+scan_icmp(struct pkt_engine *e, void *self, const struct pkt *p)
 {
-	bool	v6 = p->ipver == 6;
-	uint8_t	t = p->icmp_type;
+	struct scan_det	*d = self;
+	bool		 v6 = p->ipver == 6;
+	uint8_t		 t = p->icmp_type;
 
 	if ((!v6 && t == 8) || (v6 && t == 128)) {
 		if (!multicast(&p->dst))
@@ -636,8 +640,10 @@ scan_icmp(struct pkt_engine *e, struct scan_det *d, const struct pkt *p)
 }
 
 static void
-scan_arp(struct pkt_engine *e, struct scan_det *d, const struct pkt *p)
+scan_arp(struct pkt_engine *e, void *self, const struct pkt *p)
 {
+	struct scan_det	*d = self;
+
 	if (paddr_is_zero(&p->arp_spa) ||
 	    memcmp(&p->arp_spa, &p->arp_tpa, sizeof(p->arp_spa)) == 0)
 		return;		/* RFC 5227 probes, gratuitous ARP */
@@ -645,28 +651,6 @@ scan_arp(struct pkt_engine *e, struct scan_det *d, const struct pkt *p)
 		pend_probe(e, d, &p->arp_spa, &p->arp_tpa, 0, 0, K_ARP);
 	else
 		answer(e, d, &p->arp_tpa, &p->arp_spa, 0, 0, true, false);
-}
-
-static void
-scan_packet(struct pkt_engine *e, void *self, const struct pkt *p)
-{
-	struct scan_det	*d = self;
-
-	if (p->l3 == PKT_L3_ARP) {
-		scan_arp(e, d, p);
-		return;
-	}
-	switch (p->proto) {
-	case 6:
-		scan_tcp(e, d, p);
-		break;
-	case 17:
-		scan_udp(e, d, p);
-		break;
-	default:
-		scan_icmp(e, d, p);
-		break;
-	}
 }
 
 /*
@@ -819,10 +803,10 @@ static const struct conf_opt scan_opts[] = {
 
 /* Only failed attempts count, so the agent's own checks never do. */
 static const struct det_hook scan_hooks[] = {
-	{ DET_ARP, DET_SKIP_OWN, 0, 0, 0, scan_packet },
-	{ DET_TCP, DET_SKIP_OWN, 0, 0, 0, scan_packet },
-	{ DET_UDP, DET_SKIP_OWN, 0, 0, 0, scan_packet },
-	{ DET_ICMP, DET_SKIP_OWN, 0, 0, 0, scan_packet },
+	{ DET_ARP, DET_SKIP_OWN, 0, 0, 0, scan_arp },
+	{ DET_TCP, DET_SKIP_OWN, 0, 0, 0, scan_tcp },
+	{ DET_UDP, DET_SKIP_OWN, 0, 0, 0, scan_udp },
+	{ DET_ICMP, DET_SKIP_OWN, 0, 0, 0, scan_icmp },
 	{ 0, 0, 0, 0, 0, NULL },
 };
 

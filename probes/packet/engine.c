@@ -59,23 +59,35 @@ all_disabled(const struct pkt_engine *e, const struct detector_ops *d,
 	return true;
 }
 
+#define F_PORT		0x01
+#define F_TCP		0x02
+#define F_PAYLOAD	0x04
+
 static int
 hooks_add(struct pkt_engine *e, const struct detector_ops *d, void *self,
     char *err, size_t errlen)
 {
 	for (const struct det_hook *h = d->packet; h && h->packet; h++) {
-		struct eng_hook	*a = e->hooks[h->stage];
-		int		 n = 0;
+		struct eng_hook	 x = { h->packet, self, h->port, h->tcp_mask,
+		    h->tcp_want, (uint8_t)((h->port ? F_PORT : 0) |
+		    (h->tcp_mask ? F_TCP : 0) |
+		    (h->flags & DET_PAYLOAD ? F_PAYLOAD : 0)) };
 
-		while (a[n].fn != NULL)
-			n++;
-		if (n == PKT_HOOKS_MAX) {
-			snprintf(err, errlen, "detector %s: more than %d hooks on "
-			    "one protocol", d->name, PKT_HOOKS_MAX);
-			return -1;
+		for (int own = 0; own < 2; own++) {
+			struct eng_hook	*a = e->hooks[own][h->stage];
+			int		 n = 0;
+
+			if (own && (h->flags & DET_SKIP_OWN))
+				continue;
+			while (a[n].fn != NULL)
+				n++;
+			if (n == PKT_HOOKS_MAX) {
+				snprintf(err, errlen, "detector %s: more than %d "
+				    "hooks on one protocol", d->name, PKT_HOOKS_MAX);
+				return -1;
+			}
+			a[n] = x;
 		}
-		a[n] = (struct eng_hook){ h->packet, self, h->port, h->tcp_mask,
-		    h->tcp_want, h->flags };
 	}
 	return 0;
 }
@@ -279,52 +291,56 @@ eng_own_packet(const struct pkt *p)
 	return eng_own_check(&p->src, &p->dst);
 }
 
+/* The filters of a hook that has some (most have none). */
+static inline bool
+hook_wants(const struct eng_hook *h, const struct pkt *p)
+{
+	return (!(h->filt & F_PORT) || p->sport == h->port ||
+	    p->dport == h->port) &&
+	    (!(h->filt & F_TCP) || (p->tcp_flags & h->tcp_mask) == h->tcp_want) &&
+	    (!(h->filt & F_PAYLOAD) || p->paylen != 0);
+}
+
 /* The hooks of one stage whose filters pass. */
 static inline void
-dispatch(struct pkt_engine *e, const struct eng_hook *h, const struct pkt *p,
-    bool own)
+dispatch(struct pkt_engine *e, const struct eng_hook *h, const struct pkt *p)
 {
-	for (; h->fn != NULL; h++) {
-		if (((h->flags & DET_SKIP_OWN) && own) ||
-		    (h->port != 0 && p->sport != h->port && p->dport != h->port) ||
-		    (h->tcp_mask != 0 && (p->tcp_flags & h->tcp_mask) != h->tcp_want) ||
-		    ((h->flags & DET_PAYLOAD) && p->paylen == 0))
-			continue;
-		h->fn(e, h->self, p);
-	}
+	for (; h->fn != NULL; h++)
+		if (h->filt == 0 || hook_wants(h, p))
+			h->fn(e, h->self, p);
 }
 
 void
 pkt_engine_packet(struct pkt_engine *e, const struct pkt *p)
 {
-	bool	own;
+	/* The agent's own checks are no scan, sweep or flood. */
+	struct eng_hook	(*hooks)[PKT_HOOKS_MAX + 1];
 
 	engine_clock(e, p->ts_ms);
 	if (p->has_mac)
-		dispatch(e, e->hooks[DET_MAC], p, false);
+		dispatch(e, e->hooks[0][DET_MAC], p);
 	if (p->l3 == PKT_L3_ARP) {
-		/* The agent's own checks are no scan, sweep or flood. */
-		dispatch(e, e->hooks[DET_ARP], p, eng_own_packet(p));
+		dispatch(e, e->hooks[eng_own_packet(p)][DET_ARP], p);
 		return;
 	}
 	if (p->l3 != PKT_L3_IP)
 		return;
 	if (p->frag)
 		e->st.fragments++;
-	own = eng_own_packet(p);
-	dispatch(e, e->hooks[DET_IP], p, own);
+	hooks = e->hooks[eng_own_packet(p)];
+	dispatch(e, hooks[DET_IP], p);
 	if (!p->l4)
 		return;
 	switch (p->proto) {
 	case 6:
-		dispatch(e, e->hooks[DET_TCP], p, own);
+		dispatch(e, hooks[DET_TCP], p);
 		break;
 	case 17:
-		dispatch(e, e->hooks[DET_UDP], p, own);
+		dispatch(e, hooks[DET_UDP], p);
 		break;
 	case 1:
 	case 58:
-		dispatch(e, e->hooks[DET_ICMP], p, own);
+		dispatch(e, hooks[DET_ICMP], p);
 		break;
 	}
 }
@@ -353,7 +369,7 @@ pkt_engine_frame(struct pkt_engine *e, int link, int64_t ts_ms,
 		/* The MAC still tells of a device. */
 		if (p.has_mac) {
 			engine_clock(e, ts_ms);
-			dispatch(e, e->hooks[DET_MAC], &p, false);
+			dispatch(e, e->hooks[0][DET_MAC], &p);
 		}
 		return;
 	}

@@ -100,7 +100,7 @@ struct eng_hook {
 	void		*self;
 	uint16_t	 port;
 	uint8_t		 tcp_mask, tcp_want;
-	uint8_t		 flags;
+	uint8_t		 filt;		/* which of the above apply */
 };
 
 #define PKT_STAGES	6	/* enum det_stage (detector.h) */
@@ -123,8 +123,9 @@ struct pkt_engine {
 	}			 det[PKT_DETECTORS_MAX];
 	int			 ndet;
 	/* Per decoded protocol, the hooks that want it (NULL-terminated),
-	 * built once in pkt_engine_new(). */
-	struct eng_hook		 hooks[PKT_STAGES][PKT_HOOKS_MAX + 1];
+	 * built once in pkt_engine_new(): [0] for every packet, [1] for the
+	 * agent's own checks (without the hooks that skip them). */
+	struct eng_hook		 hooks[2][PKT_STAGES][PKT_HOOKS_MAX + 1];
 };
 
 /* NULL with err on allocation failure (the cap is too large). */

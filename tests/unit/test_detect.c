@@ -1282,7 +1282,7 @@ hooks_on(const struct pkt_engine *e, int stage)
 {
 	int	n = 0;
 
-	while (e->hooks[stage][n].fn != NULL)
+	while (e->hooks[0][stage][n].fn != NULL)
 		n++;
 	return n;
 }
@@ -1301,6 +1301,10 @@ t_dispatch_only_wanted(void **state)
 	assert_int_equal(hooks_on(e, DET_TCP), 4);	/* router, scan, flood, auth */
 	assert_int_equal(hooks_on(e, DET_UDP), 3);	/* scan, flood, DNS */
 	assert_int_equal(hooks_on(e, DET_ICMP), 2);	/* scan, flood */
+	/* The agent's own checks: not to scans and floods. */
+	assert_non_null(e->hooks[1][DET_TCP][0].fn);	/* router learning */
+	assert_null(e->hooks[1][DET_TCP][2].fn);	/* and cleartext */
+	assert_null(e->hooks[1][DET_ICMP][0].fn);
 	done(e, &f);
 	/* A detector whose every type is disabled is not called at all. */
 	e = engine("[packet]\ndisable = port_scan, address_scan, ping_sweep, "
