@@ -1,9 +1,9 @@
 /*
  * pcap_noop FILE: read a capture with pcap_loop and do nothing per packet
  * but count it — the floor any analyser of that file stands on.
- * pcap_noop --bigbuf FILE reads through the same 1 MB stdio buffer as
- * shaobing-agent --analyze (probes/packet/capture.c): the floor of a reader
- * that avoids libpcap's small reads, so the engine's own cost shows alone.
+ * pcap_noop --bigbuf FILE reads through the same stdio buffer as
+ * shaobing-agent --analyze (CAPTURE_FILE_BUF, probes/packet/capture.h): the
+ * floor of the reader the engine uses, so the engine's own cost shows alone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +11,8 @@
 #include <time.h>
 
 #include <pcap/pcap.h>
+
+#include "probes/packet/capture.h"
 
 static void
 count(u_char *arg, const struct pcap_pkthdr *h, const u_char *bytes)
@@ -41,8 +43,8 @@ main(int argc, char **argv)
 	argv += big;
 	buf = NULL;
 	if ((f = fopen(argv[1], "rb")) == NULL ||
-	    (big && ((buf = malloc(1u << 20)) == NULL ||
-	    setvbuf(f, buf, _IOFBF, 1u << 20) != 0))) {
+	    (big && ((buf = malloc(CAPTURE_FILE_BUF)) == NULL ||
+	    setvbuf(f, buf, _IOFBF, CAPTURE_FILE_BUF) != 0))) {
 		perror(argv[1]);
 		return 1;
 	}

@@ -74,15 +74,6 @@ capture_wrap(pcap_t *p, const char *name, char *err, size_t errlen)
 	return cap;
 }
 
-/*
- * libpcap reads a file through stdio, a header and a packet at a time;
- * with stdio's default 4 KB buffer that is one read(2) per few packets,
- * and the system calls cost more than the detectors.  A 1 MB buffer of our
- * own (glibc ignores the size when setvbuf allocates), set before the
- * first read (C11 7.21.5.6), makes them a few hundredth of that.
- */
-#define CAPTURE_FILE_BUF	(1u << 20)
-
 struct capture *
 capture_open_file(const char *path, char *err, size_t errlen)
 {
