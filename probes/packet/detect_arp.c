@@ -99,9 +99,9 @@ arp_learn_router(struct pkt_engine *e, void *self, const struct pkt *p)
 }
 
 static void
-arp_report(struct pkt_engine *e, struct arp_det *d, const char *kind, enum severity sev,
-    const struct paddr *ip, const uint8_t mac[6], const uint8_t *old,
-    const uint8_t *victim, uint32_t count, json_t *extra)
+arp_report(struct pkt_engine *e, struct arp_det *d, const char *kind,
+    enum severity sev, const struct paddr *ip, const uint8_t mac[6],
+    const uint8_t *old, const uint8_t *victim, uint32_t count, json_t *extra)
 {
 	char	ipb[48], m[20], key[96];
 	json_t	*ev, *tg;
@@ -131,8 +131,8 @@ arp_report(struct pkt_engine *e, struct arp_det *d, const char *kind, enum sever
 
 /* Record that mac claimed ip; returns how many IPs it claims now. */
 static int
-mac_claims(struct pkt_engine *e, struct arp_det *d, struct arpmac_ent *m, const struct paddr *ip,
-    bool unsol, bool *any_unsol)
+mac_claims(struct pkt_engine *e, struct arp_det *d, struct arpmac_ent *m,
+    const struct paddr *ip, bool unsol, bool *any_unsol)
 {
 	int	i, slot = -1, live = 0;
 

@@ -143,8 +143,8 @@ dns_allowed(const struct dns_det *d, const char *name, size_t len)
 }
 
 static struct dns_ent *
-dns_entry(struct pkt_engine *e, struct dns_det *dd, const struct paddr *client, const char *domain,
-    uint32_t kind, int64_t window)
+dns_entry(struct pkt_engine *e, struct dns_det *dd, const struct paddr *client,
+    const char *domain, uint32_t kind, int64_t window)
 {
 	struct dns_key	 k;
 	struct dns_ent	*x;
@@ -185,7 +185,8 @@ names_est(const struct dns_ent *d)
 }
 
 static void
-dns_query(struct pkt_engine *e, struct dns_det *dd, const struct pkt *p, const struct dns_msg *m)
+dns_query(struct pkt_engine *e, struct dns_det *dd, const struct pkt *p,
+    const struct dns_msg *m)
 {
 	struct dns_ent	*x;
 	size_t		 off, sub, lab = 0, maxlab = 0, maxat = 0;
@@ -255,7 +256,8 @@ dns_query(struct pkt_engine *e, struct dns_det *dd, const struct pkt *p, const s
 }
 
 static void
-dns_answer(struct pkt_engine *e, struct dns_det *dd, const struct pkt *p, const struct dns_msg *m)
+dns_answer(struct pkt_engine *e, struct dns_det *dd, const struct pkt *p,
+    const struct dns_msg *m)
 {
 	struct dns_ent	*x;
 	char		 c[48], key[96];

@@ -85,7 +85,8 @@ sources_est(const struct rate_ent *r)
 }
 
 static void
-flood_report(struct pkt_engine *e, struct flood_det *d, struct rate_ent *r, int64_t now)
+flood_report(struct pkt_engine *e, struct flood_det *d, struct rate_ent *r,
+    int64_t now)
 {
 	char		 dst[48], src[48], key[128];
 	double		 est = sources_est(r);
@@ -129,7 +130,8 @@ flood_cool(struct rate_ent *r)
 }
 
 static void
-flood_roll(struct pkt_engine *e, struct flood_det *d, struct rate_ent *r, int64_t now)
+flood_roll(struct pkt_engine *e, struct flood_det *d, struct rate_ent *r,
+    int64_t now)
 {
 	const struct flood_conf *c = d->c;
 	double		rate, factor;
@@ -181,8 +183,8 @@ flood_roll(struct pkt_engine *e, struct flood_det *d, struct rate_ent *r, int64_
 }
 
 static void
-flood_hit(struct pkt_engine *e, struct flood_det *d, const struct paddr *dst, const struct paddr *src,
-    uint8_t proto, uint16_t port)
+flood_hit(struct pkt_engine *e, struct flood_det *d, const struct paddr *dst,
+    const struct paddr *src, uint8_t proto, uint16_t port)
 {
 	struct rate_key	 k;
 	struct rate_ent	*r;

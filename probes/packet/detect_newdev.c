@@ -49,7 +49,8 @@ struct newdev_det {
 static const char *const newdev_types[] = { "new_device", NULL };
 
 static bool
-dev_seen(struct pkt_engine *e, struct newdev_det *d, int kind, const void *v, size_t n)
+dev_seen(struct pkt_engine *e, struct newdev_det *d, int kind, const void *v,
+    size_t n)
 {
 	struct dev_key	 k;
 	struct dev_ent	*x;
@@ -71,7 +72,8 @@ dev_seen(struct pkt_engine *e, struct newdev_det *d, int kind, const void *v, si
  * per-packet path nothing (every frame passes there; few are new).
  */
 __attribute__((noinline)) static void
-newdev_report(struct pkt_engine *e, struct newdev_det *d, const struct pkt *p, bool mac_new)
+newdev_report(struct pkt_engine *e, struct newdev_det *d, const struct pkt *p,
+    bool mac_new)
 {
 	char	 m[20], ip[48], key[96], vendor[128];
 	json_t	*ev, *tg;

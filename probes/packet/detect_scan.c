@@ -19,7 +19,7 @@
  *
  * Bare ACK and FIN/ACK probes look like the tail of a real connection, so
  * they count only from the higher port to the lower one and only when the
- * target has sent nothing to the source lately (the engine's reverse
+ * target has sent nothing to the source lately (a reverse
  * bitmap); SYN, NULL, FIN and Xmas probes never belong to a connection.
  *
  * Each (source, target) entry remembers up to TSET_N distinct ports or
@@ -309,7 +309,8 @@ report_fan(struct pkt_engine *e, struct scan_det *d, struct fan_ent *x)
 }
 
 static void
-scan_check(struct pkt_engine *e, struct scan_det *d, struct scan_ent *x, bool final)
+scan_check(struct pkt_engine *e, struct scan_det *d, struct scan_ent *x,
+    bool final)
 {
 	tset_resolve(&x->s, e->now, d->c->answer_timeout_ms, final);
 	if (tset_due(e, &x->s, d->c->portscan_ports))
@@ -317,7 +318,8 @@ scan_check(struct pkt_engine *e, struct scan_det *d, struct scan_ent *x, bool fi
 }
 
 static void
-fan_check(struct pkt_engine *e, struct scan_det *d, struct fan_ent *x, bool final)
+fan_check(struct pkt_engine *e, struct scan_det *d, struct fan_ent *x,
+    bool final)
 {
 	int	thr = x->key.proto <= 1 ? d->c->sweep_hosts : d->c->addrscan_hosts;
 
@@ -337,7 +339,8 @@ probe_port(struct pkt_engine *e, struct scan_det *d, const struct paddr *src,
 	struct scan_ent	*x;
 	bool		 added;
 
-	if (eng_disabled(e, d->type0 + T_PORT_SCAN) || cidrset_match(&d->c->portscan_allow, src))
+	if (eng_disabled(e, d->type0 + T_PORT_SCAN) ||
+	    cidrset_match(&d->c->portscan_allow, src))
 		return;
 	k.src = *src;
 	k.dst = *dst;
@@ -363,7 +366,8 @@ probe_host(struct pkt_engine *e, struct scan_det *d, const struct paddr *src,
 	const struct cidrset *allow = proto <= 1 ? &d->c->sweep_allow :
 	    &d->c->addrscan_allow;
 
-	if (eng_disabled(e, d->type0 + (proto <= 1 ? T_PING_SWEEP : T_ADDRESS_SCAN)) ||
+	if (eng_disabled(e, d->type0 + (proto <= 1 ? T_PING_SWEEP :
+	    T_ADDRESS_SCAN)) ||
 	    cidrset_match(allow, src))
 		return;
 	memset(&k, 0, sizeof(k));
@@ -419,14 +423,17 @@ pend_same(const struct pend *q, uint32_t tag, const struct paddr *src,
 
 /* Move a waiting probe into the scan tables. */
 static void
-pend_spill(struct pkt_engine *e, struct scan_det *d, struct pend *q, bool failed)
+pend_spill(struct pkt_engine *e, struct scan_det *d, struct pend *q,
+    bool failed)
 {
 	struct pend	c = *q;
 
 	q->tag = 0;
 	if (c.proto == 6 || c.proto == 17) {
-		probe_port(e, d, &c.src, &c.dst, c.proto, c.port, c.kind, c.at, failed);
-		probe_host(e, d, &c.src, &c.dst, c.proto, c.port, c.kind, c.at, failed);
+		probe_port(e, d, &c.src, &c.dst, c.proto, c.port, c.kind, c.at,
+		    failed);
+		probe_host(e, d, &c.src, &c.dst, c.proto, c.port, c.kind, c.at,
+		    failed);
 	} else
 		probe_host(e, d, &c.src, &c.dst, c.proto, 0, c.kind, c.at, failed);
 }
