@@ -47,6 +47,17 @@ PKGS	:= $(filter-out libevent%,$(PKGS))
 XLIBS	:= $(patsubst %,/usr/lib/aarch64-linux-gnu/lib%-2.1.so.7,event event_openssl event_pthreads)
 endif
 endif
+# STATIC_PKGS="inih libpcap": link these pkg-config modules statically,
+# their own dependencies still dynamically (only where needed).  The RPM
+# build uses it for libraries whose Debian soname the RPM distributions
+# do not ship (packaging/rpm/README.md).
+ifneq ($(STATIC_PKGS),)
+STATIC_L	:= $(shell $(PKG_CONFIG) --libs-only-l $(STATIC_PKGS))
+STATIC_REQ	:= $(shell $(PKG_CONFIG) --print-requires-private $(STATIC_PKGS) | awk '{ print $$1 }')
+STATIC_DEPS	:= $(if $(STATIC_REQ),$(shell $(PKG_CONFIG) --libs-only-l $(STATIC_REQ)))
+PKGS	:= $(filter-out $(STATIC_PKGS),$(PKGS))
+XLIBS	+= -Wl,-Bstatic $(STATIC_L) -Wl,-Bdynamic -Wl,--push-state,--as-needed $(STATIC_DEPS) -Wl,--pop-state
+endif
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wformat=2 -Wno-format-nonliteral
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)

@@ -29,7 +29,9 @@ for t in aarch64-linux-gnu-gcc aarch64-linux-gnu-pkg-config qemu-aarch64; do
 	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 done
 if [ -z "$missing" ]; then
-	for p in libpcap openssl sqlite3 libcurl inih libevent jansson zlib cmocka; do
+	# libevent: see the Makefile (its arm64 runtime libraries are enough).
+	[ -e /usr/lib/aarch64-linux-gnu/libevent-2.1.so.7 ] || missing="$missing libevent-2.1-7:arm64"
+	for p in libpcap openssl sqlite3 libcurl inih jansson zlib cmocka; do
 		aarch64-linux-gnu-pkg-config --exists "$p" || missing="$missing $p(arm64)"
 	done
 fi
