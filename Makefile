@@ -63,7 +63,7 @@ WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CFLAGS	+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. $(PKG_CFLAGS) -MMD -MP
-LDLIBS	+= $(PKG_LIBS) $(XLIBS) -lpthread -lm
+LDLIBS	+= $(PKG_LIBS) $(XLIBS) -ldl -lpthread -lm
 LDFLAGS	+= $(LDSAN)
 
 COMMON_SRC	:= $(sort $(wildcard common/*.c))

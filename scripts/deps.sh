@@ -65,6 +65,7 @@ gcc-aarch64-linux-gnu
 libc6-dev-arm64-cross
 qemu-user
 file
+libc6:arm64
 libpcap-dev:arm64
 libssl-dev:arm64
 libsqlite3-dev:arm64

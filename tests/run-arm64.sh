@@ -22,7 +22,7 @@ START=$(date +%s)
 # order, alignment or char signedness would show.  All of them take ~4
 # minutes emulated; these take under one.
 UNITS_ARM64="test_decode test_detect test_tls_parse test_inventory test_inventory_diff
-test_spool test_event test_conf test_pki test_agent test_ports"
+test_spool test_event test_conf test_pki test_agent test_ports test_store"
 
 missing=""
 for t in aarch64-linux-gnu-gcc aarch64-linux-gnu-pkg-config qemu-aarch64; do
@@ -50,10 +50,14 @@ make --no-print-directory -j"$JOBS" ARCH= all >/dev/null || fail "amd64 build fa
 make --no-print-directory -j"$JOBS" ARCH=arm64 all $(for u in $UNITS_ARM64; do printf 'build-arm64/tests/%s ' "$u"; done) ||
 	fail "arm64 cross build (make ARCH=arm64) failed"
 
-# The emulator, explicitly: the dynamic loader and libc from the cross
-# prefix, the other arm64 libraries from /usr/lib/aarch64-linux-gnu.
-QEMU_LD_PREFIX=/usr/aarch64-linux-gnu
+# The emulator, explicitly, with the multiarch arm64 libraries of this
+# machine (libc6:arm64 and the rest in /usr/lib/aarch64-linux-gnu,
+# /lib/ld-linux-aarch64.so.1).  Not -L /usr/aarch64-linux-gnu: with the
+# cross toolchain's libc there, qemu 7.2 (Debian 12) hangs in the first
+# pthread_create (a three-line test program does too).
+QEMU_LD_PREFIX=/
 export QEMU_LD_PREFIX
+[ -e /lib/ld-linux-aarch64.so.1 ] || fail "libc6:arm64 missing (make deps ARCH=arm64)"
 wrap=$PWD/build-arm64/qemu-bin
 mkdir -p "$wrap"
 for b in shaobing-agent shaobing-collector shaobing; do
