@@ -33,6 +33,7 @@ struct librpm {
 	Header			(*next)(rpmdbMatchIterator);
 	rpmdbMatchIterator	(*free_iterator)(rpmdbMatchIterator);
 	char			*(*format)(Header, const char *, const char **);
+	int			(*log_mask)(int);
 };
 
 #define RPMDBI_PACKAGES	0
@@ -86,6 +87,16 @@ librpm_load(struct librpm *r)
 	SYM(free_iterator, "rpmdbFreeIterator");
 	SYM(format, "headerFormat");
 #undef SYM
+	/*
+	 * librpm prints its own "error: ..." lines on stderr; the agent logs
+	 * one line per event of its own, so they are silenced and the failure
+	 * becomes an errors entry (optional symbol: older librpm may lack it).
+	 */
+	{
+		void *p = dlsym(r->dl, "rpmlogSetMask");
+
+		memcpy(&r->log_mask, &p, sizeof(p));
+	}
 	return 0;
 fail:
 	dlclose(r->dl);
@@ -150,6 +161,8 @@ inv_rpmdb_packages(const char *root, size_t max, json_t *errors)
 		goto out;
 	}
 	config_read = 1;
+	if (r.log_mask != NULL)
+		r.log_mask(1);	/* RPMLOG_MASK(RPMLOG_EMERG); 0 would only query */
 	/*
 	 * The database where it was found (relative to the root), not the
 	 * configured %_dbpath: Debian's rpm, for one, points it at ~/.rpmdb.

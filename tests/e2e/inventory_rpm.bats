@@ -108,10 +108,15 @@ inv() {
 	cp -a "$SHAOBING_ROOT/tests/data/inventory/rpmroot-openeuler-2203" "$R"
 	mkdir -p "$R/var/lib/rpm"
 	head -c 8192 /dev/urandom >"$R/var/lib/rpm/rpmdb.sqlite"
+	# librpm 4.18 leaks its SQLite handle when the open fails (inside
+	# librpm and libsqlite3, not ours); under ASan only that is suppressed.
+	export LSAN_OPTIONS="suppressions=$SHAOBING_ROOT/tests/e2e/librpm.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 	run --separate-stderr "$SHAOBING_BIN/shaobing-agent" --inventory --json --root "$R"
 	[ "$status" -eq 0 ]
 	echo "$output" >"$BATS_TEST_TMPDIR/inv.json"
 	[ "$(jq -r .packages.count "$BATS_TEST_TMPDIR/inv.json")" = 0 ]
 	jq -e '.errors[] | select(.source == "/var/lib/rpm") | .error | test("rpm database")' "$BATS_TEST_TMPDIR/inv.json"
 	[ "$(jq -r .os.id "$BATS_TEST_TMPDIR/inv.json")" = openEuler ]
+	# librpm's own messages are not printed: the error entry says it.
+	[ -z "$stderr" ] || [[ "$stderr" != *"error: "* ]]
 }
