@@ -107,6 +107,7 @@ spec="$work/shaobing.spec"
 		sed -n 's/^  \* /- /p; s/^    /  /p' | sed 's/%/%%/g'
 } >"$spec"
 
+# xz payload as in the .debs (every rpm since 4.x reads it).
 rpmbuild -bb --quiet --target "$rarch-linux" \
 	--define "_topdir $work/top" \
 	--define "_tmppath $work/tmp" \
@@ -115,6 +116,7 @@ rpmbuild -bb --quiet --target "$rarch-linux" \
 	--define "use_source_date_epoch_as_buildtime 1" \
 	--define "clamp_mtime_to_source_date_epoch 1" \
 	--define "_buildhost shaobing-build" \
+	--define "_binary_payload w9.xzdio" \
 	--define "sb_version $version" \
 	--define "sb_bin $work/bin" \
 	--define "sb_top $top" \
