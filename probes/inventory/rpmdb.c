@@ -18,21 +18,24 @@
 
 #include "probes/inventory/inventory.h"
 
-typedef struct rpmts_s		*rpmts;
-typedef struct headerToken_s	*Header;
-typedef struct rpmdbMatchIterator_s *rpmdbMatchIterator;
+/* librpm's opaque handles (its typedefs rpmts, Header, rpmdbMatchIterator). */
+struct rpmts_s;
+struct headerToken_s;
+struct rpmdbMatchIterator_s;
 
 struct librpm {
 	void			*dl;
 	int			(*read_config)(const char *, const char *);
 	int			(*define_macro)(void *, const char *, int);
-	rpmts			(*ts_create)(void);
-	rpmts			(*ts_free)(rpmts);
-	int			(*ts_set_root)(rpmts, const char *);
-	rpmdbMatchIterator	(*init_iterator)(rpmts, int, const void *, size_t);
-	Header			(*next)(rpmdbMatchIterator);
-	rpmdbMatchIterator	(*free_iterator)(rpmdbMatchIterator);
-	char			*(*format)(Header, const char *, const char **);
+	struct rpmts_s		*(*ts_create)(void);
+	struct rpmts_s		*(*ts_free)(struct rpmts_s *);
+	int			(*ts_set_root)(struct rpmts_s *, const char *);
+	struct rpmdbMatchIterator_s *(*init_iterator)(struct rpmts_s *, int,
+				    const void *, size_t);
+	struct headerToken_s	*(*next)(struct rpmdbMatchIterator_s *);
+	struct rpmdbMatchIterator_s *(*free_iterator)(struct rpmdbMatchIterator_s *);
+	char			*(*format)(struct headerToken_s *, const char *,
+				    const char **);
 	int			(*log_mask)(int);
 };
 
@@ -106,7 +109,7 @@ fail:
 
 /* One header field through rpm's own formatter, as a JSON string. */
 static json_t *
-field(struct librpm *r, Header h, const char *fmt)
+field(struct librpm *r, struct headerToken_s *h, const char *fmt)
 {
 	const char *err = NULL;
 	char *s = r->format(h, fmt, &err);
@@ -141,9 +144,9 @@ inv_rpmdb_packages(const char *root, size_t max, json_t *errors)
 	struct librpm r;
 	const char *where = "/var/lib/rpm";
 	json_t *list = json_array(), **v = NULL;
-	rpmts ts;
-	rpmdbMatchIterator mi;
-	Header h;
+	struct rpmts_s *ts;
+	struct rpmdbMatchIterator_s *mi;
+	struct headerToken_s *h;
 	size_t n = 0, cap = 0, skipped = 0;
 	char macro[64];
 
