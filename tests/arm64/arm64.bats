@@ -107,3 +107,34 @@ teardown() {
 	seqs=$(sb_stored_seqs pc-arm | awk '$1 > 0' | sort -n)
 	[ "$seqs" = "$(seq 1 "$(tail -n 1 <<<"$seqs")")" ]
 }
+
+@test "arm64: the .debs of the arm64 build: Architecture arm64, Depends for arm64, lintian clean" {
+	command -v dpkg-shlibdeps >/dev/null || skip "dpkg-dev not installed (make deps)"
+	out=$T/debs
+	sh "$SHAOBING_ROOT/packaging/build-deb.sh" --arch arm64 --bin "$SHAOBING_ARM64_REAL" --out "$out" >"$T/build.log" 2>&1 ||
+		{ cat "$T/build.log"; return 1; }
+	# The amd64 binaries are refused for an arm64 package.
+	run sh "$SHAOBING_ROOT/packaging/build-deb.sh" --arch arm64 --bin "$SHAOBING_BIN" --out "$T/wrong"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"not an arm64 (AArch64) program"* ]]
+	V=$(dpkg-parsechangelog -l "$SHAOBING_ROOT/packaging/changelog" -S Version)
+	for p in shaobing-agent shaobing-collector; do
+		deb=$out/${p}_${V}_arm64.deb
+		[ "$(dpkg-deb -f "$deb" Architecture)" = arm64 ]
+		deps=$(dpkg-deb -f "$deb" Depends)
+		echo "$p: $deps"
+		[[ "$deps" == *"libc6 (>= "* ]]
+		[[ "$deps" == *libssl3* ]]
+		[[ "$deps" == *libevent-2.1-7* ]]
+		[[ "$deps" == *adduser ]]
+		d=$T/x-$p
+		dpkg-deb -x "$deb" "$d"
+		for b in "$d"/usr/sbin/* "$d"/usr/bin/*; do
+			[ -e "$b" ] || continue
+			readelf -h "$b" | grep -q 'Machine:.*AArch64'
+		done
+	done
+	run lintian --fail-on error "$out"/*.deb
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
