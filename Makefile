@@ -11,6 +11,11 @@ PKG_CONFIG ?= pkg-config
 # ARCH=arm64: cross-build with Debian's multiarch (make deps ARCH=arm64
 # installs aarch64-linux-gnu-gcc and the arm64 -dev packages) into
 # build-arm64/.  A ccache prefix in CC is kept.
+# Only ARCH given to make counts: an ARCH in the environment (some CI
+# systems set ARCH=x86_64) is not a request to cross-build.
+ifeq ($(origin ARCH),environment)
+ARCH	:=
+endif
 ifeq ($(ARCH),arm64)
 CROSS	:= aarch64-linux-gnu-
 CC	:= $(filter ccache,$(CC)) $(CROSS)gcc
@@ -22,7 +27,6 @@ ifneq ($(ARCH),$(shell dpkg --print-architecture 2>/dev/null))
 $(error ARCH=$(ARCH) is not supported: use ARCH=arm64, or build natively on the machine (make deps && make deb))
 endif
 endif
-export ARCH
 
 ifeq ($(SANITIZE),1)
 BUILD	?= build-san
