@@ -2,11 +2,15 @@
 # Build the shaobing-agent and shaobing-collector .deb packages with
 # dpkg-deb from hand-kept control files (packaging/README.md says why).
 #
-# usage: sh packaging/build-deb.sh [--bin DIR] [--out DIR] [--version V]
+# usage: sh packaging/build-deb.sh [--arch A] [--bin DIR] [--out DIR] [--version V]
 #
+#   --arch A       Debian architecture: this machine's (default) or arm64,
+#                  cross-built with aarch64-linux-gnu-gcc into build-arm64/
+#                  (make deps ARCH=arm64 installs the toolchain)
 #   --bin DIR      package the binaries already in DIR (shaobing-agent,
 #                  shaobing-collector, shaobing) instead of building them
-#   --out DIR      where the .deb files go (default build/deb)
+#   --out DIR      where the .deb files go (default build/deb, for arm64
+#                  build-arm64/deb)
 #   --version V    package version (default: the top of packaging/changelog;
 #                  another version gets its own changelog entry, for tests)
 #
@@ -17,17 +21,19 @@
 set -eu
 
 usage() {
-	sed -n '4,11s/^# \{0,1\}//p' "$0" >&2
+	sed -n '4,14s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 pkgdir="$top/packaging"
 bin=""
-out="$top/build/deb"
+out=""
 version=""
+arch=""
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--arch) [ $# -ge 2 ] || usage; arch=$2; shift 2 ;;
 	--bin) [ $# -ge 2 ] || usage; bin=$2; shift 2 ;;
 	--out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
 	--version) [ $# -ge 2 ] || usage; version=$2; shift 2 ;;
@@ -36,12 +42,33 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-for tool in dpkg-deb dpkg-shlibdeps dpkg-parsechangelog dpkg-architecture strip gzip; do
+native=$(dpkg-architecture -qDEB_BUILD_ARCH 2>/dev/null || echo unknown)
+[ -n "$arch" ] || arch=$native
+# Cross-building: the target's strip and make's ARCH; dpkg-buildflags
+# and dpkg-shlibdeps run with DEB_HOST_ARCH set by dpkg-architecture, so
+# flags and library lookups (/usr/lib/aarch64-linux-gnu, the :arm64
+# packages' shlibs/symbols) are the target's.
+cross=""
+makearch=""
+builddir=build
+if [ "$arch" != "$native" ]; then
+	case "$arch" in
+	arm64) cross=aarch64-linux-gnu-; makearch=arm64; builddir=build-arm64 ;;
+	*) echo "build-deb: cannot cross-build for '$arch' (only arm64); build natively on such a machine" >&2; exit 2 ;;
+	esac
+fi
+[ -n "$out" ] || out="$top/$builddir/deb"
+STRIP=${cross}strip
+for tool in dpkg-deb dpkg-shlibdeps dpkg-parsechangelog dpkg-architecture "$STRIP" gzip; do
 	command -v "$tool" >/dev/null 2>&1 || {
-		echo "build-deb: $tool not found; install dpkg-dev and binutils (make deps)" >&2
+		echo "build-deb: $tool not found; install dpkg-dev and binutils (make deps${makearch:+ ARCH=$makearch})" >&2
 		exit 1
 	}
 done
+# hostenv CMD...: CMD with the target architecture's dpkg variables.
+hostenv() {
+	CC=${cross}gcc dpkg-architecture -a"$arch" -c "$@"
+}
 
 umask 022
 export LC_ALL=C
@@ -50,22 +77,25 @@ cl_version=$(dpkg-parsechangelog -l "$pkgdir/changelog" -S Version)
 # Reproducible: file times in the packages are clamped to the changelog date.
 SOURCE_DATE_EPOCH=$(dpkg-parsechangelog -l "$pkgdir/changelog" -S Timestamp)
 export SOURCE_DATE_EPOCH
-arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 
 if [ -z "$bin" ]; then
 	# Hardened build of our own; CPPFLAGS go into CFLAGS because the
 	# Makefile's compile rule uses CFLAGS only.  As environment variables
 	# they are extended, not replaced, by the Makefile's own flags.
 	export DEB_BUILD_MAINT_OPTIONS=hardening=+all
-	CFLAGS="$(dpkg-buildflags --get CFLAGS) $(dpkg-buildflags --get CPPFLAGS)"
-	LDFLAGS=$(dpkg-buildflags --get LDFLAGS)
+	CFLAGS="$(hostenv dpkg-buildflags --get CFLAGS) $(hostenv dpkg-buildflags --get CPPFLAGS)"
+	LDFLAGS=$(hostenv dpkg-buildflags --get LDFLAGS)
 	export CFLAGS LDFLAGS
 	make -C "$top" --no-print-directory -j"$(nproc 2>/dev/null || echo 2)" \
-		BUILD=build/deb all >&2
-	bin="$top/build/deb/bin"
+		ARCH="$makearch" BUILD="$builddir/deb" all >&2
+	bin="$top/$builddir/deb/bin"
 fi
 for b in shaobing-agent shaobing-collector shaobing; do
 	[ -x "$bin/$b" ] || { echo "build-deb: $bin/$b missing; build it first (make)" >&2; exit 1; }
+	if [ "$arch" = arm64 ] && ! LC_ALL=C readelf -h "$bin/$b" | grep -q 'Machine:.*AArch64'; then
+		echo "build-deb: $bin/$b is not an arm64 (AArch64) program; build it with make ARCH=arm64" >&2
+		exit 1
+	fi
 done
 
 mkdir -p "$out"
@@ -103,7 +133,7 @@ stage() {
 # install_bin SRC DEST: a stripped copy, as dh_strip makes it.
 install_bin() {
 	install -D -m 0755 "$1" "$2"
-	strip --remove-section=.comment --remove-section=.note --strip-unneeded "$2"
+	"$STRIP" --remove-section=.comment --remove-section=.note --strip-unneeded "$2"
 }
 
 # install_man PAGE SECTION PKG
@@ -123,7 +153,7 @@ finish() {
 	sd="$work/shlibdeps-$p"
 	mkdir -p "$sd/debian"
 	printf 'Source: shaobing\n\nPackage: %s\nArchitecture: any\n' "$p" >"$sd/debian/control"
-	shlibs=$(cd "$sd" && dpkg-shlibdeps -O "$@" | sed -n 's/^shlibs:Depends=//p')
+	shlibs=$(cd "$sd" && hostenv dpkg-shlibdeps -O "$@" | sed -n 's/^shlibs:Depends=//p')
 	[ -n "$shlibs" ] || { echo "build-deb: dpkg-shlibdeps found no dependencies for $p" >&2; exit 1; }
 	# Installed-Size in KiB as dpkg-gencontrol counts it: each file rounded up.
 	size=$(find "$d" -path "$d/DEBIAN" -prune -o -type f -printf '%s\n' |

@@ -34,6 +34,8 @@ ca-certificates
 tzdata
 dpkg-dev
 lintian
+rpm
+rpmlint
 jq
 python3
 ieee-data
@@ -52,8 +54,34 @@ testssl.sh
 sslscan
 "
 
+# With --arm64 (make deps ARCH=arm64, make check): the cross toolchain,
+# the arm64 libraries and qemu-user for `make ARCH=arm64`, `make deb
+# ARCH=arm64` and `make check-arm64`.  Kept apart so that `make deps`
+# needs no second architecture.  libevent-dev is not Multi-Arch: same in
+# Debian 12 (installing the arm64 one removes the amd64 one), so only the
+# arm64 runtime libraries are installed; the Makefile links them directly.
+ARM64_PKGS="
+gcc-aarch64-linux-gnu
+libc6-dev-arm64-cross
+qemu-user
+file
+libc6:arm64
+libpcap-dev:arm64
+libssl-dev:arm64
+libsqlite3-dev:arm64
+libcurl4-openssl-dev:arm64
+libinih-dev:arm64
+libjansson-dev:arm64
+zlib1g-dev:arm64
+libcmocka-dev:arm64
+libevent-2.1-7:arm64
+libevent-openssl-2.1-7:arm64
+libevent-pthreads-2.1-7:arm64
+"
+
 want=$PKGS
 [ "${1:-}" = "--bench" ] && want=$BENCH_PKGS
+[ "${1:-}" = "--arm64" ] && want=$ARM64_PKGS
 
 missing=""
 for p in $want; do
@@ -72,6 +100,11 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+if [ "${1:-}" = "--arm64" ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	echo "deps: adding the arm64 architecture (dpkg --add-architecture arm64)"
+	dpkg --add-architecture arm64
+	apt-get update -q >>/tmp/shaobing-deps.log 2>&1 || true
+fi
 # tshark asks whether non-root users may capture; answer no.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
 if ! apt-get install -y -q --no-install-recommends $missing >/tmp/shaobing-deps.log 2>&1; then

@@ -20,6 +20,11 @@ if [ $fail_build = 0 ]; then
 	sh tests/run-e2e.sh build
 fi
 
+# The arm64 cross build under qemu-aarch64 (tests/run-arm64.sh, about a
+# minute); skipped, with a line saying so, without the cross toolchain.
+step "arm64 build under qemu-aarch64"
+sh tests/run-arm64.sh --if-installed
+
 step "fuzz targets (${FUZZ_SECONDS:-3} s each)"
 sh tests/fuzz/run.sh "${FUZZ_SECONDS:-3}" || true
 

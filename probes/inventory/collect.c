@@ -15,7 +15,8 @@
  *    "filesystems":[{"mount","device","type","size_bytes"}],
  *    "network":{"interfaces":[{"name","mac","ipv4":[],"ipv6":[]}],
  *          "gateways":[{"dev","gateway"}],"dns":[]},
- *    "packages":{"format":"dpkg","count":N,"list":[{"name","version","arch"}]},
+ *    "packages":{"format":"dpkg"|"rpm"|"dpkg+rpm","count":N,
+ *          "list":[{"name","version","arch"}]}  (rpm: rpmdb.c, via librpm),
  *    "listening":[{"proto","addr","port","process","user"}],
  *    "users":{"accounts":[...],"admins":[names],"admin_groups":{...}},
  *    "services":{"running":[],"enabled":[]},
@@ -501,28 +502,31 @@ collect_network(const char *root, json_t *errors)
 static json_t *
 collect_packages(const char *root, size_t max, json_t *errors)
 {
-	json_t *p = json_object(), *list;
-	size_t len;
+	json_t *p = json_object(), *list = NULL, *rpms;
+	size_t len, i;
 	char *buf;
-	char full[4096];
+	json_t *e;
+	bool rpmdb = inv_rpmdb_present(root, NULL);
 
-	json_object_set_new(p, "format", json_string("dpkg"));
+	/* dpkg's status file; on an RPM system (an rpmdb, no dpkg) quietly absent. */
 	buf = inv_read(root, "/var/lib/dpkg/status", INV_FILE_MAX, &len, NULL,
-	    false, errors);
-	list = buf ? inv_parse_dpkg_status(buf, len, "/var/lib/dpkg/status", max,
-	    errors) : json_array();
+	    rpmdb, errors);
+	if (buf != NULL)
+		list = inv_parse_dpkg_status(buf, len, "/var/lib/dpkg/status", max,
+		    errors);
 	free(buf);
+	if (list == NULL)
+		list = json_array();
+	/* The rpm database through librpm, only where there is one. */
+	rpms = rpmdb ? inv_rpmdb_packages(root, max, errors) : json_array();
+	json_object_set_new(p, "format", json_string(
+	    json_array_size(rpms) == 0 ? "dpkg" :
+	    json_array_size(list) == 0 ? "rpm" : "dpkg+rpm"));
+	json_array_foreach(rpms, i, e)
+		json_array_append(list, e);
+	json_decref(rpms);
 	json_object_set_new(p, "count", json_integer((json_int_t)json_array_size(list)));
 	json_object_set_new(p, "list", list);
-	/*
-	 * The rpm database (Berkeley DB, NDB or SQLite holding binary
-	 * headers) needs librpm, which is not among the fixed dependencies:
-	 * say so instead of pretending there are no rpm packages.
-	 */
-	if (inv_path(root, "/var/lib/rpm", full, sizeof(full)) == 0 &&
-	    access(full, F_OK) == 0)
-		inv_error(errors, "/var/lib/rpm", "rpm database present but not read "
-		    "(needs librpm, not in the dependency set); rpm packages not listed");
 	return p;
 }
 

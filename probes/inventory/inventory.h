@@ -113,6 +113,16 @@ int64_t	inv_parse_btime(const char *buf, size_t len);
 json_t	*inv_parse_dpkg_status(const char *buf, size_t len, const char *source,
 	    size_t max, json_t *errors);
 /*
+ * Installed rpm packages, read with the machine's own librpm (dlopen'd
+ * only when an rpm database exists below root; rpmdb.c): the same
+ * [{"name","version","arch"}] as dpkg, version "[EPOCH:]VERSION-RELEASE",
+ * sorted by name, arch.  Empty with an errors entry when the database or
+ * librpm cannot be used.  inv_rpmdb_present() says whether root holds an
+ * rpm database (and where, if where is not NULL).
+ */
+json_t	*inv_rpmdb_packages(const char *root, size_t max, json_t *errors);
+int	inv_rpmdb_present(const char *root, const char **where);
+/*
  * /proc/net/{tcp,tcp6,udp,udp6}: listening sockets (TCP state 0A; UDP
  * state 07 with a zero remote address) as
  * [{"proto","addr","port","uid","inode"}]; proto is "tcp", "tcp6", ...

@@ -8,12 +8,57 @@
 #include "probes/inventory/inventory.h"
 
 /*
+ * "debian" (dpkg), "rpm" (rpm) or "other", from ID_LIKE first, then ID.
+ * Kylin uses ID=kylin for its Debian-based desktop and its RPM-based
+ * server (Kylin Linux Advanced Server, no ID_LIKE): NAME tells them apart.
+ */
+static int
+word_in(const char *list, const char *const *words)
+{
+	for (int i = 0; list != NULL && words[i] != NULL; i++) {
+		const char *s = list;
+		size_t n = strlen(words[i]);
+
+		while ((s = strcasestr(s, words[i])) != NULL) {
+			if ((s == list || s[-1] == ' ') && (s[n] == '\0' || s[n] == ' '))
+				return 1;
+			s += n;
+		}
+	}
+	return 0;
+}
+
+static const char *
+os_family(const char *id, const char *like, const char *name)
+{
+	static const char *const debian[] = { "debian", "ubuntu", "kylin", "uos",
+	    "deepin", NULL };
+	static const char *const rpm[] = { "rhel", "fedora", "centos", "openEuler",
+	    "euleros", "anolis", "opencloudos", "rocky", "almalinux", "suse", NULL };
+
+	if (word_in(like, debian))
+		return "debian";
+	if (word_in(like, rpm))
+		return "rpm";
+	if (id != NULL && strcasecmp(id, "kylin") == 0 && name != NULL &&
+	    strcasestr(name, "Server") != NULL)
+		return "rpm";
+	if (word_in(id, rpm))
+		return "rpm";
+	/* Old UOS builds: ID="UnionTech OS Desktop": a prefix is enough. */
+	for (int i = 0; id != NULL && debian[i] != NULL; i++)
+		if (strncasecmp(id, debian[i], strlen(debian[i])) == 0)
+			return "debian";
+	return "other";
+}
+
+/*
  * os-release(5): KEY=VALUE, VALUE optionally in double or single quotes
  * with backslash escapes inside double quotes.  Keys kept (lower-cased in
  * the output): ID, ID_LIKE, NAME, VERSION, VERSION_ID, VERSION_CODENAME,
  * PRETTY_NAME.  Kylin ("ID=kylin") and UOS ("ID=uos", "ID=UnionTech OS
- * Desktop" on old builds) are just values here; "family" says whether the
- * system is Debian-based from ID / ID_LIKE.
+ * Desktop" on old builds) are just values here; "family" says how the
+ * system is packaged ("debian", "rpm", "other"; os_family above).
  */
 json_t *
 inv_parse_os_release(const char *buf, size_t len, const char *source,
@@ -26,9 +71,8 @@ inv_parse_os_release(const char *buf, size_t len, const char *source,
 	struct inv_str line;
 	struct inv_bad bad = { 0, 0, NULL };
 	unsigned lineno = 0;
-	const char *debian[] = { "debian", "ubuntu", "kylin", "uos", "deepin", NULL };
+	const char *family;
 	json_t *id, *like;
-	int deb = 0;
 
 	if (o == NULL)
 		return NULL;
@@ -93,18 +137,9 @@ inv_parse_os_release(const char *buf, size_t len, const char *source,
 	inv_bad_flush(&bad, errors, source);
 	id = json_object_get(o, "id");
 	like = json_object_get(o, "id_like");
-	for (int i = 0; debian[i] != NULL; i++) {
-		size_t n = strlen(debian[i]);
-		const char *s;
-
-		if (json_is_string(id) &&
-		    strncasecmp(json_string_value(id), debian[i], n) == 0)
-			deb = 1;
-		if (json_is_string(like) &&
-		    (s = strstr(json_string_value(like), debian[i])) != NULL)
-			deb = 1;
-	}
-	json_object_set_new(o, "family", json_string(deb ? "debian" : "other"));
+	family = os_family(json_string_value(id), json_string_value(like),
+	    json_string_value(json_object_get(o, "name")));
+	json_object_set_new(o, "family", json_string(family));
 	return o;
 }
 
@@ -128,10 +163,37 @@ colon_split(struct inv_str line, struct inv_str *k, struct inv_str *v)
 }
 
 /*
+ * ARM (Kunpeng, Phytium) cpuinfo has no model name, only the MIDR fields
+ * "CPU implementer" and "CPU part": the processors an office meets are
+ * named, any other is shown by its numbers.
+ */
+static void
+arm_model(uint64_t impl, uint64_t part, char *out, size_t outlen)
+{
+	static const struct { uint64_t impl, part; const char *name; } known[] = {
+		{ 0x48, 0xd01, "HiSilicon Kunpeng-920 (TSV110)" },
+		{ 0x70, 0x660, "Phytium FTC660 (FT-1500A)" },
+		{ 0x70, 0x661, "Phytium FTC661 (FT-2000A)" },
+		{ 0x70, 0x662, "Phytium FTC662 (FT-2000+/64)" },
+		{ 0x70, 0x663, "Phytium FTC663 (FT-2000/4, D2000)" },
+		{ 0x41, 0xd08, "ARM Cortex-A72" },
+		{ 0x41, 0xd0c, "ARM Neoverse-N1" },
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (known[i].impl == impl && known[i].part == part) {
+			snprintf(out, outlen, "%s", known[i].name);
+			return;
+		}
+	snprintf(out, outlen, "ARM implementer 0x%02llx part 0x%03llx",
+	    (unsigned long long)impl, (unsigned long long)part);
+}
+
+/*
  * /proc/cpuinfo: one block per logical CPU.  x86 names the model in
  * "model name" and topology in "physical id"/"core id"; ARM (Kylin on
- * Phytium/Kunpeng) has no model name but "CPU part" or a "Hardware"
- * line; then cores = threads.  Sockets × cores are counted from distinct
+ * Phytium/Kunpeng) has no model name but "CPU implementer"/"CPU part"
+ * (arm_model) or a "Hardware" line; then cores = threads.  Sockets × cores are counted from distinct
  * (physical id, core id) pairs, bounded to 4096 pairs.
  */
 json_t *
@@ -148,6 +210,8 @@ inv_parse_cpuinfo(const char *buf, size_t len, const char *source,
 	uint64_t sockets_seen[256];
 	size_t nsock = 0;
 	int have_phys = 0, have_core = 0;
+	uint64_t impl = 0, part = 0;
+	int have_impl = 0, have_part = 0;
 
 	if (o == NULL)
 		return NULL;
@@ -184,6 +248,12 @@ inv_parse_cpuinfo(const char *buf, size_t len, const char *source,
 		else if ((inv_str_eq(k, "Hardware") || inv_str_eq(k, "cpu model") ||
 		    inv_str_eq(k, "Model")) && model[0] == '\0')
 			inv_str_copy(v, model, sizeof(model));
+		else if (inv_str_eq(k, "CPU implementer") && !have_impl)
+			have_impl = inv_str_prefix(v, "0x") &&
+			    inv_str_hex64((struct inv_str){ v.p + 2, v.len - 2 }, &impl) == 0;
+		else if (inv_str_eq(k, "CPU part") && !have_part)
+			have_part = inv_str_prefix(v, "0x") &&
+			    inv_str_hex64((struct inv_str){ v.p + 2, v.len - 2 }, &part) == 0;
 		else if (inv_str_eq(k, "physical id"))
 			have_phys = inv_str_u64(v, &phys) == 0;
 		else if (inv_str_eq(k, "core id"))
@@ -191,6 +261,8 @@ inv_parse_cpuinfo(const char *buf, size_t len, const char *source,
 	}
 	if (threads == 0)
 		inv_error(errors, source, "no \"processor\" lines found");
+	if (model[0] == '\0' && have_impl && have_part)
+		arm_model(impl, part, model, sizeof(model));
 	json_object_set_new(o, "model", inv_json_cstr(model[0] ? model : "unknown"));
 	json_object_set_new(o, "threads", json_integer((json_int_t)threads));
 	json_object_set_new(o, "cores", json_integer((json_int_t)(npairs ? npairs : threads)));

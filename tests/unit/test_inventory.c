@@ -61,6 +61,10 @@ test_os_release_variants(void **st)
 		{ "/os-release/kylin-v10", "kylin", "v10", "Kylin V10 SP1", "debian" },
 		{ "/os-release/uos-20", "uos", "20", "UnionTech OS Desktop 20 Pro", "debian" },
 		{ "/os-release/ubuntu-2204", "ubuntu", "22.04", "Ubuntu 22.04.4 LTS", "debian" },
+		/* Same ID as the Kylin desktop, but RPM-based: told apart by NAME. */
+		{ "/os-release/kylin-server-v10", "kylin", "V10",
+		    "Kylin Linux Advanced Server V10 (Sword)", "rpm" },
+		{ "/os-release/openeuler-2203", "openEuler", "22.03", "openEuler 22.03 (LTS-SP1)", "rpm" },
 	};
 	(void)st;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
