@@ -39,6 +39,10 @@ python3
 ieee-data
 chromium
 fonts-wqy-microhei
+libsnmp-dev
+snmpd
+snmp
+fping
 "
 # Extra for `make bench` (the references the issues compare against).
 BENCH_PKGS="
