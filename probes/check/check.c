@@ -569,10 +569,26 @@ check_interval(void *state)
 }
 
 static void
+tick_report(struct check_target *t, struct check_result *r,
+    struct emitter *em)
+{
+	if (!r->up)
+		log_warnx("check %s: %s is down: %s; see its findings",
+		    t->name, t->host, r->reason);
+	check_emit(t, r, em);
+	if (check_is_device(t))
+		check_device_emit(t, r, em);
+	check_result_free(r);
+}
+
+static void
 check_tick(void *state, struct emitter *em)
 {
-	struct check_state	*st = state;
-	int64_t			 now = time_mono_ms();
+	struct check_state	 *st = state;
+	int64_t			  now = time_mono_ms();
+	struct check_target	**dev = calloc(st->n, sizeof(*dev));
+	struct check_result	 *dr = calloc(st->n, sizeof(*dr));
+	size_t			  ndev = 0;
 
 	for (size_t i = 0; i < st->n && !probe_stopping(); i++) {
 		struct check_target	*t = st->t[i];
@@ -582,15 +598,21 @@ check_tick(void *state, struct emitter *em)
 		if (t->next_due != 0 && now + 1000 < t->next_due)
 			continue;
 		t->next_due = now + t->interval_ms;
+		/* Devices are checked together below, many at once. */
+		if (check_is_device(t) && dev != NULL && dr != NULL) {
+			dev[ndev++] = t;
+			continue;
+		}
 		check_run(t, &r);
-		if (!r.up)
-			log_warnx("check %s: %s is down: %s; see its findings",
-			    t->name, t->host, r.reason);
-		check_emit(t, &r, em);
-		if (check_is_device(t))
-			check_device_emit(t, &r, em);
-		check_result_free(&r);
+		tick_report(t, &r, em);
 	}
+	if (ndev > 0 && !probe_stopping()) {
+		check_run_devices(dev, ndev, dr, CHECK_DEVICE_CONCURRENCY);
+		for (size_t i = 0; i < ndev; i++)
+			tick_report(dev[i], &dr[i], em);
+	}
+	free(dev);
+	free(dr);
 }
 
 const struct probe_ops check_probe = {

@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 
+struct icmp_host;
+
 #include "common/conf.h"
 #include "probes/check/finding.h"
 #include "probes/check/snmp.h"
@@ -62,6 +64,7 @@ struct check_target {
 	size_t		nclosed;
 	int64_t		next_due;	/* monotonic ms */
 	struct check_device_state *dev;	/* daemon: what the last run saw */
+	struct icmp_host *pinged;	/* check_run_devices: echoes already done */
 };
 
 enum check_kind {
@@ -72,6 +75,8 @@ const char *check_kind_name(int kind);
 
 /* Is t a device watched by ICMP or SNMP? */
 bool	check_is_device(const struct check_target *t);
+
+struct icmp_host;
 
 struct check_result {
 	json_t		*report;	/* the whole run, JSON */
@@ -115,6 +120,13 @@ void	check_device_run(const struct check_target *t,
 void	check_device_emit(struct check_target *t, const struct check_result *r,
 	    struct emitter *em);
 void	check_device_state_free(struct check_device_state *s);
+/*
+ * Check n devices at once: their ICMP echoes from one socket, then
+ * `concurrency` threads for the SNMP queries.  r[i] is t[i]'s result.
+ */
+#define CHECK_DEVICE_CONCURRENCY	32
+void	check_run_devices(struct check_target **t, size_t n,
+	    struct check_result *r, size_t concurrency);
 /* The data of the availability event (new object). */
 json_t	*check_availability_data(const struct check_target *t,
 	    const struct check_result *r);
@@ -122,5 +134,6 @@ json_t	*check_availability_data(const struct check_target *t,
 /* The probe (probes/registry.c) and the offline command (agent/main.c). */
 extern const struct probe_ops check_probe;
 int	check_main(int argc, char **argv);
+int	discover_main(int argc, char **argv);	/* --discover (discover.c) */
 
 #endif

@@ -11,6 +11,8 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +96,10 @@ run_icmp(const struct check_target *t, const struct sockaddr_storage *ss,
 	double			loss;
 
 	memset(&h, 0, sizeof(h));
+	if (t->pinged != NULL) {
+		h = *t->pinged;
+		goto have;
+	}
 	if (ss->ss_family != AF_INET) {
 		down(r, "icmp:// checks IPv4 addresses only");
 		r->ran = false;
@@ -105,6 +111,7 @@ run_icmp(const struct check_target *t, const struct sockaddr_storage *ss,
 		r->ran = false;
 		return;
 	}
+have:
 	loss = h.sent > 0 ? 100.0 * (h.sent - h.received) / h.sent : 100.0;
 	json_object_set_new(r->report, "icmp", json_pack("{s:i, s:i, s:f, "
 	    "s:f, s:f, s:f}", "sent", h.sent, "received", h.received,
@@ -371,4 +378,89 @@ check_device_emit(struct check_target *t, const struct check_result *r,
 		take_baseline(s, d);
 	else
 		interfaces(t, d, em);
+}
+
+/* ---- many at once ------------------------------------------------------ */
+
+struct pool {
+	struct check_target	**t;
+	struct check_result	 *r;
+	size_t			  n;
+	atomic_size_t		  next;
+};
+
+static void *
+pool_worker(void *arg)
+{
+	struct pool	*p = arg;
+	size_t		 i;
+
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->n)
+		check_run(p->t[i], &p->r[i]);
+	return NULL;
+}
+
+void
+check_run_devices(struct check_target **t, size_t n, struct check_result *r,
+    size_t concurrency)
+{
+	struct icmp_host	*h = calloc(n, sizeof(*h));
+	size_t			*who = calloc(n, sizeof(*who));
+	size_t			 nh = 0, nthr;
+	pthread_t		*thr;
+	struct pool		 p = { t, r, n, 0 };
+	char			 why[256];
+
+	/* ICMP first: all echoes from one socket, at the slowest target's
+	   pace (one set of options per batch: the first target's). */
+	for (size_t i = 0; h != NULL && who != NULL && i < n; i++) {
+		struct sockaddr_storage	ss;
+		socklen_t		sl;
+
+		if (t[i]->u.scheme != SCHEME_ICMP ||
+		    net_resolve(t[i]->host, 1, &ss, &sl, why, sizeof(why)) ==
+		    -1 || ss.ss_family != AF_INET)
+			continue;	/* check_run says why */
+		memcpy(&h[nh].addr, &ss, sizeof(h[nh].addr));
+		who[nh++] = i;
+	}
+	if (nh > 0) {
+		struct icmp_opts o = { 1, 10000, 0, concurrency * 8, 0 };
+
+		for (size_t k = 0; k < nh; k++) {
+			const struct check_target *x = t[who[k]];
+
+			if (x->ping_count > o.count)
+				o.count = x->ping_count;
+			if (x->ping_interval_ms < o.interval_ms)
+				o.interval_ms = x->ping_interval_ms;
+			if (x->timeout_ms > o.timeout_ms)
+				o.timeout_ms = x->timeout_ms;
+		}
+		if (icmp_ping(h, nh, &o, why, sizeof(why)) == 0)
+			for (size_t k = 0; k < nh; k++)
+				t[who[k]]->pinged = &h[k];
+	}
+	/* Then everything (SNMP queries; ICMP results are ready) in threads. */
+	nthr = concurrency < n ? concurrency : n;
+	if (nthr == 0)
+		nthr = 1;
+	if ((thr = calloc(nthr, sizeof(*thr))) != NULL) {
+		size_t started = 0;
+
+		for (; started < nthr; started++)
+			if (pthread_create(&thr[started], NULL, pool_worker,
+			    &p) != 0)
+				break;
+		if (started == 0)
+			pool_worker(&p);
+		for (size_t k = 0; k < started; k++)
+			pthread_join(thr[k], NULL);
+		free(thr);
+	} else
+		pool_worker(&p);
+	for (size_t i = 0; i < n; i++)
+		t[i]->pinged = NULL;
+	free(h);
+	free(who);
 }
