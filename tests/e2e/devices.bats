@@ -101,6 +101,20 @@ teardown() {
 	[[ "$output" == *"DOWN"*"2 of 2 echo requests lost (100%)"* ]]
 }
 
+@test "icmp: unprivileged, an ICMP socket where ping_group_range allows it, a clear error where not" {
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+	ip netns exec "$NS" sysctl -qw net.ipv4.ping_group_range="1 0"
+	run ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$AG" --check "icmp://$IPH" --count 2 --interval 100ms
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"ping_group_range"* ]]
+	ip netns exec "$NS" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+	run ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$AG" --check "icmp://$IPH" --count 2 --interval 100ms --json
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq '.icmp.received')" -eq 2 ]
+}
+
 @test "snmp v2c: the switch's system group and interfaces" {
 	run "$AG" --check "snmp://sbtest@$IPD" --kind switch --json
 	[ "$status" -eq 0 ]
