@@ -41,10 +41,18 @@ rocommunity sbtest
 sysName test-printer
 sysDescr Brother HL-L5100DN series
 sysObjectID .1.3.6.1.4.1.2435.2.3.9.1
-pass .1.3.6.1.2.1.43.18 $SHAOBING_ROOT/tests/data/devices/pass.sh
+pass .1.3.6.1.2.1.43.18 $SHAOBING_ROOT/tests/data/devices/printer.sh
+EOC
+	cat >"$D/ups.conf" <<EOC
+agentAddress udp:$IPD:2161
+rocommunity sbtest
+sysName test-ups
+sysObjectID .1.3.6.1.4.1.318.1.3.27
+pass .1.3.6.1.2.1.33 $SHAOBING_ROOT/tests/data/devices/ups.sh
 EOC
 	start_snmpd switch
 	start_snmpd printer
+	start_snmpd ups
 }
 
 start_snmpd() {
@@ -54,6 +62,7 @@ start_snmpd() {
 	# Wait until it answers (no time limit; a dead snmpd ends the wait).
 	local port=161 n=0
 	[ "$1" = printer ] && port=1161
+	[ "$1" = ups ] && port=2161
 	until snmpget -v2c -c sbtest -t 0.3 -r 0 "$IPD:$port" \
 	    1.3.6.1.2.1.1.5.0 >/dev/null 2>&1; do
 		n=$((n + 1))
@@ -73,6 +82,7 @@ teardown_file() {
 	[ -n "${NS:-}" ] || return 0
 	stop_snmpd switch
 	stop_snmpd printer
+	stop_snmpd ups
 	ip link del "$VH" 2>/dev/null || true
 	ip netns del "$NS" 2>/dev/null || true
 }
@@ -157,6 +167,15 @@ teardown() {
 	[ "$(echo "$output" | jq '[.findings[] | select(.code == "printer_alert")] | length')" -eq 2 ]
 	echo "$output" | jq -r '.findings[].message' | grep -q '卡纸 paper jam'
 	echo "$output" | jq -r '.findings[].message' | grep -q '碳粉不足 toner low'
+}
+
+@test "ups: UPS-MIB on battery is a finding (ups_on_battery), exit 1" {
+	run "$AG" --check "snmp://sbtest@$IPD:2161" --kind ups --json
+	[ "$status" -eq 1 ]
+	[ "$(echo "$output" | jq -r '.snmp.vendor')" = APC ]
+	[ "$(echo "$output" | jq -r '.snmp.ups.seconds_on_battery')" -eq 120 ]
+	[ "$(echo "$output" | jq -r '.snmp.ups.minutes_left')" -eq 25 ]
+	[ "$(echo "$output" | jq -r '.findings[] | select(.code == "ups_on_battery") | .severity')" = high ]
 }
 
 @test "discover: finds both agents' address in the /29 and prints [target] sections" {

@@ -1,6 +1,7 @@
 #!/bin/sh
-# snmpd "pass" script for the printer of tests/e2e/devices.bats: answers
-# -g OID (get) and -n OID (get-next) from printer.oids beside it
+# snmpd "pass" script for the printer and UPS of tests/e2e/devices.bats: answers
+# -g OID (get) and -n OID (get-next) from NAME.oids beside it, NAME
+# being the name it is called by (printer.sh, ups.sh: links to pass.sh)
 # (lines "OID TYPE VALUE", in OID order).  Set writes are refused.
 [ "$1" = "-s" ] && { echo not-writable; exit 0; }
 exec awk -v mode="$1" -v want="$2" '
@@ -18,4 +19,4 @@ function cmp(a, b,    x, y, n, m, i) {
 	if ((mode == "-g" && cmp(oid, want) == 0) || (mode == "-n" && cmp(oid, want) > 0)) {
 		print oid; print type; print val; exit
 	}
-}' "${PRINTER_OIDS:-$(dirname "$0")/printer.oids}"
+}' "$(dirname "$0")/$(basename "$0" .sh).oids"
