@@ -250,4 +250,11 @@ ping_interval = 100ms
 	[ "$(echo "$output" | jq -r '.assets[] | select(.name == "sw") | .device_kind')" = switch ]
 	[ "$(echo "$output" | jq -r '.assets[] | select(.name == "sw") | .vendor')" = Huawei ]
 	[ "$(echo "$output" | jq -r '.assets[] | select(.name == "gw") | .device_kind')" = router ]
+	# What discovery cannot know is the administrator's to add.
+	id=$(echo "$output" | jq -r '.assets[] | select(.name == "sw") | .id')
+	run "$SB" assets set "$id" location=机房 owner=网络管理员
+	[ "$status" -eq 0 ]
+	run "$SB" assets --json
+	[ "$(echo "$output" | jq -r '.assets[] | select(.name == "sw") | .location')" = 机房 ]
+	[ "$(echo "$output" | jq -r '.assets[] | select(.name == "sw") | .owner')" = 网络管理员 ]
 }
