@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "probes/check/check.h"
 #include "probes/check/icmp.h"
+#include "probes/inventory/inventory.h"
 #include "probes/ports/ports.h"
 
 struct check_device_state {
@@ -226,6 +227,43 @@ check_device_run(const struct check_target *t,
 		run_snmp(t, ss, r);
 }
 
+/*
+ * The device's MAC from the kernel's neighbour table (/proc/net/arp,
+ * parsed by the inventory's bounded parser) once it answered on the LAN:
+ * the collector names the vendor from its OUI.  "" when not known.
+ */
+static void
+arp_mac(const char *ip, char *mac, size_t len)
+{
+	enum { ARP_MAX = 65536 };
+	char	*buf = malloc(ARP_MAX);	/* per call: threads run checks */
+	FILE	*fp;
+	size_t	 n, i;
+	json_t	*v = NULL, *e, *errors = json_array();
+
+	mac[0] = '\0';
+	if (buf == NULL || errors == NULL ||
+	    (fp = fopen("/proc/net/arp", "r")) == NULL)
+		goto out;
+	n = fread(buf, 1, ARP_MAX, fp);
+	fclose(fp);
+	if ((v = inv_parse_arp(buf, n, "/proc/net/arp", errors)) == NULL)
+		goto out;
+	json_array_foreach(v, i, e) {
+		const char *a = json_string_value(json_object_get(e, "ip"));
+		const char *m = json_string_value(json_object_get(e, "mac"));
+
+		if (a != NULL && m != NULL && strcmp(a, ip) == 0) {
+			snprintf(mac, len, "%s", m);
+			break;
+		}
+	}
+out:
+	json_decref(v);
+	json_decref(errors);
+	free(buf);
+}
+
 json_t *
 check_availability_data(const struct check_target *t,
     const struct check_result *r)
@@ -242,6 +280,15 @@ check_availability_data(const struct check_target *t,
 	    check_kind_name(t->kind), "schedule", t->schedule, "interval_ms",
 	    (json_int_t)t->interval_ms, "via", t->u.scheme == SCHEME_ICMP ?
 	    "icmp" : "snmp"));
+	if (r->up) {
+		const char	*ip = json_string_value(json_object_get(r->report,
+				    "address"));
+		char		 mac[32];
+
+		arp_mac(ip ? ip : "", mac, sizeof(mac));
+		if (mac[0] != '\0')
+			json_object_set_new(d, "mac", json_string(mac));
+	}
 	if (r->snmp != NULL) {
 		const char	*v = snmp_vendor(r->snmp->sysobjectid);
 		char		 model[128];

@@ -17,6 +17,8 @@ setup_file() {
 	ip netns add "$NS"
 	ip link add "$VH" type veth peer name "$VN"
 	ip link set "$VN" netns "$NS"
+	# A Huawei OUI on the device side: an ICMP-only device's vendor.
+	ip -n "$NS" link set "$VN" address 00:e0:fc:15:00:02
 	ip addr add "$IPH/24" dev "$VH"
 	ip link set "$VH" up
 	ip -n "$NS" addr add "$IPD/24" dev "$VN"
@@ -250,6 +252,9 @@ ping_interval = 100ms
 	[ "$(echo "$output" | jq -r '.assets[] | select(.name == "sw") | .device_kind')" = switch ]
 	[ "$(echo "$output" | jq -r '.assets[] | select(.name == "sw") | .vendor')" = Huawei ]
 	[ "$(echo "$output" | jq -r '.assets[] | select(.name == "gw") | .device_kind')" = router ]
+	if [ -r /usr/share/ieee-data/oui.txt ]; then
+		[ "$(echo "$output" | jq -r '.assets[] | select(.name == "gw") | .vendor')" = "HUAWEI TECHNOLOGIES CO.,LTD" ]
+	fi
 	# What discovery cannot know is the administrator's to add.
 	id=$(echo "$output" | jq -r '.assets[] | select(.name == "sw") | .id')
 	run "$SB" assets set "$id" location=机房 owner=网络管理员
