@@ -38,17 +38,22 @@ OPT	?= -O2 -g
 LDSAN	:=
 endif
 
-PKGS	:= libpcap openssl sqlite3 libcurl inih libevent libevent_openssl libevent_pthreads jansson zlib
-# Debian 12's libevent-dev is not Multi-Arch: same, so it cannot be
-# installed for amd64 and arm64 at once.  Without libevent-dev:arm64 the
-# cross build uses the native headers (the same bytes for amd64 and
-# arm64: both LP64 little-endian) and links the co-installable arm64
-# runtime libraries (libevent-*-2.1-7:arm64) by soname.
+PKGS	:= libpcap openssl sqlite3 libcurl inih libevent libevent_openssl libevent_pthreads jansson zlib netsnmp
+# Debian 12's libevent-dev and libsnmp-dev are not Multi-Arch: same, so
+# they cannot be installed for amd64 and arm64 at once.  Without their
+# arm64 -dev packages the cross build uses the native headers (the same
+# bytes for amd64 and arm64: both LP64 little-endian) and links the
+# co-installable arm64 runtime libraries (libevent-*-2.1-7:arm64,
+# libsnmp40:arm64) by soname.
 XLIBS	:=
 ifeq ($(ARCH),arm64)
 ifneq ($(shell $(PKG_CONFIG) --exists libevent && echo y),y)
 PKGS	:= $(filter-out libevent%,$(PKGS))
 XLIBS	:= $(patsubst %,/usr/lib/aarch64-linux-gnu/lib%-2.1.so.7,event event_openssl event_pthreads)
+endif
+ifneq ($(shell $(PKG_CONFIG) --exists netsnmp && echo y),y)
+PKGS	:= $(filter-out netsnmp,$(PKGS))
+XLIBS	+= /usr/lib/aarch64-linux-gnu/libnetsnmp.so.40
 endif
 endif
 # STATIC_PKGS="inih libpcap": link these pkg-config modules statically,

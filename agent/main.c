@@ -34,8 +34,10 @@ static const struct subcommand subcommands[] = {
 	{ "--analyze", packet_analyze_main, "--analyze [-c FILE] CAPTURE...",
 	    HELP_HERE },
 	{ "--check", check_main, "--check URL [--json] [--ca FILE] [--servername NAME] ... "
-	    "(URL: tls, https, smtp, imap, pop3, tcp, dns; --check URL --help)",
+	    "(URL: tls, https, smtp, imap, pop3, tcp, dns, icmp, snmp; --check URL --help)",
 	    HELP_AFTER_ARG },
+	{ "--discover", discover_main, "--discover CIDR [--community C] "
+	    "[--rate N] [--timeout DUR]", HELP_HERE },
 	{ "--emit", agent_emit_main, "--emit TYPE [--severity S] [--key KEY] "
 	    "[--data JSON] [-c FILE]", HELP_OWN },
 	{ "--inventory", inventory_main, "--inventory [--json] [--root DIR]",

@@ -57,6 +57,24 @@ kind_label(const char *k)
 	return k;
 }
 
+/* Agentless equipment: "设备 device: printer 打印机". */
+static const char *
+device_label(const json_t *a, char *buf, size_t len)
+{
+	static const char *const zh[][2] = {
+		{ "pc", "计算机" }, { "printer", "打印机" }, { "switch", "交换机" },
+		{ "router", "路由器" }, { "ups", "不间断电源" },
+		{ "camera", "摄像机" }, { "other", "其他" },
+	};
+	const char *k = str(a, "device_kind"), *z = "";
+
+	for (size_t i = 0; i < sizeof(zh) / sizeof(zh[0]); i++)
+		if (strcmp(k, zh[i][0]) == 0)
+			z = zh[i][1];
+	snprintf(buf, len, "设备 device: %s %s", z, k);
+	return buf;
+}
+
 static const char *
 status_label(const char *s)
 {
@@ -477,7 +495,7 @@ cli_assets_csv(FILE *f, const json_t *assets, const json_t *per_asset)
 	};
 	const json_t	*a, *p;
 	size_t		 i, j, k;
-	char		 id[32], first[32], last[32];
+	char		 id[32], first[32], last[32], devkind[64];
 
 	fputs("\xEF\xBB\xBF", f);
 	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++)
@@ -496,7 +514,10 @@ cli_assets_csv(FILE *f, const json_t *assets, const json_t *per_asset)
 		    last, sizeof(last));
 		const char *row[] = {
 			id, str(a, "tag"), str(a, "name"),
-			kind_label(str(a, "kind")), str(a, "agent"), str(a, "os"),
+			*str(a, "device_kind") ? device_label(a, devkind,
+			    sizeof(devkind)) : kind_label(str(a, "kind")),
+			str(a, "agent"), *str(a, "model") ? str(a, "model") :
+			str(a, "os"),
 			str(a, "ip"), str(a, "mac"), str(a, "vendor"),
 			str(a, "owner"), str(a, "department"), str(a, "location"),
 			str(a, "purchase_date"), first, last,
@@ -506,11 +527,16 @@ cli_assets_csv(FILE *f, const json_t *assets, const json_t *per_asset)
 			cell(f, k == 0, row[k]);
 		if (per_asset != NULL) {
 			json_array_foreach(per_asset, j, p)
-				if (*str(a, "agent") != '\0' &&
-				    strcmp(str(p, "agent"), str(a, "agent")) == 0)
+				if ((*str(a, "agent") != '\0' &&
+				    strcmp(str(p, "agent"), str(a, "agent")) == 0) ||
+				    (*str(a, "device_kind") != '\0' &&
+				    strcmp(str(p, "device"), str(a, "name")) == 0))
 					found = p;
-			cell(f, 0, strcmp(str(a, "schedule"), "always") == 0 ?
-			    "全天 always" : *str(a, "schedule") ?
+			const char *sch = *str(a, "schedule") ? str(a,
+			    "schedule") : found ? str(found, "schedule") : "";
+
+			cell(f, 0, strcmp(sch, "always") == 0 ?
+			    "全天 always" : *sch ?
 			    "办公时间 office" : "");
 			cell_num(f, json_object_get(found, "operation_pct"), 2);
 			cell_num(f, json_object_get(found, "completeness_pct"), 2);

@@ -271,12 +271,13 @@ write_uptime(struct csv *c, const json_t *doc)
 		"在线小时 Up h", "停机小时 Down h", "无数据小时 No data h",
 		"运行比例% Operation %", "数据完整率% Completeness %",
 		"计划毫秒 Scheduled ms", "在线毫秒 Up ms", "停机毫秒 Down ms",
-		"无数据毫秒 No data ms",
+		"无数据毫秒 No data ms", "类型 Kind",
 	};
 	const json_t	*o;
 	size_t		 i;
 
 	csv_head(c, h, NELEM(h));
+	/* Machines with an agent ("agent") and agentless equipment (its kind). */
 	json_array_foreach(json_object_get(doc, "uptime"), i, o) {
 		csv_text(c, str(o, "agent"));
 		csv_text(c, str(o, "month"));
@@ -291,6 +292,7 @@ write_uptime(struct csv *c, const json_t *doc)
 		csv_int(c, json_object_get(o, "up_ms"));
 		csv_int(c, json_object_get(o, "down_ms"));
 		csv_int(c, json_object_get(o, "no_data_ms"));
+		csv_text(c, str(o, "kind"));
 		csv_end(c);
 	}
 }

@@ -759,10 +759,28 @@ asset_hook(void *arg, struct store *st, const struct store_event_ctx *ctx,
 		if (!ident_ok(t, TARGET_MAX) || !json_is_boolean(json_object_get(d,
 		    "up")))
 			return 0;
-		return store_asset_target_seen(st, t, text_or_null(d, "host",
-		    hostbuf, sizeof(hostbuf)) && h ? hostbuf : "",
-		    json_is_true(json_object_get(d, "up")), ctx->ev->ts_ms, err,
-		    errlen);
+		{
+			char kind[16], vendor[64], model[128], mac[32];
+			int  dev = text_or_null(d, "kind", kind, sizeof(kind)) != NULL;
+
+			/* No vendor from SNMP: the MAC's OUI, when known. */
+			if (dev && jstr(d, "vendor") == NULL && text_or_null(d,
+			    "mac", mac, sizeof(mac)) != NULL &&
+			    oui_lookup(engine_oui(ae), mac) != NULL)
+				return store_asset_target_seen(st, t, text_or_null(d,
+				    "host", hostbuf, sizeof(hostbuf)) && h ?
+				    hostbuf : "", json_is_true(json_object_get(d,
+				    "up")), ctx->ev->ts_ms, kind, oui_lookup(
+				    engine_oui(ae), mac), NULL, err, errlen);
+
+			return store_asset_target_seen(st, t, text_or_null(d,
+			    "host", hostbuf, sizeof(hostbuf)) && h ? hostbuf :
+			    "", json_is_true(json_object_get(d, "up")),
+			    ctx->ev->ts_ms, dev ? kind : NULL, dev ?
+			    text_or_null(d, "vendor", vendor, sizeof(vendor)) :
+			    NULL, dev ? text_or_null(d, "model", model,
+			    sizeof(model)) : NULL, err, errlen);
+		}
 	}
 	return 0;
 }

@@ -237,6 +237,7 @@ collector_conf_load(const char *path, struct collector_conf *cc,
 	    incidents_conf_load(c, &cc->incidents, err) == -1 ||
 	    conf_check_unused(c, err) == -1)
 		goto out;
+	cc->ind.gap_factor = cc->gap_factor;	/* devices use it too */
 	rc = 0;
 out:
 	if (rc == -1)

@@ -56,6 +56,14 @@ static const struct {
 	/* Collector-made equipment faults. */
 	{ "host_down", "DE", "", SEV(INFO), INCIDENT_LEVEL_IV, true, false, "设备故障：主机离线 equipment fault: host down" },
 	{ "website_down", "DE", "", SEV(INFO), INCIDENT_LEVEL_IV, true, false, "设备故障：网站不可用 equipment fault: website down" },
+	/* Agentless equipment (probes/check/device.c): faults, never security
+	   incidents.  device_down opens only inside the device's schedule;
+	   device_up / if_up resolve (device_back()). */
+	{ "device_down", "DE", "", SEV(LOW), INCIDENT_LEVEL_IV, true, false, "设备故障：设备离线 equipment fault: device down" },
+	{ "device_rebooted", "DE", "", SEV(LOW), INCIDENT_LEVEL_IV, false, false, "设备重启 device restarted" },
+	{ "if_down", "DE", "", SEV(LOW), INCIDENT_LEVEL_IV, true, false, "设备故障：接口中断 equipment fault: interface down" },
+	{ "printer_alert", "DE", "", SEV(LOW), INCIDENT_LEVEL_IV, false, false, "打印机告警 printer alert" },
+	{ "ups_on_battery", "DE", "", SEV(LOW), INCIDENT_LEVEL_IV, false, false, "UPS 电池供电 UPS on battery" },
 	/* The agent's spool overflowed: data lost, a low equipment fault. */
 	{ "spool_dropped", "DE", "", SEV(INFO), INCIDENT_LEVEL_IV, false, false, "采集数据丢失 agent spool dropped events" },
 	/* Inventory changes (common/inventory_diff.h) that matter. */
@@ -673,6 +681,56 @@ website_sample(struct incidents *in, const struct store_event_ctx *ctx,
 	return 0;
 }
 
+/*
+ * Agentless devices.  device_down outside the device's schedule (data
+ * "schedule": office or always) is not a fault: ignored, like a host
+ * off at night.  device_up and if_up resolve the open device_down /
+ * if_down incident of the same device (and interface).  Returns 1 when
+ * the event was handled here.
+ */
+static int
+device_event(struct incidents *in, const struct store_event_ctx *ctx,
+    char *err, size_t errlen)
+{
+	const char		*type = ctx->ev->type, *rest;
+	const struct schedule	*s = NULL;
+	char			 key[EVENT_KEY_MAX], note[160];
+	int64_t			 id;
+	int			 r;
+
+	if (strcmp(type, "device_down") == 0) {
+		const char *sc = json_string_value(json_object_get(ctx->ev->data,
+		    "schedule"));
+
+		if (in->o.schedule != NULL)
+			s = schedule_conf_get(in->o.schedule, sc ? sc : "office");
+		if (s == NULL || schedule_is_scheduled(s, ctx->ev->ts_ms))
+			return 0;	/* fold it as usual */
+		in->stats.ignored++;
+		return 1;
+	}
+	if (strcmp(type, "device_up") != 0 && strcmp(type, "if_up") != 0)
+		return 0;
+	/* "device_up:NAME" → "device_down:NAME", "if_up:N:IF" → "if_down:N:IF" */
+	if ((rest = strchr(ctx->ev->key, ':')) == NULL)
+		return 1;
+	snprintf(key, sizeof(key), "%s%s", type[0] == 'd' ? "device_down" :
+	    "if_down", rest);
+	r = store_incident_find_open(in->st, ctx->agent_id, key, &id, NULL, err,
+	    errlen);
+	if (r != 0)
+		return r == -1 ? -1 : 1;
+	snprintf(note, sizeof(note), "%s answered again (seen by %s)",
+	    rest + 1, ctx->agent);
+	if (store_incident_change(in->st, id, INCIDENT_RESOLVE, 1,
+	    INCIDENT_SYSTEM_ACTOR, INCIDENT_SYSTEM_SOURCE, note,
+	    ctx->received_ms, err, errlen) == -1)
+		return -1;
+	in->stats.auto_resolved++;
+	log_info("incident %" PRId64 " resolved: %s", id, note);
+	return 1;
+}
+
 static int
 on_event(void *arg, struct store *st, const struct store_event_ctx *ctx,
     char *err, size_t errlen)
@@ -684,6 +742,13 @@ on_event(void *arg, struct store *st, const struct store_event_ctx *ctx,
 	(void)st;
 	if (strcmp(ctx->ev->type, "availability") == 0)
 		return website_sample(in, ctx, err, errlen);
+	if (strncmp(ctx->ev->type, "device_", 7) == 0 ||
+	    strcmp(ctx->ev->type, "if_up") == 0) {
+		int r = device_event(in, ctx, err, errlen);
+
+		if (r != 0)
+			return r == -1 ? -1 : 0;
+	}
 	if (!incident_map_event(in->o.conf, ctx->ev->type, ctx->ev->severity,
 	    ctx->ev->data, &m)) {
 		in->stats.ignored++;

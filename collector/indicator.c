@@ -295,6 +295,9 @@ struct calc {
 	struct store_ind_agent		*agents;
 	size_t				 nagents;
 	struct agent_sum		*sums;
+	struct store_ind_device		*devs;	/* agentless equipment */
+	size_t				 ndevs;
+	struct agent_sum		*dsums;
 	/* Schedule windows of the period, computed once per schedule. */
 	struct schedule_interval	*win[2];	/* office, always */
 	size_t				 nwin[2];
@@ -437,6 +440,56 @@ covered(const struct schedule_interval *w, size_t nw,
 }
 
 /*
+ * Scheduled, up and down time of one machine or device in [w0, w1), per
+ * month: adds to s and the months; rows (detail) gets one object per
+ * month.  u and dn are its up and known-down intervals, by start.
+ */
+static int
+months_sum(struct calc *c, const char *name, const char *kind,
+    const struct schedule_interval *w, size_t nw,
+    const struct schedule_interval *u, size_t nu,
+    const struct schedule_interval *dnv, size_t nd, int64_t w0, int64_t w1,
+    struct agent_sum *s, json_t *rows)
+{
+	for (size_t m = 0; m < c->nmonths; m++) {
+		struct month	*mo = &c->months[m];
+		int64_t		 a0 = max64(w0, mo->from_ms);
+		int64_t		 a1 = min64(w1, mo->to_ms);
+		int64_t		 sch_ms, up, down, nodata;
+		char		 mon[32];
+
+		if (a1 <= a0)
+			continue;
+		sch_ms = covered(w, nw, NULL, 0, a0, a1);
+		up = covered(w, nw, u, nu, a0, a1);
+		down = covered(w, nw, dnv, nd, a0, a1);
+		if (up + down > sch_ms)		/* overlapping rows */
+			down = sch_ms - up;
+		nodata = sch_ms - up - down;
+		s->sched += sch_ms;
+		s->up += up;
+		s->down += down;
+		mo->sched += sch_ms;
+		mo->up += up;
+		mo->down += down;
+		if (rows == NULL)
+			continue;
+		snprintf(mon, sizeof(mon), "%s", mo->label);
+		if (append(rows, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, "
+		    "s:o, s:o, s:s}", "agent", name, "month", mon,
+		    "schedule", s->schedule,
+		    "scheduled_ms", (json_int_t)sch_ms, "up_ms", (json_int_t)up,
+		    "down_ms", (json_int_t)down, "no_data_ms", (json_int_t)nodata,
+		    "operation_pct", up + down > 0 ? pct_or_null(up, sch_ms) :
+		    json_null(),
+		    "completeness_pct", pct_or_null(up + down, sch_ms),
+		    "kind", kind ? kind : "agent")) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
  * Uptime of one agent per month; fills sums[i] and adds to the months.
  * rows (detail) gets one object per month of the agent.
  */
@@ -496,44 +549,81 @@ agent_uptime(struct calc *c, size_t i, struct store_ind_interval **iv,
 			nd++;
 		}
 	}
-	for (size_t m = 0; m < c->nmonths; m++) {
-		struct month	*mo = &c->months[m];
-		int64_t		 a0 = max64(w0, mo->from_ms);
-		int64_t		 a1 = min64(w1, mo->to_ms);
-		int64_t		 sch_ms, up, down, nodata;
-		char		 mon[32];
-
-		if (a1 <= a0)
-			continue;
-		sch_ms = covered(w, nw, NULL, 0, a0, a1);
-		up = covered(w, nw, *u, nu, a0, a1);
-		down = covered(w, nw, *dn, nd, a0, a1);
-		if (up + down > sch_ms)		/* overlapping rows */
-			down = sch_ms - up;
-		nodata = sch_ms - up - down;
-		s->sched += sch_ms;
-		s->up += up;
-		s->down += down;
-		mo->sched += sch_ms;
-		mo->up += up;
-		mo->down += down;
-		if (rows == NULL)
-			continue;
-		snprintf(mon, sizeof(mon), "%s", mo->label);
-		if (append(rows, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, "
-		    "s:o, s:o}", "agent", a->name, "month", mon,
-		    "schedule", s->schedule,
-		    "scheduled_ms", (json_int_t)sch_ms, "up_ms", (json_int_t)up,
-		    "down_ms", (json_int_t)down, "no_data_ms", (json_int_t)nodata,
-		    "operation_pct", up + down > 0 ? pct_or_null(up, sch_ms) :
-		    json_null(),
-		    "completeness_pct", pct_or_null(up + down, sch_ms))) == -1)
-			goto nomem;
-	}
+	if (months_sum(c, a->name, NULL, w, nw, *u, nu, *dn, nd, w0, w1, s,
+	    rows) == -1)
+		goto nomem;
 	return 0;
 nomem:
 	snprintf(c->err, c->errlen, "computing uptime: out of memory");
 	return -1;
+}
+
+/*
+ * Agentless devices: a sample at t of a device checked every I covers
+ * [t, min(next sample, t + I x gap_factor)) — up when it answered, known
+ * down when it did not; the rest is no data, as for agents.
+ */
+static int
+device_uptime(struct calc *c, size_t i, json_t *rows)
+{
+	const struct store_ind_device	*d = &c->devs[i];
+	struct agent_sum		*s = &c->dsums[i];
+	const struct schedule		*sch = schedule_conf_get(c->sc,
+					    d->schedule);
+	struct schedule_interval	*u = NULL, *dn = NULL;
+	size_t				 nu = 0, nd = 0;
+	double				 gf = c->ic->gap_factor > 0 ?
+					    c->ic->gap_factor : 3.0;
+	int64_t				 w0, w1;
+	int				 wi, rc = -1;
+
+	if (sch == NULL)
+		sch = schedule_conf_get(c->sc, "office");
+	wi = sch->kind == SCHEDULE_ALWAYS;
+	s->schedule = wi ? "always" : "office";
+	if (d->n == 0)
+		return 0;
+	if (c->win[wi] == NULL && c->eff_to > c->from_ms &&
+	    windows_build(sch, c->from_ms, c->eff_to, &c->win[wi],
+	    &c->nwin[wi]) == -1)
+		goto nomem;
+	s->mon_start = d->s[0].ts;
+	w0 = max64(c->from_ms, s->mon_start);
+	w1 = c->eff_to;
+	if (w1 <= w0)
+		return 0;
+	s->monitored = 1;
+	s->asset_days = schedule_local_day(w1 - 1) - schedule_local_day(w0) + 1;
+	if ((u = calloc(d->n, sizeof(*u))) == NULL ||
+	    (dn = calloc(d->n, sizeof(*dn))) == NULL)
+		goto nomem;
+	for (size_t k = 0; k < d->n; k++) {
+		int64_t a = d->s[k].ts;
+		int64_t b = a + (int64_t)((double)d->s[k].target * gf);
+
+		if (k + 1 < d->n && d->s[k + 1].ts < b)
+			b = d->s[k + 1].ts;
+		if (b <= a)
+			continue;
+		if (d->s[k].up) {
+			u[nu].start_ms = a;
+			u[nu++].end_ms = b;
+		} else {
+			dn[nd].start_ms = a;
+			dn[nd++].end_ms = b;
+		}
+	}
+	if (months_sum(c, d->name, d->kind, c->win[wi], c->nwin[wi], u, nu,
+	    dn, nd, w0, w1, s, rows) == -1)
+		goto nomem;
+	rc = 0;
+	goto out;
+nomem:
+	snprintf(c->err, c->errlen, "computing device uptime: out of memory");
+out:
+	free(u);
+	free(dn);
+	return rc;
 }
 
 /* Score of an indicator row; NaN-free: null when there is no actual. */
@@ -598,7 +688,7 @@ uptime_part(struct calc *c, json_t *indicators, json_t *counts)
 	json_t				*rows = NULL, *per = NULL;
 	int64_t				 sched = 0, up = 0, down = 0;
 	int64_t				 worst_ms = -1;
-	size_t				 worst = 0, nmon = 0;
+	size_t				 worst = 0, nmon = 0, ndev = 0;
 	char				 method[1024], note[256] = "";
 	int				 rc = -1;
 
@@ -623,10 +713,32 @@ uptime_part(struct calc *c, json_t *indicators, json_t *counts)
 			worst = i;
 		}
 	}
-	if (worst_ms >= 0)
+	for (size_t i = 0; i < c->ndevs; i++) {
+		struct agent_sum *s = &c->dsums[i];
+
+		if (device_uptime(c, i, rows) == -1)
+			goto out;
+		if (!s->monitored)
+			continue;
+		ndev++;
+		sched += s->sched;
+		up += s->up;
+		down += s->down;
+		if (s->sched > 0 && s->up + s->down > 0 && (worst_ms < 0 ||
+		    s->up * 10000 / s->sched < worst_ms)) {
+			worst_ms = s->up * 10000 / s->sched;
+			worst = c->nagents + i;
+		}
+	}
+	if (worst_ms >= 0) {
+		const struct agent_sum *ws = worst < c->nagents ?
+		    &c->sums[worst] : &c->dsums[worst - c->nagents];
+
 		snprintf(note, sizeof(note), "最低 lowest: %s %.2f%%",
-		    c->agents[worst].name, round2((double)c->sums[worst].up *
-		    100.0 / (double)c->sums[worst].sched));
+		    worst < c->nagents ? c->agents[worst].name :
+		    c->devs[worst - c->nagents].name, round2((double)ws->up *
+		    100.0 / (double)ws->sched));
+	}
 	snprintf(method, sizeof(method),
 	    "各受管设备在其计划时间内（台式机：工作日办公时间，按节假日与调休日历；服务器：全天）"
 	    "的在线时长之和 ÷ 计划时长之和。在线 = 心跳连续（间隔不超过心跳周期×%s）的区间；"
@@ -635,7 +747,9 @@ uptime_part(struct calc *c, json_t *indicators, json_t *counts)
 	    "work days per the holiday/make-up calendar; servers: always), summed, divided by "
 	    "the scheduled time summed. Up = intervals of heartbeats no further apart than the "
 	    "heartbeat interval x gap_factor; a gap ended by a reboot is down; time without "
-	    "data is not up.", "gap_factor");
+	    "data is not up. Agentless equipment (ICMP/SNMP) counts the same way: a check "
+	    "covers the time to the next one (at most its interval x gap_factor), up when "
+	    "the device answered, down when it did not.", "gap_factor");
 	if (append(indicators, ind_row("operation", "产出指标", "质量指标",
 	    "办公基础设施、设备正常运行比例", "equipment normal-operation ratio",
 	    ">=", c->ic->operation_min, "%",
@@ -644,7 +758,8 @@ uptime_part(struct calc *c, json_t *indicators, json_t *counts)
 	    c->ic->points_operation, method, note)) == -1)
 		goto nomem;
 	if (set(counts, "machines_monitored", json_integer((json_int_t)nmon)) ==
-	    -1 || set(counts, "scheduled_ms", json_integer(sched)) == -1 ||
+	    -1 || set(counts, "devices_monitored",
+	    json_integer((json_int_t)ndev)) == -1 || set(counts, "scheduled_ms", json_integer(sched)) == -1 ||
 	    set(counts, "up_ms", json_integer(up)) == -1 ||
 	    set(counts, "down_ms", json_integer(down)) == -1 ||
 	    set(counts, "no_data_ms", json_integer(sched - up - down)) == -1 ||
@@ -1137,6 +1252,23 @@ assets_part(struct calc *c, json_t *counts)
 		    "false_positives", (json_int_t)s->fps)) == -1)
 			goto nomem;
 	}
+	for (size_t i = 0; c->detail && i < c->ndevs; i++) {
+		const struct agent_sum *s = &c->dsums[i];
+
+		if (!s->monitored)
+			continue;
+		if (append(per, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, "
+		    "s:o, s:o, s:I}", "device", c->devs[i].name, "kind",
+		    c->devs[i].kind, "schedule", s->schedule,
+		    "scheduled_ms", (json_int_t)s->sched,
+		    "up_ms", (json_int_t)s->up, "down_ms", (json_int_t)s->down,
+		    "no_data_ms", (json_int_t)(s->sched - s->up - s->down),
+		    "operation_pct", s->up + s->down > 0 ?
+		    pct_or_null(s->up, s->sched) : json_null(),
+		    "completeness_pct", pct_or_null(s->up + s->down, s->sched),
+		    "asset_days", (json_int_t)s->asset_days)) == -1)
+			goto nomem;
+	}
 	if (set(counts, "assets", json_integer((json_int_t)c->nagents)) == -1 ||
 	    set(counts, "assets_added_count",
 	    json_integer((json_int_t)json_array_size(added))) == -1 ||
@@ -1242,6 +1374,12 @@ indicator_compute(struct store *st, const struct schedule_conf *sc,
 	if (c.nagents > 0 && (c.sums = calloc(c.nagents, sizeof(*c.sums))) ==
 	    NULL)
 		goto nomem;
+	if (store_ind_devices(st, c.from_ms, c.eff_to, MS_DAY, &c.devs,
+	    &c.ndevs, err, errlen) == -1)
+		goto out;
+	if (c.ndevs > 0 && (c.dsums = calloc(c.ndevs, sizeof(*c.dsums))) ==
+	    NULL)
+		goto nomem;
 	if (uptime_part(&c, indicators, counts) == -1 ||
 	    website_part(&c, indicators, counts, full_year) == -1 ||
 	    assessment_part(&c, indicators, counts) == -1 ||
@@ -1276,5 +1414,7 @@ out:
 	free(c.win[1]);
 	store_ind_agents_free(c.agents, c.nagents);
 	free(c.sums);
+	store_ind_devices_free(c.devs, c.ndevs);
+	free(c.dsums);
 	return rc;
 }

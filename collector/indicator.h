@@ -47,6 +47,7 @@ struct indicator_conf {
 	int	points_assessment;
 	int	points_feedback;
 	int	points_event_rate;
+	double	gap_factor;		/* [uptime] gap_factor (0: 3), for devices */
 };
 
 /* Apply [indicators] (defaults when absent).  -1 with err "FILE:LINE: ...". */

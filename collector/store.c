@@ -93,6 +93,7 @@ static const char *const migrations[] = {
 	/* 8: incident_events by event, for the retention prune
 	   (collector/store_retention.c) */
 	store_retention_migration,
+	store_device_migration,		/* 9: agentless equipment */
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -544,21 +544,40 @@ store_asset_unmanaged_seen(struct store *st, const char *mac, const char *ip,
 
 int
 store_asset_target_seen(struct store *st, const char *name, const char *host,
-    int up, int64_t ms, char *err, size_t errlen)
+    int up, int64_t ms, const char *device_kind, const char *vendor,
+    const char *model, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 
+	/* A device's kind, vendor and model: the latest check's, when it
+	   says (an ICMP check knows only the kind). */
 	if (cached(st, STMT_ASSET_TARGET_SEEN,
 	    "INSERT INTO assets (kind, name, ip, up, first_seen, "
-	    "last_seen) VALUES ('target', ?1, ?2, ?3, ?4, ?4) ON CONFLICT "
-	    "(name) WHERE kind = 'target' DO UPDATE SET ip = excluded.ip, "
+	    "last_seen, device_kind, vendor, model) VALUES ('target', ?1, ?2, "
+	    "?3, ?4, ?4, coalesce(?5, ''), coalesce(?6, ''), coalesce(?7, '')) "
+	    "ON CONFLICT (name) WHERE kind = 'target' DO UPDATE SET "
+	    "ip = excluded.ip, "
 	    "up = CASE WHEN ?4 >= last_seen THEN ?3 ELSE up END, "
+	    "device_kind = coalesce(?5, device_kind), "
+	    "vendor = coalesce(?6, vendor), model = coalesce(?7, model), "
 	    "last_seen = max(last_seen, ?4)", &s, err, errlen) == -1)
 		return -1;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, host ? host : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 3, up != 0);
 	sqlite3_bind_int64(s, 4, ms);
+	if (device_kind != NULL)
+		sqlite3_bind_text(s, 5, device_kind, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 5);
+	if (vendor != NULL)
+		sqlite3_bind_text(s, 6, vendor, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 6);
+	if (model != NULL)
+		sqlite3_bind_text(s, 7, model, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 7);
 	return store_stmt_done(st, s, "recording a target", err, errlen);
 }
 
@@ -568,13 +587,14 @@ store_asset_target_seen(struct store *st, const char *name, const char *host,
 	"s.mac, s.vendor, s.source, s.first_seen, s.last_seen, s.up, s.tag, " \
 	"s.owner, s.department, s.location, s.purchase_date, s.notes, " \
 	"a.last_seen, a.heartbeat_interval_ms, (SELECT count(*) FROM " \
-	"inventory_snapshots i WHERE i.asset_id = s.id) FROM assets s " \
+	"inventory_snapshots i WHERE i.asset_id = s.id), s.device_kind, " \
+	"s.model FROM assets s " \
 	"LEFT JOIN agents a ON a.id = s.agent_id "
 /* Agents that never sent an inventory, in the same shape. */
 #define AGENT_COLS \
 	"SELECT NULL, 'managed', a.name, a.name, NULL, '', '', '', '', '', " \
 	"a.first_seen, a.last_seen, NULL, '', '', '', '', '', '', " \
-	"a.last_seen, a.heartbeat_interval_ms, 0 FROM agents a WHERE NOT " \
+	"a.last_seen, a.heartbeat_interval_ms, 0, '', '' FROM agents a WHERE NOT " \
 	"EXISTS (SELECT 1 FROM asset_agents x WHERE x.agent_id = a.id) "
 
 static const char *
@@ -621,6 +641,10 @@ asset_row(sqlite3_stmt *s, int64_t now_ms, double gap_factor,
 	    "location", col(s, 16), "purchase_date", col(s, 17),
 	    "notes", col(s, 18),
 	    "snapshots", (json_int_t)sqlite3_column_int64(s, 21));
+	/* Agentless equipment: its kind (printer, switch, ...) and model. */
+	if (o != NULL && *col(s, 22) != '\0')
+		json_object_update_new(o, json_pack("{s:s, s:s}", "device_kind",
+		    col(s, 22), "model", col(s, 23)));
 	return o;
 }
 

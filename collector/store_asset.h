@@ -110,7 +110,8 @@ int	store_asset_unmanaged_seen(struct store *st, const char *mac,
 
 /* A monitored target (website): upsert by name with its state. */
 int	store_asset_target_seen(struct store *st, const char *name,
-	    const char *host, int up, int64_t ms, char *err, size_t errlen);
+	    const char *host, int up, int64_t ms, const char *device_kind,
+	    const char *vendor, const char *model, char *err, size_t errlen);
 
 /*
  * The register: every asset (kind NULL: all kinds), plus agents that

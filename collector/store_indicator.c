@@ -57,6 +57,15 @@ const char store_incidents_migration[] =
  * reported.  A boot after the previous interval's end proves the machine
  * was off (known down) in the gap; without one the gap is 'no data'.
  */
+const char store_device_migration[] =
+	"ALTER TABLE availability ADD COLUMN kind TEXT;"
+	"ALTER TABLE availability ADD COLUMN schedule TEXT;"
+	"ALTER TABLE availability ADD COLUMN interval_ms INTEGER;"
+	"CREATE INDEX availability_device ON availability(ts) "
+	"  WHERE kind IS NOT NULL;"
+	"ALTER TABLE assets ADD COLUMN device_kind TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE assets ADD COLUMN model TEXT NOT NULL DEFAULT '';";
+
 const char store_indicator_migration[] =
 	"ALTER TABLE uptime ADD COLUMN boot_ts INTEGER;"
 	"CREATE TABLE availability ("
@@ -103,9 +112,31 @@ store_indicator_hook(void *arg, struct store *st,
 			return 0;	/* not a sample we can count */
 		if ((s = store_stmt(st, STMT_AVAILABILITY_ADD, "INSERT INTO "
 		    "availability (agent_id, target, ts, up, latency_ms, "
-		    "website) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", err,
-		    errlen)) == NULL)
+		    "website, kind, schedule, interval_ms) VALUES (?1, ?2, ?3, "
+		    "?4, ?5, ?6, ?7, ?8, ?9)", err, errlen)) == NULL)
 			return -1;
+		/* A device's sample: its kind, schedule and interval. */
+		{
+			const json_t *k = json_object_get(ev->data, "kind");
+			const json_t *sc = json_object_get(ev->data, "schedule");
+			const json_t *iv = json_object_get(ev->data,
+			    "interval_ms");
+
+			if (json_is_string(k) && strlen(json_string_value(k)) <
+			    16 && json_is_string(sc) &&
+			    strlen(json_string_value(sc)) < 32 &&
+			    json_is_integer(iv) && json_integer_value(iv) > 0) {
+				sqlite3_bind_text(s, 7, json_string_value(k), -1,
+				    SQLITE_STATIC);
+				sqlite3_bind_text(s, 8, json_string_value(sc), -1,
+				    SQLITE_STATIC);
+				sqlite3_bind_int64(s, 9, json_integer_value(iv));
+			} else {
+				sqlite3_bind_null(s, 7);
+				sqlite3_bind_null(s, 8);
+				sqlite3_bind_null(s, 9);
+			}
+		}
 		sqlite3_bind_int64(s, 1, ctx->agent_id);
 		sqlite3_bind_text(s, 2, json_string_value(target), -1,
 		    SQLITE_STATIC);
@@ -549,6 +580,99 @@ nomem:
 out:
 	json_decref(f);
 	json_decref(r);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+void
+store_ind_devices_free(struct store_ind_device *v, size_t n)
+{
+	for (size_t i = 0; v != NULL && i < n; i++) {
+		free(v[i].name);
+		free(v[i].s);
+	}
+	free(v);
+}
+
+int
+store_ind_devices(struct store *st, int64_t from, int64_t to,
+    int64_t lookback, struct store_ind_device **out, size_t *nout, char *err,
+    size_t errlen)
+{
+	/* Devices with a sample in the period; then all their samples. */
+	static const char sql[] = "SELECT agent_id, target, ts, up, kind, "
+	    "schedule, interval_ms FROM availability WHERE kind IS NOT NULL "
+	    "AND ts >= ?1 AND ts < ?2 AND (agent_id, target) IN (SELECT "
+	    "agent_id, target FROM availability WHERE kind IS NOT NULL AND "
+	    "ts >= ?3 AND ts < ?2) ORDER BY agent_id, target, ts";
+	sqlite3_stmt		*s = NULL;
+	struct store_ind_device	*v = NULL, *nv, *cur = NULL;
+	size_t			 n = 0, cap = 0, scap = 0;
+	int			 rc = -1, step;
+
+	*out = NULL;
+	*nout = 0;
+	if (store_prepare(st, sql, &s, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, from - lookback);
+	sqlite3_bind_int64(s, 2, to);
+	sqlite3_bind_int64(s, 3, from);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t		 agent = sqlite3_column_int64(s, 0);
+		const char	*name = (const char *)sqlite3_column_text(s, 1);
+		const char	*kind = (const char *)sqlite3_column_text(s, 4);
+		const char	*sch = (const char *)sqlite3_column_text(s, 5);
+
+		if (name == NULL)
+			continue;
+		if (cur == NULL || cur->agent_id != agent ||
+		    strcmp(cur->name, name) != 0) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
+					goto nomem;
+				v = nv;
+			}
+			cur = &v[n++];
+			memset(cur, 0, sizeof(*cur));
+			cur->agent_id = agent;
+			scap = 0;
+			if ((cur->name = strdup(name)) == NULL)
+				goto nomem;
+		}
+		snprintf(cur->kind, sizeof(cur->kind), "%s", kind ? kind : "");
+		snprintf(cur->schedule, sizeof(cur->schedule), "%s",
+		    sch ? sch : "office");
+		cur->interval_ms = sqlite3_column_int64(s, 6);
+		if (cur->n == scap) {
+			struct store_ind_sample *ns;
+
+			scap = scap ? scap * 2 : 256;
+			if ((ns = realloc(cur->s, scap * sizeof(*ns))) == NULL)
+				goto nomem;
+			cur->s = ns;
+		}
+		cur->s[cur->n].ts = sqlite3_column_int64(s, 2);
+		cur->s[cur->n].up = sqlite3_column_int(s, 3) != 0;
+		/* The interval of this sample, for its span. */
+		cur->s[cur->n].target = (int)(cur->interval_ms > 0x7fffffff ?
+		    0x7fffffff : cur->interval_ms);
+		cur->n++;
+	}
+	if (step != SQLITE_DONE) {
+		store_db_err(st, "reading device samples", err, errlen);
+		goto out;
+	}
+	*out = v;
+	*nout = n;
+	v = NULL;
+	n = 0;
+	rc = 0;
+	goto out;
+nomem:
+	snprintf(err, errlen, "reading device samples: out of memory");
+out:
+	store_ind_devices_free(v, n);
 	sqlite3_finalize(s);
 	return rc;
 }

@@ -25,6 +25,9 @@
 /* Migration SQL appended to store.c's migrations[]. */
 extern const char store_incidents_migration[];	/* phase3.md DDL, verbatim */
 extern const char store_indicator_migration[];
+/* Devices (kind, schedule, interval of their samples; kind and model in
+   the register): migration 9. */
+extern const char store_device_migration[];
 
 /*
  * Event hook (store_add_event_hook): 'availability' events become rows of
@@ -95,6 +98,26 @@ struct store_ind_sample {
 int	store_ind_samples(struct store *st, int64_t from, int64_t to,
 	    struct store_ind_sample **v, size_t *n, char ***targets,
 	    size_t *ntargets, char *err, size_t errlen);
+
+/*
+ * Agentless devices ([target] with a kind): availability samples whose
+ * data names a kind.  One row per (agent, target) seen in [from, to),
+ * with its samples from `from - lookback` on, by time.
+ */
+struct store_ind_device {
+	int64_t			 agent_id;
+	char			*name;		/* the target */
+	char			 kind[16];
+	char			 schedule[32];
+	int64_t			 interval_ms;	/* of the latest sample */
+	struct store_ind_sample	*s;		/* .target: its interval, ms */
+	size_t			 n;
+};
+
+int	store_ind_devices(struct store *st, int64_t from, int64_t to,
+	    int64_t lookback, struct store_ind_device **v, size_t *n,
+	    char *err, size_t errlen);
+void	store_ind_devices_free(struct store_ind_device *v, size_t n);
 
 /*
  * Incidents detected (first_seen) in [from, to) by first_seen, as a new

@@ -41,6 +41,10 @@ python3
 ieee-data
 chromium
 fonts-wqy-microhei
+libsnmp-dev
+snmpd
+snmp
+fping
 "
 # Extra for `make bench` (the references the issues compare against).
 BENCH_PKGS="
@@ -77,6 +81,7 @@ libcmocka-dev:arm64
 libevent-2.1-7:arm64
 libevent-openssl-2.1-7:arm64
 libevent-pthreads-2.1-7:arm64
+libsnmp40:arm64
 "
 
 want=$PKGS

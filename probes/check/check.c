@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "probes/check/check.h"
+#include "probes/check/icmp.h"
 #include "probes/ports/ports.h"
 #include "probes/tls/tls.h"
 
@@ -49,6 +50,30 @@ validate_ports(const void *field, char *why, size_t whylen)
 	return rc;
 }
 
+static const char *const kinds[] = { "none", "pc", "printer", "switch",
+	"router", "ups", "camera", "other", NULL };
+static const char *const snmp_versions[] = { "2c", "3", NULL };
+static const char *const snmp_auths[] = { "none", "SHA", "SHA-256", NULL };
+static const char *const snmp_privs[] = { "none", "AES", NULL };
+
+const char *
+check_kind_name(int kind)
+{
+	return kind >= 0 && kind <= KIND_OTHER ? kinds[kind] : "?";
+}
+
+static int
+validate_schedule(const void *field, char *why, size_t whylen)
+{
+	const char *s = field;
+
+	if (strcmp(s, "office") == 0 || strcmp(s, "always") == 0)
+		return 0;
+	snprintf(why, whylen, "expected office or always (the collector's "
+	    "[schedule] defines those two)");
+	return -1;
+}
+
 #define OFF(f) offsetof(struct check_target, f)
 const struct conf_opt check_target_opts[] = {
 	{ "url", CONF_STR, OFF(url), sizeof(((struct check_target *)0)->url),
@@ -82,6 +107,31 @@ const struct conf_opt check_target_opts[] = {
 	  "https targets: port where http:// must redirect; 0: skip" },
 	{ "website", CONF_BOOL, OFF(website), 0, 0, 0, "no", NULL, NULL,
 	  "counts as 'the website' for the running-days indicator" },
+	{ "kind", CONF_ENUM, OFF(kind), 0, 0, 0, "none", kinds, NULL,
+	  "equipment kind: pc printer switch router ups camera other (icmp:// "
+	  "and snmp:// targets default to other)" },
+	{ "schedule", CONF_STR, OFF(schedule), 32, 0, 0, "office", NULL,
+	  validate_schedule, "when the device must be up: office or always" },
+	{ "community", CONF_STR, OFF(community), 64, 0, 0, "", NULL, NULL,
+	  "SNMP v2c community (default: the url's, else public)" },
+	{ "snmp_version", CONF_ENUM, OFF(snmp_version), 0, 0, 0, "2c",
+	  snmp_versions, NULL, "2c or 3" },
+	{ "snmp_user", CONF_STR, OFF(snmp_user), 64, 0, 0, "", NULL, NULL,
+	  "SNMPv3 user name" },
+	{ "snmp_auth", CONF_ENUM, OFF(snmp_auth), 0, 0, 0, "SHA", snmp_auths,
+	  NULL, "SNMPv3 authentication: none, SHA or SHA-256" },
+	{ "snmp_auth_pass", CONF_STR, OFF(snmp_auth_pass), 128, 0, 0, "", NULL,
+	  NULL, "SNMPv3 authentication passphrase (8 characters or more)" },
+	{ "snmp_priv", CONF_ENUM, OFF(snmp_priv), 0, 0, 0, "AES", snmp_privs,
+	  NULL, "SNMPv3 privacy: none or AES (AES-128)" },
+	{ "snmp_priv_pass", CONF_STR, OFF(snmp_priv_pass), 128, 0, 0, "", NULL,
+	  NULL, "SNMPv3 privacy passphrase (default: the auth passphrase)" },
+	{ "ping_count", CONF_INT, OFF(ping_count), 0, 1, 64, "3", NULL, NULL,
+	  "icmp://: echo requests per check" },
+	{ "ping_interval", CONF_DURATION, OFF(ping_interval_ms), 0, 10, 10000,
+	  "1s", NULL, NULL, "icmp://: time between echo requests" },
+	{ "loss_max", CONF_DOUBLE, OFF(loss_max), 0, 1, 100, "50", NULL, NULL,
+	  "icmp://: up while the loss is below this percent" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 #undef OFF
@@ -104,6 +154,14 @@ check_target_finish(struct check_target *t, const char *path, int line,
 	if (t->host[0] == '\0') {
 		snprintf(why, whylen, "%s:%d: [target %s] needs url or host",
 		    path, line, t->name);
+		return -1;
+	}
+	if (t->has_url && (t->u.scheme == SCHEME_ICMP ||
+	    t->u.scheme == SCHEME_SNMP))
+		return check_device_finish(t, path, line, why, whylen);
+	if (t->kind != KIND_NONE) {
+		snprintf(why, whylen, "%s:%d: [target %s] kind needs an icmp:// "
+		    "or snmp:// url", path, line, t->name);
 		return -1;
 	}
 	t->nopen = t->nclosed = 0;
@@ -258,6 +316,10 @@ check_run(const struct check_target *t, struct check_result *r)
 	r->ran = true;
 	net_ntop(&ss, ip, sizeof(ip));
 	json_object_set_new(r->report, "address", json_string(ip));
+	if (check_is_device(t)) {
+		check_device_run(t, &ss, r);
+		goto out;
+	}
 	run_ports(t, &ss, sl, r, &max_connect);
 	r->latency_ms = max_connect;
 
@@ -347,6 +409,10 @@ out:
 	    "{s:b, s:I, s:s, s:b}", "up", r->up, "latency_ms",
 	    (json_int_t)r->latency_ms, "reason", r->up ? "" : r->reason,
 	    "website", t->website));
+	if (check_is_device(t))
+		json_object_update_new(json_object_get(r->report,
+		    "availability"), json_pack("{s:s, s:s}", "kind",
+		    check_kind_name(t->kind), "schedule", t->schedule));
 	json_object_set_new(r->report, "findings", findings_to_json(&r->f));
 }
 
@@ -358,6 +424,9 @@ check_result_free(struct check_result *r)
 	json_decref(r->report);
 	r->report = NULL;
 	findings_free(&r->f);
+	snmp_dev_free(r->snmp);
+	free(r->snmp);
+	r->snmp = NULL;
 }
 
 void
@@ -381,10 +450,7 @@ check_emit(const struct check_target *t, const struct check_result *r,
 	}
 	snprintf(key, sizeof(key), "availability:%s", t->name);
 	emit_event(em, 0, "availability", r->up ? SEV_INFO : SEV_HIGH, key,
-	    json_pack("{s:s, s:s, s:b, s:I, s:s, s:b}", "target", t->name,
-	    "host", t->host, "up", r->up, "latency_ms",
-	    (json_int_t)r->latency_ms, "reason", r->up ? "" : r->reason,
-	    "website", t->website));
+	    check_availability_data(t, r));
 	/* The full TLS report, for the yearly security assessment. */
 	if ((tls = json_object_get(r->report, "tls")) != NULL &&
 	    json_object_get(tls, "protocol") != NULL) {
@@ -447,8 +513,10 @@ check_free(void *state)
 
 	if (st == NULL)
 		return;
-	for (size_t i = 0; i < st->n; i++)
+	for (size_t i = 0; i < st->n; i++) {
+		check_device_state_free(st->t[i]->dev);
 		free(st->t[i]);
+	}
 	free(st->t);
 	free(st);
 }
@@ -472,6 +540,17 @@ check_configure(struct conf *c, void **state, struct conf_err *err)
 		check_free(st);
 		return 0;	/* no targets: the probe is off */
 	}
+	/* As root at start: the raw ICMP socket when ping sockets are off. */
+	for (size_t i = 0; i < st->n; i++)
+		if (st->t[i]->has_url && st->t[i]->u.scheme == SCHEME_ICMP) {
+			char why[256];
+
+			if (icmp_prepare(why, sizeof(why)) == -1)
+				log_warnx("icmp checks will fail: %s; run the "
+				    "agent as root or widen "
+				    "net.ipv4.ping_group_range", why);
+			break;
+		}
 	*state = st;
 	return 0;
 }
@@ -490,10 +569,26 @@ check_interval(void *state)
 }
 
 static void
+tick_report(struct check_target *t, struct check_result *r,
+    struct emitter *em)
+{
+	if (!r->up)
+		log_warnx("check %s: %s is down: %s; see its findings",
+		    t->name, t->host, r->reason);
+	check_emit(t, r, em);
+	if (check_is_device(t))
+		check_device_emit(t, r, em);
+	check_result_free(r);
+}
+
+static void
 check_tick(void *state, struct emitter *em)
 {
-	struct check_state	*st = state;
-	int64_t			 now = time_mono_ms();
+	struct check_state	 *st = state;
+	int64_t			  now = time_mono_ms();
+	struct check_target	**dev = calloc(st->n, sizeof(*dev));
+	struct check_result	 *dr = calloc(st->n, sizeof(*dr));
+	size_t			  ndev = 0;
 
 	for (size_t i = 0; i < st->n && !probe_stopping(); i++) {
 		struct check_target	*t = st->t[i];
@@ -503,13 +598,21 @@ check_tick(void *state, struct emitter *em)
 		if (t->next_due != 0 && now + 1000 < t->next_due)
 			continue;
 		t->next_due = now + t->interval_ms;
+		/* Devices are checked together below, many at once. */
+		if (check_is_device(t) && dev != NULL && dr != NULL) {
+			dev[ndev++] = t;
+			continue;
+		}
 		check_run(t, &r);
-		if (!r.up)
-			log_warnx("check %s: %s is down: %s; see its findings",
-			    t->name, t->host, r.reason);
-		check_emit(t, &r, em);
-		check_result_free(&r);
+		tick_report(t, &r, em);
 	}
+	if (ndev > 0 && !probe_stopping()) {
+		check_run_devices(dev, ndev, dr, CHECK_DEVICE_CONCURRENCY);
+		for (size_t i = 0; i < ndev; i++)
+			tick_report(dev[i], &dr[i], em);
+	}
+	free(dev);
+	free(dr);
 }
 
 const struct probe_ops check_probe = {

@@ -19,9 +19,14 @@ usage(FILE *f)
 	    "         [--timeout DUR] [--open PORTS] [--closed PORTS] [--banner DUR]\n"
 	    "         [--dns NAME] [--http-port N] [--warn-days N] [--critical-days N]\n"
 	    "         [--concurrency N]\n"
+	    "         icmp: [--count N] [--interval DUR] [--loss-max PCT]\n"
+	    "         snmp: [--community C] [--snmp-user U] [--snmp-auth none|SHA|SHA-256]\n"
+	    "               [--snmp-priv none|AES]  (SNMPv3 passphrases from the environment:\n"
+	    "               SHAOBING_SNMP_AUTH_PASS, SHAOBING_SNMP_PRIV_PASS)\n"
 	    "  URL: tls://HOST[:PORT]  https://HOST[:PORT][/PATH]  smtp|imap|pop3://HOST[:PORT]\n"
 	    "       tcp://HOST:PORT[,PORT|,A-B]  dns://HOST[:PORT][/NAME]\n"
-	    "  exit 0: no finding, 1: findings, 2: the check could not run\n");
+	    "       icmp://HOST  snmp://[COMMUNITY@]HOST[:PORT]\n"
+	    "  exit 0: up, no finding; 1: findings or the device is down; 2: could not run\n");
 }
 
 static const char *
@@ -119,6 +124,60 @@ print_tls(json_t *t)
 	}
 }
 
+static long long
+jint(json_t *o, const char *k)
+{
+	return (long long)json_integer_value(json_object_get(o, k));
+}
+
+static void
+print_device(json_t *rep)
+{
+	json_t	*ic = json_object_get(rep, "icmp"), *sn = json_object_get(rep,
+		    "snmp"), *v, *ups;
+	size_t	 i;
+
+	if (json_object_get(rep, "kind") != NULL)
+		printf("%-26s%s\n", "类型 Kind:", jstr(rep, "kind"));
+	if (ic != NULL)
+		printf("%-26s%lld sent, %lld received, %.0f%% loss, rtt "
+		    "min/avg/max %.3f/%.3f/%.3f ms\n", "ICMP:", jint(ic, "sent"),
+		    jint(ic, "received"), json_real_value(json_object_get(ic,
+		    "loss_pct")), json_real_value(json_object_get(ic,
+		    "rtt_min_ms")), json_real_value(json_object_get(ic,
+		    "rtt_avg_ms")), json_real_value(json_object_get(ic,
+		    "rtt_max_ms")));
+	if (sn == NULL)
+		return;
+	printf("%-26s%s\n", "名称 sysName:", jstr(sn, "sysName"));
+	printf("%-26s%s\n", "型号 Model:", jstr(sn, "model"));
+	printf("%-26s%s (%s)\n", "厂商 Vendor:", jstr(sn, "vendor")[0] ?
+	    jstr(sn, "vendor") : "?", jstr(sn, "sysObjectID"));
+	printf("%-26s%lld s\n", "运行时间 Uptime:", jint(sn, "sysUpTime") / 100);
+	if (json_array_size(json_object_get(sn, "interfaces")) > 0)
+		printf("接口 Interfaces:\n");
+	json_array_foreach(json_object_get(sn, "interfaces"), i, v)
+		printf("  %4lld %-16s admin %-5s oper %-15s %lld Mb/s, errors "
+		    "in %lld out %lld\n", jint(v, "index"), jstr(v, "name"),
+		    jstr(v, "admin"), jstr(v, "oper"),
+		    jint(v, "speed_bps") / 1000000, jint(v, "in_errors"),
+		    jint(v, "out_errors"));
+	if (json_array_size(json_object_get(sn, "devices")) > 0)
+		printf("设备 Devices:\n");
+	json_array_foreach(json_object_get(sn, "devices"), i, v)
+		printf("  %4lld %-40.40s %s%s%s\n", jint(v, "index"),
+		    jstr(v, "descr"), jstr(v, "status"),
+		    json_object_get(v, "printer") ? ", printer " : "",
+		    jstr(v, "printer"));
+	json_array_foreach(json_object_get(sn, "alerts"), i, v)
+		printf("  告警 alert %lld: %s %s\n", jint(v, "index"),
+		    jstr(v, "name"), jstr(v, "descr"));
+	if ((ups = json_object_get(sn, "ups")) != NULL)
+		printf("%-26s%s, %lld s on battery, %lld min left\n", "UPS:",
+		    jstr(ups, "battery"), jint(ups, "seconds_on_battery"),
+		    jint(ups, "minutes_left"));
+}
+
 static void
 print_report(const struct check_result *r)
 {
@@ -144,6 +203,7 @@ print_report(const struct check_result *r)
 			printf("\n");
 		}
 	}
+	print_device(rep);
 	if ((dns = json_object_get(rep, "dns")) != NULL)
 		printf("%-26s%s: %s\n", "DNS:", jstr(dns, "name"),
 		    json_is_true(json_object_get(dns, "answered")) ? "answered" :
@@ -173,6 +233,85 @@ need_arg(int argc, char **argv, int i)
 	return 0;
 }
 
+/*
+ * The icmp:// and snmp:// options are [target] keys: collect them as
+ * "key = value" lines and read them with the [target] table's own
+ * parsers and ranges (device_apply).  1 taken (*i advanced), 0 not ours,
+ * 1 with *i = -1 on a missing or multi-line value.
+ */
+static const struct { const char *flag, *key; } device_flags[] = {
+	{ "--count", "ping_count" }, { "--interval", "ping_interval" },
+	{ "--loss-max", "loss_max" }, { "--community", "community" },
+	{ "--snmp-user", "snmp_user" }, { "--snmp-auth", "snmp_auth" },
+	{ "--snmp-priv", "snmp_priv" }, { "--kind", "kind" },
+};
+
+static int
+device_opt(char *ini, size_t len, int argc, char **argv, int *i)
+{
+	size_t used = strlen(ini);
+
+	for (size_t k = 0; k < sizeof(device_flags) / sizeof(device_flags[0]);
+	    k++) {
+		if (strcmp(argv[*i], device_flags[k].flag) != 0)
+			continue;
+		if (need_arg(argc, argv, *i) == -1 ||
+		    strpbrk(argv[*i + 1], "\r\n") != NULL ||
+		    (size_t)snprintf(ini + used, len - used, "%s = %s\n",
+		    device_flags[k].key, argv[*i + 1]) >= len - used) {
+			fprintf(stderr, "shaobing-agent: %s: bad value\n",
+			    argv[*i]);
+			*i = -1;
+			return 1;
+		}
+		*i += 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Apply the collected lines over t's defaults; -1 said on stderr. */
+static int
+device_apply(struct check_target *t, const char *ini)
+{
+	struct check_target	*tmp = calloc(1, sizeof(*tmp));
+	struct conf		*c = NULL;
+	struct conf_err		 e;
+	const char		*env;
+	int			 rc = -1;
+
+	if (tmp == NULL)
+		return -1;
+	if ((c = conf_load_string("command line", ini, &e)) == NULL ||
+	    conf_apply(c, "target cli", check_target_opts, tmp, &e) == -1) {
+		fprintf(stderr, "shaobing-agent: %s\n", e.msg);
+		goto out;
+	}
+	t->kind = tmp->kind;
+	memcpy(t->community, tmp->community, sizeof(t->community));
+	memcpy(t->snmp_user, tmp->snmp_user, sizeof(t->snmp_user));
+	t->snmp_auth = tmp->snmp_auth;
+	t->snmp_priv = tmp->snmp_priv;
+	t->ping_count = tmp->ping_count;
+	t->ping_interval_ms = tmp->ping_interval_ms;
+	t->loss_max = tmp->loss_max;
+	/* SNMPv3: a user makes it v3; secrets never on the command line. */
+	if (t->snmp_user[0] != '\0') {
+		t->snmp_version = 1;
+		if ((env = getenv("SHAOBING_SNMP_AUTH_PASS")) != NULL)
+			snprintf(t->snmp_auth_pass, sizeof(t->snmp_auth_pass),
+			    "%s", env);
+		if ((env = getenv("SHAOBING_SNMP_PRIV_PASS")) != NULL)
+			snprintf(t->snmp_priv_pass, sizeof(t->snmp_priv_pass),
+			    "%s", env);
+	}
+	rc = 0;
+out:
+	conf_free(c);
+	free(tmp);
+	return rc;
+}
+
 int
 check_main(int argc, char **argv)
 {
@@ -180,7 +319,7 @@ check_main(int argc, char **argv)
 	struct check_result	 r;
 	const char		*url = NULL;
 	int			 json = 0, rc = 2, tls_url;
-	char			 why[512];
+	char			 why[512], ini[2048] = "[target cli]\n";
 
 	memset(&r, 0, sizeof(r));
 	if (t == NULL)
@@ -213,6 +352,9 @@ check_main(int argc, char **argv)
 			url = argv[++i];
 		} else if (strcmp(a, "--json") == 0) {
 			json = 1;
+		} else if (device_opt(ini, sizeof(ini), argc, argv, &i) != 0) {
+			if (i < 0)
+				goto out;
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage(stdout);
 			rc = 0;
@@ -283,6 +425,9 @@ check_main(int argc, char **argv)
 		goto out;
 	}
 	snprintf(t->url, sizeof(t->url), "%s", url);
+	t->cli = true;
+	if (device_apply(t, ini) == -1)
+		goto out;
 	if (check_target_finish(t, "command line", 0, why, sizeof(why)) == -1) {
 		/* "command line:0: [target cli] url: ..." -> the part after it. */
 		const char *p = strstr(why, "] ");
@@ -318,7 +463,7 @@ check_main(int argc, char **argv)
 		    r.reason);
 		rc = 2;
 	} else
-		rc = r.f.n > 0 ? 1 : 0;
+		rc = r.f.n > 0 || !r.up ? 1 : 0;
 out:
 	check_result_free(&r);
 	free(t);

@@ -21,6 +21,8 @@ static const struct {
 	{ "pop3",	SCHEME_POP3,	110 },
 	{ "tcp",	SCHEME_TCP,	0 },
 	{ "dns",	SCHEME_DNS,	53 },
+	{ "icmp",	SCHEME_ICMP,	0 },
+	{ "snmp",	SCHEME_SNMP,	161 },
 };
 
 const char *
@@ -161,7 +163,7 @@ check_url_parse(const char *s, size_t len, struct check_url *u, char *why,
 	sep = memmem(s, len, "://", 3);
 	if (sep == NULL) {
 		snprintf(why, whylen, "expected SCHEME://HOST (tls, https, smtp, "
-		    "imap, pop3, tcp, dns)");
+		    "imap, pop3, tcp, dns, icmp, snmp)");
 		return -1;
 	}
 	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
@@ -173,12 +175,38 @@ check_url_parse(const char *s, size_t len, struct check_url *u, char *why,
 	}
 	if (!found) {
 		snprintf(why, whylen, "unknown scheme '%.*s' (expected tls, "
-		    "https, smtp, imap, pop3, tcp or dns)",
+		    "https, smtp, imap, pop3, tcp, dns, icmp or snmp)",
 		    (int)((sep - s) > 16 ? 16 : (sep - s)), s);
 		return -1;
 	}
 	u->scheme = schemes[i].scheme;
 	rbuf_init(&b, sep + 3, len - (size_t)(sep + 3 - s));
+
+	/* snmp://COMMUNITY@HOST: the community ends at the last '@'. */
+	if (u->scheme == SCHEME_SNMP) {
+		size_t at = 0, have = 0;
+
+		for (k = 0; k < rbuf_left(&b); k++)
+			if (b.p[k] == '@') {
+				at = k;
+				have = 1;
+			}
+		if (have) {
+			if (at == 0 || at >= sizeof(u->community)) {
+				snprintf(why, whylen, "community must be 1..%zu "
+				    "bytes", sizeof(u->community) - 1);
+				return -1;
+			}
+			for (k = 0; k < at; k++)
+				if (b.p[k] <= ' ' || b.p[k] >= 0x7f) {
+					snprintf(why, whylen, "control or "
+					    "non-ASCII byte in the community");
+					return -1;
+				}
+			rbuf_bytes(&b, u->community, at);
+			rbuf_skip(&b, 1);
+		}
+	}
 
 	/* Host: [v6] or name/v4. */
 	if (rbuf_peek_u8(&b, 0, &c) == 0 && c == '[') {
@@ -214,6 +242,11 @@ check_url_parse(const char *s, size_t len, struct check_url *u, char *why,
 		rbuf_bytes(&b, u->host, k);
 	}
 
+	if (rbuf_peek_u8(&b, 0, &c) == 0 && c == ':' &&
+	    u->scheme == SCHEME_ICMP) {
+		snprintf(why, whylen, "icmp:// takes no port");
+		return -1;
+	}
 	if (rbuf_peek_u8(&b, 0, &c) == 0 && c == ':') {
 		rbuf_skip(&b, 1);
 		if (u->scheme == SCHEME_TCP) {
@@ -224,6 +257,8 @@ check_url_parse(const char *s, size_t len, struct check_url *u, char *why,
 		} else {
 			u->nports = 1;
 		}
+	} else if (u->scheme == SCHEME_ICMP) {
+		u->nports = 0;
 	} else if (schemes[i].defport == 0) {
 		snprintf(why, whylen, "tcp:// needs ports: tcp://HOST:PORT[,PORT]");
 		return -1;

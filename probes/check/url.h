@@ -8,6 +8,10 @@
  *   pop3://HOST[:PORT]           STLS (RFC 2595 4), default 110
  *   tcp://HOST:PORT[,PORT|,A-B]  TCP connect checks
  *   dns://HOST[:PORT][/NAME]     UDP DNS query (default 53, name ".")
+ *   icmp://HOST                  ICMP echo (IPv4)
+ *   snmp://[COMMUNITY@]HOST[:PORT]  SNMP v2c (default 161, community
+ *                                "public"); SNMPv3 secrets come from
+ *                                the [target] section, never the URL
  *
  * HOST is a DNS name, an IPv4 address or [IPv6].  The parser reads only
  * within the given length and never past a NUL.
@@ -30,6 +34,8 @@ enum check_scheme {
 	SCHEME_POP3,
 	SCHEME_TCP,
 	SCHEME_DNS,
+	SCHEME_ICMP,
+	SCHEME_SNMP,
 };
 
 struct check_url {
@@ -38,6 +44,7 @@ struct check_url {
 	uint16_t		ports[CHECK_PORTS_MAX];
 	size_t			nports;
 	char			path[CHECK_PATH_MAX];	/* https: "/..." ; dns: query name */
+	char			community[64];	/* snmp: before '@'; "" when absent */
 };
 
 /* 0, or -1 with why ("port 70000 out of range 1..65535"). */

@@ -721,6 +721,66 @@ test_website_down(void **state)
 	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents"), 1);
 }
 
+/*
+ * Agentless devices (issue 15): device_down is an equipment fault (DE)
+ * only inside the device's schedule; device_up / if_up resolve.
+ */
+static int
+dev_event(struct fx *f, int64_t t, const char *type, const char *key,
+    const char *target, const char *schedule)
+{
+	return put(f, "mon-01", t, t, type, strstr(type, "_up") ? SEV_INFO :
+	    SEV_HIGH, key, json_pack("{s:s, s:s, s:s}", "target", target,
+	    "kind", "printer", "schedule", schedule));
+}
+
+static void
+test_device_down_schedule(void **state)
+{
+	struct fx	*f = *state;
+	int64_t		 sat = local(2026, 11, 28, 10, 0);	/* Saturday */
+	int64_t		 fri = local(2026, 11, 27, 10, 0);	/* Friday */
+
+	/* An office printer off on Saturday is no fault. */
+	assert_int_equal(dev_event(f, sat, "device_down", "device_down:prn",
+	    "prn", "office"), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents"), 0);
+	/* The always-on switch down on Saturday is. */
+	assert_int_equal(dev_event(f, sat, "device_down", "device_down:sw",
+	    "sw", "always"), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE "
+	    "key = 'device_down:sw' AND category = 'DE' AND level = 4 AND "
+	    "status = 'open'"), 1);
+	/* The printer down on a Friday morning: DE, then resolved by device_up. */
+	assert_int_equal(dev_event(f, fri, "device_down", "device_down:prn",
+	    "prn", "office"), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE "
+	    "key = 'device_down:prn' AND status = 'open'"), 1);
+	assert_int_equal(dev_event(f, fri + 10 * MIN, "device_up",
+	    "device_up:prn", "prn", "office"), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE "
+	    "key = 'device_down:prn' AND status = 'resolved'"), 1);
+	/* An interface: if_down opens, if_up of the same port resolves. */
+	assert_int_equal(dev_event(f, fri, "if_down", "if_down:sw:ge0/1", "sw",
+	    "always"), 0);
+	assert_int_equal(dev_event(f, fri + MIN, "if_up", "if_up:sw:ge0/1", "sw",
+	    "always"), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE "
+	    "key = 'if_down:sw:ge0/1' AND status = 'resolved'"), 1);
+	/* A restart and printer alerts are faults too; none is a security
+	   incident. */
+	assert_int_equal(dev_event(f, fri, "device_rebooted",
+	    "device_rebooted:sw", "sw", "always"), 0);
+	assert_int_equal(dev_event(f, fri, "printer_alert",
+	    "printer_alert:prn:8", "prn", "office"), 0);
+	assert_int_equal(dev_event(f, fri + MIN, "printer_alert",
+	    "printer_alert:prn:8", "prn", "office"), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE "
+	    "key = 'printer_alert:prn:8' AND count = 2"), 1);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE "
+	    "category != 'DE'"), 0);
+}
+
 /* ---- listing -------------------------------------------------------- */
 
 static void
@@ -821,6 +881,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_host_down_server, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_host_down_grace_config, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_device_down_schedule, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_website_down, setup,
 		    teardown),

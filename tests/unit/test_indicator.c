@@ -558,9 +558,9 @@ test_hand_export_files(void **state)
 	free(t);
 	t = slurp(out, "uptime.csv");
 	has(t, "\"pc-02\",\"2024-02\",\"office\",27.00,25.00,2.00,0.00,92.59,"
-	    "100.00,97200000,90000000,7200000,0\r\n");
+	    "100.00,97200000,90000000,7200000,0,\"agent\"\r\n");
 	has(t, "\"pc-03\",\"2024-02\",\"office\",27.00,24.00,0.00,3.00,88.89,"
-	    "88.89,97200000,86400000,0,10800000\r\n");
+	    "88.89,97200000,86400000,0,10800000,\"agent\"\r\n");
 	free(t);
 	t = slurp(out, "website-days.csv");
 	has(t, "\"2024-02-27\",4,3,75.00,\"否 no\"\r\n");
@@ -584,6 +584,79 @@ test_hand_export_files(void **state)
 	free(t);
 	t = slurp(out, "export.json");
 	has(t, "\"label\": \"2024-02-26..2024-03-03\"");
+	free(t);
+	json_decref(doc);
+}
+
+/*
+ * Agentless equipment in the operation ratio (issue 15), by hand.
+ * Mon 2024-02-26, office hours 08:30-17:30 = 9 h = 32,400,000 ms.
+ * pc-01 and mon-01 (the agent that checks the printer) send hourly
+ * heartbeats 08:00-18:00: up 32,400,000 each (100%).
+ * printer-1 (kind printer, schedule office), checked by mon-01 every
+ * 5 min 08:00..18:00; no answer from 10:00 to 11:25, answers at 11:30.
+ * gap_factor 2: each sample covers the 5 min to the next one.
+ * Down [10:00, 11:30) = 5,400,000; up 32,400,000 - 5,400,000 =
+ * 27,000,000 → 83.33%; no data 0 → completeness 100.00%.
+ * Total: scheduled 97,200,000, up 91,800,000, down 5,400,000 →
+ * 91.8 ÷ 97.2 = 94.44% (< 95: not met), completeness 100.00%.
+ */
+static void
+test_device_operation(void **state)
+{
+	struct fx	*f = *state;
+	json_t		*doc;
+	const json_t	*o, *row = NULL, *per = NULL;
+	size_t		 i;
+	char		 out[128], err[256], *t;
+
+	f->ic.gap_factor = 2.0;
+	beats(f, "pc-01", local(2024, 2, 26, 8, 0), local(2024, 2, 26, 18, 0),
+	    local(2024, 2, 26, 7, 50));
+	beats(f, "mon-01", local(2024, 2, 26, 8, 0), local(2024, 2, 26, 18, 0),
+	    local(2024, 2, 26, 7, 50));
+	for (int64_t ts = local(2024, 2, 26, 8, 0); ts <= local(2024, 2, 26,
+	    18, 0); ts += 5 * MIN) {
+		int up = ts < local(2024, 2, 26, 10, 0) ||
+		    ts >= local(2024, 2, 26, 11, 30);
+
+		event(f, "mon-01", ts, "availability", "availability:printer-1",
+		    json_pack("{s:s, s:s, s:b, s:b, s:i, s:s, s:s, s:i}",
+		    "target", "printer-1", "host", "10.0.0.9", "up", up,
+		    "website", 0, "latency_ms", 1, "kind", "printer",
+		    "schedule", "office", "interval_ms", (int)(5 * MIN)));
+	}
+	doc = compute(f, "2024-02-26", "2024-02-26", local(2024, 3, 10, 0, 0));
+	o = ind(doc, "operation");
+	assert_int_equal(geti(o, "numerator"), 91800000);
+	assert_int_equal(geti(o, "denominator"), 97200000);
+	assert_2(o, "actual", "94.44");
+	assert_false(json_is_true(json_object_get(o, "met")));
+	assert_int_equal(geti(json_object_get(doc, "counts"),
+	    "devices_monitored"), 1);
+	assert_int_equal(geti(json_object_get(doc, "counts"), "down_ms"),
+	    5400000);
+	json_array_foreach(json_object_get(doc, "uptime"), i, o)
+		if (strcmp(json_string_value(json_object_get(o, "agent")),
+		    "printer-1") == 0)
+			row = o;
+	assert_non_null(row);
+	assert_string_equal(json_string_value(json_object_get(row, "kind")),
+	    "printer");
+	assert_int_equal(geti(row, "up_ms"), 27000000);
+	assert_int_equal(geti(row, "down_ms"), 5400000);
+	assert_int_equal(geti(row, "no_data_ms"), 0);
+	assert_2(row, "operation_pct", "83.33");
+	json_array_foreach(json_object_get(doc, "per_asset"), i, o)
+		if (json_object_get(o, "device") != NULL)
+			per = o;
+	assert_non_null(per);
+	assert_2(per, "operation_pct", "83.33");
+	snprintf(out, sizeof(out), "%s/dev", f->dir);
+	assert_int_equal(cli_export_write(doc, out, NULL, err, sizeof(err)), 8);
+	t = slurp(out, "uptime.csv");
+	has(t, "\"printer-1\",\"2024-02\",\"office\",9.00,7.50,1.50,0.00,"
+	    "83.33,100.00,32400000,27000000,5400000,0,\"printer\"\r\n");
 	free(t);
 	json_decref(doc);
 }
@@ -698,6 +771,8 @@ main(void)
 		    setup_hand, teardown),
 		cmocka_unit_test_setup_teardown(test_future_and_partial,
 		    setup_hand, teardown),
+		cmocka_unit_test_setup_teardown(test_device_operation,
+		    setup_empty, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_year, setup_empty,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_schedule_for_agent,

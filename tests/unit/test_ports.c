@@ -221,7 +221,7 @@ test_example_snippet(void **st)
 	text = conf_example_text("agent.ini", "target", &opts);
 	assert_non_null(text);
 	assert_non_null(strstr(text, "[target web]"));
-	assert_int_equal(opts, 15);	/* every key of [target] */
+	assert_int_equal(opts, 28);	/* every key of [target]: 15 + 13 of devices */
 	c = conf_load_string("agent.ini", text, &err);
 	if (c == NULL)
 		fail_msg("%s", err.msg);
