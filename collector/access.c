@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 
 #include <sys/queue.h>
 
@@ -41,140 +40,8 @@
 #define TOKEN_TTL_MAX_S		(30 * 86400)
 #define TOKEN_USES_MAX		10000
 #define AUDIT_LIMIT_MAX		10000
-#define BODY_MAX		(64 * 1024)
 #define ADMIN_PREFIX		"/api/v1/admin/"
 #define CONSOLE_API_PREFIX	"/console/api/"
-
-/* ---- helpers of access.c and enroll.c -------------------------------- */
-
-int
-access_token_new(const char *prefix, char *out, size_t outlen)
-{
-	static const char	hex[] = "0123456789abcdef";
-	unsigned char		r[32];
-	size_t			pl = strlen(prefix);
-
-	if (outlen < pl + 2 * sizeof(r) + 1 ||
-	    getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		return -1;
-	memcpy(out, prefix, pl);
-	for (size_t i = 0; i < sizeof(r); i++) {
-		out[pl + 2 * i] = hex[r[i] >> 4];
-		out[pl + 2 * i + 1] = hex[r[i] & 15];
-	}
-	out[pl + 2 * sizeof(r)] = '\0';
-	explicit_bzero(r, sizeof(r));
-	return 0;
-}
-
-int
-access_token_shape_ok(const char *s, const char *prefix)
-{
-	size_t pl = strlen(prefix);
-
-	if (strncmp(s, prefix, pl) != 0 || strlen(s) != pl + 64)
-		return 0;
-	for (s += pl; *s != '\0'; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-			return 0;
-	return 1;
-}
-
-/* The address part of "ADDR:PORT" into buf (for rate limits). */
-json_t *
-access_body_object(const struct api_request *rq, struct api_response *rs)
-{
-	json_t	*o;
-	char	 err[256], msg[300];
-
-	if (rq->bodylen > BODY_MAX) {
-		api_reply_error(rs, 413, "body larger than 64 KiB");
-		return NULL;
-	}
-	if (rq->content_encoding != NULL) {
-		api_reply_error(rs, 415, "send this request without "
-		    "Content-Encoding");
-		return NULL;
-	}
-	if ((o = json_parse_bounded(rq->body, rq->bodylen, 2, err,
-	    sizeof(err))) == NULL || !json_is_object(o)) {
-		snprintf(msg, sizeof(msg), "body: %s", o ? "expected an object" :
-		    err);
-		json_decref(o);
-		api_reply_error(rs, 400, msg);
-		return NULL;
-	}
-	return o;
-}
-
-/* A string member of at most max bytes, or NULL with msg. */
-const char *
-access_member(json_t *o, const char *name, size_t max, int required, char *msg,
-    size_t msglen)
-{
-	json_t *v = json_object_get(o, name);
-
-	if (v == NULL) {
-		if (required)
-			snprintf(msg, msglen, "body.%s: missing", name);
-		else
-			msg[0] = '\0';
-		return NULL;
-	}
-	if (!json_is_string(v) || json_string_length(v) == 0 ||
-	    json_string_length(v) > max ||
-	    strlen(json_string_value(v)) != json_string_length(v)) {
-		snprintf(msg, msglen, "body.%s: expected a string of 1 to %zu "
-		    "bytes", name, max);
-		return NULL;
-	}
-	return json_string_value(v);
-}
-
-/* Only the listed members ("a,b,c"); -1 with msg naming the first other. */
-int
-access_members_only(json_t *o, const char *const *names, char *msg, size_t msglen)
-{
-	const char	*k;
-	json_t		*v;
-
-	json_object_foreach(o, k, v) {
-		size_t i;
-
-		for (i = 0; names[i] != NULL; i++)
-			if (strcmp(k, names[i]) == 0)
-				break;
-		if (names[i] == NULL) {
-			snprintf(msg, msglen, "body: unknown field '%.64s'", k);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/*
- * An agent name from a host name: its first label, characters outside
- * A-Z a-z 0-9 . _ - made '-', at most 63 bytes.  -1 when nothing is left.
- */
-void
-access_audit(struct api *api, const char *actor, const char *via,
-    const struct api_request *rq, const char *what, int status)
-{
-	struct store_audit	a;
-	char			err[300];
-
-	a.ts_ms = api->now();
-	a.actor = actor;
-	a.via = via;
-	a.peer = rq->peer ? rq->peer : "?";
-	a.method = rq->method == API_GET ? "GET" : rq->method == API_POST ?
-	    "POST" : "OTHER";
-	a.path = what;
-	a.status = status;
-	if (store_audit_add(api->store, &a, err, sizeof(err)) == -1)
-		log_errorx("admin audit: %s; the call was answered %d but is "
-		    "missing from the audit log", err, status);
-}
 
 static void
 access_tokens(struct api *api, const struct api_request *rq,
@@ -187,9 +54,9 @@ access_tokens(struct api *api, const struct api_request *rq,
 	char	 tok[ACCESS_TOKEN_LEN], hash[DIGEST_SHA256_HEX], msg[300];
 	char	 exp[32];
 
-	if ((o = access_body_object(rq, rs)) == NULL)
+	if ((o = api_body_object(rq, rs)) == NULL)
 		return;
-	if (access_members_only(o, names, msg, sizeof(msg)) == -1)
+	if (api_members_only(o, names, msg, sizeof(msg)) == -1)
 		goto bad;
 	if ((v = json_object_get(o, "ttl_s")) != NULL) {
 		if (!json_is_integer(v) || json_integer_value(v) < TOKEN_TTL_MIN_S ||
@@ -245,16 +112,16 @@ access_apitokens(struct api *api, const struct api_request *rq,
 	int64_t		 id;
 	char		 tok[ACCESS_TOKEN_LEN], hash[DIGEST_SHA256_HEX], msg[300];
 
-	if ((o = access_body_object(rq, rs)) == NULL)
+	if ((o = api_body_object(rq, rs)) == NULL)
 		return;
-	if (access_members_only(o, names, msg, sizeof(msg)) == -1 ||
-	    (scope = access_member(o, "scope", 8, 1, msg, sizeof(msg))) == NULL)
+	if (api_members_only(o, names, msg, sizeof(msg)) == -1 ||
+	    (scope = api_member(o, "scope", 8, 1, msg, sizeof(msg))) == NULL)
 		goto bad;
 	if (strcmp(scope, "read") != 0 && strcmp(scope, "admin") != 0) {
 		snprintf(msg, sizeof(msg), "body.scope: expected read or admin");
 		goto bad;
 	}
-	label = access_member(o, "label", 64, 0, msg, sizeof(msg));
+	label = api_member(o, "label", 64, 0, msg, sizeof(msg));
 	if (label == NULL && msg[0] != '\0')
 		goto bad;
 	if (access_token_new("sbk_", tok, sizeof(tok)) == -1 ||
@@ -292,10 +159,10 @@ admin_revoke(struct api *api, const struct api_request *rq,
 	char		 msg[300], name[64];
 	int		 r, already;
 
-	if ((o = access_body_object(rq, rs)) == NULL)
+	if ((o = api_body_object(rq, rs)) == NULL)
 		return;
-	if (access_members_only(o, names, msg, sizeof(msg)) == -1 ||
-	    (which = access_member(o, "agent", 63, 1, msg, sizeof(msg))) == NULL) {
+	if (api_members_only(o, names, msg, sizeof(msg)) == -1 ||
+	    (which = api_member(o, "agent", 63, 1, msg, sizeof(msg))) == NULL) {
 		api_reply_error(rs, 400, msg);
 		goto out;
 	}
@@ -617,7 +484,7 @@ out:
 	if (rs->status == 401)
 		log_warnx("refused admin call %s from %s via %s: no valid "
 		    "credentials", path, rq->peer ? rq->peer : "?", vias[via]);
-	access_audit(api, actor, vias[via], rq, rq->uri, rs->status);
+	api_audit(api, actor, vias[via], rq, rq->uri, rs->status);
 }
 
 void
@@ -693,5 +560,5 @@ access_console_handle(struct api *api, const struct console_request *crq,
 		crs->hvalue[crs->nheaders++] = ars.allow;
 	}
 	arq.peer = crq->addr ? crq->addr : "?";
-	access_audit(api, user, "console", &arq, what, crs->status);
+	api_audit(api, user, "console", &arq, what, crs->status);
 }

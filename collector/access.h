@@ -137,24 +137,11 @@ struct console_response;
 void	access_console_handle(struct api *api,
 	    const struct console_request *rq, struct console_response *rs);
 
-/* ---- helpers of access.c and enroll.c -------------------------------- */
+/* ---- tokens (enroll.c) ----------------------------------------------- */
 
 /* A new random token "PREFIX" + 64 hex digits into out. */
 int	access_token_new(const char *prefix, char *out, size_t outlen);
 /* Is s PREFIX followed by exactly 64 lower-case hex digits? */
 int	access_token_shape_ok(const char *s, const char *prefix);
-/* A JSON object body (at most 64 KiB, depth 2); NULL having answered. */
-json_t	*access_body_object(const struct api_request *rq,
-	    struct api_response *rs);
-/* A string member of at most max bytes, or NULL with msg ("" when absent
-   and not required). */
-const char *access_member(json_t *o, const char *name, size_t max,
-	    int required, char *msg, size_t msglen);
-/* Only the members in names (NULL-terminated); -1 with msg. */
-int	access_members_only(json_t *o, const char *const *names, char *msg,
-	    size_t msglen);
-/* One admin_audit row (a failure is logged). */
-void	access_audit(struct api *api, const char *actor, const char *via,
-	    const struct api_request *rq, const char *what, int status);
 
 #endif

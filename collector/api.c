@@ -29,6 +29,7 @@
 #define HEARTBEAT_MAX_INTERVAL_S 86400
 #define ADMIN_LIMIT_DEFAULT	100
 #define ADMIN_LIMIT_MAX		10000
+#define API_BODY_MAX		(64 * 1024)	/* admin and enrollment bodies */
 
 void
 api_reply(struct api_response *rs, int status, json_t *o)
@@ -46,6 +47,100 @@ void
 api_reply_error(struct api_response *rs, int status, const char *msg)
 {
 	api_reply(rs, status, json_pack("{s:s}", "error", msg));
+}
+
+/* ---- JSON bodies and the audit row (access.c, enroll.c) ---------- */
+
+/* A JSON object body (at most API_BODY_MAX bytes, depth 2); NULL answered. */
+json_t *
+api_body_object(const struct api_request *rq, struct api_response *rs)
+{
+	json_t	*o;
+	char	 err[256], msg[300];
+
+	if (rq->bodylen > API_BODY_MAX) {
+		api_reply_error(rs, 413, "body larger than 64 KiB");
+		return NULL;
+	}
+	if (rq->content_encoding != NULL) {
+		api_reply_error(rs, 415, "send this request without "
+		    "Content-Encoding");
+		return NULL;
+	}
+	if ((o = json_parse_bounded(rq->body, rq->bodylen, 2, err,
+	    sizeof(err))) == NULL || !json_is_object(o)) {
+		snprintf(msg, sizeof(msg), "body: %s", o ? "expected an object" :
+		    err);
+		json_decref(o);
+		api_reply_error(rs, 400, msg);
+		return NULL;
+	}
+	return o;
+}
+
+/* A string member of at most max bytes, or NULL with msg. */
+const char *
+api_member(json_t *o, const char *name, size_t max, int required, char *msg,
+    size_t msglen)
+{
+	json_t *v = json_object_get(o, name);
+
+	if (v == NULL) {
+		if (required)
+			snprintf(msg, msglen, "body.%s: missing", name);
+		else
+			msg[0] = '\0';
+		return NULL;
+	}
+	if (!json_is_string(v) || json_string_length(v) == 0 ||
+	    json_string_length(v) > max ||
+	    strlen(json_string_value(v)) != json_string_length(v)) {
+		snprintf(msg, msglen, "body.%s: expected a string of 1 to %zu "
+		    "bytes", name, max);
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+/* Only the listed members ("a,b,c"); -1 with msg naming the first other. */
+int
+api_members_only(json_t *o, const char *const *names, char *msg, size_t msglen)
+{
+	const char	*k;
+	json_t		*v;
+
+	json_object_foreach(o, k, v) {
+		size_t i;
+
+		for (i = 0; names[i] != NULL; i++)
+			if (strcmp(k, names[i]) == 0)
+				break;
+		if (names[i] == NULL) {
+			snprintf(msg, msglen, "body: unknown field '%.64s'", k);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+api_audit(struct api *api, const char *actor, const char *via,
+    const struct api_request *rq, const char *what, int status)
+{
+	struct store_audit	a;
+	char			err[300];
+
+	a.ts_ms = api->now();
+	a.actor = actor;
+	a.via = via;
+	a.peer = rq->peer ? rq->peer : "?";
+	a.method = rq->method == API_GET ? "GET" : rq->method == API_POST ?
+	    "POST" : "OTHER";
+	a.path = what;
+	a.status = status;
+	if (store_audit_add(api->store, &a, err, sizeof(err)) == -1)
+		log_errorx("admin audit: %s; the call was answered %d but is "
+		    "missing from the audit log", err, status);
 }
 
 void

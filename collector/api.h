@@ -96,6 +96,19 @@ int	api_query(struct evkeyvalq *q, const char *query,
 	    const char *const *names, const char **vals, char *err,
 	    size_t errlen);
 
+/* A JSON object body (at most 64 KiB, depth 2); NULL having answered. */
+json_t	*api_body_object(const struct api_request *rq, struct api_response *rs);
+/* A string member of at most max bytes, or NULL with msg ("" when absent
+   and not required). */
+const char *api_member(json_t *o, const char *name, size_t max, int required,
+	    char *msg, size_t msglen);
+/* Only the members in names (NULL-terminated); -1 with msg. */
+int	api_members_only(json_t *o, const char *const *names, char *msg,
+	    size_t msglen);
+/* One admin_audit row (a failure is logged). */
+void	api_audit(struct api *api, const char *actor, const char *via,
+	    const struct api_request *rq, const char *what, int status);
+
 /* Agent handlers (api.c), rows of access.c's agent table. */
 api_handler api_health, api_events, api_heartbeat;
 /* Admin handlers (api.c), rows of access.c's admin table. */

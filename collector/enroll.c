@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 
 #include "collector/access.h"
 #include "collector/ratelimit.h"
@@ -147,8 +148,45 @@ access_ca_fingerprint(const struct access *ac)
 	return ac->fp;
 }
 
+/* ---- tokens ------------------------------------------------------------- */
+
+int
+access_token_new(const char *prefix, char *out, size_t outlen)
+{
+	static const char	hex[] = "0123456789abcdef";
+	unsigned char		r[32];
+	size_t			pl = strlen(prefix);
+
+	if (outlen < pl + 2 * sizeof(r) + 1 ||
+	    getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return -1;
+	memcpy(out, prefix, pl);
+	for (size_t i = 0; i < sizeof(r); i++) {
+		out[pl + 2 * i] = hex[r[i] >> 4];
+		out[pl + 2 * i + 1] = hex[r[i] & 15];
+	}
+	out[pl + 2 * sizeof(r)] = '\0';
+	explicit_bzero(r, sizeof(r));
+	return 0;
+}
+
+/* Is s PREFIX followed by exactly 64 lower-case hex digits? */
+int
+access_token_shape_ok(const char *s, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+
+	if (strncmp(s, prefix, pl) != 0 || strlen(s) != pl + 64)
+		return 0;
+	for (s += pl; *s != '\0'; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return 0;
+	return 1;
+}
+
 /* ---- helpers ------------------------------------------------------------ */
 
+/* The address part of "ADDR:PORT" into buf (for rate limits). */
 static const char *
 peer_addr(const struct api_request *rq, char *buf, size_t len)
 {
@@ -158,7 +196,10 @@ peer_addr(const struct api_request *rq, char *buf, size_t len)
 	return buf;
 }
 
-/* A JSON object body (at most BODY_MAX bytes, depth 2); NULL answered. */
+/*
+ * An agent name from a host name: its first label, characters outside
+ * A-Z a-z 0-9 . _ - made '-', at most 63 bytes.  -1 when nothing is left.
+ */
 static int
 name_from_host(const char *host, char *out, size_t outlen)
 {
@@ -264,15 +305,15 @@ access_enroll(struct api *api, const struct api_request *rq,
 	char			 actor[48], what[160], err[400];
 	int			 status;
 
-	if (enroll_gate(api, rq, rs) == -1 || (o = access_body_object(rq, rs)) == NULL)
+	if (enroll_gate(api, rq, rs) == -1 || (o = api_body_object(rq, rs)) == NULL)
 		return;
-	if (access_members_only(o, names, msg, sizeof(msg)) == -1 ||
-	    (token = access_member(o, "token", 128, 1, msg, sizeof(msg))) == NULL ||
-	    (sc.csr = access_member(o, "csr", 16384, 1, msg, sizeof(msg))) == NULL ||
-	    (mid = access_member(o, "machine_id", 128, 1, msg, sizeof(msg))) == NULL ||
-	    (host = access_member(o, "hostname", 255, 1, msg, sizeof(msg))) == NULL)
+	if (api_members_only(o, names, msg, sizeof(msg)) == -1 ||
+	    (token = api_member(o, "token", 128, 1, msg, sizeof(msg))) == NULL ||
+	    (sc.csr = api_member(o, "csr", 16384, 1, msg, sizeof(msg))) == NULL ||
+	    (mid = api_member(o, "machine_id", 128, 1, msg, sizeof(msg))) == NULL ||
+	    (host = api_member(o, "hostname", 255, 1, msg, sizeof(msg))) == NULL)
 		goto bad;
-	want = access_member(o, "name", 128, 0, msg, sizeof(msg));
+	want = api_member(o, "name", 128, 0, msg, sizeof(msg));
 	if (want == NULL && msg[0] != '\0')
 		goto bad;
 	if (!access_token_shape_ok(token, "sbe_")) {
@@ -350,7 +391,7 @@ access_enroll(struct api *api, const struct api_request *rq,
 	snprintf(actor, sizeof(actor), "enroll-token:%" PRId64, res.token_id);
 	snprintf(what, sizeof(what), "/api/v1/enroll agent=%s machine=%.16s",
 	    res.status == ENROLL_OK ? res.name : name, mid);
-	access_audit(api, actor, "enroll", rq, what, status);
+	api_audit(api, actor, "enroll", rq, what, status);
 	if (status != 200) {
 		log_warnx("refused enrollment of '%s' from %s: %s", name,
 		    rq->peer, msg);
@@ -386,10 +427,10 @@ access_renew(struct api *api, const struct api_request *rq,
 		return;
 	}
 	if (api_agent_allowed(api, rq, rq->peer_cn, rs) == -1 ||
-	    enroll_gate(api, rq, rs) == -1 || (o = access_body_object(rq, rs)) == NULL)
+	    enroll_gate(api, rq, rs) == -1 || (o = api_body_object(rq, rs)) == NULL)
 		return;
-	if (access_members_only(o, names, msg, sizeof(msg)) == -1 ||
-	    (sc.csr = access_member(o, "csr", 16384, 1, msg, sizeof(msg))) == NULL) {
+	if (api_members_only(o, names, msg, sizeof(msg)) == -1 ||
+	    (sc.csr = api_member(o, "csr", 16384, 1, msg, sizeof(msg))) == NULL) {
 		api_reply_error(rs, 400, msg);
 		goto out;
 	}
