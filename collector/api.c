@@ -541,7 +541,7 @@ api_event_list(struct api *api, const struct api_request *rq,
 	static const char *const names[] = { "agent", "since", "type", "limit",
 		"after_id", NULL };
 	struct evkeyvalq		 q;
-	const char		*p[5];	/* in the order of names */
+	const char			*p[5];	/* in the order of names */
 	struct store_event_query	 sq;
 	json_t				*arr;
 	int64_t				 v, next;
@@ -551,8 +551,7 @@ api_event_list(struct api *api, const struct api_request *rq,
 	memset(&sq, 0, sizeof(sq));
 	sq.since_ms = INT64_MIN;
 	sq.limit = ADMIN_LIMIT_DEFAULT;
-	if (api_query(&q, rq->query, names, p, err,
-	    sizeof(err)) == -1)
+	if (api_query(&q, rq->query, names, p, err, sizeof(err)) == -1)
 		goto bad;
 	if (p[2] != NULL) {
 		if (!event_name_ok(p[2], EVENT_TYPE_MAX)) {
@@ -613,8 +612,7 @@ api_uptime(struct api *api, const struct api_request *rq,
 	char			 err[300];
 
 	TAILQ_INIT(&q);
-	if (api_query(&q, rq->query, names, p, err,
-	    sizeof(err)) == -1) {
+	if (api_query(&q, rq->query, names, p, err, sizeof(err)) == -1) {
 		api_reply_error(rs, 400, err);
 		goto out;
 	}
@@ -648,8 +646,7 @@ api_indicators(struct api *api, const struct api_request *rq,
 	int			 detail = 0;
 
 	TAILQ_INIT(&q);
-	if (api_query(&q, rq->query, names, p, err,
-	    sizeof(err)) == -1)
+	if (api_query(&q, rq->query, names, p, err, sizeof(err)) == -1)
 		goto bad;
 	if (p[0] == NULL || p[1] == NULL) {
 		snprintf(err, sizeof(err), "from and to are required "

@@ -579,9 +579,24 @@ test_requests(void **state)
 	    "https://evil.example", f->csrf, "application/json", "{}"), 403);
 	assert_int_not_equal(req(f, API_POST, "/console/api/asset?id=1",
 	    ORIGIN, f->csrf, "application/json", "{}"), 403);
-	/* Users are not reachable through the console. */
+	/* Users, tokens, revocation and the audit list are not reachable
+	   through the console (rows without ROUTE_CONSOLE). */
 	assert_int_equal(req(f, API_GET, "/console/api/users", NULL, NULL,
 	    NULL, NULL), 403);
+	assert_int_equal(req(f, API_POST, "/console/api/tokens", ORIGIN,
+	    f->csrf, "application/json", "{}"), 403);
+	assert_int_equal(req(f, API_POST, "/console/api/agents/revoke", ORIGIN,
+	    f->csrf, "application/json", "{\"agent\":\"pc-1\"}"), 403);
+	assert_int_equal(req(f, API_GET, "/console/api/audit", NULL, NULL,
+	    NULL, NULL), 403);
+	assert_int_equal(req(f, API_GET, "/console/api/audit/verify", NULL,
+	    NULL, NULL, NULL), 200);
+	/* 404 and 405 from the route table, Allow with it. */
+	assert_int_equal(req(f, API_GET, "/console/api/nothing", NULL, NULL,
+	    NULL, NULL), 404);
+	assert_int_equal(req(f, API_POST, "/console/api/agents", ORIGIN,
+	    f->csrf, "application/json", "{}"), 405);
+	assert_string_equal(hdr(f, "Allow"), "GET");
 	/* The JSON login form works too. */
 	f->cookie[0] = '\0';
 	assert_int_equal(req(f, API_POST, "/console/login", ORIGIN, NULL,
