@@ -337,6 +337,18 @@ logout(struct console *c, struct api *api, const struct console_request *rq,
 	answer_json(rs, 200, json_pack("{s:b}", "ok", 1));
 }
 
+/* Every console answer starts empty with these headers. */
+static void
+response_start(struct console *c, struct console_response *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+	header(rs, "Content-Security-Policy", c->csp);
+	header(rs, "X-Frame-Options", "DENY");
+	header(rs, "Referrer-Policy", "no-referrer");
+	header(rs, "X-Content-Type-Options", "nosniff");
+	header(rs, "Cache-Control", "no-store");
+}
+
 int
 console_api_session(struct console *c, struct api *api,
     const struct console_request *rq, struct console_response *rs,
@@ -345,6 +357,7 @@ console_api_session(struct console *c, struct api *api,
 	struct console_session	*s;
 	char			 path[160];
 
+	response_start(c, rs);
 	if (rq->method == API_OTHER) {
 		answer_error(rs, 405, "use GET or POST");
 		header(rs, "Allow", "GET, POST");
@@ -378,12 +391,7 @@ console_handle(struct console *c, struct api *api,
 	struct console_session	*s;
 	const char		*path = rq->path ? rq->path : "";
 
-	memset(rs, 0, sizeof(*rs));
-	header(rs, "Content-Security-Policy", c->csp);
-	header(rs, "X-Frame-Options", "DENY");
-	header(rs, "Referrer-Policy", "no-referrer");
-	header(rs, "X-Content-Type-Options", "nosniff");
-	header(rs, "Cache-Control", "no-store");
+	response_start(c, rs);
 	if (strcmp(path, "/console") == 0 || strcmp(path, "/console/") == 0 ||
 	    strcmp(path, "/console/index.html") == 0) {
 		if (rq->method != API_GET) {

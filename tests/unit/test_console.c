@@ -463,6 +463,8 @@ req(struct fx *f, enum api_method m, const char *uri, const char *origin,
 	rq.body = body ? body : "";
 	rq.bodylen = body ? strlen(body) : 0;
 	console_response_free(&f->rs);
+	/* Poisoned: whoever answers must start the response. */
+	memset(&f->rs, 0x5a, sizeof(f->rs));
 	/* as http.c does */
 	if (strncmp(rq.path, "/console/api/", 13) == 0)
 		access_console_handle(&f->api, &rq, &f->rs);
@@ -569,6 +571,8 @@ test_requests(void **state)
 	assert_int_equal(req(f, API_GET, "/console/api/agents", NULL, NULL,
 	    NULL, NULL), 200);
 	assert_non_null(strstr(f->rs.body, "\"agents\":[]"));
+	assert_non_null(hdr(f, "Content-Security-Policy"));
+	assert_string_equal(hdr(f, "X-Frame-Options"), "DENY");
 	/* POST: no token, wrong token, wrong origin, then right. */
 	assert_int_equal(req(f, API_POST, "/console/api/asset?id=1", ORIGIN,
 	    NULL, "application/json", "{}"), 403);
