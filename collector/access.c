@@ -47,8 +47,8 @@ static void
 access_tokens(struct api *api, const struct api_request *rq,
     struct api_response *rs)
 {
-	const char *actor = rq->actor;
 	static const char *const names[] = { "ttl_s", "uses", NULL };
+	const char	*actor = rq->actor ? rq->actor : "?";	/* middleware */
 	json_t	*o, *v;
 	int64_t	 ttl = 86400, uses = 1, now = api->now(), id;
 	char	 tok[ACCESS_TOKEN_LEN], hash[DIGEST_SHA256_HEX], msg[300];
@@ -91,7 +91,8 @@ access_tokens(struct api *api, const struct api_request *rq,
 	log_info("%s created enrollment token %" PRId64 " (%" PRId64 " uses, "
 	    "expires %s)", actor, id, uses, exp);
 	api_reply(rs, 200, json_pack("{s:I, s:s, s:s, s:s, s:I}", "id",
-	    (json_int_t)id, "token", tok, "ca_fingerprint", access_ca_fingerprint(api->access),
+	    (json_int_t)id, "token", tok, "ca_fingerprint",
+	    access_ca_fingerprint(api->access),
 	    "expires", exp, "uses", (json_int_t)uses));
 	explicit_bzero(tok, sizeof(tok));
 	goto out;
@@ -105,8 +106,8 @@ static void
 access_apitokens(struct api *api, const struct api_request *rq,
     struct api_response *rs)
 {
-	const char *actor = rq->actor;
 	static const char *const names[] = { "scope", "label", NULL };
+	const char	*actor = rq->actor ? rq->actor : "?";	/* middleware */
 	json_t		*o;
 	const char	*scope, *label;
 	int64_t		 id;
@@ -152,8 +153,8 @@ static void
 admin_revoke(struct api *api, const struct api_request *rq,
     struct api_response *rs, int undo)
 {
-	const char *actor = rq->actor;
 	static const char *const names[] = { "agent", NULL };
+	const char	*actor = rq->actor ? rq->actor : "?";	/* middleware */
 	json_t		*o;
 	const char	*which;
 	char		 msg[300], name[64];

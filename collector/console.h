@@ -247,9 +247,10 @@ api_handler console_users_api;
 
 /*
  * The session behind a /console/api/ request (access.c then routes it):
- * rs is started (the console's headers); 0 with its user's name; -1 having answered 405 (not GET or POST), 401
- * (no session), 403 (Origin or CSRF token wrong on a POST, or a read
- * user's POST) and audited the refusal.
+ * rs is started (the console's headers); 0 with its user's name; -1
+ * having answered 405 (not GET or POST), 401 (no session), 403 (Origin
+ * or CSRF token wrong on a POST, or a read user's POST) and audited the
+ * refusal.
  */
 int	console_api_session(struct console *c, struct api *api,
 	    const struct console_request *rq, struct console_response *rs,
