@@ -112,17 +112,16 @@ header(struct console_response *rs, const char *name, const char *value)
 	}
 }
 
+/* api_reply() into the console's response. */
 static void
 answer_json(struct console_response *rs, int status, json_t *o)
 {
-	rs->status = status;
+	struct api_response ar = { 0, NULL, NULL };
+
+	api_reply(&ar, status, o);
+	rs->status = ar.status;
 	rs->content_type = "application/json; charset=utf-8";
-	rs->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	if (rs->body == NULL) {
-		rs->status = 500;
-		rs->body = strdup("{\"error\":\"out of memory\"}");
-	}
+	rs->body = ar.body;
 	rs->bodylen = rs->body ? strlen(rs->body) : 0;
 }
 
