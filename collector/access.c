@@ -314,7 +314,13 @@ const struct route access_admin_routes[] = {
 	    incident_api_list },
 	{ API_GET,  "/api/v1/admin/incidents/:id", SCOPE_READ, ROUTE_CONSOLE,
 	    incident_api_show },
-	{ API_POST, "/api/v1/admin/incidents/:id/:action", SCOPE_ADMIN,
+	{ API_POST, "/api/v1/admin/incidents/:id/ack", SCOPE_ADMIN,
+	    ROUTE_CONSOLE, incident_api_act },
+	{ API_POST, "/api/v1/admin/incidents/:id/resolve", SCOPE_ADMIN,
+	    ROUTE_CONSOLE, incident_api_act },
+	{ API_POST, "/api/v1/admin/incidents/:id/false-positive", SCOPE_ADMIN,
+	    ROUTE_CONSOLE, incident_api_act },
+	{ API_POST, "/api/v1/admin/incidents/:id/reopen", SCOPE_ADMIN,
 	    ROUTE_CONSOLE, incident_api_act },
 	{ API_GET,  "/api/v1/admin/audit/verify", SCOPE_READ, ROUTE_CONSOLE,
 	    incident_api_verify },
@@ -368,6 +374,12 @@ route_match(const char *pat, const char *path, char args[2][ROUTE_ARG_MAX])
 		if (*pat == ':') {
 			n = strcspn(path, "/");
 			if (n == 0 || n >= ROUTE_ARG_MAX || narg == 2)
+				return 0;
+			/* ":id": a positive number that fits an int64 */
+			if (strncmp(pat, ":id", 3) == 0 &&
+			    (pat[3] == '\0' || pat[3] == '/') &&
+			    (path[0] < '1' || path[0] > '9' || n > 18 ||
+			    strspn(path, "0123456789") < n))
 				return 0;
 			memcpy(args[narg], path, n);
 			args[narg++][n] = '\0';

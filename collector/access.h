@@ -75,8 +75,9 @@ enum access_scope {
 
 /*
  * One row per method and path.  In path a segment ":name" matches any
- * non-empty segment (up to ROUTE_ARG_MAX - 1 bytes), handed to the
- * handler as rq->arg[0], arg[1] in order.
+ * non-empty segment (up to ROUTE_ARG_MAX - 1 bytes), ":id" only a
+ * positive number (1 to 18 digits); they reach the handler as
+ * rq->arg[0], arg[1] in order.
  */
 struct route {
 	enum api_method		 method;

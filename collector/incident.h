@@ -189,8 +189,8 @@ struct api_request;
 struct api_response;
 /*
  * The incident and audit routes (documented in incident_api.c), rows
- * of access.c's admin table: list, show (:id), act (:id/:action),
- * verify (audit/verify).
+ * of access.c's admin table: list, show (:id), act (:id/ack, resolve,
+ * false-positive, reopen), verify (audit/verify).
  */
 void	incident_api_list(struct api *api, const struct api_request *rq,
 	    struct api_response *rs);

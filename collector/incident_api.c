@@ -268,45 +268,24 @@ incident_api_list(struct api *api, const struct api_request *rq,
 	list(api, rq->query, rs);
 }
 
-/* The route's :id (rq->arg[0]) as an incident id: 0 having answered 404. */
-static int64_t
-id_arg(const struct api_request *rq, struct api_response *rs)
-{
-	char		*end;
-	long long	 id;
-
-	if (rq->arg[0][0] < '1' || rq->arg[0][0] > '9' ||
-	    (id = strtoll(rq->arg[0], &end, 10)) <= 0 || id == LLONG_MAX ||
-	    *end != '\0') {
-		api_reply_error(rs, 404, "unknown path");
-		return 0;
-	}
-	return (int64_t)id;
-}
-
 void
 incident_api_show(struct api *api, const struct api_request *rq,
     struct api_response *rs)
 {
-	int64_t id;
-
-	if ((id = id_arg(rq, rs)) != 0)
-		show(api, id, rs);
+	show(api, strtoll(rq->arg[0], NULL, 10), rs);	/* :id: digits */
 }
 
 void
 incident_api_act(struct api *api, const struct api_request *rq,
     struct api_response *rs)
 {
-	enum incident_action	a;
-	int64_t			id;
+	enum incident_action	 a;
+	const char		*action = strrchr(rq->path, '/') + 1;
 
-	if ((id = id_arg(rq, rs)) == 0)
-		return;
-	if (incident_action_parse(rq->arg[1], &a) == -1)
+	if (incident_action_parse(action, &a) == -1)
 		api_reply_error(rs, 404, "unknown path");
 	else if (api->incidents == NULL)
 		api_reply_error(rs, 503, "the incident engine is not running");
 	else
-		act(api, rq, id, a, rs);
+		act(api, rq, strtoll(rq->arg[0], NULL, 10), a, rs);
 }

@@ -18,6 +18,7 @@
 #include "collector/access.h"
 #include "collector/api.h"
 #include "collector/collector.h"
+#include "collector/incident.h"
 #include "collector/store.h"
 #include "collector/store_access.h"
 #include "common/digest.h"
@@ -38,6 +39,7 @@ static const struct route table[] = {
 	{ API_GET,  "/b", SCOPE_READ, 0, h_none },
 	{ API_POST, "/b", SCOPE_ADMIN, 0, h_none },
 	{ API_POST, "/c", SCOPE_ADMIN, 0, h_none },
+	{ API_POST, "/u/:name/delete", SCOPE_ADMIN, 0, h_none },
 };
 #define NT	(sizeof(table) / sizeof(table[0]))
 
@@ -57,6 +59,18 @@ test_match(void **state)
 	    &allow), &table[2]);
 	assert_string_equal(args[0], "17");
 	assert_string_equal(args[1], "ack");
+	/* :id is a positive number of at most 18 digits, :name anything. */
+	assert_null(route_find(table, NT, API_GET, "/a/x", args, &allow));
+	assert_null(route_find(table, NT, API_GET, "/a/017", args, &allow));
+	assert_null(route_find(table, NT, API_GET, "/a/0", args, &allow));
+	assert_null(route_find(table, NT, API_GET, "/a/1x", args, &allow));
+	assert_null(route_find(table, NT, API_GET, "/a/1234567890123456789",
+	    args, &allow));
+	assert_ptr_equal(route_find(table, NT, API_GET, "/a/123456789012345678",
+	    args, &allow), &table[1]);
+	assert_ptr_equal(route_find(table, NT, API_POST, "/u/ana.b-1/delete",
+	    args, &allow), &table[6]);
+	assert_string_equal(args[0], "ana.b-1");
 	/* No partial, empty or overlong segments; no trailing slash. */
 	assert_null(route_find(table, NT, API_GET, "/a/", args, &allow));
 	assert_null(allow);
@@ -120,6 +134,14 @@ test_tables(void **state)
 	}
 	for (size_t i = 0; i < access_agent_nroutes; i++)
 		assert_non_null(access_agent_routes[i].fn);
+	/* The incident action rows name actions incident.c knows. */
+	for (size_t i = 0; i < access_admin_nroutes; i++) {
+		enum incident_action a;
+
+		if (t[i].fn == incident_api_act)
+			assert_int_equal(incident_action_parse(strrchr(t[i].path,
+			    '/') + 1, &a), 0);
+	}
 }
 
 struct fx {
@@ -247,10 +269,15 @@ test_middleware(void **state)
 	    f->admin_auth, NULL), 404);
 	assert_int_equal(call(f, API_GET, "/api/v1/admin/incidents/5",
 	    f->admin_auth, NULL), 404);
+	assert_int_equal(call(f, API_GET, "/api/v1/admin/incidents/5/nuke",
+	    f->admin_auth, &allow), 404);
+	assert_int_equal(call(f, API_GET, "/api/v1/admin/incidents/5/ack",
+	    f->admin_auth, &allow), 405);
+	assert_string_equal(allow, "POST");
 	/* every call but the open health check is audited, refused too */
 	assert_int_equal(store_audit_list(f->api.store, 0, 100, &arr, err,
 	    sizeof(err)), 0);
-	assert_int_equal(json_array_size(arr), 12);
+	assert_int_equal(json_array_size(arr), 14);
 	json_decref(arr);
 }
 
