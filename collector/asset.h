@@ -100,7 +100,7 @@ int	asset_diff(struct store *st, const struct collector_conf *cc,
 	    int64_t id, int64_t since_ms, json_t **out, char *err,
 	    size_t errlen);
 
-/* ---- admin API (rows of collector/api.c's routes) -------------------- */
+/* ---- admin API (rows of access.c's admin table) --------------------- */
 
 struct api;
 struct api_request;
@@ -108,13 +108,13 @@ struct api_response;
 
 /* GET /api/v1/admin/assets[?kind=managed|unmanaged|target] */
 void	asset_api_list(struct api *api, const struct api_request *rq,
-	    const char *query, struct api_response *rs);
+	    struct api_response *rs);
 /* GET /api/v1/admin/asset?id=N (with the current snapshot and its
    history); POST with {"tag":..,...} sets admin fields. */
 void	asset_api_one(struct api *api, const struct api_request *rq,
-	    const char *query, struct api_response *rs);
+	    struct api_response *rs);
 /* GET /api/v1/admin/asset/diff?id=N[&since=ISO_UTC] */
 void	asset_api_diff(struct api *api, const struct api_request *rq,
-	    const char *query, struct api_response *rs);
+	    struct api_response *rs);
 
 #endif

@@ -188,11 +188,18 @@ struct api;
 struct api_request;
 struct api_response;
 /*
- * Answer the incident and audit routes (documented in incident_api.c).
- * 1 when path is one of them (rs filled), 0 when it is not.
+ * The incident and audit routes (documented in incident_api.c), rows
+ * of access.c's admin table: list, show (:id), act (:id/ack, resolve,
+ * false-positive, reopen), verify (audit/verify).
  */
-int	incident_api_handle(struct api *api, const struct api_request *rq,
-	    const char *path, const char *query, struct api_response *rs);
+void	incident_api_list(struct api *api, const struct api_request *rq,
+	    struct api_response *rs);
+void	incident_api_show(struct api *api, const struct api_request *rq,
+	    struct api_response *rs);
+void	incident_api_act(struct api *api, const struct api_request *rq,
+	    struct api_response *rs);
+void	incident_api_verify(struct api *api, const struct api_request *rq,
+	    struct api_response *rs);
 
 /* ---- store layer (store_incident.c) --------------------------------- */
 

@@ -17,7 +17,7 @@
 #include <sqlite3.h>
 
 #include "collector/incident.h"
-#include "collector/access.h"
+#include "collector/store_access.h"
 #include "collector/console.h"
 #include "collector/store_asset.h"
 #include "collector/store_indicator.h"

@@ -177,6 +177,22 @@ db_total() {
 	[ "$(db_total)" = 0 ]
 }
 
+@test "a 405 names the path's own methods in Allow (issue 11)" {
+	sb_start_collector
+	sb_batch pc-01 1 1 >"$T/b.json"
+	# The agent's /events takes POST; the admin /events only GET.
+	run sb_post pc-01 /api/v1/events "$T/b.json" -X PUT -D "$T/h1"
+	[[ "$output" == "405 "* ]]
+	grep -qix 'Allow: POST.' "$T/h1"
+	run sb_admin_curl /api/v1/admin/events -s -X POST -D "$T/h2" -o /dev/null -w '%{http_code}'
+	[ "$output" = 405 ]
+	grep -qix 'Allow: GET.' "$T/h2"
+	run sb_admin_curl "/api/v1/admin/asset?id=1" -s -X PUT -D "$T/h3" -o /dev/null -w '%{http_code}'
+	[ "$output" = 405 ]
+	grep -qix 'Allow: GET, POST.' "$T/h3"
+	grep -qi '^HTTP/1.1 405 Method Not Allowed' "$T/h3"
+}
+
 @test "an agent certificate from another CA fails the handshake" {
 	sb_start_collector
 	"$SB" ca init "$T/otherca" >/dev/null

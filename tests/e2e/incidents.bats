@@ -178,3 +178,26 @@ host_down_resolved() {
 	[ "$(jq -r '.trail[-1].action' <<<"$output")" = auto_resolved ]
 	[ "$(jq -r '.trail[-1].actor' <<<"$output")" = shaobing ]
 }
+
+@test "the console acts as its session's user, whatever the body says" {
+	sb_start_collector
+	scan_batch 1 1 >"$T/b1.json"
+	run sb_post pc-01 /api/v1/events "$T/b1.json"
+	[[ "$output" == 200* ]]
+	echo 'correct horse' | "$SB" users add alice --role admin --password-stdin
+	url=https://127.0.0.1:$C_PORT
+	curl -sS --cacert "$T/ca/ca.crt" -c "$T/jar" -H "Origin: $url" \
+		--data-urlencode name=alice --data-urlencode 'password=correct horse' \
+		"$url/console/login" >"$T/login.json"
+	csrf=$(jq -r .csrf "$T/login.json")
+	run curl -sS --cacert "$T/ca/ca.crt" -b "$T/jar" -H "Origin: $url" \
+		-H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+		-d '{"actor":"mallory","note":"seen"}' -w ' %{http_code}' \
+		"$url/console/api/incidents/1/ack"
+	[[ "$output" == *" 200" ]]
+	run "$SB" incidents show 1 --json
+	[ "$(jq -r '.trail[-1].actor' <<<"$output")" = "alice (console)" ]
+	[ "$(jq -r '.trail[-1].note' <<<"$output")" = seen ]
+	run sqlite3 "$T/collector.db" "select actor, via, status from admin_audit where path = '/console/api/incidents/1/ack'"
+	[ "$output" = "alice|console|200" ]
+}

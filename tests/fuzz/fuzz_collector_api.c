@@ -1,7 +1,8 @@
 /*
  * Fuzz the collector's request path (collector/api.c) end to end with an
  * in-memory store: the input is a POST /api/v1/events body, then a
- * heartbeat body, then (its first line) an admin query string.  The
+ * heartbeat body, then (its first line) an admin query string and an
+ * admin path (the route table's matching).  The
  * first byte picks the Content-Encoding.  Invariants: an error answer
  * stores nothing; every answer is JSON.
  */
@@ -11,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/http.h>
+
+#include "collector/access.h"
 #include "collector/api.h"
 #include "collector/store.h"
 #include "common/log.h"
@@ -27,7 +31,8 @@ static size_t
 events_stored(struct api *api)
 {
 	struct api_request	rq = { API_GET, "/api/v1/admin/agents", NULL,
-				    NULL, "fuzz", "", 0 };
+				    NULL, "fuzz", "", 0, NULL, NULL,
+				    "/api/v1/admin/agents", "", { NULL, NULL } };
 	struct api_response	rs;
 	json_t			*o, *a;
 	size_t			 i, n = 0;
@@ -62,6 +67,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct api		 api;
 	struct api_request	 rq;
 	struct api_response	 rs;
+	struct evhttp_uri	*u;
 	char			 err[256], uri[600];
 	size_t			 before, qlen;
 	const char		*nl;
@@ -81,21 +87,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&rq, 0, sizeof(rq));
 	rq.method = API_POST;
-	rq.uri = "/api/v1/events";
+	rq.uri = rq.path = "/api/v1/events";
+	rq.query = "";
 	rq.peer_cn = "pc-01";
 	rq.peer = "fuzz";
 	rq.content_encoding = enc[data[0] & 3];
 	rq.body = data + 1;
 	rq.bodylen = size - 1;
 	before = events_stored(&api);
-	api_agent_handle(&api, &rq, &rs);
+	access_agent_handle(&api, &rq, &rs);
 	check_json(&rs);
 	if (rs.status != 200 && events_stored(&api) != before)
 		abort();
 	api_response_free(&rs);
 
-	rq.uri = "/api/v1/heartbeat";
-	api_agent_handle(&api, &rq, &rs);
+	rq.uri = rq.path = "/api/v1/heartbeat";
+	access_agent_handle(&api, &rq, &rs);
 	check_json(&rs);
 	api_response_free(&rs);
 
@@ -108,9 +115,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rq.uri = uri;
 	rq.body = "";
 	rq.bodylen = 0;
+	u = evhttp_uri_parse(uri);
+	api_request_target(&rq, u);
 	api_admin_handle(&api, &rq, &rs);
 	check_json(&rs);
 	api_response_free(&rs);
+	if (u != NULL)
+		evhttp_uri_free(u);
+
+	/* The same line as an admin path: the route table's matching. */
+	snprintf(uri, sizeof(uri), "/api/v1/admin/%.*s",
+	    (int)(qlen > 500 ? 500 : qlen), (const char *)data + 1);
+	u = evhttp_uri_parse(uri);
+	api_request_target(&rq, u);
+	api_admin_handle(&api, &rq, &rs);
+	check_json(&rs);
+	if (rs.status == 405 && rs.allow == NULL)
+		abort();
+	api_response_free(&rs);
+	if (u != NULL)
+		evhttp_uri_free(u);
 	store_close(api.store);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collector/access.h"
 #include "collector/api.h"
 #include "collector/incident.h"
 #include "collector/store.h"
@@ -101,6 +102,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&rq, 0, sizeof(rq));
 	rq.method = API_GET;
 	rq.uri = uri;
+	rq.path = "/api/v1/admin/incidents";
+	rq.query = uri + sizeof("/api/v1/admin/incidents");
 	rq.peer = "127.0.0.1:1";
 	rq.body = "";
 	api_admin_handle(&api, &rq, &rs);
@@ -109,6 +112,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	snprintf(uri, sizeof(uri), "/api/v1/admin/incidents/1/%s",
 	    acts[data[0] & 3]);
+	rq.path = uri;
+	rq.query = "";
 	rq.method = API_POST;
 	rq.body = nl ? nl + 1 : "";
 	rq.bodylen = nl ? size - (size_t)(nl + 1 - (const char *)data) : 0;
@@ -122,7 +127,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	api_response_free(&rs);
 
 	rq.method = API_GET;
-	rq.uri = "/api/v1/admin/incidents/1";
+	rq.uri = rq.path = "/api/v1/admin/incidents/1";
 	api_admin_handle(&api, &rq, &rs);
 	check_json(&rs);
 	api_response_free(&rs);
