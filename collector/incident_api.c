@@ -59,18 +59,14 @@ store_failed(struct api_response *rs, const char *err)
 	answer_error(rs, 500, "store error; see the collector log");
 }
 
-/* "IV", "III", "II", "I", 4..1, or the Chinese names → stored level. */
+/* A level name (common/taxonomy.h) or its number 1..4 → level; 0 if none. */
 static int
 level_parse(const char *s)
 {
-	static const char *const codes[] = { "", "I", "II", "III", "IV" };
-	static const char *const zh[] = { "", "特别重大", "重大", "较大", "一般" };
-
-	for (int i = 1; i <= 4; i++)
-		if (strcmp(s, codes[i]) == 0 || strcmp(s, zh[i]) == 0 ||
-		    (s[0] == '0' + i && s[1] == '\0'))
-			return i;
-	return 0;
+	if (s[0] >= '0' + TAX_LEVEL_I && s[0] <= '0' + TAX_LEVEL_IV &&
+	    s[1] == '\0')
+		return s[0] - '0';
+	return tax_level_parse(s);
 }
 
 static void
@@ -93,9 +89,7 @@ list(struct api *api, const char *query, struct api_response *rs)
 	}
 	TAILQ_FOREACH(kv, &q, next) {
 		if (strcmp(kv->key, "status") == 0) {
-			if (strcmp(kv->value, "open") && strcmp(kv->value,
-			    "acknowledged") && strcmp(kv->value, "resolved") &&
-			    strcmp(kv->value, "false_positive")) {
+			if (tax_status_parse(kv->value) == -1) {
 				snprintf(err, sizeof(err), "status: expected open, "
 				    "acknowledged, resolved or false_positive");
 				goto bad;

@@ -24,6 +24,7 @@
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "collector/notify.h"
+#include "common/taxonomy.h"
 
 #define DIGEST_LIST_MAX	20	/* incidents listed by name in a digest */
 #define ANSWER_MAX	65536	/* bytes of a robot's answer we keep */
@@ -34,7 +35,18 @@ static const char *const type_choices[] = {
 	"email", "webhook", "dingtalk", "wecom", "feishu", NULL
 };
 static const char *const tls_choices[] = { "required", "try", "none", NULL };
-static const char *const level_choices[] = { "IV", "III", "II", "I", NULL };
+/* Choice index = level (common/taxonomy.h); "none" is refused. */
+static const char *const level_choices[] = { "none", "I", "II", "III", "IV",
+	NULL };
+
+static int
+validate_level(const void *field, char *why, size_t whylen)
+{
+	if (*(const int *)field != TAX_LEVEL_NONE)
+		return 0;
+	snprintf(why, whylen, "expected IV, III, II or I");
+	return -1;
+}
 
 #define OFF(f)	offsetof(struct notify_channel_conf, f)
 #define SZ(f)	sizeof(((struct notify_channel_conf *)0)->f)
@@ -61,7 +73,7 @@ static const struct conf_opt channel_opts[] = {
 	{ "tls", CONF_ENUM, OFF(tls), 0, 0, 0, "required", tls_choices, NULL,
 	  "STARTTLS on smtp://" },
 	{ "min_level", CONF_ENUM, OFF(min_level), 0, 0, 0, "IV", level_choices,
-	  NULL, "least severe level sent" },
+	  validate_level, "least severe level sent" },
 	{ "categories", CONF_STR, OFF(categories), SZ(categories), 0, 0, "",
 	  NULL, NULL, "category codes or prefixes; empty = all" },
 	{ "timeout", CONF_DURATION, OFF(timeout_ms), 0, 100, 600000, "10s",
@@ -247,7 +259,7 @@ notify_route(const struct notify_channel_conf *ch, const struct notify_msg *m)
 	char		 item[64];
 	int		 r, any = 0;
 
-	if ((int)m->level < ch->min_level)
+	if (!tax_level_at_least(m->level, ch->min_level))
 		return false;
 	while ((r = conf_list_next(&cur, item, sizeof(item))) != 0) {
 		any = 1;

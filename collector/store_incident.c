@@ -171,7 +171,8 @@ out:
 static int64_t
 deadline(int level, int64_t first_seen, int64_t hours)
 {
-	return level <= 3 ? first_seen + hours * 3600000 : 0;
+	return tax_level_at_least(level, TAX_LEVEL_III) ?
+	    first_seen + hours * 3600000 : 0;
 }
 
 int
@@ -180,8 +181,9 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 {
 	sqlite3_stmt	*s = NULL;
 	int		 own, ok = 0, step, found = 0, level = 0, sev = 0;
+	int		 status = -1;
 	int64_t		 id = 0, first = 0, last = 0, count = 0;
-	char		 status[24] = "", note[64];
+	char		 note[64];
 
 	memset(r, 0, sizeof(*r));
 	if (tx_begin(st, &own, err, errlen) == -1)
@@ -195,7 +197,7 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		sqlite3_bind_int64(s, 2, o->agent_id);
 	if ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(s, 0);
-		snprintf(status, sizeof(status), "%s",
+		status = tax_status_parse(
 		    (const char *)sqlite3_column_text(s, 1));
 		level = sqlite3_column_int(s, 2);
 		sev = sqlite3_column_int(s, 3);
@@ -204,7 +206,7 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		count = sqlite3_column_int64(s, 6);
 		/* Within the window of what it has seen so far, either side
 		   (agents' batches may arrive out of order). */
-		found = strcmp(status, "resolved") != 0 &&
+		found = status != TAX_STATUS_RESOLVED &&
 		    o->ts <= last + o->window_ms &&
 		    o->ts >= first - o->window_ms;
 	} else if (step != SQLITE_DONE) {
@@ -228,7 +230,7 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		sqlite3_bind_int64(s, 3, o->ts);
 		sqlite3_bind_int(s, 4, o->severity > sev ? o->severity : sev);
 		sqlite3_bind_int(s, 5, nlevel);
-		if (nlevel <= 3)
+		if (tax_level_at_least(nlevel, TAX_LEVEL_III))
 			sqlite3_bind_int64(s, 6, deadline(nlevel, nfirst,
 			    o->report_hours));
 		if (store_stmt_done(st, s, "folding into the incident", err,
@@ -241,14 +243,14 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		r->count = count + 1;
 		r->first_seen = nfirst;
 		r->level = nlevel;
-		r->silent = strcmp(status, "false_positive") == 0;
-		if (nlevel < level) {
+		r->silent = status == TAX_STATUS_FALSE_POSITIVE;
+		if (nlevel != level && tax_level_at_least(nlevel, level)) {
 			snprintf(note, sizeof(note), "level %s → %s",
-			    incident_level_code(level),
-			    incident_level_code(nlevel));
+			    tax_level_code(level), tax_level_code(nlevel));
 			if (trail_append(st, id, o->received,
 			    INCIDENT_SYSTEM_ACTOR, INCIDENT_SYSTEM_SOURCE,
-			    "escalated", status, status, note, err,
+			    "escalated", tax_status_name(status),
+			    tax_status_name(status), note, err,
 			    errlen) == -1)
 				goto out;
 			r->escalated = !r->silent;
@@ -287,7 +289,7 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		r->first_seen = o->ts;
 		r->level = o->level;
 		if (trail_append(st, r->id, o->received, INCIDENT_SYSTEM_ACTOR,
-		    INCIDENT_SYSTEM_SOURCE, "opened", NULL, "open", o->title, err,
+		    INCIDENT_SYSTEM_SOURCE, "opened", NULL, tax_status_name(TAX_STATUS_OPEN), o->title, err,
 		    errlen) == -1)
 			goto out;
 	}
@@ -349,9 +351,9 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
     int64_t now, char *why, size_t whylen)
 {
 	sqlite3_stmt	*s = NULL;
-	const char	*to = NULL, *sql;
+	const char	*sql;
 	enum store_stmt_id sid;
-	char		 from[24] = "";
+	int		 from = -1, to = -1;
 	int		 own, ok = 0, rc = -1, step;
 
 	if (tx_begin(st, &own, why, whylen) == -1)
@@ -362,8 +364,7 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
 	sqlite3_bind_int64(s, 1, id);
 	step = sqlite3_step(s);
 	if (step == SQLITE_ROW)
-		snprintf(from, sizeof(from), "%s",
-		    (const char *)sqlite3_column_text(s, 0));
+		from = tax_status_parse((const char *)sqlite3_column_text(s, 0));
 	store_stmt_release(s);
 	s = NULL;
 	if (step == SQLITE_DONE) {
@@ -377,14 +378,14 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
 		goto out;
 	}
 	if (autoresolve) {
-		if (strcmp(from, "open") != 0 && strcmp(from, "acknowledged")) {
+		if (!tax_status_active(from)) {
 			rc = 2;
 			ok = 1;
 			snprintf(why, whylen, "incident %" PRId64 " is %s", id,
-			    from);
+			    tax_status_name(from));
 			goto out;
 		}
-		to = "resolved";
+		to = TAX_STATUS_RESOLVED;
 	} else if (incident_transition_check(from, a, note, &to, why,
 	    whylen) == -1) {
 		rc = 2;
@@ -413,7 +414,7 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
 	if (prep(st, sid, sql, &s, why, whylen) == -1)
 		goto out;
 	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, tax_status_name(to), -1, SQLITE_STATIC);
 	if (a != INCIDENT_REOPEN)
 		sqlite3_bind_int64(s, 3, now);
 	if (store_stmt_done(st, s, "changing the incident", why, whylen) == -1) {
@@ -422,7 +423,8 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
 	}
 	s = NULL;
 	if (trail_append(st, id, now, actor, source, autoresolve ?
-	    "auto_resolved" : action_names[a], from, to, note ? note : "", why,
+	    "auto_resolved" : action_names[a], tax_status_name(from),
+	    tax_status_name(to), note ? note : "", why,
 	    whylen) == -1)
 		goto out;
 	ok = 1;
@@ -548,18 +550,18 @@ jtext(sqlite3_stmt *s, int col)
 static json_t *
 incident_row(sqlite3_stmt *s)
 {
-	int level = sqlite3_column_int(s, 5);
-
-	const char *cat = (const char *)sqlite3_column_text(s, 3);
+	int				 level = sqlite3_column_int(s, 5);
+	const char			*cat = (const char *)sqlite3_column_text(s, 3);
+	const struct tax_category	*c = tax_category_find(cat);
 
 	return json_pack("{s:I, s:o, s:o, s:s, s:s, s:o, s:i, s:s, s:s, s:s, "
 	    "s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 	    "id", (json_int_t)sqlite3_column_int64(s, 0),
 	    "key", jtext(s, 1), "type", jtext(s, 2), "category", cat ? cat : "",
-	    "category_zh", incident_category_zh(cat ? cat : ""),
+	    "category_zh", c != NULL ? c->zh : "",
 	    "subcategory", jtext(s, 4),
-	    "level", level, "level_code", incident_level_code(level),
-	    "level_zh", incident_level_zh(level),
+	    "level", level, "level_code", tax_level_code(level),
+	    "level_zh", tax_level_zh(level),
 	    "severity", severity_name((enum severity)sqlite3_column_int(s, 6)),
 	    "status", jtext(s, 7), "agent", jtext(s, 8), "asset", jtext(s, 9),
 	    "title", jtext(s, 10),
@@ -863,7 +865,7 @@ store_incident_msg(struct store *st, int64_t id, struct notify_msg *m,
 		snprintf(m->category, sizeof(m->category), "%s",
 		    sub && *sub ? sub : (const char *)sqlite3_column_text(s, 1));
 	}
-	m->level = (enum notify_level)(4 - sqlite3_column_int(s, 3));
+	m->level = sqlite3_column_int(s, 3);
 	snprintf(m->status, sizeof(m->status), "%s", sqlite3_column_text(s, 4));
 	snprintf(m->agent, sizeof(m->agent), "%s", sqlite3_column_text(s, 5));
 	snprintf(m->key, sizeof(m->key), "%s", sqlite3_column_text(s, 6));
