@@ -17,7 +17,7 @@
 
 #include "cli/cli.h"
 #include "common/timeutil.h"
-#include "probes/inventory/inventory.h"
+#include "common/inventory_print.h"
 
 static void
 assets_usage(FILE *f)

@@ -4,8 +4,8 @@
  * api_admin_handle(), and sends the struct api_response back.  Unit tests
  * and the fuzz target call the same functions.
  *
- * Status codes and error bodies are fixed by the wire protocol
- * (notes/wire.md): errors are {"error":"..."}.
+ * Status codes and error bodies are part of the wire protocol agents and
+ * scripts rely on: every error is a JSON object {"error":"what is wrong"}.
  */
 #ifndef SHAOBING_API_H
 #define SHAOBING_API_H

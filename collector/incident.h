@@ -187,7 +187,8 @@ int	incident_api_handle(struct api *api, const struct api_request *rq,
 
 /* ---- store layer (store_incident.c) --------------------------------- */
 
-extern const char store_incident_schema[];
+extern const char store_incidents_migration[];	/* migration 2: the tables */
+extern const char store_incident_schema[];	/* migration 7: engine indexes */
 
 struct incident_query {
 	const char	*status;	/* NULL any */
