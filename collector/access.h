@@ -188,7 +188,4 @@ int	access_agent_allowed(struct api *api, const struct api_request *rq,
 void	access_admin_handle(struct api *api, enum admin_via via,
 	    const struct api_request *rq, struct api_response *rs);
 
-/* A new random token "PREFIX" + 64 hex digits into out. */
-int	access_token_new(const char *prefix, char *out, size_t outlen);
-
 #endif

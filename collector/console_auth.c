@@ -15,6 +15,10 @@
 
 #include "collector/console.h"
 #include "common/rbuf.h"
+#include "common/token.h"
+
+_Static_assert(CONSOLE_TOKEN_HEX == TOKEN_HEX_LEN + 1,
+    "a console token is one token_new() without prefix");
 
 /* scrypt cost: N = 2^15, r = 8, p = 1 needs 128 * N * r = 32 MiB. */
 #define SCRYPT_LOG_N	15
@@ -204,17 +208,6 @@ sha256(const void *p, size_t n, unsigned char out[32])
 		memset(out, 0, 32);	/* never matches a real id's hash */
 }
 
-static int
-random_hex(char *out, size_t outlen)
-{
-	unsigned char b[32];
-
-	if (outlen < CONSOLE_TOKEN_HEX || RAND_bytes(b, sizeof(b)) != 1)
-		return -1;
-	hex_encode(b, sizeof(b), out);
-	return 0;
-}
-
 struct console_session *
 console_session_new(struct console_sessions *t, const char *user,
     enum console_role role, const char *peer, int64_t now, char *id,
@@ -233,8 +226,8 @@ console_session_new(struct console_sessions *t, const char *user,
 			s = c;
 	}
 	memset(s, 0, sizeof(*s));
-	if (random_hex(id, idlen) == -1 ||
-	    random_hex(s->csrf, sizeof(s->csrf)) == -1)
+	if (token_new("", id, idlen) == -1 ||
+	    token_new("", s->csrf, sizeof(s->csrf)) == -1)
 		return NULL;
 	sha256(id, strlen(id), s->id_hash);
 	snprintf(s->user, sizeof(s->user), "%s", user);

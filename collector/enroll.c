@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 
 #include <sys/queue.h>
 
@@ -35,6 +34,7 @@
 #include "common/log.h"
 #include "common/pki.h"
 #include "common/timeutil.h"
+#include "common/token.h"
 
 #define TOKEN_TTL_MIN_S		60
 #define TOKEN_TTL_MAX_S		(30 * 86400)
@@ -149,26 +149,6 @@ access_free(struct access *ac)
 	access_clear(ac);
 	ratelimit_free(ac->enroll_rl);
 	free(ac);
-}
-
-int
-access_token_new(const char *prefix, char *out, size_t outlen)
-{
-	static const char	hex[] = "0123456789abcdef";
-	unsigned char		r[32];
-	size_t			pl = strlen(prefix);
-
-	if (outlen < pl + 2 * sizeof(r) + 1 ||
-	    getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		return -1;
-	memcpy(out, prefix, pl);
-	for (size_t i = 0; i < sizeof(r); i++) {
-		out[pl + 2 * i] = hex[r[i] >> 4];
-		out[pl + 2 * i + 1] = hex[r[i] & 15];
-	}
-	out[pl + 2 * sizeof(r)] = '\0';
-	explicit_bzero(r, sizeof(r));
-	return 0;
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -645,7 +625,7 @@ admin_token_create(struct api *api, const char *actor,
 		}
 		uses = json_integer_value(v);
 	}
-	if (access_token_new("sbe_", tok, sizeof(tok)) == -1 ||
+	if (token_new("sbe_", tok, sizeof(tok)) == -1 ||
 	    digest_sha256_hex(tok, strlen(tok), hash, sizeof(hash)) == -1) {
 		answer_error(rs, 500, "cannot make a random token");
 		goto out;
@@ -692,7 +672,7 @@ admin_apitoken_create(struct api *api, const char *actor,
 	label = member(o, "label", 64, 0, msg, sizeof(msg));
 	if (label == NULL && msg[0] != '\0')
 		goto bad;
-	if (access_token_new("sbk_", tok, sizeof(tok)) == -1 ||
+	if (token_new("sbk_", tok, sizeof(tok)) == -1 ||
 	    digest_sha256_hex(tok, strlen(tok), hash, sizeof(hash)) == -1) {
 		answer_error(rs, 500, "cannot make a random token");
 		goto out;

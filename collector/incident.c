@@ -99,20 +99,6 @@ static const struct conf_opt rule_opts[] = {
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 
-static void
-seterr(struct conf_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-seterr(struct conf_err *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-}
-
 /* The types of common/taxonomy.h that open incidents. */
 static int
 rules_builtin(struct incidents_conf *ic)
@@ -178,7 +164,7 @@ rule_load(void *arg, const char *name, const char *section, int line)
 	if (nlen == 0 || nlen >= EVENT_TYPE_MAX || (!event_name_ok(name,
 	    EVENT_TYPE_MAX) && !(name[nlen - 1] == '*' && (nlen == 1 ||
 	    event_name_ok(name, nlen))))) {
-		seterr(x->err, "%s:%d: [%s]: expected an event type (letters, "
+		conf_err_set(x->err, "%s:%d: [%s]: expected an event type (letters, "
 		    "digits . _ -), optionally ending in *", conf_path(x->c),
 		    line, section);
 		return -1;
@@ -188,7 +174,7 @@ rule_load(void *arg, const char *name, const char *section, int line)
 	for (size_t i = 0; i < x->ic->nrules; i++)
 		if (strcmp(x->ic->rules[i].pattern, name) == 0) {
 			if (x->ic->rules[i].line != 0) {
-				seterr(x->err, "%s:%d: [%s] given twice (first "
+				conf_err_set(x->err, "%s:%d: [%s] given twice (first "
 				    "at line %d)", conf_path(x->c), line, section,
 				    x->ic->rules[i].line);
 				return -1;
@@ -197,13 +183,13 @@ rule_load(void *arg, const char *name, const char *section, int line)
 		}
 	if (r == NULL) {
 		if (rc.category[0] == '\0') {
-			seterr(x->err, "%s:%d: [%s] is not a built-in type; it "
+			conf_err_set(x->err, "%s:%d: [%s] is not a built-in type; it "
 			    "needs category = (NA, SHE, DE, ...)",
 			    conf_path(x->c), line, section);
 			return -1;
 		}
 		if (x->ic->nrules == INCIDENT_RULES_MAX) {
-			seterr(x->err, "%s:%d: more than %d [category] sections",
+			conf_err_set(x->err, "%s:%d: more than %d [category] sections",
 			    conf_path(x->c), line, INCIDENT_RULES_MAX);
 			return -1;
 		}
@@ -237,7 +223,7 @@ rule_load(void *arg, const char *name, const char *section, int line)
 		snprintf(r->title, sizeof(r->title), "%s", rc.title);
 	/* A security incident never closes by itself. */
 	if (r->auto_resolve && strcmp(r->category, "DE") != 0) {
-		seterr(x->err, "%s:%d: [%s] auto_resolve = yes is only for "
+		conf_err_set(x->err, "%s:%d: [%s] auto_resolve = yes is only for "
 		    "equipment faults (category DE); a security incident is "
 		    "closed by a person", conf_path(x->c), line, section);
 		return -1;
@@ -255,7 +241,7 @@ incidents_conf_load(struct conf *c, struct incidents_conf *ic,
 	if (conf_apply(c, "incidents", incidents_opts, ic, err) == -1)
 		goto fail;
 	if (rules_builtin(ic) == -1) {
-		seterr(err, "%s: too many built-in rules", conf_path(c));
+		conf_err_set(err, "%s: too many built-in rules", conf_path(c));
 		goto fail;
 	}
 	conf_post(ic);

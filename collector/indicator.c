@@ -88,29 +88,7 @@ indicator_conf_defaults(struct indicator_conf *ic)
 static int
 parse_date(const char *s, int64_t *day)
 {
-	int		y;
-	unsigned	m, d, dim;
-	static const unsigned mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
-					  31, 30, 31 };
-
-	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
-	    (s[3] - '0');
-	m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
-	d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
-	if (y < 1970 || m < 1 || m > 12 || d < 1)
-		return -1;
-	dim = mdays[m - 1];
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		dim = 29;
-	if (d > dim)
-		return -1;
-	*day = time_days_from_civil(y, m, d);
-	return 0;
+	return s == NULL ? -1 : time_parse_date(s, strlen(s), day);
 }
 
 /* At most 32 bytes of s, anything but printable ASCII as '?' (messages
