@@ -444,7 +444,7 @@ cli_cmd_incidents(struct cli *cli, int argc, char **argv)
 			return CLI_EXIT_USAGE;
 	}
 	if (status != NULL && strcmp(status, "false-positive") == 0)
-		status = "false_positive";
+		status = tax_status_name(TAX_STATUS_FALSE_POSITIVE);
 	off = (size_t)snprintf(path, sizeof(path), "/api/v1/admin/incidents?");
 	if (status != NULL) {
 		char *e = cli_url_escape(status);

@@ -279,7 +279,7 @@ incident_map_event(const struct incidents_conf *ic, const char *type,
 	if (r->need_matters && !json_is_true(json_object_get(data, "matters")))
 		return 0;
 	m->level = r->level != 0 ? r->level : ic->level_by_sev[sev];
-	if (m->level == 0)
+	if (m->level == TAX_LEVEL_NONE)
 		return 0;
 	m->rule = r;
 	m->window_ms = r->window_ms != 0 ? r->window_ms : ic->window_ms;

@@ -25,6 +25,7 @@
 #include "collector/store_asset.h"
 #include "collector/store_indicator.h"
 #include "common/event.h"
+#include "common/taxonomy.h"
 #include "common/timeutil.h"
 
 #define MS_DAY		((int64_t)86400000)
@@ -803,7 +804,8 @@ incident_part(struct calc *c, json_t *indicators, json_t *counts)
 		const json_t	*nt = json_object_get(o, "notified");
 		size_t		 ai = agent_index(c, json_integer_value(
 				    json_object_get(o, "agent_id")));
-		int		 fp = status && strcmp(status, "false_positive") == 0;
+		int		 fp = tax_status_parse(status) ==
+				    TAX_STATUS_FALSE_POSITIVE;
 		int		 de = cat && strcmp(cat, "DE") == 0;
 		size_t		 m;
 
@@ -845,7 +847,7 @@ incident_part(struct calc *c, json_t *indicators, json_t *counts)
 				c->sums[ai].faults++;
 			continue;
 		}
-		if (lvl < 1 || lvl > 4)
+		if (!tax_level_at_least((int)lvl, TAX_LEVEL_IV))
 			continue;	/* below 一般: not counted */
 		security++;
 		days[ndays++] = schedule_local_day(fs);

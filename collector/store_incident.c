@@ -319,7 +319,7 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		sqlite3_bind_text(s, 9, o->title, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 10, o->ts);
 		sqlite3_bind_int64(s, 11, o->received);
-		if (o->level <= 3)
+		if (tax_level_at_least(o->level, TAX_LEVEL_III))
 			sqlite3_bind_int64(s, 12, deadline(o->level, o->ts,
 			    o->report_hours));
 		if (store_stmt_done(st, s, "opening an incident", err, errlen) == -1) {
