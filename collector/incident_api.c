@@ -10,6 +10,10 @@
  *        409 when the status does not allow it or a needed note is missing
  *   GET  /api/v1/admin/audit/verify → {"ok":true,"rows":N} or
  *        {"ok":false,"rows":N,"broken_id":ID,"error":"..."}
+ *   GET  /api/v1/admin/taxonomy → {"levels":[{level,code,zh}],
+ *        "statuses":[{name,zh,en}], "categories":[{code,zh,en}],
+ *        "types":[{name,category,subcategory,zh,en,opens_incident}]}
+ *        (common/taxonomy.h, for the console's labels)
  *
  * The actor is the identity access control authenticated (the Unix
  * user on the admin socket, "apitoken:N" for a token); body.actor is
@@ -270,6 +274,43 @@ verify(struct api *api, struct api_response *rs)
 	}
 }
 
+/* The tables of common/taxonomy.h as JSON; NULL when out of memory. */
+static json_t *
+taxonomy_json(void)
+{
+	json_t *o = json_pack("{s:[], s:[], s:[], s:[]}", "levels", "statuses",
+	    "categories", "types");
+	json_t *lv = json_object_get(o, "levels");
+	json_t *st = json_object_get(o, "statuses");
+	json_t *ca = json_object_get(o, "categories");
+	json_t *ty = json_object_get(o, "types");
+	int	bad = o == NULL;
+
+	for (int l = TAX_LEVEL_I; !bad && l <= TAX_LEVEL_IV; l++)
+		bad = json_array_append_new(lv, json_pack("{s:i, s:s, s:s}",
+		    "level", l, "code", tax_level_code(l), "zh",
+		    tax_level_zh(l))) == -1;
+	for (int s = 0; !bad && s < TAX_STATUS_COUNT; s++)
+		bad = json_array_append_new(st, json_pack("{s:s, s:s, s:s}",
+		    "name", tax_status_name(s), "zh", tax_status_zh(s), "en",
+		    tax_status_en(s))) == -1;
+	for (size_t i = 0; !bad && i < tax_ncategories; i++)
+		bad = json_array_append_new(ca, json_pack("{s:s, s:s, s:s}",
+		    "code", tax_categories[i].code, "zh", tax_categories[i].zh,
+		    "en", tax_categories[i].en)) == -1;
+	for (size_t i = 0; !bad && i < tax_ntypes; i++)
+		bad = json_array_append_new(ty, json_pack("{s:s, s:s, s:s, s:s, "
+		    "s:s, s:b}", "name", tax_types[i].name, "category",
+		    tax_types[i].category, "subcategory", tax_types[i].subcategory,
+		    "zh", tax_types[i].zh, "en", tax_types[i].en,
+		    "opens_incident", tax_types[i].opens_incident)) == -1;
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 int
 incident_api_handle(struct api *api, const struct api_request *rq,
     const char *path, const char *query, struct api_response *rs)
@@ -285,6 +326,13 @@ incident_api_handle(struct api *api, const struct api_request *rq,
 			answer_error(rs, 405, "use GET");
 		else
 			verify(api, rs);
+		return 1;
+	}
+	if (strcmp(path, "/api/v1/admin/taxonomy") == 0) {
+		if (rq->method != API_GET)
+			answer_error(rs, 405, "use GET");
+		else
+			answer(rs, 200, taxonomy_json());
 		return 1;
 	}
 	if (strncmp(path, base, sizeof(base) - 1) != 0)
