@@ -381,6 +381,8 @@ test_conf_errors(void **state)
 		  "n.ini:1: [notify w] WeCom robots do not sign" },
 		{ "[notify w]\ntype = wecom\nurl = http://x\nmin_level = V\n",
 		  "n.ini:4: [notify w] min_level: 'V' is not one of" },
+		{ "[notify w]\ntype = wecom\nurl = http://x\nmin_level = none\n",
+		  "n.ini:4: [notify w] min_level: expected IV, III, II or I" },
 		{ "[notify w]\ntype = wecom\nurl = http://x\nretries = 1000\n",
 		  "n.ini:4: [notify w] retries: 1000 is out of range" },
 		{ "[notify w]\ntype = wecom\nurl = http://x\ntimeout = 1y\n",
