@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hex.h"
 #include "common/log.h"
 #include "common/oui.h"
 #include "common/rbuf.h"
@@ -25,18 +26,6 @@ struct oui_table {
 	char		*names;
 	size_t		 nlen, ncap;
 };
-
-static int
-hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid. */
 static size_t
@@ -159,7 +148,7 @@ oui_line(struct oui_table *t, struct rbuf line)
 				return -1;
 			continue;
 		}
-		if ((h = hexval(c)) == -1)
+		if ((h = hex_digit(c)) == -1)
 			return -1;
 		prefix = (prefix << 4) | (uint32_t)h;
 	}
@@ -318,7 +307,7 @@ oui_mac_parse(const char *in, uint8_t mac[6])
 	if (in == NULL || strlen(in) != 17)
 		return -1;
 	for (int i = 0; i < 6; i++) {
-		int h = hexval((uint8_t)in[i * 3]), l = hexval((uint8_t)in[i * 3 + 1]);
+		int h = hex_digit((uint8_t)in[i * 3]), l = hex_digit((uint8_t)in[i * 3 + 1]);
 
 		if (h == -1 || l == -1 ||
 		    (i < 5 && in[i * 3 + 2] != ':' && in[i * 3 + 2] != '-'))

@@ -1,6 +1,6 @@
 /*
  * The small common helpers, one copy each: csv_cell (the formula guard),
- * time_parse_date, conf_err_set / conf_why_set, token_new, the OUI table
+ * time_parse_date, conf_err_set / conf_why_set, token_new, hex, the OUI table
  * and MAC parsing (common/oui.c), inventory_print.
  */
 #include <setjmp.h>
@@ -16,6 +16,7 @@
 
 #include "common/conf.h"
 #include "common/csv.h"
+#include "common/hex.h"
 #include "common/inventory_print.h"
 #include "common/oui.h"
 #include "common/timeutil.h"
@@ -135,6 +136,28 @@ test_token(void **state)
 	assert_int_equal(token_new("sbe_", b, TOKEN_HEX_LEN + 4), -1);
 }
 
+static void
+test_hex(void **state)
+{
+	static const unsigned char b[] = { 0x00, 0x0f, 0xa5, 0xff };
+	char out[2 * sizeof(b) + 1];
+
+	(void)state;
+	hex_encode(b, sizeof(b), out);
+	assert_string_equal(out, "000fa5ff");
+	hex_encode(b, 0, out);
+	assert_string_equal(out, "");
+	assert_int_equal(hex_digit('0'), 0);
+	assert_int_equal(hex_digit('9'), 9);
+	assert_int_equal(hex_digit('a'), 10);
+	assert_int_equal(hex_digit('F'), 15);
+	assert_int_equal(hex_digit('g'), -1);
+	assert_int_equal(hex_digit('/'), -1);
+	assert_int_equal(hex_digit(':'), -1);
+	assert_int_equal(hex_digit(0x80), -1);
+	assert_int_equal(hex_digit(-1), -1);
+}
+
 static const char oui_text[] =
 	"OUI/MA-L                                                    Organization\n"
 	"company_id                                                  Organization\n"
@@ -221,6 +244,7 @@ main(void)
 		cmocka_unit_test(test_parse_date),
 		cmocka_unit_test(test_err_set),
 		cmocka_unit_test(test_token),
+		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_oui),
 		cmocka_unit_test(test_inventory_print),
 	};
