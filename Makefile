@@ -119,7 +119,7 @@ $(eval $(call mklib,$(LIB_CLI),$(CLI_SRC)))
 
 AGENT_LIBS	:= $(LIB_AGENT) $(LIB_PROBES) $(LIB_COMMON)
 COLLECTOR_LIBS	:= $(LIB_COLLECTOR) $(LIB_COMMON)
-CLI_LIBS	:= $(LIB_CLI) $(LIB_COLLECTOR) $(LIB_PROBES) $(LIB_COMMON)
+CLI_LIBS	:= $(LIB_CLI) $(LIB_COMMON)
 
 $(BUILD)/bin/shaobing-agent: $(call obj,agent/main.c) $(AGENT_LIBS)
 	@mkdir -p $(dir $@)

@@ -17,7 +17,8 @@
 
 #include "cli/cli.h"
 #include "common/timeutil.h"
-#include "probes/inventory/inventory.h"
+#include "common/csv.h"
+#include "common/inventory_print.h"
 
 static void
 assets_usage(FILE *f)
@@ -455,16 +456,7 @@ cell(FILE *f, int first, const char *s)
 {
 	if (!first)
 		fputc(',', f);
-	fputc('"', f);
-	if (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' ||
-	    *s == '\r')
-		fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	csv_cell(f, s);
 }
 
 static void

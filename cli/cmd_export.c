@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli/export.h"
+#include "common/csv.h"
 #include "common/timeutil.h"
 
 static void
@@ -51,18 +52,8 @@ static void
 csv_text(struct csv *c, const char *s)
 {
 	csv_sep(c);
-	if (s == NULL)
-		return;
-	fputc('"', c->f);
-	if (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' ||
-	    *s == '\r')
-		fputc('\'', c->f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', c->f);
-		fputc(*s, c->f);
-	}
-	fputc('"', c->f);
+	if (s != NULL)
+		csv_cell(c->f, s);
 }
 
 static void

@@ -35,6 +35,7 @@
 #include "common/event.h"
 #include "common/log.h"
 #include "common/timeutil.h"
+#include "common/token.h"
 
 #define TOKEN_TTL_MIN_S		60
 #define TOKEN_TTL_MAX_S		(30 * 86400)
@@ -76,7 +77,7 @@ access_tokens(struct api *api, const struct api_request *rq,
 		}
 		uses = json_integer_value(v);
 	}
-	if (access_token_new("sbe_", tok, sizeof(tok)) == -1 ||
+	if (token_new("sbe_", tok, sizeof(tok)) == -1 ||
 	    digest_sha256_hex(tok, strlen(tok), hash, sizeof(hash)) == -1) {
 		api_reply_error(rs, 500, "cannot make a random token");
 		goto out;
@@ -125,7 +126,7 @@ access_apitokens(struct api *api, const struct api_request *rq,
 	label = api_member(o, "label", 64, 0, msg, sizeof(msg));
 	if (label == NULL && msg[0] != '\0')
 		goto bad;
-	if (access_token_new("sbk_", tok, sizeof(tok)) == -1 ||
+	if (token_new("sbk_", tok, sizeof(tok)) == -1 ||
 	    digest_sha256_hex(tok, strlen(tok), hash, sizeof(hash)) == -1) {
 		api_reply_error(rs, 500, "cannot make a random token");
 		goto out;
@@ -324,6 +325,8 @@ const struct route access_admin_routes[] = {
 	    ROUTE_CONSOLE, incident_api_act },
 	{ API_GET,  "/api/v1/admin/audit/verify", SCOPE_READ, ROUTE_CONSOLE,
 	    incident_api_verify },
+	{ API_GET,  "/api/v1/admin/taxonomy", SCOPE_READ, ROUTE_CONSOLE,
+	    incident_api_taxonomy },
 	/* agents and events (api.c) */
 	{ API_GET,  "/api/v1/admin/agents", SCOPE_READ, ROUTE_CONSOLE,
 	    api_agents },

@@ -140,8 +140,6 @@ void	access_console_handle(struct api *api,
 
 /* ---- tokens (enroll.c) ----------------------------------------------- */
 
-/* A new random token "PREFIX" + 64 hex digits into out. */
-int	access_token_new(const char *prefix, char *out, size_t outlen);
 /* Is s PREFIX followed by exactly 64 lower-case hex digits? */
 int	access_token_shape_ok(const char *s, const char *prefix);
 

@@ -7,8 +7,8 @@
  * request code: the handler modules (api.c, enroll.c, incident_api.c,
  * asset_api.c, console.c) include it, and it includes none of them.
  *
- * Status codes and error bodies are fixed by the wire protocol
- * (notes/wire.md): errors are {"error":"..."}.
+ * Status codes and error bodies are part of the wire protocol agents and
+ * scripts rely on: every error is a JSON object {"error":"what is wrong"}.
  */
 #ifndef SHAOBING_API_H
 #define SHAOBING_API_H

@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 
 #include "collector/access.h"
 #include "collector/ratelimit.h"
@@ -31,6 +30,7 @@
 #include "common/log.h"
 #include "common/pki.h"
 #include "common/timeutil.h"
+#include "common/token.h"
 
 
 struct access {
@@ -149,26 +149,6 @@ access_ca_fingerprint(const struct access *ac)
 }
 
 /* ---- tokens ------------------------------------------------------------- */
-
-int
-access_token_new(const char *prefix, char *out, size_t outlen)
-{
-	static const char	hex[] = "0123456789abcdef";
-	unsigned char		r[32];
-	size_t			pl = strlen(prefix);
-
-	if (outlen < pl + 2 * sizeof(r) + 1 ||
-	    getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		return -1;
-	memcpy(out, prefix, pl);
-	for (size_t i = 0; i < sizeof(r); i++) {
-		out[pl + 2 * i] = hex[r[i] >> 4];
-		out[pl + 2 * i + 1] = hex[r[i] & 15];
-	}
-	out[pl + 2 * sizeof(r)] = '\0';
-	explicit_bzero(r, sizeof(r));
-	return 0;
-}
 
 /* Is s PREFIX followed by exactly 64 lower-case hex digits? */
 int

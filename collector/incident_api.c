@@ -10,6 +10,10 @@
  *        409 when the status does not allow it or a needed note is missing
  *   GET  /api/v1/admin/audit/verify → {"ok":true,"rows":N} or
  *        {"ok":false,"rows":N,"broken_id":ID,"error":"..."}
+ *   GET  /api/v1/admin/taxonomy → {"levels":[{level,code,zh}],
+ *        "statuses":[{name,zh,en}], "categories":[{code,zh,en}],
+ *        "types":[{name,category,subcategory,zh,en,opens_incident}]}
+ *        (common/taxonomy.h, for the console's labels)
  *
  * The actor is the identity access control authenticated (the Unix
  * user on the admin socket, "apitoken:N" for a token); body.actor is
@@ -41,18 +45,14 @@ store_failed(struct api_response *rs, const char *err)
 	api_reply_error(rs, 500, "store error; see the collector log");
 }
 
-/* "IV", "III", "II", "I", 4..1, or the Chinese names → stored level. */
+/* A level name (common/taxonomy.h) or its number 1..4 → level; 0 if none. */
 static int
 level_parse(const char *s)
 {
-	static const char *const codes[] = { "", "I", "II", "III", "IV" };
-	static const char *const zh[] = { "", "特别重大", "重大", "较大", "一般" };
-
-	for (int i = 1; i <= 4; i++)
-		if (strcmp(s, codes[i]) == 0 || strcmp(s, zh[i]) == 0 ||
-		    (s[0] == '0' + i && s[1] == '\0'))
-			return i;
-	return 0;
+	if (s[0] >= '0' + TAX_LEVEL_I && s[0] <= '0' + TAX_LEVEL_IV &&
+	    s[1] == '\0')
+		return s[0] - '0';
+	return tax_level_parse(s);
 }
 
 static void
@@ -75,9 +75,7 @@ list(struct api *api, const char *query, struct api_response *rs)
 		goto bad;
 	TAILQ_FOREACH(kv, &q, next) {
 		if (strcmp(kv->key, "status") == 0) {
-			if (strcmp(kv->value, "open") && strcmp(kv->value,
-			    "acknowledged") && strcmp(kv->value, "resolved") &&
-			    strcmp(kv->value, "false_positive")) {
+			if (tax_status_parse(kv->value) == -1) {
 				snprintf(err, sizeof(err), "status: expected open, "
 				    "acknowledged, resolved or false_positive");
 				goto bad;
@@ -288,4 +286,50 @@ incident_api_act(struct api *api, const struct api_request *rq,
 		api_reply_error(rs, 503, "the incident engine is not running");
 	else
 		act(api, rq, strtoll(rq->arg[0], NULL, 10), a, rs);
+}
+
+/* The tables of common/taxonomy.h as JSON; NULL when out of memory. */
+static json_t *
+taxonomy_json(void)
+{
+	json_t *o = json_pack("{s:[], s:[], s:[], s:[]}", "levels", "statuses",
+	    "categories", "types");
+	json_t *lv = json_object_get(o, "levels");
+	json_t *st = json_object_get(o, "statuses");
+	json_t *ca = json_object_get(o, "categories");
+	json_t *ty = json_object_get(o, "types");
+	int	bad = o == NULL;
+
+	for (int l = TAX_LEVEL_I; !bad && l <= TAX_LEVEL_IV; l++)
+		bad = json_array_append_new(lv, json_pack("{s:i, s:s, s:s}",
+		    "level", l, "code", tax_level_code(l), "zh",
+		    tax_level_zh(l))) == -1;
+	for (int s = 0; !bad && s < TAX_STATUS_COUNT; s++)
+		bad = json_array_append_new(st, json_pack("{s:s, s:s, s:s}",
+		    "name", tax_status_name(s), "zh", tax_status_zh(s), "en",
+		    tax_status_en(s))) == -1;
+	for (size_t i = 0; !bad && i < tax_ncategories; i++)
+		bad = json_array_append_new(ca, json_pack("{s:s, s:s, s:s}",
+		    "code", tax_categories[i].code, "zh", tax_categories[i].zh,
+		    "en", tax_categories[i].en)) == -1;
+	for (size_t i = 0; !bad && i < tax_ntypes; i++)
+		bad = json_array_append_new(ty, json_pack("{s:s, s:s, s:s, s:s, "
+		    "s:s, s:b}", "name", tax_types[i].name, "category",
+		    tax_types[i].category, "subcategory", tax_types[i].subcategory,
+		    "zh", tax_types[i].zh, "en", tax_types[i].en,
+		    "opens_incident", tax_types[i].opens_incident)) == -1;
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+void
+incident_api_taxonomy(struct api *api, const struct api_request *rq,
+    struct api_response *rs)
+{
+	(void)api;
+	(void)rq;
+	api_reply(rs, 200, taxonomy_json());
 }

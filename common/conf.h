@@ -47,6 +47,14 @@ struct conf_opt {
 	const char		*help;
 };
 
+/* printf into err->msg; nothing when err is NULL. */
+void	conf_err_set(struct conf_err *err, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* printf into why[whylen] (a validator's answer); nothing when why is
+   NULL or whylen is 0. */
+void	conf_why_set(char *why, size_t whylen, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 /* Read FILE.  NULL and err filled ("FILE:LINE: ...") on a syntax error. */
 struct conf	*conf_load(const char *path, struct conf_err *err);
 /* An empty configuration (every option takes its default). */

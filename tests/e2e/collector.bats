@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # The collector's agent endpoint driven with curl and real client
-# certificates (what an agent sends, byte for byte per notes/wire.md),
+# certificates (byte for byte what agent/upload.c sends),
 # and what it stored read back through the admin API with the CLI.
 
 load helpers

@@ -151,6 +151,19 @@ scan_batch() {
 	[[ "$output" == *"intact: 1 rows"* ]]
 }
 
+@test "the taxonomy route gives the console its labels from common/taxonomy" {
+	sb_start_collector
+	run sb_admin_curl /api/v1/admin/taxonomy -s -w ' %{http_code}'
+	[[ "$output" == *" 200" ]]
+	body=${output% 200}
+	[ "$(jq -r '.levels | map(.zh + " " + .code) | join(",")' <<<"$body")" = "特别重大 I,重大 II,较大 III,一般 IV" ]
+	[ "$(jq -r '.statuses[] | select(.name == "false_positive") | .zh' <<<"$body")" = 误报 ]
+	[ "$(jq -r '.categories | length' <<<"$body")" = 9 ]
+	[ "$(jq -r '.types[] | select(.name == "port_scan") | .category' <<<"$body")" = NA ]
+	run sb_admin_curl /api/v1/admin/taxonomy -s -w ' %{http_code}' -X POST -d '{}'
+	[[ "$output" == *" 405" ]]
+}
+
 host_down_open() {
 	"$SB" incidents --json | jq -e '[.incidents[] |
 		select(.type == "host_down" and .status == "open")] | length == 1'

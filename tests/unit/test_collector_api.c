@@ -1,6 +1,6 @@
 /*
  * The collector's request handling without sockets (collector/api.c):
- * status codes and error bodies of wire.md, nothing stored on error,
+ * status codes and {"error":"..."} bodies, nothing stored on error,
  * gzip bounds, admin parameters; and its configuration table.
  */
 #include <setjmp.h>

@@ -23,6 +23,7 @@
 #include "collector/store_access.h"
 #include "common/digest.h"
 #include "common/log.h"
+#include "common/token.h"
 
 #define NOW	1795786640000LL
 
@@ -162,7 +163,7 @@ token(struct fx *f, const char *scope, char *auth, size_t authlen)
 	char	tok[ACCESS_TOKEN_LEN], hash[DIGEST_SHA256_HEX], err[256];
 	int64_t	id;
 
-	assert_int_equal(access_token_new("sbk_", tok, sizeof(tok)), 0);
+	assert_int_equal(token_new("sbk_", tok, sizeof(tok)), 0);
 	assert_int_equal(digest_sha256_hex(tok, strlen(tok), hash,
 	    sizeof(hash)), 0);
 	assert_int_equal(store_apitoken_add(f->api.store, hash, scope, "t", NOW,
