@@ -115,7 +115,7 @@ void	cli_table_free(struct cli_table *t);
 size_t	cli_text_width(const char *s);
 /*
  * Copy s into a malloc'd string with control characters and invalid
- * UTF-8 replaced by '?', cut to at most maxw display columns (0: no
+ * UTF-8 escaped visibly by text_sanitize() (\\xNN), cut to at most maxw display columns (0: no
  * limit) with "…" marking the cut.
  */
 char	*cli_text_clean(const char *s, size_t maxw);

@@ -22,6 +22,7 @@
 #include "collector/console.h"
 #include "collector/indicator.h"
 #include "collector/incident.h"
+#include "common/text.h"
 #include "common/event.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -113,8 +114,8 @@ body_text(struct api *api, const struct api_request *rq,
 		return 0;
 	if (strcasecmp(rq->content_encoding, "gzip") != 0 &&
 	    strcasecmp(rq->content_encoding, "x-gzip") != 0) {
-		snprintf(err, sizeof(err), "unsupported Content-Encoding "
-		    "'%.64s'; use gzip or none", rq->content_encoding);
+		text_printf(err, sizeof(err), "unsupported Content-Encoding "
+		    "'%s'; use gzip or none", rq->content_encoding);
 		reject(api, rq, rs, 415, err);
 		return -1;
 	}
@@ -231,7 +232,7 @@ handle_heartbeat(struct api *api, const struct api_request *rq,
 	json_object_foreach(o, k, v) {
 		if (strcmp(k, "agent") && strcmp(k, "ts") &&
 		    strcmp(k, "interval_s") && strcmp(k, "boot_ts")) {
-			snprintf(err, sizeof(err), "body: unknown field '%.64s'", k);
+			text_printf(err, sizeof(err), "body: unknown field '%s'", k);
 			goto bad;
 		}
 	}

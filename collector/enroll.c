@@ -30,6 +30,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "collector/access.h"
+#include "common/text.h"
 #include "common/digest.h"
 #include "common/event.h"
 #include "common/log.h"
@@ -280,7 +281,7 @@ members_only(json_t *o, const char *const *names, char *msg, size_t msglen)
 			if (strcmp(k, names[i]) == 0)
 				break;
 		if (names[i] == NULL) {
-			snprintf(msg, msglen, "body: unknown field '%.64s'", k);
+			text_printf(msg, msglen, "body: unknown field '%s'", k);
 			return -1;
 		}
 	}
@@ -445,7 +446,7 @@ handle_enroll(struct api *api, const struct api_request *rq,
 		}
 		snprintf(name, sizeof(name), "%s", want);
 	} else if (name_from_host(host, name, sizeof(name)) == -1) {
-		snprintf(msg, sizeof(msg), "body.hostname: '%.64s' gives no "
+		text_printf(msg, sizeof(msg), "body.hostname: '%s' gives no "
 		    "usable agent name; enroll with --name", host);
 		goto bad;
 	}
@@ -782,7 +783,7 @@ admin_audit_list(struct api *api, const char *query, struct api_response *rs)
 		    strcmp(kv->key, "limit") == 0 ? &limit : NULL;
 
 		if (slot == NULL) {
-			snprintf(msg, sizeof(msg), "unknown parameter '%.64s' "
+			text_printf(msg, sizeof(msg), "unknown parameter '%s' "
 			    "(known: after_id,limit)", kv->key);
 			answer_error(rs, 400, msg);
 			goto out;
