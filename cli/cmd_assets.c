@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 #include "probes/inventory/inventory.h"
 
@@ -89,7 +90,7 @@ print_json(struct cli *cli, const json_t *j)
 static int
 fail(struct cli *cli, const char *err)
 {
-	fprintf(cli->err, "shaobing: %s\n", err);
+	fprintf(cli->err, "shaobing: %s\n", text_term(err));
 	return CLI_EXIT_FAIL;
 }
 
@@ -245,7 +246,7 @@ assets_show(struct cli *cli, int argc, char **argv)
 			cli_local_time(json_string_value(json_object_get(s,
 			    "collected")), buf, sizeof(buf));
 			fprintf(cli->out, "  %s  %.12s  %" JSON_INTEGER_FORMAT
-			    " bytes\n", buf, str(s, "hash"),
+			    " bytes\n", buf, text_term(str(s, "hash")),
 			    json_integer_value(json_object_get(s, "stored_bytes")));
 		}
 	}
@@ -354,7 +355,7 @@ assets_diff(struct cli *cli, int argc, char **argv)
 	cli_local_time(json_string_value(json_object_get(json_object_get(answer,
 	    "to"), "collected")), to, sizeof(to));
 	fprintf(cli->out, "资产 Asset %lld %s: %s → %s\n", id,
-	    str(answer, "name"), from, to);
+	    text_term(str(answer, "name")), from, to);
 	if ((t = cli_table_new(4, head)) == NULL)
 		goto out;
 	cli_table_set_max(t, 2, 60);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli/export.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 
 static void
@@ -496,7 +497,7 @@ cli_cmd_export(struct cli *cli, int argc, char **argv)
 	rc = CLI_EXIT_OK;
 	goto out;
 fail:
-	fprintf(cli->err, "shaobing: %s\n", err);
+	fprintf(cli->err, "shaobing: %s\n", text_term(err));
 out:
 	json_decref(doc);
 	return rc;

@@ -264,3 +264,16 @@ text_sanitize_dup(const char *s)
 	text_sanitize(out, sz, s, len);
 	return out;
 }
+
+const char *
+text_term(const char *s)
+{
+	static _Thread_local char	slots[TEXT_TERM_SLOTS][TEXT_TERM_MAX];
+	static _Thread_local unsigned	next;
+	char				*out = slots[next++ % TEXT_TERM_SLOTS];
+
+	if (s == NULL)
+		s = "";
+	text_sanitize(out, TEXT_TERM_MAX, s, strlen(s));
+	return out;
+}

@@ -79,4 +79,16 @@ int	text_sanitize(char *out, size_t outsz, const void *p, size_t len);
    memory).  s NULL gives "". */
 char	*text_sanitize_dup(const char *s);
 
+
+
+/*
+ * s through text_sanitize() into one of TEXT_TERM_SLOTS rotating
+ * thread-local buffers of TEXT_TERM_MAX bytes (cut with "…"): for
+ * printf-style output of outside text, e.g.
+ * printf("host %s\n", text_term(host)).  The result stays valid until
+ * TEXT_TERM_SLOTS further calls in the same thread.  NULL gives "".
+ */
+#define TEXT_TERM_SLOTS	16
+#define TEXT_TERM_MAX	2048
+const char *text_term(const char *s);
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "common/timeutil.h"
 #include "probes/inventory/inventory.h"
 
@@ -16,7 +17,8 @@ s_or(const json_t *o, const char *key, const char *dflt)
 {
 	const char *s = json_string_value(json_object_get(o, key));
 
-	return s ? s : dflt;
+	/* Text an agent reported reaches a terminal: the one sanitiser. */
+	return s ? text_term(s) : dflt;
 }
 
 static void
@@ -53,7 +55,7 @@ print_list(FILE *f, const char *label, const json_t *a)
 	if (json_array_size(a) == 0)
 		fputs("-", f);
 	json_array_foreach(a, i, v)
-		fprintf(f, "%s%s", i ? ", " : "", json_string_value(v));
+		fprintf(f, "%s%s", i ? ", " : "", text_term(json_string_value(v)));
 	fputc('\n', f);
 }
 
