@@ -754,6 +754,17 @@ conf_section_line(const struct conf *c, const char *section)
 	return s ? s->line : 0;
 }
 
+int
+conf_key_line(const struct conf *c, const char *section, const char *key)
+{
+	/* The last occurrence wins in conf_apply(); duplicates are refused. */
+	for (size_t i = c->ne; i-- > 0; )
+		if (strcmp(c->e[i].section, section) == 0 &&
+		    strcmp(c->e[i].key, key) == 0)
+			return c->e[i].line;
+	return 0;
+}
+
 bool
 conf_has_section(const struct conf *c, const char *section)
 {
