@@ -277,3 +277,27 @@ text_term(const char *s)
 	text_sanitize(out, TEXT_TERM_MAX, s, strlen(s));
 	return out;
 }
+
+json_t *
+text_jsonn(const void *p, size_t len)
+{
+	char	*fixed;
+	size_t	 n;
+	json_t	*j;
+
+	if (p == NULL)
+		return json_null();
+	if (text_utf8_valid(p, len) && memchr(p, '\0', len) == NULL)
+		return json_stringn(p, len);
+	if ((fixed = text_utf8_fix(p, len, TEXT_BAD_HEX, &n)) == NULL)
+		return NULL;
+	j = json_stringn(fixed, n);
+	free(fixed);
+	return j;
+}
+
+json_t *
+text_json(const char *s)
+{
+	return s == NULL ? json_null() : text_jsonn(s, strlen(s));
+}

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #define TEXT_ELLIPSIS	"\xe2\x80\xa6"	/* "…", 3 bytes */
 
 /*
@@ -91,4 +93,13 @@ char	*text_sanitize_dup(const char *s);
 #define TEXT_TERM_SLOTS	16
 #define TEXT_TERM_MAX	2048
 const char *text_term(const char *s);
+/*
+ * A JSON string of outside text that cannot fail on bad bytes: invalid
+ * UTF-8 and NUL shown as "\xNN" (text_utf8_fix()).  NULL s gives JSON
+ * null.  NULL only when out of memory.  Use it for every json_string()
+ * or json_pack() "s" of text from a server, a file or a packet.
+ */
+json_t	*text_json(const char *s);
+json_t	*text_jsonn(const void *p, size_t len);
+
 #endif
