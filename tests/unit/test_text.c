@@ -161,8 +161,10 @@ test_sanitize(void **state)
 	for (size_t sz = 1; sz < 40; sz++) {
 		char o[40];
 
-		text_sanitize(o, sz, "\x1b[2J\xe2\x80\xae\xc3\xa9\r\n\xff\xe4"
-		    "\xb8\xad", 17);
+		static const char hostile[] = "\x1b[2J\xe2\x80\xae\xc3\xa9"
+		    "\r\n\xff\xe4\xb8\xad";
+
+		text_sanitize(o, sz, hostile, sizeof(hostile) - 1);
 		assert_true(strlen(o) < sz);
 		assert_true(text_utf8_valid(o, strlen(o)));
 		assert_null(strchr(o, '\x1b'));
