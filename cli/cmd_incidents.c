@@ -18,6 +18,7 @@
 
 #include "cli/cli.h"
 #include "common/taxonomy.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 
 #define INCIDENTS_LIMIT_MAX	10000
@@ -368,7 +369,7 @@ show_or_act(struct cli *cli, int argc, char **argv, const char *action)
 		    sizeof(err));
 	}
 	if (r == -1) {
-		fprintf(cli->err, "shaobing incidents %s: %s\n", argv[1], err);
+		fprintf(cli->err, "shaobing incidents %s: %s\n", argv[1], text_term(err));
 		goto out;
 	}
 	if (json) {
@@ -384,7 +385,7 @@ show_or_act(struct cli *cli, int argc, char **argv, const char *action)
 		    "status")), stbuf, sizeof(stbuf)));
 	} else if (render_show(json_object_get(ans, "incident"), cli->out, err,
 	    sizeof(err)) == -1) {
-		fprintf(cli->err, "shaobing incidents show: %s\n", err);
+		fprintf(cli->err, "shaobing incidents show: %s\n", text_term(err));
 		goto out;
 	}
 	rc = CLI_EXIT_OK;
@@ -491,7 +492,7 @@ cli_cmd_incidents(struct cli *cli, int argc, char **argv)
 	}
 	path[off - 1] = '\0';	/* the last '&' or the '?' */
 	if (cli_admin_get(cli->admin, path, &ans, err, sizeof(err)) == -1) {
-		fprintf(cli->err, "shaobing incidents: %s\n", err);
+		fprintf(cli->err, "shaobing incidents: %s\n", text_term(err));
 		goto out;
 	}
 	if (json) {
@@ -500,7 +501,7 @@ cli_cmd_incidents(struct cli *cli, int argc, char **argv)
 			goto out;
 	} else if (render_list(json_object_get(ans, "incidents"), cli->out, err,
 	    sizeof(err)) == -1) {
-		fprintf(cli->err, "shaobing incidents: %s\n", err);
+		fprintf(cli->err, "shaobing incidents: %s\n", text_term(err));
 		goto out;
 	}
 	rc = CLI_EXIT_OK;

@@ -7,6 +7,7 @@
 #ifndef SHAOBING_CLI_EXPORT_H
 #define SHAOBING_CLI_EXPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -49,11 +50,13 @@ void	cli_indicator_target(const json_t *ind, char *buf, size_t len);
 
 /*
  * Write every export file of doc into dir (made if missing), each through
- * a temporary file and rename.  progress (NULL: quiet) gets a status
- * line per file.  The number of files, or -1 with err.
+ * a temporary file and rename.  Every target is checked first: one that
+ * is not a regular file, or exists without force, refuses the whole
+ * export before anything is written.  progress (NULL: quiet) gets a
+ * status line per file.  The number of files, or -1 with err.
  */
-int	cli_export_write(const json_t *doc, const char *dir, FILE *progress,
-	    char *err, size_t errlen);
+int	cli_export_write(const json_t *doc, const char *dir, bool force,
+	    FILE *progress, char *err, size_t errlen);
 
 /* report.html of doc into f.  -1 on a write error. */
 int	cli_export_html(const json_t *doc, FILE *f);

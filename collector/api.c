@@ -19,6 +19,7 @@
 #include "collector/api.h"
 #include "collector/store_access.h"
 #include "collector/indicator.h"
+#include "common/text.h"
 #include "common/event.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -116,7 +117,7 @@ api_members_only(json_t *o, const char *const *names, char *msg, size_t msglen)
 			if (strcmp(k, names[i]) == 0)
 				break;
 		if (names[i] == NULL) {
-			snprintf(msg, msglen, "body: unknown field '%.64s'", k);
+			text_printf(msg, msglen, "body: unknown field '%s'", k);
 			return -1;
 		}
 	}
@@ -200,8 +201,8 @@ body_text(struct api *api, const struct api_request *rq,
 		return 0;
 	if (strcasecmp(rq->content_encoding, "gzip") != 0 &&
 	    strcasecmp(rq->content_encoding, "x-gzip") != 0) {
-		snprintf(err, sizeof(err), "unsupported Content-Encoding "
-		    "'%.64s'; use gzip or none", rq->content_encoding);
+		text_printf(err, sizeof(err), "unsupported Content-Encoding "
+		    "'%s'; use gzip or none", rq->content_encoding);
 		reject(api, rq, rs, 415, err);
 		return -1;
 	}
@@ -318,7 +319,7 @@ api_heartbeat(struct api *api, const struct api_request *rq,
 	json_object_foreach(o, k, v) {
 		if (strcmp(k, "agent") && strcmp(k, "ts") &&
 		    strcmp(k, "interval_s") && strcmp(k, "boot_ts")) {
-			snprintf(err, sizeof(err), "body: unknown field '%.64s'", k);
+			text_printf(err, sizeof(err), "body: unknown field '%s'", k);
 			goto bad;
 		}
 	}

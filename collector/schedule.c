@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "common/rbuf.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 #include "collector/schedule.h"
 
@@ -108,46 +109,11 @@ calendar_lookup(const struct calendar *cal, int64_t day, const char **name)
 	return CALENDAR_NORMAL;
 }
 
-/* Length of the valid UTF-8 sequence at p (1..4), 0 when invalid (RFC 3629). */
-static size_t
-utf8_seq(const uint8_t *p, size_t left)
-{
-	size_t	n;
-	uint32_t cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xe0) == 0xc0) {
-		n = 2;
-		cp = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		n = 3;
-		cp = p[0] & 0x0f;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		n = 4;
-		cp = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (left < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 static bool
 utf8_valid(const uint8_t *p, size_t len)
 {
 	for (size_t i = 0; i < len; ) {
-		size_t n = utf8_seq(p + i, len - i);
+		size_t n = text_utf8_decode(p + i, len - i, NULL);
 
 		if (n == 0 || (p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
 			return false;

@@ -538,7 +538,7 @@ test_hand_export_files(void **state)
 	char		 out[128], err[256], *t;
 
 	snprintf(out, sizeof(out), "%s/out", f->dir);
-	assert_int_equal(cli_export_write(doc, out, NULL, err, sizeof(err)), 8);
+	assert_int_equal(cli_export_write(doc, out, true, NULL, err, sizeof(err)), 8);
 	t = slurp(out, "indicators.csv");
 	assert_memory_equal(t, "\xEF\xBB\xBF\"一级指标 Level 1\"", 22);
 	has(t, "\"办公基础设施、设备正常运行比例\",\"equipment normal-operation "
@@ -653,7 +653,8 @@ test_device_operation(void **state)
 	assert_non_null(per);
 	assert_2(per, "operation_pct", "83.33");
 	snprintf(out, sizeof(out), "%s/dev", f->dir);
-	assert_int_equal(cli_export_write(doc, out, NULL, err, sizeof(err)), 8);
+	assert_int_equal(cli_export_write(doc, out, true, NULL, err,
+	    sizeof(err)), 8);
 	t = slurp(out, "uptime.csv");
 	has(t, "\"printer-1\",\"2024-02\",\"office\",9.00,7.50,1.50,0.00,"
 	    "83.33,100.00,32400000,27000000,5400000,0,\"printer\"\r\n");
@@ -685,7 +686,7 @@ test_empty_year(void **state)
 	assert_false(json_is_true(json_object_get(ind(doc, "assessment"),
 	    "met")));
 	snprintf(out, sizeof(out), "%s/empty", f->dir);
-	assert_int_equal(cli_export_write(doc, out, NULL, err, sizeof(err)), 8);
+	assert_int_equal(cli_export_write(doc, out, true, NULL, err, sizeof(err)), 8);
 	t = slurp(out, "indicators.csv");
 	has(t, "\"无数据 no data\"");
 	if (strstr(t, "0.00%") != NULL || strstr(t, "100.00%") != NULL)
