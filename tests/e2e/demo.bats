@@ -39,7 +39,7 @@ teardown() {
 		return 1
 	}
 	grep -q "stopped collector" "$T/stop.out"
-	! kill -0 "$col" 2>/dev/null
-	! kill -0 "$ag" 2>/dev/null
+	run ! kill -0 "$col"
+	run ! kill -0 "$ag"
 	[ ! -e "$DEMO_DIR" ]
 }
