@@ -83,6 +83,16 @@ sb_reap() {
 	wait "$pid" 2>/dev/null || true
 }
 
+# refute_grep ARGS: fail (with the match shown) when grep finds ARGS.  A
+# plain "! grep" line cannot fail a bats test (set -e ignores it), and
+# tests/lint-bats.sh refuses it.
+refute_grep() {
+	if grep "$@"; then
+		echo "unexpected match: $*"
+		return 1
+	fi
+}
+
 # A TCP port nobody listens on (and that this test did not hand out).
 sb_free_port() {
 	local p
