@@ -66,7 +66,7 @@ o() { jq -r "$1" "$T/ours.json"; }
 t() { [ -f "$T/ts.json" ] && jq -r "[.[] | select(.id==\"$1\") | .finding][0] // \"-\"" "$T/ts.json" || echo -; }
 s() { grep -E "$1" "$T/sslscan.txt" 2>/dev/null | head -n 1 | awk '{print $NF}'; }
 yn() { case "$1" in *not*|*refused*|*disabled*) echo no ;; -|"") echo - ;; *) echo yes ;; esac; }
-tf() { case "$1" in true) echo yes ;; false) echo no ;; *) echo - ;; esac; }
+tf() { case "$1" in accepted|true) echo yes ;; refused|rejected|false) echo no ;; *) echo - ;; esac; }
 # The verdicts all three give must agree.
 for v in "TLSv1.0 TLS1" "TLSv1.1 TLS1_1"; do
 	set -- $v

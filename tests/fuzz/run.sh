@@ -59,12 +59,21 @@ for src in tests/fuzz/fuzz_*.c; do
 	seeds=tests/fuzz/seeds/$name
 	log=build-fuzz/fuzz/$name.log
 	if [ -n "$MERGE" ]; then
-		# The committed corpus becomes the smallest set of the seeds
-		# and the found inputs that covers all they cover.
+		# -merge=1: the inputs among the seeds and what runs found that
+		# add coverage.  The committed corpus keeps every seed it has
+		# and takes the largest of the new ones, up to FUZZ_CORPUS_MAX
+		# (40) files in all, so it stays small.
+		mkdir -p "$seeds"
 		new=$(mktemp -d)
 		"$bin" -merge=1 -max_len=65536 "$new" "$seeds" "$corpus" >"$log" 2>&1 || {
 			tail -n 20 "$log"; rm -rf "$new"; exit 1; }
-		rm -rf "$seeds"; mkdir -p "$seeds"; cp "$new"/* "$seeds"/; rm -rf "$new"
+		for f in "$seeds"/*; do
+			[ -f "$f" ] && rm -f "$new/$(sha1sum <"$f" | cut -d' ' -f1)"
+		done
+		room=$(( ${FUZZ_CORPUS_MAX:-40} - $(ls "$seeds" | wc -l) ))
+		[ "$room" -gt 0 ] && ls -S "$new" | head -n "$room" |
+			while read -r f; do cp "$new/$f" "$seeds/$f"; done
+		rm -rf "$new"
 		echo "# $name: $(ls "$seeds" | wc -l) inputs in $seeds"
 		exit 0
 	fi
