@@ -3,6 +3,7 @@
 # works as printed, with the demo folder and port moved by the environment.
 
 load helpers
+bats_require_minimum_version 1.5.0	# run ! (below)
 
 setup() {
 	sb_setup
