@@ -159,8 +159,9 @@ unit: tests
 e2e: tests
 	@sh tests/run-e2e.sh $(BUILD)
 
+# Every fuzz target FUZZ_SECONDS (default 20) seconds: make fuzz FUZZ_SECONDS=600
 fuzz:
-	@sh tests/fuzz/run.sh $${FUZZ_SECONDS:-20}
+	@sh tests/fuzz/run.sh $(or $(FUZZ_SECONDS),20)
 
 bench: deps
 	@sh scripts/deps.sh --bench

@@ -418,8 +418,8 @@ weak_sig_nid(int nid)
 	    nid == NID_sha1WithRSA;
 }
 
-static json_t *
-cert_json(X509 *c)
+json_t *
+tls_cert_json(X509 *c)
 {
 	unsigned char	md[EVP_MAX_MD_SIZE];
 	unsigned int	mdlen = 0;
@@ -477,7 +477,7 @@ judge_chain(const struct tls_opts *o, SSL *ssl, const struct vstate *vs,
 
 	if (chain == NULL || sk_X509_num(chain) == 0)
 		chain = sent;
-	json_object_set_new(rep, "certificate", cert_json(leaf));
+	json_object_set_new(rep, "certificate", tls_cert_json(leaf));
 
 	/* Dates, keys and signatures of every certificate in the chain. */
 	for (int i = 0; chain != NULL && i < sk_X509_num(chain); i++) {
