@@ -34,7 +34,7 @@ fixed_now(void)
 }
 
 static size_t
-events_stored(struct api *a)
+events_stored(struct api *ap)
 {
 	struct api_request	rq = { API_GET, "/api/v1/admin/agents", NULL,
 				    NULL, "fuzz", "", 0, NULL, NULL,
@@ -43,7 +43,7 @@ events_stored(struct api *a)
 	json_t			*o, *a;
 	size_t			 i, n = 0;
 
-	api_admin_handle(a, &rq, &rs);
+	api_admin_handle(ap, &rq, &rs);
 	o = json_loads(rs.body, 0, NULL);
 	if (o == NULL)
 		abort();
