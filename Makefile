@@ -18,7 +18,7 @@ OPT	?= -O2 -g
 LDSAN	:=
 endif
 
-PKGS	:= libpcap openssl sqlite3 libcurl inih libevent libevent_openssl libevent_pthreads jansson zlib
+PKGS	:= libpcap openssl sqlite3 libcurl inih libevent libevent_openssl libevent_pthreads jansson zlib gumbo
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wformat=2 -Wno-format-nonliteral
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)

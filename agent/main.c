@@ -12,6 +12,7 @@
 #include "probes/check/check.h"
 #include "probes/inventory/inventory.h"
 #include "probes/packet/packet.h"
+#include "probes/web/web.h"
 
 /*
  * own_help says who answers --help after the flag: HELP_HERE the
@@ -40,6 +41,8 @@ static const struct subcommand subcommands[] = {
 	    "[--data JSON] [-c FILE]", HELP_OWN },
 	{ "--inventory", inventory_main, "--inventory [--json] [--root DIR]",
 	    HELP_HERE },
+	{ "--web", web_main, "--web URL [--baseline FILE] [--keywords FILE] "
+	    "[--allow-domain D]... [--timeout DUR] [--json]", HELP_HERE },
 	{ "enroll", enroll_main, "enroll --server URL --token T "
 	    "--ca-fingerprint SHA256 [--name N] [--config FILE] [--dir DIR]",
 	    HELP_OWN },

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "probes/check/finding.h"
 
 int
@@ -14,6 +15,7 @@ findings_add(struct findings *f, const char *code, enum severity sev,
 {
 	struct finding	*x;
 	va_list		 ap;
+	int		 n;
 
 	if (f->n == f->cap) {
 		size_t		 ncap = f->cap ? f->cap * 2 : 8;
@@ -33,8 +35,11 @@ findings_add(struct findings *f, const char *code, enum severity sev,
 	/* A key longer than the wire allows is cut; it still folds. */
 	snprintf(x->key, sizeof(x->key), "%s:%s", code, what);
 	va_start(ap, fmt);
-	vsnprintf(x->msg, sizeof(x->msg), fmt, ap);
+	n = vsnprintf(x->msg, sizeof(x->msg), fmt, ap);
 	va_end(ap);
+	/* A cut message must stay UTF-8 (Chinese labels, page text). */
+	if (n >= (int)sizeof(x->msg))
+		x->msg[utf8_cut(x->msg, sizeof(x->msg) - 1)] = '\0';
 	x->detail = detail;
 	return 0;
 }
