@@ -306,7 +306,7 @@ web_text(const json_t *base, const json_t *page, const char *what,
 	char	*nt0 = NULL, *nt1 = NULL;
 	double	 share;
 
-	for (size_t i = 0; web_deface_phrases[i] != NULL; i++)
+	for (size_t i = 0; web_deface_phrases[i] != NULL; i++) {
 		if (web_page_has(page, web_deface_phrases[i]) &&
 		    !web_page_has(base, web_deface_phrases[i]))
 			findings_add(f, "web_defaced", SEV_CRITICAL, what,
@@ -314,6 +314,9 @@ web_text(const json_t *base, const json_t *page, const char *what,
 			    "title", jstr(page, "title")),
 			    "网页被篡改 %s shows the defacement phrase \"%s\"",
 			    what, web_deface_phrases[i]);
+		if (findings_has(f, "web_defaced"))
+			break;
+	}
 	if (base == NULL)
 		return;
 	if ((nt0 = web_norm(jstr(base, "title"))) != NULL &&
