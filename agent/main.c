@@ -10,6 +10,7 @@
 
 #include "agent/agent.h"
 #include "probes/check/check.h"
+#include "probes/fim/fim.h"
 #include "probes/inventory/inventory.h"
 #include "probes/packet/packet.h"
 #include "probes/web/web.h"
@@ -39,6 +40,8 @@ static const struct subcommand subcommands[] = {
 	    HELP_AFTER_ARG },
 	{ "--emit", agent_emit_main, "--emit TYPE [--severity S] [--key KEY] "
 	    "[--data JSON] [-c FILE]", HELP_OWN },
+	{ "--fim", fim_main, "--fim DIR --baseline FILE [--exclude GLOB]... "
+	    "[--max-size SIZE] [--json]", HELP_HERE },
 	{ "--inventory", inventory_main, "--inventory [--json] [--root DIR]",
 	    HELP_HERE },
 	{ "--web", web_main, "--web URL [--baseline FILE] [--keywords FILE] "
