@@ -253,6 +253,8 @@ css_decls_parse(const char *s, size_t n, struct css_style *st)
 		char		name[CSS_TOKEN_MAX], v[CSS_TOKEN_MAX];
 		int		inq = 0, paren = 0;
 
+		while (rbuf_peek_u8(&b, 0, &c) == 0 && css_space(c))
+			rbuf_skip(&b, 1);
 		if (css_comment(&b))
 			continue;
 		while (rbuf_peek_u8(&b, k, &c) == 0) {
@@ -375,6 +377,8 @@ css_sheet_parse(struct css_sheet *sh, const char *s, size_t n)
 		char		prelude[1024];
 		struct css_style st;
 
+		while (rbuf_peek_u8(&b, 0, &c) == 0 && css_space(c))
+			rbuf_skip(&b, 1);
 		if (css_comment(&b))
 			continue;
 		/* Prelude up to '{' (or a ';' ending an @import). */

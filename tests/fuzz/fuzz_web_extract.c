@@ -19,7 +19,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct web_words	 words = { (char **)words_v, 2 };
 	struct web_opts		 o = { { { "" }, 0 }, &words, WEB_TOLERANCE };
 	struct findings		 f = { NULL, 0, 0 };
-	json_t			*m;
+	json_t			*m, *j;
 	char			*s;
 
 	m = web_extract((const char *)data, size, "http://www.example.gov.cn/a/index.html");
@@ -32,8 +32,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(s);
 	web_compare(m, m, &o, &f);
 	web_compare(NULL, m, &o, &f);
-	if (findings_to_json(&f) == NULL && f.n > 0)
+	if ((j = findings_to_json(&f)) == NULL && f.n > 0)
 		abort();
+	json_decref(j);
 	findings_free(&f);
 	json_decref(m);
 	return 0;
