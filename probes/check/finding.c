@@ -33,7 +33,8 @@ findings_add(struct findings *f, const char *code, enum severity sev,
 	snprintf(x->code, sizeof(x->code), "%s", code);
 	x->sev = sev;
 	/* A key longer than the wire allows is cut; it still folds. */
-	snprintf(x->key, sizeof(x->key), "%s:%s", code, what);
+	if (snprintf(x->key, sizeof(x->key), "%s:%s", code, what) >= (int)sizeof(x->key))
+		x->key[utf8_cut(x->key, sizeof(x->key) - 1)] = '\0';
 	va_start(ap, fmt);
 	n = vsnprintf(x->msg, sizeof(x->msg), fmt, ap);
 	va_end(ap);

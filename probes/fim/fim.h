@@ -15,6 +15,8 @@
 
 #include <jansson.h>
 
+#include "common/conf.h"
+
 #include "common/event.h"
 
 #define FIM_EXCLUDE_MAX	32
@@ -72,5 +74,10 @@ int	webshell_script(const char *name);
 int	webshell_scan(const char *text, size_t len, char *why, size_t whylen);
 
 int	fim_main(int argc, char **argv);
+
+/* [fim NAME] (probe.c) and its option table. */
+struct probe_ops;
+extern const struct probe_ops fim_probe;
+extern const struct conf_opt fim_opts_table[];
 
 #endif

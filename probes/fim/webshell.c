@@ -65,7 +65,16 @@ webshell_script(const char *name)
 	return 0;
 }
 
-/* Lower case, no white space, no comments; *n in, folded length out. */
+static int
+ws_word(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '$';
+}
+
+/*
+ * Lower case, no comments, no white space but one space between two
+ * words; *n in, folded length out.
+ */
 static char *
 ws_fold(const char *s, size_t *n)
 {
@@ -74,6 +83,8 @@ ws_fold(const char *s, size_t *n)
 
 	if (o == NULL)
 		return NULL;
+	int	 gap = 0;
+
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
@@ -81,10 +92,17 @@ ws_fold(const char *s, size_t *n)
 			for (i += 2; i + 1 < len && !(s[i] == '*' && s[i + 1] == '/'); i++)
 				;
 			i++;
+			gap = 1;
 			continue;
 		}
-		if (isspace(c) || c == '\0')
+		if (isspace(c) || c == '\0') {
+			gap = 1;
 			continue;
+		}
+		/* One space stays between two words: "<?php eval(" keeps "eval". */
+		if (gap && k > 0 && ws_word(o[k - 1]) && ws_word((char)c))
+			o[k++] = ' ';
+		gap = 0;
 		o[k++] = (char)tolower(c);
 	}
 	o[k] = '\0';

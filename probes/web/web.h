@@ -24,6 +24,8 @@
 
 #include <jansson.h>
 
+#include "common/conf.h"
+
 #include "probes/check/finding.h"
 
 #define WEB_BODY_MAX		(4 * 1024 * 1024)	/* read no more of a page */
@@ -100,5 +102,10 @@ int	web_check(const char *url, const char *baseline, int64_t timeout_ms,
 	    int *wrote_baseline, char *why, size_t whylen);
 
 int	web_main(int argc, char **argv);
+
+/* [website NAME] (probe.c); its option table for the example config test. */
+struct probe_ops;
+extern const struct probe_ops website_probe;
+extern const struct conf_opt website_opts[];
 
 #endif

@@ -16,9 +16,12 @@
 
 #include <cmocka.h>
 
+#include "common/conf.h"
 #include "common/utf8.h"
+#include "probes/probe.h"
 #include "probes/web/css.h"
 #include "probes/web/web.h"
+#include "tests/unit/conf_example.h"
 
 #define URL	"http://www.xx.gov.cn/index.html"
 
@@ -334,6 +337,39 @@ test_utf8_cut(void **state)
 	assert_int_equal(utf8_cut(s, 0), 0);
 }
 
+static void
+test_example_conf(void **state)
+{
+	char		*text;
+	struct conf	*c;
+	struct conf_err	 err;
+	void		*st = NULL;
+	int		 opts = 0;
+
+	(void)state;
+	text = conf_example_text("agent.ini", "website", &opts);
+	assert_non_null(text);
+	assert_int_equal(opts, 8);
+	c = conf_load_string("agent.ini", text, &err);
+	if (c == NULL)
+		fail_msg("%s", err.msg);
+	if (website_probe.configure(c, &st, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_non_null(st);
+	assert_int_equal(website_probe.interval_ms(st), 30 * 60 * 1000);
+	if (conf_check_unused(c, &err) != 0)
+		fail_msg("%s", err.msg);
+	website_probe.free(st);
+	conf_free(c);
+	free(text);
+	/* Bad values are named with file and line. */
+	c = conf_load_string("x.ini", "[website a]\npages = ftp://x/\n", &err);
+	assert_non_null(c);
+	assert_int_equal(website_probe.configure(c, &st, &err), -1);
+	assert_non_null(strstr(err.msg, "x.ini:1: [website a] pages"));
+	conf_free(c);
+}
+
 int
 main(void)
 {
@@ -346,6 +382,7 @@ main(void)
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_utf8_cut),
+		cmocka_unit_test(test_example_conf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
