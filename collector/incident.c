@@ -53,6 +53,13 @@ static const struct {
 	{ "port_exposed", "SHE", "", SEV(LOW), 0, false, false, "端口暴露 exposed port" },
 	{ "port_down", "DE", "", SEV(LOW), 0, false, false, "服务端口不可用 service port down" },
 	{ "http_error", "DE", "", SEV(LOW), 0, false, false, "网站返回错误 website HTTP error" },
+	/* Website integrity (probes/web, probes/fim): 网页篡改 and its kin. */
+	{ "web_defaced", "NA", "", SEV(LOW), 0, false, false, "网页篡改 web page defaced" },
+	{ "web_hidden_link", "NA", "", SEV(LOW), 0, false, false, "网页暗链 hidden link planted in a page" },
+	{ "web_injected_script", "NA", "", SEV(LOW), 0, false, false, "网页被注入脚本 script injected into a page" },
+	{ "web_redirect", "NA", "", SEV(LOW), 0, false, false, "网页恶意跳转 page redirects off the site" },
+	{ "web_sensitive_word", "IC", "", SEV(LOW), 0, false, false, "网页出现敏感词 sensitive words on the website" },
+	{ "webshell_suspect", "MP", "", SEV(LOW), 0, false, false, "网站后门 web shell in the web root" },
 	/* Collector-made equipment faults. */
 	{ "host_down", "DE", "", SEV(INFO), INCIDENT_LEVEL_IV, true, false, "设备故障：主机离线 equipment fault: host down" },
 	{ "website_down", "DE", "", SEV(INFO), INCIDENT_LEVEL_IV, true, false, "设备故障：网站不可用 equipment fault: website down" },
