@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # shaobing-agent --web against a real HTTP server on loopback (python3's
 # http.server on a temp folder) serving a county government portal
-# (tests/data/web/index.html) and tampered variants of it: each finding
+# (tests/data/web/index.html) and tampered variants of it (variants.py): each finding
 # of issue 16 from at least two techniques, benign daily changes with
 # nothing above info.
 
@@ -12,7 +12,7 @@ setup() {
 	command -v python3 >/dev/null || skip "python3 is not installed (make deps)"
 	WEB=$T/www
 	mkdir -p "$WEB"
-	cp "$SHAOBING_ROOT"/tests/data/web/*.html "$WEB"/
+	python3 "$SHAOBING_ROOT/tests/data/web/variants.py" "$WEB"
 	W_PORT=$(sb_free_port)
 	(cd "$WEB" && exec python3 -m http.server "$W_PORT" --bind 127.0.0.1) \
 		>"$T/http.log" 2>&1 &

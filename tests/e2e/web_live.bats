@@ -89,7 +89,9 @@ has_incident() {
 }
 
 @test "web live: a dark link planted in the front page opens a web_hidden_link incident" {
-	cp "$SHAOBING_ROOT/tests/data/web/hidden_offscreen.html" "$WWW/index.html"
+	mkdir "$T/variants"
+	python3 "$SHAOBING_ROOT/tests/data/web/variants.py" "$T/variants"
+	cp "$T/variants/hidden_offscreen.html" "$WWW/index.html"
 	SB_WATCH=$AG_PID sb_wait_until sh -c "'$SB' events --agent web-01 --type web_hidden_link --json | jq -e '.events | length > 0'"
 	run "$SB" events --agent web-01 --type web_hidden_link --json
 	[ "$(jq -r '.events[0].data.target' <<<"$output")" = portal ]
