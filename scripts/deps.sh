@@ -84,6 +84,7 @@ libevent-2.1-7:arm64
 libevent-openssl-2.1-7:arm64
 libevent-pthreads-2.1-7:arm64
 libsnmp40:arm64
+libgumbo-dev:arm64
 "
 
 want=$PKGS
