@@ -66,7 +66,17 @@ WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	   -Wformat=2 -Wno-format-nonliteral
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-CFLAGS	+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. $(PKG_CFLAGS) -MMD -MP
+# One version for every binary, --version, the packages and the agent's
+# User-Agent: the top entry of packaging/changelog (make VERSION=V for a
+# test build).  $(BUILD)/gen/shaobing_version.h is rewritten only when the
+# version changes, so only common/version.c recompiles then.
+VERSION	?= $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' packaging/changelog)
+VERSION_H := $(BUILD)/gen/shaobing_version.h
+VERSION_LINE := \#define SHAOBING_VERSION "$(VERSION)"
+ifneq ($(shell cat $(VERSION_H) 2>/dev/null),$(VERSION_LINE))
+$(shell mkdir -p $(BUILD)/gen && printf '%s\n' '$(VERSION_LINE)' >$(VERSION_H))
+endif
+CFLAGS	+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
 LDLIBS	+= $(PKG_LIBS) $(XLIBS) -ldl -lpthread -lm
 LDFLAGS	+= $(LDSAN)
 

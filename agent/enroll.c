@@ -30,6 +30,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "common/version.h"
 #include "agent/agent.h"
 #include "agent/config.h"
 #include "common/event.h"
@@ -95,7 +96,7 @@ call(const char *server, const char *path, const char *ca, const char *body,
 	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "shaobing-agent/0.1.0");
+	curl_easy_setopt(h, CURLOPT_USERAGENT, version_user_agent("shaobing-agent"));
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, buf_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
 	if (ca == NULL) {
@@ -236,7 +237,9 @@ line_is_key(const char *line, size_t len, const char *key)
  * Write path with [agent] keys set to vals: existing lines for those
  * keys in [agent] are replaced, missing ones go right after the section
  * header (a section is added when there is none).  Other lines stay.
- * Written beside and renamed into place; mode kept (0640 when new).
+ * Written beside and renamed into place; owner, group and mode kept
+ * (the package makes it root:shaobing 0640 so the service can read it;
+ * 0640 when new).
  */
 static int
 conf_update(const char *path, const char *const *keys, const char *const *vals,
@@ -249,14 +252,16 @@ conf_update(const char *path, const char *const *keys, const char *const *vals,
 	FILE		*f = NULL;
 	struct stat	 sb;
 	mode_t		 mode = 0640;
-	int		 rc = -1;
+	int		 rc = -1, have = 0;
 
 	if (read_text(path, &old, &len) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (stat(path, &sb) == 0)
+	if (stat(path, &sb) == 0) {
 		mode = sb.st_mode & 07777;
+		have = 1;
+	}
 	snprintf(tmp, sizeof(tmp), "%s.enroll", path);
 	if ((f = fopen(tmp, "w")) == NULL) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
@@ -302,6 +307,8 @@ conf_update(const char *path, const char *const *keys, const char *const *vals,
 			fprintf(f, "%s = %s\n", keys[i], vals[i]);
 	}
 	if (fflush(f) == EOF || fsync(fileno(f)) == -1 ||
+	    (have && (sb.st_uid != geteuid() || sb.st_gid != getegid()) &&
+	    fchown(fileno(f), sb.st_uid, sb.st_gid) == -1) ||
 	    fchmod(fileno(f), mode) == -1) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		goto out;

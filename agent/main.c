@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/version.h"
 #include "agent/agent.h"
 #include "probes/check/check.h"
 #include "probes/inventory/inventory.h"
@@ -49,7 +50,7 @@ static const struct subcommand subcommands[] = {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: shaobing-agent [-f] [-v] [-c FILE] [--check-config]\n");
+	fprintf(f, "usage: shaobing-agent [-f] [-v] [-c FILE] [--check-config] [--version]\n");
 	for (const struct subcommand *s = subcommands; s->flag != NULL; s++)
 		fprintf(f, "       shaobing-agent %s\n", s->help);
 }
@@ -92,6 +93,10 @@ main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (is_help(argv[i])) {
 			usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("shaobing-agent %s\n", shaobing_version);
 			return 0;
 		}
 		for (const struct subcommand *s = subcommands; s->flag != NULL; s++)

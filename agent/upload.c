@@ -26,6 +26,7 @@
 #include <curl/curl.h>
 #include <zlib.h>
 
+#include "common/version.h"
 #include "agent/spool.h"
 #include "agent/upload.h"
 #include "common/log.h"
@@ -280,7 +281,7 @@ post(struct uploader *u, const char *path, const char *body, size_t len,
 	curl_easy_setopt(u->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	curl_easy_setopt(u->curl, CURLOPT_WRITEFUNCTION, resp_write);
 	curl_easy_setopt(u->curl, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(u->curl, CURLOPT_USERAGENT, "shaobing-agent/0.1.0");
+	curl_easy_setopt(u->curl, CURLOPT_USERAGENT, version_user_agent("shaobing-agent"));
 	if ((cc = curl_easy_perform(u->curl)) != CURLE_OK)
 		snprintf(err, errlen, "%s", curl_easy_strerror(cc));
 	else

@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 
+#include "common/version.h"
 #include "cli/cli.h"
 #include "common/event.h"
 
@@ -265,7 +266,7 @@ admin_perform(const char *admin, const char *path, const char *post,
 		curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, sock);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "shaobing/" CLI_VERSION);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, version_user_agent("shaobing"));
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, answer_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);

@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "common/version.h"
 #include "cli/cli.h"
 #include "cli/export.h"
 #include "common/timeutil.h"
@@ -51,8 +52,10 @@ static const struct command commands[] = {
 	    "who called the admin API, when, from where 管理审计日志" },
 	{ "audit verify", NULL, "audit verify",
 	    "prove the incident trail was not edited 审计链校验" },
-	{ "ca", cli_cmd_ca, "ca init DIR [--name HOST]... [--days N]",
+	{ "ca", cli_cmd_ca, "ca init DIR [--name HOST|IP]... [--days N]",
 	    "make a CA and the collector's certificate (offline) 创建证书颁发机构" },
+	{ "ca server-cert", NULL, "ca server-cert DIR --name HOST|IP... [--days N]",
+	    "issue the collector's certificate again, same CA 重新签发服务器证书" },
 	{ "events", cli_cmd_events,
 	    "events [--agent A] [--since T] [--type T] [--limit N] "
 	    "[--after-id ID] [--json]",
@@ -189,7 +192,7 @@ cmd_version(struct cli *cli, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	fprintf(cli->out, "shaobing %s\n", CLI_VERSION);
+	fprintf(cli->out, "shaobing %s\n", shaobing_version);
 	return CLI_EXIT_OK;
 }
 

@@ -16,6 +16,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "common/version.h"
 #include "collector/access.h"
 #include "collector/api.h"
 #include "collector/asset.h"
@@ -298,7 +299,7 @@ static void
 handle_health(struct api_response *rs)
 {
 	respond_json(rs, 200, json_pack("{s:s, s:s}", "status", "ok",
-	    "version", COLLECTOR_VERSION));
+	    "version", shaobing_version));
 }
 
 void

@@ -18,6 +18,7 @@
 
 #include <event2/event.h>
 
+#include "common/version.h"
 #include "collector/access.h"
 #include "collector/api.h"
 #include "collector/console.h"
@@ -59,11 +60,13 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: shaobing-collector [-f] [-v] [-c FILE] "
-	    "[--check-config]\n"
+	    "[--check-config] [--version]\n"
 	    "  -c FILE         configuration (default %s)\n"
 	    "  -f              stay in the foreground, log to stderr\n"
 	    "  -v              debug logging\n"
-	    "  --check-config  validate the configuration and exit\n",
+	    "  --check-config  validate the configuration, open every file the\n"
+	    "                  collector will open (as its user) and exit\n"
+	    "  --version       print the version\n",
 	    DEFAULT_CONFIG);
 }
 
@@ -293,7 +296,10 @@ main(int argc, char **argv)
 			check = 1;
 		else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
 			co.conf_path = argv[++i];
-		else if (strcmp(argv[i], "-h") == 0 ||
+		else if (strcmp(argv[i], "--version") == 0) {
+			printf("shaobing-collector %s\n", shaobing_version);
+			return 0;
+		} else if (strcmp(argv[i], "-h") == 0 ||
 		    strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;

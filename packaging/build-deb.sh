@@ -12,7 +12,8 @@
 #   --out DIR      where the .deb files go (default build/deb, for arm64
 #                  build-arm64/deb)
 #   --version V    package version (default: the top of packaging/changelog;
-#                  another version gets its own changelog entry, for tests)
+#                  another version gets its own changelog entry, for tests);
+#                  the binaries must say the same version (make VERSION=V)
 #
 # Without --bin the programs are built into build/deb/ with Debian's
 # hardening flags (dpkg-buildflags, hardening=+all).  Dependencies are
@@ -87,7 +88,7 @@ if [ -z "$bin" ]; then
 	LDFLAGS=$(hostenv dpkg-buildflags --get LDFLAGS)
 	export CFLAGS LDFLAGS
 	make -C "$top" --no-print-directory -j"$(nproc 2>/dev/null || echo 2)" \
-		ARCH="$makearch" BUILD="$builddir/deb" all >&2
+		ARCH="$makearch" BUILD="$builddir/deb" VERSION="$version" all >&2
 	bin="$top/$builddir/deb/bin"
 fi
 for b in shaobing-agent shaobing-collector shaobing; do
@@ -95,6 +96,14 @@ for b in shaobing-agent shaobing-collector shaobing; do
 	if [ "$arch" = arm64 ] && ! LC_ALL=C readelf -h "$bin/$b" | grep -q 'Machine:.*AArch64'; then
 		echo "build-deb: $bin/$b is not an arm64 (AArch64) program; build it with make ARCH=arm64" >&2
 		exit 1
+	fi
+	# One version everywhere: the package's is the programs' own.
+	if [ "$arch" = "$native" ]; then
+		bv=$("$bin/$b" --version | awk '{ print $2 }')
+		[ "$bv" = "$version" ] || {
+			echo "build-deb: $bin/$b is version '$bv', the package would be $version; build with make VERSION=$version" >&2
+			exit 1
+		}
 	fi
 done
 

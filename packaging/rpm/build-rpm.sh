@@ -71,7 +71,7 @@ if [ -z "$bin" ]; then
 	LDFLAGS=$(flags LDFLAGS)
 	export CFLAGS LDFLAGS
 	make -C "$top" --no-print-directory -j"$(nproc 2>/dev/null || echo 2)" \
-		ARCH="$makearch" BUILD="$builddir/rpm" STATIC_PKGS="$STATIC_PKGS" all >&2
+		ARCH="$makearch" BUILD="$builddir/rpm" STATIC_PKGS="$STATIC_PKGS" VERSION="$version" all >&2
 	bin="$top/$builddir/rpm/bin"
 fi
 

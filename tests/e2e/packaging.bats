@@ -11,6 +11,8 @@
 # layer afterwards lists precisely what install + purge left behind.  Needs
 # root (skips otherwise); no network, no systemd running.
 
+load helpers
+
 setup_file() {
 	for b in shaobing-agent shaobing-collector shaobing; do
 		[ -x "$SHAOBING_BIN/$b" ] || skip "$SHAOBING_BIN/$b not built"
@@ -24,7 +26,9 @@ setup_file() {
 	sh "$SHAOBING_ROOT/packaging/build-deb.sh" --bin "$SHAOBING_BIN" \
 		--out "$DEBS/v1" >"$BATS_FILE_TMPDIR/build.log" 2>&1 ||
 		{ cat "$BATS_FILE_TMPDIR/build.log" >&3; return 1; }
-	sh "$SHAOBING_ROOT/packaging/build-deb.sh" --bin "$SHAOBING_BIN" \
+	# The upgrade's programs say their own version (one version everywhere).
+	sb_build_version "$V2" "$BATS_FILE_TMPDIR/build-v2" >&3
+	sh "$SHAOBING_ROOT/packaging/build-deb.sh" --bin "$BATS_FILE_TMPDIR/build-v2/bin" \
 		--out "$DEBS/v2" --version "$V2" >>"$BATS_FILE_TMPDIR/build.log" 2>&1 ||
 		{ cat "$BATS_FILE_TMPDIR/build.log" >&3; return 1; }
 	export ARCH=$(dpkg --print-architecture)
