@@ -110,6 +110,9 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+# Named here too: a copied build folder's .d files name the old header.
+$(call obj,common/version.c): $(VERSION_H)
+
 define mklib
 $(1): $(call obj,$(2))
 	@mkdir -p $$(dir $$@)

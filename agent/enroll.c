@@ -30,12 +30,12 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "common/version.h"
 #include "agent/agent.h"
 #include "agent/config.h"
 #include "common/event.h"
 #include "common/pki.h"
 #include "common/timeutil.h"
+#include "common/version.h"
 
 #define ENROLL_ANSWER_MAX	(256 * 1024)
 #define ENROLL_CONF_MAX		(1024 * 1024)

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/version.h"
 #include "agent/agent.h"
+#include "common/version.h"
 #include "probes/check/check.h"
 #include "probes/inventory/inventory.h"
 #include "probes/packet/packet.h"

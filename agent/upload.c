@@ -26,12 +26,12 @@
 #include <curl/curl.h>
 #include <zlib.h>
 
-#include "common/version.h"
 #include "agent/spool.h"
 #include "agent/upload.h"
 #include "common/log.h"
 #include "common/pki.h"
 #include "common/timeutil.h"
+#include "common/version.h"
 
 #define UPLOAD_BATCH_BYTES	(4 << 20)	/* well under max_body 16M */
 #define UPLOAD_RESP_MAX		65536

@@ -8,10 +8,10 @@
 
 #include <curl/curl.h>
 
-#include "common/version.h"
 #include "cli/cli.h"
 #include "cli/export.h"
 #include "common/timeutil.h"
+#include "common/version.h"
 
 struct command {
 	const char	*name;

@@ -16,16 +16,16 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-#include "common/version.h"
 #include "collector/access.h"
 #include "collector/api.h"
 #include "collector/asset.h"
 #include "collector/console.h"
-#include "collector/indicator.h"
 #include "collector/incident.h"
+#include "collector/indicator.h"
 #include "common/event.h"
 #include "common/log.h"
 #include "common/timeutil.h"
+#include "common/version.h"
 
 /* A heartbeat from further ahead than this is refused: a clock gone
    wild would otherwise freeze the agent's uptime intervals. */

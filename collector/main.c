@@ -18,12 +18,11 @@
 
 #include <event2/event.h>
 
-#include "common/version.h"
 #include "collector/access.h"
 #include "collector/api.h"
-#include "collector/console.h"
 #include "collector/asset.h"
 #include "collector/collector.h"
+#include "collector/console.h"
 #include "collector/http.h"
 #include "collector/incident.h"
 #include "collector/notify.h"
@@ -32,6 +31,7 @@
 #include "collector/store_indicator.h"
 #include "common/log.h"
 #include "common/timeutil.h"
+#include "common/version.h"
 
 #define DEFAULT_CONFIG	"/etc/shaobing/collector.ini"
 #define SHUTDOWN_GRACE_MS 10000

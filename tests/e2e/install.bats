@@ -13,8 +13,8 @@
 # process for the whole file, so the daemons keep running between tests
 # and nothing here touches this machine's packages, ports or files (other
 # tests and other people run collectors on 8443 here).  The network
-# namespace has lo and a dummy interface with 192.0.2.10, the collector's
-# address; collector.office.example resolves to it through /etc/hosts
+# namespace has lo only, with 192.0.2.10 (the collector's address) added
+# to it; collector.office.example resolves to it through /etc/hosts
 # (the office's DNS).
 #
 # The daemons run as their installed unit files say: `systemctl
@@ -63,9 +63,7 @@ setup_file() {
 		mount -t tmpfs tmpfs "$m/tmp"
 		mount --bind "$2" "$m/mnt"
 		ip link set lo up
-		ip link add sb0 type dummy
-		ip addr add "$3/24" dev sb0
-		ip link set sb0 up
+		ip addr add "$3/32" dev lo
 		echo $$ >"$4.tmp" && mv "$4.tmp" "$4"
 		exec sleep 100000' sh "$ROOT" "$DEBS" "$COLLECTOR_IP" "$HOLD_PID" \
 		</dev/null >"$BATS_FILE_TMPDIR/hold.log" 2>&1 3>&- &
@@ -94,7 +92,9 @@ setup_file() {
 }
 
 teardown_file() {
-	[ -n "${HOLD_PID:-}" ] && [ -s "$HOLD_PID" ] || return 0
+	if [ -z "${HOLD_PID:-}" ] || [ ! -s "$HOLD_PID" ]; then
+		return 0
+	fi
 	inroot '. /mnt/unit.sh; unit_stop shaobing-agent; unit_stop shaobing-collector' || true
 	kill "$(cat "$HOLD_PID")" 2>/dev/null || true
 }
