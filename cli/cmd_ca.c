@@ -32,8 +32,8 @@ ca_usage(FILE *f)
 	    "  (new names or a new term; agents keep working), then reload the\n"
 	    "  collector (systemctl reload shaobing-collector).\n"
 	    "  The certificate holds each --name first (a host name, or an IP\n"
-	    "  address agents connect to), then localhost, 127.0.0.1, ::1 and\n"
-	    "  this host's name; agents are told to use the first.  As root,\n"
+	    "  address agents connect to), then this host's name, localhost,\n"
+	    "  127.0.0.1 and ::1; agents are told to use the first.  As root,\n"
 	    "  the keys are made readable by group %s (the collector's user).\n"
 	    "  --days N   validity (default: CA %d days, server %d days)\n",
 	    CA_SERVICE_GROUP, PKI_CA_DAYS, PKI_CERT_DAYS);
@@ -183,14 +183,14 @@ ca_args_parse(struct cli *cli, int argc, char **argv, const char *what,
 		return CLI_EXIT_USAGE;
 	}
 	a->ngiven = a->nnames;
-	a->names[a->nnames++] = "localhost";
-	a->names[a->nnames++] = "127.0.0.1";
-	a->names[a->nnames++] = "::1";
 	if (gethostname(a->host, sizeof(a->host)) == 0 && a->host[0] != '\0') {
 		a->host[sizeof(a->host) - 1] = '\0';
 		a->names[a->nnames++] = a->host;
 	} else
 		snprintf(a->host, sizeof(a->host), "localhost");
+	a->names[a->nnames++] = "localhost";
+	a->names[a->nnames++] = "127.0.0.1";
+	a->names[a->nnames++] = "::1";
 	return -1;
 }
 

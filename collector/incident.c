@@ -56,6 +56,7 @@ static const struct {
 	/* Collector-made equipment faults. */
 	{ "host_down", "DE", "", SEV(INFO), INCIDENT_LEVEL_IV, true, false, "设备故障：主机离线 equipment fault: host down" },
 	{ "website_down", "DE", "", SEV(INFO), INCIDENT_LEVEL_IV, true, false, "设备故障：网站不可用 equipment fault: website down" },
+	{ "collector_cert_expiring", "SHE", "", SEV(INFO), INCIDENT_LEVEL_IV, false, false, "采集中心证书即将过期 collector certificate expiring" },
 	/* The agent's spool overflowed: data lost, a low equipment fault. */
 	{ "spool_dropped", "DE", "", SEV(INFO), INCIDENT_LEVEL_IV, false, false, "采集数据丢失 agent spool dropped events" },
 	/* Inventory changes (common/inventory_diff.h) that matter. */
@@ -852,6 +853,31 @@ tick_row(void *arg, const struct incident_watch_row *w)
 	t->last_seen[t->nopen] = w->last_seen;
 	t->nopen++;
 	return 0;
+}
+
+int
+incidents_raise(struct incidents *in, const char *type, const char *key,
+    const char *asset, const char *what, int severity, int64_t now,
+    char *err, size_t errlen)
+{
+	struct incident_map	m;
+	char			title[256];
+	int			rc;
+
+	if (!incident_map_event(in->o.conf, type, severity, NULL, &m))
+		return 0;
+	snprintf(title, sizeof(title), "%s: %s", m.rule->title, what);
+	{
+		struct incident_obs o = {
+			.asset = asset, .key = key, .type = type, .title = title,
+			.severity = severity, .ts = now, .received = now,
+		};
+
+		rc = fold(in, &o, &m, err, errlen) == -1 ? -1 : 1;
+	}
+	notify_pending_ids(in);
+	in->npending = 0;
+	return rc;
 }
 
 int

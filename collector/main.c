@@ -31,7 +31,9 @@
 #include "collector/store.h"
 #include "collector/store_indicator.h"
 #include "common/checkfiles.h"
+#include "common/event.h"
 #include "common/log.h"
+#include "common/pki.h"
 #include "common/timeutil.h"
 #include "common/version.h"
 
@@ -53,6 +55,7 @@ struct collector {
 	struct notifier		*notifier;
 	struct event		*ev_notify;	/* notifier results readable */
 	struct event		*ev_watch;	/* host-down watch timer */
+	long long		 cert_raised;	/* notAfter already raised */
 	struct retention	*retention;	/* daily event prune */
 	struct event		*ev_retention;	/* its timer (one-shot) */
 };
@@ -111,15 +114,57 @@ on_notify_fd(evutil_socket_t fd, short what, void *arg)
 	notify_dispatch(co->notifier);
 }
 
+/*
+ * The collector's own server certificate: an incident (once per
+ * certificate and run) when it expires within CERT_WARN_MS, in time to
+ * issue it again (shaobing ca server-cert) and reload.
+ */
+#define CERT_WARN_MS	(30LL * 24 * 3600 * 1000)
+
+static void
+cert_watch(struct collector *co, int64_t now)
+{
+	struct pki_cert	*c;
+	long long	 na;
+	char		 err[512], when[32], key[EVENT_KEY_MAX], what[768];
+
+	if ((c = pki_cert_load(co->conf.cert, err, sizeof(err))) == NULL)
+		return;
+	if (pki_cert_not_after(c, &na) == 0 && na - now < CERT_WARN_MS &&
+	    na != co->cert_raised) {
+		if (time_format_local(na, when, sizeof(when)) == -1)
+			snprintf(when, sizeof(when), "?");
+		snprintf(key, sizeof(key), "collector_cert_expiring:%.200s",
+		    co->conf.cert);
+		snprintf(what, sizeof(what), "%s %s %s", co->conf.cert,
+		    na < now ? "expired" : "expires", when);
+		if (incidents_raise(co->incidents, "collector_cert_expiring",
+		    key, "collector", what, SEV_HIGH, now, err,
+		    sizeof(err)) == -1)
+			log_errorx("certificate watch: %s; will try again", err);
+		else {
+			co->cert_raised = na;
+			log_warnx("the collector's certificate %s %s %s: agents "
+			    "will refuse it then; issue it again (shaobing ca "
+			    "server-cert DIR --name ...) and reload (systemctl "
+			    "reload shaobing-collector)", co->conf.cert,
+			    na < now ? "expired" : "expires", when);
+		}
+	}
+	pki_cert_free(c);
+}
+
 static void
 on_watch(evutil_socket_t fd, short what, void *arg)
 {
 	struct collector	*co = arg;
 	char			 err[512];
+	int64_t			 now = time_now_ms();
 
 	(void)fd; (void)what;
-	if (incidents_tick(co->incidents, time_now_ms(), err, sizeof(err)) == -1)
+	if (incidents_tick(co->incidents, now, err, sizeof(err)) == -1)
 		log_errorx("host-down watch: %s; will try again", err);
+	cert_watch(co, now);
 }
 
 static void
