@@ -34,6 +34,7 @@
 #include "common/event.h"
 #include "common/log.h"
 #include "common/pki.h"
+#include "common/sdnotify.h"
 #include "common/timeutil.h"
 #include "common/version.h"
 
@@ -464,6 +465,7 @@ main(int argc, char **argv)
 	    co.conf.admin_socket[0] ? co.conf.admin_socket : "(off)",
 	    co.conf.admin_listen[0] ? ", http://" : "", co.conf.admin_listen,
 	    co.conf.listen, co.conf.store_path, store_schema_version(co.store));
+	sdnotify_ready();
 	if (event_base_dispatch(co.base) == -1) {
 		log_errorx("event loop failed");
 		goto out;

@@ -22,8 +22,9 @@
 # (below), which reads User, Group, UMask, AmbientCapabilities,
 # Environment, RuntimeDirectory, NoNewPrivileges and ExecStart from
 # /lib/systemd/system/UNIT.service and starts ExecStart with setpriv and
-# umask accordingly.  systemd itself is not PID 1 here (see the skip of
-# the last test).  Needs root; skips otherwise.
+# umask accordingly.  The last test does it all again in a root booted
+# with systemd as PID 1 (systemd-nspawn --boot), with the real systemctl.
+# Needs root; skips otherwise.
 
 load helpers
 
@@ -253,6 +254,86 @@ events_of() {
 	[ -z "$output" ]
 }
 
-@test "install: systemd as PID 1 (systemd-nspawn --boot)" {
-	skip "not run: this machine is itself a container without a writable cgroup tree for a nested systemd, and the throw-away root has no network to boot with; the units' settings are applied by unit_start instead"
+# insys SCRIPT: SCRIPT under sh -eu as root inside the booted container.
+insys() {
+	nsenter -t "$SYS_PID" -m -u -i -n -p -r -w env -i \
+		PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+		LC_ALL=C.UTF-8 /bin/sh -euc "$1" </dev/null
+}
+
+nspawn_stop() {
+	[ -n "${NSPAWN_PID:-}" ] || return 0
+	insys 'systemctl poweroff' >/dev/null 2>&1 || true
+	local n=0
+	while kill -0 "$NSPAWN_PID" 2>/dev/null; do
+		n=$((n + 1))
+		if [ $n -gt 600 ]; then kill -KILL "$NSPAWN_PID" 2>/dev/null || true; fi
+		sleep 0.1
+	done
+}
+
+teardown() {
+	nspawn_stop
+}
+
+@test "install: with systemd as PID 1 (systemd-nspawn --boot), the README's lines with the real systemctl" {
+	command -v systemd-nspawn >/dev/null || skip "systemd-nspawn missing (apt install systemd-container)"
+	[ -x /lib/systemd/systemd ] || skip "systemd is not installed here to boot"
+	N=$BATS_TEST_TMPDIR/ns
+	mkdir -p "$N/upper" "$N/work" "$N/merged"
+	# A second throw-away root of this machine, booted: systemd as its
+	# PID 1, its own network (lo only).
+	unshare --mount --propagation private --fork sh -euc '
+		mount -t overlay overlay -o "lowerdir=/,upperdir=$1/upper,workdir=$1/work" "$1/merged"
+		exec systemd-nspawn -q -D "$1/merged" --private-network --boot \
+			--register=no --link-journal=no --keep-unit --bind-ro="$2:/mnt"' \
+		sh "$N" "$DEBS" </dev/null >"$N/boot.log" 2>&1 3>&- &
+	NSPAWN_PID=$!
+	booted() {
+		local p
+		p=$(pgrep -P "$NSPAWN_PID" -x systemd-nspawn) &&
+			SYS_PID=$(pgrep -P "$p" -x systemd) &&
+			insys 'case "$(systemctl is-system-running)" in running|degraded) ;; *) exit 1 ;; esac'
+	}
+	SB_WATCH=$NSPAWN_PID SB_WAIT_GUARD=1200 sb_wait_until booted ||
+		{ tail -n 20 "$N/boot.log"; skip "systemd-nspawn cannot boot this machine's tree here"; }
+	insys '
+		for p in shaobing-agent shaobing-collector; do
+			if dpkg-query -W "$p" >/dev/null 2>&1; then dpkg --purge "$p" >/dev/null; fi
+		done
+		rm -rf /etc/shaobing /var/lib/shaobing
+		if ! getent passwd alice >/dev/null; then
+			adduser --quiet --disabled-password --no-create-home --gecos "" alice
+		fi
+		ip addr add '"$COLLECTOR_IP"'/32 dev lo
+		echo "'"$COLLECTOR_IP"' collector.office.example" >>/etc/hosts'
+	V=$V1
+	script=$(readme_script)
+	run insys "
+		as_alice() { setpriv --reuid=alice --regid=alice --init-groups \"\$@\"; }
+		cd /mnt/v1
+		set -x
+		$script"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q "enrolled as '" <<<"$output"
+	host=$(insys hostname)
+	sys_events() {
+		insys "setpriv --reuid=alice --regid=alice --init-groups shaobing events --agent $host --json" |
+			jq -e '[.events[].type] | (index("system") != null) and (index("inventory") != null)'
+	}
+	SB_WATCH=$NSPAWN_PID SB_WAIT_GUARD=1200 sb_wait_until sys_events
+	run insys 'for u in shaobing-collector shaobing-agent; do
+		systemctl show -p ActiveState -p NRestarts -p User "$u.service" | tr "\n" " "; echo; done'
+	echo "$output"
+	[ "$(grep -c 'ActiveState=active NRestarts=0 User=shaobing' <<<"$output")" -eq 2 ]
+	# A reload takes a new server certificate (same CA) without a restart.
+	run insys 'shaobing ca server-cert /etc/shaobing --name collector.office.example && systemctl reload shaobing-collector'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run insys 'dpkg --purge shaobing-agent shaobing-collector >/dev/null
+		test ! -e /etc/shaobing; test ! -e /var/lib/shaobing
+		systemctl list-units --all --no-legend "shaobing*" | wc -l'
+	echo "$output"
+	[ "$status" -eq 0 ]
 }
