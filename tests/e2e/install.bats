@@ -326,7 +326,9 @@ teardown() {
 	run insys 'for u in shaobing-collector shaobing-agent; do
 		systemctl show -p ActiveState -p NRestarts -p User "$u.service" | tr "\n" " "; echo; done'
 	echo "$output"
-	[ "$(grep -c 'ActiveState=active NRestarts=0 User=shaobing' <<<"$output")" -eq 2 ]
+	[ "$(grep -c 'ActiveState=active' <<<"$output")" -eq 2 ]
+	[ "$(grep -c 'NRestarts=0' <<<"$output")" -eq 2 ]
+	[ "$(grep -c 'User=shaobing' <<<"$output")" -eq 2 ]
 	# A reload takes a new server certificate (same CA) without a restart.
 	run insys 'shaobing ca server-cert /etc/shaobing --name collector.office.example && systemctl reload shaobing-collector'
 	echo "$output"
