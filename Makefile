@@ -103,7 +103,7 @@ BINS	:= $(BUILD)/bin/shaobing-agent $(BUILD)/bin/shaobing-collector $(BUILD)/bin
 UNITS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCHES	:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all deps check unit e2e bench demo demo-stop fuzz clean tests benches deb check-arm64 rpm
+.PHONY: man all deps check unit e2e bench demo demo-stop fuzz clean tests benches deb check-arm64 rpm
 all: $(BINS)
 
 $(BUILD)/obj/%.o: %.c
@@ -148,6 +148,19 @@ $(BUILD)/tests/%: $(call obj,tests/unit/%.c) $(call obj,$(UNITHELP_SRC)) $(ALL_L
 $(BUILD)/bench/%: $(call obj,bench/%.c) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+
+# Man pages: packaging/man/NAME.in with the program's own --man output
+# (the tables that print --help).  Not for cross builds (their programs
+# cannot run here; the packages take the native build's).
+MANS	:= $(patsubst packaging/man/%.in,$(BUILD)/man/%,$(wildcard packaging/man/*.in))
+ifeq ($(CROSS),)
+all: $(MANS)
+endif
+man: $(MANS)
+$(BUILD)/man/%: packaging/man/%.in packaging/man/render.sh $(BINS)
+	@mkdir -p $(dir $@)
+	sh packaging/man/render.sh $(BUILD)/bin/$(basename $*) $< $(VERSION) >$@.tmp
+	mv $@.tmp $@
 
 tests: $(BINS) $(UNITS)
 benches: $(BINS) $(BENCHES)

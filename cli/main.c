@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/export.h"
+#include "common/manpage.h"
 #include "common/timeutil.h"
 #include "common/version.h"
 
@@ -88,6 +89,8 @@ static const struct command commands[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
+static void	options_usage(FILE *f);
+
 static void
 usage(FILE *f)
 {
@@ -100,7 +103,15 @@ usage(FILE *f)
 			fprintf(f, "  %s\n  %-50s %s\n", c->synopsis, "", c->help);
 		else
 			fprintf(f, "  %-50s %s\n", c->synopsis, c->help);
-	fprintf(f, "\nOptions (anywhere on the line):\n"
+	fputc('\n', f);
+	options_usage(f);
+}
+
+/* The global options, for --help and the man page. */
+static void
+options_usage(FILE *f)
+{
+	fprintf(f, "Options (anywhere on the line):\n"
 	    "  --admin URL  the collector's admin API: unix:/PATH,\n"
 	    "               https://HOST:PORT or http://127.0.0.1:PORT\n"
 	    "               (default $SHAOBING_ADMIN, else unix:%s when it\n"
@@ -252,6 +263,15 @@ main(int argc, char **argv)
 	}
 	if (strcmp(args[0], "--version") == 0)
 		args[0] = "version";
+	if (strcmp(args[0], "--man") == 0) {
+		/* The man page's generated part (packaging/man/render.sh). */
+		fputs(".SH COMMANDS\n", stdout);
+		for (const struct command *c = commands; c->name != NULL; c++)
+			man_item(stdout, c->synopsis, c->help);
+		man_usage(stdout, "OPTIONS", options_usage);
+		free(args);
+		return CLI_EXIT_OK;
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "shaobing: cannot initialise libcurl\n");
 		free(args);

@@ -33,6 +33,7 @@
 #include "common/checkfiles.h"
 #include "common/event.h"
 #include "common/log.h"
+#include "common/manpage.h"
 #include "common/pki.h"
 #include "common/sdnotify.h"
 #include "common/timeutil.h"
@@ -353,7 +354,11 @@ main(int argc, char **argv)
 		}
 		else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
 			co.conf_path = argv[++i];
-		else if (strcmp(argv[i], "--version") == 0) {
+		else if (strcmp(argv[i], "--man") == 0) {
+			/* The man page's generated part (packaging/man/render.sh). */
+			man_usage(stdout, "OPTIONS", usage);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("shaobing-collector %s\n", shaobing_version);
 			return 0;
 		} else if (strcmp(argv[i], "-h") == 0 ||

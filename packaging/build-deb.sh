@@ -145,10 +145,18 @@ install_bin() {
 	"$STRIP" --remove-section=.comment --remove-section=.note --strip-unneeded "$2"
 }
 
-# install_man PAGE SECTION PKG
+# install_man PAGE SECTION PKG: rendered from packaging/man/PAGE.SECTION.in
+# and the program PAGE's own --help tables (render.sh); a cross-built
+# program cannot run here, the native build's has the same tables.
 install_man() {
-	install -D -m 0644 "$pkgdir/man/$1.$2" "$work/$3/usr/share/man/man$2/$1.$2"
-	gzip -9nf "$work/$3/usr/share/man/man$2/$1.$2"
+	mbin=$bin/$1
+	[ -z "$cross" ] || mbin=$top/build/bin/$1
+	[ -x "$mbin" ] || { echo "build-deb: $mbin missing: the man pages are rendered by the native programs; run make first" >&2; exit 1; }
+	m="$work/$3/usr/share/man/man$2/$1.$2"
+	mkdir -p "$(dirname "$m")"
+	sh "$pkgdir/man/render.sh" "$mbin" "$pkgdir/man/$1.$2.in" "$version" >"$m"
+	chmod 0644 "$m"
+	gzip -9nf "$m"
 }
 
 # finish PKG SHORT BINARY...: control file with computed dependencies,

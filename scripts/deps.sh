@@ -34,6 +34,7 @@ ca-certificates
 tzdata
 dpkg-dev
 lintian
+man-db
 rpm
 rpmlint
 jq
