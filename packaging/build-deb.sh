@@ -204,6 +204,10 @@ install_bin "$bin/shaobing-collector" "$c/usr/sbin/shaobing-collector"
 install_bin "$bin/shaobing" "$c/usr/bin/shaobing"
 install -m 0644 "$(conffile collector.ini)" "$c/etc/shaobing/collector.ini"
 install -m 0644 "$pkgdir/collector/shaobing-collector.service" "$c/lib/systemd/system/"
+# The holiday calendar ([schedule] calendar), overridden by a copy in /etc.
+for h in "$top"/conf/holidays-*.txt; do
+	install -D -m 0644 "$h" "$c/usr/share/shaobing/$(basename "$h")"
+done
 install_man shaobing-collector 8 shaobing-collector
 install_man shaobing 1 shaobing-collector
 finish shaobing-collector collector "$c/usr/sbin/shaobing-collector" "$c/usr/bin/shaobing"
