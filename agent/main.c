@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "agent/agent.h"
+#include "common/manpage.h"
+#include "common/version.h"
 #include "probes/check/check.h"
 #include "probes/fim/fim.h"
 #include "probes/inventory/inventory.h"
@@ -57,9 +59,16 @@ static const struct subcommand subcommands[] = {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: shaobing-agent [-f] [-v] [-c FILE] [--check-config]\n");
+	fprintf(f, "usage: shaobing-agent [-f] [-v] [-c FILE] [--check-config] [--version]\n");
 	for (const struct subcommand *s = subcommands; s->flag != NULL; s++)
 		fprintf(f, "       shaobing-agent %s\n", s->help);
+	fprintf(f, "  -c FILE         configuration (default /etc/shaobing/agent.ini)\n"
+	    "  -f              stay in the foreground, log to stderr\n"
+	    "  -v              debug logging\n"
+	    "  --check-config  validate the configuration, open every file the\n"
+	    "                  agent will open (as root: as [agent] user) and\n"
+	    "                  look up [packet] interfaces; exit 0, else 2\n"
+	    "  --version       print the version\n");
 }
 
 static int
@@ -100,6 +109,19 @@ main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (is_help(argv[i])) {
 			usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "--man") == 0) {
+			/* The man page's generated part (packaging/man/render.sh). */
+			man_usage(stdout, "USAGE", usage);
+			fputs(".SH COMMANDS\n", stdout);
+			for (const struct subcommand *s = subcommands;
+			    s->flag != NULL; s++)
+				man_item(stdout, s->flag, s->help);
+			return 0;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("shaobing-agent %s\n", shaobing_version);
 			return 0;
 		}
 		for (const struct subcommand *s = subcommands; s->flag != NULL; s++)

@@ -31,6 +31,7 @@
 #include "common/log.h"
 #include "common/pki.h"
 #include "common/timeutil.h"
+#include "common/version.h"
 
 #define UPLOAD_BATCH_BYTES	(4 << 20)	/* well under max_body 16M */
 #define UPLOAD_FILE_MAX		(1 << 20)	/* a PEM file bigger is wrong */

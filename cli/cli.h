@@ -16,7 +16,6 @@
 
 #include <jansson.h>
 
-#define CLI_VERSION		"0.1.0"
 #define CLI_ADMIN_DEFAULT	"http://127.0.0.1:8444"
 #define CLI_ADMIN_SOCKET	"/run/shaobing/admin.sock"
 

@@ -10,7 +10,9 @@
 
 #include "cli/cli.h"
 #include "cli/export.h"
+#include "common/manpage.h"
 #include "common/timeutil.h"
+#include "common/version.h"
 
 struct command {
 	const char	*name;
@@ -51,8 +53,10 @@ static const struct command commands[] = {
 	    "who called the admin API, when, from where 管理审计日志" },
 	{ "audit verify", NULL, "audit verify",
 	    "prove the incident trail was not edited 审计链校验" },
-	{ "ca", cli_cmd_ca, "ca init DIR [--name HOST]... [--days N]",
+	{ "ca", cli_cmd_ca, "ca init DIR [--name HOST|IP]... [--days N]",
 	    "make a CA and the collector's certificate (offline) 创建证书颁发机构" },
+	{ "ca server-cert", NULL, "ca server-cert DIR --name HOST|IP... [--days N]",
+	    "issue the collector's certificate again, same CA 重新签发服务器证书" },
 	{ "events", cli_cmd_events,
 	    "events [--agent A] [--since T] [--type T] [--limit N] "
 	    "[--after-id ID] [--json]",
@@ -85,6 +89,8 @@ static const struct command commands[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
+static void	options_usage(FILE *f);
+
 static void
 usage(FILE *f)
 {
@@ -97,7 +103,15 @@ usage(FILE *f)
 			fprintf(f, "  %s\n  %-50s %s\n", c->synopsis, "", c->help);
 		else
 			fprintf(f, "  %-50s %s\n", c->synopsis, c->help);
-	fprintf(f, "\nOptions (anywhere on the line):\n"
+	fputc('\n', f);
+	options_usage(f);
+}
+
+/* The global options, for --help and the man page. */
+static void
+options_usage(FILE *f)
+{
+	fprintf(f, "Options (anywhere on the line):\n"
 	    "  --admin URL  the collector's admin API: unix:/PATH,\n"
 	    "               https://HOST:PORT or http://127.0.0.1:PORT\n"
 	    "               (default $SHAOBING_ADMIN, else unix:%s when it\n"
@@ -189,7 +203,7 @@ cmd_version(struct cli *cli, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	fprintf(cli->out, "shaobing %s\n", CLI_VERSION);
+	fprintf(cli->out, "shaobing %s\n", shaobing_version);
 	return CLI_EXIT_OK;
 }
 
@@ -249,6 +263,15 @@ main(int argc, char **argv)
 	}
 	if (strcmp(args[0], "--version") == 0)
 		args[0] = "version";
+	if (strcmp(args[0], "--man") == 0) {
+		/* The man page's generated part (packaging/man/render.sh). */
+		fputs(".SH COMMANDS\n", stdout);
+		for (const struct command *c = commands; c->name != NULL; c++)
+			man_item(stdout, c->synopsis, c->help);
+		man_usage(stdout, "OPTIONS", options_usage);
+		free(args);
+		return CLI_EXIT_OK;
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "shaobing: cannot initialise libcurl\n");
 		free(args);

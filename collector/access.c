@@ -27,6 +27,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "collector/access.h"
+#include "collector/collector.h"
 #include "collector/asset.h"
 #include "collector/console.h"
 #include "collector/incident.h"
@@ -53,7 +54,7 @@ access_tokens(struct api *api, const struct api_request *rq,
 	json_t	*o, *v;
 	int64_t	 ttl = 86400, uses = 1, now = api->now(), id;
 	char	 tok[ACCESS_TOKEN_LEN], hash[DIGEST_SHA256_HEX], msg[300];
-	char	 exp[32];
+	char	 exp[32], url[COLLECTOR_PATH_MAX];
 
 	if ((o = api_body_object(rq, rs)) == NULL)
 		return;
@@ -89,12 +90,18 @@ access_tokens(struct api *api, const struct api_request *rq,
 		goto out;
 	}
 	time_format_utc(now + ttl * 1000, exp, sizeof(exp));
+	if (collector_public_url(api->conf, url, sizeof(url), msg,
+	    sizeof(msg)) == -1) {
+		log_warnx("token create: no public URL (%s); the enroll "
+		    "command printed has a placeholder", msg);
+		snprintf(url, sizeof(url), "https://COLLECTOR:PORT");
+	}
 	log_info("%s created enrollment token %" PRId64 " (%" PRId64 " uses, "
 	    "expires %s)", actor, id, uses, exp);
-	api_reply(rs, 200, json_pack("{s:I, s:s, s:s, s:s, s:I}", "id",
+	api_reply(rs, 200, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s}", "id",
 	    (json_int_t)id, "token", tok, "ca_fingerprint",
 	    access_ca_fingerprint(api->access),
-	    "expires", exp, "uses", (json_int_t)uses));
+	    "expires", exp, "uses", (json_int_t)uses, "server", url));
 	explicit_bzero(tok, sizeof(tok));
 	goto out;
 bad:

@@ -23,6 +23,7 @@
 #include "common/event.h"
 #include "common/log.h"
 #include "common/timeutil.h"
+#include "common/version.h"
 
 /* A heartbeat from further ahead than this is refused: a clock gone
    wild would otherwise freeze the agent's uptime intervals. */
@@ -389,7 +390,7 @@ api_health(struct api *api, const struct api_request *rq,
 	(void)api;
 	(void)rq;
 	api_reply(rs, 200, json_pack("{s:s, s:s}", "status", "ok",
-	    "version", COLLECTOR_VERSION));
+	    "version", shaobing_version));
 }
 
 /*

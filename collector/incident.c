@@ -806,6 +806,31 @@ tick_row(void *arg, const struct incident_watch_row *w)
 }
 
 int
+incidents_raise(struct incidents *in, const char *type, const char *key,
+    const char *asset, const char *what, int severity, int64_t now,
+    char *err, size_t errlen)
+{
+	struct incident_map	m;
+	char			title[256];
+	int			rc;
+
+	if (!incident_map_event(in->o.conf, type, severity, NULL, &m))
+		return 0;
+	snprintf(title, sizeof(title), "%s: %s", m.rule->title, what);
+	{
+		struct incident_obs o = {
+			.asset = asset, .key = key, .type = type, .title = title,
+			.severity = severity, .ts = now, .received = now,
+		};
+
+		rc = fold(in, &o, &m, err, errlen) == -1 ? -1 : 1;
+	}
+	notify_pending_ids(in);
+	in->npending = 0;
+	return rc;
+}
+
+int
 incidents_tick(struct incidents *in, int64_t now, char *err, size_t errlen)
 {
 	struct tick_ctx		t = { .in = in, .now = now };

@@ -125,6 +125,7 @@ const struct tax_category *tax_category_of(const char *code);
 	/* Collector-made equipment faults. */ \
 	X(host_down, "DE", "", SEV_INFO, TAX_LEVEL_IV, true, false, true, "设备故障：主机离线", "equipment fault: host down") \
 	X(website_down, "DE", "", SEV_INFO, TAX_LEVEL_IV, true, false, true, "设备故障：网站不可用", "equipment fault: website down") \
+	X(collector_cert_expiring, "SHE", "", SEV_INFO, TAX_LEVEL_IV, false, false, true, "采集中心证书即将过期", "collector certificate expiring") \
 	/* Agentless equipment (probes/check/device.c): faults, never security \
 	   incidents.  device_down opens only inside the device's schedule; \
 	   device_up / if_up resolve (device_back()). */ \

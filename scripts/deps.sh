@@ -36,6 +36,7 @@ ca-certificates
 tzdata
 dpkg-dev
 lintian
+man-db
 rpm
 rpmlint
 jq

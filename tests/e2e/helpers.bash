@@ -266,3 +266,16 @@ sb_stored_seqs() {
 sb_stored_count() {
 	"$SB" events --agent "$1" --limit 10000000 --json | jq '.events | length'
 }
+
+# sb_build_version VERSION DIR: the programs of $SHAOBING_BUILD again, saying
+# VERSION (make VERSION=...), built into DIR/bin.  Only common/version.c is
+# compiled again (the objects are copied), so this is a relink, not a build.
+sb_build_version() {
+	local v=$1 dir=$2 san=
+	case "$SHAOBING_BUILD" in *-san) san=1 ;; esac
+	mkdir -p "$dir"
+	cp -a "$SHAOBING_BUILD/obj" "$SHAOBING_BUILD/lib" "$dir/"
+	make -C "$SHAOBING_ROOT" --no-print-directory BUILD="$dir" VERSION="$v" \
+		${san:+SANITIZE=1} all >"$dir/make.log" 2>&1 || { cat "$dir/make.log"; return 1; }
+	[ "$("$dir/bin/shaobing" --version)" = "shaobing $v" ]
+}

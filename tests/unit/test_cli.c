@@ -380,9 +380,13 @@ test_admin_unreachable(void **state)
 	/* Port 1 on loopback: nothing listens there. */
 	assert_int_equal(cli_admin_get("http://127.0.0.1:1", "/api/v1/admin/agents",
 	    &j, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "cannot reach the collector's admin API at "
-	    "http://127.0.0.1:1"));
-	assert_non_null(strstr(err, "is shaobing-collector running?"));
+	assert_non_null(strstr(err, "connection refused by "
+	    "http://127.0.0.1:1: shaobing-collector is not running there"));
+	/* A Unix socket path with nothing there. */
+	assert_int_equal(cli_admin_get("unix:/nonexistent/admin.sock",
+	    "/api/v1/admin/agents", &j, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no admin socket /nonexistent/admin.sock: "
+	    "shaobing-collector is not running"));
 	assert_int_equal(cli_admin_get("ftp://127.0.0.1", "/x", &j, err,
 	    sizeof(err)), -1);
 	assert_non_null(strstr(err, "must start with"));
