@@ -28,7 +28,7 @@ has_inventory() {
 # No byte a terminal acts on: ESC, BEL, CR, C1 (UTF-8 c2 80..c2 9f),
 # U+202A..U+202E, U+2066..U+2069.  LF is allowed (our own line ends).
 no_terminal_controls() {
-	! LC_ALL=C grep -qP '[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]' "$1"
+	LC_ALL=C refute_grep -qP '[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]' "$1"
 }
 
 @test "hostile inventory text is escaped in assets show, tables and the event list" {
@@ -59,7 +59,7 @@ root = $T/root" sb_agent_conf web-07
 	grep -qF 'Debian \x9b2;1HGNU\x0d\x0astatus: clean' "$T/show.txt"
 	grep -qF 'Xeon \u{2067}gnp.exe\u{2069} \x07\x08' "$T/show.txt"
 	# No line starts with the forged text.
-	! grep -q '^status: clean' "$T/show.txt"
+	refute_grep -q '^status: clean' "$T/show.txt"
 
 	"$SB" assets >"$T/list.txt" 2>&1
 	no_terminal_controls "$T/list.txt"
