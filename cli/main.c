@@ -84,6 +84,10 @@ static const struct command commands[] = {
 	    "users [list] [--json] | add NAME --role admin|read | passwd NAME "
 	    "| del NAME",
 	    "web console logins 控制台用户" },
+	{ "websites", cli_cmd_websites, "websites [--json]",
+	    "the websites the agents check ([website NAME]) 网站列表" },
+	{ "websites rebaseline", NULL, "websites rebaseline NAME [--agent A]",
+	    "new page baselines at the next check (audited) 重建网页基线" },
 	{ "help", cmd_help, "help", "this list 帮助" },
 	{ "version", cmd_version, "version", "print the version" },
 	{ NULL, NULL, NULL, NULL },

@@ -32,6 +32,7 @@
 #include "collector/console.h"
 #include "collector/incident.h"
 #include "collector/store_access.h"
+#include "collector/website_api.h"
 #include "common/digest.h"
 #include "common/event.h"
 #include "common/log.h"
@@ -352,6 +353,11 @@ const struct route access_admin_routes[] = {
 	    asset_api_one },
 	{ API_GET,  "/api/v1/admin/asset/diff", SCOPE_READ, ROUTE_CONSOLE,
 	    asset_api_diff },
+	/* websites the agents check (website_api.c) */
+	{ API_GET,  "/api/v1/admin/websites", SCOPE_READ, ROUTE_CONSOLE,
+	    website_api_list },
+	{ API_POST, "/api/v1/admin/websites/:name/rebaseline", SCOPE_ADMIN,
+	    ROUTE_CONSOLE, website_api_rebaseline },
 };
 const size_t access_admin_nroutes =
     sizeof(access_admin_routes) / sizeof(access_admin_routes[0]);

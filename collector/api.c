@@ -18,6 +18,7 @@
 
 #include "collector/api.h"
 #include "collector/store_access.h"
+#include "collector/store_website.h"
 #include "collector/indicator.h"
 #include "common/text.h"
 #include "common/event.h"
@@ -301,7 +302,7 @@ api_heartbeat(struct api *api, const struct api_request *rq,
     struct api_response *rs)
 {
 	struct store_heartbeat	 hb;
-	json_t			*o = NULL, *v;
+	json_t			*o = NULL, *v, *ans, *rebase = NULL;
 	const char		*text, *k;
 	char			*buf = NULL, err[512], now_s[32];
 	size_t			 len;
@@ -373,8 +374,20 @@ api_heartbeat(struct api *api, const struct api_request *rq,
 	if (store_agent_access(api->store, hb.agent, &revoked, &last_seq, err,
 	    sizeof(err)) == -1)
 		log_warnx("heartbeat from %s: %s", hb.agent, err);
-	api_reply(rs, 200, json_pack("{s:b, s:s, s:I}", "ok", 1,
-	    "server_time", now_s, "last_seq", (json_int_t)last_seq));
+	ans = json_pack("{s:b, s:s, s:I}", "ok", 1, "server_time", now_s,
+	    "last_seq", (json_int_t)last_seq);
+	/* Rebaselines the administrator asked of this agent's websites:
+	   handed out once; the agent's [website] probe takes them. */
+	if (store_website_take(api->store, hb.agent, now, &rebase, err,
+	    sizeof(err)) == -1)
+		log_warnx("heartbeat from %s: %s", hb.agent, err);
+	else if (json_array_size(rebase) > 0) {
+		log_info("agent %s told to rebaseline %zu website(s)", hb.agent,
+		    json_array_size(rebase));
+		json_object_set(ans, "rebaseline", rebase);
+	}
+	json_decref(rebase);
+	api_reply(rs, 200, ans);
 	goto out;
 bad:
 	reject(api, rq, rs, 400, err);

@@ -149,7 +149,8 @@ const struct tax_category *tax_category_of(const char *code);
 	X(availability, "", "", SEV_INFO, 0, false, false, false, "可用性检测", "availability sample") \
 	X(tls_report, "", "", SEV_INFO, 0, false, false, false, "TLS 检测报告", "TLS report") \
 	X(device_up, "", "", SEV_INFO, 0, false, false, false, "设备恢复", "device up") \
-	X(if_up, "", "", SEV_INFO, 0, false, false, false, "接口恢复", "interface up")
+	X(if_up, "", "", SEV_INFO, 0, false, false, false, "接口恢复", "interface up") \
+	X(web_baseline, "", "", SEV_INFO, 0, false, false, false, "网页基线已建立", "page baseline taken")
 
 struct tax_type {
 	const char	*name;		/* "port_scan", or a prefix "cert_*" */

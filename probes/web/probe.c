@@ -2,22 +2,29 @@
  * [website NAME]: the pages of a public website checked on the agent's
  * schedule (see conf/agent.ini).  Each page's baseline is a file in
  * baseline_dir, NAME-<sha256 of the URL, 16 hex>.json; a missing file is
- * taken as a new baseline on the next run (that is how an administrator
- * rebaselines today: delete the files and send SIGHUP, or wait).
+ * taken as a new baseline on the next run.  An administrator rebaselines
+ * with `shaobing websites rebaseline NAME`: the collector tells the agent
+ * in its heartbeat answer (website_rebaseline_request()), and the next
+ * run replaces the site's baselines (web_baseline events say so).
  * Findings become events of the finding's code with data
  * {target: NAME, website: NAME, url, code, message, detail}, keyed by
  * page and what, so a dark link that stays is one incident.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "common/digest.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 #include "probes/probe.h"
 #include "probes/web/web.h"
@@ -225,10 +232,57 @@ website_interval(void *state)
 	return min;
 }
 
-/* One page: check it and emit its findings. */
+/* Rebaselines asked by the collector, taken by website_tick(). */
+static struct {
+	pthread_mutex_t	 mu;
+	char		 name[WEB_REBASE_MAX][64];
+	size_t		 n;
+} rebase = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+int
+website_rebaseline_request(const char *name)
+{
+	int rc = 0;
+
+	if (strlen(name) >= sizeof(rebase.name[0]))
+		return -1;
+	pthread_mutex_lock(&rebase.mu);
+	for (size_t i = 0; i < rebase.n; i++)
+		if (strcmp(rebase.name[i], name) == 0)
+			goto out;
+	if (rebase.n == WEB_REBASE_MAX)
+		rc = -1;
+	else
+		snprintf(rebase.name[rebase.n++], sizeof(rebase.name[0]), "%s",
+		    name);
+out:
+	pthread_mutex_unlock(&rebase.mu);
+	return rc;
+}
+
+/* Was a rebaseline of name asked?  Taken off the list. */
+static bool
+website_rebaseline_take(const char *name)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&rebase.mu);
+	for (size_t i = 0; i < rebase.n && !found; i++)
+		if (strcmp(rebase.name[i], name) == 0) {
+			found = true;
+			memmove(rebase.name[i], rebase.name[i + 1],
+			    (rebase.n - i - 1) * sizeof(rebase.name[0]));
+			rebase.n--;
+		}
+	pthread_mutex_unlock(&rebase.mu);
+	return found;
+}
+
+/* One page: check it and emit its findings (against a new baseline when
+   renew). */
 static void
-website_page(struct website *w, const char *url, struct emitter *em,
-    json_t **pagep)
+website_page(struct website *w, const char *url, bool renew,
+    struct emitter *em, json_t **pagep)
 {
 	char		 hex[DIGEST_SHA256_HEX], path[1024], why[WEB_URL_MAX + 512];
 	struct findings	 f = { NULL, 0, 0 };
@@ -237,6 +291,10 @@ website_page(struct website *w, const char *url, struct emitter *em,
 	digest_sha256_hex(url, strlen(url), hex, sizeof(hex));
 	snprintf(path, sizeof(path), "%s/%s-%.16s.json", w->baseline_dir,
 	    w->name, hex);
+	if (renew && unlink(path) == -1 && errno != ENOENT)
+		log_warnx("website %s: cannot remove the old baseline %s: %s; "
+		    "check baseline_dir's permissions", w->name, path,
+		    strerror(errno));
 	if (web_check(url, path, w->timeout_ms, &w->o, pagep, &f, &wrote, why,
 	    sizeof(why)) == -1) {
 		char key[EVENT_KEY_MAX];
@@ -249,8 +307,17 @@ website_page(struct website *w, const char *url, struct emitter *em,
 		    "website", w->name, "url", url, "error", why));
 		return;
 	}
-	if (wrote)
-		log_info("website %s: baseline of %s taken (%s)", w->name, url, path);
+	if (wrote) {
+		char key[EVENT_KEY_MAX];
+
+		log_info("website %s: baseline of %s taken (%s)", w->name, url,
+		    path);
+		text_printf(key, sizeof(key), "web_baseline:%s:%s", w->name, url);
+		emit_event(em, 0, "web_baseline", SEV_INFO, key,
+		    json_pack("{s:s, s:s, s:s, s:s, s:b}", "target", w->name,
+		    "website", w->name, "url", url, "file", path, "renewed",
+		    renew));
+	}
 	for (size_t i = 0; i < f.n; i++) {
 		const struct finding	*x = &f.v[i];
 		json_t			*d = json_pack("{s:s, s:s, s:s, s:s, s:s}",
@@ -313,14 +380,18 @@ website_tick(void *state, struct emitter *em)
 
 	for (size_t i = 0; i < st->n && !probe_stopping(); i++) {
 		struct website	*w = st->w[i];
+		bool		 renew = website_rebaseline_take(w->name);
 
-		if (w->next_due != 0 && now + 1000 < w->next_due)
+		if (renew)
+			log_info("website %s: new baselines asked by the "
+			    "collector; taking them now", w->name);
+		else if (w->next_due != 0 && now + 1000 < w->next_due)
 			continue;
 		w->next_due = now + w->interval_ms;
 		for (size_t k = 0; k < w->nurl && !probe_stopping(); k++) {
 			json_t	*page = NULL;
 
-			website_page(w, w->url[k], em, &page);
+			website_page(w, w->url[k], renew, em, &page);
 			if (k == 0 && w->crawl > 0 && page != NULL) {
 				char	(*more)[WEB_URL_MAX] = calloc((size_t)w->crawl,
 				    WEB_URL_MAX);
@@ -330,7 +401,7 @@ website_tick(void *state, struct emitter *em)
 				for (size_t m = 0; m < nm && !probe_stopping(); m++) {
 					json_t *sub = NULL;
 
-					website_page(w, more[m], em, &sub);
+					website_page(w, more[m], renew, em, &sub);
 					json_decref(sub);
 				}
 				free(more);

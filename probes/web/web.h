@@ -106,6 +106,16 @@ int	web_main(int argc, char **argv);
 /* [website NAME] (probe.c); its option table for the example config test. */
 struct probe_ops;
 extern const struct probe_ops website_probe;
+
+/*
+ * The collector asked (heartbeat answer, agent/upload.c) for new
+ * baselines of [website name]: its next run, due at once, replaces
+ * them.  Any thread; a name this agent does not check is ignored at the
+ * run.  -1 when too many requests wait (WEB_REBASE_MAX) or the name is
+ * too long.
+ */
+#define WEB_REBASE_MAX	32
+int	website_rebaseline_request(const char *name);
 extern const struct conf_opt website_opts[];
 
 #endif

@@ -98,3 +98,47 @@ has_incident() {
 	[ "$(jq -r '.events[0].data.detail.domain' <<<"$output")" = www.sx-caipiao.net ]
 	SB_WATCH=$AG_PID sb_wait_until has_incident web_hidden_link
 }
+
+@test "web live: websites rebaseline NAME: the redesigned page becomes the baseline at the agent's next check; audited" {
+	# The first baseline reached the collector, so it knows who checks portal.
+	SB_WATCH=$AG_PID sb_wait_until sh -c "'$SB' events --agent web-01 --type web_baseline --json | jq -e '.events | length > 0'"
+	run "$SB" websites --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.websites[] | select(.website == "portal") | .agent' <<<"$output")" = web-01 ]
+	run "$SB" websites
+	[ "$status" -eq 0 ]
+	[[ "$output" == *portal*web-01* ]]
+	# The office redesigns the front page: against the old baseline it is
+	# a defacement.
+	cat >"$WWW/index.html" <<'HTML'
+<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>某某县政务服务网（新版）</title></head>
+<body><h1>欢迎访问新版政务服务网</h1>
+<p>本网站已全新改版，提供办事指南、在线申报、进度查询等服务。</p>
+<ul><li><a href="/bszn/">办事指南</a></li><li><a href="/zxsb/">在线申报</a></li><li><a href="/jdcx/">进度查询</a></li></ul>
+<p>主办单位：某某县人民政府办公室　联系电话：0000-1234567</p></body></html>
+HTML
+	SB_WATCH=$AG_PID sb_wait_until sh -c "'$SB' events --agent web-01 --type web_defaced --json | jq -e '.events | length > 0'"
+	run "$SB" websites rebaseline portal
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"rebaseline requested"*web-01* ]]
+	run "$SB" websites rebaseline nosuchsite
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no agent has reported website 'nosuchsite'"* ]]
+	# Told at its next heartbeat, the agent retakes the baseline at its next check.
+	SB_WATCH=$AG_PID sb_wait_until sh -c "'$SB' events --agent web-01 --type web_baseline --json | jq -e '[.events[] | select(.data.renewed)] | length > 0'"
+	run "$SB" events --agent web-01 --type web_baseline --json
+	base=$(jq -r '[.events[] | select(.data.renewed)][0].data.file' <<<"$output")
+	[ -s "$base" ]
+	grep -q '新版政务服务网' "$base"
+	grep -q "agent web-01 told to rebaseline 1 website" "$T/collector.log"
+	# The next check of the page against the new baseline: no finding.
+	run "$SHAOBING_BIN/shaobing-agent" --web "http://127.0.0.1:$W_PORT/index.html" \
+		--baseline "$base" --keywords "$SHAOBING_ROOT/conf/keywords-example.txt" --json
+	[ "$status" -eq 0 ]
+	[ "$(jq '.findings | length' <<<"$output")" = 0 ]
+	# Audited at the collector.
+	run sqlite3 "$T/collector.db" "select method || ' ' || path || ' ' || status from admin_audit where path like '%/websites/%'"
+	[[ "$output" == *"POST /api/v1/admin/websites/portal/rebaseline 200"* ]]
+	[[ "$output" == *"POST /api/v1/admin/websites/nosuchsite/rebaseline 404"* ]]
+}

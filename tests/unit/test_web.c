@@ -2,7 +2,8 @@
  * Website integrity (probes/web): the CSS reader, the page model built
  * from gumbo's tree (hidden links by each technique, script-written
  * markup, navigations), the comparison with a baseline and its
- * tolerance, keyword files, same-site and allow-list decisions.
+ * tolerance, keyword files, same-site and allow-list decisions; the
+ * [website] probe's rebaseline on the collector's request.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include "common/conf.h"
+#include "common/digest.h"
 #include "probes/probe.h"
 #include "probes/web/css.h"
 #include "probes/web/web.h"
@@ -355,6 +357,91 @@ test_example_conf(void **state)
 	conf_free(c);
 }
 
+struct rec {
+	int	n;
+	char	type[64];
+};
+
+static int
+rec_emit(void *ctx, int64_t ts_ms, const char *type, enum severity sev,
+    const char *key, json_t *data)
+{
+	struct rec *r = ctx;
+
+	(void)ts_ms;
+	(void)sev;
+	(void)key;
+	json_decref(data);
+	r->n++;
+	snprintf(r->type, sizeof(r->type), "%s", type);
+	return 0;
+}
+
+/*
+ * A rebaseline asked by the collector (website_rebaseline_request(), from
+ * the heartbeat answer): the site's next run is at once, its old baseline
+ * files go first; other sites and later runs are untouched.  The page is
+ * on a closed port, so each run is one web_fetch_failed.
+ */
+static void
+test_rebaseline(void **state)
+{
+	char		 dir[] = "/tmp/test_web_rebase.XXXXXX", ini[512];
+	char		 base[600], hex[DIGEST_SHA256_HEX], name[80];
+	const char	*url = "http://127.0.0.1:1/";
+	struct conf	*c;
+	struct conf_err	 err;
+	struct rec	 r = { 0, "" };
+	struct emitter	 em = { rec_emit, &r };
+	void		*st = NULL;
+	FILE		*f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(ini, sizeof(ini), "[website portal]\npages = %s\n"
+	    "baseline_dir = %s\ntimeout = 200ms\n", url, dir);
+	c = conf_load_string("agent.ini", ini, &err);
+	assert_non_null(c);
+	if (website_probe.configure(c, &st, &err) != 0)
+		fail_msg("%s", err.msg);
+	digest_sha256_hex(url, strlen(url), hex, sizeof(hex));
+	snprintf(base, sizeof(base), "%s/portal-%.16s.json", dir, hex);
+	website_probe.run(st, &em);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.type, "web_fetch_failed");
+	/* An old baseline; the site is not due for 30 minutes. */
+	assert_non_null(f = fopen(base, "w"));
+	fputs("{}", f);
+	fclose(f);
+	website_probe.run(st, &em);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(access(base, F_OK), 0);
+	/* Asked for another site: nothing here. */
+	assert_int_equal(website_rebaseline_request("intranet"), 0);
+	website_probe.run(st, &em);
+	assert_int_equal(r.n, 1);
+	/* Asked (twice before the run: once): run now, old baseline gone. */
+	assert_int_equal(website_rebaseline_request("portal"), 0);
+	assert_int_equal(website_rebaseline_request("portal"), 0);
+	website_probe.run(st, &em);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(access(base, F_OK), -1);
+	website_probe.run(st, &em);
+	assert_int_equal(r.n, 2);
+	/* Bounded: WEB_REBASE_MAX waiting names, 63 bytes each. */
+	memset(name, 'a', 64);
+	name[64] = '\0';
+	assert_int_equal(website_rebaseline_request(name), -1);
+	for (int i = 1; i < WEB_REBASE_MAX; i++) {
+		snprintf(name, sizeof(name), "site%d", i);
+		assert_int_equal(website_rebaseline_request(name), 0);
+	}
+	assert_int_equal(website_rebaseline_request("one-too-many"), -1);
+	website_probe.free(st);
+	conf_free(c);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -367,6 +454,7 @@ main(void)
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_example_conf),
+		cmocka_unit_test(test_rebaseline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
