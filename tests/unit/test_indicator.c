@@ -720,6 +720,45 @@ test_future_and_partial(void **state)
 	json_decref(doc);
 }
 
+/*
+ * Boundary: db-01 (always) is up to Feb 29 22:00, off, boots Mar 1 01:50
+ * and is up again from 02:00.  The outage 22:00-02:00 is known down (the
+ * boot proves it) whichever period is asked: Feb 26..29 holds 2 h of it,
+ * Mar 1..3 the other 2 h, the whole week all 4 h; never "no data".
+ */
+static void
+test_boundary_outage(void **state)
+{
+	struct fx	*f = *state;
+	int64_t		 now = local(2024, 3, 10, 0, 0);
+	json_t		*doc;
+	const json_t	*c;
+
+	beats(f, "db-01", local(2024, 2, 26, 0, 0), local(2024, 2, 29, 22, 0),
+	    local(2024, 2, 25, 23, 0));
+	beats(f, "db-01", local(2024, 3, 1, 2, 0), local(2024, 3, 4, 0, 0),
+	    local(2024, 3, 1, 1, 50));
+	doc = compute(f, "2024-02-26", "2024-02-29", now);
+	c = json_object_get(doc, "counts");
+	assert_int_equal(geti(c, "down_ms"), 2 * H);
+	assert_int_equal(geti(c, "no_data_ms"), 0);
+	json_decref(doc);
+	doc = compute(f, "2024-03-01", "2024-03-03", now);
+	c = json_object_get(doc, "counts");
+	assert_int_equal(geti(c, "down_ms"), 2 * H);
+	assert_int_equal(geti(c, "no_data_ms"), 0);
+	json_decref(doc);
+	doc = compute(f, "2024-02-26", "2024-03-03", now);
+	c = json_object_get(doc, "counts");
+	assert_int_equal(geti(c, "down_ms"), 4 * H);
+	assert_int_equal(geti(c, "no_data_ms"), 0);
+	json_decref(doc);
+	/* A period that ends inside the outage, before the next interval. */
+	doc = compute(f, "2024-02-29", "2024-02-29", now);
+	assert_int_equal(geti(json_object_get(doc, "counts"), "down_ms"), 2 * H);
+	json_decref(doc);
+}
+
 static void
 test_period_parse(void **state)
 {
@@ -772,6 +811,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_future_and_partial,
 		    setup_hand, teardown),
 		cmocka_unit_test_setup_teardown(test_device_operation,
+		    setup_empty, teardown),
+		cmocka_unit_test_setup_teardown(test_boundary_outage,
 		    setup_empty, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_year, setup_empty,
 		    teardown),
