@@ -146,8 +146,6 @@ write_indicators(struct csv *c, const json_t *doc)
 
 	csv_head(c, h, NELEM(h));
 	json_array_foreach(json_object_get(doc, "indicators"), i, ind) {
-		const json_t *met = json_object_get(ind, "met");
-
 		cli_indicator_target(ind, tg, sizeof(tg));
 		cli_indicator_actual(ind, ac, sizeof(ac));
 		csv_text(c, str(ind, "level1"));
@@ -160,8 +158,7 @@ write_indicators(struct csv *c, const json_t *doc)
 		csv_text(c, str(ind, "numerator_label"));
 		csv_int(c, json_object_get(ind, "denominator"));
 		csv_text(c, str(ind, "denominator_label"));
-		csv_text(c, json_is_boolean(met) ? (json_is_true(met) ?
-		    "是 yes" : "否 no") : "无数据 no data");
+		csv_text(c, cli_indicator_met(ind));
 		csv_int(c, json_object_get(ind, "points"));
 		csv_num2(c, json_object_get(ind, "score"));
 		csv_text(c, str(ind, "deviation"));

@@ -44,6 +44,16 @@ int	cli_indicators_render(const json_t *doc, FILE *f, char *err,
 
 /* Text of an indicator's actual value with unit, or "无数据 no data". */
 void	cli_indicator_actual(const json_t *ind, char *buf, size_t len);
+/*
+ * "是 yes", "否 no", "口径不完整 incomplete" (holiday calendar missing:
+ * not scored) or "无数据 no data".
+ */
+const char *cli_indicator_met(const json_t *ind);
+/*
+ * "num / den" of an indicator in human units: hours ("1071.00 h /
+ * 1090.80 h") when the labels say "(ms)", else the counts; "-" if none.
+ */
+void	cli_indicator_fraction(const json_t *ind, char *buf, size_t len);
 /* "≥ 95%" style target text. */
 void	cli_indicator_target(const json_t *ind, char *buf, size_t len);
 

@@ -125,12 +125,14 @@ self_eval(FILE *f, const json_t *inds)
 		    " nodata");
 		esc(f, ac);
 		if (json_is_integer(json_object_get(ind, "numerator")) &&
-		    json_is_integer(json_object_get(ind, "denominator")))
-			fprintf(f, "<br><span class=\"small frac\">%"
-			    JSON_INTEGER_FORMAT " / %" JSON_INTEGER_FORMAT
-			    "</span>", json_integer_value(json_object_get(ind,
-			    "numerator")), json_integer_value(json_object_get(ind,
-			    "denominator")));
+		    json_is_integer(json_object_get(ind, "denominator"))) {
+			char fr[96];
+
+			cli_indicator_fraction(ind, fr, sizeof(fr));
+			fputs("<br><span class=\"small frac\">", f);
+			esc(f, fr);
+			fputs("</span>", f);
+		}
 		fprintf(f, "</td><td class=\"points n\">%" JSON_INTEGER_FORMAT
 		    "</td><td class=\"score n\">", json_integer_value(
 		    json_object_get(ind, "points")));

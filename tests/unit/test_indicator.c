@@ -577,7 +577,7 @@ test_hand_export_files(void **state)
 	free(t);
 	t = slurp(out, "report.html");
 	has(t, "<td class=\"actual n\">98.18%<br><span class=\"small frac\">"
-	    "1071000000 / 1090800000</span>");
+	    "297.50 h / 303.00 h</span>");
 	has(t, "<td class=\"score n\">61.43</td>");
 	has(t, "测试 test &lt;b&gt;&amp;");
 	has(t, "<svg id=\"chart-operation\"");
@@ -759,6 +759,50 @@ test_boundary_outage(void **state)
 	json_decref(doc);
 }
 
+/*
+ * Calendar coverage: the fixture's calendar lists days of 2024 only.  A
+ * desktop monitored over New Year 2023/2024: 2023's holidays are unknown,
+ * so the operation ratio is marked 口径不完整 and not scored — in the
+ * JSON, the CSV and the report; a period inside 2024 is scored.
+ */
+static void
+test_calendar_missing(void **state)
+{
+	struct fx	*f = *state;
+	int64_t		 now = local(2024, 3, 10, 0, 0);
+	json_t		*doc;
+	const json_t	*o;
+	char		 out[128], err[256], *t;
+
+	beats(f, "pc-09", local(2023, 12, 25, 8, 0), local(2024, 1, 5, 18, 0),
+	    local(2023, 12, 25, 7, 50));
+	doc = compute(f, "2023-12-25", "2024-01-05", now);
+	o = ind(doc, "operation");
+	assert_true(json_is_true(json_object_get(o, "incomplete")));
+	assert_int_equal(geti(o, "calendar_missing"), 2023);
+	assert_true(json_is_null(json_object_get(o, "met")));
+	assert_true(json_is_null(json_object_get(o, "score")));
+	assert_true(json_is_number(json_object_get(o, "actual")));
+	assert_non_null(strstr(json_string_value(json_object_get(o,
+	    "deviation")), "口径不完整"));
+	snprintf(out, sizeof(out), "%s/gap", f->dir);
+	assert_int_equal(cli_export_write(doc, out, NULL, err, sizeof(err)), 8);
+	t = slurp(out, "indicators.csv");
+	has(t, "\"口径不完整 incomplete: 100.00%\"");
+	has(t, "\"口径不完整 incomplete\"");
+	has(t, "缺少 2023 年节假日日历");
+	free(t);
+	t = slurp(out, "report.html");
+	has(t, "口径不完整 incomplete: 100.00%");
+	free(t);
+	json_decref(doc);
+	doc = compute(f, "2024-01-01", "2024-01-05", now);
+	o = ind(doc, "operation");
+	assert_null(json_object_get(o, "incomplete"));
+	assert_true(json_is_true(json_object_get(o, "met")));
+	json_decref(doc);
+}
+
 static void
 test_period_parse(void **state)
 {
@@ -813,6 +857,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_device_operation,
 		    setup_empty, teardown),
 		cmocka_unit_test_setup_teardown(test_boundary_outage,
+		    setup_empty, teardown),
+		cmocka_unit_test_setup_teardown(test_calendar_missing,
 		    setup_empty, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_year, setup_empty,
 		    teardown),
