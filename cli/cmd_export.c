@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli/export.h"
+#include "common/targets.h"
 #include "common/timeutil.h"
 
 static void
@@ -25,11 +26,15 @@ export_usage(FILE *f)
 {
 	fprintf(f, "usage: shaobing export [--year YYYY | --quarter YYYY-Qn |\n"
 	    "                       --month YYYY-MM | --from DATE --to DATE] --out DIR\n"
+	    "                       [--targets FILE]\n"
 	    "  Write the period's indicators and their evidence to DIR (made if\n"
 	    "  missing): indicators.csv, incidents.csv, uptime.csv (per asset and\n"
 	    "  month), website-days.csv (per day), assets.csv, tls-assessment.csv,\n"
 	    "  export.json (all of it) and report.html (项目支出绩效自评表, printable\n"
-	    "  on A4).  Default period: this year.\n");
+	    "  on A4).  Default period: this year.\n"
+	    "  --targets FILE  the year's performance targets (conf/targets.md):\n"
+	    "  report.html then opens with one 项目支出绩效自评表 per project and\n"
+	    "  report.xlsx holds the same forms, one sheet each.\n");
 }
 
 /* ---- CSV ---------------------------------------------------------------- */
@@ -447,7 +452,9 @@ int
 cli_cmd_export(struct cli *cli, int argc, char **argv)
 {
 	struct cli_period	 p;
-	const char		*out = NULL;
+	const char		*out = NULL, *tpath = NULL;
+	struct targets		*tg = NULL;
+	struct conf_err		 cerr;
 	json_t			*doc = NULL;
 	char			 err[1024];
 	int			 r, n, rc = CLI_EXIT_FAIL, tty = isatty(2);
@@ -460,6 +467,10 @@ cli_cmd_export(struct cli *cli, int argc, char **argv)
 		if (r == 1)
 			continue;
 		if ((r = cli_opt(cli, argc, argv, &i, "--out", &out)) == -1)
+			return CLI_EXIT_USAGE;
+		if (r == 1)
+			continue;
+		if ((r = cli_opt(cli, argc, argv, &i, "--targets", &tpath)) == -1)
 			return CLI_EXIT_USAGE;
 		if (r == 1)
 			continue;
@@ -478,6 +489,10 @@ cli_cmd_export(struct cli *cli, int argc, char **argv)
 	}
 	if (cli_period_resolve(cli, &p) == -1)
 		return CLI_EXIT_USAGE;
+	if (tpath != NULL && (tg = targets_load(tpath, &cerr)) == NULL) {
+		fprintf(cli->err, "shaobing: export: %s\n", cerr.msg);
+		return CLI_EXIT_USAGE;
+	}
 	if (tty)
 		fprintf(cli->err, "导出 exporting %s..%s: 正在计算 computing "
 		    "indicators at the collector...", p.from_date, p.to_date);
@@ -486,9 +501,16 @@ cli_cmd_export(struct cli *cli, int argc, char **argv)
 			fputc('\n', cli->err);
 		goto fail;
 	}
+	if (tg != NULL && report_forms_build(doc, tg, err, sizeof(err)) == -1)
+		goto fail;
 	if ((n = cli_export_write(doc, out, tty ? cli->err : NULL, err,
 	    sizeof(err))) == -1)
 		goto fail;
+	if (tg != NULL) {
+		if (report_forms_xlsx(doc, out, err, sizeof(err)) == -1)
+			goto fail;
+		n++;
+	}
 	fprintf(cli->out, "导出完成 export written: %s (%d files, %s..%s, "
 	    "%.1f s)\n", out, n, p.from_date, p.to_date,
 	    (double)(time_mono_ms() - t0) / 1000.0);
@@ -497,6 +519,7 @@ cli_cmd_export(struct cli *cli, int argc, char **argv)
 fail:
 	fprintf(cli->err, "shaobing: %s\n", err);
 out:
+	targets_free(tg);
 	json_decref(doc);
 	return rc;
 }

@@ -65,6 +65,23 @@ void	cli_indicator_target(const json_t *ind, char *buf, size_t len);
 int	cli_export_write(const json_t *doc, const char *dir, FILE *progress,
 	    char *err, size_t errlen);
 
+/* Text into f, HTML-escaped. */
+void	cli_html_esc(FILE *f, const char *s);
+
+/*
+ * The 项目支出绩效自评表 of every project of t, scored against doc's
+ * indicators and register, into doc["forms"] (cli/report_form.c).  -1
+ * with err when t is for another year than the period.
+ */
+struct targets;
+int	report_forms_build(json_t *doc, const struct targets *t, char *err,
+	    size_t errlen);
+/* The forms of doc["forms"] as A4 pages of report.html. */
+int	report_forms_html(const json_t *doc, FILE *f);
+/* DIR/report.xlsx: one sheet per form, and the facts (cli/xlsx.c). */
+int	report_forms_xlsx(const json_t *doc, const char *dir, char *err,
+	    size_t errlen);
+
 /* report.html of doc into f.  -1 on a write error. */
 int	cli_export_html(const json_t *doc, FILE *f);
 

@@ -32,6 +32,12 @@ esc(FILE *f, const char *s)
 	}
 }
 
+void
+cli_html_esc(FILE *f, const char *s)
+{
+	esc(f, s);
+}
+
 static const char *
 str(const json_t *o, const char *k)
 {
@@ -442,6 +448,9 @@ cli_export_html(const json_t *doc, FILE *f)
 	fputs(") · 生成 generated ", f);
 	esc(f, str(doc, "generated"));
 	fputs("</p>\n", f);
+	if (json_object_get(doc, "forms") != NULL &&
+	    report_forms_html(doc, f) == -1)
+		return -1;
 	self_eval(f, inds);
 	fputs("<section><h2>指标计算方法 How each indicator is computed</h2><ol "
 	    "id=\"methods\" class=\"small\">\n", f);

@@ -42,6 +42,8 @@ ieee-data
 chromium
 fonts-wqy-microhei
 libsnmp-dev
+libxlsxwriter-dev
+python3-openpyxl
 snmpd
 snmp
 fping
@@ -82,6 +84,7 @@ libevent-2.1-7:arm64
 libevent-openssl-2.1-7:arm64
 libevent-pthreads-2.1-7:arm64
 libsnmp40:arm64
+libxlsxwriter-dev:arm64
 "
 
 want=$PKGS

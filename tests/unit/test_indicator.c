@@ -76,6 +76,7 @@
 #include "collector/schedule.h"
 #include "collector/store.h"
 #include "collector/store_indicator.h"
+#include "common/targets.h"
 #include "common/timeutil.h"
 
 #define H	3600000LL
@@ -720,6 +721,166 @@ test_future_and_partial(void **state)
 	json_decref(doc);
 }
 
+/* The example targets file, as for 2024 (the hand data set's year). */
+static struct targets *
+example_targets(void)
+{
+	const char	*root = getenv("SHAOBING_ROOT");
+	char		 path[1024], *text, *y;
+	struct conf_err	 err;
+	struct targets	*t;
+	FILE		*fp;
+	long		 n;
+
+	snprintf(path, sizeof(path), "%s/conf/targets-2022-example.ini",
+	    root ? root : ".");
+	assert_non_null(fp = fopen(path, "rb"));
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	rewind(fp);
+	assert_non_null(text = calloc(1, (size_t)n + 1));
+	assert_int_equal(fread(text, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	assert_non_null(y = strstr(text, "\nyear = 2022"));
+	memcpy(y + 8, "2024", 4);
+	if ((t = targets_parse("example-2024.ini", text, &err)) == NULL)
+		fail_msg("%s", err.msg);
+	free(text);
+	return t;
+}
+
+static const json_t *
+form_of(const json_t *doc, const char *id)
+{
+	return find(json_object_get(doc, "forms"), "id", id, NULL, NULL);
+}
+
+static void
+assert_row(const json_t *form, const char *id, const char *status,
+    const char *points, const char *score)
+{
+	const json_t	*r = find(json_object_get(form, "rows"), "id", id, NULL,
+			    NULL);
+	char		 got[32];
+
+	assert_string_equal(json_string_value(json_object_get(r, "status")),
+	    status);
+	assert_2(r, "scaled_points", points);
+	if (score == NULL) {
+		assert_true(json_is_null(json_object_get(r, "score")));
+		return;
+	}
+	snprintf(got, sizeof(got), "%.2f", json_number_value(json_object_get(r,
+	    "score")));
+	assert_string_equal(got, score);
+}
+
+/*
+ * The example's three forms on the hand data set (see the top of the
+ * file for every figure).  网络舆情监控软件费: operation 98.18% ≥ 95 → 15
+ * of 15; feedback p95 12 min ≤ 10 → 10/12 × 10 = 8.33; event rate 42.86%
+ * ≤ 1 → 1/42.86 × 10 = 0.23; five entered rows not entered yet → 0.
+ * Total 23.56.  网信网平台维护费: website 5 days ≥ 365 → 5/365 × 15 =
+ * 0.21; assessment 1 ≥ 1 → 10; operation 10; feedback 8.33; event rate
+ * 0.23; total 28.77.  综合事务管理经费: no desktop with a purchase date
+ * in 2024: 0 of 2 → 0 of 20 × 90/80 = 22.50 points; the month of the
+ * last purchase does not apply (left out, 10 points), the other six
+ * rows scaled by 90/80 (按百分制折算).
+ */
+static void
+test_hand_forms(void **state)
+{
+	struct fx	*f = *state;
+	json_t		*doc = compute(f, "2024-02-26", "2024-03-03",
+			    local(2024, 3, 10, 0, 0));
+	struct targets	*t = example_targets();
+	const json_t	*fm, *r;
+	char		 err[256], out[128], *h;
+
+	assert_int_equal(report_forms_build(doc, t, err, sizeof(err)), 0);
+	fm = form_of(doc, "opinion");
+	assert_string_equal(json_string_value(json_object_get(fm, "name")),
+	    "网络舆情监控软件费");
+	assert_2(json_object_get(fm, "budget"), "full", "8.00");
+	assert_2(json_object_get(fm, "budget"), "fiscal", "8.00");
+	assert_true(json_is_null(json_object_get(json_object_get(fm, "budget"),
+	    "executed")));
+	assert_row(fm, "opinion.1", "not_entered", "15.00", "0.00");
+	assert_row(fm, "opinion.3", "scored", "15.00", "15.00");
+	assert_row(fm, "opinion.4", "scored", "10.00", "8.33");
+	assert_row(fm, "opinion.6", "scored", "10.00", "0.23");
+	assert_2(fm, "total", "23.56");
+	assert_false(json_is_true(json_object_get(fm, "scaled")));
+	r = find(json_object_get(fm, "rows"), "id", "opinion.3", NULL, NULL);
+	assert_string_equal(json_string_value(json_object_get(r, "source_text")),
+	    "自动监测");
+	assert_string_equal(json_string_value(json_object_get(r, "num_den")),
+	    "297.50 h / 303.00 h");
+	/* The facts: the machines down or silent, per month, in hours. */
+	h = json_dumps(json_object_get(r, "facts"), 0);
+	assert_non_null(strstr(h, "pc-02 2024-02：停机 2.00 小时 down"));
+	assert_non_null(strstr(h, "pc-03 2024-02：停机 0.00 小时 down, 无数据 "
+	    "3.00 小时 no data"));
+	assert_non_null(strstr(h, "web-01 2024-03：停机 0.50 小时"));
+	free(h);
+	/* The incident that took 12 minutes, with its level named. */
+	r = find(json_object_get(fm, "rows"), "id", "opinion.4", NULL, NULL);
+	h = json_dumps(json_object_get(r, "facts"), 0);
+	assert_non_null(strstr(h, "MP 较大 III pc-02 2024-02-29 09:00：反馈 12.0 "
+	    "分钟"));
+	assert_non_null(strstr(h, "AB 一般 IV pc-02 2024-02-26 16:00：未通报"));
+	assert_null(strstr(h, "NASCAN"));
+	free(h);
+	fm = form_of(doc, "portal");
+	assert_row(fm, "portal.1", "scored", "15.00", "0.21");
+	assert_row(fm, "portal.3", "scored", "10.00", "10.00");
+	assert_row(fm, "portal.4", "scored", "10.00", "10.00");
+	assert_2(fm, "total", "28.77");
+	r = find(json_object_get(fm, "rows"), "id", "portal.1", NULL, NULL);
+	h = json_dumps(json_object_get(r, "facts"), 0);
+	assert_non_null(strstr(h, "2024-02-27：检查 4 次，通过 3 次 (75.00%)"));
+	assert_non_null(strstr(h, "无检查数据 1 天 days without checks（自 "
+	    "2024-03-02 起 from）"));
+	free(h);
+	fm = form_of(doc, "office");
+	assert_true(json_is_true(json_object_get(fm, "scaled")));
+	assert_row(fm, "office.1", "scored", "22.50", "0.00");
+	assert_row(fm, "office.4", "not_applicable", "0.00", NULL);
+	assert_row(fm, "office.2", "not_entered", "16.88", "0.00");
+	assert_2(json_object_get(fm, "budget"), "carryover", "0.50");
+	/* The scaled points of a form add up to 90. */
+	{
+		double sum = 0;
+		size_t i;
+		const json_t *o;
+
+		json_array_foreach(json_object_get(fm, "rows"), i, o)
+			sum += json_number_value(json_object_get(o,
+			    "scaled_points"));
+		assert_true(sum > 89.98 && sum < 90.02);
+	}
+	/* Written: report.html opens with the forms, report.xlsx beside. */
+	snprintf(out, sizeof(out), "%s/forms", f->dir);
+	assert_int_equal(cli_export_write(doc, out, NULL, err, sizeof(err)), 8);
+	assert_int_equal(report_forms_xlsx(doc, out, err, sizeof(err)), 0);
+	h = slurp(out, "report.html");
+	has(h, "<section class=\"form\" data-project=\"opinion\">");
+	has(h, "<td class=\"n total\">23.56</td>");
+	has(h, "部分指标不适用，其余按百分制折算");
+	free(h);
+	h = slurp(out, "report.xlsx");
+	assert_int_equal(memcmp(h, "PK", 2), 0);
+	free(h);
+	/* Targets of another year are refused. */
+	json_object_del(doc, "forms");
+	t->year = 2023;
+	assert_int_equal(report_forms_build(doc, t, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "the targets are for 2023, the period "
+	    "starts 2024-02-26"));
+	targets_free(t);
+	json_decref(doc);
+}
+
 /*
  * Boundary: db-01 (always) is up to Feb 29 22:00, off, boots Mar 1 01:50
  * and is up again from 02:00.  The outage 22:00-02:00 is known down (the
@@ -856,6 +1017,8 @@ main(void)
 		    setup_hand, teardown),
 		cmocka_unit_test_setup_teardown(test_device_operation,
 		    setup_empty, teardown),
+		cmocka_unit_test_setup_teardown(test_hand_forms, setup_hand,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_boundary_outage,
 		    setup_empty, teardown),
 		cmocka_unit_test_setup_teardown(test_calendar_missing,
