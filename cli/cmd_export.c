@@ -354,19 +354,18 @@ write_tls(struct csv *c, const json_t *doc)
 		csv_end(c);
 	}
 	json_array_foreach(json_object_get(a, "tls_reports"), i, o) {
-		char *rep = json_dumps(json_object_get(o, "report"),
-		    JSON_COMPACT | JSON_SORT_KEYS);
+		char rep[1024];
 
+		cli_tls_summary(json_object_get(o, "report"), rep, sizeof(rep));
 		csv_text(c, str(o, "target"));
 		csv_text(c, "TLS 报告 report");
 		csv_text(c, "tls_report");
 		csv_text(c, "info");
-		csv_text(c, rep ? rep : "");
+		csv_text(c, rep);
 		csv_time(c, json_object_get(o, "ts"));
 		csv_time(c, json_object_get(o, "ts"));
 		csv_text(c, "1");
 		csv_end(c);
-		free(rep);
 	}
 }
 

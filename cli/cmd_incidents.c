@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/export.h"
 #include "common/timeutil.h"
 
 #define INCIDENTS_LIMIT_MAX	10000
@@ -54,6 +55,13 @@ status_label(const char *s)
 	if (strcmp(s, "false_positive") == 0)
 		return "误报 false positive";
 	return s;
+}
+
+/* For the export's incident list (cli/export_html.c). */
+const char *
+cli_incident_status(const char *s)
+{
+	return status_label(s);
 }
 
 static const char *

@@ -65,6 +65,13 @@ void	cli_indicator_target(const json_t *ind, char *buf, size_t len);
 int	cli_export_write(const json_t *doc, const char *dir, FILE *progress,
 	    char *err, size_t errlen);
 
+/* "一般 IV" .. "特别重大 I" of an incident level 4 .. 1 ("-" otherwise). */
+const char *cli_level_text(json_int_t level, char *buf, size_t len);
+/* "已解决 resolved" of an incident status (cli/cmd_incidents.c). */
+const char *cli_incident_status(const char *status);
+/* A TLS report as "key value; ..." text (scalars of the top level). */
+void	cli_tls_summary(const json_t *report, char *buf, size_t len);
+
 /* Text into f, HTML-escaped. */
 void	cli_html_esc(FILE *f, const char *s);
 

@@ -81,12 +81,9 @@ local_minute(const json_t *v, char *buf, size_t len)
 		buf[16] = '\0';	/* YYYY-MM-DD HH:MM */
 }
 
-/* "一般 IV" from an incident's level 4 .. 1. */
-static const char *
-level_text(const json_t *inc, char *buf, size_t len)
+const char *
+cli_level_text(json_int_t l, char *buf, size_t len)
 {
-	json_int_t l = json_integer_value(json_object_get(inc, "level"));
-
 	if (l < 1 || l > 4) {
 		snprintf(buf, len, "-");
 		return buf;
@@ -94,6 +91,13 @@ level_text(const json_t *inc, char *buf, size_t len)
 	snprintf(buf, len, "%s %s", notify_level_zh((enum notify_level)(4 - l)),
 	    notify_level_code((enum notify_level)(4 - l)));
 	return buf;
+}
+
+static const char *
+level_text(const json_t *inc, char *buf, size_t len)
+{
+	return cli_level_text(json_integer_value(json_object_get(inc, "level")),
+	    buf, len);
 }
 
 static int

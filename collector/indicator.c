@@ -1242,7 +1242,8 @@ register_rows(struct calc *c, json_t *reg)
 	size_t	 i;
 	int64_t	 first;
 
-	if (store_asset_list(c->st, NULL, c->now, 3.0, ASSET_ABSENT_MS, &all,
+	/* Status as of the period's end (or now), not as of today. */
+	if (store_asset_list(c->st, NULL, c->eff_to, 3.0, ASSET_ABSENT_MS, &all,
 	    c->err, c->errlen) == -1)
 		return -1;
 	json_array_foreach(all, i, o) {
@@ -1408,6 +1409,15 @@ indicator_compute(struct store *st, const struct schedule_conf *sc,
 	    min64(p->to_day, schedule_local_day(c.eff_to - 1) + 1) : p->from_day;
 	*out = NULL;
 	period_label(p, label, sizeof(label), &full_year);
+	/* A year (or any period) still in progress says so. */
+	if (now_ms > c.from_ms && now_ms < c.to_ms) {
+		size_t l = strlen(label);
+
+		snprintf(label + l, sizeof(label) - l, " 年初至今 year to date");
+		if (!full_year)
+			snprintf(label + l, sizeof(label) - l,
+			    " 至今 to date");
+	}
 	day_text(p->from_day, a, sizeof(a));
 	day_text(p->to_day - 1, b, sizeof(b));
 	if (time_format_utc(now_ms, gen, sizeof(gen)) == -1)

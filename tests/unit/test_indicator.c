@@ -71,6 +71,7 @@
 
 #include <cmocka.h>
 
+#include "cli/cli.h"
 #include "cli/export.h"
 #include "collector/indicator.h"
 #include "collector/schedule.h"
@@ -582,10 +583,63 @@ test_hand_export_files(void **state)
 	has(t, "<td class=\"score n\">61.43</td>");
 	has(t, "测试 test &lt;b&gt;&amp;");
 	has(t, "<svg id=\"chart-operation\"");
+	/* The 95% target as a line on the monthly operation chart. */
+	has(t, "<line class=\"target\" x1=\"40\" y1=\"27.5\"");
+	has(t, "目标 target 95%</text>");
+	/* Levels and statuses named, not numbers and English words. */
+	has(t, "<td class=\"level\">较大 III</td><td class=\"status\">已解决 "
+	    "resolved</td>");
+	has(t, "<td class=\"level\">一般 IV</td><td class=\"status\">误报 "
+	    "false positive</td>");
+	/* The TLS row as text, not raw JSON. */
+	has(t, "<td class=\"small tls\">protocol TLSv1.3</td>");
+	if (strstr(t, "{&quot;") != NULL)
+		fail_msg("raw JSON in the report");
+	/* Machines without an asset ID yet: "—", never 0. */
+	has(t, "<tr><td class=\"n\">—</td><td>pc-01</td>");
+	if (strstr(t, "<tr><td class=\"n\">0</td>") != NULL)
+		fail_msg("a machine with ID 0");
+	/* A checked website is not a machine in office hours. */
+	{
+		char	*mem = NULL;
+		size_t	 len = 0;
+		FILE	*m = open_memstream(&mem, &len);
+
+		assert_non_null(m);
+		assert_int_equal(json_array_append_new(json_object_get(doc,
+		    "assets"), json_pack("{s:i, s:s, s:s, s:s}", "id", 9, "kind",
+		    "target", "name", "portal", "schedule", "")), 0);
+		assert_int_equal(cli_export_html(doc, m), 0);
+		fclose(m);
+		has(mem, "<td>portal</td><td>检查目标 checked target</td>");
+		free(mem);
+	}
+	/* Generated: local time (the collector's UTC string, shown local). */
+	{
+		char want[64], loc[32];
+
+		cli_local_time(json_string_value(json_object_get(doc,
+		    "generated")), loc, sizeof(loc));
+		assert_non_null(strstr(loc, "2024-03-10 00:00"));
+		snprintf(want, sizeof(want), "生成 generated %s", loc);
+		has(t, want);
+	}
+	free(t);
+	t = slurp(out, "tls-assessment.csv");
+	has(t, "\"protocol TLSv1.3\"");
 	free(t);
 	t = slurp(out, "export.json");
 	has(t, "\"label\": \"2024-02-26..2024-03-03\"");
 	free(t);
+	/* Asset status as of the period's end: web-01 was up on Mar 3. */
+	assert_string_equal(json_string_value(json_object_get(find(
+	    json_object_get(doc, "assets"), "name", "web-01", NULL, NULL),
+	    "status")), "up");
+	json_decref(doc);
+	/* A year in progress says 年初至今. */
+	doc = compute(f, "2024-01-01", "2024-12-31", local(2024, 3, 10, 0, 0));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    doc, "period"), "label")), "2024 年初至今 year to date");
 	json_decref(doc);
 }
 
