@@ -53,6 +53,7 @@ int	cli_cmd_agents_unrevoke(struct cli *cli, int argc, char **argv);
 int	cli_cmd_token(struct cli *cli, int argc, char **argv);
 int	cli_cmd_apitoken(struct cli *cli, int argc, char **argv);
 int	cli_cmd_audit(struct cli *cli, int argc, char **argv);
+int	cli_cmd_report(struct cli *cli, int argc, char **argv);
 
 /*
  * Option helper for "--name VALUE" and "--name=VALUE" at argv[*i].

@@ -500,8 +500,20 @@ cli_cmd_export(struct cli *cli, int argc, char **argv)
 			fputc('\n', cli->err);
 		goto fail;
 	}
-	if (tg != NULL && report_forms_build(doc, tg, err, sizeof(err)) == -1)
-		goto fail;
+	if (tg != NULL) {
+		json_t	*vals = NULL;
+		char	 path[96];
+		int	 bad;
+
+		snprintf(path, sizeof(path), "/api/v1/admin/report/values?"
+		    "year=%d", tg->year);
+		if (cli_admin_get(cli->admin, path, &vals, err, sizeof(err)) == -1)
+			goto fail;
+		bad = report_forms_build(doc, tg, vals, err, sizeof(err)) == -1;
+		json_decref(vals);
+		if (bad)
+			goto fail;
+	}
 	if ((n = cli_export_write(doc, out, tty ? cli->err : NULL, err,
 	    sizeof(err))) == -1)
 		goto fail;

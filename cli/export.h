@@ -77,12 +77,14 @@ void	cli_html_esc(FILE *f, const char *s);
 
 /*
  * The 项目支出绩效自评表 of every project of t, scored against doc's
- * indicators and register, into doc["forms"] (cli/report_form.c).  -1
- * with err when t is for another year than the period.
+ * indicators and register and the entered values (the answer of GET
+ * /api/v1/admin/report/values; NULL: none), into doc["forms"]
+ * (cli/report_form.c).  -1 with err when t is for another year than the
+ * period.
  */
 struct targets;
-int	report_forms_build(json_t *doc, const struct targets *t, char *err,
-	    size_t errlen);
+int	report_forms_build(json_t *doc, const struct targets *t,
+	    const json_t *values, char *err, size_t errlen);
 /* The forms of doc["forms"] as A4 pages of report.html. */
 int	report_forms_html(const json_t *doc, FILE *f);
 /* DIR/report.xlsx: one sheet per form, and the facts (cli/xlsx.c). */

@@ -283,11 +283,28 @@ num_text(double v, const char *unit, char *buf, size_t len)
 		snprintf(buf, len, "%.2f %s", v, unit);
 }
 
+/* The value the office entered for project/indicator, or NULL. */
+static const json_t *
+entered(const json_t *vals, const char *project, const char *indicator)
+{
+	const json_t	*o;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(vals, "values"), i, o)
+		if (strcmp(str(o, "project"), project) == 0 &&
+		    strcmp(str(o, "indicator"), indicator) == 0 &&
+		    json_is_number(json_object_get(o, "value")))
+			return o;
+	return NULL;
+}
+
 /* One row; *applies tells the caller whether it counts for scaling. */
 static json_t *
-form_row(const json_t *doc, int year, const struct target_ind *ind,
+form_row(const json_t *doc, const json_t *vals, int year,
+    const struct target_project *p, const struct target_ind *ind,
     int *applies, double *actual_out, int *has_actual)
 {
+	const json_t	*ev;
 	json_t		*facts = json_array(), *row = NULL;
 	const json_t	*m = NULL;
 	const char	*status = "scored", *note = "";
@@ -342,8 +359,20 @@ form_row(const json_t *doc, int year, const struct target_ind *ind,
 		}
 		break;
 	default:
-		status = "not_entered";
-		note = "待填报 not entered yet";
+		if ((ev = entered(vals, p->id, ind->id)) == NULL) {
+			status = "not_entered";
+			note = "待填报 not entered yet (shaobing report set)";
+			break;
+		}
+		actual = json_number_value(json_object_get(ev, "value"));
+		have = 1;
+		{
+			char at[32];
+
+			cli_local_time(str(ev, "at"), at, sizeof(at));
+			snprintf(nd, sizeof(nd), "%s%s%s %s", str(ev, "note"),
+			    *str(ev, "note") ? " · " : "", str(ev, "by"), at);
+		}
 		break;
 	}
 	if (have)
@@ -378,9 +407,11 @@ nomem:
 }
 
 static json_t *
-form_build(const json_t *doc, const struct targets *t,
+form_build(const json_t *doc, const json_t *vals, const struct targets *t,
     const struct target_project *p)
 {
+	const json_t	*bv = entered(vals, p->id, "budget");
+	double		 rate = 0, bscore = 0;
 	json_t	*rows = json_array(), *form = NULL, *r;
 	double	 applied = 0, total = 0, factor = 1, act[TARGETS_IND_MAX];
 	int	 ap[TARGETS_IND_MAX], has[TARGETS_IND_MAX], met = 0, scored = 0;
@@ -390,8 +421,9 @@ form_build(const json_t *doc, const struct targets *t,
 	if (rows == NULL)
 		return NULL;
 	for (i = 0; i < p->nind; i++) {
-		if ((r = form_row(doc, t->year, &p->ind[i], &ap[i], &act[i],
-		    &has[i])) == NULL || json_array_append_new(rows, r) == -1)
+		if ((r = form_row(doc, vals, t->year, p, &p->ind[i], &ap[i],
+		    &act[i], &has[i])) == NULL ||
+		    json_array_append_new(rows, r) == -1)
 			goto fail;
 		if (ap[i])
 			applied += p->ind[i].points;
@@ -429,18 +461,28 @@ form_build(const json_t *doc, const struct targets *t,
 		    json_object_set_new(r, "deviation", json_string(dev)) == -1)
 			goto fail;
 	}
+	/* 项目资金: 执行率 = 全年执行数 ÷ 全年预算数, 得分 = 执行率 × 10. */
+	if (bv != NULL) {
+		rate = json_number_value(json_object_get(bv, "value")) * 100.0 /
+		    p->budget_full;
+		bscore = round2((rate > 100 ? 100 : rate < 0 ? 0 : rate) / 10.0);
+		total += bscore;
+	}
 	snprintf(result, sizeof(result), "已评价 %d 项指标，达成 %d 项；%zu 项"
 	    "待填报或不适用。 %d indicators scored, %d met.", scored, met,
 	    p->nind - (size_t)scored, scored, met);
 	form = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, "
-	    "s:{s:f, s:f, s:f, s:f, s:f, s:n, s:n, s:i, s:n}, "
+	    "s:{s:f, s:f, s:f, s:f, s:f, s:o, s:o, s:i, s:o}, "
 	    "s:s, s:s, s:o, s:f, s:b, s:f, s:s, s:s, s:s}",
 	    "id", p->id, "code", p->code, "name", p->name,
 	    "department", p->department, "implementer", p->implementer,
 	    "unit", t->unit, "year", t->year,
 	    "budget", "initial", p->budget_initial, "full", p->budget_full,
 	    "fiscal", p->fiscal, "carryover", p->carryover, "other", p->other,
-	    "executed", "rate", "points", 10, "score",
+	    "executed", bv ? json_real(json_number_value(json_object_get(bv,
+	    "value"))) : json_null(),
+	    "rate", bv ? json_real(round2(rate)) : json_null(),
+	    "points", 10, "score", bv ? json_real(bscore) : json_null(),
 	    "goal", p->goal, "result", result, "rows", rows,
 	    "total", round2(total), "scaled", applied < TARGETS_IND_POINTS - 0.005,
 	    "scale_factor", round2(factor * 10000) / 10000,
@@ -452,8 +494,8 @@ fail:
 }
 
 int
-report_forms_build(json_t *doc, const struct targets *t, char *err,
-    size_t errlen)
+report_forms_build(json_t *doc, const struct targets *t, const json_t *vals,
+    char *err, size_t errlen)
 {
 	json_t		*forms = json_array(), *f;
 	const char	*from = str(json_object_get(doc, "period"), "from");
@@ -472,7 +514,7 @@ report_forms_build(json_t *doc, const struct targets *t, char *err,
 	if (forms == NULL)
 		goto nomem;
 	for (size_t i = 0; i < t->nproj; i++)
-		if ((f = form_build(doc, t, &t->proj[i])) == NULL ||
+		if ((f = form_build(doc, vals, t, &t->proj[i])) == NULL ||
 		    json_array_append_new(forms, f) == -1)
 			goto nomem;
 	if (json_object_set_new(doc, "forms", forms) == -1) {
@@ -645,9 +687,7 @@ report_forms_html(const json_t *doc, FILE *f)
 	fprintf(f, "<style>%s</style>\n", form_css);
 	json_array_foreach(json_object_get(doc, "forms"), i, form) {
 		const json_t *b = json_object_get(form, "budget");
-		double total = json_number_value(json_object_get(form, "total")) +
-		    (json_is_number(json_object_get(b, "score")) ?
-		    json_number_value(json_object_get(b, "score")) : 0);
+		double total = json_number_value(json_object_get(form, "total"));
 
 		fprintf(f, "<section class=\"form\" data-project=\"%s\">"
 		    "<h2>项目支出绩效自评表</h2>\n<p class=\"sub\">（%d 年度）"

@@ -179,9 +179,7 @@ form_sheet(lxw_worksheet *ws, const json_t *form, const struct fmts *f)
 		label(ws, row, 8, buf, f->wrap);
 		row++;
 	}
-	total = json_number_value(json_object_get(form, "total")) +
-	    (json_is_number(json_object_get(b, "score")) ?
-	    json_number_value(json_object_get(b, "score")) : 0);
+	total = json_number_value(json_object_get(form, "total"));
 	merge(ws, row, 0, row, 5, json_is_true(json_object_get(form,
 	    "scaled")) ? "总分（部分指标不适用，按百分制折算）" : "总分", f->head);
 	worksheet_write_number(ws, (lxw_row_t)row, 6, 100, f->num);

@@ -52,6 +52,18 @@ respond_error(struct api_response *rs, int status, const char *msg)
 }
 
 void
+api_respond_json(struct api_response *rs, int status, json_t *o)
+{
+	respond_json(rs, status, o);
+}
+
+void
+api_respond_error(struct api_response *rs, int status, const char *msg)
+{
+	respond_error(rs, status, msg);
+}
+
+void
 api_response_free(struct api_response *rs)
 {
 	if (rs == NULL)
@@ -640,6 +652,7 @@ api_admin_handle(struct api *api, const struct api_request *rq,
 		{ "/api/v1/admin/assets", NULL, asset_api_list },
 		{ "/api/v1/admin/asset", NULL, asset_api_one },
 		{ "/api/v1/admin/asset/diff", NULL, asset_api_diff },
+		{ "/api/v1/admin/report/values", NULL, report_api_values },
 	};
 	char		 path[64];
 	const char	*query;

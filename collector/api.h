@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "collector/collector.h"
 #include "collector/store.h"
 
@@ -62,6 +64,17 @@ void	api_agent_handle(struct api *api, const struct api_request *rq,
 void	api_admin_handle(struct api *api, const struct api_request *rq,
 	    struct api_response *rs);
 void	api_response_free(struct api_response *rs);
+/* Answer with o (consumed; 500 when it cannot be encoded), or {"error"}. */
+void	api_respond_json(struct api_response *rs, int status, json_t *o);
+void	api_respond_error(struct api_response *rs, int status,
+	    const char *msg);
+/*
+ * /api/v1/admin/report/values (collector/report_api.c): GET ?year=Y the
+ * office's entered values; POST {"year", "project", "indicator",
+ * "value", "note"} sets one (`shaobing report set`).
+ */
+void	report_api_values(struct api *api, const struct api_request *rq,
+	    const char *query, struct api_response *rs);
 
 /*
  * Inflate a gzip body (RFC 1952, several members allowed) into a new

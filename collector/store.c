@@ -22,6 +22,7 @@
 #include "collector/store_asset.h"
 #include "collector/store_indicator.h"
 #include "collector/store_priv.h"
+#include "collector/store_report.h"
 #include "collector/store_retention.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -94,6 +95,7 @@ static const char *const migrations[] = {
 	   (collector/store_retention.c) */
 	store_retention_migration,
 	store_device_migration,		/* 9: agentless equipment */
+	store_report_migration,		/* 10: entered report values */
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -108,8 +108,8 @@ struct walk {
 	struct conf_err	*err;
 };
 
-static int
-id_ok(const char *id)
+int
+targets_id_ok(const char *id)
 {
 	size_t n = strlen(id);
 
@@ -130,7 +130,7 @@ on_project(void *arg, const char *name, const char *section, int line)
 	struct target_project	*p;
 	const char		*path = conf_path(w->c);
 
-	if (!id_ok(name)) {
+	if (!targets_id_ok(name)) {
 		seterr(w->err, "%s:%d: [%s]: a project ID is 1 to %d letters, "
 		    "digits, '-', '_' or '.'", path, line, section,
 		    TARGETS_ID_MAX - 1);
@@ -196,7 +196,7 @@ on_indicator(void *arg, const char *name, const char *section, int line)
 	const char		*path = conf_path(w->c);
 
 	memset(&ind, 0, sizeof(ind));
-	if (!id_ok(name)) {
+	if (!targets_id_ok(name)) {
 		seterr(w->err, "%s:%d: [%s]: an indicator ID is 1 to %d letters, "
 		    "digits, '-', '_' or '.'", path, line, section,
 		    TARGETS_ID_MAX - 1);

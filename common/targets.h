@@ -108,6 +108,8 @@ const struct target_project *targets_project(const struct targets *t,
 const struct target_ind *targets_indicator(const struct target_project *p,
 		    const char *id);
 
+/* A project or indicator ID: 1..63 of [A-Za-z0-9._-]. */
+int		 targets_id_ok(const char *id);
 /* "≥" / "≤"; "自动监测" / "资产登记" / "填报"; the measure's key word. */
 const char	*target_op_text(int op);
 const char	*target_source_text(int source);

@@ -77,6 +77,7 @@
 #include "collector/schedule.h"
 #include "collector/store.h"
 #include "collector/store_indicator.h"
+#include "collector/store_report.h"
 #include "common/targets.h"
 #include "common/timeutil.h"
 
@@ -851,7 +852,7 @@ test_hand_forms(void **state)
 	const json_t	*fm, *r;
 	char		 err[256], out[128], *h;
 
-	assert_int_equal(report_forms_build(doc, t, err, sizeof(err)), 0);
+	assert_int_equal(report_forms_build(doc, t, NULL, err, sizeof(err)), 0);
 	fm = form_of(doc, "opinion");
 	assert_string_equal(json_string_value(json_object_get(fm, "name")),
 	    "网络舆情监控软件费");
@@ -925,10 +926,57 @@ test_hand_forms(void **state)
 	h = slurp(out, "report.xlsx");
 	assert_int_equal(memcmp(h, "PK", 2), 0);
 	free(h);
+	/*
+	 * Entered values, stored as `shaobing report set` stores them:
+	 * 1200 platforms ≥ 1000 → 15 of 15; 全年执行数 7.60 of 8.00 万元 →
+	 * 执行率 95.00% → 9.50 of 10.  Total 23.56 + 15 + 9.50 = 48.06.
+	 */
+	{
+		json_t *vals;
+
+		assert_int_equal(store_report_set(f->st, 2024, "opinion",
+		    "opinion.1", 1200, "监测平台统计 platform count", "root "
+		    "(uid 0)", local(2024, 3, 5, 10, 0), err, sizeof(err)), 0);
+		assert_int_equal(store_report_set(f->st, 2024, "opinion",
+		    "budget", 7.0, "", "root (uid 0)", local(2024, 3, 5, 10, 0),
+		    err, sizeof(err)), 0);
+		/* Set again: replaced. */
+		assert_int_equal(store_report_set(f->st, 2024, "opinion",
+		    "budget", 7.6, "决算 final accounts", "root (uid 0)",
+		    local(2024, 3, 6, 10, 0), err, sizeof(err)), 0);
+		assert_int_equal(store_report_set(f->st, 2023, "opinion",
+		    "opinion.2", 3, "", "x", 0, err, sizeof(err)), 0);
+		assert_int_equal(store_report_list(f->st, 2024, &vals, err,
+		    sizeof(err)), 0);
+		assert_int_equal(json_array_size(json_object_get(vals,
+		    "values")), 2);
+		json_object_del(doc, "forms");
+		assert_int_equal(report_forms_build(doc, t, vals, err,
+		    sizeof(err)), 0);
+		json_decref(vals);
+		fm = form_of(doc, "opinion");
+		assert_row(fm, "opinion.1", "scored", "15.00", "15.00");
+		r = find(json_object_get(fm, "rows"), "id", "opinion.1", NULL,
+		    NULL);
+		assert_string_equal(json_string_value(json_object_get(r,
+		    "actual_text")), "1200 个");
+		assert_string_equal(json_string_value(json_object_get(r,
+		    "source_text")), "填报");
+		assert_string_equal(json_string_value(json_object_get(r,
+		    "num_den")), "监测平台统计 platform count · root (uid 0) "
+		    "2024-03-05 10:00:00");
+		assert_2(json_object_get(fm, "budget"), "executed", "7.60");
+		assert_2(json_object_get(fm, "budget"), "rate", "95.00");
+		assert_2(json_object_get(fm, "budget"), "score", "9.50");
+		assert_2(fm, "total", "48.06");
+		/* Another project's values are its own. */
+		assert_true(json_is_null(json_object_get(json_object_get(
+		    form_of(doc, "portal"), "budget"), "executed")));
+	}
 	/* Targets of another year are refused. */
 	json_object_del(doc, "forms");
 	t->year = 2023;
-	assert_int_equal(report_forms_build(doc, t, err, sizeof(err)), -1);
+	assert_int_equal(report_forms_build(doc, t, NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "the targets are for 2023, the period "
 	    "starts 2024-02-26"));
 	targets_free(t);
