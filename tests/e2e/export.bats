@@ -151,9 +151,9 @@ PY
 # 788 / 10974 = 7.18% (≥ 95: 7.18/95 × 15 = 1.13; × 10 = 0.76).  Website
 # 30 days (30/365 × 15 = 1.23), feedback 4 min ≤ 10 and event rate 0.27% ≤
 # 1 full, assessment 1 ≥ 1 full.  pc-01 bought 2025-03-15: 1 desktop of
-# 2 (10.00 of 20), last purchase in month 3 ≤ 6 (10 of 10).  Entered rows
-# are not entered yet (0).  Totals 21.13, 31.99, 20.00 (+ the budget row,
-# 待填报).
+# 2 (10.00 of 20), last purchase in month 3 ≤ 6 (10 of 10).  Entered:
+# opinion.1 and opinion's 全年执行数 (below); other entered rows 0.
+# Totals 21.13 + 15 + 9.50 = 45.63, 31.99, 20.00.
 @test "targets: one 自评表 per project in report.html (DOM) and report.xlsx (openpyxl)" {
 	CHROME=$(chromium_bin)
 	[ -n "$CHROME" ] || skip "chromium not installed (Debian package chromium; make deps)"
@@ -178,6 +178,28 @@ PY
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"bad.ini:4: [project p] needs code, name, department, implementer and goal"* ]]
 	[ ! -e "$T/bad" ]
+	# Entered values: 1200 platforms (≥ 1000: 15 of 15), 全年执行数 7.60 of
+	# 8.00 万元 (执行率 95.00%: 9.50 of 10).  Bad ones change nothing.
+	run "$SB" report set opinion opinion.1 1200 --year 2025 --note "监测平台统计"
+	[ "$status" -eq 0 ]
+	run "$SB" report set opinion budget 7.0 --year 2025
+	[ "$status" -eq 0 ]
+	run "$SB" report set opinion budget 7.6 --year 2025 --note "决算"
+	[ "$status" -eq 0 ]
+	run "$SB" report set opinion budget abc --year 2025
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"VALUE 'abc'"* ]]
+	run "$SB" report set "op inion" budget 1 --year 2025
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"project: a project ID of the targets file"* ]]
+	run "$SB" report set opinion budget 1
+	[ "$status" -eq 2 ]
+	run "$SB" report list --year 2025 --json
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -c '[.values[] | [.project, .indicator, .value, .note]]')" = '[["opinion","budget",7.6,"决算"],["opinion","opinion.1",1200,"监测平台统计"]]' ]
+	run "$SB" report list --year 2025
+	[[ "$output" == *"监测平台统计"* ]]
+	"$SB" audit log --json | jq -e '[.audit[] | select(.method == "POST" and (.path | startswith("/api/v1/admin/report/values")))] | length == 4'
 	run "$SB" export --year 2025 --targets "$T/targets-2025.ini" --out "$T/out"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"(9 files"* ]]
@@ -213,7 +235,10 @@ PY
 	[ "$(fcell opinion - pcode)" = "511099220000000000101" ]
 	[ "$(fcell opinion budget-total initial)" = "8.00" ]
 	[ "$(fcell opinion budget-total full)" = "8.00" ]
-	[ "$(fcell opinion budget-total executed)" = "待填报" ]
+	[ "$(fcell opinion budget-total executed)" = "7.60" ]
+	[ "$(fcell opinion budget-total rate)" = "95.00" ]
+	[ "$(fcell opinion budget-total score)" = "9.50" ]
+	[ "$(fcell portal budget-total executed)" = "待填报" ]
 	[ "$(fcell opinion budget-total points)" = "10" ]
 	[ "$(fcell opinion budget-fiscal full)" = "8.00" ]
 	[ "$(fcell office budget-carryover full)" = "0.50" ]
@@ -224,10 +249,12 @@ PY
 	[ "$(fcell opinion opinion.3 score)" = "1.13" ]
 	[ "$(fcell opinion opinion.4 score)" = "10.00" ]
 	[ "$(fcell opinion opinion.6 score)" = "10.00" ]
-	[ "$(fcell opinion opinion.1 actual)" = "待填报 not entered" ]
+	[[ "$(fcell opinion opinion.1 actual)" == "1200 个监测平台统计 · "* ]]
 	[ "$(fcell opinion opinion.1 source)" = "填报" ]
-	[ "$(fcell opinion opinion.1 score)" = "0.00" ]
-	[ "$(fcell opinion - total)" = "21.13" ]
+	[ "$(fcell opinion opinion.1 score)" = "15.00" ]
+	[ "$(fcell opinion opinion.2 actual)" = "待填报 not entered" ]
+	[ "$(fcell opinion opinion.2 score)" = "0.00" ]
+	[ "$(fcell opinion - total)" = "45.63" ]
 	[ "$(fcell portal portal.1 score)" = "1.23" ]
 	[ "$(fcell portal portal.3 score)" = "10.00" ]
 	[ "$(fcell portal portal.4 score)" = "0.76" ]
@@ -258,13 +285,15 @@ ws = wb["1 网络舆情监控软件费"]
 assert ws["A1"].value == "项目支出绩效自评表"
 assert ws["B3"].value == "网络舆情监控软件费" and ws["G3"].value == "511099220000000000101"
 assert ws["A5"].value == "项目资金（万元）" and ws["F5"].value == "分值"
-assert (ws["C6"].value, ws["D6"].value, ws["E6"].value, ws["F6"].value) == (8, 8, "待填报", 10), [c.value for c in ws[6]]
+assert (ws["C6"].value, ws["D6"].value, ws["E6"].value, ws["F6"].value, ws["G6"].value, ws["H6"].value) == (8, 8, 7.6, 10, 95, 9.5), [c.value for c in ws[6]]
+assert wb["2 网信网平台维护费"]["E6"].value == "待填报"
 assert ws["D7"].value == 8 and ws["D8"].value == 0 and ws["D9"].value == 0
 r = rows(ws)
 assert r["办公基础设施、设备正常运行比例"] == ("≥ 95.00%", "自动监测", 15, 1.13), r
 assert r["舆情及安全事件反馈时间"][3] == 10
-assert r["舆情监测覆盖网站及平台数"] == ("≥ 1000 个", "填报", 15, 0), r
-assert r["总分"] == (100, 21.13), r
+assert r["舆情监测覆盖网站及平台数"] == ("≥ 1000 个", "填报", 15, 15), r
+assert r["编报舆情信息期数"] == ("≥ 12 期", "填报", 10, 0), r
+assert r["总分"] == (100, 45.63), r
 assert rows(wb["2 网信网平台维护费"])["总分"] == (100, 31.99)
 r = rows(wb["3 综合事务管理经费"])
 assert r["购买台式电脑数量"] == ("≥ 2 台", "资产登记", 20, 10), r
