@@ -117,21 +117,41 @@ measured_facts(const json_t *doc, int measure, double target, json_t *facts)
 
 	switch (measure) {
 	case MEASURE_OPERATION:
-		json_array_foreach(json_object_get(doc, "uptime"), i, o) {
+		/* Each machine short of its schedule, for the whole period... */
+		json_array_foreach(json_object_get(doc, "per_asset"), i, o) {
 			json_int_t d = json_integer_value(json_object_get(o,
 			    "down_ms"));
 			json_int_t nd = json_integer_value(json_object_get(o,
 			    "no_data_ms"));
-			const char *who = json_object_get(o, "agent") ?
-			    str(o, "agent") : str(o, "device");
+			const json_t *op = json_object_get(o, "operation_pct");
+			char pct[32];
 
 			if ((d <= 0 && nd <= 0) || n++ >= 12)
 				continue;
-			if (add_fact(facts, "%s %s：停机 %.2f 小时 down, 无数据 "
-			    "%.2f 小时 no data（计划 %.2f 小时 scheduled）", who,
-			    str(o, "month"), (double)d / MS_H, (double)nd / MS_H,
-			    (double)json_integer_value(json_object_get(o,
-			    "scheduled_ms")) / MS_H) == -1)
+			if (json_is_number(op))
+				snprintf(pct, sizeof(pct), "%.2f%%",
+				    json_number_value(op));
+			else
+				snprintf(pct, sizeof(pct), "无数据 no data");
+			if (add_fact(facts, "%s：运行 %s，停机 %.2f 小时 down，"
+			    "无数据 %.2f 小时 no data（计划 %.2f 小时 scheduled）",
+			    json_object_get(o, "agent") ? str(o, "agent") :
+			    str(o, "device"), pct, (double)d / MS_H,
+			    (double)nd / MS_H, (double)json_integer_value(
+			    json_object_get(o, "scheduled_ms")) / MS_H) == -1)
+				return -1;
+		}
+		/* ...and the months in which one was known down. */
+		json_array_foreach(json_object_get(doc, "uptime"), i, o) {
+			json_int_t d = json_integer_value(json_object_get(o,
+			    "down_ms"));
+
+			if (d <= 0 || n++ >= 24)
+				continue;
+			if (add_fact(facts, "%s %s：停机 %.2f 小时 down",
+			    json_object_get(o, "agent") ? str(o, "agent") :
+			    str(o, "device"), str(o, "month"),
+			    (double)d / MS_H) == -1)
 				return -1;
 		}
 		break;
@@ -444,6 +464,9 @@ form_build(const json_t *doc, const json_t *vals, const struct targets *t,
 			met += ok;
 		}
 		total += sc;
+		/* Facts stand behind deviations; a met target needs none. */
+		if (ok)
+			json_array_clear(json_object_get(r, "facts"));
 		if (!has[i])
 			snprintf(dev, sizeof(dev), "%s", str(r, "note"));
 		else if (ok)
@@ -531,8 +554,9 @@ nomem:
 /* ---- report.html --------------------------------------------------------- */
 
 static const char form_css[] =
-    ".form{break-before:page;page-break-before:always}"
+    ".form{break-after:page;page-break-after:always}"
     ".form table{width:100%;border-collapse:collapse;margin:0 0 4pt}"
+    ".form table.ind{table-layout:fixed}"
     ".form td,.form th{border:1px solid #000;padding:2pt 3pt;font-size:9pt;"
     "vertical-align:middle}"
     ".form th{background:#eee;font-weight:bold}"
@@ -605,7 +629,12 @@ rows_html(FILE *f, const json_t *rows)
 	size_t		 i, k, n = json_array_size(rows);
 	char		 buf[64];
 
-	fputs("<table class=\"ind\"><tr><th>一级指标</th><th>二级指标</th>"
+	fputs("<table class=\"ind\"><colgroup><col style=\"width:5%\">"
+	    "<col style=\"width:7%\"><col style=\"width:17%\">"
+	    "<col style=\"width:9%\"><col style=\"width:13%\">"
+	    "<col style=\"width:6%\"><col style=\"width:6%\">"
+	    "<col style=\"width:6%\"><col style=\"width:31%\"></colgroup>"
+	    "<tr><th>一级指标</th><th>二级指标</th>"
 	    "<th>三级指标</th><th>年度指标值</th><th>实际完成值</th><th>来源</th>"
 	    "<th>分值</th><th>得分</th><th>偏差原因分析及改进措施</th></tr>\n", f);
 	for (i = 0; i < n; i++) {

@@ -302,7 +302,9 @@ assert r["总分"] == (100, 20), r
 assert wb["3 综合事务管理经费"]["D8"].value == 0.5
 facts = [row for row in wb["偏差事实 facts"].iter_rows(min_row=2, values_only=True)]
 assert any(f[0] == "网信网平台维护费" and "2025-01-20" in f[4] for f in facts), facts
-assert any("pc-01 2025-02：停机 0.00 小时 down, 无数据 171.00 小时" in f[4] for f in facts), facts
+assert any(f[4] == "pc-01：运行 2.03%，停机 0.00 小时 down，无数据 2169.00 小时 no data（计划 2214.00 小时 scheduled）" for f in facts), facts
+assert any(f[4] == "web-01 2025-01：停机 1.00 小时 down" and f[1] == "办公基础设施、设备正常运行比例" for f in facts), facts
+assert all(f[5] is None for f in facts)
 PY
 }
 
