@@ -626,6 +626,21 @@ budget_html(FILE *f, const json_t *b)
 	fputs("</table>\n", f);
 }
 
+/* <td class=cls>text<br><span class=cls2>small</span></td> (no span if ""). */
+static void
+two_lines(FILE *f, const char *cls, const char *text, const char *cls2,
+    const char *small)
+{
+	fprintf(f, "<td class=\"%s\">", cls);
+	cli_html_esc(f, text);
+	if (*small) {
+		fprintf(f, "<br><span class=\"%s\">", cls2);
+		cli_html_esc(f, small);
+		fputs("</span>", f);
+	}
+	fputs("</td>", f);
+}
+
 static void
 rows_html(FILE *f, const json_t *rows)
 {
@@ -666,23 +681,11 @@ rows_html(FILE *f, const json_t *rows)
 			snprintf(buf, sizeof(buf), "rowspan=\"%zu\"", span2);
 			cell(f, "td", "l2", buf, str(r, "level2"));
 		}
-		fputs("<td class=\"name\">", f);
-		cli_html_esc(f, str(r, "name"));
-		if (*str(r, "description")) {
-			fputs("<br><span class=\"small\">", f);
-			cli_html_esc(f, str(r, "description"));
-			fputs("</span>", f);
-		}
-		fputs("</td>", f);
+		two_lines(f, "name", str(r, "name"), "small",
+		    str(r, "description"));
 		cell(f, "td", "n target", NULL, str(r, "target_text"));
-		fputs("<td class=\"n actual\">", f);
-		cli_html_esc(f, str(r, "actual_text"));
-		if (*str(r, "num_den")) {
-			fputs("<br><span class=\"small numden\">", f);
-			cli_html_esc(f, str(r, "num_den"));
-			fputs("</span>", f);
-		}
-		fputs("</td>", f);
+		two_lines(f, "n actual", str(r, "actual_text"), "small numden",
+		    str(r, "num_den"));
 		cell(f, "td", "source", NULL, str(r, "source_text"));
 		snprintf(buf, sizeof(buf), "%.2f", json_number_value(
 		    json_object_get(r, "scaled_points")));

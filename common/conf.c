@@ -64,6 +64,16 @@ seterr(struct conf_err *err, const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+conf_errf(struct conf_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
 static struct conf_section *
 section_find(const struct conf *c, const char *name)
 {

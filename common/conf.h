@@ -81,6 +81,10 @@ int	conf_section_line(const struct conf *c, const char *section);
 /* Does the file have this section? */
 bool	conf_has_section(const struct conf *c, const char *section);
 
+/* Format a message into err (for parsers built on conf). */
+void	conf_errf(struct conf_err *err, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
 /* -1 with "FILE:LINE: unknown section [x]" / "unknown key 'k' in [x]". */
 int	conf_check_unused(const struct conf *c, struct conf_err *err);
 

@@ -88,19 +88,7 @@ static const struct conf_opt ind_opts[] = {
 };
 #undef IO
 
-static void
-seterr(struct conf_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-seterr(struct conf_err *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-}
+#define seterr	conf_errf
 
 struct walk {
 	struct conf	*c;

@@ -21,6 +21,33 @@ teardown() {
 	sb_teardown
 }
 
+# dom_cell DOM SECTION ROW-ID CLASS: the text of the first <td> of class
+# CLASS in the <tr data-id=ROW-ID> ("-": any row) inside <section
+# data-project=SECTION> ("-": anywhere), as Chromium's DOM dump has it.
+dom_cell() {
+	python3 - "$@" <<'PY'
+import sys, html.parser
+path, proj, rid, cls = sys.argv[1:]
+class P(html.parser.HTMLParser):
+    sec = None; row = None; cell = None; out = []
+    def handle_starttag(self, tag, a):
+        a = dict(a)
+        if tag == "section": self.sec = a.get("data-project")
+        if tag == "tr": self.row = a.get("data-id")
+        if tag == "td" and (proj == "-" or self.sec == proj) \
+           and (rid == "-" or self.row == rid) \
+           and cls in (a.get("class") or "").split():
+            self.cell = []
+    def handle_endtag(self, tag):
+        if tag == "td" and self.cell is not None:
+            self.out.append("".join(self.cell)); self.cell = None
+    def handle_data(self, d):
+        if self.cell is not None: self.cell.append(d)
+p = P(); p.feed(open(path, encoding="utf-8").read())
+print(p.out[0] if p.out else "")
+PY
+}
+
 chromium_bin() {
 	command -v chromium || command -v chromium-browser || true
 }
@@ -106,24 +133,7 @@ chrome() {
 	chrome --dump-dom "file://$T/out/report.html" >"$T/dom.html" 2>"$T/chrome-dom.log"
 	! grep -iE 'CONSOLE|Uncaught' "$T/chrome-dom.log"
 	cell() {	# cell ROW-ID CLASS: the text of that cell
-		python3 - "$T/dom.html" "$1" "$2" <<'PY'
-import sys, html.parser
-path, rid, cls = sys.argv[1:]
-class P(html.parser.HTMLParser):
-    row = None; cell = None; out = []
-    def handle_starttag(self, tag, a):
-        a = dict(a)
-        if tag == "tr": self.row = a.get("data-id")
-        if tag == "td" and self.row == rid and cls in (a.get("class") or "").split():
-            self.cell = []
-    def handle_endtag(self, tag):
-        if tag == "td" and self.cell is not None:
-            self.out.append("".join(self.cell)); self.cell = None
-    def handle_data(self, d):
-        if self.cell is not None: self.cell.append(d)
-p = P(); p.feed(open(path, encoding="utf-8").read())
-print(p.out[0] if p.out else "")
-PY
+		dom_cell "$T/dom.html" - "$1" "$2"
 	}
 	[ "$(cell website_days target)" = "≥ 365 天 days" ]
 	[ "$(cell website_days actual)" = "30 天 days30 / 365" ]
@@ -210,26 +220,7 @@ PY
 	! grep -iE 'CONSOLE|Uncaught|Failed to load|net::ERR' "$T/chrome-pdf.log"
 	chrome --dump-dom "file://$T/out/report.html" >"$T/dom.html" 2>"$T/chrome-dom.log"
 	fcell() {	# fcell PROJECT ROW-ID CLASS: a cell of one project's form
-		python3 - "$T/dom.html" "$1" "$2" "$3" <<'PY'
-import sys, html.parser
-path, proj, rid, cls = sys.argv[1:]
-class P(html.parser.HTMLParser):
-    sec = None; row = None; cell = None; out = []
-    def handle_starttag(self, tag, a):
-        a = dict(a)
-        if tag == "section": self.sec = a.get("data-project")
-        if tag == "tr": self.row = a.get("data-id")
-        if tag == "td" and self.sec == proj and (rid == "-" or self.row == rid) \
-           and cls in (a.get("class") or "").split():
-            self.cell = []
-    def handle_endtag(self, tag):
-        if tag == "td" and self.cell is not None:
-            self.out.append("".join(self.cell)); self.cell = None
-    def handle_data(self, d):
-        if self.cell is not None: self.cell.append(d)
-p = P(); p.feed(open(path, encoding="utf-8").read())
-print(p.out[0] if p.out else "")
-PY
+		dom_cell "$T/dom.html" "$1" "$2" "$3"
 	}
 	[ "$(fcell opinion - pname)" = "网络舆情监控软件费" ]
 	[ "$(fcell opinion - pcode)" = "511099220000000000101" ]
