@@ -119,7 +119,7 @@ $(eval $(call mklib,$(LIB_CLI),$(CLI_SRC)))
 
 AGENT_LIBS	:= $(LIB_AGENT) $(LIB_PROBES) $(LIB_COMMON)
 COLLECTOR_LIBS	:= $(LIB_COLLECTOR) $(LIB_COMMON)
-CLI_LIBS	:= $(LIB_CLI) $(LIB_COLLECTOR) $(LIB_PROBES) $(LIB_COMMON)
+CLI_LIBS	:= $(LIB_CLI) $(LIB_COMMON)
 # libxlsxwriter (report.xlsx, cli/xlsx.c): only what links libcli.
 XLSX_LIBS	= $(shell $(PKG_CONFIG) --libs xlsxwriter 2>/dev/null)
 
@@ -161,8 +161,9 @@ unit: tests
 e2e: tests
 	@sh tests/run-e2e.sh $(BUILD)
 
+# Every fuzz target FUZZ_SECONDS (default 20) seconds: make fuzz FUZZ_SECONDS=600
 fuzz:
-	@sh tests/fuzz/run.sh $${FUZZ_SECONDS:-20}
+	@sh tests/fuzz/run.sh $(or $(FUZZ_SECONDS),20)
 
 bench: deps
 	@sh scripts/deps.sh --bench

@@ -375,6 +375,18 @@ agent_main(int argc, char **argv, void (*usage)(FILE *))
 		agent_setup_free(&d.setup);
 		return 0;
 	}
+	/*
+	 * Fail closed, before any capture handle opens: a user (or its
+	 * group) that does not exist would leave the agent capturing as
+	 * root (tcpdump -Z refuses too).
+	 */
+	if ((geteuid() == 0 || d.setup.ac.user_set) &&
+	    privdrop_check(d.setup.ac.user, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: [agent] user: %s; refusing to start\n",
+		    d.setup.ac.user_where, err);
+		rc = 2;
+		goto out;
+	}
 	apply_log_settings(&d);
 	if (upload_creds_load(&cr, &d.setup.ac, err, sizeof(err)) == -1) {
 		log_errorx("%s; set [agent] ca, cert and key (shaobing agents "
@@ -434,7 +446,13 @@ agent_main(int argc, char **argv, void (*usage)(FILE *))
 		}
 	}
 	spool_prepare(&d.setup.ac, false);
-	privdrop(d.setup.ac.user, any_event_driven(&d.setup));
+	if (privdrop(d.setup.ac.user, any_event_driven(&d.setup), err,
+	    sizeof(err)) == -1) {
+		log_errorx("%s: [agent] user: cannot drop root: %s; refusing "
+		    "to run", d.setup.ac.user_where, err);
+		rc = 2;
+		goto out;
+	}
 	if ((d.up = uploader_start(&d.setup.ac, &cr, boot_ms, err,
 	    sizeof(err))) == NULL) {
 		log_errorx("%s", err);

@@ -27,43 +27,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "agent/agent.h"
 #include "agent/config.h"
+#include "agent/http.h"
 #include "common/event.h"
 #include "common/pki.h"
 #include "common/timeutil.h"
 
-#define ENROLL_ANSWER_MAX	(256 * 1024)
 #define ENROLL_CONF_MAX		(1024 * 1024)
-
-struct buf {
-	char	*p;
-	size_t	 len;
-	int	 too_big;
-};
-
-static size_t
-buf_write(char *data, size_t size, size_t nmemb, void *arg)
-{
-	struct buf	*b = arg;
-	size_t		 n = size * nmemb;
-	char		*g;
-
-	if (b->len + n > ENROLL_ANSWER_MAX) {
-		b->too_big = 1;
-		return 0;
-	}
-	if ((g = realloc(b->p, b->len + n + 1)) == NULL)
-		return 0;
-	b->p = g;
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return n;
-}
 
 /*
  * GET (body NULL) or POST to server + path.  ca NULL: no verification
@@ -74,68 +47,38 @@ static long
 call(const char *server, const char *path, const char *ca, const char *body,
     json_t **out, char *err, size_t errlen)
 {
-	CURL			*h;
-	struct curl_slist	*hdr = NULL;
-	struct curl_blob	 blob;
-	struct buf		 b = { NULL, 0, 0 };
-	char			 url[AGENT_PATH_MAX + 64], cerr[CURL_ERROR_SIZE] = "";
-	long			 code = -1;
-	CURLcode		 cc;
+	const struct agent_http_req rq = {
+		.server = server, .path = path,
+		.ca = ca, .ca_len = ca != NULL ? strlen(ca) : 0,
+		.body = body, .body_len = body != NULL ? strlen(body) : 0,
+		.connect_timeout_ms = 15000, .timeout_ms = 60000,
+	};
+	struct agent_http_answer	*a;
+	char				 why[CURL_ERROR_SIZE];
+	long				 code;
 
 	*out = NULL;
-	if ((h = curl_easy_init()) == NULL) {
-		snprintf(err, errlen, "cannot start libcurl");
+	if ((a = malloc(sizeof(*a))) == NULL) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	snprintf(url, sizeof(url), "%s%s", server, path);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
-	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "shaobing-agent/0.1.0");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, buf_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-	if (ca == NULL) {
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-	} else {
-		blob = (struct curl_blob){ (void *)(uintptr_t)ca, strlen(ca),
-		    CURL_BLOB_COPY };
-		curl_easy_setopt(h, CURLOPT_CAINFO, NULL);
-		curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
-		curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	}
-	if (body != NULL) {
-		hdr = curl_slist_append(hdr, "Content-Type: application/json");
-		hdr = curl_slist_append(hdr, "Expect:");
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-	}
-	if ((cc = curl_easy_perform(h)) != CURLE_OK) {
-		snprintf(err, errlen, "cannot reach the collector at %s: %s", url,
-		    b.too_big ? "answer too large" : cerr[0] ? cerr :
-		    curl_easy_strerror(cc));
+	code = agent_http_call(NULL, &rq, a, why, sizeof(why));
+	if (code == -1 || a->too_big) {
+		snprintf(err, errlen, "cannot reach the collector at %s%s: %s",
+		    server, path, code == -1 ? why : "answer too large");
+		code = -1;
 		goto out;
 	}
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	if (b.p != NULL)
-		*out = json_loadb(b.p, b.len, 0, NULL);
+	*out = json_loadb(a->buf, a->len, 0, NULL);
 	if (*out != NULL && !json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
 	}
 	if (*out == NULL)
-		snprintf(err, errlen, "%s answered HTTP %ld without a JSON "
-		    "object; is this a Shaobing collector?", url, code);
+		snprintf(err, errlen, "%s%s answered HTTP %ld without a JSON "
+		    "object; is this a Shaobing collector?", server, path, code);
 out:
-	curl_slist_free_all(hdr);
-	curl_easy_cleanup(h);
-	free(b.p);
+	free(a);
 	return code;
 }
 

@@ -23,9 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <zlib.h>
 
+#include "agent/http.h"
 #include "agent/spool.h"
 #include "agent/upload.h"
 #include "common/log.h"
@@ -33,7 +33,6 @@
 #include "common/timeutil.h"
 
 #define UPLOAD_BATCH_BYTES	(4 << 20)	/* well under max_body 16M */
-#define UPLOAD_RESP_MAX		65536
 #define UPLOAD_FILE_MAX		(1 << 20)	/* a PEM file bigger is wrong */
 #define NEVER			INT64_MAX
 
@@ -56,12 +55,6 @@ struct uploader {
 	bool			 seq_checked;	/* a heartbeat told last_seq */
 	bool			 revoked_logged;
 	int64_t			 renew_after_mono; /* no renewal try before */
-};
-
-struct resp {
-	char	buf[UPLOAD_RESP_MAX];
-	size_t	len;
-	bool	truncated;
 };
 
 /* ---- credentials ---------------------------------------------------- */
@@ -199,95 +192,24 @@ rand32(void)
 	return r;
 }
 
-static size_t
-resp_write(char *p, size_t size, size_t nmemb, void *arg)
-{
-	struct resp	*r = arg;
-	size_t		 n = size * nmemb, room = sizeof(r->buf) - 1 - r->len;
-
-	if (n > room) {
-		r->truncated = true;
-		n = room;
-	}
-	memcpy(r->buf + r->len, p, n);
-	r->len += n;
-	r->buf[r->len] = '\0';
-	return size * nmemb;
-}
-
-/* The "error" member of a JSON answer, for the log; never NULL. */
-static const char *
-resp_reason(const struct resp *r, char *tmp, size_t tmplen)
-{
-	json_t		*o = json_loadb(r->buf, r->len, 0, NULL);
-	json_t		*e = json_object_get(o, "error");
-
-	snprintf(tmp, tmplen, "%s", json_is_string(e) ? json_string_value(e) :
-	    "no reason given");
-	json_decref(o);
-	return tmp;
-}
-
 /*
- * POST body to server + path.  Returns the HTTP status, or -1 on a
- * transport error with err filled.
+ * POST body to server + path with our certificate.  Returns the HTTP
+ * status, or -1 on a transport error with err filled.
  */
 static long
 post(struct uploader *u, const char *path, const char *body, size_t len,
-    bool gzipped, struct resp *r, char *err, size_t errlen)
+    bool gzipped, struct agent_http_answer *r, char *err, size_t errlen)
 {
-	struct curl_slist	*h = NULL;
-	struct curl_blob	 ca, cert, key;
-	char			 url[AGENT_PATH_MAX + 64];
-	long			 code = -1;
-	CURLcode		 cc;
+	const struct agent_http_req rq = {
+		.server = u->cur.server, .path = path,
+		.ca = u->curcr.ca, .ca_len = u->curcr.ca_len,
+		.cert = u->curcr.cert, .cert_len = u->curcr.cert_len,
+		.key = u->curcr.key, .key_len = u->curcr.key_len,
+		.body = body, .body_len = len, .gzipped = gzipped,
+		.connect_timeout_ms = 10000, .timeout_ms = 120000,
+	};
 
-	snprintf(url, sizeof(url), "%s%s", u->cur.server, path);
-	/* CURL_BLOB_COPY: the handle keeps its own copy across reloads. */
-	ca = (struct curl_blob){ u->curcr.ca, u->curcr.ca_len, CURL_BLOB_COPY };
-	cert = (struct curl_blob){ u->curcr.cert, u->curcr.cert_len,
-	    CURL_BLOB_COPY };
-	key = (struct curl_blob){ u->curcr.key, u->curcr.key_len,
-	    CURL_BLOB_COPY };
-	h = curl_slist_append(h, "Content-Type: application/json");
-	if (gzipped)
-		h = curl_slist_append(h, "Content-Encoding: gzip");
-	h = curl_slist_append(h, "Expect:");
-	memset(r, 0, sizeof(*r));
-	curl_easy_setopt(u->curl, CURLOPT_URL, url);
-	curl_easy_setopt(u->curl, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(u->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(u->curl, CURLOPT_SSLVERSION,
-	    (long)CURL_SSLVERSION_TLSv1_2);
-	curl_easy_setopt(u->curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(u->curl, CURLOPT_SSL_VERIFYHOST, 2L);
-	/*
-	 * The collector's CA is the only trust anchor: no system bundle,
-	 * no CA directory.
-	 */
-	curl_easy_setopt(u->curl, CURLOPT_CAINFO, NULL);
-	curl_easy_setopt(u->curl, CURLOPT_CAPATH, NULL);
-	curl_easy_setopt(u->curl, CURLOPT_CAINFO_BLOB, &ca);
-	curl_easy_setopt(u->curl, CURLOPT_SSLCERTTYPE, "PEM");
-	curl_easy_setopt(u->curl, CURLOPT_SSLCERT_BLOB, &cert);
-	curl_easy_setopt(u->curl, CURLOPT_SSLKEYTYPE, "PEM");
-	curl_easy_setopt(u->curl, CURLOPT_SSLKEY_BLOB, &key);
-	curl_easy_setopt(u->curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-	curl_easy_setopt(u->curl, CURLOPT_TIMEOUT_MS, 120000L);
-	curl_easy_setopt(u->curl, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(u->curl, CURLOPT_POST, 1L);
-	curl_easy_setopt(u->curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(u->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(u->curl, CURLOPT_WRITEFUNCTION, resp_write);
-	curl_easy_setopt(u->curl, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(u->curl, CURLOPT_USERAGENT, "shaobing-agent/0.1.0");
-	if ((cc = curl_easy_perform(u->curl)) != CURLE_OK)
-		snprintf(err, errlen, "%s", curl_easy_strerror(cc));
-	else
-		curl_easy_getinfo(u->curl, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_setopt(u->curl, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(h);
-	return code;
+	return agent_http_call(u->curl, &rq, r, err, errlen);
 }
 
 static void
@@ -326,7 +248,7 @@ note_success(struct uploader *u)
  * 1 when that was the case.
  */
 static int
-note_revoked(struct uploader *u, long code, const struct resp *r)
+note_revoked(struct uploader *u, long code, const struct agent_http_answer *r)
 {
 	json_t	*o;
 	int	 revoked;
@@ -357,7 +279,7 @@ static int
 upload_once(struct uploader *u)
 {
 	struct event_batch	 b;
-	struct resp		*r = NULL;
+	struct agent_http_answer		*r = NULL;
 	json_t			*body = NULL, *evs, *ans = NULL, *st;
 	char			*text = NULL, *gz = NULL, err[512], tmp[300];
 	size_t			 gzlen = 0;
@@ -439,14 +361,14 @@ upload_once(struct uploader *u)
 	if (code == 401 || code == 403) {
 		snprintf(tmp, sizeof(tmp), "refused (HTTP %ld: %s); check that "
 		    "[agent] name equals the certificate's CN and that this "
-		    "agent is enrolled", code, resp_reason(r, err, sizeof(err)));
+		    "agent is enrolled", code, agent_http_reason(r, err, sizeof(err)));
 		if (!u->down)
 			log_errorx("collector %s %s", u->cur.server, tmp);
 		note_failure(u, tmp);
 		goto out;
 	}
 	snprintf(tmp, sizeof(tmp), "HTTP %ld: %s", code,
-	    resp_reason(r, err, sizeof(err)));
+	    agent_http_reason(r, err, sizeof(err)));
 	if (code >= 400 && code < 500 && code != 408 && code != 429)
 		log_errorx("collector rejected events %llu..%llu: %s; they stay "
 		    "in the spool — report this as a bug with the agent log",
@@ -471,7 +393,7 @@ out:
  * its events above, or the collector would take them for resends.
  */
 static void
-seq_continuity(struct uploader *u, const struct resp *r)
+seq_continuity(struct uploader *u, const struct agent_http_answer *r)
 {
 	json_t	*o = json_loadb(r->buf, r->len, 0, NULL);
 	json_t	*v = json_object_get(o, "last_seq");
@@ -511,7 +433,7 @@ maybe_renew(struct uploader *u)
 	struct pki_cert		*cur = NULL, *nc = NULL;
 	struct pki_key		*key = NULL;
 	struct upload_creds	 cr;
-	struct resp		*r = NULL;
+	struct agent_http_answer		*r = NULL;
 	json_t			*body = NULL, *ans = NULL;
 	char			*csr = NULL, *text = NULL, err[512], why[300];
 	long long		 nb, na;
@@ -543,7 +465,7 @@ maybe_renew(struct uploader *u)
 			goto out;
 		log_warnx("certificate renewal failed (%s); the certificate "
 		    "expires in %lld h; retrying in a minute", code == -1 ? err :
-		    resp_reason(r, why, sizeof(why)), (na - now) / 3600000);
+		    agent_http_reason(r, why, sizeof(why)), (na - now) / 3600000);
 		goto out;
 	}
 	ans = json_loadb(r->buf, r->len, 0, NULL);
@@ -587,7 +509,7 @@ static void
 heartbeat(struct uploader *u)
 {
 	char		 ts[32], boot[32], err[256], *text;
-	struct resp	*r;
+	struct agent_http_answer	*r;
 	json_t		*o;
 	long		 code;
 
@@ -619,7 +541,7 @@ heartbeat(struct uploader *u)
 		char why[300], reason[256];
 
 		snprintf(why, sizeof(why), "heartbeat answered HTTP %ld: %s",
-		    code, resp_reason(r, reason, sizeof(reason)));
+		    code, agent_http_reason(r, reason, sizeof(reason)));
 		note_failure(u, why);
 	}
 	free(text);

@@ -7,12 +7,13 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/text.h"
 #include "common/conf.h"
 
 static int
 fail(struct cli *cli, const char *err)
 {
-	fprintf(cli->err, "shaobing: %s\n", err);
+	fprintf(cli->err, "shaobing: %s\n", text_term(err));
 	return CLI_EXIT_FAIL;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/text.h"
 #include "common/event.h"
 #include "common/pki.h"
 #include "common/timeutil.h"
@@ -198,7 +199,7 @@ ca_init(struct cli *cli, int argc, char **argv)
 	rc = CLI_EXIT_OK;
 	goto out;
 fail:
-	fprintf(cli->err, "shaobing: ca init: %s\n", err);
+	fprintf(cli->err, "shaobing: ca init: %s\n", text_term(err));
 	if (written) {
 		/* Leave no half CA behind that would block the next attempt. */
 		unlink(p_cakey);
@@ -321,7 +322,7 @@ cli_cmd_agents_cert(struct cli *cli, int argc, char **argv)
 	rc = CLI_EXIT_OK;
 	goto out;
 fail:
-	fprintf(cli->err, "shaobing: agents cert: %s\n", err);
+	fprintf(cli->err, "shaobing: agents cert: %s\n", text_term(err));
 out:
 	pki_cert_free(crt);
 	pki_cert_free(ca);

@@ -17,7 +17,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/export.h"
+#include "common/taxonomy.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 
 #define INCIDENTS_LIMIT_MAX	10000
@@ -41,27 +42,18 @@ incidents_usage(FILE *f)
 	    "  --json        JSON for scripts\n");
 }
 
+/* "待处理 open" (common/taxonomy.h); an unknown status as it is. */
 static const char *
-status_label(const char *s)
+status_label(const char *s, char *buf, size_t len)
 {
+	int st = tax_status_parse(s);
+
 	if (s == NULL)
 		return "-";
-	if (strcmp(s, "open") == 0)
-		return "待处理 open";
-	if (strcmp(s, "acknowledged") == 0)
-		return "已确认 acknowledged";
-	if (strcmp(s, "resolved") == 0)
-		return "已解决 resolved";
-	if (strcmp(s, "false_positive") == 0)
-		return "误报 false positive";
-	return s;
-}
-
-/* For the export's incident list (cli/export_html.c). */
-const char *
-cli_incident_status(const char *s)
-{
-	return status_label(s);
+	if (st == -1)
+		return s;
+	snprintf(buf, len, "%s %s", tax_status_zh(st), tax_status_en(st));
+	return buf;
 }
 
 static const char *
@@ -99,6 +91,7 @@ render_list(const json_t *arr, FILE *f, char *err, size_t errlen)
 	const json_t		*inc;
 	size_t			 i;
 	char			 id[24], lvl[48], cat[64], cnt[24], first[40];
+	char			 stbuf[64];
 	char			 dl[40];
 
 	if (!json_is_array(arr)) {
@@ -124,7 +117,7 @@ render_list(const json_t *arr, FILE *f, char *err, size_t errlen)
 		    "report_deadline")), dl, sizeof(dl));
 		const char *row[] = { id, lvl, cat,
 			status_label(json_string_value(json_object_get(inc,
-			    "status"))),
+			    "status")), stbuf, sizeof(stbuf)),
 			str(inc, "title"), str(inc, "asset"), cnt, first, dl };
 		if (cli_table_add(t, row) == -1) {
 			cli_table_free(t);
@@ -176,6 +169,7 @@ render_show(const json_t *inc, FILE *f, char *err, size_t errlen)
 	struct cli_table	*t = NULL;
 	size_t			 i;
 	char			 lvl[48], cat[64], a[40], b[40], d1[40], d2[40], d3[40];
+	char			 stbuf[64];
 	char			 id[24], *c;
 	int			 rc = -1;
 
@@ -194,7 +188,8 @@ render_show(const json_t *inc, FILE *f, char *err, size_t errlen)
 	fprintf(f, "  等级 Level:        %s\n", lvl);
 	fprintf(f, "  类别 Category:     %s\n", cat);
 	fprintf(f, "  状态 Status:       %s\n",
-	    status_label(json_string_value(json_object_get(inc, "status"))));
+	    status_label(json_string_value(json_object_get(inc, "status")),
+	    stbuf, sizeof(stbuf)));
 	c = clean(str(inc, "asset"));
 	fprintf(f, "  资产 Asset:        %s\n", c ? c : "?");
 	free(c);
@@ -374,7 +369,7 @@ show_or_act(struct cli *cli, int argc, char **argv, const char *action)
 		    sizeof(err));
 	}
 	if (r == -1) {
-		fprintf(cli->err, "shaobing incidents %s: %s\n", argv[1], err);
+		fprintf(cli->err, "shaobing incidents %s: %s\n", argv[1], text_term(err));
 		goto out;
 	}
 	if (json) {
@@ -382,14 +377,15 @@ show_or_act(struct cli *cli, int argc, char **argv, const char *action)
 		    JSON_INDENT(2)) == -1 || fputc('\n', cli->out) == EOF)
 			goto out;
 	} else if (action != NULL) {
-		const json_t *inc = json_object_get(ans, "incident");
+		const json_t	*inc = json_object_get(ans, "incident");
+		char		 stbuf[64];
 
 		fprintf(cli->out, "事件 incident %lld: %s\n", id,
 		    status_label(json_string_value(json_object_get(inc,
-		    "status"))));
+		    "status")), stbuf, sizeof(stbuf)));
 	} else if (render_show(json_object_get(ans, "incident"), cli->out, err,
 	    sizeof(err)) == -1) {
-		fprintf(cli->err, "shaobing incidents show: %s\n", err);
+		fprintf(cli->err, "shaobing incidents show: %s\n", text_term(err));
 		goto out;
 	}
 	rc = CLI_EXIT_OK;
@@ -449,7 +445,7 @@ cli_cmd_incidents(struct cli *cli, int argc, char **argv)
 			return CLI_EXIT_USAGE;
 	}
 	if (status != NULL && strcmp(status, "false-positive") == 0)
-		status = "false_positive";
+		status = tax_status_name(TAX_STATUS_FALSE_POSITIVE);
 	off = (size_t)snprintf(path, sizeof(path), "/api/v1/admin/incidents?");
 	if (status != NULL) {
 		char *e = cli_url_escape(status);
@@ -496,7 +492,7 @@ cli_cmd_incidents(struct cli *cli, int argc, char **argv)
 	}
 	path[off - 1] = '\0';	/* the last '&' or the '?' */
 	if (cli_admin_get(cli->admin, path, &ans, err, sizeof(err)) == -1) {
-		fprintf(cli->err, "shaobing incidents: %s\n", err);
+		fprintf(cli->err, "shaobing incidents: %s\n", text_term(err));
 		goto out;
 	}
 	if (json) {
@@ -505,7 +501,7 @@ cli_cmd_incidents(struct cli *cli, int argc, char **argv)
 			goto out;
 	} else if (render_list(json_object_get(ans, "incidents"), cli->out, err,
 	    sizeof(err)) == -1) {
-		fprintf(cli->err, "shaobing incidents: %s\n", err);
+		fprintf(cli->err, "shaobing incidents: %s\n", text_term(err));
 		goto out;
 	}
 	rc = CLI_EXIT_OK;

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli/export.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 
 static void
@@ -349,7 +350,7 @@ cli_cmd_indicators(struct cli *cli, int argc, char **argv)
 	rc = CLI_EXIT_OK;
 	goto out;
 fail:
-	fprintf(cli->err, "shaobing: %s\n", err);
+	fprintf(cli->err, "shaobing: %s\n", text_term(err));
 out:
 	json_decref(doc);
 	return rc;

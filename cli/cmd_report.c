@@ -78,8 +78,9 @@ report_set(struct cli *cli, int argc, char **argv)
 		    pos[2], why);
 		return CLI_EXIT_USAGE;
 	}
-	if ((body = json_pack("{s:s, s:s, s:f, s:s}", "project", pos[0],
-	    "indicator", pos[1], "value", v, "note", note)) == NULL) {
+	if ((body = json_pack("{s:s, s:s, s:f}", "project", pos[0],
+	    "indicator", pos[1], "value", v)) == NULL || (*note != '\0' &&
+	    json_object_set_new(body, "note", json_string(note)) == -1)) {
 		fprintf(cli->err, "shaobing: report set: the project, indicator "
 		    "and note must be UTF-8 text\n");
 		return CLI_EXIT_USAGE;

@@ -7,6 +7,7 @@
 #ifndef SHAOBING_CLI_EXPORT_H
 #define SHAOBING_CLI_EXPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -59,16 +60,18 @@ void	cli_indicator_target(const json_t *ind, char *buf, size_t len);
 
 /*
  * Write every export file of doc into dir (made if missing), each through
- * a temporary file and rename.  progress (NULL: quiet) gets a status
- * line per file.  The number of files, or -1 with err.
+ * a temporary file and rename.  Every target is checked first: one that
+ * is not a regular file, or exists without force, refuses the whole
+ * export before anything is written.  progress (NULL: quiet) gets a
+ * status line per file.  The number of files, or -1 with err.
  */
-int	cli_export_write(const json_t *doc, const char *dir, FILE *progress,
-	    char *err, size_t errlen);
+int	cli_export_write(const json_t *doc, const char *dir, bool force,
+	    FILE *progress, char *err, size_t errlen);
 
 /* "一般 IV" .. "特别重大 I" of an incident level 4 .. 1 ("-" otherwise). */
 const char *cli_level_text(json_int_t level, char *buf, size_t len);
-/* "已解决 resolved" of an incident status (cli/cmd_incidents.c). */
-const char *cli_incident_status(const char *status);
+/* "已解决 resolved" of an incident status (unknown ones as they are). */
+const char *cli_status_text(const char *status, char *buf, size_t len);
 /* A TLS report as "key value; ..." text (scalars of the top level). */
 void	cli_tls_summary(const json_t *report, char *buf, size_t len);
 
@@ -88,8 +91,8 @@ int	report_forms_build(json_t *doc, const struct targets *t,
 /* The forms of doc["forms"] as A4 pages of report.html. */
 int	report_forms_html(const json_t *doc, FILE *f);
 /* DIR/report.xlsx: one sheet per form, and the facts (cli/xlsx.c). */
-int	report_forms_xlsx(const json_t *doc, const char *dir, char *err,
-	    size_t errlen);
+int	report_forms_xlsx(const json_t *doc, const char *dir, bool force,
+	    char *err, size_t errlen);
 
 /* report.html of doc into f.  -1 on a write error. */
 int	cli_export_html(const json_t *doc, FILE *f);

@@ -343,7 +343,7 @@ incidents(FILE *f, const json_t *doc)
 {
 	const json_t	*o;
 	size_t		 i;
-	char		 lv[32];
+	char		 lv[32], st[64];
 
 	fputs("<table id=\"incidents\" class=\"small\"><thead><tr><th>编号 ID</th>"
 	    "<th>发现时间 Detected</th><th>类别 Category</th><th>级别 Level</th>"
@@ -363,8 +363,7 @@ incidents(FILE *f, const json_t *doc)
 		esc(f, cli_level_text(json_integer_value(json_object_get(o,
 		    "level")), lv, sizeof(lv)));
 		fputs("</td><td class=\"status\">", f);
-		esc(f, cli_incident_status(str(o, "status")));
-		fputs("</td><td>", f);
+		esc(f, cli_status_text(str(o, "status"), st, sizeof(st)));
 		fputs("</td><td>", f);
 		esc(f, *str(o, "asset") ? str(o, "asset") : str(o, "agent"));
 		fputs("</td><td>", f);

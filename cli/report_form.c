@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "cli/export.h"
-#include "collector/notify.h"
+#include "common/taxonomy.h"
 #include "common/targets.h"
 #include "common/timeutil.h"
 
@@ -88,8 +88,19 @@ cli_level_text(json_int_t l, char *buf, size_t len)
 		snprintf(buf, len, "-");
 		return buf;
 	}
-	snprintf(buf, len, "%s %s", notify_level_zh((enum notify_level)(4 - l)),
-	    notify_level_code((enum notify_level)(4 - l)));
+	snprintf(buf, len, "%s %s", tax_level_zh((int)l),
+	    tax_level_code((int)l));
+	return buf;
+}
+
+const char *
+cli_status_text(const char *status, char *buf, size_t len)
+{
+	int st = tax_status_parse(status);
+
+	if (st == -1)
+		return status ? status : "-";
+	snprintf(buf, len, "%s %s", tax_status_zh(st), tax_status_en(st));
 	return buf;
 }
 

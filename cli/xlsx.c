@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -236,8 +237,39 @@ facts_sheet(lxw_worksheet *ws, const json_t *forms, const struct fmts *f)
 	}
 }
 
+/*
+ * libxlsxwriter writes to a file name only: the workbook goes to a
+ * private temporary file, then through cli_outfile (regular files only,
+ * --force, every write checked, fsync, rename) to DIR/report.xlsx.
+ */
+static int
+copy_out(const char *from, const char *path, bool force, char *err,
+    size_t errlen)
+{
+	struct cli_outfile	 o;
+	FILE			*in;
+	char			 buf[65536];
+	size_t			 n;
+	int			 bad = 0;
+
+	if ((in = fopen(from, "rb")) == NULL) {
+		snprintf(err, errlen, "%.900s: %s", from, strerror(errno));
+		return -1;
+	}
+	if (cli_outfile_open(&o, path, force, err, errlen) == -1) {
+		fclose(in);
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, o.f) != n)
+			bad = 1;
+	bad |= ferror(in) != 0;
+	fclose(in);
+	return cli_outfile_commit(&o, bad, err, errlen);
+}
+
 int
-report_forms_xlsx(const json_t *doc, const char *dir, char *err,
+report_forms_xlsx(const json_t *doc, const char *dir, bool force, char *err,
     size_t errlen)
 {
 	const json_t	*forms = json_object_get(doc, "forms"), *form;
@@ -246,10 +278,17 @@ report_forms_xlsx(const json_t *doc, const char *dir, char *err,
 	struct fmts	 f;
 	lxw_error	 e;
 	size_t		 i;
+	int		 fd, rc;
 
 	snprintf(path, sizeof(path), "%s/report.xlsx", dir);
-	snprintf(tmp, sizeof(tmp), "%s/.report.xlsx.tmp", dir);
+	snprintf(tmp, sizeof(tmp), "%s/.report.xlsx.XXXXXX", dir);
+	if ((fd = mkstemp(tmp)) == -1) {
+		snprintf(err, errlen, "%.900s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	close(fd);
 	if ((wb = workbook_new(tmp)) == NULL) {
+		unlink(tmp);
 		snprintf(err, errlen, "%.900s: cannot create the workbook", tmp);
 		return -1;
 	}
@@ -300,11 +339,7 @@ report_forms_xlsx(const json_t *doc, const char *dir, char *err,
 		unlink(tmp);
 		return -1;
 	}
-	if (rename(tmp, path) == -1) {
-		snprintf(err, errlen, "%.900s: cannot write: %s", path,
-		    strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	rc = copy_out(tmp, path, force, err, errlen);
+	unlink(tmp);
+	return rc;
 }

@@ -16,12 +16,10 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-#include "collector/access.h"
 #include "collector/api.h"
-#include "collector/asset.h"
-#include "collector/console.h"
+#include "collector/store_access.h"
 #include "collector/indicator.h"
-#include "collector/incident.h"
+#include "common/text.h"
 #include "common/event.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -32,9 +30,10 @@
 #define HEARTBEAT_MAX_INTERVAL_S 86400
 #define ADMIN_LIMIT_DEFAULT	100
 #define ADMIN_LIMIT_MAX		10000
+#define API_BODY_MAX		(64 * 1024)	/* admin and enrollment bodies */
 
-static void
-respond_json(struct api_response *rs, int status, json_t *o)
+void
+api_reply(struct api_response *rs, int status, json_t *o)
 {
 	rs->status = status;
 	rs->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -45,22 +44,104 @@ respond_json(struct api_response *rs, int status, json_t *o)
 	}
 }
 
-static void
-respond_error(struct api_response *rs, int status, const char *msg)
+void
+api_reply_error(struct api_response *rs, int status, const char *msg)
 {
-	respond_json(rs, status, json_pack("{s:s}", "error", msg));
+	api_reply(rs, status, json_pack("{s:s}", "error", msg));
+}
+
+/* ---- JSON bodies and the audit row (access.c, enroll.c) ---------- */
+
+/* A JSON object body (at most API_BODY_MAX bytes, depth 2); NULL answered. */
+json_t *
+api_body_object(const struct api_request *rq, struct api_response *rs)
+{
+	json_t	*o;
+	char	 err[256], msg[300];
+
+	if (rq->bodylen > API_BODY_MAX) {
+		api_reply_error(rs, 413, "body larger than 64 KiB");
+		return NULL;
+	}
+	if (rq->content_encoding != NULL) {
+		api_reply_error(rs, 415, "send this request without "
+		    "Content-Encoding");
+		return NULL;
+	}
+	if ((o = json_parse_bounded(rq->body, rq->bodylen, 2, err,
+	    sizeof(err))) == NULL || !json_is_object(o)) {
+		snprintf(msg, sizeof(msg), "body: %s", o ? "expected an object" :
+		    err);
+		json_decref(o);
+		api_reply_error(rs, 400, msg);
+		return NULL;
+	}
+	return o;
+}
+
+/* A string member of at most max bytes, or NULL with msg. */
+const char *
+api_member(json_t *o, const char *name, size_t max, int required, char *msg,
+    size_t msglen)
+{
+	json_t *v = json_object_get(o, name);
+
+	if (v == NULL) {
+		if (required)
+			snprintf(msg, msglen, "body.%s: missing", name);
+		else
+			msg[0] = '\0';
+		return NULL;
+	}
+	if (!json_is_string(v) || json_string_length(v) == 0 ||
+	    json_string_length(v) > max ||
+	    strlen(json_string_value(v)) != json_string_length(v)) {
+		snprintf(msg, msglen, "body.%s: expected a string of 1 to %zu "
+		    "bytes", name, max);
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+/* Only the listed members ("a,b,c"); -1 with msg naming the first other. */
+int
+api_members_only(json_t *o, const char *const *names, char *msg, size_t msglen)
+{
+	const char	*k;
+	json_t		*v;
+
+	json_object_foreach(o, k, v) {
+		size_t i;
+
+		for (i = 0; names[i] != NULL; i++)
+			if (strcmp(k, names[i]) == 0)
+				break;
+		if (names[i] == NULL) {
+			text_printf(msg, msglen, "body: unknown field '%s'", k);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 void
-api_respond_json(struct api_response *rs, int status, json_t *o)
+api_audit(struct api *api, const char *actor, const char *via,
+    const struct api_request *rq, const char *what, int status)
 {
-	respond_json(rs, status, o);
-}
+	struct store_audit	a;
+	char			err[300];
 
-void
-api_respond_error(struct api_response *rs, int status, const char *msg)
-{
-	respond_error(rs, status, msg);
+	a.ts_ms = api->now();
+	a.actor = actor;
+	a.via = via;
+	a.peer = rq->peer ? rq->peer : "?";
+	a.method = rq->method == API_GET ? "GET" : rq->method == API_POST ?
+	    "POST" : "OTHER";
+	a.path = what;
+	a.status = status;
+	if (store_audit_add(api->store, &a, err, sizeof(err)) == -1)
+		log_errorx("admin audit: %s; the call was answered %d but is "
+		    "missing from the audit log", err, status);
 }
 
 void
@@ -72,19 +153,14 @@ api_response_free(struct api_response *rs)
 	rs->body = NULL;
 }
 
-/* Path part of uri into path (without query); query points into uri. */
-static int
-split_uri(const char *uri, char *path, size_t pathlen, const char **query)
+void
+api_request_target(struct api_request *rq, const struct evhttp_uri *u)
 {
-	const char	*q = strchr(uri, '?');
-	size_t		 n = q ? (size_t)(q - uri) : strlen(uri);
+	const char *p = u ? evhttp_uri_get_path(u) : NULL;
+	const char *q = u ? evhttp_uri_get_query(u) : NULL;
 
-	if (n >= pathlen)
-		return -1;
-	memcpy(path, uri, n);
-	path[n] = '\0';
-	*query = q ? q + 1 : "";
-	return 0;
+	rq->path = p ? p : "";
+	rq->query = q ? q : "";
 }
 
 static void
@@ -95,7 +171,7 @@ reject(struct api *api, const struct api_request *rq, struct api_response *rs,
 	log_warnx("refused %s from %s (%s): %d %s", rq->uri,
 	    rq->peer ? rq->peer : "?", rq->peer_cn ? rq->peer_cn :
 	    "no certificate", status, msg);
-	respond_error(rs, status, msg);
+	api_reply_error(rs, status, msg);
 }
 
 /*
@@ -125,8 +201,8 @@ body_text(struct api *api, const struct api_request *rq,
 		return 0;
 	if (strcasecmp(rq->content_encoding, "gzip") != 0 &&
 	    strcasecmp(rq->content_encoding, "x-gzip") != 0) {
-		snprintf(err, sizeof(err), "unsupported Content-Encoding "
-		    "'%.64s'; use gzip or none", rq->content_encoding);
+		text_printf(err, sizeof(err), "unsupported Content-Encoding "
+		    "'%s'; use gzip or none", rq->content_encoding);
 		reject(api, rq, rs, 415, err);
 		return -1;
 	}
@@ -147,15 +223,15 @@ cert_matches(struct api *api, const struct api_request *rq,
 
 	if (strcmp(agent, rq->peer_cn) == 0)
 		return api->access != NULL ?
-		    access_agent_allowed(api, rq, agent, rs) : 0;
+		    api_agent_allowed(api, rq, agent, rs) : 0;
 	snprintf(msg, sizeof(msg), "batch names agent '%s' but the "
 	    "certificate is for '%s'", agent, rq->peer_cn);
 	reject(api, rq, rs, 403, msg);
 	return -1;
 }
 
-static void
-handle_events(struct api *api, const struct api_request *rq,
+void
+api_events(struct api *api, const struct api_request *rq,
     struct api_response *rs)
 {
 	struct event_batch		b;
@@ -182,7 +258,7 @@ handle_events(struct api *api, const struct api_request *rq,
 	    sizeof(err)) == -1) {
 		log_errorx("could not store a batch of %zu events from %s: %s; "
 		    "the agent will resend it", b.n, b.agent, err);
-		respond_error(rs, 500, "store error; the batch was not stored, "
+		api_reply_error(rs, 500, "store error; the batch was not stored, "
 		    "send it again");
 		goto out;
 	}
@@ -193,7 +269,7 @@ handle_events(struct api *api, const struct api_request *rq,
 	api->events_new += res.inserted;
 	log_debug("stored %zu of %zu events from %s through seq %" PRIu64,
 	    res.inserted, b.n, b.agent, res.stored_through);
-	respond_json(rs, 200, json_pack("{s:I}", "stored_through",
+	api_reply(rs, 200, json_pack("{s:I}", "stored_through",
 	    (json_int_t)res.stored_through));
 out:
 	event_batch_free(&b);
@@ -219,8 +295,8 @@ get_time(const json_t *o, const char *name, int64_t *ms, char *err,
 	return 0;
 }
 
-static void
-handle_heartbeat(struct api *api, const struct api_request *rq,
+void
+api_heartbeat(struct api *api, const struct api_request *rq,
     struct api_response *rs)
 {
 	struct store_heartbeat	 hb;
@@ -243,7 +319,7 @@ handle_heartbeat(struct api *api, const struct api_request *rq,
 	json_object_foreach(o, k, v) {
 		if (strcmp(k, "agent") && strcmp(k, "ts") &&
 		    strcmp(k, "interval_s") && strcmp(k, "boot_ts")) {
-			snprintf(err, sizeof(err), "body: unknown field '%.64s'", k);
+			text_printf(err, sizeof(err), "body: unknown field '%s'", k);
 			goto bad;
 		}
 	}
@@ -283,7 +359,7 @@ handle_heartbeat(struct api *api, const struct api_request *rq,
 	    &new_agent, err, sizeof(err)) == -1) {
 		log_errorx("could not store a heartbeat from %s: %s", hb.agent,
 		    err);
-		respond_error(rs, 500, "store error; send the heartbeat again");
+		api_reply_error(rs, 500, "store error; send the heartbeat again");
 		goto out;
 	}
 	if (new_agent)
@@ -296,7 +372,7 @@ handle_heartbeat(struct api *api, const struct api_request *rq,
 	if (store_agent_access(api->store, hb.agent, &revoked, &last_seq, err,
 	    sizeof(err)) == -1)
 		log_warnx("heartbeat from %s: %s", hb.agent, err);
-	respond_json(rs, 200, json_pack("{s:b, s:s, s:I}", "ok", 1,
+	api_reply(rs, 200, json_pack("{s:b, s:s, s:I}", "ok", 1,
 	    "server_time", now_s, "last_seq", (json_int_t)last_seq));
 	goto out;
 bad:
@@ -306,66 +382,50 @@ out:
 	free(buf);
 }
 
-static void
-handle_health(struct api_response *rs)
+void
+api_health(struct api *api, const struct api_request *rq,
+    struct api_response *rs)
 {
-	respond_json(rs, 200, json_pack("{s:s, s:s}", "status", "ok",
+	(void)api;
+	(void)rq;
+	api_reply(rs, 200, json_pack("{s:s, s:s}", "status", "ok",
 	    "version", COLLECTOR_VERSION));
 }
 
-void
-api_agent_handle(struct api *api, const struct api_request *rq,
-    struct api_response *rs)
+/*
+ * Is the agent named by a verified certificate still allowed (not
+ * revoked)?  See api.h.
+ */
+int
+api_agent_allowed(struct api *api, const struct api_request *rq,
+    const char *agent, struct api_response *rs)
 {
-	char		 path[64];
-	const char	*query;
+	int64_t		revoked;
+	uint64_t	last_seq;
+	char		err[300], ts[32], msg[400];
+	int		r;
 
-	rs->status = 0;
-	rs->body = NULL;
-	if (split_uri(rq->uri, path, sizeof(path), &query) == -1) {
-		respond_error(rs, 404, "unknown path");
-		return;
+	r = store_agent_access(api->store, agent, &revoked, &last_seq, err,
+	    sizeof(err));
+	if (r == -1) {
+		log_errorx("%s", err);
+		api_reply_error(rs, 500, "store error; try again");
+		return -1;
 	}
-	if (strcmp(path, "/api/v1/health") == 0) {
-		if (rq->method != API_GET)
-			respond_error(rs, 405, "use GET");
-		else
-			handle_health(rs);
-		return;
-	}
-	if (api->access != NULL && access_agent_handle(api, path, rq, rs))
-		return;
-	if (strcmp(path, "/api/v1/events") != 0 &&
-	    strcmp(path, "/api/v1/heartbeat") != 0) {
-		respond_error(rs, 404, "unknown path");
-		return;
-	}
-	if (rq->method != API_POST) {
-		respond_error(rs, 405, "use POST");
-		return;
-	}
-	if (rq->peer_cn == NULL) {
-		reject(api, rq, rs, 401, "client certificate required");
-		return;
-	}
-	if (strcmp(path, "/api/v1/events") == 0)
-		handle_events(api, rq, rs);
-	else
-		handle_heartbeat(api, rq, rs);
+	if (r == 1 || revoked == 0)
+		return 0;
+	api->rejected++;
+	time_format_local(revoked, ts, sizeof(ts));
+	snprintf(msg, sizeof(msg), "agent '%s' was revoked by the collector's "
+	    "administrator at %s; it is refused until the administrator "
+	    "un-revokes it (shaobing agents unrevoke %s)", agent, ts, agent);
+	log_warnx("refused %s from %s: agent '%s' is revoked", rq->uri,
+	    rq->peer ? rq->peer : "?", agent);
+	api_reply(rs, 403, json_pack("{s:s, s:b}", "error", msg, "revoked", 1));
+	return -1;
 }
 
 /* ---- admin ---------------------------------------------------------- */
-
-struct admin_params {
-	const char	*agent;
-	const char	*since;
-	const char	*type;
-	const char	*limit;
-	const char	*after_id;
-	const char	*from;
-	const char	*to;
-	const char	*detail;
-};
 
 /* s cut to 64 bytes with anything but printable ASCII as '?': a query
    name quoted in an error must stay valid JSON text (UTF-8). */
@@ -379,61 +439,43 @@ printable(const char *s, char *out, size_t outlen)
 	out[i] = '\0';
 }
 
-/*
- * Decode the query into p (pointers into q); only the names in allowed
- * ("agent,since,...") are accepted, each once.  -1 with err.
- */
-static int
-admin_params(struct evkeyvalq *q, const char *query, const char *allowed,
-    struct admin_params *p, char *err, size_t errlen)
+int
+api_query(struct evkeyvalq *q, const char *query, const char *const *names,
+    const char **vals, char *err, size_t errlen)
 {
-	struct evkeyval *kv;
+	struct evkeyval	*kv, *o;
+	char		 name[68], known[200];
+	size_t		 i, n = 0;
 
-	memset(p, 0, sizeof(*p));
 	if (evhttp_parse_query_str(query, q) == -1) {
 		snprintf(err, errlen, "malformed query string");
 		return -1;
 	}
+	if (vals != NULL)
+		for (i = 0; names[i] != NULL; i++)
+			vals[i] = NULL;
 	TAILQ_FOREACH(kv, q, next) {
-		const char	**slot = NULL;
-		const char	*pos = strstr(allowed, kv->key);
-		size_t		 kl = strlen(kv->key);
-
-		if (kl > 0 && pos != NULL && (pos[kl] == ',' || pos[kl] == '\0') &&
-		    (pos == allowed || pos[-1] == ',')) {
-			if (strcmp(kv->key, "agent") == 0)
-				slot = &p->agent;
-			else if (strcmp(kv->key, "since") == 0)
-				slot = &p->since;
-			else if (strcmp(kv->key, "type") == 0)
-				slot = &p->type;
-			else if (strcmp(kv->key, "limit") == 0)
-				slot = &p->limit;
-			else if (strcmp(kv->key, "after_id") == 0)
-				slot = &p->after_id;
-			else if (strcmp(kv->key, "from") == 0)
-				slot = &p->from;
-			else if (strcmp(kv->key, "to") == 0)
-				slot = &p->to;
-			else if (strcmp(kv->key, "detail") == 0)
-				slot = &p->detail;
-		}
-		if (slot == NULL) {
-			char name[68];
-
-			printable(kv->key, name, sizeof(name));
-			snprintf(err, errlen, "unknown parameter '%s' "
-			    "(known: %s)", name, *allowed ? allowed : "none");
+		for (i = 0; names[i] != NULL; i++)
+			if (strcmp(kv->key, names[i]) == 0)
+				break;
+		printable(kv->key, name, sizeof(name));
+		if (names[i] == NULL) {
+			known[0] = '\0';
+			for (i = 0; names[i] != NULL && n < sizeof(known); i++)
+				n += (size_t)snprintf(known + n, sizeof(known) - n,
+				    "%s%s", i ? "," : "", names[i]);
+			snprintf(err, errlen, "unknown parameter '%s' (known: %s)",
+			    name, names[0] ? known : "none");
 			return -1;
 		}
-		if (*slot != NULL) {
-			char name[68];
-
-			printable(kv->key, name, sizeof(name));
-			snprintf(err, errlen, "parameter '%s' given twice", name);
-			return -1;
-		}
-		*slot = kv->value;
+		for (o = TAILQ_FIRST(q); o != kv; o = TAILQ_NEXT(o, next))
+			if (strcmp(o->key, kv->key) == 0) {
+				snprintf(err, errlen, "parameter '%s' given twice",
+				    name);
+				return -1;
+			}
+		if (vals != NULL)
+			vals[i] = kv->value;
 	}
 	return 0;
 }
@@ -450,53 +492,57 @@ admin_agent(struct api *api, const char *name, int64_t *id,
 	if (name == NULL)
 		return 0;
 	if (!event_name_ok(name, EVENT_AGENT_MAX)) {
-		respond_error(rs, 400, "agent: expected 1-63 characters of "
+		api_reply_error(rs, 400, "agent: expected 1-63 characters of "
 		    "A-Z a-z 0-9 . _ -");
 		return -1;
 	}
 	r = store_agent_id(api->store, name, id, err, sizeof(err));
 	if (r == -1) {
 		log_errorx("admin: %s", err);
-		respond_error(rs, 500, "store error; see the collector log");
+		api_reply_error(rs, 500, "store error; see the collector log");
 		return -1;
 	}
 	if (r == 1) {
 		snprintf(err, sizeof(err), "unknown agent '%s'", name);
-		respond_error(rs, 404, err);
+		api_reply_error(rs, 404, err);
 		return -1;
 	}
 	return 0;
 }
 
-static void
-admin_agents(struct api *api, const char *query, struct api_response *rs)
+void
+api_agents(struct api *api, const struct api_request *rq,
+    struct api_response *rs)
 {
+	static const char *const names[] = { NULL };
 	struct evkeyvalq	 q;
-	struct admin_params	 p;
 	json_t			*arr;
 	char			 err[300];
 
 	TAILQ_INIT(&q);
-	if (admin_params(&q, query, "", &p, err, sizeof(err)) == -1) {
-		respond_error(rs, 400, err);
+	if (api_query(&q, rq->query, names, NULL, err, sizeof(err)) == -1) {
+		api_reply_error(rs, 400, err);
 		goto out;
 	}
 	if (store_list_agents(api->store, api->now(), api->conf->gap_factor,
 	    &arr, err, sizeof(err)) == -1) {
 		log_errorx("admin: %s", err);
-		respond_error(rs, 500, "store error; see the collector log");
+		api_reply_error(rs, 500, "store error; see the collector log");
 		goto out;
 	}
-	respond_json(rs, 200, json_pack("{s:o}", "agents", arr));
+	api_reply(rs, 200, json_pack("{s:o}", "agents", arr));
 out:
 	evhttp_clear_headers(&q);
 }
 
-static void
-admin_events(struct api *api, const char *query, struct api_response *rs)
+void
+api_event_list(struct api *api, const struct api_request *rq,
+    struct api_response *rs)
 {
+	static const char *const names[] = { "agent", "since", "type", "limit",
+		"after_id", NULL };
 	struct evkeyvalq		 q;
-	struct admin_params		 p;
+	const char			*p[5];	/* in the order of names */
 	struct store_event_query	 sq;
 	json_t				*arr;
 	int64_t				 v, next;
@@ -506,78 +552,79 @@ admin_events(struct api *api, const char *query, struct api_response *rs)
 	memset(&sq, 0, sizeof(sq));
 	sq.since_ms = INT64_MIN;
 	sq.limit = ADMIN_LIMIT_DEFAULT;
-	if (admin_params(&q, query, "agent,since,type,limit,after_id", &p,
-	    err, sizeof(err)) == -1)
+	if (api_query(&q, rq->query, names, p, err, sizeof(err)) == -1)
 		goto bad;
-	if (p.type != NULL) {
-		if (!event_name_ok(p.type, EVENT_TYPE_MAX)) {
+	if (p[2] != NULL) {
+		if (!event_name_ok(p[2], EVENT_TYPE_MAX)) {
 			snprintf(err, sizeof(err), "type: expected 1-%d "
 			    "characters of A-Z a-z 0-9 . _ -",
 			    EVENT_TYPE_MAX - 1);
 			goto bad;
 		}
-		sq.type = p.type;
+		sq.type = p[2];
 	}
-	if (p.since != NULL && time_parse_utc(p.since, &sq.since_ms) == -1) {
+	if (p[1] != NULL && time_parse_utc(p[1], &sq.since_ms) == -1) {
 		snprintf(err, sizeof(err), "since: expected UTC time like "
 		    "2026-11-27T13:37:20.123Z");
 		goto bad;
 	}
-	if (p.limit != NULL) {
-		if (parse_i64(p.limit, 1, ADMIN_LIMIT_MAX, &v, why,
+	if (p[3] != NULL) {
+		if (parse_i64(p[3], 1, ADMIN_LIMIT_MAX, &v, why,
 		    sizeof(why)) == -1) {
 			snprintf(err, sizeof(err), "limit: %s", why);
 			goto bad;
 		}
 		sq.limit = (int)v;
 	}
-	if (p.after_id != NULL) {
-		if (parse_i64(p.after_id, 0, INT64_MAX, &v, why,
+	if (p[4] != NULL) {
+		if (parse_i64(p[4], 0, INT64_MAX, &v, why,
 		    sizeof(why)) == -1) {
 			snprintf(err, sizeof(err), "after_id: %s", why);
 			goto bad;
 		}
 		sq.after_id = v;
 	}
-	if (admin_agent(api, p.agent, &sq.agent_id, rs) == -1)
+	if (admin_agent(api, p[0], &sq.agent_id, rs) == -1)
 		goto out;
 	if (store_query_events(api->store, &sq, &arr, &next, err,
 	    sizeof(err)) == -1) {
 		log_errorx("admin: %s", err);
-		respond_error(rs, 500, "store error; see the collector log");
+		api_reply_error(rs, 500, "store error; see the collector log");
 		goto out;
 	}
-	respond_json(rs, 200, json_pack("{s:o, s:o}", "events", arr,
+	api_reply(rs, 200, json_pack("{s:o, s:o}", "events", arr,
 	    "next_after_id", next > 0 ? json_integer(next) : json_null()));
 	goto out;
 bad:
-	respond_error(rs, 400, err);
+	api_reply_error(rs, 400, err);
 out:
 	evhttp_clear_headers(&q);
 }
 
-static void
-admin_uptime(struct api *api, const char *query, struct api_response *rs)
+void
+api_uptime(struct api *api, const struct api_request *rq,
+    struct api_response *rs)
 {
+	static const char *const names[] = { "agent", NULL };
 	struct evkeyvalq	 q;
-	struct admin_params	 p;
+	const char		*p[1];	/* in the order of names */
 	json_t			*arr;
 	int64_t			 id;
 	char			 err[300];
 
 	TAILQ_INIT(&q);
-	if (admin_params(&q, query, "agent", &p, err, sizeof(err)) == -1) {
-		respond_error(rs, 400, err);
+	if (api_query(&q, rq->query, names, p, err, sizeof(err)) == -1) {
+		api_reply_error(rs, 400, err);
 		goto out;
 	}
-	if (admin_agent(api, p.agent, &id, rs) == -1)
+	if (admin_agent(api, p[0], &id, rs) == -1)
 		goto out;
 	if (store_list_uptime(api->store, id, &arr, err, sizeof(err)) == -1) {
 		log_errorx("admin: %s", err);
-		respond_error(rs, 500, "store error; see the collector log");
+		api_reply_error(rs, 500, "store error; see the collector log");
 		goto out;
 	}
-	respond_json(rs, 200, json_pack("{s:o}", "intervals", arr));
+	api_reply(rs, 200, json_pack("{s:o}", "intervals", arr));
 out:
 	evhttp_clear_headers(&q);
 }
@@ -587,106 +634,48 @@ out:
  * (local dates, both inclusive): the indicator document of
  * collector/indicator.h; detail=1 adds what `shaobing export` writes.
  */
-static void
-admin_indicators(struct api *api, const char *query, struct api_response *rs)
+void
+api_indicators(struct api *api, const struct api_request *rq,
+    struct api_response *rs)
 {
+	static const char *const names[] = { "from", "to", "detail", NULL };
 	struct evkeyvalq	 q;
-	struct admin_params	 p;
+	const char		*p[3];	/* in the order of names */
 	struct indicator_period	 per;
 	json_t			*doc;
 	char			 err[300], why[200];
 	int			 detail = 0;
 
 	TAILQ_INIT(&q);
-	if (admin_params(&q, query, "from,to,detail", &p, err,
-	    sizeof(err)) == -1)
+	if (api_query(&q, rq->query, names, p, err, sizeof(err)) == -1)
 		goto bad;
-	if (p.from == NULL || p.to == NULL) {
+	if (p[0] == NULL || p[1] == NULL) {
 		snprintf(err, sizeof(err), "from and to are required "
 		    "(local dates like 2026-01-01 and 2026-12-31)");
 		goto bad;
 	}
-	if (indicator_period_parse(p.from, p.to, &per, why,
+	if (indicator_period_parse(p[0], p[1], &per, why,
 	    sizeof(why)) == -1) {
 		snprintf(err, sizeof(err), "%s", why);
 		goto bad;
 	}
-	if (p.detail != NULL) {
-		if (strcmp(p.detail, "0") != 0 && strcmp(p.detail, "1") != 0) {
+	if (p[2] != NULL) {
+		if (strcmp(p[2], "0") != 0 && strcmp(p[2], "1") != 0) {
 			snprintf(err, sizeof(err), "detail: expected 0 or 1");
 			goto bad;
 		}
-		detail = p.detail[0] == '1';
+		detail = p[2][0] == '1';
 	}
 	if (indicator_compute(api->store, &api->conf->sched, &api->conf->ind,
 	    &per, api->now(), detail, &doc, err, sizeof(err)) == -1) {
 		log_errorx("admin: indicators: %s", err);
-		respond_error(rs, 500, "store error; see the collector log");
+		api_reply_error(rs, 500, "store error; see the collector log");
 		goto out;
 	}
-	respond_json(rs, 200, doc);
+	api_reply(rs, 200, doc);
 	goto out;
 bad:
-	respond_error(rs, 400, err);
+	api_reply_error(rs, 400, err);
 out:
 	evhttp_clear_headers(&q);
-}
-
-void
-api_admin_handle(struct api *api, const struct api_request *rq,
-    struct api_response *rs)
-{
-	/* fn: GET only; req: any method, the handler checks it (and may
-	   read the body). */
-	static const struct {
-		const char	*path;
-		void		(*fn)(struct api *, const char *,
-				    struct api_response *);
-		void		(*req)(struct api *, const struct api_request *,
-				    const char *, struct api_response *);
-	} routes[] = {
-		{ "/api/v1/admin/agents", admin_agents, NULL },
-		{ "/api/v1/admin/events", admin_events, NULL },
-		{ "/api/v1/admin/uptime", admin_uptime, NULL },
-		{ "/api/v1/admin/indicators", admin_indicators, NULL },
-		{ "/api/v1/admin/assets", NULL, asset_api_list },
-		{ "/api/v1/admin/asset", NULL, asset_api_one },
-		{ "/api/v1/admin/asset/diff", NULL, asset_api_diff },
-		{ "/api/v1/admin/report/values", NULL, report_api_values },
-	};
-	char		 path[64];
-	const char	*query;
-
-	rs->status = 0;
-	rs->body = NULL;
-	if (split_uri(rq->uri, path, sizeof(path), &query) == -1) {
-		respond_error(rs, 404, "unknown path");
-		return;
-	}
-	if (strcmp(path, "/api/v1/health") == 0) {
-		if (rq->method != API_GET)
-			respond_error(rs, 405, "use GET");
-		else
-			handle_health(rs);
-		return;
-	}
-	if (strncmp(path, "/api/v1/admin/users", 19) == 0 &&
-	    (path[19] == '\0' || path[19] == '/')) {
-		console_users_api(api, rq, path + 19, rs);
-		return;
-	}
-	if (incident_api_handle(api, rq, path, query, rs))
-		return;
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		if (strcmp(path, routes[i].path) != 0)
-			continue;
-		if (routes[i].req != NULL)
-			routes[i].req(api, rq, query, rs);
-		else if (rq->method != API_GET)
-			respond_error(rs, 405, "use GET");
-		else
-			routes[i].fn(api, query, rs);
-		return;
-	}
-	respond_error(rs, 404, "unknown path");
 }

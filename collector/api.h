@@ -1,11 +1,14 @@
 /*
  * Request handling of the collector, without sockets: http.c turns an
- * evhttp request into a struct api_request, calls api_agent_handle() or
- * api_admin_handle(), and sends the struct api_response back.  Unit tests
- * and the fuzz target call the same functions.
+ * evhttp request into a struct api_request (path and query split once,
+ * api_request_target()), hands it to the route tables of access.c, and
+ * sends the struct api_response back.  Unit tests and the fuzz targets
+ * call the same functions.  This header is the bottom layer of the
+ * request code: the handler modules (api.c, enroll.c, incident_api.c,
+ * asset_api.c, console.c) include it, and it includes none of them.
  *
- * Status codes and error bodies are fixed by the wire protocol
- * (notes/wire.md): errors are {"error":"..."}.
+ * Status codes and error bodies are part of the wire protocol agents and
+ * scripts rely on: every error is a JSON object {"error":"what is wrong"}.
  */
 #ifndef SHAOBING_API_H
 #define SHAOBING_API_H
@@ -17,6 +20,8 @@
 
 #include "collector/collector.h"
 #include "collector/store.h"
+
+#include <jansson.h>
 
 struct incidents;
 
@@ -48,33 +53,75 @@ struct api_request {
 	const void		*body;
 	size_t			 bodylen;
 	const char		*authorization;	/* header, NULL when absent */
-	const char		*actor;		/* socket caller ("root (uid 0)"),
-						   NULL otherwise */
+	const char		*actor;		/* authenticated caller ("root
+						   (uid 0)", "apitoken:3", "ana
+						   (console)"); NULL otherwise */
+	const char		*path;		/* "/api/v1/..." without query */
+	const char		*query;		/* after '?', "" when none */
+	const char		*arg[2];	/* the :params of the route */
 };
 
 struct api_response {
-	int	 status;
-	char	*body;		/* JSON text, malloc'd; api_response_free() */
+	int		 status;
+	char		*body;	/* JSON text, malloc'd; api_response_free() */
+	const char	*allow;	/* 405: the path's methods ("GET, POST") */
 };
 
-/* Agent endpoint (HTTPS): /api/v1/events, /api/v1/heartbeat, /api/v1/health. */
-void	api_agent_handle(struct api *api, const struct api_request *rq,
+/* A route's handler: rq->path, rq->query and rq->arg are set. */
+typedef void api_handler(struct api *api, const struct api_request *rq,
 	    struct api_response *rs);
-/* Admin endpoint (loopback HTTP): /api/v1/admin/..., /api/v1/health. */
-void	api_admin_handle(struct api *api, const struct api_request *rq,
-	    struct api_response *rs);
-void	api_response_free(struct api_response *rs);
-/* Answer with o (consumed; 500 when it cannot be encoded), or {"error"}. */
-void	api_respond_json(struct api_response *rs, int status, json_t *o);
-void	api_respond_error(struct api_response *rs, int status,
-	    const char *msg);
+
+struct evhttp_uri;
+
 /*
- * /api/v1/admin/report/values (collector/report_api.c): GET ?year=Y the
- * office's entered values; POST {"year", "project", "indicator",
- * "value", "note"} sets one (`shaobing report set`).
+ * rq->path and rq->query from the URI libevent parsed (http.c gives
+ * evhttp_request_get_evhttp_uri(); tests evhttp_uri_parse()).  The
+ * strings stay owned by u.
  */
-void	report_api_values(struct api *api, const struct api_request *rq,
-	    const char *query, struct api_response *rs);
+void	api_request_target(struct api_request *rq, const struct evhttp_uri *u);
+
+/* The one JSON reply: o (reference stolen) as the body; 500 on NULL. */
+void	api_reply(struct api_response *rs, int status, json_t *o);
+/* {"error": msg} */
+void	api_reply_error(struct api_response *rs, int status, const char *msg);
+void	api_response_free(struct api_response *rs);
+
+struct evkeyvalq;
+
+/*
+ * The query string: only the names in names (NULL-terminated), each at
+ * most once; vals[i] (when vals is not NULL) gets the value of names[i]
+ * or NULL.  q (TAILQ_INIT'ed by the caller, evhttp_clear_headers() after)
+ * keeps the decoded strings.  -1 with err naming the parameter.
+ */
+int	api_query(struct evkeyvalq *q, const char *query,
+	    const char *const *names, const char **vals, char *err,
+	    size_t errlen);
+
+/* A JSON object body (at most 64 KiB, depth 2); NULL having answered. */
+json_t	*api_body_object(const struct api_request *rq, struct api_response *rs);
+/* A string member of at most max bytes, or NULL with msg ("" when absent
+   and not required). */
+const char *api_member(json_t *o, const char *name, size_t max, int required,
+	    char *msg, size_t msglen);
+/* Only the members in names (NULL-terminated); -1 with msg. */
+int	api_members_only(json_t *o, const char *const *names, char *msg,
+	    size_t msglen);
+/* One admin_audit row (a failure is logged). */
+void	api_audit(struct api *api, const char *actor, const char *via,
+	    const struct api_request *rq, const char *what, int status);
+
+/* Agent handlers (api.c), rows of access.c's agent table. */
+api_handler api_health, api_events, api_heartbeat;
+/* Admin handlers (api.c), rows of access.c's admin table. */
+api_handler api_agents, api_event_list, api_uptime, api_indicators;
+
+/*
+ * Is the agent named by a verified certificate still allowed?  0 yes;
+ * -1 having answered 403 (revoked) or 500.
+ */
+int	api_agent_allowed(struct api *api, const struct api_request *rq,
+	    const char *agent, struct api_response *rs);
 
 /*
  * Inflate a gzip body (RFC 1952, several members allowed) into a new

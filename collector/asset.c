@@ -1,5 +1,6 @@
 /*
- * The asset register: ingest hook, IEEE OUI table, admin field checks,
+ * The asset register: ingest hook, vendor names (common/oui.h), admin
+ * field checks,
  * snapshot diffs.  See asset.h; SQL lives in store_asset.c.
  */
 #include <errno.h>
@@ -14,298 +15,11 @@
 #include "common/inventory_diff.h"
 #include "common/log.h"
 #include "common/rbuf.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 
-#define OUI_FILE_MAX	(64u << 20)
-#define OUI_NAME_MAX	128
 #define MID_MAX		128
 #define TARGET_MAX	128
-
-/* ---- IEEE OUI table -------------------------------------------------- */
-
-struct oui_ent {
-	uint32_t	prefix;
-	uint32_t	off;		/* into names */
-};
-
-struct oui_table {
-	struct oui_ent	*v;
-	size_t		 n, cap;
-	char		*names;
-	size_t		 nlen, ncap;
-};
-
-static int
-hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid. */
-static size_t
-utf8_len(const uint8_t *p, size_t n)
-{
-	size_t	need;
-	uint32_t cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xe0) == 0xc0) {
-		need = 2;
-		cp = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		need = 3;
-		cp = p[0] & 0x0f;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		need = 4;
-		cp = p[0] & 0x07;
-	} else
-		return 0;
-	if (n < need)
-		return 0;
-	for (size_t i = 1; i < need; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((need == 2 && cp < 0x80) || (need == 3 && cp < 0x800) ||
-	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return need;
-}
-
-static int
-oui_add(struct oui_table *t, uint32_t prefix, const uint8_t *name, size_t len)
-{
-	size_t need;
-
-	if (t->n == t->cap) {
-		size_t		 cap = t->cap ? t->cap * 2 : 1024;
-		struct oui_ent	*v = realloc(t->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return -1;
-		t->v = v;
-		t->cap = cap;
-	}
-	need = t->nlen + len + 1;
-	if (need > UINT32_MAX)
-		return -1;
-	if (need > t->ncap) {
-		size_t	 cap = t->ncap ? t->ncap : 16384;
-		char	*p;
-
-		while (cap < need)
-			cap *= 2;
-		if ((p = realloc(t->names, cap)) == NULL)
-			return -1;
-		t->names = p;
-		t->ncap = cap;
-	}
-	t->v[t->n].prefix = prefix;
-	t->v[t->n].off = (uint32_t)t->nlen;
-	/* Control bytes and invalid UTF-8 from the file become '?'. */
-	for (size_t i = 0; i < len;) {
-		size_t u = utf8_len(name + i, len - i);
-
-		if (u == 0 || (u == 1 && (name[i] < 0x20 || name[i] == 0x7f))) {
-			t->names[t->nlen++] = '?';
-			i++;
-			continue;
-		}
-		memcpy(t->names + t->nlen, name + i, u);
-		t->nlen += u;
-		i += u;
-	}
-	t->names[t->nlen++] = '\0';
-	t->n++;
-	return 0;
-}
-
-static int
-oui_cmp(const void *a, const void *b)
-{
-	const struct oui_ent *x = a, *y = b;
-
-	if (x->prefix != y->prefix)
-		return x->prefix < y->prefix ? -1 : 1;
-	return x->off < y->off ? -1 : x->off > y->off;
-}
-
-/*
- * One line: "XX-XX-XX" blanks "(hex)" blanks NAME.  1 taken, 0 not a
- * "(hex)" line, -1 a "(hex)" line that does not parse.
- */
-static int
-oui_line(struct oui_table *t, struct rbuf line)
-{
-	static const char	 tag[] = "(hex)";
-	uint32_t		 prefix = 0;
-	uint8_t			 c;
-	const uint8_t		*name;
-	size_t			 len;
-	int			 hex = 0;
-
-	for (size_t i = 0; i + 5 <= line.len; i++)
-		if (memcmp(line.p + i, tag, 5) == 0)
-			hex = 1;
-	if (!hex)
-		return 0;
-	for (int i = 0; i < 8; i++) {
-		int h;
-
-		if (rbuf_u8(&line, &c) == -1)
-			return -1;
-		if (i == 2 || i == 5) {
-			if (c != '-')
-				return -1;
-			continue;
-		}
-		if ((h = hexval(c)) == -1)
-			return -1;
-		prefix = (prefix << 4) | (uint32_t)h;
-	}
-	while (line.len > 0 && (line.p[0] == ' ' || line.p[0] == '\t'))
-		(void)rbuf_skip(&line, 1);
-	if (line.len < 5 || memcmp(line.p, tag, 5) != 0)
-		return -1;
-	(void)rbuf_skip(&line, 5);
-	while (line.len > 0 && (line.p[0] == ' ' || line.p[0] == '\t'))
-		(void)rbuf_skip(&line, 1);
-	name = line.p;
-	len = line.len;
-	while (len > 0 && (name[len - 1] == ' ' || name[len - 1] == '\t' ||
-	    name[len - 1] == '\r'))
-		len--;
-	if (len == 0)
-		return -1;
-	if (len > OUI_NAME_MAX - 1) {
-		len = OUI_NAME_MAX - 1;
-		/* Do not cut inside a UTF-8 sequence. */
-		while (len > 0 && (name[len] & 0xc0) == 0x80)
-			len--;
-	}
-	return oui_add(t, prefix, name, len) == -1 ? -2 : 1;
-}
-
-struct oui_table *
-oui_parse(const char *buf, size_t len, size_t *bad)
-{
-	struct oui_table	*t = calloc(1, sizeof(*t));
-	struct rbuf		 b;
-	size_t			 nbad = 0, w = 0;
-
-	if (t == NULL)
-		return NULL;
-	rbuf_init(&b, buf, len);
-	while (rbuf_left(&b) > 0) {
-		const uint8_t	*nl = memchr(b.p, '\n', b.len);
-		size_t		 ll = nl ? (size_t)(nl - b.p) : b.len;
-		struct rbuf	 line;
-		int		 r;
-
-		rbuf_init(&line, b.p, ll);
-		(void)rbuf_skip(&b, nl ? ll + 1 : ll);
-		if ((r = oui_line(t, line)) == -2) {
-			oui_free(t);
-			return NULL;
-		}
-		if (r == -1)
-			nbad++;
-	}
-	if (t->n > 0) {
-		qsort(t->v, t->n, sizeof(*t->v), oui_cmp);
-		/* Keep the first of duplicated prefixes. */
-		for (size_t r = 0; r < t->n; r++)
-			if (w == 0 || t->v[w - 1].prefix != t->v[r].prefix)
-				t->v[w++] = t->v[r];
-		t->n = w;
-	}
-	if (bad != NULL)
-		*bad = nbad;
-	return t;
-}
-
-struct oui_table *
-oui_load(const char *path, char *err, size_t errlen)
-{
-	FILE			*f = fopen(path, "rb");
-	char			*buf = NULL;
-	size_t			 len = 0, bad = 0;
-	struct oui_table	*t = NULL;
-
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if ((buf = malloc(OUI_FILE_MAX)) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto out;
-	}
-	len = fread(buf, 1, OUI_FILE_MAX, f);
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
-		goto out;
-	}
-	if ((t = oui_parse(buf, len, &bad)) == NULL)
-		snprintf(err, errlen, "%s: out of memory", path);
-	else if (bad > 0)
-		log_debug("assets: %s: %zu vendor lines not understood, skipped",
-		    path, bad);
-out:
-	free(buf);
-	fclose(f);
-	return t;
-}
-
-size_t
-oui_count(const struct oui_table *t)
-{
-	return t ? t->n : 0;
-}
-
-const char *
-oui_lookup(const struct oui_table *t, const char *mac)
-{
-	char	 norm[18];
-	uint32_t prefix = 0;
-	size_t	 lo = 0, hi;
-
-	if (t == NULL || asset_mac_norm(mac, norm, sizeof(norm)) == -1)
-		return NULL;
-	for (int i = 0; i < 8; i++)
-		if (i != 2 && i != 5)
-			prefix = (prefix << 4) | (uint32_t)hexval((uint8_t)norm[i]);
-	hi = t->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (t->v[mid].prefix == prefix)
-			return t->names + t->v[mid].off;
-		if (t->v[mid].prefix < prefix)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-void
-oui_free(struct oui_table *t)
-{
-	if (t == NULL)
-		return;
-	free(t->v);
-	free(t->names);
-	free(t);
-}
 
 /* ---- validation ------------------------------------------------------ */
 
@@ -313,21 +27,8 @@ int
 asset_mac_norm(const char *in, char *out, size_t outlen)
 {
 	uint8_t	b[6];
-	int	zero = 1;
 
-	if (in == NULL || outlen < 18 || strlen(in) != 17)
-		return -1;
-	for (int i = 0; i < 6; i++) {
-		int h = hexval((uint8_t)in[i * 3]), l = hexval((uint8_t)in[i * 3 + 1]);
-
-		if (h == -1 || l == -1 ||
-		    (i < 5 && in[i * 3 + 2] != ':' && in[i * 3 + 2] != '-'))
-			return -1;
-		b[i] = (uint8_t)(h << 4 | l);
-		if (b[i] != 0)
-			zero = 0;
-	}
-	if (zero || (b[0] & 1))		/* none, multicast, broadcast */
+	if (outlen < 18 || oui_mac_parse(in, b) == -1)
 		return -1;
 	snprintf(out, outlen, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1],
 	    b[2], b[3], b[4], b[5]);
@@ -337,25 +38,9 @@ asset_mac_norm(const char *in, char *out, size_t outlen)
 static int
 date_ok(const char *s)
 {
-	int64_t	 y, m, d, z;
-	int	 yy;
-	unsigned mm, dd;
+	int64_t day;
 
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return 0;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return 0;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
-	    (s[3] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
-		return 0;
-	/* A real day: the round trip through days-from-civil keeps it. */
-	z = time_days_from_civil((int)y, (unsigned)m, (unsigned)d);
-	time_civil_from_days(z, &yy, &mm, &dd);
-	return yy == y && mm == m && dd == d;
+	return time_parse_date(s, strlen(s), &day) == 0;
 }
 
 int
@@ -449,15 +134,7 @@ text_or_null(const json_t *o, const char *k, char *buf, size_t len)
 
 	if (s == NULL)
 		return NULL;
-	snprintf(buf, len, "%s", s);
-	/* Do not leave half a UTF-8 sequence at the cut. */
-	if (strlen(s) >= len) {
-		size_t n = len - 1;
-
-		while (n > 0 && ((unsigned char)buf[n] & 0xc0) == 0x80)
-			n--;
-		buf[n] = '\0';
-	}
+	text_copy(buf, len, s, 0);
 	return buf;
 }
 

@@ -35,28 +35,10 @@
 
 #include "collector/collector.h"
 #include "collector/store.h"
+#include "common/oui.h"
 
 #define ASSET_ABSENT_MS		(7LL * 86400000)  /* unmanaged: "absent" after */
 #define ASSET_OUI_DEFAULT	"/usr/share/ieee-data/oui.txt"
-
-/* ---- IEEE OUI table (MA-L assignments) ------------------------------ */
-
-struct oui_table;
-
-/*
- * Parse the bytes of IEEE's oui.txt (as Debian's ieee-data installs it):
- * lines "XX-XX-XX   (hex)\t\tOrganisation".  Every other line is skipped;
- * organisation names are cut to 127 bytes, control bytes and invalid
- * UTF-8 become '?'.  Never reads outside buf.  NULL only when out of
- * memory; *bad (may be NULL) counts "(hex)" lines that did not parse.
- */
-struct oui_table *oui_parse(const char *buf, size_t len, size_t *bad);
-/* Read and parse path (at most 64 MiB).  NULL with err. */
-struct oui_table *oui_load(const char *path, char *err, size_t errlen);
-size_t	oui_count(const struct oui_table *t);
-/* Vendor of a MAC ("aa:bb:cc:..", either case, '-' or ':'); NULL unknown. */
-const char *oui_lookup(const struct oui_table *t, const char *mac);
-void	oui_free(struct oui_table *t);
 
 /* ---- validation ------------------------------------------------------ */
 
@@ -100,7 +82,7 @@ int	asset_diff(struct store *st, const struct collector_conf *cc,
 	    int64_t id, int64_t since_ms, json_t **out, char *err,
 	    size_t errlen);
 
-/* ---- admin API (rows of collector/api.c's routes) -------------------- */
+/* ---- admin API (rows of access.c's admin table) --------------------- */
 
 struct api;
 struct api_request;
@@ -108,13 +90,13 @@ struct api_response;
 
 /* GET /api/v1/admin/assets[?kind=managed|unmanaged|target] */
 void	asset_api_list(struct api *api, const struct api_request *rq,
-	    const char *query, struct api_response *rs);
+	    struct api_response *rs);
 /* GET /api/v1/admin/asset?id=N (with the current snapshot and its
    history); POST with {"tag":..,...} sets admin fields. */
 void	asset_api_one(struct api *api, const struct api_request *rq,
-	    const char *query, struct api_response *rs);
+	    struct api_response *rs);
 /* GET /api/v1/admin/asset/diff?id=N[&since=ISO_UTC] */
 void	asset_api_diff(struct api *api, const struct api_request *rq,
-	    const char *query, struct api_response *rs);
+	    struct api_response *rs);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * Admin API of the asset register (rows of collector/api.c's routes):
+ * Admin API of the asset register (rows of access.c's admin table):
  *
  *   GET  /api/v1/admin/assets[?kind=managed|unmanaged|target]
  *        → {"assets":[...]} (store_asset_list)
@@ -32,65 +32,10 @@
 #define ASSET_BODY_MAX	(64 * 1024)
 
 static void
-reply(struct api_response *rs, int status, json_t *o)
-{
-	rs->status = status;
-	rs->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	if (rs->body == NULL) {
-		rs->status = 500;
-		rs->body = strdup("{\"error\":\"out of memory\"}");
-	}
-}
-
-static void
-reply_error(struct api_response *rs, int status, const char *msg)
-{
-	reply(rs, status, json_pack("{s:s}", "error", msg));
-}
-
-static void
 store_failed(struct api_response *rs, const char *err)
 {
 	log_errorx("admin: assets: %s", err);
-	reply_error(rs, 500, "store error; see the collector log");
-}
-
-/*
- * Query parameters: only names in allowed (NULL-terminated), each once;
- * vals[i] gets the value of allowed[i].  -1 with err.
- */
-static int
-params(struct evkeyvalq *q, const char *query, const char *const *allowed,
-    const char **vals, char *err, size_t errlen)
-{
-	struct evkeyval *kv;
-
-	if (evhttp_parse_query_str(query, q) == -1) {
-		snprintf(err, errlen, "malformed query string");
-		return -1;
-	}
-	TAILQ_FOREACH(kv, q, next) {
-		size_t i;
-
-		for (i = 0; allowed[i] != NULL; i++)
-			if (strcmp(kv->key, allowed[i]) == 0)
-				break;
-		if (allowed[i] == NULL) {
-			snprintf(err, errlen, "unknown parameter (known: %s%s%s)",
-			    allowed[0] ? allowed[0] : "none",
-			    allowed[0] && allowed[1] ? ", " : "",
-			    allowed[0] && allowed[1] ? allowed[1] : "");
-			return -1;
-		}
-		if (vals[i] != NULL) {
-			snprintf(err, errlen, "parameter '%s' given twice",
-			    allowed[i]);
-			return -1;
-		}
-		vals[i] = kv->value;
-	}
-	return 0;
+	api_reply_error(rs, 500, "store error; see the collector log");
 }
 
 static int
@@ -112,7 +57,7 @@ param_id(const char *v, int64_t *id, char *err, size_t errlen)
 
 void
 asset_api_list(struct api *api, const struct api_request *rq,
-    const char *query, struct api_response *rs)
+    struct api_response *rs)
 {
 	static const char *const allowed[] = { "kind", NULL };
 	struct evkeyvalq	 q;
@@ -122,16 +67,16 @@ asset_api_list(struct api *api, const struct api_request *rq,
 
 	TAILQ_INIT(&q);
 	if (rq->method != API_GET) {
-		reply_error(rs, 405, "use GET");
+		api_reply_error(rs, 405, "use GET");
 		goto out;
 	}
-	if (params(&q, query, allowed, vals, err, sizeof(err)) == -1) {
-		reply_error(rs, 400, err);
+	if (api_query(&q, rq->query, allowed, vals, err, sizeof(err)) == -1) {
+		api_reply_error(rs, 400, err);
 		goto out;
 	}
 	if (vals[0] != NULL && strcmp(vals[0], "managed") != 0 &&
 	    strcmp(vals[0], "unmanaged") != 0 && strcmp(vals[0], "target") != 0) {
-		reply_error(rs, 400, "kind: expected managed, unmanaged or target");
+		api_reply_error(rs, 400, "kind: expected managed, unmanaged or target");
 		goto out;
 	}
 	if (store_asset_list(api->store, vals[0], api->now(),
@@ -140,7 +85,7 @@ asset_api_list(struct api *api, const struct api_request *rq,
 		store_failed(rs, err);
 		goto out;
 	}
-	reply(rs, 200, json_pack("{s:o}", "assets", arr));
+	api_reply(rs, 200, json_pack("{s:o}", "assets", arr));
 out:
 	evhttp_clear_headers(&q);
 }
@@ -158,7 +103,7 @@ asset_show(struct api *api, int64_t id, struct api_response *rs)
 	    ASSET_ABSENT_MS, &asset, err, sizeof(err));
 	if (r == 1) {
 		snprintf(err, sizeof(err), "unknown asset %" PRId64, id);
-		reply_error(rs, 404, err);
+		api_reply_error(rs, 404, err);
 		return;
 	}
 	if (r == -1 || store_asset_snapshot_list(api->store, id, &snaps, err,
@@ -172,7 +117,7 @@ asset_show(struct api *api, int64_t id, struct api_response *rs)
 		store_failed(rs, err);
 		return;
 	}
-	reply(rs, 200, json_pack("{s:o, s:o, s:o}", "asset", asset,
+	api_reply(rs, 200, json_pack("{s:o, s:o, s:o}", "asset", asset,
 	    "inventory", inv ? inv : json_null(), "snapshots", snaps));
 }
 
@@ -185,24 +130,24 @@ asset_set(struct api *api, const struct api_request *rq, int64_t id,
 	int	 r;
 
 	if (rq->bodylen > ASSET_BODY_MAX) {
-		reply_error(rs, 413, "body larger than 64 KiB");
+		api_reply_error(rs, 413, "body larger than 64 KiB");
 		return;
 	}
 	if ((body = json_parse_bounded(rq->body ? rq->body : "", rq->bodylen,
 	    4, why, sizeof(why))) == NULL) {
 		snprintf(err, sizeof(err), "body: %s", why);
-		reply_error(rs, 400, err);
+		api_reply_error(rs, 400, err);
 		return;
 	}
 	if (asset_fields_check(body, why, sizeof(why)) == -1) {
-		reply_error(rs, 400, why);
+		api_reply_error(rs, 400, why);
 		goto out;
 	}
 	r = store_asset_set(api->store, id, body, api->now(), err, sizeof(err));
 	if (r == 1) {
 		snprintf(err, sizeof(err), "unknown asset %" PRId64 " (agents "
 		    "without an inventory yet cannot be edited)", id);
-		reply_error(rs, 404, err);
+		api_reply_error(rs, 404, err);
 		goto out;
 	}
 	if (r == -1) {
@@ -218,7 +163,7 @@ out:
 
 void
 asset_api_one(struct api *api, const struct api_request *rq,
-    const char *query, struct api_response *rs)
+    struct api_response *rs)
 {
 	static const char *const allowed[] = { "id", NULL };
 	struct evkeyvalq	 q;
@@ -228,12 +173,12 @@ asset_api_one(struct api *api, const struct api_request *rq,
 
 	TAILQ_INIT(&q);
 	if (rq->method != API_GET && rq->method != API_POST) {
-		reply_error(rs, 405, "use GET or POST");
+		api_reply_error(rs, 405, "use GET or POST");
 		goto out;
 	}
-	if (params(&q, query, allowed, vals, err, sizeof(err)) == -1 ||
+	if (api_query(&q, rq->query, allowed, vals, err, sizeof(err)) == -1 ||
 	    param_id(vals[0], &id, err, sizeof(err)) == -1) {
-		reply_error(rs, 400, err);
+		api_reply_error(rs, 400, err);
 		goto out;
 	}
 	if (rq->method == API_POST)
@@ -246,7 +191,7 @@ out:
 
 void
 asset_api_diff(struct api *api, const struct api_request *rq,
-    const char *query, struct api_response *rs)
+    struct api_response *rs)
 {
 	static const char *const allowed[] = { "id", "since", NULL };
 	struct evkeyvalq	 q;
@@ -258,16 +203,16 @@ asset_api_diff(struct api *api, const struct api_request *rq,
 
 	TAILQ_INIT(&q);
 	if (rq->method != API_GET) {
-		reply_error(rs, 405, "use GET");
+		api_reply_error(rs, 405, "use GET");
 		goto out;
 	}
-	if (params(&q, query, allowed, vals, err, sizeof(err)) == -1 ||
+	if (api_query(&q, rq->query, allowed, vals, err, sizeof(err)) == -1 ||
 	    param_id(vals[0], &id, err, sizeof(err)) == -1) {
-		reply_error(rs, 400, err);
+		api_reply_error(rs, 400, err);
 		goto out;
 	}
 	if (vals[1] != NULL && time_parse_utc(vals[1], &since) == -1) {
-		reply_error(rs, 400, "since: expected UTC time like "
+		api_reply_error(rs, 400, "since: expected UTC time like "
 		    "2026-11-27T13:37:20.123Z");
 		goto out;
 	}
@@ -275,11 +220,11 @@ asset_api_diff(struct api *api, const struct api_request *rq,
 	if (r == 1) {
 		snprintf(err, sizeof(err), "asset %" PRId64 " is unknown or has "
 		    "no inventory snapshot", id);
-		reply_error(rs, 404, err);
+		api_reply_error(rs, 404, err);
 	} else if (r == -1)
 		store_failed(rs, err);
 	else
-		reply(rs, 200, out);
+		api_reply(rs, 200, out);
 out:
 	evhttp_clear_headers(&q);
 }

@@ -21,12 +21,12 @@
 
 #include <openssl/evp.h>
 
-#include "collector/access.h"
 #include "collector/console.h"
+#include "collector/ratelimit.h"
+#include "collector/store_access.h"
+#include "common/text.h"
 #include "common/log.h"
 
-#define API_PREFIX	"/console/api/"
-#define ADMIN_PREFIX	"/api/v1/admin/"
 /* Verified against when the user is unknown, so both cases cost the same
    time (the hash of no password anyone can type: it never matches). */
 static const char dummy_hash[] = "scrypt$15$8$1$"
@@ -113,17 +113,16 @@ header(struct console_response *rs, const char *name, const char *value)
 	}
 }
 
+/* api_reply() into the console's response. */
 static void
 answer_json(struct console_response *rs, int status, json_t *o)
 {
-	rs->status = status;
+	struct api_response ar = { 0, NULL, NULL };
+
+	api_reply(&ar, status, o);
+	rs->status = ar.status;
 	rs->content_type = "application/json; charset=utf-8";
-	rs->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	if (rs->body == NULL) {
-		rs->status = 500;
-		rs->body = strdup("{\"error\":\"out of memory\"}");
-	}
+	rs->body = ar.body;
 	rs->bodylen = rs->body ? strlen(rs->body) : 0;
 }
 
@@ -263,7 +262,7 @@ login(struct console *c, struct api *api, const struct console_request *rq,
 		    " 分钟后再试 too many failed logins for this user or "
 		    "address; try again in %" PRId64 " min",
 		    (wait + 59999) / 60000, (wait + 59999) / 60000);
-		log_warnx("console: login of '%.64s' from %s refused: too many "
+		log_warnx("console: login of '%s' from %s refused: too many "
 		    "failed attempts; if this is not a user who forgot the "
 		    "password, someone is guessing", name, rq->addr);
 		audit(api, rq, name, "/console/login (rate limited)", 429);
@@ -285,7 +284,7 @@ login(struct console *c, struct api *api, const struct console_request *rq,
 	if (r != 0 || ok != 1 || u.role == CONSOLE_ROLE_NONE) {
 		console_limit_fail(&c->limits, akey, now);
 		console_limit_fail(&c->limits, ukey, now);
-		log_warnx("console: failed login as '%.64s' from %s (%s); "
+		log_warnx("console: failed login as '%s' from %s (%s); "
 		    "repeated failures are refused for %d min", name, rq->addr,
 		    r != 0 ? "no such user" : "wrong password",
 		    (int)(CONSOLE_FAIL_WINDOW_MS / 60000));
@@ -338,102 +337,51 @@ logout(struct console *c, struct api *api, const struct console_request *rq,
 	answer_json(rs, 200, json_pack("{s:b}", "ok", 1));
 }
 
-/* For incident actions the actor is the session's user, whatever the
-   browser sent. */
-static char *
-body_with_actor(const struct console_request *rq, const char *user,
-    char *why, size_t whylen)
+/* Every console answer starts empty with these headers. */
+static void
+response_start(struct console *c, struct console_response *rs)
 {
-	json_t	*o;
-	char	*out = NULL, actor[CONSOLE_NAME_MAX + 16];
-
-	if (rq->bodylen == 0)
-		o = json_object();
-	else if ((o = json_loadb(rq->body, rq->bodylen,
-	    JSON_REJECT_DUPLICATES, NULL)) == NULL || !json_is_object(o)) {
-		snprintf(why, whylen, "body: expected a JSON object");
-		json_decref(o);
-		return NULL;
-	}
-	snprintf(actor, sizeof(actor), "%s (console)", user);
-	if (o != NULL && json_object_set_new(o, "actor",
-	    json_string(actor)) == 0)
-		out = json_dumps(o, JSON_COMPACT);
-	if (out == NULL)
-		snprintf(why, whylen, "out of memory");
-	json_decref(o);
-	return out;
+	memset(rs, 0, sizeof(*rs));
+	header(rs, "Content-Security-Policy", c->csp);
+	header(rs, "X-Frame-Options", "DENY");
+	header(rs, "Referrer-Policy", "no-referrer");
+	header(rs, "X-Content-Type-Options", "nosniff");
+	header(rs, "Cache-Control", "no-store");
 }
 
-static void
-api_call(struct console *c, struct api *api, const struct console_request *rq,
-    struct console_response *rs)
+int
+console_api_session(struct console *c, struct api *api,
+    const struct console_request *rq, struct console_response *rs,
+    char *user, size_t userlen)
 {
-	struct console_session	*s = session_of(c, api, rq);
-	struct api_request	 arq;
-	struct api_response	 ars = { 0, NULL };
-	const char		*rest = rq->uri + strlen(API_PREFIX);
-	char			*uri = NULL, *body = NULL, why[200], path[160];
-	char			 peer[96];
-	size_t			 n;
+	struct console_session	*s;
+	char			 path[160];
 
+	response_start(c, rs);
+	if (rq->method == API_OTHER) {
+		answer_error(rs, 405, "use GET or POST");
+		header(rs, "Allow", "GET, POST");
+		return -1;
+	}
+	s = session_of(c, api, rq);
 	snprintf(path, sizeof(path), "%.150s", rq->uri);
 	if (s == NULL) {
 		answer_error(rs, 401, "未登录或会话已过期 not logged in, or the "
 		    "session expired");
-		return;
+		return -1;
 	}
 	if (rq->method == API_POST && post_allowed(s, rq, rs) == -1) {
 		audit(api, rq, s->user, path, 403);
-		return;
+		return -1;
 	}
 	if (rq->method != API_GET && s->role != CONSOLE_ROLE_ADMIN) {
 		answer_error(rs, 403, "只读用户不能修改 read-only user: "
 		    "changes need the admin role");
 		audit(api, rq, s->user, path, 403);
-		return;
+		return -1;
 	}
-	/* Users are managed with the CLI only: a stolen session must not
-	   be able to mint new logins. */
-	if (strncmp(rest, "users", 5) == 0 && (rest[5] == '\0' ||
-	    rest[5] == '/' || rest[5] == '?')) {
-		answer_error(rs, 403, "manage users with `shaobing users`");
-		audit(api, rq, s->user, path, 403);
-		return;
-	}
-	n = strlen(ADMIN_PREFIX) + strlen(rest) + 1;
-	if ((uri = malloc(n)) == NULL) {
-		answer_error(rs, 500, "out of memory");
-		return;
-	}
-	snprintf(uri, n, ADMIN_PREFIX "%s", rest);
-	memset(&arq, 0, sizeof(arq));
-	arq.method = rq->method;
-	arq.uri = uri;
-	arq.body = rq->body;
-	arq.bodylen = rq->bodylen;
-	snprintf(peer, sizeof(peer), "console %s", rq->addr ? rq->addr : "?");
-	arq.peer = peer;
-	if (rq->method == API_POST && strncmp(rest, "incidents/", 10) == 0) {
-		if ((body = body_with_actor(rq, s->user, why, sizeof(why))) ==
-		    NULL) {
-			answer_error(rs, 400, why);
-			audit(api, rq, s->user, path, 400);
-			goto out;
-		}
-		arq.body = body;
-		arq.bodylen = strlen(body);
-	}
-	api_admin_handle(api, &arq, &ars);
-	rs->status = ars.status;
-	rs->body = ars.body;
-	ars.body = NULL;
-	rs->bodylen = rs->body ? strlen(rs->body) : 0;
-	rs->content_type = "application/json; charset=utf-8";
-	audit(api, rq, s->user, path, rs->status);
-out:
-	free(body);
-	free(uri);
+	snprintf(user, userlen, "%s", s->user);
+	return 0;
 }
 
 void
@@ -441,29 +389,9 @@ console_handle(struct console *c, struct api *api,
     const struct console_request *rq, struct console_response *rs)
 {
 	struct console_session	*s;
-	char			 path[64];
-	const char		*q = strchr(rq->uri, '?');
-	size_t			 n = q ? (size_t)(q - rq->uri) : strlen(rq->uri);
+	const char		*path = rq->path ? rq->path : "";
 
-	memset(rs, 0, sizeof(*rs));
-	header(rs, "Content-Security-Policy", c->csp);
-	header(rs, "X-Frame-Options", "DENY");
-	header(rs, "Referrer-Policy", "no-referrer");
-	header(rs, "X-Content-Type-Options", "nosniff");
-	header(rs, "Cache-Control", "no-store");
-	if (strncmp(rq->uri, API_PREFIX, strlen(API_PREFIX)) == 0) {
-		if (rq->method == API_OTHER)
-			answer_error(rs, 405, "use GET or POST");
-		else
-			api_call(c, api, rq, rs);
-		return;
-	}
-	if (n >= sizeof(path)) {
-		answer_error(rs, 404, "unknown path");
-		return;
-	}
-	memcpy(path, rq->uri, n);
-	path[n] = '\0';
+	response_start(c, rs);
 	if (strcmp(path, "/console") == 0 || strcmp(path, "/console/") == 0 ||
 	    strcmp(path, "/console/index.html") == 0) {
 		if (rq->method != API_GET) {
@@ -501,24 +429,6 @@ console_handle(struct console *c, struct api *api,
 
 /* ---- admin API: users ------------------------------------------- */
 
-static void
-users_reply(struct api_response *rs, int status, json_t *o)
-{
-	rs->status = status;
-	rs->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	if (rs->body == NULL) {
-		rs->status = 500;
-		rs->body = strdup("{\"error\":\"out of memory\"}");
-	}
-}
-
-static void
-users_error(struct api_response *rs, int status, const char *msg)
-{
-	users_reply(rs, status, json_pack("{s:s}", "error", msg));
-}
-
 /* The password field of body o, checked. */
 static const char *
 password_of(json_t *o, char *why, size_t whylen)
@@ -543,8 +453,9 @@ password_of(json_t *o, char *why, size_t whylen)
 
 void
 console_users_api(struct api *api, const struct api_request *rq,
-    const char *path, struct api_response *rs)
+    struct api_response *rs)
 {
+	const char		*path = rq->path + strlen("/api/v1/admin/users");
 	json_t			*o = NULL, *list;
 	const char		*pw, *role_s, *k, *action = NULL;
 	char			 name[CONSOLE_NAME_MAX], why[300];
@@ -563,11 +474,11 @@ console_users_api(struct api *api, const struct api_request *rq,
 			if (store_console_user_list(api->store, &list, why,
 			    sizeof(why)) == -1)
 				goto store_err;
-			users_reply(rs, 200, list);
+			api_reply(rs, 200, list);
 			return;
 		}
 		if (rq->method != API_POST) {
-			users_error(rs, 405, "use GET or POST");
+			api_reply_error(rs, 405, "use GET or POST");
 			return;
 		}
 	} else {
@@ -578,7 +489,7 @@ console_users_api(struct api *api, const struct api_request *rq,
 		if (sl == NULL || n == 0 || n >= sizeof(name) ||
 		    (strcmp(sl, "/password") != 0 &&
 		    strcmp(sl, "/delete") != 0)) {
-			users_error(rs, 404, "unknown path (users/NAME/password "
+			api_reply_error(rs, 404, "unknown path (users/NAME/password "
 			    "or users/NAME/delete)");
 			return;
 		}
@@ -586,25 +497,25 @@ console_users_api(struct api *api, const struct api_request *rq,
 		name[n] = '\0';
 		action = sl + 1;
 		if (rq->method != API_POST) {
-			users_error(rs, 405, "use POST");
+			api_reply_error(rs, 405, "use POST");
 			return;
 		}
 	}
 	if (rq->bodylen > 0 && ((o = json_loadb(rq->body, rq->bodylen,
 	    JSON_REJECT_DUPLICATES, NULL)) == NULL || !json_is_object(o))) {
-		users_error(rs, 400, "body: expected a JSON object");
+		api_reply_error(rs, 400, "body: expected a JSON object");
 		goto out;
 	}
 	if (o == NULL && (o = json_object()) == NULL) {
-		users_error(rs, 500, "out of memory");
+		api_reply_error(rs, 500, "out of memory");
 		goto out;
 	}
 	json_object_foreach(o, k, v) {
 		if (strcmp(k, "name") && strcmp(k, "role") &&
 		    strcmp(k, "password")) {
-			snprintf(why, sizeof(why), "body: unknown field '%.64s' "
+			text_printf(why, sizeof(why), "body: unknown field '%s' "
 			    "(known: name, role, password)", k);
-			users_error(rs, 400, why);
+			api_reply_error(rs, 400, why);
 			goto out;
 		}
 	}
@@ -612,23 +523,23 @@ console_users_api(struct api *api, const struct api_request *rq,
 		const char *nm = json_string_value(json_object_get(o, "name"));
 
 		if (!console_name_ok(nm)) {
-			users_error(rs, 400, "body.name: expected 1-32 of "
+			api_reply_error(rs, 400, "body.name: expected 1-32 of "
 			    "A-Z a-z 0-9 . _ -");
 			goto out;
 		}
 		snprintf(name, sizeof(name), "%s", nm);
 		role_s = json_string_value(json_object_get(o, "role"));
 		if ((role = console_role_parse(role_s)) == CONSOLE_ROLE_NONE) {
-			users_error(rs, 400, "body.role: expected admin or read");
+			api_reply_error(rs, 400, "body.role: expected admin or read");
 			goto out;
 		}
 		if ((pw = password_of(o, why, sizeof(why))) == NULL) {
-			users_error(rs, 400, why);
+			api_reply_error(rs, 400, why);
 			goto out;
 		}
 		if (console_password_hash(pw, hash, sizeof(hash), why,
 		    sizeof(why)) == -1) {
-			users_error(rs, 500, why);
+			api_reply_error(rs, 500, why);
 			goto out;
 		}
 		r = store_console_user_add(api->store, name, role, hash, now,
@@ -639,21 +550,21 @@ console_users_api(struct api *api, const struct api_request *rq,
 			snprintf(why, sizeof(why), "user '%s' exists; change "
 			    "the password with `shaobing users passwd %s`",
 			    name, name);
-			users_error(rs, 409, why);
+			api_reply_error(rs, 409, why);
 			goto out;
 		}
 		snprintf(what, sizeof(what), "users add %s (%s)", name,
 		    console_role_name(role));
-		users_reply(rs, 200, json_pack("{s:{s:s, s:s}}", "user",
+		api_reply(rs, 200, json_pack("{s:{s:s, s:s}}", "user",
 		    "name", name, "role", console_role_name(role)));
 	} else if (strcmp(action, "password") == 0) {
 		if ((pw = password_of(o, why, sizeof(why))) == NULL) {
-			users_error(rs, 400, why);
+			api_reply_error(rs, 400, why);
 			goto out;
 		}
 		if (console_password_hash(pw, hash, sizeof(hash), why,
 		    sizeof(why)) == -1) {
-			users_error(rs, 500, why);
+			api_reply_error(rs, 500, why);
 			goto out;
 		}
 		r = store_console_user_passwd(api->store, name, hash, now, why,
@@ -665,7 +576,7 @@ console_users_api(struct api *api, const struct api_request *rq,
 		snprintf(what, sizeof(what), "users passwd %s", name);
 		if (api->console != NULL)
 			console_session_end_user(&api->console->sessions, name);
-		users_reply(rs, 200, json_pack("{s:b}", "ok", 1));
+		api_reply(rs, 200, json_pack("{s:b}", "ok", 1));
 	} else {
 		r = store_console_user_del(api->store, name, why, sizeof(why));
 		if (r == -1)
@@ -675,18 +586,18 @@ console_users_api(struct api *api, const struct api_request *rq,
 		snprintf(what, sizeof(what), "users del %s", name);
 		if (api->console != NULL)
 			console_session_end_user(&api->console->sessions, name);
-		users_reply(rs, 200, json_pack("{s:b}", "ok", 1));
+		api_reply(rs, 200, json_pack("{s:b}", "ok", 1));
 	}
 	log_info("console: %s (admin API, %s)", what,
 	    rq->actor ? rq->actor : rq->peer ? rq->peer : "?");
 	goto out;
 unknown:
 	snprintf(why, sizeof(why), "no user '%s'", name);
-	users_error(rs, 404, why);
+	api_reply_error(rs, 404, why);
 	goto out;
 store_err:
 	log_errorx("admin: users: %s", why);
-	users_error(rs, 500, "store error; see the collector log");
+	api_reply_error(rs, 500, "store error; see the collector log");
 out:
 	explicit_bzero(hash, sizeof(hash));
 	json_decref(o);

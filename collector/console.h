@@ -12,7 +12,7 @@
  *   console_page.c   the page, generated from collector/console/index.html
  *                    by scripts/console_page.sh (a test checks they match)
  *   store_console.c  the console_users table (audit rows go to
- *                    admin_audit through store_audit_add(), access.h)
+ *                    admin_audit through store_audit_add(), store_access.h)
  *
  * Sessions live in memory only (a restart logs everyone out); the
  * browser holds a random 32-byte id, the table holds its SHA-256.
@@ -194,6 +194,8 @@ struct console;
 struct console_request {
 	enum api_method	 method;
 	const char	*uri;
+	const char	*path;		/* uri without the query (http.c) */
+	const char	*query;		/* after '?', "" when none */
 	const char	*addr;		/* client address, no port */
 	const char	*host;		/* Host header, NULL absent */
 	const char	*cookie;	/* Cookie header */
@@ -235,13 +237,23 @@ void	console_response_free(struct console_response *rs);
 
 /*
  * Admin API routes /api/v1/admin/users[/NAME[/password|/delete]]
- * (authenticated and audited by access_admin_handle()):
+ * (rows of access.c's admin table, CLI only):
  *   GET  users → {"users":[...]}
  *   POST users {"name","role","password"} → 200 {"user":{...}}
  *   POST users/NAME/password {"password"} → 200 (ends NAME's sessions)
  *   POST users/NAME/delete → 200 (ends NAME's sessions)
  */
-void	console_users_api(struct api *api, const struct api_request *rq,
-	    const char *path, struct api_response *rs);
+api_handler console_users_api;
+
+/*
+ * The session behind a /console/api/ request (access.c then routes it):
+ * rs is started (the console's headers); 0 with its user's name; -1
+ * having answered 405 (not GET or POST), 401 (no session), 403 (Origin
+ * or CSRF token wrong on a POST, or a read user's POST) and audited the
+ * refusal.
+ */
+int	console_api_session(struct console *c, struct api *api,
+	    const struct console_request *rq, struct console_response *rs,
+	    char *user, size_t userlen);
 
 #endif

@@ -14,7 +14,12 @@
 #include <openssl/rand.h>
 
 #include "collector/console.h"
+#include "common/hex.h"
 #include "common/rbuf.h"
+#include "common/token.h"
+
+_Static_assert(CONSOLE_TOKEN_HEX == TOKEN_HEX_LEN + 1,
+    "a console token is one token_new() without prefix");
 
 /* scrypt cost: N = 2^15, r = 8, p = 1 needs 128 * N * r = 32 MiB. */
 #define SCRYPT_LOG_N	15
@@ -64,30 +69,6 @@ console_name_ok(const char *s)
 	return 1;
 }
 
-static void
-hex_encode(const unsigned char *b, size_t n, char *out)
-{
-	static const char hx[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hx[b[i] >> 4];
-		out[2 * i + 1] = hx[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static int
-hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Exactly 2 * n hex digits in s[0..slen) into b. */
 static int
 hex_decode(const char *s, size_t slen, unsigned char *b, size_t n)
@@ -95,7 +76,7 @@ hex_decode(const char *s, size_t slen, unsigned char *b, size_t n)
 	if (slen != 2 * n)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hex_val(s[2 * i]), lo = hex_val(s[2 * i + 1]);
+		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;
@@ -204,17 +185,6 @@ sha256(const void *p, size_t n, unsigned char out[32])
 		memset(out, 0, 32);	/* never matches a real id's hash */
 }
 
-static int
-random_hex(char *out, size_t outlen)
-{
-	unsigned char b[32];
-
-	if (outlen < CONSOLE_TOKEN_HEX || RAND_bytes(b, sizeof(b)) != 1)
-		return -1;
-	hex_encode(b, sizeof(b), out);
-	return 0;
-}
-
 struct console_session *
 console_session_new(struct console_sessions *t, const char *user,
     enum console_role role, const char *peer, int64_t now, char *id,
@@ -233,8 +203,8 @@ console_session_new(struct console_sessions *t, const char *user,
 			s = c;
 	}
 	memset(s, 0, sizeof(*s));
-	if (random_hex(id, idlen) == -1 ||
-	    random_hex(s->csrf, sizeof(s->csrf)) == -1)
+	if (token_new("", id, idlen) == -1 ||
+	    token_new("", s->csrf, sizeof(s->csrf)) == -1)
 		return NULL;
 	sha256(id, strlen(id), s->id_hash);
 	snprintf(s->user, sizeof(s->user), "%s", user);
@@ -374,8 +344,8 @@ form_decode(struct rbuf *rb, char *out, size_t outlen)
 			int hi, lo;
 
 			if (rbuf_u8(rb, &h) == -1 || rbuf_u8(rb, &l) == -1 ||
-			    (hi = hex_val((char)h)) < 0 ||
-			    (lo = hex_val((char)l)) < 0)
+			    (hi = hex_digit((char)h)) < 0 ||
+			    (lo = hex_digit((char)l)) < 0)
 				return -1;
 			c = (uint8_t)(hi << 4 | lo);
 		}

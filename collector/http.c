@@ -23,6 +23,7 @@
 #include "collector/access.h"
 #include "collector/console.h"
 #include "collector/http.h"
+#include "collector/ratelimit.h"
 #include "collector/tls.h"
 #include "common/event.h"
 #include "common/log.h"
@@ -119,34 +120,17 @@ send_response(struct http_server *hs, struct evhttp_request *req,
 {
 	struct evbuffer		*out = evhttp_request_get_output_buffer(req);
 	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
-	const char		*reason;
 
 	evhttp_add_header(h, "Content-Type", "application/json");
 	if (rs->body != NULL) {
 		evbuffer_add(out, rs->body, strlen(rs->body));
 		evbuffer_add(out, "\n", 1);
 	}
-	switch (rs->status) {
-	case 200: reason = "OK"; break;
-	case 400: reason = "Bad Request"; break;
-	case 401: reason = "Unauthorized"; break;
-	case 403: reason = "Forbidden"; break;
-	case 404: reason = "Not Found"; break;
-	case 405: reason = "Method Not Allowed"; break;
-	case 413: reason = "Payload Too Large"; break;
-	case 409: reason = "Conflict"; break;
-	case 415: reason = "Unsupported Media Type"; break;
-	case 429: reason = "Too Many Requests"; break;
-	case 503: reason = "Service Unavailable"; break;
-	default: reason = "Internal Server Error"; break;
-	}
-	if (rs->status == 405)
-		evhttp_add_header(h, "Allow", strstr(evhttp_request_get_uri(req),
-		    "/events") || strstr(evhttp_request_get_uri(req),
-		    "/heartbeat") ? "POST" : "GET");
+	if (rs->allow != NULL)
+		evhttp_add_header(h, "Allow", rs->allow);
 	hs->pending++;
 	evhttp_request_set_on_complete_cb(req, reply_done, hs);
-	evhttp_send_reply(req, rs->status, reason, NULL);
+	evhttp_send_reply(req, rs->status, NULL, NULL);
 }
 
 /* Fill the parts of rq that do not depend on the server. */
@@ -162,6 +146,7 @@ request_of(struct evhttp_request *req, struct api_request *rq, char *peer,
 	memset(rq, 0, sizeof(*rq));
 	rq->method = method_of(req);
 	rq->uri = evhttp_request_get_uri(req);
+	api_request_target(rq, evhttp_request_get_evhttp_uri(req));
 	rq->content_encoding = evhttp_find_header(
 	    evhttp_request_get_input_headers(req), "Content-Encoding");
 	rq->authorization = evhttp_find_header(
@@ -179,7 +164,8 @@ request_of(struct evhttp_request *req, struct api_request *rq, char *peer,
  * the console's own headers and content type out.
  */
 static void
-console_request(struct http_server *hs, struct evhttp_request *req)
+console_request(struct http_server *hs, struct evhttp_request *req,
+    const struct api_request *arq)
 {
 	struct evhttp_connection	*evcon = evhttp_request_get_connection(req);
 	struct evkeyvalq		*in = evhttp_request_get_input_headers(req);
@@ -190,11 +176,12 @@ console_request(struct http_server *hs, struct evhttp_request *req)
 	struct console_response		 rs;
 	char				*addr = NULL;
 	uint16_t			 port = 0;
-	const char			*reason;
 
 	memset(&rq, 0, sizeof(rq));
-	rq.method = method_of(req);
-	rq.uri = evhttp_request_get_uri(req);
+	rq.method = arq->method;
+	rq.uri = arq->uri;
+	rq.path = arq->path;
+	rq.query = arq->query;
 	if (evcon != NULL)
 		evhttp_connection_get_peer(evcon, &addr, &port);
 	rq.addr = addr ? addr : "?";
@@ -206,7 +193,10 @@ console_request(struct http_server *hs, struct evhttp_request *req)
 	rq.content_type = evhttp_find_header(in, "Content-Type");
 	rq.bodylen = evbuffer_get_length(body);
 	rq.body = rq.bodylen ? (const void *)evbuffer_pullup(body, -1) : "";
-	console_handle(hs->api->console, hs->api, &rq, &rs);
+	if (strncmp(rq.path, "/console/api/", 13) == 0)
+		access_console_handle(hs->api, &rq, &rs);
+	else
+		console_handle(hs->api->console, hs->api, &rq, &rs);
 	for (int i = 0; i < rs.nheaders; i++)
 		evhttp_add_header(h, rs.hname[i], rs.hvalue[i]);
 	if (rs.cookie[0] != '\0')
@@ -219,20 +209,9 @@ console_request(struct http_server *hs, struct evhttp_request *req)
 		    "application/json", 16) == 0)
 			evbuffer_add(out, "\n", 1);
 	}
-	switch (rs.status) {
-	case 200: reason = "OK"; break;
-	case 400: reason = "Bad Request"; break;
-	case 401: reason = "Unauthorized"; break;
-	case 403: reason = "Forbidden"; break;
-	case 404: reason = "Not Found"; break;
-	case 405: reason = "Method Not Allowed"; break;
-	case 409: reason = "Conflict"; break;
-	case 429: reason = "Too Many Requests"; break;
-	default: reason = "Error"; break;
-	}
 	hs->pending++;
 	evhttp_request_set_on_complete_cb(req, reply_done, hs);
-	evhttp_send_reply(req, rs.status, reason, NULL);
+	evhttp_send_reply(req, rs.status, NULL, NULL);
 	console_response_free(&rs);
 }
 
@@ -241,7 +220,7 @@ agent_request(struct evhttp_request *req, void *arg)
 {
 	struct http_server	*hs = arg;
 	struct api_request	 rq;
-	struct api_response	 rs = { 0, NULL };
+	struct api_response	 rs = { 0, NULL, NULL };
 	char			 peer[96], cn[EVENT_AGENT_MAX], why[128];
 	char			 msg[256];
 	int			 r;
@@ -264,12 +243,12 @@ agent_request(struct evhttp_request *req, void *arg)
 		    "address; slow down ([server] rate)\"}");
 		goto send;
 	}
-	if (hs->api->console != NULL && console_path(rq.uri)) {
+	if (hs->api->console != NULL && console_path(rq.path)) {
 		/* Browsers: session cookie, no certificate needed. */
-		console_request(hs, req);
+		console_request(hs, req, &rq);
 		return;
 	}
-	if (strncmp(rq.uri, "/api/v1/admin/", 14) == 0) {
+	if (strncmp(rq.path, "/api/v1/admin/", 14) == 0) {
 		/* Remote administration: API token, whatever certificate. */
 		access_admin_handle(hs->api, ADMIN_VIA_HTTPS, &rq, &rs);
 		goto send;
@@ -283,7 +262,7 @@ agent_request(struct evhttp_request *req, void *arg)
 	if (r == -1) {
 		/* Only the bare health check is open to such a peer. */
 		rq.peer_cn = NULL;
-		api_agent_handle(hs->api, &rq, &rs);
+		access_agent_handle(hs->api, &rq, &rs);
 		if (rs.status == 401) {
 			api_response_free(&rs);
 			log_warnx("refused %s from %s: %s", rq.uri, peer, why);
@@ -293,7 +272,7 @@ agent_request(struct evhttp_request *req, void *arg)
 		}
 	} else {
 		rq.peer_cn = r == 1 ? cn : NULL;
-		api_agent_handle(hs->api, &rq, &rs);
+		access_agent_handle(hs->api, &rq, &rs);
 	}
 send:
 	send_response(hs, req, &rs);
@@ -305,7 +284,7 @@ admin_request(struct evhttp_request *req, void *arg)
 {
 	struct http_server	*hs = arg;
 	struct api_request	 rq;
-	struct api_response	 rs = { 0, NULL };
+	struct api_response	 rs = { 0, NULL, NULL };
 	char			 peer[96];
 
 	request_of(req, &rq, peer, sizeof(peer));
@@ -346,7 +325,7 @@ sock_request(struct evhttp_request *req, void *arg)
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 	struct bufferevent	*bev = evhttp_connection_get_bufferevent(evcon);
 	struct api_request	 rq;
-	struct api_response	 rs = { 0, NULL };
+	struct api_response	 rs = { 0, NULL, NULL };
 	struct ucred		 uc;
 	struct passwd		*pw;
 	socklen_t		 len = sizeof(uc);

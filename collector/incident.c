@@ -12,101 +12,13 @@
 
 #include "collector/incident_priv.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "common/timeutil.h"
-
-/* ---- the built-in table --------------------------------------------- */
-
-#define SEV(x)	SEV_##x
-/* pattern, category, subcategory, min severity, fixed level, auto, matters, title */
-static const struct {
-	const char	*pattern, *cat, *sub;
-	int		 min_sev, level;
-	bool		 autores, matters;
-	const char	*title;
-} builtin[] = {
-	/* Packet detectors (probes/packet). */
-	{ "port_scan", "NA", "NASCAN", SEV(LOW), 0, false, false, "端口扫描 port scan" },
-	{ "address_scan", "NA", "NASCAN", SEV(LOW), 0, false, false, "地址扫描 address scan" },
-	{ "ping_sweep", "NA", "NASCAN", SEV(LOW), 0, false, false, "Ping 扫描 ping sweep" },
-	{ "syn_flood", "NA", "NADOS", SEV(LOW), 0, false, false, "SYN 洪泛攻击 SYN flood" },
-	{ "icmp_flood", "NA", "NADOS", SEV(LOW), 0, false, false, "ICMP 洪泛攻击 ICMP flood" },
-	{ "udp_flood", "NA", "NADOS", SEV(LOW), 0, false, false, "UDP 洪泛攻击 UDP flood" },
-	/* Level by severity: a changed gateway MAC is critical → III. */
-	{ "arp_spoof", "NA", "", SEV(LOW), 0, false, false, "ARP 欺骗 ARP spoofing" },
-	{ "dns_tunnel", "DS", "", SEV(LOW), 0, false, false, "DNS 隧道 DNS tunnel (possible data exfiltration)" },
-	{ "nxdomain_storm", "AB", "", SEV(LOW), 0, false, false, "域名解析异常 NXDOMAIN storm" },
-	{ "cleartext_auth", "SHE", "", SEV(LOW), 0, false, false, "明文口令 cleartext authentication" },
-	{ "blocklist", "NA", "", SEV(LOW), 0, false, false, "访问恶意地址 blocklisted address" },
-	{ "new_device", "AB", "", SEV(LOW), 0, false, false, "新设备接入 new device on the LAN" },
-	/* Active checks (probes/check): TLS and ports. */
-	{ "cert_*", "SHE", "SHEVULN", SEV(LOW), 0, false, false, "证书问题 certificate problem" },
-	{ "tls10_accepted", "SHE", "SHEVULN", SEV(LOW), 0, false, false, "接受过时 TLS 版本 old TLS version accepted" },
-	{ "tls11_accepted", "SHE", "SHEVULN", SEV(LOW), 0, false, false, "接受过时 TLS 版本 old TLS version accepted" },
-	{ "weak_*", "SHE", "SHEVULN", SEV(LOW), 0, false, false, "弱加密配置 weak cryptography" },
-	{ "hostname_mismatch", "SHE", "SHEVULN", SEV(LOW), 0, false, false, "证书域名不符 certificate name mismatch" },
-	{ "chain_incomplete", "SHE", "SHEVULN", SEV(LOW), 0, false, false, "证书链不完整 incomplete certificate chain" },
-	{ "no_hsts", "SHE", "SHEVULN", SEV(LOW), 0, false, false, "未启用 HSTS no HSTS" },
-	{ "hsts_short", "SHE", "SHEVULN", SEV(LOW), 0, false, false, "HSTS 期限过短 short HSTS" },
-	{ "no_https_redirect", "SHE", "SHEVULN", SEV(LOW), 0, false, false, "未跳转 HTTPS no HTTPS redirect" },
-	{ "tls_failed", "SHE", "", SEV(LOW), 0, false, false, "TLS 握手失败 TLS handshake failed" },
-	{ "starttls_unavailable", "SHE", "", SEV(LOW), 0, false, false, "STARTTLS 不可用 STARTTLS unavailable" },
-	{ "port_exposed", "SHE", "", SEV(LOW), 0, false, false, "端口暴露 exposed port" },
-	{ "port_down", "DE", "", SEV(LOW), 0, false, false, "服务端口不可用 service port down" },
-	{ "http_error", "DE", "", SEV(LOW), 0, false, false, "网站返回错误 website HTTP error" },
-	/* Collector-made equipment faults. */
-	{ "host_down", "DE", "", SEV(INFO), INCIDENT_LEVEL_IV, true, false, "设备故障：主机离线 equipment fault: host down" },
-	{ "website_down", "DE", "", SEV(INFO), INCIDENT_LEVEL_IV, true, false, "设备故障：网站不可用 equipment fault: website down" },
-	/* Agentless equipment (probes/check/device.c): faults, never security
-	   incidents.  device_down opens only inside the device's schedule;
-	   device_up / if_up resolve (device_back()). */
-	{ "device_down", "DE", "", SEV(LOW), INCIDENT_LEVEL_IV, true, false, "设备故障：设备离线 equipment fault: device down" },
-	{ "device_rebooted", "DE", "", SEV(LOW), INCIDENT_LEVEL_IV, false, false, "设备重启 device restarted" },
-	{ "if_down", "DE", "", SEV(LOW), INCIDENT_LEVEL_IV, true, false, "设备故障：接口中断 equipment fault: interface down" },
-	{ "printer_alert", "DE", "", SEV(LOW), INCIDENT_LEVEL_IV, false, false, "打印机告警 printer alert" },
-	{ "ups_on_battery", "DE", "", SEV(LOW), INCIDENT_LEVEL_IV, false, false, "UPS 电池供电 UPS on battery" },
-	/* The agent's spool overflowed: data lost, a low equipment fault. */
-	{ "spool_dropped", "DE", "", SEV(INFO), INCIDENT_LEVEL_IV, false, false, "采集数据丢失 agent spool dropped events" },
-	/* Inventory changes (common/inventory_diff.h) that matter. */
-	{ "admin_added", "RO", "", SEV(LOW), 0, false, true, "新增管理员账户 new administrator account" },
-	{ "empty_password", "SHE", "", SEV(LOW), 0, false, true, "空口令账户 account without password" },
-	{ "port_opened", "SHE", "", SEV(LOW), 0, false, true, "服务器新开端口 new listening port on a server" },
-	{ "firewall_disabled", "SHE", "", SEV(LOW), 0, false, true, "防火墙被关闭 firewall disabled" },
-	{ "ssh_root_login", "SHE", "", SEV(LOW), 0, false, true, "允许 root 远程登录 SSH root login allowed" },
-};
-
-static const char *const category_zh[][2] = {
-	{ "MP", "恶意程序" }, { "NA", "网络攻击" }, { "DS", "数据安全" },
-	{ "IC", "信息内容安全" }, { "DE", "设备设施故障" }, { "RO", "违规操作" },
-	{ "SHE", "安全隐患" }, { "AB", "异常行为" }, { "OT", "其他" },
-};
-
-const char *
-incident_category_zh(const char *code)
-{
-	for (size_t i = 0; i < sizeof(category_zh) / sizeof(category_zh[0]); i++)
-		if (strcmp(code, category_zh[i][0]) == 0)
-			return category_zh[i][1];
-	return "";
-}
-
-static const char *const level_codes[] = { "?", "I", "II", "III", "IV" };
-static const char *const level_zh[] = { "?", "特别重大", "重大", "较大", "一般" };
-
-const char *
-incident_level_code(int level)
-{
-	return level >= 1 && level <= 4 ? level_codes[level] : "?";
-}
-
-const char *
-incident_level_zh(int level)
-{
-	return level >= 1 && level <= 4 ? level_zh[level] : "?";
-}
 
 /* ---- configuration -------------------------------------------------- */
 
-static const char *const level_choices[] = { "none", "IV", "III", "II", "I", NULL };
+/* Choice index = level (common/taxonomy.h): 0 none, 1 I .. 4 IV. */
+static const char *const level_choices[] = { "none", "I", "II", "III", "IV", NULL };
 static const char *const operator_choices[] = { "cii", "government", "other", NULL };
 
 #define IC(f)	offsetof(struct incidents_conf, f)
@@ -142,7 +54,7 @@ static const struct conf_opt incidents_opts[] = {
 struct rule_conf {
 	char	category[8];
 	char	subcategory[16];
-	int	level;		/* 0 auto, 1 IV .. 4 I (choices index) */
+	int	level;		/* 0 auto, else the level (choices index) */
 	int	min_severity;	/* 0 keep, 1 info .. 5 critical */
 	int64_t	window_ms;
 	int	auto_resolve;	/* 0 keep, 1 no, 2 yes */
@@ -150,7 +62,7 @@ struct rule_conf {
 	char	title[96];
 };
 
-static const char *const rule_level_choices[] = { "auto", "IV", "III", "II", "I", NULL };
+static const char *const rule_level_choices[] = { "auto", "I", "II", "III", "IV", NULL };
 static const char *const sev_choices[] = { "default", "info", "low", "medium",
 	"high", "critical", NULL };
 static const char *const tri_choices[] = { "default", "no", "yes", NULL };
@@ -160,12 +72,9 @@ validate_category(const void *field, char *why, size_t whylen)
 {
 	const char *c = field;
 
-	if (*c == '\0')
+	if (*c == '\0' || tax_category_find(c) != NULL)
 		return 0;
-	for (size_t i = 0; i < sizeof(category_zh) / sizeof(category_zh[0]); i++)
-		if (strcmp(c, category_zh[i][0]) == 0)
-			return 0;
-	snprintf(why, whylen, "'%s' is not a GB/T 20986-2023 category (MP, NA, "
+	text_printf(why, whylen, "'%s' is not a GB/T 20986-2023 category (MP, NA, "
 	    "DS, IC, DE, RO, SHE, AB, OT)", c);
 	return -1;
 }
@@ -191,40 +100,30 @@ static const struct conf_opt rule_opts[] = {
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 
-static void
-seterr(struct conf_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-seterr(struct conf_err *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-}
-
+/* The types of common/taxonomy.h that open incidents. */
 static int
 rules_builtin(struct incidents_conf *ic)
 {
-	size_t n = sizeof(builtin) / sizeof(builtin[0]);
+	size_t n = 0;
 
-	if (n > INCIDENT_RULES_MAX)
-		return -1;
+	for (size_t i = 0; i < tax_ntypes; i++) {
+		const struct tax_type	*t = &tax_types[i];
+		struct incident_rule	*r;
 
-	for (size_t i = 0; i < n; i++) {
-		struct incident_rule *r = &ic->rules[i];
-
-		snprintf(r->pattern, sizeof(r->pattern), "%s", builtin[i].pattern);
-		snprintf(r->category, sizeof(r->category), "%s", builtin[i].cat);
+		if (!t->opens_incident)
+			continue;
+		if (n == INCIDENT_RULES_MAX)
+			return -1;
+		r = &ic->rules[n++];
+		snprintf(r->pattern, sizeof(r->pattern), "%s", t->name);
+		snprintf(r->category, sizeof(r->category), "%s", t->category);
 		snprintf(r->subcategory, sizeof(r->subcategory), "%s",
-		    builtin[i].sub);
-		r->min_severity = builtin[i].min_sev;
-		r->level = builtin[i].level;
-		r->auto_resolve = builtin[i].autores;
-		r->need_matters = builtin[i].matters;
-		snprintf(r->title, sizeof(r->title), "%s", builtin[i].title);
+		    t->subcategory);
+		r->min_severity = t->min_severity;
+		r->level = t->level;
+		r->auto_resolve = t->auto_resolve;
+		r->need_matters = t->need_matters;
+		tax_type_title(t, r->title, sizeof(r->title));
 	}
 	ic->nrules = n;
 	return 0;
@@ -233,11 +132,7 @@ rules_builtin(struct incidents_conf *ic)
 static void
 conf_post(struct incidents_conf *ic)
 {
-	/* Enum index 0 "none", 1 "IV" .. 4 "I" → stored level 0, 4 .. 1. */
-	for (int i = SEV_LOW; i <= SEV_CRITICAL; i++)
-		ic->level_by_sev[i] = ic->level_by_sev[i] == 0 ? 0 :
-		    5 - ic->level_by_sev[i];
-	ic->level_by_sev[SEV_INFO] = 0;
+	ic->level_by_sev[SEV_INFO] = TAX_LEVEL_NONE;
 }
 
 int
@@ -270,7 +165,7 @@ rule_load(void *arg, const char *name, const char *section, int line)
 	if (nlen == 0 || nlen >= EVENT_TYPE_MAX || (!event_name_ok(name,
 	    EVENT_TYPE_MAX) && !(name[nlen - 1] == '*' && (nlen == 1 ||
 	    event_name_ok(name, nlen))))) {
-		seterr(x->err, "%s:%d: [%s]: expected an event type (letters, "
+		conf_err_set(x->err, "%s:%d: [%s]: expected an event type (letters, "
 		    "digits . _ -), optionally ending in *", conf_path(x->c),
 		    line, section);
 		return -1;
@@ -280,7 +175,7 @@ rule_load(void *arg, const char *name, const char *section, int line)
 	for (size_t i = 0; i < x->ic->nrules; i++)
 		if (strcmp(x->ic->rules[i].pattern, name) == 0) {
 			if (x->ic->rules[i].line != 0) {
-				seterr(x->err, "%s:%d: [%s] given twice (first "
+				conf_err_set(x->err, "%s:%d: [%s] given twice (first "
 				    "at line %d)", conf_path(x->c), line, section,
 				    x->ic->rules[i].line);
 				return -1;
@@ -289,13 +184,13 @@ rule_load(void *arg, const char *name, const char *section, int line)
 		}
 	if (r == NULL) {
 		if (rc.category[0] == '\0') {
-			seterr(x->err, "%s:%d: [%s] is not a built-in type; it "
+			conf_err_set(x->err, "%s:%d: [%s] is not a built-in type; it "
 			    "needs category = (NA, SHE, DE, ...)",
 			    conf_path(x->c), line, section);
 			return -1;
 		}
 		if (x->ic->nrules == INCIDENT_RULES_MAX) {
-			seterr(x->err, "%s:%d: more than %d [category] sections",
+			conf_err_set(x->err, "%s:%d: more than %d [category] sections",
 			    conf_path(x->c), line, INCIDENT_RULES_MAX);
 			return -1;
 		}
@@ -305,18 +200,18 @@ rule_load(void *arg, const char *name, const char *section, int line)
 		x->ic->nrules++;
 		r = &p[0];
 		memset(r, 0, sizeof(*r));
-		snprintf(r->pattern, sizeof(r->pattern), "%s", name);
+		text_printf(r->pattern, sizeof(r->pattern), "%s", name);
 		r->min_severity = SEV_LOW;
-		snprintf(r->title, sizeof(r->title), "%s", name);
+		text_printf(r->title, sizeof(r->title), "%s", name);
 	}
 	r->line = line;
 	if (rc.category[0] != '\0')
-		snprintf(r->category, sizeof(r->category), "%s", rc.category);
+		text_printf(r->category, sizeof(r->category), "%s", rc.category);
 	if (rc.subcategory[0] != '\0')
-		snprintf(r->subcategory, sizeof(r->subcategory), "%s",
+		text_printf(r->subcategory, sizeof(r->subcategory), "%s",
 		    rc.subcategory);
 	if (rc.level != 0)
-		r->level = 5 - rc.level;
+		r->level = rc.level;
 	if (rc.min_severity != 0)
 		r->min_severity = rc.min_severity - 1;
 	if (rc.window_ms != 0)
@@ -326,10 +221,10 @@ rule_load(void *arg, const char *name, const char *section, int line)
 	if (rc.matters != 0)
 		r->need_matters = rc.matters == 2;
 	if (rc.title[0] != '\0')
-		snprintf(r->title, sizeof(r->title), "%s", rc.title);
+		text_printf(r->title, sizeof(r->title), "%s", rc.title);
 	/* A security incident never closes by itself. */
 	if (r->auto_resolve && strcmp(r->category, "DE") != 0) {
-		seterr(x->err, "%s:%d: [%s] auto_resolve = yes is only for "
+		conf_err_set(x->err, "%s:%d: [%s] auto_resolve = yes is only for "
 		    "equipment faults (category DE); a security incident is "
 		    "closed by a person", conf_path(x->c), line, section);
 		return -1;
@@ -347,7 +242,7 @@ incidents_conf_load(struct conf *c, struct incidents_conf *ic,
 	if (conf_apply(c, "incidents", incidents_opts, ic, err) == -1)
 		goto fail;
 	if (rules_builtin(ic) == -1) {
-		seterr(err, "%s: too many built-in rules", conf_path(c));
+		conf_err_set(err, "%s: too many built-in rules", conf_path(c));
 		goto fail;
 	}
 	conf_post(ic);
@@ -370,16 +265,6 @@ incidents_report_hours(const struct incidents_conf *ic)
 	    by_kind[ic->operator_kind] : 4;
 }
 
-static bool
-rule_matches(const char *pattern, const char *type)
-{
-	size_t n = strlen(pattern);
-
-	if (n > 0 && pattern[n - 1] == '*')
-		return strncmp(pattern, type, n - 1) == 0;
-	return strcmp(pattern, type) == 0;
-}
-
 int
 incident_map_event(const struct incidents_conf *ic, const char *type,
     enum severity sev, const json_t *data, struct incident_map *m)
@@ -388,14 +273,14 @@ incident_map_event(const struct incidents_conf *ic, const char *type,
 
 	memset(m, 0, sizeof(*m));
 	for (size_t i = 0; i < ic->nrules && r == NULL; i++)
-		if (rule_matches(ic->rules[i].pattern, type))
+		if (tax_type_matches(ic->rules[i].pattern, type))
 			r = &ic->rules[i];
 	if (r == NULL || (int)sev < r->min_severity)
 		return 0;
 	if (r->need_matters && !json_is_true(json_object_get(data, "matters")))
 		return 0;
 	m->level = r->level != 0 ? r->level : ic->level_by_sev[sev];
-	if (m->level == 0)
+	if (m->level == TAX_LEVEL_NONE)
 		return 0;
 	m->rule = r;
 	m->window_ms = r->window_ms != 0 ? r->window_ms : ic->window_ms;
@@ -419,60 +304,61 @@ incident_action_parse(const char *s, enum incident_action *a)
 }
 
 int
-incident_transition_check(const char *from, enum incident_action a,
-    const char *note, const char **to, char *why, size_t whylen)
+incident_transition_check(int from, enum incident_action a, const char *note,
+    int *to, char *why, size_t whylen)
 {
-	bool	active = strcmp(from, "open") == 0 ||
-		    strcmp(from, "acknowledged") == 0;
-	bool	closed = strcmp(from, "resolved") == 0 ||
-		    strcmp(from, "false_positive") == 0;
+	bool	active = tax_status_active(from);
+	bool	closed = from == TAX_STATUS_RESOLVED ||
+		    from == TAX_STATUS_FALSE_POSITIVE;
 	bool	has_note = note != NULL && note[strspn(note, " \t\r\n")] != '\0';
 
-	*to = NULL;
+	*to = -1;
 	if (note != NULL && strlen(note) > INCIDENT_NOTE_MAX) {
-		snprintf(why, whylen, "note longer than %d bytes",
+		text_printf(why, whylen, "note longer than %d bytes",
 		    INCIDENT_NOTE_MAX);
 		return -1;
 	}
 	switch (a) {
 	case INCIDENT_ACK:
-		if (strcmp(from, "open") != 0) {
-			snprintf(why, whylen, "only an open incident can be "
-			    "acknowledged; this one is %s", from);
+		if (from != TAX_STATUS_OPEN) {
+			text_printf(why, whylen, "only an open incident can be "
+			    "acknowledged; this one is %s", tax_status_name(from));
 			return -1;
 		}
-		*to = "acknowledged";
+		*to = TAX_STATUS_ACKNOWLEDGED;
 		return 0;
 	case INCIDENT_RESOLVE:
 	case INCIDENT_FALSE_POSITIVE:
 		if (!active) {
-			snprintf(why, whylen, "the incident is already %s; "
-			    "reopen it first", from);
+			text_printf(why, whylen, "the incident is already %s; "
+			    "reopen it first", tax_status_name(from));
 			return -1;
 		}
 		if (!has_note) {
-			snprintf(why, whylen, "%s needs a note saying why "
+			text_printf(why, whylen, "%s needs a note saying why "
 			    "(--note TEXT)", a == INCIDENT_RESOLVE ? "resolve" :
 			    "false-positive");
 			return -1;
 		}
-		*to = a == INCIDENT_RESOLVE ? "resolved" : "false_positive";
+		*to = a == INCIDENT_RESOLVE ? TAX_STATUS_RESOLVED :
+		    TAX_STATUS_FALSE_POSITIVE;
 		return 0;
 	case INCIDENT_REOPEN:
 		if (!closed) {
-			snprintf(why, whylen, "only a resolved or false-positive "
-			    "incident can be reopened; this one is %s", from);
+			text_printf(why, whylen, "only a resolved or false-positive "
+			    "incident can be reopened; this one is %s",
+			    tax_status_name(from));
 			return -1;
 		}
 		if (!has_note) {
-			snprintf(why, whylen, "reopen needs a note saying why "
+			text_printf(why, whylen, "reopen needs a note saying why "
 			    "(--note TEXT)");
 			return -1;
 		}
-		*to = "open";
+		*to = TAX_STATUS_OPEN;
 		return 0;
 	}
-	snprintf(why, whylen, "unknown action");
+	text_printf(why, whylen, "unknown action");
 	return -1;
 }
 
@@ -529,7 +415,7 @@ notify_pending_ids(struct incidents *in)
 			continue;
 		}
 		if (in->o.conf->console_url[0] != '\0')
-			snprintf(m.link, sizeof(m.link), "%s%" PRId64,
+			text_printf(m.link, sizeof(m.link), "%s%" PRId64,
 			    in->o.conf->console_url, m.incident_id);
 		if (notify_submit(in->o.notifier, &m) == -1)
 			log_warnx("incidents: out of memory queueing the "
@@ -559,9 +445,9 @@ make_title(char *buf, size_t len, const struct incident_rule *r,
 	const char *what = strchr(key, ':');
 
 	if (what != NULL && what[1] != '\0')
-		snprintf(buf, len, "%s: %s", r->title, what + 1);
+		text_printf(buf, len, "%s: %s", r->title, what + 1);
 	else
-		snprintf(buf, len, "%s", r->title);
+		text_printf(buf, len, "%s", r->title);
 }
 
 static int
@@ -584,7 +470,7 @@ fold(struct incidents *in, struct incident_obs *o,
 	if (r.escalated)
 		in->stats.escalated++;
 	if ((r.opened || r.escalated) && pending_add(in, r.id) == -1) {
-		snprintf(err, errlen, "out of memory");
+		text_printf(err, errlen, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -605,7 +491,7 @@ site_get(struct incidents *in, int64_t agent_id, const char *target)
 	p = &in->sites[in->nsites++];
 	memset(p, 0, sizeof(*p));
 	p->agent_id = agent_id;
-	snprintf(p->target, sizeof(p->target), "%s", target);
+	text_printf(p->target, sizeof(p->target), "%s", target);
 	return p;
 }
 
@@ -633,10 +519,10 @@ website_sample(struct incidents *in, const struct store_event_ctx *ctx,
 	    !json_is_boolean(up) || strlen(target) >= sizeof(s->target))
 		return 0;
 	if ((s = site_get(in, ctx->agent_id, target)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		text_printf(err, errlen, "out of memory");
 		return -1;
 	}
-	snprintf(key, sizeof(key), "website_down:%s", target);
+	text_printf(key, sizeof(key), "website_down:%s", target);
 	if (json_is_true(up)) {
 		s->fails = 0;
 		r = store_incident_find_open(in->st, 0, key, &id, NULL, err,
@@ -645,7 +531,7 @@ website_sample(struct incidents *in, const struct store_event_ctx *ctx,
 			return -1;
 		if (r == 1)
 			return 0;
-		snprintf(note, sizeof(note), "website answered again (seen by "
+		text_printf(note, sizeof(note), "website answered again (seen by "
 		    "%s)", ctx->agent);
 		if (store_incident_change(in->st, id, INCIDENT_RESOLVE, 1,
 		    INCIDENT_SYSTEM_ACTOR, INCIDENT_SYSTEM_SOURCE, note,
@@ -663,7 +549,7 @@ website_sample(struct incidents *in, const struct store_event_ctx *ctx,
 	r = store_incident_find_open(in->st, 0, key, &id, NULL, err, errlen);
 	if (r != 1)
 		return r == -1 ? -1 : 0;
-	snprintf(title, sizeof(title), "%s: %s", m.rule->title, target);
+	text_printf(title, sizeof(title), "%s: %s", m.rule->title, target);
 	{
 		struct incident_obs o = {
 			.agent_id = 0, .asset = target, .key = key,
@@ -775,14 +661,14 @@ incidents_new(struct store *st, const struct incidents_opts *o, char *err,
 	struct incidents *in;
 
 	if ((in = calloc(1, sizeof(*in))) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		text_printf(err, errlen, "out of memory");
 		return NULL;
 	}
 	in->st = st;
 	in->o = *o;
 	if (store_add_event_hook(st, on_event, in) == -1 ||
 	    store_add_commit_hook(st, on_commit, in) == -1) {
-		snprintf(err, errlen, "the store's hook table is full");
+		text_printf(err, errlen, "the store's hook table is full");
 		free(in);
 		return NULL;
 	}
@@ -913,7 +799,7 @@ tick_row(void *arg, const struct incident_watch_row *w)
 	    schedule_scheduled_ms(s, w->last_seen, t->now) <= grace)
 		return 0;
 	t->open_ids[t->nopen] = w->agent_id;
-	snprintf(t->names[t->nopen], sizeof(t->names[0]), "%s", w->name);
+	text_printf(t->names[t->nopen], sizeof(t->names[0]), "%s", w->name);
 	t->last_seen[t->nopen] = w->last_seen;
 	t->nopen++;
 	return 0;
@@ -929,7 +815,7 @@ incidents_tick(struct incidents *in, int64_t now, char *err, size_t errlen)
 
 	if (store_incident_watch(in->st, tick_row, &t, err, errlen) != 0) {
 		if (err[0] == '\0')
-			snprintf(err, errlen, "out of memory");
+			text_printf(err, errlen, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < t.nresolve; i++) {
@@ -957,14 +843,14 @@ incidents_tick(struct incidents *in, int64_t now, char *err, size_t errlen)
 			.severity = SEV_HIGH, .ts = now, .received = now,
 		};
 
-		snprintf(key, sizeof(key), "host_down:%s", t.names[i]);
-		snprintf(title, sizeof(title), "%s: %s", m.rule->title,
+		text_printf(key, sizeof(key), "host_down:%s", t.names[i]);
+		text_printf(title, sizeof(title), "%s: %s", m.rule->title,
 		    t.names[i]);
 		if (fold(in, &o, &m, err, errlen) == -1)
 			goto out;
 		changed++;
 		if (time_format_local(t.last_seen[i], when, sizeof(when)) == -1)
-			snprintf(when, sizeof(when), "?");
+			text_printf(when, sizeof(when), "?");
 		log_warnx("host %s is down: no heartbeat since %s during its "
 		    "scheduled hours; incident opened — check the machine",
 		    t.names[i], when);

@@ -52,22 +52,19 @@
 #include "collector/store.h"
 #include "common/conf.h"
 #include "common/event.h"
+#include "common/taxonomy.h"
 
 #define INCIDENT_RULES_MAX	128
 #define INCIDENT_ACTOR_MAX	64
 #define INCIDENT_SOURCE_MAX	128
 #define INCIDENT_NOTE_MAX	2000	/* bytes */
 
-/* Levels as stored: 4 一般 IV, 3 较大 III, 2 重大 II, 1 特别重大 I. */
-#define INCIDENT_LEVEL_IV	4
-#define INCIDENT_LEVEL_I	1
-
 struct incident_rule {
 	char	 pattern[EVENT_TYPE_MAX];	/* type, or "cert_*" prefix */
 	char	 category[8];
 	char	 subcategory[16];
 	int	 min_severity;		/* enum severity: below opens nothing */
-	int	 level;			/* 0: from severity; 1..4 fixed */
+	int	 level;			/* TAX_LEVEL_NONE: from severity */
 	int64_t	 window_ms;		/* 0: [incidents] window */
 	bool	 auto_resolve;		/* closes when the thing is back */
 	bool	 need_matters;		/* inventory changes: data.matters */
@@ -83,8 +80,7 @@ enum incident_operator {
 
 struct incidents_conf {
 	int64_t			 window_ms;	/* default fold window */
-	int			 level_by_sev[5]; /* enum severity → level 1..4 */
-	char			 level_text[5][8];
+	int			 level_by_sev[5]; /* enum severity → enum tax_level */
 	int			 operator_kind;	/* enum incident_operator */
 	int64_t			 report_hours;	/* 0: by operator_kind */
 	int64_t			 host_down_grace_ms; /* 0: interval × gap */
@@ -110,7 +106,7 @@ int64_t	incidents_report_hours(const struct incidents_conf *ic);
 /* What an event becomes (pure; tests call it directly). */
 struct incident_map {
 	const struct incident_rule	*rule;
-	int				 level;		/* 1..4 */
+	int				 level;		/* enum tax_level */
 	int64_t				 window_ms;
 };
 /* 1 when the event opens or folds into an incident (m filled), else 0. */
@@ -127,17 +123,12 @@ enum incident_action {
 /* "ack", "resolve", "false-positive", "reopen" → action; -1 otherwise. */
 int	incident_action_parse(const char *s, enum incident_action *a);
 /*
- * May status `from` take action a with this note?  0 with *to (a static
- * string), or -1 with why (e.g. "resolve needs a note (--note TEXT)").
+ * May status `from` (enum tax_status) take action a with this note?  0
+ * with *to, or -1 with why (e.g. "resolve needs a note (--note TEXT)").
+ * Names and labels of levels, statuses and categories: common/taxonomy.h.
  */
-int	incident_transition_check(const char *from, enum incident_action a,
-	    const char *note, const char **to, char *why, size_t whylen);
-
-/* Labels: "一般 IV", "待处理 open", "网络攻击 NA". */
-const char	*incident_level_code(int level);
-const char	*incident_level_zh(int level);
-/* "NA" → "网络攻击"; "" for an unknown code. */
-const char	*incident_category_zh(const char *code);
+int	incident_transition_check(int from, enum incident_action a,
+	    const char *note, int *to, char *why, size_t whylen);
 
 /* ---- the engine ----------------------------------------------------- */
 
@@ -188,15 +179,26 @@ struct api;
 struct api_request;
 struct api_response;
 /*
- * Answer the incident and audit routes (documented in incident_api.c).
- * 1 when path is one of them (rs filled), 0 when it is not.
+ * The incident and audit routes (documented in incident_api.c), rows
+ * of access.c's admin table: list, show (:id), act (:id/ack, resolve,
+ * false-positive, reopen), verify (audit/verify).
  */
-int	incident_api_handle(struct api *api, const struct api_request *rq,
-	    const char *path, const char *query, struct api_response *rs);
+void	incident_api_list(struct api *api, const struct api_request *rq,
+	    struct api_response *rs);
+void	incident_api_show(struct api *api, const struct api_request *rq,
+	    struct api_response *rs);
+void	incident_api_act(struct api *api, const struct api_request *rq,
+	    struct api_response *rs);
+void	incident_api_verify(struct api *api, const struct api_request *rq,
+	    struct api_response *rs);
+/* GET taxonomy: the tables of common/taxonomy.h for the console. */
+void	incident_api_taxonomy(struct api *api, const struct api_request *rq,
+	    struct api_response *rs);
 
 /* ---- store layer (store_incident.c) --------------------------------- */
 
-extern const char store_incident_schema[];
+extern const char store_incidents_migration[];	/* migration 2: the tables */
+extern const char store_incident_schema[];	/* migration 7: engine indexes */
 
 struct incident_query {
 	const char	*status;	/* NULL any */

@@ -1,5 +1,5 @@
 /*
- * Admin API routes of the incident log (api.c hands them over):
+ * Admin API routes of the incident log (rows of access.c's admin table):
  *
  *   GET  /api/v1/admin/incidents?status=&since=&level=&category=&limit=&after_id=
  *        → {"incidents":[...], "next_after_id": ID|null}
@@ -10,6 +10,10 @@
  *        409 when the status does not allow it or a needed note is missing
  *   GET  /api/v1/admin/audit/verify → {"ok":true,"rows":N} or
  *        {"ok":false,"rows":N,"broken_id":ID,"error":"..."}
+ *   GET  /api/v1/admin/taxonomy → {"levels":[{level,code,zh}],
+ *        "statuses":[{name,zh,en}], "categories":[{code,zh,en}],
+ *        "types":[{name,category,subcategory,zh,en,opens_incident}]}
+ *        (common/taxonomy.h, for the console's labels)
  *
  * The actor is the identity access control authenticated (the Unix
  * user on the admin socket, "apitoken:N" for a token); body.actor is
@@ -35,47 +39,27 @@
 #define INCIDENT_LIMIT_MAX	10000
 
 static void
-answer(struct api_response *rs, int status, json_t *o)
-{
-	rs->status = status;
-	rs->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	if (rs->body == NULL) {
-		rs->status = 500;
-		rs->body = strdup("{\"error\":\"out of memory\"}");
-	}
-}
-
-static void
-answer_error(struct api_response *rs, int status, const char *msg)
-{
-	answer(rs, status, json_pack("{s:s}", "error", msg));
-}
-
-static void
 store_failed(struct api_response *rs, const char *err)
 {
 	log_errorx("admin: incidents: %s", err);
-	answer_error(rs, 500, "store error; see the collector log");
+	api_reply_error(rs, 500, "store error; see the collector log");
 }
 
-/* "IV", "III", "II", "I", 4..1, or the Chinese names → stored level. */
+/* A level name (common/taxonomy.h) or its number 1..4 → level; 0 if none. */
 static int
 level_parse(const char *s)
 {
-	static const char *const codes[] = { "", "I", "II", "III", "IV" };
-	static const char *const zh[] = { "", "特别重大", "重大", "较大", "一般" };
-
-	for (int i = 1; i <= 4; i++)
-		if (strcmp(s, codes[i]) == 0 || strcmp(s, zh[i]) == 0 ||
-		    (s[0] == '0' + i && s[1] == '\0'))
-			return i;
-	return 0;
+	if (s[0] >= '0' + TAX_LEVEL_I && s[0] <= '0' + TAX_LEVEL_IV &&
+	    s[1] == '\0')
+		return s[0] - '0';
+	return tax_level_parse(s);
 }
 
 static void
 list(struct api *api, const char *query, struct api_response *rs)
 {
+	static const char *const names[] = { "status", "since", "level",
+		"category", "limit", "after_id", NULL };
 	struct evkeyvalq	 q;
 	struct evkeyval		*kv;
 	struct incident_query	 iq;
@@ -87,15 +71,11 @@ list(struct api *api, const char *query, struct api_response *rs)
 	memset(&iq, 0, sizeof(iq));
 	iq.since_ms = INT64_MIN;
 	iq.limit = INCIDENT_LIMIT_DEFAULT;
-	if (evhttp_parse_query_str(query, &q) == -1) {
-		snprintf(err, sizeof(err), "malformed query string");
+	if (api_query(&q, query, names, NULL, err, sizeof(err)) == -1)
 		goto bad;
-	}
 	TAILQ_FOREACH(kv, &q, next) {
 		if (strcmp(kv->key, "status") == 0) {
-			if (strcmp(kv->value, "open") && strcmp(kv->value,
-			    "acknowledged") && strcmp(kv->value, "resolved") &&
-			    strcmp(kv->value, "false_positive")) {
+			if (tax_status_parse(kv->value) == -1) {
 				snprintf(err, sizeof(err), "status: expected open, "
 				    "acknowledged, resolved or false_positive");
 				goto bad;
@@ -127,17 +107,12 @@ list(struct api *api, const char *query, struct api_response *rs)
 				goto bad;
 			}
 			iq.limit = (int)v;
-		} else if (strcmp(kv->key, "after_id") == 0) {
+		} else {	/* after_id */
 			if (parse_i64(kv->value, 0, INT64_MAX, &iq.after_id, why,
 			    sizeof(why)) == -1) {
 				snprintf(err, sizeof(err), "after_id: %s", why);
 				goto bad;
 			}
-		} else {
-			snprintf(err, sizeof(err), "unknown parameter '%.64s' "
-			    "(known: status, since, level, category, limit, "
-			    "after_id)", kv->key);
-			goto bad;
 		}
 	}
 	if (store_incident_list(api->store, &iq, &arr, &next, err,
@@ -145,11 +120,11 @@ list(struct api *api, const char *query, struct api_response *rs)
 		store_failed(rs, err);
 		goto out;
 	}
-	answer(rs, 200, json_pack("{s:o, s:o}", "incidents", arr,
+	api_reply(rs, 200, json_pack("{s:o, s:o}", "incidents", arr,
 	    "next_after_id", next > 0 ? json_integer(next) : json_null()));
 	goto out;
 bad:
-	answer_error(rs, 400, err);
+	api_reply_error(rs, 400, err);
 out:
 	evhttp_clear_headers(&q);
 }
@@ -165,9 +140,9 @@ show(struct api *api, int64_t id, struct api_response *rs)
 		store_failed(rs, err);
 	else if (r == 1) {
 		snprintf(err, sizeof(err), "no incident %" PRId64, id);
-		answer_error(rs, 404, err);
+		api_reply_error(rs, 404, err);
 	} else
-		answer(rs, 200, json_pack("{s:o}", "incident", inc));
+		api_reply(rs, 200, json_pack("{s:o}", "incident", inc));
 }
 
 /* Printable text: no control characters but (for notes) newline and tab. */
@@ -240,14 +215,14 @@ act(struct api *api, const struct api_request *rq, int64_t id,
 	if (r == -1)
 		store_failed(rs, err);
 	else if (r == 1)
-		answer_error(rs, 404, err);
+		api_reply_error(rs, 404, err);
 	else if (r == 2)
-		answer_error(rs, 409, err);
+		api_reply_error(rs, 409, err);
 	else
-		answer(rs, 200, json_pack("{s:o}", "incident", inc));
+		api_reply(rs, 200, json_pack("{s:o}", "incident", inc));
 	goto out;
 bad:
-	answer_error(rs, 400, err);
+	api_reply_error(rs, 400, err);
 out:
 	json_decref(o);
 }
@@ -264,64 +239,97 @@ verify(struct api *api, struct api_response *rs)
 		return;
 	}
 	if (broken == 0)
-		answer(rs, 200, json_pack("{s:b, s:I}", "ok", 1, "rows",
+		api_reply(rs, 200, json_pack("{s:b, s:I}", "ok", 1, "rows",
 		    (json_int_t)rows));
 	else {
 		log_warnx("audit: incident trail broken at row %" PRId64 ": %s; "
 		    "restore the database from a backup and find out who "
 		    "edited it", broken, why);
-		answer(rs, 200, json_pack("{s:b, s:I, s:I, s:s}", "ok", 0,
+		api_reply(rs, 200, json_pack("{s:b, s:I, s:I, s:s}", "ok", 0,
 		    "rows", (json_int_t)rows, "broken_id", (json_int_t)broken,
 		    "error", why));
 	}
 }
 
-int
-incident_api_handle(struct api *api, const struct api_request *rq,
-    const char *path, const char *query, struct api_response *rs)
+void
+incident_api_verify(struct api *api, const struct api_request *rq,
+    struct api_response *rs)
 {
-	static const char	 base[] = "/api/v1/admin/incidents";
-	const char		*p;
-	char			*end;
-	long long		 id;
-	enum incident_action	 a;
+	(void)rq;
+	verify(api, rs);
+}
 
-	if (strcmp(path, "/api/v1/admin/audit/verify") == 0) {
-		if (rq->method != API_GET)
-			answer_error(rs, 405, "use GET");
-		else
-			verify(api, rs);
-		return 1;
-	}
-	if (strncmp(path, base, sizeof(base) - 1) != 0)
-		return 0;
-	p = path + sizeof(base) - 1;
-	if (*p == '\0') {
-		if (rq->method != API_GET)
-			answer_error(rs, 405, "use GET");
-		else
-			list(api, query, rs);
-		return 1;
-	}
-	if (*p != '/' || p[1] < '1' || p[1] > '9')
-		return 0;
-	id = strtoll(p + 1, &end, 10);
-	if (id <= 0 || id == LLONG_MAX)
-		return 0;
-	if (*end == '\0') {
-		if (rq->method != API_GET)
-			answer_error(rs, 405, "use GET");
-		else
-			show(api, id, rs);
-		return 1;
-	}
-	if (*end != '/' || incident_action_parse(end + 1, &a) == -1)
-		return 0;
-	if (rq->method != API_POST)
-		answer_error(rs, 405, "use POST");
+void
+incident_api_list(struct api *api, const struct api_request *rq,
+    struct api_response *rs)
+{
+	list(api, rq->query, rs);
+}
+
+void
+incident_api_show(struct api *api, const struct api_request *rq,
+    struct api_response *rs)
+{
+	show(api, strtoll(rq->arg[0], NULL, 10), rs);	/* :id: digits */
+}
+
+void
+incident_api_act(struct api *api, const struct api_request *rq,
+    struct api_response *rs)
+{
+	enum incident_action	 a;
+	const char		*action = strrchr(rq->path, '/') + 1;
+
+	if (incident_action_parse(action, &a) == -1)
+		api_reply_error(rs, 404, "unknown path");
 	else if (api->incidents == NULL)
-		answer_error(rs, 503, "the incident engine is not running");
+		api_reply_error(rs, 503, "the incident engine is not running");
 	else
-		act(api, rq, (int64_t)id, a, rs);
-	return 1;
+		act(api, rq, strtoll(rq->arg[0], NULL, 10), a, rs);
+}
+
+/* The tables of common/taxonomy.h as JSON; NULL when out of memory. */
+static json_t *
+taxonomy_json(void)
+{
+	json_t *o = json_pack("{s:[], s:[], s:[], s:[]}", "levels", "statuses",
+	    "categories", "types");
+	json_t *lv = json_object_get(o, "levels");
+	json_t *st = json_object_get(o, "statuses");
+	json_t *ca = json_object_get(o, "categories");
+	json_t *ty = json_object_get(o, "types");
+	int	bad = o == NULL;
+
+	for (int l = TAX_LEVEL_I; !bad && l <= TAX_LEVEL_IV; l++)
+		bad = json_array_append_new(lv, json_pack("{s:i, s:s, s:s}",
+		    "level", l, "code", tax_level_code(l), "zh",
+		    tax_level_zh(l))) == -1;
+	for (int s = 0; !bad && s < TAX_STATUS_COUNT; s++)
+		bad = json_array_append_new(st, json_pack("{s:s, s:s, s:s}",
+		    "name", tax_status_name(s), "zh", tax_status_zh(s), "en",
+		    tax_status_en(s))) == -1;
+	for (size_t i = 0; !bad && i < tax_ncategories; i++)
+		bad = json_array_append_new(ca, json_pack("{s:s, s:s, s:s}",
+		    "code", tax_categories[i].code, "zh", tax_categories[i].zh,
+		    "en", tax_categories[i].en)) == -1;
+	for (size_t i = 0; !bad && i < tax_ntypes; i++)
+		bad = json_array_append_new(ty, json_pack("{s:s, s:s, s:s, s:s, "
+		    "s:s, s:b}", "name", tax_types[i].name, "category",
+		    tax_types[i].category, "subcategory", tax_types[i].subcategory,
+		    "zh", tax_types[i].zh, "en", tax_types[i].en,
+		    "opens_incident", tax_types[i].opens_incident)) == -1;
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+void
+incident_api_taxonomy(struct api *api, const struct api_request *rq,
+    struct api_response *rs)
+{
+	(void)api;
+	(void)rq;
+	api_reply(rs, 200, taxonomy_json());
 }

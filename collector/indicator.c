@@ -25,6 +25,7 @@
 #include "collector/store_asset.h"
 #include "collector/store_indicator.h"
 #include "common/event.h"
+#include "common/taxonomy.h"
 #include "common/timeutil.h"
 
 #define MS_DAY		((int64_t)86400000)
@@ -88,29 +89,7 @@ indicator_conf_defaults(struct indicator_conf *ic)
 static int
 parse_date(const char *s, int64_t *day)
 {
-	int		y;
-	unsigned	m, d, dim;
-	static const unsigned mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
-					  31, 30, 31 };
-
-	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
-	    (s[3] - '0');
-	m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
-	d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
-	if (y < 1970 || m < 1 || m > 12 || d < 1)
-		return -1;
-	dim = mdays[m - 1];
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		dim = 29;
-	if (d > dim)
-		return -1;
-	*day = time_days_from_civil(y, m, d);
-	return 0;
+	return s == NULL ? -1 : time_parse_date(s, strlen(s), day);
 }
 
 /* At most 32 bytes of s, anything but printable ASCII as '?' (messages
@@ -993,7 +972,8 @@ incident_part(struct calc *c, json_t *indicators, json_t *counts)
 		const json_t	*nt = json_object_get(o, "notified");
 		size_t		 ai = agent_index(c, json_integer_value(
 				    json_object_get(o, "agent_id")));
-		int		 fp = status && strcmp(status, "false_positive") == 0;
+		int		 fp = tax_status_parse(status) ==
+				    TAX_STATUS_FALSE_POSITIVE;
 		int		 de = cat && strcmp(cat, "DE") == 0;
 		size_t		 m;
 
@@ -1035,7 +1015,7 @@ incident_part(struct calc *c, json_t *indicators, json_t *counts)
 				c->sums[ai].faults++;
 			continue;
 		}
-		if (lvl < 1 || lvl > 4)
+		if (!tax_level_at_least((int)lvl, TAX_LEVEL_IV))
 			continue;	/* below 一般: not counted */
 		security++;
 		days[ndays++] = schedule_local_day(fs);

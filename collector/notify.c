@@ -22,8 +22,10 @@
 #include <curl/curl.h>
 
 #include "common/log.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 #include "collector/notify.h"
+#include "common/taxonomy.h"
 
 #define DIGEST_LIST_MAX	20	/* incidents listed by name in a digest */
 #define ANSWER_MAX	65536	/* bytes of a robot's answer we keep */
@@ -34,7 +36,18 @@ static const char *const type_choices[] = {
 	"email", "webhook", "dingtalk", "wecom", "feishu", NULL
 };
 static const char *const tls_choices[] = { "required", "try", "none", NULL };
-static const char *const level_choices[] = { "IV", "III", "II", "I", NULL };
+/* Choice index = level (common/taxonomy.h); "none" is refused. */
+static const char *const level_choices[] = { "none", "I", "II", "III", "IV",
+	NULL };
+
+static int
+validate_level(const void *field, char *why, size_t whylen)
+{
+	if (*(const int *)field != TAX_LEVEL_NONE)
+		return 0;
+	snprintf(why, whylen, "expected IV, III, II or I");
+	return -1;
+}
 
 #define OFF(f)	offsetof(struct notify_channel_conf, f)
 #define SZ(f)	sizeof(((struct notify_channel_conf *)0)->f)
@@ -61,7 +74,7 @@ static const struct conf_opt channel_opts[] = {
 	{ "tls", CONF_ENUM, OFF(tls), 0, 0, 0, "required", tls_choices, NULL,
 	  "STARTTLS on smtp://" },
 	{ "min_level", CONF_ENUM, OFF(min_level), 0, 0, 0, "IV", level_choices,
-	  NULL, "least severe level sent" },
+	  validate_level, "least severe level sent" },
 	{ "categories", CONF_STR, OFF(categories), SZ(categories), 0, 0, "",
 	  NULL, NULL, "category codes or prefixes; empty = all" },
 	{ "timeout", CONF_DURATION, OFF(timeout_ms), 0, 100, 600000, "10s",
@@ -82,20 +95,6 @@ struct load_ctx {
 	struct notify_conf	*nc;
 	struct conf_err		*err;
 };
-
-static void
-seterr(struct conf_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-seterr(struct conf_err *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-}
 
 /* An address we put into a header and an SMTP envelope: no spaces,
  * controls, brackets, quotes or commas, one '@' with text on both sides. */
@@ -128,19 +127,19 @@ channel_check(struct load_ctx *x, struct notify_channel_conf *ch)
 
 	if (ch->type == NOTIFY_EMAIL) {
 		if (ch->smtp_url[0] == '\0') {
-			seterr(x->err, "%s:%d: [notify %s] type email needs "
+			conf_err_set(x->err, "%s:%d: [notify %s] type email needs "
 			    "smtp_url (smtp://host:587 or smtps://host:465)",
 			    path, ch->line, ch->name);
 			return -1;
 		}
 		if (!has_prefix(ch->smtp_url, "smtp://") &&
 		    !has_prefix(ch->smtp_url, "smtps://")) {
-			seterr(x->err, "%s:%d: [notify %s] smtp_url must start "
+			conf_err_set(x->err, "%s:%d: [notify %s] smtp_url must start "
 			    "with smtp:// or smtps://", path, ch->line, ch->name);
 			return -1;
 		}
 		if (!addr_ok(ch->from)) {
-			seterr(x->err, "%s:%d: [notify %s] from must be one "
+			conf_err_set(x->err, "%s:%d: [notify %s] from must be one "
 			    "address like shaobing@example.gov.cn", path,
 			    ch->line, ch->name);
 			return -1;
@@ -149,31 +148,31 @@ channel_check(struct load_ctx *x, struct notify_channel_conf *ch)
 		for (int r; (r = conf_list_next(&cur, item, sizeof(item))) != 0;
 		    n++) {
 			if (r == -1 || !addr_ok(item)) {
-				seterr(x->err, "%s:%d: [notify %s] to: '%s' is "
+				conf_err_set(x->err, "%s:%d: [notify %s] to: '%s' is "
 				    "not an address", path, ch->line, ch->name,
 				    r == -1 ? "(too long)" : item);
 				return -1;
 			}
 		}
 		if (n == 0) {
-			seterr(x->err, "%s:%d: [notify %s] type email needs to "
+			conf_err_set(x->err, "%s:%d: [notify %s] type email needs to "
 			    "(one or more recipients)", path, ch->line, ch->name);
 			return -1;
 		}
 		return 0;
 	}
 	if (ch->url[0] == '\0') {
-		seterr(x->err, "%s:%d: [notify %s] type %s needs url", path,
+		conf_err_set(x->err, "%s:%d: [notify %s] type %s needs url", path,
 		    ch->line, ch->name, notify_type_name(ch->type));
 		return -1;
 	}
 	if (!has_prefix(ch->url, "http://") && !has_prefix(ch->url, "https://")) {
-		seterr(x->err, "%s:%d: [notify %s] url must start with http:// "
+		conf_err_set(x->err, "%s:%d: [notify %s] url must start with http:// "
 		    "or https://", path, ch->line, ch->name);
 		return -1;
 	}
 	if (ch->type == NOTIFY_WECOM && ch->secret[0] != '\0') {
-		seterr(x->err, "%s:%d: [notify %s] WeCom robots do not sign; "
+		conf_err_set(x->err, "%s:%d: [notify %s] WeCom robots do not sign; "
 		    "remove secret", path, ch->line, ch->name);
 		return -1;
 	}
@@ -188,12 +187,12 @@ channel_load(void *arg, const char *name, const char *section, int line)
 	void				*p;
 
 	if (strlen(name) >= sizeof(ch->name)) {
-		seterr(x->err, "%s:%d: [%s]: channel name longer than %zu bytes",
+		conf_err_set(x->err, "%s:%d: [%s]: channel name longer than %zu bytes",
 		    conf_path(x->c), line, section, sizeof(ch->name) - 1);
 		return -1;
 	}
 	if ((p = realloc(x->nc->ch, (x->nc->n + 1) * sizeof(*ch))) == NULL) {
-		seterr(x->err, "%s:%d: out of memory", conf_path(x->c), line);
+		conf_err_set(x->err, "%s:%d: out of memory", conf_path(x->c), line);
 		return -1;
 	}
 	x->nc->ch = p;
@@ -202,10 +201,10 @@ channel_load(void *arg, const char *name, const char *section, int line)
 	ch->type = -1;
 	if (conf_apply(x->c, section, channel_opts, ch, x->err) == -1)
 		return -1;
-	snprintf(ch->name, sizeof(ch->name), "%s", name);
+	text_printf(ch->name, sizeof(ch->name), "%s", name);
 	ch->line = line;
 	if (ch->type == -1) {
-		seterr(x->err, "%s:%d: [%s] needs type (email, webhook, "
+		conf_err_set(x->err, "%s:%d: [%s] needs type (email, webhook, "
 		    "dingtalk, wecom or feishu)", conf_path(x->c), line, section);
 		return -1;
 	}
@@ -247,7 +246,7 @@ notify_route(const struct notify_channel_conf *ch, const struct notify_msg *m)
 	char		 item[64];
 	int		 r, any = 0;
 
-	if ((int)m->level < ch->min_level)
+	if (!tax_level_at_least(m->level, ch->min_level))
 		return false;
 	while ((r = conf_list_next(&cur, item, sizeof(item))) != 0) {
 		any = 1;
@@ -361,7 +360,7 @@ job_finish(struct notifier *n, struct job *j, bool ok, const char *error)
 	r->r.ok = ok;
 	r->r.attempts = j->attempts;
 	r->r.status = j->status;
-	snprintf(r->r.error, sizeof(r->r.error), "%s", ok ? "" : error);
+	text_printf(r->r.error, sizeof(r->r.error), "%s", ok ? "" : error);
 	r->r.queued_ms = j->queued_ms;
 	r->r.done_ms = now_ms(n);
 	*n->res_tail = r;
@@ -602,7 +601,7 @@ job_done(struct notifier *n, struct job *j, CURLcode cc)
 	j->inflight = false;
 	curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &j->status);
 	if (cc != CURLE_OK) {
-		snprintf(j->error, sizeof(j->error), "%s",
+		text_printf(j->error, sizeof(j->error), "%s",
 		    j->curlerr[0] ? j->curlerr : curl_easy_strerror(cc));
 	} else if (ch->type == NOTIFY_EMAIL) {
 		ok = true;
@@ -672,7 +671,7 @@ schedule_work(struct notifier *n)
 		if (job_prepare(n, j) == -1 ||
 		    curl_multi_add_handle(n->multi, j->easy) != CURLM_OK) {
 			if (j->error[0] == '\0')
-				snprintf(j->error, sizeof(j->error),
+				text_printf(j->error, sizeof(j->error),
 				    "cannot start a transfer");
 			job_reset(j);
 			job_unlink(n, j);

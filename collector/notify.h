@@ -43,19 +43,6 @@
 
 #include "common/conf.h"
 
-/* Incident levels of GB/T 20986-2023, ordered: higher = more severe. */
-enum notify_level {
-	NOTIFY_LEVEL_IV = 0,	/* 一般 */
-	NOTIFY_LEVEL_III,	/* 较大 */
-	NOTIFY_LEVEL_II,	/* 重大 */
-	NOTIFY_LEVEL_I,		/* 特别重大 */
-};
-
-/* "IV"...; "一般"... ; -1 for anything else. */
-int		 notify_level_parse(const char *s, enum notify_level *out);
-const char	*notify_level_code(enum notify_level l);
-const char	*notify_level_zh(enum notify_level l);
-
 enum notify_type {
 	NOTIFY_EMAIL = 0,
 	NOTIFY_WEBHOOK,
@@ -71,7 +58,7 @@ struct notify_msg {
 	int64_t			incident_id;
 	char			title[256];
 	char			category[32];	/* "NASCAN", "DE", ... */
-	enum notify_level	level;
+	int			level;		/* enum tax_level */
 	char			status[24];	/* open, acknowledged, ... */
 	char			agent[64];
 	char			key[256];
@@ -98,7 +85,7 @@ struct notify_channel_conf {
 	char		secret[256];
 	char		ca[512];
 	int		tls;		/* enum notify_tls */
-	int		min_level;	/* enum notify_level */
+	int		min_level;	/* enum tax_level, least severe sent */
 	char		categories[512];
 	int64_t		timeout_ms;
 	int		retries;

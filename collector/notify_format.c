@@ -21,37 +21,12 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "common/text.h"
 #include "common/timeutil.h"
 #include "collector/notify.h"
+#include "common/taxonomy.h"
 
 /* ---- names ---------------------------------------------------------- */
-
-static const char *const level_codes[] = { "IV", "III", "II", "I" };
-static const char *const level_zh[] = { "一般", "较大", "重大", "特别重大" };
-
-int
-notify_level_parse(const char *s, enum notify_level *out)
-{
-	for (int i = 0; i < 4; i++) {
-		if (strcmp(s, level_codes[i]) == 0 || strcmp(s, level_zh[i]) == 0) {
-			*out = (enum notify_level)i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-const char *
-notify_level_code(enum notify_level l)
-{
-	return (unsigned)l < 4 ? level_codes[l] : "?";
-}
-
-const char *
-notify_level_zh(enum notify_level l)
-{
-	return (unsigned)l < 4 ? level_zh[l] : "?";
-}
 
 const char *
 notify_type_name(enum notify_type t)
@@ -63,38 +38,13 @@ notify_type_name(enum notify_type t)
 	return (unsigned)t < 5 ? names[t] : "?";
 }
 
-/* Top-level classes of GB/T 20986-2023 as ../shared/DESIGN.md lists them. */
-static const char *
-category_name(const char *code)
+/* "NASCAN" → "网络攻击 network attack" (common/taxonomy.h). */
+static void
+category_name(const char *code, char *buf, size_t len)
 {
-	static const struct { const char *code, *name; } cats[] = {
-		{ "SHE", "安全隐患 security hazard" },
-		{ "MP", "恶意程序 malware" },
-		{ "NA", "网络攻击 network attack" },
-		{ "DS", "数据安全 data security" },
-		{ "DE", "设备设施故障 equipment fault" },
-		{ "RO", "违规操作 policy violation" },
-		{ "AB", "异常行为 abnormal behaviour" },
-	};
+	const struct tax_category *c = tax_category_of(code);
 
-	for (size_t i = 0; i < sizeof(cats) / sizeof(cats[0]); i++)
-		if (strncmp(code, cats[i].code, strlen(cats[i].code)) == 0)
-			return cats[i].name;
-	return "其他 other";
-}
-
-static const char *
-status_zh(const char *s)
-{
-	if (strcmp(s, "open") == 0)
-		return "未处理";
-	if (strcmp(s, "acknowledged") == 0)
-		return "已确认";
-	if (strcmp(s, "resolved") == 0)
-		return "已解决";
-	if (strcmp(s, "false_positive") == 0)
-		return "误报";
-	return "";
+	snprintf(buf, len, "%s %s", c->zh, c->en);
 }
 
 /* ---- a growing string ----------------------------------------------- */
@@ -228,20 +178,6 @@ notify_urlencode(const char *s, char *out, size_t outlen)
 
 /* ---- RFC 2047 ------------------------------------------------------- */
 
-static size_t
-utf8_len(unsigned char c)
-{
-	if (c < 0x80)
-		return 1;
-	if ((c & 0xe0) == 0xc0)
-		return 2;
-	if ((c & 0xf0) == 0xe0)
-		return 3;
-	if ((c & 0xf8) == 0xf0)
-		return 4;
-	return 1;	/* a stray byte: carried alone */
-}
-
 char *
 notify_rfc2047(const char *text)
 {
@@ -267,10 +203,11 @@ notify_rfc2047(const char *text)
 		size_t		n = 0;
 
 		while (i + n < len) {
-			size_t cl = utf8_len((unsigned char)text[i + n]);
+			size_t cl = text_utf8_decode(text + i + n,
+			    len - i - n, NULL);
 
-			if (i + n + cl > len)
-				cl = len - i - n;
+			if (cl == 0)
+				cl = 1;	/* a stray byte: carried alone */
 			if (n + cl > 36)
 				break;
 			n += cl;
@@ -303,17 +240,17 @@ notify_render_title(const struct notify_msg *m, size_t n, bool digest,
 	struct sbuf b = { 0 };
 
 	if (digest || n > 1) {
-		enum notify_level worst = NOTIFY_LEVEL_IV;
+		int worst = TAX_LEVEL_IV;
 
 		for (size_t i = 0; i < n; i++)
-			if (m[i].level > worst)
+			if (tax_level_at_least(m[i].level, worst))
 				worst = m[i].level;
 		sb_add(&b, "[哨兵 Shaobing] 事件汇总 digest: 1 分钟内 %zu 起事件 "
 		    "%zu incidents in one minute (最高 highest %s %s)", total,
-		    total, notify_level_zh(worst), notify_level_code(worst));
+		    total, tax_level_zh(worst), tax_level_code(worst));
 	} else {
 		sb_add(&b, "[哨兵 Shaobing][%s %s] %s #%lld %s",
-		    notify_level_zh(m->level), notify_level_code(m->level),
+		    tax_level_zh(m->level), tax_level_code(m->level),
 		    m->category, (long long)m->incident_id, m->title);
 	}
 	return sb_take(&b);
@@ -322,19 +259,19 @@ notify_render_title(const struct notify_msg *m, size_t n, bool digest,
 static void
 render_one(struct sbuf *b, const struct notify_msg *m, bool md)
 {
-	char		 first[32];
+	char		 first[32], cat[128];
 	const char	*li = md ? "- **" : "", *le = md ? "**" : "";
 
 	local_time(m->first_seen_ms, first, sizeof(first));
+	category_name(m->category, cat, sizeof(cat));
 	sb_add(b, "%s事件编号 Incident%s: #%lld\n", li, le,
 	    (long long)m->incident_id);
 	sb_add(b, "%s标题 Title%s: %s\n", li, le, m->title);
-	sb_add(b, "%s类别 Category%s: %s %s\n", li, le, m->category,
-	    category_name(m->category));
-	sb_add(b, "%s级别 Level%s: %s %s\n", li, le, notify_level_zh(m->level),
-	    notify_level_code(m->level));
-	sb_add(b, "%s状态 Status%s: %s %s\n", li, le, status_zh(m->status),
-	    m->status);
+	sb_add(b, "%s类别 Category%s: %s %s\n", li, le, m->category, cat);
+	sb_add(b, "%s级别 Level%s: %s %s\n", li, le, tax_level_zh(m->level),
+	    tax_level_code(m->level));
+	sb_add(b, "%s状态 Status%s: %s %s\n", li, le, 
+	    tax_status_zh(tax_status_parse(m->status)), m->status);
 	sb_add(b, "%s主机 Agent%s: %s\n", li, le, m->agent);
 	sb_add(b, "%s对象 Key%s: %s\n", li, le, m->key);
 	sb_add(b, "%s首次发现 First seen%s: %s\n", li, le, first);
@@ -349,7 +286,7 @@ notify_render(const struct notify_msg *m, size_t n, bool digest, bool md,
 {
 	struct sbuf	b = { 0 };
 	char		*title = notify_render_title(m, n, digest, total);
-	size_t		counts[4] = { 0, 0, 0, 0 };
+	size_t		counts[TAX_LEVEL_COUNT] = { 0 };
 
 	if (title == NULL)
 		return NULL;
@@ -360,17 +297,19 @@ notify_render(const struct notify_msg *m, size_t n, bool digest, bool md,
 		return sb_take(&b);
 	}
 	for (size_t i = 0; i < n; i++)
-		counts[m[i].level < 4 ? m[i].level : 0]++;
+		counts[tax_level_at_least(m[i].level, TAX_LEVEL_IV) ?
+		    m[i].level : TAX_LEVEL_IV]++;
 	sb_add(&b, "%s事件数 Incidents%s: %zu", md ? "**" : "", md ? "**" : "",
 	    total);
 	if (n == total)
 		sb_add(&b, " (特别重大 I: %zu, 重大 II: %zu, 较大 III: %zu, "
-		    "一般 IV: %zu)", counts[3], counts[2], counts[1], counts[0]);
+		    "一般 IV: %zu)", counts[TAX_LEVEL_I], counts[TAX_LEVEL_II],
+		    counts[TAX_LEVEL_III], counts[TAX_LEVEL_IV]);
 	sb_add(&b, "\n\n");
 	for (size_t i = 0; i < n; i++) {
 		sb_add(&b, "%s#%lld [%s %s] %s %s — %s\n", md ? "- " : "",
-		    (long long)m[i].incident_id, notify_level_zh(m[i].level),
-		    notify_level_code(m[i].level), m[i].category, m[i].agent,
+		    (long long)m[i].incident_id, tax_level_zh(m[i].level),
+		    tax_level_code(m[i].level), m[i].category, m[i].agent,
 		    m[i].title);
 	}
 	if (total > n)
@@ -386,17 +325,17 @@ notify_render(const struct notify_msg *m, size_t n, bool digest, bool md,
 static json_t *
 incident_json(const struct notify_msg *m)
 {
-	char utc[32] = "", loc[32];
+	char utc[32] = "", loc[32], cat[128];
 
+	category_name(m->category, cat, sizeof(cat));
 	if (m->first_seen_ms > 0)
 		(void)time_format_utc(m->first_seen_ms, utc, sizeof(utc));
 	local_time(m->first_seen_ms, loc, sizeof(loc));
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
 	    "s:I, s:s}",
 	    "id", (json_int_t)m->incident_id, "title", m->title,
-	    "category", m->category, "category_name",
-	    category_name(m->category), "level", notify_level_code(m->level),
-	    "level_name", notify_level_zh(m->level), "status", m->status,
+	    "category", m->category, "category_name", cat, "level", tax_level_code(m->level),
+	    "level_name", tax_level_zh(m->level), "status", m->status,
 	    "agent", m->agent, "key", m->key, "first_seen", utc,
 	    "count", (json_int_t)m->count, "link", m->link);
 }
@@ -444,19 +383,16 @@ notify_build_body(const struct notify_channel_conf *ch,
 		break;
 	case NOTIFY_WECOM:
 		/* WeCom caps markdown content at 4096 bytes. */
-		if (strlen(text) > 4000) {
-			size_t cut = 4000;
-
-			while (cut > 0 && ((unsigned char)text[cut] & 0xc0) == 0x80)
-				cut--;
-			memcpy(text + cut, "…", sizeof("…"));
-		}
+		if (strlen(text) > 4000)
+			memcpy(text + text_utf8_prefix(text, strlen(text), 3996),
+			    TEXT_ELLIPSIS, sizeof(TEXT_ELLIPSIS));
 		body = json_pack("{s:s, s:{s:s}}", "msgtype", "markdown",
 		    "markdown", "content", text);
 		break;
 	case NOTIFY_FEISHU: {
 		const char *color = (!digest && n == 1 &&
-		    m->level < NOTIFY_LEVEL_III) ? "orange" : "red";
+		    !tax_level_at_least(m->level, TAX_LEVEL_III)) ? "orange" :
+		    "red";
 
 		body = json_pack("{s:s, s:{s:{s:b}, s:{s:{s:s, s:s}, s:s}, "
 		    "s:[{s:s, s:{s:s, s:s}}]}}", "msg_type", "interactive",
@@ -629,9 +565,11 @@ notify_check_response(enum notify_type t, long status, const char *body,
 	}
 	if (json_integer_value(v) != 0) {
 		const char *msg = json_string_value(json_object_get(root, msgf));
+		char shortmsg[121];
 
-		snprintf(why, whylen, "robot refused: %s %lld (%.120s)", field,
-		    (long long)json_integer_value(v), msg ? msg : "");
+		text_copy(shortmsg, sizeof(shortmsg), msg, 1);
+		text_printf(why, whylen, "robot refused: %s %lld (%s)", field,
+		    (long long)json_integer_value(v), shortmsg);
 		goto out;
 	}
 	rc = 0;

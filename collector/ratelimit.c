@@ -1,5 +1,5 @@
 /*
- * Token buckets per client address (collector/access.h).  The table has
+ * Token buckets per client address (collector/ratelimit.h).  The table has
  * a fixed number of slots found by hashing the key with linear probing
  * over a short window; when the window is full the slot refilled longest
  * ago is taken over.  A flood of spoofed or distinct addresses therefore
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collector/access.h"
+#include "collector/ratelimit.h"
 
 #define RL_KEY_MAX	64	/* an IPv6 literal fits */
 #define RL_PROBE	8

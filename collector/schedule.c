@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "common/rbuf.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 #include "collector/schedule.h"
 
@@ -40,22 +41,6 @@ struct calendar {
 	int			 nfiles;
 	char			 files[CALENDAR_FILES_MAX][CALENDAR_FILE_MAX];
 };
-
-static void
-seterr(struct conf_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-seterr(struct conf_err *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-}
 
 static int64_t
 floordiv64(int64_t a, int64_t b)
@@ -171,46 +156,11 @@ calendar_lookup(const struct calendar *cal, int64_t day, const char **name)
 	return CALENDAR_NORMAL;
 }
 
-/* Length of the valid UTF-8 sequence at p (1..4), 0 when invalid (RFC 3629). */
-static size_t
-utf8_seq(const uint8_t *p, size_t left)
-{
-	size_t	n;
-	uint32_t cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xe0) == 0xc0) {
-		n = 2;
-		cp = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		n = 3;
-		cp = p[0] & 0x0f;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		n = 4;
-		cp = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (left < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 static bool
 utf8_valid(const uint8_t *p, size_t len)
 {
 	for (size_t i = 0; i < len; ) {
-		size_t n = utf8_seq(p + i, len - i);
+		size_t n = text_utf8_decode(p + i, len - i, NULL);
 
 		if (n == 0 || (p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
 			return false;
@@ -223,33 +173,11 @@ utf8_valid(const uint8_t *p, size_t len)
 static int
 read_date(struct rbuf *b, int64_t *day)
 {
-	uint8_t	 c[10];
-	int	 v[3] = { 0, 0, 0 };
-	static const int width[3] = { 4, 2, 2 };
-	size_t	 k = 0;
+	char c[10];
 
 	if (rbuf_bytes(b, c, sizeof(c)) == -1)
 		return -1;
-	for (int f = 0; f < 3; f++) {
-		for (int i = 0; i < width[f]; i++, k++) {
-			if (!isdigit(c[k]))
-				return -1;
-			v[f] = v[f] * 10 + (c[k] - '0');
-		}
-		if (f < 2 && c[k++] != '-')
-			return -1;
-	}
-	if (v[0] < 1970 || v[0] > 9999 || v[1] < 1 || v[1] > 12 || v[2] < 1)
-		return -1;
-	/* A real date: the day number must map back to the same date. */
-	int y;
-	unsigned m, d;
-
-	*day = time_days_from_civil(v[0], (unsigned)v[1], (unsigned)v[2]);
-	time_civil_from_days(*day, &y, &m, &d);
-	if (y != v[0] || (int)m != v[1] || (int)d != v[2])
-		return -1;
-	return 0;
+	return time_parse_date(c, sizeof(c), day);
 }
 
 static void
@@ -317,7 +245,7 @@ calendar_line(struct calendar *cal, const char *fname, int line,
 	uint8_t			c;
 
 	if (read_date(b, &first) == -1) {
-		seterr(err, "%s:%d: expected a date YYYY-MM-DD at the start of "
+		conf_err_set(err, "%s:%d: expected a date YYYY-MM-DD at the start of "
 		    "the line", fname, line);
 		return -1;
 	}
@@ -325,18 +253,18 @@ calendar_line(struct calendar *cal, const char *fname, int line,
 	if (rbuf_peek_u8(b, 0, &c) == 0 && c == '.') {
 		if (rbuf_skip(b, 1) == -1 || rbuf_u8(b, &c) == -1 || c != '.' ||
 		    read_date(b, &last) == -1) {
-			seterr(err, "%s:%d: expected a range FIRST..LAST with "
+			conf_err_set(err, "%s:%d: expected a range FIRST..LAST with "
 			    "both dates as YYYY-MM-DD", fname, line);
 			return -1;
 		}
 		if (last < first || last - first > 366) {
-			seterr(err, "%s:%d: range must go forward and span at "
+			conf_err_set(err, "%s:%d: range must go forward and span at "
 			    "most a year", fname, line);
 			return -1;
 		}
 	}
 	if (rbuf_peek_u8(b, 0, &c) == -1 || (c != ' ' && c != '\t')) {
-		seterr(err, "%s:%d: expected 'holiday' or 'workday' after the "
+		conf_err_set(err, "%s:%d: expected 'holiday' or 'workday' after the "
 		    "date", fname, line);
 		return -1;
 	}
@@ -347,7 +275,7 @@ calendar_line(struct calendar *cal, const char *fname, int line,
 	else if (word_is(&word, "workday"))
 		kind = CALENDAR_WORKDAY;
 	else {
-		seterr(err, "%s:%d: day kind must be 'holiday' or 'workday'",
+		conf_err_set(err, "%s:%d: day kind must be 'holiday' or 'workday'",
 		    fname, line);
 		return -1;
 	}
@@ -357,22 +285,22 @@ calendar_line(struct calendar *cal, const char *fname, int line,
 	    name.p[name.len - 1] == '\t' || name.p[name.len - 1] == '\r'))
 		name.len--;
 	if (name.len >= CALENDAR_NAME_MAX) {
-		seterr(err, "%s:%d: name longer than %d bytes", fname, line,
+		conf_err_set(err, "%s:%d: name longer than %d bytes", fname, line,
 		    CALENDAR_NAME_MAX - 1);
 		return -1;
 	}
 	if (!utf8_valid(name.p, name.len)) {
-		seterr(err, "%s:%d: name is not valid UTF-8 text", fname, line);
+		conf_err_set(err, "%s:%d: name is not valid UTF-8 text", fname, line);
 		return -1;
 	}
 	if (cal->n + (size_t)(last - first + 1) > CALENDAR_MAX_ENTRIES) {
-		seterr(err, "%s:%d: more than %d days listed", fname, line,
+		conf_err_set(err, "%s:%d: more than %d days listed", fname, line,
 		    CALENDAR_MAX_ENTRIES);
 		return -1;
 	}
 	for (int64_t d = first; d <= last; d++) {
 		if (calendar_add(cal, d, kind, line, &name) == -1) {
-			seterr(err, "%s:%d: out of memory", fname, line);
+			conf_err_set(err, "%s:%d: out of memory", fname, line);
 			return -1;
 		}
 	}
@@ -396,10 +324,10 @@ calendar_sort(struct calendar *cal, struct conf_err *err)
 		time_civil_from_days(b->day, &y, &m, &d);
 		snprintf(date, sizeof(date), "%04d-%02u-%02u", y, m, d);
 		if (a->file == b->file)
-			seterr(err, "%s:%d: %s is already listed at line %d",
+			conf_err_set(err, "%s:%d: %s is already listed at line %d",
 			    cal->files[b->file], b->line, date, a->line);
 		else
-			seterr(err, "%s:%d: %s is already listed in %s:%d",
+			conf_err_set(err, "%s:%d: %s is already listed in %s:%d",
 			    cal->files[b->file], b->line, date,
 			    cal->files[a->file], a->line);
 		return -1;
@@ -412,15 +340,15 @@ calendar_parse(const char *fname, const char *text, size_t len,
     struct conf_err *err)
 {
 	struct calendar	*cal = NULL, *ret = NULL;
-	struct rbuf	 all, ln;
+	struct rbuf	 all, ln = { 0 };
 	int		 line = 0;
 
 	if (len > CALENDAR_MAX_BYTES) {
-		seterr(err, "%s: larger than %d bytes", fname, CALENDAR_MAX_BYTES);
+		conf_err_set(err, "%s: larger than %d bytes", fname, CALENDAR_MAX_BYTES);
 		goto out;
 	}
 	if ((cal = calendar_new()) == NULL) {
-		seterr(err, "%s: out of memory", fname);
+		conf_err_set(err, "%s: out of memory", fname);
 		goto out;
 	}
 	snprintf(cal->files[0], sizeof(cal->files[0]), "%s", fname);
@@ -436,7 +364,7 @@ calendar_parse(const char *fname, const char *text, size_t len,
 		if (nl != NULL)
 			(void)rbuf_skip(&all, 1);
 		if (memchr(ln.p, '\0', ln.len) != NULL) {
-			seterr(err, "%s:%d: contains a NUL byte", fname, line);
+			conf_err_set(err, "%s:%d: contains a NUL byte", fname, line);
 			goto out;
 		}
 		/* A UTF-8 byte-order mark on the first line (Notepad). */
@@ -466,17 +394,17 @@ calendar_load(const char *path, struct conf_err *err)
 	struct calendar	*cal = NULL;
 
 	if ((f = fopen(path, "r")) == NULL) {
-		seterr(err, "%s: cannot open the calendar file: %s", path,
+		conf_err_set(err, "%s: cannot open the calendar file: %s", path,
 		    strerror(errno));
 		return NULL;
 	}
 	if ((buf = malloc(CALENDAR_MAX_BYTES + 1)) == NULL) {
-		seterr(err, "%s: out of memory", path);
+		conf_err_set(err, "%s: out of memory", path);
 		goto out;
 	}
 	len = fread(buf, 1, CALENDAR_MAX_BYTES + 1, f);
 	if (ferror(f)) {
-		seterr(err, "%s: read error: %s", path, strerror(errno));
+		conf_err_set(err, "%s: read error: %s", path, strerror(errno));
 		goto out;
 	}
 	cal = calendar_parse(path, buf, len, err);
@@ -494,12 +422,12 @@ calendar_merge(struct calendar *dst, const struct calendar *src,
 	int fi = dst->nfiles;
 
 	if (fi >= CALENDAR_FILES_MAX) {
-		seterr(err, "%s: more than %d calendar files", src->files[0],
+		conf_err_set(err, "%s: more than %d calendar files", src->files[0],
 		    CALENDAR_FILES_MAX);
 		return -1;
 	}
 	if (dst->n + src->n > CALENDAR_MAX_ENTRIES) {
-		seterr(err, "%s: more than %d days listed in all calendar "
+		conf_err_set(err, "%s: more than %d days listed in all calendar "
 		    "files", src->files[0], CALENDAR_MAX_ENTRIES);
 		return -1;
 	}
@@ -511,7 +439,7 @@ calendar_merge(struct calendar *dst, const struct calendar *src,
 		rbuf_init(&name, src->e[i].name, strlen(src->e[i].name));
 		if (calendar_add(dst, src->e[i].day, src->e[i].kind,
 		    src->e[i].line, &name) == -1) {
-			seterr(err, "%s: out of memory", src->files[0]);
+			conf_err_set(err, "%s: out of memory", src->files[0]);
 			return -1;
 		}
 		dst->e[dst->n - 1].file = fi;
@@ -536,7 +464,7 @@ calendar_load_list(const char *list, struct conf_err *err)
 			b--;
 		if (b > a) {
 			if (b - a >= sizeof(path)) {
-				seterr(err, "calendar file name longer than "
+				conf_err_set(err, "calendar file name longer than "
 				    "%zu bytes", sizeof(path) - 1);
 				goto fail;
 			}
@@ -559,7 +487,7 @@ calendar_load_list(const char *list, struct conf_err *err)
 		p += n + 1;
 	}
 	if (all == NULL && (all = calendar_new()) == NULL)
-		seterr(err, "calendar: out of memory");
+		conf_err_set(err, "calendar: out of memory");
 	return all;
 fail:
 	calendar_free(all);
@@ -589,22 +517,6 @@ schedule_init_office(struct schedule *s, const struct calendar *cal)
 	s->spans[0].start_min = 8 * 60 + 30;
 	s->spans[0].end_min = 17 * 60 + 30;
 	s->cal = cal;
-}
-
-static void
-why_set(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-why_set(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || whylen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
 }
 
 /* "HH:MM" at *p → minutes; 24:00 only when allow24. */
@@ -641,22 +553,22 @@ schedule_parse_hours(const char *text, struct schedule *s, char *why,
 		if (*p == '\0')
 			break;
 		if (n == SCHEDULE_SPANS_MAX) {
-			why_set(why, whylen, "at most %d spans", SCHEDULE_SPANS_MAX);
+			conf_why_set(why, whylen, "at most %d spans", SCHEDULE_SPANS_MAX);
 			return -1;
 		}
 		if (hhmm(&p, false, &sp[n].start_min) == -1 || *p++ != '-' ||
 		    hhmm(&p, true, &sp[n].end_min) == -1) {
-			why_set(why, whylen, "'%s' is not HH:MM-HH:MM[, ...] "
+			conf_why_set(why, whylen, "'%s' is not HH:MM-HH:MM[, ...] "
 			    "(e.g. 08:30-17:30)", text);
 			return -1;
 		}
 		if (sp[n].end_min <= sp[n].start_min) {
-			why_set(why, whylen, "span %zu ends before it starts "
+			conf_why_set(why, whylen, "span %zu ends before it starts "
 			    "(spans across midnight are not supported)", n + 1);
 			return -1;
 		}
 		if (n > 0 && sp[n].start_min < sp[n - 1].end_min) {
-			why_set(why, whylen, "span %zu must start after span %zu "
+			conf_why_set(why, whylen, "span %zu must start after span %zu "
 			    "ends", n + 1, n);
 			return -1;
 		}
@@ -666,13 +578,13 @@ schedule_parse_hours(const char *text, struct schedule *s, char *why,
 		if (*p == ',')
 			p++;
 		else if (*p != '\0') {
-			why_set(why, whylen, "'%s' is not HH:MM-HH:MM[, ...] "
+			conf_why_set(why, whylen, "'%s' is not HH:MM-HH:MM[, ...] "
 			    "(e.g. 08:30-17:30)", text);
 			return -1;
 		}
 	}
 	if (n == 0) {
-		why_set(why, whylen, "no office hours given (e.g. 08:30-17:30)");
+		conf_why_set(why, whylen, "no office hours given (e.g. 08:30-17:30)");
 		return -1;
 	}
 	memcpy(s->spans, sp, n * sizeof(sp[0]));
@@ -730,7 +642,7 @@ schedule_parse_days(const char *text, uint8_t *days, char *why,
 	*days = mask;
 	return 0;
 bad:
-	why_set(why, whylen, "'%s' is not a list of days (e.g. mon-fri, or "
+	conf_why_set(why, whylen, "'%s' is not a list of days (e.g. mon-fri, or "
 	    "mon,tue,wed)", text);
 	return -1;
 }
@@ -978,7 +890,7 @@ schedule_conf_load(struct conf *c, struct schedule_conf *sc,
 	    sizeof(why)) == -1 ||
 	    schedule_parse_days(sc->office_days, &sc->office.days, why,
 	    sizeof(why)) == -1) {
-		seterr(err, "%s: [schedule]: %s", conf_path(c), why);
+		conf_err_set(err, "%s: [schedule]: %s", conf_path(c), why);
 		goto fail;
 	}
 	return 0;

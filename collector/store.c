@@ -17,7 +17,7 @@
 #include <sqlite3.h>
 
 #include "collector/incident.h"
-#include "collector/access.h"
+#include "collector/store_access.h"
 #include "collector/console.h"
 #include "collector/store_asset.h"
 #include "collector/store_indicator.h"
@@ -77,7 +77,7 @@ static const char *const migrations[] = {
 	"  CHECK (end_ts >= start_ts)"
 	");"
 	"CREATE INDEX uptime_agent ON uptime(agent_id, start_ts);",
-	/* 2: incidents (notes/phase3.md; owned by the incidents work) */
+	/* 2: incidents (collector/store_incident.c) */
 	store_incidents_migration,
 	/* 3: indicators: uptime.boot_ts, availability, findings */
 	store_indicator_migration,

@@ -119,8 +119,10 @@ int	store_agent_id(struct store *st, const char *name, int64_t *id,
 	    char *err, size_t errlen);
 
 /*
- * Admin listing: a new JSON array of agents as in wire.md; status "down"
- * when nothing arrived for more than gap_factor heartbeat intervals.
+ * Admin listing: a new JSON array of agents, each {id, name, first_seen,
+ * last_seen (UTC ISO 8601), last_seq, events, status ("up", "down" or
+ * "revoked"), revoked, revoked_at}; status "down" when nothing arrived
+ * for more than gap_factor heartbeat intervals.
  */
 int	store_list_agents(struct store *st, int64_t now_ms, double gap_factor,
 	    json_t **out, char *err, size_t errlen);

@@ -1,5 +1,5 @@
 /*
- * Tables of collector/access.h: enrollment tokens, API tokens, the admin
+ * Tables of collector/store_access.h: enrollment tokens, API tokens, the admin
  * audit, and the agents' machine-id and revocation.  Low-volume
  * statements (one per admin call or enrollment), so they are prepared
  * per call rather than kept.
@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collector/access.h"
+#include "collector/store_access.h"
 #include "collector/store_priv.h"
+#include "common/conf.h"
 #include "common/timeutil.h"
 
 /*

@@ -1,8 +1,9 @@
 /*
  * The incident tables: folding, lifecycle changes with their hash-chained
  * trail, listings for the admin API, and the record of every notification
- * sent.  See incident.h for the contract and notes/phase3.md for the
- * schema other modules read.
+ * sent.  See incident.h for the contract.  Other modules read the
+ * incidents table (indicators, the export): its columns are the contract
+ * with them, so they change only by a new migration.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,9 +17,52 @@
 #include "common/timeutil.h"
 
 /*
- * The tables themselves are migration 2 (notes/phase3.md, verbatim, in
- * store_indicator.c).  This migration adds what the engine needs: the
- * fold lookup by key, the trail's append-only triggers, and indexes for
+ * Migration 2: the incident tables.  It has shipped: never edit it, append
+ * a migration instead.  incidents.level is 1 (I 特别重大) .. 4 (IV 一般),
+ * status one of the names of common/taxonomy.h; incident_trail is the
+ * hash-chained record of every change; notifications records each send.
+ */
+const char store_incidents_migration[] =
+	"CREATE TABLE incidents ("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  category TEXT NOT NULL,"
+	"  subcategory TEXT NOT NULL DEFAULT '',"
+	"  level INTEGER NOT NULL,"
+	"  severity INTEGER NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  agent_id INTEGER REFERENCES agents(id),"
+	"  asset TEXT NOT NULL DEFAULT '',"
+	"  title TEXT NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  received INTEGER NOT NULL,"
+	"  notified INTEGER,"
+	"  acknowledged INTEGER,"
+	"  resolved INTEGER,"
+	"  report_deadline INTEGER"
+	");"
+	"CREATE TABLE incident_events (incident_id INTEGER NOT NULL, "
+	"  event_id INTEGER NOT NULL, PRIMARY KEY (incident_id, event_id));"
+	"CREATE TABLE incident_trail (id INTEGER PRIMARY KEY, "
+	"  incident_id INTEGER NOT NULL, ts INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL, source TEXT NOT NULL, action TEXT NOT NULL, "
+	"  from_status TEXT, to_status TEXT,"
+	"  note TEXT NOT NULL DEFAULT '', prev_hash TEXT NOT NULL, "
+	"  hash TEXT NOT NULL);"
+	"CREATE TABLE notifications (id INTEGER PRIMARY KEY, incident_id INTEGER, "
+	"  channel TEXT NOT NULL, ts INTEGER NOT NULL,"
+	"  ok INTEGER NOT NULL, attempt INTEGER NOT NULL, "
+	"  digest INTEGER NOT NULL DEFAULT 0, error TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX incidents_first_seen ON incidents(first_seen);"
+	"CREATE INDEX incidents_status_category ON incidents(status, category);"
+	"CREATE INDEX incidents_agent ON incidents(agent_id, first_seen);";
+
+/*
+ * Migration 7: what the engine needs on top of migration 2: the fold
+ * lookup by key, the trail's append-only triggers, and indexes for
  * `incidents show`.
  */
 const char store_incident_schema[] =
@@ -171,7 +215,8 @@ out:
 static int64_t
 deadline(int level, int64_t first_seen, int64_t hours)
 {
-	return level <= 3 ? first_seen + hours * 3600000 : 0;
+	return tax_level_at_least(level, TAX_LEVEL_III) ?
+	    first_seen + hours * 3600000 : 0;
 }
 
 int
@@ -180,8 +225,9 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 {
 	sqlite3_stmt	*s = NULL;
 	int		 own, ok = 0, step, found = 0, level = 0, sev = 0;
+	int		 status = -1;
 	int64_t		 id = 0, first = 0, last = 0, count = 0;
-	char		 status[24] = "", note[64];
+	char		 note[64];
 
 	memset(r, 0, sizeof(*r));
 	if (tx_begin(st, &own, err, errlen) == -1)
@@ -195,7 +241,7 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		sqlite3_bind_int64(s, 2, o->agent_id);
 	if ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(s, 0);
-		snprintf(status, sizeof(status), "%s",
+		status = tax_status_parse(
 		    (const char *)sqlite3_column_text(s, 1));
 		level = sqlite3_column_int(s, 2);
 		sev = sqlite3_column_int(s, 3);
@@ -204,7 +250,7 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		count = sqlite3_column_int64(s, 6);
 		/* Within the window of what it has seen so far, either side
 		   (agents' batches may arrive out of order). */
-		found = strcmp(status, "resolved") != 0 &&
+		found = status != TAX_STATUS_RESOLVED &&
 		    o->ts <= last + o->window_ms &&
 		    o->ts >= first - o->window_ms;
 	} else if (step != SQLITE_DONE) {
@@ -228,7 +274,7 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		sqlite3_bind_int64(s, 3, o->ts);
 		sqlite3_bind_int(s, 4, o->severity > sev ? o->severity : sev);
 		sqlite3_bind_int(s, 5, nlevel);
-		if (nlevel <= 3)
+		if (tax_level_at_least(nlevel, TAX_LEVEL_III))
 			sqlite3_bind_int64(s, 6, deadline(nlevel, nfirst,
 			    o->report_hours));
 		if (store_stmt_done(st, s, "folding into the incident", err,
@@ -241,14 +287,14 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		r->count = count + 1;
 		r->first_seen = nfirst;
 		r->level = nlevel;
-		r->silent = strcmp(status, "false_positive") == 0;
-		if (nlevel < level) {
+		r->silent = status == TAX_STATUS_FALSE_POSITIVE;
+		if (nlevel != level && tax_level_at_least(nlevel, level)) {
 			snprintf(note, sizeof(note), "level %s → %s",
-			    incident_level_code(level),
-			    incident_level_code(nlevel));
+			    tax_level_code(level), tax_level_code(nlevel));
 			if (trail_append(st, id, o->received,
 			    INCIDENT_SYSTEM_ACTOR, INCIDENT_SYSTEM_SOURCE,
-			    "escalated", status, status, note, err,
+			    "escalated", tax_status_name(status),
+			    tax_status_name(status), note, err,
 			    errlen) == -1)
 				goto out;
 			r->escalated = !r->silent;
@@ -273,7 +319,7 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		sqlite3_bind_text(s, 9, o->title, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 10, o->ts);
 		sqlite3_bind_int64(s, 11, o->received);
-		if (o->level <= 3)
+		if (tax_level_at_least(o->level, TAX_LEVEL_III))
 			sqlite3_bind_int64(s, 12, deadline(o->level, o->ts,
 			    o->report_hours));
 		if (store_stmt_done(st, s, "opening an incident", err, errlen) == -1) {
@@ -287,7 +333,7 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		r->first_seen = o->ts;
 		r->level = o->level;
 		if (trail_append(st, r->id, o->received, INCIDENT_SYSTEM_ACTOR,
-		    INCIDENT_SYSTEM_SOURCE, "opened", NULL, "open", o->title, err,
+		    INCIDENT_SYSTEM_SOURCE, "opened", NULL, tax_status_name(TAX_STATUS_OPEN), o->title, err,
 		    errlen) == -1)
 			goto out;
 	}
@@ -349,9 +395,9 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
     int64_t now, char *why, size_t whylen)
 {
 	sqlite3_stmt	*s = NULL;
-	const char	*to = NULL, *sql;
+	const char	*sql;
 	enum store_stmt_id sid;
-	char		 from[24] = "";
+	int		 from = -1, to = -1;
 	int		 own, ok = 0, rc = -1, step;
 
 	if (tx_begin(st, &own, why, whylen) == -1)
@@ -362,8 +408,7 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
 	sqlite3_bind_int64(s, 1, id);
 	step = sqlite3_step(s);
 	if (step == SQLITE_ROW)
-		snprintf(from, sizeof(from), "%s",
-		    (const char *)sqlite3_column_text(s, 0));
+		from = tax_status_parse((const char *)sqlite3_column_text(s, 0));
 	store_stmt_release(s);
 	s = NULL;
 	if (step == SQLITE_DONE) {
@@ -377,14 +422,14 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
 		goto out;
 	}
 	if (autoresolve) {
-		if (strcmp(from, "open") != 0 && strcmp(from, "acknowledged")) {
+		if (!tax_status_active(from)) {
 			rc = 2;
 			ok = 1;
 			snprintf(why, whylen, "incident %" PRId64 " is %s", id,
-			    from);
+			    tax_status_name(from));
 			goto out;
 		}
-		to = "resolved";
+		to = TAX_STATUS_RESOLVED;
 	} else if (incident_transition_check(from, a, note, &to, why,
 	    whylen) == -1) {
 		rc = 2;
@@ -413,7 +458,7 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
 	if (prep(st, sid, sql, &s, why, whylen) == -1)
 		goto out;
 	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, tax_status_name(to), -1, SQLITE_STATIC);
 	if (a != INCIDENT_REOPEN)
 		sqlite3_bind_int64(s, 3, now);
 	if (store_stmt_done(st, s, "changing the incident", why, whylen) == -1) {
@@ -422,7 +467,8 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
 	}
 	s = NULL;
 	if (trail_append(st, id, now, actor, source, autoresolve ?
-	    "auto_resolved" : action_names[a], from, to, note ? note : "", why,
+	    "auto_resolved" : action_names[a], tax_status_name(from),
+	    tax_status_name(to), note ? note : "", why,
 	    whylen) == -1)
 		goto out;
 	ok = 1;
@@ -548,18 +594,18 @@ jtext(sqlite3_stmt *s, int col)
 static json_t *
 incident_row(sqlite3_stmt *s)
 {
-	int level = sqlite3_column_int(s, 5);
-
-	const char *cat = (const char *)sqlite3_column_text(s, 3);
+	int				 level = sqlite3_column_int(s, 5);
+	const char			*cat = (const char *)sqlite3_column_text(s, 3);
+	const struct tax_category	*c = tax_category_find(cat);
 
 	return json_pack("{s:I, s:o, s:o, s:s, s:s, s:o, s:i, s:s, s:s, s:s, "
 	    "s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 	    "id", (json_int_t)sqlite3_column_int64(s, 0),
 	    "key", jtext(s, 1), "type", jtext(s, 2), "category", cat ? cat : "",
-	    "category_zh", incident_category_zh(cat ? cat : ""),
+	    "category_zh", c != NULL ? c->zh : "",
 	    "subcategory", jtext(s, 4),
-	    "level", level, "level_code", incident_level_code(level),
-	    "level_zh", incident_level_zh(level),
+	    "level", level, "level_code", tax_level_code(level),
+	    "level_zh", tax_level_zh(level),
 	    "severity", severity_name((enum severity)sqlite3_column_int(s, 6)),
 	    "status", jtext(s, 7), "agent", jtext(s, 8), "asset", jtext(s, 9),
 	    "title", jtext(s, 10),
@@ -863,7 +909,7 @@ store_incident_msg(struct store *st, int64_t id, struct notify_msg *m,
 		snprintf(m->category, sizeof(m->category), "%s",
 		    sub && *sub ? sub : (const char *)sqlite3_column_text(s, 1));
 	}
-	m->level = (enum notify_level)(4 - sqlite3_column_int(s, 3));
+	m->level = sqlite3_column_int(s, 3);
 	snprintf(m->status, sizeof(m->status), "%s", sqlite3_column_text(s, 4));
 	snprintf(m->agent, sizeof(m->agent), "%s", sqlite3_column_text(s, 5));
 	snprintf(m->key, sizeof(m->key), "%s", sqlite3_column_text(s, 6));

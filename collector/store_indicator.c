@@ -10,49 +10,6 @@
 #include "collector/store_priv.h"
 
 /*
- * The incidents schema of notes/phase3.md, verbatim.  The incidents work
- * owns it; it is here so indicators and the export can be built and
- * tested before that work lands (the lead keeps one copy at merge).
- */
-const char store_incidents_migration[] =
-	"CREATE TABLE incidents ("
-	"  id INTEGER PRIMARY KEY,"
-	"  key TEXT NOT NULL,"
-	"  type TEXT NOT NULL,"
-	"  category TEXT NOT NULL,"
-	"  subcategory TEXT NOT NULL DEFAULT '',"
-	"  level INTEGER NOT NULL,"
-	"  severity INTEGER NOT NULL,"
-	"  status TEXT NOT NULL,"
-	"  agent_id INTEGER REFERENCES agents(id),"
-	"  asset TEXT NOT NULL DEFAULT '',"
-	"  title TEXT NOT NULL,"
-	"  count INTEGER NOT NULL,"
-	"  first_seen INTEGER NOT NULL,"
-	"  last_seen INTEGER NOT NULL,"
-	"  received INTEGER NOT NULL,"
-	"  notified INTEGER,"
-	"  acknowledged INTEGER,"
-	"  resolved INTEGER,"
-	"  report_deadline INTEGER"
-	");"
-	"CREATE TABLE incident_events (incident_id INTEGER NOT NULL, "
-	"  event_id INTEGER NOT NULL, PRIMARY KEY (incident_id, event_id));"
-	"CREATE TABLE incident_trail (id INTEGER PRIMARY KEY, "
-	"  incident_id INTEGER NOT NULL, ts INTEGER NOT NULL,"
-	"  actor TEXT NOT NULL, source TEXT NOT NULL, action TEXT NOT NULL, "
-	"  from_status TEXT, to_status TEXT,"
-	"  note TEXT NOT NULL DEFAULT '', prev_hash TEXT NOT NULL, "
-	"  hash TEXT NOT NULL);"
-	"CREATE TABLE notifications (id INTEGER PRIMARY KEY, incident_id INTEGER, "
-	"  channel TEXT NOT NULL, ts INTEGER NOT NULL,"
-	"  ok INTEGER NOT NULL, attempt INTEGER NOT NULL, "
-	"  digest INTEGER NOT NULL DEFAULT 0, error TEXT NOT NULL DEFAULT '');"
-	"CREATE INDEX incidents_first_seen ON incidents(first_seen);"
-	"CREATE INDEX incidents_status_category ON incidents(status, category);"
-	"CREATE INDEX incidents_agent ON incidents(agent_id, first_seen);";
-
-/*
  * uptime.boot_ts: the boot time the heartbeat that opened an interval
  * reported.  A boot after the previous interval's end proves the machine
  * was off (known down) in the gap; without one the gap is 'no data'.

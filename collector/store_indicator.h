@@ -23,7 +23,6 @@
 #include "collector/store.h"
 
 /* Migration SQL appended to store.c's migrations[]. */
-extern const char store_incidents_migration[];	/* phase3.md DDL, verbatim */
 extern const char store_indicator_migration[];
 /* Devices (kind, schedule, interval of their samples; kind and model in
    the register): migration 9. */
@@ -38,7 +37,10 @@ extern const char store_device_migration[];
 int	store_indicator_hook(void *arg, struct store *st,
 	    const struct store_event_ctx *ctx, char *err, size_t errlen);
 
-/* An incident row as phase3.md defines it (0 = NULL for the optional times). */
+/*
+ * An incident row as migration 2 (collector/store_incident.c) defines it
+ * (0 = NULL for the optional times).
+ */
 struct store_incident_row {
 	const char	*key, *type, *category, *subcategory, *status;
 	const char	*asset, *title;
@@ -122,7 +124,8 @@ void	store_ind_devices_free(struct store_ind_device *v, size_t n);
 
 /*
  * Incidents detected (first_seen) in [from, to) by first_seen, as a new
- * JSON array of objects with the phase3.md columns (times as integer ms,
+ * JSON array of objects with the incidents columns of migration 2
+ * (collector/store_incident.c; times as integer ms,
  * null when NULL) plus "agent" (agent name or null).  0 with an empty
  * array when the incidents table does not exist yet.
  */

@@ -17,6 +17,7 @@
 #include <ini.h>
 
 #include "common/conf.h"
+#include "common/text.h"
 
 #define CONF_MAX_LINE	4096
 
@@ -48,29 +49,27 @@ struct conf {
 	bool			 failed;
 };
 
-static void
-seterr(struct conf_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-seterr(struct conf_err *err, const char *fmt, ...)
+void
+conf_err_set(struct conf_err *err, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (err == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	text_vprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 }
 
 void
-conf_errf(struct conf_err *err, const char *fmt, ...)
+conf_why_set(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (why == NULL || whylen == 0)
+		return;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	text_vprintf(why, whylen, fmt, ap);
 	va_end(ap);
 }
 
@@ -154,7 +153,7 @@ conf_reader(char *str, int num, void *stream)
 		 * a truncated value.
 		 */
 		if (!c->failed)
-			seterr(c->perr, "%s:%d: line longer than %d bytes",
+			conf_err_set(c->perr, "%s:%d: line longer than %d bytes",
 			    c->path, c->line + 1, num - 2);
 		c->failed = true;
 		return NULL;
@@ -201,7 +200,7 @@ conf_handler(void *user, const char *rawsection, const char *name,
 	if (c->failed)
 		return 0;	/* the first error is the one reported */
 	if (section[0] == '\0') {
-		seterr(c->perr, "%s:%d: key '%s' is outside any [section]",
+		conf_err_set(c->perr, "%s:%d: key '%s' is outside any [section]",
 		    c->path, c->line, name);
 		c->failed = true;
 		return 0;
@@ -211,7 +210,7 @@ conf_handler(void *user, const char *rawsection, const char *name,
 	for (size_t i = 0; i < c->ne; i++) {
 		if (strcmp(c->e[i].section, section) == 0 &&
 		    strcmp(c->e[i].key, name) == 0) {
-			seterr(c->perr, "%s:%d: key '%s' given twice in [%s] "
+			conf_err_set(c->perr, "%s:%d: key '%s' given twice in [%s] "
 			    "(first at line %d)", c->path, c->line, name,
 			    section, c->e[i].line);
 			c->failed = true;
@@ -241,7 +240,7 @@ conf_handler(void *user, const char *rawsection, const char *name,
 	c->ne++;
 	return 1;
 nomem:
-	seterr(c->perr, "%s:%d: out of memory", c->path, c->line);
+	conf_err_set(c->perr, "%s:%d: out of memory", c->path, c->line);
 	c->failed = true;
 	return 0;
 }
@@ -272,7 +271,7 @@ conf_load_string(const char *name, const char *text, struct conf_err *err)
 	for (size_t i = 0; i <= len; i++) {
 		if (i == len || text[i] == '\n') {
 			if (i - linestart > CONF_MAX_LINE - 2) {
-				seterr(err, "%s:%d: line longer than %d bytes",
+				conf_err_set(err, "%s:%d: line longer than %d bytes",
 				    name, line, CONF_MAX_LINE - 2);
 				return NULL;
 			}
@@ -283,7 +282,7 @@ conf_load_string(const char *name, const char *text, struct conf_err *err)
 		}
 	}
 	if ((c = conf_new_empty(name)) == NULL) {
-		seterr(err, "%s: out of memory", name);
+		conf_err_set(err, "%s: out of memory", name);
 		return NULL;
 	}
 	c->text = text;
@@ -295,11 +294,11 @@ conf_load_string(const char *name, const char *text, struct conf_err *err)
 	if (rc != 0 || c->failed) {
 		if (!c->failed) {
 			if (rc > 0)
-				seterr(err, "%s:%d: cannot parse this line "
+				conf_err_set(err, "%s:%d: cannot parse this line "
 				    "(expected [section], key = value, or a "
 				    "comment)", name, rc);
 			else
-				seterr(err, "%s: cannot read", name);
+				conf_err_set(err, "%s: cannot read", name);
 		}
 		conf_free(c);
 		return NULL;
@@ -316,19 +315,19 @@ conf_load(const char *path, struct conf_err *err)
 	struct conf	*c;
 
 	if ((f = fopen(path, "r")) == NULL) {
-		seterr(err, "%s: cannot open: %s", path, strerror(errno));
+		conf_err_set(err, "%s: cannot open: %s", path, strerror(errno));
 		return NULL;
 	}
 	for (;;) {
 		if (cap - len < 4096) {
 			if (cap > (size_t)16 << 20) {
-				seterr(err, "%s: larger than 16 MB", path);
+				conf_err_set(err, "%s: larger than 16 MB", path);
 				goto fail;
 			}
 			cap = cap ? cap * 2 : 8192;
 			char *p = realloc(buf, cap);
 			if (p == NULL) {
-				seterr(err, "%s: out of memory", path);
+				conf_err_set(err, "%s: out of memory", path);
 				goto fail;
 			}
 			buf = p;
@@ -339,12 +338,12 @@ conf_load(const char *path, struct conf_err *err)
 			break;
 	}
 	if (ferror(f)) {
-		seterr(err, "%s: read error: %s", path, strerror(errno));
+		conf_err_set(err, "%s: read error: %s", path, strerror(errno));
 		goto fail;
 	}
 	buf[len] = '\0';
 	if (memchr(buf, '\0', len) != NULL) {
-		seterr(err, "%s: contains a NUL byte (not a text file?)", path);
+		conf_err_set(err, "%s: contains a NUL byte (not a text file?)", path);
 		goto fail;
 	}
 	fclose(f);
@@ -383,22 +382,6 @@ conf_path(const struct conf *c)
 
 /* ---- conversions ---------------------------------------------------- */
 
-static void
-why_set(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-why_set(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || whylen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-}
-
 /* Parse a signed integer and a unit suffix; returns the suffix. */
 static int
 parse_num_suffix(const char *s, long long *v, const char **suffix)
@@ -435,11 +418,11 @@ parse_i64(const char *s, int64_t min, int64_t max, int64_t *out,
 	const char	*suf;
 
 	if (parse_num_suffix(s, &v, &suf) == -1 || !only_space(suf)) {
-		why_set(why, whylen, "'%s' is not a whole number", s);
+		conf_why_set(why, whylen, "'%s' is not a whole number", s);
 		return -1;
 	}
 	if (v < min || v > max) {
-		why_set(why, whylen, "%lld is out of range (%lld..%lld)", v,
+		conf_why_set(why, whylen, "%lld is out of range (%lld..%lld)", v,
 		    (long long)min, (long long)max);
 		return -1;
 	}
@@ -457,7 +440,7 @@ parse_double(const char *s, double min, double max, double *out,
 	errno = 0;
 	v = strtod(s, &end);
 	if (end == s || errno == ERANGE || !isfinite(v)) {
-		why_set(why, whylen, "'%s' is not a number", s);
+		conf_why_set(why, whylen, "'%s' is not a number", s);
 		return -1;
 	}
 	while (isspace((unsigned char)*end))
@@ -465,11 +448,11 @@ parse_double(const char *s, double min, double max, double *out,
 	if (*end == '%')
 		end++;
 	if (!only_space(end)) {
-		why_set(why, whylen, "'%s' is not a number", s);
+		conf_why_set(why, whylen, "'%s' is not a number", s);
 		return -1;
 	}
 	if (v < min || v > max) {
-		why_set(why, whylen, "%g is out of range (%g..%g)", v, min, max);
+		conf_why_set(why, whylen, "%g is out of range (%g..%g)", v, min, max);
 		return -1;
 	}
 	*out = v;
@@ -492,7 +475,7 @@ parse_bool(const char *s, bool *out, char *why, size_t whylen)
 			return 0;
 		}
 	}
-	why_set(why, whylen, "'%s' is not yes or no", s);
+	conf_why_set(why, whylen, "'%s' is not yes or no", s);
 	return -1;
 }
 
@@ -532,11 +515,11 @@ parse_duration_ms(const char *s, int64_t min, int64_t max, int64_t *out,
 		}
 	}
 bad:
-	why_set(why, whylen, "'%s' is not a duration (e.g. 500ms, 30s, 5m, "
+	conf_why_set(why, whylen, "'%s' is not a duration (e.g. 500ms, 30s, 5m, "
 	    "6h, 1d)", s);
 	return -1;
 range:
-	why_set(why, whylen, "'%s' is out of range (%lldms..%lldms)", s,
+	conf_why_set(why, whylen, "'%s' is out of range (%lldms..%lldms)", s,
 	    (long long)min, (long long)max);
 	return -1;
 }
@@ -570,7 +553,7 @@ parse_size(const char *s, int64_t min, int64_t max, int64_t *out,
 		if (strcmp(u, units[i].u) == 0) {
 			if (mul_checked(v, units[i].mul, &b) == -1 ||
 			    b < min || b > max) {
-				why_set(why, whylen, "'%s' is out of range "
+				conf_why_set(why, whylen, "'%s' is out of range "
 				    "(%lld..%lld bytes)", s, (long long)min,
 				    (long long)max);
 				return -1;
@@ -580,7 +563,7 @@ parse_size(const char *s, int64_t min, int64_t max, int64_t *out,
 		}
 	}
 bad:
-	why_set(why, whylen, "'%s' is not a size (e.g. 512k, 64M, 1G)", s);
+	conf_why_set(why, whylen, "'%s' is not a size (e.g. 512k, 64M, 1G)", s);
 	return -1;
 }
 
@@ -641,7 +624,7 @@ opt_set(const struct conf_opt *o, void *base, const char *val, char *why,
 		break;
 	case CONF_STR:
 		if (strlen(val) >= o->size) {
-			why_set(why, whylen, "value longer than %zu bytes",
+			conf_why_set(why, whylen, "value longer than %zu bytes",
 			    o->size - 1);
 			return -1;
 		}
@@ -675,7 +658,7 @@ opt_set(const struct conf_opt *o, void *base, const char *val, char *why,
 		    (size_t)len < sizeof(list); n++)
 			len += snprintf(list + len, sizeof(list) - (size_t)len,
 			    "%s%s", n ? ", " : "", o->choices[n]);
-		why_set(why, whylen, "'%s' is not one of: %s", val, list);
+		conf_why_set(why, whylen, "'%s' is not one of: %s", val, list);
 		return -1;
 	}
 	}
@@ -693,7 +676,7 @@ conf_defaults(const struct conf_opt *opts, void *base, struct conf_err *err)
 		if (o->def == NULL)
 			continue;
 		if (opt_set(o, base, o->def, why, sizeof(why)) == -1) {
-			seterr(err, "built-in default of '%s': %s", o->name, why);
+			conf_err_set(err, "built-in default of '%s': %s", o->name, why);
 			return -1;
 		}
 	}
@@ -721,7 +704,7 @@ conf_apply(struct conf *c, const char *section, const struct conf_opt *opts,
 				continue;
 			e->used = true;
 			if (opt_set(o, base, e->value, why, sizeof(why)) == -1) {
-				seterr(err, "%s:%d: [%s] %s: %s", c->path,
+				conf_err_set(err, "%s:%d: [%s] %s: %s", c->path,
 				    e->line, section, e->key, why);
 				return -1;
 			}
@@ -764,6 +747,17 @@ conf_section_line(const struct conf *c, const char *section)
 	return s ? s->line : 0;
 }
 
+int
+conf_key_line(const struct conf *c, const char *section, const char *key)
+{
+	/* The last occurrence wins in conf_apply(); duplicates are refused. */
+	for (size_t i = c->ne; i-- > 0; )
+		if (strcmp(c->e[i].section, section) == 0 &&
+		    strcmp(c->e[i].key, key) == 0)
+			return c->e[i].line;
+	return 0;
+}
+
 bool
 conf_has_section(const struct conf *c, const char *section)
 {
@@ -780,7 +774,7 @@ conf_check_unused(const struct conf *c, struct conf_err *err)
 	for (size_t i = 0; i < c->ns; i++) {
 		if (!c->s[i].used && (best == 0 || c->s[i].line < best)) {
 			best = c->s[i].line;
-			seterr(&tmp, "%s:%d: unknown section [%s]", c->path,
+			conf_err_set(&tmp, "%s:%d: unknown section [%s]", c->path,
 			    c->s[i].line, c->s[i].name);
 		}
 	}
@@ -791,7 +785,7 @@ conf_check_unused(const struct conf *c, struct conf_err *err)
 			continue;
 		if (best == 0 || c->e[i].line < best) {
 			best = c->e[i].line;
-			seterr(&tmp, "%s:%d: unknown key '%s' in [%s]", c->path,
+			conf_err_set(&tmp, "%s:%d: unknown key '%s' in [%s]", c->path,
 			    c->e[i].line, c->e[i].key, c->e[i].section);
 		}
 	}

@@ -47,6 +47,14 @@ struct conf_opt {
 	const char		*help;
 };
 
+/* printf into err->msg; nothing when err is NULL. */
+void	conf_err_set(struct conf_err *err, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* printf into why[whylen] (a validator's answer); nothing when why is
+   NULL or whylen is 0. */
+void	conf_why_set(char *why, size_t whylen, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 /* Read FILE.  NULL and err filled ("FILE:LINE: ...") on a syntax error. */
 struct conf	*conf_load(const char *path, struct conf_err *err);
 /* An empty configuration (every option takes its default). */
@@ -78,12 +86,10 @@ int	conf_foreach(struct conf *c, const char *kind,
 
 /* Line of the section header, or 0. */
 int	conf_section_line(const struct conf *c, const char *section);
+/* Line of key in section, or 0 when the file does not set it. */
+int	conf_key_line(const struct conf *c, const char *section, const char *key);
 /* Does the file have this section? */
 bool	conf_has_section(const struct conf *c, const char *section);
-
-/* Format a message into err (for parsers built on conf). */
-void	conf_errf(struct conf_err *err, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
 
 /* -1 with "FILE:LINE: unknown section [x]" / "unknown key 'k' in [x]". */
 int	conf_check_unused(const struct conf *c, struct conf_err *err);

@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "common/digest.h"
+#include "common/hex.h"
 
 struct digest {
 	EVP_MD_CTX	*ctx;
@@ -50,8 +51,7 @@ digest_final_hex(struct digest *d, char *out, size_t outlen)
 	if (d == NULL || d->failed || EVP_DigestFinal_ex(d->ctx, md, &mdlen) != 1 ||
 	    outlen < (size_t)mdlen * 2 + 1)
 		goto out;
-	for (unsigned int i = 0; i < mdlen; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	hex_encode(md, mdlen, out);
 	rc = 0;
 out:
 	digest_free(d);

@@ -30,6 +30,7 @@
 #include <openssl/x509v3.h>
 
 #include "common/event.h"
+#include "common/hex.h"
 #include "common/pki.h"
 
 #define PKI_CSR_MAX	16384	/* a P-256 CSR is ~500 bytes in PEM */
@@ -814,7 +815,6 @@ pki_cert_matches_key(const struct pki_cert *c, const struct pki_key *k)
 int
 pki_cert_fingerprint(const struct pki_cert *c, char *out, size_t outlen)
 {
-	static const char	 hex[] = "0123456789abcdef";
 	unsigned char		 md[EVP_MAX_MD_SIZE];
 	unsigned int		 n = 0;
 
@@ -823,11 +823,7 @@ pki_cert_fingerprint(const struct pki_cert *c, char *out, size_t outlen)
 		ERR_clear_error();
 		return -1;
 	}
-	for (unsigned int i = 0; i < n; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 0xf];
-	}
-	out[2 * n] = '\0';
+	hex_encode(md, n, out);
 	return 0;
 }
 

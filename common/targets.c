@@ -88,7 +88,7 @@ static const struct conf_opt ind_opts[] = {
 };
 #undef IO
 
-#define seterr	conf_errf
+#define seterr	conf_err_set
 
 struct walk {
 	struct conf	*c;

@@ -121,6 +121,17 @@ parse_date(const char *s, int *y, int *m, int *d)
 }
 
 int
+time_parse_date(const char *p, size_t n, int64_t *day)
+{
+	int y, m, d;
+
+	if (p == NULL || n != 10 || parse_date(p, &y, &m, &d) == -1)
+		return -1;
+	*day = time_days_from_civil(y, (unsigned)m, (unsigned)d);
+	return 0;
+}
+
+int
 time_parse_utc(const char *s, int64_t *ms)
 {
 	int y, mo, d, h, mi, sec, frac;

@@ -37,6 +37,13 @@ int	time_format_local(int64_t ms, char *buf, size_t len);
 /* Local date "2026-11-27"; buf at least 11 bytes. */
 int	time_format_local_date(int64_t ms, char *buf, size_t len);
 
+/*
+ * "YYYY-MM-DD", exactly the n bytes at p (no NUL needed, nothing read
+ * past p + n): a real date from 1970-01-01 on → *day, days since
+ * 1970-01-01.  -1 for anything else (and *day untouched).
+ */
+int	time_parse_date(const char *p, size_t n, int64_t *day);
+
 /* Days since 1970-01-01 for a civil date, and back (proleptic Gregorian). */
 int64_t	time_days_from_civil(int y, unsigned m, unsigned d);
 void	time_civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d);

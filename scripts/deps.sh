@@ -21,6 +21,7 @@ libjansson-dev
 zlib1g-dev
 libcmocka-dev
 bats
+systemd
 clang
 libclang-rt-14-dev
 openssl

@@ -192,9 +192,6 @@ json_t	*inventory_collect(const struct inv_opts *o);
  */
 int	inventory_hash(const json_t *snap, char out[INV_HASH_HEX]);
 
-/* Human report (Chinese labels, English beside) of a snapshot on f. */
-void	inventory_print(const json_t *snap, FILE *f);
-
 /* `shaobing-agent --inventory [--json] [--root DIR]`. */
 int	inventory_main(int argc, char **argv);
 

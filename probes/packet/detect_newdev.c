@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/oui.h"
 #include "probes/packet/detector.h"
 
 struct dev_key {
@@ -81,7 +82,8 @@ newdev_report(struct pkt_engine *e, struct newdev_det *d, const struct pkt *p,
 	mac_str(p->smac, m, sizeof(m));
 	ev = json_object();
 	json_object_set_new(ev, "mac", json_string(m));
-	if (oui_vendor(d->c->oui_file, p->smac, vendor, sizeof(vendor)) != NULL)
+	if (oui_file_vendor(d->c->oui_file, p->smac, vendor,
+	    sizeof(vendor)) != NULL)
 		json_object_set_new(ev, "vendor", json_string(vendor));
 	if (p->smac[0] & 2)
 		json_object_set_new(ev, "locally_administered", json_true());
@@ -190,36 +192,3 @@ const struct detector_ops newdev_detector = {
 	.init = newdev_init,
 	.packet = newdev_hooks,
 };
-
-/*
- * IEEE's oui.txt lines read "00-22-72   (hex)\t\tAmerican Micro-Fuel ...".
- * Read on demand: a new device is rare after learning, and the table
- * then costs no memory.
- */
-const char *
-oui_vendor(const char *path, const uint8_t mac[6], char *buf, size_t len)
-{
-	FILE		*f;
-	char		 line[256], want[16];
-	const char	*r = NULL;
-
-	if (path == NULL || path[0] == '\0' || (f = fopen(path, "r")) == NULL)
-		return NULL;
-	snprintf(want, sizeof(want), "%02X-%02X-%02X", mac[0], mac[1], mac[2]);
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char	*v, *end;
-
-		if (strncmp(line, want, 8) != 0 || strstr(line, "(hex)") == NULL)
-			continue;
-		v = strstr(line, "(hex)") + 5;
-		while (*v == ' ' || *v == '\t')
-			v++;
-		end = v + strcspn(v, "\r\n");
-		*end = '\0';
-		snprintf(buf, len, "%s", v);
-		r = buf;
-		break;
-	}
-	fclose(f);
-	return r;
-}

@@ -122,9 +122,6 @@ struct blockrange {
 /* Load FILE; -1 with why ("FILE:LINE: ...") on a bad line. */
 int	blocklist_load(const char *path, struct blockrange **out, size_t *n,
 	    char *why, size_t whylen);
-/* Vendor for a MAC from the IEEE OUI table, or NULL. */
-const char *oui_vendor(const char *path, const uint8_t mac[6], char *buf,
-	    size_t len);
 double	dns_entropy(const char *s, size_t n);
 
 #endif

@@ -20,6 +20,8 @@ teardown() {
 	done
 	run "$SB"
 	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == "usage: shaobing [--admin URL] "*" COMMAND [ARGS]" ]]
+	[[ "$output" == *"Shaobing 哨兵 administration.  Commands:"* ]]
 	run "$SB" frobnicate
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"unknown command 'frobnicate'"* ]]

@@ -3,6 +3,7 @@
 # works as printed, with the demo folder and port moved by the environment.
 
 load helpers
+bats_require_minimum_version 1.5.0	# run ! (below)
 
 setup() {
 	sb_setup
@@ -39,7 +40,7 @@ teardown() {
 		return 1
 	}
 	grep -q "stopped collector" "$T/stop.out"
-	! kill -0 "$col" 2>/dev/null
-	! kill -0 "$ag" 2>/dev/null
+	run ! kill -0 "$col"
+	run ! kill -0 "$ag"
 	[ ! -e "$DEMO_DIR" ]
 }

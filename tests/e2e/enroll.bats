@@ -205,7 +205,7 @@ stored() {
 	SB_WATCH=$AG_PID sb_wait_until grep -q "REVOKED by the collector's administrator" "$T/agent-pc1.log"
 	# What the agent and the refused enrollment tell is what works.
 	grep "REVOKED" "$T/agent-pc1.log" | grep -q "shaobing agents unrevoke pc-back"
-	! grep "REVOKED" "$T/agent-pc1.log" | grep -q "new token"
+	grep "REVOKED" "$T/agent-pc1.log" | refute_grep "new token"
 	run enroll pc1 pc1 "$(sb_token)"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"shaobing agents unrevoke pc-back"* ]]

@@ -79,7 +79,7 @@ chrome() {
 		[ "$(head -c 3 "$T/out/$f" | od -An -tx1 | tr -d ' ')" = efbbbf ]
 	done
 	grep -q '"网信网平台运行天数","website running days","≥ 365 天 days","无数据 no data"' "$T/out/indicators.csv"
-	! grep -q '0\.00%' "$T/out/indicators.csv"
+	refute_grep '0\.00%' "$T/out/indicators.csv"
 	jq -e '.period.label == "2025" and (.incidents | length) == 0' "$T/out/export.json"
 	grep -q '本期无事件 no incidents in the period' "$T/out/report.html"
 }
@@ -127,11 +127,11 @@ chrome() {
 	chrome --screenshot="$T/report.png" --window-size=1240,1754 "file://$T/out/report.html" 2>"$T/chrome-png.log" || true
 	[ "$(head -c 4 "$T/report.pdf")" = "%PDF" ]
 	[ "$(head -c 8 "$T/report.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ]
-	! grep -iE 'CONSOLE|Uncaught|Failed to load|net::ERR' "$T/chrome-pdf.log" "$T/chrome-png.log"
+	refute_grep -iE 'CONSOLE|Uncaught|Failed to load|net::ERR' "$T/chrome-pdf.log" "$T/chrome-png.log"
 
 	# The table's cells, as Chromium parsed them.
 	chrome --dump-dom "file://$T/out/report.html" >"$T/dom.html" 2>"$T/chrome-dom.log"
-	! grep -iE 'CONSOLE|Uncaught' "$T/chrome-dom.log"
+	refute_grep -iE 'CONSOLE|Uncaught' "$T/chrome-dom.log"
 	cell() {	# cell ROW-ID CLASS: the text of that cell
 		dom_cell "$T/dom.html" - "$1" "$2"
 	}
@@ -149,7 +149,7 @@ chrome() {
 	[ "$(cell feedback l2)" = "时效指标" ]
 	# The hostile title stayed text: no script element in the DOM.
 	grep -q '&lt;script&gt;alert(1)&lt;/script&gt; 主机离线 host down' "$T/dom.html"
-	! grep -q '<script>' "$T/dom.html"
+	refute_grep '<script>' "$T/dom.html"
 	grep -q 'id="chart-incidents"' "$T/dom.html"
 	grep -q 'id="chart-website"' "$T/dom.html"
 }

@@ -151,6 +151,19 @@ scan_batch() {
 	[[ "$output" == *"intact: 1 rows"* ]]
 }
 
+@test "the taxonomy route gives the console its labels from common/taxonomy" {
+	sb_start_collector
+	run sb_admin_curl /api/v1/admin/taxonomy -s -w ' %{http_code}'
+	[[ "$output" == *" 200" ]]
+	body=${output% 200}
+	[ "$(jq -r '.levels | map(.zh + " " + .code) | join(",")' <<<"$body")" = "特别重大 I,重大 II,较大 III,一般 IV" ]
+	[ "$(jq -r '.statuses[] | select(.name == "false_positive") | .zh' <<<"$body")" = 误报 ]
+	[ "$(jq -r '.categories | length' <<<"$body")" = 9 ]
+	[ "$(jq -r '.types[] | select(.name == "port_scan") | .category' <<<"$body")" = NA ]
+	run sb_admin_curl /api/v1/admin/taxonomy -s -w ' %{http_code}' -X POST -d '{}'
+	[[ "$output" == *" 405" ]]
+}
+
 host_down_open() {
 	"$SB" incidents --json | jq -e '[.incidents[] |
 		select(.type == "host_down" and .status == "open")] | length == 1'
@@ -177,4 +190,27 @@ host_down_resolved() {
 	run "$SB" incidents show 1 --json
 	[ "$(jq -r '.trail[-1].action' <<<"$output")" = auto_resolved ]
 	[ "$(jq -r '.trail[-1].actor' <<<"$output")" = shaobing ]
+}
+
+@test "the console acts as its session's user, whatever the body says" {
+	sb_start_collector
+	scan_batch 1 1 >"$T/b1.json"
+	run sb_post pc-01 /api/v1/events "$T/b1.json"
+	[[ "$output" == 200* ]]
+	echo 'correct horse' | "$SB" users add alice --role admin --password-stdin
+	url=https://127.0.0.1:$C_PORT
+	curl -sS --cacert "$T/ca/ca.crt" -c "$T/jar" -H "Origin: $url" \
+		--data-urlencode name=alice --data-urlencode 'password=correct horse' \
+		"$url/console/login" >"$T/login.json"
+	csrf=$(jq -r .csrf "$T/login.json")
+	run curl -sS --cacert "$T/ca/ca.crt" -b "$T/jar" -H "Origin: $url" \
+		-H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+		-d '{"actor":"mallory","note":"seen"}' -w ' %{http_code}' \
+		"$url/console/api/incidents/1/ack"
+	[[ "$output" == *" 200" ]]
+	run "$SB" incidents show 1 --json
+	[ "$(jq -r '.trail[-1].actor' <<<"$output")" = "alice (console)" ]
+	[ "$(jq -r '.trail[-1].note' <<<"$output")" = seen ]
+	run sqlite3 "$T/collector.db" "select actor, via, status from admin_audit where path = '/console/api/incidents/1/ack'"
+	[ "$output" = "alice|console|200" ]
 }

@@ -11,6 +11,8 @@
 # layer afterwards lists precisely what install + purge left behind.  Needs
 # root (skips otherwise); no network, no systemd running.
 
+load helpers
+
 setup_file() {
 	for b in shaobing-agent shaobing-collector shaobing; do
 		[ -x "$SHAOBING_BIN/$b" ] || skip "$SHAOBING_BIN/$b not built"
@@ -30,13 +32,8 @@ setup_file() {
 	export ARCH=$(dpkg --print-architecture)
 }
 
-# refute_grep ARGS: fail (with the match shown) when grep finds ARGS.  A
-# plain "! grep" would not fail a bats test unless it is the last line.
-refute_grep() {
-	if grep "$@"; then
-		echo "unexpected match: $*"
-		return 1
-	fi
+teardown() {
+	if [ -n "${ROOT:-}" ] && mountpoint -q "$ROOT"; then umount "$ROOT"; fi
 }
 
 # need_root: skip unless a throw-away overlay root can be made here.
@@ -44,6 +41,10 @@ need_root() {
 	[ "$(id -u)" = 0 ] || skip "needs root (dpkg in a throw-away root)"
 	command -v unshare >/dev/null || skip "unshare (util-linux) missing"
 	ROOT="$BATS_TEST_TMPDIR/root"
+	# The upper layer on a tmpfs of its own: overlayfs refuses an upper
+	# layer that is itself on overlayfs (a container's /).
+	mkdir -p "$ROOT"
+	mount -t tmpfs -o mode=0755 tmpfs "$ROOT"
 	mkdir -p "$ROOT/upper" "$ROOT/work" "$ROOT/merged"
 	unshare --mount --propagation private sh -c \
 		'mount -t overlay overlay -o "lowerdir=/,upperdir=$1/upper,workdir=$1/work" "$1/merged"' \

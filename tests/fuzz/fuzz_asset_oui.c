@@ -1,5 +1,6 @@
 /*
- * Fuzz the IEEE OUI table parser (collector/asset.c), MAC normalisation
+ * Fuzz the IEEE OUI table parser and MAC parsing (common/oui.c), MAC
+ * normalisation (collector/asset.c)
  * and the admin field checks: any bytes give a table (maybe empty) or a
  * clear refusal, never a crash or a read out of bounds.
  */
@@ -30,6 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (v != NULL && strlen(v) > 127)
 			abort();
 	}
+	if (t != NULL && size >= 6)
+		(void)oui_lookup_mac(t, data);
 	oui_free(t);
 	if ((s = malloc(size + 1)) == NULL)
 		return 0;

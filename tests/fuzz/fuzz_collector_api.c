@@ -1,9 +1,11 @@
 /*
  * Fuzz the collector's request path (collector/api.c) end to end with an
  * in-memory store: the input is a POST /api/v1/events body, then a
- * heartbeat body, then (its first line) an admin query string.  The
+ * heartbeat body, then (its first line) an admin query string and an
+ * admin path (the route table's matching).  The
  * first byte picks the Content-Encoding.  Invariants: an error answer
- * stores nothing; every answer is JSON.
+ * stores nothing; every answer is JSON.  The store is opened once and
+ * reset to empty before each input (tests/fuzz/fuzz_store.h).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,11 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/http.h>
+
+#include "collector/access.h"
 #include "collector/api.h"
 #include "collector/store.h"
 #include "common/log.h"
+#include "tests/fuzz/fuzz_store.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct collector_conf	cc;
+static struct api		api;
 
 static int64_t
 fixed_now(void)
@@ -24,15 +34,16 @@ fixed_now(void)
 }
 
 static size_t
-events_stored(struct api *api)
+events_stored(struct api *ap)
 {
 	struct api_request	rq = { API_GET, "/api/v1/admin/agents", NULL,
-				    NULL, "fuzz", "", 0 };
+				    NULL, "fuzz", "", 0, NULL, NULL,
+				    "/api/v1/admin/agents", "", { NULL, NULL } };
 	struct api_response	rs;
 	json_t			*o, *a;
 	size_t			 i, n = 0;
 
-	api_admin_handle(api, &rq, &rs);
+	api_admin_handle(ap, &rq, &rs);
 	o = json_loads(rs.body, 0, NULL);
 	if (o == NULL)
 		abort();
@@ -54,48 +65,59 @@ check_json(const struct api_response *rs)
 }
 
 int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const char *const enc[] = { NULL, "gzip", "identity", "br" };
-	struct collector_conf	 cc;
-	struct conf_err		 cerr;
-	struct api		 api;
-	struct api_request	 rq;
-	struct api_response	 rs;
-	char			 err[256], uri[600];
-	size_t			 before, qlen;
-	const char		*nl;
+	struct conf_err	cerr;
+	char		err[256];
 
-	if (size < 1)
-		return 0;
+	(void)argc;
+	(void)argv;
 	log_init("fuzz", 0, LOG_LVL_ERROR);
 	if (collector_conf_load(NULL, &cc, &cerr) == -1)
 		abort();
 	cc.max_body = 1 << 20;
 	cc.max_batch = 100;
-	memset(&api, 0, sizeof(api));
 	api.conf = &cc;
 	api.now = fixed_now;
 	if ((api.store = store_open(":memory:", err, sizeof(err))) == NULL)
 		abort();
+	fuzz_store_snapshot(api.store);
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const enc[] = { NULL, "gzip", "identity", "br" };
+	struct api_request	 rq;
+	struct api_response	 rs;
+	struct evhttp_uri	*u;
+	char			 uri[600];
+	size_t			 before, qlen;
+	const char		*nl;
+
+	if (size < 1)
+		return 0;
+	fuzz_store_reset(api.store);
 
 	memset(&rq, 0, sizeof(rq));
 	rq.method = API_POST;
-	rq.uri = "/api/v1/events";
+	rq.uri = rq.path = "/api/v1/events";
+	rq.query = "";
 	rq.peer_cn = "pc-01";
 	rq.peer = "fuzz";
 	rq.content_encoding = enc[data[0] & 3];
 	rq.body = data + 1;
 	rq.bodylen = size - 1;
 	before = events_stored(&api);
-	api_agent_handle(&api, &rq, &rs);
+	access_agent_handle(&api, &rq, &rs);
 	check_json(&rs);
 	if (rs.status != 200 && events_stored(&api) != before)
 		abort();
 	api_response_free(&rs);
 
-	rq.uri = "/api/v1/heartbeat";
-	api_agent_handle(&api, &rq, &rs);
+	rq.uri = rq.path = "/api/v1/heartbeat";
+	access_agent_handle(&api, &rq, &rs);
 	check_json(&rs);
 	api_response_free(&rs);
 
@@ -108,9 +130,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rq.uri = uri;
 	rq.body = "";
 	rq.bodylen = 0;
+	u = evhttp_uri_parse(uri);
+	api_request_target(&rq, u);
 	api_admin_handle(&api, &rq, &rs);
 	check_json(&rs);
 	api_response_free(&rs);
-	store_close(api.store);
+	if (u != NULL)
+		evhttp_uri_free(u);
+
+	/* The same line as an admin path: the route table's matching. */
+	snprintf(uri, sizeof(uri), "/api/v1/admin/%.*s",
+	    (int)(qlen > 500 ? 500 : qlen), (const char *)data + 1);
+	u = evhttp_uri_parse(uri);
+	api_request_target(&rq, u);
+	api_admin_handle(&api, &rq, &rs);
+	check_json(&rs);
+	if (rs.status == 405 && rs.allow == NULL)
+		abort();
+	api_response_free(&rs);
+	if (u != NULL)
+		evhttp_uri_free(u);
 	return 0;
 }

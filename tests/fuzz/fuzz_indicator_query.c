@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collector/access.h"
 #include "collector/api.h"
 #include "collector/store.h"
 #include "common/log.h"
@@ -64,6 +65,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&rq, 0, sizeof(rq));
 	rq.method = API_GET;
 	rq.uri = uri;
+	rq.path = "/api/v1/admin/indicators";
+	rq.query = uri + sizeof("/api/v1/admin/indicators");
 	rq.peer = "fuzz";
 	rq.body = "";
 	api_admin_handle(&api, &rq, &rs);

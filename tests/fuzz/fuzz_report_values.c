@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collector/access.h"
 #include "collector/api.h"
 #include "collector/store.h"
 #include "collector/store_report.h"
@@ -70,6 +71,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&rq, 0, sizeof(rq));
 	rq.method = API_POST;
 	rq.uri = uri;
+	rq.path = "/api/v1/admin/report/values";
+	rq.query = strchr(uri, '?') + 1;
 	rq.peer = "fuzz";
 	rq.actor = "fuzz";
 	rq.body = nl ? nl + 1 : "";

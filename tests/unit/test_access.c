@@ -15,6 +15,8 @@
 
 #include "agent/spool.h"
 #include "collector/access.h"
+#include "collector/ratelimit.h"
+#include "collector/store_access.h"
 #include "collector/store.h"
 #include "common/log.h"
 

@@ -1,6 +1,6 @@
 /*
  * The collector's request handling without sockets (collector/api.c):
- * status codes and error bodies of wire.md, nothing stored on error,
+ * status codes and {"error":"..."} bodies, nothing stored on error,
  * gzip bounds, admin parameters; and its configuration table.
  */
 #include <setjmp.h>
@@ -15,6 +15,9 @@
 #include <cmocka.h>
 #include <zlib.h>
 
+#include <event2/http.h>
+
+#include "collector/access.h"
 #include "collector/api.h"
 #include "collector/collector.h"
 #include "collector/store.h"
@@ -69,10 +72,21 @@ static int
 agent(struct fx *f, enum api_method m, const char *uri, const char *cn,
     const char *enc, const void *body, size_t len)
 {
-	struct api_request rq = { m, uri, enc, cn, "test", body, len, NULL, NULL };
+	struct api_request	 rq;
+	struct evhttp_uri	*u = evhttp_uri_parse(uri);
 
+	memset(&rq, 0, sizeof(rq));
+	rq.method = m;
+	rq.uri = uri;
+	rq.content_encoding = enc;
+	rq.peer_cn = cn;
+	rq.peer = "test";
+	rq.body = body;
+	rq.bodylen = len;
+	api_request_target(&rq, u);
 	api_response_free(&f->rs);
-	api_agent_handle(&f->api, &rq, &f->rs);
+	access_agent_handle(&f->api, &rq, &f->rs);
+	evhttp_uri_free(u);
 	return f->rs.status;
 }
 
@@ -85,10 +99,18 @@ post(struct fx *f, const char *uri, const char *cn, const char *body)
 static int
 admin(struct fx *f, enum api_method m, const char *uri)
 {
-	struct api_request rq = { m, uri, NULL, NULL, "test", "", 0, NULL, NULL };
+	struct api_request	 rq;
+	struct evhttp_uri	*u = evhttp_uri_parse(uri);
 
+	memset(&rq, 0, sizeof(rq));
+	rq.method = m;
+	rq.uri = uri;
+	rq.peer = "test";
+	rq.body = "";
+	api_request_target(&rq, u);
 	api_response_free(&f->rs);
 	api_admin_handle(&f->api, &rq, &f->rs);
+	evhttp_uri_free(u);
 	return f->rs.status;
 }
 

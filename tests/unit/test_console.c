@@ -14,6 +14,9 @@
 
 #include <cmocka.h>
 
+#include <event2/http.h>
+
+#include "collector/access.h"
 #include "collector/api.h"
 #include "collector/collector.h"
 #include "collector/console.h"
@@ -417,16 +420,19 @@ static int
 admin(struct fx *f, enum api_method m, const char *uri, const char *body)
 {
 	struct api_request	rq;
-	struct api_response	rs = { 0, NULL };
+	struct api_response	rs = { 0, NULL, NULL };
+	struct evhttp_uri	*u = evhttp_uri_parse(uri);
 	int			st;
 
 	memset(&rq, 0, sizeof(rq));
 	rq.method = m;
 	rq.uri = uri;
+	api_request_target(&rq, u);
 	rq.peer = "127.0.0.1:1";
 	rq.body = body ? body : "";
 	rq.bodylen = body ? strlen(body) : 0;
 	api_admin_handle(&f->api, &rq, &rs);
+	evhttp_uri_free(u);
 	st = rs.status;
 	api_response_free(&rs);
 	return st;
@@ -437,11 +443,17 @@ static int
 req(struct fx *f, enum api_method m, const char *uri, const char *origin,
     const char *csrf, const char *ctype, const char *body)
 {
-	struct console_request rq;
+	struct console_request	 rq;
+	struct api_request	 arq;
+	struct evhttp_uri	*u = evhttp_uri_parse(uri);
 
 	memset(&rq, 0, sizeof(rq));
+	memset(&arq, 0, sizeof(arq));
+	api_request_target(&arq, u);
 	rq.method = m;
 	rq.uri = uri;
+	rq.path = arq.path;
+	rq.query = arq.query;
 	rq.addr = "10.0.0.5";
 	rq.host = HOST;
 	rq.cookie = f->cookie[0] ? f->cookie : NULL;
@@ -451,7 +463,14 @@ req(struct fx *f, enum api_method m, const char *uri, const char *origin,
 	rq.body = body ? body : "";
 	rq.bodylen = body ? strlen(body) : 0;
 	console_response_free(&f->rs);
-	console_handle(f->con, &f->api, &rq, &f->rs);
+	/* Poisoned: whoever answers must start the response. */
+	memset(&f->rs, 0x5a, sizeof(f->rs));
+	/* as http.c does */
+	if (strncmp(rq.path, "/console/api/", 13) == 0)
+		access_console_handle(&f->api, &rq, &f->rs);
+	else
+		console_handle(f->con, &f->api, &rq, &f->rs);
+	evhttp_uri_free(u);
 	return f->rs.status;
 }
 
@@ -552,6 +571,8 @@ test_requests(void **state)
 	assert_int_equal(req(f, API_GET, "/console/api/agents", NULL, NULL,
 	    NULL, NULL), 200);
 	assert_non_null(strstr(f->rs.body, "\"agents\":[]"));
+	assert_non_null(hdr(f, "Content-Security-Policy"));
+	assert_string_equal(hdr(f, "X-Frame-Options"), "DENY");
 	/* POST: no token, wrong token, wrong origin, then right. */
 	assert_int_equal(req(f, API_POST, "/console/api/asset?id=1", ORIGIN,
 	    NULL, "application/json", "{}"), 403);
@@ -562,9 +583,24 @@ test_requests(void **state)
 	    "https://evil.example", f->csrf, "application/json", "{}"), 403);
 	assert_int_not_equal(req(f, API_POST, "/console/api/asset?id=1",
 	    ORIGIN, f->csrf, "application/json", "{}"), 403);
-	/* Users are not reachable through the console. */
+	/* Users, tokens, revocation and the audit list are not reachable
+	   through the console (rows without ROUTE_CONSOLE). */
 	assert_int_equal(req(f, API_GET, "/console/api/users", NULL, NULL,
 	    NULL, NULL), 403);
+	assert_int_equal(req(f, API_POST, "/console/api/tokens", ORIGIN,
+	    f->csrf, "application/json", "{}"), 403);
+	assert_int_equal(req(f, API_POST, "/console/api/agents/revoke", ORIGIN,
+	    f->csrf, "application/json", "{\"agent\":\"pc-1\"}"), 403);
+	assert_int_equal(req(f, API_GET, "/console/api/audit", NULL, NULL,
+	    NULL, NULL), 403);
+	assert_int_equal(req(f, API_GET, "/console/api/audit/verify", NULL,
+	    NULL, NULL, NULL), 200);
+	/* 404 and 405 from the route table, Allow with it. */
+	assert_int_equal(req(f, API_GET, "/console/api/nothing", NULL, NULL,
+	    NULL, NULL), 404);
+	assert_int_equal(req(f, API_POST, "/console/api/agents", ORIGIN,
+	    f->csrf, "application/json", "{}"), 405);
+	assert_string_equal(hdr(f, "Allow"), "GET");
 	/* The JSON login form works too. */
 	f->cookie[0] = '\0';
 	assert_int_equal(req(f, API_POST, "/console/login", ORIGIN, NULL,

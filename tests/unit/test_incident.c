@@ -447,23 +447,24 @@ test_lifecycle_rules(void **state)
 		{ "false_positive", INCIDENT_REOPEN, "was real", "open" },
 		{ "open", INCIDENT_REOPEN, "x", NULL },
 	};
-	const char	*to;
+	int		 to;
 	char		 why[256];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		int r = incident_transition_check(rows[i].from, rows[i].a,
-		    rows[i].note, &to, why, sizeof(why));
+		int r = incident_transition_check(tax_status_parse(rows[i].from),
+		    rows[i].a, rows[i].note, &to, why, sizeof(why));
 
 		if (rows[i].to == NULL) {
 			assert_int_equal(r, -1);
 			assert_true(strlen(why) > 0);
 		} else {
 			assert_int_equal(r, 0);
-			assert_string_equal(to, rows[i].to);
+			assert_string_equal(tax_status_name(to), rows[i].to);
 		}
 	}
-	assert_int_equal(incident_transition_check("open", INCIDENT_RESOLVE,
+	assert_int_equal(incident_transition_check(TAX_STATUS_OPEN,
+	    INCIDENT_RESOLVE,
 	    NULL, &to, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "note"));
 }

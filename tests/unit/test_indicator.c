@@ -541,7 +541,7 @@ test_hand_export_files(void **state)
 	char		 out[128], err[256], *t;
 
 	snprintf(out, sizeof(out), "%s/out", f->dir);
-	assert_int_equal(cli_export_write(doc, out, NULL, err, sizeof(err)), 8);
+	assert_int_equal(cli_export_write(doc, out, true, NULL, err, sizeof(err)), 8);
 	t = slurp(out, "indicators.csv");
 	assert_memory_equal(t, "\xEF\xBB\xBF\"一级指标 Level 1\"", 22);
 	has(t, "\"办公基础设施、设备正常运行比例\",\"equipment normal-operation "
@@ -709,7 +709,8 @@ test_device_operation(void **state)
 	assert_non_null(per);
 	assert_2(per, "operation_pct", "83.33");
 	snprintf(out, sizeof(out), "%s/dev", f->dir);
-	assert_int_equal(cli_export_write(doc, out, NULL, err, sizeof(err)), 8);
+	assert_int_equal(cli_export_write(doc, out, true, NULL, err,
+	    sizeof(err)), 8);
 	t = slurp(out, "uptime.csv");
 	has(t, "\"printer-1\",\"2024-02\",\"office\",9.00,7.50,1.50,0.00,"
 	    "83.33,100.00,32400000,27000000,5400000,0,\"printer\"\r\n");
@@ -741,7 +742,7 @@ test_empty_year(void **state)
 	assert_false(json_is_true(json_object_get(ind(doc, "assessment"),
 	    "met")));
 	snprintf(out, sizeof(out), "%s/empty", f->dir);
-	assert_int_equal(cli_export_write(doc, out, NULL, err, sizeof(err)), 8);
+	assert_int_equal(cli_export_write(doc, out, true, NULL, err, sizeof(err)), 8);
 	t = slurp(out, "indicators.csv");
 	has(t, "\"无数据 no data\"");
 	if (strstr(t, "0.00%") != NULL || strstr(t, "100.00%") != NULL)
@@ -928,8 +929,8 @@ test_hand_forms(void **state)
 	}
 	/* Written: report.html opens with the forms, report.xlsx beside. */
 	snprintf(out, sizeof(out), "%s/forms", f->dir);
-	assert_int_equal(cli_export_write(doc, out, NULL, err, sizeof(err)), 8);
-	assert_int_equal(report_forms_xlsx(doc, out, err, sizeof(err)), 0);
+	assert_int_equal(cli_export_write(doc, out, false, NULL, err, sizeof(err)), 8);
+	assert_int_equal(report_forms_xlsx(doc, out, false, err, sizeof(err)), 0);
 	h = slurp(out, "report.html");
 	has(h, "<section class=\"form\" data-project=\"opinion\">");
 	has(h, "<td class=\"n total\">23.56</td>");
@@ -1062,7 +1063,7 @@ test_calendar_missing(void **state)
 	assert_non_null(strstr(json_string_value(json_object_get(o,
 	    "deviation")), "口径不完整"));
 	snprintf(out, sizeof(out), "%s/gap", f->dir);
-	assert_int_equal(cli_export_write(doc, out, NULL, err, sizeof(err)), 8);
+	assert_int_equal(cli_export_write(doc, out, false, NULL, err, sizeof(err)), 8);
 	t = slurp(out, "indicators.csv");
 	has(t, "\"口径不完整 incomplete: 100.00%\"");
 	has(t, "\"口径不完整 incomplete\"");

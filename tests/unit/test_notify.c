@@ -27,6 +27,7 @@
 #include "common/conf.h"
 #include "common/timeutil.h"
 #include "collector/notify.h"
+#include "common/taxonomy.h"
 #include "tests/unit/conf_example.h"
 
 /* ---- helpers -------------------------------------------------------- */
@@ -205,7 +206,7 @@ sink_read(const struct sink *s)
 }
 
 static void
-msg_fill(struct notify_msg *m, int64_t id, enum notify_level l,
+msg_fill(struct notify_msg *m, int64_t id, int l,
     const char *cat)
 {
 	memset(m, 0, sizeof(*m));
@@ -333,22 +334,19 @@ test_levels_route(void **state)
 {
 	struct notify_conf	nc;
 	struct notify_msg	m;
-	enum notify_level	l;
 
 	(void)state;
-	assert_int_equal(notify_level_parse("III", &l), 0);
-	assert_int_equal(l, NOTIFY_LEVEL_III);
-	assert_int_equal(notify_level_parse("特别重大", &l), 0);
-	assert_int_equal(l, NOTIFY_LEVEL_I);
-	assert_int_equal(notify_level_parse("V", &l), -1);
+	assert_int_equal(tax_level_parse("III"), TAX_LEVEL_III);
+	assert_int_equal(tax_level_parse("特别重大"), TAX_LEVEL_I);
+	assert_int_equal(tax_level_parse("V"), TAX_LEVEL_NONE);
 	nc = conf_from("[notify all]\ntype = webhook\nurl = http://x/\n"
 	    "[notify ops]\ntype = webhook\nurl = http://x/\nmin_level = III\n"
 	    "categories = NA, DE\n");
 	assert_int_equal(nc.n, 2);
-	msg_fill(&m, 1, NOTIFY_LEVEL_IV, "NASCAN");
+	msg_fill(&m, 1, TAX_LEVEL_IV, "NASCAN");
 	assert_true(notify_route(&nc.ch[0], &m));
 	assert_false(notify_route(&nc.ch[1], &m));	/* level too low */
-	m.level = NOTIFY_LEVEL_II;
+	m.level = TAX_LEVEL_II;
 	assert_true(notify_route(&nc.ch[1], &m));
 	snprintf(m.category, sizeof(m.category), "DE");
 	assert_true(notify_route(&nc.ch[1], &m));
@@ -383,6 +381,8 @@ test_conf_errors(void **state)
 		  "n.ini:1: [notify w] WeCom robots do not sign" },
 		{ "[notify w]\ntype = wecom\nurl = http://x\nmin_level = V\n",
 		  "n.ini:4: [notify w] min_level: 'V' is not one of" },
+		{ "[notify w]\ntype = wecom\nurl = http://x\nmin_level = none\n",
+		  "n.ini:4: [notify w] min_level: expected IV, III, II or I" },
 		{ "[notify w]\ntype = wecom\nurl = http://x\nretries = 1000\n",
 		  "n.ini:4: [notify w] retries: 1000 is out of range" },
 		{ "[notify w]\ntype = wecom\nurl = http://x\ntimeout = 1y\n",
@@ -485,7 +485,7 @@ test_bodies(void **state)
 	    "[notify w]\ntype = wecom\nurl = http://x\n"
 	    "[notify f]\ntype = feishu\nurl = http://x\nsecret = S\n"
 	    "[notify h]\ntype = webhook\nurl = http://x\n");
-	msg_fill(&m[0], 42, NOTIFY_LEVEL_III, "NASCAN");
+	msg_fill(&m[0], 42, TAX_LEVEL_III, "NASCAN");
 	b = notify_build_body(&nc.ch[0], m, 1, false, 1, 1767225600123LL);
 	assert_string_equal(json_string_value(json_object_get(b, "msgtype")),
 	    "markdown");
@@ -496,7 +496,7 @@ test_bodies(void **state)
 	assert_non_null(strstr(text, "网络攻击 network attack"));
 	/* 13:37:20Z is 21:37:20 in Shanghai. */
 	assert_non_null(strstr(text, "首次发现 First seen**: 2026-11-27 21:37:20"));
-	assert_non_null(strstr(text, "未处理 open"));
+	assert_non_null(strstr(text, "待处理 open"));
 	json_decref(b);
 	b = notify_build_body(&nc.ch[1], m, 1, false, 1, 0);
 	assert_non_null(strstr(json_string_value(json_object_get(
@@ -519,8 +519,8 @@ test_bodies(void **state)
 	    "incident"), "first_seen")), "2026-11-27T13:37:20.123Z");
 	json_decref(b);
 	/* A digest: three listed of 990. */
-	msg_fill(&m[1], 43, NOTIFY_LEVEL_I, "DE");
-	msg_fill(&m[2], 44, NOTIFY_LEVEL_IV, "MP");
+	msg_fill(&m[1], 43, TAX_LEVEL_I, "DE");
+	msg_fill(&m[2], 44, TAX_LEVEL_IV, "MP");
 	b = notify_build_body(&nc.ch[3], m, 3, true, 990, 0);
 	assert_string_equal(json_string_value(json_object_get(b, "kind")),
 	    "digest");
@@ -628,7 +628,7 @@ test_http_channels(void **state)
 	    "[notify fei]\ntype = feishu\nurl = http://127.0.0.1:%d/fei\n"
 	    "secret = feisec\n", s.port, s.port, s.port, s.port);
 	n = start(text, &o);
-	msg_fill(&m, 42, NOTIFY_LEVEL_III, "NASCAN");
+	msg_fill(&m, 42, TAX_LEVEL_III, "NASCAN");
 	assert_int_equal(notify_submit(n, &m), 4);
 	wait_results(n, 4);
 	for (size_t i = 0; i < 4; i++) {
@@ -747,7 +747,7 @@ test_retry_then_ok(void **state)
 	    "url = http://127.0.0.1:%d/hook\nretries = 3\nretry_initial = 20ms\n",
 	    s.port);
 	n = start(text, &o);
-	msg_fill(&m, 7, NOTIFY_LEVEL_IV, "DE");
+	msg_fill(&m, 7, TAX_LEVEL_IV, "DE");
 	assert_int_equal(notify_submit(n, &m), 1);
 	wait_results(n, 1);
 	assert_true(results[0].ok);
@@ -777,14 +777,14 @@ test_retry_exhausted_and_refused(void **state)
 	    "[notify ding]\ntype = dingtalk\nurl = http://127.0.0.1:%d/refuse\n"
 	    "retries = 0\nmin_level = II\n", s.port, s.port);
 	n = start(text, &o);
-	msg_fill(&m, 8, NOTIFY_LEVEL_IV, "DE");
+	msg_fill(&m, 8, TAX_LEVEL_IV, "DE");
 	assert_int_equal(notify_submit(n, &m), 1);	/* ding: level too low */
 	wait_results(n, 1);
 	assert_false(results[0].ok);
 	assert_int_equal(results[0].attempts, 3);
 	assert_string_equal(results[0].error, "HTTP status 500");
 	/* The sink now answers 200 with a robot error: a failure. */
-	msg_fill(&m, 9, NOTIFY_LEVEL_I, "DE");
+	msg_fill(&m, 9, TAX_LEVEL_I, "DE");
 	assert_int_equal(notify_submit(n, &m), 2);
 	wait_results(n, 3);
 	const struct got *g = got_for("ding");
@@ -816,7 +816,7 @@ test_storm(void **state)
 	    "url = http://127.0.0.1:%d/hook\nstorm_threshold = 10\n", s.port);
 	n = start(text, &o);
 	for (int k = 1; k <= 1000; k++) {
-		msg_fill(&m, k, k == 500 ? NOTIFY_LEVEL_I : NOTIFY_LEVEL_IV, "NA");
+		msg_fill(&m, k, k == 500 ? TAX_LEVEL_I : TAX_LEVEL_IV, "NA");
 		assert_int_equal(notify_submit(n, &m), 1);
 		if (k == 600)	/* still the same minute */
 			__atomic_store_n(&fake_now, 1795786679999LL,
@@ -828,7 +828,7 @@ test_storm(void **state)
 	__atomic_store_n(&fake_now, 1795786680000LL, __ATOMIC_SEQ_CST);
 	wait_results(n, 11);
 	/* A new minute starts with single messages again. */
-	msg_fill(&m, 1001, NOTIFY_LEVEL_IV, "NA");
+	msg_fill(&m, 1001, TAX_LEVEL_IV, "NA");
 	assert_int_equal(notify_submit(n, &m), 1);
 	wait_results(n, 12);
 	for (i = 0; i < nresults; i++) {
@@ -894,7 +894,7 @@ test_flush_and_shutdown(void **state)
 	    "retry_initial = 1h\ncategories = DE\n", s.port);
 	n = start(text, &o);
 	for (int k = 1; k <= 3; k++) {
-		msg_fill(&m, k, NOTIFY_LEVEL_IV, "NA");
+		msg_fill(&m, k, TAX_LEVEL_IV, "NA");
 		assert_int_equal(notify_submit(n, &m), 1);
 	}
 	wait_results(n, 1);
@@ -902,7 +902,7 @@ test_flush_and_shutdown(void **state)
 	wait_results(n, 2);
 	assert_true(results[1].digest);
 	assert_int_equal(results[1].n_incidents, 2);
-	msg_fill(&m, 4, NOTIFY_LEVEL_IV, "DE");
+	msg_fill(&m, 4, TAX_LEVEL_IV, "DE");
 	assert_int_equal(notify_submit(n, &m), 2);	/* hook: a new digest */
 	notify_free(n);
 	/* The pending digest and the unsent send are reported, not lost. */
@@ -934,7 +934,7 @@ test_email(void **state)
 	    "from = shaobing@office.example.cn\nto = admin@office.example.cn\n"
 	    "retries = 0\n", s.port, s.port);
 	n = start(text, &o);
-	msg_fill(&m, 42, NOTIFY_LEVEL_II, "NASCAN");
+	msg_fill(&m, 42, TAX_LEVEL_II, "NASCAN");
 	assert_int_equal(notify_submit(n, &m), 2);
 	wait_results(n, 2);
 	const struct got *g = got_for("mail");

@@ -14,8 +14,10 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "collector/incident.h"
 #include "collector/store.h"
 #include "collector/store_priv.h"
+#include "common/digest.h"
 #include "common/event.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -421,10 +423,25 @@ test_stmt_cache(void **state)
 	assert_null(store_stmt(f->st, STORE_STMT_MAX, q, err, sizeof(err)));
 }
 
+/* Migration 2 has shipped: its text may move between files, never change. */
+static void
+test_shipped_migration_text(void **state)
+{
+	char hex[65];
+
+	(void)state;
+	assert_int_equal(strlen(store_incidents_migration), 1368);
+	assert_int_equal(digest_sha256_hex(store_incidents_migration,
+	    strlen(store_incidents_migration), hex, sizeof(hex)), 0);
+	assert_string_equal(hex, "5f5a0df67c6f0e0af2640bf1cf4b0d0ae673850422"
+	    "500ec1ff2e2823c14b0bda");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shipped_migration_text),
 		cmocka_unit_test_setup_teardown(test_migrate_from_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_exactly_once, setup, teardown),

@@ -1,0 +1,112 @@
+/*
+ * The access tables (store_access.c): enrollment tokens, API tokens, the
+ * admin audit table, agents.machine_id and revoked.  See access.h for
+ * what they serve.
+ */
+#ifndef SHAOBING_STORE_ACCESS_H
+#define SHAOBING_STORE_ACCESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "collector/store.h"
+
+/* The migration that adds the access tables (store.c lists it). */
+extern const char store_access_migration[];
+
+/* ---- store ---------------------------------------------------------- */
+
+enum store_enroll_status {
+	ENROLL_OK,
+	ENROLL_TOKEN_UNKNOWN,
+	ENROLL_TOKEN_EXPIRED,
+	ENROLL_TOKEN_USED,
+	ENROLL_REVOKED,		/* the machine's agent is revoked */
+	ENROLL_NAME_TAKEN,	/* another machine has the name */
+	ENROLL_SIGN_FAILED,	/* the sign callback said no */
+};
+
+struct store_enroll_req {
+	const char	*token_hash;	/* hex SHA-256 of the token */
+	const char	*machine_id;	/* 32 hex digits */
+	const char	*name;		/* wanted name (valid agent name) */
+	int64_t		 now_ms;
+};
+
+struct store_enroll_res {
+	enum store_enroll_status status;
+	char		 name[64];	/* the agent's name (kept when known) */
+	int64_t		 agent_id;
+	int64_t		 token_id;
+	uint64_t	 last_seq;
+	int		 known;		/* the machine had enrolled before */
+};
+
+/*
+ * Enroll a machine in one transaction: check the token (known, not
+ * expired, uses left), pick the name (the existing agent's when the
+ * machine-id is known, else req->name, which must not belong to another
+ * machine), create or update the agent row, use up one use of the token,
+ * then call sign(arg, name) — its failure (-1, err filled) rolls all of
+ * it back (status ENROLL_SIGN_FAILED).  0 with res->status (only
+ * ENROLL_OK changed anything); -1 with err on a store error.
+ */
+int	store_enroll(struct store *st, const struct store_enroll_req *req,
+	    int (*sign)(void *arg, const char *name, char *err, size_t errlen),
+	    void *arg, struct store_enroll_res *res, char *err, size_t errlen);
+
+int	store_enroll_token_add(struct store *st, const char *hash,
+	    int64_t now_ms, int64_t expires_ms, int uses, const char *by,
+	    int64_t *id, char *err, size_t errlen);
+
+/*
+ * An agent's state by name: 0 known (revoked_ms 0 when not revoked),
+ * 1 unknown, -1 error.
+ */
+int	store_agent_access(struct store *st, const char *name,
+	    int64_t *revoked_ms, uint64_t *last_seq, char *err, size_t errlen);
+
+/*
+ * Revoke the agent with id (when which is all digits) or name.  0 done
+ * (name filled, *already set when it was revoked before), 1 unknown, -1.
+ */
+int	store_agent_revoke(struct store *st, const char *which, int64_t now_ms,
+	    char *name, size_t namelen, int *already, char *err, size_t errlen);
+/*
+ * Undo store_agent_revoke(): the agent's certificate is accepted again.
+ * 0 done (name filled, *was_revoked 0 when it was not revoked), 1
+ * unknown, -1 error.
+ */
+int	store_agent_unrevoke(struct store *st, const char *which, char *name,
+	    size_t namelen, int *was_revoked, char *err, size_t errlen);
+
+int	store_apitoken_add(struct store *st, const char *hash,
+	    const char *scope, const char *label, int64_t now_ms,
+	    const char *by, int64_t *id, char *err, size_t errlen);
+/*
+ * The scope ("read" or "admin") of a live API token into scope (>= 8
+ * bytes) and its id; last_used is updated.  0, 1 unknown, -1 error.
+ */
+int	store_apitoken_check(struct store *st, const char *hash,
+	    int64_t now_ms, char *scope, size_t scopelen, int64_t *id,
+	    char *err, size_t errlen);
+
+struct store_audit {
+	int64_t		 ts_ms;
+	const char	*actor;		/* "root (uid 0)", "token:3", ... */
+	const char	*via;		/* socket, https, http, enroll */
+	const char	*peer;		/* address or "pid N" */
+	const char	*method;
+	const char	*path;
+	int		 status;
+};
+
+int	store_audit_add(struct store *st, const struct store_audit *a,
+	    char *err, size_t errlen);
+/* Newest-last audit rows with id > after_id, at most limit. */
+int	store_audit_list(struct store *st, int64_t after_id, int limit,
+	    json_t **out, char *err, size_t errlen);
+
+#endif
