@@ -30,13 +30,10 @@ store_report_set(struct store *st, int year, const char *project,
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (sqlite3_prepare_v2(store_db(st), "INSERT OR REPLACE INTO "
-	    "report_values (year, project, indicator, value, note, set_by, "
-	    "set_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &s, NULL) !=
-	    SQLITE_OK) {
-		store_db_err(st, "storing a report value", err, errlen);
+	if (store_prepare(st, "INSERT OR REPLACE INTO report_values (year, "
+	    "project, indicator, value, note, set_by, set_at) VALUES (?1, ?2, "
+	    "?3, ?4, ?5, ?6, ?7)", &s, err, errlen) == -1)
 		goto out;
-	}
 	sqlite3_bind_int(s, 1, year);
 	sqlite3_bind_text(s, 2, project, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, indicator, -1, SQLITE_STATIC);
@@ -66,12 +63,10 @@ store_report_list(struct store *st, int year, json_t **out, char *err,
 	*out = NULL;
 	if (arr == NULL)
 		goto nomem;
-	if (sqlite3_prepare_v2(store_db(st), "SELECT project, indicator, value, "
-	    "note, set_by, set_at FROM report_values WHERE year = ?1 ORDER BY "
-	    "project, indicator", -1, &s, NULL) != SQLITE_OK) {
-		store_db_err(st, "reading report values", err, errlen);
+	if (store_prepare(st, "SELECT project, indicator, value, note, set_by, "
+	    "set_at FROM report_values WHERE year = ?1 ORDER BY project, "
+	    "indicator", &s, err, errlen) == -1)
 		goto out;
-	}
 	sqlite3_bind_int(s, 1, year);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (time_format_utc(sqlite3_column_int64(s, 5), at,

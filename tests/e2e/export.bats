@@ -210,6 +210,17 @@ chrome() {
 	run "$SB" report list --year 2025
 	[[ "$output" == *"监测平台统计"* ]]
 	"$SB" audit log --json | jq -e '[.audit[] | select(.method == "POST" and (.path | startswith("/api/v1/admin/report/values")))] | length == 4'
+	# An existing report.xlsx is replaced only with --force, and refused
+	# before any file of the set is written.
+	mkdir "$T/old" && echo keep >"$T/old/report.xlsx"
+	run "$SB" export --year 2025 --targets "$T/targets-2025.ini" --out "$T/old"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"report.xlsx"* ]]
+	[ "$(cat "$T/old/report.xlsx")" = keep ]
+	[ ! -e "$T/old/report.html" ]
+	run "$SB" export --year 2025 --targets "$T/targets-2025.ini" --out "$T/old" --force
+	[ "$status" -eq 0 ]
+	[ "$(head -c 2 "$T/old/report.xlsx")" = PK ]
 	run "$SB" export --year 2025 --targets "$T/targets-2025.ini" --out "$T/out"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"(9 files"* ]]
