@@ -514,6 +514,18 @@ cli_cmd_export(struct cli *cli, int argc, char **argv)
 		json_decref(vals);
 		if (bad)
 			goto fail;
+		{
+			const json_t	*u;
+			size_t		 k;
+
+			json_array_foreach(json_object_get(doc, "forms_unused"),
+			    k, u)
+				fprintf(cli->err, "shaobing: export: 注意 warning: "
+				    "填报值 %s 不对应 %s 中任何填报行 the entered value "
+				    "matches no entered row of the targets file; check "
+				    "`shaobing report list --year %d`\n",
+				    text_term(json_string_value(u)), tpath, tg->year);
+		}
 		/* Refuse report.xlsx before writing any file of the set. */
 		snprintf(path, sizeof(path), "%.4000s/report.xlsx", out);
 		if (cli_outfile_check(path, force, err, sizeof(err)) == -1)

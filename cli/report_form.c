@@ -446,7 +446,7 @@ form_build(const json_t *doc, const json_t *vals, const struct targets *t,
 	json_t	*rows = json_array(), *form = NULL, *r;
 	double	 applied = 0, total = 0, factor = 1, act[TARGETS_IND_MAX];
 	int	 ap[TARGETS_IND_MAX], has[TARGETS_IND_MAX], met = 0, scored = 0;
-	char	 result[1024];
+	char	 result[1024], concl[256];
 	size_t	 i;
 
 	if (rows == NULL)
@@ -502,6 +502,22 @@ form_build(const json_t *doc, const json_t *vals, const struct targets *t,
 		bscore = round2((rate > 100 ? 100 : rate < 0 ? 0 : rate) / 10.0);
 		total += bscore;
 	}
+	/* 评价结论: the score and its grade (优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差),
+	   provisional while values are still to be entered. */
+	{
+		int	 pending = bv == NULL;
+		double	 tt = round2(total);
+
+		for (i = 0; i < p->nind; i++)
+			pending += ap[i] && !has[i];
+		snprintf(concl, sizeof(concl), "自评得分 %.2f 分（满分 100），等级："
+		    "%s", tt, tt >= 90 ? "优" : tt >= 80 ? "良" : tt >= 60 ?
+		    "中" : "差");
+		if (pending > 0)
+			snprintf(concl + strlen(concl), sizeof(concl) -
+			    strlen(concl), "；尚有 %d 项待填报，得分未定 "
+			    "(%d values still to be entered)", pending, pending);
+	}
 	snprintf(result, sizeof(result), "已评价 %d 项指标，达成 %d 项；%zu 项"
 	    "待填报或不适用。 %d indicators scored, %d met.", scored, met,
 	    p->nind - (size_t)scored, scored, met);
@@ -520,7 +536,7 @@ form_build(const json_t *doc, const json_t *vals, const struct targets *t,
 	    "goal", p->goal, "result", result, "rows", rows,
 	    "total", round2(total), "scaled", applied < TARGETS_IND_POINTS - 0.005,
 	    "scale_factor", round2(factor * 10000) / 10000,
-	    "conclusion", "", "problems", "", "measures", "");
+	    "conclusion", concl, "problems", "", "measures", "");
 	return form;
 fail:
 	json_decref(rows);
@@ -555,7 +571,35 @@ report_forms_build(json_t *doc, const struct targets *t, const json_t *vals,
 		forms = NULL;
 		goto nomem;
 	}
+	/* Entered values no form row takes (a typo in `report set`). */
+	{
+		json_t		*unused = json_array();
+		const json_t	*o;
+		size_t		 i;
+
+		if (unused == NULL || json_object_set_new(doc, "forms_unused",
+		    unused) == -1)
+			goto nomem_doc;
+		json_array_foreach(json_object_get(vals, "values"), i, o) {
+			const struct target_project *p = targets_project(t,
+			    str(o, "project"));
+			const struct target_ind *ind = p ? targets_indicator(p,
+			    str(o, "indicator")) : NULL;
+			char what[160];
+
+			if (p != NULL && (strcmp(str(o, "indicator"), "budget") ==
+			    0 || (ind != NULL && ind->source == TARGET_ENTERED)))
+				continue;
+			snprintf(what, sizeof(what), "%s %s", str(o, "project"),
+			    str(o, "indicator"));
+			if (json_array_append_new(unused, json_string(what)) == -1)
+				goto nomem_doc;
+		}
+	}
 	return 0;
+nomem_doc:
+	snprintf(err, errlen, "building the forms: out of memory");
+	return -1;
 nomem:
 	json_decref(forms);
 	snprintf(err, errlen, "building the forms: out of memory");
@@ -766,8 +810,9 @@ report_forms_html(const json_t *doc, FILE *f)
 		    "indicators that do not apply are left out, the rest "
 		    "scaled to 100</td>" : "<td></td>", f);
 		fputs("</tr></table>\n<table class=\"close\">"
-		    "<tr><th>评价结论</th><td class=\"conclusion\"></td></tr>"
-		    "<tr><th>存在问题</th><td class=\"problems\"></td></tr>"
+		    "<tr><th>评价结论</th>", f);
+		cell(f, "td", "conclusion", NULL, str(form, "conclusion"));
+		fputs("</tr><tr><th>存在问题</th><td class=\"problems\"></td></tr>"
 		    "<tr><th>改进措施</th><td class=\"measures\"></td></tr></table>\n"
 		    "<table class=\"sign\"><tr><th>项目负责人</th><td></td>"
 		    "<th>财务负责人</th><td></td><th>填报人</th><td></td>"

@@ -257,6 +257,7 @@ chrome() {
 	[ "$(fcell opinion opinion.2 actual)" = "待填报 not entered" ]
 	[ "$(fcell opinion opinion.2 score)" = "0.00" ]
 	[ "$(fcell opinion - total)" = "45.63" ]
+	[[ "$(fcell opinion - conclusion)" == "自评得分 45.63 分（满分 100），等级：差；尚有 4 项待填报"* ]]
 	[ "$(fcell portal portal.1 score)" = "1.23" ]
 	[ "$(fcell portal portal.3 score)" = "10.00" ]
 	[ "$(fcell portal portal.4 score)" = "0.76" ]

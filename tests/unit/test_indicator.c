@@ -960,10 +960,15 @@ test_hand_forms(void **state)
 		    local(2024, 3, 6, 10, 0), err, sizeof(err)), 0);
 		assert_int_equal(store_report_set(f->st, 2023, "opinion",
 		    "opinion.2", 3, "", "x", 0, err, sizeof(err)), 0);
+		/* A typo, and a measured row: neither is taken, both named. */
+		assert_int_equal(store_report_set(f->st, 2024, "opinoin",
+		    "opinion.2", 3, "", "x", 0, err, sizeof(err)), 0);
+		assert_int_equal(store_report_set(f->st, 2024, "opinion",
+		    "opinion.3", 99, "", "x", 0, err, sizeof(err)), 0);
 		assert_int_equal(store_report_list(f->st, 2024, &vals, err,
 		    sizeof(err)), 0);
 		assert_int_equal(json_array_size(json_object_get(vals,
-		    "values")), 2);
+		    "values")), 4);
 		json_object_del(doc, "forms");
 		assert_int_equal(report_forms_build(doc, t, vals, err,
 		    sizeof(err)), 0);
@@ -983,6 +988,15 @@ test_hand_forms(void **state)
 		assert_2(json_object_get(fm, "budget"), "rate", "95.00");
 		assert_2(json_object_get(fm, "budget"), "score", "9.50");
 		assert_2(fm, "total", "48.06");
+		assert_string_equal(json_string_value(json_object_get(fm,
+		    "conclusion")), "自评得分 48.06 分（满分 100），等级：差；尚有 "
+		    "4 项待填报，得分未定 (4 values still to be entered)");
+		h = json_dumps(json_object_get(doc, "forms_unused"), 0);
+		assert_string_equal(h, "[\"opinion opinion.3\", \"opinoin "
+		    "opinion.2\"]");
+		free(h);
+		/* The measured row kept its measured value. */
+		assert_row(fm, "opinion.3", "scored", "15.00", "15.00");
 		/* Another project's values are its own. */
 		assert_true(json_is_null(json_object_get(json_object_get(
 		    form_of(doc, "portal"), "budget"), "executed")));
