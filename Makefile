@@ -38,7 +38,7 @@ OPT	?= -O2 -g
 LDSAN	:=
 endif
 
-PKGS	:= libpcap openssl sqlite3 libcurl inih libevent libevent_openssl libevent_pthreads jansson zlib netsnmp
+PKGS	:= libpcap openssl sqlite3 libcurl inih libevent libevent_openssl libevent_pthreads jansson zlib netsnmp gumbo
 # Debian 12's libevent-dev and libsnmp-dev are not Multi-Arch: same, so
 # they cannot be installed for amd64 and arm64 at once.  Without their
 # arm64 -dev packages the cross build uses the native headers (the same

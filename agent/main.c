@@ -10,8 +10,10 @@
 
 #include "agent/agent.h"
 #include "probes/check/check.h"
+#include "probes/fim/fim.h"
 #include "probes/inventory/inventory.h"
 #include "probes/packet/packet.h"
+#include "probes/web/web.h"
 
 /*
  * own_help says who answers --help after the flag: HELP_HERE the
@@ -40,8 +42,12 @@ static const struct subcommand subcommands[] = {
 	    "[--rate N] [--timeout DUR]", HELP_HERE },
 	{ "--emit", agent_emit_main, "--emit TYPE [--severity S] [--key KEY] "
 	    "[--data JSON] [-c FILE]", HELP_OWN },
+	{ "--fim", fim_main, "--fim DIR --baseline FILE [--exclude GLOB]... "
+	    "[--max-size SIZE] [--json]", HELP_HERE },
 	{ "--inventory", inventory_main, "--inventory [--json] [--root DIR]",
 	    HELP_HERE },
+	{ "--web", web_main, "--web URL [--baseline FILE] [--keywords FILE] "
+	    "[--allow-domain D]... [--timeout DUR] [--json]", HELP_HERE },
 	{ "enroll", enroll_main, "enroll --server URL --token T "
 	    "--ca-fingerprint SHA256 [--name N] [--config FILE] [--dir DIR]",
 	    HELP_OWN },

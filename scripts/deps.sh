@@ -18,6 +18,7 @@ libcurl4-openssl-dev
 libinih-dev
 libevent-dev
 libjansson-dev
+libgumbo-dev
 zlib1g-dev
 libcmocka-dev
 bats
