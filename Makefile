@@ -133,6 +133,8 @@ $(eval $(call mklib,$(LIB_CLI),$(CLI_SRC)))
 AGENT_LIBS	:= $(LIB_AGENT) $(LIB_PROBES) $(LIB_COMMON)
 COLLECTOR_LIBS	:= $(LIB_COLLECTOR) $(LIB_COMMON)
 CLI_LIBS	:= $(LIB_CLI) $(LIB_COMMON)
+# libxlsxwriter (report.xlsx, cli/xlsx.c): only what links libcli.
+XLSX_LIBS	= $(shell $(PKG_CONFIG) --libs xlsxwriter 2>/dev/null)
 
 $(BUILD)/bin/shaobing-agent: $(call obj,agent/main.c) $(AGENT_LIBS)
 	@mkdir -p $(dir $@)
@@ -144,15 +146,15 @@ $(BUILD)/bin/shaobing-collector: $(call obj,collector/main.c) $(COLLECTOR_LIBS)
 
 $(BUILD)/bin/shaobing: $(call obj,cli/main.c) $(CLI_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(CLI_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(CLI_LIBS) $(XLSX_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/%: $(call obj,tests/unit/%.c) $(call obj,$(UNITHELP_SRC)) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNITHELP_SRC)) $(ALL_LIBS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+	$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNITHELP_SRC)) $(ALL_LIBS) $(XLSX_LIBS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 $(BUILD)/bench/%: $(call obj,bench/%.c) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(XLSX_LIBS) $(LDLIBS)
 
 # Man pages: packaging/man/NAME.in with the program's own --man output
 # (the tables that print --help).  Not for cross builds (their programs

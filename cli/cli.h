@@ -54,6 +54,7 @@ int	cli_cmd_token(struct cli *cli, int argc, char **argv);
 int	cli_cmd_apitoken(struct cli *cli, int argc, char **argv);
 int	cli_cmd_audit(struct cli *cli, int argc, char **argv);
 int	cli_cmd_websites(struct cli *cli, int argc, char **argv);
+int	cli_cmd_report(struct cli *cli, int argc, char **argv);
 
 /*
  * A file the CLI writes (cli/outfile.c).  open refuses a path that

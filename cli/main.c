@@ -65,6 +65,9 @@ static const struct command commands[] = {
 	    "export [--year Y|--quarter Y-Qn|--month Y-MM|--from D --to D] "
 	    "--out DIR",
 	    "year-end export: CSV, JSON, report.html 年度导出" },
+	{ "export --targets", NULL,
+	    "export --year Y --targets FILE --out DIR",
+	    "+ one 项目支出绩效自评表 per project (report.html, report.xlsx) 自评表" },
 	{ "incidents", cli_cmd_incidents,
 	    "incidents [--status S] [--since T] [--level L] [--category C] "
 	    "[--limit N] [--json]",
@@ -78,6 +81,11 @@ static const struct command commands[] = {
 	    "indicators [--year Y|--quarter Y-Qn|--month Y-MM|--from D --to D] "
 	    "[--json]",
 	    "indicators: target, actual, met 绩效指标" },
+	{ "report", cli_cmd_report,
+	    "report set PROJECT INDICATOR|budget VALUE --year Y [--note TEXT]",
+	    "enter a 填报 value or the 全年执行数 of the 自评表 绩效填报" },
+	{ "report list", NULL, "report list --year Y [--json]",
+	    "the values entered for a year 填报清单" },
 	{ "token", cli_cmd_token, "token create [--ttl 24h] [--uses 1] [--json]",
 	    "enrollment token for shaobing-agent enroll 注册令牌" },
 	{ "users", cli_cmd_users,

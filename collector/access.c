@@ -29,6 +29,7 @@
 #include "collector/access.h"
 #include "collector/collector.h"
 #include "collector/asset.h"
+#include "collector/report_api.h"
 #include "collector/console.h"
 #include "collector/incident.h"
 #include "collector/store_access.h"
@@ -358,6 +359,11 @@ const struct route access_admin_routes[] = {
 	    website_api_list },
 	{ API_POST, "/api/v1/admin/websites/:name/rebaseline", SCOPE_ADMIN,
 	    ROUTE_CONSOLE, website_api_rebaseline },
+	/* the office's entered 自评表 values (report_api.c) */
+	{ API_GET,  "/api/v1/admin/report/values", SCOPE_READ, 0,
+	    report_api_values },
+	{ API_POST, "/api/v1/admin/report/values", SCOPE_ADMIN, 0,
+	    report_api_values },
 };
 const size_t access_admin_nroutes =
     sizeof(access_admin_routes) / sizeof(access_admin_routes[0]);

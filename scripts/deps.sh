@@ -45,6 +45,8 @@ ieee-data
 chromium
 fonts-wqy-microhei
 libsnmp-dev
+libxlsxwriter-dev
+python3-openpyxl
 snmpd
 snmp
 fping
@@ -86,6 +88,7 @@ libevent-openssl-2.1-7:arm64
 libevent-pthreads-2.1-7:arm64
 libsnmp40:arm64
 libgumbo-dev:arm64
+libxlsxwriter-dev:arm64
 "
 
 want=$PKGS
