@@ -169,7 +169,7 @@ $(BUILD)/man/%: packaging/man/%.in packaging/man/render.sh $(BINS)
 	sh packaging/man/render.sh $(BUILD)/bin/$(basename $*) $< $(VERSION) >$@.tmp
 	mv $@.tmp $@
 
-tests: $(BINS) $(UNITS)
+tests: $(BINS) $(MANS) $(UNITS)
 benches: $(BINS) $(BENCHES)
 
 deps:

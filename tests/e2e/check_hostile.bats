@@ -72,9 +72,9 @@ teardown() {
 	run A --check "https://localhost:$PORT/i.txt"
 	[ "$status" -eq 1 ]
 	printf '%s\n' "$output" >"$D/out.txt"
-	LC_ALL=C refute_grep -qP '[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' "$D/out.txt"
+	if LC_ALL=C grep -qP '[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' "$D/out.txt"; then false; fi
 	grep -qF 'x\x1b]52;c;aGk=\x07\x0d\x0aforged: ok\xfe' "$D/out.txt"
 	# OpenSSL's RFC 2253 printer escapes it already (\1B); either is fine.
 	grep -qE 'Evil\\(x1b|1B)\[2J Corp' "$D/out.txt"
-	refute_grep -q '^forged' "$D/out.txt"
+	if grep -q '^forged' "$D/out.txt"; then false; fi
 }

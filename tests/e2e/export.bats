@@ -228,7 +228,7 @@ chrome() {
 
 	chrome --print-to-pdf="$T/report.pdf" --no-pdf-header-footer "file://$T/out/report.html" 2>"$T/chrome-pdf.log" || true
 	[ "$(head -c 4 "$T/report.pdf")" = "%PDF" ]
-	! grep -iE 'CONSOLE|Uncaught|Failed to load|net::ERR' "$T/chrome-pdf.log"
+	refute_grep -iE 'CONSOLE|Uncaught|Failed to load|net::ERR' "$T/chrome-pdf.log"
 	chrome --dump-dom "file://$T/out/report.html" >"$T/dom.html" 2>"$T/chrome-dom.log"
 	fcell() {	# fcell PROJECT ROW-ID CLASS: a cell of one project's form
 		dom_cell "$T/dom.html" "$1" "$2" "$3"

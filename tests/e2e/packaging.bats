@@ -121,6 +121,7 @@ leftovers() {
 	grep -Eq '^-rw-r--r-- root/root .* \./etc/shaobing/collector\.ini$' <<<"$output"
 	grep -q '\./lib/systemd/system/shaobing-collector\.service$' <<<"$output"
 	# The holiday calendar, where [schedule] calendar can name it.
+	grep -Eq '^-rw-r--r-- root/root .* \./usr/share/shaobing/holidays-2025\.txt$' <<<"$output"
 	grep -Eq '^-rw-r--r-- root/root .* \./usr/share/shaobing/holidays-2026\.txt$' <<<"$output"
 	# Conffiles: the configuration and nothing else.
 	x="$BATS_TEST_TMPDIR/ctl"

@@ -52,6 +52,7 @@ files() {
 /usr/share/man/man1/shaobing.1.gz
 /usr/share/man/man8/shaobing-collector.8.gz
 /usr/share/shaobing
+/usr/share/shaobing/holidays-2025.txt
 /usr/share/shaobing/holidays-2026.txt
 /var/lib/shaobing" ]
 	grep -qx '/etc/shaobing/collector.ini -rw-r----- root shaobing cn' "$BATS_TEST_TMPDIR/coll"
