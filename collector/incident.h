@@ -207,6 +207,12 @@ struct incident_query {
 	int64_t		 since_ms;	/* INT64_MIN any; first_seen >= */
 	int64_t		 after_id;
 	int		 limit;
+	/* Added for the console; zero means "no filter". */
+	int64_t		 until_ms;	/* 0 any; first_seen < */
+	const char	*asset;		/* NULL any; the asset or agent name */
+	const char	*text;		/* NULL any; in title, asset or key */
+	int64_t		 before_id;	/* 0 no bound; else id < before_id */
+	int		 desc;		/* newest first; next is a before_id */
 };
 
 int	store_incident_list(struct store *st, const struct incident_query *q,

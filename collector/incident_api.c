@@ -59,22 +59,37 @@ static void
 list(struct api *api, const char *query, struct api_response *rs)
 {
 	static const char *const names[] = { "status", "since", "level",
-		"category", "limit", "after_id", NULL };
+		"category", "limit", "after_id", "asset", API_PAGE_NAMES, NULL };
 	struct evkeyvalq	 q;
 	struct evkeyval		*kv;
 	struct incident_query	 iq;
+	struct api_page		 pg;
+	int			 r;
 	json_t			*arr;
 	int64_t			 v, next;
 	char			 err[300], why[200];
 
 	TAILQ_INIT(&q);
 	memset(&iq, 0, sizeof(iq));
+	memset(&pg, 0, sizeof(pg));
 	iq.since_ms = INT64_MIN;
 	iq.limit = INCIDENT_LIMIT_DEFAULT;
 	if (api_query(&q, query, names, NULL, err, sizeof(err)) == -1)
 		goto bad;
 	TAILQ_FOREACH(kv, &q, next) {
-		if (strcmp(kv->key, "status") == 0) {
+		if ((r = api_page_param(kv->key, kv->value, &pg, err,
+		    sizeof(err))) == -1)
+			goto bad;
+		if (r == 1)
+			continue;
+		if (strcmp(kv->key, "asset") == 0) {
+			if (kv->value[0] == '\0' || strlen(kv->value) > 255) {
+				snprintf(err, sizeof(err), "asset: expected 1 to "
+				    "255 bytes (an asset or agent name)");
+				goto bad;
+			}
+			iq.asset = kv->value;
+		} else if (strcmp(kv->key, "status") == 0) {
 			if (tax_status_parse(kv->value) == -1) {
 				snprintf(err, sizeof(err), "status: expected open, "
 				    "acknowledged, resolved or false_positive");
@@ -115,13 +130,18 @@ list(struct api *api, const char *query, struct api_response *rs)
 			}
 		}
 	}
+	iq.until_ms = pg.until_ms;
+	iq.text = pg.text;
+	iq.before_id = pg.before_id;
+	iq.desc = pg.desc;
 	if (store_incident_list(api->store, &iq, &arr, &next, err,
 	    sizeof(err)) == -1) {
 		store_failed(rs, err);
 		goto out;
 	}
 	api_reply(rs, 200, json_pack("{s:o, s:o}", "incidents", arr,
-	    "next_after_id", next > 0 ? json_integer(next) : json_null()));
+	    iq.desc ? "next_before_id" : "next_after_id",
+	    next > 0 ? json_integer(next) : json_null()));
 	goto out;
 bad:
 	api_reply_error(rs, 400, err);
