@@ -40,6 +40,7 @@ jq
 python3
 ieee-data
 chromium
+npm
 fonts-wqy-microhei
 libsnmp-dev
 snmpd
