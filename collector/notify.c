@@ -86,6 +86,8 @@ static const struct conf_opt channel_opts[] = {
 	  "5m", NULL, NULL, "backoff cap" },
 	{ "storm_threshold", CONF_INT, OFF(storm_threshold), 0, 1, 100000,
 	  "10", NULL, NULL, "incidents a minute sent one by one" },
+	{ "recovery", CONF_BOOL, OFF(recovery), 0, 0, 0, "yes", NULL, NULL,
+	  "tell when an incident resolves by itself" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -246,6 +248,8 @@ notify_route(const struct notify_channel_conf *ch, const struct notify_msg *m)
 	int		 r, any = 0;
 
 	if (!tax_level_at_least(m->level, ch->min_level))
+		return false;
+	if (m->recovery && !ch->recovery)
 		return false;
 	while ((r = conf_list_next(&cur, item, sizeof(item))) != 0) {
 		any = 1;

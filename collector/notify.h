@@ -65,6 +65,8 @@ struct notify_msg {
 	int64_t			first_seen_ms;	/* UTC ms */
 	int64_t			count;		/* events folded so far */
 	char			link[512];	/* console URL; may be "" */
+	bool			recovery;	/* resolved by itself: the
+						   thing is back */
 };
 
 enum notify_tls {
@@ -92,6 +94,7 @@ struct notify_channel_conf {
 	int64_t		retry_initial_ms;
 	int64_t		retry_max_ms;
 	int		storm_threshold;
+	bool		recovery;	/* send recoveries (default yes) */
 	int		line;		/* of the [notify NAME] header */
 };
 

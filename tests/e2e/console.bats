@@ -193,24 +193,6 @@ vendor_dir() {
 	return 0
 }
 
-# A webhook that writes each body it gets to $T/hook.N.json.
-start_hook() {
-	HOOK_PORT=$(sb_free_port)
-	python3 -c '
-import http.server, sys, itertools
-n = itertools.count(1)
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        b = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        open("%s/hook.%d.json" % (sys.argv[2], next(n)), "wb").write(b)
-        self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers(); self.wfile.write(b"{}")
-    def log_message(self, *a): pass
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-' "$HOOK_PORT" "$T" &
-	echo $! >>"$SB_PIDS"
-	SB_WATCH=$! sb_wait_until sh -c "ss -Htln 'sport = :$HOOK_PORT' | grep -q ."
-}
-
 post_event() {	# SEQ TYPE KEY
 	printf '{"agent":"pc-01","events":[{"agent":"pc-01","seq":%d,"ts":"%s","type":"%s","severity":"high","key":"%s","data":{"ports":[22,80,443],"src":"10.0.0.%d"}}]}' \
 		"$1" "$(date -u +%Y-%m-%dT%H:%M:%S.000Z)" "$2" "$3" "$1" >"$T/ev.json"
@@ -224,7 +206,7 @@ post_event() {	# SEQ TYPE KEY
 	[ -n "$VENDOR" ] || skip "chart library not fetched (make console-vendor: npm and the npm registry)"
 	sb_stop_collector
 	sb_agent_cert pc-01
-	start_hook
+	sb_start_hook
 	C_SERVER_EXTRA="console_vendor = $VENDOR" C_EXTRA="
 [incidents]
 console_url = $URL/console/#/incidents/

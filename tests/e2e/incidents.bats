@@ -174,7 +174,11 @@ host_down_resolved() {
 		select(.type == "host_down" and .status == "resolved")] | length == 1'
 }
 
-@test "a scheduled agent that stops opens host down; its return resolves it" {
+@test "a scheduled agent that stops opens host down; its return resolves it and tells the channels" {
+	sb_start_hook
+	printf '%s\n' "console_url = https://collector.example/console/#/incidents/" "" \
+		"[notify hook]" "type = webhook" "url = http://127.0.0.1:$HOOK_PORT/h" "" \
+		"[notify quiet]" "type = webhook" "url = http://127.0.0.1:$HOOK_PORT/q" "recovery = no" >>"$T/collector.ini"
 	sb_start_collector
 	sb_start_agent pc-01
 	SB_WATCH=$AG_PID sb_wait_until sh -c "'$SB' agents --json | jq -e '.agents[0].status == \"up\"'"
@@ -190,6 +194,16 @@ host_down_resolved() {
 	run "$SB" incidents show 1 --json
 	[ "$(jq -r '.trail[-1].action' <<<"$output")" = auto_resolved ]
 	[ "$(jq -r '.trail[-1].actor' <<<"$output")" = shaobing ]
+	# The opening went to both channels, the recovery to "hook" only.
+	SB_WATCH=$C_PID sb_wait_until test -f "$T/hook.3.json"
+	run sh -c "cat '$T'/hook.*.json | jq -r '[.kind, .incident.status, .incident.link] | join(\" \")' | sort"
+	[ "$output" = "incident open https://collector.example/console/#/incidents/1
+incident open https://collector.example/console/#/incidents/1
+recovery resolved https://collector.example/console/#/incidents/1" ]
+	run sh -c "cat '$T'/hook.*.json | jq -r 'select(.kind == \"recovery\") | .text' | head -1"
+	[[ "$output" == "[哨兵 Shaobing][已恢复 RECOVERED][一般 IV] DE #1 "* ]]
+	run sqlite3 "$T/collector.db" "select count(*) from notifications where incident_id = 1"
+	[ "$output" = 3 ]
 }
 
 @test "the console acts as its session's user, whatever the body says" {
