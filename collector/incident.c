@@ -743,6 +743,12 @@ incidents_act(struct incidents *in, int64_t id, enum incident_action a,
 	return 0;
 }
 
+struct notifier *
+incidents_notifier(const struct incidents *in)
+{
+	return in->o.notifier;
+}
+
 void
 incidents_on_notify(void *arg, const struct notify_result *r)
 {

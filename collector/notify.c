@@ -836,6 +836,27 @@ notify_submit(struct notifier *n, const struct notify_msg *m)
 }
 
 int
+notify_submit_to(struct notifier *n, const char *name,
+    const struct notify_msg *m)
+{
+	struct job	*j = NULL;
+	size_t		 i;
+
+	for (i = 0; i < n->nch; i++)
+		if (strcmp(n->ch[i].name, name) == 0)
+			break;
+	if (i == n->nch)
+		return 1;
+	pthread_mutex_lock(&n->mu);
+	if ((j = job_new(i, m, 1, &m->incident_id, 1, false, now_ms(n))) !=
+	    NULL)
+		job_push(n, j);
+	pthread_mutex_unlock(&n->mu);
+	curl_multi_wakeup(n->multi);
+	return j == NULL ? -1 : 0;
+}
+
+int
 notify_result_fd(const struct notifier *n)
 {
 	return n->pipe[0];

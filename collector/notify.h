@@ -156,6 +156,13 @@ struct notifier	*notify_new(const struct notify_conf *nc,
  * took it, -1 on allocation failure.  Never blocks on the network.
  */
 int		 notify_submit(struct notifier *n, const struct notify_msg *m);
+/*
+ * Queue m for the channel called name only, at once (no route, no storm
+ * control): the console's "send test".  0 queued, 1 no such channel, -1
+ * out of memory.
+ */
+int		 notify_submit_to(struct notifier *n, const char *name,
+		    const struct notify_msg *m);
 /* Readable when results wait for notify_dispatch(). */
 int		 notify_result_fd(const struct notifier *n);
 /* Run the callback for every finished send; returns how many. */

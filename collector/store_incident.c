@@ -689,6 +689,47 @@ out:
 	return rc;
 }
 
+int
+store_notify_recent(struct store *st, const char *channel, int limit,
+    json_t **out, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	json_t		*arr = json_array();
+	int		 step, rc = -1;
+
+	*out = NULL;
+	if (arr == NULL || store_prepare(st, "SELECT incident_id, ts, ok, "
+	    "attempt, digest, error FROM notifications WHERE channel = ?1 "
+	    "ORDER BY id DESC LIMIT ?2", &s, err, errlen) == -1)
+		goto out;
+	sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, limit);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+
+		if (json_array_append_new(arr, json_pack("{s:o, s:o, s:b, s:i, "
+		    "s:b, s:o}", "incident_id", id > 0 ? json_integer(id) :
+		    json_null(), "ts", jtime(s, 1),
+		    "ok", sqlite3_column_int(s, 2), "attempts",
+		    sqlite3_column_int(s, 3), "digest", sqlite3_column_int(s, 4),
+		    "error", jtext(s, 5))) == -1) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+	}
+	if (step != SQLITE_DONE) {
+		store_db_err(st, "reading notifications", err, errlen);
+		goto out;
+	}
+	*out = arr;
+	arr = NULL;
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	json_decref(arr);
+	return rc;
+}
+
 /* Rows of sql (bound to id) as an array built by fn. */
 static int
 sub_list(struct store *st, const char *sql, int64_t id,

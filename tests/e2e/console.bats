@@ -230,10 +230,31 @@ url = http://127.0.0.1:$HOOK_PORT/hook
 	curl -sSf --cacert "$T/ca/ca.crt" "$URL/console/vendor/LICENSE-echarts.txt" | grep -q 'Apache License'
 	run curl -sS --cacert "$T/ca/ca.crt" -o /dev/null -w '%{http_code}' "$URL/console/vendor/..%2Fcollector.ini"
 	[ "$output" = 404 ]
+	# Channels: listed without secrets, a test message through one
+	# (admin only, audited), recorded among its last sends.
+	login alice 'correct horse'
+	run con "$URL/console/api/channels"
+	[[ "$output" == "200 "* ]]
+	[ "$(jq -r '.channels[0] | [.name, .type, .target, .recovery] | map(tostring) | join(" ")' "$T/con.body")" = "hook webhook http://127.0.0.1:$HOOK_PORT true" ]
+	run con -X POST -H "$ORIGIN" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{}' "$URL/console/api/channels/hook/test"
+	[ "$output" = '200 {"queued":true,"channel":"hook"}' ]
+	run con -X POST -H "$ORIGIN" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{}' "$URL/console/api/channels/nosuch/test"
+	[[ "$output" == "404 "*"no such notification channel"* ]]
+	SB_WATCH=$C_PID sb_wait_until test -f "$T/hook.3.json"
+	[ "$(jq -r '.incident.title' "$T/hook.3.json")" = "测试消息 test message (alice (console))" ]
+	SB_WATCH=$C_PID sb_wait_until sh -c "sqlite3 '$T/collector.db' 'select count(*) from notifications where incident_id = 0' | grep -qx 1"
+	run sqlite3 "$T/collector.db" "select actor || ' ' || path || ' ' || status from admin_audit where path like '%/test'"
+	[ "$output" = "alice /console/api/channels/hook/test 200
+alice /console/api/channels/nosuch/test 404" ]
+	echo 'battery staple' | "$SB" users add reader --role read --password-stdin
+	login reader 'battery staple'
+	run con -X POST -H "$ORIGIN" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{}' "$URL/console/api/channels/hook/test"
+	[[ "$output" == "403 "* ]]
+	[ ! -f "$T/hook.4.json" ]
 	shots=${SHAOBING_SCREENSHOTS:-$T/screenshots}
 	run python3 "$SHAOBING_ROOT/tests/e2e/console_cdp.py" "$CHROME" "$link" alice 'correct horse' \
 		"$(mktemp -d "$T/chrome.XXXXXX")" "$shots" \
-		'#/overview' '#/incidents' '#/incidents?q=10.0.0.7' '#/incidents/1' '#/events' '#/events?type=system' '#/assets' '#/indicators'
+		'#/overview' '#/incidents' '#/incidents?q=10.0.0.7' '#/incidents/1' '#/events' '#/events?type=system' '#/assets' '#/indicators' '#/channels'
 	echo "$output"
 	[ "$status" -eq 0 ]
 	# The notification's link survived the login and opened incident 2,
@@ -249,8 +270,9 @@ url = http://127.0.0.1:$HOOK_PORT/hook
 	[[ "$output" =~ "page #/incidents?q=10.0.0.7: "[^$'\n']*"| rows 1 |"[^$'\n']*"SYN" ]]
 	[[ "$output" =~ "page #/events?type=system: "[^$'\n']*"| rows 1 |" ]]
 	[[ "$output" =~ "page #/events: "[^$'\n']*"| rows 3 |"[^$'\n']*"系统状态 system" ]]
+	[[ "$output" =~ "page #/channels: "[^$'\n']*"| rows 1 |"[^$'\n']*"测试 test" ]]
 	[[ "$output" != *"| width 13"[7-9]* && "$output" != *"| width 1[4-9]"* ]]
-	for p in first-incident overview incidents incidents-q-10-0-0-7 incidents-1 events events-type-system assets indicators; do
+	for p in first-incident overview incidents incidents-q-10-0-0-7 incidents-1 events events-type-system assets indicators channels; do
 		[ -s "$shots/$p.png" ]
 	done
 	# The page's filters went to the server.
