@@ -209,6 +209,10 @@ vendor_answer(struct api *api, const char *name, struct console_response *rs)
 			break;
 		rs->status = 200;
 		rs->content_type = vendor_files[i].type;
+		/* 1 MB of script: the browser keeps it a day, not per view. */
+		for (int h = 0; h < rs->nheaders; h++)
+			if (strcmp(rs->hname[h], "Cache-Control") == 0)
+				rs->hvalue[h] = "private, max-age=86400";
 		return;
 	}
 	answer_error(rs, 404, "unknown path");

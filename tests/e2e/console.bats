@@ -227,6 +227,7 @@ url = http://127.0.0.1:$HOOK_PORT/hook
 	curl -sS --cacert "$T/ca/ca.crt" -D "$T/vh" -o "$T/ec.js" "$URL/console/vendor/echarts.min.js"
 	cmp "$T/ec.js" "$VENDOR/echarts.min.js"
 	grep -qi '^content-type: text/javascript' "$T/vh"
+	grep -qi '^cache-control: private, max-age=86400' "$T/vh"
 	curl -sSf --cacert "$T/ca/ca.crt" "$URL/console/vendor/LICENSE-echarts.txt" | grep -q 'Apache License'
 	run curl -sS --cacert "$T/ca/ca.crt" -o /dev/null -w '%{http_code}' "$URL/console/vendor/..%2Fcollector.ini"
 	[ "$output" = 404 ]

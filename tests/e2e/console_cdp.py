@@ -103,8 +103,8 @@ try:
     view = wait_for("document.getElementById('view').getAttribute('data-view')", sess, "the first view")
     print("first view: " + view)
     if view == "overview":
-        tiles = wait_for("document.querySelectorAll('.card')[0].querySelectorAll('.tile b').length >= 2 && "
-                         "Array.prototype.map.call(document.querySelectorAll('.card')[0].querySelectorAll('.tile'), "
+        tiles = wait_for("document.querySelector('#view .card').querySelectorAll('.tile b').length >= 2 && "
+                         "Array.prototype.map.call(document.querySelector('#view .card').querySelectorAll('.tile'), "
                          "function (t) { return t.textContent; }).join(' | ')",
                          sess, "the overview's agent tiles")
         print("overview: " + tiles)
