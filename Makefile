@@ -38,7 +38,7 @@ OPT	?= -O2 -g
 LDSAN	:=
 endif
 
-PKGS	:= libpcap openssl sqlite3 libcurl inih libevent libevent_openssl libevent_pthreads jansson zlib netsnmp
+PKGS	:= libpcap openssl sqlite3 libcurl inih libevent libevent_openssl libevent_pthreads jansson zlib netsnmp gumbo
 # Debian 12's libevent-dev and libsnmp-dev are not Multi-Arch: same, so
 # they cannot be installed for amd64 and arm64 at once.  Without their
 # arm64 -dev packages the cross build uses the native headers (the same
@@ -71,7 +71,17 @@ WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	   -Wformat=2 -Wno-format-nonliteral
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-CFLAGS	+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. $(PKG_CFLAGS) -MMD -MP
+# One version for every binary, --version, the packages and the agent's
+# User-Agent: the top entry of packaging/changelog (make VERSION=V for a
+# test build).  $(BUILD)/gen/shaobing_version.h is rewritten only when the
+# version changes, so only common/version.c recompiles then.
+VERSION	?= $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' packaging/changelog)
+VERSION_H := $(BUILD)/gen/shaobing_version.h
+VERSION_LINE := \#define SHAOBING_VERSION "$(VERSION)"
+ifneq ($(shell cat $(VERSION_H) 2>/dev/null),$(VERSION_LINE))
+$(shell mkdir -p $(BUILD)/gen && printf '%s\n' '$(VERSION_LINE)' >$(VERSION_H))
+endif
+CFLAGS	+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
 LDLIBS	+= $(PKG_LIBS) $(XLIBS) -ldl -lpthread -lm
 LDFLAGS	+= $(LDSAN)
 
@@ -98,12 +108,15 @@ BINS	:= $(BUILD)/bin/shaobing-agent $(BUILD)/bin/shaobing-collector $(BUILD)/bin
 UNITS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCHES	:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all deps check unit e2e bench demo demo-stop fuzz clean tests benches deb check-arm64 rpm console-vendor
+.PHONY: man all deps check unit e2e bench demo demo-stop fuzz clean tests benches deb check-arm64 rpm console-vendor
 all: $(BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# Named here too: a copied build folder's .d files name the old header.
+$(call obj,common/version.c): $(VERSION_H)
 
 define mklib
 $(1): $(call obj,$(2))
@@ -120,6 +133,8 @@ $(eval $(call mklib,$(LIB_CLI),$(CLI_SRC)))
 AGENT_LIBS	:= $(LIB_AGENT) $(LIB_PROBES) $(LIB_COMMON)
 COLLECTOR_LIBS	:= $(LIB_COLLECTOR) $(LIB_COMMON)
 CLI_LIBS	:= $(LIB_CLI) $(LIB_COMMON)
+# libxlsxwriter (report.xlsx, cli/xlsx.c): only what links libcli.
+XLSX_LIBS	= $(shell $(PKG_CONFIG) --libs xlsxwriter 2>/dev/null)
 
 $(BUILD)/bin/shaobing-agent: $(call obj,agent/main.c) $(AGENT_LIBS)
 	@mkdir -p $(dir $@)
@@ -131,15 +146,28 @@ $(BUILD)/bin/shaobing-collector: $(call obj,collector/main.c) $(COLLECTOR_LIBS)
 
 $(BUILD)/bin/shaobing: $(call obj,cli/main.c) $(CLI_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(CLI_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(CLI_LIBS) $(XLSX_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/%: $(call obj,tests/unit/%.c) $(call obj,$(UNITHELP_SRC)) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNITHELP_SRC)) $(ALL_LIBS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+	$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNITHELP_SRC)) $(ALL_LIBS) $(XLSX_LIBS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 $(BUILD)/bench/%: $(call obj,bench/%.c) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(XLSX_LIBS) $(LDLIBS)
+
+# Man pages: packaging/man/NAME.in with the program's own --man output
+# (the tables that print --help).  Not for cross builds (their programs
+# cannot run here; the packages take the native build's).
+MANS	:= $(patsubst packaging/man/%.in,$(BUILD)/man/%,$(wildcard packaging/man/*.in))
+ifeq ($(CROSS),)
+all: $(MANS)
+endif
+man: $(MANS)
+$(BUILD)/man/%: packaging/man/%.in packaging/man/render.sh $(BINS)
+	@mkdir -p $(dir $@)
+	sh packaging/man/render.sh $(BUILD)/bin/$(basename $*) $< $(VERSION) >$@.tmp
+	mv $@.tmp $@
 
 tests: $(BINS) $(UNITS)
 
@@ -165,8 +193,9 @@ unit: tests
 e2e: tests
 	@sh tests/run-e2e.sh $(BUILD)
 
+# Every fuzz target FUZZ_SECONDS (default 20) seconds: make fuzz FUZZ_SECONDS=600
 fuzz:
-	@sh tests/fuzz/run.sh $${FUZZ_SECONDS:-20}
+	@sh tests/fuzz/run.sh $(or $(FUZZ_SECONDS),20)
 
 bench: deps
 	@sh scripts/deps.sh --bench

@@ -123,6 +123,14 @@ agent_setup_from_conf(struct conf *c, struct agent_setup *out,
 	memset(out, 0, sizeof(*out));
 	if (conf_apply(c, "agent", agent_conf_opts, &out->ac, err) == -1)
 		return -1;
+	{
+		int line = conf_key_line(c, "agent", "user");
+
+		out->ac.user_set = line > 0;
+		snprintf(out->ac.user_where, sizeof(out->ac.user_where),
+		    "%s:%d", conf_path(c), line > 0 ? line :
+		    conf_section_line(c, "agent"));
+	}
 	if (out->ac.name[0] == '\0') {
 		char host[256];
 

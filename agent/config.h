@@ -5,6 +5,7 @@
 #ifndef SHAOBING_AGENT_CONFIG_H
 #define SHAOBING_AGENT_CONFIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/conf.h"
@@ -26,6 +27,10 @@ struct agent_conf {
 	int64_t	upload_ms;
 	int64_t	retry_max_ms;
 	char	user[64];
+	/* "FILE:LINE" of the user setting (the [agent] header's line when
+	   the default applies), and whether the file sets it. */
+	char	user_where[AGENT_PATH_MAX + 16];
+	bool	user_set;
 	int	log_level;		/* enum log_level */
 	char	timezone[64];
 };

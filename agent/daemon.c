@@ -18,6 +18,7 @@
  * the file; if it is invalid, log why and keep running as before.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <malloc.h>
@@ -39,6 +40,8 @@
 #include "agent/sched.h"
 #include "agent/spool.h"
 #include "agent/upload.h"
+#include "common/checkfiles.h"
+#include "common/conf.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "probes/system.h"
@@ -337,6 +340,68 @@ parse_args(int argc, char **argv, void (*usage)(FILE *), struct agentd *d,
 	return 0;
 }
 
+/* The paths of other sections --check-config opens too. */
+struct check_more {
+	char	interfaces[512];
+	char	blocklist[AGENT_PATH_MAX];
+	char	inv_state[AGENT_PATH_MAX];
+};
+
+/*
+ * --check-config: the configuration parsed; now open every file the
+ * agent will open, as [agent] user (the unit's User=), and look up the
+ * capture interfaces.  Exit status 0 or 2.
+ */
+static int
+check_files(const char *conf_path, const struct agent_conf *ac)
+{
+	static const struct conf_opt pkt[] = {
+		{ "interfaces", CONF_STR, offsetof(struct check_more, interfaces),
+		  sizeof(((struct check_more *)0)->interfaces), 0, 0, "", NULL,
+		  NULL, "" },
+		{ "blocklist", CONF_STR, offsetof(struct check_more, blocklist),
+		  AGENT_PATH_MAX, 0, 0, "", NULL, NULL, "" },
+		{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+	};
+	static const struct conf_opt inv[] = {
+		{ "state", CONF_STR, offsetof(struct check_more, inv_state),
+		  AGENT_PATH_MAX, 0, 0, "", NULL, NULL, "" },
+		{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+	};
+	struct check_more	 m;
+	struct conf_err		 cerr;
+	struct conf		*c;
+	int			 rc;
+
+	memset(&m, 0, sizeof(m));
+	if ((c = conf_load(conf_path, &cerr)) == NULL ||
+	    conf_apply(c, "packet", pkt, &m, &cerr) == -1 ||
+	    conf_apply(c, "inventory", inv, &m, &cerr) == -1) {
+		fprintf(stderr, "%s\n", cerr.msg);
+		conf_free(c);
+		return 2;
+	}
+	conf_free(c);
+	{
+		const struct checkfile files[] = {
+			{ "[agent] ca", ac->ca, CHECK_READ },
+			{ "[agent] cert", ac->cert, CHECK_READ },
+			{ "[agent] key", ac->key, CHECK_READ },
+			{ "[agent] spool", ac->spool, CHECK_DIR_WRITE },
+			{ "[inventory] state", m.inv_state, CHECK_DIR_WRITE },
+			{ "[packet] blocklist", m.blocklist, CHECK_READ },
+			{ "[packet] interfaces", m.interfaces, CHECK_IFACE },
+		};
+
+		rc = checkfiles_run("shaobing-agent", ac->user, files,
+		    sizeof(files) / sizeof(files[0]));
+	}
+	if (rc == 0)
+		printf("configuration OK (files opened as user %s)\n",
+		    geteuid() == 0 ? ac->user : "running this");
+	return rc;
+}
+
 static bool
 any_event_driven(const struct agent_setup *s)
 {
@@ -371,14 +436,28 @@ agent_main(int argc, char **argv, void (*usage)(FILE *))
 		return 2;
 	}
 	if (check) {
-		printf("configuration OK\n");
+		rc = check_files(d.conf_path, &d.setup.ac);
 		agent_setup_free(&d.setup);
-		return 0;
+		return rc;
+	}
+	/*
+	 * Fail closed, before any capture handle opens: a user (or its
+	 * group) that does not exist would leave the agent capturing as
+	 * root (tcpdump -Z refuses too).
+	 */
+	if ((geteuid() == 0 || d.setup.ac.user_set) &&
+	    privdrop_check(d.setup.ac.user, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: [agent] user: %s; refusing to start\n",
+		    d.setup.ac.user_where, err);
+		rc = 2;
+		goto out;
 	}
 	apply_log_settings(&d);
 	if (upload_creds_load(&cr, &d.setup.ac, err, sizeof(err)) == -1) {
-		log_errorx("%s; set [agent] ca, cert and key (shaobing agents "
-		    "cert makes them)", err);
+		log_errorx("%s; set [agent] ca, cert and key (shaobing-agent "
+		    "enroll writes them; shaobing-agent --check-config names "
+		    "the problem); not restarting", err);
+		rc = 2;
 		goto out;
 	}
 	if (!foreground) {
@@ -434,7 +513,13 @@ agent_main(int argc, char **argv, void (*usage)(FILE *))
 		}
 	}
 	spool_prepare(&d.setup.ac, false);
-	privdrop(d.setup.ac.user, any_event_driven(&d.setup));
+	if (privdrop(d.setup.ac.user, any_event_driven(&d.setup), err,
+	    sizeof(err)) == -1) {
+		log_errorx("%s: [agent] user: cannot drop root: %s; refusing "
+		    "to run", d.setup.ac.user_where, err);
+		rc = 2;
+		goto out;
+	}
 	if ((d.up = uploader_start(&d.setup.ac, &cr, boot_ms, err,
 	    sizeof(err))) == NULL) {
 		log_errorx("%s", err);

@@ -35,6 +35,7 @@
 #include "common/event.h"
 #include "common/pki.h"
 #include "common/timeutil.h"
+#include "common/version.h"
 
 #define ENROLL_CONF_MAX		(1024 * 1024)
 
@@ -179,7 +180,9 @@ line_is_key(const char *line, size_t len, const char *key)
  * Write path with [agent] keys set to vals: existing lines for those
  * keys in [agent] are replaced, missing ones go right after the section
  * header (a section is added when there is none).  Other lines stay.
- * Written beside and renamed into place; mode kept (0640 when new).
+ * Written beside and renamed into place; owner, group and mode kept
+ * (the package makes it root:shaobing 0640 so the service can read it;
+ * 0640 when new).
  */
 static int
 conf_update(const char *path, const char *const *keys, const char *const *vals,
@@ -192,14 +195,16 @@ conf_update(const char *path, const char *const *keys, const char *const *vals,
 	FILE		*f = NULL;
 	struct stat	 sb;
 	mode_t		 mode = 0640;
-	int		 rc = -1;
+	int		 rc = -1, have = 0;
 
 	if (read_text(path, &old, &len) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (stat(path, &sb) == 0)
+	if (stat(path, &sb) == 0) {
 		mode = sb.st_mode & 07777;
+		have = 1;
+	}
 	snprintf(tmp, sizeof(tmp), "%s.enroll", path);
 	if ((f = fopen(tmp, "w")) == NULL) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
@@ -245,6 +250,8 @@ conf_update(const char *path, const char *const *keys, const char *const *vals,
 			fprintf(f, "%s = %s\n", keys[i], vals[i]);
 	}
 	if (fflush(f) == EOF || fsync(fileno(f)) == -1 ||
+	    (have && (sb.st_uid != geteuid() || sb.st_gid != getegid()) &&
+	    fchown(fileno(f), sb.st_uid, sb.st_gid) == -1) ||
 	    fchmod(fileno(f), mode) == -1) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		goto out;

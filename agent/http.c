@@ -9,6 +9,7 @@
 
 #include "agent/config.h"
 #include "agent/http.h"
+#include "common/version.h"
 
 static size_t
 answer_write(char *p, size_t size, size_t nmemb, void *arg)
@@ -53,7 +54,8 @@ agent_http_call(CURL *h, const struct agent_http_req *rq,
 	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, rq->connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, rq->timeout_ms);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, AGENT_USER_AGENT);
+	curl_easy_setopt(h, CURLOPT_USERAGENT,
+	    version_user_agent("shaobing-agent"));
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, answer_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
 	if (rq->ca == NULL) {

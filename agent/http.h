@@ -14,7 +14,6 @@
 
 #include <curl/curl.h>
 
-#define AGENT_USER_AGENT	"shaobing-agent/0.1.0"
 #define AGENT_HTTP_ANSWER_MAX	(256 * 1024)
 
 struct agent_http_req {

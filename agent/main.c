@@ -9,9 +9,13 @@
 #include <string.h>
 
 #include "agent/agent.h"
+#include "common/manpage.h"
+#include "common/version.h"
 #include "probes/check/check.h"
+#include "probes/fim/fim.h"
 #include "probes/inventory/inventory.h"
 #include "probes/packet/packet.h"
+#include "probes/web/web.h"
 
 /*
  * own_help says who answers --help after the flag: HELP_HERE the
@@ -40,8 +44,12 @@ static const struct subcommand subcommands[] = {
 	    "[--rate N] [--timeout DUR]", HELP_HERE },
 	{ "--emit", agent_emit_main, "--emit TYPE [--severity S] [--key KEY] "
 	    "[--data JSON] [-c FILE]", HELP_OWN },
+	{ "--fim", fim_main, "--fim DIR --baseline FILE [--exclude GLOB]... "
+	    "[--max-size SIZE] [--json]", HELP_HERE },
 	{ "--inventory", inventory_main, "--inventory [--json] [--root DIR]",
 	    HELP_HERE },
+	{ "--web", web_main, "--web URL [--baseline FILE] [--keywords FILE] "
+	    "[--allow-domain D]... [--timeout DUR] [--json]", HELP_HERE },
 	{ "enroll", enroll_main, "enroll --server URL --token T "
 	    "--ca-fingerprint SHA256 [--name N] [--config FILE] [--dir DIR]",
 	    HELP_OWN },
@@ -51,9 +59,16 @@ static const struct subcommand subcommands[] = {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: shaobing-agent [-f] [-v] [-c FILE] [--check-config]\n");
+	fprintf(f, "usage: shaobing-agent [-f] [-v] [-c FILE] [--check-config] [--version]\n");
 	for (const struct subcommand *s = subcommands; s->flag != NULL; s++)
 		fprintf(f, "       shaobing-agent %s\n", s->help);
+	fprintf(f, "  -c FILE         configuration (default /etc/shaobing/agent.ini)\n"
+	    "  -f              stay in the foreground, log to stderr\n"
+	    "  -v              debug logging\n"
+	    "  --check-config  validate the configuration, open every file the\n"
+	    "                  agent will open (as root: as [agent] user) and\n"
+	    "                  look up [packet] interfaces; exit 0, else 2\n"
+	    "  --version       print the version\n");
 }
 
 static int
@@ -94,6 +109,19 @@ main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (is_help(argv[i])) {
 			usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "--man") == 0) {
+			/* The man page's generated part (packaging/man/render.sh). */
+			man_usage(stdout, "USAGE", usage);
+			fputs(".SH COMMANDS\n", stdout);
+			for (const struct subcommand *s = subcommands;
+			    s->flag != NULL; s++)
+				man_item(stdout, s->flag, s->help);
+			return 0;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("shaobing-agent %s\n", shaobing_version);
 			return 0;
 		}
 		for (const struct subcommand *s = subcommands; s->flag != NULL; s++)

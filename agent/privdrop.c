@@ -8,6 +8,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -30,7 +31,29 @@ privdrop_lookup(const char *user, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
-static void
+int
+privdrop_check(const char *user, char *why, size_t whylen)
+{
+	uid_t	uid;
+	gid_t	gid;
+
+	if (privdrop_lookup(user, &uid, &gid) == -1) {
+		snprintf(why, whylen, "user '%s' does not exist; create it "
+		    "(adduser --system --group %s) or name another user",
+		    user, user);
+		return -1;
+	}
+	errno = 0;
+	if (getgrgid(gid) == NULL) {
+		snprintf(why, whylen, "the group (gid %u) of user '%s' does "
+		    "not exist; fix /etc/group or name another user",
+		    (unsigned)gid, user);
+		return -1;
+	}
+	return 0;
+}
+
+static int
 keep_net_caps(void)
 {
 	struct __user_cap_header_struct	hdr;
@@ -45,13 +68,13 @@ keep_net_caps(void)
 	data[0].effective = mask;
 	data[0].permitted = mask;
 	if (syscall(SYS_capset, &hdr, data) == -1)
-		fatal("cannot keep CAP_NET_RAW/CAP_NET_ADMIN after dropping "
-		    "root (capset)");
+		return -1;
 	(void)prctl(PR_SET_KEEPCAPS, 0L, 0L, 0L, 0L);
+	return 0;
 }
 
-void
-privdrop(const char *user, bool keep_net)
+int
+privdrop(const char *user, bool keep_net, char *why, size_t whylen)
 {
 	uid_t	uid;
 	gid_t	gid;
@@ -59,29 +82,45 @@ privdrop(const char *user, bool keep_net)
 	if (geteuid() != 0) {
 		log_debug("not root (uid %u); no privileges to drop",
 		    (unsigned)geteuid());
-		return;
+		return 0;
 	}
-	if (privdrop_lookup(user, &uid, &gid) == -1) {
-		log_warnx("user '%s' does not exist; the agent keeps running as "
-		    "root — create it (adduser --system --group %s) or set "
-		    "[agent] user", user, user);
-		return;
+	if (privdrop_check(user, why, whylen) == -1 ||
+	    privdrop_lookup(user, &uid, &gid) == -1)
+		return -1;
+	if (keep_net && prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) == -1) {
+		snprintf(why, whylen, "prctl(PR_SET_KEEPCAPS): %s",
+		    strerror(errno));
+		return -1;
 	}
-	if (keep_net && prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) == -1)
-		fatal("prctl(PR_SET_KEEPCAPS)");
-	if (setgroups(1, &gid) == -1)
-		fatal("setgroups to gid %u", (unsigned)gid);
-	if (setresgid(gid, gid, gid) == -1)
-		fatal("setresgid %u", (unsigned)gid);
-	if (setresuid(uid, uid, uid) == -1)
-		fatal("setresuid %u", (unsigned)uid);
+	if (setgroups(1, &gid) == -1) {
+		snprintf(why, whylen, "setgroups to gid %u: %s", (unsigned)gid,
+		    strerror(errno));
+		return -1;
+	}
+	if (setresgid(gid, gid, gid) == -1) {
+		snprintf(why, whylen, "setresgid %u: %s", (unsigned)gid,
+		    strerror(errno));
+		return -1;
+	}
+	if (setresuid(uid, uid, uid) == -1) {
+		snprintf(why, whylen, "setresuid %u: %s", (unsigned)uid,
+		    strerror(errno));
+		return -1;
+	}
 	/* Paranoia that costs nothing: root must be gone for good. */
-	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
-		fatalx("privilege drop failed: could become root again");
-	if (keep_net)
-		keep_net_caps();
+	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+		snprintf(why, whylen, "privilege drop failed: could become "
+		    "root again");
+		return -1;
+	}
+	if (keep_net && keep_net_caps() == -1) {
+		snprintf(why, whylen, "cannot keep CAP_NET_RAW/CAP_NET_ADMIN "
+		    "after dropping root (capset): %s", strerror(errno));
+		return -1;
+	}
 	log_info("dropped root: running as user %s (uid %u, gid %u)%s", user,
 	    (unsigned)uid, (unsigned)gid, keep_net ? ", keeping only "
 	    "CAP_NET_RAW and CAP_NET_ADMIN for packet capture" : ", no "
 	    "capabilities kept");
+	return 0;
 }

@@ -14,12 +14,20 @@
 int	privdrop_lookup(const char *user, uid_t *uid, gid_t *gid);
 
 /*
- * When running as root and user exists: setgroups, setgid, setuid to it,
- * keeping CAP_NET_RAW and CAP_NET_ADMIN (and nothing else) when keep_net
- * is set.  Logs one line saying what it did; warns and keeps running
- * when the user does not exist; fatal() when a step fails half-way
- * (running with half-dropped privileges is worse than not running).
+ * Can the agent drop to user?  0 when the user exists and so does its
+ * primary group; -1 with why ("user 'x' does not exist; ...") otherwise.
+ * Called at start, before any capture handle opens.
  */
-void	privdrop(const char *user, bool keep_net);
+int	privdrop_check(const char *user, char *why, size_t whylen);
+
+/*
+ * When running as root: setgroups, setgid, setuid to user, keeping
+ * CAP_NET_RAW and CAP_NET_ADMIN (and nothing else) when keep_net is set.
+ * Logs one line saying what it did.  Fails closed: -1 with why when the
+ * user or group does not exist or any step fails (running as root, or
+ * with half-dropped privileges, is worse than not running); the caller
+ * exits with status 2.  0 when dropped, or when not root to begin with.
+ */
+int	privdrop(const char *user, bool keep_net, char *why, size_t whylen);
 
 #endif

@@ -29,8 +29,10 @@
 #include "agent/spool.h"
 #include "agent/upload.h"
 #include "common/log.h"
+#include "probes/web/web.h"
 #include "common/pki.h"
 #include "common/timeutil.h"
+#include "common/version.h"
 
 #define UPLOAD_BATCH_BYTES	(4 << 20)	/* well under max_body 16M */
 #define UPLOAD_FILE_MAX		(1 << 20)	/* a PEM file bigger is wrong */
@@ -505,6 +507,34 @@ out:
 	json_decref(ans);
 }
 
+/*
+ * The heartbeat answer's rebaseline: websites whose new baselines the
+ * administrator asked for (`shaobing websites rebaseline NAME`); the
+ * [website] probe takes them on its next run.
+ */
+static void
+rebaseline_asked(const struct agent_http_answer *r)
+{
+	json_t	*o = json_loadb(r->buf, r->len, 0, NULL);
+	json_t	*v;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(o, "rebaseline"), i, v) {
+		const char *name = json_string_value(v);
+
+		if (name == NULL)
+			continue;
+		if (website_rebaseline_request(name) == -1)
+			log_warnx("the collector asked for new baselines of "
+			    "website %s, but too many requests wait or the name "
+			    "is too long; ask again later", name);
+		else
+			log_info("the collector asked for new baselines of "
+			    "website %s", name);
+	}
+	json_decref(o);
+}
+
 static void
 heartbeat(struct uploader *u)
 {
@@ -532,6 +562,7 @@ heartbeat(struct uploader *u)
 		note_success(u);
 		u->revoked_logged = false;
 		seq_continuity(u, r);
+		rebaseline_asked(r);
 		maybe_renew(u);
 	} else if (note_revoked(u, code, r)) {
 		note_failure(u, "revoked by the administrator");

@@ -11,11 +11,11 @@
 #define SHAOBING_CLI_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <jansson.h>
 
-#define CLI_VERSION		"0.1.0"
 #define CLI_ADMIN_DEFAULT	"http://127.0.0.1:8444"
 #define CLI_ADMIN_SOCKET	"/run/shaobing/admin.sock"
 
@@ -53,6 +53,30 @@ int	cli_cmd_agents_unrevoke(struct cli *cli, int argc, char **argv);
 int	cli_cmd_token(struct cli *cli, int argc, char **argv);
 int	cli_cmd_apitoken(struct cli *cli, int argc, char **argv);
 int	cli_cmd_audit(struct cli *cli, int argc, char **argv);
+int	cli_cmd_websites(struct cli *cli, int argc, char **argv);
+int	cli_cmd_report(struct cli *cli, int argc, char **argv);
+
+/*
+ * A file the CLI writes (cli/outfile.c).  open refuses a path that
+ * exists and is not a regular file, and a regular file unless force;
+ * it creates a temporary file beside it (o->f).  commit checks every
+ * write (bad: the caller saw one fail), fflush, fsync and fclose, then
+ * renames; on any failure the target is untouched and err says why.
+ * abort drops the temporary file.  check is open's test alone (to
+ * refuse before writing anything of a set).  All return 0 or -1.
+ */
+struct cli_outfile {
+	char	 path[4096];
+	char	 tmp[4112];
+	FILE	*f;
+};
+int	cli_outfile_check(const char *path, bool force, char *err,
+	    size_t errlen);
+int	cli_outfile_open(struct cli_outfile *o, const char *path, bool force,
+	    char *err, size_t errlen);
+int	cli_outfile_commit(struct cli_outfile *o, int bad, char *err,
+	    size_t errlen);
+void	cli_outfile_abort(struct cli_outfile *o);
 
 /*
  * Option helper for "--name VALUE" and "--name=VALUE" at argv[*i].
@@ -130,7 +154,7 @@ void	cli_table_free(struct cli_table *t);
 size_t	cli_text_width(const char *s);
 /*
  * Copy s into a malloc'd string with control characters and invalid
- * UTF-8 replaced by '?', cut to at most maxw display columns (0: no
+ * UTF-8 escaped visibly by text_sanitize() (\\xNN), cut to at most maxw display columns (0: no
  * limit) with "…" marking the cut.
  */
 char	*cli_text_clean(const char *s, size_t maxw);

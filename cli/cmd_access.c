@@ -7,12 +7,13 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/text.h"
 #include "common/conf.h"
 
 static int
 fail(struct cli *cli, const char *err)
 {
-	fprintf(cli->err, "shaobing: %s\n", err);
+	fprintf(cli->err, "shaobing: %s\n", text_term(err));
 	return CLI_EXIT_FAIL;
 }
 
@@ -34,9 +35,10 @@ usage_error(struct cli *cli, const char *usage, const char *arg)
 static const char token_usage[] =
     "usage: shaobing token create [--ttl 24h] [--uses 1] [--json]\n"
     "  A one-time enrollment token for new agents, and the CA fingerprint\n"
-    "  they check.  On the PC:\n"
-    "    shaobing-agent enroll --server https://COLLECTOR:8443 \\\n"
-    "        --token TOKEN --ca-fingerprint SHA256\n"
+    "  they check, and the command to paste on the PC (its --server is\n"
+    "  the collector's [server] public_url, by default the first name of\n"
+    "  its certificate and its port):\n"
+    "    shaobing-agent enroll --server URL --token TOKEN --ca-fingerprint SHA256\n"
     "  --ttl   how long it is valid (1m to 30d, default 24h)\n"
     "  --uses  how many machines may use it (default 1)\n";
 
@@ -102,12 +104,14 @@ cli_cmd_token(struct cli *cli, int argc, char **argv)
 		    "注册令牌 token:          %s\n"
 		    "CA 指纹 CA fingerprint:  %s\n"
 		    "有效期至 expires:        %s (%lld use%s)\n\n"
-		    "On the machine to enroll 在客户端执行:\n"
-		    "  shaobing-agent enroll --server https://COLLECTOR:8443 "
+		    "On the machine to enroll 在客户端执行 (as root):\n"
+		    "shaobing-agent enroll --server %s "
 		    "--token %s --ca-fingerprint %s\n",
 		    json_string_value(json_object_get(ans, "token")),
 		    json_string_value(json_object_get(ans, "ca_fingerprint")),
 		    exp, uses, uses == 1 ? "" : "s",
+		    json_string_value(json_object_get(ans, "server")) ?:
+		    "https://COLLECTOR:PORT",
 		    json_string_value(json_object_get(ans, "token")),
 		    json_string_value(json_object_get(ans, "ca_fingerprint")));
 	}

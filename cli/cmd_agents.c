@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/text.h"
 
 static void
 agents_usage(FILE *f)
@@ -129,7 +130,7 @@ cli_cmd_agents(struct cli *cli, int argc, char **argv)
 	rc = CLI_EXIT_OK;
 	goto out;
 fail:
-	fprintf(cli->err, "shaobing: %s\n", err);
+	fprintf(cli->err, "shaobing: %s\n", text_term(err));
 out:
 	json_decref(answer);
 	return rc;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 #include "common/csv.h"
 #include "common/inventory_print.h"
@@ -27,7 +28,7 @@ assets_usage(FILE *f)
 	    "       shaobing assets show ID [--json]\n"
 	    "       shaobing assets diff ID [--since DATE] [--json]\n"
 	    "       shaobing assets set ID KEY=VALUE...\n"
-	    "       shaobing assets export --format csv [--out FILE]\n"
+	    "       shaobing assets export --format csv [--out FILE [--force]]\n"
 	    "  The asset register 资产登记: managed machines (with an agent; one\n"
 	    "  per machine-id, so a renamed PC stays one asset), unmanaged devices\n"
 	    "  seen on the LAN, monitored targets.  KEY is one of tag, owner,\n"
@@ -35,7 +36,10 @@ assets_usage(FILE *f)
 	    "  VALUE clears it.  diff compares the current inventory with the\n"
 	    "  previous one, or with the one in effect at --since (2026-11-27,\n"
 	    "  \"2026-11-27 13:00\", -7d, ...).  export writes UTF-8 CSV with a BOM\n"
-	    "  (Excel, WPS) to FILE or standard output.\n");
+	    "  (Excel, WPS) to FILE or standard output.  An existing FILE is\n"
+	    "  replaced only with --force; a FILE that is not a regular file (a\n"
+	    "  device such as /dev/full, a FIFO, a folder, a link) is refused, and\n"
+	    "  a write error is an error (exit 1) that leaves FILE as it was.\n");
 }
 
 static const char *
@@ -108,7 +112,7 @@ print_json(struct cli *cli, const json_t *j)
 static int
 fail(struct cli *cli, const char *err)
 {
-	fprintf(cli->err, "shaobing: %s\n", err);
+	fprintf(cli->err, "shaobing: %s\n", text_term(err));
 	return CLI_EXIT_FAIL;
 }
 
@@ -264,7 +268,7 @@ assets_show(struct cli *cli, int argc, char **argv)
 			cli_local_time(json_string_value(json_object_get(s,
 			    "collected")), buf, sizeof(buf));
 			fprintf(cli->out, "  %s  %.12s  %" JSON_INTEGER_FORMAT
-			    " bytes\n", buf, str(s, "hash"),
+			    " bytes\n", buf, text_term(str(s, "hash")),
 			    json_integer_value(json_object_get(s, "stored_bytes")));
 		}
 	}
@@ -373,7 +377,7 @@ assets_diff(struct cli *cli, int argc, char **argv)
 	cli_local_time(json_string_value(json_object_get(json_object_get(answer,
 	    "to"), "collected")), to, sizeof(to));
 	fprintf(cli->out, "资产 Asset %lld %s: %s → %s\n", id,
-	    str(answer, "name"), from, to);
+	    text_term(str(answer, "name")), from, to);
 	if ((t = cli_table_new(4, head)) == NULL)
 		goto out;
 	cli_table_set_max(t, 2, 60);
@@ -546,19 +550,26 @@ static int
 assets_export(struct cli *cli, int argc, char **argv)
 {
 	const char	*format = NULL, *out = NULL;
-	char		 err[1024], tmp[4200];
+	char		 err[1024];
 	json_t		*answer = NULL;
 	FILE		*f = cli->out;
+	struct cli_outfile of;
+	bool		 force = false;
 	int		 r, rc = CLI_EXIT_FAIL;
 
+	memset(&of, 0, sizeof(of));
 	for (int k = 1; k < argc; k++) {
+		if (strcmp(argv[k], "--force") == 0) {
+			force = true;
+			continue;
+		}
 		if ((r = cli_opt(cli, argc, argv, &k, "--format", &format)) == -1 ||
 		    (r == 0 && (r = cli_opt(cli, argc, argv, &k, "--out",
 		    &out)) == -1))
 			return CLI_EXIT_USAGE;
 		if (r == 0) {
 			fprintf(cli->err, "shaobing: assets export: unexpected "
-			    "'%s'\n", argv[k]);
+			    "'%s'\n", text_term(argv[k]));
 			return CLI_EXIT_USAGE;
 		}
 	}
@@ -567,31 +578,26 @@ assets_export(struct cli *cli, int argc, char **argv)
 		    "required (the only format)\n");
 		return CLI_EXIT_USAGE;
 	}
-	if (cli_admin_get(cli->admin, "/api/v1/admin/assets", &answer, err,
-	    sizeof(err)) == -1)
-		return fail(cli, err);
+	/* Refuse a bad --out before asking the collector anything. */
 	if (out != NULL) {
-		snprintf(tmp, sizeof(tmp), "%.4000s.tmp", out);
-		if ((f = fopen(tmp, "w")) == NULL) {
-			snprintf(err, sizeof(err), "%.900s: %s", tmp, strerror(errno));
-			rc = fail(cli, err);
-			goto out;
-		}
+		if (cli_outfile_open(&of, out, force, err, sizeof(err)) == -1)
+			return fail(cli, err);
+		f = of.f;
+	}
+	if (cli_admin_get(cli->admin, "/api/v1/admin/assets", &answer, err,
+	    sizeof(err)) == -1) {
+		cli_outfile_abort(&of);
+		return fail(cli, err);
 	}
 	r = cli_assets_csv(f, json_object_get(answer, "assets"), NULL);
 	if (out != NULL) {
-		if (fclose(f) == EOF)
-			r = -1;
-		if (r == -1 || rename(tmp, out) == -1) {
-			unlink(tmp);
-			snprintf(err, sizeof(err), "%.900s: cannot write: %s", out,
-			    strerror(errno ? errno : EIO));
+		if (cli_outfile_commit(&of, r == -1, err, sizeof(err)) == -1) {
 			rc = fail(cli, err);
 			goto out;
 		}
 		fprintf(cli->err, "资产登记已导出 asset register written: %s "
-		    "(%zu assets)\n", out, json_array_size(json_object_get(answer,
-		    "assets")));
+		    "(%zu assets)\n", text_term(out),
+		    json_array_size(json_object_get(answer, "assets")));
 	} else if (r == -1)
 		goto out;
 	rc = CLI_EXIT_OK;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/text.h"
 
 int
 cli_cmd_audit_verify(struct cli *cli, int argc, char **argv)
@@ -28,7 +29,7 @@ cli_cmd_audit_verify(struct cli *cli, int argc, char **argv)
 	}
 	if (cli_admin_get(cli->admin, "/api/v1/admin/audit/verify", &ans, err,
 	    sizeof(err)) == -1) {
-		fprintf(cli->err, "shaobing audit verify: %s\n", err);
+		fprintf(cli->err, "shaobing audit verify: %s\n", text_term(err));
 		goto out;
 	}
 	if (json_is_true(json_object_get(ans, "ok"))) {

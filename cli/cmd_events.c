@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/text.h"
 #include "common/event.h"
 #include "common/timeutil.h"
 
@@ -223,7 +224,7 @@ cli_cmd_events(struct cli *cli, int argc, char **argv)
 	rc = CLI_EXIT_OK;
 	goto out;
 fail:
-	fprintf(cli->err, "shaobing: %s\n", err);
+	fprintf(cli->err, "shaobing: %s\n", text_term(err));
 out:
 	json_decref(rows);
 	return rc;

@@ -19,6 +19,8 @@
 
 #include "cli/export.h"
 #include "common/csv.h"
+#include "common/targets.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 
 static void
@@ -26,11 +28,18 @@ export_usage(FILE *f)
 {
 	fprintf(f, "usage: shaobing export [--year YYYY | --quarter YYYY-Qn |\n"
 	    "                       --month YYYY-MM | --from DATE --to DATE] --out DIR\n"
+	    "                       [--targets FILE] [--force]\n"
 	    "  Write the period's indicators and their evidence to DIR (made if\n"
 	    "  missing): indicators.csv, incidents.csv, uptime.csv (per asset and\n"
 	    "  month), website-days.csv (per day), assets.csv, tls-assessment.csv,\n"
 	    "  export.json (all of it) and report.html (项目支出绩效自评表, printable\n"
-	    "  on A4).  Default period: this year.\n");
+	    "  on A4).  Default period: this year.  Files already in DIR are\n"
+	    "  replaced only with --force; DIR or a file there that is not a\n"
+	    "  regular file (a device, FIFO, folder, link) is refused.  Any write\n"
+	    "  error is an error (exit 1) and leaves the old files as they were.\n"
+	    "  --targets FILE  the year's performance targets (conf/targets.md):\n"
+	    "  report.html then opens with one 项目支出绩效自评表 per project and\n"
+	    "  report.xlsx holds the same forms, one sheet each.\n");
 }
 
 /* ---- CSV ---------------------------------------------------------------- */
@@ -137,8 +146,6 @@ write_indicators(struct csv *c, const json_t *doc)
 
 	csv_head(c, h, NELEM(h));
 	json_array_foreach(json_object_get(doc, "indicators"), i, ind) {
-		const json_t *met = json_object_get(ind, "met");
-
 		cli_indicator_target(ind, tg, sizeof(tg));
 		cli_indicator_actual(ind, ac, sizeof(ac));
 		csv_text(c, str(ind, "level1"));
@@ -151,8 +158,7 @@ write_indicators(struct csv *c, const json_t *doc)
 		csv_text(c, str(ind, "numerator_label"));
 		csv_int(c, json_object_get(ind, "denominator"));
 		csv_text(c, str(ind, "denominator_label"));
-		csv_text(c, json_is_boolean(met) ? (json_is_true(met) ?
-		    "是 yes" : "否 no") : "无数据 no data");
+		csv_text(c, cli_indicator_met(ind));
 		csv_int(c, json_object_get(ind, "points"));
 		csv_num2(c, json_object_get(ind, "score"));
 		csv_text(c, str(ind, "deviation"));
@@ -343,19 +349,18 @@ write_tls(struct csv *c, const json_t *doc)
 		csv_end(c);
 	}
 	json_array_foreach(json_object_get(a, "tls_reports"), i, o) {
-		char *rep = json_dumps(json_object_get(o, "report"),
-		    JSON_COMPACT | JSON_SORT_KEYS);
+		char rep[1024];
 
+		cli_tls_summary(json_object_get(o, "report"), rep, sizeof(rep));
 		csv_text(c, str(o, "target"));
 		csv_text(c, "TLS 报告 report");
 		csv_text(c, "tls_report");
 		csv_text(c, "info");
-		csv_text(c, rep ? rep : "");
+		csv_text(c, rep);
 		csv_time(c, json_object_get(o, "ts"));
 		csv_time(c, json_object_get(o, "ts"));
 		csv_text(c, "1");
 		csv_end(c);
-		free(rep);
 	}
 }
 
@@ -369,38 +374,26 @@ struct outfile {
 /* Write DIR/name through a temporary file and rename (no half files). */
 static int
 write_file(const char *dir, const struct outfile *of, const json_t *doc,
-    char *err, size_t errlen)
+    bool force, char *err, size_t errlen)
 {
-	char		 path[4096], tmp[4200];
-	FILE		*f;
-	struct csv	 c = { NULL, 1 };
-	int		 bad;
+	char			 path[4096];
+	struct cli_outfile	 o;
+	struct csv		 c = { NULL, 1 };
+	int			 bad;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, of->name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((f = fopen(tmp, "w")) == NULL) {
-		snprintf(err, errlen, "%.900s: %s", tmp, strerror(errno));
+	if (cli_outfile_open(&o, path, force, err, errlen) == -1)
 		return -1;
-	}
 	if (of->csv != NULL) {
-		c.f = f;
+		c.f = o.f;
 		of->csv(&c, doc);
 		bad = 0;
 	} else if (strcmp(of->name, "export.json") == 0)
-		bad = json_dumpf(doc, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER)
+		bad = json_dumpf(doc, o.f, JSON_INDENT(1) | JSON_PRESERVE_ORDER)
 		    == -1;
 	else
-		bad = cli_export_html(doc, f) == -1;
-	bad |= ferror(f) != 0;
-	if (fclose(f) == EOF)
-		bad = 1;
-	if (bad || rename(tmp, path) == -1) {
-		snprintf(err, errlen, "%.900s: cannot write: %s", path,
-		    strerror(errno ? errno : EIO));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+		bad = cli_export_html(doc, o.f) == -1;
+	return cli_outfile_commit(&o, bad, err, errlen);
 }
 
 static const struct outfile files[] = {
@@ -415,18 +408,31 @@ static const struct outfile files[] = {
 };
 
 int
-cli_export_write(const json_t *doc, const char *dir, FILE *progress,
-    char *err, size_t errlen)
+cli_export_write(const json_t *doc, const char *dir, bool force,
+    FILE *progress, char *err, size_t errlen)
 {
+	struct stat	st;
+	char		path[4096];
+
 	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
 		snprintf(err, errlen, "export: %.900s: %s", dir, strerror(errno));
 		return -1;
+	}
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "export: %.900s exists and is not a "
+		    "folder; refusing to write into it", dir);
+		return -1;
+	}
+	for (size_t i = 0; i < NELEM(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
+		if (cli_outfile_check(path, force, err, errlen) == -1)
+			return -1;
 	}
 	for (size_t i = 0; i < NELEM(files); i++) {
 		if (progress != NULL)
 			fprintf(progress, "\r\033[K导出 exporting [%zu/%zu] %s",
 			    i + 1, NELEM(files), files[i].name);
-		if (write_file(dir, &files[i], doc, err, errlen) == -1) {
+		if (write_file(dir, &files[i], doc, force, err, errlen) == -1) {
 			if (progress != NULL)
 				fputc('\n', progress);
 			return -1;
@@ -441,7 +447,10 @@ int
 cli_cmd_export(struct cli *cli, int argc, char **argv)
 {
 	struct cli_period	 p;
-	const char		*out = NULL;
+	const char		*out = NULL, *tpath = NULL;
+	struct targets		*tg = NULL;
+	struct conf_err		 cerr;
+	bool			 force = false;
 	json_t			*doc = NULL;
 	char			 err[1024];
 	int			 r, n, rc = CLI_EXIT_FAIL, tty = isatty(2);
@@ -453,7 +462,15 @@ cli_cmd_export(struct cli *cli, int argc, char **argv)
 			return CLI_EXIT_USAGE;
 		if (r == 1)
 			continue;
+		if (strcmp(argv[i], "--force") == 0) {
+			force = true;
+			continue;
+		}
 		if ((r = cli_opt(cli, argc, argv, &i, "--out", &out)) == -1)
+			return CLI_EXIT_USAGE;
+		if (r == 1)
+			continue;
+		if ((r = cli_opt(cli, argc, argv, &i, "--targets", &tpath)) == -1)
 			return CLI_EXIT_USAGE;
 		if (r == 1)
 			continue;
@@ -472,6 +489,10 @@ cli_cmd_export(struct cli *cli, int argc, char **argv)
 	}
 	if (cli_period_resolve(cli, &p) == -1)
 		return CLI_EXIT_USAGE;
+	if (tpath != NULL && (tg = targets_load(tpath, &cerr)) == NULL) {
+		fprintf(cli->err, "shaobing: export: %s\n", cerr.msg);
+		return CLI_EXIT_USAGE;
+	}
 	if (tty)
 		fprintf(cli->err, "导出 exporting %s..%s: 正在计算 computing "
 		    "indicators at the collector...", p.from_date, p.to_date);
@@ -480,17 +501,53 @@ cli_cmd_export(struct cli *cli, int argc, char **argv)
 			fputc('\n', cli->err);
 		goto fail;
 	}
-	if ((n = cli_export_write(doc, out, tty ? cli->err : NULL, err,
+	if (tg != NULL) {
+		json_t	*vals = NULL;
+		char	 path[4200];
+		int	 bad;
+
+		snprintf(path, sizeof(path), "/api/v1/admin/report/values?"
+		    "year=%d", tg->year);
+		if (cli_admin_get(cli->admin, path, &vals, err, sizeof(err)) == -1)
+			goto fail;
+		bad = report_forms_build(doc, tg, vals, err, sizeof(err)) == -1;
+		json_decref(vals);
+		if (bad)
+			goto fail;
+		{
+			const json_t	*u;
+			size_t		 k;
+
+			json_array_foreach(json_object_get(doc, "forms_unused"),
+			    k, u)
+				fprintf(cli->err, "shaobing: export: 注意 warning: "
+				    "填报值 %s 不对应 %s 中任何填报行 the entered value "
+				    "matches no entered row of the targets file; check "
+				    "`shaobing report list --year %d`\n",
+				    text_term(json_string_value(u)), tpath, tg->year);
+		}
+		/* Refuse report.xlsx before writing any file of the set. */
+		snprintf(path, sizeof(path), "%.4000s/report.xlsx", out);
+		if (cli_outfile_check(path, force, err, sizeof(err)) == -1)
+			goto fail;
+	}
+	if ((n = cli_export_write(doc, out, force, tty ? cli->err : NULL, err,
 	    sizeof(err))) == -1)
 		goto fail;
+	if (tg != NULL) {
+		if (report_forms_xlsx(doc, out, force, err, sizeof(err)) == -1)
+			goto fail;
+		n++;
+	}
 	fprintf(cli->out, "导出完成 export written: %s (%d files, %s..%s, "
 	    "%.1f s)\n", out, n, p.from_date, p.to_date,
 	    (double)(time_mono_ms() - t0) / 1000.0);
 	rc = CLI_EXIT_OK;
 	goto out;
 fail:
-	fprintf(cli->err, "shaobing: %s\n", err);
+	fprintf(cli->err, "shaobing: %s\n", text_term(err));
 out:
+	targets_free(tg);
 	json_decref(doc);
 	return rc;
 }

@@ -19,6 +19,7 @@
 
 #include "cli/cli.h"
 #include "common/taxonomy.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 
 #define INCIDENTS_LIMIT_MAX	10000
@@ -374,7 +375,7 @@ show_or_act(struct cli *cli, int argc, char **argv, const char *action)
 		    sizeof(err));
 	}
 	if (r == -1) {
-		fprintf(cli->err, "shaobing incidents %s: %s\n", argv[1], err);
+		fprintf(cli->err, "shaobing incidents %s: %s\n", argv[1], text_term(err));
 		goto out;
 	}
 	if (json) {
@@ -390,7 +391,7 @@ show_or_act(struct cli *cli, int argc, char **argv, const char *action)
 		    "status")), stbuf, sizeof(stbuf)));
 	} else if (render_show(json_object_get(ans, "incident"), cli->out, err,
 	    sizeof(err)) == -1) {
-		fprintf(cli->err, "shaobing incidents show: %s\n", err);
+		fprintf(cli->err, "shaobing incidents show: %s\n", text_term(err));
 		goto out;
 	}
 	rc = CLI_EXIT_OK;
@@ -500,7 +501,7 @@ cli_cmd_incidents(struct cli *cli, int argc, char **argv)
 		path[off - 1] = '\0';
 	if (cli_list_fetch(cli, path, "incidents", n, all, -1,
 	    INCIDENTS_LIMIT_MAX, &ans, &more, err, sizeof(err)) == -1) {
-		fprintf(cli->err, "shaobing incidents: %s\n", err);
+		fprintf(cli->err, "shaobing incidents: %s\n", text_term(err));
 		goto out;
 	}
 	if (reverse)
@@ -515,7 +516,7 @@ cli_cmd_incidents(struct cli *cli, int argc, char **argv)
 		}
 		json_decref(o);
 	} else if (render_list(ans, cli->out, err, sizeof(err)) == -1) {
-		fprintf(cli->err, "shaobing incidents: %s\n", err);
+		fprintf(cli->err, "shaobing incidents: %s\n", text_term(err));
 		goto out;
 	} else if (more < 0)
 		fprintf(cli->err, "(older incidents 还有更早的: a larger --limit "

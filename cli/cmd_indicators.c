@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli/export.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 
 static void
@@ -193,27 +194,56 @@ cli_indicator_actual(const json_t *ind, char *buf, size_t len)
 {
 	const json_t	*a = json_object_get(ind, "actual");
 	const char	*u = unit_of(ind);
+	const char	*inc = json_is_true(json_object_get(ind, "incomplete")) ?
+			    "口径不完整 incomplete: " : "";
 
 	if (!json_is_number(a)) {
 		snprintf(buf, len, "无数据 no data");
 		return;
 	}
 	if (strcmp(u, "%") == 0)
-		snprintf(buf, len, "%.2f%%", json_number_value(a));
+		snprintf(buf, len, "%s%.2f%%", inc, json_number_value(a));
 	else if (strncmp(u, "天", strlen("天")) == 0 || strncmp(u, "次",
 	    strlen("次")) == 0)
-		snprintf(buf, len, "%.0f %s", json_number_value(a), u);
+		snprintf(buf, len, "%s%.0f %s", inc, json_number_value(a), u);
 	else
-		snprintf(buf, len, "%.2f %s", json_number_value(a), u);
+		snprintf(buf, len, "%s%.2f %s", inc, json_number_value(a), u);
 }
 
-static void
-fraction(const json_t *ind, char *buf, size_t len)
+const char *
+cli_indicator_met(const json_t *ind)
+{
+	const json_t *met = json_object_get(ind, "met");
+
+	if (json_is_boolean(met))
+		return json_is_true(met) ? "是 yes" : "否 no";
+	if (json_is_true(json_object_get(ind, "incomplete")))
+		return "口径不完整 incomplete";
+	return "无数据 no data";
+}
+
+static int
+label_ms(const json_t *ind, const char *key)
+{
+	const char *l = json_string_value(json_object_get(ind, key));
+	size_t n = l ? strlen(l) : 0;
+
+	return n >= 4 && strcmp(l + n - 4, "(ms)") == 0;
+}
+
+void
+cli_indicator_fraction(const json_t *ind, char *buf, size_t len)
 {
 	const json_t *n = json_object_get(ind, "numerator");
 	const json_t *d = json_object_get(ind, "denominator");
 
-	if (json_is_integer(n) && json_is_integer(d))
+	if (json_is_integer(n) && json_is_integer(d) &&
+	    label_ms(ind, "numerator_label") && label_ms(ind,
+	    "denominator_label"))
+		snprintf(buf, len, "%.2f h / %.2f h",
+		    (double)json_integer_value(n) / 3600000.0,
+		    (double)json_integer_value(d) / 3600000.0);
+	else if (json_is_integer(n) && json_is_integer(d))
 		snprintf(buf, len, "%" JSON_INTEGER_FORMAT " / %"
 		    JSON_INTEGER_FORMAT, json_integer_value(n),
 		    json_integer_value(d));
@@ -243,16 +273,13 @@ cli_indicators_render(const json_t *doc, FILE *f, char *err, size_t errlen)
 		return -1;
 	}
 	json_array_foreach(inds, i, ind) {
-		const json_t *met = json_object_get(ind, "met");
-
 		snprintf(name, sizeof(name), "%s %s",
 		    json_string_value(json_object_get(ind, "name")),
 		    json_string_value(json_object_get(ind, "name_en")));
 		cli_indicator_target(ind, tg, sizeof(tg));
 		cli_indicator_actual(ind, ac, sizeof(ac));
-		fraction(ind, fr, sizeof(fr));
-		const char *row[] = { name, tg, ac, fr, json_is_boolean(met) ?
-		    (json_is_true(met) ? "是 yes" : "否 no") : "- no data" };
+		cli_indicator_fraction(ind, fr, sizeof(fr));
+		const char *row[] = { name, tg, ac, fr, cli_indicator_met(ind) };
 		if (cli_table_add(t, row) == -1) {
 			cli_table_free(t);
 			snprintf(err, errlen, "out of memory");
@@ -323,7 +350,7 @@ cli_cmd_indicators(struct cli *cli, int argc, char **argv)
 	rc = CLI_EXIT_OK;
 	goto out;
 fail:
-	fprintf(cli->err, "shaobing: %s\n", err);
+	fprintf(cli->err, "shaobing: %s\n", text_term(err));
 out:
 	json_decref(doc);
 	return rc;

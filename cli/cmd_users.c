@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 
 #define PW_MAX	1024
@@ -120,7 +121,7 @@ users_list(struct cli *cli, int json)
 
 	if (cli_admin_get(cli->admin, "/api/v1/admin/users", &ans, err,
 	    sizeof(err)) == -1) {
-		fprintf(cli->err, "shaobing: users: %s\n", err);
+		fprintf(cli->err, "shaobing: users: %s\n", text_term(err));
 		return CLI_EXIT_FAIL;
 	}
 	if (json) {
@@ -242,7 +243,7 @@ cli_cmd_users(struct cli *cli, int argc, char **argv)
 	}
 	if (cli_admin_post(cli->admin, path, body, &ans, err,
 	    sizeof(err)) == -1) {
-		fprintf(cli->err, "shaobing: users %s: %s\n", sub, err);
+		fprintf(cli->err, "shaobing: users %s: %s\n", sub, text_term(err));
 		goto out;
 	}
 	if (strcmp(sub, "add") == 0)

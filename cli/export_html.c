@@ -36,6 +36,41 @@ esc(FILE *f, const char *s)
 	}
 }
 
+void
+cli_html_esc(FILE *f, const char *s)
+{
+	esc(f, s);
+}
+
+void
+cli_tls_summary(const json_t *report, char *buf, size_t len)
+{
+	const char	*k;
+	const json_t	*v;
+	size_t		 used = 0;
+
+	buf[0] = '\0';
+	json_object_foreach((json_t *)report, k, v) {
+		char val[256];
+
+		if (json_is_string(v))
+			snprintf(val, sizeof(val), "%s", json_string_value(v));
+		else if (json_is_integer(v))
+			snprintf(val, sizeof(val), "%" JSON_INTEGER_FORMAT,
+			    json_integer_value(v));
+		else if (json_is_real(v))
+			snprintf(val, sizeof(val), "%g", json_real_value(v));
+		else if (json_is_boolean(v))
+			snprintf(val, sizeof(val), "%s", json_is_true(v) ?
+			    "是 yes" : "否 no");
+		else
+			continue;	/* nested detail stays in export.json */
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s %s",
+			    used ? "; " : "", k, val);
+	}
+}
+
 static const char *
 str(const json_t *o, const char *k)
 {
@@ -129,12 +164,14 @@ self_eval(FILE *f, const json_t *inds)
 		    " nodata");
 		esc(f, ac);
 		if (json_is_integer(json_object_get(ind, "numerator")) &&
-		    json_is_integer(json_object_get(ind, "denominator")))
-			fprintf(f, "<br><span class=\"small frac\">%"
-			    JSON_INTEGER_FORMAT " / %" JSON_INTEGER_FORMAT
-			    "</span>", json_integer_value(json_object_get(ind,
-			    "numerator")), json_integer_value(json_object_get(ind,
-			    "denominator")));
+		    json_is_integer(json_object_get(ind, "denominator"))) {
+			char fr[96];
+
+			cli_indicator_fraction(ind, fr, sizeof(fr));
+			fputs("<br><span class=\"small frac\">", f);
+			esc(f, fr);
+			fputs("</span>", f);
+		}
 		fprintf(f, "</td><td class=\"points n\">%" JSON_INTEGER_FORMAT
 		    "</td><td class=\"score n\">", json_integer_value(
 		    json_object_get(ind, "points")));
@@ -168,7 +205,7 @@ self_eval(FILE *f, const json_t *inds)
 static void
 bars(FILE *f, const char *id, const char *title, char labels[][16],
     size_t nm, const double *values, size_t nseries,
-    const char *const *names, double max, const char *unit)
+    const char *const *names, double max, const char *unit, double target)
 {
 	static const char *const colors[] = { "#3b6ea5", "#d9822b", "#4f9a4f",
 		"#b94a48", "#7d5ba6", "#8c7b4f", "#2f8f9d", "#999999" };
@@ -220,6 +257,17 @@ bars(FILE *f, const char *id, const char *title, char labels[][16],
 		    "text-anchor=\"middle\">%s</text>", L + m * bw + bw / 2,
 		    H - B + 12, labels[m] + (strlen(labels[m]) > 5 ? 5 : 0));
 	}
+	/* The target as a dashed line (e.g. 95% for the operation ratio). */
+	if (target > 0 && target <= max) {
+		double y = H - B - target / max * (H - B - T);
+
+		fprintf(f, "<line class=\"target\" x1=\"%.0f\" y1=\"%.1f\" "
+		    "x2=\"%.0f\" y2=\"%.1f\" stroke=\"#b94a48\" "
+		    "stroke-dasharray=\"4 3\"/><text x=\"%.0f\" y=\"%.1f\" "
+		    "font-size=\"9\" fill=\"#b94a48\" text-anchor=\"end\">"
+		    "目标 target %g%s</text>", L, y, W - 10, y, W - 10, y - 2,
+		    target, unit);
+	}
 	for (size_t s = 0; names != NULL && nseries > 1 && s < nseries; s++) {
 		fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"10\" height=\"10\" "
 		    "fill=\"%s\"/><text x=\"%.0f\" y=\"%.0f\" font-size=\"10\">",
@@ -239,9 +287,13 @@ charts(FILE *f, const json_t *doc)
 	const char	*cats[8], *k;
 	char		(*labels)[16] = calloc(nm ? nm : 1, sizeof(*labels));
 	double		*vals = calloc((nm ? nm : 1) * 8, sizeof(double));
+	double		 op_target = 0;
 
 	if (labels == NULL || vals == NULL)
 		goto out;
+	json_array_foreach(json_object_get(doc, "indicators"), i, v)
+		if (strcmp(str(v, "id"), "operation") == 0)
+			op_target = json_number_value(json_object_get(v, "target"));
 	/* Categories present in the period (at most 8 shown separately). */
 	json_array_foreach(months, i, mo) {
 		snprintf(labels[i], sizeof(labels[i]), "%s", str(mo, "month"));
@@ -263,7 +315,7 @@ charts(FILE *f, const json_t *doc)
 	if (nc == 0) {
 		/* No incidents: one empty series, so the chart still shows. */
 		bars(f, "chart-incidents", "每月事件（按类别） Incidents per month by "
-		    "category — 无事件 none", labels, nm, vals, 1, NULL, 1, "");
+		    "category — 无事件 none", labels, nm, vals, 1, NULL, 1, "", 0);
 	} else {
 		double *packed = calloc(nm * nc + 1, sizeof(double));
 
@@ -273,18 +325,18 @@ charts(FILE *f, const json_t *doc)
 			for (size_t c = 0; c < nc; c++)
 				packed[i * nc + c] = vals[i * 8 + c];
 		bars(f, "chart-incidents", "每月事件（按类别） Incidents per month "
-		    "by category", labels, nm, packed, nc, cats, 0, "");
+		    "by category", labels, nm, packed, nc, cats, 0, "", 0);
 		free(packed);
 	}
 	json_array_foreach(months, i, mo)
 		vals[i] = json_number_value(json_object_get(mo, "operation_pct"));
 	bars(f, "chart-operation", "每月设备正常运行比例 Operation ratio per "
-	    "month (%)", labels, nm, vals, 1, NULL, 100, "%");
+	    "month (%)", labels, nm, vals, 1, NULL, 100, "%", op_target);
 	json_array_foreach(months, i, mo)
 		vals[i] = (double)json_integer_value(json_object_get(mo,
 		    "website_days"));
 	bars(f, "chart-website", "每月网站运行天数 Website running days per "
-	    "month", labels, nm, vals, 1, NULL, 31, "");
+	    "month", labels, nm, vals, 1, NULL, 31, "", 0);
 out:
 	free(labels);
 	free(vals);
@@ -295,6 +347,7 @@ incidents(FILE *f, const json_t *doc)
 {
 	const json_t	*o;
 	size_t		 i;
+	char		 lv[32], st[64];
 
 	fputs("<table id=\"incidents\" class=\"small\"><thead><tr><th>编号 ID</th>"
 	    "<th>发现时间 Detected</th><th>类别 Category</th><th>级别 Level</th>"
@@ -310,9 +363,11 @@ incidents(FILE *f, const json_t *doc)
 			fputs(" / ", f);
 			esc(f, str(o, "subcategory"));
 		}
-		fprintf(f, "</td><td class=\"n\">%" JSON_INTEGER_FORMAT "</td><td>",
-		    json_integer_value(json_object_get(o, "level")));
-		esc(f, str(o, "status"));
+		fputs("</td><td class=\"level\">", f);
+		esc(f, cli_level_text(json_integer_value(json_object_get(o,
+		    "level")), lv, sizeof(lv)));
+		fputs("</td><td class=\"status\">", f);
+		esc(f, cli_status_text(str(o, "status"), st, sizeof(st)));
 		fputs("</td><td>", f);
 		esc(f, *str(o, "asset") ? str(o, "asset") : str(o, "agent"));
 		fputs("</td><td>", f);
@@ -354,17 +409,17 @@ assessment(FILE *f, const json_t *doc)
 		n++;
 	}
 	json_array_foreach(json_object_get(a, "tls_reports"), i, o) {
-		const json_t	*r = json_object_get(o, "report");
-		char		*txt = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS);
+		char txt[1024];
 
+		cli_tls_summary(json_object_get(o, "report"), txt, sizeof(txt));
 		fputs("<tr><td>", f);
 		esc(f, str(o, "target"));
-		fputs("</td><td>tls_report</td><td>info</td><td class=\"small\">", f);
-		esc(f, txt ? txt : "");
+		fputs("</td><td>TLS 报告 report</td><td>信息 info</td>"
+		    "<td class=\"small tls\">", f);
+		esc(f, txt);
 		fputs("</td><td>", f);
 		local_ms(f, json_object_get(o, "ts"));
 		fputs("</td><td class=\"n\">1</td></tr>\n", f);
-		free(txt);
 		n++;
 	}
 	if (n == 0)
@@ -390,12 +445,20 @@ register_(FILE *f, const json_t *doc)
 		json_array_foreach(per, j, p)
 			if (strcmp(str(p, "agent"), str(o, "name")) == 0)
 				found = p;
-		fprintf(f, "<tr><td class=\"n\">%" JSON_INTEGER_FORMAT "</td><td>",
-		    json_integer_value(json_object_get(o, "id")));
+		/* Agents that never sent an inventory have no asset ID yet. */
+		if (json_is_integer(json_object_get(o, "id")))
+			fprintf(f, "<tr><td class=\"n\">%" JSON_INTEGER_FORMAT
+			    "</td><td>", json_integer_value(json_object_get(o,
+			    "id")));
+		else
+			fputs("<tr><td class=\"n\">—</td><td>", f);
 		esc(f, str(o, "name"));
 		fputs("</td><td>", f);
+		/* Only managed machines have a schedule; a checked target not. */
 		esc(f, strcmp(str(o, "schedule"), "always") == 0 ? "全天 always" :
-		    "办公时间 office");
+		    strcmp(str(o, "schedule"), "office") == 0 ? "办公时间 office" :
+		    strcmp(str(o, "kind"), "target") == 0 ? "检查目标 checked target" :
+		    "—");
 		cli_local_time(json_string_value(json_object_get(o, "first_seen")),
 		    buf, sizeof(buf));
 		fputs("</td><td>", f);
@@ -442,8 +505,17 @@ cli_export_html(const json_t *doc, FILE *f)
 	fputs(" – ", f);
 	esc(f, str(per, "to"));
 	fputs(") · 生成 generated ", f);
-	esc(f, str(doc, "generated"));
+	{
+		char gen[32];
+
+		cli_local_time(json_string_value(json_object_get(doc,
+		    "generated")), gen, sizeof(gen));
+		esc(f, gen);
+	}
 	fputs("</p>\n", f);
+	if (json_object_get(doc, "forms") != NULL &&
+	    report_forms_html(doc, f) == -1)
+		return -1;
 	self_eval(f, inds);
 	fputs("<section><h2>指标计算方法 How each indicator is computed</h2><ol "
 	    "id=\"methods\" class=\"small\">\n", f);

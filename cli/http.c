@@ -3,6 +3,9 @@
  * get a JSON object back, or one line saying what went wrong and what to
  * do.  "unix:/PATH" talks HTTP over a Unix socket.
  */
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "common/event.h"
+#include "common/version.h"
 
 /* 10,000 events of a few KiB each fit; a runaway answer does not. */
 #define CLI_ANSWER_MAX		(256u * 1024 * 1024)
@@ -143,8 +147,14 @@ cli_admin_post(const char *admin, const char *path, const json_t *body,
 const char *
 cli_admin_default(void)
 {
-	return access(CLI_ADMIN_SOCKET, F_OK) == 0 ? "unix:" CLI_ADMIN_SOCKET :
-	    CLI_ADMIN_DEFAULT;
+	/*
+	 * /run/shaobing is 0750 root... group shaobing: for anyone else the
+	 * socket cannot even be seen.  EACCES still means "it is there",
+	 * so the error names the permission, not a missing collector.
+	 */
+	if (access(CLI_ADMIN_SOCKET, F_OK) == 0 || errno == EACCES)
+		return "unix:" CLI_ADMIN_SOCKET;
+	return CLI_ADMIN_DEFAULT;
 }
 
 /*
@@ -177,15 +187,124 @@ https_setup(CURL *h, const char *admin, char *err, size_t errlen)
 }
 
 /*
- * What a failed transfer means to the administrator: only a refused
- * connection or a timeout suggests the collector is not running.
+ * Why connect(2) to the admin socket fails, as the cause and its fix;
+ * NULL when it connects (then curl's own message stands).
+ */
+static const char *
+socket_error(const char *sock, char *buf, size_t len)
+{
+	struct sockaddr_un	 sa;
+	int			 fd, e;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(sock) >= sizeof(sa.sun_path) ||
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return NULL;
+	memcpy(sa.sun_path, sock, strlen(sock) + 1);
+	e = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ? errno : 0;
+	close(fd);
+	switch (e) {
+	case 0:
+		return NULL;
+	case EACCES:
+	case EPERM:
+		snprintf(buf, len, "permission denied on the admin socket %s: "
+		    "only root and members of group shaobing may use it; run "
+		    "`sudo adduser %s shaobing` and log in again, or use sudo",
+		    sock, getenv("USER") != NULL ? getenv("USER") : "$USER");
+		break;
+	case ECONNREFUSED:
+		snprintf(buf, len, "nothing answers on the admin socket %s: "
+		    "shaobing-collector is not running (systemctl status "
+		    "shaobing-collector; journalctl -u shaobing-collector)", sock);
+		break;
+	case ENOENT:
+		snprintf(buf, len, "no admin socket %s: shaobing-collector is "
+		    "not running, or its [admin] socket is elsewhere (--admin "
+		    "unix:PATH)", sock);
+		break;
+	default:
+		snprintf(buf, len, "cannot connect to the admin socket %s: %s",
+		    sock, strerror(e));
+		break;
+	}
+	return buf;
+}
+
+/*
+ * The names (subjectAltName) of the certificate the server at url
+ * presents, fetched without verifying it, only to say what the
+ * certificate holds; "" when they cannot be had.
  */
 static void
-perform_error(CURLcode cc, const char *admin, const char *why, char *err,
-    size_t errlen)
+peer_names(const char *url, char *out, size_t outlen)
+{
+	CURL			*h;
+	struct curl_certinfo	*ci = NULL;
+	static const char	 tag[] = "X509v3 Subject Alternative Name:";
+
+	out[0] = '\0';
+	if ((h = curl_easy_init()) == NULL)
+		return;
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(h, CURLOPT_CERTINFO, 1L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+	if (curl_easy_perform(h) == CURLE_OK &&
+	    curl_easy_getinfo(h, CURLINFO_CERTINFO, &ci) == CURLE_OK &&
+	    ci != NULL && ci->num_of_certs > 0)
+		for (struct curl_slist *l = ci->certinfo[0]; l; l = l->next)
+			if (strncmp(l->data, tag, sizeof(tag) - 1) == 0) {
+				snprintf(out, outlen, "%s", l->data +
+				    sizeof(tag) - 1);
+				break;
+			}
+	curl_easy_cleanup(h);
+}
+
+/*
+ * What a failed transfer means to the administrator, with the fix: a
+ * refused connection (not running), a timeout (no answer: address or
+ * firewall), a certificate for other names (the names it holds, and
+ * `ca server-cert`), an untrusted certificate (--ca).
+ */
+static void
+perform_error(CURLcode cc, CURL *h, const char *admin, const char *url,
+    const char *sock, const char *why, char *err, size_t errlen)
 {
 	const char	*ca = getenv("SHAOBING_CA");
+	char		 buf[512], names[512];
+	long		 oserr = 0;
 
+	if (sock != NULL && (cc == CURLE_COULDNT_CONNECT ||
+	    cc == CURLE_OPERATION_TIMEDOUT) && socket_error(sock, buf,
+	    sizeof(buf)) != NULL) {
+		snprintf(err, errlen, "%s", buf);
+		return;
+	}
+	curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &oserr);
+	if (cc == CURLE_PEER_FAILED_VERIFICATION && (strstr(why, "host name") ||
+	    strstr(why, "hostname") || strstr(why, "subject name"))) {
+		peer_names(url, names, sizeof(names));
+		snprintf(err, errlen, "the collector's certificate is not for "
+		    "the name in %s (%s); it holds:%s; use one of those names "
+		    "in --admin, or issue the certificate again with this name: "
+		    "shaobing ca server-cert /etc/shaobing --name HOST "
+		    "(on the collector)", admin, why, names[0] ? names :
+		    " (could not read them)");
+		return;
+	}
+	if (cc == CURLE_COULDNT_CONNECT && oserr == ECONNREFUSED) {
+		snprintf(err, errlen, "connection refused by %s: "
+		    "shaobing-collector is not running there, or listens on "
+		    "another address or port ([server] listen, [admin] listen)",
+		    admin);
+		return;
+	}
 	switch (cc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
@@ -195,8 +314,12 @@ perform_error(CURLcode cc, const char *admin, const char *why, char *err,
 		    "certificate)", why, admin, ca != NULL && *ca != '\0' ? ca :
 		    "the system's");
 		break;
-	case CURLE_COULDNT_CONNECT:
 	case CURLE_OPERATION_TIMEDOUT:
+		snprintf(err, errlen, "no answer from %s (%s): a wrong "
+		    "address, or a firewall drops the packets; check --admin "
+		    "and that the port is open", admin, why);
+		break;
+	case CURLE_COULDNT_CONNECT:
 		snprintf(err, errlen, "cannot reach the collector's admin API "
 		    "at %s: %s; is shaobing-collector running?", admin, why);
 		break;
@@ -265,7 +388,7 @@ admin_perform(const char *admin, const char *path, const char *post,
 		curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, sock);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "shaobing/" CLI_VERSION);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, version_user_agent("shaobing"));
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, answer_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);
@@ -287,8 +410,8 @@ admin_perform(const char *admin, const char *path, const char *post,
 			    "larger than %u MiB; ask for less (--limit, --since)",
 			    path, CLI_ANSWER_MAX >> 20);
 		else
-			perform_error(cc, admin, cerr[0] != '\0' ? cerr :
-			    curl_easy_strerror(cc), err, errlen);
+			perform_error(cc, h, admin, url, sock, cerr[0] != '\0' ?
+			    cerr : curl_easy_strerror(cc), err, errlen);
 		goto out;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);

@@ -10,7 +10,9 @@
 
 #include "cli/cli.h"
 #include "cli/export.h"
+#include "common/manpage.h"
 #include "common/timeutil.h"
+#include "common/version.h"
 
 struct command {
 	const char	*name;
@@ -51,20 +53,25 @@ static const struct command commands[] = {
 	    "who called the admin API, when, from where 管理审计日志" },
 	{ "audit verify", NULL, "audit verify",
 	    "prove the incident trail was not edited 审计链校验" },
-	{ "ca", cli_cmd_ca, "ca init DIR [--name HOST]... [--days N]",
+	{ "ca", cli_cmd_ca, "ca init DIR [--name HOST|IP]... [--days N]",
 	    "make a CA and the collector's certificate (offline) 创建证书颁发机构" },
+	{ "ca server-cert", NULL, "ca server-cert DIR --name HOST|IP... [--days N]",
+	    "issue the collector's certificate again, same CA 重新签发服务器证书" },
 	{ "events", cli_cmd_events,
-	    "events [--agent A] [--since T] [--type T] [--limit N] "
-	    "[--after-id ID] [--json]",
-	    "events stored by the collector 事件查询" },
+	    "events [--agent A] [--since T] [--type T] [--limit N|--all] "
+	    "[--after-id ID] [--reverse] [--json]",
+	    "the most recent events, in time order 事件查询" },
 	{ "export", cli_cmd_export,
 	    "export [--year Y|--quarter Y-Qn|--month Y-MM|--from D --to D] "
 	    "--out DIR",
 	    "year-end export: CSV, JSON, report.html 年度导出" },
+	{ "export --targets", NULL,
+	    "export --year Y --targets FILE --out DIR",
+	    "+ one 项目支出绩效自评表 per project (report.html, report.xlsx) 自评表" },
 	{ "incidents", cli_cmd_incidents,
 	    "incidents [--status S] [--since T] [--level L] [--category C] "
-	    "[--limit N] [--json]",
-	    "the incident log 安全事件列表" },
+	    "[--limit N|--all] [--reverse] [--json]",
+	    "the most recent incidents, in time order 安全事件列表" },
 	{ "incidents show", NULL, "incidents show ID [--json]",
 	    "one incident: events, trail, timings 事件详情" },
 	{ "incidents ack", NULL,
@@ -74,16 +81,27 @@ static const struct command commands[] = {
 	    "indicators [--year Y|--quarter Y-Qn|--month Y-MM|--from D --to D] "
 	    "[--json]",
 	    "indicators: target, actual, met 绩效指标" },
+	{ "report", cli_cmd_report,
+	    "report set PROJECT INDICATOR|budget VALUE --year Y [--note TEXT]",
+	    "enter a 填报 value or the 全年执行数 of the 自评表 绩效填报" },
+	{ "report list", NULL, "report list --year Y [--json]",
+	    "the values entered for a year 填报清单" },
 	{ "token", cli_cmd_token, "token create [--ttl 24h] [--uses 1] [--json]",
 	    "enrollment token for shaobing-agent enroll 注册令牌" },
 	{ "users", cli_cmd_users,
 	    "users [list] [--json] | add NAME --role admin|read | passwd NAME "
 	    "| del NAME",
 	    "web console logins 控制台用户" },
+	{ "websites", cli_cmd_websites, "websites [--json]",
+	    "the websites the agents check ([website NAME]) 网站列表" },
+	{ "websites rebaseline", NULL, "websites rebaseline NAME [--agent A]",
+	    "new page baselines at the next check (audited) 重建网页基线" },
 	{ "help", cmd_help, "help", "this list 帮助" },
 	{ "version", cmd_version, "version", "print the version" },
 	{ NULL, NULL, NULL, NULL },
 };
+
+static void	options_usage(FILE *f);
 
 static void
 usage(FILE *f)
@@ -97,7 +115,15 @@ usage(FILE *f)
 			fprintf(f, "  %s\n  %-50s %s\n", c->synopsis, "", c->help);
 		else
 			fprintf(f, "  %-50s %s\n", c->synopsis, c->help);
-	fprintf(f, "\nOptions (anywhere on the line):\n"
+	fputc('\n', f);
+	options_usage(f);
+}
+
+/* The global options, for --help and the man page. */
+static void
+options_usage(FILE *f)
+{
+	fprintf(f, "Options (anywhere on the line):\n"
 	    "  --admin URL  the collector's admin API: unix:/PATH,\n"
 	    "               https://HOST:PORT or http://127.0.0.1:PORT\n"
 	    "               (default $SHAOBING_ADMIN, else unix:%s when it\n"
@@ -189,7 +215,7 @@ cmd_version(struct cli *cli, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	fprintf(cli->out, "shaobing %s\n", CLI_VERSION);
+	fprintf(cli->out, "shaobing %s\n", shaobing_version);
 	return CLI_EXIT_OK;
 }
 
@@ -249,6 +275,15 @@ main(int argc, char **argv)
 	}
 	if (strcmp(args[0], "--version") == 0)
 		args[0] = "version";
+	if (strcmp(args[0], "--man") == 0) {
+		/* The man page's generated part (packaging/man/render.sh). */
+		fputs(".SH COMMANDS\n", stdout);
+		for (const struct command *c = commands; c->name != NULL; c++)
+			man_item(stdout, c->synopsis, c->help);
+		man_usage(stdout, "OPTIONS", options_usage);
+		free(args);
+		return CLI_EXIT_OK;
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "shaobing: cannot initialise libcurl\n");
 		free(args);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/text.h"
 
 struct cli_table {
 	size_t	  ncols;
@@ -18,41 +19,11 @@ struct cli_table {
 	size_t	 *maxw;		/* per column, 0 = unlimited */
 };
 
-/*
- * Decode one UTF-8 sequence at s (RFC 3629: no overlongs, no surrogates,
- * at most U+10FFFF).  Returns its length and *cp, or 0 when invalid.
- */
+/* Decode one UTF-8 sequence at the NUL-terminated s; 0 when invalid. */
 static size_t
 utf8_decode(const unsigned char *s, uint32_t *cp)
 {
-	uint32_t	c;
-	size_t		n;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
+	return text_utf8_decode(s, strnlen((const char *)s, 4), cp);
 }
 
 /* Columns a code point takes on a terminal. */
@@ -73,14 +44,6 @@ cp_width(uint32_t c)
 	return 1;
 }
 
-static int
-cp_is_control(uint32_t c)
-{
-	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
-	    c == 0x2028 || c == 0x2029 || (c >= 0x202a && c <= 0x202e) ||
-	    (c >= 0x2066 && c <= 0x2069);	/* bidi overrides reorder text */
-}
-
 size_t
 cli_text_width(const char *s)
 {
@@ -96,7 +59,7 @@ cli_text_width(const char *s)
 			p++;
 			continue;
 		}
-		w += cp_is_control(c) ? 1 : cp_width(c);
+		w += text_cp_is_control(c) ? 1 : cp_width(c);
 		p += n;
 	}
 	return w;
@@ -105,37 +68,31 @@ cli_text_width(const char *s)
 char *
 cli_text_clean(const char *s, size_t maxw)
 {
-	const unsigned char	*p = (const unsigned char *)(s != NULL ? s : "");
-	size_t			 w = 0, total, n, o = 0, cw;
-	uint32_t		 c;
-	char			*out;
-	int			 cut;
+	char		*out;
+	unsigned char	*p;
+	size_t		 w = 0, n, cw;
+	uint32_t	 c;
 
-	total = cli_text_width((const char *)p);
-	cut = maxw > 0 && total > maxw;
-	/* "…" is 3 bytes; each input byte yields at most 1 output byte per byte. */
-	if ((out = malloc(strlen((const char *)p) + 4)) == NULL)
+	/* The one sanitiser: controls, ESC, bidi and bad bytes escaped. */
+	if ((out = text_sanitize_dup(s)) == NULL)
 		return NULL;
-	while (*p != '\0') {
+	if (maxw == 0 || cli_text_width(out) <= maxw)
+		return out;
+	/* Cut by display width, at a character, leaving a column for "…". */
+	for (p = (unsigned char *)out; *p != '\0'; p += n) {
 		n = utf8_decode(p, &c);
-		cw = (n == 0 || cp_is_control(c)) ? 1 : cp_width(c);
-		if (cut && w + cw > maxw - 1)
+		cw = cp_width(c);
+		if (w + cw > maxw - 1)
 			break;
-		if (n == 0 || cp_is_control(c)) {
-			out[o++] = '?';
-			p += n == 0 ? 1 : n;
-		} else {
-			memcpy(out + o, p, n);
-			o += n;
-			p += n;
-		}
 		w += cw;
 	}
-	if (cut) {
-		memcpy(out + o, "\xe2\x80\xa6", 3);
-		o += 3;
+	n = (size_t)((char *)p - out);
+	if ((p = realloc(out, n + sizeof(TEXT_ELLIPSIS))) == NULL) {
+		free(out);
+		return NULL;
 	}
-	out[o] = '\0';
+	out = (char *)p;
+	memcpy(out + n, TEXT_ELLIPSIS, sizeof(TEXT_ELLIPSIS));
 	return out;
 }
 

@@ -27,10 +27,13 @@
 #include <event2/keyvalq_struct.h>
 
 #include "collector/access.h"
+#include "collector/collector.h"
 #include "collector/asset.h"
+#include "collector/report_api.h"
 #include "collector/console.h"
 #include "collector/incident.h"
 #include "collector/store_access.h"
+#include "collector/website_api.h"
 #include "common/digest.h"
 #include "common/event.h"
 #include "common/log.h"
@@ -53,7 +56,7 @@ access_tokens(struct api *api, const struct api_request *rq,
 	json_t	*o, *v;
 	int64_t	 ttl = 86400, uses = 1, now = api->now(), id;
 	char	 tok[ACCESS_TOKEN_LEN], hash[DIGEST_SHA256_HEX], msg[300];
-	char	 exp[32];
+	char	 exp[32], url[COLLECTOR_PATH_MAX];
 
 	if ((o = api_body_object(rq, rs)) == NULL)
 		return;
@@ -89,12 +92,18 @@ access_tokens(struct api *api, const struct api_request *rq,
 		goto out;
 	}
 	time_format_utc(now + ttl * 1000, exp, sizeof(exp));
+	if (collector_public_url(api->conf, url, sizeof(url), msg,
+	    sizeof(msg)) == -1) {
+		log_warnx("token create: no public URL (%s); the enroll "
+		    "command printed has a placeholder", msg);
+		snprintf(url, sizeof(url), "https://COLLECTOR:PORT");
+	}
 	log_info("%s created enrollment token %" PRId64 " (%" PRId64 " uses, "
 	    "expires %s)", actor, id, uses, exp);
-	api_reply(rs, 200, json_pack("{s:I, s:s, s:s, s:s, s:I}", "id",
+	api_reply(rs, 200, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s}", "id",
 	    (json_int_t)id, "token", tok, "ca_fingerprint",
 	    access_ca_fingerprint(api->access),
-	    "expires", exp, "uses", (json_int_t)uses));
+	    "expires", exp, "uses", (json_int_t)uses, "server", url));
 	explicit_bzero(tok, sizeof(tok));
 	goto out;
 bad:
@@ -349,6 +358,16 @@ const struct route access_admin_routes[] = {
 	    asset_api_one },
 	{ API_GET,  "/api/v1/admin/asset/diff", SCOPE_READ, ROUTE_CONSOLE,
 	    asset_api_diff },
+	/* websites the agents check (website_api.c) */
+	{ API_GET,  "/api/v1/admin/websites", SCOPE_READ, ROUTE_CONSOLE,
+	    website_api_list },
+	{ API_POST, "/api/v1/admin/websites/:name/rebaseline", SCOPE_ADMIN,
+	    ROUTE_CONSOLE, website_api_rebaseline },
+	/* the office's entered 自评表 values (report_api.c) */
+	{ API_GET,  "/api/v1/admin/report/values", SCOPE_READ, 0,
+	    report_api_values },
+	{ API_POST, "/api/v1/admin/report/values", SCOPE_ADMIN, 0,
+	    report_api_values },
 };
 const size_t access_admin_nroutes =
     sizeof(access_admin_routes) / sizeof(access_admin_routes[0]);

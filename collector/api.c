@@ -18,10 +18,13 @@
 
 #include "collector/api.h"
 #include "collector/store_access.h"
+#include "collector/store_website.h"
 #include "collector/indicator.h"
+#include "common/text.h"
 #include "common/event.h"
 #include "common/log.h"
 #include "common/timeutil.h"
+#include "common/version.h"
 
 /* A heartbeat from further ahead than this is refused: a clock gone
    wild would otherwise freeze the agent's uptime intervals. */
@@ -116,7 +119,7 @@ api_members_only(json_t *o, const char *const *names, char *msg, size_t msglen)
 			if (strcmp(k, names[i]) == 0)
 				break;
 		if (names[i] == NULL) {
-			snprintf(msg, msglen, "body: unknown field '%.64s'", k);
+			text_printf(msg, msglen, "body: unknown field '%s'", k);
 			return -1;
 		}
 	}
@@ -200,8 +203,8 @@ body_text(struct api *api, const struct api_request *rq,
 		return 0;
 	if (strcasecmp(rq->content_encoding, "gzip") != 0 &&
 	    strcasecmp(rq->content_encoding, "x-gzip") != 0) {
-		snprintf(err, sizeof(err), "unsupported Content-Encoding "
-		    "'%.64s'; use gzip or none", rq->content_encoding);
+		text_printf(err, sizeof(err), "unsupported Content-Encoding "
+		    "'%s'; use gzip or none", rq->content_encoding);
 		reject(api, rq, rs, 415, err);
 		return -1;
 	}
@@ -299,7 +302,7 @@ api_heartbeat(struct api *api, const struct api_request *rq,
     struct api_response *rs)
 {
 	struct store_heartbeat	 hb;
-	json_t			*o = NULL, *v;
+	json_t			*o = NULL, *v, *ans, *rebase = NULL;
 	const char		*text, *k;
 	char			*buf = NULL, err[512], now_s[32];
 	size_t			 len;
@@ -318,7 +321,7 @@ api_heartbeat(struct api *api, const struct api_request *rq,
 	json_object_foreach(o, k, v) {
 		if (strcmp(k, "agent") && strcmp(k, "ts") &&
 		    strcmp(k, "interval_s") && strcmp(k, "boot_ts")) {
-			snprintf(err, sizeof(err), "body: unknown field '%.64s'", k);
+			text_printf(err, sizeof(err), "body: unknown field '%s'", k);
 			goto bad;
 		}
 	}
@@ -371,8 +374,20 @@ api_heartbeat(struct api *api, const struct api_request *rq,
 	if (store_agent_access(api->store, hb.agent, &revoked, &last_seq, err,
 	    sizeof(err)) == -1)
 		log_warnx("heartbeat from %s: %s", hb.agent, err);
-	api_reply(rs, 200, json_pack("{s:b, s:s, s:I}", "ok", 1,
-	    "server_time", now_s, "last_seq", (json_int_t)last_seq));
+	ans = json_pack("{s:b, s:s, s:I}", "ok", 1, "server_time", now_s,
+	    "last_seq", (json_int_t)last_seq);
+	/* Rebaselines the administrator asked of this agent's websites:
+	   handed out once; the agent's [website] probe takes them. */
+	if (store_website_take(api->store, hb.agent, now, &rebase, err,
+	    sizeof(err)) == -1)
+		log_warnx("heartbeat from %s: %s", hb.agent, err);
+	else if (json_array_size(rebase) > 0) {
+		log_info("agent %s told to rebaseline %zu website(s)", hb.agent,
+		    json_array_size(rebase));
+		json_object_set(ans, "rebaseline", rebase);
+	}
+	json_decref(rebase);
+	api_reply(rs, 200, ans);
 	goto out;
 bad:
 	reject(api, rq, rs, 400, err);
@@ -388,7 +403,7 @@ api_health(struct api *api, const struct api_request *rq,
 	(void)api;
 	(void)rq;
 	api_reply(rs, 200, json_pack("{s:s, s:s}", "status", "ok",
-	    "version", COLLECTOR_VERSION));
+	    "version", shaobing_version));
 }
 
 /*

@@ -15,6 +15,7 @@
 #include "common/inventory_diff.h"
 #include "common/log.h"
 #include "common/rbuf.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 
 #define MID_MAX		128
@@ -133,15 +134,7 @@ text_or_null(const json_t *o, const char *k, char *buf, size_t len)
 
 	if (s == NULL)
 		return NULL;
-	snprintf(buf, len, "%s", s);
-	/* Do not leave half a UTF-8 sequence at the cut. */
-	if (strlen(s) >= len) {
-		size_t n = len - 1;
-
-		while (n > 0 && ((unsigned char)buf[n] & 0xc0) == 0x80)
-			n--;
-		buf[n] = '\0';
-	}
+	text_copy(buf, len, s, 0);
 	return buf;
 }
 

@@ -20,7 +20,7 @@
 #include "collector/schedule.h"
 #include "common/conf.h"
 
-#define COLLECTOR_VERSION	"0.1.0"
+
 #define COLLECTOR_PATH_MAX	512
 #define COLLECTOR_ADDR_MAX	128
 
@@ -30,6 +30,7 @@ struct collector_conf {
 	char	 cert[COLLECTOR_PATH_MAX];
 	char	 key[COLLECTOR_PATH_MAX];
 	char	 ca[COLLECTOR_PATH_MAX];
+	char	 public_url[COLLECTOR_PATH_MAX];	/* "" = derived */
 	int64_t	 max_body;		/* bytes, after decompression too */
 	int	 max_batch;		/* events per batch */
 	int	 max_connections;
@@ -78,6 +79,13 @@ void	collector_conf_free(struct collector_conf *cc);
 /*
  * Split "HOST:PORT" / "[V6]:PORT" into host and port.  0, or -1 with why.
  */
+/*
+ * The URL agents enroll and report to: [server] public_url, else
+ * https://FIRST-NAME:PORT from the server certificate's first name and
+ * the listen port.  -1 (err says why) when neither is known.
+ */
+int	collector_public_url(const struct collector_conf *cc, char *out,
+	    size_t outlen, char *err, size_t errlen);
 int	collector_split_addr(const char *s, char *host, size_t hostlen,
 	    uint16_t *port, char *why, size_t whylen);
 

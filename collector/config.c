@@ -11,6 +11,7 @@
 #include "collector/collector.h"
 #include "collector/retention.h"
 #include "common/log.h"
+#include "common/pki.h"
 
 static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
 
@@ -110,6 +111,50 @@ validate_socket(const void *field, char *why, size_t whylen)
 	return 0;
 }
 
+static int
+validate_public_url(const void *field, char *why, size_t whylen)
+{
+	const char *s = field;
+
+	if (s[0] != '\0' && (strncmp(s, "https://", 8) != 0 || s[8] == '\0' ||
+	    strpbrk(s, " \t\"'\\") != NULL)) {
+		snprintf(why, whylen, "'%s' is not an https:// URL (e.g. "
+		    "https://collector.office.example:8443; empty: derived "
+		    "from the certificate)", s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+collector_public_url(const struct collector_conf *cc, char *out,
+    size_t outlen, char *err, size_t errlen)
+{
+	struct pki_cert	*crt;
+	char		 names[1024], host[COLLECTOR_ADDR_MAX], *sp;
+	uint16_t	 port;
+	int		 n;
+
+	if (cc->public_url[0] != '\0') {
+		n = snprintf(out, outlen, "%s", cc->public_url);
+		return n < 0 || (size_t)n >= outlen ? -1 : 0;
+	}
+	if (collector_split_addr(cc->listen, host, sizeof(host), &port, err,
+	    errlen) == -1 || (crt = pki_cert_load(cc->cert, err, errlen)) == NULL)
+		return -1;
+	n = pki_cert_names(crt, names, sizeof(names));
+	pki_cert_free(crt);
+	if (n == -1) {
+		snprintf(err, errlen, "%s names no host; set [server] "
+		    "public_url", cc->cert);
+		return -1;
+	}
+	if ((sp = strchr(names, ' ')) != NULL)
+		*sp = '\0';
+	n = snprintf(out, outlen, "https://%s:%u", names, (unsigned)port);
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
 #define SRV(f)	offsetof(struct collector_conf, f)
 
 static const struct conf_opt server_opts[] = {
@@ -123,6 +168,10 @@ static const struct conf_opt server_opts[] = {
 	{ "ca", CONF_STR, SRV(ca), COLLECTOR_PATH_MAX, 0, 0,
 	  "/etc/shaobing/ca.crt", NULL, NULL,
 	  "CA that signs agent certificates (PEM)" },
+	{ "public_url", CONF_STR, SRV(public_url), COLLECTOR_PATH_MAX, 0, 0,
+	  "", NULL, validate_public_url,
+	  "https://HOST:PORT agents use (token create prints it); "
+	  "empty: the certificate's first name and the listen port" },
 	{ "max_body", CONF_SIZE, SRV(max_body), 0, 1024, 1024LL * 1024 * 1024,
 	  "16M", NULL, NULL, "largest request body, after decompression too" },
 	{ "max_batch", CONF_INT, SRV(max_batch), 0, 1, 100000, "5000", NULL,

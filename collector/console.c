@@ -27,6 +27,7 @@
 #include "collector/console.h"
 #include "collector/ratelimit.h"
 #include "collector/store_access.h"
+#include "common/text.h"
 #include "common/log.h"
 
 /* Verified against when the user is unknown, so both cases cost the same
@@ -338,7 +339,7 @@ login(struct console *c, struct api *api, const struct console_request *rq,
 		    " 分钟后再试 too many failed logins for this user or "
 		    "address; try again in %" PRId64 " min",
 		    (wait + 59999) / 60000, (wait + 59999) / 60000);
-		log_warnx("console: login of '%.64s' from %s refused: too many "
+		log_warnx("console: login of '%s' from %s refused: too many "
 		    "failed attempts; if this is not a user who forgot the "
 		    "password, someone is guessing", name, rq->addr);
 		audit(api, rq, name, "/console/login (rate limited)", 429);
@@ -360,7 +361,7 @@ login(struct console *c, struct api *api, const struct console_request *rq,
 	if (r != 0 || ok != 1 || u.role == CONSOLE_ROLE_NONE) {
 		console_limit_fail(&c->limits, akey, now);
 		console_limit_fail(&c->limits, ukey, now);
-		log_warnx("console: failed login as '%.64s' from %s (%s); "
+		log_warnx("console: failed login as '%s' from %s (%s); "
 		    "repeated failures are refused for %d min", name, rq->addr,
 		    r != 0 ? "no such user" : "wrong password",
 		    (int)(CONSOLE_FAIL_WINDOW_MS / 60000));
@@ -594,7 +595,7 @@ console_users_api(struct api *api, const struct api_request *rq,
 	json_object_foreach(o, k, v) {
 		if (strcmp(k, "name") && strcmp(k, "role") &&
 		    strcmp(k, "password")) {
-			snprintf(why, sizeof(why), "body: unknown field '%.64s' "
+			text_printf(why, sizeof(why), "body: unknown field '%s' "
 			    "(known: name, role, password)", k);
 			api_reply_error(rs, 400, why);
 			goto out;

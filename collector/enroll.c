@@ -25,6 +25,7 @@
 #include "collector/access.h"
 #include "collector/ratelimit.h"
 #include "collector/store_access.h"
+#include "common/text.h"
 #include "common/digest.h"
 #include "common/event.h"
 #include "common/log.h"
@@ -314,7 +315,7 @@ access_enroll(struct api *api, const struct api_request *rq,
 		}
 		snprintf(name, sizeof(name), "%s", want);
 	} else if (name_from_host(host, name, sizeof(name)) == -1) {
-		snprintf(msg, sizeof(msg), "body.hostname: '%.64s' gives no "
+		text_printf(msg, sizeof(msg), "body.hostname: '%s' gives no "
 		    "usable agent name; enroll with --name", host);
 		goto bad;
 	}

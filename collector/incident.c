@@ -12,6 +12,7 @@
 
 #include "collector/incident_priv.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 
 /* ---- configuration -------------------------------------------------- */
@@ -73,7 +74,7 @@ validate_category(const void *field, char *why, size_t whylen)
 
 	if (*c == '\0' || tax_category_find(c) != NULL)
 		return 0;
-	snprintf(why, whylen, "'%s' is not a GB/T 20986-2023 category (MP, NA, "
+	text_printf(why, whylen, "'%s' is not a GB/T 20986-2023 category (MP, NA, "
 	    "DS, IC, DE, RO, SHE, AB, OT)", c);
 	return -1;
 }
@@ -199,15 +200,15 @@ rule_load(void *arg, const char *name, const char *section, int line)
 		x->ic->nrules++;
 		r = &p[0];
 		memset(r, 0, sizeof(*r));
-		snprintf(r->pattern, sizeof(r->pattern), "%s", name);
+		text_printf(r->pattern, sizeof(r->pattern), "%s", name);
 		r->min_severity = SEV_LOW;
-		snprintf(r->title, sizeof(r->title), "%s", name);
+		text_printf(r->title, sizeof(r->title), "%s", name);
 	}
 	r->line = line;
 	if (rc.category[0] != '\0')
-		snprintf(r->category, sizeof(r->category), "%s", rc.category);
+		text_printf(r->category, sizeof(r->category), "%s", rc.category);
 	if (rc.subcategory[0] != '\0')
-		snprintf(r->subcategory, sizeof(r->subcategory), "%s",
+		text_printf(r->subcategory, sizeof(r->subcategory), "%s",
 		    rc.subcategory);
 	if (rc.level != 0)
 		r->level = rc.level;
@@ -220,7 +221,7 @@ rule_load(void *arg, const char *name, const char *section, int line)
 	if (rc.matters != 0)
 		r->need_matters = rc.matters == 2;
 	if (rc.title[0] != '\0')
-		snprintf(r->title, sizeof(r->title), "%s", rc.title);
+		text_printf(r->title, sizeof(r->title), "%s", rc.title);
 	/* A security incident never closes by itself. */
 	if (r->auto_resolve && strcmp(r->category, "DE") != 0) {
 		conf_err_set(x->err, "%s:%d: [%s] auto_resolve = yes is only for "
@@ -313,14 +314,14 @@ incident_transition_check(int from, enum incident_action a, const char *note,
 
 	*to = -1;
 	if (note != NULL && strlen(note) > INCIDENT_NOTE_MAX) {
-		snprintf(why, whylen, "note longer than %d bytes",
+		text_printf(why, whylen, "note longer than %d bytes",
 		    INCIDENT_NOTE_MAX);
 		return -1;
 	}
 	switch (a) {
 	case INCIDENT_ACK:
 		if (from != TAX_STATUS_OPEN) {
-			snprintf(why, whylen, "only an open incident can be "
+			text_printf(why, whylen, "only an open incident can be "
 			    "acknowledged; this one is %s", tax_status_name(from));
 			return -1;
 		}
@@ -329,12 +330,12 @@ incident_transition_check(int from, enum incident_action a, const char *note,
 	case INCIDENT_RESOLVE:
 	case INCIDENT_FALSE_POSITIVE:
 		if (!active) {
-			snprintf(why, whylen, "the incident is already %s; "
+			text_printf(why, whylen, "the incident is already %s; "
 			    "reopen it first", tax_status_name(from));
 			return -1;
 		}
 		if (!has_note) {
-			snprintf(why, whylen, "%s needs a note saying why "
+			text_printf(why, whylen, "%s needs a note saying why "
 			    "(--note TEXT)", a == INCIDENT_RESOLVE ? "resolve" :
 			    "false-positive");
 			return -1;
@@ -344,20 +345,20 @@ incident_transition_check(int from, enum incident_action a, const char *note,
 		return 0;
 	case INCIDENT_REOPEN:
 		if (!closed) {
-			snprintf(why, whylen, "only a resolved or false-positive "
+			text_printf(why, whylen, "only a resolved or false-positive "
 			    "incident can be reopened; this one is %s",
 			    tax_status_name(from));
 			return -1;
 		}
 		if (!has_note) {
-			snprintf(why, whylen, "reopen needs a note saying why "
+			text_printf(why, whylen, "reopen needs a note saying why "
 			    "(--note TEXT)");
 			return -1;
 		}
 		*to = TAX_STATUS_OPEN;
 		return 0;
 	}
-	snprintf(why, whylen, "unknown action");
+	text_printf(why, whylen, "unknown action");
 	return -1;
 }
 
@@ -433,7 +434,7 @@ notify_pending_ids(struct incidents *in)
 		}
 		m.recovery = in->pending[i].recovery;
 		if (in->o.conf->console_url[0] != '\0')
-			snprintf(m.link, sizeof(m.link), "%s%" PRId64,
+			text_printf(m.link, sizeof(m.link), "%s%" PRId64,
 			    in->o.conf->console_url, m.incident_id);
 		if (notify_submit(in->o.notifier, &m) == -1)
 			log_warnx("incidents: out of memory queueing the "
@@ -463,9 +464,9 @@ make_title(char *buf, size_t len, const struct incident_rule *r,
 	const char *what = strchr(key, ':');
 
 	if (what != NULL && what[1] != '\0')
-		snprintf(buf, len, "%s: %s", r->title, what + 1);
+		text_printf(buf, len, "%s: %s", r->title, what + 1);
 	else
-		snprintf(buf, len, "%s", r->title);
+		text_printf(buf, len, "%s", r->title);
 }
 
 static int
@@ -488,7 +489,7 @@ fold(struct incidents *in, struct incident_obs *o,
 	if (r.escalated)
 		in->stats.escalated++;
 	if ((r.opened || r.escalated) && pending_add(in, r.id, false) == -1) {
-		snprintf(err, errlen, "out of memory");
+		text_printf(err, errlen, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -509,7 +510,7 @@ site_get(struct incidents *in, int64_t agent_id, const char *target)
 	p = &in->sites[in->nsites++];
 	memset(p, 0, sizeof(*p));
 	p->agent_id = agent_id;
-	snprintf(p->target, sizeof(p->target), "%s", target);
+	text_printf(p->target, sizeof(p->target), "%s", target);
 	return p;
 }
 
@@ -537,10 +538,10 @@ website_sample(struct incidents *in, const struct store_event_ctx *ctx,
 	    !json_is_boolean(up) || strlen(target) >= sizeof(s->target))
 		return 0;
 	if ((s = site_get(in, ctx->agent_id, target)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		text_printf(err, errlen, "out of memory");
 		return -1;
 	}
-	snprintf(key, sizeof(key), "website_down:%s", target);
+	text_printf(key, sizeof(key), "website_down:%s", target);
 	if (json_is_true(up)) {
 		s->fails = 0;
 		r = store_incident_find_open(in->st, 0, key, &id, NULL, err,
@@ -549,7 +550,7 @@ website_sample(struct incidents *in, const struct store_event_ctx *ctx,
 			return -1;
 		if (r == 1)
 			return 0;
-		snprintf(note, sizeof(note), "website answered again (seen by "
+		text_printf(note, sizeof(note), "website answered again (seen by "
 		    "%s)", ctx->agent);
 		if (store_incident_change(in->st, id, INCIDENT_RESOLVE, 1,
 		    INCIDENT_SYSTEM_ACTOR, INCIDENT_SYSTEM_SOURCE, note,
@@ -570,7 +571,7 @@ website_sample(struct incidents *in, const struct store_event_ctx *ctx,
 	r = store_incident_find_open(in->st, 0, key, &id, NULL, err, errlen);
 	if (r != 1)
 		return r == -1 ? -1 : 0;
-	snprintf(title, sizeof(title), "%s: %s", m.rule->title, target);
+	text_printf(title, sizeof(title), "%s: %s", m.rule->title, target);
 	{
 		struct incident_obs o = {
 			.agent_id = 0, .asset = target, .key = key,
@@ -685,14 +686,14 @@ incidents_new(struct store *st, const struct incidents_opts *o, char *err,
 	struct incidents *in;
 
 	if ((in = calloc(1, sizeof(*in))) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		text_printf(err, errlen, "out of memory");
 		return NULL;
 	}
 	in->st = st;
 	in->o = *o;
 	if (store_add_event_hook(st, on_event, in) == -1 ||
 	    store_add_commit_hook(st, on_commit, in) == -1) {
-		snprintf(err, errlen, "the store's hook table is full");
+		text_printf(err, errlen, "the store's hook table is full");
 		free(in);
 		return NULL;
 	}
@@ -829,10 +830,35 @@ tick_row(void *arg, const struct incident_watch_row *w)
 	    schedule_scheduled_ms(s, w->last_seen, t->now) <= grace)
 		return 0;
 	t->open_ids[t->nopen] = w->agent_id;
-	snprintf(t->names[t->nopen], sizeof(t->names[0]), "%s", w->name);
+	text_printf(t->names[t->nopen], sizeof(t->names[0]), "%s", w->name);
 	t->last_seen[t->nopen] = w->last_seen;
 	t->nopen++;
 	return 0;
+}
+
+int
+incidents_raise(struct incidents *in, const char *type, const char *key,
+    const char *asset, const char *what, int severity, int64_t now,
+    char *err, size_t errlen)
+{
+	struct incident_map	m;
+	char			title[256];
+	int			rc;
+
+	if (!incident_map_event(in->o.conf, type, severity, NULL, &m))
+		return 0;
+	snprintf(title, sizeof(title), "%s: %s", m.rule->title, what);
+	{
+		struct incident_obs o = {
+			.asset = asset, .key = key, .type = type, .title = title,
+			.severity = severity, .ts = now, .received = now,
+		};
+
+		rc = fold(in, &o, &m, err, errlen) == -1 ? -1 : 1;
+	}
+	notify_pending_ids(in);
+	in->npending = 0;
+	return rc;
 }
 
 int
@@ -845,7 +871,7 @@ incidents_tick(struct incidents *in, int64_t now, char *err, size_t errlen)
 
 	if (store_incident_watch(in->st, tick_row, &t, err, errlen) != 0) {
 		if (err[0] == '\0')
-			snprintf(err, errlen, "out of memory");
+			text_printf(err, errlen, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < t.nresolve; i++) {
@@ -876,14 +902,14 @@ incidents_tick(struct incidents *in, int64_t now, char *err, size_t errlen)
 			.severity = SEV_HIGH, .ts = now, .received = now,
 		};
 
-		snprintf(key, sizeof(key), "host_down:%s", t.names[i]);
-		snprintf(title, sizeof(title), "%s: %s", m.rule->title,
+		text_printf(key, sizeof(key), "host_down:%s", t.names[i]);
+		text_printf(title, sizeof(title), "%s: %s", m.rule->title,
 		    t.names[i]);
 		if (fold(in, &o, &m, err, errlen) == -1)
 			goto out;
 		changed++;
 		if (time_format_local(t.last_seen[i], when, sizeof(when)) == -1)
-			snprintf(when, sizeof(when), "?");
+			text_printf(when, sizeof(when), "?");
 		log_warnx("host %s is down: no heartbeat since %s during its "
 		    "scheduled hours; incident opened — check the machine",
 		    t.names[i], when);

@@ -156,6 +156,14 @@ int		 incidents_tick(struct incidents *in, int64_t now, char *err,
 		    size_t errlen);
 /* The notifier the engine sends through; NULL when no channel. */
 struct notifier	*incidents_notifier(const struct incidents *in);
+/*
+ * An incident the collector itself observes (no agent), e.g. its own
+ * certificate expiring: folded by key like any other.  1 raised, 0 the
+ * type opens no incident ([category TYPE] off), -1 with err.
+ */
+int		 incidents_raise(struct incidents *in, const char *type,
+		    const char *key, const char *asset, const char *what,
+		    int severity, int64_t now, char *err, size_t errlen);
 /* The notifier's result callback (struct notify_opts.on_result). */
 void		 incidents_on_notify(void *arg, const struct notify_result *r);
 /* Counters for logs and benches. */

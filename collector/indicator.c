@@ -658,6 +658,51 @@ ind_row(const char *id, const char *l1, const char *l2, const char *name,
 	    "no_data", nodata, "deviation", dev, "method", method);
 }
 
+/*
+ * The first year whose holidays no calendar lists inside the office-
+ * scheduled time of a monitored machine (0: every such day is covered).
+ * Without that year's calendar every holiday would count as a work day.
+ */
+static int
+calendar_gap(const struct calc *c)
+{
+	size_t n = c->nagents + c->ndevs;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct agent_sum *s = i < c->nagents ? &c->sums[i] :
+		    &c->dsums[i - c->nagents];
+		int64_t w0 = max64(c->from_ms, s->mon_start);
+		int y;
+
+		if (!s->monitored || s->schedule == NULL ||
+		    strcmp(s->schedule, "office") != 0 || c->eff_to <= w0)
+			continue;
+		y = calendar_first_uncovered(c->sc->office.cal,
+		    schedule_local_day(w0), schedule_local_day(c->eff_to - 1) + 1);
+		if (y != 0)
+			return y;
+	}
+	return 0;
+}
+
+/* Mark row 口径不完整: the figures stay, met and score are withheld. */
+static int
+mark_incomplete(json_t *row, int year)
+{
+	char why[256];
+
+	snprintf(why, sizeof(why), "口径不完整：缺少 %d 年节假日日历，未评分 "
+	    "incomplete: no holiday calendar for %d, not scored (add "
+	    "holidays-%d.txt to [schedule] calendar)", year, year, year);
+	if (set(row, "met", json_null()) == -1 ||
+	    set(row, "score", json_null()) == -1 ||
+	    set(row, "incomplete", json_true()) == -1 ||
+	    set(row, "calendar_missing", json_integer(year)) == -1 ||
+	    set(row, "deviation", json_string(why)) == -1)
+		return -1;
+	return 0;
+}
+
 static int
 uptime_part(struct calc *c, json_t *indicators, json_t *counts)
 {
@@ -733,9 +778,17 @@ uptime_part(struct calc *c, json_t *indicators, json_t *counts)
 	    "办公基础设施、设备正常运行比例", "equipment normal-operation ratio",
 	    ">=", c->ic->operation_min, "%",
 	    sched > 0 && up + down > 0 ? (double)up * 100.0 / (double)sched : -1,
-	    up, sched, "在线毫秒 up ms", "计划毫秒 scheduled ms",
+	    up, sched, "在线时长 up time (ms)", "计划时长 scheduled time (ms)",
 	    c->ic->points_operation, method, note)) == -1)
 		goto nomem;
+	{
+		int gap = calendar_gap(c);
+
+		if (gap != 0 && (mark_incomplete(json_array_get(indicators,
+		    json_array_size(indicators) - 1), gap) == -1 ||
+		    set(counts, "calendar_missing", json_integer(gap)) == -1))
+			goto nomem;
+	}
 	if (set(counts, "machines_monitored", json_integer((json_int_t)nmon)) ==
 	    -1 || set(counts, "devices_monitored",
 	    json_integer((json_int_t)ndev)) == -1 || set(counts, "scheduled_ms", json_integer(sched)) == -1 ||
@@ -1169,7 +1222,8 @@ register_rows(struct calc *c, json_t *reg)
 	size_t	 i;
 	int64_t	 first;
 
-	if (store_asset_list(c->st, NULL, c->now, 3.0, ASSET_ABSENT_MS, &all,
+	/* Status as of the period's end (or now), not as of today. */
+	if (store_asset_list(c->st, NULL, c->eff_to, 3.0, ASSET_ABSENT_MS, &all,
 	    c->err, c->errlen) == -1)
 		return -1;
 	json_array_foreach(all, i, o) {
@@ -1335,6 +1389,15 @@ indicator_compute(struct store *st, const struct schedule_conf *sc,
 	    min64(p->to_day, schedule_local_day(c.eff_to - 1) + 1) : p->from_day;
 	*out = NULL;
 	period_label(p, label, sizeof(label), &full_year);
+	/* A year (or any period) still in progress says so. */
+	if (now_ms > c.from_ms && now_ms < c.to_ms) {
+		size_t l = strlen(label);
+
+		snprintf(label + l, sizeof(label) - l, " 年初至今 year to date");
+		if (!full_year)
+			snprintf(label + l, sizeof(label) - l,
+			    " 至今 to date");
+	}
 	day_text(p->from_day, a, sizeof(a));
 	day_text(p->to_day - 1, b, sizeof(b));
 	if (time_format_utc(now_ms, gen, sizeof(gen)) == -1)

@@ -10,6 +10,7 @@
  *                    timeouts, gap_factor, TLS certificate/key/CA); a
  *                    changed listen address or store path needs a restart.
  */
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,19 +21,27 @@
 
 #include "collector/access.h"
 #include "collector/api.h"
-#include "collector/console.h"
 #include "collector/asset.h"
 #include "collector/collector.h"
+#include "collector/console.h"
 #include "collector/http.h"
 #include "collector/incident.h"
 #include "collector/notify.h"
 #include "collector/retention.h"
 #include "collector/store.h"
 #include "collector/store_indicator.h"
+#include "common/checkfiles.h"
+#include "common/event.h"
 #include "common/log.h"
+#include "common/manpage.h"
+#include "common/pki.h"
+#include "common/sdnotify.h"
 #include "common/timeutil.h"
+#include "common/version.h"
 
 #define DEFAULT_CONFIG	"/etc/shaobing/collector.ini"
+/* The packaged unit's User=: --check-config opens files as it. */
+#define COLLECTOR_USER	"shaobing"
 #define SHUTDOWN_GRACE_MS 10000
 
 struct collector {
@@ -48,6 +57,7 @@ struct collector {
 	struct notifier		*notifier;
 	struct event		*ev_notify;	/* notifier results readable */
 	struct event		*ev_watch;	/* host-down watch timer */
+	long long		 cert_raised;	/* notAfter already raised */
 	struct retention	*retention;	/* daily event prune */
 	struct event		*ev_retention;	/* its timer (one-shot) */
 };
@@ -59,12 +69,15 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: shaobing-collector [-f] [-v] [-c FILE] "
-	    "[--check-config]\n"
+	    "[--check-config [--user U]] [--version]\n"
 	    "  -c FILE         configuration (default %s)\n"
 	    "  -f              stay in the foreground, log to stderr\n"
 	    "  -v              debug logging\n"
-	    "  --check-config  validate the configuration and exit\n",
-	    DEFAULT_CONFIG);
+	    "  --check-config  validate the configuration, open every file the\n"
+	    "                  collector will open (as root: as user --user,\n"
+	    "                  default %s, the unit's User=) and exit\n"
+	    "  --version       print the version\n",
+	    DEFAULT_CONFIG, COLLECTOR_USER);
 }
 
 static void
@@ -103,15 +116,57 @@ on_notify_fd(evutil_socket_t fd, short what, void *arg)
 	notify_dispatch(co->notifier);
 }
 
+/*
+ * The collector's own server certificate: an incident (once per
+ * certificate and run) when it expires within CERT_WARN_MS, in time to
+ * issue it again (shaobing ca server-cert) and reload.
+ */
+#define CERT_WARN_MS	(30LL * 24 * 3600 * 1000)
+
+static void
+cert_watch(struct collector *co, int64_t now)
+{
+	struct pki_cert	*c;
+	long long	 na;
+	char		 err[512], when[32], key[EVENT_KEY_MAX], what[768];
+
+	if ((c = pki_cert_load(co->conf.cert, err, sizeof(err))) == NULL)
+		return;
+	if (pki_cert_not_after(c, &na) == 0 && na - now < CERT_WARN_MS &&
+	    na != co->cert_raised) {
+		if (time_format_local(na, when, sizeof(when)) == -1)
+			snprintf(when, sizeof(when), "?");
+		snprintf(key, sizeof(key), "collector_cert_expiring:%.200s",
+		    co->conf.cert);
+		snprintf(what, sizeof(what), "%s %s %s", co->conf.cert,
+		    na < now ? "expired" : "expires", when);
+		if (incidents_raise(co->incidents, "collector_cert_expiring",
+		    key, "collector", what, SEV_HIGH, now, err,
+		    sizeof(err)) == -1)
+			log_errorx("certificate watch: %s; will try again", err);
+		else {
+			co->cert_raised = na;
+			log_warnx("the collector's certificate %s %s %s: agents "
+			    "will refuse it then; issue it again (shaobing ca "
+			    "server-cert DIR --name ...) and reload (systemctl "
+			    "reload shaobing-collector)", co->conf.cert,
+			    na < now ? "expired" : "expires", when);
+		}
+	}
+	pki_cert_free(c);
+}
+
 static void
 on_watch(evutil_socket_t fd, short what, void *arg)
 {
 	struct collector	*co = arg;
 	char			 err[512];
+	int64_t			 now = time_now_ms();
 
 	(void)fd; (void)what;
-	if (incidents_tick(co->incidents, time_now_ms(), err, sizeof(err)) == -1)
+	if (incidents_tick(co->incidents, now, err, sizeof(err)) == -1)
 		log_errorx("host-down watch: %s; will try again", err);
+	cert_watch(co, now);
 }
 
 static void
@@ -280,7 +335,9 @@ main(int argc, char **argv)
 	struct conf_err		 cerr;
 	struct event		*ev_term = NULL, *ev_int = NULL, *ev_hup = NULL;
 	char			 err[512];
+	const char		*check_user = COLLECTOR_USER;
 	int			 foreground = 0, check = 0, rc = 1;
+	int			 user_given = 0;
 
 	memset(&co, 0, sizeof(co));
 	co.conf_path = DEFAULT_CONFIG;
@@ -291,9 +348,20 @@ main(int argc, char **argv)
 			co.verbose = 1;
 		else if (strcmp(argv[i], "--check-config") == 0)
 			check = 1;
+		else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc) {
+			check_user = argv[++i];
+			user_given = 1;
+		}
 		else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
 			co.conf_path = argv[++i];
-		else if (strcmp(argv[i], "-h") == 0 ||
+		else if (strcmp(argv[i], "--man") == 0) {
+			/* The man page's generated part (packaging/man/render.sh). */
+			man_usage(stdout, "OPTIONS", usage);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("shaobing-collector %s\n", shaobing_version);
+			return 0;
+		} else if (strcmp(argv[i], "-h") == 0 ||
 		    strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;
@@ -311,15 +379,37 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (check) {
-		printf("configuration OK\n");
+		const struct checkfile files[] = {
+			{ "[server] cert", co.conf.cert, CHECK_READ },
+			{ "[server] key", co.conf.key, CHECK_READ },
+			{ "[server] ca", co.conf.ca, CHECK_READ },
+			{ "[enroll] ca_key", co.conf.enroll_ca_key, CHECK_READ },
+			{ "[store] path", co.conf.store_path, CHECK_DIR_WRITE },
+			{ "[schedule] calendar", co.conf.sched.calendar_path,
+			    CHECK_READ },
+			{ "[assets] oui", co.conf.asset_oui, CHECK_READ_OPTIONAL },
+		};
+
+		/* Not installed from the package (no user shaobing): the
+		   files are checked as whoever runs this. */
+		if (!user_given && getpwnam(check_user) == NULL)
+			check_user = NULL;
+		rc = checkfiles_run("shaobing-collector", check_user, files,
+		    sizeof(files) / sizeof(files[0]));
+		if (rc == 0)
+			printf("configuration OK (files opened as user %s)\n",
+			    geteuid() == 0 && check_user != NULL ? check_user :
+			    "running this");
 		collector_conf_free(&co.conf);
-		return 0;
+		return rc;
 	}
 	apply_log(&co);
 	signal(SIGPIPE, SIG_IGN);
 	if ((co.store = store_open(co.conf.store_path, err, sizeof(err))) == NULL) {
 		log_errorx("%s; check [store] path and its directory's "
-		    "permissions", err);
+		    "permissions (shaobing-collector --check-config names "
+		    "the problem); not restarting", err);
+		rc = 2;
 		goto out;
 	}
 	co.assets.conf = &co.conf;
@@ -380,6 +470,7 @@ main(int argc, char **argv)
 	    co.conf.admin_socket[0] ? co.conf.admin_socket : "(off)",
 	    co.conf.admin_listen[0] ? ", http://" : "", co.conf.admin_listen,
 	    co.conf.listen, co.conf.store_path, store_schema_version(co.store));
+	sdnotify_ready();
 	if (event_base_dispatch(co.base) == -1) {
 		log_errorx("event loop failed");
 		goto out;

@@ -22,6 +22,7 @@
 #include <curl/curl.h>
 
 #include "common/log.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 #include "collector/notify.h"
 #include "common/taxonomy.h"
@@ -202,7 +203,7 @@ channel_load(void *arg, const char *name, const char *section, int line)
 	ch->type = -1;
 	if (conf_apply(x->c, section, channel_opts, ch, x->err) == -1)
 		return -1;
-	snprintf(ch->name, sizeof(ch->name), "%s", name);
+	text_printf(ch->name, sizeof(ch->name), "%s", name);
 	ch->line = line;
 	if (ch->type == -1) {
 		conf_err_set(x->err, "%s:%d: [%s] needs type (email, webhook, "
@@ -363,7 +364,7 @@ job_finish(struct notifier *n, struct job *j, bool ok, const char *error)
 	r->r.ok = ok;
 	r->r.attempts = j->attempts;
 	r->r.status = j->status;
-	snprintf(r->r.error, sizeof(r->r.error), "%s", ok ? "" : error);
+	text_printf(r->r.error, sizeof(r->r.error), "%s", ok ? "" : error);
 	r->r.queued_ms = j->queued_ms;
 	r->r.done_ms = now_ms(n);
 	*n->res_tail = r;
@@ -604,7 +605,7 @@ job_done(struct notifier *n, struct job *j, CURLcode cc)
 	j->inflight = false;
 	curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &j->status);
 	if (cc != CURLE_OK) {
-		snprintf(j->error, sizeof(j->error), "%s",
+		text_printf(j->error, sizeof(j->error), "%s",
 		    j->curlerr[0] ? j->curlerr : curl_easy_strerror(cc));
 	} else if (ch->type == NOTIFY_EMAIL) {
 		ok = true;
@@ -674,7 +675,7 @@ schedule_work(struct notifier *n)
 		if (job_prepare(n, j) == -1 ||
 		    curl_multi_add_handle(n->multi, j->easy) != CURLM_OK) {
 			if (j->error[0] == '\0')
-				snprintf(j->error, sizeof(j->error),
+				text_printf(j->error, sizeof(j->error),
 				    "cannot start a transfer");
 			job_reset(j);
 			job_unlink(n, j);

@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "common/text.h"
 #include "common/timeutil.h"
 #include "collector/notify.h"
 #include "common/taxonomy.h"
@@ -177,20 +178,6 @@ notify_urlencode(const char *s, char *out, size_t outlen)
 
 /* ---- RFC 2047 ------------------------------------------------------- */
 
-static size_t
-utf8_len(unsigned char c)
-{
-	if (c < 0x80)
-		return 1;
-	if ((c & 0xe0) == 0xc0)
-		return 2;
-	if ((c & 0xf0) == 0xe0)
-		return 3;
-	if ((c & 0xf8) == 0xf0)
-		return 4;
-	return 1;	/* a stray byte: carried alone */
-}
-
 char *
 notify_rfc2047(const char *text)
 {
@@ -216,10 +203,11 @@ notify_rfc2047(const char *text)
 		size_t		n = 0;
 
 		while (i + n < len) {
-			size_t cl = utf8_len((unsigned char)text[i + n]);
+			size_t cl = text_utf8_decode(text + i + n,
+			    len - i - n, NULL);
 
-			if (i + n + cl > len)
-				cl = len - i - n;
+			if (cl == 0)
+				cl = 1;	/* a stray byte: carried alone */
 			if (n + cl > 36)
 				break;
 			n += cl;
@@ -398,13 +386,9 @@ notify_build_body(const struct notify_channel_conf *ch,
 		break;
 	case NOTIFY_WECOM:
 		/* WeCom caps markdown content at 4096 bytes. */
-		if (strlen(text) > 4000) {
-			size_t cut = 4000;
-
-			while (cut > 0 && ((unsigned char)text[cut] & 0xc0) == 0x80)
-				cut--;
-			memcpy(text + cut, "…", sizeof("…"));
-		}
+		if (strlen(text) > 4000)
+			memcpy(text + text_utf8_prefix(text, strlen(text), 3996),
+			    TEXT_ELLIPSIS, sizeof(TEXT_ELLIPSIS));
 		body = json_pack("{s:s, s:{s:s}}", "msgtype", "markdown",
 		    "markdown", "content", text);
 		break;
@@ -584,9 +568,11 @@ notify_check_response(enum notify_type t, long status, const char *body,
 	}
 	if (json_integer_value(v) != 0) {
 		const char *msg = json_string_value(json_object_get(root, msgf));
+		char shortmsg[121];
 
-		snprintf(why, whylen, "robot refused: %s %lld (%.120s)", field,
-		    (long long)json_integer_value(v), msg ? msg : "");
+		text_copy(shortmsg, sizeof(shortmsg), msg, 1);
+		text_printf(why, whylen, "robot refused: %s %lld (%s)", field,
+		    (long long)json_integer_value(v), shortmsg);
 		goto out;
 	}
 	rc = 0;

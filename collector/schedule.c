@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "common/rbuf.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 #include "collector/schedule.h"
 
@@ -26,12 +27,19 @@ struct calendar_entry {
 	int64_t			day;
 	enum calendar_kind	kind;
 	int			line;
+	int			file;	/* index into calendar.files */
 	char			name[CALENDAR_NAME_MAX];
 };
+
+#define CAL_YEAR0	1970
+#define CAL_YEARS	256	/* years covered are tracked 1970..2225 */
 
 struct calendar {
 	struct calendar_entry	*e;
 	size_t			 n, cap;
+	uint8_t			 years[CAL_YEARS / 8];	/* bit: year listed */
+	int			 nfiles;
+	char			 files[CALENDAR_FILES_MAX][CALENDAR_FILE_MAX];
 };
 
 static int64_t
@@ -72,6 +80,44 @@ calendar_count(const struct calendar *cal)
 	return cal ? cal->n : 0;
 }
 
+static void
+year_mark(struct calendar *cal, int64_t day)
+{
+	int		y;
+	unsigned	m, d;
+
+	time_civil_from_days(day, &y, &m, &d);
+	if (y >= CAL_YEAR0 && y < CAL_YEAR0 + CAL_YEARS)
+		cal->years[(y - CAL_YEAR0) / 8] |=
+		    (uint8_t)(1u << ((y - CAL_YEAR0) % 8));
+}
+
+bool
+calendar_covers_year(const struct calendar *cal, int year)
+{
+	if (cal == NULL || year < CAL_YEAR0 || year >= CAL_YEAR0 + CAL_YEARS)
+		return false;
+	return (cal->years[(year - CAL_YEAR0) / 8] >>
+	    ((year - CAL_YEAR0) % 8)) & 1;
+}
+
+int
+calendar_first_uncovered(const struct calendar *cal, int64_t from_day,
+    int64_t to_day)
+{
+	int		y0, y1;
+	unsigned	m, d;
+
+	if (to_day <= from_day)
+		return 0;
+	time_civil_from_days(from_day, &y0, &m, &d);
+	time_civil_from_days(to_day - 1, &y1, &m, &d);
+	for (int y = y0; y <= y1; y++)
+		if (!calendar_covers_year(cal, y))
+			return y;
+	return 0;
+}
+
 static int
 entry_cmp(const void *a, const void *b)
 {
@@ -79,6 +125,8 @@ entry_cmp(const void *a, const void *b)
 
 	if (x->day != y->day)
 		return x->day < y->day ? -1 : 1;
+	if (x->file != y->file)
+		return x->file - y->file;
 	return x->line - y->line;
 }
 
@@ -108,46 +156,11 @@ calendar_lookup(const struct calendar *cal, int64_t day, const char **name)
 	return CALENDAR_NORMAL;
 }
 
-/* Length of the valid UTF-8 sequence at p (1..4), 0 when invalid (RFC 3629). */
-static size_t
-utf8_seq(const uint8_t *p, size_t left)
-{
-	size_t	n;
-	uint32_t cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xe0) == 0xc0) {
-		n = 2;
-		cp = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		n = 3;
-		cp = p[0] & 0x0f;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		n = 4;
-		cp = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (left < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 static bool
 utf8_valid(const uint8_t *p, size_t len)
 {
 	for (size_t i = 0; i < len; ) {
-		size_t n = utf8_seq(p + i, len - i);
+		size_t n = text_utf8_decode(p + i, len - i, NULL);
 
 		if (n == 0 || (p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
 			return false;
@@ -214,6 +227,8 @@ calendar_add(struct calendar *cal, int64_t day, enum calendar_kind kind,
 	e->day = day;
 	e->kind = kind;
 	e->line = line;
+	e->file = 0;
+	year_mark(cal, day);
 	memcpy(e->name, name->p, name->len);
 	e->name[name->len] = '\0';
 	return 0;
@@ -292,6 +307,34 @@ calendar_line(struct calendar *cal, const char *fname, int line,
 	return 0;
 }
 
+/* Sort the entries; -1 with err when a date is listed twice. */
+static int
+calendar_sort(struct calendar *cal, struct conf_err *err)
+{
+	if (cal->n > 1)	/* qsort(NULL, 0) is undefined */
+		qsort(cal->e, cal->n, sizeof(*cal->e), entry_cmp);
+	for (size_t i = 1; i < cal->n; i++) {
+		const struct calendar_entry *a = &cal->e[i - 1], *b = &cal->e[i];
+		char date[16];
+		int y;
+		unsigned m, d;
+
+		if (b->day != a->day)
+			continue;
+		time_civil_from_days(b->day, &y, &m, &d);
+		snprintf(date, sizeof(date), "%04d-%02u-%02u", y, m, d);
+		if (a->file == b->file)
+			conf_err_set(err, "%s:%d: %s is already listed at line %d",
+			    cal->files[b->file], b->line, date, a->line);
+		else
+			conf_err_set(err, "%s:%d: %s is already listed in %s:%d",
+			    cal->files[b->file], b->line, date,
+			    cal->files[a->file], a->line);
+		return -1;
+	}
+	return 0;
+}
+
 struct calendar *
 calendar_parse(const char *fname, const char *text, size_t len,
     struct conf_err *err)
@@ -308,6 +351,8 @@ calendar_parse(const char *fname, const char *text, size_t len,
 		conf_err_set(err, "%s: out of memory", fname);
 		goto out;
 	}
+	snprintf(cal->files[0], sizeof(cal->files[0]), "%s", fname);
+	cal->nfiles = 1;
 	rbuf_init(&all, text, len);
 	while (rbuf_left(&all) > 0) {
 		const uint8_t	*nl = memchr(all.p, '\n', all.len);
@@ -331,21 +376,8 @@ calendar_parse(const char *fname, const char *text, size_t len,
 		if (calendar_line(cal, fname, line, &ln, err) == -1)
 			goto out;
 	}
-	if (cal->n > 1)	/* qsort(NULL, 0) is undefined */
-		qsort(cal->e, cal->n, sizeof(*cal->e), entry_cmp);
-	for (size_t i = 1; i < cal->n; i++) {
-		if (cal->e[i].day == cal->e[i - 1].day) {
-			char date[16];
-			int y;
-			unsigned m, d;
-
-			time_civil_from_days(cal->e[i].day, &y, &m, &d);
-			snprintf(date, sizeof(date), "%04d-%02u-%02u", y, m, d);
-			conf_err_set(err, "%s:%d: %s is already listed at line %d",
-			    fname, cal->e[i].line, date, cal->e[i - 1].line);
-			goto out;
-		}
-	}
+	if (calendar_sort(cal, err) == -1)
+		goto out;
 	ret = cal;
 	cal = NULL;
 out:
@@ -380,6 +412,86 @@ out:
 	fclose(f);
 	free(buf);
 	return cal;
+}
+
+/* Move src's entries into dst as file number dst->nfiles.  -1 with err. */
+static int
+calendar_merge(struct calendar *dst, const struct calendar *src,
+    struct conf_err *err)
+{
+	int fi = dst->nfiles;
+
+	if (fi >= CALENDAR_FILES_MAX) {
+		conf_err_set(err, "%s: more than %d calendar files", src->files[0],
+		    CALENDAR_FILES_MAX);
+		return -1;
+	}
+	if (dst->n + src->n > CALENDAR_MAX_ENTRIES) {
+		conf_err_set(err, "%s: more than %d days listed in all calendar "
+		    "files", src->files[0], CALENDAR_MAX_ENTRIES);
+		return -1;
+	}
+	memcpy(dst->files[fi], src->files[0], sizeof(dst->files[fi]));
+	dst->nfiles++;
+	for (size_t i = 0; i < src->n; i++) {
+		struct rbuf name;
+
+		rbuf_init(&name, src->e[i].name, strlen(src->e[i].name));
+		if (calendar_add(dst, src->e[i].day, src->e[i].kind,
+		    src->e[i].line, &name) == -1) {
+			conf_err_set(err, "%s: out of memory", src->files[0]);
+			return -1;
+		}
+		dst->e[dst->n - 1].file = fi;
+	}
+	return calendar_sort(dst, err);
+}
+
+struct calendar *
+calendar_load_list(const char *list, struct conf_err *err)
+{
+	struct calendar	*all = NULL, *one;
+	const char	*p = list;
+
+	for (;;) {
+		char	 path[SCHEDULE_PATH_MAX];
+		size_t	 n = strcspn(p, ",");
+		size_t	 a = 0, b = n;
+
+		while (a < b && isspace((unsigned char)p[a]))
+			a++;
+		while (b > a && isspace((unsigned char)p[b - 1]))
+			b--;
+		if (b > a) {
+			if (b - a >= sizeof(path)) {
+				conf_err_set(err, "calendar file name longer than "
+				    "%zu bytes", sizeof(path) - 1);
+				goto fail;
+			}
+			memcpy(path, p + a, b - a);
+			path[b - a] = '\0';
+			if ((one = calendar_load(path, err)) == NULL)
+				goto fail;
+			if (all == NULL)
+				all = one;
+			else {
+				int rc = calendar_merge(all, one, err);
+
+				calendar_free(one);
+				if (rc == -1)
+					goto fail;
+			}
+		}
+		if (p[n] == '\0')
+			break;
+		p += n + 1;
+	}
+	if (all == NULL && (all = calendar_new()) == NULL)
+		conf_err_set(err, "calendar: out of memory");
+	return all;
+fail:
+	calendar_free(all);
+	return NULL;
 }
 
 /* ---- schedule definitions ------------------------------------------- */
@@ -745,7 +857,8 @@ validate_days(const void *field, char *why, size_t whylen)
 static const struct conf_opt schedule_opts[] = {
 	{ "calendar", CONF_STR, offsetof(struct schedule_conf, calendar_path),
 	  SCHEDULE_PATH_MAX, 0, 0, "", NULL, NULL,
-	  "holiday calendar file (empty: no public holidays)" },
+	  "holiday calendar files, comma-separated, one a year (empty: no "
+	  "public holidays; every year's indicators then read 口径不完整)" },
 	{ "office_hours", CONF_STR, offsetof(struct schedule_conf, office_hours),
 	  128, 0, 0, "08:30-17:30", NULL, validate_hours,
 	  "office hours of desktops, local time" },
@@ -768,7 +881,7 @@ schedule_conf_load(struct conf *c, struct schedule_conf *sc,
 	if (conf_apply(c, "schedule", schedule_opts, sc, err) == -1)
 		goto fail;
 	if (sc->calendar_path[0] != '\0' &&
-	    (sc->cal = calendar_load(sc->calendar_path, err)) == NULL)
+	    (sc->cal = calendar_load_list(sc->calendar_path, err)) == NULL)
 		goto fail;
 	schedule_init_always(&sc->always);
 	schedule_init_office(&sc->office, sc->cal);

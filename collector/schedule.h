@@ -12,7 +12,11 @@
  * time_set_zone() (common/timeutil.h; Asia/Shanghai by default).  Instants
  * are UTC milliseconds.  Intervals are half-open: [from, to).
  *
- * Calendar file (conf/holidays-2026.txt ships the current year): one
+ * Calendar files (conf/holidays-2025.txt, conf/holidays-2026.txt), one a
+ * year, several allowed ([schedule] calendar = a.txt, b.txt).  A calendar
+ * covers the years it lists at least one day of; a year it does not
+ * cover has unknown holidays, and indicators over its days are marked
+ * 口径不完整 (calendar missing), never silently computed.  Format: one
  * entry a line, '#' starts a comment line, blank lines are ignored:
  *     2026-10-01..2026-10-07 holiday 国庆节
  *     2026-10-10 workday 国庆节调休
@@ -32,6 +36,8 @@
 #define CALENDAR_NAME_MAX	64	/* bytes of a holiday name, with NUL */
 #define CALENDAR_MAX_ENTRIES	20000	/* days, after ranges are expanded */
 #define CALENDAR_MAX_BYTES	(1 << 20)
+#define CALENDAR_FILES_MAX	16
+#define CALENDAR_FILE_MAX	256	/* bytes of a file name kept for messages */
 #define SCHEDULE_SPANS_MAX	4	/* e.g. 08:30-12:00,13:30-17:30 */
 
 enum calendar_kind {
@@ -53,6 +59,17 @@ struct calendar	*calendar_load(const char *path, struct conf_err *err);
 struct calendar	*calendar_parse(const char *name, const char *text, size_t len,
 		    struct conf_err *err);
 void		 calendar_free(struct calendar *cal);
+/*
+ * Several files, comma-separated (blanks around names ignored; empty
+ * list: an empty calendar).  A date listed in two files is an error
+ * naming both.  NULL with err on any error.
+ */
+struct calendar	*calendar_load_list(const char *list, struct conf_err *err);
+/* Does cal list at least one day of year (cal may be NULL: no)? */
+bool		 calendar_covers_year(const struct calendar *cal, int year);
+/* The first year of local days [from_day, to_day) not covered; 0: none. */
+int		 calendar_first_uncovered(const struct calendar *cal,
+		    int64_t from_day, int64_t to_day);
 /* Number of listed days. */
 size_t		 calendar_count(const struct calendar *cal);
 /*

@@ -22,7 +22,9 @@
 #include "collector/store_asset.h"
 #include "collector/store_indicator.h"
 #include "collector/store_priv.h"
+#include "collector/store_report.h"
 #include "collector/store_retention.h"
+#include "collector/store_website.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 
@@ -94,6 +96,9 @@ static const char *const migrations[] = {
 	   (collector/store_retention.c) */
 	store_retention_migration,
 	store_device_migration,		/* 9: agentless equipment */
+	/* 10: website rebaseline requests (collector/store_website.c) */
+	store_website_migration,
+	store_report_migration,		/* 11: entered report values */
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

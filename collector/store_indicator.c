@@ -248,8 +248,15 @@ store_ind_intervals(struct store *st, int64_t agent_id, int64_t from,
     int64_t to, struct store_ind_interval **v, size_t *cap, size_t *n,
     char *err, size_t errlen)
 {
+	/*
+	 * The last interval that starts before the period, those inside,
+	 * and the first one after it: its boot_ts is the evidence that a
+	 * gap running past the period end was down, not "no data".
+	 */
 	static const char sql[] = "SELECT start_ts, end_ts, boot_ts FROM uptime "
-	    "WHERE agent_id = ?1 AND start_ts < ?3 AND start_ts >= "
+	    "WHERE agent_id = ?1 AND start_ts <= "
+	    "coalesce((SELECT min(start_ts) FROM uptime WHERE agent_id = ?1 "
+	    "AND start_ts >= ?3), ?3) AND start_ts >= "
 	    "coalesce((SELECT max(start_ts) FROM uptime WHERE agent_id = ?1 "
 	    "AND start_ts < ?2), ?2) ORDER BY start_ts";
 	sqlite3_stmt	*s = NULL;

@@ -80,7 +80,8 @@ struct store_ind_interval {
 /*
  * Uptime intervals of agent_id that start before `to` and do not end
  * before `from`, in start order, preceded by the last interval that
- * started before `from` (so the gap into the period can be judged).
+ * started before `from` and followed by the first that starts at or
+ * after `to` (so the gaps into and out of the period can be judged).
  * *v is grown (realloc) as needed; *n rows.
  */
 int	store_ind_intervals(struct store *st, int64_t agent_id, int64_t from,

@@ -17,6 +17,7 @@
 #include <ini.h>
 
 #include "common/conf.h"
+#include "common/text.h"
 
 #define CONF_MAX_LINE	4096
 
@@ -56,7 +57,7 @@ conf_err_set(struct conf_err *err, const char *fmt, ...)
 	if (err == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	text_vprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 }
 
@@ -68,7 +69,7 @@ conf_why_set(char *why, size_t whylen, const char *fmt, ...)
 	if (why == NULL || whylen == 0)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
+	text_vprintf(why, whylen, fmt, ap);
 	va_end(ap);
 }
 
@@ -744,6 +745,17 @@ conf_section_line(const struct conf *c, const char *section)
 	const struct conf_section *s = section_find(c, section);
 
 	return s ? s->line : 0;
+}
+
+int
+conf_key_line(const struct conf *c, const char *section, const char *key)
+{
+	/* The last occurrence wins in conf_apply(); duplicates are refused. */
+	for (size_t i = c->ne; i-- > 0; )
+		if (strcmp(c->e[i].section, section) == 0 &&
+		    strcmp(c->e[i].key, key) == 0)
+			return c->e[i].line;
+	return 0;
 }
 
 bool

@@ -86,6 +86,8 @@ int	conf_foreach(struct conf *c, const char *kind,
 
 /* Line of the section header, or 0. */
 int	conf_section_line(const struct conf *c, const char *section);
+/* Line of key in section, or 0 when the file does not set it. */
+int	conf_key_line(const struct conf *c, const char *section, const char *key);
 /* Does the file have this section? */
 bool	conf_has_section(const struct conf *c, const char *section);
 

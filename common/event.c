@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "common/event.h"
 #include "common/timeutil.h"
 
@@ -260,7 +261,7 @@ event_from_json(const json_t *o, const char *path, struct event *ev, char *err,
 			if (strcmp(k, fields[i]) == 0)
 				break;
 		if (i == sizeof(fields) / sizeof(fields[0])) {
-			snprintf(err, errlen, "%s: unknown field '%.64s'", path, k);
+			text_printf(err, errlen, "%s: unknown field '%s'", path, k);
 			return -1;
 		}
 	}
@@ -342,7 +343,7 @@ event_batch_decode(const char *buf, size_t len, const struct event_limits *lim,
 	}
 	json_object_foreach(root, k, v) {
 		if (strcmp(k, "agent") != 0 && strcmp(k, "events") != 0) {
-			snprintf(err, errlen, "body: unknown field '%.64s'", k);
+			text_printf(err, errlen, "body: unknown field '%s'", k);
 			goto out;
 		}
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/inventory_print.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 
 static const char *
@@ -15,7 +16,8 @@ s_or(const json_t *o, const char *key, const char *dflt)
 {
 	const char *s = json_string_value(json_object_get(o, key));
 
-	return s ? s : dflt;
+	/* Text an agent reported reaches a terminal: the one sanitiser. */
+	return s ? text_term(s) : dflt;
 }
 
 static void
@@ -52,7 +54,7 @@ print_list(FILE *f, const char *label, const json_t *a)
 	if (json_array_size(a) == 0)
 		fputs("-", f);
 	json_array_foreach(a, i, v)
-		fprintf(f, "%s%s", i ? ", " : "", json_string_value(v));
+		fprintf(f, "%s%s", i ? ", " : "", text_term(json_string_value(v)));
 	fputc('\n', f);
 }
 

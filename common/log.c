@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "common/text.h"
 
 static const char	*log_prog = "shaobing";
 static int		 log_syslog;
@@ -52,20 +53,23 @@ log_level_parse(const char *name)
 static void
 vlog(enum log_level lvl, int with_errno, const char *fmt, va_list ap)
 {
-	char	msg[2048];
+	char	raw[2048], msg[2048];
 	int	saved = errno;
 	size_t	n;
 
 	if (lvl > log_lvl)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	n = strlen(msg);
-	if (with_errno && n < sizeof(msg))
-		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
-	/* One event, one line: fold embedded newlines. */
-	for (char *p = msg; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	n = strlen(raw);
+	if (with_errno && n < sizeof(raw))
+		snprintf(raw + n, sizeof(raw) - n, ": %s", strerror(saved));
+	/*
+	 * One event, one line, and nothing a terminal acts on: whatever the
+	 * arguments carried (a login name, a host's banner) is escaped
+	 * visibly (ESC, CR/LF, C1, bidi), bad UTF-8 shown as \xNN, cut at a
+	 * character.  Our own newline is added below.
+	 */
+	text_sanitize(msg, sizeof(msg), raw, strlen(raw));
 	if (log_syslog) {
 		static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 		syslog(prio[lvl], "%s", msg);

@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/oui.h"
 #include "common/rbuf.h"
+#include "common/text.h"
 
 #define OUI_FILE_MAX	(64u << 20)
 #define OUI_NAME_MAX	128
@@ -26,40 +27,6 @@ struct oui_table {
 	char		*names;
 	size_t		 nlen, ncap;
 };
-
-/* Length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid. */
-static size_t
-utf8_len(const uint8_t *p, size_t n)
-{
-	size_t	need;
-	uint32_t cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xe0) == 0xc0) {
-		need = 2;
-		cp = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		need = 3;
-		cp = p[0] & 0x0f;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		need = 4;
-		cp = p[0] & 0x07;
-	} else
-		return 0;
-	if (n < need)
-		return 0;
-	for (size_t i = 1; i < need; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((need == 2 && cp < 0x80) || (need == 3 && cp < 0x800) ||
-	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return need;
-}
 
 static int
 oui_add(struct oui_table *t, uint32_t prefix, const uint8_t *name, size_t len)
@@ -93,7 +60,7 @@ oui_add(struct oui_table *t, uint32_t prefix, const uint8_t *name, size_t len)
 	t->v[t->n].off = (uint32_t)t->nlen;
 	/* Control bytes and invalid UTF-8 from the file become '?'. */
 	for (size_t i = 0; i < len;) {
-		size_t u = utf8_len(name + i, len - i);
+		size_t u = text_utf8_decode(name + i, len - i, NULL);
 
 		if (u == 0 || (u == 1 && (name[i] < 0x20 || name[i] == 0x7f))) {
 			t->names[t->nlen++] = '?';
@@ -166,12 +133,8 @@ oui_line(struct oui_table *t, struct rbuf line)
 		len--;
 	if (len == 0)
 		return -1;
-	if (len > OUI_NAME_MAX - 1) {
-		len = OUI_NAME_MAX - 1;
-		/* Do not cut inside a UTF-8 sequence. */
-		while (len > 0 && (name[len] & 0xc0) == 0x80)
-			len--;
-	}
+	if (len > OUI_NAME_MAX - 1)
+		len = text_utf8_prefix((const char *)name, len, OUI_NAME_MAX - 1);
 	return oui_add(t, prefix, name, len) == -1 ? -2 : 1;
 }
 

@@ -4,6 +4,7 @@
  * signing for enrollment, PEM files, fingerprints.  Profiles follow
  * RFC 5280 (section 4.2.1: extensions) as the Web PKI uses them.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -849,6 +850,57 @@ pki_cert_subject_cn(const struct pki_cert *c, char *out, size_t outlen)
 	rc = 0;
 out:
 	OPENSSL_free(utf8);
+	ERR_clear_error();
+	return rc;
+}
+
+int
+pki_cert_names(const struct pki_cert *c, char *out, size_t outlen)
+{
+	GENERAL_NAMES	*gens;
+	size_t		 used = 0;
+	int		 rc = -1;
+
+	if (c == NULL || outlen == 0)
+		return -1;
+	out[0] = '\0';
+	if ((gens = X509_get_ext_d2i(c->x, NID_subject_alt_name, NULL,
+	    NULL)) == NULL)
+		goto out;
+	for (int i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
+		const GENERAL_NAME	*g = sk_GENERAL_NAME_value(gens, i);
+		char			 one[INET6_ADDRSTRLEN + 2];
+		const unsigned char	*d;
+		int			 n, w;
+
+		if (g->type == GEN_DNS) {
+			d = ASN1_STRING_get0_data(g->d.dNSName);
+			n = ASN1_STRING_length(g->d.dNSName);
+			if (n <= 0 || n > PKI_NAME_MAX ||
+			    memchr(d, '\0', (size_t)n) != NULL)
+				continue;
+			w = snprintf(out + used, outlen - used, "%s%.*s",
+			    used ? " " : "", n, (const char *)d);
+		} else if (g->type == GEN_IPADD) {
+			char	addr[INET6_ADDRSTRLEN];
+
+			d = ASN1_STRING_get0_data(g->d.iPAddress);
+			n = ASN1_STRING_length(g->d.iPAddress);
+			if ((n != 4 && n != 16) || inet_ntop(n == 4 ? AF_INET :
+			    AF_INET6, d, addr, sizeof(addr)) == NULL)
+				continue;
+			snprintf(one, sizeof(one), n == 4 ? "%s" : "[%s]", addr);
+			w = snprintf(out + used, outlen - used, "%s%s",
+			    used ? " " : "", one);
+		} else
+			continue;
+		if (w < 0 || (size_t)w >= outlen - used)
+			goto out;
+		used += (size_t)w;
+	}
+	rc = used > 0 ? 0 : -1;
+out:
+	GENERAL_NAMES_free(gens);
 	ERR_clear_error();
 	return rc;
 }

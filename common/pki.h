@@ -111,6 +111,12 @@ int		 pki_cert_fingerprint(const struct pki_cert *c, char *out, size_t outlen);
 
 /* Subject CN into out; -1 when absent or longer than outlen - 1. */
 int		 pki_cert_subject_cn(const struct pki_cert *c, char *out, size_t outlen);
+/*
+ * The subjectAltName entries, DNS names and IP addresses (IPv6 in
+ * brackets) in certificate order, separated by one space, into out.
+ * -1 when there are none or they do not fit.
+ */
+int		 pki_cert_names(const struct pki_cert *c, char *out, size_t outlen);
 /* notAfter as UTC milliseconds; -1 on error. */
 int		 pki_cert_not_after(const struct pki_cert *c, long long *ms);
 /* notBefore as UTC milliseconds (renewal at 2/3 of the lifetime); -1. */

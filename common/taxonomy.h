@@ -115,9 +115,17 @@ const struct tax_category *tax_category_of(const char *code);
 	X(port_exposed, "SHE", "", SEV_LOW, 0, false, false, true, "端口暴露", "exposed port") \
 	X(port_down, "DE", "", SEV_LOW, 0, false, false, true, "服务端口不可用", "service port down") \
 	X(http_error, "DE", "", SEV_LOW, 0, false, false, true, "网站返回错误", "website HTTP error") \
+	/* Website integrity (probes/web, probes/fim): 网页篡改 and its kin. */ \
+	X(web_defaced, "NA", "", SEV_LOW, 0, false, false, true, "网页篡改", "web page defaced") \
+	X(web_hidden_link, "NA", "", SEV_LOW, 0, false, false, true, "网页暗链", "hidden link planted in a page") \
+	X(web_injected_script, "NA", "", SEV_LOW, 0, false, false, true, "网页被注入脚本", "script injected into a page") \
+	X(web_redirect, "NA", "", SEV_LOW, 0, false, false, true, "网页恶意跳转", "page redirects off the site") \
+	X(web_sensitive_word, "IC", "", SEV_LOW, 0, false, false, true, "网页出现敏感词", "sensitive words on the website") \
+	X(webshell_suspect, "MP", "", SEV_LOW, 0, false, false, true, "网站后门", "web shell in the web root") \
 	/* Collector-made equipment faults. */ \
 	X(host_down, "DE", "", SEV_INFO, TAX_LEVEL_IV, true, false, true, "设备故障：主机离线", "equipment fault: host down") \
 	X(website_down, "DE", "", SEV_INFO, TAX_LEVEL_IV, true, false, true, "设备故障：网站不可用", "equipment fault: website down") \
+	X(collector_cert_expiring, "SHE", "", SEV_INFO, TAX_LEVEL_IV, false, false, true, "采集中心证书即将过期", "collector certificate expiring") \
 	/* Agentless equipment (probes/check/device.c): faults, never security \
 	   incidents.  device_down opens only inside the device's schedule; \
 	   device_up / if_up resolve (device_back()). */ \
@@ -141,7 +149,8 @@ const struct tax_category *tax_category_of(const char *code);
 	X(availability, "", "", SEV_INFO, 0, false, false, false, "可用性检测", "availability sample") \
 	X(tls_report, "", "", SEV_INFO, 0, false, false, false, "TLS 检测报告", "TLS report") \
 	X(device_up, "", "", SEV_INFO, 0, false, false, false, "设备恢复", "device up") \
-	X(if_up, "", "", SEV_INFO, 0, false, false, false, "接口恢复", "interface up")
+	X(if_up, "", "", SEV_INFO, 0, false, false, false, "接口恢复", "interface up") \
+	X(web_baseline, "", "", SEV_INFO, 0, false, false, false, "网页基线已建立", "page baseline taken")
 
 struct tax_type {
 	const char	*name;		/* "port_scan", or a prefix "cert_*" */

@@ -12,7 +12,8 @@
 #   --out DIR      where the .deb files go (default build/deb, for arm64
 #                  build-arm64/deb)
 #   --version V    package version (default: the top of packaging/changelog;
-#                  another version gets its own changelog entry, for tests)
+#                  another version gets its own changelog entry, for tests);
+#                  the binaries must say the same version (make VERSION=V)
 #
 # Without --bin the programs are built into build/deb/ with Debian's
 # hardening flags (dpkg-buildflags, hardening=+all).  Dependencies are
@@ -87,7 +88,7 @@ if [ -z "$bin" ]; then
 	LDFLAGS=$(hostenv dpkg-buildflags --get LDFLAGS)
 	export CFLAGS LDFLAGS
 	make -C "$top" --no-print-directory -j"$(nproc 2>/dev/null || echo 2)" \
-		ARCH="$makearch" BUILD="$builddir/deb" all >&2
+		ARCH="$makearch" BUILD="$builddir/deb" VERSION="$version" all >&2
 	bin="$top/$builddir/deb/bin"
 fi
 for b in shaobing-agent shaobing-collector shaobing; do
@@ -95,6 +96,14 @@ for b in shaobing-agent shaobing-collector shaobing; do
 	if [ "$arch" = arm64 ] && ! LC_ALL=C readelf -h "$bin/$b" | grep -q 'Machine:.*AArch64'; then
 		echo "build-deb: $bin/$b is not an arm64 (AArch64) program; build it with make ARCH=arm64" >&2
 		exit 1
+	fi
+	# One version everywhere: the package's is the programs' own.
+	if [ "$arch" = "$native" ]; then
+		bv=$("$bin/$b" --version | awk '{ print $2 }')
+		[ "$bv" = "$version" ] || {
+			echo "build-deb: $bin/$b is version '$bv', the package would be $version; build with make VERSION=$version" >&2
+			exit 1
+		}
 	fi
 done
 
@@ -136,10 +145,18 @@ install_bin() {
 	"$STRIP" --remove-section=.comment --remove-section=.note --strip-unneeded "$2"
 }
 
-# install_man PAGE SECTION PKG
+# install_man PAGE SECTION PKG: rendered from packaging/man/PAGE.SECTION.in
+# and the program PAGE's own --help tables (render.sh); a cross-built
+# program cannot run here, the native build's has the same tables.
 install_man() {
-	install -D -m 0644 "$pkgdir/man/$1.$2" "$work/$3/usr/share/man/man$2/$1.$2"
-	gzip -9nf "$work/$3/usr/share/man/man$2/$1.$2"
+	mbin=$bin/$1
+	[ -z "$cross" ] || mbin=$top/build/bin/$1
+	[ -x "$mbin" ] || { echo "build-deb: $mbin missing: the man pages are rendered by the native programs; run make first" >&2; exit 1; }
+	m="$work/$3/usr/share/man/man$2/$1.$2"
+	mkdir -p "$(dirname "$m")"
+	sh "$pkgdir/man/render.sh" "$mbin" "$pkgdir/man/$1.$2.in" "$version" >"$m"
+	chmod 0644 "$m"
+	gzip -9nf "$m"
 }
 
 # finish PKG SHORT BINARY...: control file with computed dependencies,
@@ -187,6 +204,10 @@ install_bin "$bin/shaobing-collector" "$c/usr/sbin/shaobing-collector"
 install_bin "$bin/shaobing" "$c/usr/bin/shaobing"
 install -m 0644 "$(conffile collector.ini)" "$c/etc/shaobing/collector.ini"
 install -m 0644 "$pkgdir/collector/shaobing-collector.service" "$c/lib/systemd/system/"
+# The holiday calendar ([schedule] calendar), overridden by a copy in /etc.
+for h in "$top"/conf/holidays-*.txt; do
+	install -D -m 0644 "$h" "$c/usr/share/shaobing/$(basename "$h")"
+done
 install_man shaobing-collector 8 shaobing-collector
 install_man shaobing 1 shaobing-collector
 # The console's chart library and its licence (scripts/console_vendor.sh,

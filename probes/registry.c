@@ -6,16 +6,20 @@
 #include <stddef.h>
 
 #include "probes/check/check.h"
+#include "probes/fim/fim.h"
 #include "probes/inventory/probe_inventory.h"
 #include "probes/packet/packet.h"
 #include "probes/probe.h"
 #include "probes/system.h"
+#include "probes/web/web.h"
 
 const struct probe_ops *const probe_registry[] = {
 	&probe_system,
 	&probe_inventory,
 	&check_probe,
 	&packet_probe,
+	&website_probe,
+	&fim_probe,
 	NULL,
 };
 

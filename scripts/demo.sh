@@ -10,7 +10,8 @@
 # SHAOBING_DEMO_DIR (default /tmp/shaobing-demo), SHAOBING_DEMO_PORT (the
 # agent endpoint, default 8443; the admin API is the Unix socket
 # $DEMO/admin.sock),
-# SHAOBING_BIN (default build/bin).
+# SHAOBING_BIN (default build/bin), SHAOBING_DEMO_ENV (the file to source
+# so the printed commands need no --admin, default build/demo.env).
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -20,6 +21,9 @@ DEMO=${SHAOBING_DEMO_DIR:-/tmp/shaobing-demo}
 C_PORT=${SHAOBING_DEMO_PORT:-8443}
 ADMIN=unix:$DEMO/admin.sock
 AGENT=demo-pc
+# Sourced by the printed commands: the CLI finds the demo's collector
+# without --admin, and the demo's programs come first in PATH.
+ENVFILE=${SHAOBING_DEMO_ENV:-$ROOT/${BUILD:-build}/demo.env}
 
 say() { printf '%s\n' "$*"; }
 # $1 quoted for sh, when it needs it.
@@ -35,6 +39,7 @@ stop_command() {
 	printf 'make -C %s demo-stop' "$(shq "$ROOT")"
 	[ -n "${SHAOBING_DEMO_DIR:-}" ] && printf ' SHAOBING_DEMO_DIR=%s' "$(shq "$DEMO")"
 	[ -n "${SHAOBING_DEMO_PORT:-}" ] && printf ' SHAOBING_DEMO_PORT=%s' "$(shq "$C_PORT")"
+	[ -n "${SHAOBING_DEMO_ENV:-}" ] && printf ' SHAOBING_DEMO_ENV=%s' "$(shq "$ENVFILE")"
 	return 0
 }
 die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
@@ -69,6 +74,9 @@ stop() {
 	# The agent first, so it does not log upload failures on the way out.
 	stop_one agent
 	stop_one collector
+	if [ -f "$ENVFILE" ] && grep -q "^export SHAOBING_ADMIN=$(shq "$ADMIN")\$" "$ENVFILE"; then
+		rm -f "$ENVFILE"
+	fi
 	case "$DEMO" in
 	/tmp/*) rm -rf "$DEMO" ;;
 	*) [ -f "$DEMO/.shaobing-demo" ] && rm -rf "$DEMO" ;;
@@ -151,7 +159,8 @@ host = 127.0.0.1
 closed = $C_PORT
 interval = 10s
 EOF
-	"$BIN/shaobing-collector" -c "$DEMO/collector.ini" --check-config >/dev/null
+	"$BIN/shaobing-collector" -c "$DEMO/collector.ini" --check-config \
+		--user "$(id -un)" >/dev/null
 
 	say "== 2. the collector on https://127.0.0.1:$C_PORT (admin API $ADMIN)"
 	spawn "$DEMO/collector.log" "$DEMO/collector.pid" \
@@ -201,17 +210,24 @@ EOF
 	"$BIN/shaobing" --admin "$ADMIN" export --year "$year" --out "$DEMO/export-$year"
 	say "report 自评表: $DEMO/export-$year/report.html"
 	say ""
-	admin_flag=" --admin $ADMIN"
+	{
+		printf '# make demo: the demo collector for the shaobing CLI (. %s)\n' "$(shq "$ENVFILE")"
+		printf 'export SHAOBING_ADMIN=%s\n' "$(shq "$ADMIN")"
+		printf 'export PATH=%s:"$PATH"\n' "$(shq "$BIN")"
+	} >"$ENVFILE"
 	cat <<EOF
 The collector (pid $(cat "$DEMO/collector.pid")) and the agent (pid $(cat "$DEMO/agent.pid")) keep running.
+First, in your shell (sets SHAOBING_ADMIN=$ADMIN and puts $BIN first in
+PATH, so the commands below need no --admin):
+  . $(shq "$ENVFILE")
 Try next:
-  $BIN/shaobing$admin_flag agents              # 客户端 up/down, last seen
-  $BIN/shaobing$admin_flag events --since -1h  # 事件 (add --json for scripts)
-  $BIN/shaobing$admin_flag incidents           # 安全事件 incident log
-  $BIN/shaobing$admin_flag incidents ack 1 --note "checking"   # 处置
-  $BIN/shaobing$admin_flag audit verify        # 审计链校验
+  shaobing agents              # 客户端 up/down, last seen
+  shaobing events --since -1h  # 事件 (add --json for scripts)
+  shaobing incidents           # 安全事件 incident log
+  shaobing incidents ack 1 --note "checking"   # 处置
+  shaobing audit verify        # 审计链校验
   curl -s --unix-socket $DEMO/admin.sock 'http://localhost/api/v1/admin/uptime?agent=$AGENT'  # 运行时间 uptime
-  $BIN/shaobing$admin_flag audit log           # 审计 who called the admin API
+  shaobing audit log           # 审计 who called the admin API
   tail -f $DEMO/collector.log $DEMO/agent.log
   sqlite3 $DEMO/collector.db 'SELECT count(*) FROM events'
 Stop the demo with: $(stop_command)   (stops both and removes $DEMO)

@@ -18,9 +18,11 @@ libcurl4-openssl-dev
 libinih-dev
 libevent-dev
 libjansson-dev
+libgumbo-dev
 zlib1g-dev
 libcmocka-dev
 bats
+systemd
 clang
 libclang-rt-14-dev
 openssl
@@ -34,6 +36,7 @@ ca-certificates
 tzdata
 dpkg-dev
 lintian
+man-db
 rpm
 rpmlint
 jq
@@ -43,6 +46,8 @@ chromium
 npm
 fonts-wqy-microhei
 libsnmp-dev
+libxlsxwriter-dev
+python3-openpyxl
 snmpd
 snmp
 fping
@@ -83,6 +88,8 @@ libevent-2.1-7:arm64
 libevent-openssl-2.1-7:arm64
 libevent-pthreads-2.1-7:arm64
 libsnmp40:arm64
+libgumbo-dev:arm64
+libxlsxwriter-dev:arm64
 "
 
 want=$PKGS

@@ -1,15 +1,38 @@
 #!/bin/sh
-# Run the bats end-to-end tests against the binaries of build dir $1.
+# Run the bats end-to-end tests against the binaries of build dir $1
+# (all of tests/e2e, or the .bats files given after it).
 set -u
 BUILD=${1:-build}
-COUNTS=${COUNTS:-$(mktemp)}
+[ $# -gt 0 ] && shift
+own=0
+[ -n "${COUNTS:-}" ] || { COUNTS=$(mktemp); own=1; }
 cd "$(dirname "$0")/.." || exit 1
 export SHAOBING_BIN="$PWD/$BUILD/bin"
 export SHAOBING_BUILD="$PWD/$BUILD"
 export SHAOBING_ROOT="$PWD"
 export SHAOBING_SHARED="$(cd .. && pwd)/shared"
+[ $# -gt 0 ] || set -- tests/e2e/*.bats
 # The console's pages as PNG, 1366x768, for a reviewer (console.bats).
 export SHAOBING_SCREENSHOTS="$PWD/$BUILD/screenshots"
-set -- tests/e2e/*.bats
 [ -e "$1" ] || { echo "# no e2e tests"; exit 0; }
+# Sanitizer reports of binaries a test starts without sb_setup (which
+# points them at its own folder and fails that test) land here.
+san=$(mktemp -d)
+strip() { printf '%s' "$1" | sed -E 's/(^|:)log_path=[^:]*//g; s/^://'; }
+a=$(strip "${ASAN_OPTIONS:-detect_leaks=1}") u=$(strip "${UBSAN_OPTIONS:-print_stacktrace=1}")
+export ASAN_OPTIONS="${a:+$a:}log_path=$san/report" UBSAN_OPTIONS="${u:+$u:}log_path=$san/report"
 bats --tap "$@" 2>&1 | sh tests/tap-count.sh "$COUNTS"
+for f in "$san"/report.*; do
+	[ -s "$f" ] || continue
+	echo "not ok - sanitizer report from an end-to-end test's binary: $f"
+	head -n 60 "$f" | sed 's/^/#   /'
+	echo "0 1 0 0" >>"$COUNTS"
+done
+rm -rf "$san"
+if [ "$own" = 1 ]; then
+	sh tests/tap-summary.sh "$COUNTS"
+	st=$?
+	rm -f "$COUNTS"
+	exit $st
+fi
+exit 0

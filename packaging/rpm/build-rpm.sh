@@ -71,7 +71,7 @@ if [ -z "$bin" ]; then
 	LDFLAGS=$(flags LDFLAGS)
 	export CFLAGS LDFLAGS
 	make -C "$top" --no-print-directory -j"$(nproc 2>/dev/null || echo 2)" \
-		ARCH="$makearch" BUILD="$builddir/rpm" STATIC_PKGS="$STATIC_PKGS" all >&2
+		ARCH="$makearch" BUILD="$builddir/rpm" STATIC_PKGS="$STATIC_PKGS" VERSION="$version" all >&2
 	bin="$top/$builddir/rpm/bin"
 fi
 
@@ -91,6 +91,16 @@ for b in shaobing-agent shaobing-collector shaobing; do
 		exit 1
 	fi
 	install -m 0755 "$bin/$b" "$work/bin/$b"
+	# Man pages from the programs' own --help tables; a cross-built
+	# program cannot run here, the native build's has the same tables.
+	mbin=$bin/$b
+	[ -z "$cross" ] || mbin=$top/build/bin/$b
+	[ -x "$mbin" ] || { echo "build-rpm: $mbin missing: the man pages are rendered by the native programs; run make first" >&2; exit 1; }
+	for t in "$top"/packaging/man/"$b".[18].in; do
+		m=$(basename "$t" .in)
+		mkdir -p "$work/man"
+		sh "$top/packaging/man/render.sh" "$mbin" "$t" "$version" >"$work/man/$m"
+	done
 	"${cross}strip" --remove-section=.comment --remove-section=.note --strip-unneeded "$work/bin/$b"
 done
 
@@ -120,6 +130,7 @@ rpmbuild -bb --quiet --target "$rarch-linux" \
 	--define "sb_version $version" \
 	--define "sb_bin $work/bin" \
 	--define "sb_top $top" \
+	--define "sb_man $work/man" \
 	--define "sb_static $STATIC_PKGS" \
 	"$spec" >&2
 rm -rf "$work"

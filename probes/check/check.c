@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "probes/check/check.h"
@@ -268,7 +269,7 @@ run_ports(const struct check_target *t, const struct sockaddr_storage *ss,
 			    json_integer(j->connect_ms));
 			if (j->banner[0] != '\0')
 				json_object_set_new(o, "banner",
-				    json_string(j->banner));
+				    text_json(j->banner));
 			if (j->connect_ms > *max_connect)
 				*max_connect = j->connect_ms;
 		}
@@ -284,8 +285,8 @@ run_ports(const struct check_target *t, const struct sockaddr_storage *ss,
 			set_down(r, "%s", buf);
 		} else if (!must_open && j->state == PORT_OPEN)
 			findings_add(&r->f, "port_exposed", SEV_HIGH, what,
-			    json_pack("{s:i, s:s}", "port", j->port, "banner",
-			    j->banner),
+			    json_pack("{s:i, s:o}", "port", j->port, "banner",
+			    text_json(j->banner)),
 			    "端口暴露 port %u on %s is open but must be closed%s%s",
 			    j->port, t->host, j->banner[0] ? ": " : "", j->banner);
 	}
@@ -304,10 +305,10 @@ check_run(const struct check_target *t, struct check_result *r)
 	memset(r, 0, sizeof(*r));
 	r->report = json_object();
 	r->up = true;
-	json_object_set_new(r->report, "target", json_string(t->name));
-	json_object_set_new(r->report, "host", json_string(t->host));
+	json_object_set_new(r->report, "target", text_json(t->name));
+	json_object_set_new(r->report, "host", text_json(t->host));
 	if (t->has_url)
-		json_object_set_new(r->report, "url", json_string(t->url));
+		json_object_set_new(r->report, "url", text_json(t->url));
 	if (net_resolve(t->host, 1, &ss, &sl, why, sizeof(why)) == -1) {
 		snprintf(r->reason, sizeof(r->reason), "%s", why);
 		r->up = false;
@@ -315,7 +316,7 @@ check_run(const struct check_target *t, struct check_result *r)
 	}
 	r->ran = true;
 	net_ntop(&ss, ip, sizeof(ip));
-	json_object_set_new(r->report, "address", json_string(ip));
+	json_object_set_new(r->report, "address", text_json(ip));
 	if (check_is_device(t)) {
 		check_device_run(t, &ss, r);
 		goto out;
@@ -358,7 +359,7 @@ check_run(const struct check_target *t, struct check_result *r)
 				    "端口不可用 %s: %s", what, why);
 			else if (pst == PORT_OPEN)
 				findings_add(&r->f, "tls_failed", SEV_HIGH, what,
-				    json_pack("{s:s}", "error", why),
+				    json_pack("{s:o}", "error", text_json(why)),
 				    "TLS 握手失败 %s: %s", what, why);
 			set_down(r, "%s", why);
 			if (pst != PORT_OPEN && pst != -2)
@@ -387,8 +388,8 @@ check_run(const struct check_target *t, struct check_result *r)
 		    json_pack("{s:s, s:b, s:i, s:i, s:I}", "name", qname,
 		    "answered", 1, "rcode", d.rcode, "answers", d.ancount,
 		    "rtt_ms", (json_int_t)d.rtt_ms) :
-		    json_pack("{s:s, s:b, s:s}", "name", qname, "answered", 0,
-		    "error", d.why));
+		    json_pack("{s:s, s:b, s:o}", "name", qname, "answered", 0,
+		    "error", text_json(d.why)));
 		/* SERVFAIL (2) and REFUSED (5) mean the service is not doing its job. */
 		if (!d.answered || d.rcode == 2 || d.rcode == 5) {
 			char reason[200];
@@ -396,8 +397,8 @@ check_run(const struct check_target *t, struct check_result *r)
 			snprintf(reason, sizeof(reason), "%s", d.answered ?
 			    (d.rcode == 2 ? "SERVFAIL" : "REFUSED") : d.why);
 			findings_add(&r->f, "port_down", SEV_HIGH, what,
-			    json_pack("{s:i, s:s, s:s}", "port", port, "proto",
-			    "udp", "reason", reason),
+			    json_pack("{s:i, s:s, s:o}", "port", port, "proto",
+			    "udp", "reason", text_json(reason)),
 			    "DNS 服务不可用 DNS at %s does not answer '%s': %s",
 			    what, qname, reason);
 			set_down(r, "DNS: %s", reason);
@@ -406,8 +407,8 @@ check_run(const struct check_target *t, struct check_result *r)
 	}
 out:
 	json_object_set_new(r->report, "availability", json_pack(
-	    "{s:b, s:I, s:s, s:b}", "up", r->up, "latency_ms",
-	    (json_int_t)r->latency_ms, "reason", r->up ? "" : r->reason,
+	    "{s:b, s:I, s:o, s:b}", "up", r->up, "latency_ms",
+	    (json_int_t)r->latency_ms, "reason", text_json(r->up ? "" : r->reason),
 	    "website", t->website));
 	if (check_is_device(t))
 		json_object_update_new(json_object_get(r->report,
@@ -438,9 +439,9 @@ check_emit(const struct check_target *t, const struct check_result *r,
 
 	for (size_t i = 0; i < r->f.n; i++) {
 		const struct finding	*x = &r->f.v[i];
-		json_t			*d = json_pack("{s:s, s:s, s:s}", "target",
+		json_t			*d = json_pack("{s:s, s:s, s:o}", "target",
 					    t->name, "code", x->code, "message",
-					    x->msg);
+					    text_json(x->msg));
 
 		if (d == NULL)
 			continue;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 #include "probes/check/check.h"
 
@@ -34,7 +35,8 @@ jstr(json_t *o, const char *k)
 {
 	const char *s = json_string_value(json_object_get(o, k));
 
-	return s ? s : "";
+	/* Subjects, SANs, banners, headers: the server chose them. */
+	return s ? text_term(s) : "";
 }
 
 /* A stored UTC time shown in local time ("2026-11-27 21:37:20"). */
@@ -60,7 +62,8 @@ print_kv_object(const char *label, json_t *o)
 		return;
 	printf("%-26s", label);
 	json_object_foreach(o, k, v) {
-		printf("%s%s %s", first ? "" : ", ", k, json_string_value(v));
+		printf("%s%s %s", first ? "" : ", ", text_term(k),
+		    text_term(json_string_value(v)));
 		first = 0;
 	}
 	printf("\n");
@@ -87,7 +90,7 @@ print_tls(json_t *t)
 	printf("%-26s", "备用名 SANs:");
 	sans = json_object_get(c, "sans");
 	json_array_foreach(sans, i, v)
-		printf("%s%s", i ? ", " : "", json_string_value(v));
+		printf("%s%s", i ? ", " : "", text_term(json_string_value(v)));
 	printf("\n");
 	printf("%-26s%s → %s (%lld days left)\n", "有效期 Valid:",
 	    local_time(jstr(c, "not_before"), a, sizeof(a)),
@@ -120,7 +123,7 @@ print_tls(json_t *t)
 		printf("%-26s%s\n", "  HSTS:", json_object_get(http, "hsts") ?
 		    jstr(http, "hsts") : "none");
 		printf("%-26s%s\n", "  http:// 跳转 redirect:", json_is_string(rd) ?
-		    json_string_value(rd) : json_is_false(rd) ? "no" : "-");
+		    text_term(json_string_value(rd)) : json_is_false(rd) ? "no" : "-");
 	}
 }
 

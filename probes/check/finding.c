@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "probes/check/finding.h"
 
 int
@@ -31,9 +32,9 @@ findings_add(struct findings *f, const char *code, enum severity sev,
 	snprintf(x->code, sizeof(x->code), "%s", code);
 	x->sev = sev;
 	/* A key longer than the wire allows is cut; it still folds. */
-	snprintf(x->key, sizeof(x->key), "%s:%s", code, what);
+	text_printf(x->key, sizeof(x->key), "%s:%s", code, what);
 	va_start(ap, fmt);
-	vsnprintf(x->msg, sizeof(x->msg), fmt, ap);
+	text_vprintf(x->msg, sizeof(x->msg), fmt, ap);
 	va_end(ap);
 	x->detail = detail;
 	return 0;
@@ -69,14 +70,14 @@ findings_to_json(const struct findings *f)
 		return NULL;
 	for (size_t i = 0; i < f->n; i++) {
 		const struct finding *x = &f->v[i];
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "code", x->code,
-		    "severity", severity_name(x->sev), "key", x->key,
-		    "message", x->msg);
+		/* Key and message carry outside text: never a reason to
+		   lose this finding, let alone the others. */
+		json_t *o = json_pack("{s:s, s:s, s:o, s:o}", "code", x->code,
+		    "severity", severity_name(x->sev), "key", text_json(x->key),
+		    "message", text_json(x->msg));
 
-		if (o == NULL) {
-			json_decref(a);
-			return NULL;
-		}
+		if (o == NULL)
+			continue;	/* out of memory: the rest still go */
 		if (x->detail != NULL)
 			json_object_set(o, "detail", x->detail);
 		json_array_append_new(a, o);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/text.h"
 #include "probes/inventory/inventory.h"
 
 int
@@ -152,41 +153,6 @@ inv_str_copy(struct inv_str s, char *out, size_t outlen)
 	return out;
 }
 
-/* Length of the valid UTF-8 sequence at p (RFC 3629 §4), 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *p, size_t left)
-{
-	size_t n;
-	uint32_t cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xe0) == 0xc0) {
-		n = 2;
-		cp = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		n = 3;
-		cp = p[0] & 0x0f;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		n = 4;
-		cp = p[0] & 0x07;
-	} else
-		return 0;
-	if (left < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF are invalid. */
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-	    (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 json_t *
 inv_json_str(const char *p, size_t len)
 {
@@ -195,7 +161,7 @@ inv_json_str(const char *p, size_t len)
 	const unsigned char *u = (const unsigned char *)p;
 
 	while (i < len && o < sizeof(buf) - 4) {
-		size_t n = utf8_len(u + i, len - i);
+		size_t n = text_utf8_decode(u + i, len - i, NULL);
 
 		if (n == 0 || (n == 1 && (u[i] < 0x20 || u[i] == 0x7f))) {
 			buf[o++] = '?';

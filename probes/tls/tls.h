@@ -44,6 +44,14 @@ struct tls_opts {
  * be made (why filled; *port_state says whether the port was closed,
  * filtered, ...; PORT_OPEN means TCP worked but TLS did not).
  */
+/*
+ * The "certificate" object of the report for certificate c (an OpenSSL
+ * X509, as the server sent it): subject, issuer, SANs, SHA-256, key,
+ * signature algorithm, validity.  Exported for tests/fuzz/fuzz_pki_der.c.
+ */
+struct x509_st;
+json_t	*tls_cert_json(struct x509_st *c);
+
 int	tls_assess(const struct tls_opts *o, json_t **report,
 	    struct findings *f, int *port_state, char *why, size_t whylen);
 

@@ -24,6 +24,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "common/text.h"
 #include "common/timeutil.h"
 #include "probes/ports/ports.h"
 #include "probes/tls/tls.h"
@@ -312,7 +313,7 @@ name_json(const X509_NAME *n)
 		return json_null();
 	X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
 	len = BIO_get_mem_data(b, &p);
-	s = json_stringn_nocheck(p, len > 0 ? (size_t)len : 0);
+	s = text_jsonn(p, len > 0 ? (size_t)len : 0);
 	BIO_free(b);
 	return s ? s : json_null();
 }
@@ -347,7 +348,7 @@ time_json(const ASN1_TIME *t)
 
 	if (time_format_utc(asn1_ms(t), buf, sizeof(buf)) == -1)
 		return json_null();
-	return json_string(buf);
+	return text_json(buf);
 }
 
 static json_t *
@@ -364,7 +365,7 @@ sans_json(X509 *c)
 			const unsigned char *d = ASN1_STRING_get0_data(g->d.dNSName);
 			int l = ASN1_STRING_length(g->d.dNSName);
 
-			json_array_append_new(a, json_stringn_nocheck(
+			json_array_append_new(a, text_jsonn(
 			    (const char *)d, l > 0 ? (size_t)l : 0));
 		} else if (g->type == GEN_IPADD) {
 			const unsigned char *d = ASN1_STRING_get0_data(g->d.iPAddress);
@@ -372,7 +373,7 @@ sans_json(X509 *c)
 
 			if ((l == 4 && inet_ntop(AF_INET, d, ip, sizeof(ip))) ||
 			    (l == 16 && inet_ntop(AF_INET6, d, ip, sizeof(ip))))
-				json_array_append_new(a, json_string(ip));
+				json_array_append_new(a, text_json(ip));
 		}
 	}
 	GENERAL_NAMES_free(gens);
@@ -417,8 +418,8 @@ weak_sig_nid(int nid)
 	    nid == NID_sha1WithRSA;
 }
 
-static json_t *
-cert_json(X509 *c)
+json_t *
+tls_cert_json(X509 *c)
 {
 	unsigned char	md[EVP_MAX_MD_SIZE];
 	unsigned int	mdlen = 0;
@@ -436,11 +437,11 @@ cert_json(X509 *c)
 	json_object_set_new(o, "subject", name_json(X509_get_subject_name(c)));
 	json_object_set_new(o, "issuer", name_json(X509_get_issuer_name(c)));
 	json_object_set_new(o, "sans", sans_json(c));
-	json_object_set_new(o, "sha256", json_string(hex));
-	json_object_set_new(o, "key_type", json_string(ktype));
+	json_object_set_new(o, "sha256", text_json(hex));
+	json_object_set_new(o, "key_type", text_json(ktype));
 	json_object_set_new(o, "key_bits", json_integer(bits));
 	json_object_set_new(o, "sig_alg",
-	    json_string(OBJ_nid2ln(X509_get_signature_nid(c))));
+	    text_json(OBJ_nid2ln(X509_get_signature_nid(c))));
 	json_object_set_new(o, "not_before", time_json(X509_get0_notBefore(c)));
 	json_object_set_new(o, "not_after", time_json(X509_get0_notAfter(c)));
 	json_object_set_new(o, "days_left",
@@ -476,7 +477,7 @@ judge_chain(const struct tls_opts *o, SSL *ssl, const struct vstate *vs,
 
 	if (chain == NULL || sk_X509_num(chain) == 0)
 		chain = sent;
-	json_object_set_new(rep, "certificate", cert_json(leaf));
+	json_object_set_new(rep, "certificate", tls_cert_json(leaf));
 
 	/* Dates, keys and signatures of every certificate in the chain. */
 	for (int i = 0; chain != NULL && i < sk_X509_num(chain); i++) {
@@ -491,16 +492,16 @@ judge_chain(const struct tls_opts *o, SSL *ssl, const struct vstate *vs,
 		    "days_left", (json_int_t)left));
 		if (left < 0 && !expired_done++)
 			findings_add(f, "cert_expired", i == 0 ? SEV_CRITICAL :
-			    SEV_HIGH, what, json_pack("{s:i, s:s, s:I}", "depth", i,
-			    "subject", subject_cn(c, cn, sizeof(cn)),
+			    SEV_HIGH, what, json_pack("{s:i, s:o, s:I}", "depth", i,
+			    "subject", text_json(subject_cn(c, cn, sizeof(cn))),
 			    "days_left", (json_int_t)left),
 			    "证书已过期 certificate %s%s expired %lld days ago",
 			    i == 0 ? "" : "in the chain: ", cn, (long long)-left);
 		if (days_until(X509_get0_notBefore(c)) >= 0 &&
 		    X509_cmp_current_time(X509_get0_notBefore(c)) > 0 && !nyv_done++)
 			findings_add(f, "cert_not_yet_valid", SEV_HIGH, what,
-			    json_pack("{s:i, s:s}", "depth", i, "subject",
-			    subject_cn(c, cn, sizeof(cn))),
+			    json_pack("{s:i, s:o}", "depth", i, "subject",
+			    text_json(subject_cn(c, cn, sizeof(cn)))),
 			    "证书尚未生效 certificate %s is not valid yet "
 			    "(its clock or ours is wrong)", cn);
 		if (left >= 0 && left < min_days) {
@@ -522,8 +523,8 @@ judge_chain(const struct tls_opts *o, SSL *ssl, const struct vstate *vs,
 		if (min_days < o->warn_days)
 			findings_add(f, "cert_expiring", min_days < o->crit_days ?
 			    SEV_HIGH : SEV_MEDIUM, what,
-			    json_pack("{s:s, s:I}", "subject",
-			    subject_cn(min_cert, cn, sizeof(cn)), "days_left",
+			    json_pack("{s:o, s:I}", "subject",
+			    text_json(subject_cn(min_cert, cn, sizeof(cn))), "days_left",
 			    (json_int_t)min_days),
 			    "证书即将过期 certificate %s expires in %lld days",
 			    cn, (long long)min_days);
@@ -548,7 +549,7 @@ judge_chain(const struct tls_opts *o, SSL *ssl, const struct vstate *vs,
 	if ((is_ip(name) ? X509_check_ip_asc(leaf, name, 0) :
 	    X509_check_host(leaf, name, 0, 0, NULL)) != 1)
 		findings_add(f, "hostname_mismatch", SEV_HIGH, what,
-		    json_pack("{s:s}", "name", name),
+		    json_pack("{s:o}", "name", text_json(name)),
 		    "主机名不匹配 the certificate is not valid for %s", name);
 
 	/* Trust, in plain words. */
@@ -708,15 +709,15 @@ tls_assess(const struct tls_opts *o, json_t **report, struct findings *f,
 	memset(&vs, 0, sizeof(vs));
 	*report = rep = json_object();
 	snprintf(what, sizeof(what), "%s:%u", name, o->port);
-	json_object_set_new(rep, "target", json_string(what));
-	json_object_set_new(rep, "host", json_string(o->host));
+	json_object_set_new(rep, "target", text_json(what));
+	json_object_set_new(rep, "host", text_json(o->host));
 	json_object_set_new(rep, "port", json_integer(o->port));
-	json_object_set_new(rep, "servername", json_string(name));
-	json_object_set_new(rep, "scheme", json_string(check_scheme_name(o->scheme)));
+	json_object_set_new(rep, "servername", text_json(name));
+	json_object_set_new(rep, "scheme", text_json(check_scheme_name(o->scheme)));
 	if (net_resolve(o->host, o->port, &ss, &sl, why, whylen) == -1)
 		goto out;
 	net_ntop(&ss, ip, sizeof(ip));
-	json_object_set_new(rep, "address", json_string(ip));
+	json_object_set_new(rep, "address", text_json(ip));
 
 	if ((ctx = mk_ctx(0, 0, "ALL:@SECLEVEL=0", o->ca_file, 1, why,
 	    whylen)) == NULL)
@@ -726,17 +727,17 @@ tls_assess(const struct tls_opts *o, json_t **report, struct findings *f,
 		if (st == -2)
 			findings_add(f, "starttls_unavailable", SEV_HIGH, what, NULL,
 			    "不支持 STARTTLS %s", why);
-		json_object_set_new(rep, "error", json_string(why));
+		json_object_set_new(rep, "error", text_json(why));
 		goto out;
 	}
 	st = PORT_OPEN;
 	json_object_set_new(rep, "handshake_ms", json_integer(hs_ms));
-	json_object_set_new(rep, "protocol", json_string(SSL_get_version(ssl)));
+	json_object_set_new(rep, "protocol", text_json(SSL_get_version(ssl)));
 	json_object_set_new(rep, "cipher",
-	    json_string(SSL_CIPHER_get_name(SSL_get_current_cipher(ssl))));
+	    text_json(SSL_CIPHER_get_name(SSL_get_current_cipher(ssl))));
 	grp = SSL_get_negotiated_group(ssl);
 	json_object_set_new(rep, "group", grp > 0 && SSL_group_to_name(ssl, grp) ?
-	    json_string(SSL_group_to_name(ssl, grp)) : json_null());
+	    text_json(SSL_group_to_name(ssl, grp)) : json_null());
 	ocsplen = SSL_get_tlsext_status_ocsp_resp(ssl, &ocsp);
 	json_object_set_new(rep, "ocsp_stapled", json_boolean(ocsplen > 0 &&
 	    ocsp != NULL));
@@ -763,7 +764,7 @@ tls_assess(const struct tls_opts *o, json_t **report, struct findings *f,
 		    w2, sizeof(w2)) : NULL;
 		if (s != NULL) {
 			json_object_set_new(jv, versions[i].name,
-			    json_string("accepted"));
+			    text_json("accepted"));
 			if (versions[i].code != NULL)
 				findings_add(f, versions[i].code, SEV_MEDIUM, what,
 				    NULL, "接受过时协议 the server accepts %s "
@@ -773,10 +774,10 @@ tls_assess(const struct tls_opts *o, json_t **report, struct findings *f,
 			char v[300];
 
 			snprintf(v, sizeof(v), "untested: %s", w2);
-			json_object_set_new(jv, versions[i].name, json_string(v));
+			json_object_set_new(jv, versions[i].name, text_json(v));
 		} else
 			json_object_set_new(jv, versions[i].name,
-			    json_string("refused"));
+			    text_json("refused"));
 		ssl_close(s);
 		SSL_CTX_free(ctx);
 		ctx = NULL;
@@ -792,7 +793,7 @@ tls_assess(const struct tls_opts *o, json_t **report, struct findings *f,
 
 		if (r == 1) {
 			json_object_set_new(jw, weak_classes[i].name,
-			    json_string("accepted"));
+			    text_json("accepted"));
 			snprintf(k, sizeof(k), "%s:%s", what, weak_classes[i].name);
 			findings_add(f, "weak_cipher", SEV_HIGH, k,
 			    json_pack("{s:s}", "class", weak_classes[i].name),
@@ -801,10 +802,10 @@ tls_assess(const struct tls_opts *o, json_t **report, struct findings *f,
 			    weak_classes[i].zh);
 		} else if (r == 0)
 			json_object_set_new(jw, weak_classes[i].name,
-			    json_string("refused"));
+			    text_json("refused"));
 		else {
 			snprintf(v, sizeof(v), "untested: %s", w2);
-			json_object_set_new(jw, weak_classes[i].name, json_string(v));
+			json_object_set_new(jw, weak_classes[i].name, text_json(v));
 		}
 	}
 

@@ -11,6 +11,7 @@
 
 #include <curl/curl.h>
 
+#include "common/text.h"
 #include "common/rbuf.h"
 #include "probes/tls/tls.h"
 
@@ -219,9 +220,9 @@ tls_http_check(const struct tls_opts *o, const char *connect_ip,
 	make_url(url, sizeof(url), "https", name, o->port, o->path ? o->path : "/");
 	rc = fetch(url, name, o->port, connect_ip, o->timeout_ms, &h, &status,
 	    loc, sizeof(loc));
-	json_object_set_new(http, "url", json_string(url));
+	json_object_set_new(http, "url", text_json(url));
 	if (rc != CURLE_OK || status == 0) {
-		json_object_set_new(http, "error", json_string(curl_easy_strerror(rc)));
+		json_object_set_new(http, "error", text_json(curl_easy_strerror(rc)));
 		findings_add(f, "http_error", SEV_HIGH, what,
 		    json_pack("{s:s}", "error", curl_easy_strerror(rc)),
 		    "网页无法访问 the page %s could not be fetched: %s", url,
@@ -236,10 +237,10 @@ tls_http_check(const struct tls_opts *o, const char *connect_ip,
 			int64_t	age;
 			bool	sub;
 
-			json_object_set_new(http, "hsts", json_string(h.hsts));
+			json_object_set_new(http, "hsts", text_json(h.hsts));
 			if (hsts_parse(h.hsts, strlen(h.hsts), &age, &sub) == -1) {
 				findings_add(f, "no_hsts", SEV_MEDIUM, what,
-				    json_pack("{s:s}", "header", h.hsts),
+				    json_pack("{s:o}", "header", text_json(h.hsts)),
 				    "HSTS 头无效 Strict-Transport-Security header is "
 				    "invalid (RFC 6797 6.1): \"%s\"", h.hsts);
 			} else {
@@ -272,14 +273,14 @@ tls_http_check(const struct tls_opts *o, const char *connect_ip,
 		if (rc != CURLE_OK || status == 0) {
 			/* Nothing on port 80 is fine: nothing to downgrade to. */
 			json_object_set_new(http, "http_redirect",
-			    json_string("no http service"));
+			    text_json("no http service"));
 		} else if (status >= 300 && status < 400 &&
 		    strncasecmp(loc, "https://", 8) == 0) {
-			json_object_set_new(http, "http_redirect", json_string(loc));
+			json_object_set_new(http, "http_redirect", text_json(loc));
 		} else {
 			json_object_set_new(http, "http_redirect", json_false());
 			findings_add(f, "no_https_redirect", SEV_MEDIUM, what,
-			    json_pack("{s:s, s:i}", "url", url, "status",
+			    json_pack("{s:o, s:i}", "url", text_json(url), "status",
 			    (int)status),
 			    "明文 HTTP 未跳转 %s answers HTTP %ld without "
 			    "redirecting to https://", url, status);

@@ -20,6 +20,8 @@ teardown() {
 	done
 	run "$SB"
 	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == "usage: shaobing [--admin URL] "*" COMMAND [ARGS]" ]]
+	[[ "$output" == *"Shaobing 哨兵 administration.  Commands:"* ]]
 	run "$SB" frobnicate
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"unknown command 'frobnicate'"* ]]
@@ -191,11 +193,15 @@ help_rows() {
 	port=$(sb_free_port)
 	run "$SB" --admin "http://127.0.0.1:$port" agents
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"cannot reach the collector's admin API at http://127.0.0.1:$port"* ]]
-	[[ "$output" == *"is shaobing-collector running?"* ]]
+	[[ "$output" == *"connection refused by http://127.0.0.1:$port: shaobing-collector is not running there"* ]]
 	SHAOBING_ADMIN="unix:$T/none.sock" run "$SB" events
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"admin API at unix:$T/none.sock"* ]]
+	[[ "$output" == *"no admin socket $T/none.sock: shaobing-collector is not running"* ]]
+	# A socket nobody answers on (a collector that died).
+	python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$T/dead.sock"
+	SHAOBING_ADMIN="unix:$T/dead.sock" run "$SB" events
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"nothing answers on the admin socket $T/dead.sock: shaobing-collector is not running"* ]]
 	run "$SB" events --since yesterday
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--since 'yesterday'"* ]]

@@ -33,13 +33,43 @@ check() {
 	[[ "$output" != *"configuration OK"* ]]
 }
 
-@test "the example configurations pass --check-config" {
-	run "$SHAOBING_BIN/shaobing-collector" -c "$SHAOBING_ROOT/conf/collector.ini" --check-config
+@test "the example configurations parse; --check-config then opens the files they name" {
+	for d in collector agent; do
+		f=$SHAOBING_ROOT/conf/$d.ini
+		run "$SHAOBING_BIN/shaobing-$d" -c "$f" --check-config
+		echo "$output"
+		# No FILE:LINE: every option is valid.  What may be left is the
+		# files under /etc/shaobing (not made on this machine) or the
+		# service's user (no package installed here).
+		[[ "$output" != *"$f:"* ]]
+		if [ "$status" -ne 0 ]; then
+			[ "$status" -eq 2 ]
+			grep -Eq '^shaobing-'$d': (/etc/shaobing/.*: cannot read it as user|user shaobing does not exist)' <<<"$output"
+		fi
+	done
+}
+
+@test "--check-config names each file the daemon cannot open, and why, exit 2" {
+	sb_ca
+	sb_agent_cert pc1
+	C_PORT=$(sb_free_port)
+	sb_agent_conf pc1
+	f=$T/agents/pc1/agent.ini
+	run "$SHAOBING_BIN/shaobing-agent" -c "$f" --check-config
+	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"configuration OK"* ]]
-	run "$SHAOBING_BIN/shaobing-agent" -c "$SHAOBING_ROOT/conf/agent.ini" --check-config
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"configuration OK"* ]]
+	[[ "$output" == "configuration OK (files opened as user "* ]]
+	# A key the service cannot read (a missing one here: root reads all).
+	mv "$T/agents/pc1/agent.key" "$T/agents/pc1/agent.key.away"
+	printf '[packet]\ninterfaces = lo, sbnope0\n' >>"$f"
+	run "$SHAOBING_BIN/shaobing-agent" -c "$f" --check-config
+	echo "$output"
+	[ "$status" -eq 2 ]
+	grep -q "^shaobing-agent: $T/agents/pc1/agent.key (\[agent\] key): cannot read it as user .*: No such file or directory" <<<"$output"
+	grep -q '^shaobing-agent: interface sbnope0 (\[packet\] interfaces): No such device' <<<"$output"
+	refute_line() { ! grep -q "$1" <<<"$output"; }
+	refute_line 'interface lo '
+	[[ "$output" != *"configuration OK"* ]]
 }
 
 @test "collector: configuration errors name FILE:LINE and exit 2" {

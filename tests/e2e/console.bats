@@ -171,7 +171,7 @@ chromium_bin() {
 	grep -q '<form id="login"' "$T/dom.html"
 	grep -q '用户名 User name' "$T/dom.html"
 	grep -q '密码 Password' "$T/dom.html"
-	! grep -iE 'CONSOLE|Uncaught|Refused to' "$T/chrome-dom.log"
+	refute_grep -iE 'CONSOLE|Uncaught|Refused to' "$T/chrome-dom.log"
 	# Log in with the DevTools protocol over a pipe.
 	run python3 "$SHAOBING_ROOT/tests/e2e/console_cdp.py" "$CHROME" "$URL/console/" alice 'correct horse' "$(mktemp -d "$T/chrome.XXXXXX")"
 	echo "$output"

@@ -3,6 +3,7 @@
 # works as printed, with the demo folder and port moved by the environment.
 
 load helpers
+bats_require_minimum_version 1.5.0	# run ! (below)
 
 setup() {
 	sb_setup
@@ -19,7 +20,7 @@ teardown() {
 	: "${SHAOBING_ROOT:?}"
 	DEMO_DIR=$T/demo\ dir
 	port=$(sb_free_port)
-	SHAOBING_DEMO_DIR=$DEMO_DIR SHAOBING_DEMO_PORT=$port \
+	SHAOBING_DEMO_DIR=$DEMO_DIR SHAOBING_DEMO_PORT=$port SHAOBING_DEMO_ENV=$T/demo.env \
 		sh "$SHAOBING_ROOT/scripts/demo.sh" start >"$T/demo.out" 2>&1 || {
 		cat "$T/demo.out"
 		return 1
@@ -28,18 +29,29 @@ teardown() {
 	ag=$(cat "$DEMO_DIR/agent.pid")
 	kill -0 "$col"
 	kill -0 "$ag"
+	# The printed commands work as printed, without --admin, once the
+	# printed env file is sourced (from another folder, a clean env).
+	src=$(grep -E '^  \. ' "$T/demo.out")
+	echo "# $src"
+	[[ "$src" == "  . $T/demo.env" ]]
+	run env -i HOME=/ PATH=/usr/bin:/bin sh -c "cd / && $src && shaobing agents"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *demo-pc* ]]
+	grep -q '^  shaobing agents ' "$T/demo.out"
 	line=$(grep '^Stop the demo with: ' "$T/demo.out")
 	cmd=${line#Stop the demo with: }
 	cmd=${cmd%%   (*}
 	echo "# $cmd"
-	[[ "$cmd" == "make -C "*" demo-stop SHAOBING_DEMO_DIR='$DEMO_DIR' SHAOBING_DEMO_PORT=$port" ]]
+	[[ "$cmd" == "make -C "*" demo-stop SHAOBING_DEMO_DIR='$DEMO_DIR' SHAOBING_DEMO_PORT=$port SHAOBING_DEMO_ENV=$T/demo.env" ]]
 	# Run it exactly as printed, from elsewhere, with nothing in the environment.
-	(cd / && env -u SHAOBING_DEMO_DIR -u SHAOBING_DEMO_PORT sh -c "$cmd") >"$T/stop.out" 2>&1 || {
+	(cd / && env -u SHAOBING_DEMO_DIR -u SHAOBING_DEMO_PORT -u SHAOBING_DEMO_ENV sh -c "$cmd") >"$T/stop.out" 2>&1 || {
 		cat "$T/stop.out"
 		return 1
 	}
 	grep -q "stopped collector" "$T/stop.out"
-	! kill -0 "$col" 2>/dev/null
-	! kill -0 "$ag" 2>/dev/null
+	run ! kill -0 "$col"
+	run ! kill -0 "$ag"
 	[ ! -e "$DEMO_DIR" ]
+	[ ! -e "$T/demo.env" ]
 }

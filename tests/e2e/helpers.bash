@@ -15,12 +15,46 @@ sb_setup() {
 	SB_PIDS=$T/pids
 	: >"$SB_PIDS"
 	C_PORT='' A_PORT=''
-	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+	sb_sanitizer_options "$T/sanitizer"
+}
+
+# Point ASan/LSan/UBSan reports of every binary started from here on at
+# files PREFIX.PID (log_path), whatever the process does with its stderr;
+# sb_sanitizer_check fails the test when any such report exists.
+sb_sanitizer_options() {
+	local a=${ASAN_OPTIONS:-detect_leaks=1} u=${UBSAN_OPTIONS:-print_stacktrace=1}
+	a=$(sed -E 's/(^|:)log_path=[^:]*//g; s/^://' <<<"$a")
+	u=$(sed -E 's/(^|:)log_path=[^:]*//g; s/^://' <<<"$u")
+	export ASAN_OPTIONS="${a:+$a:}log_path=$1" UBSAN_OPTIONS="${u:+$u:}log_path=$1"
+}
+
+# Fail (printing them) when the sanitizers reported anything: report
+# files under PREFIX (default $T/sanitizer), or a report a daemon wrote
+# into its log ($T/*.log) before log_path applied.
+sb_sanitizer_check() {
+	local prefix=${1:-$T/sanitizer} f bad=0
+	for f in "$prefix".*; do
+		[ -s "$f" ] || continue
+		echo "# sanitizer report $f:"
+		head -n 60 "$f" | sed 's/^/#   /'
+		bad=1
+	done
+	for f in "${T:-/nonexistent}"/*.log; do
+		[ -f "$f" ] || continue
+		if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error: |SUMMARY: (Address|Leak|UndefinedBehavior)Sanitizer' "$f"; then
+			echo "# sanitizer report in $f:"
+			grep -E -A30 'ERROR: (Address|Leak)Sanitizer|runtime error: ' "$f" | head -n 60 | sed 's/^/#   /'
+			bad=1
+		fi
+	done
+	return $bad
 }
 
 sb_teardown() {
 	local pid
 	[ -n "${SB_PIDS:-}" ] && [ -f "$SB_PIDS" ] || return 0
+	# Stop every daemon, wait for each (so LeakSanitizer has run at its
+	# exit), then fail the test on any sanitizer report.
 	while read -r pid; do
 		kill -TERM "$pid" 2>/dev/null || true
 	done <"$SB_PIDS"
@@ -34,6 +68,7 @@ sb_teardown() {
 			tail -n 40 "$f" | sed 's/^/# /'
 		done
 	fi
+	sb_sanitizer_check
 }
 
 # Wait for a child to exit (SIGKILL once it ignored SIGTERM for 30 s,
@@ -46,6 +81,16 @@ sb_reap() {
 		sleep 0.1
 	done
 	wait "$pid" 2>/dev/null || true
+}
+
+# refute_grep ARGS: fail (with the match shown) when grep finds ARGS.  A
+# plain "! grep" line cannot fail a bats test (set -e ignores it), and
+# tests/lint-bats.sh refuses it.
+refute_grep() {
+	if grep "$@"; then
+		echo "unexpected match: $*"
+		return 1
+	fi
 }
 
 # A TCP port nobody listens on (and that this test did not hand out).
@@ -239,4 +284,17 @@ sb_stored_seqs() {
 
 sb_stored_count() {
 	"$SB" events --agent "$1" --limit 10000000 --json | jq '.events | length'
+}
+
+# sb_build_version VERSION DIR: the programs of $SHAOBING_BUILD again, saying
+# VERSION (make VERSION=...), built into DIR/bin.  Only common/version.c is
+# compiled again (the objects are copied), so this is a relink, not a build.
+sb_build_version() {
+	local v=$1 dir=$2 san=
+	case "$SHAOBING_BUILD" in *-san) san=1 ;; esac
+	mkdir -p "$dir"
+	cp -a "$SHAOBING_BUILD/obj" "$SHAOBING_BUILD/lib" "$dir/"
+	make -C "$SHAOBING_ROOT" --no-print-directory BUILD="$dir" VERSION="$v" \
+		${san:+SANITIZE=1} all >"$dir/make.log" 2>&1 || { cat "$dir/make.log"; return 1; }
+	[ "$("$dir/bin/shaobing" --version)" = "shaobing $v" ]
 }

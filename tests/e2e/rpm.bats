@@ -51,6 +51,8 @@ files() {
 /usr/share/doc/shaobing-collector/copyright
 /usr/share/man/man1/shaobing.1.gz
 /usr/share/man/man8/shaobing-collector.8.gz
+/usr/share/shaobing
+/usr/share/shaobing/holidays-2026.txt
 /var/lib/shaobing" ]
 	grep -qx '/etc/shaobing/collector.ini -rw-r----- root shaobing cn' "$BATS_TEST_TMPDIR/coll"
 	# The units are the .debs' units, byte for byte.

@@ -3,7 +3,9 @@
  * from an agent: the input is the data object of an inventory event,
  * then of a second one (a changed snapshot, so the diff and derived
  * events run), of inventory_unchanged, new_device and availability.
- * Any JSON gives stored rows or a clean refusal, never a crash.
+ * Any JSON gives stored rows or a clean refusal, never a crash.  The
+ * store is opened once and reset to empty before each input
+ * (tests/fuzz/fuzz_store.h), so each input starts from the same state.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -15,7 +17,9 @@
 #include "collector/store.h"
 #include "common/event.h"
 #include "common/log.h"
+#include "tests/fuzz/fuzz_store.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct store		*st;
@@ -44,25 +48,29 @@ put(const char *type, json_t *d)
 }
 
 int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char	err[256];
+
+	(void)argc;
+	(void)argv;
+	log_setlevel(LOG_LVL_ERROR);
+	if ((st = store_open(":memory:", err, sizeof(err))) == NULL ||
+	    store_add_event_hook(st, asset_hook, &ae) == -1)
+		abort();
+	ae.oui_path = "";
+	fuzz_store_snapshot(st);
+	return 0;
+}
+
+int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char	 err[256];
 	json_t	*j, *k;
 
-	/* Start over now and then so the in-memory store stays small. */
-	if (seq > 5000) {
-		store_close(st);
-		asset_engine_free(&ae);
-		st = NULL;
-		seq = 0;
-	}
-	if (st == NULL) {
-		log_setlevel(LOG_LVL_ERROR);
-		if ((st = store_open(":memory:", err, sizeof(err))) == NULL ||
-		    store_add_event_hook(st, asset_hook, &ae) == -1)
-			abort();
-		ae.oui_path = "";
-	}
+	fuzz_store_reset(st);
+	seq = 0;
 	j = json_parse_bounded((const char *)data, size, EVENT_DATA_MAX_DEPTH,
 	    err, sizeof(err));
 	if (!json_is_object(j)) {

@@ -4,7 +4,8 @@
  * heartbeat body, then (its first line) an admin query string and an
  * admin path (the route table's matching).  The
  * first byte picks the Content-Encoding.  Invariants: an error answer
- * stores nothing; every answer is JSON.
+ * stores nothing; every answer is JSON.  The store is opened once and
+ * reset to empty before each input (tests/fuzz/fuzz_store.h).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -18,8 +19,13 @@
 #include "collector/api.h"
 #include "collector/store.h"
 #include "common/log.h"
+#include "tests/fuzz/fuzz_store.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct collector_conf	cc;
+static struct api		api;
 
 static int64_t
 fixed_now(void)
@@ -28,7 +34,7 @@ fixed_now(void)
 }
 
 static size_t
-events_stored(struct api *api)
+events_stored(struct api *ap)
 {
 	struct api_request	rq = { API_GET, "/api/v1/admin/agents", NULL,
 				    NULL, "fuzz", "", 0, NULL, NULL,
@@ -37,7 +43,7 @@ events_stored(struct api *api)
 	json_t			*o, *a;
 	size_t			 i, n = 0;
 
-	api_admin_handle(api, &rq, &rs);
+	api_admin_handle(ap, &rq, &rs);
 	o = json_loads(rs.body, 0, NULL);
 	if (o == NULL)
 		abort();
@@ -59,31 +65,40 @@ check_json(const struct api_response *rs)
 }
 
 int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const char *const enc[] = { NULL, "gzip", "identity", "br" };
-	struct collector_conf	 cc;
-	struct conf_err		 cerr;
-	struct api		 api;
-	struct api_request	 rq;
-	struct api_response	 rs;
-	struct evhttp_uri	*u;
-	char			 err[256], uri[600];
-	size_t			 before, qlen;
-	const char		*nl;
+	struct conf_err	cerr;
+	char		err[256];
 
-	if (size < 1)
-		return 0;
+	(void)argc;
+	(void)argv;
 	log_init("fuzz", 0, LOG_LVL_ERROR);
 	if (collector_conf_load(NULL, &cc, &cerr) == -1)
 		abort();
 	cc.max_body = 1 << 20;
 	cc.max_batch = 100;
-	memset(&api, 0, sizeof(api));
 	api.conf = &cc;
 	api.now = fixed_now;
 	if ((api.store = store_open(":memory:", err, sizeof(err))) == NULL)
 		abort();
+	fuzz_store_snapshot(api.store);
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const enc[] = { NULL, "gzip", "identity", "br" };
+	struct api_request	 rq;
+	struct api_response	 rs;
+	struct evhttp_uri	*u;
+	char			 uri[600];
+	size_t			 before, qlen;
+	const char		*nl;
+
+	if (size < 1)
+		return 0;
+	fuzz_store_reset(api.store);
 
 	memset(&rq, 0, sizeof(rq));
 	rq.method = API_POST;
@@ -135,6 +150,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	api_response_free(&rs);
 	if (u != NULL)
 		evhttp_uri_free(u);
-	store_close(api.store);
 	return 0;
 }

@@ -3,7 +3,9 @@
  * in-memory store holding one incident: the first byte picks the action
  * (ack, resolve, false-positive, reopen), the first line is a list query
  * string, the rest is the POST body.  Invariants: every answer is JSON; a
- * refused change adds no trail row; the trail always verifies.
+ * refused change adds no trail row; the trail always verifies.  The
+ * store and its incident are made once; the store is reset to that state
+ * before each input (tests/fuzz/fuzz_store.h).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -16,8 +18,14 @@
 #include "collector/incident.h"
 #include "collector/store.h"
 #include "common/log.h"
+#include "tests/fuzz/fuzz_store.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct incidents_conf	ic;
+static struct collector_conf	cc;
+static struct api		api;
 
 static int64_t
 fixed_now(void)
@@ -48,27 +56,17 @@ trail_rows(struct store *st)
 }
 
 int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const char *const acts[] = { "ack", "resolve", "false-positive",
-		"reopen" };
-	static struct incidents_conf	 ic;
-	struct collector_conf		 cc;
+	static struct incidents_opts	 io;
 	struct conf_err			 cerr;
-	struct api			 api;
-	struct api_request		 rq;
-	struct api_response		 rs;
-	struct incidents_opts		 io = { 0 };
 	struct incidents		*in;
 	struct event_batch		 b;
 	struct store_batch_result	 br;
-	char				 err[256], uri[700];
-	const char			*nl;
-	size_t				 qlen;
-	int64_t				 before;
+	char				 err[256];
 
-	if (size < 1)
-		return 0;
+	(void)argc;
+	(void)argv;
 	log_init("fuzz", 0, LOG_LVL_ERROR);
 	if (collector_conf_load(NULL, &cc, &cerr) == -1 ||
 	    incidents_conf_defaults(&ic) == -1)
@@ -94,6 +92,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    sizeof(err)) == -1)
 		abort();
 	event_batch_free(&b);
+	fuzz_store_snapshot(api.store);
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const acts[] = { "ack", "resolve", "false-positive",
+		"reopen" };
+	struct api_request		 rq;
+	struct api_response		 rs;
+	char				 uri[700];
+	const char			*nl;
+	size_t				 qlen;
+	int64_t				 before;
+
+	if (size < 1)
+		return 0;
+	fuzz_store_reset(api.store);
 
 	nl = memchr(data + 1, '\n', size - 1);
 	qlen = nl ? (size_t)(nl - (const char *)data) - 1 : size - 1;
@@ -131,8 +148,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	api_admin_handle(&api, &rq, &rs);
 	check_json(&rs);
 	api_response_free(&rs);
-	incidents_free(in);
-	store_close(api.store);
-	collector_conf_free(&cc);
 	return 0;
 }

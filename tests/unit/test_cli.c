@@ -71,19 +71,19 @@ test_clean(void **state)
 		const char	*out;
 	} cases[] = {
 		{ "plain", 0, "plain" },
-		{ "\x1b[31mred\x1b[0m", 0, "?[31mred?[0m" },	/* no terminal escapes */
-		{ "a\nb\tc\rd", 0, "a?b?c?d" },
-		{ "\xff", 0, "?" },
-		{ "\xc0\xaf", 0, "??" },			/* overlong '/' */
-		{ "\xed\xa0\x80", 0, "???" },			/* surrogate */
-		{ "\xf4\x90\x80\x80", 0, "????" },		/* > U+10FFFF */
-		{ "\xc2\x9b" "2J", 0, "?2J" },			/* C1 CSI */
-		{ "abc\xe2\x80\xae" "fdp.exe", 0, "abc?fdp.exe" }, /* bidi override */
+		{ "\x1b[31mred\x1b[0m", 0, "\\x1b[31mred\\x1b[0m" },	/* no terminal escapes */
+		{ "a\nb\tc\rd", 0, "a\\x0ab\\x09c\\x0dd" },
+		{ "\xff", 0, "\\xff" },
+		{ "\xc0\xaf", 0, "\\xc0\\xaf" },			/* overlong '/' */
+		{ "\xed\xa0\x80", 0, "\\xed\\xa0\\x80" },			/* surrogate */
+		{ "\xf4\x90\x80\x80", 0, "\\xf4\\x90\\x80\\x80" },		/* > U+10FFFF */
+		{ "\xc2\x9b" "2J", 0, "\\x9b2J" },			/* C1 CSI */
+		{ "abc\xe2\x80\xae" "fdp.exe", 0, "abc\\u{202e}fdp.exe" }, /* bidi override */
 		{ "abcdef", 4, "abc\xe2\x80\xa6" },
 		{ "abcd", 4, "abcd" },
 		{ "名称名称", 5, "名称\xe2\x80\xa6" },
 		{ "名称名称", 6, "名称\xe2\x80\xa6" },	/* no half character */
-		{ "ab\xe5\x90", 0, "ab??" },			/* truncated sequence */
+		{ "ab\xe5\x90", 0, "ab\\xe5\\x90" },			/* truncated sequence */
 	};
 
 	(void)state;
@@ -158,7 +158,7 @@ test_agents_render(void **state)
 	assert_non_null(strstr(out, "离线 down"));
 	assert_non_null(strstr(out, "2026-11-27 21:37:20"));	/* UTC+8 */
 	assert_non_null(strstr(out, "2026-11-27 09:00:00"));
-	assert_non_null(strstr(out, "web?[2J"));
+	assert_non_null(strstr(out, "web\\x1b[2J"));
 	assert_null(strchr(out, '\x1b'));
 	assert_non_null(strstr(out, "bogus"));	/* unparsable time shown as is */
 	free(out);
@@ -380,9 +380,13 @@ test_admin_unreachable(void **state)
 	/* Port 1 on loopback: nothing listens there. */
 	assert_int_equal(cli_admin_get("http://127.0.0.1:1", "/api/v1/admin/agents",
 	    &j, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "cannot reach the collector's admin API at "
-	    "http://127.0.0.1:1"));
-	assert_non_null(strstr(err, "is shaobing-collector running?"));
+	assert_non_null(strstr(err, "connection refused by "
+	    "http://127.0.0.1:1: shaobing-collector is not running there"));
+	/* A Unix socket path with nothing there. */
+	assert_int_equal(cli_admin_get("unix:/nonexistent/admin.sock",
+	    "/api/v1/admin/agents", &j, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no admin socket /nonexistent/admin.sock: "
+	    "shaobing-collector is not running"));
 	assert_int_equal(cli_admin_get("ftp://127.0.0.1", "/x", &j, err,
 	    sizeof(err)), -1);
 	assert_non_null(strstr(err, "must start with"));

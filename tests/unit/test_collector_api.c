@@ -114,6 +114,27 @@ admin(struct fx *f, enum api_method m, const char *uri)
 	return f->rs.status;
 }
 
+/* Admin POST with a JSON body. */
+static int
+admin_post(struct fx *f, const char *uri, const char *body)
+{
+	struct api_request	 rq;
+	struct evhttp_uri	*u = evhttp_uri_parse(uri);
+
+	memset(&rq, 0, sizeof(rq));
+	rq.method = API_POST;
+	rq.uri = uri;
+	rq.peer = "test";
+	rq.actor = "tester";
+	rq.body = body;
+	rq.bodylen = strlen(body);
+	api_request_target(&rq, u);
+	api_response_free(&f->rs);
+	api_admin_handle(&f->api, &rq, &f->rs);
+	evhttp_uri_free(u);
+	return f->rs.status;
+}
+
 static const char *
 error_of(struct fx *f)
 {
@@ -334,6 +355,68 @@ test_heartbeat(void **state)
 	    "\"2026-11-27T13:37:20.000Z\"}]}");
 }
 
+/* The rebaseline asked of a website's agent, handed out in its next
+   heartbeat answer, once. */
+static void
+test_website_rebaseline(void **state)
+{
+	struct fx	*f = *state;
+	json_t		*o, *w;
+	const char	*hb = HB("2026-11-27T13:37:20.000Z", 60,
+	    "2026-11-27T12:00:00.000Z");
+
+	/* Nobody reported the website yet: nothing to ask of whom. */
+	assert_int_equal(admin_post(f, "/api/v1/admin/websites/portal/"
+	    "rebaseline", "{}"), 404);
+	assert_string_equal(error_of(f), "no agent has reported website "
+	    "'portal'; name the agent that checks it (--agent)");
+	assert_int_equal(post(f, "/api/v1/events", "pc-01", "{\"agent\":"
+	    "\"pc-01\",\"events\":[{\"agent\":\"pc-01\",\"seq\":1,\"ts\":"
+	    "\"2026-11-27T13:37:20.123Z\",\"type\":\"web_baseline\","
+	    "\"severity\":\"info\",\"key\":\"web_baseline:portal:u\","
+	    "\"data\":{\"website\":\"portal\",\"url\":\"u\"}}]}"), 200);
+	assert_int_equal(admin_post(f, "/api/v1/admin/websites/portal/"
+	    "rebaseline", "{\"agent\":\"ghost\"}"), 404);
+	assert_string_equal(error_of(f), "unknown agent 'ghost'");
+	assert_int_equal(admin_post(f, "/api/v1/admin/websites/portal/"
+	    "rebaseline", "{\"x\":1}"), 400);
+	assert_int_equal(admin_post(f, "/api/v1/admin/websites/portal/"
+	    "rebaseline", "{}"), 200);
+	o = json_loads(f->rs.body, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(o, "agent")),
+	    "pc-01");
+	assert_string_equal(json_string_value(json_object_get(o, "status")),
+	    "pending");
+	json_decref(o);
+	/* Asked twice before the heartbeat: the agent hears it once. */
+	assert_int_equal(admin_post(f, "/api/v1/admin/websites/portal/"
+	    "rebaseline", "{\"agent\":\"pc-01\"}"), 200);
+	assert_int_equal(admin(f, API_GET, "/api/v1/admin/websites"), 200);
+	o = json_loads(f->rs.body, 0, NULL);
+	w = json_array_get(json_object_get(o, "websites"), 0);
+	assert_string_equal(json_string_value(json_object_get(w, "website")),
+	    "portal");
+	assert_string_equal(json_string_value(json_object_get(w, "agent")),
+	    "pc-01");
+	assert_true(json_is_true(json_object_get(w, "pending")));
+	json_decref(o);
+	assert_int_equal(post(f, "/api/v1/heartbeat", "pc-01", hb), 200);
+	o = json_loads(f->rs.body, 0, NULL);
+	w = json_object_get(o, "rebaseline");
+	assert_int_equal(json_array_size(w), 1);
+	assert_string_equal(json_string_value(json_array_get(w, 0)), "portal");
+	json_decref(o);
+	assert_int_equal(post(f, "/api/v1/heartbeat", "pc-01", hb), 200);
+	o = json_loads(f->rs.body, 0, NULL);
+	assert_null(json_object_get(o, "rebaseline"));
+	json_decref(o);
+	assert_int_equal(admin(f, API_GET, "/api/v1/admin/websites"), 200);
+	o = json_loads(f->rs.body, 0, NULL);
+	assert_true(json_is_false(json_object_get(json_array_get(
+	    json_object_get(o, "websites"), 0), "pending")));
+	json_decref(o);
+}
+
 static void
 test_admin_params(void **state)
 {
@@ -446,6 +529,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_events_errors_store_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_gzip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_website_rebaseline, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_admin_params, setup, teardown),
 		cmocka_unit_test(test_config),
 	};

@@ -110,8 +110,11 @@ test_err_set(void **state)
 	conf_err_set(&err, "%s:%d: %s", "a.ini", 3, "bad");
 	assert_string_equal(err.msg, "a.ini:3: bad");
 	conf_err_set(NULL, "ignored %d", 1);
+	/* Cut UTF-8-safely (common/text.h), marked with "…". */
 	conf_why_set(why, sizeof(why), "%s", "longer than eight");
-	assert_string_equal(why, "longer ");
+	assert_string_equal(why, "long\u2026");
+	conf_why_set(why, sizeof(why), "%s", "\u00e9\u00e9\u00e9\u00e9\u00e9");
+	assert_string_equal(why, "\u00e9\u00e9\u2026");
 	conf_why_set(NULL, 10, "x");
 	why[0] = 'q';
 	conf_why_set(why, 0, "x");

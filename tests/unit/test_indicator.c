@@ -71,11 +71,14 @@
 
 #include <cmocka.h>
 
+#include "cli/cli.h"
 #include "cli/export.h"
 #include "collector/indicator.h"
 #include "collector/schedule.h"
 #include "collector/store.h"
 #include "collector/store_indicator.h"
+#include "collector/store_report.h"
+#include "common/targets.h"
 #include "common/timeutil.h"
 
 #define H	3600000LL
@@ -538,7 +541,7 @@ test_hand_export_files(void **state)
 	char		 out[128], err[256], *t;
 
 	snprintf(out, sizeof(out), "%s/out", f->dir);
-	assert_int_equal(cli_export_write(doc, out, NULL, err, sizeof(err)), 8);
+	assert_int_equal(cli_export_write(doc, out, true, NULL, err, sizeof(err)), 8);
 	t = slurp(out, "indicators.csv");
 	assert_memory_equal(t, "\xEF\xBB\xBF\"一级指标 Level 1\"", 22);
 	has(t, "\"办公基础设施、设备正常运行比例\",\"equipment normal-operation "
@@ -577,14 +580,67 @@ test_hand_export_files(void **state)
 	free(t);
 	t = slurp(out, "report.html");
 	has(t, "<td class=\"actual n\">98.18%<br><span class=\"small frac\">"
-	    "1071000000 / 1090800000</span>");
+	    "297.50 h / 303.00 h</span>");
 	has(t, "<td class=\"score n\">61.43</td>");
 	has(t, "测试 test &lt;b&gt;&amp;");
 	has(t, "<svg id=\"chart-operation\"");
+	/* The 95% target as a line on the monthly operation chart. */
+	has(t, "<line class=\"target\" x1=\"40\" y1=\"27.5\"");
+	has(t, "目标 target 95%</text>");
+	/* Levels and statuses named, not numbers and English words. */
+	has(t, "<td class=\"level\">较大 III</td><td class=\"status\">已解决 "
+	    "resolved</td>");
+	has(t, "<td class=\"level\">一般 IV</td><td class=\"status\">误报 "
+	    "false positive</td>");
+	/* The TLS row as text, not raw JSON. */
+	has(t, "<td class=\"small tls\">protocol TLSv1.3</td>");
+	if (strstr(t, "{&quot;") != NULL)
+		fail_msg("raw JSON in the report");
+	/* Machines without an asset ID yet: "—", never 0. */
+	has(t, "<tr><td class=\"n\">—</td><td>pc-01</td>");
+	if (strstr(t, "<tr><td class=\"n\">0</td>") != NULL)
+		fail_msg("a machine with ID 0");
+	/* A checked website is not a machine in office hours. */
+	{
+		char	*mem = NULL;
+		size_t	 len = 0;
+		FILE	*m = open_memstream(&mem, &len);
+
+		assert_non_null(m);
+		assert_int_equal(json_array_append_new(json_object_get(doc,
+		    "assets"), json_pack("{s:i, s:s, s:s, s:s}", "id", 9, "kind",
+		    "target", "name", "portal", "schedule", "")), 0);
+		assert_int_equal(cli_export_html(doc, m), 0);
+		fclose(m);
+		has(mem, "<td>portal</td><td>检查目标 checked target</td>");
+		free(mem);
+	}
+	/* Generated: local time (the collector's UTC string, shown local). */
+	{
+		char want[64], loc[32];
+
+		cli_local_time(json_string_value(json_object_get(doc,
+		    "generated")), loc, sizeof(loc));
+		assert_non_null(strstr(loc, "2024-03-10 00:00"));
+		snprintf(want, sizeof(want), "生成 generated %s", loc);
+		has(t, want);
+	}
+	free(t);
+	t = slurp(out, "tls-assessment.csv");
+	has(t, "\"protocol TLSv1.3\"");
 	free(t);
 	t = slurp(out, "export.json");
 	has(t, "\"label\": \"2024-02-26..2024-03-03\"");
 	free(t);
+	/* Asset status as of the period's end: web-01 was up on Mar 3. */
+	assert_string_equal(json_string_value(json_object_get(find(
+	    json_object_get(doc, "assets"), "name", "web-01", NULL, NULL),
+	    "status")), "up");
+	json_decref(doc);
+	/* A year in progress says 年初至今. */
+	doc = compute(f, "2024-01-01", "2024-12-31", local(2024, 3, 10, 0, 0));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    doc, "period"), "label")), "2024 年初至今 year to date");
 	json_decref(doc);
 }
 
@@ -653,7 +709,8 @@ test_device_operation(void **state)
 	assert_non_null(per);
 	assert_2(per, "operation_pct", "83.33");
 	snprintf(out, sizeof(out), "%s/dev", f->dir);
-	assert_int_equal(cli_export_write(doc, out, NULL, err, sizeof(err)), 8);
+	assert_int_equal(cli_export_write(doc, out, true, NULL, err,
+	    sizeof(err)), 8);
 	t = slurp(out, "uptime.csv");
 	has(t, "\"printer-1\",\"2024-02\",\"office\",9.00,7.50,1.50,0.00,"
 	    "83.33,100.00,32400000,27000000,5400000,0,\"printer\"\r\n");
@@ -685,7 +742,7 @@ test_empty_year(void **state)
 	assert_false(json_is_true(json_object_get(ind(doc, "assessment"),
 	    "met")));
 	snprintf(out, sizeof(out), "%s/empty", f->dir);
-	assert_int_equal(cli_export_write(doc, out, NULL, err, sizeof(err)), 8);
+	assert_int_equal(cli_export_write(doc, out, true, NULL, err, sizeof(err)), 8);
 	t = slurp(out, "indicators.csv");
 	has(t, "\"无数据 no data\"");
 	if (strstr(t, "0.00%") != NULL || strstr(t, "100.00%") != NULL)
@@ -717,6 +774,323 @@ test_future_and_partial(void **state)
 	    "no_data")));
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
 	    doc, "period"), "label")), "2024-04");
+	json_decref(doc);
+}
+
+/* The example targets file, as for 2024 (the hand data set's year). */
+static struct targets *
+example_targets(void)
+{
+	const char	*root = getenv("SHAOBING_ROOT");
+	char		 path[1024], *text, *y;
+	struct conf_err	 err;
+	struct targets	*t;
+	FILE		*fp;
+	long		 n;
+
+	snprintf(path, sizeof(path), "%s/conf/targets-2022-example.ini",
+	    root ? root : ".");
+	assert_non_null(fp = fopen(path, "rb"));
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	rewind(fp);
+	assert_non_null(text = calloc(1, (size_t)n + 1));
+	assert_int_equal(fread(text, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	assert_non_null(y = strstr(text, "\nyear = 2022"));
+	memcpy(y + 8, "2024", 4);
+	if ((t = targets_parse("example-2024.ini", text, &err)) == NULL)
+		fail_msg("%s", err.msg);
+	free(text);
+	return t;
+}
+
+static const json_t *
+form_of(const json_t *doc, const char *id)
+{
+	return find(json_object_get(doc, "forms"), "id", id, NULL, NULL);
+}
+
+static void
+assert_row(const json_t *form, const char *id, const char *status,
+    const char *points, const char *score)
+{
+	const json_t	*r = find(json_object_get(form, "rows"), "id", id, NULL,
+			    NULL);
+	char		 got[32];
+
+	assert_string_equal(json_string_value(json_object_get(r, "status")),
+	    status);
+	assert_2(r, "scaled_points", points);
+	if (score == NULL) {
+		assert_true(json_is_null(json_object_get(r, "score")));
+		return;
+	}
+	snprintf(got, sizeof(got), "%.2f", json_number_value(json_object_get(r,
+	    "score")));
+	assert_string_equal(got, score);
+}
+
+/*
+ * The example's three forms on the hand data set (see the top of the
+ * file for every figure).  网络舆情监控软件费: operation 98.18% ≥ 95 → 15
+ * of 15; feedback p95 12 min ≤ 10 → 10/12 × 10 = 8.33; event rate 42.86%
+ * ≤ 1 → 1/42.86 × 10 = 0.23; five entered rows not entered yet → 0.
+ * Total 23.56.  网信网平台维护费: website 5 days ≥ 365 → 5/365 × 15 =
+ * 0.21; assessment 1 ≥ 1 → 10; operation 10; feedback 8.33; event rate
+ * 0.23; total 28.77.  综合事务管理经费: no desktop with a purchase date
+ * in 2024: 0 of 2 → 0 of 20 × 90/80 = 22.50 points; the month of the
+ * last purchase does not apply (left out, 10 points), the other six
+ * rows scaled by 90/80 (按百分制折算).
+ */
+static void
+test_hand_forms(void **state)
+{
+	struct fx	*f = *state;
+	json_t		*doc = compute(f, "2024-02-26", "2024-03-03",
+			    local(2024, 3, 10, 0, 0));
+	struct targets	*t = example_targets();
+	const json_t	*fm, *r;
+	char		 err[256], out[128], *h;
+
+	/*
+	 * portal.4 held to 99% instead of 95% so that the operation ratio
+	 * misses its target there: 98.18/99 × 10 = 9.92 (portal total 28.69).
+	 */
+	t->proj[1].ind[3].target = 99;
+	assert_int_equal(report_forms_build(doc, t, NULL, err, sizeof(err)), 0);
+	fm = form_of(doc, "opinion");
+	assert_string_equal(json_string_value(json_object_get(fm, "name")),
+	    "网络舆情监控软件费");
+	assert_2(json_object_get(fm, "budget"), "full", "8.00");
+	assert_2(json_object_get(fm, "budget"), "fiscal", "8.00");
+	assert_true(json_is_null(json_object_get(json_object_get(fm, "budget"),
+	    "executed")));
+	assert_row(fm, "opinion.1", "not_entered", "15.00", "0.00");
+	assert_row(fm, "opinion.3", "scored", "15.00", "15.00");
+	assert_row(fm, "opinion.4", "scored", "10.00", "8.33");
+	assert_row(fm, "opinion.6", "scored", "10.00", "0.23");
+	assert_2(fm, "total", "23.56");
+	assert_false(json_is_true(json_object_get(fm, "scaled")));
+	r = find(json_object_get(fm, "rows"), "id", "opinion.3", NULL, NULL);
+	assert_string_equal(json_string_value(json_object_get(r, "source_text")),
+	    "自动监测");
+	assert_string_equal(json_string_value(json_object_get(r, "num_den")),
+	    "297.50 h / 303.00 h");
+	/* Met: no deviation, no facts. */
+	assert_int_equal(json_array_size(json_object_get(r, "facts")), 0);
+	/* The incident that took 12 minutes, with its level named. */
+	r = find(json_object_get(fm, "rows"), "id", "opinion.4", NULL, NULL);
+	h = json_dumps(json_object_get(r, "facts"), 0);
+	assert_non_null(strstr(h, "MP 较大 III pc-02 2024-02-29 09:00：反馈 12.0 "
+	    "分钟"));
+	assert_non_null(strstr(h, "AB 一般 IV pc-02 2024-02-26 16:00：未通报"));
+	assert_null(strstr(h, "NASCAN"));
+	free(h);
+	fm = form_of(doc, "portal");
+	assert_row(fm, "portal.1", "scored", "15.00", "0.21");
+	assert_row(fm, "portal.3", "scored", "10.00", "10.00");
+	assert_row(fm, "portal.4", "scored", "10.00", "9.92");
+	assert_2(fm, "total", "28.69");
+	/* The facts: each machine short of its schedule, in hours, and the
+	   months in which one was known down. */
+	r = find(json_object_get(fm, "rows"), "id", "portal.4", NULL, NULL);
+	h = json_dumps(json_object_get(r, "facts"), 0);
+	assert_non_null(strstr(h, "pc-03：运行 93.33%，停机 0.00 小时 down，无数据 "
+	    "3.00 小时 no data（计划 45.00 小时 scheduled）"));
+	assert_non_null(strstr(h, "pc-02：运行 95.56%，停机 2.00 小时 down，无数据 "
+	    "0.00 小时 no data"));
+	assert_non_null(strstr(h, "pc-02 2024-02：停机 2.00 小时 down"));
+	assert_non_null(strstr(h, "web-01 2024-03：停机 0.50 小时 down"));
+	assert_null(strstr(h, "pc-01"));
+	free(h);
+	r = find(json_object_get(fm, "rows"), "id", "portal.1", NULL, NULL);
+	h = json_dumps(json_object_get(r, "facts"), 0);
+	assert_non_null(strstr(h, "2024-02-27：检查 4 次，通过 3 次 (75.00%)"));
+	assert_non_null(strstr(h, "无检查数据 1 天 days without checks（自 "
+	    "2024-03-02 起 from）"));
+	free(h);
+	fm = form_of(doc, "office");
+	assert_true(json_is_true(json_object_get(fm, "scaled")));
+	assert_row(fm, "office.1", "scored", "22.50", "0.00");
+	assert_row(fm, "office.4", "not_applicable", "0.00", NULL);
+	assert_row(fm, "office.2", "not_entered", "16.88", "0.00");
+	assert_2(json_object_get(fm, "budget"), "carryover", "0.50");
+	/* The scaled points of a form add up to 90. */
+	{
+		double sum = 0;
+		size_t i;
+		const json_t *o;
+
+		json_array_foreach(json_object_get(fm, "rows"), i, o)
+			sum += json_number_value(json_object_get(o,
+			    "scaled_points"));
+		assert_true(sum > 89.98 && sum < 90.02);
+	}
+	/* Written: report.html opens with the forms, report.xlsx beside. */
+	snprintf(out, sizeof(out), "%s/forms", f->dir);
+	assert_int_equal(cli_export_write(doc, out, false, NULL, err, sizeof(err)), 8);
+	assert_int_equal(report_forms_xlsx(doc, out, false, err, sizeof(err)), 0);
+	h = slurp(out, "report.html");
+	has(h, "<section class=\"form\" data-project=\"opinion\">");
+	has(h, "<td class=\"n total\">23.56</td>");
+	has(h, "<li>pc-03：运行 93.33%，停机 0.00 小时 down，无数据 3.00 小时 no data");
+	has(h, "部分指标不适用，其余按百分制折算");
+	free(h);
+	h = slurp(out, "report.xlsx");
+	assert_int_equal(memcmp(h, "PK", 2), 0);
+	free(h);
+	/*
+	 * Entered values, stored as `shaobing report set` stores them:
+	 * 1200 platforms ≥ 1000 → 15 of 15; 全年执行数 7.60 of 8.00 万元 →
+	 * 执行率 95.00% → 9.50 of 10.  Total 23.56 + 15 + 9.50 = 48.06.
+	 */
+	{
+		json_t *vals;
+
+		assert_int_equal(store_report_set(f->st, 2024, "opinion",
+		    "opinion.1", 1200, "监测平台统计 platform count", "root "
+		    "(uid 0)", local(2024, 3, 5, 10, 0), err, sizeof(err)), 0);
+		assert_int_equal(store_report_set(f->st, 2024, "opinion",
+		    "budget", 7.0, "", "root (uid 0)", local(2024, 3, 5, 10, 0),
+		    err, sizeof(err)), 0);
+		/* Set again: replaced. */
+		assert_int_equal(store_report_set(f->st, 2024, "opinion",
+		    "budget", 7.6, "决算 final accounts", "root (uid 0)",
+		    local(2024, 3, 6, 10, 0), err, sizeof(err)), 0);
+		assert_int_equal(store_report_set(f->st, 2023, "opinion",
+		    "opinion.2", 3, "", "x", 0, err, sizeof(err)), 0);
+		/* A typo, and a measured row: neither is taken, both named. */
+		assert_int_equal(store_report_set(f->st, 2024, "opinoin",
+		    "opinion.2", 3, "", "x", 0, err, sizeof(err)), 0);
+		assert_int_equal(store_report_set(f->st, 2024, "opinion",
+		    "opinion.3", 99, "", "x", 0, err, sizeof(err)), 0);
+		assert_int_equal(store_report_list(f->st, 2024, &vals, err,
+		    sizeof(err)), 0);
+		assert_int_equal(json_array_size(json_object_get(vals,
+		    "values")), 4);
+		json_object_del(doc, "forms");
+		assert_int_equal(report_forms_build(doc, t, vals, err,
+		    sizeof(err)), 0);
+		json_decref(vals);
+		fm = form_of(doc, "opinion");
+		assert_row(fm, "opinion.1", "scored", "15.00", "15.00");
+		r = find(json_object_get(fm, "rows"), "id", "opinion.1", NULL,
+		    NULL);
+		assert_string_equal(json_string_value(json_object_get(r,
+		    "actual_text")), "1200 个");
+		assert_string_equal(json_string_value(json_object_get(r,
+		    "source_text")), "填报");
+		assert_string_equal(json_string_value(json_object_get(r,
+		    "num_den")), "监测平台统计 platform count · root (uid 0) "
+		    "2024-03-05 10:00:00");
+		assert_2(json_object_get(fm, "budget"), "executed", "7.60");
+		assert_2(json_object_get(fm, "budget"), "rate", "95.00");
+		assert_2(json_object_get(fm, "budget"), "score", "9.50");
+		assert_2(fm, "total", "48.06");
+		assert_string_equal(json_string_value(json_object_get(fm,
+		    "conclusion")), "自评得分 48.06 分（满分 100），等级：差；尚有 "
+		    "4 项待填报，得分未定 (4 values still to be entered)");
+		h = json_dumps(json_object_get(doc, "forms_unused"), 0);
+		assert_string_equal(h, "[\"opinion opinion.3\", \"opinoin "
+		    "opinion.2\"]");
+		free(h);
+		/* The measured row kept its measured value. */
+		assert_row(fm, "opinion.3", "scored", "15.00", "15.00");
+		/* Another project's values are its own. */
+		assert_true(json_is_null(json_object_get(json_object_get(
+		    form_of(doc, "portal"), "budget"), "executed")));
+	}
+	/* Targets of another year are refused. */
+	json_object_del(doc, "forms");
+	t->year = 2023;
+	assert_int_equal(report_forms_build(doc, t, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "the targets are for 2023, the period "
+	    "starts 2024-02-26"));
+	targets_free(t);
+	json_decref(doc);
+}
+
+/*
+ * Boundary: db-01 (always) is up to Feb 29 22:00, off, boots Mar 1 01:50
+ * and is up again from 02:00.  The outage 22:00-02:00 is known down (the
+ * boot proves it) whichever period is asked: Feb 26..29 holds 2 h of it,
+ * Mar 1..3 the other 2 h, the whole week all 4 h; never "no data".
+ */
+static void
+test_boundary_outage(void **state)
+{
+	struct fx	*f = *state;
+	int64_t		 now = local(2024, 3, 10, 0, 0);
+	json_t		*doc;
+	const json_t	*c;
+
+	beats(f, "db-01", local(2024, 2, 26, 0, 0), local(2024, 2, 29, 22, 0),
+	    local(2024, 2, 25, 23, 0));
+	beats(f, "db-01", local(2024, 3, 1, 2, 0), local(2024, 3, 4, 0, 0),
+	    local(2024, 3, 1, 1, 50));
+	doc = compute(f, "2024-02-26", "2024-02-29", now);
+	c = json_object_get(doc, "counts");
+	assert_int_equal(geti(c, "down_ms"), 2 * H);
+	assert_int_equal(geti(c, "no_data_ms"), 0);
+	json_decref(doc);
+	doc = compute(f, "2024-03-01", "2024-03-03", now);
+	c = json_object_get(doc, "counts");
+	assert_int_equal(geti(c, "down_ms"), 2 * H);
+	assert_int_equal(geti(c, "no_data_ms"), 0);
+	json_decref(doc);
+	doc = compute(f, "2024-02-26", "2024-03-03", now);
+	c = json_object_get(doc, "counts");
+	assert_int_equal(geti(c, "down_ms"), 4 * H);
+	assert_int_equal(geti(c, "no_data_ms"), 0);
+	json_decref(doc);
+	/* A period that ends inside the outage, before the next interval. */
+	doc = compute(f, "2024-02-29", "2024-02-29", now);
+	assert_int_equal(geti(json_object_get(doc, "counts"), "down_ms"), 2 * H);
+	json_decref(doc);
+}
+
+/*
+ * Calendar coverage: the fixture's calendar lists days of 2024 only.  A
+ * desktop monitored over New Year 2023/2024: 2023's holidays are unknown,
+ * so the operation ratio is marked 口径不完整 and not scored — in the
+ * JSON, the CSV and the report; a period inside 2024 is scored.
+ */
+static void
+test_calendar_missing(void **state)
+{
+	struct fx	*f = *state;
+	int64_t		 now = local(2024, 3, 10, 0, 0);
+	json_t		*doc;
+	const json_t	*o;
+	char		 out[128], err[256], *t;
+
+	beats(f, "pc-09", local(2023, 12, 25, 8, 0), local(2024, 1, 5, 18, 0),
+	    local(2023, 12, 25, 7, 50));
+	doc = compute(f, "2023-12-25", "2024-01-05", now);
+	o = ind(doc, "operation");
+	assert_true(json_is_true(json_object_get(o, "incomplete")));
+	assert_int_equal(geti(o, "calendar_missing"), 2023);
+	assert_true(json_is_null(json_object_get(o, "met")));
+	assert_true(json_is_null(json_object_get(o, "score")));
+	assert_true(json_is_number(json_object_get(o, "actual")));
+	assert_non_null(strstr(json_string_value(json_object_get(o,
+	    "deviation")), "口径不完整"));
+	snprintf(out, sizeof(out), "%s/gap", f->dir);
+	assert_int_equal(cli_export_write(doc, out, false, NULL, err, sizeof(err)), 8);
+	t = slurp(out, "indicators.csv");
+	has(t, "\"口径不完整 incomplete: 100.00%\"");
+	has(t, "\"口径不完整 incomplete\"");
+	has(t, "缺少 2023 年节假日日历");
+	free(t);
+	t = slurp(out, "report.html");
+	has(t, "口径不完整 incomplete: 100.00%");
+	free(t);
+	json_decref(doc);
+	doc = compute(f, "2024-01-01", "2024-01-05", now);
+	o = ind(doc, "operation");
+	assert_null(json_object_get(o, "incomplete"));
+	assert_true(json_is_true(json_object_get(o, "met")));
 	json_decref(doc);
 }
 
@@ -772,6 +1146,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_future_and_partial,
 		    setup_hand, teardown),
 		cmocka_unit_test_setup_teardown(test_device_operation,
+		    setup_empty, teardown),
+		cmocka_unit_test_setup_teardown(test_hand_forms, setup_hand,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_boundary_outage,
+		    setup_empty, teardown),
+		cmocka_unit_test_setup_teardown(test_calendar_missing,
 		    setup_empty, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_year, setup_empty,
 		    teardown),

@@ -154,6 +154,30 @@ test_server_cert(void **state)
 	pki_key_free(k);
 }
 
+/* pki_cert_names: the SANs in order, IPv6 bracketed; too small fails. */
+static void
+test_cert_names(void **state)
+{
+	struct fx		*fx = *state;
+	const char		*names[] = { "192.0.2.10", "collector.office.example",
+				    "2001:db8::1", "localhost" };
+	char			 err[256], out[256], small[12];
+	struct pki_key		*k = pki_key_new(err, sizeof(err));
+	struct pki_cert		*c;
+
+	c = pki_server_cert_new(fx->ca, fx->cakey, k, "192.0.2.10", names, 4,
+	    30, err, sizeof(err));
+	assert_non_null(c);
+	assert_int_equal(pki_cert_names(c, out, sizeof(out)), 0);
+	assert_string_equal(out, "192.0.2.10 collector.office.example "
+	    "[2001:db8::1] localhost");
+	assert_int_equal(pki_cert_names(c, small, sizeof(small)), -1);
+	/* A CA certificate has no SANs. */
+	assert_int_equal(pki_cert_names(fx->ca, out, sizeof(out)), -1);
+	pki_cert_free(c);
+	pki_key_free(k);
+}
+
 static void
 test_server_cert_bad_names(void **state)
 {
@@ -508,6 +532,7 @@ main(void)
 		cmocka_unit_test(test_sign_csr_key_types),
 		cmocka_unit_test(test_cn_with_nul),
 		cmocka_unit_test(test_null_frees),
+		cmocka_unit_test(test_cert_names),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

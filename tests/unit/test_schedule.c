@@ -124,6 +124,76 @@ test_shipped_calendar(void **state)
 	calendar_free(cal);
 }
 
+/*
+ * Calendars per year: 2025 and 2026 shipped, loaded together.  2025 by
+ * hand from the notice: 261 weekdays - 18 weekday holidays (1/1; 1/28-31,
+ * 2/3, 2/4; 4/4; 5/1, 5/2, 5/5; 6/2; 10/1-3, 10/6-8) + 5 make-up days
+ * (1/26, 2/8, 4/27, 9/28, 10/11) = 248 work days; 28 holidays + 5
+ * make-up days listed.
+ */
+static void
+test_calendar_years(void **state)
+{
+	const char	*root = getenv("SHAOBING_ROOT");
+	char		 list[2200], dup[128], two[400];
+	struct conf_err	 err = { "" };
+	struct calendar	*cal;
+	struct schedule	 s;
+	FILE		*f;
+
+	(void)state;
+	if (root == NULL)
+		root = ".";
+	snprintf(list, sizeof(list), " %s/conf/holidays-2025.txt ,%s/conf/"
+	    "holidays-2026.txt", root, root);
+	if ((cal = calendar_load_list(list, &err)) == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(calendar_count(cal), 33 + 39);
+	schedule_init_office(&s, cal);
+	assert_int_equal(schedule_scheduled_ms(&s, local(2025, 1, 1, 0, 0),
+	    local(2026, 1, 1, 0, 0)), 248 * 9 * H);
+	assert_int_equal(schedule_scheduled_ms(&s, local(2026, 1, 1, 0, 0),
+	    local(2027, 1, 1, 0, 0)), 248 * 9 * H);
+	assert_int_equal(calendar_lookup(cal, day_of(2025, 2, 8), NULL),
+	    CALENDAR_WORKDAY);
+	assert_int_equal(calendar_lookup(cal, day_of(2025, 10, 8), NULL),
+	    CALENDAR_HOLIDAY);
+	assert_true(calendar_covers_year(cal, 2025));
+	assert_true(calendar_covers_year(cal, 2026));
+	assert_false(calendar_covers_year(cal, 2024));
+	assert_false(calendar_covers_year(cal, 2027));
+	assert_int_equal(calendar_first_uncovered(cal, day_of(2025, 1, 1),
+	    day_of(2027, 1, 1)), 0);
+	assert_int_equal(calendar_first_uncovered(cal, day_of(2024, 12, 30),
+	    day_of(2025, 1, 3)), 2024);
+	assert_int_equal(calendar_first_uncovered(cal, day_of(2026, 12, 30),
+	    day_of(2027, 1, 1)), 0);
+	assert_int_equal(calendar_first_uncovered(cal, day_of(2026, 12, 30),
+	    day_of(2027, 1, 2)), 2027);
+	assert_int_equal(calendar_first_uncovered(NULL, day_of(2026, 1, 1),
+	    day_of(2026, 1, 2)), 2026);
+	calendar_free(cal);
+	/* A date in two files: an error naming both places. */
+	snprintf(dup, sizeof(dup), "/tmp/test_schedule_dup.%d.txt", (int)getpid());
+	assert_non_null(f = fopen(dup, "w"));
+	fputs("# x\n2026-10-03 holiday 重复\n", f);
+	fclose(f);
+	snprintf(two, sizeof(two), "%s/conf/holidays-2026.txt,%s", root, dup);
+	assert_null(calendar_load_list(two, &err));
+	assert_non_null(strstr(err.msg, "test_schedule_dup"));
+	assert_non_null(strstr(err.msg, ":2: 2026-10-03 is already listed in "));
+	assert_non_null(strstr(err.msg, "holidays-2026.txt:"));
+	snprintf(two, sizeof(two), "%s, /nonexistent/h.txt", dup);
+	assert_null(calendar_load_list(two, &err));
+	assert_non_null(strstr(err.msg, "/nonexistent/h.txt: cannot open"));
+	unlink(dup);
+	/* An empty list: an empty calendar that covers nothing. */
+	assert_non_null(cal = calendar_load_list(" , ", &err));
+	assert_int_equal(calendar_count(cal), 0);
+	assert_false(calendar_covers_year(cal, 2026));
+	calendar_free(cal);
+}
+
 static void
 test_office_boundary(void **state)
 {
@@ -451,6 +521,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_weekday),
 		cmocka_unit_test(test_shipped_calendar),
+		cmocka_unit_test(test_calendar_years),
 		cmocka_unit_test(test_office_boundary),
 		cmocka_unit_test(test_holidays_and_makeup),
 		cmocka_unit_test(test_leap_day),

@@ -150,7 +150,7 @@ test_hsts(void **st)
 		if (rc != t[i].rc)
 			fail_msg("'%s': rc %d want %d", t[i].in, rc, t[i].rc);
 		if (rc == 0) {
-			assert_true(age >= t[i].age);
+			assert_int_equal(age, t[i].age);
 			assert_int_equal(sub, t[i].sub);
 		}
 	}

@@ -1,0 +1,161 @@
+/*
+ * Website rebaseline requests in the store (see store_website.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "collector/store_priv.h"
+#include "collector/store_website.h"
+
+const char store_website_migration[] =
+	"CREATE TABLE website_rebaseline ("
+	"  id INTEGER PRIMARY KEY,"
+	"  website TEXT NOT NULL,"
+	"  agent_id INTEGER NOT NULL REFERENCES agents(id),"
+	"  requested INTEGER NOT NULL,"		/* collector clock */
+	"  actor TEXT NOT NULL,"
+	"  delivered INTEGER"			/* NULL: waiting */
+	");"
+	"CREATE INDEX website_rebaseline_waiting ON "
+	"  website_rebaseline(agent_id) WHERE delivered IS NULL;";
+
+/* The website events: what the [website] probe sends (probes/web). */
+#define WEB_EVENTS	"e.type GLOB 'web_*' AND json_valid(e.data) AND " \
+	"json_extract(e.data, '$.website') "
+
+int
+store_website_agent(struct store *st, const char *website, char *agent,
+    size_t agentlen, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s;
+	int		 r, rc = -1;
+
+	if (store_prepare(st, "SELECT a.name FROM events e JOIN agents a ON "
+	    "a.id = e.agent_id WHERE " WEB_EVENTS "= ?1 ORDER BY e.id DESC "
+	    "LIMIT 1", &s, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, website, -1, SQLITE_STATIC);
+	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		snprintf(agent, agentlen, "%s", (const char *)
+		    sqlite3_column_text(s, 0));
+		rc = 0;
+	} else if (r == SQLITE_DONE)
+		rc = 1;
+	else
+		store_db_err(st, "finding the website's agent", err, errlen);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_website_rebaseline(struct store *st, const char *website,
+    const char *agent, const char *actor, int64_t now_ms, int64_t *id,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt	*s;
+	int		 rc = -1;
+
+	if (store_prepare(st, "INSERT INTO website_rebaseline (website, "
+	    "agent_id, requested, actor) SELECT ?1, id, ?3, ?4 FROM agents "
+	    "WHERE name = ?2", &s, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, website, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, agent, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, now_ms);
+	sqlite3_bind_text(s, 4, actor, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		store_db_err(st, "queueing a website rebaseline", err, errlen);
+	else if (sqlite3_changes(store_db(st)) == 0)
+		rc = 1;
+	else {
+		*id = sqlite3_last_insert_rowid(store_db(st));
+		rc = 0;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_website_take(struct store *st, const char *agent, int64_t now_ms,
+    json_t **names, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s;
+	int		 r, rc = -1;
+
+	if ((*names = json_array()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* One statement: what it returns is what it marked. */
+	if (store_prepare(st, "UPDATE website_rebaseline SET delivered = ?2 "
+	    "WHERE delivered IS NULL AND agent_id = (SELECT id FROM agents "
+	    "WHERE name = ?1) RETURNING website", &s, err, errlen) == -1)
+		goto out;
+	sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now_ms);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *w = (const char *)sqlite3_column_text(s, 0);
+		size_t	    i;
+		json_t	   *v;
+		int	    dup = 0;
+
+		json_array_foreach(*names, i, v)
+			dup |= strcmp(json_string_value(v), w) == 0;
+		if (!dup && json_array_append_new(*names, json_string(w)) == -1)
+			r = SQLITE_NOMEM;
+	}
+	if (r != SQLITE_DONE)
+		store_db_err(st, "handing out website rebaselines", err, errlen);
+	else
+		rc = 0;
+	sqlite3_finalize(s);
+out:
+	if (rc == -1) {
+		json_decref(*names);
+		*names = NULL;
+	}
+	return rc;
+}
+
+int
+store_website_list(struct store *st, json_t **out, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s;
+	int		 r, rc = -1;
+
+	if ((*out = json_array()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (store_prepare(st, "SELECT w, (SELECT name FROM agents WHERE id = "
+	    "(SELECT agent_id FROM events WHERE id = last)), (SELECT received "
+	    "FROM events WHERE id = last), EXISTS (SELECT 1 FROM "
+	    "website_rebaseline r WHERE r.website = w AND r.delivered IS "
+	    "NULL) FROM (SELECT json_extract(e.data, '$.website') AS w, "
+	    "max(e.id) AS last FROM events e WHERE " WEB_EVENTS "IS NOT NULL "
+	    "GROUP BY w) ORDER BY w", &s, err, errlen) == -1)
+		goto out;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sqlite3_column_type(s, 0) != SQLITE_TEXT)
+			continue;
+		if (json_array_append_new(*out, json_pack("{s:s, s:s?, s:I, s:b}",
+		    "website", (const char *)sqlite3_column_text(s, 0), "agent",
+		    (const char *)sqlite3_column_text(s, 1), "last_event",
+		    (json_int_t)sqlite3_column_int64(s, 2), "pending",
+		    sqlite3_column_int(s, 3))) == -1) {
+			r = SQLITE_NOMEM;
+			break;
+		}
+	}
+	if (r != SQLITE_DONE)
+		store_db_err(st, "listing websites", err, errlen);
+	else
+		rc = 0;
+	sqlite3_finalize(s);
+out:
+	if (rc == -1) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}

