@@ -108,7 +108,7 @@ BINS	:= $(BUILD)/bin/shaobing-agent $(BUILD)/bin/shaobing-collector $(BUILD)/bin
 UNITS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCHES	:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: man all deps check unit e2e bench demo demo-stop fuzz clean tests benches deb check-arm64 rpm
+.PHONY: man all deps check unit e2e bench demo demo-stop fuzz clean tests benches deb check-arm64 rpm console-vendor
 all: $(BINS)
 
 $(BUILD)/obj/%.o: %.c
@@ -170,6 +170,12 @@ $(BUILD)/man/%: packaging/man/%.in packaging/man/render.sh $(BINS)
 	mv $@.tmp $@
 
 tests: $(BINS) $(MANS) $(UNITS)
+
+# The console's chart library from the npm registry, version pinned and
+# sha512 checked (scripts/console_vendor.sh): $(BUILD)/console-vendor/.
+console-vendor:
+	@sh scripts/console_vendor.sh $(BUILD)
+
 benches: $(BINS) $(BENCHES)
 
 deps:
@@ -178,6 +184,7 @@ deps:
 # Unit tests, end-to-end tests, fuzzing for a bounded time, then all of it
 # again under ASan+UBSan.  Ends with "N passed, N failed".
 check: deps
+	@sh scripts/console_vendor.sh build
 	@sh scripts/deps.sh --arm64 || echo "deps: arm64 cross toolchain not installed; make check skips the arm64 tests"
 	@sh tests/check.sh
 
@@ -210,6 +217,7 @@ clean:
 
 # Debian packages (packaging/README.md): build/deb/*.deb
 deb: deps
+	@sh scripts/console_vendor.sh build
 	@sh packaging/build-deb.sh $(if $(ARCH),--arch $(ARCH))
 
 # The arm64 build under qemu-aarch64 (tests/run-arm64.sh).

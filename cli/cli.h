@@ -107,6 +107,21 @@ int	cli_admin_post(const char *admin, const char *path, const json_t *body,
  * the Unix socket when it exists, else the loopback HTTP address.
  */
 const char *cli_admin_default(void);
+/*
+ * A list route (events, incidents) the way journalctl -n shows it: the
+ * most recent limit rows (pages newest first through next_before_id), or
+ * with all every row, or with after >= 0 the first limit rows after that
+ * id (oldest first through next_after_id).  base is the path with its
+ * filters ("/api/v1/admin/events?type=x" or ".../events?"), member the
+ * answer's array.  0 with *out (oldest first) and *more: -1 when older
+ * rows were left (most recent mode), the id to go on from with after
+ * when newer ones were, else 0; -1 with err.
+ */
+int	cli_list_fetch(struct cli *cli, const char *base, const char *member,
+	    long long limit, int all, long long after, long long page_max,
+	    json_t **out, long long *more, char *err, size_t errlen);
+/* Reverse a JSON array in place. */
+void	cli_json_reverse(json_t *arr);
 /* Percent-encode s for a query string (malloc'd). */
 char	*cli_url_escape(const char *s);
 

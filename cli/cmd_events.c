@@ -1,9 +1,9 @@
 /*
- * shaobing events [--agent A] [--since T] [--type T] [--limit N]
- *                 [--after-id ID] [--json]
- * Events stored by the collector, oldest first, from
- * GET /api/v1/admin/events (pages of at most 10,000 followed through
- * next_after_id until --limit is reached).
+ * shaobing events [--agent A] [--since T] [--type T] [--limit N | --all]
+ *                 [--after-id ID] [--reverse] [--json]
+ * Events stored by the collector from GET /api/v1/admin/events: like
+ * journalctl -n, the most recent N (default 100) in time order
+ * (cli_list_fetch() pages through the API).
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -23,12 +23,14 @@ static void
 events_usage(FILE *f)
 {
 	fprintf(f, "usage: shaobing events [--agent A] [--since T] [--type T] "
-	    "[--limit N] [--after-id ID] [--json]\n"
-	    "  Events stored by the collector, oldest first.\n"
+	    "[--limit N | --all] [--after-id ID] [--reverse] [--json]\n"
+	    "  Events stored by the collector: the most recent N, in time order.\n"
 	    "  --since T     2026-11-27, \"2026-11-27 13:00\" (local time),\n"
 	    "                2026-11-27T05:00:00Z (UTC) or relative -30m, -2h, -7d\n"
-	    "  --limit N     at most N events (default 100)\n"
-	    "  --after-id ID only events with id > ID (to page through)\n"
+	    "  --limit N     the N most recent events (default 100)\n"
+	    "  --all         every matching event\n"
+	    "  --after-id ID the first N events with id > ID (to page through)\n"
+	    "  --reverse     newest first\n"
 	    "  --json        the events as JSON, for scripts\n");
 }
 
@@ -118,15 +120,24 @@ int
 cli_cmd_events(struct cli *cli, int argc, char **argv)
 {
 	const char	*agent = NULL, *since = NULL, *type = NULL, *v;
-	long long	 limit = 100, after = -1;
-	int		 json = 0, r, rc = CLI_EXIT_FAIL;
-	char		 since_utc[32], base[1024], path[1200], err[1024];
-	json_t		*all = NULL, *answer = NULL, *next = NULL;
+	long long	 limit = 100, after = -1, more = 0;
+	int		 json = 0, all = 0, reverse = 0, r, rc = CLI_EXIT_FAIL;
+	char		 since_utc[32], base[1100], err[1024];
+	json_t		*rows = NULL;
 	int64_t		 ms;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--all") == 0) {
+			all = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--reverse") == 0 ||
+		    strcmp(argv[i], "-r") == 0) {
+			reverse = 1;
 			continue;
 		}
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -176,60 +187,23 @@ cli_cmd_events(struct cli *cli, int argc, char **argv)
 		}
 	}
 
-	base[0] = '\0';
+	snprintf(base, sizeof(base), "/api/v1/admin/events?");
 	if ((agent != NULL && query_add(base, sizeof(base), "agent", agent) == -1) ||
 	    (since != NULL && query_add(base, sizeof(base), "since", since_utc) == -1) ||
 	    (type != NULL && query_add(base, sizeof(base), "type", type) == -1)) {
 		fprintf(cli->err, "shaobing: events: query too long\n");
 		return CLI_EXIT_USAGE;
 	}
-	if ((all = json_array()) == NULL) {
-		snprintf(err, sizeof(err), "out of memory");
+	if ((v = strchr(base, '&')) != NULL)	/* "?&agent=..." */
+		memmove((char *)v, v + 1, strlen(v));
+	if (cli_list_fetch(cli, base, "events", limit, all, after,
+	    EVENTS_PAGE_MAX, &rows, &more, err, sizeof(err)) == -1)
 		goto fail;
-	}
-	for (;;) {
-		long long	 want = limit - (long long)json_array_size(all);
-		const json_t	*page, *n;
-
-		if (want > EVENTS_PAGE_MAX)
-			want = EVENTS_PAGE_MAX;
-		if (after >= 0)
-			snprintf(path, sizeof(path), "/api/v1/admin/events?limit=%lld"
-			    "&after_id=%lld%s", want, after, base);
-		else
-			snprintf(path, sizeof(path), "/api/v1/admin/events?limit=%lld%s",
-			    want, base);
-		json_decref(answer);
-		if (cli_admin_get(cli->admin, path, &answer, err, sizeof(err)) == -1)
-			goto fail;
-		page = json_object_get(answer, "events");
-		if (!json_is_array(page)) {
-			snprintf(err, sizeof(err), "unexpected answer from the admin "
-			    "API: no \"events\" array");
-			goto fail;
-		}
-		if (json_array_extend(all, (json_t *)page) == -1) {
-			snprintf(err, sizeof(err), "out of memory");
-			goto fail;
-		}
-		n = json_object_get(answer, "next_after_id");
-		json_decref(next);
-		next = json_is_integer(n) ? json_incref((json_t *)n) : NULL;
-		if (next == NULL || json_array_size(page) == 0 ||
-		    (long long)json_array_size(all) >= limit)
-			break;
-		/* A server that does not move forward must not loop us forever. */
-		if (json_integer_value(next) <= after) {
-			snprintf(err, sizeof(err), "unexpected answer from the admin "
-			    "API: next_after_id does not advance");
-			goto fail;
-		}
-		after = json_integer_value(next);
-	}
-
+	if (reverse)
+		cli_json_reverse(rows);
 	if (json) {
-		json_t *o = json_pack("{s:O,s:O?}", "events", all, "next_after_id",
-		    next);
+		json_t *o = json_pack("{s:O}", "events", rows);
+
 		if (o == NULL) {
 			snprintf(err, sizeof(err), "out of memory");
 			goto fail;
@@ -238,20 +212,20 @@ cli_cmd_events(struct cli *cli, int argc, char **argv)
 		fputc('\n', cli->out);
 		json_decref(o);
 	} else {
-		if (cli_events_render(all, cli->out, err, sizeof(err)) == -1)
+		if (cli_events_render(rows, cli->out, err, sizeof(err)) == -1)
 			goto fail;
-		if (next != NULL)
-			fprintf(cli->err, "(more events 还有更多: --after-id %"
-			    JSON_INTEGER_FORMAT " or a larger --limit)\n",
-			    json_integer_value(next));
+		if (more > 0)
+			fprintf(cli->err, "(more events 还有更多: --after-id %lld "
+			    "or a larger --limit)\n", more);
+		else if (more < 0)
+			fprintf(cli->err, "(older events 还有更早的: a larger "
+			    "--limit or --all)\n");
 	}
 	rc = CLI_EXIT_OK;
 	goto out;
 fail:
 	fprintf(cli->err, "shaobing: %s\n", text_term(err));
 out:
-	json_decref(next);
-	json_decref(answer);
-	json_decref(all);
+	json_decref(rows);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * shaobing incidents [--status S] [--since T] [--level L] [--category C]
- *                    [--limit N] [--json]
+ *                    [--limit N | --all] [--reverse] [--json]
+ *   (the most recent N, default 100, in time order, like journalctl -n)
  * shaobing incidents show ID [--json]
  * shaobing incidents ack ID [--note TEXT]
  * shaobing incidents resolve|false-positive|reopen ID --note TEXT
@@ -27,7 +28,8 @@ static void
 incidents_usage(FILE *f)
 {
 	fprintf(f, "usage: shaobing incidents [--status S] [--since T] "
-	    "[--level L] [--category C] [--limit N] [--json]\n"
+	    "[--level L] [--category C] [--limit N | --all] [--reverse] "
+	    "[--json]\n"
 	    "       shaobing incidents show ID [--json]\n"
 	    "       shaobing incidents ack ID [--note TEXT]\n"
 	    "       shaobing incidents resolve ID --note TEXT\n"
@@ -39,6 +41,10 @@ incidents_usage(FILE *f)
 	    "  --level L     this level and above: IV 一般, III 较大, II 重大, "
 	    "I 特别重大\n"
 	    "  --category C  GB/T 20986-2023 code: NA, NASCAN, SHE, DE, ...\n"
+	    "  --limit N     the N most recent incidents, in time order "
+	    "(default 100)\n"
+	    "  --all         every matching incident\n"
+	    "  --reverse     newest first\n"
 	    "  --json        JSON for scripts\n");
 }
 
@@ -403,9 +409,9 @@ cli_cmd_incidents(struct cli *cli, int argc, char **argv)
 	const char	*status = NULL, *since = NULL, *level = NULL;
 	const char	*category = NULL, *limit = NULL, *v;
 	char		 path[1024], utc[32], err[1024];
-	long long	 n;
+	long long	 n = 100, more = 0;
 	int64_t		 ms;
-	int		 json = 0, r, rc = CLI_EXIT_FAIL;
+	int		 json = 0, all = 0, reverse = 0, r, rc = CLI_EXIT_FAIL;
 	json_t		*ans = NULL;
 	size_t		 off;
 
@@ -431,6 +437,11 @@ cli_cmd_incidents(struct cli *cli, int argc, char **argv)
 			limit = v;
 		else if (r == 0 && strcmp(argv[i], "--json") == 0)
 			json = 1;
+		else if (r == 0 && strcmp(argv[i], "--all") == 0)
+			all = 1;
+		else if (r == 0 && (strcmp(argv[i], "--reverse") == 0 ||
+		    strcmp(argv[i], "-r") == 0))
+			reverse = 1;
 		else if (r == 0 && (strcmp(argv[i], "--help") == 0 ||
 		    strcmp(argv[i], "-h") == 0)) {
 			incidents_usage(cli->out);
@@ -479,31 +490,37 @@ cli_cmd_incidents(struct cli *cli, int argc, char **argv)
 		    "category=%s&", e ? e : "");
 		free(e);
 	}
-	if (limit != NULL) {
-		if (cli_opt_int(cli, "--limit", limit, 1, INCIDENTS_LIMIT_MAX,
-		    &n) == -1)
-			return CLI_EXIT_USAGE;
-		off += (size_t)snprintf(path + off, sizeof(path) - off,
-		    "limit=%lld&", n);
-	}
+	if (limit != NULL && cli_opt_int(cli, "--limit", limit, 1,
+	    INCIDENTS_LIMIT_MAX, &n) == -1)
+		return CLI_EXIT_USAGE;
 	if (off >= sizeof(path)) {
 		fprintf(cli->err, "shaobing incidents: arguments too long\n");
 		return CLI_EXIT_USAGE;
 	}
-	path[off - 1] = '\0';	/* the last '&' or the '?' */
-	if (cli_admin_get(cli->admin, path, &ans, err, sizeof(err)) == -1) {
+	if (path[off - 1] == '&')
+		path[off - 1] = '\0';
+	if (cli_list_fetch(cli, path, "incidents", n, all, -1,
+	    INCIDENTS_LIMIT_MAX, &ans, &more, err, sizeof(err)) == -1) {
 		fprintf(cli->err, "shaobing incidents: %s\n", text_term(err));
 		goto out;
 	}
+	if (reverse)
+		cli_json_reverse(ans);
 	if (json) {
-		if (json_dumpf(ans, cli->out, JSON_INDENT(2)) == -1 ||
-		    fputc('\n', cli->out) == EOF)
+		json_t *o = json_pack("{s:O}", "incidents", ans);
+
+		if (o == NULL || json_dumpf(o, cli->out, JSON_INDENT(2)) == -1 ||
+		    fputc('\n', cli->out) == EOF) {
+			json_decref(o);
 			goto out;
-	} else if (render_list(json_object_get(ans, "incidents"), cli->out, err,
-	    sizeof(err)) == -1) {
+		}
+		json_decref(o);
+	} else if (render_list(ans, cli->out, err, sizeof(err)) == -1) {
 		fprintf(cli->err, "shaobing incidents: %s\n", text_term(err));
 		goto out;
-	}
+	} else if (more < 0)
+		fprintf(cli->err, "(older incidents 还有更早的: a larger --limit "
+		    "or --all)\n");
 	rc = CLI_EXIT_OK;
 out:
 	json_decref(ans);

@@ -58,9 +58,9 @@ static const struct command commands[] = {
 	{ "ca server-cert", NULL, "ca server-cert DIR --name HOST|IP... [--days N]",
 	    "issue the collector's certificate again, same CA 重新签发服务器证书" },
 	{ "events", cli_cmd_events,
-	    "events [--agent A] [--since T] [--type T] [--limit N] "
-	    "[--after-id ID] [--json]",
-	    "events stored by the collector 事件查询" },
+	    "events [--agent A] [--since T] [--type T] [--limit N|--all] "
+	    "[--after-id ID] [--reverse] [--json]",
+	    "the most recent events, in time order 事件查询" },
 	{ "export", cli_cmd_export,
 	    "export [--year Y|--quarter Y-Qn|--month Y-MM|--from D --to D] "
 	    "--out DIR",
@@ -70,8 +70,8 @@ static const struct command commands[] = {
 	    "+ one 项目支出绩效自评表 per project (report.html, report.xlsx) 自评表" },
 	{ "incidents", cli_cmd_incidents,
 	    "incidents [--status S] [--since T] [--level L] [--category C] "
-	    "[--limit N] [--json]",
-	    "the incident log 安全事件列表" },
+	    "[--limit N|--all] [--reverse] [--json]",
+	    "the most recent incidents, in time order 安全事件列表" },
 	{ "incidents show", NULL, "incidents show ID [--json]",
 	    "one incident: events, trail, timings 事件详情" },
 	{ "incidents ack", NULL,

@@ -334,6 +334,10 @@ const struct route access_admin_routes[] = {
 	    ROUTE_CONSOLE, incident_api_act },
 	{ API_GET,  "/api/v1/admin/audit/verify", SCOPE_READ, ROUTE_CONSOLE,
 	    incident_api_verify },
+	{ API_GET,  "/api/v1/admin/channels", SCOPE_READ, ROUTE_CONSOLE,
+	    incident_api_channels },
+	{ API_POST, "/api/v1/admin/channels/:name/test", SCOPE_ADMIN,
+	    ROUTE_CONSOLE, incident_api_channel_test },
 	{ API_GET,  "/api/v1/admin/taxonomy", SCOPE_READ, ROUTE_CONSOLE,
 	    incident_api_taxonomy },
 	/* agents and events (api.c) */

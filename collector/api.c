@@ -494,6 +494,53 @@ api_query(struct evkeyvalq *q, const char *query, const char *const *names,
 	return 0;
 }
 
+int
+api_page_param(const char *key, const char *value, struct api_page *pg,
+    char *err, size_t errlen)
+{
+	char	why[200];
+	size_t	i, n;
+
+	if (strcmp(key, "until") == 0) {
+		if (time_parse_utc(value, &pg->until_ms) == -1) {
+			snprintf(err, errlen, "until: expected UTC time like "
+			    "2026-11-27T13:37:20.123Z");
+			return -1;
+		}
+		if (pg->until_ms == 0)	/* 0 means "none"; the epoch is as good */
+			pg->until_ms = 1;
+	} else if (strcmp(key, "q") == 0) {
+		n = strlen(value);
+		if (n == 0 || n > API_PAGE_TEXT_MAX) {
+			snprintf(err, errlen, "q: expected 1 to %d bytes of text",
+			    API_PAGE_TEXT_MAX);
+			return -1;
+		}
+		for (i = 0; i < n; i++)
+			if ((unsigned char)value[i] < 0x20 ||
+			    (unsigned char)value[i] == 0x7f) {
+				snprintf(err, errlen, "q: control character at "
+				    "byte %zu", i + 1);
+				return -1;
+			}
+		pg->text = value;
+	} else if (strcmp(key, "before_id") == 0) {
+		if (parse_i64(value, 1, INT64_MAX, &pg->before_id, why,
+		    sizeof(why)) == -1) {
+			snprintf(err, errlen, "before_id: %s", why);
+			return -1;
+		}
+	} else if (strcmp(key, "order") == 0) {
+		if (strcmp(value, "asc") != 0 && strcmp(value, "desc") != 0) {
+			snprintf(err, errlen, "order: expected asc or desc");
+			return -1;
+		}
+		pg->desc = value[0] == 'd';
+	} else
+		return 0;
+	return 1;
+}
+
 /* agent=NAME → id: 0, or -1 having answered (400/404/500). */
 static int
 admin_agent(struct api *api, const char *name, int64_t *id,
@@ -554,20 +601,30 @@ api_event_list(struct api *api, const struct api_request *rq,
     struct api_response *rs)
 {
 	static const char *const names[] = { "agent", "since", "type", "limit",
-		"after_id", NULL };
+		"after_id", API_PAGE_NAMES, NULL };
 	struct evkeyvalq		 q;
-	const char			*p[5];	/* in the order of names */
+	const char			*p[9];	/* in the order of names */
 	struct store_event_query	 sq;
+	struct api_page			 pg;
 	json_t				*arr;
 	int64_t				 v, next;
 	char				 err[300], why[200];
 
 	TAILQ_INIT(&q);
 	memset(&sq, 0, sizeof(sq));
+	memset(&pg, 0, sizeof(pg));
 	sq.since_ms = INT64_MIN;
 	sq.limit = ADMIN_LIMIT_DEFAULT;
 	if (api_query(&q, rq->query, names, p, err, sizeof(err)) == -1)
 		goto bad;
+	for (int i = 5; i < 9; i++)
+		if (p[i] != NULL && api_page_param(names[i], p[i], &pg, err,
+		    sizeof(err)) == -1)
+			goto bad;
+	sq.until_ms = pg.until_ms;
+	sq.text = pg.text;
+	sq.before_id = pg.before_id;
+	sq.desc = pg.desc;
 	if (p[2] != NULL) {
 		if (!event_name_ok(p[2], EVENT_TYPE_MAX)) {
 			snprintf(err, sizeof(err), "type: expected 1-%d "
@@ -607,7 +664,8 @@ api_event_list(struct api *api, const struct api_request *rq,
 		goto out;
 	}
 	api_reply(rs, 200, json_pack("{s:o, s:o}", "events", arr,
-	    "next_after_id", next > 0 ? json_integer(next) : json_null()));
+	    sq.desc ? "next_before_id" : "next_after_id",
+	    next > 0 ? json_integer(next) : json_null()));
 	goto out;
 bad:
 	api_reply_error(rs, 400, err);

@@ -98,6 +98,24 @@ int	api_query(struct evkeyvalq *q, const char *query,
 	    const char *const *names, const char **vals, char *err,
 	    size_t errlen);
 
+/*
+ * The list routes' paging and search parameters (events, incidents):
+ * until (UTC time, exclusive), q (free text, 1-100 bytes, no control
+ * characters), before_id (a positive id) and order (asc or desc).
+ */
+struct api_page {
+	int64_t		 until_ms;	/* 0 = none */
+	const char	*text;		/* NULL = none */
+	int64_t		 before_id;	/* 0 = none */
+	int		 desc;
+};
+#define API_PAGE_NAMES	"until", "q", "before_id", "order"
+#define API_PAGE_TEXT_MAX	100
+/* 1 when key is one of API_PAGE_NAMES (parsed into pg), 0 when it is not,
+   -1 with err naming the parameter and what it expects. */
+int	api_page_param(const char *key, const char *value, struct api_page *pg,
+	    char *err, size_t errlen);
+
 /* A JSON object body (at most 64 KiB, depth 2); NULL having answered. */
 json_t	*api_body_object(const struct api_request *rq, struct api_response *rs);
 /* A string member of at most max bytes, or NULL with msg ("" when absent

@@ -39,6 +39,7 @@ struct collector_conf {
 	double	 rate;			/* requests per second per client */
 	double	 burst;
 	char	 timezone[64];
+	char	 console_vendor[COLLECTOR_PATH_MAX];	/* chart library */
 	/* [store] */
 	char	 store_path[COLLECTOR_PATH_MAX];
 	int64_t	 event_retention_ms;	/* >= 180 days (retention.h) */

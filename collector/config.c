@@ -189,6 +189,9 @@ static const struct conf_opt server_opts[] = {
 	  "requests a client may send at once above rate" },
 	{ "timezone", CONF_STR, SRV(timezone), 64, 0, 0, "Asia/Shanghai", NULL,
 	  NULL, "time zone of the times in logs" },
+	{ "console_vendor", CONF_STR, SRV(console_vendor), COLLECTOR_PATH_MAX,
+	  0, 0, "/usr/share/shaobing/console", NULL, NULL,
+	  "folder of the console's chart library (Apache ECharts)" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 

@@ -9,6 +9,8 @@
  *                           {"user":null} when not logged in
  *   ANY  /console/api/REST  /api/v1/admin/REST after the session's role
  *                           allows it (read: GET only)
+ *   GET  /console/vendor/F  the chart library and its licence, from
+ *                           [server] console_vendor (vendor_files[])
  *
  * Every POST needs a matching Origin (or Referer); every POST but the
  * login needs the session's X-CSRF-Token.  Logins, logouts and API calls
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -71,7 +74,10 @@ console_new(void)
 		return NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	snprintf(c->csp, sizeof(c->csp), "default-src 'none'; script-src %s; "
+	/* 'self': the chart library under /console/vendor/; everything else
+	   the collector serves is JSON with nosniff, never a script. */
+	snprintf(c->csp, sizeof(c->csp), "default-src 'none'; script-src %s "
+	    "'self'; "
 	    "style-src %s; connect-src 'self'; img-src 'self' data:; "
 	    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
 	    sh, st);
@@ -156,14 +162,85 @@ audit(struct api *api, const struct console_request *rq, const char *actor,
 		log_errorx("console: audit row not written: %s", err);
 }
 
+/* What /console/vendor/ serves, from [server] console_vendor. */
+static const struct {
+	const char	*name, *type;
+} vendor_files[] = {
+	{ "echarts.min.js", "text/javascript; charset=utf-8" },
+	{ "LICENSE-echarts.txt", "text/plain; charset=utf-8" },
+	{ "NOTICE-echarts.txt", "text/plain; charset=utf-8" },
+};
+#define VENDOR_FILE_MAX	(8 * 1024 * 1024)
+#define VENDOR_URL	"/console/vendor/"
+
+/* The whole of DIR/name (at most VENDOR_FILE_MAX); NULL when absent. */
+static char *
+vendor_read(const struct api *api, const char *name, size_t *len)
+{
+	char	 path[COLLECTOR_PATH_MAX + 64], *buf;
+	FILE	*f;
+
+	if (api->conf == NULL || api->conf->console_vendor[0] == '\0')
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s", api->conf->console_vendor, name);
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	if ((buf = malloc(VENDOR_FILE_MAX + 1)) != NULL) {
+		*len = fread(buf, 1, VENDOR_FILE_MAX + 1, f);
+		if (ferror(f) || *len > VENDOR_FILE_MAX) {
+			log_warnx("console: %s: unreadable or larger than %d "
+			    "bytes; the console shows no charts until it is "
+			    "reinstalled", path, VENDOR_FILE_MAX);
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+static void
+vendor_answer(struct api *api, const char *name, struct console_response *rs)
+{
+	for (size_t i = 0; i < sizeof(vendor_files) / sizeof(vendor_files[0]);
+	    i++) {
+		if (strcmp(name, vendor_files[i].name) != 0)
+			continue;
+		if ((rs->body = vendor_read(api, name, &rs->bodylen)) == NULL)
+			break;
+		rs->status = 200;
+		rs->content_type = vendor_files[i].type;
+		/* 1 MB of script: the browser keeps it a day, not per view. */
+		for (int h = 0; h < rs->nheaders; h++)
+			if (strcmp(rs->hname[h], "Cache-Control") == 0)
+				rs->hvalue[h] = "private, max-age=86400";
+		return;
+	}
+	answer_error(rs, 404, "unknown path");
+}
+
+/* Is the chart library there?  (The page loads it only then.) */
+static int
+vendor_charts(const struct api *api)
+{
+	char	path[COLLECTOR_PATH_MAX + 64];
+
+	if (api->conf == NULL || api->conf->console_vendor[0] == '\0')
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", api->conf->console_vendor,
+	    vendor_files[0].name);
+	return access(path, R_OK) == 0;
+}
+
 /* What the page needs: who, the role, the CSRF token, the time zone. */
 static json_t *
 session_json(struct api *api, const struct console_session *s)
 {
-	return json_pack("{s:s, s:s, s:s, s:s}", "user", s->user, "role",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s?}", "user", s->user, "role",
 	    console_role_name(s->role), "csrf", s->csrf, "timezone",
 	    api->conf != NULL && api->conf->timezone[0] != '\0' ?
-	    api->conf->timezone : "Asia/Shanghai");
+	    api->conf->timezone : "Asia/Shanghai", "charts",
+	    vendor_charts(api) ? VENDOR_URL "echarts.min.js" : NULL);
 }
 
 static struct console_session *
@@ -404,6 +481,11 @@ console_handle(struct console *c, struct api *api,
 		rs->bodylen = rs->body ? strlen(rs->body) : 0;
 		if (rs->body == NULL)
 			answer_error(rs, 500, "out of memory");
+	} else if (strncmp(path, VENDOR_URL, strlen(VENDOR_URL)) == 0) {
+		if (rq->method != API_GET)
+			answer_error(rs, 405, "use GET");
+		else
+			vendor_answer(api, path + strlen(VENDOR_URL), rs);
 	} else if (strcmp(path, "/console/login") == 0) {
 		if (rq->method != API_POST)
 			answer_error(rs, 405, "use POST");

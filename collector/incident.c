@@ -370,35 +370,53 @@ struct site {
 	int	fails;
 };
 
+struct pending {
+	int64_t	id;
+	bool	recovery;
+};
+
 struct incidents {
 	struct store		*st;
 	struct incidents_opts	 o;
-	int64_t			*pending;	/* to notify after COMMIT */
+	struct pending		*pending;	/* to notify after COMMIT */
 	size_t			 npending, cappending;
 	struct site		*sites;
 	size_t			 nsites;
 	struct incidents_stats	 stats;
 };
 
+/* Queue incident id's notification (opened, escalated or, with
+   recovery, resolved by itself) for after the COMMIT. */
 static int
-pending_add(struct incidents *in, int64_t id)
+pending_add(struct incidents *in, int64_t id, bool recovery)
 {
 	if (in->o.notifier == NULL)
 		return 0;
 	for (size_t i = 0; i < in->npending; i++)
-		if (in->pending[i] == id)
+		if (in->pending[i].id == id &&
+		    in->pending[i].recovery == recovery)
 			return 0;
 	if (in->npending == in->cappending) {
-		size_t	 cap = in->cappending ? in->cappending * 2 : 64;
-		int64_t	*p = realloc(in->pending, cap * sizeof(*p));
+		size_t		 cap = in->cappending ? in->cappending * 2 : 64;
+		struct pending	*p = realloc(in->pending, cap * sizeof(*p));
 
 		if (p == NULL)
 			return -1;
 		in->pending = p;
 		in->cappending = cap;
 	}
-	in->pending[in->npending++] = id;
+	in->pending[in->npending].id = id;
+	in->pending[in->npending++].recovery = recovery;
 	return 0;
+}
+
+/* Incident id resolved by itself (host up, website or device back):
+   counted, and a recovery message for the channels that want one. */
+static int
+auto_resolved(struct incidents *in, int64_t id)
+{
+	in->stats.auto_resolved++;
+	return pending_add(in, id, true);
 }
 
 static void
@@ -408,12 +426,13 @@ notify_pending_ids(struct incidents *in)
 	char			err[256];
 
 	for (size_t i = 0; i < in->npending; i++) {
-		if (store_incident_msg(in->st, in->pending[i], &m, err,
+		if (store_incident_msg(in->st, in->pending[i].id, &m, err,
 		    sizeof(err)) == -1) {
 			log_warnx("incidents: cannot notify incident %" PRId64
-			    ": %s", in->pending[i], err);
+			    ": %s", in->pending[i].id, err);
 			continue;
 		}
+		m.recovery = in->pending[i].recovery;
 		if (in->o.conf->console_url[0] != '\0')
 			text_printf(m.link, sizeof(m.link), "%s%" PRId64,
 			    in->o.conf->console_url, m.incident_id);
@@ -469,7 +488,7 @@ fold(struct incidents *in, struct incident_obs *o,
 		in->stats.folded++;
 	if (r.escalated)
 		in->stats.escalated++;
-	if ((r.opened || r.escalated) && pending_add(in, r.id) == -1) {
+	if ((r.opened || r.escalated) && pending_add(in, r.id, false) == -1) {
 		text_printf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -537,7 +556,10 @@ website_sample(struct incidents *in, const struct store_event_ctx *ctx,
 		    INCIDENT_SYSTEM_ACTOR, INCIDENT_SYSTEM_SOURCE, note,
 		    ctx->received_ms, err, errlen) == -1)
 			return -1;
-		in->stats.auto_resolved++;
+		if (auto_resolved(in, id) == -1) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
 		log_info("incident %" PRId64 " resolved: website %s is up "
 		    "again", id, target);
 		return 0;
@@ -612,7 +634,10 @@ device_event(struct incidents *in, const struct store_event_ctx *ctx,
 	    INCIDENT_SYSTEM_ACTOR, INCIDENT_SYSTEM_SOURCE, note,
 	    ctx->received_ms, err, errlen) == -1)
 		return -1;
-	in->stats.auto_resolved++;
+	if (auto_resolved(in, id) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	log_info("incident %" PRId64 " resolved: %s", id, note);
 	return 1;
 }
@@ -717,6 +742,12 @@ incidents_act(struct incidents *in, int64_t id, enum incident_action a,
 	if (store_incident_get(in->st, id, out, why, whylen) != 0)
 		return -1;
 	return 0;
+}
+
+struct notifier *
+incidents_notifier(const struct incidents *in)
+{
+	return in->o.notifier;
 }
 
 void
@@ -852,7 +883,10 @@ incidents_tick(struct incidents *in, int64_t now, char *err, size_t errlen)
 			goto out;
 		if (r == 0) {
 			changed++;
-			in->stats.auto_resolved++;
+			if (auto_resolved(in, t.resolve_ids[i]) == -1) {
+				snprintf(err, errlen, "out of memory");
+				goto out;
+			}
 			log_info("incident %" PRId64 " resolved: the host is "
 			    "back (heartbeats returned)", t.resolve_ids[i]);
 		}

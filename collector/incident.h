@@ -154,6 +154,8 @@ void		 incidents_set_conf(struct incidents *in,
  */
 int		 incidents_tick(struct incidents *in, int64_t now, char *err,
 		    size_t errlen);
+/* The notifier the engine sends through; NULL when no channel. */
+struct notifier	*incidents_notifier(const struct incidents *in);
 /*
  * An incident the collector itself observes (no agent), e.g. its own
  * certificate expiring: folded by key like any other.  1 raised, 0 the
@@ -199,6 +201,12 @@ void	incident_api_act(struct api *api, const struct api_request *rq,
 	    struct api_response *rs);
 void	incident_api_verify(struct api *api, const struct api_request *rq,
 	    struct api_response *rs);
+/* GET channels: the [notify NAME] channels (no secrets) with their last
+   sends; POST channels/:name/test: a test message through one. */
+void	incident_api_channels(struct api *api, const struct api_request *rq,
+	    struct api_response *rs);
+void	incident_api_channel_test(struct api *api,
+	    const struct api_request *rq, struct api_response *rs);
 /* GET taxonomy: the tables of common/taxonomy.h for the console. */
 void	incident_api_taxonomy(struct api *api, const struct api_request *rq,
 	    struct api_response *rs);
@@ -215,8 +223,21 @@ struct incident_query {
 	int64_t		 since_ms;	/* INT64_MIN any; first_seen >= */
 	int64_t		 after_id;
 	int		 limit;
+	/* Added for the console; zero means "no filter". */
+	int64_t		 until_ms;	/* 0 any; first_seen < */
+	const char	*asset;		/* NULL any; the asset or agent name */
+	const char	*text;		/* NULL any; in title, asset or key */
+	int64_t		 before_id;	/* 0 no bound; else id < before_id */
+	int		 desc;		/* newest first; next is a before_id */
 };
 
+/*
+ * The last limit sends through channel (newest first) as a new array of
+ * {incident_id (null for a test message), ts, ok, attempts, digest,
+ * error}.
+ */
+int	store_notify_recent(struct store *st, const char *channel, int limit,
+	    json_t **out, char *err, size_t errlen);
 int	store_incident_list(struct store *st, const struct incident_query *q,
 	    json_t **out, int64_t *next_after_id, char *err, size_t errlen);
 /* The incident with events, trail, notifications and timings.  1 unknown. */

@@ -10,6 +10,9 @@
  *        409 when the status does not allow it or a needed note is missing
  *   GET  /api/v1/admin/audit/verify → {"ok":true,"rows":N} or
  *        {"ok":false,"rows":N,"broken_id":ID,"error":"..."}
+ *   GET  /api/v1/admin/channels → {"channels":[{name, type, target,
+ *        min_level, categories, recovery, last:[sends]}]}
+ *   POST /api/v1/admin/channels/NAME/test → a test message through NAME
  *   GET  /api/v1/admin/taxonomy → {"levels":[{level,code,zh}],
  *        "statuses":[{name,zh,en}], "categories":[{code,zh,en}],
  *        "types":[{name,category,subcategory,zh,en,opens_incident}]}
@@ -31,7 +34,9 @@
 #include <event2/keyvalq_struct.h>
 
 #include "collector/api.h"
+#include "collector/collector.h"
 #include "collector/incident.h"
+#include "collector/notify.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 
@@ -59,22 +64,37 @@ static void
 list(struct api *api, const char *query, struct api_response *rs)
 {
 	static const char *const names[] = { "status", "since", "level",
-		"category", "limit", "after_id", NULL };
+		"category", "limit", "after_id", "asset", API_PAGE_NAMES, NULL };
 	struct evkeyvalq	 q;
 	struct evkeyval		*kv;
 	struct incident_query	 iq;
+	struct api_page		 pg;
+	int			 r;
 	json_t			*arr;
 	int64_t			 v, next;
 	char			 err[300], why[200];
 
 	TAILQ_INIT(&q);
 	memset(&iq, 0, sizeof(iq));
+	memset(&pg, 0, sizeof(pg));
 	iq.since_ms = INT64_MIN;
 	iq.limit = INCIDENT_LIMIT_DEFAULT;
 	if (api_query(&q, query, names, NULL, err, sizeof(err)) == -1)
 		goto bad;
 	TAILQ_FOREACH(kv, &q, next) {
-		if (strcmp(kv->key, "status") == 0) {
+		if ((r = api_page_param(kv->key, kv->value, &pg, err,
+		    sizeof(err))) == -1)
+			goto bad;
+		if (r == 1)
+			continue;
+		if (strcmp(kv->key, "asset") == 0) {
+			if (kv->value[0] == '\0' || strlen(kv->value) > 255) {
+				snprintf(err, sizeof(err), "asset: expected 1 to "
+				    "255 bytes (an asset or agent name)");
+				goto bad;
+			}
+			iq.asset = kv->value;
+		} else if (strcmp(kv->key, "status") == 0) {
 			if (tax_status_parse(kv->value) == -1) {
 				snprintf(err, sizeof(err), "status: expected open, "
 				    "acknowledged, resolved or false_positive");
@@ -115,13 +135,18 @@ list(struct api *api, const char *query, struct api_response *rs)
 			}
 		}
 	}
+	iq.until_ms = pg.until_ms;
+	iq.text = pg.text;
+	iq.before_id = pg.before_id;
+	iq.desc = pg.desc;
 	if (store_incident_list(api->store, &iq, &arr, &next, err,
 	    sizeof(err)) == -1) {
 		store_failed(rs, err);
 		goto out;
 	}
 	api_reply(rs, 200, json_pack("{s:o, s:o}", "incidents", arr,
-	    "next_after_id", next > 0 ? json_integer(next) : json_null()));
+	    iq.desc ? "next_before_id" : "next_after_id",
+	    next > 0 ? json_integer(next) : json_null()));
 	goto out;
 bad:
 	api_reply_error(rs, 400, err);
@@ -332,4 +357,94 @@ incident_api_taxonomy(struct api *api, const struct api_request *rq,
 	(void)api;
 	(void)rq;
 	api_reply(rs, 200, taxonomy_json());
+}
+
+#define CHANNEL_LAST	5	/* sends shown per channel */
+
+/* Where a channel sends, without secrets: scheme://host of its URL (a
+   robot's token sits in the path or query), or the SMTP host and the
+   recipients. */
+static json_t *
+channel_target(const struct notify_channel_conf *ch)
+{
+	const char	*u = ch->type == NOTIFY_EMAIL ? ch->smtp_url : ch->url;
+	const char	*sep = strstr(u, "://"), *h = sep ? sep + 3 : u, *at;
+	size_t		 n = strcspn(h, "/?#");
+	char		 buf[1400];
+
+	if ((at = memchr(h, '@', n)) != NULL) {		/* user:pass@ */
+		n -= (size_t)(at + 1 - h);
+		h = at + 1;
+	}
+	snprintf(buf, sizeof(buf), "%.*s%.*s%s%s", sep ? (int)(sep + 3 - u) :
+	    0, u, (int)n, h, ch->type == NOTIFY_EMAIL ? " → " : "",
+	    ch->type == NOTIFY_EMAIL ? ch->to : "");
+	return json_string(buf);
+}
+
+void
+incident_api_channels(struct api *api, const struct api_request *rq,
+    struct api_response *rs)
+{
+	const struct notify_conf	*nc = api->conf ? &api->conf->notify : NULL;
+	json_t				*arr = json_array(), *last;
+	char				 err[300];
+
+	(void)rq;
+	for (size_t i = 0; arr != NULL && nc != NULL && i < nc->n; i++) {
+		const struct notify_channel_conf *ch = &nc->ch[i];
+
+		if (store_notify_recent(api->store, ch->name, CHANNEL_LAST,
+		    &last, err, sizeof(err)) == -1) {
+			json_decref(arr);
+			store_failed(rs, err);
+			return;
+		}
+		if (json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:s, "
+		    "s:s, s:b, s:i, s:o}", "name", ch->name, "type",
+		    notify_type_name(ch->type), "target", channel_target(ch),
+		    "min_level", tax_level_code(ch->min_level), "categories",
+		    ch->categories, "recovery", ch->recovery, "storm_threshold",
+		    ch->storm_threshold, "last", last)) == -1) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	}
+	api_reply(rs, 200, arr ? json_pack("{s:o, s:b}", "channels", arr,
+	    "sending", api->incidents != NULL &&
+	    incidents_notifier(api->incidents) != NULL) : NULL);
+}
+
+void
+incident_api_channel_test(struct api *api, const struct api_request *rq,
+    struct api_response *rs)
+{
+	const char		*actor = rq->actor ? rq->actor : "?";
+	struct notifier		*n = api->incidents ?
+				    incidents_notifier(api->incidents) : NULL;
+	struct notify_msg	 m;
+	int			 r;
+
+	memset(&m, 0, sizeof(m));
+	snprintf(m.title, sizeof(m.title), "测试消息 test message (%s)", actor);
+	snprintf(m.category, sizeof(m.category), "OT");
+	m.level = TAX_LEVEL_IV;
+	snprintf(m.status, sizeof(m.status), "open");
+	snprintf(m.agent, sizeof(m.agent), "-");
+	snprintf(m.key, sizeof(m.key), "test");
+	m.first_seen_ms = api->now();
+	if (n == NULL)
+		r = 1;
+	else if ((r = notify_submit_to(n, rq->arg[0], &m)) == -1) {
+		api_reply_error(rs, 500, "out of memory");
+		return;
+	}
+	if (r == 1) {
+		api_reply_error(rs, 404, "no such notification channel");
+		return;
+	}
+	log_info("%s sent a test message through channel %s", actor,
+	    rq->arg[0]);
+	api_reply(rs, 200, json_pack("{s:b, s:s}", "queued", 1, "channel",
+	    rq->arg[0]));
 }

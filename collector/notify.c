@@ -87,6 +87,8 @@ static const struct conf_opt channel_opts[] = {
 	  "5m", NULL, NULL, "backoff cap" },
 	{ "storm_threshold", CONF_INT, OFF(storm_threshold), 0, 1, 100000,
 	  "10", NULL, NULL, "incidents a minute sent one by one" },
+	{ "recovery", CONF_BOOL, OFF(recovery), 0, 0, 0, "yes", NULL, NULL,
+	  "tell when an incident resolves by itself" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -247,6 +249,8 @@ notify_route(const struct notify_channel_conf *ch, const struct notify_msg *m)
 	int		 r, any = 0;
 
 	if (!tax_level_at_least(m->level, ch->min_level))
+		return false;
+	if (m->recovery && !ch->recovery)
 		return false;
 	while ((r = conf_list_next(&cur, item, sizeof(item))) != 0) {
 		any = 1;
@@ -830,6 +834,27 @@ notify_submit(struct notifier *n, const struct notify_msg *m)
 	pthread_mutex_unlock(&n->mu);
 	curl_multi_wakeup(n->multi);
 	return rc == -1 ? -1 : taken;
+}
+
+int
+notify_submit_to(struct notifier *n, const char *name,
+    const struct notify_msg *m)
+{
+	struct job	*j = NULL;
+	size_t		 i;
+
+	for (i = 0; i < n->nch; i++)
+		if (strcmp(n->ch[i].name, name) == 0)
+			break;
+	if (i == n->nch)
+		return 1;
+	pthread_mutex_lock(&n->mu);
+	if ((j = job_new(i, m, 1, &m->incident_id, 1, false, now_ms(n))) !=
+	    NULL)
+		job_push(n, j);
+	pthread_mutex_unlock(&n->mu);
+	curl_multi_wakeup(n->multi);
+	return j == NULL ? -1 : 0;
 }
 
 int

@@ -65,6 +65,8 @@ struct notify_msg {
 	int64_t			first_seen_ms;	/* UTC ms */
 	int64_t			count;		/* events folded so far */
 	char			link[512];	/* console URL; may be "" */
+	bool			recovery;	/* resolved by itself: the
+						   thing is back */
 };
 
 enum notify_tls {
@@ -92,6 +94,7 @@ struct notify_channel_conf {
 	int64_t		retry_initial_ms;
 	int64_t		retry_max_ms;
 	int		storm_threshold;
+	bool		recovery;	/* send recoveries (default yes) */
 	int		line;		/* of the [notify NAME] header */
 };
 
@@ -153,6 +156,13 @@ struct notifier	*notify_new(const struct notify_conf *nc,
  * took it, -1 on allocation failure.  Never blocks on the network.
  */
 int		 notify_submit(struct notifier *n, const struct notify_msg *m);
+/*
+ * Queue m for the channel called name only, at once (no route, no storm
+ * control): the console's "send test".  0 queued, 1 no such channel, -1
+ * out of memory.
+ */
+int		 notify_submit_to(struct notifier *n, const char *name,
+		    const struct notify_msg *m);
 /* Readable when results wait for notify_dispatch(). */
 int		 notify_result_fd(const struct notifier *n);
 /* Run the callback for every finished send; returns how many. */

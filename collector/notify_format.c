@@ -249,7 +249,8 @@ notify_render_title(const struct notify_msg *m, size_t n, bool digest,
 		    "%zu incidents in one minute (最高 highest %s %s)", total,
 		    total, tax_level_zh(worst), tax_level_code(worst));
 	} else {
-		sb_add(&b, "[哨兵 Shaobing][%s %s] %s #%lld %s",
+		sb_add(&b, "[哨兵 Shaobing]%s[%s %s] %s #%lld %s",
+		    m->recovery ? "[已恢复 RECOVERED]" : "",
 		    tax_level_zh(m->level), tax_level_code(m->level),
 		    m->category, (long long)m->incident_id, m->title);
 	}
@@ -332,12 +333,13 @@ incident_json(const struct notify_msg *m)
 		(void)time_format_utc(m->first_seen_ms, utc, sizeof(utc));
 	local_time(m->first_seen_ms, loc, sizeof(loc));
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
-	    "s:I, s:s}",
+	    "s:I, s:s, s:b}",
 	    "id", (json_int_t)m->incident_id, "title", m->title,
 	    "category", m->category, "category_name", cat, "level", tax_level_code(m->level),
 	    "level_name", tax_level_zh(m->level), "status", m->status,
 	    "agent", m->agent, "key", m->key, "first_seen", utc,
-	    "count", (json_int_t)m->count, "link", m->link);
+	    "count", (json_int_t)m->count, "link", m->link,
+	    "recovery", m->recovery);
 }
 
 static json_t *
@@ -348,7 +350,8 @@ webhook_body(const struct notify_msg *m, size_t n, bool digest, size_t total,
 
 	if (!digest && n == 1) {
 		return json_pack("{s:s, s:s, s:o, s:s}", "source", "shaobing",
-		    "kind", "incident", "incident", incident_json(m),
+		    "kind", m->recovery ? "recovery" : "incident",
+		    "incident", incident_json(m),
 		    "text", text);
 	}
 	if ((list = json_array()) == NULL)

@@ -858,7 +858,7 @@ int
 store_query_events(struct store *st, const struct store_event_query *q,
     json_t **out, int64_t *next_after_id, char *err, size_t errlen)
 {
-	char		 sql[512];
+	char		 sql[768];
 	sqlite3_stmt	*s = NULL;
 	json_t		*arr = json_array();
 	int		 rc = -1, step, n = 0;
@@ -869,11 +869,17 @@ store_query_events(struct store *st, const struct store_event_query *q,
 	/* Fixed text with optional clauses; every value is bound. */
 	snprintf(sql, sizeof(sql), "SELECT e.id, a.name, e.seq, e.ts, "
 	    "e.received, e.type, e.severity, e.key, e.data FROM events e "
-	    "JOIN agents a ON a.id = e.agent_id WHERE e.id > ?1%s%s%s "
-	    "ORDER BY e.id LIMIT ?5",
+	    "JOIN agents a ON a.id = e.agent_id WHERE e.id > ?1%s%s%s%s%s%s "
+	    "ORDER BY e.id%s LIMIT ?5",
 	    q->agent_id > 0 ? " AND e.agent_id = ?2" : "",
 	    q->type != NULL ? " AND e.type = ?3" : "",
-	    q->since_ms != INT64_MIN ? " AND e.ts >= ?4" : "");
+	    q->since_ms != INT64_MIN ? " AND e.ts >= ?4" : "",
+	    q->until_ms != 0 ? " AND e.ts < ?6" : "",
+	    q->before_id > 0 ? " AND e.id < ?7" : "",
+	    q->text != NULL ? " AND (instr(lower(e.key), lower(?8)) > 0 OR "
+	    "instr(e.type, lower(?8)) > 0 OR "
+	    "instr(lower(CAST(e.data AS TEXT)), lower(?8)) > 0)" : "",
+	    q->desc ? " DESC" : "");
 	if (arr == NULL || sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) !=
 	    SQLITE_OK) {
 		store_db_err(st, "querying events", err, errlen);
@@ -886,6 +892,12 @@ store_query_events(struct store *st, const struct store_event_query *q,
 		sqlite3_bind_text(s, 3, q->type, -1, SQLITE_STATIC);
 	if (q->since_ms != INT64_MIN)
 		sqlite3_bind_int64(s, 4, q->since_ms);
+	if (q->until_ms != 0)
+		sqlite3_bind_int64(s, 6, q->until_ms);
+	if (q->before_id > 0)
+		sqlite3_bind_int64(s, 7, q->before_id);
+	if (q->text != NULL)
+		sqlite3_bind_text(s, 8, q->text, -1, SQLITE_STATIC);
 	/* One more than asked tells whether another page exists. */
 	sqlite3_bind_int(s, 5, q->limit + 1);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {

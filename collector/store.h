@@ -133,11 +133,17 @@ struct store_event_query {
 	int64_t		 since_ms;	/* INT64_MIN = any */
 	int64_t		 after_id;	/* 0 = from the start */
 	int		 limit;		/* 1..10000 */
+	/* Added for the console; zero means "no filter". */
+	int64_t		 until_ms;	/* 0 = any; else ts < until_ms */
+	const char	*text;		/* NULL = any; in key, type or data */
+	int64_t		 before_id;	/* 0 = no bound; else id < before_id */
+	int		 desc;		/* newest first */
 };
 
 /*
- * Events matching q in id order.  *out a new array; *next_after_id the id
- * to continue from, or 0 when this was the last page.
+ * Events matching q in id order (newest first with q->desc).  *out a new
+ * array; *next_after_id the id to continue from (as after_id, or as
+ * before_id with q->desc), or 0 when this was the last page.
  */
 int	store_query_events(struct store *st, const struct store_event_query *q,
 	    json_t **out, int64_t *next_after_id, char *err, size_t errlen);

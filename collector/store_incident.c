@@ -629,13 +629,20 @@ store_incident_list(struct store *st, const struct incident_query *q,
 	*out = NULL;
 	*next_after_id = 0;
 	snprintf(sql, sizeof(sql), "SELECT " INCIDENT_COLS " FROM incidents i "
-	    "LEFT JOIN agents a ON a.id = i.agent_id WHERE i.id > ?1%s%s%s%s "
-	    "ORDER BY i.id LIMIT ?6",
+	    "LEFT JOIN agents a ON a.id = i.agent_id WHERE i.id > ?1%s%s%s%s"
+	    "%s%s%s%s ORDER BY i.id%s LIMIT ?6",
 	    q->status ? " AND i.status = ?2" : "",
 	    q->category ? " AND (i.category = ?3 OR i.subcategory LIKE "
 	    "?3 || '%')" : "",
 	    q->level > 0 ? " AND i.level <= ?4" : "",
-	    q->since_ms != INT64_MIN ? " AND i.first_seen >= ?5" : "");
+	    q->since_ms != INT64_MIN ? " AND i.first_seen >= ?5" : "",
+	    q->until_ms != 0 ? " AND i.first_seen < ?7" : "",
+	    q->asset ? " AND (i.asset = ?8 OR a.name = ?8)" : "",
+	    q->text ? " AND (instr(lower(i.title), lower(?9)) > 0 OR "
+	    "instr(lower(i.asset), lower(?9)) > 0 OR "
+	    "instr(lower(i.key), lower(?9)) > 0)" : "",
+	    q->before_id > 0 ? " AND i.id < ?10" : "",
+	    q->desc ? " DESC" : "");
 	if (arr == NULL || store_prepare(st, sql, &s, err, errlen) == -1)
 		goto out;
 	sqlite3_bind_int64(s, 1, q->after_id);
@@ -647,6 +654,14 @@ store_incident_list(struct store *st, const struct incident_query *q,
 		sqlite3_bind_int(s, 4, q->level);
 	if (q->since_ms != INT64_MIN)
 		sqlite3_bind_int64(s, 5, q->since_ms);
+	if (q->until_ms != 0)
+		sqlite3_bind_int64(s, 7, q->until_ms);
+	if (q->asset)
+		sqlite3_bind_text(s, 8, q->asset, -1, SQLITE_STATIC);
+	if (q->text)
+		sqlite3_bind_text(s, 9, q->text, -1, SQLITE_STATIC);
+	if (q->before_id > 0)
+		sqlite3_bind_int64(s, 10, q->before_id);
 	sqlite3_bind_int(s, 6, q->limit + 1);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n == q->limit) {
@@ -663,6 +678,47 @@ store_incident_list(struct store *st, const struct incident_query *q,
 	}
 	if (step != SQLITE_DONE && step != SQLITE_ROW) {
 		store_db_err(st, "listing incidents", err, errlen);
+		goto out;
+	}
+	*out = arr;
+	arr = NULL;
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	json_decref(arr);
+	return rc;
+}
+
+int
+store_notify_recent(struct store *st, const char *channel, int limit,
+    json_t **out, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	json_t		*arr = json_array();
+	int		 step, rc = -1;
+
+	*out = NULL;
+	if (arr == NULL || store_prepare(st, "SELECT incident_id, ts, ok, "
+	    "attempt, digest, error FROM notifications WHERE channel = ?1 "
+	    "ORDER BY id DESC LIMIT ?2", &s, err, errlen) == -1)
+		goto out;
+	sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, limit);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+
+		if (json_array_append_new(arr, json_pack("{s:o, s:o, s:b, s:i, "
+		    "s:b, s:o}", "incident_id", id > 0 ? json_integer(id) :
+		    json_null(), "ts", jtime(s, 1),
+		    "ok", sqlite3_column_int(s, 2), "attempts",
+		    sqlite3_column_int(s, 3), "digest", sqlite3_column_int(s, 4),
+		    "error", jtext(s, 5))) == -1) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+	}
+	if (step != SQLITE_DONE) {
+		store_db_err(st, "reading notifications", err, errlen);
 		goto out;
 	}
 	*out = arr;

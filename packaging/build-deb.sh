@@ -210,6 +210,13 @@ for h in "$top"/conf/holidays-*.txt; do
 done
 install_man shaobing-collector 8 shaobing-collector
 install_man shaobing 1 shaobing-collector
+# The console's chart library and its licence (scripts/console_vendor.sh,
+# fetched by `make deb`; [server] console_vendor points here).
+vendor=$top/build/console-vendor
+[ -f "$vendor/echarts.min.js" ] || sh "$top/scripts/console_vendor.sh" build
+for f in echarts.min.js LICENSE-echarts.txt NOTICE-echarts.txt; do
+	install -D -m 0644 "$vendor/$f" "$c/usr/share/shaobing/console/$f"
+done
 finish shaobing-collector collector "$c/usr/sbin/shaobing-collector" "$c/usr/bin/shaobing"
 
 rm -rf "$work"

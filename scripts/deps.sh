@@ -43,6 +43,7 @@ jq
 python3
 ieee-data
 chromium
+npm
 fonts-wqy-microhei
 libsnmp-dev
 libxlsxwriter-dev

@@ -12,6 +12,8 @@ export SHAOBING_BUILD="$PWD/$BUILD"
 export SHAOBING_ROOT="$PWD"
 export SHAOBING_SHARED="$(cd .. && pwd)/shared"
 [ $# -gt 0 ] || set -- tests/e2e/*.bats
+# The console's pages as PNG, 1366x768, for a reviewer (console.bats).
+export SHAOBING_SCREENSHOTS="$PWD/$BUILD/screenshots"
 [ -e "$1" ] || { echo "# no e2e tests"; exit 0; }
 # Sanitizer reports of binaries a test starts without sb_setup (which
 # points them at its own folder and fails that test) land here.

@@ -81,9 +81,18 @@ db_total() {
 	[[ "$output" == *"test:2"* ]]
 	run "$SB" --tz UTC events
 	[[ "$output" == *"2026-11-27 13:37:20"* ]]
+	# Like journalctl -n: the most recent N in time order; --reverse
+	# newest first; --all everything; --after-id pages forward.
 	run "$SB" events --limit 2 --json
-	[ "$(jq '.events | length' <<<"$output")" = 2 ]
-	[ "$(jq '.next_after_id' <<<"$output")" != null ]
+	[ "$(jq -r '[.events[].key] | join(",")' <<<"$output")" = "test:2,test:3" ]
+	run "$SB" events --limit 2 --reverse --json
+	[ "$(jq -r '[.events[].key] | join(",")' <<<"$output")" = "test:3,test:2" ]
+	run "$SB" events --limit 2
+	[[ "$output" == *"还有更早的"* ]]
+	run "$SB" events --all --json
+	[ "$(jq -r '[.events[].key] | join(",")' <<<"$output")" = "test:1,test:2,test:3" ]
+	run "$SB" events --after-id 1 --limit 1 --json
+	[ "$(jq -r '[.events[].key] | join(",")' <<<"$output")" = "test:2" ]
 	run "$SB" events --type nosuchtype --json
 	[ "$(jq '.events | length' <<<"$output")" = 0 ]
 	run "$SB" events --agent pc-02 --json

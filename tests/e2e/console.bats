@@ -182,3 +182,101 @@ chromium_bin() {
 	run sqlite3 "$T/collector.db" "select count(*) from admin_audit where actor = 'alice' and path = '/console/api/agents'"
 	[ "$output" -ge 1 ]
 }
+
+# The chart library: BUILD/console-vendor (make console-vendor), else the
+# normal build's (the sanitizer build shares it).
+vendor_dir() {
+	local d
+	for d in "$SHAOBING_BUILD/console-vendor" "$SHAOBING_ROOT/build/console-vendor"; do
+		[ -f "$d/echarts.min.js" ] && { echo "$d"; return 0; }
+	done
+	return 0
+}
+
+post_event() {	# SEQ TYPE KEY
+	printf '{"agent":"pc-01","events":[{"agent":"pc-01","seq":%d,"ts":"%s","type":"%s","severity":"high","key":"%s","data":{"ports":[22,80,443],"src":"10.0.0.%d"}}]}' \
+		"$1" "$(date -u +%Y-%m-%dT%H:%M:%S.000Z)" "$2" "$3" "$1" >"$T/ev.json"
+	sb_post pc-01 /api/v1/events "$T/ev.json" | grep -q '^200 '
+}
+
+@test "headless Chromium at 1366x768: every page, a notification's link opens its incident after login, filters, nothing leaves the collector; screenshots" {
+	CHROME=$(chromium_bin)
+	[ -n "$CHROME" ] || skip "chromium not installed (Debian package chromium; make deps)"
+	VENDOR=$(vendor_dir)
+	[ -n "$VENDOR" ] || skip "chart library not fetched (make console-vendor: npm and the npm registry)"
+	sb_stop_collector
+	sb_agent_cert pc-01
+	sb_start_hook
+	C_SERVER_EXTRA="console_vendor = $VENDOR" C_EXTRA="
+[incidents]
+console_url = $URL/console/#/incidents/
+
+[notify hook]
+type = webhook
+url = http://127.0.0.1:$HOOK_PORT/hook
+" sb_collector_conf
+	sb_start_collector
+	add_user alice admin 'correct horse'
+	post_event 1 port_scan 'port_scan:10.0.0.9->10.0.0.1'
+	post_event 2 syn_flood 'syn_flood:10.0.0.7->10.0.0.1'
+	post_event 3 system 'system'
+	SB_WATCH=$C_PID sb_wait_until test -f "$T/hook.2.json"
+	link=$(jq -r .incident.link "$T/hook.2.json")
+	[ "$link" = "$URL/console/#/incidents/2" ]
+	# The library and its licence are served by the collector itself.
+	curl -sS --cacert "$T/ca/ca.crt" -D "$T/vh" -o "$T/ec.js" "$URL/console/vendor/echarts.min.js"
+	cmp "$T/ec.js" "$VENDOR/echarts.min.js"
+	grep -qi '^content-type: text/javascript' "$T/vh"
+	grep -qi '^cache-control: private, max-age=86400' "$T/vh"
+	curl -sSf --cacert "$T/ca/ca.crt" "$URL/console/vendor/LICENSE-echarts.txt" | grep -q 'Apache License'
+	run curl -sS --cacert "$T/ca/ca.crt" -o /dev/null -w '%{http_code}' "$URL/console/vendor/..%2Fcollector.ini"
+	[ "$output" = 404 ]
+	# Channels: listed without secrets, a test message through one
+	# (admin only, audited), recorded among its last sends.
+	login alice 'correct horse'
+	run con "$URL/console/api/channels"
+	[[ "$output" == "200 "* ]]
+	[ "$(jq -r '.channels[0] | [.name, .type, .target, .recovery] | map(tostring) | join(" ")' "$T/con.body")" = "hook webhook http://127.0.0.1:$HOOK_PORT true" ]
+	run con -X POST -H "$ORIGIN" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{}' "$URL/console/api/channels/hook/test"
+	[ "$output" = '200 {"queued":true,"channel":"hook"}' ]
+	run con -X POST -H "$ORIGIN" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{}' "$URL/console/api/channels/nosuch/test"
+	[[ "$output" == "404 "*"no such notification channel"* ]]
+	SB_WATCH=$C_PID sb_wait_until test -f "$T/hook.3.json"
+	[ "$(jq -r '.incident.title' "$T/hook.3.json")" = "测试消息 test message (alice (console))" ]
+	SB_WATCH=$C_PID sb_wait_until sh -c "sqlite3 '$T/collector.db' 'select count(*) from notifications where incident_id = 0' | grep -qx 1"
+	run sqlite3 "$T/collector.db" "select actor || ' ' || path || ' ' || status from admin_audit where path like '%/test'"
+	[ "$output" = "alice /console/api/channels/hook/test 200
+alice /console/api/channels/nosuch/test 404" ]
+	echo 'battery staple' | "$SB" users add reader --role read --password-stdin
+	login reader 'battery staple'
+	run con -X POST -H "$ORIGIN" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{}' "$URL/console/api/channels/hook/test"
+	[[ "$output" == "403 "* ]]
+	[ ! -f "$T/hook.4.json" ]
+	shots=${SHAOBING_SCREENSHOTS:-$T/screenshots}
+	run python3 "$SHAOBING_ROOT/tests/e2e/console_cdp.py" "$CHROME" "$link" alice 'correct horse' \
+		"$(mktemp -d "$T/chrome.XXXXXX")" "$shots" \
+		'#/overview' '#/incidents' '#/incidents?q=10.0.0.7' '#/incidents/1' '#/events' '#/events?type=system' '#/assets' '#/indicators' '#/channels'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# The notification's link survived the login and opened incident 2,
+	# which is open: no "reopen" offered.
+	[[ "$output" == *"first view: incident"* ]]
+	[[ "$output" == *"view title: 事件单 Incident #2 (hash #/incidents/2)"* ]]
+	[[ "$output" == *"actions: ack,resolve,false-positive"* ]]
+	[[ "$output" == *"first render: "* ]]
+	# Each page, with data; charts drawn on the overview; nothing wider
+	# than the 1366 px window.
+	[[ "$output" =~ "page #/overview: 客户端 Agents"[^$'\n']*"| charts "[4-9] ]]
+	[[ "$output" =~ "page #/incidents: "[^$'\n']*"| rows 2 |" ]]
+	[[ "$output" =~ "page #/incidents?q=10.0.0.7: "[^$'\n']*"| rows 1 |"[^$'\n']*"SYN" ]]
+	[[ "$output" =~ "page #/events?type=system: "[^$'\n']*"| rows 1 |" ]]
+	[[ "$output" =~ "page #/events: "[^$'\n']*"| rows 3 |"[^$'\n']*"系统状态 system" ]]
+	[[ "$output" =~ "page #/channels: "[^$'\n']*"| rows 1 |"[^$'\n']*"测试 test" ]]
+	[[ "$output" != *"| width 13"[7-9]* && "$output" != *"| width 1[4-9]"* ]]
+	for p in first-incident overview incidents incidents-q-10-0-0-7 incidents-1 events events-type-system assets indicators channels; do
+		[ -s "$shots/$p.png" ]
+	done
+	# The page's filters went to the server.
+	run sqlite3 "$T/collector.db" "select count(*) from admin_audit where path like '/console/api/incidents?%q=10.0.0.7%'"
+	[ "$output" -ge 1 ]
+}

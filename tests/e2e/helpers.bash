@@ -245,6 +245,25 @@ sb_batch() {
 	}'
 }
 
+# A webhook receiver on 127.0.0.1:$HOOK_PORT that writes each body it
+# gets to $T/hook.N.json (N from 1) and answers 200.
+sb_start_hook() {
+	HOOK_PORT=$(sb_free_port)
+	python3 -c '
+import http.server, sys, itertools
+n = itertools.count(1)
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        b = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        open("%s/hook.%d.json" % (sys.argv[2], next(n)), "wb").write(b)
+        self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers(); self.wfile.write(b"{}")
+    def log_message(self, *a): pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+' "$HOOK_PORT" "$T" &
+	echo $! >>"$SB_PIDS"
+	SB_WATCH=$! sb_wait_until sh -c "ss -Htln 'sport = :$HOOK_PORT' | grep -q ."
+}
+
 # POST a file to an agent endpoint with NAME's certificate.
 # Prints "STATUS BODY"; curl's own failure (handshake) prints "000 ...".
 sb_post() {

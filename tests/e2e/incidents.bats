@@ -174,7 +174,11 @@ host_down_resolved() {
 		select(.type == "host_down" and .status == "resolved")] | length == 1'
 }
 
-@test "a scheduled agent that stops opens host down; its return resolves it" {
+@test "a scheduled agent that stops opens host down; its return resolves it and tells the channels" {
+	sb_start_hook
+	printf '%s\n' "console_url = https://collector.example/console/#/incidents/" "" \
+		"[notify hook]" "type = webhook" "url = http://127.0.0.1:$HOOK_PORT/h" "" \
+		"[notify quiet]" "type = webhook" "url = http://127.0.0.1:$HOOK_PORT/q" "recovery = no" >>"$T/collector.ini"
 	sb_start_collector
 	sb_start_agent pc-01
 	SB_WATCH=$AG_PID sb_wait_until sh -c "'$SB' agents --json | jq -e '.agents[0].status == \"up\"'"
@@ -190,6 +194,16 @@ host_down_resolved() {
 	run "$SB" incidents show 1 --json
 	[ "$(jq -r '.trail[-1].action' <<<"$output")" = auto_resolved ]
 	[ "$(jq -r '.trail[-1].actor' <<<"$output")" = shaobing ]
+	# The opening went to both channels, the recovery to "hook" only.
+	SB_WATCH=$C_PID sb_wait_until test -f "$T/hook.3.json"
+	run sh -c "cat '$T'/hook.*.json | jq -r '[.kind, .incident.status, .incident.link] | join(\" \")' | sort"
+	[ "$output" = "incident open https://collector.example/console/#/incidents/1
+incident open https://collector.example/console/#/incidents/1
+recovery resolved https://collector.example/console/#/incidents/1" ]
+	run sh -c "cat '$T'/hook.*.json | jq -r 'select(.kind == \"recovery\") | .text' | head -1"
+	[[ "$output" == "[哨兵 Shaobing][已恢复 RECOVERED][一般 IV] DE #1 "* ]]
+	run sqlite3 "$T/collector.db" "select count(*) from notifications where incident_id = 1"
+	[ "$output" = 3 ]
 }
 
 @test "the console acts as its session's user, whatever the body says" {
@@ -213,4 +227,86 @@ host_down_resolved() {
 	[ "$(jq -r '.trail[-1].note' <<<"$output")" = seen ]
 	run sqlite3 "$T/collector.db" "select actor, via, status from admin_audit where path = '/console/api/incidents/1/ack'"
 	[ "$output" = "alice|console|200" ]
+}
+
+# A batch of one event of TYPE with KEY from pc-01 at seq SEQ.
+one_event() {	# SEQ TYPE KEY
+	printf '{"agent":"pc-01","events":[{"agent":"pc-01","seq":%d,"ts":"%s",' "$1" \
+		"$(date -u +%Y-%m-%dT%H:%M:%S.000Z)"
+	printf '"type":"%s","severity":"high","key":"%s","data":{"note":"Zeta %d"}}]}' "$2" "$3" "$1"
+}
+
+api() {	# PATH: "BODY STATUS" on one line
+	sb_admin_curl "$1" -s -w ' %{http_code}' | tr -d '\n'
+}
+
+ids() {	# PATH: the ids of the answer's list, comma-separated
+	sb_admin_curl "$1" -s | jq -r '(.incidents // .events) as $l |
+		if $l == null then "ERROR " + (.error // "?") else [$l[].id] | map(tostring) | join(",") end'
+}
+
+@test "list filters for the console: asset, text, time range, newest first with pages; hostile values refused or inert" {
+	sb_start_collector
+	one_event 1 port_scan 'port_scan:10.0.0.9->10.0.0.1' >"$T/b.json"
+	sb_post pc-01 /api/v1/events "$T/b.json" | grep -q '^200 '
+	one_event 2 syn_flood 'syn_flood:10.0.0.7->10.0.0.1' >"$T/b.json"
+	sb_post pc-01 /api/v1/events "$T/b.json" | grep -q '^200 '
+	one_event 3 arp_spoof 'arp_spoof:10.0.0.254' >"$T/b.json"
+	sb_post pc-01 /api/v1/events "$T/b.json" | grep -q '^200 '
+	[ "$(ids '/api/v1/admin/incidents')" = 1,2,3 ]
+	# Newest first, paged through next_before_id.
+	[ "$(ids '/api/v1/admin/incidents?order=desc')" = 3,2,1 ]
+	run sb_admin_curl '/api/v1/admin/incidents?order=desc&limit=2' -s
+	[ "$(jq -r '.next_before_id' <<<"$output")" = 2 ]
+	[ "$(ids '/api/v1/admin/incidents?order=desc&limit=2&before_id=2')" = 1 ]
+	# Free text in title, asset or key (case-insensitive); asset; time range.
+	[ "$(ids '/api/v1/admin/incidents?q=10.0.0.7')" = 2 ]
+	[ "$(ids '/api/v1/admin/incidents?q=SYN')" = 2 ]
+	[ "$(ids '/api/v1/admin/incidents?q=%E6%AC%BA%E9%AA%97')" = 3 ]	# 欺骗
+	[ "$(ids '/api/v1/admin/incidents?asset=pc-01&category=NA')" = 1,2,3 ]
+	[ "$(ids '/api/v1/admin/incidents?asset=pc-02')" = "" ]
+	[ "$(ids '/api/v1/admin/incidents?until=2000-01-01T00:00:00.000Z')" = "" ]
+	[ "$(ids '/api/v1/admin/incidents?since=2000-01-01T00:00:00.000Z&until=2099-01-01T00:00:00.000Z')" = 1,2,3 ]
+	# Events: the same parameters.
+	[ "$(ids '/api/v1/admin/events?order=desc&q=zeta%202')" = 2 ]
+	[ "$(ids '/api/v1/admin/events?order=desc&limit=2')" = 3,2 ]
+	run sb_admin_curl '/api/v1/admin/events?order=desc&limit=2' -s
+	[ "$(jq -r '.next_before_id' <<<"$output")" = 2 ]
+	# Hostile values: SQL and LIKE metacharacters are plain text (no rows,
+	# no error); bad shapes are refused naming the parameter.
+	for q in "%27%20OR%201%3D1%20--" "%25" "x_y" "%22%29%3B%20DROP%20TABLE%20incidents%3B--" "%5C"; do
+		run api "/api/v1/admin/incidents?q=$q"
+		[ "$output" = '{"incidents":[],"next_after_id":null} 200' ]
+		run api "/api/v1/admin/events?q=$q&asset=x"
+		[[ "$output" == *"unknown parameter 'asset'"*" 400" ]]
+		run api "/api/v1/admin/events?q=$q"
+		[ "$output" = '{"events":[],"next_after_id":null} 200' ]
+	done
+	run api "/api/v1/admin/incidents?asset=%27%20OR%20%27%27%3D%27"
+	[ "$output" = '{"incidents":[],"next_after_id":null} 200' ]
+	run api '/api/v1/admin/incidents?q=a%0Ab'
+	[ "$output" = '{"error":"q: control character at byte 2"} 400' ]
+	run api "/api/v1/admin/incidents?q=$(printf 'x%.0s' $(seq 101))"
+	[[ "$output" == *'"q: expected 1 to 100 bytes of text"'*" 400" ]]
+	run api '/api/v1/admin/incidents?q='
+	[[ "$output" == *" 400" ]]
+	run api '/api/v1/admin/events?order=sideways'
+	[ "$output" = '{"error":"order: expected asc or desc"} 400' ]
+	run api '/api/v1/admin/incidents?before_id=-1'
+	[[ "$output" == *"before_id"*" 400" ]]
+	run api '/api/v1/admin/incidents?until=yesterday'
+	[[ "$output" == *"until: expected UTC time"*" 400" ]]
+	run api '/api/v1/admin/incidents?q=a&q=b'
+	[[ "$output" == *"given twice"*" 400" ]]
+	# Nothing was dropped or changed.
+	[ "$(ids '/api/v1/admin/incidents')" = 1,2,3 ]
+	run sqlite3 "$T/collector.db" "select count(*) from events"
+	[ "$output" = 3 ]
+	# The CLI: the most recent N in time order, --reverse, --all.
+	run "$SB" incidents --limit 2 --json
+	[ "$(jq -r '[.incidents[].id] | map(tostring) | join(",")' <<<"$output")" = 2,3 ]
+	run "$SB" incidents --limit 2 --reverse --json
+	[ "$(jq -r '[.incidents[].id] | map(tostring) | join(",")' <<<"$output")" = 3,2 ]
+	run "$SB" incidents --all --json
+	[ "$(jq -r '[.incidents[].id] | map(tostring) | join(",")' <<<"$output")" = 1,2,3 ]
 }

@@ -120,6 +120,10 @@ leftovers() {
 	grep -Eq '^-rwxr-xr-x root/root .* \./usr/bin/shaobing$' <<<"$output"
 	grep -Eq '^-rw-r--r-- root/root .* \./etc/shaobing/collector\.ini$' <<<"$output"
 	grep -q '\./lib/systemd/system/shaobing-collector\.service$' <<<"$output"
+	# The console's chart library with its licence (scripts/console_vendor.sh).
+	grep -Eq '^-rw-r--r-- root/root .* \./usr/share/shaobing/console/echarts\.min\.js$' <<<"$output"
+	grep -Eq '^-rw-r--r-- root/root .* \./usr/share/shaobing/console/LICENSE-echarts\.txt$' <<<"$output"
+	grep -Eq '^-rw-r--r-- root/root .* \./usr/share/shaobing/console/NOTICE-echarts\.txt$' <<<"$output"
 	# The holiday calendar, where [schedule] calendar can name it.
 	grep -Eq '^-rw-r--r-- root/root .* \./usr/share/shaobing/holidays-2025\.txt$' <<<"$output"
 	grep -Eq '^-rw-r--r-- root/root .* \./usr/share/shaobing/holidays-2026\.txt$' <<<"$output"

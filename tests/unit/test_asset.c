@@ -348,7 +348,8 @@ test_snapshots_and_derived(void **state)
 
 	/* The admin query marks derived events. */
 	{
-		struct store_event_query q = { 0, "admin_added", INT64_MIN, 0, 10 };
+		struct store_event_query q = { .type = "admin_added",
+		    .since_ms = INT64_MIN, .limit = 10 };
 		int64_t next;
 
 		assert_int_equal(store_query_events(f->st, &q, &list, &next, err,

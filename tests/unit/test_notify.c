@@ -356,6 +356,47 @@ test_levels_route(void **state)
 	notify_conf_free(&nc);
 }
 
+/* A recovery goes where its incident went, unless the channel says
+   recovery = no; it says so in the title and the webhook's kind. */
+static void
+test_recovery(void **state)
+{
+	struct notify_conf	 nc;
+	struct notify_msg	 m;
+	json_t			*b;
+	char			*t;
+
+	(void)state;
+	nc = conf_from("[notify all]\ntype = webhook\nurl = http://x/\n"
+	    "[notify quiet]\ntype = webhook\nurl = http://x/\nrecovery = no\n");
+	assert_int_equal(nc.n, 2);
+	assert_true(nc.ch[0].recovery);
+	assert_false(nc.ch[1].recovery);
+	msg_fill(&m, 7, TAX_LEVEL_IV, "DE");
+	assert_true(notify_route(&nc.ch[1], &m));	/* the opening */
+	m.recovery = true;
+	snprintf(m.status, sizeof(m.status), "resolved");
+	assert_true(notify_route(&nc.ch[0], &m));
+	assert_false(notify_route(&nc.ch[1], &m));
+	t = notify_render_title(&m, 1, false, 1);
+	assert_non_null(strstr(t, "[哨兵 Shaobing][已恢复 RECOVERED][一般 IV] DE #7"));
+	free(t);
+	b = notify_build_body(&nc.ch[0], &m, 1, false, 1, 0);
+	assert_string_equal(json_string_value(json_object_get(b, "kind")),
+	    "recovery");
+	assert_true(json_is_true(json_object_get(json_object_get(b, "incident"),
+	    "recovery")));
+	assert_non_null(strstr(json_string_value(json_object_get(b, "text")),
+	    "已解决 resolved"));
+	json_decref(b);
+	m.recovery = false;
+	b = notify_build_body(&nc.ch[0], &m, 1, false, 1, 0);
+	assert_string_equal(json_string_value(json_object_get(b, "kind")),
+	    "incident");
+	json_decref(b);
+	notify_conf_free(&nc);
+}
+
 static void
 test_conf_errors(void **state)
 {
@@ -383,6 +424,8 @@ test_conf_errors(void **state)
 		  "n.ini:4: [notify w] min_level: 'V' is not one of" },
 		{ "[notify w]\ntype = wecom\nurl = http://x\nmin_level = none\n",
 		  "n.ini:4: [notify w] min_level: expected IV, III, II or I" },
+		{ "[notify w]\ntype = wecom\nurl = http://x\nrecovery = maybe\n",
+		  "n.ini:4: [notify w] recovery: " },
 		{ "[notify w]\ntype = wecom\nurl = http://x\nretries = 1000\n",
 		  "n.ini:4: [notify w] retries: 1000 is out of range" },
 		{ "[notify w]\ntype = wecom\nurl = http://x\ntimeout = 1y\n",
@@ -989,6 +1032,7 @@ main(void)
 		cmocka_unit_test_setup(test_sign_vectors, setup),
 		cmocka_unit_test_setup(test_encodings, setup),
 		cmocka_unit_test_setup(test_levels_route, setup),
+		cmocka_unit_test_setup(test_recovery, setup),
 		cmocka_unit_test_setup(test_conf_errors, setup),
 		cmocka_unit_test_setup(test_example_conf, setup),
 		cmocka_unit_test_setup(test_bodies, setup),

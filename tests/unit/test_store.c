@@ -87,7 +87,8 @@ mkbatch(struct event_batch *b, const char *agent, uint64_t first, size_t n)
 static size_t
 count_events(struct store *st, int64_t agent_id, const char *type)
 {
-	struct store_event_query	 q = { agent_id, type, INT64_MIN, 0, 10000 };
+	struct store_event_query	 q = { .agent_id = agent_id, .type = type,
+	    .since_ms = INT64_MIN, .limit = 10000 };
 	json_t				*arr;
 	int64_t				 next;
 	char				 err[256];
