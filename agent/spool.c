@@ -690,8 +690,13 @@ ack_tx(struct spool *sp, uint64_t through, char *err, size_t errlen)
 		return -1;
 	if (meta_read(sp, &m, err, errlen) == -1)
 		goto fail;
+	/*
+	 * Never what a recovery issued since (held back, never sent): a
+	 * batch read from the damaged file may be acknowledged after it.
+	 */
 	if (sqlite3_prepare_v2(sp->db, "SELECT count(*), total(size) FROM "
-	    "events WHERE seq <= ?", -1, &st, NULL) != SQLITE_OK)
+	    "events WHERE seq <= ?1 AND seq < (SELECT ifnull(min(from_seq), "
+	    "9223372036854775807) FROM recovered)", -1, &st, NULL) != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)through);
 	if (sqlite3_step(st) != SQLITE_ROW)
@@ -700,8 +705,9 @@ ack_tx(struct spool *sp, uint64_t through, char *err, size_t errlen)
 	bytes = (int64_t)sqlite3_column_double(st, 1);
 	sqlite3_finalize(st);
 	st = NULL;
-	if (sqlite3_prepare_v2(sp->db, "DELETE FROM events WHERE seq <= ?", -1,
-	    &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(sp->db, "DELETE FROM events WHERE seq <= ?1 AND "
+	    "seq < (SELECT ifnull(min(from_seq), 9223372036854775807) FROM "
+	    "recovered)", -1, &st, NULL) != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)through);
 	if (sqlite3_step(st) != SQLITE_DONE)

@@ -464,20 +464,23 @@ check_recovered(const struct fx *f, struct spool *sp, int expect_rows)
 	event_batch_free(&b);
 	if (expect_rows)
 		assert_true(real > 0);
+	/* A batch read from the damaged file and acknowledged late takes
+	   the salvaged rows only, never what the recovery issued since. */
+	assert_int_equal(spool_ack(sp, seq + 100, err, sizeof(err)),
+	    (int64_t)real);
 	/* The collector says it holds up to floor (it stored some that the
 	   acknowledgement never reached): new events move above it. */
 	assert_true(spool_raise_seq(sp, floor, err, sizeof(err)) > 0);
 	assert_int_equal(spool_seq_pending(sp), 0);
 	assert_int_equal(spool_read_batch(sp, "x", 100000, 1 << 30, &b, err,
 	    sizeof(err)), 0);
-	assert_int_equal(b.n, real + 2);
+	assert_int_equal(b.n, 2);
 	for (size_t i = 0; i < b.n; i++) {
 		const struct event *e = &b.events[i];
 
 		if (strcmp(e->type, "spool_corrupt") == 0)
 			sc = e;
-		if (i >= real)
-			assert_true(e->seq > floor);
+		assert_true(e->seq > floor);
 		if (i > 0)
 			assert_true(e->seq > b.events[i - 1].seq);
 	}
