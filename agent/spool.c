@@ -5,7 +5,10 @@
  *   events(seq PK, ts_ms, severity, type, key, data, size)
  *     index (severity, seq) so "oldest of the lowest severity" is one seek;
  *   meta, one row: next_seq, bytes (sum of events.size), the drop counters
- *     not yet reported, and when the last report was written.
+ *     not yet reported, and when the last report was written;
+ *   sync, one row: the highest seq the collector acknowledged;
+ *   recovered, at most one row: the first seq a recovery issued, until
+ *     the collector's last seq is known (the end of this file).
  * Keeping next_seq and bytes in the same transaction as the rows they
  * describe is what makes "never reuse a seq" and the size cap hold across
  * crashes and across the two connections (event loop and uploader).
@@ -1174,6 +1177,12 @@ sp_recover_file(const char *path, const char *why, int64_t max_bytes,
 	nw = NULL;
 	sqlite3_close(old);
 	old = NULL;
+	/* The owner and mode of the old file (root may be the one here). */
+	if (stat(path, &sb) == 0) {
+		if (geteuid() == 0 && chown(tmp, sb.st_uid, sb.st_gid) == -1)
+			log_warn("chown %s", tmp);
+		(void)chmod(tmp, sb.st_mode & 0777);
+	}
 	/* The WAL first: a new opener of path must never find the old one. */
 	if (move_file(path, aside, "-wal") == -1 ||
 	    move_file(path, aside, "-shm") == -1 ||
