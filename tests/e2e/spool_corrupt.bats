@@ -66,14 +66,19 @@ degraded() {
 		'.agents[] | select(.name == "pc-01" and .status == "degraded" and .degraded)'
 }
 
-# The collector holds each (agent, seq) once and each key of TAG once.
+# The collector holds each (agent, seq) once and each key of TAG once,
+# N keys of TAG (at least N with a third argument "min").
 exactly_once() {
 	local seqs keys
 	seqs=$(sb_stored_seqs pc-01 | awk '$1 > 0' | sort -n)
 	[ -z "$(uniq -d <<<"$seqs")" ] || { echo "duplicate seqs: $(uniq -d <<<"$seqs")"; return 1; }
 	keys=$("$SB" events --agent pc-01 --type test --limit 10000000 --json |
 		jq -r --arg p "test:$1-" '.events[] | select(.key | startswith($p)) | .key' | sort)
-	[ "$(wc -l <<<"$keys")" -eq "$2" ] || { echo "keys: $keys"; return 1; }
+	if [ "${3:-}" = min ]; then
+		[ "$(grep -c . <<<"$keys")" -ge "$2" ] || { echo "keys: $keys"; return 1; }
+	else
+		[ "$(grep -c . <<<"$keys")" -eq "$2" ] || { echo "keys: $keys"; return 1; }
+	fi
 	[ -z "$(uniq -d <<<"$keys")" ] || { echo "duplicate keys"; return 1; }
 }
 
@@ -97,9 +102,10 @@ recovered_and_delivering() {
 	SB_WATCH=$AG_PID sb_wait_until keys_stored test:after- 15
 	run exactly_once after 15
 	[ "$status" -eq 0 ]
-	# Every salvaged early event went at most once.
+	# Every salvaged early event arrived, once (a batch read from the
+	# damaged file before the damage showed may have brought more).
 	run exactly_once early "$(jq -r '.events[0].data.salvaged' \
-		<<<"$("$SB" events --agent pc-01 --type spool_corrupt --json)")"
+		<<<"$("$SB" events --agent pc-01 --type spool_corrupt --json)")" min
 	[ "$status" -eq 0 ]
 	[ -z "$(sb_stored_seqs pc-01 | awk '$1 > 0' | sort -n | uniq -d)" ]
 	# The fresh spool is sound.
