@@ -486,6 +486,10 @@ agent_main(int argc, char **argv, void (*usage)(FILE *))
 		log_errorx("%s", err);
 		goto out;
 	}
+	/* A damaged spool is moved aside and salvaged (logged there). */
+	if (spool_check(d.sp, err, sizeof(err)) == -1)
+		log_warnx("%s; going on, a damaged page met later is recovered "
+		    "then", err);
 	spool_set_drop_report_interval(d.sp, DROP_REPORT_MS);
 	d.em.emit = agentd_emit;
 	d.em.ctx = &d;

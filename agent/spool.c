@@ -5,7 +5,10 @@
  *   events(seq PK, ts_ms, severity, type, key, data, size)
  *     index (severity, seq) so "oldest of the lowest severity" is one seek;
  *   meta, one row: next_seq, bytes (sum of events.size), the drop counters
- *     not yet reported, and when the last report was written.
+ *     not yet reported, and when the last report was written;
+ *   sync, one row: the highest seq the collector acknowledged;
+ *   recovered, at most one row: the first seq a recovery issued, until
+ *     the collector's last seq is known (the end of this file).
  * Keeping next_seq and bytes in the same transaction as the rows they
  * describe is what makes "never reuse a seq" and the size cap hold across
  * crashes and across the two connections (event loop and uploader).
@@ -14,13 +17,21 @@
  * SPOOL_ROW_OVERHEAD.  SQLite reuses freed pages, so the file stays near
  * max_bytes plus its index and the WAL.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "agent/spool.h"
+#include "common/log.h"
 #include "common/timeutil.h"
 
 #define SPOOL_SCHEMA_VERSION	1
@@ -33,7 +44,22 @@ struct spool {
 	char		*path;
 	int64_t		 max_bytes;
 	int64_t		 report_ms;
+	/* The file this connection has open (a recovery replaces it). */
+	dev_t		 dev;
+	ino_t		 ino;
+	/* The last failure was SQLITE_CORRUPT or SQLITE_NOTADB. */
+	int		 corrupt;
+	char		 corrupt_why[160];
 };
+
+static void	sp_note_corrupt(struct spool *);
+static int	sp_identify(struct spool *, char *, size_t);
+static int	sp_replaced(const struct spool *);
+static void	db_keep_wal(sqlite3 *);
+static struct spool *sp_open_recover(struct spool *, char *, size_t);
+struct spool_meta;
+static int	recovered_raise(struct spool *, struct spool_meta *, uint64_t,
+		    int64_t *, char *, size_t);
 
 /* The meta row, read and written inside one transaction. */
 struct spool_meta {
@@ -69,6 +95,7 @@ sp_fail(struct spool *sp, char *err, size_t errlen, const char *what)
 {
 	snprintf(err, errlen, "spool %s: %s: %s", sp->path, what,
 	    sqlite3_errmsg(sp->db));
+	sp_note_corrupt(sp);
 	return -1;
 }
 
@@ -177,8 +204,13 @@ spool_open(const char *path, int64_t max_bytes, char *err, size_t errlen)
 	    "sync SELECT 1, CASE WHEN next_seq > 1 THEN 1 ELSE 0 END FROM meta",
 	    err, errlen) == -1)
 		goto fail;
+	if (sp_identify(sp, err, errlen) == -1)
+		goto fail;
 	return sp;
 fail:
+	/* A damaged spool (not a foreign file) is moved aside and salvaged. */
+	if (sp != NULL && sp->corrupt)
+		return sp_open_recover(sp, err, errlen);
 	spool_close(sp);
 	return NULL;
 }
@@ -188,6 +220,8 @@ spool_close(struct spool *sp)
 {
 	if (sp == NULL)
 		return;
+	if (sp->path != NULL && sp_replaced(sp))
+		db_keep_wal(sp->db);
 	sqlite3_close(sp->db);
 	free(sp->path);
 	free(sp);
@@ -400,8 +434,8 @@ out:
 	return rc;
 }
 
-int
-spool_append(struct spool *sp, int64_t ts_ms, const char *type,
+static int
+append_tx(struct spool *sp, int64_t ts_ms, const char *type,
     enum severity sev, const char *key, const json_t *data, uint64_t *seq,
     char *err, size_t errlen)
 {
@@ -459,12 +493,12 @@ out:
 	return rc;
 }
 
-int64_t
-spool_raise_seq(struct spool *sp, uint64_t floor, char *err, size_t errlen)
+static int64_t
+raise_seq_tx(struct spool *sp, uint64_t floor, char *err, size_t errlen)
 {
 	struct spool_meta	 m;
 	sqlite3_stmt		*st = NULL;
-	int64_t			 lowest, delta, acked;
+	int64_t			 lowest, delta = 0, acked;
 	char			 sql[160];
 
 	if (floor >= (uint64_t)INT64_MAX / 2) {
@@ -476,6 +510,15 @@ spool_raise_seq(struct spool *sp, uint64_t floor, char *err, size_t errlen)
 		return -1;
 	if (meta_read(sp, &m, err, errlen) == -1)
 		goto fail;
+	switch (recovered_raise(sp, &m, floor, &delta, err, errlen)) {
+	case -1:
+		goto fail;
+	case 1:
+		if (meta_write(sp, &m, err, errlen) == -1 ||
+		    exec(sp, "COMMIT", err, errlen) == -1)
+			goto fail;
+		return delta;
+	}
 	lowest = m.next_seq;
 	if (sqlite3_prepare_v2(sp->db, "SELECT min(seq), (SELECT acked FROM "
 	    "sync) FROM events", -1, &st, NULL) != SQLITE_OK ||
@@ -521,8 +564,8 @@ fail:
 	return -1;
 }
 
-int
-spool_flush_drops(struct spool *sp, char *err, size_t errlen)
+static int
+flush_drops_tx(struct spool *sp, char *err, size_t errlen)
 {
 	struct spool_meta	m;
 
@@ -544,8 +587,8 @@ fail:
 	return -1;
 }
 
-int
-spool_read_batch(struct spool *sp, const char *agent, size_t max_events,
+static int
+read_batch_tx(struct spool *sp, const char *agent, size_t max_events,
     size_t max_bytes, struct event_batch *b, char *err, size_t errlen)
 {
 	sqlite3_stmt	*st = NULL;
@@ -561,7 +604,8 @@ spool_read_batch(struct spool *sp, const char *agent, size_t max_events,
 	if (max_events == 0)
 		return 0;
 	if (sqlite3_prepare_v2(sp->db, "SELECT seq, ts_ms, severity, type, key, "
-	    "data, size FROM events ORDER BY seq LIMIT ?", -1, &st,
+	    "data, size FROM events WHERE seq < (SELECT ifnull(min(from_seq), "
+	    "9223372036854775807) FROM recovered) ORDER BY seq LIMIT ?", -1, &st,
 	    NULL) != SQLITE_OK) {
 		sp_fail(sp, err, errlen, "reading a batch");
 		goto out;
@@ -614,6 +658,10 @@ spool_read_batch(struct spool *sp, const char *agent, size_t max_events,
 			snprintf(err, errlen, "spool: stored event %lld does not "
 			    "fit the event model", (long long)
 			    sqlite3_column_int64(st, 0));
+			/* Damage that SQLite cannot see: recover all the same. */
+			sp->corrupt = 1;
+			snprintf(sp->corrupt_why, sizeof(sp->corrupt_why), "%s",
+			    err);
 			goto out;
 		}
 		b->n++;
@@ -630,8 +678,8 @@ out:
 	return rc;
 }
 
-int64_t
-spool_ack(struct spool *sp, uint64_t through, char *err, size_t errlen)
+static int64_t
+ack_tx(struct spool *sp, uint64_t through, char *err, size_t errlen)
 {
 	struct spool_meta	 m;
 	sqlite3_stmt		*st = NULL;
@@ -645,8 +693,13 @@ spool_ack(struct spool *sp, uint64_t through, char *err, size_t errlen)
 		return -1;
 	if (meta_read(sp, &m, err, errlen) == -1)
 		goto fail;
+	/*
+	 * Never what a recovery issued since (held back, never sent): a
+	 * batch read from the damaged file may be acknowledged after it.
+	 */
 	if (sqlite3_prepare_v2(sp->db, "SELECT count(*), total(size) FROM "
-	    "events WHERE seq <= ?", -1, &st, NULL) != SQLITE_OK)
+	    "events WHERE seq <= ?1 AND seq < (SELECT ifnull(min(from_seq), "
+	    "9223372036854775807) FROM recovered)", -1, &st, NULL) != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)through);
 	if (sqlite3_step(st) != SQLITE_ROW)
@@ -655,8 +708,9 @@ spool_ack(struct spool *sp, uint64_t through, char *err, size_t errlen)
 	bytes = (int64_t)sqlite3_column_double(st, 1);
 	sqlite3_finalize(st);
 	st = NULL;
-	if (sqlite3_prepare_v2(sp->db, "DELETE FROM events WHERE seq <= ?", -1,
-	    &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(sp->db, "DELETE FROM events WHERE seq <= ?1 AND "
+	    "seq < (SELECT ifnull(min(from_seq), 9223372036854775807) FROM "
+	    "recovered)", -1, &st, NULL) != SQLITE_OK)
 		goto sqlfail;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)through);
 	if (sqlite3_step(st) != SQLITE_DONE)
@@ -686,8 +740,8 @@ fail:
 	return -1;
 }
 
-int
-spool_stats(struct spool *sp, struct spool_stats *out, char *err,
+static int
+stats_tx(struct spool *sp, struct spool_stats *out, char *err,
     size_t errlen)
 {
 	struct spool_meta	 m;
@@ -711,5 +765,683 @@ spool_stats(struct spool *sp, struct spool_stats *out, char *err,
 out:
 	sqlite3_finalize(st);
 	rollback(sp);
+	return rc;
+}
+
+/* ---- a damaged spool: detect, move aside, salvage ------------------- */
+
+/*
+ * The connections of one process (event loop, uploader) hold this lock
+ * shared for every operation and a recovery holds it alone, so nothing
+ * of this process works on the old file while it is moved aside.  Other
+ * processes (shaobing-agent --emit) see the replaced file by its inode
+ * at their next operation.
+ */
+static pthread_rwlock_t	sp_recover_lock = PTHREAD_RWLOCK_INITIALIZER;
+/* Set while this thread builds a fresh spool: no recovery inside one. */
+static _Thread_local int sp_recovering;
+
+/* Point lookups past a damaged stretch when nothing bounds the seqs. */
+#define SALVAGE_WALK_MAX	(1 << 20)
+#define SEQ_SANE_MAX		((int64_t)1 << 62)
+
+struct salvage {
+	int64_t		salvaged, lost, max_seq, bytes, walk_errors;
+	int		lost_exact, meta_ok;
+	int64_t		next_seq, acked;	/* from the old file; 0 unknown */
+	int64_t		drop[SPOOL_SEVERITIES], drop_first, drop_last;
+};
+
+static void
+sp_note_corrupt(struct spool *sp)
+{
+	int c = sqlite3_errcode(sp->db) & 0xff;
+
+	if (c == SQLITE_CORRUPT || c == SQLITE_NOTADB) {
+		sp->corrupt = 1;
+		snprintf(sp->corrupt_why, sizeof(sp->corrupt_why), "%s",
+		    sqlite3_errmsg(sp->db));
+	}
+}
+
+static int
+sp_identify(struct spool *sp, char *err, size_t errlen)
+{
+	struct stat	sb;
+
+	/* recovered.from_seq: the first seq issued after a recovery, held
+	   back until the collector told its last seq (spool_raise_seq). */
+	if (exec(sp, "CREATE TABLE IF NOT EXISTS recovered (id INTEGER "
+	    "PRIMARY KEY CHECK (id = 1), from_seq INTEGER NOT NULL)", err,
+	    errlen) == -1)
+		return -1;
+	if (stat(sp->path, &sb) == -1) {
+		snprintf(err, errlen, "spool %s: %s", sp->path, strerror(errno));
+		return -1;
+	}
+	sp->dev = sb.st_dev;
+	sp->ino = sb.st_ino;
+	return 0;
+}
+
+/* The file at sp->path is no longer the one this connection has open. */
+static int
+sp_replaced(const struct spool *sp)
+{
+	struct stat	sb;
+
+	return stat(sp->path, &sb) == -1 || sb.st_dev != sp->dev ||
+	    sb.st_ino != sp->ino;
+}
+
+/*
+ * Never checkpoint a moved-aside file on close: its WAL is found by name,
+ * and the name now belongs to the fresh spool.
+ */
+static void
+db_keep_wal(sqlite3 *db)
+{
+	if (db != NULL)
+		sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+		    (int *)NULL);
+}
+
+/* Follow a replaced file: a new connection on path, the old one closed. */
+static int
+sp_reopen(struct spool *sp, char *err, size_t errlen)
+{
+	struct spool	*n;
+	sqlite3		*old;
+
+	if ((n = spool_open(sp->path, sp->max_bytes, err, errlen)) == NULL)
+		return -1;
+	old = sp->db;
+	db_keep_wal(old);
+	sp->db = n->db;
+	sp->dev = n->dev;
+	sp->ino = n->ino;
+	sp->corrupt = 0;
+	n->db = old;
+	sqlite3_close(n->db);
+	n->db = NULL;
+	spool_close(n);
+	return 0;
+}
+
+/*
+ * A damaged SQLite file, not a foreign one: the magic is there, or the
+ * file is made of whole pages (page 1 overwritten).
+ */
+static int
+sp_looks_like_pages(const char *path)
+{
+	char		head[16];
+	struct stat	sb;
+	int		fd, r = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	if (read(fd, head, sizeof(head)) == (ssize_t)sizeof(head) &&
+	    memcmp(head, "SQLite format 3", 16) == 0)
+		r = 1;
+	else if (fstat(fd, &sb) == 0 && sb.st_size >= 512 &&
+	    sb.st_size % 512 == 0)
+		r = 1;
+	close(fd);
+	return r;
+}
+
+static int64_t
+one_int(sqlite3 *db, const char *sql, int *ok)
+{
+	sqlite3_stmt	*st = NULL;
+	int64_t		 v = 0;
+
+	*ok = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		v = sqlite3_column_int64(st, 0);
+		*ok = 1;
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Copy the row under st into ins.  0, 1 row unusable, -1 write error. */
+static int
+salvage_row(sqlite3_stmt *st, sqlite3_stmt *ins, struct salvage *sv)
+{
+	int64_t		 seq = sqlite3_column_int64(st, 0);
+	int64_t		 size = sqlite3_column_int64(st, 6);
+	int		 sev = sqlite3_column_int(st, 2);
+	const char	*t[3];
+
+	for (int i = 0; i < 3; i++)
+		t[i] = (const char *)sqlite3_column_text(st, 3 + i);
+	/* What the uploader could not send would block it again. */
+	if (seq <= 0 || seq >= SEQ_SANE_MAX || t[0] == NULL || t[1] == NULL ||
+	    t[2] == NULL || !event_name_ok(t[0], EVENT_TYPE_MAX) ||
+	    strlen(t[1]) >= EVENT_KEY_MAX) {
+		sv->lost++;
+		return 1;
+	}
+	if (sev < 0 || sev >= SPOOL_SEVERITIES)
+		sev = SEV_MEDIUM;
+	if (size <= 0 || size > INT32_MAX)
+		size = (int64_t)(strlen(t[0]) + strlen(t[1]) + strlen(t[2])) +
+		    SPOOL_ROW_OVERHEAD;
+	sqlite3_reset(ins);
+	sqlite3_bind_int64(ins, 1, seq);
+	sqlite3_bind_int64(ins, 2, sqlite3_column_int64(st, 1));
+	sqlite3_bind_int(ins, 3, sev);
+	for (int i = 0; i < 3; i++)
+		sqlite3_bind_text(ins, 4 + i, t[i], -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(ins, 7, size);
+	if (sqlite3_step(ins) != SQLITE_DONE)
+		return -1;
+	sv->salvaged++;
+	sv->bytes += size;
+	if (seq > sv->max_seq)
+		sv->max_seq = seq;
+	return 0;
+}
+
+/*
+ * Read every readable row of old into nw (inside nw's transaction): seq
+ * ranges in order, and past a damaged stretch one seq at a time until a
+ * lookup lands on a readable page again.  -1 only when nw fails.
+ */
+static int
+salvage_rows(sqlite3 *old, struct spool *nw, struct salvage *sv)
+{
+	static const char cols[] = "SELECT seq, ts_ms, severity, type, key, "
+	    "data, size FROM events WHERE seq ";
+	sqlite3_stmt	*sel = NULL, *one = NULL, *ins = NULL;
+	char		 sql[160];
+	int64_t		 lo, hi = -1, cur, v, walk_from;
+	int		 ok, r, rc = -1;
+
+	sv->next_seq = one_int(old, "SELECT next_seq FROM meta", &ok);
+	if (ok && sv->next_seq > 0 && sv->next_seq < SEQ_SANE_MAX) {
+		sqlite3_stmt *st = NULL;
+
+		sv->meta_ok = 1;
+		hi = sv->next_seq - 1;
+		if (sqlite3_prepare_v2(old, "SELECT d0, d1, d2, d3, d4, "
+		    "drop_first, drop_last FROM meta", -1, &st,
+		    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+			for (int i = 0; i < SPOOL_SEVERITIES; i++)
+				sv->drop[i] = sqlite3_column_int64(st, i);
+			sv->drop_first = sqlite3_column_int64(st, 5);
+			sv->drop_last = sqlite3_column_int64(st, 6);
+		}
+		sqlite3_finalize(st);
+	} else
+		sv->next_seq = 0;
+	sv->acked = one_int(old, "SELECT acked FROM sync", &ok);
+	if (!ok || sv->acked < 0 || sv->acked >= SEQ_SANE_MAX)
+		sv->acked = 0;
+	v = one_int(old, "SELECT max(seq) FROM events", &ok);
+	if (ok && v > hi && v < SEQ_SANE_MAX)
+		hi = v;
+	lo = one_int(old, "SELECT min(seq) FROM events", &ok);
+	if (!ok || lo <= sv->acked)
+		lo = sv->acked + 1;
+	snprintf(sql, sizeof(sql), "%s>= ? ORDER BY seq", cols);
+	if (sqlite3_prepare_v2(old, sql, -1, &sel, NULL) != SQLITE_OK) {
+		/* Not even the schema: nothing to read, losses unknown. */
+		sv->lost = -1;
+		rc = 0;
+		goto out;
+	}
+	snprintf(sql, sizeof(sql), "%s= ?", cols);
+	if (sqlite3_prepare_v2(old, sql, -1, &one, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(nw->db, "INSERT INTO events (seq, ts_ms, "
+	    "severity, type, key, data, size) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	    -1, &ins, NULL) != SQLITE_OK)
+		goto out;
+	for (cur = lo;;) {
+		sqlite3_reset(sel);
+		sqlite3_bind_int64(sel, 1, cur);
+		while ((r = sqlite3_step(sel)) == SQLITE_ROW) {
+			if (salvage_row(sel, ins, sv) == -1)
+				goto out;
+			cur = sqlite3_column_int64(sel, 0) + 1;
+		}
+		if (r == SQLITE_DONE)
+			break;
+		/* A damaged page: one seq at a time past it. */
+		for (walk_from = cur;; cur++) {
+			if (hi >= 0 ? cur > hi : cur - walk_from > SALVAGE_WALK_MAX)
+				goto done;
+			sqlite3_reset(one);
+			sqlite3_bind_int64(one, 1, cur);
+			if ((r = sqlite3_step(one)) == SQLITE_ROW &&
+			    salvage_row(one, ins, sv) == -1)
+				goto out;
+			if (r == SQLITE_ROW || r == SQLITE_DONE) {
+				cur++;
+				break;
+			}
+			sv->walk_errors++;
+		}
+	}
+done:
+	/* The index knows how many rows there were, when it is readable. */
+	v = one_int(old, "SELECT count(*) FROM events INDEXED BY events_sev",
+	    &ok);
+	if (ok) {
+		sv->lost += v > sv->salvaged ? v - sv->salvaged : 0;
+		sv->lost_exact = 1;
+	} else if (hi >= lo) {
+		/* At most: the range also holds seqs the size cap dropped. */
+		sv->lost = hi - lo + 1 > sv->salvaged ? hi - lo + 1 -
+		    sv->salvaged : 0;
+	} else
+		sv->lost += sv->walk_errors;
+	rc = 0;
+out:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(one);
+	sqlite3_finalize(ins);
+	return rc;
+}
+
+/* The fresh spool's counters, the recovery mark and the spool_corrupt event. */
+static int
+salvage_finish(struct spool *nw, const struct salvage *sv, const char *aside,
+    const char *why, int64_t from, char *err, size_t errlen)
+{
+	struct spool_meta	 m;
+	json_t			*d;
+	char			*text = NULL, sql[200];
+	int			 rc = -1;
+
+	if (meta_read(nw, &m, err, errlen) == -1)
+		return -1;
+	m.next_seq = from;
+	m.bytes = sv->bytes;
+	memcpy(m.drop, sv->drop, sizeof(m.drop));
+	m.drop_first = sv->drop_first;
+	m.drop_last = sv->drop_last;
+	d = json_pack("{s:s, s:I, s:o, s:b, s:s, s:I}", "moved_to", aside,
+	    "salvaged", (json_int_t)sv->salvaged, "lost", sv->lost >= 0 ?
+	    json_integer(sv->lost) : json_null(),
+	    "lost_exact", sv->lost_exact, "error", why,
+	    "resumed_at", (json_int_t)from);
+	if (d == NULL || (text = json_dumps(d, JSON_COMPACT)) == NULL) {
+		snprintf(err, errlen, "spool %s: out of memory", nw->path);
+		goto out;
+	}
+	snprintf(sql, sizeof(sql), "UPDATE sync SET acked = %lld; INSERT INTO "
+	    "recovered VALUES (1, %lld)", (long long)(sv->acked > 0 ?
+	    sv->acked : 1), (long long)from);
+	if (exec(nw, sql, err, errlen) == -1 ||
+	    row_insert(nw, &m, time_now_ms(), "spool_corrupt", SEV_HIGH,
+	    "spool_corrupt", text, (int64_t)(strlen(text) + 26 +
+	    SPOOL_ROW_OVERHEAD), NULL, err, errlen) == -1 ||
+	    meta_write(nw, &m, err, errlen) == -1)
+		goto out;
+	rc = 0;
+out:
+	json_decref(d);
+	free(text);
+	return rc;
+}
+
+/* Rename a + sfx to b + sfx; a missing file is fine. */
+static int
+move_file(const char *a, const char *b, const char *sfx)
+{
+	char	x[4096], y[4096];
+
+	snprintf(x, sizeof(x), "%s%s", a, sfx);
+	snprintf(y, sizeof(y), "%s%s", b, sfx);
+	return rename(x, y) == -1 && errno != ENOENT ? -1 : 0;
+}
+
+static void
+sync_dir(const char *path)
+{
+	char	tmp[4096];
+	int	fd;
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	if ((fd = open(dirname(tmp), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
+/*
+ * Build a fresh spool from what can be read of the damaged one at path,
+ * then put it in place; the damaged file with its -wal and -shm stays
+ * beside as PATH.corrupt-YYYYMMDDTHHMMSSZ.  Under sp_recover_lock.
+ */
+static int
+sp_recover_file(const char *path, const char *why, int64_t max_bytes,
+    char *err, size_t errlen)
+{
+	struct salvage	 sv;
+	struct spool	*nw = NULL;
+	sqlite3		*old = NULL;
+	struct stat	 sb;
+	char		 aside[4096], tmp[4096], stamp[32];
+	time_t		 now = time(NULL);
+	struct tm	 tm;
+	int64_t		 from;
+	int		 rc = -1;
+
+	memset(&sv, 0, sizeof(sv));
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(aside, sizeof(aside), "%s.corrupt-%s", path, stamp);
+	for (int i = 2; stat(aside, &sb) == 0 && i < 1000; i++)
+		snprintf(aside, sizeof(aside), "%s.corrupt-%s-%d", path, stamp, i);
+	snprintf(tmp, sizeof(tmp), "%s.salvage", path);
+	for (int i = 0; i < 3; i++) {
+		static const char *const sfx[] = { "", "-wal", "-shm" };
+		char p[4200];
+
+		snprintf(p, sizeof(p), "%s%s", tmp, sfx[i]);
+		(void)unlink(p);
+	}
+	sp_recovering = 1;
+	if ((nw = spool_open(tmp, max_bytes, err, errlen)) == NULL ||
+	    exec(nw, "BEGIN IMMEDIATE", err, errlen) == -1)
+		goto out;
+	sv.lost = -1;
+	if (sqlite3_open_v2(path, &old, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
+		sv.lost = 0;
+		db_keep_wal(old);
+		sqlite3_busy_timeout(old, 30000);
+		if (salvage_rows(old, nw, &sv) == -1) {
+			snprintf(err, errlen, "spool %s: writing the salvaged "
+			    "events to %s: %s", path, tmp, sqlite3_errmsg(nw->db));
+			goto out;
+		}
+	}
+	/* Above every seq the old file issued, held or acknowledged. */
+	from = sv.max_seq;
+	if (sv.next_seq - 1 > from)
+		from = sv.next_seq - 1;
+	if (sv.acked > from)
+		from = sv.acked;
+	from++;
+	if (salvage_finish(nw, &sv, aside, why, from, err, errlen) == -1 ||
+	    exec(nw, "COMMIT", err, errlen) == -1)
+		goto out;
+	spool_close(nw);
+	nw = NULL;
+	sqlite3_close(old);
+	old = NULL;
+	/* The owner and mode of the old file (root may be the one here). */
+	if (stat(path, &sb) == 0) {
+		if (geteuid() == 0 && chown(tmp, sb.st_uid, sb.st_gid) == -1)
+			log_warn("chown %s", tmp);
+		(void)chmod(tmp, sb.st_mode & 0777);
+	}
+	/* The WAL first: a new opener of path must never find the old one. */
+	if (move_file(path, aside, "-wal") == -1 ||
+	    move_file(path, aside, "-shm") == -1 ||
+	    (link(path, aside) == -1 && rename(path, aside) == -1) ||
+	    rename(tmp, path) == -1) {
+		snprintf(err, errlen, "spool %s: cannot move the damaged file "
+		    "aside to %s: %s", path, aside, strerror(errno));
+		goto out;
+	}
+	sync_dir(path);
+	if (sv.lost >= 0)
+		snprintf(tmp, sizeof(tmp), "%lld%s", (long long)sv.lost,
+		    sv.lost_exact ? "" : " at most");
+	else
+		snprintf(tmp, sizeof(tmp), "an unknown number");
+	log_warnx("spool %s was damaged (%s): moved aside to %s (kept for "
+	    "inspection); %lld events salvaged, %s lost; a fresh spool "
+	    "continues above seq %lld and a spool_corrupt event goes to the "
+	    "collector; check the disk (dmesg, smartctl)", path, why, aside,
+	    (long long)sv.salvaged, tmp, (long long)from - 1);
+	rc = 0;
+out:
+	if (rc == -1 && nw != NULL)
+		rollback(nw);
+	spool_close(nw);
+	sqlite3_close(old);
+	sp_recovering = 0;
+	return rc;
+}
+
+/* spool_open() failed on a damaged file: recover it and open again. */
+static struct spool *
+sp_open_recover(struct spool *sp, char *err, size_t errlen)
+{
+	char		*path = sp->path, why[160];
+	int64_t		 max = sp->max_bytes;
+	struct stat	 a, b;
+	int		 rc = 0;
+
+	snprintf(why, sizeof(why), "%s", sp->corrupt_why);
+	sp->path = NULL;
+	db_keep_wal(sp->db);
+	spool_close(sp);
+	if (sp_recovering || !sp_looks_like_pages(path) || stat(path, &a) == -1) {
+		free(path);
+		return NULL;
+	}
+	pthread_rwlock_wrlock(&sp_recover_lock);
+	/* Another connection may have recovered it meanwhile. */
+	if (stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+		rc = sp_recover_file(path, why, max, err, errlen);
+	pthread_rwlock_unlock(&sp_recover_lock);
+	sp = rc == 0 ? spool_open(path, max, err, errlen) : NULL;
+	free(path);
+	return sp;
+}
+
+/* Recover the file under an open connection (which then follows it). */
+static int
+sp_recover_conn(struct spool *sp, char *err, size_t errlen)
+{
+	int	rc = 0;
+
+	pthread_rwlock_wrlock(&sp_recover_lock);
+	if (!sp_replaced(sp))
+		rc = sp_recover_file(sp->path, sp->corrupt_why, sp->max_bytes,
+		    err, errlen);
+	pthread_rwlock_unlock(&sp_recover_lock);
+	return rc;
+}
+
+/* Hold the lock shared for one operation, on the current file. */
+static int
+sp_enter(struct spool *sp, char *err, size_t errlen)
+{
+	for (int i = 0; i < 3; i++) {
+		pthread_rwlock_rdlock(&sp_recover_lock);
+		if (!sp_replaced(sp))
+			return 0;
+		pthread_rwlock_unlock(&sp_recover_lock);
+		if (sp_reopen(sp, err, errlen) == -1)
+			return -1;
+	}
+	snprintf(err, errlen, "spool %s: the file keeps being replaced; is "
+	    "another program writing there?", sp->path);
+	return -1;
+}
+
+/*
+ * After an operation: 1 when it failed on a damaged file, which is now
+ * recovered, and should run once more.
+ */
+static int
+sp_leave(struct spool *sp, int *retried, char *err, size_t errlen)
+{
+	pthread_rwlock_unlock(&sp_recover_lock);
+	if (!sp->corrupt || sp_recovering)
+		return 0;
+	sp->corrupt = 0;
+	if (*retried)
+		return 0;
+	*retried = 1;
+	return sp_recover_conn(sp, err, errlen) == 0;
+}
+
+/* The events issued after a recovery move above the collector's floor. */
+static int
+recovered_raise(struct spool *sp, struct spool_meta *m, uint64_t floor,
+    int64_t *delta, char *err, size_t errlen)
+{
+	int64_t	from;
+	char	sql[200];
+	int	ok;
+
+	from = one_int(sp->db, "SELECT ifnull(max(from_seq), 0) FROM "
+	    "recovered", &ok);
+	if (!ok)
+		return sp_fail(sp, err, errlen, "reading the recovery mark");
+	if (from == 0)
+		return 0;
+	*delta = 0;
+	if (from <= (int64_t)floor) {
+		*delta = (int64_t)floor + 1 - from;
+		snprintf(sql, sizeof(sql), "UPDATE events SET seq = -seq WHERE "
+		    "seq >= %lld; UPDATE events SET seq = -seq + %lld WHERE "
+		    "seq < 0", (long long)from, (long long)*delta);
+		if (exec(sp, sql, err, errlen) == -1)
+			return -1;
+		m->next_seq += *delta;
+	}
+	return exec(sp, "DELETE FROM recovered", err, errlen) == -1 ? -1 : 1;
+}
+
+int
+spool_check(struct spool *sp, char *err, size_t errlen)
+{
+	char	res[160];
+	int	retried = 0, rc = 0;
+
+	if (sp_enter(sp, err, errlen) == -1)
+		return -1;
+	if (pragma_text(sp, "PRAGMA quick_check(1)", res, sizeof(res)) == -1)
+		rc = sp_fail(sp, err, errlen, "checking");
+	else if (strcmp(res, "ok") != 0) {
+		/* "*** in database main ***\nPage 31: ...": the last line. */
+		const char *why = strrchr(res, '\n');
+
+		sp->corrupt = 1;
+		snprintf(sp->corrupt_why, sizeof(sp->corrupt_why), "%s",
+		    why != NULL ? why + 1 : res);
+	}
+	if (!sp->corrupt) {
+		pthread_rwlock_unlock(&sp_recover_lock);
+		return rc;
+	}
+	if (!sp_leave(sp, &retried, err, errlen))
+		return -1;
+	if (sp_enter(sp, err, errlen) == -1)
+		return -1;
+	pthread_rwlock_unlock(&sp_recover_lock);
+	return 1;
+}
+
+int
+spool_seq_pending(struct spool *sp)
+{
+	char	err[256];
+	int	ok;
+	int64_t	v;
+
+	if (sp_enter(sp, err, sizeof(err)) == -1)
+		return -1;
+	v = one_int(sp->db, "SELECT count(*) FROM recovered", &ok);
+	pthread_rwlock_unlock(&sp_recover_lock);
+	return ok ? v > 0 : -1;
+}
+
+int
+spool_append(struct spool *sp, int64_t ts_ms, const char *type,
+    enum severity sev, const char *key, const json_t *data, uint64_t *seq,
+    char *err, size_t errlen)
+{
+	int	rc, again = 0;
+
+	do {
+		if (sp_enter(sp, err, errlen) == -1)
+			return -1;
+		rc = append_tx(sp, ts_ms, type, sev, key, data, seq, err,
+		    errlen);
+	} while (sp_leave(sp, &again, err, errlen));
+	return rc;
+}
+
+int64_t
+spool_raise_seq(struct spool *sp, uint64_t floor, char *err, size_t errlen)
+{
+	int64_t	rc;
+	int	again = 0;
+
+	do {
+		if (sp_enter(sp, err, errlen) == -1)
+			return -1;
+		rc = raise_seq_tx(sp, floor, err, errlen);
+	} while (sp_leave(sp, &again, err, errlen));
+	return rc;
+}
+
+int
+spool_flush_drops(struct spool *sp, char *err, size_t errlen)
+{
+	int	rc, again = 0;
+
+	do {
+		if (sp_enter(sp, err, errlen) == -1)
+			return -1;
+		rc = flush_drops_tx(sp, err, errlen);
+	} while (sp_leave(sp, &again, err, errlen));
+	return rc;
+}
+
+int
+spool_read_batch(struct spool *sp, const char *agent, size_t max_events,
+    size_t max_bytes, struct event_batch *b, char *err, size_t errlen)
+{
+	int	rc, again = 0;
+
+	do {
+		if (sp_enter(sp, err, errlen) == -1)
+			return -1;
+		rc = read_batch_tx(sp, agent, max_events, max_bytes, b, err,
+		    errlen);
+	} while (sp_leave(sp, &again, err, errlen));
+	return rc;
+}
+
+int64_t
+spool_ack(struct spool *sp, uint64_t through, char *err, size_t errlen)
+{
+	int64_t	rc;
+	int	again = 0;
+
+	do {
+		if (sp_enter(sp, err, errlen) == -1)
+			return -1;
+		rc = ack_tx(sp, through, err, errlen);
+	} while (sp_leave(sp, &again, err, errlen));
+	return rc;
+}
+
+int
+spool_stats(struct spool *sp, struct spool_stats *out, char *err,
+    size_t errlen)
+{
+	int	rc, again = 0;
+
+	do {
+		if (sp_enter(sp, err, errlen) == -1)
+			return -1;
+		rc = stats_tx(sp, out, err, errlen);
+	} while (sp_leave(sp, &again, err, errlen));
 	return rc;
 }

@@ -94,4 +94,25 @@ int64_t	spool_raise_seq(struct spool *sp, uint64_t floor, char *err,
 int	spool_stats(struct spool *sp, struct spool_stats *st, char *err,
 	    size_t errlen);
 
+/*
+ * A damaged spool.  spool_open() and every operation above that meets
+ * SQLITE_CORRUPT or SQLITE_NOTADB (or a stored row that cannot be sent)
+ * recover it and go on: the damaged file, its -wal and -shm move aside
+ * to PATH.corrupt-YYYYMMDDTHHMMSSZ (kept), every readable row is copied
+ * into a fresh spool (row by row, past damaged pages), whose seqs
+ * continue above the highest seq the old file issued, held or had
+ * acknowledged, and a high-severity spool_corrupt event (data: moved_to,
+ * salvaged, lost, lost_exact, error, resumed_at) is written into it.
+ * Events issued after a recovery are held back from spool_read_batch()
+ * until spool_raise_seq() saw the collector's last seq and moved them
+ * above it: the collector may hold seqs the damaged file forgot.  A file
+ * that is not SQLite at all (no magic, not whole pages) is not touched:
+ * spool_open() fails on it as before.
+ *
+ * spool_check(): PRAGMA quick_check at start; 0 sound, 1 recovered, -1.
+ * spool_seq_pending(): 1 while events wait for the collector's last seq.
+ */
+int	spool_check(struct spool *sp, char *err, size_t errlen);
+int	spool_seq_pending(struct spool *sp);
+
 #endif

@@ -410,13 +410,15 @@ seq_continuity(struct uploader *u, const struct agent_http_answer *r)
 			    "collector", err);
 		else if (moved > 0)
 			log_warnx("the collector already holds events up to seq "
-			    "%lld from agent %s (fresh spool after a reinstall or "
+			    "%lld from agent %s (a fresh or recovered spool, a reinstall or "
 			    "re-enrollment?); waiting events renumbered from %lld "
 			    "on so none is lost", (long long)json_integer_value(v),
 			    u->cur.name, (long long)json_integer_value(v) + 1);
 		u->seq_checked = true;
 	} else if (v == NULL) {
-		/* An older collector: nothing to compare with. */
+		/* An older collector: nothing to compare with (a recovered
+		   spool's held-back events go as they are). */
+		(void)spool_raise_seq(u->sp, 0, err, sizeof(err));
 		u->seq_checked = true;
 	}
 	json_decref(o);
@@ -653,7 +655,14 @@ uploader_thread(void *arg)
 			now = time_mono_ms();
 			if (rc == 1 || rc == -2)
 				next_up = now;
-			else if (rc == 0) {
+			else if (rc == 0 && spool_seq_pending(u->sp) == 1) {
+				/* A recovered spool holds its new events back
+				 * until the collector tells its last seq. */
+				u->seq_checked = false;
+				next_hb = now + upload_backoff_ms(u->fails ?
+				    u->fails : 1, 1000, u->cur.retry_max_ms,
+				    rand32());
+			} else if (rc == 0) {
 				/* Idle until the next event: hand the pages of
 				 * the request (TLS, gzip, JSON) back. */
 				next_up = NEVER;

@@ -17,7 +17,9 @@ agents_usage(FILE *f)
 	    "       shaobing agents unrevoke ID|NAME\n"
 	    "  List the agents the collector knows: id, name, status (up: a\n"
 	    "  heartbeat or event within 3 heartbeat intervals; revoked: refused\n"
-	    "  by `agents revoke`, whatever it sends), last seen (local time),\n"
+	    "  by `agents revoke`, whatever it sends; degraded: up, but its\n"
+	    "  spool was damaged and an incident spool_corrupt is active),\n"
+	    "  last seen (local time),\n"
 	    "  first seen, events stored.  --json for scripts.\n");
 }
 

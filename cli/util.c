@@ -57,6 +57,8 @@ cli_status_label(const char *status)
 		return "离线 down";
 	if (strcmp(status, "revoked") == 0)
 		return "已吊销 revoked";
+	if (strcmp(status, "degraded") == 0)
+		return "降级 degraded";
 	return status;
 }
 

@@ -26,6 +26,7 @@
 #include "collector/store_retention.h"
 #include "collector/store_website.h"
 #include "common/log.h"
+#include "common/taxonomy.h"
 #include "common/timeutil.h"
 
 /*
@@ -803,10 +804,15 @@ int
 store_list_agents(struct store *st, int64_t now_ms, double gap_factor,
     json_t **out, char *err, size_t errlen)
 {
-	/* agents.revoked comes from migration 5 (store_access.c). */
+	/*
+	 * agents.revoked comes from migration 5 (store_access.c); degraded:
+	 * an active spool_corrupt incident (the agent lost data it held).
+	 */
 	static const char sql[] = "SELECT id, name, first_seen, last_seen, "
-	    "last_seq, events, heartbeat_interval_ms, revoked FROM agents "
-	    "ORDER BY name";
+	    "last_seq, events, heartbeat_interval_ms, revoked, EXISTS (SELECT "
+	    "1 FROM incidents i WHERE i.agent_id = agents.id AND i.type = "
+	    "'spool_corrupt' AND i.status IN (?1, ?2)) FROM agents ORDER BY "
+	    "name";
 	sqlite3_stmt	*s = NULL;
 	json_t		*arr = json_array();
 	int		 rc = -1, step;
@@ -817,23 +823,30 @@ store_list_agents(struct store *st, int64_t now_ms, double gap_factor,
 		store_db_err(st, "listing agents", err, errlen);
 		goto out;
 	}
+	sqlite3_bind_text(s, 1, tax_status_name(TAX_STATUS_OPEN), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, tax_status_name(TAX_STATUS_ACKNOWLEDGED), -1,
+	    SQLITE_STATIC);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t last = sqlite3_column_int64(s, 3);
 		int64_t iv = sqlite3_column_int64(s, 6);
 		int down = (double)(now_ms - last) > (double)iv * gap_factor;
 		int revoked = sqlite3_column_type(s, 7) != SQLITE_NULL;
+		int degraded = sqlite3_column_int(s, 8) != 0;
 
 		/* A revoked agent is refused, so never "up" however
 		   recently it knocked. */
 		if (append_new(arr, json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, "
-		    "s:s, s:b, s:o}",
+		    "s:s, s:b, s:b, s:o}",
 		    "id", (json_int_t)sqlite3_column_int64(s, 0),
 		    "name", (const char *)sqlite3_column_text(s, 1),
 		    "first_seen", json_time(sqlite3_column_int64(s, 2)),
 		    "last_seen", json_time(last),
 		    "last_seq", (json_int_t)sqlite3_column_int64(s, 4),
 		    "events", (json_int_t)sqlite3_column_int64(s, 5),
-		    "status", revoked ? "revoked" : down ? "down" : "up",
+		    "status", revoked ? "revoked" : down ? "down" :
+		    degraded ? "degraded" : "up",
+		    "degraded", degraded,
 		    "revoked", revoked,
 		    "revoked_at", revoked ? json_time(sqlite3_column_int64(s,
 		    7)) : json_null())) == -1) {

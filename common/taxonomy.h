@@ -136,6 +136,9 @@ const struct tax_category *tax_category_of(const char *code);
 	X(ups_on_battery, "DE", "", SEV_LOW, TAX_LEVEL_IV, false, false, true, "UPS 电池供电", "UPS on battery") \
 	/* The agent's spool overflowed: data lost, a low equipment fault. */ \
 	X(spool_dropped, "DE", "", SEV_INFO, TAX_LEVEL_IV, false, false, true, "采集数据丢失", "agent spool dropped events") \
+	/* The agent's spool file was damaged: moved aside, salvaged; the \
+	   agent shows "degraded" while the incident is active. */ \
+	X(spool_corrupt, "DE", "", SEV_INFO, TAX_LEVEL_IV, false, false, true, "客户端缓存损坏", "agent spool damaged") \
 	/* Inventory changes (common/inventory_diff.h) that matter. */ \
 	X(admin_added, "RO", "", SEV_LOW, 0, false, true, true, "新增管理员账户", "new administrator account") \
 	X(empty_password, "SHE", "", SEV_LOW, 0, false, true, true, "空口令账户", "account without password") \

@@ -178,7 +178,7 @@ chromium_bin() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"login form: 登录 Log in / 用户名 User name"* ]]
 	[[ "$output" == *"logged in as: alice（管理员 admin）"* ]]
-	[[ "$output" == *"overview: 0在线 up | 0离线 down"* ]]
+	[[ "$output" == *"overview: 0在线 up | 0降级 degraded | 0离线 down"* ]]
 	run sqlite3 "$T/collector.db" "select count(*) from admin_audit where actor = 'alice' and path = '/console/api/agents'"
 	[ "$output" -ge 1 ]
 }
