@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -18,10 +20,13 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+
+#include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 
 #include "collector/access.h"
 #include "collector/console.h"
+#include "collector/framing.h"
 #include "collector/http.h"
 #include "collector/ratelimit.h"
 #include "collector/tls.h"
@@ -133,6 +138,58 @@ send_response(struct http_server *hs, struct evhttp_request *req,
 	evhttp_send_reply(req, rs->status, NULL, NULL);
 }
 
+/*
+ * RFC 9112 framing (framing.h): a request whose body length is
+ * ambiguous gets 400 and the connection is closed after the answer, so
+ * whatever evhttp took for the rest of the body is never read as a
+ * second request.  1 when refused (answered), 0 to go on.
+ */
+static int
+framing_refused(struct http_server *hs, struct evhttp_request *req,
+    const char *where)
+{
+	struct evkeyvalq	*in = evhttp_request_get_input_headers(req);
+	struct evkeyval		*kv;
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	const char		*cl[8], *te[8];
+	size_t			 ncl = 0, nte = 0;
+	char			 why[200], body[300], *addr = NULL;
+	uint16_t		 port = 0;
+
+	TAILQ_FOREACH(kv, in, next) {
+		if (strcasecmp(kv->key, "Content-Length") == 0) {
+			if (ncl < 8)
+				cl[ncl] = kv->value;
+			ncl++;
+		} else if (strcasecmp(kv->key, "Transfer-Encoding") == 0) {
+			if (nte < 8)
+				te[nte] = kv->value;
+			nte++;
+		}
+	}
+	if (framing_check(cl, ncl < 8 ? ncl : 8, te, nte < 8 ? nte : 8, why,
+	    sizeof(why)) == 0 && ncl <= 8 && nte <= 8)
+		return 0;
+	if (ncl > 8 || nte > 8)
+		snprintf(why, sizeof(why), "request has too many Content-Length "
+		    "or Transfer-Encoding fields");
+	if (evcon != NULL)
+		evhttp_connection_get_peer(evcon, &addr, &port);
+	log_warnx("refused a request on the %s from %s:%u: %s; closed the "
+	    "connection (a broken client or request smuggling)", where,
+	    addr ? addr : "?", port, why);
+	snprintf(body, sizeof(body), "{\"error\":\"%s\"}", why);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Connection",
+	    "close");
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "application/json");
+	evbuffer_add_printf(evhttp_request_get_output_buffer(req), "%s\n", body);
+	hs->pending++;
+	evhttp_request_set_on_complete_cb(req, reply_done, hs);
+	evhttp_send_reply(req, 400, "Bad Request", NULL);
+	return 1;
+}
+
 /* Fill the parts of rq that do not depend on the server. */
 static void
 request_of(struct evhttp_request *req, struct api_request *rq, char *peer,
@@ -229,6 +286,8 @@ agent_request(struct evhttp_request *req, void *arg)
 	    evhttp_request_get_connection(req));
 	char			 addr[96], *colon;
 
+	if (framing_refused(hs, req, "agent port"))
+		return;
 	request_of(req, &rq, peer, sizeof(peer));
 	tls_conn_answered(bev);
 	snprintf(addr, sizeof(addr), "%s", peer);
@@ -287,6 +346,8 @@ admin_request(struct evhttp_request *req, void *arg)
 	struct api_response	 rs = { 0, NULL, NULL };
 	char			 peer[96];
 
+	if (framing_refused(hs, req, "admin port"))
+		return;
 	request_of(req, &rq, peer, sizeof(peer));
 	access_admin_handle(hs->api, ADMIN_VIA_HTTP, &rq, &rs);
 	send_response(hs, req, &rs);
@@ -332,6 +393,8 @@ sock_request(struct evhttp_request *req, void *arg)
 	char			 peer[96], actor[128];
 	int			 fd = bev ? (int)bufferevent_getfd(bev) : -1;
 
+	if (framing_refused(hs, req, "admin socket"))
+		return;
 	request_of(req, &rq, peer, sizeof(peer));
 	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1) {
 		log_warn("admin socket: cannot read the caller's credentials");
