@@ -24,8 +24,9 @@
 #include "common/timeutil.h"
 
 /* A heartbeat from further ahead than this is refused: a clock gone
-   wild would otherwise freeze the agent's uptime intervals. */
-#define HEARTBEAT_MAX_AHEAD_MS	(5 * 60 * 1000)
+   wild would otherwise freeze the agent's uptime intervals.  Events use
+   the same bound (clamped, not refused: event_bound_ts()). */
+#define HEARTBEAT_MAX_AHEAD_MS	EVENT_TS_MAX_AHEAD_MS
 #define HEARTBEAT_MAX_INTERVAL_S 86400
 #define ADMIN_LIMIT_DEFAULT	100
 #define ADMIN_LIMIT_MAX		10000
@@ -229,6 +230,43 @@ cert_matches(struct api *api, const struct api_request *rq,
 	return -1;
 }
 
+/*
+ * Clamp event times outside [2000-01-01 or the oldest time retention
+ * keeps, now + 5 min] to now (event_bound_ts()).  One log line per batch
+ * that had any.  0, or -1 having answered.
+ */
+static int
+bound_times(struct api *api, struct api_response *rs, struct event_batch *b,
+    int64_t now)
+{
+	int64_t	lo = now - api->conf->event_retention_ms;
+	size_t	n = 0, first = 0;
+	int	r;
+
+	if (lo < EVENT_TS_MIN_MS)
+		lo = EVENT_TS_MIN_MS;
+	for (size_t i = 0; i < b->n; i++) {
+		if ((r = event_bound_ts(&b->events[i], lo, now +
+		    EVENT_TS_MAX_AHEAD_MS, now)) == -1) {
+			log_errorx("out of memory marking an event's time as "
+			    "clamped; the agent will resend the batch");
+			api_reply_error(rs, 503, "collector out of memory; send "
+			    "the batch again later");
+			return -1;
+		}
+		if (r == 1 && n++ == 0)
+			first = i;
+	}
+	if (n > 0)
+		log_warnx("%zu events from %s (first seq %" PRIu64 ") were dated "
+		    "more than 5 minutes ahead of the collector's clock, before "
+		    "2000 or before the retention window; stored with the receive "
+		    "time and data.ts_clamped (the agent's time in data.ts_agent); "
+		    "fix the agent's clock (NTP)", n, b->agent,
+		    b->events[first].seq);
+	return 0;
+}
+
 void
 api_events(struct api *api, const struct api_request *rq,
     struct api_response *rs)
@@ -240,6 +278,7 @@ api_events(struct api *api, const struct api_request *rq,
 	char				*buf = NULL, err[512];
 	size_t				 len;
 	int				 r;
+	int64_t				 now = api->now();
 
 	memset(&b, 0, sizeof(b));
 	if (body_text(api, rq, rs, &buf, &text, &len) == -1)
@@ -253,7 +292,9 @@ api_events(struct api *api, const struct api_request *rq,
 	}
 	if (cert_matches(api, rq, rs, b.agent) == -1)
 		goto out;
-	if (store_insert_batch(api->store, &b, api->now(), &res, err,
+	if (bound_times(api, rs, &b, now) == -1)
+		goto out;
+	if (store_insert_batch(api->store, &b, now, &res, err,
 	    sizeof(err)) == -1) {
 		log_errorx("could not store a batch of %zu events from %s: %s; "
 		    "the agent will resend it", b.n, b.agent, err);
