@@ -32,18 +32,23 @@ usage_error(struct cli *cli, const char *usage, const char *arg)
 }
 
 static const char token_usage[] =
-    "usage: shaobing token create [--ttl 24h] [--uses 1] [--json]\n"
+    "usage: shaobing token create [--ttl 24h] [--uses 1] [--replace NAME] "
+    "[--json]\n"
     "  A one-time enrollment token for new agents, and the CA fingerprint\n"
     "  they check.  On the PC:\n"
     "    shaobing-agent enroll --server https://COLLECTOR:8443 \\\n"
     "        --token TOKEN --ca-fingerprint SHA256\n"
     "  --ttl   how long it is valid (1m to 30d, default 24h)\n"
-    "  --uses  how many machines may use it (default 1)\n";
+    "  --uses  how many machines may use it (default 1)\n"
+    "  --replace NAME  hand the existing agent NAME to the machine that\n"
+    "          enrolls with it (reinstalled or replaced PC): without it an\n"
+    "          existing agent's name is refused (409); the old key's\n"
+    "          certificates stop working; audited\n";
 
 int
 cli_cmd_token(struct cli *cli, int argc, char **argv)
 {
-	const char	*v, *ttl_s = "24h", *uses_s = "1";
+	const char	*v, *ttl_s = "24h", *uses_s = "1", *replace = NULL;
 	json_t		*body = NULL, *ans = NULL;
 	int64_t		 ttl;
 	long long	 uses;
@@ -64,6 +69,9 @@ cli_cmd_token(struct cli *cli, int argc, char **argv)
 		else if (r == 0 && (r = cli_opt(cli, argc, argv, &i, "--uses",
 		    &v)) == 1)
 			uses_s = v;
+		else if (r == 0 && (r = cli_opt(cli, argc, argv, &i, "--replace",
+		    &v)) == 1)
+			replace = v;
 		else if (r == 0 && strcmp(argv[i], "--json") == 0)
 			json = 1;
 		else if (r == 0)
@@ -80,6 +88,8 @@ cli_cmd_token(struct cli *cli, int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	body = json_pack("{s:I, s:I}", "ttl_s", (json_int_t)(ttl / 1000),
 	    "uses", (json_int_t)uses);
+	if (body != NULL && replace != NULL)
+		json_object_set_new(body, "replace", json_string(replace));
 	if (cli_admin_post(cli->admin, "/api/v1/admin/tokens", body, &ans, err,
 	    sizeof(err)) == -1) {
 		rc = fail(cli, err);
@@ -110,6 +120,11 @@ cli_cmd_token(struct cli *cli, int argc, char **argv)
 		    exp, uses, uses == 1 ? "" : "s",
 		    json_string_value(json_object_get(ans, "token")),
 		    json_string_value(json_object_get(ans, "ca_fingerprint")));
+		if (replace != NULL)
+			fprintf(cli->out, "\n替换 replaces: agent '%s': the "
+			    "machine enrolling with this token takes its name; "
+			    "the old key's certificates stop working\n",
+			    replace);
 	}
 	rc = CLI_EXIT_OK;
 out:

@@ -74,7 +74,8 @@ static const struct command commands[] = {
 	    "indicators [--year Y|--quarter Y-Qn|--month Y-MM|--from D --to D] "
 	    "[--json]",
 	    "indicators: target, actual, met 绩效指标" },
-	{ "token", cli_cmd_token, "token create [--ttl 24h] [--uses 1] [--json]",
+	{ "token", cli_cmd_token,
+	    "token create [--ttl 24h] [--uses 1] [--replace NAME] [--json]",
 	    "enrollment token for shaobing-agent enroll 注册令牌" },
 	{ "users", cli_cmd_users,
 	    "users [list] [--json] | add NAME --role admin|read | passwd NAME "

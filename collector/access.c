@@ -47,12 +47,15 @@ static void
 access_tokens(struct api *api, const struct api_request *rq,
     struct api_response *rs)
 {
-	static const char *const names[] = { "ttl_s", "uses", NULL };
+	static const char *const names[] = { "ttl_s", "uses", "replace", NULL };
 	const char	*actor = rq->actor ? rq->actor : "?";	/* middleware */
+	const char	*replace = NULL;
 	json_t	*o, *v;
-	int64_t	 ttl = 86400, uses = 1, now = api->now(), id;
+	int64_t	 ttl = 86400, uses = 1, now = api->now(), id, revoked;
+	uint64_t last_seq;
 	char	 tok[ACCESS_TOKEN_LEN], hash[DIGEST_SHA256_HEX], msg[300];
-	char	 exp[32];
+	char	 exp[32], what[160];
+	int	 r;
 
 	if ((o = api_body_object(rq, rs)) == NULL)
 		return;
@@ -76,24 +79,58 @@ access_tokens(struct api *api, const struct api_request *rq,
 		}
 		uses = json_integer_value(v);
 	}
+	if ((v = json_object_get(o, "replace")) != NULL) {
+		if (!json_is_string(v) || !event_name_ok(json_string_value(v),
+		    EVENT_AGENT_MAX)) {
+			snprintf(msg, sizeof(msg), "body.replace: expected an "
+			    "agent name (1-63 of A-Z a-z 0-9 . _ -)");
+			goto bad;
+		}
+		replace = json_string_value(v);
+		if ((r = store_agent_access(api->store, replace, &revoked,
+		    &last_seq, msg, sizeof(msg))) == -1) {
+			log_errorx("%s", msg);
+			api_reply_error(rs, 500, "store error; see the collector "
+			    "log");
+			goto out;
+		}
+		if (r == 1) {
+			snprintf(msg, sizeof(msg), "body.replace: no agent named "
+			    "'%s' (shaobing agents lists them)", replace);
+			api_reply_error(rs, 404, msg);
+			goto out;
+		}
+		if (uses != 1) {
+			snprintf(msg, sizeof(msg), "body.uses: a token that "
+			    "replaces an agent has one use");
+			goto bad;
+		}
+	}
 	if (access_token_new("sbe_", tok, sizeof(tok)) == -1 ||
 	    digest_sha256_hex(tok, strlen(tok), hash, sizeof(hash)) == -1) {
 		api_reply_error(rs, 500, "cannot make a random token");
 		goto out;
 	}
 	if (store_enroll_token_add(api->store, hash, now, now + ttl * 1000,
-	    (int)uses, actor, &id, msg, sizeof(msg)) == -1) {
+	    (int)uses, actor, replace, &id, msg, sizeof(msg)) == -1) {
 		log_errorx("%s", msg);
 		api_reply_error(rs, 500, "store error; see the collector log");
 		goto out;
 	}
 	time_format_utc(now + ttl * 1000, exp, sizeof(exp));
 	log_info("%s created enrollment token %" PRId64 " (%" PRId64 " uses, "
-	    "expires %s)", actor, id, uses, exp);
-	api_reply(rs, 200, json_pack("{s:I, s:s, s:s, s:s, s:I}", "id",
+	    "expires %s%s%s)", actor, id, uses, exp, replace ? ", replaces "
+	    "the key of agent " : "", replace ? replace : "");
+	if (replace != NULL) {
+		/* Its own audit row: who allowed the name to a new key. */
+		snprintf(what, sizeof(what), "token %" PRId64 " may replace the "
+		    "key of agent=%s", id, replace);
+		api_audit(api, actor, "token", rq, what, 200);
+	}
+	api_reply(rs, 200, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s?}", "id",
 	    (json_int_t)id, "token", tok, "ca_fingerprint",
 	    access_ca_fingerprint(api->access),
-	    "expires", exp, "uses", (json_int_t)uses));
+	    "expires", exp, "uses", (json_int_t)uses, "replace", replace));
 	explicit_bzero(tok, sizeof(tok));
 	goto out;
 bad:

@@ -440,7 +440,7 @@ int
 api_agent_allowed(struct api *api, const struct api_request *rq,
     const char *agent, struct api_response *rs)
 {
-	int64_t		revoked;
+	int64_t		revoked, after = 0;
 	uint64_t	last_seq;
 	char		err[300], ts[32], msg[400];
 	int		r;
@@ -450,6 +450,29 @@ api_agent_allowed(struct api *api, const struct api_request *rq,
 	if (r == -1) {
 		log_errorx("%s", err);
 		api_reply_error(rs, 500, "store error; try again");
+		return -1;
+	}
+	if (r == 0 && revoked == 0 && store_agent_cert_after(api->store, agent,
+	    &after, err, sizeof(err)) == -1) {
+		log_errorx("%s", err);
+		api_reply_error(rs, 500, "store error; try again");
+		return -1;
+	}
+	if (r == 0 && revoked == 0 && after != 0 &&
+	    rq->peer_not_before_ms < after) {
+		/* The old key of an agent whose name an administrator gave
+		   to a new key (shaobing token create --replace). */
+		api->rejected++;
+		time_format_local(after, ts, sizeof(ts));
+		snprintf(msg, sizeof(msg), "this certificate of agent '%s' was "
+		    "replaced: the administrator gave the name to a new key "
+		    "(certificates issued before %s are refused); enroll "
+		    "again with a new token", agent, ts);
+		log_warnx("refused %s from %s: an old certificate of agent '%s' "
+		    "(replaced at %s)", rq->uri, rq->peer ? rq->peer : "?",
+		    agent, ts);
+		api_reply(rs, 403, json_pack("{s:s, s:b}", "error", msg,
+		    "revoked", 1));
 		return -1;
 	}
 	if (r == 1 || revoked == 0)

@@ -331,6 +331,7 @@ agent_request(struct evhttp_request *req, void *arg)
 		}
 	} else {
 		rq.peer_cn = r == 1 ? cn : NULL;
+		rq.peer_not_before_ms = r == 1 ? tls_peer_not_before(bev) : 0;
 		access_agent_handle(hs->api, &rq, &rs);
 	}
 send:

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -317,4 +318,18 @@ out:
 	OPENSSL_free(utf);
 	ERR_clear_error();
 	return rc;
+}
+
+int64_t
+tls_peer_not_before(struct bufferevent *bev)
+{
+	SSL		*ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+	X509		*x = ssl ? SSL_get0_peer_certificate(ssl) : NULL;
+	struct tm	 tm;
+
+	if (x == NULL || ASN1_TIME_to_tm(X509_get0_notBefore(x), &tm) != 1) {
+		ERR_clear_error();
+		return 0;
+	}
+	return (int64_t)timegm(&tm) * 1000;
 }

@@ -46,4 +46,7 @@ void			 tls_set_conn_hook(void (*hook)(void *), void *arg);
 int	tls_peer_cn(struct bufferevent *bev, char *cn, size_t cnlen,
 	    char *why, size_t whylen);
 
+/* The peer certificate's notBefore (UTC ms), 0 when none. */
+int64_t	tls_peer_not_before(struct bufferevent *bev);
+
 #endif
