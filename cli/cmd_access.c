@@ -134,20 +134,128 @@ out:
 }
 
 static const char apitoken_usage[] =
-    "usage: shaobing apitoken create --scope read|admin [--label TEXT]\n"
+    "usage: shaobing apitoken create --scope read|admin [--label TEXT] "
+    "[--ttl 90d]\n"
+    "       shaobing apitoken list [--json]\n"
+    "       shaobing apitoken revoke ID\n"
     "  An API token for the admin API over HTTPS (the agent port), e.g.\n"
-    "    SHAOBING_TOKEN=sbk_... shaobing --admin https://COLLECTOR:8443 agents\n"
-    "  read: queries only; admin: everything.  It is shown once; only its\n"
-    "  hash is kept.\n";
+    "  for scripts: SHAOBING_ADMIN=https://COLLECTOR:8443 SHAOBING_TOKEN=...\n"
+    "  --ttl   how long it is valid (1m to 3660d: 30d, 12h, 45m; default "
+    "90d)\n"
+    "  list shows id, label, scope, created, expires, last used, state;\n"
+    "  revoke refuses the token at once (401).  All of it is audited.\n";
+
+static int
+apitoken_list(struct cli *cli, int argc, char **argv)
+{
+	static const char *const head[] = { "编号 id", "标签 label",
+	    "权限 scope", "创建 created", "到期 expires", "最近使用 last used",
+	    "状态 state" };
+	json_t			*ans = NULL, *rows, *a;
+	struct cli_table	*t = NULL;
+	char			 err[1024], id[24], c[40], e[40], u[40];
+	const char		*state;
+	size_t			 i;
+	int			 json = 0, rc = CLI_EXIT_FAIL;
+
+	for (int k = 2; k < argc; k++) {
+		if (strcmp(argv[k], "--json") == 0)
+			json = 1;
+		else
+			return usage_error(cli, apitoken_usage, argv[k]);
+	}
+	if (cli_admin_get(cli->admin, "/api/v1/admin/apitokens", &ans, err,
+	    sizeof(err)) == -1) {
+		rc = fail(cli, err);
+		goto out;
+	}
+	if (!json_is_array(rows = json_object_get(ans, "apitokens"))) {
+		rc = fail(cli, "unexpected answer from the admin API: no "
+		    "\"apitokens\" array");
+		goto out;
+	}
+	if (json) {
+		json_dumpf(ans, cli->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', cli->out);
+		rc = CLI_EXIT_OK;
+		goto out;
+	}
+	if ((t = cli_table_new(7, head)) == NULL) {
+		rc = fail(cli, "out of memory");
+		goto out;
+	}
+	cli_table_set_max(t, 1, 40);
+	json_array_foreach(rows, i, a) {
+		snprintf(id, sizeof(id), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(a, "id")));
+		cli_local_time(json_string_value(json_object_get(a, "created")),
+		    c, sizeof(c));
+		cli_local_time(json_string_value(json_object_get(a, "expires")),
+		    e, sizeof(e));
+		cli_local_time(json_string_value(json_object_get(a,
+		    "last_used")), u, sizeof(u));
+		state = json_string_value(json_object_get(a, "state"));
+		const char *row[] = { id,
+			json_string_value(json_object_get(a, "label")),
+			json_string_value(json_object_get(a, "scope")), c, e, u,
+			state == NULL ? "?" : strcmp(state, "active") == 0 ?
+			"有效 active" : strcmp(state, "expired") == 0 ?
+			"已过期 expired" : "已吊销 revoked" };
+		if (cli_table_add(t, row) == -1) {
+			rc = fail(cli, "out of memory");
+			goto out;
+		}
+	}
+	cli_table_print(t, cli->out);
+	rc = CLI_EXIT_OK;
+out:
+	cli_table_free(t);
+	json_decref(ans);
+	return rc;
+}
+
+static int
+apitoken_revoke(struct cli *cli, int argc, char **argv)
+{
+	json_t		*body = NULL, *ans = NULL;
+	long long	 id;
+	char		 err[1024], path[96];
+	int		 rc = CLI_EXIT_FAIL;
+
+	if (argc != 3)
+		return usage_error(cli, apitoken_usage, argc > 3 ? argv[3] :
+		    NULL);
+	if (cli_opt_int(cli, "ID", argv[2], 1, INT64_MAX, &id) == -1)
+		return CLI_EXIT_USAGE;
+	snprintf(path, sizeof(path), "/api/v1/admin/apitokens/%lld/revoke", id);
+	body = json_object();
+	if (cli_admin_post(cli->admin, path, body, &ans, err, sizeof(err)) == -1) {
+		rc = fail(cli, err);
+		goto out;
+	}
+	fprintf(cli->out, "API token %lld %s 已吊销 revoked\n", id,
+	    json_is_true(json_object_get(ans, "already")) ? "was already" :
+	    "is now");
+	rc = CLI_EXIT_OK;
+out:
+	json_decref(body);
+	json_decref(ans);
+	return rc;
+}
 
 int
 cli_cmd_apitoken(struct cli *cli, int argc, char **argv)
 {
-	const char	*v, *scope = NULL, *label = NULL;
+	const char	*v, *scope = NULL, *label = NULL, *ttl_s = "90d";
 	json_t		*body = NULL, *ans = NULL;
-	char		 err[1024];
+	int64_t		 ttl;
+	char		 err[1024], why[200], exp[40];
 	int		 r, rc = CLI_EXIT_FAIL;
 
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return apitoken_list(cli, argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
+		return apitoken_revoke(cli, argc, argv);
 	if (argc < 2 || strcmp(argv[1], "create") != 0)
 		return usage_error(cli, apitoken_usage, argc >= 2 ? argv[1] : NULL);
 	for (int i = 2; i < argc; i++) {
@@ -156,6 +264,9 @@ cli_cmd_apitoken(struct cli *cli, int argc, char **argv)
 		else if (r == 0 && (r = cli_opt(cli, argc, argv, &i, "--label",
 		    &v)) == 1)
 			label = v;
+		else if (r == 0 && (r = cli_opt(cli, argc, argv, &i, "--ttl",
+		    &v)) == 1)
+			ttl_s = v;
 		else if (r == 0)
 			return usage_error(cli, apitoken_usage, argv[i]);
 		else
@@ -167,7 +278,13 @@ cli_cmd_apitoken(struct cli *cli, int argc, char **argv)
 		    "--scope admin is required\n");
 		return CLI_EXIT_USAGE;
 	}
-	body = json_pack("{s:s}", "scope", scope);
+	if (parse_duration_ms(ttl_s, 60000, 3660LL * 86400000, &ttl, why,
+	    sizeof(why)) == -1) {
+		fprintf(cli->err, "shaobing: apitoken create: --ttl: %s\n", why);
+		return CLI_EXIT_USAGE;
+	}
+	body = json_pack("{s:s, s:I}", "scope", scope, "ttl_s",
+	    (json_int_t)(ttl / 1000));
 	if (label != NULL)
 		json_object_set_new(body, "label", json_string(label));
 	if (cli_admin_post(cli->admin, "/api/v1/admin/apitokens", body, &ans,
@@ -181,9 +298,11 @@ cli_cmd_apitoken(struct cli *cli, int argc, char **argv)
 	}
 	fprintf(cli->out, "%s\n", json_string_value(json_object_get(ans,
 	    "token")));
-	fprintf(cli->err, "API token %" JSON_INTEGER_FORMAT " (scope %s); keep "
-	    "it secret, it is not shown again\n",
-	    json_integer_value(json_object_get(ans, "id")), scope);
+	cli_local_time(json_string_value(json_object_get(ans, "expires")), exp,
+	    sizeof(exp));
+	fprintf(cli->err, "API token %" JSON_INTEGER_FORMAT " (scope %s, "
+	    "expires %s); keep it secret, it is not shown again\n",
+	    json_integer_value(json_object_get(ans, "id")), scope, exp);
 	rc = CLI_EXIT_OK;
 out:
 	json_decref(body);

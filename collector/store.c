@@ -94,9 +94,9 @@ static const char *const migrations[] = {
 	   (collector/store_retention.c) */
 	store_retention_migration,
 	store_device_migration,		/* 9: agentless equipment */
-	/* 10: enrollment tokens that replace an agent's key
-	   (collector/store_access.c) */
-	store_replace_migration,
+	/* 10: enrollment tokens that replace an agent's key, API token
+	   expiry (collector/store_access.c) */
+	store_access_migration_10,
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

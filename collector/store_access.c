@@ -62,11 +62,13 @@ const char store_access_migration[] =
  * hand to a new key (shaobing token create --replace NAME; NULL: none);
  * agents.cert_after (UTC ms, second-aligned): client certificates of the
  * agent whose notBefore is earlier are refused (the old key of a
- * replaced agent).
+ * replaced agent); api_tokens.expires (UTC ms; NULL: made before
+ * expiry existed, never expires).
  */
-const char store_replace_migration[] =
+const char store_access_migration_10[] =
 	"ALTER TABLE enroll_tokens ADD COLUMN replace_name TEXT;"
-	"ALTER TABLE agents ADD COLUMN cert_after INTEGER;";
+	"ALTER TABLE agents ADD COLUMN cert_after INTEGER;"
+	"ALTER TABLE api_tokens ADD COLUMN expires INTEGER;";
 
 static int
 exec1(struct store *st, const char *sql, char *err, size_t errlen)
@@ -399,15 +401,18 @@ store_agent_unrevoke(struct store *st, const char *which, char *name,
 
 int
 store_apitoken_add(struct store *st, const char *hash, const char *scope,
-    const char *label, int64_t now_ms, const char *by, int64_t *id,
-    char *err, size_t errlen)
+    const char *label, int64_t now_ms, int64_t expires_ms, const char *by,
+    int64_t *id, char *err, size_t errlen)
 {
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
 	if (store_prepare(st, "INSERT INTO api_tokens (hash, scope, label, created, "
-	    "created_by) VALUES (?1, ?2, ?3, ?4, ?5)", &s, err, errlen) == -1)
+	    "created_by, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &s, err,
+	    errlen) == -1)
 		return -1;
+	if (expires_ms != 0)
+		sqlite3_bind_int64(s, 6, expires_ms);
 	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, scope, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, label, -1, SQLITE_STATIC);
@@ -430,9 +435,11 @@ store_apitoken_check(struct store *st, const char *hash, int64_t now_ms,
 	int		 r, rc = -1;
 
 	if (store_prepare(st, "SELECT id, scope FROM api_tokens WHERE hash = ?1 AND "
-	    "revoked IS NULL", &s, err, errlen) == -1)
+	    "revoked IS NULL AND (expires IS NULL OR expires > ?2)", &s, err,
+	    errlen) == -1)
 		return -1;
 	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now_ms);
 	if ((r = sqlite3_step(s)) == SQLITE_DONE) {
 		rc = 1;
 		goto out;
@@ -449,6 +456,108 @@ store_apitoken_check(struct store *st, const char *hash, int64_t now_ms,
 	    err, errlen) == -1)
 		goto out;
 	sqlite3_bind_int64(s, 1, *id);
+	sqlite3_bind_int64(s, 2, now_ms);
+	if (step_done(st, s, err, errlen) == -1)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* UTC wire time of column i into a json object member, null when NULL. */
+static json_t *
+column_time(sqlite3_stmt *s, int i)
+{
+	char ts[32];
+
+	if (sqlite3_column_type(s, i) == SQLITE_NULL ||
+	    time_format_utc(sqlite3_column_int64(s, i), ts, sizeof(ts)) == -1)
+		return json_null();
+	return json_string(ts);
+}
+
+int
+store_apitoken_list(struct store *st, int64_t now_ms, json_t **out,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	json_t		*arr = json_array(), *o;
+	int		 r, rc = -1;
+	int64_t		 exp;
+	const char	*state;
+
+	*out = NULL;
+	if (arr == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (store_prepare(st, "SELECT id, label, scope, created, expires, "
+	    "last_used, revoked, created_by FROM api_tokens ORDER BY id", &s,
+	    err, errlen) == -1)
+		goto out;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		exp = sqlite3_column_type(s, 4) == SQLITE_NULL ? INT64_MAX :
+		    sqlite3_column_int64(s, 4);
+		state = sqlite3_column_type(s, 6) != SQLITE_NULL ? "revoked" :
+		    exp <= now_ms ? "expired" : "active";
+		o = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s}",
+		    "id", (json_int_t)sqlite3_column_int64(s, 0),
+		    "label", (const char *)sqlite3_column_text(s, 1),
+		    "scope", (const char *)sqlite3_column_text(s, 2),
+		    "created", column_time(s, 3), "expires", column_time(s, 4),
+		    "last_used", column_time(s, 5), "revoked", column_time(s, 6),
+		    "created_by", (const char *)sqlite3_column_text(s, 7),
+		    "state", state);
+		if (o == NULL || json_array_append_new(arr, o) == -1) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+	}
+	if (r != SQLITE_DONE) {
+		store_db_err(st, "api_tokens", err, errlen);
+		goto out;
+	}
+	*out = arr;
+	arr = NULL;
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	json_decref(arr);
+	return rc;
+}
+
+int
+store_apitoken_revoke(struct store *st, int64_t id, int64_t now_ms,
+    int *already, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 r, rc = -1;
+
+	*already = 0;
+	if (store_prepare(st, "SELECT revoked FROM api_tokens WHERE id = ?1", &s,
+	    err, errlen) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if ((r = sqlite3_step(s)) == SQLITE_DONE) {
+		rc = 1;
+		goto out;
+	}
+	if (r != SQLITE_ROW) {
+		store_db_err(st, "api_tokens", err, errlen);
+		goto out;
+	}
+	*already = sqlite3_column_type(s, 0) != SQLITE_NULL;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (*already) {
+		rc = 0;
+		goto out;
+	}
+	if (store_prepare(st, "UPDATE api_tokens SET revoked = ?2 WHERE id = ?1",
+	    &s, err, errlen) == -1)
+		goto out;
+	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, now_ms);
 	if (step_done(st, s, err, errlen) == -1)
 		goto out;

@@ -15,8 +15,9 @@
 
 /* The migration that adds the access tables (store.c lists it). */
 extern const char store_access_migration[];
-/* Migration 10: token replace_name, agents.cert_after. */
-extern const char store_replace_migration[];
+/* Migration 10: token replace_name, agents.cert_after, API token
+   expiry. */
+extern const char store_access_migration_10[];
 
 /* ---- store ---------------------------------------------------------- */
 
@@ -97,11 +98,24 @@ int	store_agent_revoke(struct store *st, const char *which, int64_t now_ms,
 int	store_agent_unrevoke(struct store *st, const char *which, char *name,
 	    size_t namelen, int *was_revoked, char *err, size_t errlen);
 
+/* expires_ms 0: never (tests; tokens from before expiry existed). */
 int	store_apitoken_add(struct store *st, const char *hash,
 	    const char *scope, const char *label, int64_t now_ms,
-	    const char *by, int64_t *id, char *err, size_t errlen);
+	    int64_t expires_ms, const char *by, int64_t *id, char *err,
+	    size_t errlen);
 /*
- * The scope ("read" or "admin") of a live API token into scope (>= 8
+ * Every API token, oldest first: id, label, scope, created, expires,
+ * last_used, revoked (UTC wire times or null), created_by, state
+ * ("active", "expired", "revoked"); never the hash.  -1 error.
+ */
+int	store_apitoken_list(struct store *st, int64_t now_ms, json_t **out,
+	    char *err, size_t errlen);
+/* Revoke token id: 0 done (*already when it was), 1 unknown, -1 error. */
+int	store_apitoken_revoke(struct store *st, int64_t id, int64_t now_ms,
+	    int *already, char *err, size_t errlen);
+/*
+ * The scope ("read" or "admin") of a live (not revoked, not expired)
+ * API token into scope (>= 8
  * bytes) and its id; last_used is updated.  0, 1 unknown, -1 error.
  */
 int	store_apitoken_check(struct store *st, const char *hash,

@@ -352,6 +352,61 @@ stored() {
 	[[ "$output" == *"操作者 Actor"* ]]
 }
 
+@test "API tokens: list, revoke (401 at once), --ttl (default 90d), expired ones refused, all audited" {
+	api() {
+		curl -s -o /dev/null -w '%{http_code}' --cacert "$T/ca/ca.crt" \
+			-H "Authorization: Bearer $1" "https://127.0.0.1:$C_PORT/api/v1/admin/agents"
+	}
+	t1=$("$SB" apitoken create --scope read --label grafana 2>/dev/null)
+	t2=$("$SB" apitoken create --scope admin --label 'night job' --ttl 36h 2>/dev/null)
+	t3=$("$SB" apitoken create --scope read --ttl 7d 2>/dev/null)
+	[ "$(api "$t1")" = 200 ] && [ "$(api "$t2")" = 200 ] && [ "$(api "$t3")" = 200 ]
+	run "$SB" apitoken list --json
+	[ "$status" -eq 0 ]
+	[ "$(jq '.apitokens | length' <<<"$output")" = 3 ]
+	[ "$(jq -r '.apitokens[1].label' <<<"$output")" = "night job" ]
+	[ "$(jq -r '.apitokens[1].scope' <<<"$output")" = admin ]
+	jq -e '.apitokens[0].last_used | test("Z$")' <<<"$output"
+	! grep -q sbk_ <<<"$output"
+	! jq -e '.apitokens[0] | has("hash")' <<<"$output"
+	# The default 90 days, and the 36 hours asked for (to the minute).
+	created=$(date -u -d "$(jq -r '.apitokens[0].created' <<<"$output")" +%s)
+	expires=$(date -u -d "$(jq -r '.apitokens[0].expires' <<<"$output")" +%s)
+	[ $((expires - created)) -eq $((90 * 86400)) ]
+	created=$(date -u -d "$(jq -r '.apitokens[1].created' <<<"$output")" +%s)
+	expires=$(date -u -d "$(jq -r '.apitokens[1].expires' <<<"$output")" +%s)
+	[ $((expires - created)) -eq $((36 * 3600)) ]
+	id2=$(jq -r '.apitokens[1].id' <<<"$output")
+	run "$SB" apitoken list
+	[[ "$output" == *"编号 id"*"最近使用 last used"* ]]
+	[[ "$output" == *"night job"*"有效 active"* ]]
+	# Revoked: 401 on the very next call; the others go on.
+	run "$SB" apitoken revoke "$id2"
+	[ "$status" -eq 0 ]
+	[ "$(api "$t2")" = 401 ]
+	[ "$(api "$t1")" = 200 ]
+	run "$SB" apitoken list
+	[[ "$output" == *"night job"*"已吊销 revoked"* ]]
+	run "$SB" apitoken revoke "$id2"
+	[[ "$output" == *"was already"* ]]
+	run "$SB" apitoken revoke 4242
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"unknown API token 4242"* ]]
+	# Expired: made to expire now in the store (no waiting), refused at once.
+	sqlite3 "$T/collector.db" "UPDATE api_tokens SET expires = 1000 * strftime('%s','now') - 1 WHERE label = ''"
+	[ "$(api "$t3")" = 401 ]
+	run "$SB" apitoken list
+	[[ "$output" == *"已过期 expired"* ]]
+	# Bad durations are usage errors naming the option.
+	for bad in 0d 10 12x -3h 4000d; do
+		run "$SB" apitoken create --scope read --ttl "$bad"
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"--ttl"* ]]
+	done
+	"$SB" audit log --json | jq -e '.audit | map(select(.path | test("/apitokens/[0-9]+/revoke"))) | length == 3'
+	"$SB" audit log --json | jq -e '.audit | map(select(.path == "/api/v1/admin/apitokens" and .method == "POST")) | length == 3'
+}
+
 @test "the CLI over HTTPS: --ca or \$SHAOBING_CA, peer and host verified, clear errors" {
 	tok=$("$SB" apitoken create --scope read 2>/dev/null)
 	url=https://127.0.0.1:$C_PORT

@@ -220,7 +220,7 @@ test_apitokens_and_audit(void **state)
 	int64_t			 id, got;
 	char			 err[256], scope[16];
 
-	assert_int_equal(store_apitoken_add(st, "k", "read", "ci", T0, "root",
+	assert_int_equal(store_apitoken_add(st, "k", "read", "ci", T0, 0, "root",
 	    &id, err, sizeof(err)), 0);
 	assert_int_equal(store_apitoken_check(st, "k", T0, scope, sizeof(scope),
 	    &got, err, sizeof(err)), 0);
@@ -229,8 +229,52 @@ test_apitokens_and_audit(void **state)
 	assert_int_equal(store_apitoken_check(st, "x", T0, scope, sizeof(scope),
 	    &got, err, sizeof(err)), 1);
 	/* The scope is checked by the schema too. */
-	assert_int_equal(store_apitoken_add(st, "k2", "root", "", T0, "root",
+	assert_int_equal(store_apitoken_add(st, "k2", "root", "", T0, 0, "root",
 	    &id, err, sizeof(err)), -1);
+	{
+		int64_t	k3, k4;
+		int	already;
+
+		/* Expiry: good until the last millisecond before it. */
+		assert_int_equal(store_apitoken_add(st, "k3", "admin", "ops",
+		    T0, T0 + 2 * HOUR, "root", &k3, err, sizeof(err)), 0);
+		assert_int_equal(store_apitoken_check(st, "k3", T0 + 2 * HOUR - 1,
+		    scope, sizeof(scope), &got, err, sizeof(err)), 0);
+		assert_int_equal(store_apitoken_check(st, "k3", T0 + 2 * HOUR,
+		    scope, sizeof(scope), &got, err, sizeof(err)), 1);
+		/* Revocation: at once, twice harmless, unknown ids 1. */
+		assert_int_equal(store_apitoken_add(st, "k4", "read", "", T0,
+		    T0 + 900 * HOUR, "root", &k4, err, sizeof(err)), 0);
+		assert_int_equal(store_apitoken_revoke(st, k4, T0 + 3, &already,
+		    err, sizeof(err)), 0);
+		assert_false(already);
+		assert_int_equal(store_apitoken_check(st, "k4", T0 + 4, scope,
+		    sizeof(scope), &got, err, sizeof(err)), 1);
+		assert_int_equal(store_apitoken_revoke(st, k4, T0 + 5, &already,
+		    err, sizeof(err)), 0);
+		assert_true(already);
+		assert_int_equal(store_apitoken_revoke(st, 999, T0, &already,
+		    err, sizeof(err)), 1);
+		/* The list: states, times, never the hash. */
+		assert_int_equal(store_apitoken_list(st, T0 + 2 * HOUR, &arr,
+		    err, sizeof(err)), 0);
+		assert_int_equal(json_array_size(arr), 3);
+		assert_string_equal(json_string_value(json_object_get(
+		    json_array_get(arr, 0), "state")), "active");
+		assert_true(json_is_null(json_object_get(json_array_get(arr, 0),
+		    "expires")));
+		assert_string_equal(json_string_value(json_object_get(
+		    json_array_get(arr, 0), "last_used")),
+		    "2026-11-27T13:37:20.000Z");
+		assert_string_equal(json_string_value(json_object_get(
+		    json_array_get(arr, 1), "state")), "expired");
+		assert_string_equal(json_string_value(json_object_get(
+		    json_array_get(arr, 1), "label")), "ops");
+		assert_string_equal(json_string_value(json_object_get(
+		    json_array_get(arr, 2), "state")), "revoked");
+		assert_null(json_object_get(json_array_get(arr, 2), "hash"));
+		json_decref(arr);
+	}
 	assert_int_equal(store_audit_add(st, &a, err, sizeof(err)), 0);
 	a.status = 401;
 	assert_int_equal(store_audit_add(st, &a, err, sizeof(err)), 0);
