@@ -145,6 +145,42 @@ static const char apitoken_usage[] =
     "  list shows id, label, scope, created, expires, last used, state;\n"
     "  revoke refuses the token at once (401).  All of it is audited.\n";
 
+/*
+ * GET path and find the array member key of the answer (*ans to free,
+ * *rows into it); with json, print the answer.  1 printed, 0 go on and
+ * make the table (*t, 7 columns of head), -1 failed (said so; *rc set).
+ */
+static int
+list_rows(struct cli *cli, const char *path, const char *key, int json,
+    const char *const *head, json_t **ans, json_t **rows,
+    struct cli_table **t, int *rc)
+{
+	char err[1024];
+
+	*rc = CLI_EXIT_FAIL;
+	if (cli_admin_get(cli->admin, path, ans, err, sizeof(err)) == -1) {
+		*rc = fail(cli, err);
+		return -1;
+	}
+	if (!json_is_array(*rows = json_object_get(*ans, key))) {
+		snprintf(err, sizeof(err), "unexpected answer from the admin "
+		    "API: no \"%s\" array", key);
+		*rc = fail(cli, err);
+		return -1;
+	}
+	if (json) {
+		json_dumpf(*ans, cli->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', cli->out);
+		*rc = CLI_EXIT_OK;
+		return 1;
+	}
+	if ((*t = cli_table_new(7, head)) == NULL) {
+		*rc = fail(cli, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 apitoken_list(struct cli *cli, int argc, char **argv)
 {
@@ -153,7 +189,7 @@ apitoken_list(struct cli *cli, int argc, char **argv)
 	    "状态 state" };
 	json_t			*ans = NULL, *rows, *a;
 	struct cli_table	*t = NULL;
-	char			 err[1024], id[24], c[40], e[40], u[40];
+	char			 id[24], c[40], e[40], u[40];
 	const char		*state;
 	size_t			 i;
 	int			 json = 0, rc = CLI_EXIT_FAIL;
@@ -164,26 +200,9 @@ apitoken_list(struct cli *cli, int argc, char **argv)
 		else
 			return usage_error(cli, apitoken_usage, argv[k]);
 	}
-	if (cli_admin_get(cli->admin, "/api/v1/admin/apitokens", &ans, err,
-	    sizeof(err)) == -1) {
-		rc = fail(cli, err);
+	if (list_rows(cli, "/api/v1/admin/apitokens", "apitokens", json, head,
+	    &ans, &rows, &t, &rc) != 0)
 		goto out;
-	}
-	if (!json_is_array(rows = json_object_get(ans, "apitokens"))) {
-		rc = fail(cli, "unexpected answer from the admin API: no "
-		    "\"apitokens\" array");
-		goto out;
-	}
-	if (json) {
-		json_dumpf(ans, cli->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', cli->out);
-		rc = CLI_EXIT_OK;
-		goto out;
-	}
-	if ((t = cli_table_new(7, head)) == NULL) {
-		rc = fail(cli, "out of memory");
-		goto out;
-	}
 	cli_table_set_max(t, 1, 40);
 	json_array_foreach(rows, i, a) {
 		snprintf(id, sizeof(id), "%" JSON_INTEGER_FORMAT,
@@ -389,7 +408,7 @@ cli_cmd_audit(struct cli *cli, int argc, char **argv)
 	const char		*v, *limit = "100", *after = "0";
 	json_t			*ans = NULL, *rows, *a;
 	size_t			 i;
-	char			 path[128], err[1024], ts[32], id[32], st[16];
+	char			 path[128], ts[32], id[32], st[16];
 	char			 call[600];
 	int			 json = 0, r, rc = CLI_EXIT_FAIL;
 	long long		 n;
@@ -416,25 +435,9 @@ cli_cmd_audit(struct cli *cli, int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	snprintf(path, sizeof(path), "/api/v1/admin/audit?limit=%s&after_id=%s",
 	    limit, after);
-	if (cli_admin_get(cli->admin, path, &ans, err, sizeof(err)) == -1) {
-		rc = fail(cli, err);
+	if (list_rows(cli, path, "audit", json, head, &ans, &rows, &t,
+	    &rc) != 0)
 		goto out;
-	}
-	if (!json_is_array(rows = json_object_get(ans, "audit"))) {
-		rc = fail(cli, "unexpected answer from the admin API: no "
-		    "\"audit\" array");
-		goto out;
-	}
-	if (json) {
-		json_dumpf(ans, cli->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', cli->out);
-		rc = CLI_EXIT_OK;
-		goto out;
-	}
-	if ((t = cli_table_new(7, head)) == NULL) {
-		rc = fail(cli, "out of memory");
-		goto out;
-	}
 	cli_table_set_max(t, 5, 60);
 	json_array_foreach(rows, i, a) {
 		cli_local_time(json_string_value(json_object_get(a, "ts")), ts,
