@@ -4,6 +4,7 @@
  * certificate CN is read from it per request and handed to api.c.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -35,6 +36,15 @@
 #include "common/timeutil.h"
 
 #define SWEEP_MS	500	/* how often slow requests are looked for */
+/*
+ * Slow loris: a connection without a verified agent certificate has
+ * HEAD_MS (or request_timeout, when shorter) for its TLS handshake and
+ * request, and one address holds at most PER_ADDR of them; when every
+ * slot is taken, the oldest of them makes room.  Agents keep the full
+ * request_timeout and are never cut for room.
+ */
+#define HEAD_MS		5000
+#define PER_ADDR	32
 
 #define ALL_METHODS	(EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | \
 	EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | \
@@ -50,6 +60,7 @@ struct http_server {
 	struct event			*sweep;
 	int64_t				 request_timeout_ms;
 	uint64_t			 cut;		/* slow requests cut */
+	uint64_t			 evicted;	/* cut to make room */
 	struct tls_server		*tls;
 	int				 max_connections;
 	int				 paused;	/* agent listener off */
@@ -67,7 +78,20 @@ conn_hook(void *arg)
 	if (hs->agent_sock == NULL || hs->draining)
 		return;
 	l = evhttp_bound_socket_get_listener(hs->agent_sock);
-	if (!hs->paused && tls_connections() >= (size_t)hs->max_connections) {
+	if (!hs->paused && tls_connections() >= (size_t)hs->max_connections &&
+	    tls_evict_one()) {
+		if (hs->evicted++ == 0)
+			log_warnx("%zu agent-port connections open "
+			    "(max_connections): closed the oldest one without an "
+			    "agent certificate to make room (slow or hostile "
+			    "clients); logged once, then at debug level",
+			    tls_connections());
+		else
+			log_debug("closed the oldest connection without an agent "
+			    "certificate to make room (%" PRIu64 " so far)",
+			    hs->evicted);
+	} else if (!hs->paused &&
+	    tls_connections() >= (size_t)hs->max_connections) {
 		evconnlistener_disable(l);
 		hs->paused = 1;
 		log_warnx("%zu agent connections open (max_connections); new "
@@ -465,15 +489,23 @@ static void
 sweep_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_server	*hs = arg;
+	struct tls_sweep_limits	 lim;
 	size_t			 n;
 
 	(void)fd; (void)what;
-	if ((n = tls_sweep(hs->request_timeout_ms)) > 0) {
+	lim.agent_ms = hs->request_timeout_ms;
+	lim.head_ms = hs->request_timeout_ms < HEAD_MS ?
+	    hs->request_timeout_ms : HEAD_MS;
+	lim.per_addr = PER_ADDR;
+	if ((n = tls_sweep(&lim)) > 0) {
 		if (hs->cut == 0 || log_getlevel() >= LOG_LVL_DEBUG)
 			log_warnx("cut %zu agent-port connections that did not "
 			    "deliver a request within request_timeout (%lld ms; "
-			    "slow or hostile clients); logged once, then at "
-			    "debug level", n, (long long)hs->request_timeout_ms);
+			    "%lld ms without an agent certificate) or were over "
+			    "%d such connections from one address (slow or "
+			    "hostile clients); logged once, then at debug level",
+			    n, (long long)lim.agent_ms, (long long)lim.head_ms,
+			    PER_ADDR);
 		hs->cut += n;
 	}
 }
