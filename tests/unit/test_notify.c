@@ -391,6 +391,7 @@ test_hostile_text(void **state)
 	    sizeof(out)), "http:\xe2\x80\x8b//a");
 	assert_string_equal(notify_md_escape("端口扫描端口扫描", NOTIFY_MD, out,
 	    12), "端口…");
+	notify_conf_free(&nc);
 }
 
 static void
