@@ -33,19 +33,24 @@ usage_error(struct cli *cli, const char *usage, const char *arg)
 }
 
 static const char token_usage[] =
-    "usage: shaobing token create [--ttl 24h] [--uses 1] [--json]\n"
+    "usage: shaobing token create [--ttl 24h] [--uses 1] [--replace NAME] "
+    "[--json]\n"
     "  A one-time enrollment token for new agents, and the CA fingerprint\n"
     "  they check, and the command to paste on the PC (its --server is\n"
     "  the collector's [server] public_url, by default the first name of\n"
     "  its certificate and its port):\n"
     "    shaobing-agent enroll --server URL --token TOKEN --ca-fingerprint SHA256\n"
     "  --ttl   how long it is valid (1m to 30d, default 24h)\n"
-    "  --uses  how many machines may use it (default 1)\n";
+    "  --uses  how many machines may use it (default 1)\n"
+    "  --replace NAME  hand the existing agent NAME to the machine that\n"
+    "          enrolls with it (reinstalled or replaced PC): without it an\n"
+    "          existing agent's name is refused (409); the old key's\n"
+    "          certificates stop working; audited\n";
 
 int
 cli_cmd_token(struct cli *cli, int argc, char **argv)
 {
-	const char	*v, *ttl_s = "24h", *uses_s = "1";
+	const char	*v, *ttl_s = "24h", *uses_s = "1", *replace = NULL;
 	json_t		*body = NULL, *ans = NULL;
 	int64_t		 ttl;
 	long long	 uses;
@@ -66,6 +71,9 @@ cli_cmd_token(struct cli *cli, int argc, char **argv)
 		else if (r == 0 && (r = cli_opt(cli, argc, argv, &i, "--uses",
 		    &v)) == 1)
 			uses_s = v;
+		else if (r == 0 && (r = cli_opt(cli, argc, argv, &i, "--replace",
+		    &v)) == 1)
+			replace = v;
 		else if (r == 0 && strcmp(argv[i], "--json") == 0)
 			json = 1;
 		else if (r == 0)
@@ -82,6 +90,8 @@ cli_cmd_token(struct cli *cli, int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	body = json_pack("{s:I, s:I}", "ttl_s", (json_int_t)(ttl / 1000),
 	    "uses", (json_int_t)uses);
+	if (body != NULL && replace != NULL)
+		json_object_set_new(body, "replace", json_string(replace));
 	if (cli_admin_post(cli->admin, "/api/v1/admin/tokens", body, &ans, err,
 	    sizeof(err)) == -1) {
 		rc = fail(cli, err);
@@ -114,6 +124,11 @@ cli_cmd_token(struct cli *cli, int argc, char **argv)
 		    "https://COLLECTOR:PORT",
 		    json_string_value(json_object_get(ans, "token")),
 		    json_string_value(json_object_get(ans, "ca_fingerprint")));
+		if (replace != NULL)
+			fprintf(cli->out, "\n替换 replaces: agent '%s': the "
+			    "machine enrolling with this token takes its name; "
+			    "the old key's certificates stop working\n",
+			    replace);
 	}
 	rc = CLI_EXIT_OK;
 out:
@@ -123,20 +138,147 @@ out:
 }
 
 static const char apitoken_usage[] =
-    "usage: shaobing apitoken create --scope read|admin [--label TEXT]\n"
+    "usage: shaobing apitoken create --scope read|admin [--label TEXT] "
+    "[--ttl 90d]\n"
+    "       shaobing apitoken list [--json]\n"
+    "       shaobing apitoken revoke ID\n"
     "  An API token for the admin API over HTTPS (the agent port), e.g.\n"
-    "    SHAOBING_TOKEN=sbk_... shaobing --admin https://COLLECTOR:8443 agents\n"
-    "  read: queries only; admin: everything.  It is shown once; only its\n"
-    "  hash is kept.\n";
+    "  for scripts: SHAOBING_ADMIN=https://COLLECTOR:8443 SHAOBING_TOKEN=...\n"
+    "  --ttl   how long it is valid (1m to 3660d: 30d, 12h, 45m; default "
+    "90d)\n"
+    "  list shows id, label, scope, created, expires, last used, state;\n"
+    "  revoke refuses the token at once (401).  All of it is audited.\n";
+
+/*
+ * GET path and find the array member key of the answer (*ans to free,
+ * *rows into it); with json, print the answer.  1 printed, 0 go on and
+ * make the table (*t, 7 columns of head), -1 failed (said so; *rc set).
+ */
+static int
+list_rows(struct cli *cli, const char *path, const char *key, int json,
+    const char *const *head, json_t **ans, json_t **rows,
+    struct cli_table **t, int *rc)
+{
+	char err[1024];
+
+	*rc = CLI_EXIT_FAIL;
+	if (cli_admin_get(cli->admin, path, ans, err, sizeof(err)) == -1) {
+		*rc = fail(cli, err);
+		return -1;
+	}
+	if (!json_is_array(*rows = json_object_get(*ans, key))) {
+		snprintf(err, sizeof(err), "unexpected answer from the admin "
+		    "API: no \"%s\" array", key);
+		*rc = fail(cli, err);
+		return -1;
+	}
+	if (json) {
+		json_dumpf(*ans, cli->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', cli->out);
+		*rc = CLI_EXIT_OK;
+		return 1;
+	}
+	if ((*t = cli_table_new(7, head)) == NULL) {
+		*rc = fail(cli, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+apitoken_list(struct cli *cli, int argc, char **argv)
+{
+	static const char *const head[] = { "编号 id", "标签 label",
+	    "权限 scope", "创建 created", "到期 expires", "最近使用 last used",
+	    "状态 state" };
+	json_t			*ans = NULL, *rows, *a;
+	struct cli_table	*t = NULL;
+	char			 id[24], c[40], e[40], u[40];
+	const char		*state;
+	size_t			 i;
+	int			 json = 0, rc = CLI_EXIT_FAIL;
+
+	for (int k = 2; k < argc; k++) {
+		if (strcmp(argv[k], "--json") == 0)
+			json = 1;
+		else
+			return usage_error(cli, apitoken_usage, argv[k]);
+	}
+	if (list_rows(cli, "/api/v1/admin/apitokens", "apitokens", json, head,
+	    &ans, &rows, &t, &rc) != 0)
+		goto out;
+	cli_table_set_max(t, 1, 40);
+	json_array_foreach(rows, i, a) {
+		snprintf(id, sizeof(id), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(a, "id")));
+		cli_local_time(json_string_value(json_object_get(a, "created")),
+		    c, sizeof(c));
+		cli_local_time(json_string_value(json_object_get(a, "expires")),
+		    e, sizeof(e));
+		cli_local_time(json_string_value(json_object_get(a,
+		    "last_used")), u, sizeof(u));
+		state = json_string_value(json_object_get(a, "state"));
+		const char *row[] = { id,
+			json_string_value(json_object_get(a, "label")),
+			json_string_value(json_object_get(a, "scope")), c, e, u,
+			state == NULL ? "?" : strcmp(state, "active") == 0 ?
+			"有效 active" : strcmp(state, "expired") == 0 ?
+			"已过期 expired" : "已吊销 revoked" };
+		if (cli_table_add(t, row) == -1) {
+			rc = fail(cli, "out of memory");
+			goto out;
+		}
+	}
+	cli_table_print(t, cli->out);
+	rc = CLI_EXIT_OK;
+out:
+	cli_table_free(t);
+	json_decref(ans);
+	return rc;
+}
+
+static int
+apitoken_revoke(struct cli *cli, int argc, char **argv)
+{
+	json_t		*body = NULL, *ans = NULL;
+	long long	 id;
+	char		 err[1024], path[96];
+	int		 rc = CLI_EXIT_FAIL;
+
+	if (argc != 3)
+		return usage_error(cli, apitoken_usage, argc > 3 ? argv[3] :
+		    NULL);
+	if (cli_opt_int(cli, "ID", argv[2], 1, INT64_MAX, &id) == -1)
+		return CLI_EXIT_USAGE;
+	snprintf(path, sizeof(path), "/api/v1/admin/apitokens/%lld/revoke", id);
+	body = json_object();
+	if (cli_admin_post(cli->admin, path, body, &ans, err, sizeof(err)) == -1) {
+		rc = fail(cli, err);
+		goto out;
+	}
+	fprintf(cli->out, "API token %lld %s 已吊销 revoked\n", id,
+	    json_is_true(json_object_get(ans, "already")) ? "was already" :
+	    "is now");
+	rc = CLI_EXIT_OK;
+out:
+	json_decref(body);
+	json_decref(ans);
+	return rc;
+}
 
 int
 cli_cmd_apitoken(struct cli *cli, int argc, char **argv)
 {
-	const char	*v, *scope = NULL, *label = NULL;
+	const char	*v, *scope = NULL, *label = NULL, *ttl_s = "90d";
 	json_t		*body = NULL, *ans = NULL;
-	char		 err[1024];
+	int64_t		 ttl;
+	char		 err[1024], why[200], exp[40];
 	int		 r, rc = CLI_EXIT_FAIL;
 
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return apitoken_list(cli, argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
+		return apitoken_revoke(cli, argc, argv);
 	if (argc < 2 || strcmp(argv[1], "create") != 0)
 		return usage_error(cli, apitoken_usage, argc >= 2 ? argv[1] : NULL);
 	for (int i = 2; i < argc; i++) {
@@ -145,6 +287,9 @@ cli_cmd_apitoken(struct cli *cli, int argc, char **argv)
 		else if (r == 0 && (r = cli_opt(cli, argc, argv, &i, "--label",
 		    &v)) == 1)
 			label = v;
+		else if (r == 0 && (r = cli_opt(cli, argc, argv, &i, "--ttl",
+		    &v)) == 1)
+			ttl_s = v;
 		else if (r == 0)
 			return usage_error(cli, apitoken_usage, argv[i]);
 		else
@@ -156,7 +301,13 @@ cli_cmd_apitoken(struct cli *cli, int argc, char **argv)
 		    "--scope admin is required\n");
 		return CLI_EXIT_USAGE;
 	}
-	body = json_pack("{s:s}", "scope", scope);
+	if (parse_duration_ms(ttl_s, 60000, 3660LL * 86400000, &ttl, why,
+	    sizeof(why)) == -1) {
+		fprintf(cli->err, "shaobing: apitoken create: --ttl: %s\n", why);
+		return CLI_EXIT_USAGE;
+	}
+	body = json_pack("{s:s, s:I}", "scope", scope, "ttl_s",
+	    (json_int_t)(ttl / 1000));
 	if (label != NULL)
 		json_object_set_new(body, "label", json_string(label));
 	if (cli_admin_post(cli->admin, "/api/v1/admin/apitokens", body, &ans,
@@ -170,9 +321,11 @@ cli_cmd_apitoken(struct cli *cli, int argc, char **argv)
 	}
 	fprintf(cli->out, "%s\n", json_string_value(json_object_get(ans,
 	    "token")));
-	fprintf(cli->err, "API token %" JSON_INTEGER_FORMAT " (scope %s); keep "
-	    "it secret, it is not shown again\n",
-	    json_integer_value(json_object_get(ans, "id")), scope);
+	cli_local_time(json_string_value(json_object_get(ans, "expires")), exp,
+	    sizeof(exp));
+	fprintf(cli->err, "API token %" JSON_INTEGER_FORMAT " (scope %s, "
+	    "expires %s); keep it secret, it is not shown again\n",
+	    json_integer_value(json_object_get(ans, "id")), scope, exp);
 	rc = CLI_EXIT_OK;
 out:
 	json_decref(body);
@@ -259,7 +412,7 @@ cli_cmd_audit(struct cli *cli, int argc, char **argv)
 	const char		*v, *limit = "100", *after = "0";
 	json_t			*ans = NULL, *rows, *a;
 	size_t			 i;
-	char			 path[128], err[1024], ts[32], id[32], st[16];
+	char			 path[128], ts[32], id[32], st[16];
 	char			 call[600];
 	int			 json = 0, r, rc = CLI_EXIT_FAIL;
 	long long		 n;
@@ -286,25 +439,9 @@ cli_cmd_audit(struct cli *cli, int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	snprintf(path, sizeof(path), "/api/v1/admin/audit?limit=%s&after_id=%s",
 	    limit, after);
-	if (cli_admin_get(cli->admin, path, &ans, err, sizeof(err)) == -1) {
-		rc = fail(cli, err);
+	if (list_rows(cli, path, "audit", json, head, &ans, &rows, &t,
+	    &rc) != 0)
 		goto out;
-	}
-	if (!json_is_array(rows = json_object_get(ans, "audit"))) {
-		rc = fail(cli, "unexpected answer from the admin API: no "
-		    "\"audit\" array");
-		goto out;
-	}
-	if (json) {
-		json_dumpf(ans, cli->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', cli->out);
-		rc = CLI_EXIT_OK;
-		goto out;
-	}
-	if ((t = cli_table_new(7, head)) == NULL) {
-		rc = fail(cli, "out of memory");
-		goto out;
-	}
 	cli_table_set_max(t, 5, 60);
 	json_array_foreach(rows, i, a) {
 		cli_local_time(json_string_value(json_object_get(a, "ts")), ts,

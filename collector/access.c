@@ -5,8 +5,11 @@
  * /api/v1/admin/ and the console's /console/api/; the agent port's
  * table; the admin routes of access control itself:
  *
- *   POST /api/v1/admin/tokens           {"ttl_s","uses"} → enrollment token
- *   POST /api/v1/admin/apitokens        {"scope","label"} → API token
+ *   POST /api/v1/admin/tokens           {"ttl_s","uses"[,"replace"]}
+ *                                       → enrollment token
+ *   POST /api/v1/admin/apitokens        {"scope","label","ttl_s"} → API token
+ *   GET  /api/v1/admin/apitokens        → every token, never its hash
+ *   POST /api/v1/admin/apitokens/:id/revoke
  *   POST /api/v1/admin/agents/revoke    {"agent"}
  *   POST /api/v1/admin/agents/unrevoke  {"agent"}
  *   GET  /api/v1/admin/audit?after_id=&limit=
@@ -43,6 +46,8 @@
 #define TOKEN_TTL_MIN_S		60
 #define TOKEN_TTL_MAX_S		(30 * 86400)
 #define TOKEN_USES_MAX		10000
+#define APITOKEN_TTL_DEFAULT_S	(90LL * 86400)
+#define APITOKEN_TTL_MAX_S	(3660LL * 86400)
 #define AUDIT_LIMIT_MAX		10000
 #define ADMIN_PREFIX		"/api/v1/admin/"
 #define CONSOLE_API_PREFIX	"/console/api/"
@@ -51,12 +56,15 @@ static void
 access_tokens(struct api *api, const struct api_request *rq,
     struct api_response *rs)
 {
-	static const char *const names[] = { "ttl_s", "uses", NULL };
+	static const char *const names[] = { "ttl_s", "uses", "replace", NULL };
 	const char	*actor = rq->actor ? rq->actor : "?";	/* middleware */
+	const char	*replace = NULL;
 	json_t	*o, *v;
-	int64_t	 ttl = 86400, uses = 1, now = api->now(), id;
+	int64_t	 ttl = 86400, uses = 1, now = api->now(), id, revoked;
+	uint64_t last_seq;
 	char	 tok[ACCESS_TOKEN_LEN], hash[DIGEST_SHA256_HEX], msg[300];
-	char	 exp[32], url[COLLECTOR_PATH_MAX];
+	char	 exp[32], url[COLLECTOR_PATH_MAX], what[160];
+	int	 r;
 
 	if ((o = api_body_object(rq, rs)) == NULL)
 		return;
@@ -80,13 +88,40 @@ access_tokens(struct api *api, const struct api_request *rq,
 		}
 		uses = json_integer_value(v);
 	}
+	if ((v = json_object_get(o, "replace")) != NULL) {
+		if (!json_is_string(v) || !event_name_ok(json_string_value(v),
+		    EVENT_AGENT_MAX)) {
+			snprintf(msg, sizeof(msg), "body.replace: expected an "
+			    "agent name (1-63 of A-Z a-z 0-9 . _ -)");
+			goto bad;
+		}
+		replace = json_string_value(v);
+		if ((r = store_agent_access(api->store, replace, &revoked,
+		    &last_seq, msg, sizeof(msg))) == -1) {
+			log_errorx("%s", msg);
+			api_reply_error(rs, 500, "store error; see the collector "
+			    "log");
+			goto out;
+		}
+		if (r == 1) {
+			snprintf(msg, sizeof(msg), "body.replace: no agent named "
+			    "'%s' (shaobing agents lists them)", replace);
+			api_reply_error(rs, 404, msg);
+			goto out;
+		}
+		if (uses != 1) {
+			snprintf(msg, sizeof(msg), "body.uses: a token that "
+			    "replaces an agent has one use");
+			goto bad;
+		}
+	}
 	if (token_new("sbe_", tok, sizeof(tok)) == -1 ||
 	    digest_sha256_hex(tok, strlen(tok), hash, sizeof(hash)) == -1) {
 		api_reply_error(rs, 500, "cannot make a random token");
 		goto out;
 	}
 	if (store_enroll_token_add(api->store, hash, now, now + ttl * 1000,
-	    (int)uses, actor, &id, msg, sizeof(msg)) == -1) {
+	    (int)uses, actor, replace, &id, msg, sizeof(msg)) == -1) {
 		log_errorx("%s", msg);
 		api_reply_error(rs, 500, "store error; see the collector log");
 		goto out;
@@ -99,11 +134,19 @@ access_tokens(struct api *api, const struct api_request *rq,
 		snprintf(url, sizeof(url), "https://COLLECTOR:PORT");
 	}
 	log_info("%s created enrollment token %" PRId64 " (%" PRId64 " uses, "
-	    "expires %s)", actor, id, uses, exp);
-	api_reply(rs, 200, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s}", "id",
-	    (json_int_t)id, "token", tok, "ca_fingerprint",
+	    "expires %s%s%s)", actor, id, uses, exp, replace ? ", replaces "
+	    "the key of agent " : "", replace ? replace : "");
+	if (replace != NULL) {
+		/* Its own audit row: who allowed the name to a new key. */
+		snprintf(what, sizeof(what), "token %" PRId64 " may replace the "
+		    "key of agent=%s", id, replace);
+		api_audit(api, actor, "token", rq, what, 200);
+	}
+	api_reply(rs, 200, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s?}",
+	    "id", (json_int_t)id, "token", tok, "ca_fingerprint",
 	    access_ca_fingerprint(api->access),
-	    "expires", exp, "uses", (json_int_t)uses, "server", url));
+	    "expires", exp, "uses", (json_int_t)uses, "server", url,
+	    "replace", replace));
 	explicit_bzero(tok, sizeof(tok));
 	goto out;
 bad:
@@ -116,11 +159,12 @@ static void
 access_apitokens(struct api *api, const struct api_request *rq,
     struct api_response *rs)
 {
-	static const char *const names[] = { "scope", "label", NULL };
+	static const char *const names[] = { "scope", "label", "ttl_s", NULL };
 	const char	*actor = rq->actor ? rq->actor : "?";	/* middleware */
-	json_t		*o;
+	json_t		*o, *v;
 	const char	*scope, *label;
-	int64_t		 id;
+	int64_t		 id, now = api->now(), ttl = APITOKEN_TTL_DEFAULT_S;
+	char		 exp[32];
 	char		 tok[ACCESS_TOKEN_LEN], hash[DIGEST_SHA256_HEX], msg[300];
 
 	if ((o = api_body_object(rq, rs)) == NULL)
@@ -135,21 +179,32 @@ access_apitokens(struct api *api, const struct api_request *rq,
 	label = api_member(o, "label", 64, 0, msg, sizeof(msg));
 	if (label == NULL && msg[0] != '\0')
 		goto bad;
+	if ((v = json_object_get(o, "ttl_s")) != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) < TOKEN_TTL_MIN_S ||
+		    json_integer_value(v) > APITOKEN_TTL_MAX_S) {
+			snprintf(msg, sizeof(msg), "body.ttl_s: expected %d to %lld "
+			    "seconds (1 minute to 10 years)", TOKEN_TTL_MIN_S,
+			    (long long)APITOKEN_TTL_MAX_S);
+			goto bad;
+		}
+		ttl = json_integer_value(v);
+	}
 	if (token_new("sbk_", tok, sizeof(tok)) == -1 ||
 	    digest_sha256_hex(tok, strlen(tok), hash, sizeof(hash)) == -1) {
 		api_reply_error(rs, 500, "cannot make a random token");
 		goto out;
 	}
 	if (store_apitoken_add(api->store, hash, scope, label ? label : "",
-	    api->now(), actor, &id, msg, sizeof(msg)) == -1) {
+	    now, now + ttl * 1000, actor, &id, msg, sizeof(msg)) == -1) {
 		log_errorx("%s", msg);
 		api_reply_error(rs, 500, "store error; see the collector log");
 		goto out;
 	}
-	log_info("%s created API token %" PRId64 " with scope %s", actor, id,
-	    scope);
-	api_reply(rs, 200, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id,
-	    "token", tok, "scope", scope));
+	time_format_utc(now + ttl * 1000, exp, sizeof(exp));
+	log_info("%s created API token %" PRId64 " with scope %s (expires %s)",
+	    actor, id, scope, exp);
+	api_reply(rs, 200, json_pack("{s:I, s:s, s:s, s:s}", "id",
+	    (json_int_t)id, "token", tok, "scope", scope, "expires", exp));
 	explicit_bzero(tok, sizeof(tok));
 	goto out;
 bad:
@@ -205,6 +260,59 @@ admin_revoke(struct api *api, const struct api_request *rq,
 	}
 out:
 	json_decref(o);
+}
+
+static void
+access_apitoken_list(struct api *api, const struct api_request *rq,
+    struct api_response *rs)
+{
+	json_t	*arr;
+	char	 msg[300];
+
+	if (rq->query[0] != '\0') {
+		api_reply_error(rs, 400, "this list takes no query parameters");
+		return;
+	}
+	if (store_apitoken_list(api->store, api->now(), &arr, msg,
+	    sizeof(msg)) == -1) {
+		log_errorx("%s", msg);
+		api_reply_error(rs, 500, "store error; see the collector log");
+		return;
+	}
+	api_reply(rs, 200, json_pack("{s:o}", "apitokens", arr));
+}
+
+/* POST apitokens/:id/revoke: refused at once from then on (401). */
+static void
+access_apitoken_revoke(struct api *api, const struct api_request *rq,
+    struct api_response *rs)
+{
+	const char	*actor = rq->actor ? rq->actor : "?";	/* middleware */
+	int64_t		 id;
+	char		 msg[300], why[100];
+	int		 r, already;
+
+	if (parse_i64(rq->arg[0], 1, INT64_MAX, &id, why, sizeof(why)) == -1) {
+		snprintf(msg, sizeof(msg), "token id: %s", why);
+		api_reply_error(rs, 400, msg);
+		return;
+	}
+	if ((r = store_apitoken_revoke(api->store, id, api->now(), &already,
+	    msg, sizeof(msg))) == -1) {
+		log_errorx("%s", msg);
+		api_reply_error(rs, 500, "store error; see the collector log");
+		return;
+	}
+	if (r == 1) {
+		snprintf(msg, sizeof(msg), "unknown API token %" PRId64
+		    " (shaobing apitoken list)", id);
+		api_reply_error(rs, 404, msg);
+		return;
+	}
+	if (!already)
+		log_info("%s revoked API token %" PRId64, actor, id);
+	api_reply(rs, 200, json_pack("{s:I, s:b}", "id", (json_int_t)id,
+	    "already", already));
 }
 
 static void
@@ -308,6 +416,10 @@ const struct route access_admin_routes[] = {
 	/* access control: CLI only */
 	{ API_POST, "/api/v1/admin/tokens", SCOPE_ADMIN, 0, access_tokens },
 	{ API_POST, "/api/v1/admin/apitokens", SCOPE_ADMIN, 0, access_apitokens },
+	{ API_GET,  "/api/v1/admin/apitokens", SCOPE_READ, 0,
+	    access_apitoken_list },
+	{ API_POST, "/api/v1/admin/apitokens/:id/revoke", SCOPE_ADMIN, 0,
+	    access_apitoken_revoke },
 	{ API_POST, "/api/v1/admin/agents/revoke", SCOPE_ADMIN, 0, access_revoke },
 	{ API_POST, "/api/v1/admin/agents/unrevoke", SCOPE_ADMIN, 0,
 	    access_unrevoke },

@@ -27,8 +27,9 @@
 #include "common/version.h"
 
 /* A heartbeat from further ahead than this is refused: a clock gone
-   wild would otherwise freeze the agent's uptime intervals. */
-#define HEARTBEAT_MAX_AHEAD_MS	(5 * 60 * 1000)
+   wild would otherwise freeze the agent's uptime intervals.  Events use
+   the same bound (clamped, not refused: event_bound_ts()). */
+#define HEARTBEAT_MAX_AHEAD_MS	EVENT_TS_MAX_AHEAD_MS
 #define HEARTBEAT_MAX_INTERVAL_S 86400
 #define ADMIN_LIMIT_DEFAULT	100
 #define ADMIN_LIMIT_MAX		10000
@@ -232,6 +233,43 @@ cert_matches(struct api *api, const struct api_request *rq,
 	return -1;
 }
 
+/*
+ * Clamp event times outside [2000-01-01 or the oldest time retention
+ * keeps, now + 5 min] to now (event_bound_ts()).  One log line per batch
+ * that had any.  0, or -1 having answered.
+ */
+static int
+bound_times(struct api *api, struct api_response *rs, struct event_batch *b,
+    int64_t now)
+{
+	int64_t	lo = now - api->conf->event_retention_ms;
+	size_t	n = 0, first = 0;
+	int	r;
+
+	if (lo < EVENT_TS_MIN_MS)
+		lo = EVENT_TS_MIN_MS;
+	for (size_t i = 0; i < b->n; i++) {
+		if ((r = event_bound_ts(&b->events[i], lo, now +
+		    EVENT_TS_MAX_AHEAD_MS, now)) == -1) {
+			log_errorx("out of memory marking an event's time as "
+			    "clamped; the agent will resend the batch");
+			api_reply_error(rs, 503, "collector out of memory; send "
+			    "the batch again later");
+			return -1;
+		}
+		if (r == 1 && n++ == 0)
+			first = i;
+	}
+	if (n > 0)
+		log_warnx("%zu events from %s (first seq %" PRIu64 ") were dated "
+		    "more than 5 minutes ahead of the collector's clock, before "
+		    "2000 or before the retention window; stored with the receive "
+		    "time and data.ts_clamped (the agent's time in data.ts_agent); "
+		    "fix the agent's clock (NTP)", n, b->agent,
+		    b->events[first].seq);
+	return 0;
+}
+
 void
 api_events(struct api *api, const struct api_request *rq,
     struct api_response *rs)
@@ -243,6 +281,7 @@ api_events(struct api *api, const struct api_request *rq,
 	char				*buf = NULL, err[512];
 	size_t				 len;
 	int				 r;
+	int64_t				 now = api->now();
 
 	memset(&b, 0, sizeof(b));
 	if (body_text(api, rq, rs, &buf, &text, &len) == -1)
@@ -256,7 +295,9 @@ api_events(struct api *api, const struct api_request *rq,
 	}
 	if (cert_matches(api, rq, rs, b.agent) == -1)
 		goto out;
-	if (store_insert_batch(api->store, &b, api->now(), &res, err,
+	if (bound_times(api, rs, &b, now) == -1)
+		goto out;
+	if (store_insert_batch(api->store, &b, now, &res, err,
 	    sizeof(err)) == -1) {
 		log_errorx("could not store a batch of %zu events from %s: %s; "
 		    "the agent will resend it", b.n, b.agent, err);
@@ -414,7 +455,7 @@ int
 api_agent_allowed(struct api *api, const struct api_request *rq,
     const char *agent, struct api_response *rs)
 {
-	int64_t		revoked;
+	int64_t		revoked, after = 0;
 	uint64_t	last_seq;
 	char		err[300], ts[32], msg[400];
 	int		r;
@@ -424,6 +465,29 @@ api_agent_allowed(struct api *api, const struct api_request *rq,
 	if (r == -1) {
 		log_errorx("%s", err);
 		api_reply_error(rs, 500, "store error; try again");
+		return -1;
+	}
+	if (r == 0 && revoked == 0 && store_agent_cert_after(api->store, agent,
+	    &after, err, sizeof(err)) == -1) {
+		log_errorx("%s", err);
+		api_reply_error(rs, 500, "store error; try again");
+		return -1;
+	}
+	if (r == 0 && revoked == 0 && after != 0 &&
+	    rq->peer_not_before_ms < after) {
+		/* The old key of an agent whose name an administrator gave
+		   to a new key (shaobing token create --replace). */
+		api->rejected++;
+		time_format_local(after, ts, sizeof(ts));
+		snprintf(msg, sizeof(msg), "this certificate of agent '%s' was "
+		    "replaced: the administrator gave the name to a new key "
+		    "(certificates issued before %s are refused); enroll "
+		    "again with a new token", agent, ts);
+		log_warnx("refused %s from %s: an old certificate of agent '%s' "
+		    "(replaced at %s)", rq->uri, rq->peer ? rq->peer : "?",
+		    agent, ts);
+		api_reply(rs, 403, json_pack("{s:s, s:b}", "error", msg,
+		    "revoked", 1));
 		return -1;
 	}
 	if (r == 1 || revoked == 0)

@@ -49,6 +49,8 @@ struct api_request {
 	const char		*uri;		/* path with optional ?query */
 	const char		*content_encoding; /* NULL when absent */
 	const char		*peer_cn;	/* verified client CN, NULL none */
+	int64_t			 peer_not_before_ms; /* its certificate's
+						   notBefore, UTC ms */
 	const char		*peer;		/* "ADDR:PORT", for logs */
 	const void		*body;
 	size_t			 bodylen;

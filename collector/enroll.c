@@ -327,6 +327,7 @@ access_enroll(struct api *api, const struct api_request *rq,
 	req.machine_id = mid;
 	req.name = name;
 	req.now_ms = api->now();
+	req.skew_ms = PKI_SKEW_S * 1000LL;
 	if (store_enroll(api->store, &req, sign_cb, &sc, &res, err,
 	    sizeof(err)) == -1) {
 		log_errorx("enrollment from %s: %s", rq->peer, err);
@@ -361,8 +362,10 @@ access_enroll(struct api *api, const struct api_request *rq,
 		break;
 	case ENROLL_NAME_TAKEN:
 		status = 409;
-		snprintf(msg, sizeof(msg), "the name '%s' belongs to another "
-		    "machine; enroll with another --name", res.name);
+		snprintf(msg, sizeof(msg), "the name '%s' belongs to an "
+		    "existing agent; enroll with another --name, or ask the "
+		    "administrator for a token that replaces that agent's key "
+		    "(shaobing token create --replace %s)", res.name, res.name);
 		break;
 	case ENROLL_SIGN_FAILED:
 		status = 400;
@@ -370,8 +373,9 @@ access_enroll(struct api *api, const struct api_request *rq,
 		break;
 	}
 	snprintf(actor, sizeof(actor), "enroll-token:%" PRId64, res.token_id);
-	snprintf(what, sizeof(what), "/api/v1/enroll agent=%s machine=%.16s",
-	    res.status == ENROLL_OK ? res.name : name, mid);
+	snprintf(what, sizeof(what), "/api/v1/enroll agent=%s machine=%.16s%s",
+	    res.status == ENROLL_OK ? res.name : name, mid,
+	    res.status == ENROLL_OK && res.replaced ? " replaced-key" : "");
 	api_audit(api, actor, "enroll", rq, what, status);
 	if (status != 200) {
 		log_warnx("refused enrollment of '%s' from %s: %s", name,
@@ -380,8 +384,10 @@ access_enroll(struct api *api, const struct api_request *rq,
 		goto out;
 	}
 	log_info("agent '%s' enrolled from %s (%s machine, token %" PRId64
-	    ", last seq %" PRIu64 ")", res.name, rq->peer, res.known ?
-	    "known" : "new", res.token_id, res.last_seq);
+	    ", last seq %" PRIu64 ")%s", res.name, rq->peer, res.known ?
+	    "known" : "new", res.token_id, res.last_seq, res.replaced ?
+	    "; it replaces the agent's old key, whose certificates are no "
+	    "longer accepted" : "");
 	answer_cert(rs, ac, sc.cert, json_pack("{s:s, s:I, s:b}", "name",
 	    res.name, "last_seq", (json_int_t)res.last_seq, "known", res.known));
 	goto out;

@@ -4,11 +4,14 @@
  * certificate CN is read from it per request and handed to api.c.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -18,10 +21,13 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+
+#include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 
 #include "collector/access.h"
 #include "collector/console.h"
+#include "collector/framing.h"
 #include "collector/http.h"
 #include "collector/ratelimit.h"
 #include "collector/tls.h"
@@ -30,6 +36,15 @@
 #include "common/timeutil.h"
 
 #define SWEEP_MS	500	/* how often slow requests are looked for */
+/*
+ * Slow loris: a connection without a verified agent certificate has
+ * HEAD_MS (or request_timeout, when shorter) for its TLS handshake and
+ * request, and one address holds at most PER_ADDR of them; when every
+ * slot is taken, the oldest of them makes room.  Agents keep the full
+ * request_timeout and are never cut for room.
+ */
+#define HEAD_MS		5000
+#define PER_ADDR	32
 
 #define ALL_METHODS	(EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | \
 	EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | \
@@ -45,6 +60,7 @@ struct http_server {
 	struct event			*sweep;
 	int64_t				 request_timeout_ms;
 	uint64_t			 cut;		/* slow requests cut */
+	uint64_t			 evicted;	/* cut to make room */
 	struct tls_server		*tls;
 	int				 max_connections;
 	int				 paused;	/* agent listener off */
@@ -62,7 +78,20 @@ conn_hook(void *arg)
 	if (hs->agent_sock == NULL || hs->draining)
 		return;
 	l = evhttp_bound_socket_get_listener(hs->agent_sock);
-	if (!hs->paused && tls_connections() >= (size_t)hs->max_connections) {
+	if (!hs->paused && tls_connections() >= (size_t)hs->max_connections &&
+	    tls_evict_one()) {
+		if (hs->evicted++ == 0)
+			log_warnx("%zu agent-port connections open "
+			    "(max_connections): closed the oldest one without an "
+			    "agent certificate to make room (slow or hostile "
+			    "clients); logged once, then at debug level",
+			    tls_connections());
+		else
+			log_debug("closed the oldest connection without an agent "
+			    "certificate to make room (%" PRIu64 " so far)",
+			    hs->evicted);
+	} else if (!hs->paused &&
+	    tls_connections() >= (size_t)hs->max_connections) {
 		evconnlistener_disable(l);
 		hs->paused = 1;
 		log_warnx("%zu agent connections open (max_connections); new "
@@ -131,6 +160,58 @@ send_response(struct http_server *hs, struct evhttp_request *req,
 	hs->pending++;
 	evhttp_request_set_on_complete_cb(req, reply_done, hs);
 	evhttp_send_reply(req, rs->status, NULL, NULL);
+}
+
+/*
+ * RFC 9112 framing (framing.h): a request whose body length is
+ * ambiguous gets 400 and the connection is closed after the answer, so
+ * whatever evhttp took for the rest of the body is never read as a
+ * second request.  1 when refused (answered), 0 to go on.
+ */
+static int
+framing_refused(struct http_server *hs, struct evhttp_request *req,
+    const char *where)
+{
+	struct evkeyvalq	*in = evhttp_request_get_input_headers(req);
+	struct evkeyval		*kv;
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	const char		*cl[8], *te[8];
+	size_t			 ncl = 0, nte = 0;
+	char			 why[200], body[300], *addr = NULL;
+	uint16_t		 port = 0;
+
+	TAILQ_FOREACH(kv, in, next) {
+		if (strcasecmp(kv->key, "Content-Length") == 0) {
+			if (ncl < 8)
+				cl[ncl] = kv->value;
+			ncl++;
+		} else if (strcasecmp(kv->key, "Transfer-Encoding") == 0) {
+			if (nte < 8)
+				te[nte] = kv->value;
+			nte++;
+		}
+	}
+	if (framing_check(cl, ncl < 8 ? ncl : 8, te, nte < 8 ? nte : 8, why,
+	    sizeof(why)) == 0 && ncl <= 8 && nte <= 8)
+		return 0;
+	if (ncl > 8 || nte > 8)
+		snprintf(why, sizeof(why), "request has too many Content-Length "
+		    "or Transfer-Encoding fields");
+	if (evcon != NULL)
+		evhttp_connection_get_peer(evcon, &addr, &port);
+	log_warnx("refused a request on the %s from %s:%u: %s; closed the "
+	    "connection (a broken client or request smuggling)", where,
+	    addr ? addr : "?", port, why);
+	snprintf(body, sizeof(body), "{\"error\":\"%s\"}", why);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Connection",
+	    "close");
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "application/json");
+	evbuffer_add_printf(evhttp_request_get_output_buffer(req), "%s\n", body);
+	hs->pending++;
+	evhttp_request_set_on_complete_cb(req, reply_done, hs);
+	evhttp_send_reply(req, 400, "Bad Request", NULL);
+	return 1;
 }
 
 /* Fill the parts of rq that do not depend on the server. */
@@ -229,6 +310,8 @@ agent_request(struct evhttp_request *req, void *arg)
 	    evhttp_request_get_connection(req));
 	char			 addr[96], *colon;
 
+	if (framing_refused(hs, req, "agent port"))
+		return;
 	request_of(req, &rq, peer, sizeof(peer));
 	tls_conn_answered(bev);
 	snprintf(addr, sizeof(addr), "%s", peer);
@@ -272,6 +355,7 @@ agent_request(struct evhttp_request *req, void *arg)
 		}
 	} else {
 		rq.peer_cn = r == 1 ? cn : NULL;
+		rq.peer_not_before_ms = r == 1 ? tls_peer_not_before(bev) : 0;
 		access_agent_handle(hs->api, &rq, &rs);
 	}
 send:
@@ -287,6 +371,8 @@ admin_request(struct evhttp_request *req, void *arg)
 	struct api_response	 rs = { 0, NULL, NULL };
 	char			 peer[96];
 
+	if (framing_refused(hs, req, "admin port"))
+		return;
 	request_of(req, &rq, peer, sizeof(peer));
 	access_admin_handle(hs->api, ADMIN_VIA_HTTP, &rq, &rs);
 	send_response(hs, req, &rs);
@@ -332,6 +418,8 @@ sock_request(struct evhttp_request *req, void *arg)
 	char			 peer[96], actor[128];
 	int			 fd = bev ? (int)bufferevent_getfd(bev) : -1;
 
+	if (framing_refused(hs, req, "admin socket"))
+		return;
 	request_of(req, &rq, peer, sizeof(peer));
 	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1) {
 		log_warn("admin socket: cannot read the caller's credentials");
@@ -401,15 +489,23 @@ static void
 sweep_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_server	*hs = arg;
+	struct tls_sweep_limits	 lim;
 	size_t			 n;
 
 	(void)fd; (void)what;
-	if ((n = tls_sweep(hs->request_timeout_ms)) > 0) {
+	lim.agent_ms = hs->request_timeout_ms;
+	lim.head_ms = hs->request_timeout_ms < HEAD_MS ?
+	    hs->request_timeout_ms : HEAD_MS;
+	lim.per_addr = PER_ADDR;
+	if ((n = tls_sweep(&lim)) > 0) {
 		if (hs->cut == 0 || log_getlevel() >= LOG_LVL_DEBUG)
 			log_warnx("cut %zu agent-port connections that did not "
 			    "deliver a request within request_timeout (%lld ms; "
-			    "slow or hostile clients); logged once, then at "
-			    "debug level", n, (long long)hs->request_timeout_ms);
+			    "%lld ms without an agent certificate) or were over "
+			    "%d such connections from one address (slow or "
+			    "hostile clients); logged once, then at debug level",
+			    n, (long long)lim.agent_ms, (long long)lim.head_ms,
+			    PER_ADDR);
 		hs->cut += n;
 	}
 }

@@ -198,12 +198,33 @@ int	notify_urlencode(const char *s, char *out, size_t outlen);
 char	*notify_rfc2047(const char *text);
 
 /*
+ * How a channel renders text: plain (email text/plain, webhook "text"),
+ * CommonMark-like markdown (DingTalk, WeCom: backslash escapes) or
+ * Feishu's lark_md (HTML character references).
+ */
+enum notify_markup {
+	NOTIFY_PLAIN = 0,
+	NOTIFY_MD,
+	NOTIFY_LARK_MD,
+};
+/*
+ * Agent-supplied text (titles, keys, agent names) made inert for markup
+ * mk into out: control characters become spaces; markdown and HTML
+ * metacharacters (\ ` * _ { } [ ] ( ) ! | < > ~ & " ') are
+ * escaped (not - + . #, markup only at the start of a line, which
+ * agent text never is); "://" and "www." get a zero-width space so
+ * that no renderer turns them into links.  Only our own template is markup.  Cut at a
+ * character boundary with "…" when out is too small.  Returns out.
+ */
+char	*notify_md_escape(const char *s, enum notify_markup mk, char *out,
+	    size_t outlen);
+/*
  * One incident, or a digest of n (n > 1 or digest set), as the text of
- * the message: plain (email, webhook "text") or markdown (robots).
- * Labels in Chinese with English beside, times local.  malloc'd.
+ * the message for markup mk, agent text escaped for it.  Labels in
+ * Chinese with English beside, times local.  malloc'd.
  */
 char	*notify_render(const struct notify_msg *m, size_t n, bool digest,
-	    bool markdown, size_t total);
+	    enum notify_markup mk, size_t total);
 /* The subject / title line.  malloc'd. */
 char	*notify_render_title(const struct notify_msg *m, size_t n, bool digest,
 	    size_t total);

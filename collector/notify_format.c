@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/evp.h>
@@ -224,6 +225,56 @@ notify_rfc2047(const char *text)
 	return sb_take(&b);
 }
 
+/* ---- agent text inside markup ---------------------------------------- */
+
+#define ESC_MAX	2048	/* escaped field: 256 bytes at most 6 each, + … */
+
+char *
+notify_md_escape(const char *s, enum notify_markup mk, char *out,
+    size_t outlen)
+{
+	/* Not - + . #: they are markup only at the start of a line, and
+	   agent text never starts one (after "**: ", no newline left). */
+	static const char	 meta[] = "\\`*_{}[]()!|<>~&\"'";
+	static const char	 zwsp[] = "\xe2\x80\x8b";	/* U+200B */
+	size_t			 o = 0, i, cl;
+	char			 piece[16];
+	unsigned char		 c;
+
+	if (outlen == 0)
+		return out;
+	for (i = 0; s[i] != '\0'; i += cl) {
+		c = (unsigned char)s[i];
+		cl = text_utf8_decode(s + i, strnlen(s + i, 4), NULL);
+		if (cl == 0) {			/* not UTF-8: U+FFFD */
+			cl = 1;
+			snprintf(piece, sizeof(piece), "\xef\xbf\xbd");
+		} else if (c < 0x20 || c == 0x7f)
+			snprintf(piece, sizeof(piece), " ");
+		else if (mk != NOTIFY_PLAIN && c < 0x80 && strchr(meta, c) != NULL)
+			snprintf(piece, sizeof(piece), mk == NOTIFY_LARK_MD ?
+			    "&#%d;" : "\\%c", c);
+		else
+			snprintf(piece, sizeof(piece), "%.*s", (int)cl, s + i);
+		/* No autolinks: "http:" + ZWSP + "//", "www" + ZWSP + ".". */
+		if (mk != NOTIFY_PLAIN && c == ':' && strncmp(s + i + 1, "//",
+		    2) == 0)
+			snprintf(piece, sizeof(piece), ":%s", zwsp);
+		if (mk != NOTIFY_PLAIN && c == '.' && i >= 3 &&
+		    strncasecmp(s + i - 3, "www", 3) == 0)
+			snprintf(piece, sizeof(piece), "%s.", zwsp);
+		if (o + strlen(piece) + sizeof("…") > outlen) {
+			snprintf(out + o, outlen - o, "%s", o + sizeof("…") <=
+			    outlen ? "…" : "");
+			return out;
+		}
+		memcpy(out + o, piece, strlen(piece));
+		o += strlen(piece);
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /* ---- text ----------------------------------------------------------- */
 
 static void
@@ -233,11 +284,12 @@ local_time(int64_t ms, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
-char *
-notify_render_title(const struct notify_msg *m, size_t n, bool digest,
-    size_t total)
+static char *
+render_title(const struct notify_msg *m, size_t n, bool digest, size_t total,
+    enum notify_markup mk)
 {
-	struct sbuf b = { 0 };
+	struct sbuf	b = { 0 };
+	char		t[ESC_MAX];
 
 	if (digest || n > 1) {
 		int worst = TAX_LEVEL_IV;
@@ -252,29 +304,41 @@ notify_render_title(const struct notify_msg *m, size_t n, bool digest,
 		sb_add(&b, "[哨兵 Shaobing]%s[%s %s] %s #%lld %s",
 		    m->recovery ? "[已恢复 RECOVERED]" : "",
 		    tax_level_zh(m->level), tax_level_code(m->level),
-		    m->category, (long long)m->incident_id, m->title);
+		    m->category, (long long)m->incident_id,
+		    notify_md_escape(m->title, mk, t, sizeof(t)));
 	}
 	return sb_take(&b);
 }
 
-static void
-render_one(struct sbuf *b, const struct notify_msg *m, bool md)
+char *
+notify_render_title(const struct notify_msg *m, size_t n, bool digest,
+    size_t total)
 {
-	char		 first[32], cat[128];
+	return render_title(m, n, digest, total, NOTIFY_PLAIN);
+}
+
+static void
+render_one(struct sbuf *b, const struct notify_msg *m, enum notify_markup mk)
+{
+	bool		 md = mk != NOTIFY_PLAIN;
+	char		 first[32], cat[128], t[ESC_MAX], a[ESC_MAX], k[ESC_MAX];
 	const char	*li = md ? "- **" : "", *le = md ? "**" : "";
 
 	local_time(m->first_seen_ms, first, sizeof(first));
 	category_name(m->category, cat, sizeof(cat));
 	sb_add(b, "%s事件编号 Incident%s: #%lld\n", li, le,
 	    (long long)m->incident_id);
-	sb_add(b, "%s标题 Title%s: %s\n", li, le, m->title);
+	sb_add(b, "%s标题 Title%s: %s\n", li, le,
+	    notify_md_escape(m->title, mk, t, sizeof(t)));
 	sb_add(b, "%s类别 Category%s: %s %s\n", li, le, m->category, cat);
 	sb_add(b, "%s级别 Level%s: %s %s\n", li, le, tax_level_zh(m->level),
 	    tax_level_code(m->level));
-	sb_add(b, "%s状态 Status%s: %s %s\n", li, le, 
+	sb_add(b, "%s状态 Status%s: %s %s\n", li, le,
 	    tax_status_zh(tax_status_parse(m->status)), m->status);
-	sb_add(b, "%s主机 Agent%s: %s\n", li, le, m->agent);
-	sb_add(b, "%s对象 Key%s: %s\n", li, le, m->key);
+	sb_add(b, "%s主机 Agent%s: %s\n", li, le,
+	    notify_md_escape(m->agent, mk, a, sizeof(a)));
+	sb_add(b, "%s对象 Key%s: %s\n", li, le,
+	    notify_md_escape(m->key, mk, k, sizeof(k)));
 	sb_add(b, "%s首次发现 First seen%s: %s\n", li, le, first);
 	sb_add(b, "%s次数 Count%s: %lld\n", li, le, (long long)m->count);
 	if (m->link[0] != '\0')
@@ -282,11 +346,13 @@ render_one(struct sbuf *b, const struct notify_msg *m, bool md)
 }
 
 char *
-notify_render(const struct notify_msg *m, size_t n, bool digest, bool md,
-    size_t total)
+notify_render(const struct notify_msg *m, size_t n, bool digest,
+    enum notify_markup mk, size_t total)
 {
 	struct sbuf	b = { 0 };
-	char		*title = notify_render_title(m, n, digest, total);
+	bool		md = mk != NOTIFY_PLAIN;
+	char		*title = render_title(m, n, digest, total, mk);
+	char		 a[ESC_MAX], t[ESC_MAX];
 	size_t		counts[TAX_LEVEL_COUNT] = { 0 };
 
 	if (title == NULL)
@@ -294,7 +360,7 @@ notify_render(const struct notify_msg *m, size_t n, bool digest, bool md,
 	sb_add(&b, "%s%s\n\n", md ? "### " : "", title);
 	free(title);
 	if (!digest && n == 1) {
-		render_one(&b, m, md);
+		render_one(&b, m, mk);
 		return sb_take(&b);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -310,8 +376,9 @@ notify_render(const struct notify_msg *m, size_t n, bool digest, bool md,
 	for (size_t i = 0; i < n; i++) {
 		sb_add(&b, "%s#%lld [%s %s] %s %s — %s\n", md ? "- " : "",
 		    (long long)m[i].incident_id, tax_level_zh(m[i].level),
-		    tax_level_code(m[i].level), m[i].category, m[i].agent,
-		    m[i].title);
+		    tax_level_code(m[i].level), m[i].category,
+		    notify_md_escape(m[i].agent, mk, a, sizeof(a)),
+		    notify_md_escape(m[i].title, mk, t, sizeof(t)));
 	}
 	if (total > n)
 		sb_add(&b, "%s另有 %zu 起未列出 and %zu more not listed\n",
@@ -371,9 +438,10 @@ notify_build_body(const struct notify_channel_conf *ch,
 {
 	char	*text = NULL, *title = NULL, sign[64], ts[32];
 	json_t	*body = NULL;
-	bool	 md = ch->type != NOTIFY_WEBHOOK;
+	enum notify_markup mk = ch->type == NOTIFY_WEBHOOK ? NOTIFY_PLAIN :
+	    ch->type == NOTIFY_FEISHU ? NOTIFY_LARK_MD : NOTIFY_MD;
 
-	if ((text = notify_render(m, n, digest, md, total)) == NULL ||
+	if ((text = notify_render(m, n, digest, mk, total)) == NULL ||
 	    (title = notify_render_title(m, n, digest, total)) == NULL)
 		goto out;
 	switch (ch->type) {
@@ -466,7 +534,8 @@ notify_build_email(const struct notify_channel_conf *ch,
 	size_t		 tlen, elen, k = 0;
 	bool		 first = true;
 
-	if ((text = notify_render(m, n, digest, false, total)) == NULL ||
+	/* text/plain: nothing in it is markup; no HTML part is sent. */
+	if ((text = notify_render(m, n, digest, NOTIFY_PLAIN, total)) == NULL ||
 	    (title = notify_render_title(m, n, digest, total)) == NULL ||
 	    (subj = notify_rfc2047(title)) == NULL)
 		goto out;

@@ -100,6 +100,9 @@ static const char *const migrations[] = {
 	/* 10: website rebaseline requests (collector/store_website.c) */
 	store_website_migration,
 	store_report_migration,		/* 11: entered report values */
+	/* 12: enrollment tokens that replace an agent's key, API token
+	   expiry (collector/store_access.c) */
+	store_access_replace_migration,
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

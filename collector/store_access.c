@@ -57,6 +57,19 @@ const char store_access_migration[] =
 	");"
 	"CREATE INDEX admin_audit_ts ON admin_audit(ts);";
 
+/*
+ * Migration 12: enroll_tokens.replace_name, the agent name a token may
+ * hand to a new key (shaobing token create --replace NAME; NULL: none);
+ * agents.cert_after (UTC ms, second-aligned): client certificates of the
+ * agent whose notBefore is earlier are refused (the old key of a
+ * replaced agent); api_tokens.expires (UTC ms; NULL: made before
+ * expiry existed, never expires).
+ */
+const char store_access_replace_migration[] =
+	"ALTER TABLE enroll_tokens ADD COLUMN replace_name TEXT;"
+	"ALTER TABLE agents ADD COLUMN cert_after INTEGER;"
+	"ALTER TABLE api_tokens ADD COLUMN expires INTEGER;";
+
 static int
 exec1(struct store *st, const char *sql, char *err, size_t errlen)
 {
@@ -91,15 +104,15 @@ store_enroll(struct store *st, const struct store_enroll_req *req,
 {
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1, r, in_tx = 0;
-	int64_t		 uses, expires, revoked = 0, other_id = 0;
-	const char	*other_mid = NULL;
+	int64_t		 uses, expires, revoked = 0;
+	char		 replace[64];
 
 	memset(res, 0, sizeof(*res));
 	if (exec1(st, "BEGIN IMMEDIATE", err, errlen) == -1)
 		return -1;
 	in_tx = 1;
-	if (store_prepare(st, "SELECT id, expires, uses_left FROM enroll_tokens "
-	    "WHERE hash = ?1", &s, err, errlen) == -1)
+	if (store_prepare(st, "SELECT id, expires, uses_left, replace_name FROM "
+	    "enroll_tokens WHERE hash = ?1", &s, err, errlen) == -1)
 		goto out;
 	sqlite3_bind_text(s, 1, req->token_hash, -1, SQLITE_STATIC);
 	if ((r = sqlite3_step(s)) != SQLITE_ROW) {
@@ -113,6 +126,8 @@ store_enroll(struct store *st, const struct store_enroll_req *req,
 	res->token_id = sqlite3_column_int64(s, 0);
 	expires = sqlite3_column_int64(s, 1);
 	uses = sqlite3_column_int64(s, 2);
+	snprintf(replace, sizeof(replace), "%s", sqlite3_column_type(s, 3) ==
+	    SQLITE_NULL ? "" : (const char *)sqlite3_column_text(s, 3));
 	sqlite3_finalize(s);
 	s = NULL;
 	if (uses <= 0) {
@@ -141,39 +156,38 @@ store_enroll(struct store *st, const struct store_enroll_req *req,
 	}
 	sqlite3_finalize(s);
 	s = NULL;
-	if (revoked != 0) {
-		res->status = ENROLL_REVOKED;
-		goto done;
-	}
 	if (!res->known) {
-		/* A new machine: the name must be free, or belong to an agent
-		   that never enrolled (its certificate was made offline). */
-		snprintf(res->name, sizeof(res->name), "%s", req->name);
-		if (store_prepare(st, "SELECT id, machine_id, last_seq, revoked FROM "
+		/* A new machine: the name the token replaces, else the one
+		   asked for; an existing agent's name only with a token made
+		   to replace it. */
+		snprintf(res->name, sizeof(res->name), "%s", replace[0] ?
+		    replace : req->name);
+		if (store_prepare(st, "SELECT id, last_seq, revoked FROM "
 		    "agents WHERE name = ?1", &s, err, errlen) == -1)
 			goto out;
-		sqlite3_bind_text(s, 1, req->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 1, res->name, -1, SQLITE_STATIC);
 		if ((r = sqlite3_step(s)) == SQLITE_ROW) {
-			other_id = sqlite3_column_int64(s, 0);
-			other_mid = (const char *)sqlite3_column_text(s, 1);
-			res->last_seq = (uint64_t)sqlite3_column_int64(s, 2);
-			revoked = sqlite3_column_int64(s, 3);
-			if (other_mid != NULL) {
-				res->status = ENROLL_NAME_TAKEN;
-				goto done;
-			}
-			if (revoked != 0) {
-				res->status = ENROLL_REVOKED;
-				goto done;
-			}
-			res->agent_id = other_id;
+			res->agent_id = sqlite3_column_int64(s, 0);
+			res->last_seq = (uint64_t)sqlite3_column_int64(s, 1);
+			revoked = sqlite3_column_int64(s, 2);
 		} else if (r != SQLITE_DONE) {
 			store_db_err(st, "agents", err, errlen);
 			goto out;
 		}
 		sqlite3_finalize(s);
 		s = NULL;
+	} else if (replace[0] && strcmp(replace, res->name) != 0) {
+		/* This machine is another agent already. */
+		res->status = ENROLL_NAME_TAKEN;
+		goto done;
 	}
+	/* Knowing an agent's machine-id (no secret) or name gives nothing:
+	   an existing agent gets a new key only when the token says so. */
+	if (res->agent_id != 0 && strcmp(replace, res->name) != 0) {
+		res->status = revoked != 0 ? ENROLL_REVOKED : ENROLL_NAME_TAKEN;
+		goto done;
+	}
+	res->replaced = res->agent_id != 0;
 	if (res->agent_id == 0) {
 		if (store_prepare(st, "INSERT INTO agents (name, first_seen, last_seen, "
 		    "machine_id, enrolled) VALUES (?1, ?2, ?2, ?3, ?2)", &s, err,
@@ -186,12 +200,18 @@ store_enroll(struct store *st, const struct store_enroll_req *req,
 			goto out;
 		res->agent_id = sqlite3_last_insert_rowid(store_db(st));
 	} else {
-		if (store_prepare(st, "UPDATE agents SET machine_id = ?2, enrolled = ?3 "
-		    "WHERE id = ?1", &s, err, errlen) == -1)
+		/* Replaced: the old key's certificates (notBefore, back-dated
+		   like ours by skew_ms, before this second) stop working, and
+		   a revocation of the old key is lifted from the name. */
+		if (store_prepare(st, "UPDATE agents SET machine_id = ?2, "
+		    "enrolled = ?3, cert_after = ?4, revoked = NULL WHERE id = ?1",
+		    &s, err, errlen) == -1)
 			goto out;
 		sqlite3_bind_int64(s, 1, res->agent_id);
 		sqlite3_bind_text(s, 2, req->machine_id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, req->now_ms);
+		sqlite3_bind_int64(s, 4, (req->now_ms - req->skew_ms) / 1000 *
+		    1000);
 		if (step_done(st, s, err, errlen) == -1)
 			goto out;
 	}
@@ -230,26 +250,50 @@ out:
 
 int
 store_enroll_token_add(struct store *st, const char *hash, int64_t now_ms,
-    int64_t expires_ms, int uses, const char *by, int64_t *id, char *err,
-    size_t errlen)
+    int64_t expires_ms, int uses, const char *by, const char *replace,
+    int64_t *id, char *err, size_t errlen)
 {
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
 	if (store_prepare(st, "INSERT INTO enroll_tokens (hash, created, expires, "
-	    "uses_left, created_by) VALUES (?1, ?2, ?3, ?4, ?5)", &s, err,
-	    errlen) == -1)
+	    "uses_left, created_by, replace_name) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6)", &s, err, errlen) == -1)
 		return -1;
 	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now_ms);
 	sqlite3_bind_int64(s, 3, expires_ms);
 	sqlite3_bind_int(s, 4, uses);
 	sqlite3_bind_text(s, 5, by, -1, SQLITE_STATIC);
+	if (replace != NULL)
+		sqlite3_bind_text(s, 6, replace, -1, SQLITE_STATIC);
 	if (step_done(st, s, err, errlen) == -1)
 		goto out;
 	*id = sqlite3_last_insert_rowid(store_db(st));
 	rc = 0;
 out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_agent_cert_after(struct store *st, const char *name, int64_t *after,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 r, rc = -1;
+
+	*after = 0;
+	if (store_prepare(st, "SELECT cert_after FROM agents WHERE name = ?1",
+	    &s, err, errlen) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	if ((r = sqlite3_step(s)) == SQLITE_ROW || r == SQLITE_DONE) {
+		if (r == SQLITE_ROW)
+			*after = sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else
+		store_db_err(st, "agents", err, errlen);
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -357,15 +401,18 @@ store_agent_unrevoke(struct store *st, const char *which, char *name,
 
 int
 store_apitoken_add(struct store *st, const char *hash, const char *scope,
-    const char *label, int64_t now_ms, const char *by, int64_t *id,
-    char *err, size_t errlen)
+    const char *label, int64_t now_ms, int64_t expires_ms, const char *by,
+    int64_t *id, char *err, size_t errlen)
 {
 	sqlite3_stmt	*s = NULL;
 	int		 rc = -1;
 
 	if (store_prepare(st, "INSERT INTO api_tokens (hash, scope, label, created, "
-	    "created_by) VALUES (?1, ?2, ?3, ?4, ?5)", &s, err, errlen) == -1)
+	    "created_by, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &s, err,
+	    errlen) == -1)
 		return -1;
+	if (expires_ms != 0)
+		sqlite3_bind_int64(s, 6, expires_ms);
 	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, scope, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, label, -1, SQLITE_STATIC);
@@ -388,9 +435,11 @@ store_apitoken_check(struct store *st, const char *hash, int64_t now_ms,
 	int		 r, rc = -1;
 
 	if (store_prepare(st, "SELECT id, scope FROM api_tokens WHERE hash = ?1 AND "
-	    "revoked IS NULL", &s, err, errlen) == -1)
+	    "revoked IS NULL AND (expires IS NULL OR expires > ?2)", &s, err,
+	    errlen) == -1)
 		return -1;
 	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now_ms);
 	if ((r = sqlite3_step(s)) == SQLITE_DONE) {
 		rc = 1;
 		goto out;
@@ -407,6 +456,108 @@ store_apitoken_check(struct store *st, const char *hash, int64_t now_ms,
 	    err, errlen) == -1)
 		goto out;
 	sqlite3_bind_int64(s, 1, *id);
+	sqlite3_bind_int64(s, 2, now_ms);
+	if (step_done(st, s, err, errlen) == -1)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* UTC wire time of column i into a json object member, null when NULL. */
+static json_t *
+column_time(sqlite3_stmt *s, int i)
+{
+	char ts[32];
+
+	if (sqlite3_column_type(s, i) == SQLITE_NULL ||
+	    time_format_utc(sqlite3_column_int64(s, i), ts, sizeof(ts)) == -1)
+		return json_null();
+	return json_string(ts);
+}
+
+int
+store_apitoken_list(struct store *st, int64_t now_ms, json_t **out,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	json_t		*arr = json_array(), *o;
+	int		 r, rc = -1;
+	int64_t		 exp;
+	const char	*state;
+
+	*out = NULL;
+	if (arr == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (store_prepare(st, "SELECT id, label, scope, created, expires, "
+	    "last_used, revoked, created_by FROM api_tokens ORDER BY id", &s,
+	    err, errlen) == -1)
+		goto out;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		exp = sqlite3_column_type(s, 4) == SQLITE_NULL ? INT64_MAX :
+		    sqlite3_column_int64(s, 4);
+		state = sqlite3_column_type(s, 6) != SQLITE_NULL ? "revoked" :
+		    exp <= now_ms ? "expired" : "active";
+		o = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s}",
+		    "id", (json_int_t)sqlite3_column_int64(s, 0),
+		    "label", (const char *)sqlite3_column_text(s, 1),
+		    "scope", (const char *)sqlite3_column_text(s, 2),
+		    "created", column_time(s, 3), "expires", column_time(s, 4),
+		    "last_used", column_time(s, 5), "revoked", column_time(s, 6),
+		    "created_by", (const char *)sqlite3_column_text(s, 7),
+		    "state", state);
+		if (o == NULL || json_array_append_new(arr, o) == -1) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+	}
+	if (r != SQLITE_DONE) {
+		store_db_err(st, "api_tokens", err, errlen);
+		goto out;
+	}
+	*out = arr;
+	arr = NULL;
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	json_decref(arr);
+	return rc;
+}
+
+int
+store_apitoken_revoke(struct store *st, int64_t id, int64_t now_ms,
+    int *already, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 r, rc = -1;
+
+	*already = 0;
+	if (store_prepare(st, "SELECT revoked FROM api_tokens WHERE id = ?1", &s,
+	    err, errlen) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if ((r = sqlite3_step(s)) == SQLITE_DONE) {
+		rc = 1;
+		goto out;
+	}
+	if (r != SQLITE_ROW) {
+		store_db_err(st, "api_tokens", err, errlen);
+		goto out;
+	}
+	*already = sqlite3_column_type(s, 0) != SQLITE_NULL;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (*already) {
+		rc = 0;
+		goto out;
+	}
+	if (store_prepare(st, "UPDATE api_tokens SET revoked = ?2 WHERE id = ?1",
+	    &s, err, errlen) == -1)
+		goto out;
+	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, now_ms);
 	if (step_done(st, s, err, errlen) == -1)
 		goto out;

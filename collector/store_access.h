@@ -15,6 +15,9 @@
 
 /* The migration that adds the access tables (store.c lists it). */
 extern const char store_access_migration[];
+/* Migration 12: token replace_name, agents.cert_after, API token
+   expiry. */
+extern const char store_access_replace_migration[];
 
 /* ---- store ---------------------------------------------------------- */
 
@@ -24,7 +27,9 @@ enum store_enroll_status {
 	ENROLL_TOKEN_EXPIRED,
 	ENROLL_TOKEN_USED,
 	ENROLL_REVOKED,		/* the machine's agent is revoked */
-	ENROLL_NAME_TAKEN,	/* another machine has the name */
+	ENROLL_NAME_TAKEN,	/* an existing agent's name (or this machine
+				   is another agent) and the token does not
+				   replace it */
 	ENROLL_SIGN_FAILED,	/* the sign callback said no */
 };
 
@@ -33,6 +38,8 @@ struct store_enroll_req {
 	const char	*machine_id;	/* 32 hex digits */
 	const char	*name;		/* wanted name (valid agent name) */
 	int64_t		 now_ms;
+	int64_t		 skew_ms;	/* how far certificates' notBefore
+					   is back-dated */
 };
 
 struct store_enroll_res {
@@ -42,13 +49,18 @@ struct store_enroll_res {
 	int64_t		 token_id;
 	uint64_t	 last_seq;
 	int		 known;		/* the machine had enrolled before */
+	int		 replaced;	/* an existing agent got a new key */
 };
 
 /*
  * Enroll a machine in one transaction: check the token (known, not
  * expired, uses left), pick the name (the existing agent's when the
- * machine-id is known, else req->name, which must not belong to another
- * machine), create or update the agent row, use up one use of the token,
+ * machine-id is known, else the token's replace name, else req->name),
+ * refuse an existing agent's name unless the token was made to replace
+ * that agent (ENROLL_NAME_TAKEN: the machine-id is no secret and gives
+ * nothing), create the agent row, or on a replacement give the row the
+ * new machine and set cert_after so the old key's certificates stop
+ * working, use up one use of the token,
  * then call sign(arg, name) — its failure (-1, err filled) rolls all of
  * it back (status ENROLL_SIGN_FAILED).  0 with res->status (only
  * ENROLL_OK changed anything); -1 with err on a store error.
@@ -57,9 +69,13 @@ int	store_enroll(struct store *st, const struct store_enroll_req *req,
 	    int (*sign)(void *arg, const char *name, char *err, size_t errlen),
 	    void *arg, struct store_enroll_res *res, char *err, size_t errlen);
 
+/* replace: the agent name the token may hand to a new key, or NULL. */
 int	store_enroll_token_add(struct store *st, const char *hash,
 	    int64_t now_ms, int64_t expires_ms, int uses, const char *by,
-	    int64_t *id, char *err, size_t errlen);
+	    const char *replace, int64_t *id, char *err, size_t errlen);
+/* agents.cert_after of name (0 none or unknown agent); -1 error. */
+int	store_agent_cert_after(struct store *st, const char *name,
+	    int64_t *after, char *err, size_t errlen);
 
 /*
  * An agent's state by name: 0 known (revoked_ms 0 when not revoked),
@@ -82,11 +98,24 @@ int	store_agent_revoke(struct store *st, const char *which, int64_t now_ms,
 int	store_agent_unrevoke(struct store *st, const char *which, char *name,
 	    size_t namelen, int *was_revoked, char *err, size_t errlen);
 
+/* expires_ms 0: never (tests; tokens from before expiry existed). */
 int	store_apitoken_add(struct store *st, const char *hash,
 	    const char *scope, const char *label, int64_t now_ms,
-	    const char *by, int64_t *id, char *err, size_t errlen);
+	    int64_t expires_ms, const char *by, int64_t *id, char *err,
+	    size_t errlen);
 /*
- * The scope ("read" or "admin") of a live API token into scope (>= 8
+ * Every API token, oldest first: id, label, scope, created, expires,
+ * last_used, revoked (UTC wire times or null), created_by, state
+ * ("active", "expired", "revoked"); never the hash.  -1 error.
+ */
+int	store_apitoken_list(struct store *st, int64_t now_ms, json_t **out,
+	    char *err, size_t errlen);
+/* Revoke token id: 0 done (*already when it was), 1 unknown, -1 error. */
+int	store_apitoken_revoke(struct store *st, int64_t id, int64_t now_ms,
+	    int *already, char *err, size_t errlen);
+/*
+ * The scope ("read" or "admin") of a live (not revoked, not expired)
+ * API token into scope (>= 8
  * bytes) and its id; last_used is updated.  0, 1 unknown, -1 error.
  */
 int	store_apitoken_check(struct store *st, const char *hash,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -31,6 +32,9 @@ struct tls_server {
 struct tls_conn {
 	struct bufferevent	*bev;
 	int64_t			 since_ms;	/* accept or last answer */
+	int			 agent;		/* verified certificate seen */
+	int			 cut;		/* shut down, not yet freed */
+	char			 addr[64];	/* peer address, "" until known */
 	struct tls_conn		*prev, *next;
 };
 
@@ -89,6 +93,21 @@ peer_name(SSL *ssl, char *buf, size_t len)
 	    sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 		return;
 	snprintf(buf, len, "%s:%s", host, serv);
+}
+
+/* A handshake that ended with a verified certificate: an agent. */
+static void
+info_cb(const SSL *ssl, int where, int ret)
+{
+	struct tls_conn *c;
+
+	(void)ret;
+	if ((where & SSL_CB_HANDSHAKE_DONE) == 0 ||
+	    SSL_get0_peer_certificate(ssl) == NULL ||
+	    SSL_get_verify_result(ssl) != X509_V_OK)
+		return;
+	if ((c = SSL_get_ex_data(ssl, conn_idx)) != NULL)
+		c->agent = 1;
 }
 
 /* Log each refused client certificate once, with who sent it. */
@@ -167,6 +186,7 @@ tls_server_new(const char *cert, const char *key, const char *ca, char *err,
 	/* Ask for a certificate; /health works without one. */
 	SSL_CTX_set_verify(ts->ctx, SSL_VERIFY_PEER, verify_cb);
 	SSL_CTX_set_verify_depth(ts->ctx, 4);
+	SSL_CTX_set_info_callback(ts->ctx, info_cb);
 	/* An agent certificate must be fit for TLS client use (clientAuth
 	   extended key usage, or none). */
 	SSL_CTX_set_purpose(ts->ctx, X509_PURPOSE_SSL_CLIENT);
@@ -238,27 +258,97 @@ tls_conn_answered(struct bufferevent *bev)
 		c->since_ms = time_mono_ms();
 }
 
+void
+tls_conn_agent(struct bufferevent *bev)
+{
+	SSL		*ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+	struct tls_conn	*c = ssl ? SSL_get_ex_data(ssl, conn_idx) : NULL;
+
+	if (c != NULL)
+		c->agent = 1;
+}
+
+/*
+ * shutdown(), not close(): the descriptor stays evhttp's, which sees
+ * end-of-file and frees the connection (and its record) in its own
+ * time.
+ */
+static void
+conn_cut(struct tls_conn *c, int64_t now)
+{
+	int fd;
+
+	if ((fd = (int)bufferevent_getfd(c->bev)) >= 0)
+		shutdown(fd, SHUT_RDWR);
+	c->cut = 1;
+	c->since_ms = now;
+}
+
+/* The peer's address (no port) once the descriptor is set. */
+static void
+conn_addr(struct tls_conn *c)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sl = sizeof(ss);
+	int			fd;
+
+	if (c->addr[0] != '\0' || (fd = (int)bufferevent_getfd(c->bev)) < 0 ||
+	    getpeername(fd, (struct sockaddr *)&ss, &sl) == -1 ||
+	    getnameinfo((struct sockaddr *)&ss, sl, c->addr, sizeof(c->addr),
+	    NULL, 0, NI_NUMERICHOST) != 0)
+		c->addr[0] = '\0';
+}
+
 size_t
-tls_sweep(int64_t max_ms)
+tls_sweep(const struct tls_sweep_limits *lim)
 {
 	int64_t	now = time_mono_ms();
-	size_t	n = 0;
-	int	fd;
+	size_t	n = 0, same;
 
 	for (struct tls_conn *c = conn_list; c != NULL; c = c->next) {
-		if (c->bev == NULL || now - c->since_ms <= max_ms)
+		if (c->bev == NULL)
 			continue;
-		/*
-		 * shutdown(), not close(): the descriptor stays evhttp's, which
-		 * sees end-of-file and frees the connection (and this record)
-		 * in its own time.  Pushed forward so one cut is enough.
-		 */
-		if ((fd = (int)bufferevent_getfd(c->bev)) >= 0)
-			shutdown(fd, SHUT_RDWR);
-		c->since_ms = now;
+		conn_addr(c);
+		if (now - c->since_ms <= (c->agent ? lim->agent_ms :
+		    lim->head_ms))
+			continue;
+		/* Pushed forward so one cut is enough. */
+		conn_cut(c, now);
 		n++;
 	}
+	/*
+	 * Per address: the list is newest first, so counting the older
+	 * ones behind each keeps the oldest per_addr and cuts the rest.
+	 */
+	for (struct tls_conn *c = conn_list; c != NULL; c = c->next) {
+		if (c->bev == NULL || c->agent || c->cut || c->addr[0] == '\0')
+			continue;
+		same = 0;
+		for (struct tls_conn *o = c->next; o != NULL &&
+		    same < lim->per_addr; o = o->next)
+			if (o->bev != NULL && !o->agent && !o->cut &&
+			    strcmp(o->addr, c->addr) == 0)
+				same++;
+		if (same >= lim->per_addr) {
+			conn_cut(c, now);
+			n++;
+		}
+	}
 	return n;
+}
+
+int
+tls_evict_one(void)
+{
+	struct tls_conn *old = NULL;
+
+	for (struct tls_conn *c = conn_list; c != NULL; c = c->next)
+		if (c->bev != NULL && !c->agent && !c->cut)
+			old = c;		/* the last one is the oldest */
+	if (old == NULL)
+		return 0;
+	conn_cut(old, time_mono_ms());
+	return 1;
 }
 
 size_t
@@ -317,4 +407,18 @@ out:
 	OPENSSL_free(utf);
 	ERR_clear_error();
 	return rc;
+}
+
+int64_t
+tls_peer_not_before(struct bufferevent *bev)
+{
+	SSL		*ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+	X509		*x = ssl ? SSL_get0_peer_certificate(ssl) : NULL;
+	struct tm	 tm;
+
+	if (x == NULL || ASN1_TIME_to_tm(X509_get0_notBefore(x), &tm) != 1) {
+		ERR_clear_error();
+		return 0;
+	}
+	return (int64_t)timegm(&tm) * 1000;
 }

@@ -30,12 +30,28 @@ struct bufferevent	*tls_server_bev(struct tls_server *ts,
 size_t			 tls_connections(void);
 /* A request on bev was answered: its request deadline starts again. */
 void			 tls_conn_answered(struct bufferevent *bev);
+/* bev's peer sent a verified agent certificate: the agents' limits. */
+void			 tls_conn_agent(struct bufferevent *bev);
 /*
- * Shut down every connection that has not completed a request within
- * max_ms of its accept or its last answer (handshake included).
- * Returns how many were cut.
+ * Slow clients (slow loris).  Shut down every connection that has not
+ * completed a request within its deadline from its accept or its last
+ * answer (handshake included): agent_ms for a connection that proved a
+ * verified agent certificate, head_ms (seconds) for every other one;
+ * and beyond per_addr such other connections from one address, the
+ * newest.  Returns how many were cut.
  */
-size_t			 tls_sweep(int64_t max_ms);
+struct tls_sweep_limits {
+	int64_t	agent_ms;
+	int64_t	head_ms;
+	size_t	per_addr;
+};
+size_t			 tls_sweep(const struct tls_sweep_limits *lim);
+/*
+ * Make room for a new connection: shut down the oldest connection that
+ * has not proved an agent certificate.  1 done, 0 none to cut (every
+ * slot holds an agent).
+ */
+int			 tls_evict_one(void);
 void			 tls_set_conn_hook(void (*hook)(void *), void *arg);
 
 /*
@@ -45,5 +61,8 @@ void			 tls_set_conn_hook(void (*hook)(void *), void *arg);
  */
 int	tls_peer_cn(struct bufferevent *bev, char *cn, size_t cnlen,
 	    char *why, size_t whylen);
+
+/* The peer certificate's notBefore (UTC ms), 0 when none. */
+int64_t	tls_peer_not_before(struct bufferevent *bev);
 
 #endif

@@ -2,6 +2,7 @@
  * The event model's JSON codec (jansson).  Strict on the way in: every
  * error names the field that is wrong.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,25 @@ event_set(struct event *ev, const char *agent, uint64_t seq, int64_t ts_ms,
 	    copy_str(ev->key, sizeof(ev->key), key) == -1)
 		return -1;
 	return ev->data ? 0 : -1;
+}
+
+int
+event_bound_ts(struct event *ev, int64_t lo, int64_t hi, int64_t recv_ms)
+{
+	json_t	*orig;
+	char	 buf[40];
+
+	if (ev->ts_ms >= lo && ev->ts_ms <= hi)
+		return 0;
+	if (time_format_utc(ev->ts_ms, buf, sizeof(buf)) == -1)
+		snprintf(buf, sizeof(buf), "%" PRId64 " ms", ev->ts_ms);
+	if ((orig = json_string(buf)) == NULL)
+		return -1;
+	if (json_object_set(ev->data, "ts_clamped", json_true()) == -1 ||
+	    json_object_set_new(ev->data, "ts_agent", orig) == -1)
+		return -1;
+	ev->ts_ms = recv_ms;
+	return 1;
 }
 
 void

@@ -73,6 +73,18 @@ int	event_set(struct event *ev, const char *agent, uint64_t seq,
 	    int64_t ts_ms, const char *type, enum severity sev,
 	    const char *key, json_t *data);
 void	event_clear(struct event *ev);
+/*
+ * Event times are bounded (DESIGN.md, "Event time"): an event dated
+ * after hi (the receive time plus EVENT_TS_MAX_AHEAD_MS) or before lo
+ * (2000-01-01, or the oldest time retention keeps) is clamped: dated
+ * recv_ms, with "ts_clamped": true and "ts_agent": the agent's own time
+ * (wire form) set in its data, whatever the agent had put there.  1
+ * clamped, 0 in bounds, -1 out of memory.
+ */
+#define EVENT_TS_MAX_AHEAD_MS	(5 * 60 * 1000)
+#define EVENT_TS_MIN_MS		946684800000LL	/* 2000-01-01T00:00:00Z */
+int	event_bound_ts(struct event *ev, int64_t lo, int64_t hi,
+	    int64_t recv_ms);
 
 /* New reference; NULL on allocation failure. */
 json_t	*event_to_json(const struct event *ev);

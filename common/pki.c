@@ -36,7 +36,6 @@
 
 #define PKI_CSR_MAX	16384	/* a P-256 CSR is ~500 bytes in PEM */
 #define PKI_PEM_MAX	65536
-#define PKI_SKEW_S	300	/* notBefore back-dating for clock skew */
 
 struct pki_key {
 	EVP_PKEY	*pk;

@@ -24,6 +24,7 @@ struct pki_cert;	/* X509 */
 #define PKI_CA_DAYS		3650
 #define PKI_CERT_DAYS		825	/* CA/Browser limit; fine for a private CA too */
 #define PKI_FINGERPRINT_LEN	65	/* 64 hex digits + NUL */
+#define PKI_SKEW_S		300	/* notBefore back-dating for clock skew */
 #define PKI_NAME_MAX		253	/* a DNS name */
 
 /* A new ECDSA P-256 key pair. */

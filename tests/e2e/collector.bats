@@ -57,6 +57,48 @@ db_total() {
 	[ "$(sb_stored_count pc-01)" = 20 ]
 }
 
+@test "event times out of bounds are clamped to the receive time and marked" {
+	sb_start_collector
+	iso() { date -u -d "$1" +%Y-%m-%dT%H:%M:%S.000Z; }
+	# seq: time sent (clamped ones first, then two in bounds).
+	dates=("$(iso '+400 days')" "$(iso '+7 minutes')" "9999-12-31T23:59:59.999Z"
+		"1999-12-31T23:59:59.000Z" "$(iso '-3 years')"
+		"$(iso '+3 minutes')" "$(iso '-2 days')")
+	{
+		printf '{"agent":"pc-01","events":['
+		for i in "${!dates[@]}"; do
+			[ "$i" = 0 ] || printf ','
+			printf '{"agent":"pc-01","seq":%d,"ts":"%s","type":"test","severity":"high","key":"t:%d","data":{"i":%d}}' \
+				$((i + 1)) "${dates[$i]}" $((i + 1)) $((i + 1))
+		done
+		printf ']}'
+	} >"$T/b.json"
+	before=$(date -u +%s)
+	run sb_post pc-01 /api/v1/events "$T/b.json"
+	[[ "$output" == "200 "* ]]
+	after=$(date -u +%s)
+	"$SB" events --agent pc-01 --json >"$T/ev.json"
+	for seq in 1 2 3 4 5; do
+		ev=$(jq -c ".events[] | select(.seq == $seq)" "$T/ev.json")
+		[ "$(jq -r .data.ts_clamped <<<"$ev")" = true ]
+		[ "$(jq -r .data.ts_agent <<<"$ev")" = "${dates[$((seq - 1))]}" ]
+		t=$(date -u -d "$(jq -r .ts <<<"$ev")" +%s)
+		[ "$t" -ge "$before" ] && [ "$t" -le "$after" ]
+	done
+	for seq in 6 7; do
+		ev=$(jq -c ".events[] | select(.seq == $seq)" "$T/ev.json")
+		[ "$(jq -r .ts <<<"$ev")" = "${dates[$((seq - 1))]}" ]
+		[ "$(jq -r '.data.ts_clamped // "absent"' <<<"$ev")" = absent ]
+	done
+	grep -q "5 events from pc-01 (first seq 1) were dated more than 5 minutes ahead" "$T/collector.log"
+	# A year before 1970 or a negative one is no wire time: 400, nothing stored.
+	sed 's/"seq":1,"ts":"[^"]*"/"seq":8,"ts":"1969-12-31T23:59:59.999Z"/' "$T/b.json" |
+		jq -c '.events |= [.[0]]' >"$T/bad.json"
+	run sb_post pc-01 /api/v1/events "$T/bad.json"
+	[[ "$output" == "400 "*"events[0].ts"* ]]
+	[ "$(sb_stored_count pc-01)" = 7 ]
+}
+
 @test "the CLI lists the agent and its events" {
 	sb_start_collector
 	sb_batch pc-01 1 3 >"$T/b.json"

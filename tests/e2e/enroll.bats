@@ -145,10 +145,14 @@ stored() {
 	sb_reap "$AG_PID"
 	before=$(sb_stored_count pc-old)
 	last=$("$SB" agents --json | jq '.agents[] | select(.name == "pc-old") | .last_seq')
-	# Reinstall: fresh spool, new host name wanted; same machine-id.
+	# Reinstall: fresh spool, new host name wanted; same machine-id.  The
+	# name goes to the new key only with a token that says so.
 	rm -rf "$T/e/pc1"
 	enroll_conf pc1
 	run enroll pc1 pc1 "$(sb_token)" --name pc-new
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"HTTP 409"*"token create --replace pc-old"* ]]
+	run enroll pc1 pc1 "$(sb_token --replace pc-old)" --name pc-new
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"enrolled as 'pc-old' (this machine was known"* ]]
 	run "$SB" agents --json
@@ -162,7 +166,68 @@ stored() {
 	enroll_conf pc2
 	run enroll pc2 pc2 "$(sb_token)" --name pc-old
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"HTTP 409"*"belongs to another machine"* ]]
+	[[ "$output" == *"HTTP 409"*"belongs to an existing agent"* ]]
+}
+
+@test "takeover: a token and a known machine-id give no agent's name; --replace does, audited, and the old certificate stops" {
+	enroll_conf pc1
+	enroll pc1 pc1 "$(sb_token)" --name fin-03
+	start_enrolled pc1
+	SB_WATCH=$AG_PID sb_wait_until stored fin-03 1
+	kill -TERM "$AG_PID"
+	sb_reap "$AG_PID"
+	# A token holder elsewhere, with the victim's machine-id (it is in
+	# every inventory), or with its name from another machine: 409, no
+	# certificate, the token's use not spent.
+	tok=$(sb_token --uses 2)
+	enroll_conf evil
+	cp "$T/m/pc1" "$T/m/stolen"
+	run enroll evil stolen "$tok" --name cashier
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"HTTP 409"*"--replace fin-03"* ]]
+	run enroll evil pc2 "$tok" --name fin-03
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"HTTP 409"*"existing agent"* ]]
+	[ ! -e "$T/e/evil/agent.crt" ]
+	run "$SB" agents --json
+	[ "$(jq '.agents | length' <<<"$output")" = 1 ]
+	# Unknown names cannot be replaced; a replacing token has one use.
+	run "$SB" token create --replace nobody-here
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"no agent named 'nobody-here'"* ]]
+	run "$SB" token create --replace fin-03 --uses 3
+	[ "$status" -ne 0 ]
+	# The administrator hands fin-03 to a new PC (machine pc2); the new
+	# certificate must start in a later second than the old one.
+	t0=$(date +%s)
+	SB_WATCH=$C_PID sb_wait_until bash -c "[ \$(date +%s) -gt $t0 ]"
+	run "$SB" token create --replace fin-03
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"replaces: agent 'fin-03'"* ]]
+	rtok=$(awk '/token:/ { print $NF; exit }' <<<"$output")
+	"$SB" audit log --json | jq -e '.audit | map(select(.path | test("may replace the key of agent=fin-03"))) | length == 1'
+	enroll_conf new
+	run enroll new pc2 "$rtok" --name anything
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"fin-03"* ]]
+	"$SB" audit log --json | jq -e '.audit | map(select(.path | test("agent=fin-03 .*replaced-key"))) | length == 1'
+	grep -q "agent 'fin-03' enrolled .*replaces the agent's old key" "$T/collector.log"
+	# The old key is refused, the new one delivers.
+	mkdir -p "$T/agents"
+	ln -s "$T/e/pc1" "$T/agents/old"
+	ln -s "$T/e/new" "$T/agents/new"
+	before=$(sb_stored_count fin-03)
+	last=$("$SB" agents --json | jq '.agents[] | select(.name == "fin-03") | .last_seq')
+	sb_batch fin-03 $((last + 1)) $((last + 1)) >"$T/b.json"
+	run sb_post old /api/v1/events "$T/b.json"
+	[[ "$output" == "403 "*"was replaced"* ]]
+	run sb_post new /api/v1/events "$T/b.json"
+	[[ "$output" == "200 "* ]]
+	[ "$(sb_stored_count fin-03)" = $((before + 1)) ]
+	# The machine-id of the old PC now gives nothing either.
+	run enroll pc1 pc1 "$(sb_token)" --name fin-03
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"HTTP 409"* ]]
 }
 
 @test "a revoked agent is refused and says so in its log" {
@@ -285,6 +350,61 @@ stored() {
 	echo "$output" | jq -e '.audit | map(select(.via == "https" and (.actor | startswith("apitoken:")) and .status == 200)) | length >= 2'
 	run "$SB" audit log
 	[[ "$output" == *"操作者 Actor"* ]]
+}
+
+@test "API tokens: list, revoke (401 at once), --ttl (default 90d), expired ones refused, all audited" {
+	api() {
+		curl -s -o /dev/null -w '%{http_code}' --cacert "$T/ca/ca.crt" \
+			-H "Authorization: Bearer $1" "https://127.0.0.1:$C_PORT/api/v1/admin/agents"
+	}
+	t1=$("$SB" apitoken create --scope read --label grafana 2>/dev/null)
+	t2=$("$SB" apitoken create --scope admin --label 'night job' --ttl 36h 2>/dev/null)
+	t3=$("$SB" apitoken create --scope read --ttl 7d 2>/dev/null)
+	[ "$(api "$t1")" = 200 ] && [ "$(api "$t2")" = 200 ] && [ "$(api "$t3")" = 200 ]
+	run "$SB" apitoken list --json
+	[ "$status" -eq 0 ]
+	[ "$(jq '.apitokens | length' <<<"$output")" = 3 ]
+	[ "$(jq -r '.apitokens[1].label' <<<"$output")" = "night job" ]
+	[ "$(jq -r '.apitokens[1].scope' <<<"$output")" = admin ]
+	jq -e '.apitokens[0].last_used | test("Z$")' <<<"$output"
+	! grep -q sbk_ <<<"$output"
+	! jq -e '.apitokens[0] | has("hash")' <<<"$output"
+	# The default 90 days, and the 36 hours asked for (to the minute).
+	created=$(date -u -d "$(jq -r '.apitokens[0].created' <<<"$output")" +%s)
+	expires=$(date -u -d "$(jq -r '.apitokens[0].expires' <<<"$output")" +%s)
+	[ $((expires - created)) -eq $((90 * 86400)) ]
+	created=$(date -u -d "$(jq -r '.apitokens[1].created' <<<"$output")" +%s)
+	expires=$(date -u -d "$(jq -r '.apitokens[1].expires' <<<"$output")" +%s)
+	[ $((expires - created)) -eq $((36 * 3600)) ]
+	id2=$(jq -r '.apitokens[1].id' <<<"$output")
+	run "$SB" apitoken list
+	[[ "$output" == *"编号 id"*"最近使用 last used"* ]]
+	[[ "$output" == *"night job"*"有效 active"* ]]
+	# Revoked: 401 on the very next call; the others go on.
+	run "$SB" apitoken revoke "$id2"
+	[ "$status" -eq 0 ]
+	[ "$(api "$t2")" = 401 ]
+	[ "$(api "$t1")" = 200 ]
+	run "$SB" apitoken list
+	[[ "$output" == *"night job"*"已吊销 revoked"* ]]
+	run "$SB" apitoken revoke "$id2"
+	[[ "$output" == *"was already"* ]]
+	run "$SB" apitoken revoke 4242
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"unknown API token 4242"* ]]
+	# Expired: made to expire now in the store (no waiting), refused at once.
+	sqlite3 "$T/collector.db" "UPDATE api_tokens SET expires = 1000 * strftime('%s','now') - 1 WHERE label = ''"
+	[ "$(api "$t3")" = 401 ]
+	run "$SB" apitoken list
+	[[ "$output" == *"已过期 expired"* ]]
+	# Bad durations are usage errors naming the option.
+	for bad in 0d 10 12x -3h 4000d; do
+		run "$SB" apitoken create --scope read --ttl "$bad"
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"--ttl"* ]]
+	done
+	"$SB" audit log --json | jq -e '.audit | map(select(.path | test("/apitokens/[0-9]+/revoke"))) | length == 3'
+	"$SB" audit log --json | jq -e '.audit | map(select(.path == "/api/v1/admin/apitokens" and .method == "POST")) | length == 3'
 }
 
 @test "the CLI over HTTPS: --ca or \$SHAOBING_CA, peer and host verified, clear errors" {

@@ -75,7 +75,7 @@ static enum store_enroll_status
 enroll(struct store *st, const char *hash, const char *mid, const char *name,
     int64_t now, struct store_enroll_res *res)
 {
-	struct store_enroll_req	req = { hash, mid, name, now };
+	struct store_enroll_req	req = { hash, mid, name, now, 300000 };
 	char			err[256];
 
 	assert_int_equal(store_enroll(st, &req, sign_stub, NULL, res, err,
@@ -92,7 +92,7 @@ test_tokens(void **state)
 	char			 err[256];
 
 	assert_int_equal(store_enroll_token_add(st, "h1", T0, T0 + HOUR, 2,
-	    "root", &id, err, sizeof(err)), 0);
+	    "root", NULL, &id, err, sizeof(err)), 0);
 	assert_int_equal(enroll(st, "nope", MID1, "pc-1", T0, &res),
 	    ENROLL_TOKEN_UNKNOWN);
 	assert_int_equal(enroll(st, "h1", MID1, "pc-1", T0 + HOUR, &res),
@@ -105,13 +105,14 @@ test_tokens(void **state)
 	assert_int_equal(enroll(st, "h1", MID1, "pc-1", T0, &res), ENROLL_OK);
 	assert_string_equal(res.name, "pc-1");
 	assert_false(res.known);
-	/* Same machine, other name: keeps its name and its agent row. */
+	/* Same machine again (its machine-id is no secret): refused without
+	   a token that replaces the agent, and the use is not spent. */
 	assert_int_equal(enroll(st, "h1", MID1, "pc-renamed", T0, &res),
-	    ENROLL_OK);
+	    ENROLL_NAME_TAKEN);
 	assert_string_equal(res.name, "pc-1");
-	assert_true(res.known);
-	assert_int_equal(enroll(st, "h1", MID2, "pc-2", T0, &res),
-	    ENROLL_TOKEN_USED);
+	assert_int_equal(enroll(st, "h1", MID2, "pc-2", T0, &res), ENROLL_OK);
+	assert_int_equal(enroll(st, "h1", "aaaabbbbccccddddaaaabbbbccccdddd",
+	    "pc-3", T0, &res), ENROLL_TOKEN_USED);
 }
 
 static void
@@ -125,7 +126,7 @@ test_names_and_revocation(void **state)
 	int			 already;
 
 	assert_int_equal(store_enroll_token_add(st, "h", T0, T0 + HOUR, 10,
-	    "root", &id, err, sizeof(err)), 0);
+	    "root", NULL, &id, err, sizeof(err)), 0);
 	assert_int_equal(enroll(st, "h", MID1, "pc-1", T0, &res), ENROLL_OK);
 	/* Another machine cannot take the name. */
 	assert_int_equal(enroll(st, "h", MID2, "pc-1", T0, &res),
@@ -152,6 +153,63 @@ test_names_and_revocation(void **state)
 	    ENROLL_REVOKED);
 }
 
+/*
+ * Only a token made to replace agent NAME hands NAME to a new key: by
+ * machine-id (known machine, another machine's id) or by name; the old
+ * key's certificates stop at cert_after, a revocation is lifted.
+ */
+static void
+test_replace(void **state)
+{
+	struct store		*st = *state;
+	struct store_enroll_res	 res;
+	struct store_enroll_req	 req = { "r1", MID2, "whatever", T0 + HOUR, 300000 };
+	int64_t			 id, after, revoked;
+	uint64_t		 last;
+	char			 err[256], name[64];
+	int			 already;
+
+	assert_int_equal(store_enroll_token_add(st, "h", T0, T0 + 9 * HOUR, 10,
+	    "root", NULL, &id, err, sizeof(err)), 0);
+	assert_int_equal(enroll(st, "h", MID1, "web-7", T0, &res), ENROLL_OK);
+	assert_int_equal(store_agent_cert_after(st, "web-7", &after, err,
+	    sizeof(err)), 0);
+	assert_int_equal(after, 0);
+	/* A plain token: neither the name nor the known machine-id take it,
+	   from this machine or any other. */
+	assert_int_equal(enroll(st, "h", MID2, "web-7", T0, &res),
+	    ENROLL_NAME_TAKEN);
+	assert_int_equal(enroll(st, "h", MID1, "web-8", T0, &res),
+	    ENROLL_NAME_TAKEN);
+	/* A token replacing another agent does not give this one. */
+	assert_int_equal(store_enroll_token_add(st, "other", T0, T0 + 9 * HOUR,
+	    1, "root", "db-1", &id, err, sizeof(err)), 0);
+	assert_int_equal(enroll(st, "other", MID1, "web-7", T0, &res),
+	    ENROLL_NAME_TAKEN);
+	/* Revoked (a stolen machine), then replaced on another machine. */
+	assert_int_equal(store_agent_revoke(st, "web-7", T0 + 1, name,
+	    sizeof(name), &already, err, sizeof(err)), 0);
+	assert_int_equal(store_enroll_token_add(st, "r1", T0, T0 + 9 * HOUR, 1,
+	    "root", "web-7", &id, err, sizeof(err)), 0);
+	assert_int_equal(store_enroll(st, &req, sign_stub, NULL, &res, err,
+	    sizeof(err)), 0);
+	assert_int_equal(res.status, ENROLL_OK);
+	assert_string_equal(res.name, "web-7");	/* not "whatever" */
+	assert_true(res.replaced);
+	assert_int_equal(store_agent_cert_after(st, "web-7", &after, err,
+	    sizeof(err)), 0);
+	assert_int_equal(after, (T0 + HOUR - 300000) / 1000 * 1000);
+	assert_int_equal(store_agent_access(st, "web-7", &revoked, &last, err,
+	    sizeof(err)), 0);
+	assert_int_equal(revoked, 0);
+	/* One use; the old machine is no longer web-7's. */
+	assert_int_equal(store_enroll(st, &req, sign_stub, NULL, &res, err,
+	    sizeof(err)), 0);
+	assert_int_equal(res.status, ENROLL_TOKEN_USED);
+	assert_int_equal(enroll(st, "h", MID1, "web-9", T0, &res), ENROLL_OK);
+	assert_string_equal(res.name, "web-9");
+}
+
 static void
 test_apitokens_and_audit(void **state)
 {
@@ -162,7 +220,7 @@ test_apitokens_and_audit(void **state)
 	int64_t			 id, got;
 	char			 err[256], scope[16];
 
-	assert_int_equal(store_apitoken_add(st, "k", "read", "ci", T0, "root",
+	assert_int_equal(store_apitoken_add(st, "k", "read", "ci", T0, 0, "root",
 	    &id, err, sizeof(err)), 0);
 	assert_int_equal(store_apitoken_check(st, "k", T0, scope, sizeof(scope),
 	    &got, err, sizeof(err)), 0);
@@ -171,8 +229,52 @@ test_apitokens_and_audit(void **state)
 	assert_int_equal(store_apitoken_check(st, "x", T0, scope, sizeof(scope),
 	    &got, err, sizeof(err)), 1);
 	/* The scope is checked by the schema too. */
-	assert_int_equal(store_apitoken_add(st, "k2", "root", "", T0, "root",
+	assert_int_equal(store_apitoken_add(st, "k2", "root", "", T0, 0, "root",
 	    &id, err, sizeof(err)), -1);
+	{
+		int64_t	k3, k4;
+		int	already;
+
+		/* Expiry: good until the last millisecond before it. */
+		assert_int_equal(store_apitoken_add(st, "k3", "admin", "ops",
+		    T0, T0 + 2 * HOUR, "root", &k3, err, sizeof(err)), 0);
+		assert_int_equal(store_apitoken_check(st, "k3", T0 + 2 * HOUR - 1,
+		    scope, sizeof(scope), &got, err, sizeof(err)), 0);
+		assert_int_equal(store_apitoken_check(st, "k3", T0 + 2 * HOUR,
+		    scope, sizeof(scope), &got, err, sizeof(err)), 1);
+		/* Revocation: at once, twice harmless, unknown ids 1. */
+		assert_int_equal(store_apitoken_add(st, "k4", "read", "", T0,
+		    T0 + 900 * HOUR, "root", &k4, err, sizeof(err)), 0);
+		assert_int_equal(store_apitoken_revoke(st, k4, T0 + 3, &already,
+		    err, sizeof(err)), 0);
+		assert_false(already);
+		assert_int_equal(store_apitoken_check(st, "k4", T0 + 4, scope,
+		    sizeof(scope), &got, err, sizeof(err)), 1);
+		assert_int_equal(store_apitoken_revoke(st, k4, T0 + 5, &already,
+		    err, sizeof(err)), 0);
+		assert_true(already);
+		assert_int_equal(store_apitoken_revoke(st, 999, T0, &already,
+		    err, sizeof(err)), 1);
+		/* The list: states, times, never the hash. */
+		assert_int_equal(store_apitoken_list(st, T0 + 2 * HOUR, &arr,
+		    err, sizeof(err)), 0);
+		assert_int_equal(json_array_size(arr), 3);
+		assert_string_equal(json_string_value(json_object_get(
+		    json_array_get(arr, 0), "state")), "active");
+		assert_true(json_is_null(json_object_get(json_array_get(arr, 0),
+		    "expires")));
+		assert_string_equal(json_string_value(json_object_get(
+		    json_array_get(arr, 0), "last_used")),
+		    "2026-11-27T13:37:20.000Z");
+		assert_string_equal(json_string_value(json_object_get(
+		    json_array_get(arr, 1), "state")), "expired");
+		assert_string_equal(json_string_value(json_object_get(
+		    json_array_get(arr, 1), "label")), "ops");
+		assert_string_equal(json_string_value(json_object_get(
+		    json_array_get(arr, 2), "state")), "revoked");
+		assert_null(json_object_get(json_array_get(arr, 2), "hash"));
+		json_decref(arr);
+	}
 	assert_int_equal(store_audit_add(st, &a, err, sizeof(err)), 0);
 	a.status = 401;
 	assert_int_equal(store_audit_add(st, &a, err, sizeof(err)), 0);
@@ -269,6 +371,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_and_revocation, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_apitokens_and_audit, setup,
 		    teardown),
 		cmocka_unit_test(test_ratelimit),

@@ -223,6 +223,90 @@ test_events_ok_and_resend(void **state)
 	assert_int_equal(stored(f), 2);
 }
 
+#define EVT(seq, ts) "{\"agent\":\"pc-01\",\"seq\":" #seq ",\"ts\":\"" ts \
+	"\",\"type\":\"system\",\"severity\":\"high\",\"key\":\"k:" #seq \
+	"\",\"data\":{\"ts_clamped\":false,\"x\":" #seq "}}"
+
+/*
+ * Event times outside [max(2000, now - retention), now + 5 min] are
+ * stored with the receive time, data.ts_clamped and data.ts_agent; those
+ * inside are kept as sent (an agent's own ts_clamped is overwritten only
+ * when the collector clamps).
+ */
+static void
+test_event_time_bounds(void **state)
+{
+	struct fx	*f = *state;
+	json_t		*o, *ev, *d;
+	size_t		 i;
+	int		 r;
+	static const struct {
+		int		 seq;
+		const char	*sent, *stored;	/* stored NULL: clamped */
+	} want[] = {
+		{ 1, "2031-06-15T08:00:00.000Z", NULL },	/* far future */
+		{ 2, "2026-11-27T13:42:20.124Z", NULL },	/* 5 min + 1 ms */
+		{ 3, "2026-11-27T13:42:20.000Z", "2026-11-27T13:42:20.000Z" },
+		{ 4, "9999-12-31T23:59:59.999Z", NULL },
+		{ 5, "1970-01-01T00:00:00.000Z", NULL },	/* the epoch */
+		{ 6, "1999-12-31T23:59:59.999Z", NULL },
+		{ 7, "2026-11-20T01:02:03.456Z", "2026-11-20T01:02:03.456Z" },
+		{ 8, "2020-02-29T12:00:00.000Z", NULL },	/* before retention */
+	};
+
+	f->cc.max_batch = 16;
+	r = post(f, "/api/v1/events", "pc-01",
+	    "{\"agent\":\"pc-01\",\"events\":["
+	    EVT(1, "2031-06-15T08:00:00.000Z") ","
+	    EVT(2, "2026-11-27T13:42:20.124Z") ","
+	    EVT(3, "2026-11-27T13:42:20.000Z") ","
+	    EVT(4, "9999-12-31T23:59:59.999Z") ","
+	    EVT(5, "1970-01-01T00:00:00.000Z") ","
+	    EVT(6, "1999-12-31T23:59:59.999Z") ","
+	    EVT(7, "2026-11-20T01:02:03.456Z") ","
+	    EVT(8, "2020-02-29T12:00:00.000Z") "]}");
+	assert_int_equal(r, 200);
+	assert_string_equal(f->rs.body, "{\"stored_through\":8}");
+	/* A negative year or one before 1970 is not a time the wire form
+	   has: 400 naming the field. */
+	assert_int_equal(post(f, "/api/v1/events", "pc-01",
+	    "{\"agent\":\"pc-01\",\"events\":["
+	    EVT(9, "-001-01-01T00:00:00.000Z") "]}"), 400);
+	assert_non_null(strstr(error_of(f), "events[0].ts"));
+	assert_int_equal(post(f, "/api/v1/events", "pc-01",
+	    "{\"agent\":\"pc-01\",\"events\":["
+	    EVT(9, "2026-11-27T13:37:20.000Z") ","
+	    EVT(10, "1969-07-20T20:17:40.000Z") "]}"), 400);
+	assert_non_null(strstr(error_of(f), "events[1].ts"));
+	assert_int_equal(admin(f, API_GET, "/api/v1/admin/events?limit=100"),
+	    200);
+	o = json_loads(f->rs.body, 0, NULL);
+	assert_non_null(o);
+	assert_int_equal(json_array_size(json_object_get(o, "events")), 8);
+	json_array_foreach(json_object_get(o, "events"), i, ev) {
+		int seq = (int)json_integer_value(json_object_get(ev, "seq"));
+
+		assert_true(seq >= 1 && seq <= 8);
+		d = json_object_get(ev, "data");
+		if (want[seq - 1].stored != NULL) {
+			assert_string_equal(json_string_value(json_object_get(ev,
+			    "ts")), want[seq - 1].stored);
+			assert_true(json_is_false(json_object_get(d,
+			    "ts_clamped")));
+			assert_null(json_object_get(d, "ts_agent"));
+		} else {
+			assert_string_equal(json_string_value(json_object_get(ev,
+			    "ts")), "2026-11-27T13:37:20.000Z");
+			assert_true(json_is_true(json_object_get(d,
+			    "ts_clamped")));
+			assert_string_equal(json_string_value(json_object_get(d,
+			    "ts_agent")), want[seq - 1].sent);
+		}
+		assert_int_equal(json_integer_value(json_object_get(d, "x")), seq);
+	}
+	json_decref(o);
+}
+
 static void
 test_events_errors_store_nothing(void **state)
 {
@@ -530,6 +614,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_events_gzip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_website_rebaseline, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_event_time_bounds, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_admin_params, setup, teardown),
 		cmocka_unit_test(test_config),

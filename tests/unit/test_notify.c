@@ -252,6 +252,149 @@ setup(void **state)
 
 /* ---- pure functions ------------------------------------------------- */
 
+/*
+ * Agent text in every channel's format: titles, keys and agent names of
+ * several hostile shapes (links, images, headings, HTML, emphasis, code,
+ * tables, autolinks, control characters) are inert; only our template
+ * is markup.
+ */
+static const char *const hostile[] = {
+	"[点此领奖 prize](https://phish.example/login?u=1)",
+	"![x](http://track.example/p.gif?id=7)",
+	"ok\n# 紧急 URGENT\n> forwarded",
+	"<img src=x onerror=alert(1)><a href=\"//e.example\">y</a>",
+	"**bold** __u__ `code` ~~s~~ | a | b |",
+	"see www.evil.cn or ftp://files.example\r\nBcc: x@y",
+	"&lt;script&gt; &#60;b&#62; \\*not\\*",
+	"[ref]: https://ref.example \"t\"\t<https://auto.example>",
+};
+
+/* The value of "LABEL**: VALUE" lines (markdown) or "LABEL: VALUE". */
+static void
+check_value(const char *v, size_t vl, enum notify_markup mk)
+{
+	for (size_t k = 0; k < vl; k++) {
+		unsigned char c = (unsigned char)v[k];
+
+		assert_true(c >= 0x20 && c != 0x7f);
+		if (mk == NOTIFY_MD && strchr("\\`*_{}[]()!|<>~&\"'", c) != NULL) {
+			/* Escaped: an odd run of backslashes before it. */
+			size_t b = 0;
+
+			while (b < k && v[k - 1 - b] == '\\')
+				b++;
+			if (c == '\\')
+				continue;	/* checked as the escape */
+			assert_true(b % 2 == 1);
+		}
+		if (mk == NOTIFY_LARK_MD)
+			assert_null(strchr("\\`*_{}[]()!|<>~\"'", c));
+		if (mk == NOTIFY_LARK_MD && c == '&')
+			assert_true(v[k + 1] == '#');
+	}
+	if (mk != NOTIFY_PLAIN) {
+		char *z = strndup(v, vl);
+
+		assert_null(strstr(z, "://"));
+		assert_null(strcasestr(z, "www."));
+		free(z);
+	}
+}
+
+static void
+check_text(const char *text, enum notify_markup mk, size_t want_lines)
+{
+	size_t		 lines = 0;
+	const char	*p, *nl, *v;
+
+	for (p = text; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		lines++;
+		/* Only our heading and list lines start with markup. */
+		if (mk != NOTIFY_PLAIN && p != text)
+			assert_true(nl == p || strncmp(p, "- **", 4) == 0);
+		if ((v = memmem(p, (size_t)(nl - p), mk != NOTIFY_PLAIN ?
+		    "**: " : ": ", mk != NOTIFY_PLAIN ? 4 : 2)) != NULL) {
+			v += mk != NOTIFY_PLAIN ? 4 : 2;
+			check_value(v, (size_t)(nl - v), mk);
+		}
+	}
+	assert_int_equal(lines, want_lines);
+}
+
+static void
+test_hostile_text(void **state)
+{
+	struct notify_conf	 nc;
+	struct notify_msg	 m;
+	json_t			*b;
+	const char		*text;
+	char			*plain, *mail, out[64];
+	size_t			 want;
+
+	(void)state;
+	nc = conf_from("[notify d]\ntype = dingtalk\nurl = http://x\n"
+	    "[notify w]\ntype = wecom\nurl = http://x\n"
+	    "[notify f]\ntype = feishu\nurl = http://x\n"
+	    "[notify h]\ntype = webhook\nurl = http://x\n"
+	    "[notify m]\ntype = email\nsmtp_url = smtp://127.0.0.1:25\n"
+	    "from = sb@example.cn\nto = ops@example.cn\n");
+	msg_fill(&m, 7, TAX_LEVEL_II, "DE");
+	m.link[0] = '\0';
+	plain = notify_render(&m, 1, false, NOTIFY_MD, 1);
+	want = 0;
+	for (const char *p = plain; *p; p++)
+		want += *p == '\n';
+	free(plain);
+	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		for (size_t f = 0; f < 3; f++) {
+			msg_fill(&m, 7, TAX_LEVEL_II, "DE");
+			m.link[0] = '\0';
+			snprintf(f == 0 ? m.title : f == 1 ? m.key : m.agent,
+			    f == 2 ? sizeof(m.agent) : sizeof(m.key), "%s",
+			    hostile[i]);
+			/* DingTalk and WeCom: backslash escapes. */
+			for (size_t c = 0; c < 2; c++) {
+				b = notify_build_body(&nc.ch[c], &m, 1, false, 1, 0);
+				assert_non_null(b);
+				text = json_string_value(json_object_get(
+				    json_object_get(b, "markdown"), c == 0 ?
+				    "text" : "content"));
+				check_text(text, NOTIFY_MD, want);
+				json_decref(b);
+			}
+			/* Feishu lark_md: character references. */
+			b = notify_build_body(&nc.ch[2], &m, 1, false, 1, 0);
+			text = json_string_value(json_object_get(json_object_get(
+			    json_array_get(json_object_get(json_object_get(b,
+			    "card"), "elements"), 0), "text"), "content"));
+			check_text(text, NOTIFY_LARK_MD, want);
+			json_decref(b);
+			/* Webhook "text" and mail: plain, no control bytes. */
+			b = notify_build_body(&nc.ch[3], &m, 1, false, 1, 0);
+			check_text(json_string_value(json_object_get(b, "text")),
+			    NOTIFY_PLAIN, want);
+			json_decref(b);
+			mail = notify_build_email(&nc.ch[4], &m, 1, false, 1, 0);
+			assert_non_null(mail);
+			assert_non_null(strstr(mail, "Content-Type: text/plain; "
+			    "charset=UTF-8\r\n"));
+			assert_null(strcasestr(mail, "text/html"));
+			assert_null(strstr(mail, "Bcc:"));
+			free(mail);
+		}
+	}
+	/* The escape itself: a digest line, a cut at a character boundary. */
+	assert_string_equal(notify_md_escape("a_b [c](d)", NOTIFY_MD, out,
+	    sizeof(out)), "a\\_b \\[c\\]\\(d\\)");
+	assert_string_equal(notify_md_escape("<x>", NOTIFY_LARK_MD, out,
+	    sizeof(out)), "&#60;x&#62;");
+	assert_string_equal(notify_md_escape("http://a", NOTIFY_MD, out,
+	    sizeof(out)), "http:\xe2\x80\x8b//a");
+	assert_string_equal(notify_md_escape("端口扫描端口扫描", NOTIFY_MD, out,
+	    12), "端口…");
+	notify_conf_free(&nc);
+}
+
 static void
 test_sign_vectors(void **state)
 {
@@ -1035,6 +1178,7 @@ main(void)
 		cmocka_unit_test_setup(test_recovery, setup),
 		cmocka_unit_test_setup(test_conf_errors, setup),
 		cmocka_unit_test_setup(test_example_conf, setup),
+		cmocka_unit_test_setup(test_hostile_text, setup),
 		cmocka_unit_test_setup(test_bodies, setup),
 		cmocka_unit_test_setup(test_check_response, setup),
 		cmocka_unit_test_setup(test_dingtalk_sign_urlencoded, setup),

@@ -167,7 +167,7 @@ token(struct fx *f, const char *scope, char *auth, size_t authlen)
 	assert_int_equal(digest_sha256_hex(tok, strlen(tok), hash,
 	    sizeof(hash)), 0);
 	assert_int_equal(store_apitoken_add(f->api.store, hash, scope, "t", NOW,
-	    "test", &id, err, sizeof(err)), 0);
+	    0, "test", &id, err, sizeof(err)), 0);
 	snprintf(auth, authlen, "Bearer %s", tok);
 }
 
