@@ -2,7 +2,8 @@
  * Fuzz the entered report values route (collector/report_api.c) with an
  * in-memory store: the first line of the input is the query string, the
  * rest the POST body.  Invariants: every answer is JSON; an error answer
- * stores nothing; a stored value is listed back.
+ * stores nothing; a stored value is listed back.  The store is opened
+ * once and reset to empty before each input (tests/fuzz/fuzz_store.h).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -15,8 +16,13 @@
 #include "collector/store.h"
 #include "collector/store_report.h"
 #include "common/log.h"
+#include "tests/fuzz/fuzz_store.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct collector_conf	cc;
+static struct api		api;
 
 static int64_t
 fixed_now(void)
@@ -45,27 +51,36 @@ stored(struct store *st)
 }
 
 int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct conf_err	cerr;
+	char		err[256];
+
+	(void)argc;
+	(void)argv;
+	log_init("fuzz", 0, LOG_LVL_ERROR);
+	if (collector_conf_load(NULL, &cc, &cerr) == -1)
+		abort();
+	api.conf = &cc;
+	api.now = fixed_now;
+	if ((api.store = store_open(":memory:", err, sizeof(err))) == NULL)
+		abort();
+	fuzz_store_snapshot(api.store);
+	return 0;
+}
+
+int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct collector_conf	 cc;
-	struct conf_err		 cerr;
-	struct api		 api;
 	struct api_request	 rq;
 	struct api_response	 rs;
-	char			 err[256], uri[600];
+	char			 uri[600];
 	const char		*nl = memchr(data, '\n', size);
 	size_t			 qlen = nl ? (size_t)(nl - (const char *)data) :
 				    size, before;
 	json_t			*o;
 
-	log_init("fuzz", 0, LOG_LVL_ERROR);
-	if (collector_conf_load(NULL, &cc, &cerr) == -1)
-		abort();
-	memset(&api, 0, sizeof(api));
-	api.conf = &cc;
-	api.now = fixed_now;
-	if ((api.store = store_open(":memory:", err, sizeof(err))) == NULL)
-		abort();
+	fuzz_store_reset(api.store);
 	snprintf(uri, sizeof(uri), "/api/v1/admin/report/values?%.*s",
 	    (int)(qlen > 500 ? 500 : qlen), (const char *)data);
 	memset(&rq, 0, sizeof(rq));
@@ -85,6 +100,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rs.status != 200 && stored(api.store) != before)
 		abort();
 	api_response_free(&rs);
-	store_close(api.store);
 	return 0;
 }
