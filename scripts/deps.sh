@@ -43,7 +43,6 @@ jq
 python3
 ieee-data
 chromium
-npm
 fonts-wqy-microhei
 libsnmp-dev
 libxlsxwriter-dev
@@ -97,6 +96,13 @@ want=$PKGS
 [ "${1:-}" = "--arm64" ] && want=$ARM64_PKGS
 
 missing=""
+# npm (the console's chart library, scripts/console_vendor.sh): any npm
+# will do.  Machines with NodeSource's nodejs already have one, and
+# Debian's npm package conflicts with that nodejs, so ask for Debian's
+# only when there is no npm at all.
+if [ -z "${1:-}" ] && ! command -v npm >/dev/null 2>&1; then
+	want="$want npm"
+fi
 for p in $want; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	case "$st" in
