@@ -142,12 +142,14 @@ db_total() {
 	[[ "$output" == *"unknown agent 'pc-02'"* ]]
 	run "$SB" events --since 2030-01-01 --json
 	[ "$(jq '.events | length' <<<"$output")" = 0 ]
-	# Relative: an event dated now is in the last 7 days, one dated 2020
-	# is not, and every event listed is no older than that.
+	# Relative: an event dated now is in the last 7 days, one dated 30
+	# days ago is not (kept as sent: inside event_retention, so not
+	# clamped), and every event listed is no older than that.
 	now=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
+	old=$(date -u -d '30 days ago' +%Y-%m-%dT%H:%M:%S.000Z)
 	sb_batch pc-01 4 4 | sed "s/2026-11-27T13:37:20.123Z/$now/" >"$T/b4.json"
 	sb_post pc-01 /api/v1/events "$T/b4.json" | grep -q '^200 '
-	sb_batch pc-01 5 5 | sed "s/2026-11-27T13:37:20.123Z/2020-01-01T00:00:00.000Z/" >"$T/b5.json"
+	sb_batch pc-01 5 5 | sed "s/2026-11-27T13:37:20.123Z/$old/" >"$T/b5.json"
 	sb_post pc-01 /api/v1/events "$T/b5.json" | grep -q '^200 '
 	run "$SB" events --since -7d --json
 	[ "$status" -eq 0 ]

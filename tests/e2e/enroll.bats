@@ -367,8 +367,8 @@ stored() {
 	[ "$(jq -r '.apitokens[1].label' <<<"$output")" = "night job" ]
 	[ "$(jq -r '.apitokens[1].scope' <<<"$output")" = admin ]
 	jq -e '.apitokens[0].last_used | test("Z$")' <<<"$output"
-	! grep -q sbk_ <<<"$output"
-	! jq -e '.apitokens[0] | has("hash")' <<<"$output"
+	refute_grep -q sbk_ <<<"$output"
+	jq -e '.apitokens[0] | has("hash") | not' <<<"$output"
 	# The default 90 days, and the 36 hours asked for (to the minute).
 	created=$(date -u -d "$(jq -r '.apitokens[0].created' <<<"$output")" +%s)
 	expires=$(date -u -d "$(jq -r '.apitokens[0].expires' <<<"$output")" +%s)

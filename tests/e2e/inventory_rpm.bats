@@ -110,7 +110,7 @@ inv() {
 	head -c 8192 /dev/urandom >"$R/var/lib/rpm/rpmdb.sqlite"
 	# librpm 4.18 leaks its SQLite handle when the open fails (inside
 	# librpm and libsqlite3, not ours); under ASan only that is suppressed.
-	export LSAN_OPTIONS="suppressions=$SHAOBING_ROOT/tests/e2e/librpm.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+	export LSAN_OPTIONS="suppressions=$SHAOBING_ROOT/tests/e2e/librpm.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 	run --separate-stderr "$SHAOBING_BIN/shaobing-agent" --inventory --json --root "$R"
 	[ "$status" -eq 0 ]
 	echo "$output" >"$BATS_TEST_TMPDIR/inv.json"
