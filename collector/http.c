@@ -54,6 +54,8 @@ struct http_server {
 	uint64_t			 cut;		/* slow requests cut */
 	uint64_t			 evicted;	/* cut to make room */
 	uint64_t			 over_addr;	/* over the address cap */
+	uint64_t			 logged;	/* cut+evicted+over_addr */
+	uint64_t			 pauses;	/* listener stopped */
 	struct tls_server		*tls;
 	int				 paused;	/* agent listener off */
 	int				 draining;
@@ -82,26 +84,18 @@ conn_hook(void *arg)
 	l = evhttp_bound_socket_get_listener(hs->agent_sock);
 	ev = tls_make_room(&hs->lim, &over, &full);
 	n = tls_conn_counts();
-	if (over > 0 && (hs->over_addr == 0 || log_getlevel() >= LOG_LVL_DEBUG))
-		log_warnx("closed a connection from an address that already "
-		    "holds %zu without an agent certificate ([server] "
-		    "unverified_per_address; a slow or hostile client); logged "
-		    "once, then at debug level", hs->lim.per_addr);
-	hs->over_addr += over;
-	if (ev > 0 && (hs->evicted == 0 || log_getlevel() >= LOG_LVL_DEBUG))
-		log_warnx("%zu agent-port connections open (max_connections "
-		    "%zu, %zu kept for agents): closed the oldest one without "
-		    "an agent certificate of the busiest address to make room "
-		    "(slow or hostile clients); logged once, then at debug "
-		    "level", n.held + ev, hs->lim.slots, hs->lim.agent_slots);
+	hs->over_addr += over;	/* logged by sweep_cb */
 	hs->evicted += ev;
 	if (!hs->paused && (full || n.total >= 2 * hs->lim.slots)) {
 		evconnlistener_disable(l);
 		hs->paused = 1;
-		log_warnx("%zu agent-port connections open (max_connections), "
-		    "%zu of them agents; new ones wait until some close; raise "
-		    "[server] max_connections if this persists", n.held,
-		    n.held - n.unverified);
+		if (hs->pauses++ == 0 || log_getlevel() >= LOG_LVL_DEBUG)
+			log_warnx("%zu agent-port connections open "
+			    "(max_connections), %zu of them agents, %zu closing; "
+			    "new ones wait until some close; raise [server] "
+			    "max_connections if this persists; logged once, then "
+			    "at debug level", n.held, n.held - n.unverified,
+			    n.total - n.held);
 	} else if (hs->paused && !full && n.total < 2 * hs->lim.slots) {
 		evconnlistener_enable(l);
 		hs->paused = 0;
@@ -489,26 +483,40 @@ bind_unix(struct http_server *hs, const char *path, char *err, size_t errlen)
 	return s;
 }
 
+/*
+ * Every SWEEP_MS: cut connections past their deadline, and say what the
+ * slow-loris guard did since the last time (the first time as a
+ * warning, then at debug level: an attack must not flood the log).
+ */
 static void
 sweep_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_server	*hs = arg;
-	size_t			 n;
+	struct connlimit_counts	 n;
 
 	(void)fd; (void)what;
-	if ((n = tls_sweep(&hs->lim)) > 0) {
-		if (hs->cut == 0 || log_getlevel() >= LOG_LVL_DEBUG)
-			log_warnx("cut %zu agent-port connections that did not "
-			    "deliver a request within request_timeout (%lld ms; "
-			    "handshake_timeout %lld ms without an agent "
-			    "certificate) or were over unverified_per_address "
-			    "(%zu) from one address (slow or hostile clients); "
-			    "logged once, then at debug level", n,
-			    (long long)hs->lim.agent_ms,
-			    (long long)hs->lim.head_ms, hs->lim.per_addr);
-		hs->cut += n;
-	}
+	hs->cut += tls_sweep(&hs->lim);
 	conn_hook(hs);
+	if (hs->cut + hs->evicted + hs->over_addr == hs->logged)
+		return;
+	n = tls_conn_counts();
+	if (hs->logged == 0)
+		log_warnx("closed agent-port connections of slow or hostile "
+		    "clients: %" PRIu64 " past their deadline (handshake_timeout "
+		    "%lld ms without an agent certificate, request_timeout "
+		    "%lld ms), %" PRIu64 " over unverified_per_address (%zu), "
+		    "%" PRIu64 " of the busiest address to make room "
+		    "(max_connections %zu, %zu kept for agents); %zu held, %zu "
+		    "of them agents; logged once, then at debug level", hs->cut,
+		    (long long)hs->lim.head_ms, (long long)hs->lim.agent_ms,
+		    hs->over_addr, hs->lim.per_addr, hs->evicted, hs->lim.slots,
+		    hs->lim.agent_slots, n.held, n.held - n.unverified);
+	else
+		log_debug("slow-loris guard: closed %" PRIu64 " past deadline, "
+		    "%" PRIu64 " over unverified_per_address, %" PRIu64 " to make "
+		    "room (totals); %zu held, %zu of them agents", hs->cut,
+		    hs->over_addr, hs->evicted, n.held, n.held - n.unverified);
+	hs->logged = hs->cut + hs->evicted + hs->over_addr;
 }
 
 static void
