@@ -502,10 +502,10 @@ sweep_cb(evutil_socket_t fd, short what, void *arg)
 	n = tls_conn_counts();
 	if (hs->logged == 0)
 		log_warnx("closed agent-port connections of slow or hostile "
-		    "clients: %" PRIu64 " past their deadline (handshake_timeout "
+		    "clients: %" PRIu64 " past deadline (handshake_timeout "
 		    "%lld ms without an agent certificate, request_timeout "
 		    "%lld ms), %" PRIu64 " over unverified_per_address (%zu), "
-		    "%" PRIu64 " of the busiest address to make room "
+		    "%" PRIu64 " to make room, from the busiest address "
 		    "(max_connections %zu, %zu kept for agents); %zu held, %zu "
 		    "of them agents; logged once, then at debug level", hs->cut,
 		    (long long)hs->lim.head_ms, (long long)hs->lim.agent_ms,
