@@ -4,7 +4,8 @@
  * Every record is on `all` (accept order, oldest first).  A held,
  * unverified record whose address is known is also on its address's
  * list (oldest first), so the oldest of an address is its list's head
- * and its count is the list's length.  Addresses live in a small hash
+ * and its count is the list's length; until its address is known, it is
+ * on `pending` instead (through the same link).  Addresses live in a small hash
  * table and on one list for the busiest-address scan; an address with
  * no unverified connection left is freed.
  */
@@ -26,6 +27,7 @@ struct cl_conn {
 	int			 agent;
 	int			 cut;
 	int			 addressed;
+	int			 pending;	/* on cl->pending */
 	struct cl_addr		*a;		/* while on a->conns */
 	TAILQ_ENTRY(cl_conn)	 all;
 	TAILQ_ENTRY(cl_conn)	 same;
@@ -42,6 +44,7 @@ struct cl_addr {
 
 struct connlimit {
 	struct cl_conns		 all;
+	struct cl_conns		 pending;	/* address not known yet */
 	struct cl_addr		*bucket[CL_BUCKETS];
 	LIST_HEAD(, cl_addr)	 addrs;
 	struct connlimit_counts	 counts;
@@ -66,6 +69,7 @@ connlimit_new(void)
 	if ((cl = calloc(1, sizeof(*cl))) == NULL)
 		return NULL;
 	TAILQ_INIT(&cl->all);
+	TAILQ_INIT(&cl->pending);
 	LIST_INIT(&cl->addrs);
 	return cl;
 }
@@ -102,12 +106,19 @@ addr_get(struct connlimit *cl, const char *addr)
 	return a;
 }
 
-/* Take c off its address's list (and free the address when empty). */
+/*
+ * Take c off its address's list (and free the address when empty), or
+ * off the pending list.
+ */
 static void
 addr_leave(struct connlimit *cl, struct cl_conn *c)
 {
 	struct cl_addr	*a = c->a, **pp;
 
+	if (c->pending) {
+		TAILQ_REMOVE(&cl->pending, c, same);
+		c->pending = 0;
+	}
 	if (a == NULL)
 		return;
 	TAILQ_REMOVE(&a->conns, c, same);
@@ -133,6 +144,8 @@ connlimit_open(struct connlimit *cl, void *owner, int64_t now_ms)
 	c->since_ms = now_ms;
 	c->order = cl->next_order++;
 	TAILQ_INSERT_TAIL(&cl->all, c, all);
+	TAILQ_INSERT_TAIL(&cl->pending, c, same);
+	c->pending = 1;
 	cl->counts.total++;
 	cl->counts.held++;
 	cl->counts.unverified++;
@@ -171,6 +184,7 @@ connlimit_set_addr(struct connlimit *cl, struct cl_conn *c, const char *addr,
 	if (c->addressed)
 		return 0;
 	c->addressed = 1;
+	addr_leave(cl, c);		/* off pending */
 	if (c->cut || c->agent || (a = addr_get(cl, addr)) == NULL)
 		return 0;
 	TAILQ_INSERT_TAIL(&a->conns, c, same);
@@ -182,11 +196,7 @@ connlimit_set_addr(struct connlimit *cl, struct cl_conn *c, const char *addr,
 struct cl_conn *
 connlimit_unaddressed(struct connlimit *cl, struct cl_conn *after)
 {
-	struct cl_conn *c = after ? TAILQ_NEXT(after, all) : TAILQ_FIRST(&cl->all);
-
-	while (c != NULL && (c->addressed || c->cut))
-		c = TAILQ_NEXT(c, all);
-	return c;
+	return after ? TAILQ_NEXT(after, same) : TAILQ_FIRST(&cl->pending);
 }
 
 void *

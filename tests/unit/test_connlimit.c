@@ -273,7 +273,7 @@ test_flood(void **state)
 	struct fake		*keep[8], *agent;
 	size_t			 nkeep = 0;
 	int			 full;
-	char			 addr[16];
+	char			 addr[32];
 
 	agent = open_from(cl, "127.0.0.2", 0, &lim);
 	connlimit_agent(cl, agent->lc);
