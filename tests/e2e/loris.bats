@@ -22,6 +22,7 @@ LORIS_SECONDS=900
 setup() {
 	sb_setup
 	LORIS_PID=
+	LORIS_STATS=
 }
 
 teardown() {
@@ -58,7 +59,7 @@ start_loris() {	# COUNT
 }
 
 loris() {	# FIELD of the attacker's stats
-	jq -r ".$1" "$T/loris.json"
+	jq -r ".$1" "${LORIS_STATS:-$T/loris.json}"
 }
 
 loris_at_least() {	# FIELD N
@@ -176,10 +177,13 @@ request_timeout = 30s"
 	[ "$(max_held)" -le 200 ]
 	[ "$(loris closed)" -gt 0 ]
 
-	# Figures (printed, not judged: the machine is shared).
+	# Figures (printed, not judged: the machine is shared), from one
+	# snapshot of the attacker's counts (it rewrites them every second).
+	cp "$T/loris.json" "$T/loris.snap.json"
+	LORIS_STATS=$T/loris.snap.json
 	{
-		echo "# cap $cap: attacker opened $(loris opened), connected $(loris connected), closed by the collector $(loris closed), at most $(loris max_open) open at once (kernel backlog included); lifetime median $(loris lifetime_median_s) s, max $(loris lifetime_max_s) s"
-		echo "# cap $cap: collector held at most $(max_held) (max_connections 200); closed $(guard_total "past deadline") past deadline, $(guard_total "over unverified_per_address") over the per-address cap, $(guard_total "to make room") to make room"
+		echo "# cap $cap: attacker opened $(loris opened), connected $(loris connected), connect failed $(loris refused), closed by the collector $(loris closed), at most $(loris max_open) open at once (kernel backlog included); lifetime median $(loris lifetime_median_s) s, max $(loris lifetime_max_s) s"
+		echo "# cap $cap: collector held at most $(max_held) (max_connections 200; sampled every 0.5 s); closed $(guard_total "past deadline") past deadline, $(guard_total "over unverified_per_address") over the per-address cap, $(guard_total "to make room") to make room"
 		echo "# cap $cap: 20 events delivered in ${base} s without the attack, ${during} s during it (delivery rate ratio $(echo "$base $during" | awk '{ printf "%.2f", $1 / $2 }')), ${restarted} s by the agent started again during it"
 	} | tee -a "$T/figures" >&3
 }
