@@ -176,9 +176,9 @@ static const struct conf_opt server_opts[] = {
 	  "16M", NULL, NULL, "largest request body, after decompression too" },
 	{ "max_batch", CONF_INT, SRV(max_batch), 0, 1, 100000, "5000", NULL,
 	  NULL, "most events in one batch" },
-	{ "max_connections", CONF_INT, SRV(max_connections), 0, 2, 100000,
+	{ "max_connections", CONF_INT, SRV(max_connections), 0, 1, 100000,
 	  "1024", NULL, NULL, "concurrent connections on the agent port" },
-	{ "agent_connections", CONF_INT, SRV(agent_connections), 0, 1, 99999,
+	{ "agent_connections", CONF_INT, SRV(agent_connections), 0, 0, 99999,
 	  "128", NULL, NULL, "of max_connections, kept for agents with a "
 	  "verified client certificate" },
 	{ "unverified_per_address", CONF_INT, SRV(unverified_per_address), 0,

@@ -566,13 +566,15 @@ test_config(void **state)
 		const char	*text, *error;
 	} bad[] = {
 		{ "[server]\nmax_batch = 0\n", ":2: [server] max_batch:" },
-		{ "[server]\nagent_connections = 0\n",
+		{ "[server]\nagent_connections = -1\n",
 		  ":2: [server] agent_connections:" },
 		{ "[server]\nmax_connections = 200\nagent_connections = 200\n",
 		  ":3: [server] agent_connections: 200 must be below "
 		  "max_connections (200)" },
 		{ "[server]\nmax_connections = 100\n",
 		  ":2: [server] agent_connections: 128 must be below" },
+		{ "[server]\nmax_connections = 1\nagent_connections = 1\n",
+		  ":3: [server] agent_connections: 1 must be below" },
 		{ "[server]\nunverified_per_address = 0\n",
 		  ":2: [server] unverified_per_address:" },
 		{ "[server]\nunverified_per_address = many\n",
