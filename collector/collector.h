@@ -34,8 +34,11 @@ struct collector_conf {
 	int64_t	 max_body;		/* bytes, after decompression too */
 	int	 max_batch;		/* events per batch */
 	int	 max_connections;
+	int	 agent_connections;	/* of those, kept for agents */
+	int	 unverified_per_address;
 	int64_t	 timeout_ms;		/* idle/read/write per connection */
 	int64_t	 request_timeout_ms;	/* accept → whole request read */
+	int64_t	 handshake_timeout_ms;	/* the same without an agent cert */
 	double	 rate;			/* requests per second per client */
 	double	 burst;
 	char	 timezone[64];

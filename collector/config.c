@@ -177,12 +177,21 @@ static const struct conf_opt server_opts[] = {
 	{ "max_batch", CONF_INT, SRV(max_batch), 0, 1, 100000, "5000", NULL,
 	  NULL, "most events in one batch" },
 	{ "max_connections", CONF_INT, SRV(max_connections), 0, 1, 100000,
-	  "1024", NULL, NULL, "concurrent agent connections" },
+	  "1024", NULL, NULL, "concurrent connections on the agent port" },
+	{ "agent_connections", CONF_INT, SRV(agent_connections), 0, 0, 99999,
+	  "128", NULL, NULL, "of max_connections, kept for agents with a "
+	  "verified client certificate" },
+	{ "unverified_per_address", CONF_INT, SRV(unverified_per_address), 0,
+	  1, 100000, "32", NULL, NULL, "connections without a verified agent "
+	  "certificate one client address may hold" },
 	{ "timeout", CONF_DURATION, SRV(timeout_ms), 0, 1000, 3600000, "30s",
 	  NULL, NULL, "idle (read/write) timeout of a connection" },
 	{ "request_timeout", CONF_DURATION, SRV(request_timeout_ms), 0, 500,
 	  3600000, "60s", NULL, NULL,
 	  "from accept (or the last answer) to a whole request read" },
+	{ "handshake_timeout", CONF_DURATION, SRV(handshake_timeout_ms), 0,
+	  100, 3600000, "5s", NULL, NULL, "the same (TLS handshake and request) "
+	  "without a verified agent certificate; at most request_timeout" },
 	{ "rate", CONF_DOUBLE, SRV(rate), 0, 1, 1000000, "50", NULL, NULL,
 	  "requests per second per client address" },
 	{ "burst", CONF_DOUBLE, SRV(burst), 0, 1, 1000000, "200", NULL, NULL,
@@ -265,6 +274,42 @@ static const struct conf_opt assets_opts[] = {
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 
+/*
+ * The [server] options that bound each other, named at the line that
+ * sets the first one (or the section).
+ */
+static int
+check_server_limits(const struct conf *c, const struct collector_conf *cc,
+    struct conf_err *err)
+{
+	const char	*key = NULL;
+	char		 why[200];
+	int		 line;
+
+	if (cc->agent_connections >= cc->max_connections) {
+		key = "agent_connections";
+		snprintf(why, sizeof(why), "%d must be below max_connections "
+		    "(%d): the rest are the slots of clients without an agent "
+		    "certificate (enrollment, console, health)",
+		    cc->agent_connections, cc->max_connections);
+	} else if (cc->handshake_timeout_ms > cc->request_timeout_ms) {
+		key = "handshake_timeout";
+		snprintf(why, sizeof(why), "%lld ms is longer than "
+		    "request_timeout (%lld ms); make it at most that (a few "
+		    "seconds is usual)", (long long)cc->handshake_timeout_ms,
+		    (long long)cc->request_timeout_ms);
+	}
+	if (key == NULL)
+		return 0;
+	if ((line = conf_key_line(c, "server", key)) == 0 &&
+	    (line = conf_key_line(c, "server", strcmp(key, "agent_connections")
+	    == 0 ? "max_connections" : "request_timeout")) == 0)
+		line = conf_section_line(c, "server");
+	conf_err_set(err, "%s:%d: [server] %s: %s", conf_path(c), line, key,
+	    why);
+	return -1;
+}
+
 int
 collector_conf_load(const char *path, struct collector_conf *cc,
     struct conf_err *err)
@@ -277,6 +322,7 @@ collector_conf_load(const char *path, struct collector_conf *cc,
 	if (c == NULL)
 		goto out;
 	if (conf_apply(c, "server", server_opts, cc, err) == -1 ||
+	    check_server_limits(c, cc, err) == -1 ||
 	    conf_apply(c, "store", store_opts, cc, err) == -1 ||
 	    conf_apply(c, "admin", admin_opts, cc, err) == -1 ||
 	    conf_apply(c, "enroll", enroll_opts, cc, err) == -1 ||

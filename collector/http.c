@@ -36,15 +36,6 @@
 #include "common/timeutil.h"
 
 #define SWEEP_MS	500	/* how often slow requests are looked for */
-/*
- * Slow loris: a connection without a verified agent certificate has
- * HEAD_MS (or request_timeout, when shorter) for its TLS handshake and
- * request, and one address holds at most PER_ADDR of them; when every
- * slot is taken, the oldest of them makes room.  Agents keep the full
- * request_timeout and are never cut for room.
- */
-#define HEAD_MS		5000
-#define PER_ADDR	32
 
 #define ALL_METHODS	(EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | \
 	EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | \
@@ -58,47 +49,54 @@ struct http_server {
 	char				 sock_path[COLLECTOR_PATH_MAX];
 	struct ratelimit		*rl;		/* requests per client */
 	struct event			*sweep;
-	int64_t				 request_timeout_ms;
+	/* Slow loris ([server] options, connlimit.h). */
+	struct connlimit_limits		 lim;
 	uint64_t			 cut;		/* slow requests cut */
 	uint64_t			 evicted;	/* cut to make room */
+	uint64_t			 over_addr;	/* over the address cap */
+	uint64_t			 logged;	/* cut+evicted+over_addr */
+	uint64_t			 pauses;	/* listener stopped */
 	struct tls_server		*tls;
-	int				 max_connections;
 	int				 paused;	/* agent listener off */
 	int				 draining;
 	size_t				 pending;	/* replies not yet sent */
 	struct event			*grace;
 };
 
+/*
+ * After each new or closed agent-port connection: cut the newest over
+ * the per-address cap, make room by cutting the oldest unverified
+ * connection of the busiest address, and stop accepting only when
+ * every slot holds an agent.  Connections cut but not yet closed by
+ * evhttp still hold a descriptor: past twice the slots of those, wait.
+ */
 static void
 conn_hook(void *arg)
 {
 	struct http_server	*hs = arg;
 	struct evconnlistener	*l;
+	struct connlimit_counts	 n;
+	size_t			 ev, over;
+	int			 full;
 
 	if (hs->agent_sock == NULL || hs->draining)
 		return;
 	l = evhttp_bound_socket_get_listener(hs->agent_sock);
-	if (!hs->paused && tls_connections() >= (size_t)hs->max_connections &&
-	    tls_evict_one()) {
-		if (hs->evicted++ == 0)
-			log_warnx("%zu agent-port connections open "
-			    "(max_connections): closed the oldest one without an "
-			    "agent certificate to make room (slow or hostile "
-			    "clients); logged once, then at debug level",
-			    tls_connections());
-		else
-			log_debug("closed the oldest connection without an agent "
-			    "certificate to make room (%" PRIu64 " so far)",
-			    hs->evicted);
-	} else if (!hs->paused &&
-	    tls_connections() >= (size_t)hs->max_connections) {
+	ev = tls_make_room(&hs->lim, &over, &full);
+	n = tls_conn_counts();
+	hs->over_addr += over;	/* logged by sweep_cb */
+	hs->evicted += ev;
+	if (!hs->paused && (full || n.total >= 2 * hs->lim.slots)) {
 		evconnlistener_disable(l);
 		hs->paused = 1;
-		log_warnx("%zu agent connections open (max_connections); new "
-		    "ones wait until some close; raise [server] "
-		    "max_connections if this persists", tls_connections());
-	} else if (hs->paused &&
-	    tls_connections() < (size_t)hs->max_connections) {
+		if (hs->pauses++ == 0 || log_getlevel() >= LOG_LVL_DEBUG)
+			log_warnx("%zu agent-port connections open "
+			    "(max_connections), %zu of them agents, %zu closing; "
+			    "new ones wait until some close; raise [server] "
+			    "max_connections if this persists; logged once, then "
+			    "at debug level", n.held, n.held - n.unverified,
+			    n.total - n.held);
+	} else if (hs->paused && !full && n.total < 2 * hs->lim.slots) {
 		evconnlistener_enable(l);
 		hs->paused = 0;
 	}
@@ -485,29 +483,40 @@ bind_unix(struct http_server *hs, const char *path, char *err, size_t errlen)
 	return s;
 }
 
+/*
+ * Every SWEEP_MS: cut connections past their deadline, and say what the
+ * slow-loris guard did since the last time (the first time as a
+ * warning, then at debug level: an attack must not flood the log).
+ */
 static void
 sweep_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_server	*hs = arg;
-	struct tls_sweep_limits	 lim;
-	size_t			 n;
+	struct connlimit_counts	 n;
 
 	(void)fd; (void)what;
-	lim.agent_ms = hs->request_timeout_ms;
-	lim.head_ms = hs->request_timeout_ms < HEAD_MS ?
-	    hs->request_timeout_ms : HEAD_MS;
-	lim.per_addr = PER_ADDR;
-	if ((n = tls_sweep(&lim)) > 0) {
-		if (hs->cut == 0 || log_getlevel() >= LOG_LVL_DEBUG)
-			log_warnx("cut %zu agent-port connections that did not "
-			    "deliver a request within request_timeout (%lld ms; "
-			    "%lld ms without an agent certificate) or were over "
-			    "%d such connections from one address (slow or "
-			    "hostile clients); logged once, then at debug level",
-			    n, (long long)lim.agent_ms, (long long)lim.head_ms,
-			    PER_ADDR);
-		hs->cut += n;
-	}
+	hs->cut += tls_sweep(&hs->lim);
+	conn_hook(hs);
+	if (hs->cut + hs->evicted + hs->over_addr == hs->logged)
+		return;
+	n = tls_conn_counts();
+	if (hs->logged == 0)
+		log_warnx("closed agent-port connections of slow or hostile "
+		    "clients: %" PRIu64 " past deadline (handshake_timeout "
+		    "%lld ms without an agent certificate, request_timeout "
+		    "%lld ms), %" PRIu64 " over unverified_per_address (%zu), "
+		    "%" PRIu64 " to make room, from the busiest address "
+		    "(max_connections %zu, %zu kept for agents); %zu held, %zu "
+		    "of them agents; logged once, then at debug level", hs->cut,
+		    (long long)hs->lim.head_ms, (long long)hs->lim.agent_ms,
+		    hs->over_addr, hs->lim.per_addr, hs->evicted, hs->lim.slots,
+		    hs->lim.agent_slots, n.held, n.held - n.unverified);
+	else
+		log_debug("slow-loris guard: closed %" PRIu64 " past deadline, "
+		    "%" PRIu64 " over unverified_per_address, %" PRIu64 " to make "
+		    "room (totals); %zu held, %zu of them agents", hs->cut,
+		    hs->over_addr, hs->evicted, n.held, n.held - n.unverified);
+	hs->logged = hs->cut + hs->evicted + hs->over_addr;
 }
 
 static void
@@ -527,8 +536,11 @@ apply_limits(struct http_server *hs, const struct collector_conf *cc)
 	evhttp_set_max_body_size(hs->sock_http, 65536);
 	evhttp_set_max_headers_size(hs->sock_http, 16384);
 	evhttp_set_timeout_tv(hs->sock_http, &tv);
-	hs->max_connections = cc->max_connections;
-	hs->request_timeout_ms = cc->request_timeout_ms;
+	hs->lim.slots = (size_t)cc->max_connections;
+	hs->lim.agent_slots = (size_t)cc->agent_connections;
+	hs->lim.per_addr = (size_t)cc->unverified_per_address;
+	hs->lim.agent_ms = cc->request_timeout_ms;
+	hs->lim.head_ms = cc->handshake_timeout_ms;
 	ratelimit_set(hs->rl, cc->rate, cc->burst);
 }
 

@@ -15,6 +15,7 @@
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 
+#include "collector/connlimit.h"
 #include "collector/tls.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -24,23 +25,17 @@ struct tls_server {
 };
 
 /*
- * One record per live connection (the SSL's ex_data): counted, and
- * listed so that tls_sweep() can cut connections that take too long to
- * deliver a request (slow-loris clients trickling bytes to stay under
- * the idle timeout).
+ * One record per live connection (the SSL's ex_data), with its slot
+ * record in connlimit (counted, deadlines, who makes room): see
+ * connlimit.h.
  */
 struct tls_conn {
 	struct bufferevent	*bev;
-	int64_t			 since_ms;	/* accept or last answer */
-	int			 agent;		/* verified certificate seen */
-	int			 cut;		/* shut down, not yet freed */
-	char			 addr[64];	/* peer address, "" until known */
-	struct tls_conn		*prev, *next;
+	struct cl_conn		*lc;
 };
 
 static int		 conn_idx = -1;	/* SSL ex_data: struct tls_conn */
-static size_t		 conn_count;
-static struct tls_conn	*conn_list;
+static struct connlimit	*conns;
 static void	(*conn_hook)(void *);
 static void	*conn_hook_arg;
 
@@ -66,15 +61,8 @@ conn_free_cb(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
 	(void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
 	if (c == NULL)
 		return;
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		conn_list = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
+	connlimit_close(conns, c->lc);
 	free(c);
-	if (conn_count > 0)
-		conn_count--;
 	if (conn_hook != NULL)
 		conn_hook(conn_hook_arg);
 }
@@ -107,7 +95,7 @@ info_cb(const SSL *ssl, int where, int ret)
 	    SSL_get_verify_result(ssl) != X509_V_OK)
 		return;
 	if ((c = SSL_get_ex_data(ssl, conn_idx)) != NULL)
-		c->agent = 1;
+		connlimit_agent(conns, c->lc);
 }
 
 /* Log each refused client certificate once, with who sent it. */
@@ -148,6 +136,11 @@ tls_server_new(const char *cert, const char *key, const char *ca, char *err,
 	    (conn_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL,
 	    conn_free_cb)) == -1) {
 		snprintf(err, errlen, "TLS: cannot register ex_data");
+		goto out;
+	}
+	/* Lives as long as the process: connections outlive a reload. */
+	if (conns == NULL && (conns = connlimit_new()) == NULL) {
+		snprintf(err, errlen, "TLS: out of memory");
 		goto out;
 	}
 	if ((ts = calloc(1, sizeof(*ts))) == NULL ||
@@ -218,22 +211,19 @@ tls_server_bev(struct tls_server *ts, struct event_base *base)
 		ERR_clear_error();
 		return NULL;
 	}
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->lc = connlimit_open(conns, c, time_mono_ms())) == NULL) {
+		free(c);
 		SSL_free(ssl);
 		return NULL;
 	}
 	/* Counted and listed from here; conn_free_cb undoes it on SSL_free. */
 	if (SSL_set_ex_data(ssl, conn_idx, c) != 1) {
+		connlimit_close(conns, c->lc);
 		free(c);
 		SSL_free(ssl);
 		return NULL;
 	}
-	c->since_ms = time_mono_ms();
-	c->next = conn_list;
-	if (conn_list != NULL)
-		conn_list->prev = c;
-	conn_list = c;
-	conn_count++;
 	bev = bufferevent_openssl_socket_new(base, -1, ssl,
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL) {
@@ -248,113 +238,104 @@ tls_server_bev(struct tls_server *ts, struct event_base *base)
 	return bev;
 }
 
+static struct tls_conn *
+conn_of(struct bufferevent *bev)
+{
+	SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+
+	return ssl ? SSL_get_ex_data(ssl, conn_idx) : NULL;
+}
+
 void
 tls_conn_answered(struct bufferevent *bev)
 {
-	SSL		*ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
-	struct tls_conn	*c = ssl ? SSL_get_ex_data(ssl, conn_idx) : NULL;
+	struct tls_conn *c = conn_of(bev);
 
 	if (c != NULL)
-		c->since_ms = time_mono_ms();
+		connlimit_answered(c->lc, time_mono_ms());
 }
 
 void
 tls_conn_agent(struct bufferevent *bev)
 {
-	SSL		*ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
-	struct tls_conn	*c = ssl ? SSL_get_ex_data(ssl, conn_idx) : NULL;
+	struct tls_conn *c = conn_of(bev);
 
 	if (c != NULL)
-		c->agent = 1;
+		connlimit_agent(conns, c->lc);
 }
 
 /*
  * shutdown(), not close(): the descriptor stays evhttp's, which sees
  * end-of-file and frees the connection (and its record) in its own
- * time.
+ * time.  (connlimit_cut_fn)
  */
 static void
-conn_cut(struct tls_conn *c, int64_t now)
+conn_cut(void *owner, void *arg)
 {
-	int fd;
+	struct tls_conn	*c = owner;
+	int		 fd;
 
-	if ((fd = (int)bufferevent_getfd(c->bev)) >= 0)
+	(void)arg;
+	if (c->bev != NULL && (fd = (int)bufferevent_getfd(c->bev)) >= 0)
 		shutdown(fd, SHUT_RDWR);
-	c->cut = 1;
-	c->since_ms = now;
 }
 
-/* The peer's address (no port) once the descriptor is set. */
-static void
-conn_addr(struct tls_conn *c)
+/*
+ * Learn the peer address of connections that have their descriptor by
+ * now (evhttp sets it after the bufferevent is made), and cut the
+ * newest of an address over per_addr.  Returns how many were cut.
+ */
+static size_t
+conn_addrs(const struct connlimit_limits *lim)
 {
-	struct sockaddr_storage	ss;
-	socklen_t		sl = sizeof(ss);
-	int			fd;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl;
+	struct cl_conn		*lc = NULL, *next;
+	struct tls_conn		*c;
+	char			 host[64];
+	size_t			 n = 0;
+	int			 fd;
 
-	if (c->addr[0] != '\0' || (fd = (int)bufferevent_getfd(c->bev)) < 0 ||
-	    getpeername(fd, (struct sockaddr *)&ss, &sl) == -1 ||
-	    getnameinfo((struct sockaddr *)&ss, sl, c->addr, sizeof(c->addr),
-	    NULL, 0, NI_NUMERICHOST) != 0)
-		c->addr[0] = '\0';
-}
-
-size_t
-tls_sweep(const struct tls_sweep_limits *lim)
-{
-	int64_t	now = time_mono_ms();
-	size_t	n = 0, same;
-
-	for (struct tls_conn *c = conn_list; c != NULL; c = c->next) {
-		if (c->bev == NULL)
+	for (lc = connlimit_unaddressed(conns, NULL); lc != NULL; lc = next) {
+		next = connlimit_unaddressed(conns, lc);
+		c = connlimit_owner(lc);
+		sl = sizeof(ss);
+		if (c->bev == NULL || (fd = (int)bufferevent_getfd(c->bev)) < 0)
 			continue;
-		conn_addr(c);
-		if (now - c->since_ms <= (c->agent ? lim->agent_ms :
-		    lim->head_ms))
-			continue;
-		/* Pushed forward so one cut is enough. */
-		conn_cut(c, now);
-		n++;
-	}
-	/*
-	 * Per address: the list is newest first, so counting the older
-	 * ones behind each keeps the oldest per_addr and cuts the rest.
-	 */
-	for (struct tls_conn *c = conn_list; c != NULL; c = c->next) {
-		if (c->bev == NULL || c->agent || c->cut || c->addr[0] == '\0')
-			continue;
-		same = 0;
-		for (struct tls_conn *o = c->next; o != NULL &&
-		    same < lim->per_addr; o = o->next)
-			if (o->bev != NULL && !o->agent && !o->cut &&
-			    strcmp(o->addr, c->addr) == 0)
-				same++;
-		if (same >= lim->per_addr) {
-			conn_cut(c, now);
+		if (getpeername(fd, (struct sockaddr *)&ss, &sl) == -1 ||
+		    getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host),
+		    NULL, 0, NI_NUMERICHOST) != 0)
+			snprintf(host, sizeof(host), "?");
+		if (connlimit_set_addr(conns, lc, host, lim)) {
+			connlimit_cut(conns, lc);
+			conn_cut(c, NULL);
 			n++;
 		}
 	}
 	return n;
 }
 
-int
-tls_evict_one(void)
+size_t
+tls_sweep(const struct connlimit_limits *lim)
 {
-	struct tls_conn *old = NULL;
+	size_t n = conn_addrs(lim);
 
-	for (struct tls_conn *c = conn_list; c != NULL; c = c->next)
-		if (c->bev != NULL && !c->agent && !c->cut)
-			old = c;		/* the last one is the oldest */
-	if (old == NULL)
-		return 0;
-	conn_cut(old, time_mono_ms());
-	return 1;
+	return n + connlimit_sweep(conns, lim, time_mono_ms(), conn_cut, NULL);
 }
 
 size_t
-tls_connections(void)
+tls_make_room(const struct connlimit_limits *lim, size_t *over_addr, int *full)
 {
-	return conn_count;
+	*over_addr = conn_addrs(lim);
+	return connlimit_make_room(conns, lim, conn_cut, NULL, full);
+}
+
+struct connlimit_counts
+tls_conn_counts(void)
+{
+	struct connlimit_counts z = { 0, 0, 0 };
+
+	return conns ? connlimit_counts(conns) : z;
 }
 
 void

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "collector/connlimit.h"
+
 struct bufferevent;
 struct event_base;
 struct tls_server;
@@ -21,37 +23,28 @@ void			 tls_server_free(struct tls_server *ts);
 
 /*
  * A new accepting SSL bufferevent (fd -1: evhttp sets it), for
- * evhttp_set_bevcb.  NULL on allocation failure.  Every SSL made here is
- * counted until freed (tls_connections()); hook, when set, is called
- * after each change.
+ * evhttp_set_bevcb.  NULL on allocation failure.  Every SSL made here
+ * holds a connection slot (connlimit.h) until freed; hook, when set, is
+ * called after each change.
  */
 struct bufferevent	*tls_server_bev(struct tls_server *ts,
 			    struct event_base *base);
-size_t			 tls_connections(void);
+struct connlimit_counts	 tls_conn_counts(void);
 /* A request on bev was answered: its request deadline starts again. */
 void			 tls_conn_answered(struct bufferevent *bev);
 /* bev's peer sent a verified agent certificate: the agents' limits. */
 void			 tls_conn_agent(struct bufferevent *bev);
 /*
- * Slow clients (slow loris).  Shut down every connection that has not
- * completed a request within its deadline from its accept or its last
- * answer (handshake included): agent_ms for a connection that proved a
- * verified agent certificate, head_ms (seconds) for every other one;
- * and beyond per_addr such other connections from one address, the
- * newest.  Returns how many were cut.
+ * Slow clients (slow loris), by the rules of connlimit.h.  tls_sweep()
+ * shuts down every connection past its deadline or over the per-address
+ * cap; returns how many.  tls_make_room() (after each new connection)
+ * cuts the newest over the per-address cap (*over_addr of them) and then
+ * victims until the slots hold again; returns how many victims; *full
+ * when no room can be made (every slot an agent).
  */
-struct tls_sweep_limits {
-	int64_t	agent_ms;
-	int64_t	head_ms;
-	size_t	per_addr;
-};
-size_t			 tls_sweep(const struct tls_sweep_limits *lim);
-/*
- * Make room for a new connection: shut down the oldest connection that
- * has not proved an agent certificate.  1 done, 0 none to cut (every
- * slot holds an agent).
- */
-int			 tls_evict_one(void);
+size_t			 tls_sweep(const struct connlimit_limits *lim);
+size_t			 tls_make_room(const struct connlimit_limits *lim,
+			    size_t *over_addr, int *full);
 void			 tls_set_conn_hook(void (*hook)(void *), void *arg);
 
 /*

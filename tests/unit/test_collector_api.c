@@ -566,6 +566,26 @@ test_config(void **state)
 		const char	*text, *error;
 	} bad[] = {
 		{ "[server]\nmax_batch = 0\n", ":2: [server] max_batch:" },
+		{ "[server]\nagent_connections = -1\n",
+		  ":2: [server] agent_connections:" },
+		{ "[server]\nmax_connections = 200\nagent_connections = 200\n",
+		  ":3: [server] agent_connections: 200 must be below "
+		  "max_connections (200)" },
+		{ "[server]\nmax_connections = 100\n",
+		  ":2: [server] agent_connections: 128 must be below" },
+		{ "[server]\nmax_connections = 1\nagent_connections = 1\n",
+		  ":3: [server] agent_connections: 1 must be below" },
+		{ "[server]\nunverified_per_address = 0\n",
+		  ":2: [server] unverified_per_address:" },
+		{ "[server]\nunverified_per_address = many\n",
+		  ":2: [server] unverified_per_address:" },
+		{ "[server]\nhandshake_timeout = 50ms\n",
+		  ":2: [server] handshake_timeout:" },
+		{ "[server]\nhandshake_timeout = 2m\n",
+		  ":2: [server] handshake_timeout: 120000 ms is longer than "
+		  "request_timeout" },
+		{ "[server]\nrequest_timeout = 2s\n\nhandshake_timeout = 3s\n",
+		  ":4: [server] handshake_timeout:" },
 		{ "[server]\nlisten = localhost:8443\n", ":2: [server] listen:" },
 		{ "[server]\nlisten = 0.0.0.0:99999\n", ":2: [server] listen:" },
 		{ "[admin]\nlisten = 10.0.0.1:8444\n",
@@ -588,6 +608,10 @@ test_config(void **state)
 	assert_string_equal(cc.admin_socket, "/run/shaobing/admin.sock");
 	assert_int_equal(cc.enroll_cert_days, 90);
 	assert_int_equal(cc.request_timeout_ms, 60000);
+	assert_int_equal(cc.max_connections, 1024);
+	assert_int_equal(cc.agent_connections, 128);
+	assert_int_equal(cc.unverified_per_address, 32);
+	assert_int_equal(cc.handshake_timeout_ms, 5000);
 	assert_true(cc.gap_factor == 3.0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(path, sizeof(path), "/tmp/test_collector_conf.%d.ini",
