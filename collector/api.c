@@ -35,6 +35,24 @@
 #define ADMIN_LIMIT_MAX		10000
 #define API_BODY_MAX		(64 * 1024)	/* admin and enrollment bodies */
 
+json_t *
+api_json_time(int64_t ms)
+{
+	char buf[32];
+
+	if (ms == STORE_NO_TIME || time_format_utc(ms, buf, sizeof(buf)) == -1)
+		return json_null();
+	return json_string(buf);
+}
+
+int
+api_append_new(json_t *arr, json_t *v)
+{
+	if (v == NULL)
+		return -1;
+	return json_array_append_new(arr, v);
+}
+
 void
 api_reply(struct api_response *rs, int status, json_t *o)
 {

@@ -84,6 +84,13 @@ void	api_request_target(struct api_request *rq, const struct evhttp_uri *u);
 
 /* The one JSON reply: o (reference stolen) as the body; 500 on NULL. */
 void	api_reply(struct api_response *rs, int status, json_t *o);
+/*
+ * The wire form of a UTC ms time from the store, a new JSON string
+ * ("2025-03-01T08:00:00Z"); null for STORE_NO_TIME.
+ */
+json_t	*api_json_time(int64_t ms);
+/* Append v to arr, consuming it; -1 when v is NULL or out of memory. */
+int	 api_append_new(json_t *arr, json_t *v);
 /* {"error": msg} */
 void	api_reply_error(struct api_response *rs, int status, const char *msg);
 void	api_response_free(struct api_response *rs);

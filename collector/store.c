@@ -10,6 +10,7 @@
  * once at open, and event data is serialised into one reused buffer.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,6 +289,143 @@ store_stmt_release(sqlite3_stmt *s)
 		return;
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
+}
+
+struct store_row {
+	sqlite3_stmt	*s;
+};
+
+int
+store_query_args(struct store *st, enum store_stmt_id id, const char *sql,
+    const char *what, const struct store_arg *args, size_t n,
+    store_row_fn fn, void *arg, char *err, size_t errlen)
+{
+	struct store_row	 r = { NULL };
+	size_t			 i;
+	int			 rc = -1, step = SQLITE_DONE, rows = 0, stop = 0, b = SQLITE_OK;
+
+	if (id == STORE_ONCE) {
+		if (sqlite3_prepare_v2(st->db, sql, -1, &r.s, NULL) !=
+		    SQLITE_OK) {
+			store_db_err(st, what, err, errlen);
+			return -1;
+		}
+	} else if ((r.s = store_stmt(st, id, sql, err, errlen)) == NULL)
+		return -1;
+	for (i = 0; i < n && b == SQLITE_OK; i++) {
+		int k = (int)i + 1;
+
+		switch (args[i].type) {
+		case 'i':
+		case 'I':
+			b = sqlite3_bind_int64(r.s, k, args[i].i);
+			break;
+		case 'd':
+			b = sqlite3_bind_double(r.s, k, args[i].d);
+			break;
+		case 's':
+			b = args[i].s == NULL ? sqlite3_bind_null(r.s, k) :
+			    sqlite3_bind_text(r.s, k, args[i].s, -1,
+			    SQLITE_STATIC);
+			break;
+		case '-':
+			break;
+		default:
+			snprintf(err, errlen, "%s: %s: argument %d has type "
+			    "'%c'", st->path, what, k, args[i].type);
+			goto out;
+		}
+	}
+	if (b != SQLITE_OK) {
+		store_db_err(st, what, err, errlen);
+		goto out;
+	}
+	while (!stop && (step = sqlite3_step(r.s)) == SQLITE_ROW) {
+		rows++;
+		if (fn != NULL && (stop = fn(arg, &r, err, errlen)) == -1)
+			goto out;
+	}
+	if (!stop && step != SQLITE_DONE) {
+		store_db_err(st, what, err, errlen);
+		goto out;
+	}
+	rc = rows;
+out:
+	if (id == STORE_ONCE)
+		sqlite3_finalize(r.s);
+	else
+		store_stmt_release(r.s);
+	return rc;
+}
+
+int
+store_query(struct store *st, enum store_stmt_id id, const char *sql,
+    const char *what, store_row_fn fn, void *arg, char *err, size_t errlen,
+    const char *types, ...)
+{
+	struct store_arg	 args[16];
+	size_t			 n = 0;
+	va_list			 ap;
+
+	va_start(ap, types);
+	for (; types[n] != '\0'; n++) {
+		if (n == sizeof(args) / sizeof(args[0])) {
+			va_end(ap);
+			snprintf(err, errlen, "%s: %s: more than %zu "
+			    "arguments", st->path, what, n);
+			return -1;
+		}
+		args[n].type = types[n];
+		switch (types[n]) {
+		case 'i':
+			args[n].i = va_arg(ap, int);
+			break;
+		case 'I':
+			args[n].i = va_arg(ap, int64_t);
+			break;
+		case 'd':
+			args[n].d = va_arg(ap, double);
+			break;
+		case 's':
+			args[n].s = va_arg(ap, const char *);
+			break;
+		default:	/* '-' and typos: store_query_args decides */
+			break;
+		}
+	}
+	va_end(ap);
+	return store_query_args(st, id, sql, what, args, n, fn, arg, err,
+	    errlen);
+}
+
+int64_t
+store_col_int(const struct store_row *r, int col)
+{
+	return sqlite3_column_int64(r->s, col);
+}
+
+double
+store_col_double(const struct store_row *r, int col)
+{
+	return sqlite3_column_double(r->s, col);
+}
+
+const char *
+store_col_text(const struct store_row *r, int col)
+{
+	return (const char *)sqlite3_column_text(r->s, col);
+}
+
+size_t
+store_col_bytes(const struct store_row *r, int col)
+{
+	return (size_t)sqlite3_column_bytes(r->s, col);
+}
+
+int
+store_col_null(const struct store_row *r, int col)
+{
+	return sqlite3_column_type(r->s, col) == SQLITE_NULL;
 }
 
 /* Run one prepared statement that returns no rows. */

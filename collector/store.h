@@ -21,6 +21,9 @@
 
 struct store;
 
+/* A time the store holds as NULL (never revoked, not yet seen, ...). */
+#define STORE_NO_TIME	INT64_MIN
+
 /* Open (creating) PATH and bring the schema up to date.  NULL with err. */
 struct store	*store_open(const char *path, char *err, size_t errlen);
 void		 store_close(struct store *st);
