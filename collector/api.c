@@ -356,6 +356,24 @@ get_time(const json_t *o, const char *name, int64_t *ms, char *err,
 	return 0;
 }
 
+/* A website in a heartbeat's answer once, however often it was asked. */
+static int
+rebaseline_name(void *arg, const char *website, char *err, size_t errlen)
+{
+	json_t	*names = arg, *v;
+	size_t	 i;
+
+	json_array_foreach(names, i, v)
+		if (strcmp(json_string_value(v), website) == 0)
+			return 0;
+	if (json_array_append_new(names, json_string(website)) == -1) {
+		snprintf(err, errlen, "handing out website rebaselines: out "
+		    "of memory");
+		return -1;
+	}
+	return 0;
+}
+
 void
 api_heartbeat(struct api *api, const struct api_request *rq,
     struct api_response *rs)
@@ -437,9 +455,11 @@ api_heartbeat(struct api *api, const struct api_request *rq,
 	    "last_seq", (json_int_t)last_seq);
 	/* Rebaselines the administrator asked of this agent's websites:
 	   handed out once; the agent's [website] probe takes them. */
-	if (store_website_take(api->store, hb.agent, now, &rebase, err,
-	    sizeof(err)) == -1)
-		log_warnx("heartbeat from %s: %s", hb.agent, err);
+	if ((rebase = json_array()) == NULL ||
+	    store_website_take(api->store, hb.agent, now, rebaseline_name,
+	    rebase, err, sizeof(err)) == -1)
+		log_warnx("heartbeat from %s: %s", hb.agent, rebase == NULL ?
+		    "out of memory" : err);
 	else if (json_array_size(rebase) > 0) {
 		log_info("agent %s told to rebaseline %zu website(s)", hb.agent,
 		    json_array_size(rebase));
