@@ -12,7 +12,6 @@
 #include "collector/store_access.h"
 #include "collector/store_priv.h"
 #include "common/conf.h"
-#include "common/timeutil.h"
 
 /*
  * agents.machine_id: /etc/machine-id of an enrolled machine, so a
@@ -465,66 +464,47 @@ out:
 	return rc;
 }
 
-/* UTC wire time of column i into a json object member, null when NULL. */
-static json_t *
-column_time(sqlite3_stmt *s, int i)
+/* A nullable time column: STORE_NO_TIME for NULL. */
+static int64_t
+col_time(const struct store_row *r, int col)
 {
-	char ts[32];
+	return store_col_null(r, col) ? STORE_NO_TIME : store_col_int(r, col);
+}
 
-	if (sqlite3_column_type(s, i) == SQLITE_NULL ||
-	    time_format_utc(sqlite3_column_int64(s, i), ts, sizeof(ts)) == -1)
-		return json_null();
-	return json_string(ts);
+struct access_walk {
+	store_apitoken_fn	 token_fn;
+	store_audit_fn		 audit_fn;
+	void			*arg;
+};
+
+static int
+apitoken_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct access_walk	*w = arg;
+	struct apitoken_row	 t = {
+		.id = store_col_int(r, 0),
+		.label = store_col_text(r, 1),
+		.scope = store_col_text(r, 2),
+		.created_ms = col_time(r, 3),
+		.expires_ms = col_time(r, 4),
+		.last_used_ms = col_time(r, 5),
+		.revoked_ms = col_time(r, 6),
+		.created_by = store_col_text(r, 7),
+	};
+
+	return w->token_fn(w->arg, &t, err, errlen) == -1 ? -1 : 0;
 }
 
 int
-store_apitoken_list(struct store *st, int64_t now_ms, json_t **out,
+store_apitoken_list(struct store *st, store_apitoken_fn fn, void *arg,
     char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
-	json_t		*arr = json_array(), *o;
-	int		 r, rc = -1;
-	int64_t		 exp;
-	const char	*state;
+	struct access_walk w = { .token_fn = fn, .arg = arg };
 
-	*out = NULL;
-	if (arr == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (store_prepare(st, "SELECT id, label, scope, created, expires, "
-	    "last_used, revoked, created_by FROM api_tokens ORDER BY id", &s,
-	    err, errlen) == -1)
-		goto out;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		exp = sqlite3_column_type(s, 4) == SQLITE_NULL ? INT64_MAX :
-		    sqlite3_column_int64(s, 4);
-		state = sqlite3_column_type(s, 6) != SQLITE_NULL ? "revoked" :
-		    exp <= now_ms ? "expired" : "active";
-		o = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s}",
-		    "id", (json_int_t)sqlite3_column_int64(s, 0),
-		    "label", (const char *)sqlite3_column_text(s, 1),
-		    "scope", (const char *)sqlite3_column_text(s, 2),
-		    "created", column_time(s, 3), "expires", column_time(s, 4),
-		    "last_used", column_time(s, 5), "revoked", column_time(s, 6),
-		    "created_by", (const char *)sqlite3_column_text(s, 7),
-		    "state", state);
-		if (o == NULL || json_array_append_new(arr, o) == -1) {
-			snprintf(err, errlen, "out of memory");
-			goto out;
-		}
-	}
-	if (r != SQLITE_DONE) {
-		store_db_err(st, "api_tokens", err, errlen);
-		goto out;
-	}
-	*out = arr;
-	arr = NULL;
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	json_decref(arr);
-	return rc;
+	return store_query(st, STORE_ONCE, "SELECT id, label, scope, created, "
+	    "expires, last_used, revoked, created_by FROM api_tokens ORDER BY "
+	    "id", "api_tokens", apitoken_row, &w, err, errlen, "") == -1 ?
+	    -1 : 0;
 }
 
 int
@@ -593,52 +573,32 @@ out:
 	return rc;
 }
 
-int
-store_audit_list(struct store *st, int64_t after_id, int limit, json_t **out,
-    char *err, size_t errlen)
+static int
+audit_row(void *arg, const struct store_row *r, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
-	json_t		*arr = json_array(), *o;
-	char		 ts[32];
-	int		 r, rc = -1;
+	struct access_walk	*w = arg;
+	struct store_audit	 a = {
+		.ts_ms = store_col_int(r, 1),
+		.actor = store_col_text(r, 2),
+		.via = store_col_text(r, 3),
+		.peer = store_col_text(r, 4),
+		.method = store_col_text(r, 5),
+		.path = store_col_text(r, 6),
+		.status = (int)store_col_int(r, 7),
+	};
 
-	*out = NULL;
-	if (arr == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (store_prepare(st, "SELECT id, ts, actor, via, peer, method, path, status "
-	    "FROM admin_audit WHERE id > ?1 ORDER BY id LIMIT ?2", &s, err,
-	    errlen) == -1)
-		goto out;
-	sqlite3_bind_int64(s, 1, after_id);
-	sqlite3_bind_int(s, 2, limit);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (time_format_utc(sqlite3_column_int64(s, 1), ts,
-		    sizeof(ts)) == -1)
-			ts[0] = '\0';
-		o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:i}",
-		    "id", (json_int_t)sqlite3_column_int64(s, 0), "ts", ts,
-		    "actor", (const char *)sqlite3_column_text(s, 2),
-		    "via", (const char *)sqlite3_column_text(s, 3),
-		    "peer", (const char *)sqlite3_column_text(s, 4),
-		    "method", (const char *)sqlite3_column_text(s, 5),
-		    "path", (const char *)sqlite3_column_text(s, 6),
-		    "status", sqlite3_column_int(s, 7));
-		if (o == NULL || json_array_append_new(arr, o) == -1) {
-			snprintf(err, errlen, "out of memory");
-			goto out;
-		}
-	}
-	if (r != SQLITE_DONE) {
-		store_db_err(st, "admin_audit", err, errlen);
-		goto out;
-	}
-	*out = arr;
-	arr = NULL;
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	json_decref(arr);
-	return rc;
+	return w->audit_fn(w->arg, store_col_int(r, 0), &a, err, errlen) ==
+	    -1 ? -1 : 0;
+}
+
+int
+store_audit_list(struct store *st, int64_t after_id, int limit,
+    store_audit_fn fn, void *arg, char *err, size_t errlen)
+{
+	struct access_walk w = { .audit_fn = fn, .arg = arg };
+
+	return store_query(st, STORE_ONCE, "SELECT id, ts, actor, via, peer, "
+	    "method, path, status FROM admin_audit WHERE id > ?1 ORDER BY id "
+	    "LIMIT ?2", "admin_audit", audit_row, &w, err, errlen, "Ii",
+	    after_id, limit) == -1 ? -1 : 0;
 }
