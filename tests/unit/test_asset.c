@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "collector/api.h"
 #include "collector/asset.h"
 #include "collector/store_asset.h"
 #include "collector/store_priv.h"
@@ -352,7 +353,7 @@ test_snapshots_and_derived(void **state)
 		    .since_ms = INT64_MIN, .limit = 10 };
 		int64_t next;
 
-		assert_int_equal(store_query_events(f->st, &q, &list, &next, err,
+		assert_int_equal(api_events_json(f->st, &q, &list, &next, err,
 		    sizeof(err)), 0);
 		assert_int_equal(json_array_size(list), 1);
 		assert_true(json_is_true(json_object_get(json_array_get(list, 0),
@@ -361,7 +362,7 @@ test_snapshots_and_derived(void **state)
 		    0), "seq")) < 0);
 		json_decref(list);
 		q.type = "inventory";
-		assert_int_equal(store_query_events(f->st, &q, &list, &next, err,
+		assert_int_equal(api_events_json(f->st, &q, &list, &next, err,
 		    sizeof(err)), 0);
 		assert_null(json_object_get(json_array_get(list, 0), "derived"));
 		json_decref(list);
