@@ -1223,7 +1223,7 @@ register_rows(struct calc *c, json_t *reg)
 	int64_t	 first;
 
 	/* Status as of the period's end (or now), not as of today. */
-	if (store_asset_list(c->st, NULL, c->eff_to, 3.0, ASSET_ABSENT_MS, &all,
+	if (asset_list_json(c->st, NULL, c->eff_to, 3.0, ASSET_ABSENT_MS, &all,
 	    c->err, c->errlen) == -1)
 		return -1;
 	json_array_foreach(all, i, o) {
