@@ -45,6 +45,12 @@ api_json_time(int64_t ms)
 	return json_string(buf);
 }
 
+json_t *
+api_json_text(const char *t)
+{
+	return t != NULL ? json_string(t) : json_null();
+}
+
 int
 api_append_new(json_t *arr, json_t *v)
 {

@@ -89,6 +89,8 @@ void	api_reply(struct api_response *rs, int status, json_t *o);
  * ("2025-03-01T08:00:00Z"); null for STORE_NO_TIME.
  */
 json_t	*api_json_time(int64_t ms);
+/* A new JSON string of t, or null when t is NULL. */
+json_t	*api_json_text(const char *t);
 /* Append v to arr, consuming it; -1 when v is NULL or out of memory. */
 int	 api_append_new(json_t *arr, json_t *v);
 /*

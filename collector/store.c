@@ -427,6 +427,24 @@ store_col_null(const struct store_row *r, int col)
 	return sqlite3_column_type(r->s, col) == SQLITE_NULL;
 }
 
+int64_t
+store_col_time(const struct store_row *r, int col)
+{
+	return store_col_null(r, col) ? STORE_NO_TIME : store_col_int(r, col);
+}
+
+int
+store_page_row(struct store_page *p, int64_t id)
+{
+	if (p->n == p->limit) {
+		p->next = p->last_id;
+		return 1;
+	}
+	p->last_id = id;
+	p->n++;
+	return 0;
+}
+
 /* Run one prepared statement that returns no rows. */
 static int
 stmt_done(struct store *st, enum stmt_id id, char *err, size_t errlen)
@@ -937,8 +955,7 @@ agent_row(void *arg, const struct store_row *r, char *err, size_t errlen)
 		.last_seq = store_col_int(r, 4),
 		.events = store_col_int(r, 5),
 		.heartbeat_interval_ms = store_col_int(r, 6),
-		.revoked_ms = store_col_null(r, 7) ? STORE_NO_TIME :
-		    store_col_int(r, 7),
+		.revoked_ms = store_col_time(r, 7),
 		.degraded = store_col_int(r, 8) != 0,
 	};
 
@@ -966,10 +983,9 @@ store_list_agents(struct store *st, store_agent_fn fn, void *arg, char *err,
 }
 
 struct event_walk {
-	store_event_fn	 fn;
-	void		*arg;
-	int		 n, limit;
-	int64_t		 last_id, next;
+	store_event_fn		 fn;
+	void			*arg;
+	struct store_page	 page;
 };
 
 static int
@@ -978,11 +994,8 @@ event_row(void *arg, const struct store_row *r, char *err, size_t errlen)
 	struct event_walk	*w = arg;
 	struct event_row	 e;
 
-	/* The row past the limit only says that another page exists. */
-	if (w->n == w->limit) {
-		w->next = w->last_id;
+	if (store_page_row(&w->page, store_col_int(r, 0)))
 		return 1;
-	}
 	e.id = store_col_int(r, 0);
 	e.agent = store_col_text(r, 1);
 	e.seq = store_col_int(r, 2);
@@ -993,8 +1006,6 @@ event_row(void *arg, const struct store_row *r, char *err, size_t errlen)
 	e.key = store_col_text(r, 7);
 	e.data = store_col_text(r, 8);
 	e.data_len = store_col_bytes(r, 8);
-	w->last_id = e.id;
-	w->n++;
 	return w->fn(w->arg, &e, err, errlen) == -1 ? -1 : 0;
 }
 
@@ -1003,7 +1014,7 @@ store_query_events(struct store *st, const struct store_event_query *q,
     store_event_fn fn, void *arg, int64_t *next_after_id, char *err,
     size_t errlen)
 {
-	struct event_walk	 w = { fn, arg, 0, q->limit, 0, 0 };
+	struct event_walk	 w = { fn, arg, { .limit = q->limit } };
 	char			 sql[768];
 
 	*next_after_id = 0;
@@ -1041,7 +1052,7 @@ store_query_events(struct store *st, const struct store_event_query *q,
 		    errlen) == -1)
 			return -1;
 	}
-	*next_after_id = w.next;
+	*next_after_id = w.page.next;
 	return 0;
 }
 

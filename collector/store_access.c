@@ -464,13 +464,6 @@ out:
 	return rc;
 }
 
-/* A nullable time column: STORE_NO_TIME for NULL. */
-static int64_t
-col_time(const struct store_row *r, int col)
-{
-	return store_col_null(r, col) ? STORE_NO_TIME : store_col_int(r, col);
-}
-
 struct access_walk {
 	store_apitoken_fn	 token_fn;
 	store_audit_fn		 audit_fn;
@@ -485,10 +478,10 @@ apitoken_row(void *arg, const struct store_row *r, char *err, size_t errlen)
 		.id = store_col_int(r, 0),
 		.label = store_col_text(r, 1),
 		.scope = store_col_text(r, 2),
-		.created_ms = col_time(r, 3),
-		.expires_ms = col_time(r, 4),
-		.last_used_ms = col_time(r, 5),
-		.revoked_ms = col_time(r, 6),
+		.created_ms = store_col_time(r, 3),
+		.expires_ms = store_col_time(r, 4),
+		.last_used_ms = store_col_time(r, 5),
+		.revoked_ms = store_col_time(r, 6),
 		.created_by = store_col_text(r, 7),
 	};
 

@@ -612,8 +612,7 @@ asset_row(void *arg, const struct store_row *r, char *err, size_t errlen)
 		.location = col(r, 16),
 		.purchase_date = col(r, 17),
 		.notes = col(r, 18),
-		.agent_last_seen_ms = store_col_null(r, 19) ? STORE_NO_TIME :
-		    store_col_int(r, 19),
+		.agent_last_seen_ms = store_col_time(r, 19),
 		.agent_heartbeat_ms = store_col_int(r, 20),
 		.snapshots = store_col_int(r, 21),
 		.device_kind = col(r, 22),

@@ -158,8 +158,7 @@ user_list_row(void *arg, const struct store_row *r, char *err, size_t errlen)
 		.role = console_role_parse(store_col_text(r, 1)),
 		.created_ms = store_col_int(r, 2),
 		.changed_ms = store_col_int(r, 3),
-		.last_login_ms = store_col_null(r, 4) ? STORE_NO_TIME :
-		    store_col_int(r, 4),
+		.last_login_ms = store_col_time(r, 4),
 	};
 
 	return w->fn(w->arg, &u, err, errlen) == -1 ? -1 : 0;

@@ -136,6 +136,18 @@ int	store_query_args(struct store *st, enum store_stmt_id id,
 	    const char *sql, const char *what, const struct store_arg *args,
 	    size_t n, store_row_fn fn, void *arg, char *err, size_t errlen);
 
+/*
+ * Paged lists (events, incidents) ask for limit + 1 rows: the extra one
+ * only says that another page exists.  A row callback calls
+ * store_page_row() with the row's id first: 1 means "past the page,
+ * stop" (return 1), and p->next is then the id to continue from.
+ */
+struct store_page {
+	int	 n, limit;
+	int64_t	 last_id, next;
+};
+int	store_page_row(struct store_page *p, int64_t id);
+
 /* Column col of r: NULL reads as 0, 0.0 or a NULL text. */
 int64_t		 store_col_int(const struct store_row *r, int col);
 double		 store_col_double(const struct store_row *r, int col);
@@ -143,5 +155,7 @@ const char	*store_col_text(const struct store_row *r, int col);
 /* Bytes of a text column (it may hold NULs: event data). */
 size_t		 store_col_bytes(const struct store_row *r, int col);
 int		 store_col_null(const struct store_row *r, int col);
+/* A nullable time column: STORE_NO_TIME for NULL. */
+int64_t		 store_col_time(const struct store_row *r, int col);
 
 #endif
