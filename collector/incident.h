@@ -252,6 +252,7 @@ struct incident_row {
 	int64_t		 received_ms;	/* stored */
 	int64_t		 notified_ms, acknowledged_ms, resolved_ms;
 	int64_t		 report_deadline_ms;
+	int64_t		 agent_id;	/* 0: not an agent's */
 };
 typedef int (*store_incident_fn)(void *arg, const struct incident_row *i,
     char *err, size_t errlen);
@@ -291,6 +292,13 @@ int	store_notify_recent(struct store *st, const char *channel, int limit,
 int	store_incident_list(struct store *st, const struct incident_query *q,
 	    store_incident_fn fn, void *arg, int64_t *next_after_id, char *err,
 	    size_t errlen);
+/*
+ * For the indicators: fn for the incidents detected (first_seen) in
+ * [from, to), by first_seen then id; none before the incidents table
+ * exists.  0 or -1 with err.
+ */
+int	store_ind_incidents(struct store *st, int64_t from, int64_t to,
+	    store_incident_fn fn, void *arg, char *err, size_t errlen);
 /* fn for incident id: 0, 1 unknown, -1 error. */
 int	store_incident_get(struct store *st, int64_t id, store_incident_fn fn,
 	    void *arg, char *err, size_t errlen);

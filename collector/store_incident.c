@@ -570,7 +570,7 @@ store_incident_watch(struct store *st,
 #define INCIDENT_COLS "i.id, i.key, i.type, i.category, i.subcategory, " \
 	"i.level, i.severity, i.status, a.name, i.asset, i.title, i.count, " \
 	"i.first_seen, i.last_seen, i.received, i.notified, i.acknowledged, " \
-	"i.resolved, i.report_deadline"
+	"i.resolved, i.report_deadline, i.agent_id"
 
 /* The callbacks of one read, whichever it is. */
 struct incident_walk {
@@ -609,6 +609,7 @@ incident_row(void *arg, const struct store_row *r, char *err, size_t errlen)
 	i.acknowledged_ms = store_col_time(r, 16);
 	i.resolved_ms = store_col_time(r, 17);
 	i.report_deadline_ms = store_col_time(r, 18);
+	i.agent_id = store_col_int(r, 19);
 	return w->fn(w->arg, &i, err, errlen) == -1 ? -1 : 0;
 }
 
@@ -657,6 +658,24 @@ store_incident_list(struct store *st, const struct incident_query *q,
 		return -1;
 	*next_after_id = w.page.next;
 	return 0;
+}
+
+int
+store_ind_incidents(struct store *st, int64_t from, int64_t to,
+    store_incident_fn fn, void *arg, char *err, size_t errlen)
+{
+	struct incident_walk w = { .fn = fn, .arg = arg };
+
+	/* Before migration 2 there is nothing to read. */
+	if (store_query(st, STORE_ONCE, "SELECT 1 FROM sqlite_master WHERE "
+	    "type = 'table' AND name = 'incidents'", "reading incidents",
+	    NULL, NULL, err, errlen, "") < 1)
+		return 0;
+	return store_query(st, STORE_ONCE, "SELECT " INCIDENT_COLS " FROM "
+	    "incidents i LEFT JOIN agents a ON a.id = i.agent_id WHERE "
+	    "i.first_seen >= ?1 AND i.first_seen < ?2 ORDER BY i.first_seen, "
+	    "i.id", "reading incidents", incident_row, &w, err, errlen, "II",
+	    from, to) == -1 ? -1 : 0;
 }
 
 int

@@ -370,182 +370,64 @@ out:
 	return rc;
 }
 
-/* Column i as a JSON integer, or null when NULL. */
-static json_t *
-col_int_or_null(sqlite3_stmt *s, int i)
-{
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
-		return json_null();
-	return json_integer((json_int_t)sqlite3_column_int64(s, i));
-}
+struct assessment_walk {
+	store_ind_finding_fn	 finding_fn;
+	store_ind_report_fn	 report_fn;
+	void			*arg;
+};
 
-static json_t *
-col_text(sqlite3_stmt *s, int i)
+static int
+finding_row(void *arg, const struct store_row *r, char *err, size_t errlen)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
+	struct assessment_walk	*w = arg;
+	struct store_ind_finding f = {
+		.target = store_col_text(r, 0),
+		.code = store_col_text(r, 1),
+		.key = store_col_text(r, 2),
+		.severity = (enum severity)store_col_int(r, 3),
+		.message = store_col_text(r, 4),
+		.first_ms = store_col_int(r, 5),
+		.last_ms = store_col_int(r, 6),
+		.count = store_col_int(r, 7),
+	};
 
-	return t ? json_string((const char *)t) : json_null();
+	return w->finding_fn(w->arg, &f, err, errlen) == -1 ? -1 : 0;
 }
 
 static int
-table_exists(struct store *st, const char *name)
+report_row(void *arg, const struct store_row *r, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
-	int		 yes = 0;
-
-	if (sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM sqlite_master "
-	    "WHERE type = 'table' AND name = ?1", -1, &s, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-		yes = sqlite3_step(s) == SQLITE_ROW;
-	}
-	sqlite3_finalize(s);
-	return yes;
-}
-
-int
-store_ind_incidents(struct store *st, int64_t from, int64_t to, json_t **out,
-    char *err, size_t errlen)
-{
-	static const char sql[] = "SELECT i.id, i.key, i.type, i.category, "
-	    "i.subcategory, i.level, i.severity, i.status, i.agent_id, a.name, "
-	    "i.asset, i.title, i.count, i.first_seen, i.last_seen, i.received, "
-	    "i.notified, i.acknowledged, i.resolved, i.report_deadline "
-	    "FROM incidents i LEFT JOIN agents a ON a.id = i.agent_id "
-	    "WHERE i.first_seen >= ?1 AND i.first_seen < ?2 "
-	    "ORDER BY i.first_seen, i.id";
-	static const char *const names[] = {
-		"id", "key", "type", "category", "subcategory", "level",
-		"severity", "status", "agent_id", "agent", "asset", "title",
-		"count", "first_seen", "last_seen", "received", "notified",
-		"acknowledged", "resolved", "report_deadline",
+	struct assessment_walk	*w = arg;
+	struct store_ind_report	 rep = {
+		.target = store_col_text(r, 0),
+		.ts_ms = store_col_int(r, 1),
+		.data = store_col_text(r, 2),
+		.data_len = store_col_bytes(r, 2),
 	};
-	sqlite3_stmt	*s = NULL;
-	json_t		*arr = json_array(), *o;
-	int		 rc = -1, step;
 
-	*out = NULL;
-	if (arr == NULL)
-		goto nomem;
-	if (!table_exists(st, "incidents")) {
-		*out = arr;
-		return 0;
-	}
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
-		store_db_err(st, "reading incidents", err, errlen);
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, to);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((o = json_object()) == NULL ||
-		    json_array_append_new(arr, o) == -1)
-			goto nomem;
-		for (int i = 0; i < (int)(sizeof(names) / sizeof(names[0]));
-		    i++) {
-			json_t *v = sqlite3_column_type(s, i) == SQLITE_TEXT ?
-			    col_text(s, i) : col_int_or_null(s, i);
-
-			if (json_object_set_new(o, names[i], v) == -1)
-				goto nomem;
-		}
-	}
-	if (step != SQLITE_DONE) {
-		store_db_err(st, "reading incidents", err, errlen);
-		goto out;
-	}
-	*out = arr;
-	arr = NULL;
-	rc = 0;
-	goto out;
-nomem:
-	snprintf(err, errlen, "reading incidents: out of memory");
-out:
-	json_decref(arr);
-	sqlite3_finalize(s);
-	return rc;
+	return w->report_fn(w->arg, &rep, err, errlen) == -1 ? -1 : 0;
 }
 
 int
 store_ind_assessment(struct store *st, int64_t from, int64_t to,
-    json_t **findings, json_t **reports, char *err, size_t errlen)
+    store_ind_finding_fn finding_fn, store_ind_report_fn report_fn,
+    void *arg, char *err, size_t errlen)
 {
-	static const char fsql[] = "SELECT target, code, key, severity, "
-	    "message, first_ts, last_ts, count FROM findings WHERE "
-	    "last_ts >= ?1 AND first_ts < ?2 ORDER BY target, severity DESC, "
-	    "code, key";
+	struct assessment_walk w = { finding_fn, report_fn, arg };
+
+	if (store_query(st, STORE_ONCE, "SELECT target, code, key, severity, "
+	    "message, first_ts, last_ts, count FROM findings WHERE last_ts >= "
+	    "?1 AND first_ts < ?2 ORDER BY target, severity DESC, code, key",
+	    "reading findings", finding_row, &w, err, errlen, "II", from,
+	    to) == -1)
+		return -1;
 	/* Latest report per target: the events_type index gives the rows of
 	   type tls_report; the period bounds ts. */
-	static const char rsql[] = "SELECT json_extract(data, '$.target'), "
-	    "max(ts), data FROM events WHERE type = 'tls_report' AND ts >= ?1 "
-	    "AND ts < ?2 GROUP BY json_extract(data, '$.target') ORDER BY 1";
-	sqlite3_stmt	*s = NULL;
-	json_t		*f = json_array(), *r = json_array(), *o, *rep;
-	int		 rc = -1, step;
-
-	*findings = *reports = NULL;
-	if (f == NULL || r == NULL)
-		goto nomem;
-	if (sqlite3_prepare_v2(store_db(st), fsql, -1, &s, NULL) != SQLITE_OK) {
-		store_db_err(st, "reading findings", err, errlen);
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, to);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		o = json_pack("{s:o, s:o, s:o, s:s, s:o, s:I, s:I, s:I}",
-		    "target", col_text(s, 0), "code", col_text(s, 1),
-		    "key", col_text(s, 2),
-		    "severity", severity_name((enum severity)
-			sqlite3_column_int(s, 3)),
-		    "message", col_text(s, 4),
-		    "first_seen", (json_int_t)sqlite3_column_int64(s, 5),
-		    "last_seen", (json_int_t)sqlite3_column_int64(s, 6),
-		    "count", (json_int_t)sqlite3_column_int64(s, 7));
-		if (o == NULL || json_array_append_new(f, o) == -1)
-			goto nomem;
-	}
-	if (step != SQLITE_DONE) {
-		store_db_err(st, "reading findings", err, errlen);
-		goto out;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (sqlite3_prepare_v2(store_db(st), rsql, -1, &s, NULL) != SQLITE_OK) {
-		store_db_err(st, "reading TLS reports", err, errlen);
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, to);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		json_error_t	jerr;
-		json_t		*data = json_loadb((const char *)
-				    sqlite3_column_blob(s, 2),
-				    (size_t)sqlite3_column_bytes(s, 2), 0, &jerr);
-
-		rep = json_object_get(data, "report");
-		o = json_pack("{s:o, s:I, s:O}", "target", col_text(s, 0),
-		    "ts", (json_int_t)sqlite3_column_int64(s, 1),
-		    "report", rep ? rep : json_null());
-		json_decref(data);
-		if (o == NULL || json_array_append_new(r, o) == -1)
-			goto nomem;
-	}
-	if (step != SQLITE_DONE) {
-		store_db_err(st, "reading TLS reports", err, errlen);
-		goto out;
-	}
-	*findings = f;
-	*reports = r;
-	f = r = NULL;
-	rc = 0;
-	goto out;
-nomem:
-	snprintf(err, errlen, "reading the assessment: out of memory");
-out:
-	json_decref(f);
-	json_decref(r);
-	sqlite3_finalize(s);
-	return rc;
+	return store_query(st, STORE_ONCE, "SELECT json_extract(data, "
+	    "'$.target'), max(ts), data FROM events WHERE type = 'tls_report' "
+	    "AND ts >= ?1 AND ts < ?2 GROUP BY json_extract(data, '$.target') "
+	    "ORDER BY 1", "reading TLS reports", report_row, &w, err, errlen,
+	    "II", from, to) == -1 ? -1 : 0;
 }
 
 void
