@@ -1,8 +1,15 @@
 /*
  * The collector's store: SQLite in WAL mode, synchronous=FULL, schema by
- * numbered migrations (PRAGMA user_version).  store.c is the only file
- * of the collector that includes sqlite3.h, so a PostgreSQL store later
- * replaces that one file behind this interface.
+ * numbered migrations (PRAGMA user_version).  The store layer
+ * (collector/store*.c) is the only code of the collector that includes
+ * sqlite3.h, so a PostgreSQL store later replaces those files behind
+ * this interface and the module headers (store_*.h, the store sections
+ * of incident.h and console.h).
+ *
+ * Reads hand over typed rows (structs of stored values) through a
+ * callback, never the API's JSON: the API layer decides member names,
+ * shapes and derived values (an agent's status, a token's state).  See
+ * "Reading" below and store_priv.h for the one query helper.
  *
  * One struct store is used by one thread (the event loop).  Times are
  * UTC milliseconds.  Every function that changes data does it in one

@@ -3,6 +3,12 @@
  * own tables (incidents, assets, tokens, ...) put their SQL in a file
  * collector/store_NAME.c that includes this header, so sqlite3.h stays
  * inside the store layer and a PostgreSQL store replaces store*.c only.
+ *
+ * Reads use store_query() and the store_col_*() accessors below (the
+ * one place that steps rows), and hand each row to their caller as a
+ * typed struct (store.h, "Reading").  The ingest path (batch insert,
+ * event hooks, incident folding) still binds and steps its cached
+ * statements itself.
  */
 #ifndef SHAOBING_STORE_PRIV_H
 #define SHAOBING_STORE_PRIV_H
@@ -22,7 +28,8 @@ const char	*store_path(const struct store *st);
  * statement with fixed text on a path that runs per event or per request
  * has an id here, grouped by the module that owns its SQL.  Statements
  * whose text is built at run time (optional WHERE clauses) and rare
- * admin reads keep sqlite3_prepare_v2 + sqlite3_finalize.
+ * admin reads are prepared per call: STORE_ONCE in store_query(), or
+ * store_prepare() + sqlite3_finalize on the write path.
  */
 enum store_stmt_id {
 	/* store_incident.c */
