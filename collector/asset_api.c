@@ -287,7 +287,16 @@ asset_set(struct api *api, const struct api_request *rq, int64_t id,
 		api_reply_error(rs, 400, why);
 		goto out;
 	}
-	r = store_asset_set(api->store, id, body, api->now(), err, sizeof(err));
+	{
+#define M(name)	json_string_value(json_object_get(body, name))
+		struct asset_fields f = { M("tag"), M("owner"),
+			M("department"), M("location"), M("purchase_date"),
+			M("notes") };
+#undef M
+
+		r = store_asset_set(api->store, id, &f, api->now(), err,
+		    sizeof(err));
+	}
 	if (r == 1) {
 		snprintf(err, sizeof(err), "unknown asset %" PRId64 " (agents "
 		    "without an inventory yet cannot be edited)", id);

@@ -650,12 +650,15 @@ store_asset_get(struct store *st, int64_t id, store_asset_fn fn, void *arg,
 }
 
 int
-store_asset_set(struct store *st, int64_t id, const json_t *fields,
+store_asset_set(struct store *st, int64_t id, const struct asset_fields *f,
     int64_t now_ms, char *err, size_t errlen)
 {
 	/* Column names come from this fixed list only, never from input. */
-	static const char *const cols[] = { "tag", "owner", "department",
-		"location", "purchase_date", "notes" };
+	const struct {
+		const char	*col, *v;
+	} cols[] = { { "tag", f->tag }, { "owner", f->owner },
+		{ "department", f->department }, { "location", f->location },
+		{ "purchase_date", f->purchase_date }, { "notes", f->notes } };
 	sqlite3		*db = store_db(st);
 	sqlite3_stmt	*s = NULL;
 	char		 sql[128];
@@ -676,12 +679,12 @@ store_asset_set(struct store *st, int64_t id, const json_t *fields,
 		goto fail;
 	}
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		const char *v = json_string_value(json_object_get(fields, cols[i]));
+		const char *v = cols[i].v;
 
 		if (v == NULL)
 			continue;
 		snprintf(sql, sizeof(sql), "UPDATE assets SET %s = ?2, "
-		    "updated = ?3 WHERE id = ?1", cols[i]);
+		    "updated = ?3 WHERE id = ?1", cols[i].col);
 		if (store_prepare(st, sql, &s, err, errlen) == -1)
 			goto fail;
 		sqlite3_bind_int64(s, 1, id);

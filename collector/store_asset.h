@@ -164,12 +164,18 @@ int	store_asset_list(struct store *st, const char *kind, store_asset_fn fn,
 int	store_asset_get(struct store *st, int64_t id, store_asset_fn fn,
 	    void *arg, char *err, size_t errlen);
 
+/* The admin fields of an asset, already validated; NULL: leave as is. */
+struct asset_fields {
+	const char	*tag, *owner, *department, *location;
+	const char	*purchase_date, *notes;
+};
+
 /*
- * Set admin fields of asset id from an object of already validated
- * strings (asset_fields_check()).  0, 1 unknown id, -1 error.  One
+ * Set the non-NULL fields of asset id.  0, 1 unknown id, -1 error.  One
  * transaction.
  */
-int	store_asset_set(struct store *st, int64_t id, const json_t *fields,
-	    int64_t now_ms, char *err, size_t errlen);
+int	store_asset_set(struct store *st, int64_t id,
+	    const struct asset_fields *f, int64_t now_ms, char *err,
+	    size_t errlen);
 
 #endif
