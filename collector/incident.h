@@ -211,6 +211,19 @@ void	incident_api_channel_test(struct api *api,
 void	incident_api_taxonomy(struct api *api, const struct api_request *rq,
 	    struct api_response *rs);
 
+struct incident_query;
+/*
+ * The admin API's incident: {"id", "key", ..., "timings", "events",
+ * "trail", "notifications"} as a new object (incident_api.c).  0, 1
+ * unknown, -1 with err.
+ */
+int	incident_get_json(struct store *st, int64_t id, json_t **out,
+	    char *err, size_t errlen);
+/* The admin API's incidents page: a new array; *next as
+   store_incident_list(). */
+int	incident_list_json(struct store *st, const struct incident_query *q,
+	    json_t **out, int64_t *next, char *err, size_t errlen);
+
 /* ---- store layer (store_incident.c) --------------------------------- */
 
 extern const char store_incidents_migration[];	/* migration 2: the tables */
@@ -311,16 +324,6 @@ int	store_incident_trail(struct store *st, int64_t id, store_trail_fn fn,
 /* Its notifications, oldest first. */
 int	store_incident_notifications(struct store *st, int64_t id,
 	    store_notification_fn fn, void *arg, char *err, size_t errlen);
-/*
- * The admin API's incident: {"id", "key", ..., "timings", "events",
- * "trail", "notifications"} as a new object (incident_api.c).  0, 1
- * unknown, -1 with err.
- */
-int	incident_get_json(struct store *st, int64_t id, json_t **out,
-	    char *err, size_t errlen);
-/* The admin API's incidents page: a new array, *next as above. */
-int	incident_list_json(struct store *st, const struct incident_query *q,
-	    json_t **out, int64_t *next, char *err, size_t errlen);
 /*
  * Walk the trail and recompute the chain.  0 with *rows; *broken_id = 0
  * when intact, else the first row whose hash does not match (why says
