@@ -357,44 +357,91 @@ out:
 	return rc;
 }
 
-int
-store_query(struct store *st, enum store_stmt_id id, const char *sql,
+/* store_query() with its arguments in ap. */
+static int
+query_va(struct store *st, enum store_stmt_id id, const char *sql,
     const char *what, store_row_fn fn, void *arg, char *err, size_t errlen,
-    const char *types, ...)
+    const char *types, va_list ap)
 {
 	struct store_arg	 args[16];
-	size_t			 n = 0;
-	va_list			 ap;
+	size_t			 n;
 
-	va_start(ap, types);
-	for (; types[n] != '\0'; n++) {
+	for (n = 0; types[n] != '\0'; n++) {
+		struct store_arg *a = &args[n];
+
 		if (n == sizeof(args) / sizeof(args[0])) {
-			va_end(ap);
 			snprintf(err, errlen, "%s: %s: more than %zu "
 			    "arguments", st->path, what, n);
 			return -1;
 		}
-		args[n].type = types[n];
-		switch (types[n]) {
+		a->type = types[n];
+		switch (a->type) {
 		case 'i':
-			args[n].i = va_arg(ap, int);
+			a->i = va_arg(ap, int);
 			break;
 		case 'I':
-			args[n].i = va_arg(ap, int64_t);
+			a->i = va_arg(ap, int64_t);
 			break;
 		case 'd':
-			args[n].d = va_arg(ap, double);
+			a->d = va_arg(ap, double);
 			break;
 		case 's':
-			args[n].s = va_arg(ap, const char *);
+			a->s = va_arg(ap, const char *);
 			break;
 		default:	/* '-' and typos: store_query_args decides */
 			break;
 		}
 	}
-	va_end(ap);
 	return store_query_args(st, id, sql, what, args, n, fn, arg, err,
 	    errlen);
+}
+
+int
+store_query(struct store *st, enum store_stmt_id id, const char *sql,
+    const char *what, store_row_fn fn, void *arg, char *err, size_t errlen,
+    const char *types, ...)
+{
+	va_list	ap;
+	int	r;
+
+	va_start(ap, types);
+	r = query_va(st, id, sql, what, fn, arg, err, errlen, types, ap);
+	va_end(ap);
+	return r;
+}
+
+struct ints_read {
+	int64_t	*v;
+	size_t	 n;
+};
+
+static int
+ints_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct ints_read *w = arg;
+
+	(void)err;
+	(void)errlen;
+	for (size_t i = 0; i < w->n; i++)
+		w->v[i] = store_col_int(r, (int)i);
+	return 1;
+}
+
+int
+store_query_ints(struct store *st, const char *sql, const char *what,
+    int64_t *v, size_t nv, char *err, size_t errlen, const char *types, ...)
+{
+	struct ints_read	w = { v, nv };
+	va_list			ap;
+	int			r;
+
+	for (size_t i = 0; i < nv; i++)
+		v[i] = 0;
+	va_start(ap, types);
+	r = query_va(st, STORE_ONCE, sql, what, ints_row, &w, err, errlen,
+	    types, ap);
+	va_end(ap);
+	return r;
 }
 
 int64_t

@@ -279,48 +279,21 @@ int
 store_agent_cert_after(struct store *st, const char *name, int64_t *after,
     char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
-	int		 r, rc = -1;
-
-	*after = 0;
-	if (store_prepare(st, "SELECT cert_after FROM agents WHERE name = ?1",
-	    &s, err, errlen) == -1)
-		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	if ((r = sqlite3_step(s)) == SQLITE_ROW || r == SQLITE_DONE) {
-		if (r == SQLITE_ROW)
-			*after = sqlite3_column_int64(s, 0);
-		rc = 0;
-	} else
-		store_db_err(st, "agents", err, errlen);
-	sqlite3_finalize(s);
-	return rc;
+	return store_query_ints(st, "SELECT cert_after FROM agents WHERE name "
+	    "= ?1", "agents", after, 1, err, errlen, "s", name) == -1 ? -1 : 0;
 }
 
 int
 store_agent_access(struct store *st, const char *name, int64_t *revoked_ms,
     uint64_t *last_seq, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
-	int		 r, rc = -1;
+	int64_t	v[2];
+	int	n = store_query_ints(st, "SELECT revoked, last_seq FROM agents "
+	    "WHERE name = ?1", "agents", v, 2, err, errlen, "s", name);
 
-	*revoked_ms = 0;
-	*last_seq = 0;
-	if (store_prepare(st, "SELECT revoked, last_seq FROM agents WHERE name = ?1",
-	    &s, err, errlen) == -1)
-		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		*revoked_ms = sqlite3_column_int64(s, 0);
-		*last_seq = (uint64_t)sqlite3_column_int64(s, 1);
-		rc = 0;
-	} else if (r == SQLITE_DONE) {
-		rc = 1;
-	} else {
-		store_db_err(st, "agents", err, errlen);
-	}
-	sqlite3_finalize(s);
-	return rc;
+	*revoked_ms = v[0];
+	*last_seq = (uint64_t)v[1];
+	return n == -1 ? -1 : n == 0 ? 1 : 0;
 }
 
 /*
@@ -505,28 +478,17 @@ store_apitoken_revoke(struct store *st, int64_t id, int64_t now_ms,
     int *already, char *err, size_t errlen)
 {
 	sqlite3_stmt	*s = NULL;
-	int		 r, rc = -1;
+	int64_t		 revoked;
+	int		 rc = -1;
 
 	*already = 0;
-	if (store_prepare(st, "SELECT revoked FROM api_tokens WHERE id = ?1", &s,
-	    err, errlen) == -1)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	if ((r = sqlite3_step(s)) == SQLITE_DONE) {
-		rc = 1;
-		goto out;
-	}
-	if (r != SQLITE_ROW) {
-		store_db_err(st, "api_tokens", err, errlen);
-		goto out;
-	}
-	*already = sqlite3_column_type(s, 0) != SQLITE_NULL;
-	sqlite3_finalize(s);
-	s = NULL;
-	if (*already) {
-		rc = 0;
-		goto out;
-	}
+	if ((rc = store_query_ints(st, "SELECT revoked IS NOT NULL FROM "
+	    "api_tokens WHERE id = ?1", "api_tokens", &revoked, 1, err, errlen,
+	    "I", id)) != 1)
+		return rc == 0 ? 1 : -1;
+	rc = -1;
+	if ((*already = revoked != 0))
+		return 0;
 	if (store_prepare(st, "UPDATE api_tokens SET revoked = ?2 WHERE id = ?1",
 	    &s, err, errlen) == -1)
 		goto out;

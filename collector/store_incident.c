@@ -802,70 +802,64 @@ store_incident_trail(struct store *st, int64_t id, store_trail_fn fn,
 	    trail_row, &w, err, errlen, "I", id) == -1 ? -1 : 0;
 }
 
+struct verify_walk {
+	char	 prev[DIGEST_SHA256_HEX];
+	int64_t	*rows, *broken_id;
+};
+
+/* One trail row: 0 next, 1 broken here (why in err), -1 out of memory. */
+static int
+verify_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct verify_walk	*w = arg;
+	int64_t			 id = store_col_int(r, 0);
+	const char		*ph = store_col_text(r, 9);
+	const char		*h = store_col_text(r, 10);
+	char			 hash[DIGEST_SHA256_HEX], *canon;
+
+	(*w->rows)++;
+	canon = trail_canonical(id, store_col_int(r, 1), store_col_int(r, 2),
+	    store_col_text(r, 3), store_col_text(r, 4), store_col_text(r, 5),
+	    store_col_text(r, 6), store_col_text(r, 7), store_col_text(r, 8));
+	if (canon == NULL || trail_hash(w->prev, canon, hash,
+	    sizeof(hash)) == -1) {
+		free(canon);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	free(canon);
+	if (ph == NULL || strcmp(ph, w->prev) != 0) {
+		*w->broken_id = id;
+		snprintf(err, errlen, "trail row %" PRId64 ": prev_hash does not "
+		    "match the hash of the row before it (a row was removed, "
+		    "inserted or its hash edited)", id);
+		return 1;
+	}
+	if (h == NULL || strcmp(h, hash) != 0) {
+		*w->broken_id = id;
+		snprintf(err, errlen, "trail row %" PRId64 " (incident %" PRId64
+		    ", %s by %s): its content does not match its hash (the row "
+		    "was edited)", id, store_col_int(r, 1), store_col_text(r, 5),
+		    store_col_text(r, 3));
+		return 1;
+	}
+	snprintf(w->prev, sizeof(w->prev), "%s", h);
+	return 0;
+}
+
 int
 store_incident_verify(struct store *st, int64_t *rows, int64_t *broken_id,
     char *why, size_t whylen)
 {
-	sqlite3_stmt	*s = NULL;
-	char		 prev[DIGEST_SHA256_HEX] = ZERO_HASH;
-	char		 hash[DIGEST_SHA256_HEX], *canon;
-	int		 step, rc = -1;
+	struct verify_walk w = { ZERO_HASH, rows, broken_id };
 
 	*rows = 0;
 	*broken_id = 0;
 	why[0] = '\0';
-	if (store_prepare(st, "SELECT id, incident_id, ts, actor, source, action, "
-	    "from_status, to_status, note, prev_hash, hash FROM incident_trail "
-	    "ORDER BY id", &s, why, whylen) == -1)
-		return -1;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t		 id = sqlite3_column_int64(s, 0);
-		const char	*ph = (const char *)sqlite3_column_text(s, 9);
-		const char	*h = (const char *)sqlite3_column_text(s, 10);
-
-		(*rows)++;
-		canon = trail_canonical(id, sqlite3_column_int64(s, 1),
-		    sqlite3_column_int64(s, 2),
-		    (const char *)sqlite3_column_text(s, 3),
-		    (const char *)sqlite3_column_text(s, 4),
-		    (const char *)sqlite3_column_text(s, 5),
-		    (const char *)sqlite3_column_text(s, 6),
-		    (const char *)sqlite3_column_text(s, 7),
-		    (const char *)sqlite3_column_text(s, 8));
-		if (canon == NULL || trail_hash(prev, canon, hash,
-		    sizeof(hash)) == -1) {
-			free(canon);
-			snprintf(why, whylen, "out of memory");
-			goto out;
-		}
-		free(canon);
-		if (ph == NULL || strcmp(ph, prev) != 0) {
-			*broken_id = id;
-			snprintf(why, whylen, "trail row %" PRId64 ": prev_hash "
-			    "does not match the hash of the row before it (a row "
-			    "was removed, inserted or its hash edited)", id);
-			break;
-		}
-		if (h == NULL || strcmp(h, hash) != 0) {
-			*broken_id = id;
-			snprintf(why, whylen, "trail row %" PRId64 " (incident "
-			    "%" PRId64 ", %s by %s): its content does not match "
-			    "its hash (the row was edited)", id,
-			    (int64_t)sqlite3_column_int64(s, 1),
-			    (const char *)sqlite3_column_text(s, 5),
-			    (const char *)sqlite3_column_text(s, 3));
-			break;
-		}
-		snprintf(prev, sizeof(prev), "%s", h);
-	}
-	if (*broken_id == 0 && step != SQLITE_DONE) {
-		store_db_err(st, "reading the trail", why, whylen);
-		goto out;
-	}
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	return rc;
+	return store_query(st, STORE_ONCE, "SELECT id, incident_id, ts, actor, "
+	    "source, action, from_status, to_status, note, prev_hash, hash "
+	    "FROM incident_trail ORDER BY id", "reading the trail", verify_row,
+	    &w, why, whylen, "") == -1 ? -1 : 0;
 }
 
 int

@@ -138,7 +138,15 @@ struct store_arg {
 int	store_query(struct store *st, enum store_stmt_id id, const char *sql,
 	    const char *what, store_row_fn fn, void *arg, char *err,
 	    size_t errlen, const char *types, ...);
-/* The same with the arguments in an array of n (type per element). */
+/*
+ * The first row's columns 0 .. nv - 1 as integers into v (NULL reads as
+ * 0; v all 0 without a row): 1 a row, 0 none, -1 with err.  For the
+ * many reads of one row of numbers (an id, a flag, a time).
+ */
+int	store_query_ints(struct store *st, const char *sql, const char *what,
+	    int64_t *v, size_t nv, char *err, size_t errlen, const char *types,
+	    ...);
+/* store_query() with the arguments in an array of n (type per element). */
 int	store_query_args(struct store *st, enum store_stmt_id id,
 	    const char *sql, const char *what, const struct store_arg *args,
 	    size_t n, store_row_fn fn, void *arg, char *err, size_t errlen);

@@ -575,6 +575,21 @@ test_store_query(void **state)
 	assert_int_equal(store_query(f->st, STORE_ONCE, "SELECT ?1", "typed",
 	    q_row, &s, err, sizeof(err), "x"), -1);
 	assert_non_null(strstr(err, "argument 1 has type 'x'"));
+	/* store_query_ints(): the first row's numbers, NULL as 0; none. */
+	{
+		int64_t v[3] = { 9, 9, 9 };
+
+		assert_int_equal(store_query_ints(f->st, "SELECT ?1, NULL, 7 "
+		    "UNION ALL SELECT 1, 2, 3", "ints", v, 3, err, sizeof(err),
+		    "I", (int64_t)-5), 1);
+		assert_int_equal(v[0], -5);
+		assert_int_equal(v[1], 0);
+		assert_int_equal(v[2], 7);
+		assert_int_equal(store_query_ints(f->st, "SELECT 1, 2 WHERE 0",
+		    "none", v, 2, err, sizeof(err), ""), 0);
+		assert_int_equal(v[0], 0);
+		assert_int_equal(v[1], 0);
+	}
 }
 
 int
