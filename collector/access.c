@@ -262,6 +262,52 @@ out:
 	json_decref(o);
 }
 
+struct token_walk {
+	json_t	*arr;
+	int64_t	 now_ms;
+};
+
+static int
+apitoken_json(void *arg, const struct apitoken_row *t, char *err,
+    size_t errlen)
+{
+	struct token_walk	*w = arg;
+	const char		*state = t->revoked_ms != STORE_NO_TIME ?
+	    "revoked" : t->expires_ms != STORE_NO_TIME && t->expires_ms <=
+	    w->now_ms ? "expired" : "active";
+
+	if (api_append_new(w->arr, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, "
+	    "s:o, s:s, s:s}", "id", (json_int_t)t->id, "label", t->label,
+	    "scope", t->scope, "created", api_json_time(t->created_ms),
+	    "expires", api_json_time(t->expires_ms), "last_used",
+	    api_json_time(t->last_used_ms), "revoked",
+	    api_json_time(t->revoked_ms), "created_by", t->created_by,
+	    "state", state)) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int
+access_apitokens_json(struct store *st, int64_t now_ms, json_t **out,
+    char *err, size_t errlen)
+{
+	struct token_walk w = { json_array(), now_ms };
+
+	*out = NULL;
+	if (w.arr == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (store_apitoken_list(st, apitoken_json, &w, err, errlen) == -1) {
+		json_decref(w.arr);
+		return -1;
+	}
+	*out = w.arr;
+	return 0;
+}
+
 static void
 access_apitoken_list(struct api *api, const struct api_request *rq,
     struct api_response *rs)
@@ -273,7 +319,7 @@ access_apitoken_list(struct api *api, const struct api_request *rq,
 		api_reply_error(rs, 400, "this list takes no query parameters");
 		return;
 	}
-	if (store_apitoken_list(api->store, api->now(), &arr, msg,
+	if (access_apitokens_json(api->store, api->now(), &arr, msg,
 	    sizeof(msg)) == -1) {
 		log_errorx("%s", msg);
 		api_reply_error(rs, 500, "store error; see the collector log");
@@ -329,6 +375,24 @@ access_unrevoke(struct api *api, const struct api_request *rq,
 	admin_revoke(api, rq, rs, 1);
 }
 
+static int
+audit_json(void *arg, int64_t id, const struct store_audit *a, char *err,
+    size_t errlen)
+{
+	char ts[32];
+
+	if (time_format_utc(a->ts_ms, ts, sizeof(ts)) == -1)
+		ts[0] = '\0';
+	if (api_append_new(arg, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, "
+	    "s:i}", "id", (json_int_t)id, "ts", ts, "actor", a->actor, "via",
+	    a->via, "peer", a->peer, "method", a->method, "path", a->path,
+	    "status", a->status)) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static void
 access_audit_list(struct api *api, const struct api_request *rq,
     struct api_response *rs)
@@ -336,7 +400,7 @@ access_audit_list(struct api *api, const struct api_request *rq,
 	static const char *const names[] = { "after_id", "limit", NULL };
 	struct evkeyvalq	 q;
 	struct evkeyval		*kv;
-	json_t			*arr;
+	json_t			*arr = NULL;
 	int64_t			 after = 0, limit = 100;
 	char			 msg[300], why[200];
 
@@ -355,9 +419,10 @@ access_audit_list(struct api *api, const struct api_request *rq,
 			goto out;
 		}
 	}
-	if (store_audit_list(api->store, after, (int)limit, &arr, msg,
-	    sizeof(msg)) == -1) {
-		log_errorx("%s", msg);
+	if ((arr = json_array()) == NULL || store_audit_list(api->store,
+	    after, (int)limit, audit_json, arr, msg, sizeof(msg)) == -1) {
+		log_errorx("%s", arr == NULL ? "out of memory" : msg);
+		json_decref(arr);
 		api_reply_error(rs, 500, "store error; see the collector log");
 		goto out;
 	}

@@ -143,4 +143,13 @@ void	access_console_handle(struct api *api,
 /* Is s PREFIX followed by exactly 64 lower-case hex digits? */
 int	access_token_shape_ok(const char *s, const char *prefix);
 
+/*
+ * GET apitokens' list: a new array in *out of {id, label, scope,
+ * created, expires, last_used, revoked (UTC wire times or null),
+ * created_by, state ("active", "expired" at now_ms, "revoked")}.  0 or
+ * -1 with err.
+ */
+int	access_apitokens_json(struct store *st, int64_t now_ms, json_t **out,
+	    char *err, size_t errlen);
+
 #endif

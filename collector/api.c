@@ -35,6 +35,30 @@
 #define ADMIN_LIMIT_MAX		10000
 #define API_BODY_MAX		(64 * 1024)	/* admin and enrollment bodies */
 
+json_t *
+api_json_time(int64_t ms)
+{
+	char buf[32];
+
+	if (ms == STORE_NO_TIME || time_format_utc(ms, buf, sizeof(buf)) == -1)
+		return json_null();
+	return json_string(buf);
+}
+
+json_t *
+api_json_text(const char *t)
+{
+	return t != NULL ? json_string(t) : json_null();
+}
+
+int
+api_append_new(json_t *arr, json_t *v)
+{
+	if (v == NULL)
+		return -1;
+	return json_array_append_new(arr, v);
+}
+
 void
 api_reply(struct api_response *rs, int status, json_t *o)
 {
@@ -338,6 +362,24 @@ get_time(const json_t *o, const char *name, int64_t *ms, char *err,
 	return 0;
 }
 
+/* A website in a heartbeat's answer once, however often it was asked. */
+static int
+rebaseline_name(void *arg, const char *website, char *err, size_t errlen)
+{
+	json_t	*names = arg, *v;
+	size_t	 i;
+
+	json_array_foreach(names, i, v)
+		if (strcmp(json_string_value(v), website) == 0)
+			return 0;
+	if (json_array_append_new(names, json_string(website)) == -1) {
+		snprintf(err, errlen, "handing out website rebaselines: out "
+		    "of memory");
+		return -1;
+	}
+	return 0;
+}
+
 void
 api_heartbeat(struct api *api, const struct api_request *rq,
     struct api_response *rs)
@@ -419,9 +461,11 @@ api_heartbeat(struct api *api, const struct api_request *rq,
 	    "last_seq", (json_int_t)last_seq);
 	/* Rebaselines the administrator asked of this agent's websites:
 	   handed out once; the agent's [website] probe takes them. */
-	if (store_website_take(api->store, hb.agent, now, &rebase, err,
-	    sizeof(err)) == -1)
-		log_warnx("heartbeat from %s: %s", hb.agent, err);
+	if ((rebase = json_array()) == NULL ||
+	    store_website_take(api->store, hb.agent, now, rebaseline_name,
+	    rebase, err, sizeof(err)) == -1)
+		log_warnx("heartbeat from %s: %s", hb.agent, rebase == NULL ?
+		    "out of memory" : err);
 	else if (json_array_size(rebase) > 0) {
 		log_info("agent %s told to rebaseline %zu website(s)", hb.agent,
 		    json_array_size(rebase));
@@ -635,6 +679,117 @@ admin_agent(struct api *api, const char *name, int64_t *id,
 	return 0;
 }
 
+const char *
+api_agent_status(const struct agent_row *a, int64_t now_ms, double gap_factor)
+{
+	int down = (double)(now_ms - a->last_seen_ms) >
+	    (double)a->heartbeat_interval_ms * gap_factor;
+
+	/* A revoked agent is refused, so never "up" however recently it
+	   knocked. */
+	return a->revoked_ms != STORE_NO_TIME ? "revoked" : down ? "down" :
+	    a->degraded ? "degraded" : "up";
+}
+
+struct agents_walk {
+	json_t	*arr;
+	int64_t	 now_ms;
+	double	 gap_factor;
+};
+
+static int
+agent_json(void *arg, const struct agent_row *a, char *err, size_t errlen)
+{
+	struct agents_walk *w = arg;
+
+	if (api_append_new(w->arr, json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, "
+	    "s:s, s:b, s:b, s:o}", "id", (json_int_t)a->id, "name", a->name,
+	    "first_seen", api_json_time(a->first_seen_ms), "last_seen",
+	    api_json_time(a->last_seen_ms), "last_seq",
+	    (json_int_t)a->last_seq, "events", (json_int_t)a->events,
+	    "status", api_agent_status(a, w->now_ms, w->gap_factor),
+	    "degraded", a->degraded, "revoked", a->revoked_ms !=
+	    STORE_NO_TIME, "revoked_at", api_json_time(a->revoked_ms))) ==
+	    -1) {
+		snprintf(err, errlen, "listing agents: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int
+api_agents_json(struct store *st, int64_t now_ms, double gap_factor,
+    json_t **out, char *err, size_t errlen)
+{
+	struct agents_walk w = { json_array(), now_ms, gap_factor };
+
+	*out = NULL;
+	if (w.arr == NULL || store_list_agents(st, agent_json, &w, err,
+	    errlen) == -1) {
+		if (w.arr == NULL)
+			snprintf(err, errlen, "listing agents: out of memory");
+		json_decref(w.arr);
+		return -1;
+	}
+	*out = w.arr;
+	return 0;
+}
+
+static int
+event_json(void *arg, const struct event_row *e, char *err, size_t errlen)
+{
+	json_error_t	 jerr;
+	json_t		*data = json_loadb(e->data, e->data_len, 0, &jerr);
+	json_t		*o = json_pack("{s:I, s:s, s:I, s:o, s:o, s:s, s:s, s:s, "
+	    "s:o}", "id", (json_int_t)e->id, "agent", e->agent, "seq",
+	    (json_int_t)e->seq, "ts", api_json_time(e->ts_ms), "received",
+	    api_json_time(e->received_ms), "type", e->type, "severity",
+	    severity_name(e->severity), "key", e->key, "data", data ? data :
+	    json_null());
+
+	if (o != NULL && e->seq < 0 && json_object_set_new(o, "derived",
+	    json_true()) == -1) {
+		json_decref(o);
+		o = NULL;
+	}
+	if (api_append_new(arg, o) == -1) {
+		snprintf(err, errlen, "querying events: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int
+api_events_json(struct store *st, const struct store_event_query *q,
+    json_t **out, int64_t *next, char *err, size_t errlen)
+{
+	json_t *arr = json_array();
+
+	*out = NULL;
+	*next = 0;
+	if (arr == NULL || store_query_events(st, q, event_json, arr, next,
+	    err, errlen) == -1) {
+		if (arr == NULL)
+			snprintf(err, errlen, "querying events: out of memory");
+		json_decref(arr);
+		return -1;
+	}
+	*out = arr;
+	return 0;
+}
+
+static int
+uptime_json(void *arg, const struct uptime_row *u, char *err, size_t errlen)
+{
+	if (api_append_new(arg, json_pack("{s:s, s:o, s:o}", "agent", u->agent,
+	    "start", api_json_time(u->start_ms), "end",
+	    api_json_time(u->end_ms))) == -1) {
+		snprintf(err, errlen, "listing uptime: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 void
 api_agents(struct api *api, const struct api_request *rq,
     struct api_response *rs)
@@ -649,7 +804,7 @@ api_agents(struct api *api, const struct api_request *rq,
 		api_reply_error(rs, 400, err);
 		goto out;
 	}
-	if (store_list_agents(api->store, api->now(), api->conf->gap_factor,
+	if (api_agents_json(api->store, api->now(), api->conf->gap_factor,
 	    &arr, err, sizeof(err)) == -1) {
 		log_errorx("admin: %s", err);
 		api_reply_error(rs, 500, "store error; see the collector log");
@@ -721,7 +876,7 @@ api_event_list(struct api *api, const struct api_request *rq,
 	}
 	if (admin_agent(api, p[0], &sq.agent_id, rs) == -1)
 		goto out;
-	if (store_query_events(api->store, &sq, &arr, &next, err,
+	if (api_events_json(api->store, &sq, &arr, &next, err,
 	    sizeof(err)) == -1) {
 		log_errorx("admin: %s", err);
 		api_reply_error(rs, 500, "store error; see the collector log");
@@ -744,7 +899,7 @@ api_uptime(struct api *api, const struct api_request *rq,
 	static const char *const names[] = { "agent", NULL };
 	struct evkeyvalq	 q;
 	const char		*p[1];	/* in the order of names */
-	json_t			*arr;
+	json_t			*arr = NULL;
 	int64_t			 id;
 	char			 err[300];
 
@@ -755,8 +910,10 @@ api_uptime(struct api *api, const struct api_request *rq,
 	}
 	if (admin_agent(api, p[0], &id, rs) == -1)
 		goto out;
-	if (store_list_uptime(api->store, id, &arr, err, sizeof(err)) == -1) {
-		log_errorx("admin: %s", err);
+	if ((arr = json_array()) == NULL || store_list_uptime(api->store, id,
+	    uptime_json, arr, err, sizeof(err)) == -1) {
+		log_errorx("admin: %s", arr == NULL ? "out of memory" : err);
+		json_decref(arr);
 		api_reply_error(rs, 500, "store error; see the collector log");
 		goto out;
 	}

@@ -84,6 +84,36 @@ void	api_request_target(struct api_request *rq, const struct evhttp_uri *u);
 
 /* The one JSON reply: o (reference stolen) as the body; 500 on NULL. */
 void	api_reply(struct api_response *rs, int status, json_t *o);
+/*
+ * The wire form of a UTC ms time from the store, a new JSON string
+ * ("2025-03-01T08:00:00Z"); null for STORE_NO_TIME.
+ */
+json_t	*api_json_time(int64_t ms);
+/* A new JSON string of t, or null when t is NULL. */
+json_t	*api_json_text(const char *t);
+/* Append v to arr, consuming it; -1 when v is NULL or out of memory. */
+int	 api_append_new(json_t *arr, json_t *v);
+/*
+ * The admin API's agents list: a new array in *out of {id, name,
+ * first_seen, last_seen (UTC wire times), last_seq, events, status,
+ * degraded, revoked, revoked_at}.  0 or -1 with err.
+ */
+int	 api_agents_json(struct store *st, int64_t now_ms, double gap_factor,
+	    json_t **out, char *err, size_t errlen);
+/*
+ * An agent's status: "revoked", else "down" when nothing arrived for
+ * more than gap_factor heartbeat intervals, else "degraded" (it lost
+ * spooled data: an open spool_corrupt incident), else "up".
+ */
+const char *api_agent_status(const struct agent_row *a, int64_t now_ms,
+	    double gap_factor);
+/*
+ * The admin API's events page: a new array in *out of {id, agent, seq,
+ * ts, received, type, severity, key, data} (+ "derived": true for a
+ * derived event), *next as store_query_events().  0 or -1 with err.
+ */
+int	 api_events_json(struct store *st, const struct store_event_query *q,
+	    json_t **out, int64_t *next, char *err, size_t errlen);
 /* {"error": msg} */
 void	api_reply_error(struct api_response *rs, int status, const char *msg);
 void	api_response_free(struct api_response *rs);

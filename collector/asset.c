@@ -496,7 +496,7 @@ asset_diff(struct store *st, const struct collector_conf *cc, int64_t id,
 	char		 hash[ASSET_HASH_HEX];
 
 	*out = NULL;
-	if ((r = store_asset_get(st, id, 0, 1, 0, &asset, err, errlen)) != 0)
+	if ((r = asset_get_json(st, id, 0, 1, 0, &asset, err, errlen)) != 0)
 		return r;
 	if ((r = store_asset_snapshot_last(st, id, &to_id, hash, err,
 	    errlen)) != 0) {
@@ -504,7 +504,7 @@ asset_diff(struct store *st, const struct collector_conf *cc, int64_t id,
 		goto out;
 	}
 	if (since_ms == INT64_MIN) {
-		if (store_asset_snapshot_list(st, id, &list, err, errlen) == -1)
+		if (asset_snapshots_json(st, id, &list, err, errlen) == -1)
 			goto out;
 		n = json_array_size(list);
 		from_id = n >= 2 ? json_integer_value(json_object_get(

@@ -88,6 +88,34 @@ struct api;
 struct api_request;
 struct api_response;
 
+/*
+ * The register as the API shows it (asset_api.c): a new array of
+ * {"id","kind","name","agent","machine_id","os","ip","mac","vendor",
+ *  "source","first_seen","last_seen","status","tag","owner",
+ *  "department","location","purchase_date","notes","snapshots"} (+
+ * "device_kind", "model" for agentless equipment), agents that never
+ * sent an inventory with "id": null.  0 or -1 with err.
+ */
+int	asset_list_json(struct store *st, const char *kind, int64_t now_ms,
+	    double gap_factor, int64_t absent_ms, json_t **out, char *err,
+	    size_t errlen);
+/* One asset as in the list (0), 1 unknown id, -1 error. */
+int	asset_get_json(struct store *st, int64_t id, int64_t now_ms,
+	    double gap_factor, int64_t absent_ms, json_t **out, char *err,
+	    size_t errlen);
+/* [{"id","hash","collected","received","confirmed","json_bytes",
+   "stored_bytes"}] oldest first.  0 or -1 with err. */
+int	asset_snapshots_json(struct store *st, int64_t id, json_t **out,
+	    char *err, size_t errlen);
+struct asset_row;
+/*
+ * status: managed "up"/"down" (agent's last contact vs gap_factor x its
+ * heartbeat interval), target "up"/"down" (last check), unmanaged
+ * "present"/"absent" (seen within absent_ms).
+ */
+const char *asset_status(const struct asset_row *a, int64_t now_ms,
+	    double gap_factor, int64_t absent_ms);
+
 /* GET /api/v1/admin/assets[?kind=managed|unmanaged|target] */
 void	asset_api_list(struct api *api, const struct api_request *rq,
 	    struct api_response *rs);

@@ -2,7 +2,7 @@
  * Admin API of the asset register (rows of access.c's admin table):
  *
  *   GET  /api/v1/admin/assets[?kind=managed|unmanaged|target]
- *        → {"assets":[...]} (store_asset_list)
+ *        → {"assets":[...]} (asset_list_json)
  *   GET  /api/v1/admin/asset?id=N
  *        → {"asset":{...}, "inventory":SNAPSHOT|null, "snapshots":[...]}
  *   POST /api/v1/admin/asset?id=N  body {"owner":"张三", ...}
@@ -30,6 +30,150 @@
 #include "common/timeutil.h"
 
 #define ASSET_BODY_MAX	(64 * 1024)
+
+/* An asset's time, null when none (0). */
+static json_t *
+asset_time(int64_t ms)
+{
+	return api_json_time(ms > 0 ? ms : STORE_NO_TIME);
+}
+
+const char *
+asset_status(const struct asset_row *a, int64_t now_ms, double gap_factor,
+    int64_t absent_ms)
+{
+	if (strcmp(a->kind, "managed") == 0)
+		return a->agent_last_seen_ms == STORE_NO_TIME ||
+		    (double)(now_ms - a->agent_last_seen_ms) >
+		    (double)a->agent_heartbeat_ms * gap_factor ? "down" : "up";
+	if (strcmp(a->kind, "target") == 0)
+		return a->up ? "up" : "down";
+	return now_ms - a->last_seen_ms <= absent_ms ? "present" : "absent";
+}
+
+struct asset_view {
+	json_t	*out;		/* the array, or the one asset */
+	int64_t	 now_ms;
+	double	 gap_factor;
+	int64_t	 absent_ms;
+};
+
+static json_t *
+asset_json(const struct asset_view *v, const struct asset_row *a)
+{
+	json_t *o = json_pack("{s:o, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, "
+	    "s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
+	    "id", a->id == 0 ? json_null() : json_integer(a->id),
+	    "kind", a->kind, "name", a->name,
+	    "agent", a->agent == NULL ? json_null() : json_string(a->agent),
+	    "machine_id", a->machine_id == NULL ? json_null() :
+	    json_string(a->machine_id),
+	    "os", a->os, "ip", a->ip, "mac", a->mac, "vendor", a->vendor,
+	    "source", a->source, "first_seen", asset_time(a->first_seen_ms),
+	    "last_seen", asset_time(a->last_seen_ms), "status",
+	    asset_status(a, v->now_ms, v->gap_factor, v->absent_ms),
+	    "tag", a->tag, "owner", a->owner, "department", a->department,
+	    "location", a->location, "purchase_date", a->purchase_date,
+	    "notes", a->notes, "snapshots", (json_int_t)a->snapshots);
+
+	/* Agentless equipment: its kind (printer, switch, ...) and model. */
+	if (o != NULL && *a->device_kind != '\0')
+		json_object_update_new(o, json_pack("{s:s, s:s}", "device_kind",
+		    a->device_kind, "model", a->model));
+	return o;
+}
+
+static int
+asset_append(void *arg, const struct asset_row *a, char *err, size_t errlen)
+{
+	struct asset_view *v = arg;
+
+	if (api_append_new(v->out, asset_json(v, a)) == -1) {
+		snprintf(err, errlen, "listing assets: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+asset_one(void *arg, const struct asset_row *a, char *err, size_t errlen)
+{
+	struct asset_view *v = arg;
+
+	if ((v->out = asset_json(v, a)) == NULL) {
+		snprintf(err, errlen, "reading an asset: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int
+asset_list_json(struct store *st, const char *kind, int64_t now_ms,
+    double gap_factor, int64_t absent_ms, json_t **out, char *err,
+    size_t errlen)
+{
+	struct asset_view v = { json_array(), now_ms, gap_factor, absent_ms };
+
+	*out = NULL;
+	if (v.out == NULL || store_asset_list(st, kind, asset_append, &v, err,
+	    errlen) == -1) {
+		if (v.out == NULL)
+			snprintf(err, errlen, "listing assets: out of memory");
+		json_decref(v.out);
+		return -1;
+	}
+	*out = v.out;
+	return 0;
+}
+
+int
+asset_get_json(struct store *st, int64_t id, int64_t now_ms,
+    double gap_factor, int64_t absent_ms, json_t **out, char *err,
+    size_t errlen)
+{
+	struct asset_view	v = { NULL, now_ms, gap_factor, absent_ms };
+	int			r;
+
+	*out = NULL;
+	if ((r = store_asset_get(st, id, asset_one, &v, err, errlen)) == 0)
+		*out = v.out;
+	return r;
+}
+
+static int
+snapshot_json(void *arg, const struct asset_snapshot_row *sn, char *err,
+    size_t errlen)
+{
+	if (api_append_new(arg, json_pack("{s:I, s:s, s:o, s:o, s:o, s:I, s:I}",
+	    "id", (json_int_t)sn->id, "hash", sn->hash, "collected",
+	    asset_time(sn->collected_ms), "received",
+	    asset_time(sn->received_ms), "confirmed",
+	    asset_time(sn->confirmed_ms), "json_bytes",
+	    (json_int_t)sn->json_bytes, "stored_bytes",
+	    (json_int_t)sn->stored_bytes)) == -1) {
+		snprintf(err, errlen, "listing snapshots: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int
+asset_snapshots_json(struct store *st, int64_t id, json_t **out, char *err,
+    size_t errlen)
+{
+	json_t *arr = json_array();
+
+	*out = NULL;
+	if (arr == NULL || store_asset_snapshot_list(st, id, snapshot_json,
+	    arr, err, errlen) == -1) {
+		if (arr == NULL)
+			snprintf(err, errlen, "listing snapshots: out of memory");
+		json_decref(arr);
+		return -1;
+	}
+	*out = arr;
+	return 0;
+}
 
 static void
 store_failed(struct api_response *rs, const char *err)
@@ -79,7 +223,7 @@ asset_api_list(struct api *api, const struct api_request *rq,
 		api_reply_error(rs, 400, "kind: expected managed, unmanaged or target");
 		goto out;
 	}
-	if (store_asset_list(api->store, vals[0], api->now(),
+	if (asset_list_json(api->store, vals[0], api->now(),
 	    api->conf->gap_factor, ASSET_ABSENT_MS, &arr, err,
 	    sizeof(err)) == -1) {
 		store_failed(rs, err);
@@ -99,14 +243,14 @@ asset_show(struct api *api, int64_t id, struct api_response *rs)
 	int64_t	 snap_id;
 	int	 r;
 
-	r = store_asset_get(api->store, id, api->now(), api->conf->gap_factor,
+	r = asset_get_json(api->store, id, api->now(), api->conf->gap_factor,
 	    ASSET_ABSENT_MS, &asset, err, sizeof(err));
 	if (r == 1) {
 		snprintf(err, sizeof(err), "unknown asset %" PRId64, id);
 		api_reply_error(rs, 404, err);
 		return;
 	}
-	if (r == -1 || store_asset_snapshot_list(api->store, id, &snaps, err,
+	if (r == -1 || asset_snapshots_json(api->store, id, &snaps, err,
 	    sizeof(err)) == -1 ||
 	    (r = store_asset_snapshot_last(api->store, id, &snap_id, hash, err,
 	    sizeof(err))) == -1 ||
@@ -143,7 +287,16 @@ asset_set(struct api *api, const struct api_request *rq, int64_t id,
 		api_reply_error(rs, 400, why);
 		goto out;
 	}
-	r = store_asset_set(api->store, id, body, api->now(), err, sizeof(err));
+	{
+#define M(name)	json_string_value(json_object_get(body, name))
+		struct asset_fields f = { M("tag"), M("owner"),
+			M("department"), M("location"), M("purchase_date"),
+			M("notes") };
+#undef M
+
+		r = store_asset_set(api->store, id, &f, api->now(), err,
+		    sizeof(err));
+	}
 	if (r == 1) {
 		snprintf(err, sizeof(err), "unknown asset %" PRId64 " (agents "
 		    "without an inventory yet cannot be edited)", id);

@@ -533,6 +533,43 @@ password_of(json_t *o, char *why, size_t whylen)
 	return pw;
 }
 
+static int
+user_json(void *arg, const struct console_user_row *u, char *err,
+    size_t errlen)
+{
+	if (api_append_new(arg, json_pack("{s:s, s:s, s:o, s:o, s:o}", "name",
+	    u->name, "role", console_role_name(u->role), "created",
+	    api_json_time(u->created_ms), "changed",
+	    api_json_time(u->changed_ms), "last_login",
+	    api_json_time(u->last_login_ms))) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* {"users":[{"name","role","created","changed","last_login"}]} */
+static int
+console_users_json(struct store *st, json_t **out, char *err, size_t errlen)
+{
+	json_t *arr = json_array();
+
+	*out = NULL;
+	if (arr == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (store_console_user_list(st, user_json, arr, err, errlen) == -1) {
+		json_decref(arr);
+		return -1;
+	}
+	if ((*out = json_pack("{s:o}", "users", arr)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 void
 console_users_api(struct api *api, const struct api_request *rq,
     struct api_response *rs)
@@ -553,7 +590,7 @@ console_users_api(struct api *api, const struct api_request *rq,
 	hash[0] = '\0';
 	if (*path == '\0') {
 		if (rq->method == API_GET) {
-			if (store_console_user_list(api->store, &list, why,
+			if (console_users_json(api->store, &list, why,
 			    sizeof(why)) == -1)
 				goto store_err;
 			api_reply(rs, 200, list);

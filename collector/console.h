@@ -178,9 +178,19 @@ int	store_console_user_passwd(struct store *st, const char *name,
 	    const char *hash, int64_t now, char *err, size_t errlen);
 int	store_console_user_del(struct store *st, const char *name, char *err,
 	    size_t errlen);
-/* {"users":[{"name","role","created","changed","last_login"}]} */
-int	store_console_user_list(struct store *st, json_t **out, char *err,
-	    size_t errlen);
+/* A console user as listed; name valid during the call; times UTC ms. */
+struct console_user_row {
+	const char		*name;
+	enum console_role	 role;
+	int64_t			 created_ms;
+	int64_t			 changed_ms;	/* password last set */
+	int64_t			 last_login_ms;	/* STORE_NO_TIME: never */
+};
+typedef int (*store_console_user_fn)(void *arg,
+    const struct console_user_row *u, char *err, size_t errlen);
+/* fn for each user, by name (0, or -1 with err to stop).  0 or -1. */
+int	store_console_user_list(struct store *st, store_console_user_fn fn,
+	    void *arg, char *err, size_t errlen);
 int	store_console_user_login(struct store *st, const char *name,
 	    int64_t now, char *err, size_t errlen);
 

@@ -739,7 +739,7 @@ incidents_act(struct incidents *in, int64_t id, enum incident_action a,
 	    "resolved" : a == INCIDENT_FALSE_POSITIVE ?
 	    "marked false positive" : "reopened", actor, source,
 	    note && *note ? ": " : "", note ? note : "");
-	if (store_incident_get(in->st, id, out, why, whylen) != 0)
+	if (incident_get_json(in->st, id, out, why, whylen) != 0)
 		return -1;
 	return 0;
 }

@@ -211,6 +211,19 @@ void	incident_api_channel_test(struct api *api,
 void	incident_api_taxonomy(struct api *api, const struct api_request *rq,
 	    struct api_response *rs);
 
+struct incident_query;
+/*
+ * The admin API's incident: {"id", "key", ..., "timings", "events",
+ * "trail", "notifications"} as a new object (incident_api.c).  0, 1
+ * unknown, -1 with err.
+ */
+int	incident_get_json(struct store *st, int64_t id, json_t **out,
+	    char *err, size_t errlen);
+/* The admin API's incidents page: a new array; *next as
+   store_incident_list(). */
+int	incident_list_json(struct store *st, const struct incident_query *q,
+	    json_t **out, int64_t *next, char *err, size_t errlen);
+
 /* ---- store layer (store_incident.c) --------------------------------- */
 
 extern const char store_incidents_migration[];	/* migration 2: the tables */
@@ -232,17 +245,85 @@ struct incident_query {
 };
 
 /*
- * The last limit sends through channel (newest first) as a new array of
- * {incident_id (null for a test message), ts, ok, attempts, digest,
- * error}.
+ * Reading (typed rows; texts valid during the callback only, times UTC
+ * ms with STORE_NO_TIME for none; see store.h).  The API's JSON is built
+ * by incident_api.c.
  */
+struct incident_row {
+	int64_t		 id;
+	const char	*key, *type;
+	const char	*category;	/* NULL: none */
+	const char	*subcategory;
+	int		 level;		/* enum tax_level as stored */
+	enum severity	 severity;
+	const char	*status;
+	const char	*agent;		/* NULL: not an agent's */
+	const char	*asset;
+	const char	*title;
+	int64_t		 count;		/* events folded in */
+	int64_t		 first_seen_ms, last_seen_ms;
+	int64_t		 received_ms;	/* stored */
+	int64_t		 notified_ms, acknowledged_ms, resolved_ms;
+	int64_t		 report_deadline_ms;
+	int64_t		 agent_id;	/* 0: not an agent's */
+};
+typedef int (*store_incident_fn)(void *arg, const struct incident_row *i,
+    char *err, size_t errlen);
+
+/* A row of the hash-chained trail. */
+struct trail_row {
+	int64_t		 id;
+	int64_t		 ts_ms;
+	const char	*actor, *source, *action;
+	const char	*from, *to;	/* statuses; NULL when none */
+	const char	*note, *hash;
+};
+typedef int (*store_trail_fn)(void *arg, const struct trail_row *t,
+    char *err, size_t errlen);
+
+/* A notification sent (or tried). */
+struct notification_row {
+	int64_t		 id;
+	int64_t		 incident_id;	/* 0: a test message */
+	const char	*channel;
+	int64_t		 ts_ms;
+	int		 ok;
+	int		 attempt;
+	int		 digest;	/* part of a storm digest */
+	const char	*error;		/* NULL when ok */
+};
+typedef int (*store_notification_fn)(void *arg,
+    const struct notification_row *n, char *err, size_t errlen);
+
+/* fn for the last limit sends through channel, newest first.  0 or -1. */
 int	store_notify_recent(struct store *st, const char *channel, int limit,
-	    json_t **out, char *err, size_t errlen);
+	    store_notification_fn fn, void *arg, char *err, size_t errlen);
+/*
+ * fn for the incidents matching q in id order (newest first with
+ * q->desc), at most q->limit; *next_after_id as store_query_events().
+ */
 int	store_incident_list(struct store *st, const struct incident_query *q,
-	    json_t **out, int64_t *next_after_id, char *err, size_t errlen);
-/* The incident with events, trail, notifications and timings.  1 unknown. */
-int	store_incident_get(struct store *st, int64_t id, json_t **out,
-	    char *err, size_t errlen);
+	    store_incident_fn fn, void *arg, int64_t *next_after_id, char *err,
+	    size_t errlen);
+/*
+ * For the indicators: fn for the incidents detected (first_seen) in
+ * [from, to), by first_seen then id; none before the incidents table
+ * exists.  0 or -1 with err.
+ */
+int	store_ind_incidents(struct store *st, int64_t from, int64_t to,
+	    store_incident_fn fn, void *arg, char *err, size_t errlen);
+/* fn for incident id: 0, 1 unknown, -1 error. */
+int	store_incident_get(struct store *st, int64_t id, store_incident_fn fn,
+	    void *arg, char *err, size_t errlen);
+/* Its newest 100 events, oldest first (agent and type NULL). */
+int	store_incident_events(struct store *st, int64_t id, store_event_fn fn,
+	    void *arg, char *err, size_t errlen);
+/* Its trail, oldest first. */
+int	store_incident_trail(struct store *st, int64_t id, store_trail_fn fn,
+	    void *arg, char *err, size_t errlen);
+/* Its notifications, oldest first. */
+int	store_incident_notifications(struct store *st, int64_t id,
+	    store_notification_fn fn, void *arg, char *err, size_t errlen);
 /*
  * Walk the trail and recompute the chain.  0 with *rows; *broken_id = 0
  * when intact, else the first row whose hash does not match (why says

@@ -139,7 +139,7 @@ list(struct api *api, const char *query, struct api_response *rs)
 	iq.text = pg.text;
 	iq.before_id = pg.before_id;
 	iq.desc = pg.desc;
-	if (store_incident_list(api->store, &iq, &arr, &next, err,
+	if (incident_list_json(api->store, &iq, &arr, &next, err,
 	    sizeof(err)) == -1) {
 		store_failed(rs, err);
 		goto out;
@@ -154,12 +154,194 @@ out:
 	evhttp_clear_headers(&q);
 }
 
+static json_t *
+incident_json(const struct incident_row *i)
+{
+	const struct tax_category *c = tax_category_find(i->category);
+
+	return json_pack("{s:I, s:o, s:o, s:s, s:s, s:o, s:i, s:s, s:s, s:s, "
+	    "s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	    "id", (json_int_t)i->id, "key", api_json_text(i->key),
+	    "type", api_json_text(i->type),
+	    "category", i->category ? i->category : "",
+	    "category_zh", c != NULL ? c->zh : "",
+	    "subcategory", api_json_text(i->subcategory),
+	    "level", i->level, "level_code", tax_level_code(i->level),
+	    "level_zh", tax_level_zh(i->level),
+	    "severity", severity_name(i->severity),
+	    "status", api_json_text(i->status),
+	    "agent", api_json_text(i->agent),
+	    "asset", api_json_text(i->asset),
+	    "title", api_json_text(i->title),
+	    "count", (json_int_t)i->count,
+	    "first_seen", api_json_time(i->first_seen_ms),
+	    "last_seen", api_json_time(i->last_seen_ms),
+	    "received", api_json_time(i->received_ms),
+	    "notified", api_json_time(i->notified_ms),
+	    "acknowledged", api_json_time(i->acknowledged_ms),
+	    "resolved", api_json_time(i->resolved_ms),
+	    "report_deadline", api_json_time(i->report_deadline_ms));
+}
+
+static int
+incident_append(void *arg, const struct incident_row *i, char *err,
+    size_t errlen)
+{
+	if (api_append_new(arg, incident_json(i)) == -1) {
+		snprintf(err, errlen, "listing incidents: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int
+incident_list_json(struct store *st, const struct incident_query *q,
+    json_t **out, int64_t *next, char *err, size_t errlen)
+{
+	json_t *arr = json_array();
+
+	*out = NULL;
+	*next = 0;
+	if (arr == NULL || store_incident_list(st, q, incident_append, arr,
+	    next, err, errlen) == -1) {
+		if (arr == NULL)
+			snprintf(err, errlen, "listing incidents: out of memory");
+		json_decref(arr);
+		return -1;
+	}
+	*out = arr;
+	return 0;
+}
+
+/* b - a in ms, null when either is unknown. */
+static json_t *
+ms_between(int64_t a, int64_t b)
+{
+	if (a == STORE_NO_TIME || b == STORE_NO_TIME)
+		return json_null();
+	return json_integer(b - a);
+}
+
+static int
+incident_one(void *arg, const struct incident_row *i, char *err,
+    size_t errlen)
+{
+	json_t **inc = arg;
+
+	/* Feedback timings in ms: detected → stored → notified → acked. */
+	if ((*inc = incident_json(i)) == NULL || json_object_set_new(*inc,
+	    "timings", json_pack("{s:o, s:o, s:o}",
+	    "stored_ms", ms_between(i->first_seen_ms, i->received_ms),
+	    "notified_ms", ms_between(i->first_seen_ms, i->notified_ms),
+	    "acknowledged_ms", ms_between(i->first_seen_ms,
+	    i->acknowledged_ms))) == -1) {
+		snprintf(err, errlen, "reading incident %" PRId64 ": out of "
+		    "memory", i->id);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+incident_event_json(void *arg, const struct event_row *e, char *err,
+    size_t errlen)
+{
+	json_error_t	 jerr;
+	json_t		*data = json_loadb(e->data, e->data_len, 0, &jerr);
+
+	if (api_append_new(arg, json_pack("{s:I, s:I, s:o, s:o, s:s, s:o, "
+	    "s:o}", "id", (json_int_t)e->id, "seq", (json_int_t)e->seq,
+	    "ts", api_json_time(e->ts_ms), "received",
+	    api_json_time(e->received_ms), "severity",
+	    severity_name(e->severity), "key", api_json_text(e->key),
+	    "data", data ? data : json_null())) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+trail_json(void *arg, const struct trail_row *t, char *err, size_t errlen)
+{
+	if (api_append_new(arg, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, "
+	    "s:o, s:o}", "id", (json_int_t)t->id, "ts",
+	    api_json_time(t->ts_ms), "actor", api_json_text(t->actor),
+	    "source", api_json_text(t->source), "action",
+	    api_json_text(t->action), "from", api_json_text(t->from), "to",
+	    api_json_text(t->to), "note", api_json_text(t->note), "hash",
+	    api_json_text(t->hash))) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+send_json(void *arg, const struct notification_row *n, char *err,
+    size_t errlen)
+{
+	if (api_append_new(arg, json_pack("{s:I, s:o, s:o, s:b, s:i, s:b, s:o}",
+	    "id", (json_int_t)n->id, "channel", api_json_text(n->channel),
+	    "ts", api_json_time(n->ts_ms), "ok", n->ok, "attempt",
+	    n->attempt, "digest", n->digest, "error",
+	    api_json_text(n->error))) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int
+incident_get_json(struct store *st, int64_t id, json_t **out, char *err,
+    size_t errlen)
+{
+	json_t	*inc = NULL;
+	json_t	*evs = json_array(), *trail = json_array();
+	json_t	*sends = json_array();
+	int	 rc = -1;
+
+	*out = NULL;
+	if (evs == NULL || trail == NULL || sends == NULL) {
+		snprintf(err, errlen, "reading incident %" PRId64 ": out of "
+		    "memory", id);
+		goto out;
+	}
+	if ((rc = store_incident_get(st, id, incident_one, &inc, err,
+	    errlen)) != 0)
+		goto out;
+	rc = -1;
+	if (store_incident_events(st, id, incident_event_json, evs, err,
+	    errlen) == -1 ||
+	    store_incident_trail(st, id, trail_json, trail, err, errlen) ==
+	    -1 ||
+	    store_incident_notifications(st, id, send_json, sends, err,
+	    errlen) == -1)
+		goto out;
+	if (json_object_set(inc, "events", evs) == -1 ||
+	    json_object_set(inc, "trail", trail) == -1 ||
+	    json_object_set(inc, "notifications", sends) == -1) {
+		snprintf(err, errlen, "reading incident %" PRId64 ": out of "
+		    "memory", id);
+		goto out;
+	}
+	*out = inc;
+	inc = NULL;
+	rc = 0;
+out:
+	json_decref(inc);
+	json_decref(evs);
+	json_decref(trail);
+	json_decref(sends);
+	return rc;
+}
+
 static void
 show(struct api *api, int64_t id, struct api_response *rs)
 {
 	json_t	*inc;
 	char	 err[300];
-	int	 r = store_incident_get(api->store, id, &inc, err, sizeof(err));
+	int	 r = incident_get_json(api->store, id, &inc, err, sizeof(err));
 
 	if (r == -1)
 		store_failed(rs, err);
@@ -382,6 +564,21 @@ channel_target(const struct notify_channel_conf *ch)
 	return json_string(buf);
 }
 
+static int
+recent_json(void *arg, const struct notification_row *n, char *err,
+    size_t errlen)
+{
+	if (api_append_new(arg, json_pack("{s:o, s:o, s:b, s:i, s:b, s:o}",
+	    "incident_id", n->incident_id > 0 ? json_integer(n->incident_id) :
+	    json_null(), "ts", api_json_time(n->ts_ms), "ok", n->ok,
+	    "attempts", n->attempt, "digest", n->digest, "error",
+	    api_json_text(n->error))) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 void
 incident_api_channels(struct api *api, const struct api_request *rq,
     struct api_response *rs)
@@ -394,10 +591,12 @@ incident_api_channels(struct api *api, const struct api_request *rq,
 	for (size_t i = 0; arr != NULL && nc != NULL && i < nc->n; i++) {
 		const struct notify_channel_conf *ch = &nc->ch[i];
 
-		if (store_notify_recent(api->store, ch->name, CHANNEL_LAST,
-		    &last, err, sizeof(err)) == -1) {
+		if ((last = json_array()) == NULL ||
+		    store_notify_recent(api->store, ch->name, CHANNEL_LAST,
+		    recent_json, last, err, sizeof(err)) == -1) {
+			store_failed(rs, last == NULL ? "out of memory" : err);
+			json_decref(last);
 			json_decref(arr);
-			store_failed(rs, err);
 			return;
 		}
 		if (json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:s, "

@@ -20,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collector/api.h"
 #include "collector/asset.h"
+#include "collector/incident.h"
 #include "collector/indicator.h"
 #include "collector/store_asset.h"
 #include "collector/store_indicator.h"
@@ -937,6 +939,48 @@ agent_index(const struct calc *c, json_int_t id)
 	return c->nagents;
 }
 
+/* A nullable integer (a time, an id) of the document, null for none. */
+static json_t *
+int_or_null(int64_t v, int64_t none)
+{
+	return v == none ? json_null() : json_integer((json_int_t)v);
+}
+
+/*
+ * An incident as the indicator document lists it: the incidents columns
+ * (times as integer ms, null when none) plus the agent's name.
+ */
+static int
+incident_doc(void *arg, const struct incident_row *i, char *err,
+    size_t errlen)
+{
+	if (api_append_new(arg, json_pack("{s:I, s:o, s:o, s:o, s:o, s:i, s:i, "
+	    "s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	    "id", (json_int_t)i->id, "key", api_json_text(i->key),
+	    "type", api_json_text(i->type),
+	    "category", api_json_text(i->category),
+	    "subcategory", api_json_text(i->subcategory),
+	    "level", i->level, "severity", (int)i->severity,
+	    "status", api_json_text(i->status),
+	    "agent_id", int_or_null(i->agent_id, 0),
+	    "agent", api_json_text(i->agent),
+	    "asset", api_json_text(i->asset),
+	    "title", api_json_text(i->title),
+	    "count", (json_int_t)i->count,
+	    "first_seen", int_or_null(i->first_seen_ms, STORE_NO_TIME),
+	    "last_seen", int_or_null(i->last_seen_ms, STORE_NO_TIME),
+	    "received", int_or_null(i->received_ms, STORE_NO_TIME),
+	    "notified", int_or_null(i->notified_ms, STORE_NO_TIME),
+	    "acknowledged", int_or_null(i->acknowledged_ms, STORE_NO_TIME),
+	    "resolved", int_or_null(i->resolved_ms, STORE_NO_TIME),
+	    "report_deadline", int_or_null(i->report_deadline_ms,
+	    STORE_NO_TIME))) == -1) {
+		snprintf(err, errlen, "reading incidents: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 incident_part(struct calc *c, json_t *indicators, json_t *counts)
 {
@@ -953,8 +997,10 @@ incident_part(struct calc *c, json_t *indicators, json_t *counts)
 
 	if (bycat == NULL || bylvl == NULL)
 		goto nomem;
-	if (store_ind_incidents(c->st, c->from_ms, c->to_ms, &inc, c->err,
-	    c->errlen) == -1)
+	if ((inc = json_array()) == NULL)
+		goto nomem;
+	if (store_ind_incidents(c->st, c->from_ms, c->to_ms, incident_doc, inc,
+	    c->err, c->errlen) == -1)
 		goto out;
 	ninc = json_array_size(inc);
 	if (ninc > 0 && ((delay = malloc(ninc * sizeof(*delay))) == NULL ||
@@ -1156,6 +1202,50 @@ out:
 	return rc;
 }
 
+struct assessment_doc {
+	json_t	*findings, *reports;
+};
+
+static int
+finding_doc(void *arg, const struct store_ind_finding *f, char *err,
+    size_t errlen)
+{
+	struct assessment_doc *d = arg;
+
+	if (api_append_new(d->findings, json_pack("{s:o, s:o, s:o, s:s, s:o, "
+	    "s:I, s:I, s:I}", "target", api_json_text(f->target), "code",
+	    api_json_text(f->code), "key", api_json_text(f->key), "severity",
+	    severity_name(f->severity), "message", api_json_text(f->message),
+	    "first_seen", (json_int_t)f->first_ms, "last_seen",
+	    (json_int_t)f->last_ms, "count", (json_int_t)f->count)) == -1) {
+		snprintf(err, errlen, "reading the assessment: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+report_doc(void *arg, const struct store_ind_report *r, char *err,
+    size_t errlen)
+{
+	struct assessment_doc	*d = arg;
+	json_error_t		 jerr;
+	json_t			*data = json_loadb(r->data, r->data_len, 0,
+				    &jerr);
+	json_t			*rep = json_object_get(data, "report");
+	int			 rc;
+
+	rc = api_append_new(d->reports, json_pack("{s:o, s:I, s:O}", "target",
+	    api_json_text(r->target), "ts", (json_int_t)r->ts_ms, "report",
+	    rep ? rep : json_null()));
+	json_decref(data);
+	if (rc == -1) {
+		snprintf(err, errlen, "reading the assessment: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 assessment_part(struct calc *c, json_t *indicators, json_t *counts)
 {
@@ -1167,9 +1257,15 @@ assessment_part(struct calc *c, json_t *indicators, json_t *counts)
 
 	if (seen == NULL)
 		goto nomem;
-	if (store_ind_assessment(c->st, c->from_ms, c->to_ms, &f, &r, c->err,
-	    c->errlen) == -1)
-		goto out;
+	if ((f = json_array()) == NULL || (r = json_array()) == NULL)
+		goto nomem;
+	{
+		struct assessment_doc d = { f, r };
+
+		if (store_ind_assessment(c->st, c->from_ms, c->to_ms,
+		    finding_doc, report_doc, &d, c->err, c->errlen) == -1)
+			goto out;
+	}
 	json_array_foreach(f, i, o)
 		json_object_set(seen, json_string_value(json_object_get(o,
 		    "target")), json_true());
@@ -1223,7 +1319,7 @@ register_rows(struct calc *c, json_t *reg)
 	int64_t	 first;
 
 	/* Status as of the period's end (or now), not as of today. */
-	if (store_asset_list(c->st, NULL, c->eff_to, 3.0, ASSET_ABSENT_MS, &all,
+	if (asset_list_json(c->st, NULL, c->eff_to, 3.0, ASSET_ABSENT_MS, &all,
 	    c->err, c->errlen) == -1)
 		return -1;
 	json_array_foreach(all, i, o) {

@@ -24,6 +24,7 @@
 #include "common/conf.h"
 #include "common/log.h"
 #include "common/targets.h"
+#include "common/timeutil.h"
 
 static int
 year_param(const struct api_request *rq, int *year, char *err,
@@ -96,6 +97,45 @@ body_check(json_t *b, const char **project, const char **indicator,
 	return 0;
 }
 
+static int
+value_json(void *arg, const struct report_value *v, char *err, size_t errlen)
+{
+	char at[32];
+
+	if (time_format_utc(v->at_ms, at, sizeof(at)) == -1)
+		at[0] = '\0';
+	if (api_append_new(arg, json_pack("{s:s, s:s, s:f, s:s, s:s, s:s}",
+	    "project", v->project, "indicator", v->indicator, "value",
+	    v->value, "note", v->note, "by", v->by, "at", at)) == -1) {
+		snprintf(err, errlen, "reading report values: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int
+report_values_json(struct store *st, int year, json_t **out, char *err,
+    size_t errlen)
+{
+	json_t *arr = json_array();
+
+	*out = NULL;
+	if (arr == NULL) {
+		snprintf(err, errlen, "reading report values: out of memory");
+		return -1;
+	}
+	if (store_report_list(st, year, value_json, arr, err, errlen) == -1) {
+		json_decref(arr);
+		return -1;
+	}
+	if ((*out = json_pack("{s:i, s:o}", "year", year, "values", arr)) ==
+	    NULL) {
+		snprintf(err, errlen, "reading report values: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 void
 report_api_values(struct api *api, const struct api_request *rq,
     struct api_response *rs)
@@ -128,7 +168,7 @@ report_api_values(struct api *api, const struct api_request *rq,
 		log_info("admin: report %d %s %s = %g set by %s", year, project,
 		    indicator, value, rq->actor ? rq->actor : "?");
 	}
-	if (store_report_list(api->store, year, &out, err, sizeof(err)) == -1) {
+	if (report_values_json(api->store, year, &out, err, sizeof(err)) == -1) {
 		api_reply_error(rs, 500, err);
 		goto out;
 	}

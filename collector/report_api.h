@@ -11,4 +11,11 @@
 
 api_handler report_api_values;
 
+/*
+ * The answer of GET: {"year": Y, "values": [{project, indicator, value,
+ * note, by, at}]}, a new object in *out.  0 or -1 with err.
+ */
+int	report_values_json(struct store *st, int year, json_t **out,
+	    char *err, size_t errlen);
+
 #endif

@@ -10,6 +10,7 @@
  * once at open, and event data is serialised into one reused buffer.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,6 @@
 #include "collector/store_website.h"
 #include "common/log.h"
 #include "common/taxonomy.h"
-#include "common/timeutil.h"
 
 /*
  * Schema migrations, numbered from 1: migrations[i] brings user_version
@@ -288,6 +288,208 @@ store_stmt_release(sqlite3_stmt *s)
 		return;
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
+}
+
+struct store_row {
+	sqlite3_stmt	*s;
+};
+
+int
+store_query_args(struct store *st, enum store_stmt_id id, const char *sql,
+    const char *what, const struct store_arg *args, size_t n,
+    store_row_fn fn, void *arg, char *err, size_t errlen)
+{
+	struct store_row	 r = { NULL };
+	size_t			 i;
+	int			 rc = -1, step = SQLITE_DONE, rows = 0, stop = 0, b = SQLITE_OK;
+
+	if (id == STORE_ONCE) {
+		if (sqlite3_prepare_v2(st->db, sql, -1, &r.s, NULL) !=
+		    SQLITE_OK) {
+			store_db_err(st, what, err, errlen);
+			return -1;
+		}
+	} else if ((r.s = store_stmt(st, id, sql, err, errlen)) == NULL)
+		return -1;
+	for (i = 0; i < n && b == SQLITE_OK; i++) {
+		int k = (int)i + 1;
+
+		switch (args[i].type) {
+		case 'i':
+		case 'I':
+			b = sqlite3_bind_int64(r.s, k, args[i].i);
+			break;
+		case 'd':
+			b = sqlite3_bind_double(r.s, k, args[i].d);
+			break;
+		case 's':
+			b = args[i].s == NULL ? sqlite3_bind_null(r.s, k) :
+			    sqlite3_bind_text(r.s, k, args[i].s, -1,
+			    SQLITE_STATIC);
+			break;
+		case '-':
+			break;
+		default:
+			snprintf(err, errlen, "%s: %s: argument %d has type "
+			    "'%c'", st->path, what, k, args[i].type);
+			goto out;
+		}
+	}
+	if (b != SQLITE_OK) {
+		store_db_err(st, what, err, errlen);
+		goto out;
+	}
+	while (!stop && (step = sqlite3_step(r.s)) == SQLITE_ROW) {
+		rows++;
+		if (fn != NULL && (stop = fn(arg, &r, err, errlen)) == -1)
+			goto out;
+	}
+	if (!stop && step != SQLITE_DONE) {
+		store_db_err(st, what, err, errlen);
+		goto out;
+	}
+	rc = rows;
+out:
+	if (id == STORE_ONCE)
+		sqlite3_finalize(r.s);
+	else
+		store_stmt_release(r.s);
+	return rc;
+}
+
+/* store_query() with its arguments in ap. */
+static int
+query_va(struct store *st, enum store_stmt_id id, const char *sql,
+    const char *what, store_row_fn fn, void *arg, char *err, size_t errlen,
+    const char *types, va_list ap)
+{
+	struct store_arg	 args[16];
+	size_t			 n;
+
+	for (n = 0; types[n] != '\0'; n++) {
+		struct store_arg *a = &args[n];
+
+		if (n == sizeof(args) / sizeof(args[0])) {
+			snprintf(err, errlen, "%s: %s: more than %zu "
+			    "arguments", st->path, what, n);
+			return -1;
+		}
+		a->type = types[n];
+		switch (a->type) {
+		case 'i':
+			a->i = va_arg(ap, int);
+			break;
+		case 'I':
+			a->i = va_arg(ap, int64_t);
+			break;
+		case 'd':
+			a->d = va_arg(ap, double);
+			break;
+		case 's':
+			a->s = va_arg(ap, const char *);
+			break;
+		default:	/* '-' and typos: store_query_args decides */
+			break;
+		}
+	}
+	return store_query_args(st, id, sql, what, args, n, fn, arg, err,
+	    errlen);
+}
+
+int
+store_query(struct store *st, enum store_stmt_id id, const char *sql,
+    const char *what, store_row_fn fn, void *arg, char *err, size_t errlen,
+    const char *types, ...)
+{
+	va_list	ap;
+	int	r;
+
+	va_start(ap, types);
+	r = query_va(st, id, sql, what, fn, arg, err, errlen, types, ap);
+	va_end(ap);
+	return r;
+}
+
+struct ints_read {
+	int64_t	*v;
+	size_t	 n;
+};
+
+static int
+ints_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct ints_read *w = arg;
+
+	(void)err;
+	(void)errlen;
+	for (size_t i = 0; i < w->n; i++)
+		w->v[i] = store_col_int(r, (int)i);
+	return 1;
+}
+
+int
+store_query_ints(struct store *st, const char *sql, const char *what,
+    int64_t *v, size_t nv, char *err, size_t errlen, const char *types, ...)
+{
+	struct ints_read	w = { v, nv };
+	va_list			ap;
+	int			r;
+
+	for (size_t i = 0; i < nv; i++)
+		v[i] = 0;
+	va_start(ap, types);
+	r = query_va(st, STORE_ONCE, sql, what, ints_row, &w, err, errlen,
+	    types, ap);
+	va_end(ap);
+	return r;
+}
+
+int64_t
+store_col_int(const struct store_row *r, int col)
+{
+	return sqlite3_column_int64(r->s, col);
+}
+
+double
+store_col_double(const struct store_row *r, int col)
+{
+	return sqlite3_column_double(r->s, col);
+}
+
+const char *
+store_col_text(const struct store_row *r, int col)
+{
+	return (const char *)sqlite3_column_text(r->s, col);
+}
+
+size_t
+store_col_bytes(const struct store_row *r, int col)
+{
+	return (size_t)sqlite3_column_bytes(r->s, col);
+}
+
+int
+store_col_null(const struct store_row *r, int col)
+{
+	return sqlite3_column_type(r->s, col) == SQLITE_NULL;
+}
+
+int64_t
+store_col_time(const struct store_row *r, int col)
+{
+	return store_col_null(r, col) ? STORE_NO_TIME : store_col_int(r, col);
+}
+
+int
+store_page_row(struct store_page *p, int64_t id)
+{
+	if (p->n == p->limit) {
+		p->next = p->last_id;
+		return 1;
+	}
+	p->last_id = id;
+	p->n++;
+	return 0;
 }
 
 /* Run one prepared statement that returns no rows. */
@@ -783,29 +985,33 @@ store_agent_id(struct store *st, const char *name, int64_t *id, char *err,
 	return -1;
 }
 
-/* A new JSON string with the wire form of a UTC ms time. */
-static json_t *
-json_time(int64_t ms)
-{
-	char buf[32];
+struct agent_walk {
+	store_agent_fn	 fn;
+	void		*arg;
+};
 
-	if (time_format_utc(ms, buf, sizeof(buf)) == -1)
-		return json_null();
-	return json_string(buf);
-}
-
-/* Append to arr, consuming v; -1 when out of memory. */
 static int
-append_new(json_t *arr, json_t *v)
+agent_row(void *arg, const struct store_row *r, char *err, size_t errlen)
 {
-	if (v == NULL)
-		return -1;
-	return json_array_append_new(arr, v);
+	struct agent_walk	*w = arg;
+	struct agent_row	 a = {
+		.id = store_col_int(r, 0),
+		.name = store_col_text(r, 1),
+		.first_seen_ms = store_col_int(r, 2),
+		.last_seen_ms = store_col_int(r, 3),
+		.last_seq = store_col_int(r, 4),
+		.events = store_col_int(r, 5),
+		.heartbeat_interval_ms = store_col_int(r, 6),
+		.revoked_ms = store_col_time(r, 7),
+		.degraded = store_col_int(r, 8) != 0,
+	};
+
+	return w->fn(w->arg, &a, err, errlen) == -1 ? -1 : 0;
 }
 
 int
-store_list_agents(struct store *st, int64_t now_ms, double gap_factor,
-    json_t **out, char *err, size_t errlen)
+store_list_agents(struct store *st, store_agent_fn fn, void *arg, char *err,
+    size_t errlen)
 {
 	/*
 	 * agents.revoked comes from migration 5 (store_access.c); degraded:
@@ -816,71 +1022,48 @@ store_list_agents(struct store *st, int64_t now_ms, double gap_factor,
 	    "1 FROM incidents i WHERE i.agent_id = agents.id AND i.type = "
 	    "'spool_corrupt' AND i.status IN (?1, ?2)) FROM agents ORDER BY "
 	    "name";
-	sqlite3_stmt	*s = NULL;
-	json_t		*arr = json_array();
-	int		 rc = -1, step;
+	struct agent_walk w = { fn, arg };
 
-	*out = NULL;
-	if (arr == NULL || sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) !=
-	    SQLITE_OK) {
-		store_db_err(st, "listing agents", err, errlen);
-		goto out;
-	}
-	sqlite3_bind_text(s, 1, tax_status_name(TAX_STATUS_OPEN), -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, tax_status_name(TAX_STATUS_ACKNOWLEDGED), -1,
-	    SQLITE_STATIC);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t last = sqlite3_column_int64(s, 3);
-		int64_t iv = sqlite3_column_int64(s, 6);
-		int down = (double)(now_ms - last) > (double)iv * gap_factor;
-		int revoked = sqlite3_column_type(s, 7) != SQLITE_NULL;
-		int degraded = sqlite3_column_int(s, 8) != 0;
+	return store_query(st, STORE_ONCE, sql, "listing agents", agent_row, &w,
+	    err, errlen, "ss", tax_status_name(TAX_STATUS_OPEN),
+	    tax_status_name(TAX_STATUS_ACKNOWLEDGED)) == -1 ? -1 : 0;
+}
 
-		/* A revoked agent is refused, so never "up" however
-		   recently it knocked. */
-		if (append_new(arr, json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, "
-		    "s:s, s:b, s:b, s:o}",
-		    "id", (json_int_t)sqlite3_column_int64(s, 0),
-		    "name", (const char *)sqlite3_column_text(s, 1),
-		    "first_seen", json_time(sqlite3_column_int64(s, 2)),
-		    "last_seen", json_time(last),
-		    "last_seq", (json_int_t)sqlite3_column_int64(s, 4),
-		    "events", (json_int_t)sqlite3_column_int64(s, 5),
-		    "status", revoked ? "revoked" : down ? "down" :
-		    degraded ? "degraded" : "up",
-		    "degraded", degraded,
-		    "revoked", revoked,
-		    "revoked_at", revoked ? json_time(sqlite3_column_int64(s,
-		    7)) : json_null())) == -1) {
-			snprintf(err, errlen, "listing agents: out of memory");
-			goto out;
-		}
-	}
-	if (step != SQLITE_DONE) {
-		store_db_err(st, "listing agents", err, errlen);
-		goto out;
-	}
-	*out = arr;
-	arr = NULL;
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	json_decref(arr);
-	return rc;
+struct event_walk {
+	store_event_fn		 fn;
+	void			*arg;
+	struct store_page	 page;
+};
+
+static int
+event_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct event_walk	*w = arg;
+	struct event_row	 e;
+
+	if (store_page_row(&w->page, store_col_int(r, 0)))
+		return 1;
+	e.id = store_col_int(r, 0);
+	e.agent = store_col_text(r, 1);
+	e.seq = store_col_int(r, 2);
+	e.ts_ms = store_col_int(r, 3);
+	e.received_ms = store_col_int(r, 4);
+	e.type = store_col_text(r, 5);
+	e.severity = (enum severity)store_col_int(r, 6);
+	e.key = store_col_text(r, 7);
+	e.data = store_col_text(r, 8);
+	e.data_len = store_col_bytes(r, 8);
+	return w->fn(w->arg, &e, err, errlen) == -1 ? -1 : 0;
 }
 
 int
 store_query_events(struct store *st, const struct store_event_query *q,
-    json_t **out, int64_t *next_after_id, char *err, size_t errlen)
+    store_event_fn fn, void *arg, int64_t *next_after_id, char *err,
+    size_t errlen)
 {
-	char		 sql[768];
-	sqlite3_stmt	*s = NULL;
-	json_t		*arr = json_array();
-	int		 rc = -1, step, n = 0;
-	int64_t		 last_id = 0;
+	struct event_walk	 w = { fn, arg, { .limit = q->limit } };
+	char			 sql[768];
 
-	*out = NULL;
 	*next_after_id = 0;
 	/* Fixed text with optional clauses; every value is bound. */
 	snprintf(sql, sizeof(sql), "SELECT e.id, a.name, e.seq, e.ts, "
@@ -896,108 +1079,59 @@ store_query_events(struct store *st, const struct store_event_query *q,
 	    "instr(e.type, lower(?8)) > 0 OR "
 	    "instr(lower(CAST(e.data AS TEXT)), lower(?8)) > 0)" : "",
 	    q->desc ? " DESC" : "");
-	if (arr == NULL || sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) !=
-	    SQLITE_OK) {
-		store_db_err(st, "querying events", err, errlen);
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, q->after_id);
-	if (q->agent_id > 0)
-		sqlite3_bind_int64(s, 2, q->agent_id);
-	if (q->type != NULL)
-		sqlite3_bind_text(s, 3, q->type, -1, SQLITE_STATIC);
-	if (q->since_ms != INT64_MIN)
-		sqlite3_bind_int64(s, 4, q->since_ms);
-	if (q->until_ms != 0)
-		sqlite3_bind_int64(s, 6, q->until_ms);
-	if (q->before_id > 0)
-		sqlite3_bind_int64(s, 7, q->before_id);
-	if (q->text != NULL)
-		sqlite3_bind_text(s, 8, q->text, -1, SQLITE_STATIC);
-	/* One more than asked tells whether another page exists. */
-	sqlite3_bind_int(s, 5, q->limit + 1);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		json_t		*data;
-		json_error_t	 jerr;
+	{
+		/* One more than asked tells whether another page exists. */
+		struct store_arg args[] = {
+			{ .type = 'I', .i = q->after_id },
+			{ .type = q->agent_id > 0 ? 'I' : '-', .i = q->agent_id },
+			{ .type = q->type != NULL ? 's' : '-', .s = q->type },
+			{ .type = q->since_ms != INT64_MIN ? 'I' : '-',
+			  .i = q->since_ms },
+			{ .type = 'i', .i = q->limit + 1 },
+			{ .type = q->until_ms != 0 ? 'I' : '-', .i = q->until_ms },
+			{ .type = q->before_id > 0 ? 'I' : '-',
+			  .i = q->before_id },
+			{ .type = q->text != NULL ? 's' : '-', .s = q->text },
+		};
 
-		if (n == q->limit) {
-			*next_after_id = last_id;
-			break;
-		}
-		data = json_loadb((const char *)sqlite3_column_blob(s, 8),
-		    (size_t)sqlite3_column_bytes(s, 8), 0, &jerr);
-		last_id = sqlite3_column_int64(s, 0);
-		if (append_new(arr, json_pack("{s:I, s:s, s:I, s:o, s:o, s:s, "
-		    "s:s, s:s, s:o}",
-		    "id", (json_int_t)last_id,
-		    "agent", (const char *)sqlite3_column_text(s, 1),
-		    "seq", (json_int_t)sqlite3_column_int64(s, 2),
-		    "ts", json_time(sqlite3_column_int64(s, 3)),
-		    "received", json_time(sqlite3_column_int64(s, 4)),
-		    "type", (const char *)sqlite3_column_text(s, 5),
-		    "severity", severity_name((enum severity)
-			sqlite3_column_int(s, 6)),
-		    "key", (const char *)sqlite3_column_text(s, 7),
-		    "data", data ? data : json_null())) == -1 ||
-		    (sqlite3_column_int64(s, 2) < 0 &&
-		    json_object_set_new(json_array_get(arr,
-		    json_array_size(arr) - 1), "derived", json_true()) == -1)) {
-			snprintf(err, errlen, "querying events: out of memory");
-			goto out;
-		}
-		n++;
+		if (store_query_args(st, STORE_ONCE, sql, "querying events",
+		    args, sizeof(args) / sizeof(args[0]), event_row, &w, err,
+		    errlen) == -1)
+			return -1;
 	}
-	if (step != SQLITE_DONE && step != SQLITE_ROW) {
-		store_db_err(st, "querying events", err, errlen);
-		goto out;
-	}
-	*out = arr;
-	arr = NULL;
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	json_decref(arr);
-	return rc;
+	*next_after_id = w.page.next;
+	return 0;
+}
+
+struct uptime_walk {
+	store_uptime_fn	 fn;
+	void		*arg;
+};
+
+static int
+uptime_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct uptime_walk	*w = arg;
+	struct uptime_row	 u = {
+		.agent = store_col_text(r, 0),
+		.start_ms = store_col_int(r, 1),
+		.end_ms = store_col_int(r, 2),
+	};
+
+	return w->fn(w->arg, &u, err, errlen) == -1 ? -1 : 0;
 }
 
 int
-store_list_uptime(struct store *st, int64_t agent_id, json_t **out, char *err,
-    size_t errlen)
+store_list_uptime(struct store *st, int64_t agent_id, store_uptime_fn fn,
+    void *arg, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
-	json_t		*arr = json_array();
-	int		 rc = -1, step;
+	struct uptime_walk w = { fn, arg };
 
-	*out = NULL;
-	if (arr == NULL || sqlite3_prepare_v2(st->db, agent_id > 0 ?
+	return store_query(st, STORE_ONCE, agent_id > 0 ?
 	    "SELECT a.name, u.start_ts, u.end_ts FROM uptime u JOIN agents a "
 	    "ON a.id = u.agent_id WHERE u.agent_id = ?1 ORDER BY u.start_ts" :
 	    "SELECT a.name, u.start_ts, u.end_ts FROM uptime u JOIN agents a "
-	    "ON a.id = u.agent_id ORDER BY a.name, u.start_ts", -1, &s,
-	    NULL) != SQLITE_OK) {
-		store_db_err(st, "listing uptime", err, errlen);
-		goto out;
-	}
-	if (agent_id > 0)
-		sqlite3_bind_int64(s, 1, agent_id);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (append_new(arr, json_pack("{s:s, s:o, s:o}",
-		    "agent", (const char *)sqlite3_column_text(s, 0),
-		    "start", json_time(sqlite3_column_int64(s, 1)),
-		    "end", json_time(sqlite3_column_int64(s, 2)))) == -1) {
-			snprintf(err, errlen, "listing uptime: out of memory");
-			goto out;
-		}
-	}
-	if (step != SQLITE_DONE) {
-		store_db_err(st, "listing uptime", err, errlen);
-		goto out;
-	}
-	*out = arr;
-	arr = NULL;
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	json_decref(arr);
-	return rc;
+	    "ON a.id = u.agent_id ORDER BY a.name, u.start_ts",
+	    "listing uptime", uptime_row, &w, err, errlen,
+	    agent_id > 0 ? "I" : "", agent_id) == -1 ? -1 : 0;
 }

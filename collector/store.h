@@ -1,8 +1,15 @@
 /*
  * The collector's store: SQLite in WAL mode, synchronous=FULL, schema by
- * numbered migrations (PRAGMA user_version).  store.c is the only file
- * of the collector that includes sqlite3.h, so a PostgreSQL store later
- * replaces that one file behind this interface.
+ * numbered migrations (PRAGMA user_version).  The store layer
+ * (collector/store*.c) is the only code of the collector that includes
+ * sqlite3.h, so a PostgreSQL store later replaces those files behind
+ * this interface and the module headers (store_*.h, the store sections
+ * of incident.h and console.h).
+ *
+ * Reads hand over typed rows (structs of stored values) through a
+ * callback, never the API's JSON: the API layer decides member names,
+ * shapes and derived values (an agent's status, a token's state).  See
+ * "Reading" below and store_priv.h for the one query helper.
  *
  * One struct store is used by one thread (the event loop).  Times are
  * UTC milliseconds.  Every function that changes data does it in one
@@ -20,6 +27,9 @@
 #include "common/event.h"
 
 struct store;
+
+/* A time the store holds as NULL (never revoked, not yet seen, ...). */
+#define STORE_NO_TIME	INT64_MIN
 
 /* Open (creating) PATH and bring the schema up to date.  NULL with err. */
 struct store	*store_open(const char *path, char *err, size_t errlen);
@@ -119,13 +129,33 @@ int	store_agent_id(struct store *st, const char *name, int64_t *id,
 	    char *err, size_t errlen);
 
 /*
- * Admin listing: a new JSON array of agents, each {id, name, first_seen,
- * last_seen (UTC ISO 8601), last_seq, events, status ("up", "down" or
- * "revoked"), revoked, revoked_at}; status "down" when nothing arrived
- * for more than gap_factor heartbeat intervals.
+ * Reading: the list functions call fn once per row with a typed row (a
+ * struct of values as stored: times in UTC ms, STORE_NO_TIME for none)
+ * whose texts are valid during that call only.  fn returns 0 for the
+ * next row or -1 with err, which stops the list and is returned.
+ * Turning rows into the API's JSON is the API layer's work (api.c,
+ * access.c, incident_api.c, ...), so another backend only produces rows.
  */
-int	store_list_agents(struct store *st, int64_t now_ms, double gap_factor,
-	    json_t **out, char *err, size_t errlen);
+
+/* An agent as listed. */
+struct agent_row {
+	int64_t		 id;
+	const char	*name;
+	int64_t		 first_seen_ms;
+	int64_t		 last_seen_ms;		/* collector clock */
+	int64_t		 last_seq;
+	int64_t		 events;
+	int64_t		 heartbeat_interval_ms;
+	int64_t		 revoked_ms;		/* STORE_NO_TIME: not revoked */
+	int		 degraded;		/* an open or acknowledged
+						   spool_corrupt incident */
+};
+typedef int (*store_agent_fn)(void *arg, const struct agent_row *a,
+    char *err, size_t errlen);
+
+/* fn for every agent, by name.  0 or -1 with err. */
+int	store_list_agents(struct store *st, store_agent_fn fn, void *arg,
+	    char *err, size_t errlen);
 
 struct store_event_query {
 	int64_t		 agent_id;	/* 0 = any */
@@ -140,16 +170,44 @@ struct store_event_query {
 	int		 desc;		/* newest first */
 };
 
+/* A stored event; data is the JSON object text as the agent sent it. */
+struct event_row {
+	int64_t		 id;
+	const char	*agent;
+	int64_t		 seq;		/* < 0: derived (store_insert_derived) */
+	int64_t		 ts_ms;		/* agent clock */
+	int64_t		 received_ms;	/* collector clock */
+	const char	*type;
+	enum severity	 severity;
+	const char	*key;
+	const char	*data;
+	size_t		 data_len;
+};
+typedef int (*store_event_fn)(void *arg, const struct event_row *e,
+    char *err, size_t errlen);
+
 /*
- * Events matching q in id order (newest first with q->desc).  *out a new
- * array; *next_after_id the id to continue from (as after_id, or as
- * before_id with q->desc), or 0 when this was the last page.
+ * fn for the events matching q in id order (newest first with q->desc),
+ * at most q->limit.  *next_after_id the id to continue from (as
+ * after_id, or as before_id with q->desc), or 0 when this was the last
+ * page.  0 or -1 with err.
  */
 int	store_query_events(struct store *st, const struct store_event_query *q,
-	    json_t **out, int64_t *next_after_id, char *err, size_t errlen);
+	    store_event_fn fn, void *arg, int64_t *next_after_id, char *err,
+	    size_t errlen);
 
-/* Uptime intervals of one agent (agent_id > 0) or all, as a new array. */
-int	store_list_uptime(struct store *st, int64_t agent_id, json_t **out,
-	    char *err, size_t errlen);
+/* An uptime interval. */
+struct uptime_row {
+	const char	*agent;
+	int64_t		 start_ms;
+	int64_t		 end_ms;
+};
+typedef int (*store_uptime_fn)(void *arg, const struct uptime_row *u,
+    char *err, size_t errlen);
+
+/* fn for the intervals of one agent (agent_id > 0, by start) or of all
+   (by agent name, then start).  0 or -1 with err. */
+int	store_list_uptime(struct store *st, int64_t agent_id,
+	    store_uptime_fn fn, void *arg, char *err, size_t errlen);
 
 #endif

@@ -12,7 +12,6 @@
 #include "collector/store_access.h"
 #include "collector/store_priv.h"
 #include "common/conf.h"
-#include "common/timeutil.h"
 
 /*
  * agents.machine_id: /etc/machine-id of an enrolled machine, so a
@@ -280,48 +279,21 @@ int
 store_agent_cert_after(struct store *st, const char *name, int64_t *after,
     char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
-	int		 r, rc = -1;
-
-	*after = 0;
-	if (store_prepare(st, "SELECT cert_after FROM agents WHERE name = ?1",
-	    &s, err, errlen) == -1)
-		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	if ((r = sqlite3_step(s)) == SQLITE_ROW || r == SQLITE_DONE) {
-		if (r == SQLITE_ROW)
-			*after = sqlite3_column_int64(s, 0);
-		rc = 0;
-	} else
-		store_db_err(st, "agents", err, errlen);
-	sqlite3_finalize(s);
-	return rc;
+	return store_query_ints(st, "SELECT cert_after FROM agents WHERE name "
+	    "= ?1", "agents", after, 1, err, errlen, "s", name) == -1 ? -1 : 0;
 }
 
 int
 store_agent_access(struct store *st, const char *name, int64_t *revoked_ms,
     uint64_t *last_seq, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
-	int		 r, rc = -1;
+	int64_t	v[2];
+	int	n = store_query_ints(st, "SELECT revoked, last_seq FROM agents "
+	    "WHERE name = ?1", "agents", v, 2, err, errlen, "s", name);
 
-	*revoked_ms = 0;
-	*last_seq = 0;
-	if (store_prepare(st, "SELECT revoked, last_seq FROM agents WHERE name = ?1",
-	    &s, err, errlen) == -1)
-		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		*revoked_ms = sqlite3_column_int64(s, 0);
-		*last_seq = (uint64_t)sqlite3_column_int64(s, 1);
-		rc = 0;
-	} else if (r == SQLITE_DONE) {
-		rc = 1;
-	} else {
-		store_db_err(st, "agents", err, errlen);
-	}
-	sqlite3_finalize(s);
-	return rc;
+	*revoked_ms = v[0];
+	*last_seq = (uint64_t)v[1];
+	return n == -1 ? -1 : n == 0 ? 1 : 0;
 }
 
 /*
@@ -465,66 +437,40 @@ out:
 	return rc;
 }
 
-/* UTC wire time of column i into a json object member, null when NULL. */
-static json_t *
-column_time(sqlite3_stmt *s, int i)
-{
-	char ts[32];
+struct access_walk {
+	store_apitoken_fn	 token_fn;
+	store_audit_fn		 audit_fn;
+	void			*arg;
+};
 
-	if (sqlite3_column_type(s, i) == SQLITE_NULL ||
-	    time_format_utc(sqlite3_column_int64(s, i), ts, sizeof(ts)) == -1)
-		return json_null();
-	return json_string(ts);
+static int
+apitoken_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct access_walk	*w = arg;
+	struct apitoken_row	 t = {
+		.id = store_col_int(r, 0),
+		.label = store_col_text(r, 1),
+		.scope = store_col_text(r, 2),
+		.created_ms = store_col_time(r, 3),
+		.expires_ms = store_col_time(r, 4),
+		.last_used_ms = store_col_time(r, 5),
+		.revoked_ms = store_col_time(r, 6),
+		.created_by = store_col_text(r, 7),
+	};
+
+	return w->token_fn(w->arg, &t, err, errlen) == -1 ? -1 : 0;
 }
 
 int
-store_apitoken_list(struct store *st, int64_t now_ms, json_t **out,
+store_apitoken_list(struct store *st, store_apitoken_fn fn, void *arg,
     char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
-	json_t		*arr = json_array(), *o;
-	int		 r, rc = -1;
-	int64_t		 exp;
-	const char	*state;
+	struct access_walk w = { .token_fn = fn, .arg = arg };
 
-	*out = NULL;
-	if (arr == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (store_prepare(st, "SELECT id, label, scope, created, expires, "
-	    "last_used, revoked, created_by FROM api_tokens ORDER BY id", &s,
-	    err, errlen) == -1)
-		goto out;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		exp = sqlite3_column_type(s, 4) == SQLITE_NULL ? INT64_MAX :
-		    sqlite3_column_int64(s, 4);
-		state = sqlite3_column_type(s, 6) != SQLITE_NULL ? "revoked" :
-		    exp <= now_ms ? "expired" : "active";
-		o = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s}",
-		    "id", (json_int_t)sqlite3_column_int64(s, 0),
-		    "label", (const char *)sqlite3_column_text(s, 1),
-		    "scope", (const char *)sqlite3_column_text(s, 2),
-		    "created", column_time(s, 3), "expires", column_time(s, 4),
-		    "last_used", column_time(s, 5), "revoked", column_time(s, 6),
-		    "created_by", (const char *)sqlite3_column_text(s, 7),
-		    "state", state);
-		if (o == NULL || json_array_append_new(arr, o) == -1) {
-			snprintf(err, errlen, "out of memory");
-			goto out;
-		}
-	}
-	if (r != SQLITE_DONE) {
-		store_db_err(st, "api_tokens", err, errlen);
-		goto out;
-	}
-	*out = arr;
-	arr = NULL;
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	json_decref(arr);
-	return rc;
+	return store_query(st, STORE_ONCE, "SELECT id, label, scope, created, "
+	    "expires, last_used, revoked, created_by FROM api_tokens ORDER BY "
+	    "id", "api_tokens", apitoken_row, &w, err, errlen, "") == -1 ?
+	    -1 : 0;
 }
 
 int
@@ -532,28 +478,17 @@ store_apitoken_revoke(struct store *st, int64_t id, int64_t now_ms,
     int *already, char *err, size_t errlen)
 {
 	sqlite3_stmt	*s = NULL;
-	int		 r, rc = -1;
+	int64_t		 revoked;
+	int		 rc = -1;
 
 	*already = 0;
-	if (store_prepare(st, "SELECT revoked FROM api_tokens WHERE id = ?1", &s,
-	    err, errlen) == -1)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	if ((r = sqlite3_step(s)) == SQLITE_DONE) {
-		rc = 1;
-		goto out;
-	}
-	if (r != SQLITE_ROW) {
-		store_db_err(st, "api_tokens", err, errlen);
-		goto out;
-	}
-	*already = sqlite3_column_type(s, 0) != SQLITE_NULL;
-	sqlite3_finalize(s);
-	s = NULL;
-	if (*already) {
-		rc = 0;
-		goto out;
-	}
+	if ((rc = store_query_ints(st, "SELECT revoked IS NOT NULL FROM "
+	    "api_tokens WHERE id = ?1", "api_tokens", &revoked, 1, err, errlen,
+	    "I", id)) != 1)
+		return rc == 0 ? 1 : -1;
+	rc = -1;
+	if ((*already = revoked != 0))
+		return 0;
 	if (store_prepare(st, "UPDATE api_tokens SET revoked = ?2 WHERE id = ?1",
 	    &s, err, errlen) == -1)
 		goto out;
@@ -593,52 +528,32 @@ out:
 	return rc;
 }
 
-int
-store_audit_list(struct store *st, int64_t after_id, int limit, json_t **out,
-    char *err, size_t errlen)
+static int
+audit_row(void *arg, const struct store_row *r, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
-	json_t		*arr = json_array(), *o;
-	char		 ts[32];
-	int		 r, rc = -1;
+	struct access_walk	*w = arg;
+	struct store_audit	 a = {
+		.ts_ms = store_col_int(r, 1),
+		.actor = store_col_text(r, 2),
+		.via = store_col_text(r, 3),
+		.peer = store_col_text(r, 4),
+		.method = store_col_text(r, 5),
+		.path = store_col_text(r, 6),
+		.status = (int)store_col_int(r, 7),
+	};
 
-	*out = NULL;
-	if (arr == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (store_prepare(st, "SELECT id, ts, actor, via, peer, method, path, status "
-	    "FROM admin_audit WHERE id > ?1 ORDER BY id LIMIT ?2", &s, err,
-	    errlen) == -1)
-		goto out;
-	sqlite3_bind_int64(s, 1, after_id);
-	sqlite3_bind_int(s, 2, limit);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (time_format_utc(sqlite3_column_int64(s, 1), ts,
-		    sizeof(ts)) == -1)
-			ts[0] = '\0';
-		o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:i}",
-		    "id", (json_int_t)sqlite3_column_int64(s, 0), "ts", ts,
-		    "actor", (const char *)sqlite3_column_text(s, 2),
-		    "via", (const char *)sqlite3_column_text(s, 3),
-		    "peer", (const char *)sqlite3_column_text(s, 4),
-		    "method", (const char *)sqlite3_column_text(s, 5),
-		    "path", (const char *)sqlite3_column_text(s, 6),
-		    "status", sqlite3_column_int(s, 7));
-		if (o == NULL || json_array_append_new(arr, o) == -1) {
-			snprintf(err, errlen, "out of memory");
-			goto out;
-		}
-	}
-	if (r != SQLITE_DONE) {
-		store_db_err(st, "admin_audit", err, errlen);
-		goto out;
-	}
-	*out = arr;
-	arr = NULL;
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	json_decref(arr);
-	return rc;
+	return w->audit_fn(w->arg, store_col_int(r, 0), &a, err, errlen) ==
+	    -1 ? -1 : 0;
+}
+
+int
+store_audit_list(struct store *st, int64_t after_id, int limit,
+    store_audit_fn fn, void *arg, char *err, size_t errlen)
+{
+	struct access_walk w = { .audit_fn = fn, .arg = arg };
+
+	return store_query(st, STORE_ONCE, "SELECT id, ts, actor, via, peer, "
+	    "method, path, status FROM admin_audit WHERE id > ?1 ORDER BY id "
+	    "LIMIT ?2", "admin_audit", audit_row, &w, err, errlen, "Ii",
+	    after_id, limit) == -1 ? -1 : 0;
 }

@@ -103,12 +103,21 @@ int	store_apitoken_add(struct store *st, const char *hash,
 	    const char *scope, const char *label, int64_t now_ms,
 	    int64_t expires_ms, const char *by, int64_t *id, char *err,
 	    size_t errlen);
-/*
- * Every API token, oldest first: id, label, scope, created, expires,
- * last_used, revoked (UTC wire times or null), created_by, state
- * ("active", "expired", "revoked"); never the hash.  -1 error.
- */
-int	store_apitoken_list(struct store *st, int64_t now_ms, json_t **out,
+/* An API token as listed (never its hash); texts valid during the call. */
+struct apitoken_row {
+	int64_t		 id;
+	const char	*label;
+	const char	*scope;		/* "read" or "admin" */
+	int64_t		 created_ms;
+	int64_t		 expires_ms;	/* STORE_NO_TIME: never */
+	int64_t		 last_used_ms;	/* STORE_NO_TIME: never used */
+	int64_t		 revoked_ms;	/* STORE_NO_TIME: not revoked */
+	const char	*created_by;
+};
+typedef int (*store_apitoken_fn)(void *arg, const struct apitoken_row *t,
+    char *err, size_t errlen);
+/* fn for every API token, oldest first (0, or -1 to stop).  0 or -1. */
+int	store_apitoken_list(struct store *st, store_apitoken_fn fn, void *arg,
 	    char *err, size_t errlen);
 /* Revoke token id: 0 done (*already when it was), 1 unknown, -1 error. */
 int	store_apitoken_revoke(struct store *st, int64_t id, int64_t now_ms,
@@ -134,8 +143,11 @@ struct store_audit {
 
 int	store_audit_add(struct store *st, const struct store_audit *a,
 	    char *err, size_t errlen);
-/* Newest-last audit rows with id > after_id, at most limit. */
+/* One audit row (its id beside); texts valid during the call. */
+typedef int (*store_audit_fn)(void *arg, int64_t id,
+    const struct store_audit *a, char *err, size_t errlen);
+/* fn for the audit rows with id > after_id, oldest first, at most limit. */
 int	store_audit_list(struct store *st, int64_t after_id, int limit,
-	    json_t **out, char *err, size_t errlen);
+	    store_audit_fn fn, void *arg, char *err, size_t errlen);
 
 #endif

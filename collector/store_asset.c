@@ -19,7 +19,6 @@
 
 #include "collector/store_asset.h"
 #include "collector/store_priv.h"
-#include "common/timeutil.h"
 
 const char store_asset_migration[] =
 	"ALTER TABLE agents ADD COLUMN derived_seq INTEGER NOT NULL DEFAULT 0;"
@@ -364,57 +363,40 @@ store_asset_snapshot_at(struct store *st, int64_t asset_id, int64_t ms,
 	return -1;
 }
 
-/* A new JSON string with the wire form of a UTC ms time. */
-static json_t *
-jtime(int64_t ms)
-{
-	char buf[32];
+struct asset_walk {
+	store_asset_fn		 fn;
+	store_snapshot_fn	 snap_fn;
+	void			*arg;
+};
 
-	if (ms <= 0 || time_format_utc(ms, buf, sizeof(buf)) == -1)
-		return json_null();
-	return json_string(buf);
+static int
+snapshot_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct asset_walk		*w = arg;
+	struct asset_snapshot_row	 sn = {
+		.id = store_col_int(r, 0),
+		.hash = store_col_text(r, 1),
+		.collected_ms = store_col_int(r, 2),
+		.received_ms = store_col_int(r, 3),
+		.confirmed_ms = store_col_int(r, 4),
+		.json_bytes = store_col_int(r, 5),
+		.stored_bytes = store_col_int(r, 6),
+	};
+
+	return w->snap_fn(w->arg, &sn, err, errlen) == -1 ? -1 : 0;
 }
 
 int
-store_asset_snapshot_list(struct store *st, int64_t asset_id, json_t **out,
-    char *err, size_t errlen)
+store_asset_snapshot_list(struct store *st, int64_t asset_id,
+    store_snapshot_fn fn, void *arg, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
-	json_t		*arr = json_array();
-	int		 rc = -1, step;
+	struct asset_walk w = { .snap_fn = fn, .arg = arg };
 
-	*out = NULL;
-	if (arr == NULL || store_prepare(st, "SELECT id, hash, collected, received, "
-	    "confirmed, raw_bytes, length(data) FROM inventory_snapshots "
-	    "WHERE asset_id = ?1 ORDER BY id", &s, err, errlen) == -1)
-		goto out;
-	sqlite3_bind_int64(s, 1, asset_id);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		json_t *o = json_pack("{s:I, s:s, s:o, s:o, s:o, s:I, s:I}",
-		    "id", (json_int_t)sqlite3_column_int64(s, 0),
-		    "hash", (const char *)sqlite3_column_text(s, 1),
-		    "collected", jtime(sqlite3_column_int64(s, 2)),
-		    "received", jtime(sqlite3_column_int64(s, 3)),
-		    "confirmed", jtime(sqlite3_column_int64(s, 4)),
-		    "json_bytes", (json_int_t)sqlite3_column_int64(s, 5),
-		    "stored_bytes", (json_int_t)sqlite3_column_int64(s, 6));
-
-		if (o == NULL || json_array_append_new(arr, o) == -1) {
-			snprintf(err, errlen, "listing snapshots: out of memory");
-			goto out;
-		}
-	}
-	if (step != SQLITE_DONE) {
-		store_db_err(st, "listing snapshots", err, errlen);
-		goto out;
-	}
-	*out = arr;
-	arr = NULL;
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	json_decref(arr);
-	return rc;
+	return store_query(st, STORE_ONCE, "SELECT id, hash, collected, "
+	    "received, confirmed, raw_bytes, length(data) FROM "
+	    "inventory_snapshots WHERE asset_id = ?1 ORDER BY id",
+	    "listing snapshots", snapshot_row, &w, err, errlen, "I",
+	    asset_id) == -1 ? -1 : 0;
 }
 
 static int
@@ -597,128 +579,86 @@ store_asset_target_seen(struct store *st, const char *name, const char *host,
 	"a.last_seen, a.heartbeat_interval_ms, 0, '', '' FROM agents a WHERE NOT " \
 	"EXISTS (SELECT 1 FROM asset_agents x WHERE x.agent_id = a.id) "
 
+/* A text column, "" for NULL. */
 static const char *
-col(sqlite3_stmt *s, int i)
+col(const struct store_row *r, int i)
 {
-	const char *v = (const char *)sqlite3_column_text(s, i);
+	const char *v = store_col_text(r, i);
 
 	return v ? v : "";
 }
 
-static json_t *
-asset_row(sqlite3_stmt *s, int64_t now_ms, double gap_factor,
-    int64_t absent_ms)
+static int
+asset_row(void *arg, const struct store_row *r, char *err, size_t errlen)
 {
-	const char	*kind = col(s, 1), *status;
-	int64_t		 last = sqlite3_column_int64(s, 11);
-	json_t		*o;
+	struct asset_walk	*w = arg;
+	struct asset_row	 a = {
+		.id = store_col_int(r, 0),
+		.kind = col(r, 1),
+		.name = col(r, 2),
+		.agent = store_col_text(r, 3),
+		.machine_id = store_col_text(r, 4),
+		.os = col(r, 5),
+		.ip = col(r, 6),
+		.mac = col(r, 7),
+		.vendor = col(r, 8),
+		.source = col(r, 9),
+		.first_seen_ms = store_col_int(r, 10),
+		.last_seen_ms = store_col_int(r, 11),
+		.up = store_col_int(r, 12) != 0,
+		.tag = col(r, 13),
+		.owner = col(r, 14),
+		.department = col(r, 15),
+		.location = col(r, 16),
+		.purchase_date = col(r, 17),
+		.notes = col(r, 18),
+		.agent_last_seen_ms = store_col_time(r, 19),
+		.agent_heartbeat_ms = store_col_int(r, 20),
+		.snapshots = store_col_int(r, 21),
+		.device_kind = col(r, 22),
+		.model = col(r, 23),
+	};
 
-	if (strcmp(kind, "managed") == 0) {
-		if (sqlite3_column_type(s, 19) == SQLITE_NULL)
-			status = "down";
-		else
-			status = (double)(now_ms - sqlite3_column_int64(s, 19)) >
-			    (double)sqlite3_column_int64(s, 20) * gap_factor ?
-			    "down" : "up";
-	} else if (strcmp(kind, "target") == 0)
-		status = sqlite3_column_int(s, 12) ? "up" : "down";
-	else
-		status = now_ms - last <= absent_ms ? "present" : "absent";
-	o = json_pack("{s:o, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, "
-	    "s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
-	    "id", sqlite3_column_type(s, 0) == SQLITE_NULL ? json_null() :
-	    json_integer(sqlite3_column_int64(s, 0)),
-	    "kind", kind, "name", col(s, 2),
-	    "agent", sqlite3_column_type(s, 3) == SQLITE_NULL ? json_null() :
-	    json_string(col(s, 3)),
-	    "machine_id", sqlite3_column_type(s, 4) == SQLITE_NULL ?
-	    json_null() : json_string(col(s, 4)),
-	    "os", col(s, 5), "ip", col(s, 6), "mac", col(s, 7),
-	    "vendor", col(s, 8), "source", col(s, 9),
-	    "first_seen", jtime(sqlite3_column_int64(s, 10)),
-	    "last_seen", jtime(last), "status", status,
-	    "tag", col(s, 13), "owner", col(s, 14), "department", col(s, 15),
-	    "location", col(s, 16), "purchase_date", col(s, 17),
-	    "notes", col(s, 18),
-	    "snapshots", (json_int_t)sqlite3_column_int64(s, 21));
-	/* Agentless equipment: its kind (printer, switch, ...) and model. */
-	if (o != NULL && *col(s, 22) != '\0')
-		json_object_update_new(o, json_pack("{s:s, s:s}", "device_kind",
-		    col(s, 22), "model", col(s, 23)));
-	return o;
+	return w->fn(w->arg, &a, err, errlen) == -1 ? -1 : 0;
 }
 
 int
-store_asset_list(struct store *st, const char *kind, int64_t now_ms,
-    double gap_factor, int64_t absent_ms, json_t **out, char *err,
-    size_t errlen)
+store_asset_list(struct store *st, const char *kind, store_asset_fn fn,
+    void *arg, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
-	json_t		*arr = json_array();
-	int		 rc = -1, step;
-	int		 agents = kind == NULL || strcmp(kind, "managed") == 0;
+	struct asset_walk	w = { .fn = fn, .arg = arg };
+	int			agents = kind == NULL ||
+	    strcmp(kind, "managed") == 0;
 
-	*out = NULL;
-	if (arr == NULL || store_prepare(st, agents ?
+	return store_query(st, STORE_ONCE, agents ?
 	    ASSET_COLS "WHERE ?1 IS NULL OR s.kind = ?1 UNION ALL "
 	    AGENT_COLS "ORDER BY 2, 3" :
-	    ASSET_COLS "WHERE s.kind = ?1 ORDER BY 2, 3", &s, err, errlen) == -1)
-		goto out;
-	bind_text_or_null(s, 1, kind);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		json_t *o = asset_row(s, now_ms, gap_factor, absent_ms);
-
-		if (o == NULL || json_array_append_new(arr, o) == -1) {
-			snprintf(err, errlen, "listing assets: out of memory");
-			goto out;
-		}
-	}
-	if (step != SQLITE_DONE) {
-		store_db_err(st, "listing assets", err, errlen);
-		goto out;
-	}
-	*out = arr;
-	arr = NULL;
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	json_decref(arr);
-	return rc;
+	    ASSET_COLS "WHERE s.kind = ?1 ORDER BY 2, 3", "listing assets",
+	    asset_row, &w, err, errlen, "s", kind) == -1 ? -1 : 0;
 }
 
 int
-store_asset_get(struct store *st, int64_t id, int64_t now_ms,
-    double gap_factor, int64_t absent_ms, json_t **out, char *err,
-    size_t errlen)
+store_asset_get(struct store *st, int64_t id, store_asset_fn fn, void *arg,
+    char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
-	int		 rc = -1, step;
+	struct asset_walk	w = { .fn = fn, .arg = arg };
+	int			n;
 
-	*out = NULL;
-	if (store_prepare(st, ASSET_COLS "WHERE s.id = ?1", &s, err, errlen) == -1)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	step = sqlite3_step(s);
-	if (step == SQLITE_ROW) {
-		if ((*out = asset_row(s, now_ms, gap_factor, absent_ms)) == NULL)
-			snprintf(err, errlen, "reading an asset: out of memory");
-		else
-			rc = 0;
-	} else if (step == SQLITE_DONE)
-		rc = 1;
-	else
-		store_db_err(st, "reading an asset", err, errlen);
-	sqlite3_finalize(s);
-	return rc;
+	n = store_query(st, STORE_ONCE, ASSET_COLS "WHERE s.id = ?1",
+	    "reading an asset", asset_row, &w, err, errlen, "I", id);
+	return n == -1 ? -1 : n == 0 ? 1 : 0;
 }
 
 int
-store_asset_set(struct store *st, int64_t id, const json_t *fields,
+store_asset_set(struct store *st, int64_t id, const struct asset_fields *f,
     int64_t now_ms, char *err, size_t errlen)
 {
 	/* Column names come from this fixed list only, never from input. */
-	static const char *const cols[] = { "tag", "owner", "department",
-		"location", "purchase_date", "notes" };
+	const struct {
+		const char	*col, *v;
+	} cols[] = { { "tag", f->tag }, { "owner", f->owner },
+		{ "department", f->department }, { "location", f->location },
+		{ "purchase_date", f->purchase_date }, { "notes", f->notes } };
 	sqlite3		*db = store_db(st);
 	sqlite3_stmt	*s = NULL;
 	char		 sql[128];
@@ -739,12 +679,12 @@ store_asset_set(struct store *st, int64_t id, const json_t *fields,
 		goto fail;
 	}
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		const char *v = json_string_value(json_object_get(fields, cols[i]));
+		const char *v = cols[i].v;
 
 		if (v == NULL)
 			continue;
 		snprintf(sql, sizeof(sql), "UPDATE assets SET %s = ?2, "
-		    "updated = ?3 WHERE id = ?1", cols[i]);
+		    "updated = ?3 WHERE id = ?1", cols[i].col);
 		if (store_prepare(st, sql, &s, err, errlen) == -1)
 			goto fail;
 		sqlite3_bind_int64(s, 1, id);

@@ -83,9 +83,21 @@ int	store_asset_snapshot_confirm(struct store *st, int64_t snap_id,
  */
 int	store_asset_snapshot_at(struct store *st, int64_t asset_id, int64_t ms,
 	    int64_t *snap_id, char *err, size_t errlen);
-/* [{"id","hash","collected","received","confirmed","bytes"}] oldest first. */
+/* A stored inventory snapshot (without its data); hash valid in the call. */
+struct asset_snapshot_row {
+	int64_t		 id;
+	const char	*hash;
+	int64_t		 collected_ms;	/* agent clock */
+	int64_t		 received_ms;
+	int64_t		 confirmed_ms;	/* the same hash last seen */
+	int64_t		 json_bytes;	/* the report as sent */
+	int64_t		 stored_bytes;	/* as kept */
+};
+typedef int (*store_snapshot_fn)(void *arg,
+    const struct asset_snapshot_row *sn, char *err, size_t errlen);
+/* fn for the asset's snapshots, oldest first.  0 or -1 with err. */
 int	store_asset_snapshot_list(struct store *st, int64_t asset_id,
-	    json_t **out, char *err, size_t errlen);
+	    store_snapshot_fn fn, void *arg, char *err, size_t errlen);
 
 /*
  * Replace the addresses of a managed asset: macs and ips are arrays of
@@ -114,29 +126,56 @@ int	store_asset_target_seen(struct store *st, const char *name,
 	    const char *vendor, const char *model, char *err, size_t errlen);
 
 /*
- * The register: every asset (kind NULL: all kinds), plus agents that
- * never sent an inventory (kind managed, "id": null), as a new array of
- * {"id","kind","name","agent","machine_id","os","ip","mac","vendor",
- *  "source","first_seen","last_seen","status","tag","owner",
- *  "department","location","purchase_date","notes","snapshots"}.
- * status: managed "up"/"down" (agent's last contact vs gap_factor x its
- * heartbeat interval), target "up"/"down" (last check), unmanaged
- * "present"/"absent" (seen within absent_ms).
+ * An asset of the register; texts are "" when empty (agent and
+ * machine_id NULL when none) and valid during the call only.
  */
-int	store_asset_list(struct store *st, const char *kind, int64_t now_ms,
-	    double gap_factor, int64_t absent_ms, json_t **out, char *err,
-	    size_t errlen);
-/* One asset as in the list (0), 1 unknown id, -1 error. */
-int	store_asset_get(struct store *st, int64_t id, int64_t now_ms,
-	    double gap_factor, int64_t absent_ms, json_t **out, char *err,
-	    size_t errlen);
+struct asset_row {
+	int64_t		 id;		/* 0: an agent that never sent an
+					   inventory (kind managed) */
+	const char	*kind;		/* managed, unmanaged, target */
+	const char	*name;
+	const char	*agent;
+	const char	*machine_id;
+	const char	*os, *ip, *mac, *vendor, *source;
+	int64_t		 first_seen_ms;
+	int64_t		 last_seen_ms;
+	int		 up;		/* target: its last check */
+	const char	*tag, *owner, *department, *location;
+	const char	*purchase_date, *notes;
+	int64_t		 agent_last_seen_ms;	/* managed: its agent's last
+						   contact, STORE_NO_TIME
+						   without an agent */
+	int64_t		 agent_heartbeat_ms;	/* its heartbeat interval */
+	int64_t		 snapshots;	/* inventory snapshots kept */
+	const char	*device_kind;	/* agentless equipment: printer, ... */
+	const char	*model;
+};
+typedef int (*store_asset_fn)(void *arg, const struct asset_row *a,
+    char *err, size_t errlen);
 
 /*
- * Set admin fields of asset id from an object of already validated
- * strings (asset_fields_check()).  0, 1 unknown id, -1 error.  One
+ * The register: fn for every asset of kind (NULL: all kinds), plus, for
+ * managed, the agents that never sent an inventory, by kind and name.
+ * 0 or -1 with err.
+ */
+int	store_asset_list(struct store *st, const char *kind, store_asset_fn fn,
+	    void *arg, char *err, size_t errlen);
+/* fn for asset id: 0, 1 unknown id, -1 error. */
+int	store_asset_get(struct store *st, int64_t id, store_asset_fn fn,
+	    void *arg, char *err, size_t errlen);
+
+/* The admin fields of an asset, already validated; NULL: leave as is. */
+struct asset_fields {
+	const char	*tag, *owner, *department, *location;
+	const char	*purchase_date, *notes;
+};
+
+/*
+ * Set the non-NULL fields of asset id.  0, 1 unknown id, -1 error.  One
  * transaction.
  */
-int	store_asset_set(struct store *st, int64_t id, const json_t *fields,
-	    int64_t now_ms, char *err, size_t errlen);
+int	store_asset_set(struct store *st, int64_t id,
+	    const struct asset_fields *f, int64_t now_ms, char *err,
+	    size_t errlen);
 
 #endif

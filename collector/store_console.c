@@ -8,7 +8,6 @@
 
 #include "collector/console.h"
 #include "collector/store_priv.h"
-#include "common/timeutil.h"
 
 const char store_console_migration[] =
 	"CREATE TABLE console_users ("
@@ -76,32 +75,31 @@ store_console_user_add(struct store *st, const char *name,
 	}
 }
 
+static int
+user_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct console_user *u = arg;
+
+	(void)err;
+	(void)errlen;
+	u->role = console_role_parse(store_col_text(r, 0));
+	snprintf(u->hash, sizeof(u->hash), "%s", store_col_text(r, 1));
+	return 1;
+}
+
 int
 store_console_user_get(struct store *st, const char *name,
     struct console_user *u, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s;
-	int		 r, rc = -1;
+	int n;
 
-	if (prep(st, "SELECT role, hash FROM console_users WHERE name = ?1",
-	    &s, err, errlen) == -1)
-		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(u, 0, sizeof(*u));
+	memset(u, 0, sizeof(*u));
+	n = store_query(st, STORE_ONCE, "SELECT role, hash FROM console_users "
+	    "WHERE name = ?1", "reading a console user", user_row, u, err,
+	    errlen, "s", name);
+	if (n == 1)
 		snprintf(u->name, sizeof(u->name), "%s", name);
-		u->role = console_role_parse(
-		    (const char *)sqlite3_column_text(s, 0));
-		snprintf(u->hash, sizeof(u->hash), "%s",
-		    (const char *)sqlite3_column_text(s, 1));
-		rc = 0;
-	} else if (r == SQLITE_DONE)
-		rc = 1;
-	else
-		snprintf(err, errlen, "%s: %s", store_path(st),
-		    sqlite3_errmsg(store_db(st)));
-	sqlite3_finalize(s);
-	return rc;
+	return n == -1 ? -1 : n == 0 ? 1 : 0;
 }
 
 int
@@ -146,57 +144,34 @@ store_console_user_del(struct store *st, const char *name, char *err,
 	return change(st, s, err, errlen);
 }
 
-static json_t *
-jtime(sqlite3_stmt *s, int col)
-{
-	char buf[32];
+struct user_walk {
+	store_console_user_fn	 fn;
+	void			*arg;
+};
 
-	if (sqlite3_column_type(s, col) == SQLITE_NULL ||
-	    time_format_utc(sqlite3_column_int64(s, col), buf,
-	    sizeof(buf)) == -1)
-		return json_null();
-	return json_string(buf);
+static int
+user_list_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct user_walk		*w = arg;
+	struct console_user_row		 u = {
+		.name = store_col_text(r, 0),
+		.role = console_role_parse(store_col_text(r, 1)),
+		.created_ms = store_col_int(r, 2),
+		.changed_ms = store_col_int(r, 3),
+		.last_login_ms = store_col_time(r, 4),
+	};
+
+	return w->fn(w->arg, &u, err, errlen) == -1 ? -1 : 0;
 }
 
 int
-store_console_user_list(struct store *st, json_t **out, char *err,
-    size_t errlen)
+store_console_user_list(struct store *st, store_console_user_fn fn,
+    void *arg, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s;
-	json_t		*arr = NULL, *o;
-	int		 r, rc = -1;
+	struct user_walk w = { fn, arg };
 
-	*out = NULL;
-	if (prep(st, "SELECT name, role, created, changed, last_login "
-	    "FROM console_users ORDER BY name", &s, err, errlen) == -1)
-		return -1;
-	if ((arr = json_array()) == NULL)
-		goto oom;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		o = json_pack("{s:s, s:s, s:o, s:o, s:o}",
-		    "name", (const char *)sqlite3_column_text(s, 0),
-		    "role", (const char *)sqlite3_column_text(s, 1),
-		    "created", jtime(s, 2), "changed", jtime(s, 3),
-		    "last_login", jtime(s, 4));
-		if (o == NULL || json_array_append_new(arr, o) == -1)
-			goto oom;
-	}
-	if (r != SQLITE_DONE) {
-		snprintf(err, errlen, "%s: %s", store_path(st),
-		    sqlite3_errmsg(store_db(st)));
-		goto out;
-	}
-	if ((*out = json_pack("{s:o}", "users", arr)) == NULL) {
-		arr = NULL;
-		goto oom;
-	}
-	arr = NULL;
-	rc = 0;
-	goto out;
-oom:
-	snprintf(err, errlen, "out of memory");
-out:
-	json_decref(arr);
-	sqlite3_finalize(s);
-	return rc;
+	return store_query(st, STORE_ONCE, "SELECT name, role, created, "
+	    "changed, last_login FROM console_users ORDER BY name",
+	    "listing console users", user_list_row, &w, err, errlen, "") ==
+	    -1 ? -1 : 0;
 }

@@ -567,66 +567,75 @@ store_incident_watch(struct store *st,
 
 /* ---- reading -------------------------------------------------------- */
 
-static json_t *
-jtime(sqlite3_stmt *s, int col)
-{
-	char buf[32];
-
-	if (sqlite3_column_type(s, col) == SQLITE_NULL ||
-	    time_format_utc(sqlite3_column_int64(s, col), buf, sizeof(buf)) == -1)
-		return json_null();
-	return json_string(buf);
-}
-
-static json_t *
-jtext(sqlite3_stmt *s, int col)
-{
-	const char *t = (const char *)sqlite3_column_text(s, col);
-
-	return t ? json_string(t) : json_null();
-}
-
 #define INCIDENT_COLS "i.id, i.key, i.type, i.category, i.subcategory, " \
 	"i.level, i.severity, i.status, a.name, i.asset, i.title, i.count, " \
 	"i.first_seen, i.last_seen, i.received, i.notified, i.acknowledged, " \
-	"i.resolved, i.report_deadline"
+	"i.resolved, i.report_deadline, i.agent_id"
 
-static json_t *
-incident_row(sqlite3_stmt *s)
+/* The callbacks of one read, whichever it is. */
+struct incident_walk {
+	store_incident_fn	 fn;
+	store_event_fn		 event_fn;
+	store_trail_fn		 trail_fn;
+	store_notification_fn	 send_fn;
+	void			*arg;
+	struct store_page	 page;
+};
+
+static int
+incident_row(void *arg, const struct store_row *r, char *err, size_t errlen)
 {
-	int				 level = sqlite3_column_int(s, 5);
-	const char			*cat = (const char *)sqlite3_column_text(s, 3);
-	const struct tax_category	*c = tax_category_find(cat);
+	struct incident_walk	*w = arg;
+	struct incident_row	 i;
 
-	return json_pack("{s:I, s:o, s:o, s:s, s:s, s:o, s:i, s:s, s:s, s:s, "
-	    "s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-	    "id", (json_int_t)sqlite3_column_int64(s, 0),
-	    "key", jtext(s, 1), "type", jtext(s, 2), "category", cat ? cat : "",
-	    "category_zh", c != NULL ? c->zh : "",
-	    "subcategory", jtext(s, 4),
-	    "level", level, "level_code", tax_level_code(level),
-	    "level_zh", tax_level_zh(level),
-	    "severity", severity_name((enum severity)sqlite3_column_int(s, 6)),
-	    "status", jtext(s, 7), "agent", jtext(s, 8), "asset", jtext(s, 9),
-	    "title", jtext(s, 10),
-	    "count", (json_int_t)sqlite3_column_int64(s, 11),
-	    "first_seen", jtime(s, 12), "last_seen", jtime(s, 13),
-	    "received", jtime(s, 14), "notified", jtime(s, 15),
-	    "acknowledged", jtime(s, 16), "resolved", jtime(s, 17),
-	    "report_deadline", jtime(s, 18));
+	if (w->page.limit > 0 && store_page_row(&w->page, store_col_int(r, 0)))
+		return 1;
+	i.id = store_col_int(r, 0);
+	i.key = store_col_text(r, 1);
+	i.type = store_col_text(r, 2);
+	i.category = store_col_text(r, 3);
+	i.subcategory = store_col_text(r, 4);
+	i.level = (int)store_col_int(r, 5);
+	i.severity = (enum severity)store_col_int(r, 6);
+	i.status = store_col_text(r, 7);
+	i.agent = store_col_text(r, 8);
+	i.asset = store_col_text(r, 9);
+	i.title = store_col_text(r, 10);
+	i.count = store_col_int(r, 11);
+	i.first_seen_ms = store_col_time(r, 12);
+	i.last_seen_ms = store_col_time(r, 13);
+	i.received_ms = store_col_time(r, 14);
+	i.notified_ms = store_col_time(r, 15);
+	i.acknowledged_ms = store_col_time(r, 16);
+	i.resolved_ms = store_col_time(r, 17);
+	i.report_deadline_ms = store_col_time(r, 18);
+	i.agent_id = store_col_int(r, 19);
+	return w->fn(w->arg, &i, err, errlen) == -1 ? -1 : 0;
 }
 
 int
 store_incident_list(struct store *st, const struct incident_query *q,
-    json_t **out, int64_t *next_after_id, char *err, size_t errlen)
+    store_incident_fn fn, void *arg, int64_t *next_after_id, char *err,
+    size_t errlen)
 {
-	char		 sql[1024];
-	sqlite3_stmt	*s = NULL;
-	json_t		*arr = json_array(), *row;
-	int		 rc = -1, step, n = 0;
-	int64_t		 last_id = 0;
+	struct incident_walk	 w = { .fn = fn, .arg = arg,
+	    .page = { .limit = q->limit } };
+	char			 sql[1024];
+	/* One more than asked tells whether another page exists. */
+	struct store_arg	 args[] = {
+		{ .type = 'I', .i = q->after_id },
+		{ .type = q->status ? 's' : '-', .s = q->status },
+		{ .type = q->category ? 's' : '-', .s = q->category },
+		{ .type = q->level > 0 ? 'i' : '-', .i = q->level },
+		{ .type = q->since_ms != INT64_MIN ? 'I' : '-',
+		  .i = q->since_ms },
+		{ .type = 'i', .i = q->limit + 1 },
+		{ .type = q->until_ms != 0 ? 'I' : '-', .i = q->until_ms },
+		{ .type = q->asset ? 's' : '-', .s = q->asset },
+		{ .type = q->text ? 's' : '-', .s = q->text },
+		{ .type = q->before_id > 0 ? 'I' : '-', .i = q->before_id },
+	};
 
-	*out = NULL;
 	*next_after_id = 0;
 	snprintf(sql, sizeof(sql), "SELECT " INCIDENT_COLS " FROM incidents i "
 	    "LEFT JOIN agents a ON a.id = i.agent_id WHERE i.id > ?1%s%s%s%s"
@@ -643,295 +652,214 @@ store_incident_list(struct store *st, const struct incident_query *q,
 	    "instr(lower(i.key), lower(?9)) > 0)" : "",
 	    q->before_id > 0 ? " AND i.id < ?10" : "",
 	    q->desc ? " DESC" : "");
-	if (arr == NULL || store_prepare(st, sql, &s, err, errlen) == -1)
-		goto out;
-	sqlite3_bind_int64(s, 1, q->after_id);
-	if (q->status)
-		sqlite3_bind_text(s, 2, q->status, -1, SQLITE_STATIC);
-	if (q->category)
-		sqlite3_bind_text(s, 3, q->category, -1, SQLITE_STATIC);
-	if (q->level > 0)
-		sqlite3_bind_int(s, 4, q->level);
-	if (q->since_ms != INT64_MIN)
-		sqlite3_bind_int64(s, 5, q->since_ms);
-	if (q->until_ms != 0)
-		sqlite3_bind_int64(s, 7, q->until_ms);
-	if (q->asset)
-		sqlite3_bind_text(s, 8, q->asset, -1, SQLITE_STATIC);
-	if (q->text)
-		sqlite3_bind_text(s, 9, q->text, -1, SQLITE_STATIC);
-	if (q->before_id > 0)
-		sqlite3_bind_int64(s, 10, q->before_id);
-	sqlite3_bind_int(s, 6, q->limit + 1);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == q->limit) {
-			*next_after_id = last_id;
-			break;
-		}
-		last_id = sqlite3_column_int64(s, 0);
-		if ((row = incident_row(s)) == NULL ||
-		    json_array_append_new(arr, row) == -1) {
-			snprintf(err, errlen, "listing incidents: out of memory");
-			goto out;
-		}
-		n++;
-	}
-	if (step != SQLITE_DONE && step != SQLITE_ROW) {
-		store_db_err(st, "listing incidents", err, errlen);
-		goto out;
-	}
-	*out = arr;
-	arr = NULL;
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	json_decref(arr);
-	return rc;
+	if (store_query_args(st, STORE_ONCE, sql, "listing incidents", args,
+	    sizeof(args) / sizeof(args[0]), incident_row, &w, err,
+	    errlen) == -1)
+		return -1;
+	*next_after_id = w.page.next;
+	return 0;
 }
+
+int
+store_ind_incidents(struct store *st, int64_t from, int64_t to,
+    store_incident_fn fn, void *arg, char *err, size_t errlen)
+{
+	struct incident_walk w = { .fn = fn, .arg = arg };
+
+	/* Before migration 2 there is nothing to read. */
+	if (store_query(st, STORE_ONCE, "SELECT 1 FROM sqlite_master WHERE "
+	    "type = 'table' AND name = 'incidents'", "reading incidents",
+	    NULL, NULL, err, errlen, "") < 1)
+		return 0;
+	return store_query(st, STORE_ONCE, "SELECT " INCIDENT_COLS " FROM "
+	    "incidents i LEFT JOIN agents a ON a.id = i.agent_id WHERE "
+	    "i.first_seen >= ?1 AND i.first_seen < ?2 ORDER BY i.first_seen, "
+	    "i.id", "reading incidents", incident_row, &w, err, errlen, "II",
+	    from, to) == -1 ? -1 : 0;
+}
+
+int
+store_incident_get(struct store *st, int64_t id, store_incident_fn fn,
+    void *arg, char *err, size_t errlen)
+{
+	struct incident_walk	w = { .fn = fn, .arg = arg };
+	int			n;
+
+	n = store_query(st, STORE_ONCE, "SELECT " INCIDENT_COLS " FROM "
+	    "incidents i LEFT JOIN agents a ON a.id = i.agent_id WHERE i.id = "
+	    "?1", "reading the incident", incident_row, &w, err, errlen, "I",
+	    id);
+	return n == -1 ? -1 : n == 0 ? 1 : 0;
+}
+
+static int
+notification_row(void *arg, const struct store_row *r, char *err,
+    size_t errlen)
+{
+	struct incident_walk		*w = arg;
+	struct notification_row		 n = {
+		.id = store_col_int(r, 0),
+		.incident_id = store_col_int(r, 1),
+		.channel = store_col_text(r, 2),
+		.ts_ms = store_col_time(r, 3),
+		.ok = store_col_int(r, 4) != 0,
+		.attempt = (int)store_col_int(r, 5),
+		.digest = store_col_int(r, 6) != 0,
+		.error = store_col_text(r, 7),
+	};
+
+	return w->send_fn(w->arg, &n, err, errlen) == -1 ? -1 : 0;
+}
+
+#define NOTIFICATION_COLS "id, incident_id, channel, ts, ok, attempt, " \
+	"digest, error FROM notifications "
 
 int
 store_notify_recent(struct store *st, const char *channel, int limit,
-    json_t **out, char *err, size_t errlen)
+    store_notification_fn fn, void *arg, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
-	json_t		*arr = json_array();
-	int		 step, rc = -1;
+	struct incident_walk w = { .send_fn = fn, .arg = arg };
 
-	*out = NULL;
-	if (arr == NULL || store_prepare(st, "SELECT incident_id, ts, ok, "
-	    "attempt, digest, error FROM notifications WHERE channel = ?1 "
-	    "ORDER BY id DESC LIMIT ?2", &s, err, errlen) == -1)
-		goto out;
-	sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, limit);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0);
-
-		if (json_array_append_new(arr, json_pack("{s:o, s:o, s:b, s:i, "
-		    "s:b, s:o}", "incident_id", id > 0 ? json_integer(id) :
-		    json_null(), "ts", jtime(s, 1),
-		    "ok", sqlite3_column_int(s, 2), "attempts",
-		    sqlite3_column_int(s, 3), "digest", sqlite3_column_int(s, 4),
-		    "error", jtext(s, 5))) == -1) {
-			snprintf(err, errlen, "out of memory");
-			goto out;
-		}
-	}
-	if (step != SQLITE_DONE) {
-		store_db_err(st, "reading notifications", err, errlen);
-		goto out;
-	}
-	*out = arr;
-	arr = NULL;
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	json_decref(arr);
-	return rc;
-}
-
-/* Rows of sql (bound to id) as an array built by fn. */
-static int
-sub_list(struct store *st, const char *sql, int64_t id,
-    json_t *(*fn)(sqlite3_stmt *), json_t **out, char *err, size_t errlen)
-{
-	sqlite3_stmt	*s = NULL;
-	json_t		*arr = json_array(), *row;
-	int		 step, rc = -1;
-
-	if (arr == NULL || store_prepare(st, sql, &s, err, errlen) == -1)
-		goto out;
-	sqlite3_bind_int64(s, 1, id);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW)
-		if ((row = fn(s)) == NULL || json_array_append_new(arr, row)) {
-			snprintf(err, errlen, "out of memory");
-			goto out;
-		}
-	if (step != SQLITE_DONE) {
-		store_db_err(st, "reading the incident", err, errlen);
-		goto out;
-	}
-	*out = arr;
-	arr = NULL;
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	json_decref(arr);
-	return rc;
-}
-
-static json_t *
-event_row(sqlite3_stmt *s)
-{
-	json_error_t	 jerr;
-	json_t		*data = json_loadb((const char *)sqlite3_column_blob(s, 6),
-			    (size_t)sqlite3_column_bytes(s, 6), 0, &jerr);
-
-	return json_pack("{s:I, s:I, s:o, s:o, s:s, s:o, s:o}",
-	    "id", (json_int_t)sqlite3_column_int64(s, 0),
-	    "seq", (json_int_t)sqlite3_column_int64(s, 1),
-	    "ts", jtime(s, 2), "received", jtime(s, 3),
-	    "severity", severity_name((enum severity)sqlite3_column_int(s, 4)),
-	    "key", jtext(s, 5), "data", data ? data : json_null());
-}
-
-static json_t *
-trail_row(sqlite3_stmt *s)
-{
-	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-	    "id", (json_int_t)sqlite3_column_int64(s, 0), "ts", jtime(s, 1),
-	    "actor", jtext(s, 2), "source", jtext(s, 3), "action", jtext(s, 4),
-	    "from", jtext(s, 5), "to", jtext(s, 6), "note", jtext(s, 7),
-	    "hash", jtext(s, 8));
-}
-
-static json_t *
-send_row(sqlite3_stmt *s)
-{
-	return json_pack("{s:I, s:o, s:o, s:b, s:i, s:b, s:o}",
-	    "id", (json_int_t)sqlite3_column_int64(s, 0),
-	    "channel", jtext(s, 1), "ts", jtime(s, 2),
-	    "ok", sqlite3_column_int(s, 3), "attempt", sqlite3_column_int(s, 4),
-	    "digest", sqlite3_column_int(s, 5), "error", jtext(s, 6));
-}
-
-static json_t *
-ms_or_null(sqlite3_stmt *s, int a, int b)
-{
-	if (sqlite3_column_type(s, a) == SQLITE_NULL ||
-	    sqlite3_column_type(s, b) == SQLITE_NULL)
-		return json_null();
-	return json_integer(sqlite3_column_int64(s, b) -
-	    sqlite3_column_int64(s, a));
+	return store_query(st, STORE_ONCE, "SELECT " NOTIFICATION_COLS
+	    "WHERE channel = ?1 ORDER BY id DESC LIMIT ?2",
+	    "reading notifications", notification_row, &w, err, errlen, "si",
+	    channel, limit) == -1 ? -1 : 0;
 }
 
 int
-store_incident_get(struct store *st, int64_t id, json_t **out, char *err,
+store_incident_notifications(struct store *st, int64_t id,
+    store_notification_fn fn, void *arg, char *err, size_t errlen)
+{
+	struct incident_walk w = { .send_fn = fn, .arg = arg };
+
+	return store_query(st, STORE_ONCE, "SELECT " NOTIFICATION_COLS
+	    "WHERE incident_id = ?1 ORDER BY id", "reading the incident",
+	    notification_row, &w, err, errlen, "I", id) == -1 ? -1 : 0;
+}
+
+static int
+incident_event_row(void *arg, const struct store_row *r, char *err,
     size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
-	json_t		*inc = NULL, *evs = NULL, *trail = NULL, *sends = NULL;
-	int		 step, rc = -1;
+	struct incident_walk	*w = arg;
+	struct event_row	 e = {
+		.id = store_col_int(r, 0),
+		.seq = store_col_int(r, 1),
+		.ts_ms = store_col_int(r, 2),
+		.received_ms = store_col_int(r, 3),
+		.severity = (enum severity)store_col_int(r, 4),
+		.key = store_col_text(r, 5),
+		.data = store_col_text(r, 6),
+		.data_len = store_col_bytes(r, 6),
+	};
 
-	*out = NULL;
-	if (store_prepare(st, "SELECT " INCIDENT_COLS " FROM incidents i LEFT JOIN "
-	    "agents a ON a.id = i.agent_id WHERE i.id = ?1", &s, err,
-	    errlen) == -1)
-		goto out;
-	sqlite3_bind_int64(s, 1, id);
-	step = sqlite3_step(s);
-	if (step == SQLITE_DONE) {
-		rc = 1;
-		goto out;
+	return w->event_fn(w->arg, &e, err, errlen) == -1 ? -1 : 0;
+}
+
+int
+store_incident_events(struct store *st, int64_t id, store_event_fn fn,
+    void *arg, char *err, size_t errlen)
+{
+	struct incident_walk w = { .event_fn = fn, .arg = arg };
+
+	/* The newest 100 events; the incident's count says how many in all. */
+	return store_query(st, STORE_ONCE, "SELECT * FROM (SELECT e.id, "
+	    "e.seq, e.ts, e.received, e.severity, e.key, e.data FROM "
+	    "incident_events ie JOIN events e ON e.id = ie.event_id WHERE "
+	    "ie.incident_id = ?1 ORDER BY e.id DESC LIMIT 100) ORDER BY id",
+	    "reading the incident", incident_event_row, &w, err, errlen, "I",
+	    id) == -1 ? -1 : 0;
+}
+
+static int
+trail_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct incident_walk	*w = arg;
+	struct trail_row	 t = {
+		.id = store_col_int(r, 0),
+		.ts_ms = store_col_time(r, 1),
+		.actor = store_col_text(r, 2),
+		.source = store_col_text(r, 3),
+		.action = store_col_text(r, 4),
+		.from = store_col_text(r, 5),
+		.to = store_col_text(r, 6),
+		.note = store_col_text(r, 7),
+		.hash = store_col_text(r, 8),
+	};
+
+	return w->trail_fn(w->arg, &t, err, errlen) == -1 ? -1 : 0;
+}
+
+int
+store_incident_trail(struct store *st, int64_t id, store_trail_fn fn,
+    void *arg, char *err, size_t errlen)
+{
+	struct incident_walk w = { .trail_fn = fn, .arg = arg };
+
+	return store_query(st, STORE_ONCE, "SELECT id, ts, actor, source, "
+	    "action, from_status, to_status, note, hash FROM incident_trail "
+	    "WHERE incident_id = ?1 ORDER BY id", "reading the incident",
+	    trail_row, &w, err, errlen, "I", id) == -1 ? -1 : 0;
+}
+
+struct verify_walk {
+	char	 prev[DIGEST_SHA256_HEX];
+	int64_t	*rows, *broken_id;
+};
+
+/* One trail row: 0 next, 1 broken here (why in err), -1 out of memory. */
+static int
+verify_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct verify_walk	*w = arg;
+	int64_t			 id = store_col_int(r, 0);
+	const char		*ph = store_col_text(r, 9);
+	const char		*h = store_col_text(r, 10);
+	char			 hash[DIGEST_SHA256_HEX], *canon;
+
+	(*w->rows)++;
+	canon = trail_canonical(id, store_col_int(r, 1), store_col_int(r, 2),
+	    store_col_text(r, 3), store_col_text(r, 4), store_col_text(r, 5),
+	    store_col_text(r, 6), store_col_text(r, 7), store_col_text(r, 8));
+	if (canon == NULL || trail_hash(w->prev, canon, hash,
+	    sizeof(hash)) == -1) {
+		free(canon);
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
-	if (step != SQLITE_ROW) {
-		store_db_err(st, "reading the incident", err, errlen);
-		goto out;
+	free(canon);
+	if (ph == NULL || strcmp(ph, w->prev) != 0) {
+		*w->broken_id = id;
+		snprintf(err, errlen, "trail row %" PRId64 ": prev_hash does not "
+		    "match the hash of the row before it (a row was removed, "
+		    "inserted or its hash edited)", id);
+		return 1;
 	}
-	if ((inc = incident_row(s)) == NULL)
-		goto oom;
-	/* Feedback timings in ms: detected → stored → notified → acked. */
-	if (json_object_set_new(inc, "timings", json_pack("{s:o, s:o, s:o}",
-	    "stored_ms", ms_or_null(s, 12, 14),
-	    "notified_ms", ms_or_null(s, 12, 15),
-	    "acknowledged_ms", ms_or_null(s, 12, 16))) == -1)
-		goto oom;
-	sqlite3_finalize(s);
-	s = NULL;
-	/* The newest 100 events; count says how many there are in all. */
-	if (sub_list(st, "SELECT * FROM (SELECT e.id, e.seq, e.ts, e.received, "
-	    "e.severity, e.key, e.data FROM incident_events ie JOIN events e ON "
-	    "e.id = ie.event_id WHERE ie.incident_id = ?1 ORDER BY e.id DESC "
-	    "LIMIT 100) ORDER BY id", id, event_row, &evs, err, errlen) == -1 ||
-	    sub_list(st, "SELECT id, ts, actor, source, action, from_status, "
-	    "to_status, note, hash FROM incident_trail WHERE incident_id = ?1 "
-	    "ORDER BY id", id, trail_row, &trail, err, errlen) == -1 ||
-	    sub_list(st, "SELECT id, channel, ts, ok, attempt, digest, error "
-	    "FROM notifications WHERE incident_id = ?1 ORDER BY id", id,
-	    send_row, &sends, err, errlen) == -1)
-		goto out;
-	if (json_object_set_new(inc, "events", evs) == -1 ||
-	    json_object_set_new(inc, "trail", trail) == -1 ||
-	    json_object_set_new(inc, "notifications", sends) == -1) {
-		evs = trail = sends = NULL;
-		goto oom;
+	if (h == NULL || strcmp(h, hash) != 0) {
+		*w->broken_id = id;
+		snprintf(err, errlen, "trail row %" PRId64 " (incident %" PRId64
+		    ", %s by %s): its content does not match its hash (the row "
+		    "was edited)", id, store_col_int(r, 1), store_col_text(r, 5),
+		    store_col_text(r, 3));
+		return 1;
 	}
-	*out = inc;
-	inc = NULL;
-	rc = 0;
-	goto out;
-oom:
-	snprintf(err, errlen, "reading incident %" PRId64 ": out of memory", id);
-out:
-	sqlite3_finalize(s);
-	json_decref(inc);
-	return rc;
+	snprintf(w->prev, sizeof(w->prev), "%s", h);
+	return 0;
 }
 
 int
 store_incident_verify(struct store *st, int64_t *rows, int64_t *broken_id,
     char *why, size_t whylen)
 {
-	sqlite3_stmt	*s = NULL;
-	char		 prev[DIGEST_SHA256_HEX] = ZERO_HASH;
-	char		 hash[DIGEST_SHA256_HEX], *canon;
-	int		 step, rc = -1;
+	struct verify_walk w = { ZERO_HASH, rows, broken_id };
 
 	*rows = 0;
 	*broken_id = 0;
 	why[0] = '\0';
-	if (store_prepare(st, "SELECT id, incident_id, ts, actor, source, action, "
-	    "from_status, to_status, note, prev_hash, hash FROM incident_trail "
-	    "ORDER BY id", &s, why, whylen) == -1)
-		return -1;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t		 id = sqlite3_column_int64(s, 0);
-		const char	*ph = (const char *)sqlite3_column_text(s, 9);
-		const char	*h = (const char *)sqlite3_column_text(s, 10);
-
-		(*rows)++;
-		canon = trail_canonical(id, sqlite3_column_int64(s, 1),
-		    sqlite3_column_int64(s, 2),
-		    (const char *)sqlite3_column_text(s, 3),
-		    (const char *)sqlite3_column_text(s, 4),
-		    (const char *)sqlite3_column_text(s, 5),
-		    (const char *)sqlite3_column_text(s, 6),
-		    (const char *)sqlite3_column_text(s, 7),
-		    (const char *)sqlite3_column_text(s, 8));
-		if (canon == NULL || trail_hash(prev, canon, hash,
-		    sizeof(hash)) == -1) {
-			free(canon);
-			snprintf(why, whylen, "out of memory");
-			goto out;
-		}
-		free(canon);
-		if (ph == NULL || strcmp(ph, prev) != 0) {
-			*broken_id = id;
-			snprintf(why, whylen, "trail row %" PRId64 ": prev_hash "
-			    "does not match the hash of the row before it (a row "
-			    "was removed, inserted or its hash edited)", id);
-			break;
-		}
-		if (h == NULL || strcmp(h, hash) != 0) {
-			*broken_id = id;
-			snprintf(why, whylen, "trail row %" PRId64 " (incident "
-			    "%" PRId64 ", %s by %s): its content does not match "
-			    "its hash (the row was edited)", id,
-			    (int64_t)sqlite3_column_int64(s, 1),
-			    (const char *)sqlite3_column_text(s, 5),
-			    (const char *)sqlite3_column_text(s, 3));
-			break;
-		}
-		snprintf(prev, sizeof(prev), "%s", h);
-	}
-	if (*broken_id == 0 && step != SQLITE_DONE) {
-		store_db_err(st, "reading the trail", why, whylen);
-		goto out;
-	}
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	return rc;
+	return store_query(st, STORE_ONCE, "SELECT id, incident_id, ts, actor, "
+	    "source, action, from_status, to_status, note, prev_hash, hash "
+	    "FROM incident_trail ORDER BY id", "reading the trail", verify_row,
+	    &w, why, whylen, "") == -1 ? -1 : 0;
 }
 
 int

@@ -189,58 +189,97 @@ store_ind_agents_free(struct store_ind_agent *v, size_t n)
 	free(v);
 }
 
+/*
+ * p (*cap elements of size) with room for element n: p itself or a
+ * larger copy (*cap updated); NULL when out of memory, p still valid.
+ */
+static void *
+grow(void *p, size_t *cap, size_t n, size_t size, size_t first)
+{
+	void	*np;
+	size_t	 nc;
+
+	if (n < *cap)
+		return p;
+	nc = *cap ? *cap * 2 : first;
+	if ((np = realloc(p, nc * size)) == NULL)
+		return NULL;
+	*cap = nc;
+	return np;
+}
+
+struct agents_read {
+	struct store_ind_agent	*v;
+	size_t			 n, cap;
+};
+
+static int
+ind_agent_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct agents_read	*a = arg;
+	struct store_ind_agent	*ag;
+
+	if ((ag = grow(a->v, &a->cap, a->n, sizeof(*a->v), 64)) == NULL)
+		goto nomem;
+	a->v = ag;
+	ag = &a->v[a->n];
+	memset(ag, 0, sizeof(*ag));
+	if ((ag->name = strdup(store_col_text(r, 1))) == NULL)
+		goto nomem;
+	a->n++;
+	ag->id = store_col_int(r, 0);
+	ag->first_seen = store_col_int(r, 2);
+	ag->last_seen = store_col_int(r, 3);
+	ag->events = store_col_int(r, 4);
+	ag->first_up = store_col_int(r, 5);
+	return 0;
+nomem:
+	snprintf(err, errlen, "listing agents: out of memory");
+	return -1;
+}
+
 int
 store_ind_agents(struct store *st, struct store_ind_agent **out, size_t *nout,
     char *err, size_t errlen)
 {
-	/* min(start_ts) per agent is one index seek on uptime_agent. */
-	static const char sql[] = "SELECT a.id, a.name, a.first_seen, "
-	    "a.last_seen, a.events, (SELECT min(u.start_ts) FROM uptime u "
-	    "WHERE u.agent_id = a.id) FROM agents a ORDER BY a.name";
-	sqlite3_stmt		*s = NULL;
-	struct store_ind_agent	*v = NULL, *nv;
-	size_t			 n = 0, cap = 0;
-	int			 rc = -1, step;
+	struct agents_read a = { NULL, 0, 0 };
 
 	*out = NULL;
 	*nout = 0;
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
-		store_db_err(st, "listing agents", err, errlen);
-		goto out;
+	/* min(start_ts) per agent is one index seek on uptime_agent. */
+	if (store_query(st, STORE_ONCE, "SELECT a.id, a.name, a.first_seen, "
+	    "a.last_seen, a.events, (SELECT min(u.start_ts) FROM uptime u "
+	    "WHERE u.agent_id = a.id) FROM agents a ORDER BY a.name",
+	    "listing agents", ind_agent_row, &a, err, errlen, "") == -1) {
+		store_ind_agents_free(a.v, a.n);
+		return -1;
 	}
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-				goto nomem;
-			v = nv;
-		}
-		memset(&v[n], 0, sizeof(v[n]));
-		v[n].id = sqlite3_column_int64(s, 0);
-		if ((v[n].name = strdup((const char *)sqlite3_column_text(s,
-		    1))) == NULL)
-			goto nomem;
-		v[n].first_seen = sqlite3_column_int64(s, 2);
-		v[n].last_seen = sqlite3_column_int64(s, 3);
-		v[n].events = sqlite3_column_int64(s, 4);
-		v[n].first_up = sqlite3_column_int64(s, 5);
-		n++;
+	*out = a.v;
+	*nout = a.n;
+	return 0;
+}
+
+struct intervals_read {
+	struct store_ind_interval	**v;
+	size_t				 *cap, *n;
+};
+
+static int
+interval_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct intervals_read		*w = arg;
+	struct store_ind_interval	*iv;
+
+	if ((iv = grow(*w->v, w->cap, *w->n, sizeof(**w->v), 256)) == NULL) {
+		snprintf(err, errlen, "reading uptime: out of memory");
+		return -1;
 	}
-	if (step != SQLITE_DONE) {
-		store_db_err(st, "listing agents", err, errlen);
-		goto out;
-	}
-	*out = v;
-	*nout = n;
-	v = NULL;
-	rc = 0;
-	goto out;
-nomem:
-	snprintf(err, errlen, "listing agents: out of memory");
-out:
-	store_ind_agents_free(v, n);
-	sqlite3_finalize(s);
-	return rc;
+	*w->v = iv;
+	iv = &(*w->v)[(*w->n)++];
+	iv->start_ms = store_col_int(r, 0);
+	iv->end_ms = store_col_int(r, 1);
+	iv->boot_ms = store_col_int(r, 2);
+	return 0;
 }
 
 int
@@ -248,54 +287,62 @@ store_ind_intervals(struct store *st, int64_t agent_id, int64_t from,
     int64_t to, struct store_ind_interval **v, size_t *cap, size_t *n,
     char *err, size_t errlen)
 {
+	struct intervals_read w = { v, cap, n };
+
+	*n = 0;
 	/*
 	 * The last interval that starts before the period, those inside,
 	 * and the first one after it: its boot_ts is the evidence that a
 	 * gap running past the period end was down, not "no data".
 	 */
-	static const char sql[] = "SELECT start_ts, end_ts, boot_ts FROM uptime "
-	    "WHERE agent_id = ?1 AND start_ts <= "
+	return store_query(st, STORE_ONCE, "SELECT start_ts, end_ts, boot_ts "
+	    "FROM uptime WHERE agent_id = ?1 AND start_ts <= "
 	    "coalesce((SELECT min(start_ts) FROM uptime WHERE agent_id = ?1 "
 	    "AND start_ts >= ?3), ?3) AND start_ts >= "
 	    "coalesce((SELECT max(start_ts) FROM uptime WHERE agent_id = ?1 "
-	    "AND start_ts < ?2), ?2) ORDER BY start_ts";
-	sqlite3_stmt	*s = NULL;
-	int		 rc = -1, step;
+	    "AND start_ts < ?2), ?2) ORDER BY start_ts", "reading uptime",
+	    interval_row, &w, err, errlen, "III", agent_id, from, to) == -1 ?
+	    -1 : 0;
+}
 
-	*n = 0;
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
-		store_db_err(st, "reading uptime", err, errlen);
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, agent_id);
-	sqlite3_bind_int64(s, 2, from);
-	sqlite3_bind_int64(s, 3, to);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == *cap) {
-			size_t				 nc = *cap ? *cap * 2 : 256;
-			struct store_ind_interval	*nv;
+struct samples_read {
+	struct store_ind_sample	 *v;
+	size_t			  n, cap;
+	char			**t;
+	size_t			  nt, tcap;
+};
 
-			if ((nv = realloc(*v, nc * sizeof(**v))) == NULL) {
-				snprintf(err, errlen, "reading uptime: out of "
-				    "memory");
-				goto out;
-			}
-			*v = nv;
-			*cap = nc;
-		}
-		(*v)[*n].start_ms = sqlite3_column_int64(s, 0);
-		(*v)[*n].end_ms = sqlite3_column_int64(s, 1);
-		(*v)[*n].boot_ms = sqlite3_column_int64(s, 2);
-		(*n)++;
+static int
+sample_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct samples_read	*w = arg;
+	const char		*name = store_col_text(r, 0);
+	void			*nv;
+	size_t			 k;
+
+	for (k = 0; k < w->nt; k++)
+		if (strcmp(w->t[k], name) == 0)
+			break;
+	if (k == w->nt) {
+		if ((nv = grow(w->t, &w->tcap, w->nt, sizeof(*w->t), 8)) ==
+		    NULL)
+			goto nomem;
+		w->t = nv;
+		if ((w->t[w->nt] = strdup(name)) == NULL)
+			goto nomem;
+		w->nt++;
 	}
-	if (step != SQLITE_DONE) {
-		store_db_err(st, "reading uptime", err, errlen);
-		goto out;
-	}
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	return rc;
+	if ((nv = grow(w->v, &w->cap, w->n, sizeof(*w->v), 1024)) == NULL)
+		goto nomem;
+	w->v = nv;
+	w->v[w->n].target = (int)k;
+	w->v[w->n].ts = store_col_int(r, 1);
+	w->v[w->n].up = store_col_int(r, 2) != 0;
+	w->n++;
+	return 0;
+nomem:
+	snprintf(err, errlen, "reading availability: out of memory");
+	return -1;
 }
 
 int
@@ -303,249 +350,87 @@ store_ind_samples(struct store *st, int64_t from, int64_t to,
     struct store_ind_sample **out, size_t *nout, char ***targets,
     size_t *ntargets, char *err, size_t errlen)
 {
-	static const char sql[] = "SELECT target, ts, up FROM availability "
-	    "WHERE website = 1 AND ts >= ?1 AND ts < ?2 ORDER BY ts";
-	sqlite3_stmt		*s = NULL;
-	struct store_ind_sample	*v = NULL, *nv;
-	char			**t = NULL, **nt;
-	size_t			 n = 0, cap = 0, nt_n = 0;
-	int			 rc = -1, step;
+	struct samples_read w = { NULL, 0, 0, NULL, 0, 0 };
 
 	*out = NULL;
 	*nout = 0;
 	*targets = NULL;
 	*ntargets = 0;
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
-		store_db_err(st, "reading availability", err, errlen);
-		goto out;
+	if (store_query(st, STORE_ONCE, "SELECT target, ts, up FROM "
+	    "availability WHERE website = 1 AND ts >= ?1 AND ts < ?2 ORDER BY "
+	    "ts", "reading availability", sample_row, &w, err, errlen, "II",
+	    from, to) == -1) {
+		for (size_t i = 0; i < w.nt; i++)
+			free(w.t[i]);
+		free(w.t);
+		free(w.v);
+		return -1;
 	}
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, to);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		const char	*name = (const char *)sqlite3_column_text(s, 0);
-		size_t		 k;
-
-		for (k = 0; k < nt_n; k++)
-			if (strcmp(t[k], name) == 0)
-				break;
-		if (k == nt_n) {
-			if ((nt = realloc(t, (nt_n + 1) * sizeof(*t))) == NULL)
-				goto nomem;
-			t = nt;
-			if ((t[nt_n] = strdup(name)) == NULL)
-				goto nomem;
-			nt_n++;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-				goto nomem;
-			v = nv;
-		}
-		v[n].target = (int)k;
-		v[n].ts = sqlite3_column_int64(s, 1);
-		v[n].up = sqlite3_column_int(s, 2) != 0;
-		n++;
-	}
-	if (step != SQLITE_DONE) {
-		store_db_err(st, "reading availability", err, errlen);
-		goto out;
-	}
-	*out = v;
-	*nout = n;
-	*targets = t;
-	*ntargets = nt_n;
-	v = NULL;
-	t = NULL;
-	rc = 0;
-	goto out;
-nomem:
-	snprintf(err, errlen, "reading availability: out of memory");
-out:
-	for (size_t i = 0; t != NULL && i < nt_n; i++)
-		free(t[i]);
-	free(t);
-	free(v);
-	sqlite3_finalize(s);
-	return rc;
+	*out = w.v;
+	*nout = w.n;
+	*targets = w.t;
+	*ntargets = w.nt;
+	return 0;
 }
 
-/* Column i as a JSON integer, or null when NULL. */
-static json_t *
-col_int_or_null(sqlite3_stmt *s, int i)
-{
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
-		return json_null();
-	return json_integer((json_int_t)sqlite3_column_int64(s, i));
-}
+struct assessment_walk {
+	store_ind_finding_fn	 finding_fn;
+	store_ind_report_fn	 report_fn;
+	void			*arg;
+};
 
-static json_t *
-col_text(sqlite3_stmt *s, int i)
+static int
+finding_row(void *arg, const struct store_row *r, char *err, size_t errlen)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
+	struct assessment_walk	*w = arg;
+	struct store_ind_finding f = {
+		.target = store_col_text(r, 0),
+		.code = store_col_text(r, 1),
+		.key = store_col_text(r, 2),
+		.severity = (enum severity)store_col_int(r, 3),
+		.message = store_col_text(r, 4),
+		.first_ms = store_col_int(r, 5),
+		.last_ms = store_col_int(r, 6),
+		.count = store_col_int(r, 7),
+	};
 
-	return t ? json_string((const char *)t) : json_null();
+	return w->finding_fn(w->arg, &f, err, errlen) == -1 ? -1 : 0;
 }
 
 static int
-table_exists(struct store *st, const char *name)
+report_row(void *arg, const struct store_row *r, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
-	int		 yes = 0;
-
-	if (sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM sqlite_master "
-	    "WHERE type = 'table' AND name = ?1", -1, &s, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-		yes = sqlite3_step(s) == SQLITE_ROW;
-	}
-	sqlite3_finalize(s);
-	return yes;
-}
-
-int
-store_ind_incidents(struct store *st, int64_t from, int64_t to, json_t **out,
-    char *err, size_t errlen)
-{
-	static const char sql[] = "SELECT i.id, i.key, i.type, i.category, "
-	    "i.subcategory, i.level, i.severity, i.status, i.agent_id, a.name, "
-	    "i.asset, i.title, i.count, i.first_seen, i.last_seen, i.received, "
-	    "i.notified, i.acknowledged, i.resolved, i.report_deadline "
-	    "FROM incidents i LEFT JOIN agents a ON a.id = i.agent_id "
-	    "WHERE i.first_seen >= ?1 AND i.first_seen < ?2 "
-	    "ORDER BY i.first_seen, i.id";
-	static const char *const names[] = {
-		"id", "key", "type", "category", "subcategory", "level",
-		"severity", "status", "agent_id", "agent", "asset", "title",
-		"count", "first_seen", "last_seen", "received", "notified",
-		"acknowledged", "resolved", "report_deadline",
+	struct assessment_walk	*w = arg;
+	struct store_ind_report	 rep = {
+		.target = store_col_text(r, 0),
+		.ts_ms = store_col_int(r, 1),
+		.data = store_col_text(r, 2),
+		.data_len = store_col_bytes(r, 2),
 	};
-	sqlite3_stmt	*s = NULL;
-	json_t		*arr = json_array(), *o;
-	int		 rc = -1, step;
 
-	*out = NULL;
-	if (arr == NULL)
-		goto nomem;
-	if (!table_exists(st, "incidents")) {
-		*out = arr;
-		return 0;
-	}
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
-		store_db_err(st, "reading incidents", err, errlen);
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, to);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((o = json_object()) == NULL ||
-		    json_array_append_new(arr, o) == -1)
-			goto nomem;
-		for (int i = 0; i < (int)(sizeof(names) / sizeof(names[0]));
-		    i++) {
-			json_t *v = sqlite3_column_type(s, i) == SQLITE_TEXT ?
-			    col_text(s, i) : col_int_or_null(s, i);
-
-			if (json_object_set_new(o, names[i], v) == -1)
-				goto nomem;
-		}
-	}
-	if (step != SQLITE_DONE) {
-		store_db_err(st, "reading incidents", err, errlen);
-		goto out;
-	}
-	*out = arr;
-	arr = NULL;
-	rc = 0;
-	goto out;
-nomem:
-	snprintf(err, errlen, "reading incidents: out of memory");
-out:
-	json_decref(arr);
-	sqlite3_finalize(s);
-	return rc;
+	return w->report_fn(w->arg, &rep, err, errlen) == -1 ? -1 : 0;
 }
 
 int
 store_ind_assessment(struct store *st, int64_t from, int64_t to,
-    json_t **findings, json_t **reports, char *err, size_t errlen)
+    store_ind_finding_fn finding_fn, store_ind_report_fn report_fn,
+    void *arg, char *err, size_t errlen)
 {
-	static const char fsql[] = "SELECT target, code, key, severity, "
-	    "message, first_ts, last_ts, count FROM findings WHERE "
-	    "last_ts >= ?1 AND first_ts < ?2 ORDER BY target, severity DESC, "
-	    "code, key";
+	struct assessment_walk w = { finding_fn, report_fn, arg };
+
+	if (store_query(st, STORE_ONCE, "SELECT target, code, key, severity, "
+	    "message, first_ts, last_ts, count FROM findings WHERE last_ts >= "
+	    "?1 AND first_ts < ?2 ORDER BY target, severity DESC, code, key",
+	    "reading findings", finding_row, &w, err, errlen, "II", from,
+	    to) == -1)
+		return -1;
 	/* Latest report per target: the events_type index gives the rows of
 	   type tls_report; the period bounds ts. */
-	static const char rsql[] = "SELECT json_extract(data, '$.target'), "
-	    "max(ts), data FROM events WHERE type = 'tls_report' AND ts >= ?1 "
-	    "AND ts < ?2 GROUP BY json_extract(data, '$.target') ORDER BY 1";
-	sqlite3_stmt	*s = NULL;
-	json_t		*f = json_array(), *r = json_array(), *o, *rep;
-	int		 rc = -1, step;
-
-	*findings = *reports = NULL;
-	if (f == NULL || r == NULL)
-		goto nomem;
-	if (sqlite3_prepare_v2(store_db(st), fsql, -1, &s, NULL) != SQLITE_OK) {
-		store_db_err(st, "reading findings", err, errlen);
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, to);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		o = json_pack("{s:o, s:o, s:o, s:s, s:o, s:I, s:I, s:I}",
-		    "target", col_text(s, 0), "code", col_text(s, 1),
-		    "key", col_text(s, 2),
-		    "severity", severity_name((enum severity)
-			sqlite3_column_int(s, 3)),
-		    "message", col_text(s, 4),
-		    "first_seen", (json_int_t)sqlite3_column_int64(s, 5),
-		    "last_seen", (json_int_t)sqlite3_column_int64(s, 6),
-		    "count", (json_int_t)sqlite3_column_int64(s, 7));
-		if (o == NULL || json_array_append_new(f, o) == -1)
-			goto nomem;
-	}
-	if (step != SQLITE_DONE) {
-		store_db_err(st, "reading findings", err, errlen);
-		goto out;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (sqlite3_prepare_v2(store_db(st), rsql, -1, &s, NULL) != SQLITE_OK) {
-		store_db_err(st, "reading TLS reports", err, errlen);
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, to);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		json_error_t	jerr;
-		json_t		*data = json_loadb((const char *)
-				    sqlite3_column_blob(s, 2),
-				    (size_t)sqlite3_column_bytes(s, 2), 0, &jerr);
-
-		rep = json_object_get(data, "report");
-		o = json_pack("{s:o, s:I, s:O}", "target", col_text(s, 0),
-		    "ts", (json_int_t)sqlite3_column_int64(s, 1),
-		    "report", rep ? rep : json_null());
-		json_decref(data);
-		if (o == NULL || json_array_append_new(r, o) == -1)
-			goto nomem;
-	}
-	if (step != SQLITE_DONE) {
-		store_db_err(st, "reading TLS reports", err, errlen);
-		goto out;
-	}
-	*findings = f;
-	*reports = r;
-	f = r = NULL;
-	rc = 0;
-	goto out;
-nomem:
-	snprintf(err, errlen, "reading the assessment: out of memory");
-out:
-	json_decref(f);
-	json_decref(r);
-	sqlite3_finalize(s);
-	return rc;
+	return store_query(st, STORE_ONCE, "SELECT json_extract(data, "
+	    "'$.target'), max(ts), data FROM events WHERE type = 'tls_report' "
+	    "AND ts >= ?1 AND ts < ?2 GROUP BY json_extract(data, '$.target') "
+	    "ORDER BY 1", "reading TLS reports", report_row, &w, err, errlen,
+	    "II", from, to) == -1 ? -1 : 0;
 }
 
 void
@@ -558,85 +443,78 @@ store_ind_devices_free(struct store_ind_device *v, size_t n)
 	free(v);
 }
 
+struct devices_read {
+	struct store_ind_device	*v;
+	size_t			 n, cap, scap;
+};
+
+static int
+device_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct devices_read	*w = arg;
+	struct store_ind_device	*cur = w->n > 0 ? &w->v[w->n - 1] : NULL;
+	int64_t			 agent = store_col_int(r, 0);
+	const char		*name = store_col_text(r, 1);
+	const char		*kind = store_col_text(r, 4);
+	const char		*sch = store_col_text(r, 5);
+	void			*nv;
+
+	if (name == NULL)
+		return 0;
+	if (cur == NULL || cur->agent_id != agent ||
+	    strcmp(cur->name, name) != 0) {
+		if ((nv = grow(w->v, &w->cap, w->n, sizeof(*w->v), 16)) ==
+		    NULL)
+			goto nomem;
+		w->v = nv;
+		cur = &w->v[w->n++];
+		memset(cur, 0, sizeof(*cur));
+		cur->agent_id = agent;
+		w->scap = 0;
+		if ((cur->name = strdup(name)) == NULL)
+			goto nomem;
+	}
+	snprintf(cur->kind, sizeof(cur->kind), "%s", kind ? kind : "");
+	snprintf(cur->schedule, sizeof(cur->schedule), "%s",
+	    sch ? sch : "office");
+	cur->interval_ms = store_col_int(r, 6);
+	if ((nv = grow(cur->s, &w->scap, cur->n, sizeof(*cur->s), 256)) ==
+	    NULL)
+		goto nomem;
+	cur->s = nv;
+	cur->s[cur->n].ts = store_col_int(r, 2);
+	cur->s[cur->n].up = store_col_int(r, 3) != 0;
+	/* The interval of this sample, for its span. */
+	cur->s[cur->n].target = (int)(cur->interval_ms > 0x7fffffff ?
+	    0x7fffffff : cur->interval_ms);
+	cur->n++;
+	return 0;
+nomem:
+	snprintf(err, errlen, "reading device samples: out of memory");
+	return -1;
+}
+
 int
 store_ind_devices(struct store *st, int64_t from, int64_t to,
     int64_t lookback, struct store_ind_device **out, size_t *nout, char *err,
     size_t errlen)
 {
-	/* Devices with a sample in the period; then all their samples. */
-	static const char sql[] = "SELECT agent_id, target, ts, up, kind, "
-	    "schedule, interval_ms FROM availability WHERE kind IS NOT NULL "
-	    "AND ts >= ?1 AND ts < ?2 AND (agent_id, target) IN (SELECT "
-	    "agent_id, target FROM availability WHERE kind IS NOT NULL AND "
-	    "ts >= ?3 AND ts < ?2) ORDER BY agent_id, target, ts";
-	sqlite3_stmt		*s = NULL;
-	struct store_ind_device	*v = NULL, *nv, *cur = NULL;
-	size_t			 n = 0, cap = 0, scap = 0;
-	int			 rc = -1, step;
+	struct devices_read w = { NULL, 0, 0, 0 };
 
 	*out = NULL;
 	*nout = 0;
-	if (store_prepare(st, sql, &s, err, errlen) == -1)
+	/* Devices with a sample in the period; then all their samples. */
+	if (store_query(st, STORE_ONCE, "SELECT agent_id, target, ts, up, "
+	    "kind, schedule, interval_ms FROM availability WHERE kind IS NOT "
+	    "NULL AND ts >= ?1 AND ts < ?2 AND (agent_id, target) IN (SELECT "
+	    "agent_id, target FROM availability WHERE kind IS NOT NULL AND "
+	    "ts >= ?3 AND ts < ?2) ORDER BY agent_id, target, ts",
+	    "reading device samples", device_row, &w, err, errlen, "III",
+	    from - lookback, to, from) == -1) {
+		store_ind_devices_free(w.v, w.n);
 		return -1;
-	sqlite3_bind_int64(s, 1, from - lookback);
-	sqlite3_bind_int64(s, 2, to);
-	sqlite3_bind_int64(s, 3, from);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t		 agent = sqlite3_column_int64(s, 0);
-		const char	*name = (const char *)sqlite3_column_text(s, 1);
-		const char	*kind = (const char *)sqlite3_column_text(s, 4);
-		const char	*sch = (const char *)sqlite3_column_text(s, 5);
-
-		if (name == NULL)
-			continue;
-		if (cur == NULL || cur->agent_id != agent ||
-		    strcmp(cur->name, name) != 0) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 16;
-				if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-					goto nomem;
-				v = nv;
-			}
-			cur = &v[n++];
-			memset(cur, 0, sizeof(*cur));
-			cur->agent_id = agent;
-			scap = 0;
-			if ((cur->name = strdup(name)) == NULL)
-				goto nomem;
-		}
-		snprintf(cur->kind, sizeof(cur->kind), "%s", kind ? kind : "");
-		snprintf(cur->schedule, sizeof(cur->schedule), "%s",
-		    sch ? sch : "office");
-		cur->interval_ms = sqlite3_column_int64(s, 6);
-		if (cur->n == scap) {
-			struct store_ind_sample *ns;
-
-			scap = scap ? scap * 2 : 256;
-			if ((ns = realloc(cur->s, scap * sizeof(*ns))) == NULL)
-				goto nomem;
-			cur->s = ns;
-		}
-		cur->s[cur->n].ts = sqlite3_column_int64(s, 2);
-		cur->s[cur->n].up = sqlite3_column_int(s, 3) != 0;
-		/* The interval of this sample, for its span. */
-		cur->s[cur->n].target = (int)(cur->interval_ms > 0x7fffffff ?
-		    0x7fffffff : cur->interval_ms);
-		cur->n++;
 	}
-	if (step != SQLITE_DONE) {
-		store_db_err(st, "reading device samples", err, errlen);
-		goto out;
-	}
-	*out = v;
-	*nout = n;
-	v = NULL;
-	n = 0;
-	rc = 0;
-	goto out;
-nomem:
-	snprintf(err, errlen, "reading device samples: out of memory");
-out:
-	store_ind_devices_free(v, n);
-	sqlite3_finalize(s);
-	return rc;
+	*out = w.v;
+	*nout = w.n;
+	return 0;
 }

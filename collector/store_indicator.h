@@ -122,23 +122,36 @@ int	store_ind_devices(struct store *st, int64_t from, int64_t to,
 	    char *err, size_t errlen);
 void	store_ind_devices_free(struct store_ind_device *v, size_t n);
 
-/*
- * Incidents detected (first_seen) in [from, to) by first_seen, as a new
- * JSON array of objects with the incidents columns of migration 2
- * (collector/store_incident.c; times as integer ms,
- * null when NULL) plus "agent" (agent name or null).  0 with an empty
- * array when the incidents table does not exist yet.
- */
-int	store_ind_incidents(struct store *st, int64_t from, int64_t to,
-	    json_t **out, char *err, size_t errlen);
+/* Incidents detected in [from, to): store_ind_incidents() in incident.h. */
+
+/* A finding of the website assessment; texts valid during the call. */
+struct store_ind_finding {
+	const char	*target, *code, *key;
+	enum severity	 severity;
+	const char	*message;
+	int64_t		 first_ms, last_ms;
+	int64_t		 count;
+};
+typedef int (*store_ind_finding_fn)(void *arg,
+    const struct store_ind_finding *f, char *err, size_t errlen);
+
+/* The latest TLS report of a target: data is its event's JSON text. */
+struct store_ind_report {
+	const char	*target;	/* NULL when the event has none */
+	int64_t		 ts_ms;
+	const char	*data;
+	size_t		 data_len;
+};
+typedef int (*store_ind_report_fn)(void *arg,
+    const struct store_ind_report *r, char *err, size_t errlen);
 
 /*
- * The assessment of the website: findings seen in [from, to) (new array
- * of {target, code, key, severity, message, first_seen, last_seen,
- * count}) and the latest TLS report per target in [from, to) (new array
- * of {target, ts, report}).
+ * The assessment of the website: finding_fn for the findings seen in
+ * [from, to) (by target, severity down, code, key), then report_fn for
+ * the latest TLS report per target in [from, to) (by target).  0 or -1.
  */
 int	store_ind_assessment(struct store *st, int64_t from, int64_t to,
-	    json_t **findings, json_t **reports, char *err, size_t errlen);
+	    store_ind_finding_fn finding_fn, store_ind_report_fn report_fn,
+	    void *arg, char *err, size_t errlen);
 
 #endif

@@ -3,6 +3,12 @@
  * own tables (incidents, assets, tokens, ...) put their SQL in a file
  * collector/store_NAME.c that includes this header, so sqlite3.h stays
  * inside the store layer and a PostgreSQL store replaces store*.c only.
+ *
+ * Reads use store_query() and the store_col_*() accessors below (the
+ * one place that steps rows), and hand each row to their caller as a
+ * typed struct (store.h, "Reading").  The ingest path (batch insert,
+ * event hooks, incident folding) still binds and steps its cached
+ * statements itself.
  */
 #ifndef SHAOBING_STORE_PRIV_H
 #define SHAOBING_STORE_PRIV_H
@@ -22,7 +28,8 @@ const char	*store_path(const struct store *st);
  * statement with fixed text on a path that runs per event or per request
  * has an id here, grouped by the module that owns its SQL.  Statements
  * whose text is built at run time (optional WHERE clauses) and rare
- * admin reads keep sqlite3_prepare_v2 + sqlite3_finalize.
+ * admin reads are prepared per call: STORE_ONCE in store_query(), or
+ * store_prepare() + sqlite3_finalize on the write path.
  */
 enum store_stmt_id {
 	/* store_incident.c */
@@ -61,7 +68,8 @@ enum store_stmt_id {
 	STMT_ASSET_UNMANAGED_UPDATE,
 	STMT_ASSET_UNMANAGED_ADD,
 	STMT_ASSET_TARGET_SEEN,
-	STORE_STMT_MAX
+	STORE_STMT_MAX,
+	STORE_ONCE = STORE_STMT_MAX	/* store_query(): not cached */
 };
 
 /*
@@ -93,5 +101,76 @@ int	store_prepare(struct store *st, const char *sql, sqlite3_stmt **s,
 /* Step a cached statement (store_stmt) that returns no rows; release it. */
 int	store_stmt_done(struct store *st, sqlite3_stmt *s, const char *what,
 	    char *err, size_t errlen);
+
+/*
+ * Reading: the one helper for prepare -> bind -> step -> rows.  Every
+ * read of the store layer goes through store_query() and the column
+ * accessors below, so a PostgreSQL store implements these once
+ * (PQexecParams, PQgetvalue) and the read functions stay as they are.
+ *
+ * id is a cached statement (enum store_stmt_id, see store_stmt()) or
+ * STORE_ONCE: prepared for this call and finalized before it returns.
+ * types has one character per placeholder ?1, ?2, ... in order, each
+ * taking the next argument:
+ *	'i' int, 'I' int64_t, 'd' double,
+ *	's' const char * (NULL binds NULL; the text must outlive the call),
+ *	'-' no argument: the placeholder is absent from this text (a query
+ *	    built with optional clauses).
+ * fn runs once per row with a row it reads by column index (from 0); it
+ * returns 0 for the next row, 1 to stop early (not an error), or -1 with
+ * err set, which store_query() returns.  A row's texts are valid during
+ * that call only: copy what you keep.  fn NULL just counts the rows.
+ *
+ * The number of rows fn was called for, or -1 with err ("PATH: what:
+ * the database's message").  No transaction stays open afterwards.
+ */
+struct store_row;
+typedef int (*store_row_fn)(void *arg, const struct store_row *r, char *err,
+    size_t errlen);
+
+struct store_arg {
+	char		 type;		/* 'i', 'I', 'd', 's', '-' as above */
+	int64_t		 i;
+	double		 d;
+	const char	*s;
+};
+
+int	store_query(struct store *st, enum store_stmt_id id, const char *sql,
+	    const char *what, store_row_fn fn, void *arg, char *err,
+	    size_t errlen, const char *types, ...);
+/*
+ * The first row's columns 0 .. nv - 1 as integers into v (NULL reads as
+ * 0; v all 0 without a row): 1 a row, 0 none, -1 with err.  For the
+ * many reads of one row of numbers (an id, a flag, a time).
+ */
+int	store_query_ints(struct store *st, const char *sql, const char *what,
+	    int64_t *v, size_t nv, char *err, size_t errlen, const char *types,
+	    ...);
+/* store_query() with the arguments in an array of n (type per element). */
+int	store_query_args(struct store *st, enum store_stmt_id id,
+	    const char *sql, const char *what, const struct store_arg *args,
+	    size_t n, store_row_fn fn, void *arg, char *err, size_t errlen);
+
+/*
+ * Paged lists (events, incidents) ask for limit + 1 rows: the extra one
+ * only says that another page exists.  A row callback calls
+ * store_page_row() with the row's id first: 1 means "past the page,
+ * stop" (return 1), and p->next is then the id to continue from.
+ */
+struct store_page {
+	int	 n, limit;
+	int64_t	 last_id, next;
+};
+int	store_page_row(struct store_page *p, int64_t id);
+
+/* Column col of r: NULL reads as 0, 0.0 or a NULL text. */
+int64_t		 store_col_int(const struct store_row *r, int col);
+double		 store_col_double(const struct store_row *r, int col);
+const char	*store_col_text(const struct store_row *r, int col);
+/* Bytes of a text column (it may hold NULs: event data). */
+size_t		 store_col_bytes(const struct store_row *r, int col);
+int		 store_col_null(const struct store_row *r, int col);
+/* A nullable time column: STORE_NO_TIME for NULL. */
+int64_t		 store_col_time(const struct store_row *r, int col);
 
 #endif

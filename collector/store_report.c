@@ -8,7 +8,6 @@
 
 #include "collector/store_priv.h"
 #include "collector/store_report.h"
-#include "common/timeutil.h"
 
 const char store_report_migration[] =
 	"CREATE TABLE report_values ("
@@ -51,49 +50,35 @@ out:
 	return rc;
 }
 
-int
-store_report_list(struct store *st, int year, json_t **out, char *err,
-    size_t errlen)
-{
-	sqlite3_stmt	*s = NULL;
-	json_t		*arr = json_array();
-	int		 rc = -1, step;
-	char		 at[32];
+struct report_walk {
+	store_report_fn	 fn;
+	void		*arg;
+};
 
-	*out = NULL;
-	if (arr == NULL)
-		goto nomem;
-	if (store_prepare(st, "SELECT project, indicator, value, note, set_by, "
-	    "set_at FROM report_values WHERE year = ?1 ORDER BY project, "
-	    "indicator", &s, err, errlen) == -1)
-		goto out;
-	sqlite3_bind_int(s, 1, year);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (time_format_utc(sqlite3_column_int64(s, 5), at,
-		    sizeof(at)) == -1)
-			at[0] = '\0';
-		if (json_array_append_new(arr, json_pack("{s:s, s:s, s:f, s:s, "
-		    "s:s, s:s}", "project", sqlite3_column_text(s, 0),
-		    "indicator", sqlite3_column_text(s, 1),
-		    "value", sqlite3_column_double(s, 2),
-		    "note", sqlite3_column_text(s, 3),
-		    "by", sqlite3_column_text(s, 4), "at", at)) == -1)
-			goto nomem;
-	}
-	if (step != SQLITE_DONE) {
-		store_db_err(st, "reading report values", err, errlen);
-		goto out;
-	}
-	if ((*out = json_pack("{s:i, s:o}", "year", year, "values", arr)) ==
-	    NULL)
-		goto nomem;
-	arr = NULL;
-	rc = 0;
-	goto out;
-nomem:
-	snprintf(err, errlen, "reading report values: out of memory");
-out:
-	json_decref(arr);
-	sqlite3_finalize(s);
-	return rc;
+static int
+report_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct report_walk	*w = arg;
+	struct report_value	 v = {
+		.project = store_col_text(r, 0),
+		.indicator = store_col_text(r, 1),
+		.value = store_col_double(r, 2),
+		.note = store_col_text(r, 3),
+		.by = store_col_text(r, 4),
+		.at_ms = store_col_int(r, 5),
+	};
+
+	return w->fn(w->arg, &v, err, errlen) == -1 ? -1 : 0;
+}
+
+int
+store_report_list(struct store *st, int year, store_report_fn fn, void *arg,
+    char *err, size_t errlen)
+{
+	struct report_walk w = { fn, arg };
+
+	return store_query(st, STORE_ONCE, "SELECT project, indicator, value, "
+	    "note, set_by, set_at FROM report_values WHERE year = ?1 ORDER BY "
+	    "project, indicator", "reading report values", report_row, &w,
+	    err, errlen, "i", year) == -1 ? -1 : 0;
 }

@@ -9,8 +9,6 @@
 
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "collector/store.h"
 
 extern const char store_report_migration[];
@@ -22,8 +20,21 @@ extern const char store_report_migration[];
 int	store_report_set(struct store *st, int year, const char *project,
 	    const char *indicator, double value, const char *note,
 	    const char *by, int64_t now_ms, char *err, size_t errlen);
-/* {"year": Y, "values": [{project, indicator, value, note, by, at}]}. */
-int	store_report_list(struct store *st, int year, json_t **out, char *err,
-	    size_t errlen);
+/* One stored value; the texts are valid during the callback only. */
+struct report_value {
+	const char	*project;
+	const char	*indicator;	/* or "budget" */
+	double		 value;
+	const char	*note;
+	const char	*by;
+	int64_t		 at_ms;		/* UTC */
+};
+/* 0 for the next value, -1 with err to stop (store_report_list fails). */
+typedef int (*store_report_fn)(void *arg, const struct report_value *v,
+    char *err, size_t errlen);
+
+/* fn for each value of year, by project then indicator.  0 or -1. */
+int	store_report_list(struct store *st, int year, store_report_fn fn,
+	    void *arg, char *err, size_t errlen);
 
 #endif

@@ -75,87 +75,61 @@ store_website_rebaseline(struct store *st, const char *website,
 	return rc;
 }
 
-int
-store_website_take(struct store *st, const char *agent, int64_t now_ms,
-    json_t **names, char *err, size_t errlen)
+struct website_walk {
+	store_website_fn	 fn;
+	store_website_name_fn	 name_fn;
+	void			*arg;
+};
+
+static int
+taken_row(void *arg, const struct store_row *r, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s;
-	int		 r, rc = -1;
+	struct website_walk *w = arg;
 
-	if ((*names = json_array()) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	/* One statement: what it returns is what it marked. */
-	if (store_prepare(st, "UPDATE website_rebaseline SET delivered = ?2 "
-	    "WHERE delivered IS NULL AND agent_id = (SELECT id FROM agents "
-	    "WHERE name = ?1) RETURNING website", &s, err, errlen) == -1)
-		goto out;
-	sqlite3_bind_text(s, 1, agent, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now_ms);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *w = (const char *)sqlite3_column_text(s, 0);
-		size_t	    i;
-		json_t	   *v;
-		int	    dup = 0;
-
-		json_array_foreach(*names, i, v)
-			dup |= strcmp(json_string_value(v), w) == 0;
-		if (!dup && json_array_append_new(*names, json_string(w)) == -1)
-			r = SQLITE_NOMEM;
-	}
-	if (r != SQLITE_DONE)
-		store_db_err(st, "handing out website rebaselines", err, errlen);
-	else
-		rc = 0;
-	sqlite3_finalize(s);
-out:
-	if (rc == -1) {
-		json_decref(*names);
-		*names = NULL;
-	}
-	return rc;
+	return w->name_fn(w->arg, store_col_text(r, 0), err, errlen) == -1 ?
+	    -1 : 0;
 }
 
 int
-store_website_list(struct store *st, json_t **out, char *err, size_t errlen)
+store_website_take(struct store *st, const char *agent, int64_t now_ms,
+    store_website_name_fn fn, void *arg, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s;
-	int		 r, rc = -1;
+	struct website_walk w = { NULL, fn, arg };
 
-	if ((*out = json_array()) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (store_prepare(st, "SELECT w, (SELECT name FROM agents WHERE id = "
-	    "(SELECT agent_id FROM events WHERE id = last)), (SELECT received "
-	    "FROM events WHERE id = last), EXISTS (SELECT 1 FROM "
-	    "website_rebaseline r WHERE r.website = w AND r.delivered IS "
+	/* One statement: what it returns is what it marked. */
+	return store_query(st, STORE_ONCE, "UPDATE website_rebaseline SET "
+	    "delivered = ?2 WHERE delivered IS NULL AND agent_id = (SELECT id "
+	    "FROM agents WHERE name = ?1) RETURNING website",
+	    "handing out website rebaselines", taken_row, &w, err, errlen,
+	    "sI", agent, now_ms) == -1 ? -1 : 0;
+}
+
+static int
+website_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct website_walk	*w = arg;
+	struct website_row	 row;
+
+	row.website = store_col_text(r, 0);
+	row.agent = store_col_text(r, 1);
+	row.last_event_ms = store_col_int(r, 2);
+	row.pending = store_col_int(r, 3) != 0;
+	return w->fn(w->arg, &row, err, errlen) == -1 ? -1 : 0;
+}
+
+int
+store_website_list(struct store *st, store_website_fn fn, void *arg,
+    char *err, size_t errlen)
+{
+	struct website_walk w = { fn, NULL, arg };
+
+	return store_query(st, STORE_ONCE, "SELECT w, (SELECT name FROM agents "
+	    "WHERE id = (SELECT agent_id FROM events WHERE id = last)), "
+	    "(SELECT received FROM events WHERE id = last), EXISTS (SELECT 1 "
+	    "FROM website_rebaseline r WHERE r.website = w AND r.delivered IS "
 	    "NULL) FROM (SELECT json_extract(e.data, '$.website') AS w, "
 	    "max(e.id) AS last FROM events e WHERE " WEB_EVENTS "IS NOT NULL "
-	    "GROUP BY w) ORDER BY w", &s, err, errlen) == -1)
-		goto out;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (sqlite3_column_type(s, 0) != SQLITE_TEXT)
-			continue;
-		if (json_array_append_new(*out, json_pack("{s:s, s:s?, s:I, s:b}",
-		    "website", (const char *)sqlite3_column_text(s, 0), "agent",
-		    (const char *)sqlite3_column_text(s, 1), "last_event",
-		    (json_int_t)sqlite3_column_int64(s, 2), "pending",
-		    sqlite3_column_int(s, 3))) == -1) {
-			r = SQLITE_NOMEM;
-			break;
-		}
-	}
-	if (r != SQLITE_DONE)
-		store_db_err(st, "listing websites", err, errlen);
-	else
-		rc = 0;
-	sqlite3_finalize(s);
-out:
-	if (rc == -1) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	return rc;
+	    "GROUP BY w) WHERE typeof(w) = 'text' ORDER BY w",
+	    "listing websites", website_row, &w, err, errlen, "") == -1 ?
+	    -1 : 0;
 }

@@ -10,8 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "collector/store.h"
 
 /* Migration 10: the website_rebaseline table. */
@@ -32,19 +30,31 @@ int	store_website_rebaseline(struct store *st, const char *website,
 	    const char *agent, const char *actor, int64_t now_ms, int64_t *id,
 	    char *err, size_t errlen);
 
-/*
- * The websites waiting to be rebaselined by agent, as a new JSON array
- * of names in *names (empty when none), marked delivered at now_ms:
- * they go out once, in this heartbeat's answer.  0 or -1 with err.
- */
-int	store_website_take(struct store *st, const char *agent, int64_t now_ms,
-	    json_t **names, char *err, size_t errlen);
+/* A website's name; valid during the call.  0, or -1 with err to stop. */
+typedef int (*store_website_name_fn)(void *arg, const char *website,
+    char *err, size_t errlen);
 
 /*
- * The websites the collector has heard of: [{"website", "agent",
- * "last_event" (UTC ms), "pending" (bool)}], by name.  0 or -1 with err.
+ * The websites waiting to be rebaselined by agent, one call of fn each
+ * (a website asked twice comes twice), marked delivered at now_ms: they
+ * go out once, in this heartbeat's answer.  0 or -1 with err.
  */
-int	store_website_list(struct store *st, json_t **out, char *err,
-	    size_t errlen);
+int	store_website_take(struct store *st, const char *agent, int64_t now_ms,
+	    store_website_name_fn fn, void *arg, char *err, size_t errlen);
+
+/* A website the collector has heard of; texts valid during the call. */
+struct website_row {
+	const char	*website;
+	const char	*agent;		/* that sent the latest event; NULL
+					   when that agent row is gone */
+	int64_t		 last_event_ms;	/* received, UTC */
+	int		 pending;	/* a rebaseline waits for the agent */
+};
+typedef int (*store_website_fn)(void *arg, const struct website_row *w,
+    char *err, size_t errlen);
+
+/* fn for each website, by name.  0 or -1 with err. */
+int	store_website_list(struct store *st, store_website_fn fn, void *arg,
+	    char *err, size_t errlen);
 
 #endif

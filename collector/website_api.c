@@ -12,16 +12,31 @@
 #include "common/log.h"
 #include "common/text.h"
 
+static int
+website_json(void *arg, const struct website_row *w, char *err,
+    size_t errlen)
+{
+	if (api_append_new(arg, json_pack("{s:s, s:s?, s:I, s:b}", "website",
+	    w->website, "agent", w->agent, "last_event",
+	    (json_int_t)w->last_event_ms, "pending", w->pending)) == -1) {
+		snprintf(err, errlen, "listing websites: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 void
 website_api_list(struct api *api, const struct api_request *rq,
     struct api_response *rs)
 {
-	json_t	*arr;
+	json_t	*arr = json_array();
 	char	 msg[300];
 
 	(void)rq;
-	if (store_website_list(api->store, &arr, msg, sizeof(msg)) == -1) {
-		log_errorx("%s", msg);
+	if (arr == NULL || store_website_list(api->store, website_json, arr,
+	    msg, sizeof(msg)) == -1) {
+		log_errorx("%s", arr == NULL ? "out of memory" : msg);
+		json_decref(arr);
 		api_reply_error(rs, 500, "store error; see the collector log");
 		return;
 	}

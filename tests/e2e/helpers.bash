@@ -250,12 +250,15 @@ sb_batch() {
 sb_start_hook() {
 	HOOK_PORT=$(sb_free_port)
 	python3 -c '
-import http.server, sys, itertools
+import http.server, os, sys, itertools
 n = itertools.count(1)
 class H(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         b = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        open("%s/hook.%d.json" % (sys.argv[2], next(n)), "wb").write(b)
+        # Whole or absent: a test that waits for hook.N.json reads it all.
+        p = "%s/hook.%d.json" % (sys.argv[2], next(n))
+        open(p + ".part", "wb").write(b)
+        os.rename(p + ".part", p)
         self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers(); self.wfile.write(b"{}")
     def log_message(self, *a): pass
 http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()

@@ -14,6 +14,7 @@
 #include "collector/access.h"
 #include "collector/api.h"
 #include "collector/store.h"
+#include "collector/report_api.h"
 #include "collector/store_report.h"
 #include "common/log.h"
 #include "tests/fuzz/fuzz_store.h"
@@ -38,12 +39,12 @@ stored(struct store *st)
 	size_t	 n = 0;
 
 	for (int y = 2000; y <= 2200; y += 25) {
-		if (store_report_list(st, y, &o, err, sizeof(err)) == -1)
+		if (report_values_json(st, y, &o, err, sizeof(err)) == -1)
 			abort();
 		n += json_array_size(json_object_get(o, "values"));
 		json_decref(o);
 	}
-	if (store_report_list(st, 2025, &o, err, sizeof(err)) == -1)
+	if (report_values_json(st, 2025, &o, err, sizeof(err)) == -1)
 		abort();
 	n += json_array_size(json_object_get(o, "values"));
 	json_decref(o);

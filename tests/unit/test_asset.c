@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "collector/api.h"
 #include "collector/asset.h"
 #include "collector/store_asset.h"
 #include "collector/store_priv.h"
@@ -352,7 +353,7 @@ test_snapshots_and_derived(void **state)
 		    .since_ms = INT64_MIN, .limit = 10 };
 		int64_t next;
 
-		assert_int_equal(store_query_events(f->st, &q, &list, &next, err,
+		assert_int_equal(api_events_json(f->st, &q, &list, &next, err,
 		    sizeof(err)), 0);
 		assert_int_equal(json_array_size(list), 1);
 		assert_true(json_is_true(json_object_get(json_array_get(list, 0),
@@ -361,7 +362,7 @@ test_snapshots_and_derived(void **state)
 		    0), "seq")) < 0);
 		json_decref(list);
 		q.type = "inventory";
-		assert_int_equal(store_query_events(f->st, &q, &list, &next, err,
+		assert_int_equal(api_events_json(f->st, &q, &list, &next, err,
 		    sizeof(err)), 0);
 		assert_null(json_object_get(json_array_get(list, 0), "derived"));
 		json_decref(list);
@@ -379,12 +380,40 @@ test_snapshots_and_derived(void **state)
 	json_decref(s2);
 }
 
+/* The register's typed rows, copied for the checks. */
+#define SEEN_ASSETS	8
+struct seen_assets {
+	size_t	n;
+	int64_t	id[SEEN_ASSETS];
+	char	name[SEEN_ASSETS][32], agent[SEEN_ASSETS][32];
+	char	mac[SEEN_ASSETS][32];
+};
+
+static int
+seen_asset(void *arg, const struct asset_row *a, char *err, size_t errlen)
+{
+	struct seen_assets *s = arg;
+
+	(void)err;
+	(void)errlen;
+	if (s->n < SEEN_ASSETS) {
+		s->id[s->n] = a->id;
+		snprintf(s->name[s->n], sizeof(s->name[0]), "%s", a->name);
+		snprintf(s->agent[s->n], sizeof(s->agent[0]), "%s",
+		    a->agent ? a->agent : "");
+		snprintf(s->mac[s->n], sizeof(s->mac[0]), "%s", a->mac);
+	}
+	s->n++;
+	return 0;
+}
+
 static void
 test_identity_renamed(void **state)
 {
 	struct fx	*f = *state;
 	char		 err[512];
-	json_t		*s1 = snapshot("root1"), *s2, *list;
+	json_t		*s1 = snapshot("root1"), *s2;
+	struct seen_assets	 seen;
 
 	assert_int_equal(put(f, "pc-01", 1, "inventory", json_deep_copy(s1),
 	    err, sizeof(err)), 0);
@@ -398,14 +427,13 @@ test_identity_renamed(void **state)
 	assert_int_equal(q1(f, "SELECT count(*) FROM assets WHERE kind = "
 	    "'managed'"), 1);
 	assert_int_equal(q1(f, "SELECT count(*) FROM asset_agents"), 2);
-	assert_int_equal(store_asset_list(f->st, "managed", 0, 3, 0, &list, err,
-	    sizeof(err)), 0);
-	assert_int_equal(json_array_size(list), 1);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(
-	    list, 0), "name")), "pc-renamed");
-	assert_string_equal(json_string_value(json_object_get(json_array_get(
-	    list, 0), "agent")), "pc-02");
-	json_decref(list);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_asset_list(f->st, "managed", seen_asset, &seen,
+	    err, sizeof(err)), 0);
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.name[0], "pc-renamed");
+	assert_string_equal(seen.agent[0], "pc-02");
+	assert_true(seen.id[0] > 0);
 	/* pc-01 is an office PC: a hostname change derives, nothing matters
 	   but is recorded as history only. */
 	assert_int_equal(q1(f, "SELECT count(*) FROM events WHERE seq < 0 AND "
@@ -418,7 +446,8 @@ test_unmanaged_absorbed(void **state)
 {
 	struct fx	*f = *state;
 	char		 err[512];
-	json_t		*d, *s1 = snapshot("root1"), *list;
+	json_t		*d, *s1 = snapshot("root1");
+	struct seen_assets	 seen;
 
 	/* Seen by the packet engine before the machine had an agent. */
 	d = json_pack("{s:s, s:s}", "mac", "D4:5D:64:AA:BB:CC", "ip",
@@ -443,17 +472,18 @@ test_unmanaged_absorbed(void **state)
 	d = json_pack("{s:s}", "mac", "d4:5d:64:aa:bb:cc");
 	assert_int_equal(put(f, "sensor", 3, "new_device", d, err, sizeof(err)),
 	    0);
-	assert_int_equal(store_asset_list(f->st, "unmanaged", 0, 3,
-	    ASSET_ABSENT_MS, &list, err, sizeof(err)), 0);
-	for (size_t i = 0; i < json_array_size(list); i++)
-		assert_string_not_equal(json_string_value(json_object_get(
-		    json_array_get(list, i), "mac")), "d4:5d:64:aa:bb:cc");
-	json_decref(list);
-	/* The sensor agent without inventory is listed with id null. */
-	assert_int_equal(store_asset_list(f->st, "managed", 0, 3, 0, &list, err,
-	    sizeof(err)), 0);
-	assert_int_equal(json_array_size(list), 2);
-	json_decref(list);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_asset_list(f->st, "unmanaged", seen_asset, &seen,
+	    err, sizeof(err)), 0);
+	for (size_t i = 0; i < seen.n && i < SEEN_ASSETS; i++)
+		assert_string_not_equal(seen.mac[i], "d4:5d:64:aa:bb:cc");
+	/* The sensor agent without inventory is listed with id 0 (null). */
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_asset_list(f->st, "managed", seen_asset, &seen,
+	    err, sizeof(err)), 0);
+	assert_int_equal(seen.n, 2);
+	assert_true((seen.id[0] == 0) != (seen.id[1] == 0));
+	assert_string_equal(seen.name[seen.id[0] == 0 ? 0 : 1], "sensor");
 	/* A target from availability. */
 	d = json_pack("{s:s, s:s, s:b}", "target", "web", "host", "www.example.gov.cn",
 	    "up", 1);

@@ -77,6 +77,7 @@
 #include "collector/schedule.h"
 #include "collector/store.h"
 #include "collector/store_indicator.h"
+#include "collector/report_api.h"
 #include "collector/store_report.h"
 #include "common/targets.h"
 #include "common/timeutil.h"
@@ -965,7 +966,7 @@ test_hand_forms(void **state)
 		    "opinion.2", 3, "", "x", 0, err, sizeof(err)), 0);
 		assert_int_equal(store_report_set(f->st, 2024, "opinion",
 		    "opinion.3", 99, "", "x", 0, err, sizeof(err)), 0);
-		assert_int_equal(store_report_list(f->st, 2024, &vals, err,
+		assert_int_equal(report_values_json(f->st, 2024, &vals, err,
 		    sizeof(err)), 0);
 		assert_int_equal(json_array_size(json_object_get(vals,
 		    "values")), 4);

@@ -87,6 +87,18 @@ test_match(void **state)
 	assert_null(allow);
 }
 
+static int
+count_audit(void *arg, int64_t id, const struct store_audit *a, char *err,
+    size_t errlen)
+{
+	(void)id;
+	(void)a;
+	(void)err;
+	(void)errlen;
+	++*(int *)arg;
+	return 0;
+}
+
 static void
 test_404_405_allow(void **state)
 {
@@ -233,7 +245,7 @@ test_middleware(void **state)
 {
 	struct fx	*f = *state;
 	const char	*allow;
-	json_t		*arr;
+	int		 n = 0;
 	char		 err[256];
 
 	assert_int_equal(call(f, API_GET, "/api/v1/health", NULL, NULL), 200);
@@ -276,10 +288,9 @@ test_middleware(void **state)
 	    f->admin_auth, &allow), 405);
 	assert_string_equal(allow, "POST");
 	/* every call but the open health check is audited, refused too */
-	assert_int_equal(store_audit_list(f->api.store, 0, 100, &arr, err,
-	    sizeof(err)), 0);
-	assert_int_equal(json_array_size(arr), 14);
-	json_decref(arr);
+	assert_int_equal(store_audit_list(f->api.store, 0, 100, count_audit,
+	    &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 14);
 }
 
 int

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "collector/api.h"
 #include "collector/incident.h"
 #include "collector/store.h"
 #include "collector/store_priv.h"
@@ -84,21 +85,90 @@ mkbatch(struct event_batch *b, const char *agent, uint64_t first, size_t n)
 	b->n = n;
 }
 
+/* What the typed-row lists hand over, copied for the checks. */
+#define SEEN_MAX	16
+struct seen {
+	size_t		 n;
+	struct event_row ev[SEEN_MAX];		/* texts NULL: copied below */
+	char		 data[SEEN_MAX][64];
+	struct agent_row ag[SEEN_MAX];
+	char		 name[SEEN_MAX][32];
+	struct uptime_row up[SEEN_MAX];
+};
+
+static int
+seen_event(void *arg, const struct event_row *e, char *err, size_t errlen)
+{
+	struct seen *s = arg;
+
+	(void)err;
+	(void)errlen;
+	if (s->n < SEEN_MAX) {
+		s->ev[s->n] = *e;
+		s->ev[s->n].agent = s->ev[s->n].type = s->ev[s->n].key = NULL;
+		snprintf(s->data[s->n], sizeof(s->data[0]), "%.*s",
+		    (int)e->data_len, e->data);
+		s->ev[s->n].data = s->data[s->n];
+	}
+	s->n++;
+	return 0;
+}
+
+static int
+seen_agent(void *arg, const struct agent_row *a, char *err, size_t errlen)
+{
+	struct seen *s = arg;
+
+	(void)err;
+	(void)errlen;
+	if (s->n < SEEN_MAX) {
+		s->ag[s->n] = *a;
+		snprintf(s->name[s->n], sizeof(s->name[0]), "%s", a->name);
+		s->ag[s->n].name = s->name[s->n];
+	}
+	s->n++;
+	return 0;
+}
+
+static int
+seen_uptime(void *arg, const struct uptime_row *u, char *err, size_t errlen)
+{
+	struct seen *s = arg;
+
+	(void)err;
+	(void)errlen;
+	if (s->n < SEEN_MAX) {
+		s->up[s->n] = *u;
+		snprintf(s->name[s->n], sizeof(s->name[0]), "%s", u->agent);
+		s->up[s->n].agent = s->name[s->n];
+	}
+	s->n++;
+	return 0;
+}
+
 static size_t
 count_events(struct store *st, int64_t agent_id, const char *type)
 {
 	struct store_event_query	 q = { .agent_id = agent_id, .type = type,
 	    .since_ms = INT64_MIN, .limit = 10000 };
-	json_t				*arr;
+	struct seen			 s = { 0 };
 	int64_t				 next;
 	char				 err[256];
-	size_t				 n;
 
-	assert_int_equal(store_query_events(st, &q, &arr, &next, err,
+	assert_int_equal(store_query_events(st, &q, seen_event, &s, &next, err,
 	    sizeof(err)), 0);
-	n = json_array_size(arr);
-	json_decref(arr);
-	return n;
+	return s.n;
+}
+
+static size_t
+count_agents(struct store *st)
+{
+	struct seen	s = { 0 };
+	char		err[256];
+
+	assert_int_equal(store_list_agents(st, seen_agent, &s, err,
+	    sizeof(err)), 0);
+	return s.n;
 }
 
 static void
@@ -106,14 +176,10 @@ test_migrate_from_empty(void **state)
 {
 	struct fx	*f = *state;
 	char		 err[256];
-	json_t		*arr;
 
 	assert_int_equal(store_schema_version(f->st), store_schema_latest());
 	assert_true(store_schema_latest() >= 1);
-	assert_int_equal(store_list_agents(f->st, T0, 3, &arr, err,
-	    sizeof(err)), 0);
-	assert_int_equal(json_array_size(arr), 0);
-	json_decref(arr);
+	assert_int_equal(count_agents(f->st), 0);
 	/* Reopening applies nothing twice. */
 	store_close(f->st);
 	f->st = store_open(f->path, err, sizeof(err));
@@ -193,7 +259,6 @@ test_batch_failure_stores_nothing(void **state)
 	struct event_batch		 b;
 	struct store_batch_result	 r;
 	char				 err[256];
-	json_t				*arr;
 
 	/* The last event's seq does not fit SQLite's integer: the whole
 	   batch, and the new agent row, roll back. */
@@ -204,10 +269,7 @@ test_batch_failure_stores_nothing(void **state)
 	assert_non_null(strstr(err, "events[2].seq"));
 	event_batch_free(&b);
 	assert_int_equal(count_events(f->st, 0, NULL), 0);
-	assert_int_equal(store_list_agents(f->st, T0, 3, &arr, err,
-	    sizeof(err)), 0);
-	assert_int_equal(json_array_size(arr), 0);
-	json_decref(arr);
+	assert_int_equal(count_agents(f->st), 0);
 }
 
 /* ---- uptime coalescing, table-driven ---- */
@@ -256,7 +318,7 @@ test_uptime_coalescing(void **state)
 	    c++) {
 		const struct uptime_case	*uc = &uptime_cases[c];
 		char				 agent[32], err[256];
-		json_t				*arr;
+		struct seen			 seen;
 		int64_t				 id;
 		int				 newa;
 		size_t				 n = 0;
@@ -272,27 +334,19 @@ test_uptime_coalescing(void **state)
 		}
 		assert_int_equal(store_agent_id(f->st, agent, &id, err,
 		    sizeof(err)), 0);
-		assert_int_equal(store_list_uptime(f->st, id, &arr, err,
-		    sizeof(err)), 0);
+		memset(&seen, 0, sizeof(seen));
+		assert_int_equal(store_list_uptime(f->st, id, seen_uptime, &seen,
+		    err, sizeof(err)), 0);
 		while (n < 8 && uc->want[n][0] != 0)
 			n++;
-		if (json_array_size(arr) != n)
+		if (seen.n != n)
 			fail_msg("%s: %zu intervals, want %zu", uc->name,
-			    json_array_size(arr), n);
+			    seen.n, n);
 		for (size_t i = 0; i < n; i++) {
-			char s[32], e[32];
-			json_t *iv = json_array_get(arr, i);
-
-			time_format_utc(uc->want[i][0], s, sizeof(s));
-			time_format_utc(uc->want[i][1], e, sizeof(e));
-			assert_string_equal(json_string_value(json_object_get(iv,
-			    "start")), s);
-			assert_string_equal(json_string_value(json_object_get(iv,
-			    "end")), e);
-			assert_string_equal(json_string_value(json_object_get(iv,
-			    "agent")), agent);
+			assert_int_equal(seen.up[i].start_ms, uc->want[i][0]);
+			assert_int_equal(seen.up[i].end_ms, uc->want[i][1]);
+			assert_string_equal(seen.up[i].agent, agent);
 		}
-		json_decref(arr);
 	}
 }
 
@@ -304,7 +358,7 @@ test_admin_queries(void **state)
 	struct store_batch_result	 r;
 	struct store_event_query	 q;
 	char				 err[256];
-	json_t				*arr, *ev;
+	struct seen			 s;
 	int64_t				 id1, next;
 	int				 newa;
 	struct store_heartbeat		 hb = { "pc-01", T0, 60000, BOOT };
@@ -330,53 +384,47 @@ test_admin_queries(void **state)
 	q.since_ms = INT64_MIN;
 	q.limit = 3;
 	q.agent_id = id1;
-	assert_int_equal(store_query_events(f->st, &q, &arr, &next, err,
-	    sizeof(err)), 0);
-	assert_int_equal(json_array_size(arr), 3);
-	ev = json_array_get(arr, 2);
-	assert_int_equal(json_integer_value(json_object_get(ev, "seq")), 3);
-	assert_int_equal(next, json_integer_value(json_object_get(ev, "id")));
-	assert_string_equal(json_string_value(json_object_get(ev, "severity")),
-	    "high");
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(ev,
-	    "data"), "i")), 3);
-	json_decref(arr);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_query_events(f->st, &q, seen_event, &s, &next,
+	    err, sizeof(err)), 0);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.ev[2].seq, 3);
+	assert_int_equal(next, s.ev[2].id);
+	assert_int_equal(s.ev[2].severity, SEV_HIGH);
+	assert_string_equal(s.ev[2].data, "{\"i\":3}");
 	q.after_id = next;
 	q.limit = 7;		/* exactly the rest: no further page */
-	assert_int_equal(store_query_events(f->st, &q, &arr, &next, err,
-	    sizeof(err)), 0);
-	assert_int_equal(json_array_size(arr), 7);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_query_events(f->st, &q, seen_event, &s, &next,
+	    err, sizeof(err)), 0);
+	assert_int_equal(s.n, 7);
 	assert_int_equal(next, 0);
-	json_decref(arr);
 
 	/* since: event ts of seq s is T0 + s s. */
 	memset(&q, 0, sizeof(q));
 	q.since_ms = T0 + 8000;
 	q.limit = 100;
-	assert_int_equal(store_query_events(f->st, &q, &arr, &next, err,
-	    sizeof(err)), 0);
-	assert_int_equal(json_array_size(arr), 3);	/* pc-01 seq 8..10 */
-	json_decref(arr);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_query_events(f->st, &q, seen_event, &s, &next,
+	    err, sizeof(err)), 0);
+	assert_int_equal(s.n, 3);	/* pc-01 seq 8..10 */
 
 	/* Agents: up until gap_factor heartbeat intervals pass. */
 	assert_int_equal(store_heartbeat(f->st, &hb, 3, T0 + 1000, &newa, err,
 	    sizeof(err)), 0);
-	assert_int_equal(store_list_agents(f->st, T0 + 1000 + 3 * MIN, 3, &arr,
-	    err, sizeof(err)), 0);
-	assert_int_equal(json_array_size(arr), 2);
-	ev = json_array_get(arr, 0);
-	assert_string_equal(json_string_value(json_object_get(ev, "name")),
-	    "pc-01");
-	assert_string_equal(json_string_value(json_object_get(ev, "status")),
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_list_agents(f->st, seen_agent, &s, err,
+	    sizeof(err)), 0);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.ag[0].name, "pc-01");
+	assert_int_equal(s.ag[0].events, 10);
+	assert_int_equal(s.ag[0].last_seq, 10);
+	assert_int_equal(s.ag[0].revoked_ms, STORE_NO_TIME);
+	assert_false(s.ag[0].degraded);
+	assert_string_equal(api_agent_status(&s.ag[0], T0 + 1000 + 3 * MIN, 3),
 	    "up");
-	assert_int_equal(json_integer_value(json_object_get(ev, "events")), 10);
-	assert_int_equal(json_integer_value(json_object_get(ev, "last_seq")), 10);
-	json_decref(arr);
-	assert_int_equal(store_list_agents(f->st, T0 + 1001 + 3 * MIN, 3, &arr,
-	    err, sizeof(err)), 0);
-	assert_string_equal(json_string_value(json_object_get(
-	    json_array_get(arr, 0), "status")), "down");
-	json_decref(arr);
+	assert_string_equal(api_agent_status(&s.ag[0], T0 + 1001 + 3 * MIN, 3),
+	    "down");
 }
 
 /*
@@ -438,6 +486,112 @@ test_shipped_migration_text(void **state)
 	    "500ec1ff2e2823c14b0bda");
 }
 
+/* store_query(): what a row callback saw. */
+struct q_seen {
+	int	 n;
+	int64_t	 i[4];
+	double	 d;
+	char	 t[16];
+	int	 null;
+	int	 stop_at;	/* 1 after this many rows; 0 never */
+	int	 fail;		/* -1 on the first row */
+};
+
+static int
+q_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct q_seen *s = arg;
+
+	if (s->fail) {
+		snprintf(err, errlen, "caller says no");
+		return -1;
+	}
+	s->i[s->n % 4] = store_col_int(r, 0);
+	s->d = store_col_double(r, 1);
+	snprintf(s->t, sizeof(s->t), "%s", store_col_null(r, 2) ? "(null)" :
+	    store_col_text(r, 2));
+	s->null = store_col_null(r, 3) && store_col_text(r, 3) == NULL;
+	s->n++;
+	return s->stop_at != 0 && s->n == s->stop_at;
+}
+
+/*
+ * store_query(): every type binds, '-' leaves a placeholder the text
+ * does not have, the callback stops early or fails, a cached id is
+ * reused and released, a bad SQL text or type is an error with a name.
+ */
+static void
+test_store_query(void **state)
+{
+	struct fx	*f = *state;
+	struct q_seen	 s = { 0 };
+	char		 err[512];
+	static const char three[] = "SELECT value, ?2 * 1.5, ?3, NULL FROM "
+	    "(SELECT ?1 AS value UNION ALL SELECT ?1 + 1 UNION ALL "
+	    "SELECT ?1 + 2)";
+
+	assert_int_equal(store_query(f->st, STORE_ONCE, three, "three", q_row,
+	    &s, err, sizeof(err), "Ids", (int64_t)1 << 40, 3.0, "x"), 3);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.i[2], ((int64_t)1 << 40) + 2);
+	assert_true(s.d == 4.5);
+	assert_string_equal(s.t, "x");
+	assert_true(s.null);
+	/* NULL text binds NULL; an int; the same id twice: cached. */
+	memset(&s, 0, sizeof(s));
+	s.stop_at = 2;
+	assert_int_equal(store_query(f->st, STMT_INCIDENT_STATUS, three,
+	    "three", q_row, &s, err, sizeof(err), "ids", 7, 2.0,
+	    (const char *)NULL), 2);
+	assert_int_equal(s.i[1], 8);
+	assert_string_equal(s.t, "(null)");
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_query(f->st, STMT_INCIDENT_STATUS, three,
+	    "three", q_row, &s, err, sizeof(err), "ids", 1, 0.0, "y"), 3);
+	/* '-': ?2 absent from the text, ?3 bound. */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_query(f->st, STORE_ONCE, "SELECT ?1, 0.5, ?3, "
+	    "1", "skip", q_row, &s, err, sizeof(err), "I-s", (int64_t)5,
+	    "z"), 1);
+	assert_int_equal(s.i[0], 5);
+	assert_string_equal(s.t, "z");
+	assert_false(s.null);
+	/* No callback: the rows are counted. */
+	assert_int_equal(store_query(f->st, STORE_ONCE, three, "count", NULL,
+	    NULL, err, sizeof(err), "Ids", (int64_t)0, 0.0, ""), 3);
+	/* The callback's error is the query's, and the statement is free. */
+	memset(&s, 0, sizeof(s));
+	s.fail = 1;
+	assert_int_equal(store_query(f->st, STMT_INCIDENT_STATUS, three,
+	    "three", q_row, &s, err, sizeof(err), "ids", 1, 0.0, "y"), -1);
+	assert_string_equal(err, "caller says no");
+	s.fail = 0;
+	assert_int_equal(store_query(f->st, STMT_INCIDENT_STATUS, three,
+	    "three", q_row, &s, err, sizeof(err), "ids", 1, 0.0, "y"), 3);
+	/* Bad text, bad type: errors naming what. */
+	assert_int_equal(store_query(f->st, STORE_ONCE, "SELEC 1", "a typo",
+	    q_row, &s, err, sizeof(err), ""), -1);
+	assert_non_null(strstr(err, "a typo"));
+	assert_int_equal(store_query(f->st, STORE_ONCE, "SELECT ?1", "typed",
+	    q_row, &s, err, sizeof(err), "x"), -1);
+	assert_non_null(strstr(err, "argument 1 has type 'x'"));
+	/* store_query_ints(): the first row's numbers, NULL as 0; none. */
+	{
+		int64_t v[3] = { 9, 9, 9 };
+
+		assert_int_equal(store_query_ints(f->st, "SELECT ?1, NULL, 7 "
+		    "UNION ALL SELECT 1, 2, 3", "ints", v, 3, err, sizeof(err),
+		    "I", (int64_t)-5), 1);
+		assert_int_equal(v[0], -5);
+		assert_int_equal(v[1], 0);
+		assert_int_equal(v[2], 7);
+		assert_int_equal(store_query_ints(f->st, "SELECT 1, 2 WHERE 0",
+		    "none", v, 2, err, sizeof(err), ""), 0);
+		assert_int_equal(v[0], 0);
+		assert_int_equal(v[1], 0);
+	}
+}
+
 int
 main(void)
 {
@@ -450,6 +604,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_uptime_coalescing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admin_queries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stmt_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_query, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
