@@ -103,7 +103,7 @@ stored() {
 	grep -q "^server = https://127.0.0.1:1, https://127.0.0.1:$C_PORT\$" "$T/e/pc1/agent.ini"
 	"$SHAOBING_BIN/shaobing-agent" -c "$T/e/pc1/agent.ini" --check-config
 	sed -i "s|^server = .*|server = https://127.0.0.1:1, https://127.0.0.1:2|" "$T/e/pc1/agent.ini"
-	run enroll pc1 pc1 "$(sb_token)" --name pc-list
+	run enroll pc1 pc1 "$(sb_token --replace pc-list)" --name pc-list
 	[ "$status" -eq 0 ]
 	grep -q "^server = https://127.0.0.1:$C_PORT\$" "$T/e/pc1/agent.ini"
 }

@@ -129,6 +129,23 @@ switches_at_least() {
 	[ "$(switches)" -ge "$1" ]
 }
 
+# Kill collector FROM with -9 while events flow; wait until the agent
+# logged its switch number NTH, to collector TO, and 100 more events are
+# stored; print how long that took.
+fail_over() {
+	local from=$1 to=$2 nth=$3 n t0 t1 t2
+	n=$(stored)
+	t0=$(now)
+	kill9_c "$from"
+	SB_WATCH=$AG_PID sb_wait_until switches_at_least "$nth"
+	t1=$(now)
+	SB_WATCH=$AG_PID sb_wait_until stored_above $((n + 100))
+	t2=$(now)
+	grep -q "collector https://127.0.0.1:$(port_of "$from") failed (.*); switching to collector https://127.0.0.1:$(port_of "$to") ($to of 2)" \
+		"$T/agent-pc-01.log"
+	echo "# kill -9 of collector $from at $n events stored: switch logged after $(secs "$t0" "$t1") s, 100 more events stored after $(secs "$t0" "$t2") s" >&3
+}
+
 # Milliseconds since the epoch, for the figures printed.
 now() {
 	date +%s%3N
@@ -159,16 +176,7 @@ secs() {
 	grep -q 'events from pc-01 through seq' "$T/collector1.log"
 
 	# Collector 1 killed mid-stream: the agent moves to collector 2.
-	n=$(stored)
-	t0=$(now)
-	kill9_c 1
-	SB_WATCH=$AG_PID sb_wait_until switches_at_least 1
-	t1=$(now)
-	SB_WATCH=$AG_PID sb_wait_until stored_above $((n + 100))
-	t2=$(now)
-	grep -q "collector https://127.0.0.1:$P1 failed (.*); switching to collector https://127.0.0.1:$P2 (2 of 2)" \
-		"$T/agent-pc-01.log"
-	echo "# kill -9 of collector 1 at $n events stored: switch logged after $(secs "$t0" "$t1") s, 100 more events stored after $(secs "$t0" "$t2") s" >&3
+	fail_over 1 2 1
 
 	# Phase 2 on collector 2: three new incidents.
 	echo 2 >"$T/phase"
@@ -178,16 +186,7 @@ secs() {
 	start_c 1
 	n=$(stored)
 	SB_WATCH=$AG_PID sb_wait_until stored_above $((n + 50))
-	n=$(stored)
-	t0=$(now)
-	kill9_c 2
-	SB_WATCH=$AG_PID sb_wait_until switches_at_least 2
-	t1=$(now)
-	SB_WATCH=$AG_PID sb_wait_until stored_above $((n + 100))
-	t2=$(now)
-	grep -q "collector https://127.0.0.1:$P2 failed (.*); switching to collector https://127.0.0.1:$P1 (1 of 2)" \
-		"$T/agent-pc-01.log"
-	echo "# kill -9 of collector 2 at $n events stored: switch logged after $(secs "$t0" "$t1") s, 100 more events stored after $(secs "$t0" "$t2") s" >&3
+	fail_over 2 1 2
 
 	# Phase 3 on collector 1 again, then the stream stops.
 	echo 3 >"$T/phase"
@@ -268,4 +267,13 @@ secs() {
 	[ "$(switches)" -eq "$k" ]
 	seqs=$(db "SELECT seq FROM events WHERE seq > 0 ORDER BY seq")
 	[ "$seqs" = "$(seq 1 "$s")" ]
+}
+
+@test "--check-config checks every collector URL and names the bad one with FILE:LINE" {
+	sb_agent_conf pc-01
+	sed -i "s|^server = .*|server = https://127.0.0.1:$P1, http://127.0.0.1:$P2|" \
+		"$T/agents/pc-01/agent.ini"
+	run "$SHAOBING_BIN/shaobing-agent" -c "$T/agents/pc-01/agent.ini" --check-config
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"$T/agents/pc-01/agent.ini:3: [agent] server: 'http://127.0.0.1:$P2' must be an https:// URL"* ]]
 }
