@@ -113,12 +113,16 @@ servers_failed(struct servers *s, const char *why, int64_t now_mono,
 	if (s->cur != 0 && from == 0)
 		s->next_primary = now_mono + s->retry_primary_ms;
 	if (s->failed_round < s->n) {
+		char again[96] = "";
+
+		if (from == 0)
+			snprintf(again, sizeof(again), "; it is tried again in "
+			    "%lld s (server_retry_primary)",
+			    (long long)(s->retry_primary_ms / 1000));
 		snprintf(msg, msglen, "collector %s failed (%s); switching to "
 		    "collector %s (%zu of %zu) and sending the spooled events "
-		    "there; %s", s->url[from], why, s->url[s->cur], s->cur + 1,
-		    s->n, from == 0 ? "the first collector is tried again "
-		    "every server_retry_primary — check why it is down" :
-		    "check why it is down");
+		    "there%s; check why %s is down", s->url[from], why,
+		    s->url[s->cur], s->cur + 1, s->n, again, s->url[from]);
 		return 1;
 	}
 	if (s->failed_round == s->n)

@@ -97,6 +97,8 @@ test_failover_and_back(void **state)
 	assert_string_equal(servers_current(&s), "https://b:2");
 	assert_non_null(strstr(msg, "collector https://a:1 failed "
 	    "(Connection refused); switching to collector https://b:2 (2 of 2)"));
+	assert_non_null(strstr(msg, "it is tried again in 300 s "
+	    "(server_retry_primary); check why https://a:1 is down"));
 	servers_ok(&s);
 	/* Not before server_retry_primary. */
 	assert_int_equal(servers_maybe_primary(&s, t + RETRY - 1, msg,
