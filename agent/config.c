@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "agent/config.h"
+#include "agent/servers.h"
 #include "common/log.h"
 
 static const char *const log_levels[] = { "error", "warn", "info", "debug",
@@ -27,16 +28,9 @@ v_name(const void *field, char *why, size_t whylen)
 }
 
 static int
-v_https(const void *field, char *why, size_t whylen)
+v_servers(const void *field, char *why, size_t whylen)
 {
-	const char *s = field;
-
-	if (strncmp(s, "https://", 8) != 0 || s[8] == '\0' || s[8] == '/') {
-		snprintf(why, whylen, "'%s' must be an https:// URL such as "
-		    "https://collector.example:8443", s);
-		return -1;
-	}
-	return 0;
+	return servers_check(field, why, whylen);
 }
 
 static int
@@ -75,7 +69,11 @@ const struct conf_opt agent_conf_opts[] = {
 	{ "name", CONF_STR, AOFF(name), ASZ(name), 0, 0, "", NULL, v_name,
 	    "agent name, the certificate's CN (default: host name)" },
 	{ "server", CONF_STR, AOFF(server), ASZ(server), 0, 0,
-	    "https://127.0.0.1:8443", NULL, v_https, "collector URL" },
+	    "https://127.0.0.1:8443", NULL, v_servers,
+	    "collector URL, or several: the first, the next on failure" },
+	{ "server_retry_primary", CONF_DURATION, AOFF(retry_primary_ms), 0,
+	    1000, DAY_MS, "5m", NULL, NULL,
+	    "how often the first collector is tried again while on another" },
 	{ "ca", CONF_STR, AOFF(ca), ASZ(ca), 0, 0, "/etc/shaobing/ca.crt",
 	    NULL, v_path, "the collector's CA (pinned: the only CA trusted)" },
 	{ "cert", CONF_STR, AOFF(cert), ASZ(cert), 0, 0,

@@ -16,7 +16,8 @@
 
 struct agent_conf {
 	char	name[EVENT_AGENT_MAX];	/* must equal the certificate's CN */
-	char	server[AGENT_PATH_MAX];	/* https://host:port */
+	char	server[AGENT_PATH_MAX];	/* https://host:port[, ...] (servers.h) */
+	int64_t	retry_primary_ms;	/* server_retry_primary */
 	char	ca[AGENT_PATH_MAX];
 	char	cert[AGENT_PATH_MAX];
 	char	key[AGENT_PATH_MAX];

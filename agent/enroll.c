@@ -32,6 +32,7 @@
 #include "agent/agent.h"
 #include "agent/config.h"
 #include "agent/http.h"
+#include "agent/servers.h"
 #include "common/event.h"
 #include "common/pki.h"
 #include "common/timeutil.h"
@@ -291,6 +292,40 @@ enroll_usage(FILE *f)
 	    "/etc/shaobing/agent.ini).\n");
 }
 
+/*
+ * What enrollment writes as [agent] server: the file's list of
+ * collectors when it already names --server among several (servers.h),
+ * so re-enrolling keeps the failover list; else --server.
+ */
+static const char *
+server_to_write(const char *conf, const char *server, char *buf,
+    size_t buflen)
+{
+	static const struct conf_opt opts[] = {
+		{ "server", CONF_STR, 0, AGENT_PATH_MAX, 0, 0, "", NULL, NULL,
+		  "collector URL(s)" },
+		{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+	};
+	struct conf_err	 e;
+	struct conf	*c;
+	struct servers	 s;
+	char		 cur[AGENT_PATH_MAX], why[300];
+	const char	*ret = server;
+
+	if ((c = conf_load(conf, &e)) == NULL)
+		return server;
+	if (conf_apply(c, "agent", opts, cur, &e) == 0 &&
+	    servers_init(&s, cur, 0, NULL, 0, why, sizeof(why)) == 0 &&
+	    s.n > 1)
+		for (size_t i = 0; i < s.n; i++)
+			if (strcmp(s.url[i], server) == 0) {
+				snprintf(buf, buflen, "%s", cur);
+				ret = buf;
+			}
+	conf_free(c);
+	return ret;
+}
+
 int
 enroll_main(int argc, char **argv)
 {
@@ -317,6 +352,7 @@ enroll_main(int argc, char **argv)
 	char		 fp[PKI_FINGERPRINT_LEN], got[PKI_FINGERPRINT_LEN];
 	char		 err[1024], mid[80], host[256], kpath[AGENT_PATH_MAX];
 	char		 cpath[AGENT_PATH_MAX], apath[AGENT_PATH_MAX], exp[40];
+	char		 slist[AGENT_PATH_MAX];
 	const char	*ca_pem, *cert_pem, *got_name;
 	long		 code;
 	long long	 na;
@@ -488,8 +524,8 @@ enroll_main(int argc, char **argv)
 	{
 		const char *const keys[] = { "name", "server", "ca", "cert",
 			"key" };
-		const char *const vals[] = { got_name, server, apath, cpath,
-			kpath };
+		const char *const vals[] = { got_name, server_to_write(conf,
+			server, slist, sizeof(slist)), apath, cpath, kpath };
 
 		if (conf_update(conf, keys, vals, 5, err, sizeof(err)) == -1)
 			goto fail;

@@ -26,6 +26,7 @@
 #include <zlib.h>
 
 #include "agent/http.h"
+#include "agent/servers.h"
 #include "agent/spool.h"
 #include "agent/upload.h"
 #include "common/log.h"
@@ -49,6 +50,7 @@ struct uploader {
 	/* thread-only from here */
 	struct agent_conf	 cur;
 	struct upload_creds	 curcr;
+	struct servers		 srv;	/* which collector of cur.server */
 	struct spool		*sp;
 	CURL			*curl;
 	size_t			 batch_cur;
@@ -202,8 +204,14 @@ static long
 post(struct uploader *u, const char *path, const char *body, size_t len,
     bool gzipped, struct agent_http_answer *r, char *err, size_t errlen)
 {
-	const struct agent_http_req rq = {
-		.server = u->cur.server, .path = path,
+	char				msg[1024];
+	struct agent_http_req		rq;
+
+	if (servers_maybe_primary(&u->srv, time_mono_ms(), msg,
+	    sizeof(msg)) == 1)
+		log_info("%s", msg);
+	rq = (struct agent_http_req){
+		.server = servers_current(&u->srv), .path = path,
 		.ca = u->curcr.ca, .ca_len = u->curcr.ca_len,
 		.cert = u->curcr.cert, .cert_len = u->curcr.cert_len,
 		.key = u->curcr.key, .key_len = u->curcr.key_len,
@@ -230,7 +238,7 @@ note_failure(struct uploader *u, const char *why)
 		st.events = 0;
 	log_warnx("cannot deliver to the collector %s: %s; %llu events stay "
 	    "in the spool and are retried with backoff (up to retry_max)",
-	    u->cur.server, why, (unsigned long long)st.events);
+	    servers_current(&u->srv), why, (unsigned long long)st.events);
 }
 
 static void
@@ -238,10 +246,44 @@ note_success(struct uploader *u)
 {
 	if (u->down)
 		log_info("collector %s reachable again after %u failed "
-		    "attempts; sending the spooled events", u->cur.server,
-		    u->fails);
+		    "attempts; sending the spooled events",
+		    servers_current(&u->srv), u->fails);
 	u->down = false;
 	u->fails = 0;
+	servers_ok(&u->srv);
+}
+
+/*
+ * A request failed with code (-1: no answer) and why.  With several
+ * collectors and a failure another one may not have (servers.h), move
+ * to the next: -3 when it has not failed yet (try it at once), else -1
+ * (back off).  With one collector, or a failure that is about us (4xx),
+ * the usual note_failure() and -1.
+ */
+static int
+fail_or_switch(struct uploader *u, long code, bool retry_after,
+    const char *why)
+{
+	char	msg[1024];
+	int	r;
+
+	if (!servers_should_switch(code, retry_after) ||
+	    (r = servers_failed(&u->srv, why, time_mono_ms(), msg,
+	    sizeof(msg))) == -1) {
+		note_failure(u, why);
+		return -1;
+	}
+	if (r == 1) {
+		log_warnx("%s", msg);
+		return -3;
+	}
+	u->fails++;
+	u->down = true;
+	if (msg[0] != '\0')
+		log_warnx("%s", msg);
+	else
+		log_debug("upload still failing (%u times): %s", u->fails, why);
+	return -1;
 }
 
 /*
@@ -275,7 +317,8 @@ note_revoked(struct uploader *u, long code, const struct agent_http_answer *r)
 
 /*
  * One batch.  1 sent (maybe more left), 0 spool empty, -1 failed (back
- * off), -2 retry at once with a smaller batch.
+ * off), -2 retry at once with a smaller batch, -3 retry at once on
+ * another collector.
  */
 static int
 upload_once(struct uploader *u)
@@ -317,7 +360,7 @@ upload_once(struct uploader *u)
 	    b.n, gzlen, strlen(text));
 	code = post(u, "/api/v1/events", gz, gzlen, true, r, err, sizeof(err));
 	if (code == -1) {
-		note_failure(u, err);
+		rc = fail_or_switch(u, code, false, err);
 		goto out;
 	}
 	if (code == 200) {
@@ -365,7 +408,8 @@ upload_once(struct uploader *u)
 		    "[agent] name equals the certificate's CN and that this "
 		    "agent is enrolled", code, agent_http_reason(r, err, sizeof(err)));
 		if (!u->down)
-			log_errorx("collector %s %s", u->cur.server, tmp);
+			log_errorx("collector %s %s", servers_current(&u->srv),
+			    tmp);
 		note_failure(u, tmp);
 		goto out;
 	}
@@ -375,7 +419,7 @@ upload_once(struct uploader *u)
 		log_errorx("collector rejected events %llu..%llu: %s; they stay "
 		    "in the spool — report this as a bug with the agent log",
 		    (unsigned long long)first, (unsigned long long)last, tmp);
-	note_failure(u, tmp);
+	rc = fail_or_switch(u, code, false, tmp);
 	goto out;
 nomem:
 	log_warnx("uploader: out of memory building a batch of %zu events", b.n);
@@ -537,17 +581,19 @@ rebaseline_asked(const struct agent_http_answer *r)
 	json_decref(o);
 }
 
-static void
+/* 1 when it failed and another collector is to be tried at once. */
+static int
 heartbeat(struct uploader *u)
 {
 	char		 ts[32], boot[32], err[256], *text;
 	struct agent_http_answer	*r;
 	json_t		*o;
 	long		 code;
+	int		 switched = 0;
 
 	if (time_format_utc(time_now_ms(), ts, sizeof(ts)) == -1 ||
 	    time_format_utc(u->boot_ms, boot, sizeof(boot)) == -1)
-		return;
+		return 0;
 	o = json_pack("{s:s, s:s, s:I, s:s}", "agent", u->cur.name, "ts", ts,
 	    "interval_s", (json_int_t)(u->cur.heartbeat_ms / 1000 > 0 ?
 	    u->cur.heartbeat_ms / 1000 : 1), "boot_ts", boot);
@@ -555,7 +601,7 @@ heartbeat(struct uploader *u)
 	json_decref(o);
 	if (text == NULL || (r = malloc(sizeof(*r))) == NULL) {
 		free(text);
-		return;
+		return 0;
 	}
 	code = post(u, "/api/v1/heartbeat", text, strlen(text), false, r, err,
 	    sizeof(err));
@@ -569,22 +615,33 @@ heartbeat(struct uploader *u)
 	} else if (note_revoked(u, code, r)) {
 		note_failure(u, "revoked by the administrator");
 	} else if (code == -1) {
-		note_failure(u, err);
+		switched = fail_or_switch(u, code, false, err) == -3;
 	} else {
 		char why[300], reason[256];
 
 		snprintf(why, sizeof(why), "heartbeat answered HTTP %ld: %s",
 		    code, agent_http_reason(r, reason, sizeof(reason)));
-		note_failure(u, why);
+		switched = fail_or_switch(u, code, false, why) == -3;
 	}
 	free(text);
 	free(r);
+	return switched;
 }
 
 /* Take the settings handed over by uploader_reconfigure().  Under mu. */
 static void
 take_config(struct uploader *u)
 {
+	struct servers	old = u->srv;
+	char		why[300];
+
+	if (servers_init(&u->srv, u->ac.server, u->ac.retry_primary_ms, &old,
+	    time_mono_ms(), why, sizeof(why)) == -1) {
+		/* The configuration check refused this already. */
+		log_warnx("[agent] server: %s; keeping the collectors in use",
+		    why);
+		u->srv = old;
+	}
 	u->cur = u->ac;
 	if (u->cr.ca != NULL) {
 		upload_creds_free(&u->curcr);
@@ -634,14 +691,17 @@ uploader_thread(void *arg)
 				next_up = now + u->cur.upload_ms;
 		}
 		if (now >= next_hb) {
+			int switched;
+
 			pthread_mutex_unlock(&u->mu);
-			heartbeat(u);
+			switched = heartbeat(u);
 			pthread_mutex_lock(&u->mu);
 			/* Until the collector told us its last seq, ask again
 			   soon: uploads wait for it. */
-			next_hb = time_mono_ms() + (u->seq_checked ?
-			    u->cur.heartbeat_ms : upload_backoff_ms(u->fails ?
-			    u->fails : 1, 1000, u->cur.retry_max_ms, rand32()));
+			next_hb = time_mono_ms() + (switched ? 0 :
+			    u->seq_checked ? u->cur.heartbeat_ms :
+			    upload_backoff_ms(u->fails ? u->fails : 1, 1000,
+			    u->cur.retry_max_ms, rand32()));
 			/* Events from another process (shaobing-agent --emit)
 			 * kick nobody: look at the spool once a heartbeat. */
 			if (next_up == NEVER)
@@ -653,7 +713,7 @@ uploader_thread(void *arg)
 			rc = upload_once(u);
 			pthread_mutex_lock(&u->mu);
 			now = time_mono_ms();
-			if (rc == 1 || rc == -2)
+			if (rc == 1 || rc == -2 || rc == -3)
 				next_up = now;
 			else if (rc == 0 && spool_seq_pending(u->sp) == 1) {
 				/* A recovered spool holds its new events back

@@ -558,15 +558,22 @@ migrate(struct store *st, char *err, size_t errlen)
 
 	if (pragma_int(st, "PRAGMA user_version", &v, err, errlen) == -1)
 		return -1;
-	if (v > NMIGRATIONS) {
-		snprintf(err, errlen, "%s: schema version %d is newer than this "
-		    "collector knows (%d); run a newer shaobing-collector",
-		    st->path, v, NMIGRATIONS);
-		return -1;
-	}
-	for (; v < NMIGRATIONS; v++) {
+	while (v < NMIGRATIONS) {
+		/*
+		 * Another collector on the same file may be migrating too:
+		 * read the version again under the write lock, so each step
+		 * runs once whoever gets there first.
+		 */
 		if (exec_sql(st, "BEGIN IMMEDIATE", err, errlen) == -1)
 			return -1;
+		if (pragma_int(st, "PRAGMA user_version", &v, err, errlen) == -1) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		if (v >= NMIGRATIONS) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			break;
+		}
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
 		if (exec_sql(st, migrations[v], err, errlen) == -1 ||
 		    exec_sql(st, sql, err, errlen) == -1 ||
@@ -576,6 +583,13 @@ migrate(struct store *st, char *err, size_t errlen)
 		}
 		log_info("store: %s: schema migrated to version %d", st->path,
 		    v + 1);
+		v++;
+	}
+	if (v > NMIGRATIONS) {
+		snprintf(err, errlen, "%s: schema version %d is newer than this "
+		    "collector knows (%d); run a newer shaobing-collector",
+		    st->path, v, NMIGRATIONS);
+		return -1;
 	}
 	st->version = v;
 	return 0;

@@ -95,6 +95,19 @@ stored() {
 	"$SB" audit log --json | jq -e '.audit | map(select(.via == "enroll" and .status == 200)) | length == 1'
 }
 
+@test "enrolling through one collector of a failover list keeps the list; another URL replaces it" {
+	enroll_conf pc1
+	echo "server = https://127.0.0.1:1, https://127.0.0.1:$C_PORT" >>"$T/e/pc1/agent.ini"
+	run enroll pc1 pc1 "$(sb_token)" --name pc-list
+	[ "$status" -eq 0 ]
+	grep -q "^server = https://127.0.0.1:1, https://127.0.0.1:$C_PORT\$" "$T/e/pc1/agent.ini"
+	"$SHAOBING_BIN/shaobing-agent" -c "$T/e/pc1/agent.ini" --check-config
+	sed -i "s|^server = .*|server = https://127.0.0.1:1, https://127.0.0.1:2|" "$T/e/pc1/agent.ini"
+	run enroll pc1 pc1 "$(sb_token --replace pc-list)" --name pc-list
+	[ "$status" -eq 0 ]
+	grep -q "^server = https://127.0.0.1:$C_PORT\$" "$T/e/pc1/agent.ini"
+}
+
 @test "a used token, an expired token, an unknown token are refused with clear errors" {
 	enroll_conf pc1
 	enroll_conf pc2

@@ -56,6 +56,7 @@ test_example_config_parses(void **state)
 	assert_int_equal(s.ac.heartbeat_ms, 60000);
 	assert_int_equal(s.ac.upload_ms, 2000);
 	assert_int_equal(s.ac.retry_max_ms, 300000);
+	assert_int_equal(s.ac.retry_primary_ms, 300000);
 	assert_string_equal(s.ac.user, "shaobing");
 	assert_int_equal(s.ac.log_level, 2);
 	assert_string_equal(s.ac.timezone, "Asia/Shanghai");
@@ -112,6 +113,18 @@ test_config_errors(void **state)
 		{ "[agent]\nserver = http://x:8443\n",
 		  "agent.ini:2: [agent] server: 'http://x:8443' must be an "
 		  "https:// URL such as https://collector.example:8443" },
+		{ "[agent]\nserver = https://a:8443, http://b:8443\n",
+		  "agent.ini:2: [agent] server: 'http://b:8443' must be an "
+		  "https:// URL such as https://collector.example:8443" },
+		{ "[agent]\n\nserver = https://a:8443,https://a:8443\n",
+		  "agent.ini:3: [agent] server: 'https://a:8443' is listed "
+		  "twice" },
+		{ "[agent]\nserver = ,\n",
+		  "agent.ini:2: [agent] server: no collector URL given (for "
+		  "example https://collector.example:8443)" },
+		{ "[agent]\nserver_retry_primary = 10ms\n",
+		  "agent.ini:2: [agent] server_retry_primary: '10ms' is out of "
+		  "range (1000ms..86400000ms)" },
 		{ "[agent]\nname = pc 01\n",
 		  "agent.ini:2: [agent] name: 'pc 01' must be 1-63 characters "
 		  "of A-Z a-z 0-9 . _ - (it must equal the certificate's CN)" },

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include "collector/incident.h"
@@ -167,6 +168,94 @@ exec(struct fx *f, const char *sql, int want_ok)
 		assert_int_equal(rc, SQLITE_OK);
 	else
 		assert_int_not_equal(rc, SQLITE_OK);
+}
+
+/* ---- two collectors on one database -------------------------------- */
+
+#define RACE_N	150
+
+struct racer {
+	struct fx		*f;
+	int			 parity;	/* seqs 2i+1 or 2i+2 */
+	struct store		*st;
+	struct incidents	*in;
+	int			 failed;
+	char			 err[256];
+};
+
+/* A second collector: its own connection and incident engine. */
+static void *
+race_thread(void *arg)
+{
+	struct racer		*r = arg;
+	int64_t			 t = local(2026, 11, 27, 10, 0);
+
+	for (int i = 0; i < RACE_N && !r->failed; i++) {
+		struct event_batch		b;
+		struct store_batch_result	res;
+
+		memset(&b, 0, sizeof(b));
+		snprintf(b.agent, sizeof(b.agent), "pc-01");
+		b.events = calloc(1, sizeof(*b.events));
+		b.n = 1;
+		if (b.events == NULL || event_set(&b.events[0], "pc-01",
+		    (uint64_t)(2 * i + r->parity), t + i * 1000, "port_scan",
+		    SEV_HIGH, "port_scan:10.0.0.9->10.0.0.1",
+		    json_pack("{s:i}", "ports", i)) == -1 ||
+		    store_insert_batch(r->st, &b, t + i * 1000, &res, r->err,
+		    sizeof(r->err)) == -1)
+			r->failed = 1;
+		event_batch_free(&b);
+	}
+	return NULL;
+}
+
+/*
+ * Two collectors (two connections, two incident engines) fold events of
+ * one key into one database at the same time: one incident, opened
+ * once, counting every event; the trail's chain stays linear.
+ */
+static void
+test_two_collectors_fold_once(void **state)
+{
+	struct fx		*f = *state;
+	struct racer		 r[2];
+	struct incidents_stats	 s[2];
+	struct incidents_opts	 o = {
+		.conf = &f->ic, .schedule = &f->sc, .gap_factor = 3,
+	};
+	pthread_t		 t[2];
+	int64_t			 rows = 0, broken = 0;
+	char			 err[256];
+
+	memset(r, 0, sizeof(r));
+	r[0].st = f->st;
+	r[0].in = f->in;
+	assert_non_null(r[1].st = store_open(f->path, err, sizeof(err)));
+	assert_non_null(r[1].in = incidents_new(r[1].st, &o, err, sizeof(err)));
+	for (int i = 0; i < 2; i++) {
+		r[i].f = f;
+		r[i].parity = i + 1;
+		assert_int_equal(pthread_create(&t[i], NULL, race_thread, &r[i]),
+		    0);
+	}
+	for (int i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		if (r[i].failed)
+			fail_msg("collector %d: %s", i + 1, r[i].err);
+		incidents_stats(r[i].in, &s[i]);
+	}
+	assert_int_equal(s[0].opened + s[1].opened, 1);
+	assert_int_equal(s[0].folded + s[1].folded, 2 * RACE_N - 1);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents"), 1);
+	assert_int_equal(scalar(f, "SELECT count FROM incidents"), 2 * RACE_N);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM events"), 2 * RACE_N);
+	assert_int_equal(store_incident_verify(f->st, &rows, &broken, err,
+	    sizeof(err)), 0);
+	assert_int_equal(broken, 0);
+	assert_true(rows >= 1);
+	incidents_free(r[1].in);
+	store_close(r[1].st);
 }
 
 /* ---- mapping -------------------------------------------------------- */
@@ -882,6 +971,8 @@ main(void)
 		cmocka_unit_test(test_map_defaults),
 		cmocka_unit_test(test_map_config),
 		cmocka_unit_test_setup_teardown(test_fold_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_collectors_fold_once,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fold_escalate_and_resolved,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fold_rollback, setup,

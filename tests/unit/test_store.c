@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include "collector/api.h"
@@ -203,6 +204,65 @@ test_newer_schema_refused(void **state)
 	sqlite3_close(db);
 	assert_null(store_open(f->path, err, sizeof(err)));
 	assert_non_null(strstr(err, "newer"));
+}
+
+struct opener {
+	char		 path[128];
+	struct store	*st;
+	char		 err[256];
+};
+
+static void *
+open_thread(void *arg)
+{
+	struct opener *o = arg;
+
+	o->st = store_open(o->path, o->err, sizeof(o->err));
+	return NULL;
+}
+
+/*
+ * Two collectors starting on one new file at once: both find version 0,
+ * both wait for the write lock; the second must not run the migrations
+ * the first already ran ("table already exists").
+ */
+static void
+test_two_collectors_migrate_once(void **state)
+{
+	struct fx	*f = *state;
+	struct opener	 o[2];
+	pthread_t	 t[2];
+	sqlite3		*db;
+	char		 p[160];
+
+	memset(o, 0, sizeof(o));
+	snprintf(o[0].path, sizeof(o[0].path), "%s/race.db", f->dir);
+	memcpy(o[1].path, o[0].path, sizeof(o[1].path));
+	assert_int_equal(sqlite3_open(o[0].path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = WAL; "
+	    "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, open_thread, &o[i]),
+		    0);
+	/* Let both read version 0 and queue for the lock (an earlier
+	   release only makes the race less likely, never a failure). */
+	usleep(300000);
+	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL),
+	    SQLITE_OK);
+	for (int i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		if (o[i].st == NULL)
+			fail_msg("collector %d: %s", i + 1, o[i].err);
+		assert_int_equal(store_schema_version(o[i].st),
+		    store_schema_latest());
+		store_close(o[i].st);
+	}
+	sqlite3_close(db);
+	unlink(o[0].path);
+	snprintf(p, sizeof(p), "%s-wal", o[0].path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", o[0].path);
+	unlink(p);
 }
 
 static void
@@ -600,6 +660,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_from_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_exactly_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_collectors_migrate_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_failure_stores_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uptime_coalescing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admin_queries, setup, teardown),
