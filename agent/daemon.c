@@ -43,6 +43,7 @@
 #include "common/checkfiles.h"
 #include "common/conf.h"
 #include "common/log.h"
+#include "common/pki.h"
 #include "common/timeutil.h"
 #include "probes/system.h"
 
@@ -453,7 +454,9 @@ agent_main(int argc, char **argv, void (*usage)(FILE *))
 		goto out;
 	}
 	apply_log_settings(&d);
-	if (upload_creds_load(&cr, &d.setup.ac, err, sizeof(err)) == -1) {
+	if (upload_creds_load(&cr, &d.setup.ac, err, sizeof(err)) == -1 ||
+	    pki_identity_check(d.setup.ac.ca, d.setup.ac.cert, d.setup.ac.key,
+	    err, sizeof(err)) == -1) {
 		log_errorx("%s; set [agent] ca, cert and key (shaobing-agent "
 		    "enroll writes them; shaobing-agent --check-config names "
 		    "the problem); not restarting", err);
@@ -483,7 +486,10 @@ agent_main(int argc, char **argv, void (*usage)(FILE *))
 	spool_prepare(&d.setup.ac, true);
 	if ((d.sp = spool_open(d.setup.ac.spool, d.setup.ac.spool_max, err,
 	    sizeof(err))) == NULL) {
-		log_errorx("%s", err);
+		log_errorx("%s; check [agent] spool and its folder's permissions "
+		    "(shaobing-agent --check-config names the problem); not "
+		    "restarting", err);
+		rc = 2;
 		goto out;
 	}
 	/* A damaged spool is moved aside and salvaged (logged there). */

@@ -337,7 +337,7 @@ main(int argc, char **argv)
 	char			 err[512];
 	const char		*check_user = COLLECTOR_USER;
 	int			 foreground = 0, check = 0, rc = 1;
-	int			 user_given = 0;
+	int			 user_given = 0, fatal = 0;
 
 	memset(&co, 0, sizeof(co));
 	co.conf_path = DEFAULT_CONFIG;
@@ -423,7 +423,9 @@ main(int argc, char **argv)
 	co.api.conf = &co.conf;
 	co.api.now = time_now_ms;
 	if ((co.api.access = access_new(&co.conf, err, sizeof(err))) == NULL) {
-		log_errorx("%s", err);
+		log_errorx("%s; fix [server] ca (shaobing-collector "
+		    "--check-config names the problem); not restarting", err);
+		rc = 2;
 		goto out;
 	}
 	if ((co.api.console = console_new()) == NULL) {
@@ -434,9 +436,15 @@ main(int argc, char **argv)
 		log_errorx("cannot create the event loop");
 		goto out;
 	}
-	if ((co.http = http_server_new(co.base, &co.api, &co.conf, err,
-	    sizeof(err))) == NULL) {
-		log_errorx("%s", err);
+	if ((co.http = http_server_new(co.base, &co.api, &co.conf, &fatal,
+	    err, sizeof(err))) == NULL) {
+		if (fatal) {
+			log_errorx("%s; fix it (shaobing-collector "
+			    "--check-config names the problem); not restarting",
+			    err);
+			rc = 2;
+		} else
+			log_errorx("%s", err);
 		goto out;
 	}
 	if (!foreground) {
