@@ -388,6 +388,7 @@ main(int argc, char **argv)
 			{ "[schedule] calendar", co.conf.sched.calendar_path,
 			    CHECK_READ },
 			{ "[assets] oui", co.conf.asset_oui, CHECK_READ_OPTIONAL },
+			{ "[admin] socket", co.conf.admin_socket, CHECK_SOCKET },
 		};
 
 		/* Not installed from the package (no user shaobing): the

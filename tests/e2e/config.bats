@@ -180,3 +180,49 @@ check() {
 	[ "$status" -eq 2 ]
 	grep -q "spool.*not restarting" <<<"$output"
 }
+
+@test "--check-config: the admin socket's folder must exist (or be made under /run) and be writable" {
+	sb_ca
+	sb_collector_conf
+	run "$SHAOBING_BIN/shaobing-collector" -c "$T/collector.ini" --check-config
+	echo "$output"
+	[ "$status" -eq 0 ]
+	sed -i "s|^socket = .*|socket = $T/nope/admin.sock|" "$T/collector.ini"
+	run "$SHAOBING_BIN/shaobing-collector" -c "$T/collector.ini" --check-config
+	echo "$output"
+	[ "$status" -eq 2 ]
+	grep -q "^shaobing-collector: $T/nope (folder of \[admin\] socket): does not exist" <<<"$output"
+	# The unit's RuntimeDirectory= makes /run/shaobing at start.
+	sed -i "s|^socket = .*|socket = /run/sb-not-made-$$/admin.sock|" "$T/collector.ini"
+	run "$SHAOBING_BIN/shaobing-collector" -c "$T/collector.ini" --check-config
+	echo "$output"
+	[ "$status" -eq 0 ]
+	if [ "$(id -u)" -ne 0 ]; then
+		skip "the check as another user needs root"
+	fi
+	mkdir -m 0755 "$T/rootonly"
+	chmod 0755 "$T"
+	sed -i "s|^socket = .*|socket = $T/rootonly/admin.sock|" "$T/collector.ini"
+	run "$SHAOBING_BIN/shaobing-collector" -c "$T/collector.ini" --check-config --user nobody
+	echo "$output"
+	[ "$status" -eq 2 ]
+	grep -q "^shaobing-collector: $T/rootonly (folder of \[admin\] socket): cannot make the socket in it as user nobody: Permission denied" <<<"$output"
+}
+
+@test "agent --check-config reads the CA file each [target] names" {
+	sb_ca
+	sb_agent_cert pc1
+	C_PORT=$(sb_free_port)
+	AG_EXTRA=$(printf '[target web]\nurl = https://127.0.0.1:1/\nca = %s\n[target mail]\nurl = tls://127.0.0.1:2\nca = %s\n' \
+		"$T/ca/ca.crt" "$T/nothere.pem")
+	sb_agent_conf pc1
+	run "$SHAOBING_BIN/shaobing-agent" -c "$T/agents/pc1/agent.ini" --check-config
+	echo "$output"
+	[ "$status" -eq 2 ]
+	grep -q "^shaobing-agent: $T/nothere.pem (\[target mail\] ca): cannot read it as user .*: No such file or directory" <<<"$output"
+	refute_grep -q "target web" <<<"$output"
+	cp "$T/ca/ca.crt" "$T/nothere.pem"
+	run "$SHAOBING_BIN/shaobing-agent" -c "$T/agents/pc1/agent.ini" --check-config
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
