@@ -24,6 +24,7 @@
 #include "common/log.h"
 #include "common/text.h"
 #include "common/timeutil.h"
+#include "common/version.h"
 #include "collector/notify.h"
 #include "common/taxonomy.h"
 
@@ -469,6 +470,7 @@ job_prepare(struct notifier *n, struct job *j)
 	size_t		 total = j->nids;
 	int64_t		 ts = now_ms(n);
 	char		 url[1400], sign[64], enc[200], item[256];
+	char		 ua[VERSION_UA_MAX];
 	json_t		*body = NULL;
 	const char	*cur;
 
@@ -558,7 +560,8 @@ job_prepare(struct notifier *n, struct job *j)
 	curl_easy_setopt(j->easy, CURLOPT_HTTPHEADER, j->hdrs);
 	curl_easy_setopt(j->easy, CURLOPT_POSTFIELDS, j->payload);
 	curl_easy_setopt(j->easy, CURLOPT_POSTFIELDSIZE, (long)j->paylen);
-	curl_easy_setopt(j->easy, CURLOPT_USERAGENT, "shaobing-collector/0.1");
+	curl_easy_setopt(j->easy, CURLOPT_USERAGENT, version_user_agent(ua,
+	    sizeof(ua), "shaobing-collector", NULL));
 	return 0;
 nomem:
 	snprintf(j->error, sizeof(j->error), "out of memory");

@@ -204,6 +204,11 @@ recovery resolved https://collector.example/console/#/incidents/1" ]
 	[[ "$output" == "[哨兵 Shaobing][已恢复 RECOVERED][一般 IV] DE #1 "* ]]
 	run sqlite3 "$T/collector.db" "select count(*) from notifications where incident_id = 1"
 	[ "$output" = 3 ]
+	# Every send says the collector's one version (shaobing-collector --version).
+	v=$("$SHAOBING_BIN/shaobing-collector" --version | awk '{print $2}')
+	for f in "$T"/hook.*.ua; do
+		[ "$(cat "$f")" = "shaobing-collector/$v" ]
+	done
 }
 
 @test "the console acts as its session's user, whatever the body says" {
