@@ -11,6 +11,7 @@
 #include "collector/collector.h"
 #include "collector/retention.h"
 #include "common/log.h"
+#include "common/manpage.h"
 #include "common/pki.h"
 
 static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
@@ -264,6 +265,27 @@ static const struct conf_opt assets_opts[] = {
 	  "IEEE OUI table for device vendors (Debian ieee-data; empty: none)" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
+
+void
+collector_conf_man(FILE *out)
+{
+	const struct man_conf s[] = {
+		{ "server", server_opts },
+		{ "store", store_opts },
+		{ "admin", admin_opts },
+		{ "enroll", enroll_opts },
+		{ "uptime", uptime_opts },
+		{ "log", log_opts },
+		{ "schedule", schedule_conf_opts },
+		{ "indicators", indicator_conf_opts },
+		{ "assets", assets_opts },
+		{ "incidents", incidents_conf_opts },
+		{ "category TYPE", incident_rule_opts },
+		{ "notify NAME", notify_channel_opts },
+	};
+
+	man_conf(out, "/etc/shaobing/collector.ini", s, sizeof(s) / sizeof(s[0]));
+}
 
 int
 collector_conf_load(const char *path, struct collector_conf *cc,

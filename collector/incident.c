@@ -23,7 +23,7 @@ static const char *const operator_choices[] = { "cii", "government", "other", NU
 
 #define IC(f)	offsetof(struct incidents_conf, f)
 
-static const struct conf_opt incidents_opts[] = {
+const struct conf_opt incidents_conf_opts[] = {
 	{ "window", CONF_DURATION, IC(window_ms), 0, 1000, 30LL * 86400000,
 	  "1h", NULL, NULL, "events with the same key this close fold" },
 	{ "level_critical", CONF_ENUM, IC(level_by_sev) + sizeof(int) * SEV_CRITICAL,
@@ -80,7 +80,7 @@ validate_category(const void *field, char *why, size_t whylen)
 }
 
 #define RC(f)	offsetof(struct rule_conf, f)
-static const struct conf_opt rule_opts[] = {
+const struct conf_opt incident_rule_opts[] = {
 	{ "category", CONF_STR, RC(category), 8, 0, 0, "", NULL,
 	  validate_category, "GB/T 20986-2023 category code" },
 	{ "subcategory", CONF_STR, RC(subcategory), 16, 0, 0, "", NULL, NULL,
@@ -142,7 +142,7 @@ incidents_conf_defaults(struct incidents_conf *ic)
 	struct conf_err err;
 
 	memset(ic, 0, sizeof(*ic));
-	if (conf_defaults(incidents_opts, ic, &err) == -1 ||
+	if (conf_defaults(incidents_conf_opts, ic, &err) == -1 ||
 	    rules_builtin(ic) == -1)
 		return -1;
 	conf_post(ic);
@@ -178,7 +178,7 @@ rule_load(void *arg, const char *name, const char *section, int line)
 		    line, section);
 		return -1;
 	}
-	if (conf_apply(x->c, section, rule_opts, &rc, x->err) == -1)
+	if (conf_apply(x->c, section, incident_rule_opts, &rc, x->err) == -1)
 		return -1;
 	for (size_t i = 0; i < x->ic->nrules; i++)
 		if (strcmp(x->ic->rules[i].pattern, name) == 0) {
@@ -254,7 +254,7 @@ incidents_conf_load(struct conf *c, struct incidents_conf *ic,
 	struct rule_ctx x = { c, ic, err };
 
 	memset(ic, 0, sizeof(*ic));
-	if (conf_apply(c, "incidents", incidents_opts, ic, err) == -1)
+	if (conf_apply(c, "incidents", incidents_conf_opts, ic, err) == -1)
 		goto fail;
 	if (rules_builtin(ic) == -1) {
 		conf_err_set(err, "%s: too many built-in rules", conf_path(c));

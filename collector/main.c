@@ -433,6 +433,7 @@ main(int argc, char **argv)
 		else if (strcmp(argv[i], "--man") == 0) {
 			/* The man page's generated part (packaging/man/render.sh). */
 			man_usage(stdout, "OPTIONS", usage);
+			collector_conf_man(stdout);
 			return 0;
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("shaobing-collector %s\n", shaobing_version);

@@ -53,7 +53,7 @@ validate_level(const void *field, char *why, size_t whylen)
 #define OFF(f)	offsetof(struct notify_channel_conf, f)
 #define SZ(f)	sizeof(((struct notify_channel_conf *)0)->f)
 
-static const struct conf_opt channel_opts[] = {
+const struct conf_opt notify_channel_opts[] = {
 	{ "type", CONF_ENUM, OFF(type), 0, 0, 0, NULL, type_choices, NULL,
 	  "email, webhook, dingtalk, wecom or feishu" },
 	{ "url", CONF_STR, OFF(url), SZ(url), 0, 0, "", NULL, NULL,
@@ -202,7 +202,7 @@ channel_load(void *arg, const char *name, const char *section, int line)
 	ch = &x->nc->ch[x->nc->n];
 	memset(ch, 0, sizeof(*ch));
 	ch->type = -1;
-	if (conf_apply(x->c, section, channel_opts, ch, x->err) == -1)
+	if (conf_apply(x->c, section, notify_channel_opts, ch, x->err) == -1)
 		return -1;
 	text_printf(ch->name, sizeof(ch->name), "%s", name);
 	ch->line = line;

@@ -894,7 +894,7 @@ validate_days(const void *field, char *why, size_t whylen)
 	return schedule_parse_days(field, &d, why, whylen);
 }
 
-static const struct conf_opt schedule_opts[] = {
+const struct conf_opt schedule_conf_opts[] = {
 	{ "calendar", CONF_STR, offsetof(struct schedule_conf, calendar_path),
 	  SCHEDULE_PATH_MAX, 0, 0, SCHEDULE_CALENDAR_DEFAULT, NULL, NULL,
 	  "holiday calendar files or patterns, comma-separated, one file a "
@@ -919,7 +919,7 @@ schedule_conf_load(struct conf *c, struct schedule_conf *sc,
 	char why[256];
 
 	memset(sc, 0, sizeof(*sc));
-	if (conf_apply(c, "schedule", schedule_opts, sc, err) == -1)
+	if (conf_apply(c, "schedule", schedule_conf_opts, sc, err) == -1)
 		goto fail;
 	if (sc->calendar_path[0] != '\0' &&
 	    (sc->cal = calendar_load_list(sc->calendar_path, err)) == NULL)

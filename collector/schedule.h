@@ -202,4 +202,7 @@ const struct schedule *schedule_conf_get(const struct schedule_conf *sc,
 const struct schedule *schedule_for_agent(const struct schedule_conf *sc,
 	    const char *name);
 
+/* [schedule]'s option table (for the man page). */
+extern const struct conf_opt schedule_conf_opts[];
+
 #endif
