@@ -329,7 +329,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	log_info("SIGHUP: configuration %s reloaded", co->conf_path);
 }
 
-/* The files of the [schedule] calendar list, for check_files(). */
+/* What check_files() opens (paths copied: the calendar list expands). */
 struct check_list {
 	struct checkfile	*f;
 	size_t			 n, cap;
@@ -456,6 +456,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (check) {
+		/* Not installed from the package (no user shaobing): the
+		   files are checked as whoever runs this. */
 		rc = check_files(&co, user_given ? check_user :
 		    getpwnam(check_user) != NULL ? check_user : NULL);
 		collector_conf_free(&co.conf);
