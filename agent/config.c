@@ -10,6 +10,14 @@
 #include "agent/config.h"
 #include "agent/servers.h"
 #include "common/log.h"
+#include "common/manpage.h"
+#include "probes/check/check.h"
+#include "probes/fim/fim.h"
+#include "probes/inventory/probe_inventory.h"
+#include "probes/packet/detector.h"
+#include "probes/packet/engine.h"
+#include "probes/system.h"
+#include "probes/web/web.h"
 
 static const char *const log_levels[] = { "error", "warn", "info", "debug",
 	NULL };
@@ -181,4 +189,25 @@ agent_setup_load(const char *path, struct agent_setup *out,
 	rc = agent_setup_from_conf(c, out, err);
 	conf_free(c);
 	return rc;
+}
+
+void
+agent_conf_man(FILE *out)
+{
+	struct man_conf	s[8 + 32];
+	size_t		n = 0;
+
+	s[n++] = (struct man_conf){ "agent", agent_conf_opts };
+	s[n++] = (struct man_conf){ "system", system_conf_opts };
+	s[n++] = (struct man_conf){ "inventory", inventory_conf_opts };
+	s[n++] = (struct man_conf){ "packet", pkt_engine_opts };
+	/* Each detector's own [packet] keys, in registry order. */
+	for (const struct detector_ops *const *d = detector_registry;
+	    *d != NULL && n < sizeof(s) / sizeof(s[0]) - 3; d++)
+		if ((*d)->options != NULL)
+			s[n++] = (struct man_conf){ "packet", (*d)->options };
+	s[n++] = (struct man_conf){ "target NAME", check_target_opts };
+	s[n++] = (struct man_conf){ "website NAME", website_opts };
+	s[n++] = (struct man_conf){ "fim NAME", fim_opts_table };
+	man_conf(out, "/etc/shaobing/agent.ini", s, n);
 }

@@ -65,4 +65,7 @@ int	agent_setup_load(const char *path, struct agent_setup *out,
 /* Free every probe state (accepts a zeroed or NULL setup). */
 void	agent_setup_free(struct agent_setup *s);
 
+/* The CONFIGURATION section of the man page, from the option tables. */
+void	agent_conf_man(FILE *out);
+
 #endif

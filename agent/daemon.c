@@ -43,6 +43,7 @@
 #include "common/checkfiles.h"
 #include "common/conf.h"
 #include "common/log.h"
+#include "common/pki.h"
 #include "common/timeutil.h"
 #include "probes/system.h"
 
@@ -347,6 +348,46 @@ struct check_more {
 	char	inv_state[AGENT_PATH_MAX];
 };
 
+/* The CA bundle a [target NAME] names (its "ca" key). */
+struct check_target_ca {
+	char	what[96];	/* "[target web] ca" */
+	char	path[512];
+};
+
+struct check_targets {
+	struct conf		*c;
+	struct check_target_ca	*t;
+	size_t			 n;
+	struct conf_err		*err;
+};
+
+static int
+check_target_cb(void *arg, const char *name, const char *section, int line)
+{
+	static const struct conf_opt opts[] = {
+		{ "ca", CONF_STR, offsetof(struct check_target_ca, path),
+		  sizeof(((struct check_target_ca *)0)->path), 0, 0, "", NULL,
+		  NULL, "" },
+		{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+	};
+	struct check_targets	*ct = arg;
+	struct check_target_ca	*t;
+
+	(void)name; (void)line;
+	if ((t = realloc(ct->t, (ct->n + 1) * sizeof(*t))) == NULL) {
+		conf_err_set(ct->err, "out of memory");
+		return -1;
+	}
+	ct->t = t;
+	t = &ct->t[ct->n];
+	memset(t, 0, sizeof(*t));
+	if (conf_apply(ct->c, section, opts, t, ct->err) == -1)
+		return -1;
+	snprintf(t->what, sizeof(t->what), "[%.80s] ca", section);
+	ct->n++;
+	return 0;
+}
+
 /*
  * --check-config: the configuration parsed; now open every file the
  * agent will open, as [agent] user (the unit's User=), and look up the
@@ -369,33 +410,48 @@ check_files(const char *conf_path, const struct agent_conf *ac)
 		{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 	};
 	struct check_more	 m;
+	struct check_targets	 ct;
 	struct conf_err		 cerr;
 	struct conf		*c;
+	struct checkfile	*files;
+	size_t			 nf = 0;
 	int			 rc;
 
 	memset(&m, 0, sizeof(m));
+	memset(&ct, 0, sizeof(ct));
+	ct.err = &cerr;
 	if ((c = conf_load(conf_path, &cerr)) == NULL ||
 	    conf_apply(c, "packet", pkt, &m, &cerr) == -1 ||
-	    conf_apply(c, "inventory", inv, &m, &cerr) == -1) {
+	    conf_apply(c, "inventory", inv, &m, &cerr) == -1 ||
+	    (ct.c = c, conf_foreach(c, "target", check_target_cb, &ct)) != 0) {
 		fprintf(stderr, "%s\n", cerr.msg);
 		conf_free(c);
+		free(ct.t);
 		return 2;
 	}
 	conf_free(c);
-	{
-		const struct checkfile files[] = {
-			{ "[agent] ca", ac->ca, CHECK_READ },
-			{ "[agent] cert", ac->cert, CHECK_READ },
-			{ "[agent] key", ac->key, CHECK_READ },
-			{ "[agent] spool", ac->spool, CHECK_DIR_WRITE },
-			{ "[inventory] state", m.inv_state, CHECK_DIR_WRITE },
-			{ "[packet] blocklist", m.blocklist, CHECK_READ },
-			{ "[packet] interfaces", m.interfaces, CHECK_IFACE },
-		};
-
-		rc = checkfiles_run("shaobing-agent", ac->user, files,
-		    sizeof(files) / sizeof(files[0]));
+	if ((files = calloc(7 + ct.n, sizeof(*files))) == NULL) {
+		fprintf(stderr, "shaobing-agent: out of memory\n");
+		free(ct.t);
+		return 2;
 	}
+	files[nf++] = (struct checkfile){ "[agent] ca", ac->ca, CHECK_READ };
+	files[nf++] = (struct checkfile){ "[agent] cert", ac->cert, CHECK_READ };
+	files[nf++] = (struct checkfile){ "[agent] key", ac->key, CHECK_READ };
+	files[nf++] = (struct checkfile){ "[agent] spool", ac->spool,
+	    CHECK_DIR_WRITE };
+	files[nf++] = (struct checkfile){ "[inventory] state", m.inv_state,
+	    CHECK_DIR_WRITE };
+	files[nf++] = (struct checkfile){ "[packet] blocklist", m.blocklist,
+	    CHECK_READ };
+	files[nf++] = (struct checkfile){ "[packet] interfaces", m.interfaces,
+	    CHECK_IFACE };
+	for (size_t i = 0; i < ct.n; i++)
+		files[nf++] = (struct checkfile){ ct.t[i].what, ct.t[i].path,
+		    CHECK_READ };
+	rc = checkfiles_run("shaobing-agent", ac->user, files, nf);
+	free(files);
+	free(ct.t);
 	if (rc == 0)
 		printf("configuration OK (files opened as user %s)\n",
 		    geteuid() == 0 ? ac->user : "running this");
@@ -453,7 +509,9 @@ agent_main(int argc, char **argv, void (*usage)(FILE *))
 		goto out;
 	}
 	apply_log_settings(&d);
-	if (upload_creds_load(&cr, &d.setup.ac, err, sizeof(err)) == -1) {
+	if (upload_creds_load(&cr, &d.setup.ac, err, sizeof(err)) == -1 ||
+	    pki_identity_check(d.setup.ac.ca, d.setup.ac.cert, d.setup.ac.key,
+	    err, sizeof(err)) == -1) {
 		log_errorx("%s; set [agent] ca, cert and key (shaobing-agent "
 		    "enroll writes them; shaobing-agent --check-config names "
 		    "the problem); not restarting", err);
@@ -483,7 +541,10 @@ agent_main(int argc, char **argv, void (*usage)(FILE *))
 	spool_prepare(&d.setup.ac, true);
 	if ((d.sp = spool_open(d.setup.ac.spool, d.setup.ac.spool_max, err,
 	    sizeof(err))) == NULL) {
-		log_errorx("%s", err);
+		log_errorx("%s; check [agent] spool and its folder's permissions "
+		    "(shaobing-agent --check-config names the problem); not "
+		    "restarting", err);
+		rc = 2;
 		goto out;
 	}
 	/* A damaged spool is moved aside and salvaged (logged there). */

@@ -36,6 +36,7 @@ agent_http_call(CURL *h, const struct agent_http_req *rq,
 	struct curl_blob	 ca, cert, key;
 	CURL			*own = NULL;
 	char			 url[AGENT_PATH_MAX + 64], cerr[CURL_ERROR_SIZE] = "";
+	char			 ua[VERSION_UA_MAX];
 	long			 code = -1;
 	CURLcode		 cc;
 
@@ -54,8 +55,8 @@ agent_http_call(CURL *h, const struct agent_http_req *rq,
 	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, rq->connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, rq->timeout_ms);
-	curl_easy_setopt(h, CURLOPT_USERAGENT,
-	    version_user_agent("shaobing-agent"));
+	curl_easy_setopt(h, CURLOPT_USERAGENT, version_user_agent(ua,
+	    sizeof(ua), "shaobing-agent", NULL));
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, answer_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
 	if (rq->ca == NULL) {

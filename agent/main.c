@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "agent/agent.h"
+#include "agent/config.h"
 #include "common/manpage.h"
 #include "common/version.h"
 #include "probes/check/check.h"
@@ -118,6 +119,7 @@ main(int argc, char **argv)
 			for (const struct subcommand *s = subcommands;
 			    s->flag != NULL; s++)
 				man_item(stdout, s->flag, s->help);
+			agent_conf_man(stdout);
 			return 0;
 		}
 		if (strcmp(argv[i], "--version") == 0) {

@@ -347,6 +347,7 @@ admin_perform(const char *admin, const char *path, const char *post,
 	CURLcode	 cc;
 	struct answer	 a = { 0 };
 	char		 url[2048], cerr[CURL_ERROR_SIZE] = "", perr[256];
+	char		 ua[VERSION_UA_MAX];
 	const char	*sock = NULL, *base = admin;
 	long		 status = 0;
 	size_t		 blen;
@@ -388,7 +389,8 @@ admin_perform(const char *admin, const char *path, const char *post,
 		curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, sock);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, version_user_agent("shaobing"));
+	curl_easy_setopt(h, CURLOPT_USERAGENT, version_user_agent(ua,
+	    sizeof(ua), "shaobing", NULL));
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, answer_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);

@@ -13,6 +13,7 @@
 #define SHAOBING_COLLECTOR_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "collector/incident.h"
 #include "collector/indicator.h"
@@ -91,5 +92,8 @@ int	collector_public_url(const struct collector_conf *cc, char *out,
 	    size_t outlen, char *err, size_t errlen);
 int	collector_split_addr(const char *s, char *host, size_t hostlen,
 	    uint16_t *port, char *why, size_t whylen);
+
+/* The CONFIGURATION section of the man page, from the option tables. */
+void	collector_conf_man(FILE *out);
 
 #endif

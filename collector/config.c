@@ -11,6 +11,7 @@
 #include "collector/collector.h"
 #include "collector/retention.h"
 #include "common/log.h"
+#include "common/manpage.h"
 #include "common/pki.h"
 
 static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
@@ -308,6 +309,27 @@ check_server_limits(const struct conf *c, const struct collector_conf *cc,
 	conf_err_set(err, "%s:%d: [server] %s: %s", conf_path(c), line, key,
 	    why);
 	return -1;
+}
+
+void
+collector_conf_man(FILE *out)
+{
+	const struct man_conf s[] = {
+		{ "server", server_opts },
+		{ "store", store_opts },
+		{ "admin", admin_opts },
+		{ "enroll", enroll_opts },
+		{ "uptime", uptime_opts },
+		{ "log", log_opts },
+		{ "schedule", schedule_conf_opts },
+		{ "indicators", indicator_conf_opts },
+		{ "assets", assets_opts },
+		{ "incidents", incidents_conf_opts },
+		{ "category TYPE", incident_rule_opts },
+		{ "notify NAME", notify_channel_opts },
+	};
+
+	man_conf(out, "/etc/shaobing/collector.ini", s, sizeof(s) / sizeof(s[0]));
 }
 
 int

@@ -566,10 +566,11 @@ bind_addr(struct evhttp *http, const char *what, const char *addr, char *err,
 
 struct http_server *
 http_server_new(struct event_base *base, struct api *api,
-    const struct collector_conf *cc, char *err, size_t errlen)
+    const struct collector_conf *cc, int *fatal, char *err, size_t errlen)
 {
 	struct http_server *hs, *ret = NULL;
 
+	*fatal = 0;
 	if ((hs = calloc(1, sizeof(*hs))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -577,8 +578,10 @@ http_server_new(struct event_base *base, struct api *api,
 	hs->base = base;
 	hs->api = api;
 	if ((hs->tls = tls_server_new(cc->cert, cc->key, cc->ca, err,
-	    errlen)) == NULL)
+	    errlen)) == NULL) {
+		*fatal = 1;
 		goto out;
+	}
 	if ((hs->agent_http = evhttp_new(base)) == NULL ||
 	    (hs->admin_http = evhttp_new(base)) == NULL ||
 	    (hs->sock_http = evhttp_new(base)) == NULL ||
@@ -603,8 +606,10 @@ http_server_new(struct event_base *base, struct api *api,
 	    cc->admin_listen, err, errlen)) == NULL)
 		goto out;
 	if (cc->admin_socket[0] != '\0' &&
-	    (hs->sock_sock = bind_unix(hs, cc->admin_socket, err, errlen)) == NULL)
+	    (hs->sock_sock = bind_unix(hs, cc->admin_socket, err, errlen)) == NULL) {
+		*fatal = 1;
 		goto out;
+	}
 	{
 		struct timeval tv = { 0, SWEEP_MS * 1000 };
 

@@ -16,10 +16,15 @@
 struct event_base;
 struct http_server;
 
-/* Bind both listeners.  NULL with err ("listen 0.0.0.0:8443: ..."). */
+/*
+ * Bind both listeners.  NULL with err ("listen 0.0.0.0:8443: ...");
+ * *fatal is then 1 when a restart cannot fix it (a certificate, key or
+ * CA that does not load or match, the admin socket's folder), 0 when it
+ * might (an address not yet there or still in use).
+ */
 struct http_server	*http_server_new(struct event_base *base,
 			    struct api *api, const struct collector_conf *cc,
-			    char *err, size_t errlen);
+			    int *fatal, char *err, size_t errlen);
 /*
  * Apply a reloaded configuration: TLS certificate, key and CA are read
  * again (new connections use them), limits and timeouts change.  -1 with

@@ -23,7 +23,7 @@ static const char *const operator_choices[] = { "cii", "government", "other", NU
 
 #define IC(f)	offsetof(struct incidents_conf, f)
 
-static const struct conf_opt incidents_opts[] = {
+const struct conf_opt incidents_conf_opts[] = {
 	{ "window", CONF_DURATION, IC(window_ms), 0, 1000, 30LL * 86400000,
 	  "1h", NULL, NULL, "events with the same key this close fold" },
 	{ "level_critical", CONF_ENUM, IC(level_by_sev) + sizeof(int) * SEV_CRITICAL,
@@ -80,7 +80,7 @@ validate_category(const void *field, char *why, size_t whylen)
 }
 
 #define RC(f)	offsetof(struct rule_conf, f)
-static const struct conf_opt rule_opts[] = {
+const struct conf_opt incident_rule_opts[] = {
 	{ "category", CONF_STR, RC(category), 8, 0, 0, "", NULL,
 	  validate_category, "GB/T 20986-2023 category code" },
 	{ "subcategory", CONF_STR, RC(subcategory), 16, 0, 0, "", NULL, NULL,
@@ -92,7 +92,8 @@ static const struct conf_opt rule_opts[] = {
 	{ "window", CONF_DURATION, RC(window_ms), 0, 0, 30LL * 86400000, "0",
 	  NULL, NULL, "fold window of this type; 0 = [incidents] window" },
 	{ "auto_resolve", CONF_ENUM, RC(auto_resolve), 0, 0, 0, "default",
-	  tri_choices, NULL, "may close by itself (never for security types)" },
+	  tri_choices, NULL, "may close by itself (equipment faults, and "
+	  "cert_* once the certificate is renewed)" },
 	{ "matters", CONF_ENUM, RC(matters), 0, 0, 0, "default", tri_choices,
 	  NULL, "only events whose data says \"matters\": true" },
 	{ "title", CONF_STR, RC(title), 96, 0, 0, "", NULL, NULL,
@@ -141,7 +142,7 @@ incidents_conf_defaults(struct incidents_conf *ic)
 	struct conf_err err;
 
 	memset(ic, 0, sizeof(*ic));
-	if (conf_defaults(incidents_opts, ic, &err) == -1 ||
+	if (conf_defaults(incidents_conf_opts, ic, &err) == -1 ||
 	    rules_builtin(ic) == -1)
 		return -1;
 	conf_post(ic);
@@ -159,18 +160,25 @@ rule_load(void *arg, const char *name, const char *section, int line)
 {
 	struct rule_ctx		*x = arg;
 	struct incident_rule	*r = NULL, *p;
+	const struct tax_type	*t;
 	struct rule_conf	 rc;
 	size_t			 nlen = strlen(name);
+	char			 prefix[EVENT_TYPE_MAX];
 
+	/* A type, or a prefix ending in '*' ("cert_*"; "*" alone: all). */
+	if (nlen > 0 && nlen < EVENT_TYPE_MAX) {
+		memcpy(prefix, name, nlen - 1);
+		prefix[nlen - 1] = '\0';
+	}
 	if (nlen == 0 || nlen >= EVENT_TYPE_MAX || (!event_name_ok(name,
 	    EVENT_TYPE_MAX) && !(name[nlen - 1] == '*' && (nlen == 1 ||
-	    event_name_ok(name, nlen))))) {
+	    event_name_ok(prefix, EVENT_TYPE_MAX))))) {
 		conf_err_set(x->err, "%s:%d: [%s]: expected an event type (letters, "
 		    "digits . _ -), optionally ending in *", conf_path(x->c),
 		    line, section);
 		return -1;
 	}
-	if (conf_apply(x->c, section, rule_opts, &rc, x->err) == -1)
+	if (conf_apply(x->c, section, incident_rule_opts, &rc, x->err) == -1)
 		return -1;
 	for (size_t i = 0; i < x->ic->nrules; i++)
 		if (strcmp(x->ic->rules[i].pattern, name) == 0) {
@@ -222,11 +230,18 @@ rule_load(void *arg, const char *name, const char *section, int line)
 		r->need_matters = rc.matters == 2;
 	if (rc.title[0] != '\0')
 		text_printf(r->title, sizeof(r->title), "%s", rc.title);
-	/* A security incident never closes by itself. */
-	if (r->auto_resolve && strcmp(r->category, "DE") != 0) {
+	/*
+	 * A security incident never closes by itself, but for the types the
+	 * taxonomy lets (cert_*: a later good check of the same endpoint
+	 * proves the certificate renewed).
+	 */
+	if (r->auto_resolve && strcmp(r->category, "DE") != 0 &&
+	    !((t = tax_type_find(name)) != NULL && t->auto_resolve &&
+	    strcmp(t->category, r->category) == 0)) {
 		conf_err_set(x->err, "%s:%d: [%s] auto_resolve = yes is only for "
-		    "equipment faults (category DE); a security incident is "
-		    "closed by a person", conf_path(x->c), line, section);
+		    "equipment faults (category DE) and certificate problems "
+		    "(cert_*); a security incident is closed by a person",
+		    conf_path(x->c), line, section);
 		return -1;
 	}
 	return 0;
@@ -239,7 +254,7 @@ incidents_conf_load(struct conf *c, struct incidents_conf *ic,
 	struct rule_ctx x = { c, ic, err };
 
 	memset(ic, 0, sizeof(*ic));
-	if (conf_apply(c, "incidents", incidents_opts, ic, err) == -1)
+	if (conf_apply(c, "incidents", incidents_conf_opts, ic, err) == -1)
 		goto fail;
 	if (rules_builtin(ic) == -1) {
 		conf_err_set(err, "%s: too many built-in rules", conf_path(c));
@@ -265,16 +280,23 @@ incidents_report_hours(const struct incidents_conf *ic)
 	    by_kind[ic->operator_kind] : 4;
 }
 
+/* The first rule whose pattern covers type (user rules come first). */
+static const struct incident_rule *
+rule_of(const struct incidents_conf *ic, const char *type)
+{
+	for (size_t i = 0; i < ic->nrules; i++)
+		if (tax_type_matches(ic->rules[i].pattern, type))
+			return &ic->rules[i];
+	return NULL;
+}
+
 int
 incident_map_event(const struct incidents_conf *ic, const char *type,
     enum severity sev, const json_t *data, struct incident_map *m)
 {
-	const struct incident_rule *r = NULL;
+	const struct incident_rule *r = rule_of(ic, type);
 
 	memset(m, 0, sizeof(*m));
-	for (size_t i = 0; i < ic->nrules && r == NULL; i++)
-		if (tax_type_matches(ic->rules[i].pattern, type))
-			r = &ic->rules[i];
 	if (r == NULL || (int)sev < r->min_severity)
 		return 0;
 	if (r->need_matters && !json_is_true(json_object_get(data, "matters")))
@@ -642,6 +664,60 @@ device_event(struct incidents *in, const struct store_event_ctx *ctx,
 	return 1;
 }
 
+/*
+ * Certificate renewed: a tls_report ("tls_report:HOST:PORT") whose
+ * data.codes lists the findings of the same run resolves the open
+ * cert_* incidents of that agent and endpoint ("cert_expiring:HOST:PORT")
+ * whose code the run no longer found, when their rule lets them close by
+ * themselves; the channels get a recovery message.  A report without
+ * codes (an older agent) resolves nothing.
+ */
+#define CERT_OPEN_MAX	16
+
+static int
+cert_renewed(struct incidents *in, const struct store_event_ctx *ctx,
+    char *err, size_t errlen)
+{
+	const json_t		*codes = json_object_get(ctx->ev->data, "codes");
+	const char		*subject = strchr(ctx->ev->key, ':');
+	struct incident_ref	 open[CERT_OPEN_MAX];
+	size_t			 n, j;
+	char			 note[EVENT_KEY_MAX + 128];
+	const json_t		*c;
+
+	if (!json_is_array(codes) || subject == NULL || subject[1] == '\0')
+		return 0;
+	subject++;
+	if (store_incident_find_open_types(in->st, ctx->agent_id, "cert_",
+	    subject, open, CERT_OPEN_MAX, &n, err, errlen) == -1)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct incident_rule *r = rule_of(in->o.conf, open[i].type);
+
+		if (r == NULL || !r->auto_resolve)
+			continue;
+		json_array_foreach(codes, j, c)
+			if (json_is_string(c) && strcmp(json_string_value(c),
+			    open[i].type) == 0)
+				break;
+		if (j < json_array_size(codes))
+			continue;	/* still there */
+		text_printf(note, sizeof(note), "certificate renewed: %s no "
+		    "longer finds %s (seen by %s)", subject, open[i].type,
+		    ctx->agent);
+		if (store_incident_change(in->st, open[i].id, INCIDENT_RESOLVE,
+		    1, INCIDENT_SYSTEM_ACTOR, INCIDENT_SYSTEM_SOURCE, note,
+		    ctx->received_ms, err, errlen) == -1)
+			return -1;
+		if (auto_resolved(in, open[i].id) == -1) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		log_info("incident %" PRId64 " resolved: %s", open[i].id, note);
+	}
+	return 0;
+}
+
 static int
 on_event(void *arg, struct store *st, const struct store_event_ctx *ctx,
     char *err, size_t errlen)
@@ -653,6 +729,9 @@ on_event(void *arg, struct store *st, const struct store_event_ctx *ctx,
 	(void)st;
 	if (strcmp(ctx->ev->type, "availability") == 0)
 		return website_sample(in, ctx, err, errlen);
+	if (strcmp(ctx->ev->type, "tls_report") == 0 &&
+	    cert_renewed(in, ctx, err, errlen) == -1)
+		return -1;
 	if (strncmp(ctx->ev->type, "device_", 7) == 0 ||
 	    strcmp(ctx->ev->type, "if_up") == 0) {
 		int r = device_event(in, ctx, err, errlen);

@@ -332,4 +332,8 @@ int	store_incident_notifications(struct store *st, int64_t id,
 int	store_incident_verify(struct store *st, int64_t *rows,
 	    int64_t *broken_id, char *why, size_t whylen);
 
+/* [incidents] and [category TYPE] option tables (for the man page). */
+extern const struct conf_opt incidents_conf_opts[];
+extern const struct conf_opt incident_rule_opts[];
+
 #endif

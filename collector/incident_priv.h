@@ -54,6 +54,21 @@ int	store_incident_find_open(struct store *st, int64_t agent_id,
 	    const char *key, int64_t *id, int64_t *first_seen, char *err,
 	    size_t errlen);
 
+/* An open incident found by store_incident_find_open_types(). */
+struct incident_ref {
+	int64_t	id;
+	char	type[EVENT_TYPE_MAX];
+};
+
+/*
+ * The open/acknowledged incidents of (agent_id or 0) whose type starts
+ * with prefix and whose key is "TYPE:subject" ("cert_expired:web:443"),
+ * oldest first, at most max into out, *n of them.  -1 on a store error.
+ */
+int	store_incident_find_open_types(struct store *st, int64_t agent_id,
+	    const char *prefix, const char *subject, struct incident_ref *out,
+	    size_t max, size_t *n, char *err, size_t errlen);
+
 /*
  * Lifecycle change (own transaction unless inside one).  0 done, 1
  * unknown id, 2 refused (why), -1 store error (why).  auto: action

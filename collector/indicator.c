@@ -39,7 +39,7 @@ static const char *const readings[] = { "incident_days", "asset_year", NULL };
 static const char *const stats[] = { "p95", "median", "max", NULL };
 
 #define IC(f)	offsetof(struct indicator_conf, f)
-static const struct conf_opt indicator_opts[] = {
+const struct conf_opt indicator_conf_opts[] = {
 	{ "event_rate_max", CONF_DOUBLE, IC(event_rate_max), 0, 0, 100, "1",
 	  NULL, NULL, "security-event rate target, percent, at most" },
 	{ "event_rate_reading", CONF_ENUM, IC(event_rate_reading), 0, 0, 0,
@@ -73,7 +73,7 @@ indicator_conf_apply(struct conf *c, struct indicator_conf *ic,
     struct conf_err *err)
 {
 	memset(ic, 0, sizeof(*ic));
-	return conf_apply(c, "indicators", indicator_opts, ic, err);
+	return conf_apply(c, "indicators", indicator_conf_opts, ic, err);
 }
 
 void
@@ -82,7 +82,7 @@ indicator_conf_defaults(struct indicator_conf *ic)
 	struct conf_err err;
 
 	memset(ic, 0, sizeof(*ic));
-	(void)conf_defaults(indicator_opts, ic, &err);
+	(void)conf_defaults(indicator_conf_opts, ic, &err);
 }
 
 /* ---- periods ---------------------------------------------------------- */

@@ -82,4 +82,7 @@ int	indicator_compute(struct store *st, const struct schedule_conf *sc,
 	    int64_t now_ms, int detail, json_t **out, char *err,
 	    size_t errlen);
 
+/* [indicators]' option table (for the man page). */
+extern const struct conf_opt indicator_conf_opts[];
+
 #endif

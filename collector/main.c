@@ -28,6 +28,7 @@
 #include "collector/incident.h"
 #include "collector/notify.h"
 #include "collector/retention.h"
+#include "collector/schedule.h"
 #include "collector/store.h"
 #include "collector/store_indicator.h"
 #include "common/checkfiles.h"
@@ -328,6 +329,81 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	log_info("SIGHUP: configuration %s reloaded", co->conf_path);
 }
 
+/* What check_files() opens (paths copied: the calendar list expands). */
+struct check_list {
+	struct checkfile	*f;
+	size_t			 n, cap;
+};
+
+static int
+check_add(struct check_list *l, const char *what, const char *path,
+    enum checkfile_need need)
+{
+	struct checkfile	*f;
+	char			*p;
+
+	if (l->n == l->cap) {
+		if ((f = realloc(l->f, (l->cap + 16) * sizeof(*f))) == NULL)
+			return -1;
+		l->f = f;
+		l->cap += 16;
+	}
+	if ((p = strdup(path)) == NULL)
+		return -1;
+	l->f[l->n++] = (struct checkfile){ what, p, need };
+	return 0;
+}
+
+static int
+check_add_calendar(void *arg, const char *path)
+{
+	return check_add(arg, "[schedule] calendar", path, CHECK_READ);
+}
+
+/*
+ * --check-config: open every file the collector will open, as user
+ * (NULL: as whoever runs this; not installed from the package).
+ */
+static int
+check_files(struct collector *co, const char *user)
+{
+	const struct collector_conf	*cc = &co->conf;
+	struct check_list		 l = { NULL, 0, 0 };
+	struct conf_err			 cerr;
+	int				 rc = 2;
+
+	if (check_add(&l, "[server] cert", cc->cert, CHECK_READ) == -1 ||
+	    check_add(&l, "[server] key", cc->key, CHECK_READ) == -1 ||
+	    check_add(&l, "[server] ca", cc->ca, CHECK_READ) == -1 ||
+	    check_add(&l, "[enroll] ca_key", cc->enroll_ca_key,
+	    CHECK_READ) == -1 ||
+	    check_add(&l, "[store] path", cc->store_path,
+	    CHECK_DIR_WRITE) == -1 ||
+	    check_add(&l, "[assets] oui", cc->asset_oui,
+	    CHECK_READ_OPTIONAL) == -1 ||
+	    check_add(&l, "[admin] socket", cc->admin_socket,
+	    CHECK_SOCKET) == -1) {
+		fprintf(stderr, "shaobing-collector: out of memory\n");
+		goto out;
+	}
+	cerr.msg[0] = '\0';
+	if (calendar_list_each(cc->sched.calendar_path, check_add_calendar,
+	    &l, &cerr) != 0) {
+		fprintf(stderr, "shaobing-collector: [schedule] calendar: %s\n",
+		    cerr.msg[0] ? cerr.msg : "out of memory");
+		goto out;
+	}
+	rc = checkfiles_run("shaobing-collector", user, l.f, l.n);
+	if (rc == 0)
+		printf("configuration OK (files opened as user %s)\n",
+		    geteuid() == 0 && user != NULL ? user : "running this");
+out:
+	for (size_t i = 0; i < l.n; i++)
+		free((char *)l.f[i].path);
+	free(l.f);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -337,7 +413,7 @@ main(int argc, char **argv)
 	char			 err[512];
 	const char		*check_user = COLLECTOR_USER;
 	int			 foreground = 0, check = 0, rc = 1;
-	int			 user_given = 0;
+	int			 user_given = 0, fatal = 0;
 
 	memset(&co, 0, sizeof(co));
 	co.conf_path = DEFAULT_CONFIG;
@@ -357,6 +433,7 @@ main(int argc, char **argv)
 		else if (strcmp(argv[i], "--man") == 0) {
 			/* The man page's generated part (packaging/man/render.sh). */
 			man_usage(stdout, "OPTIONS", usage);
+			collector_conf_man(stdout);
 			return 0;
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("shaobing-collector %s\n", shaobing_version);
@@ -379,27 +456,10 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (check) {
-		const struct checkfile files[] = {
-			{ "[server] cert", co.conf.cert, CHECK_READ },
-			{ "[server] key", co.conf.key, CHECK_READ },
-			{ "[server] ca", co.conf.ca, CHECK_READ },
-			{ "[enroll] ca_key", co.conf.enroll_ca_key, CHECK_READ },
-			{ "[store] path", co.conf.store_path, CHECK_DIR_WRITE },
-			{ "[schedule] calendar", co.conf.sched.calendar_path,
-			    CHECK_READ },
-			{ "[assets] oui", co.conf.asset_oui, CHECK_READ_OPTIONAL },
-		};
-
 		/* Not installed from the package (no user shaobing): the
 		   files are checked as whoever runs this. */
-		if (!user_given && getpwnam(check_user) == NULL)
-			check_user = NULL;
-		rc = checkfiles_run("shaobing-collector", check_user, files,
-		    sizeof(files) / sizeof(files[0]));
-		if (rc == 0)
-			printf("configuration OK (files opened as user %s)\n",
-			    geteuid() == 0 && check_user != NULL ? check_user :
-			    "running this");
+		rc = check_files(&co, user_given ? check_user :
+		    getpwnam(check_user) != NULL ? check_user : NULL);
 		collector_conf_free(&co.conf);
 		return rc;
 	}
@@ -423,7 +483,9 @@ main(int argc, char **argv)
 	co.api.conf = &co.conf;
 	co.api.now = time_now_ms;
 	if ((co.api.access = access_new(&co.conf, err, sizeof(err))) == NULL) {
-		log_errorx("%s", err);
+		log_errorx("%s; fix [server] ca (shaobing-collector "
+		    "--check-config names the problem); not restarting", err);
+		rc = 2;
 		goto out;
 	}
 	if ((co.api.console = console_new()) == NULL) {
@@ -434,9 +496,15 @@ main(int argc, char **argv)
 		log_errorx("cannot create the event loop");
 		goto out;
 	}
-	if ((co.http = http_server_new(co.base, &co.api, &co.conf, err,
-	    sizeof(err))) == NULL) {
-		log_errorx("%s", err);
+	if ((co.http = http_server_new(co.base, &co.api, &co.conf, &fatal,
+	    err, sizeof(err))) == NULL) {
+		if (fatal) {
+			log_errorx("%s; fix it (shaobing-collector "
+			    "--check-config names the problem); not restarting",
+			    err);
+			rc = 2;
+		} else
+			log_errorx("%s", err);
 		goto out;
 	}
 	if (!foreground) {

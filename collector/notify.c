@@ -24,6 +24,7 @@
 #include "common/log.h"
 #include "common/text.h"
 #include "common/timeutil.h"
+#include "common/version.h"
 #include "collector/notify.h"
 #include "common/taxonomy.h"
 
@@ -52,7 +53,7 @@ validate_level(const void *field, char *why, size_t whylen)
 #define OFF(f)	offsetof(struct notify_channel_conf, f)
 #define SZ(f)	sizeof(((struct notify_channel_conf *)0)->f)
 
-static const struct conf_opt channel_opts[] = {
+const struct conf_opt notify_channel_opts[] = {
 	{ "type", CONF_ENUM, OFF(type), 0, 0, 0, NULL, type_choices, NULL,
 	  "email, webhook, dingtalk, wecom or feishu" },
 	{ "url", CONF_STR, OFF(url), SZ(url), 0, 0, "", NULL, NULL,
@@ -201,7 +202,7 @@ channel_load(void *arg, const char *name, const char *section, int line)
 	ch = &x->nc->ch[x->nc->n];
 	memset(ch, 0, sizeof(*ch));
 	ch->type = -1;
-	if (conf_apply(x->c, section, channel_opts, ch, x->err) == -1)
+	if (conf_apply(x->c, section, notify_channel_opts, ch, x->err) == -1)
 		return -1;
 	text_printf(ch->name, sizeof(ch->name), "%s", name);
 	ch->line = line;
@@ -469,6 +470,7 @@ job_prepare(struct notifier *n, struct job *j)
 	size_t		 total = j->nids;
 	int64_t		 ts = now_ms(n);
 	char		 url[1400], sign[64], enc[200], item[256];
+	char		 ua[VERSION_UA_MAX];
 	json_t		*body = NULL;
 	const char	*cur;
 
@@ -558,7 +560,8 @@ job_prepare(struct notifier *n, struct job *j)
 	curl_easy_setopt(j->easy, CURLOPT_HTTPHEADER, j->hdrs);
 	curl_easy_setopt(j->easy, CURLOPT_POSTFIELDS, j->payload);
 	curl_easy_setopt(j->easy, CURLOPT_POSTFIELDSIZE, (long)j->paylen);
-	curl_easy_setopt(j->easy, CURLOPT_USERAGENT, "shaobing-collector/0.1");
+	curl_easy_setopt(j->easy, CURLOPT_USERAGENT, version_user_agent(ua,
+	    sizeof(ua), "shaobing-collector", NULL));
 	return 0;
 nomem:
 	snprintf(j->error, sizeof(j->error), "out of memory");

@@ -251,4 +251,7 @@ char	*notify_build_email(const struct notify_channel_conf *ch,
 int	notify_check_response(enum notify_type t, long status, const char *body,
 	    size_t len, char *why, size_t whylen);
 
+/* [notify NAME]'s option table (for the man page). */
+extern const struct conf_opt notify_channel_opts[];
+
 #endif

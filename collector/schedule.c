@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <fnmatch.h>
+#include <glob.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -447,11 +448,12 @@ calendar_merge(struct calendar *dst, const struct calendar *src,
 	return calendar_sort(dst, err);
 }
 
-struct calendar *
-calendar_load_list(const char *list, struct conf_err *err)
+int
+calendar_list_each(const char *list, int (*cb)(void *arg, const char *path),
+    void *arg, struct conf_err *err)
 {
-	struct calendar	*all = NULL, *one;
 	const char	*p = list;
+	int		 rc = 0;
 
 	for (;;) {
 		char	 path[SCHEDULE_PATH_MAX];
@@ -466,32 +468,70 @@ calendar_load_list(const char *list, struct conf_err *err)
 			if (b - a >= sizeof(path)) {
 				conf_err_set(err, "calendar file name longer than "
 				    "%zu bytes", sizeof(path) - 1);
-				goto fail;
+				return -1;
 			}
 			memcpy(path, p + a, b - a);
 			path[b - a] = '\0';
-			if ((one = calendar_load(path, err)) == NULL)
-				goto fail;
-			if (all == NULL)
-				all = one;
-			else {
-				int rc = calendar_merge(all, one, err);
+			if (strpbrk(path, "*?[") != NULL) {
+				glob_t	g;
+				int	grc = glob(path, 0, NULL, &g);
 
-				calendar_free(one);
-				if (rc == -1)
-					goto fail;
-			}
+				if (grc == GLOB_NOSPACE) {
+					conf_err_set(err, "%s: out of memory",
+					    path);
+					return -1;
+				}
+				for (size_t i = 0; grc == 0 && rc == 0 &&
+				    i < g.gl_pathc; i++)
+					rc = cb(arg, g.gl_pathv[i]);
+				if (grc == 0)
+					globfree(&g);
+			} else
+				rc = cb(arg, path);
+			if (rc != 0)
+				return rc;
 		}
 		if (p[n] == '\0')
-			break;
+			return 0;
 		p += n + 1;
 	}
-	if (all == NULL && (all = calendar_new()) == NULL)
+}
+
+struct calendar_list {
+	struct calendar	*all;
+	struct conf_err	*err;
+};
+
+static int
+calendar_list_add(void *arg, const char *path)
+{
+	struct calendar_list	*l = arg;
+	struct calendar		*one;
+	int			 rc;
+
+	if ((one = calendar_load(path, l->err)) == NULL)
+		return -1;
+	if (l->all == NULL) {
+		l->all = one;
+		return 0;
+	}
+	rc = calendar_merge(l->all, one, l->err);
+	calendar_free(one);
+	return rc;
+}
+
+struct calendar *
+calendar_load_list(const char *list, struct conf_err *err)
+{
+	struct calendar_list l = { NULL, err };
+
+	if (calendar_list_each(list, calendar_list_add, &l, err) != 0) {
+		calendar_free(l.all);
+		return NULL;
+	}
+	if (l.all == NULL && (l.all = calendar_new()) == NULL)
 		conf_err_set(err, "calendar: out of memory");
-	return all;
-fail:
-	calendar_free(all);
-	return NULL;
+	return l.all;
 }
 
 /* ---- schedule definitions ------------------------------------------- */
@@ -854,11 +894,12 @@ validate_days(const void *field, char *why, size_t whylen)
 	return schedule_parse_days(field, &d, why, whylen);
 }
 
-static const struct conf_opt schedule_opts[] = {
+const struct conf_opt schedule_conf_opts[] = {
 	{ "calendar", CONF_STR, offsetof(struct schedule_conf, calendar_path),
-	  SCHEDULE_PATH_MAX, 0, 0, "", NULL, NULL,
-	  "holiday calendar files, comma-separated, one a year (empty: no "
-	  "public holidays; every year's indicators then read 口径不完整)" },
+	  SCHEDULE_PATH_MAX, 0, 0, SCHEDULE_CALENDAR_DEFAULT, NULL, NULL,
+	  "holiday calendar files or patterns, comma-separated, one file a "
+	  "year (default: the ones the package ships; empty: no public "
+	  "holidays, every year's indicators then read 口径不完整)" },
 	{ "office_hours", CONF_STR, offsetof(struct schedule_conf, office_hours),
 	  128, 0, 0, "08:30-17:30", NULL, validate_hours,
 	  "office hours of desktops, local time" },
@@ -878,7 +919,7 @@ schedule_conf_load(struct conf *c, struct schedule_conf *sc,
 	char why[256];
 
 	memset(sc, 0, sizeof(*sc));
-	if (conf_apply(c, "schedule", schedule_opts, sc, err) == -1)
+	if (conf_apply(c, "schedule", schedule_conf_opts, sc, err) == -1)
 		goto fail;
 	if (sc->calendar_path[0] != '\0' &&
 	    (sc->cal = calendar_load_list(sc->calendar_path, err)) == NULL)

@@ -61,10 +61,19 @@ struct calendar	*calendar_parse(const char *name, const char *text, size_t len,
 void		 calendar_free(struct calendar *cal);
 /*
  * Several files, comma-separated (blanks around names ignored; empty
- * list: an empty calendar).  A date listed in two files is an error
- * naming both.  NULL with err on any error.
+ * list: an empty calendar).  An item with * ? or [ is a pattern: the
+ * files it matches, in name order (none: nothing).  A date listed in two
+ * files is an error naming both.  NULL with err on any error.
  */
 struct calendar	*calendar_load_list(const char *list, struct conf_err *err);
+/*
+ * The files of such a list, one cb(arg, path) each, in order; a
+ * non-zero return stops the walk and is returned.  -1 with err on an
+ * item too long.
+ */
+int		 calendar_list_each(const char *list,
+		    int (*cb)(void *arg, const char *path), void *arg,
+		    struct conf_err *err);
 /* Does cal list at least one day of year (cal may be NULL: no)? */
 bool		 calendar_covers_year(const struct calendar *cal, int year);
 /* The first year of local days [from_day, to_day) not covered; 0: none. */
@@ -152,12 +161,16 @@ int	schedule_up_ms(const struct schedule *s,
 
 /*
  * [schedule] section of the collector configuration:
- *   calendar     = /etc/shaobing/holidays-2026.txt   (empty: no holidays)
+ *   calendar     = /etc/shaobing/holidays-2026.txt   (default
+ *                  SCHEDULE_CALENDAR_DEFAULT, the packaged calendars;
+ *                  empty: no holidays)
  *   office_hours = 08:30-17:30
  *   office_days  = mon-fri
  *   always       = web-01, db-*   (agents scheduled always: servers)
  */
 #define SCHEDULE_PATH_MAX	512
+/* The calendars the collector package ships (one file a year). */
+#define SCHEDULE_CALENDAR_DEFAULT	"/usr/share/shaobing/holidays-*.txt"
 
 struct schedule_conf {
 	char			 calendar_path[SCHEDULE_PATH_MAX];
@@ -188,5 +201,8 @@ const struct schedule *schedule_conf_get(const struct schedule_conf *sc,
  */
 const struct schedule *schedule_for_agent(const struct schedule_conf *sc,
 	    const char *name);
+
+/* [schedule]'s option table (for the man page). */
+extern const struct conf_opt schedule_conf_opts[];
 
 #endif

@@ -382,6 +382,38 @@ store_incident_find_open(struct store *st, int64_t agent_id, const char *key,
 	return step == SQLITE_ROW ? 0 : step == SQLITE_DONE ? 1 : -1;
 }
 
+int
+store_incident_find_open_types(struct store *st, int64_t agent_id,
+    const char *prefix, const char *subject, struct incident_ref *out,
+    size_t max, size_t *n, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 step;
+
+	*n = 0;
+	if (prep(st, STMT_INCIDENT_FIND_OPEN_TYPES, "SELECT id, type FROM "
+	    "incidents WHERE agent_id IS ?1 AND substr(type, 1, length(?2)) = "
+	    "?2 AND key = type || ':' || ?3 AND status IN ('open', "
+	    "'acknowledged') ORDER BY id", &s, err, errlen) == -1)
+		return -1;
+	if (agent_id > 0)
+		sqlite3_bind_int64(s, 1, agent_id);
+	sqlite3_bind_text(s, 2, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, subject, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
+		const unsigned char *t = sqlite3_column_text(s, 1);
+
+		out[*n].id = sqlite3_column_int64(s, 0);
+		snprintf(out[*n].type, sizeof(out[*n].type), "%s",
+		    t != NULL ? (const char *)t : "");
+		(*n)++;
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		store_db_err(st, "looking up open incidents", err, errlen);
+	store_stmt_release(s);
+	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : -1;
+}
+
 static const char *const action_names[] = {
 	[INCIDENT_ACK] = "acknowledged",
 	[INCIDENT_RESOLVE] = "resolved",

@@ -14,11 +14,50 @@
 #include "common/checkfiles.h"
 #include "common/conf.h"
 
+/* The folder of path into dir ("." when none). */
+static void
+folder_of(const char *path, char *dir, size_t len)
+{
+	char *slash;
+
+	snprintf(dir, len, "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		snprintf(dir, len, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+}
+
+static int
+check_socket(const char *program, const char *who, const struct checkfile *c)
+{
+	struct stat		sb;
+	char			dir[PATH_MAX], parent[PATH_MAX];
+
+	folder_of(c->path, dir, sizeof(dir));
+	if (stat(dir, &sb) == -1 && errno == ENOENT) {
+		folder_of(dir, parent, sizeof(parent));
+		if (strcmp(parent, "/run") == 0)
+			return 0;	/* RuntimeDirectory= */
+		fprintf(stderr, "%s: %s (folder of %s): does not exist; create "
+		    "it, writable by the service's user\n", program, dir,
+		    c->what);
+		return 1;
+	}
+	if (access(dir, W_OK | X_OK) == -1) {
+		fprintf(stderr, "%s: %s (folder of %s): cannot make the socket "
+		    "in it as %s: %s\n", program, dir, c->what, who,
+		    strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 static int
 check_one(const char *program, const char *who, const struct checkfile *c)
 {
 	char	dir[PATH_MAX], name[IF_NAMESIZE + 1];
-	char	*slash;
 	int	fd, bad = 0;
 
 	switch (c->need) {
@@ -34,14 +73,9 @@ check_one(const char *program, const char *who, const struct checkfile *c)
 		    program, c->path, c->what, who, strerror(errno));
 		return 1;
 	case CHECK_DIR_WRITE:
-		if (snprintf(dir, sizeof(dir), "%s", c->path) >= (int)sizeof(dir))
+		if (strlen(c->path) >= sizeof(dir))
 			return 0;
-		if ((slash = strrchr(dir, '/')) == NULL)
-			snprintf(dir, sizeof(dir), ".");
-		else if (slash == dir)
-			dir[1] = '\0';
-		else
-			*slash = '\0';
+		folder_of(c->path, dir, sizeof(dir));
 		if (access(dir, W_OK | X_OK) == -1) {
 			fprintf(stderr, "%s: %s (folder of %s): cannot write in "
 			    "it as %s: %s\n", program, dir, c->what, who,
@@ -67,6 +101,8 @@ check_one(const char *program, const char *who, const struct checkfile *c)
 				bad = 1;
 			}
 		return bad;
+	case CHECK_SOCKET:
+		return check_socket(program, who, c);
 	}
 	return 0;
 }

@@ -14,6 +14,10 @@ enum checkfile_need {
 	CHECK_READ_OPTIONAL,	/* the same; a missing file is fine */
 	CHECK_DIR_WRITE,	/* path's folder writable; path, if there, read-write */
 	CHECK_IFACE,		/* path is an interface name list (a,b,c) */
+	/* path is a Unix socket to bind: its folder exists and is
+	   writable, or is missing under /run (the unit's RuntimeDirectory=
+	   makes it at start) */
+	CHECK_SOCKET,
 };
 
 struct checkfile {

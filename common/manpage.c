@@ -1,6 +1,8 @@
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "common/conf.h"
 #include "common/manpage.h"
 
 void
@@ -21,6 +23,24 @@ man_text(FILE *out, const char *text)
 	}
 	if (!bol)
 		fputc('\n', out);
+}
+
+/* text inside a line (a quoted .B argument): no line starts, no quotes. */
+static void
+man_text_inline(FILE *out, const char *text)
+{
+	for (const char *p = text; *p != '\0'; p++) {
+		if (*p == '\\')
+			fputs("\\e", out);
+		else if (*p == '-')
+			fputs("\\-", out);
+		else if (*p == '"')
+			fputs("\\(dq", out);
+		else if (*p == '\n')
+			fputc(' ', out);
+		else
+			fputc(*p, out);
+	}
 }
 
 void
@@ -49,4 +69,41 @@ man_usage(FILE *out, const char *title, void (*usage)(FILE *))
 	man_text(out, buf);
 	fputs(".fi\n", out);
 	free(buf);
+}
+
+void
+man_conf(FILE *out, const char *file, const struct man_conf *s, size_t n)
+{
+	fputs(".SH CONFIGURATION\n", out);
+	man_text(out, file);
+	fputs("is an INI file: [section] lines, then key = value lines; ; starts "
+	    "a comment.  Every option, with the value it takes when left out:\n",
+	    out);
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 || strcmp(s[i].section, s[i - 1].section) != 0) {
+			fputs(".SS \"[", out);
+			man_text_inline(out, s[i].section);
+			fputs("]\"\n", out);
+		}
+		for (const struct conf_opt *o = s[i].opts; o->name != NULL; o++) {
+			fputs(".TP\n.B \"", out);
+			man_text_inline(out, o->name);
+			if (o->def != NULL) {
+				fputs(" = ", out);
+				man_text_inline(out, o->def);
+			}
+			fputs("\"\n", out);
+			man_text(out, o->help != NULL && o->help[0] != '\0' ?
+			    o->help : "(no description)");
+			if (o->choices != NULL) {
+				fputs("One of:", out);
+				for (const char *const *c = o->choices; *c != NULL;
+				    c++) {
+					fputs(c == o->choices ? " " : ", ", out);
+					man_text_inline(out, *c);
+				}
+				fputs(".\n", out);
+			}
+		}
+	}
 }

@@ -943,3 +943,27 @@ pki_cert_issued_by(const struct pki_cert *c, const struct pki_cert *ca)
 	ERR_clear_error();
 	return ok;
 }
+
+int
+pki_identity_check(const char *ca_path, const char *cert_path,
+    const char *key_path, char *err, size_t errlen)
+{
+	struct pki_cert	*ca = NULL, *c = NULL;
+	struct pki_key	*k = NULL;
+	int		 rc = -1;
+
+	if ((ca = pki_cert_load(ca_path, err, errlen)) == NULL ||
+	    (c = pki_cert_load(cert_path, err, errlen)) == NULL ||
+	    (k = pki_key_load(key_path, err, errlen)) == NULL)
+		goto out;
+	if (!pki_cert_matches_key(c, k))
+		pki_err(err, errlen, "%s does not belong to the certificate %s",
+		    key_path, cert_path);
+	else
+		rc = 0;
+out:
+	pki_key_free(k);
+	pki_cert_free(c);
+	pki_cert_free(ca);
+	return rc;
+}

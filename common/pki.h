@@ -124,5 +124,13 @@ int		 pki_cert_not_after(const struct pki_cert *c, long long *ms);
 int		 pki_cert_not_before(const struct pki_cert *c, long long *ms);
 /* Was c signed by ca (signature check only)?  1 yes, 0 no. */
 int		 pki_cert_issued_by(const struct pki_cert *c, const struct pki_cert *ca);
+/*
+ * A TLS client's identity files: the CA certificate, the certificate and
+ * its key all load, and the key is the certificate's.  -1 with err
+ * naming the file and what is wrong.  (Whether the peer accepts the
+ * certificate is the peer's to say.)
+ */
+int		 pki_identity_check(const char *ca_path, const char *cert_path,
+		    const char *key_path, char *err, size_t errlen);
 
 #endif

@@ -101,7 +101,9 @@ const struct tax_category *tax_category_of(const char *code);
 	X(blocklist, "NA", "", SEV_LOW, 0, false, false, true, "访问恶意地址", "blocklisted address") \
 	X(new_device, "AB", "", SEV_LOW, 0, false, false, true, "新设备接入", "new device on the LAN") \
 	/* Active checks (probes/check): TLS and ports. */ \
-	X(cert_*, "SHE", "SHEVULN", SEV_LOW, 0, false, false, true, "证书问题", "certificate problem") \
+	/* cert_* closes by itself when a later check of the endpoint no \
+	   longer finds it (certificate renewed; collector/incident.c). */ \
+	X(cert_*, "SHE", "SHEVULN", SEV_LOW, 0, true, false, true, "证书问题", "certificate problem") \
 	X(tls10_accepted, "SHE", "SHEVULN", SEV_LOW, 0, false, false, true, "接受过时 TLS 版本", "old TLS version accepted") \
 	X(tls11_accepted, "SHE", "SHEVULN", SEV_LOW, 0, false, false, true, "接受过时 TLS 版本", "old TLS version accepted") \
 	X(weak_*, "SHE", "SHEVULN", SEV_LOW, 0, false, false, true, "弱加密配置", "weak cryptography") \

@@ -214,7 +214,7 @@ install_man shaobing 1 shaobing-collector
 # fetched by `make deb`; [server] console_vendor points here).
 vendor=$top/build/console-vendor
 [ -f "$vendor/echarts.min.js" ] || sh "$top/scripts/console_vendor.sh" build
-for f in echarts.min.js LICENSE-echarts.txt NOTICE-echarts.txt; do
+for f in $(sh "$top/scripts/console_vendor.sh" --files); do
 	install -D -m 0644 "$vendor/$f" "$c/usr/share/shaobing/console/$f"
 done
 finish shaobing-collector collector "$c/usr/sbin/shaobing-collector" "$c/usr/bin/shaobing"

@@ -34,7 +34,7 @@ struct system_state {
 	char			*last;	/* last emitted data, compact JSON */
 };
 
-static const struct conf_opt system_opts[] = {
+const struct conf_opt system_conf_opts[] = {
 	{ "enabled", CONF_BOOL, offsetof(struct system_conf, enabled), 0, 0, 0,
 	    "yes", NULL, NULL, "emit the system event" },
 	{ "interval", CONF_DURATION, offsetof(struct system_conf, interval_ms),
@@ -237,7 +237,7 @@ system_configure(struct conf *c, void **state, struct conf_err *err)
 		snprintf(err->msg, sizeof(err->msg), "system probe: out of memory");
 		return -1;
 	}
-	if (conf_apply(c, "system", system_opts, &st->conf, err) == -1) {
+	if (conf_apply(c, "system", system_conf_opts, &st->conf, err) == -1) {
 		free(st);
 		return -1;
 	}

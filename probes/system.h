@@ -29,4 +29,7 @@ int	 system_parse_machine_id(const char *buf, size_t len, char out[33]);
 /* Boot time, UTC ms, from /proc/stat.  0 or -1. */
 int	 system_boot_time_ms(int64_t *ms);
 
+/* [system]'s option table (for the man page). */
+extern const struct conf_opt system_conf_opts[];
+
 #endif

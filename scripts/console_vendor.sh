@@ -6,11 +6,19 @@
 # itself under /console/vendor/ ([server] console_vendor; no CDN), the
 # .deb installs them in /usr/share/shaobing/console/.
 #   sh scripts/console_vendor.sh [BUILD]      (make console-vendor)
+#   sh scripts/console_vendor.sh --files      the files it makes, one a line
+#   sh scripts/console_vendor.sh --version    the pinned version
+# (the packages install exactly --files; packaging/copyright lists them).
 # To move to another version: `npm view echarts@X dist.integrity`, then
 # change both lines below.
 set -eu
 ECHARTS_VERSION=5.6.0
 ECHARTS_INTEGRITY=sha512-oTbVTsXfKuEhxftHqL5xprgLoc0k7uScAwtryCgWF6hPYFLRwOUHiFmHGCBKP5NPFNkDVopOieyUqYGH8Fa3kA==
+FILES="echarts.min.js LICENSE-echarts.txt NOTICE-echarts.txt"
+case "${1:-}" in
+--files) printf '%s\n' $FILES; exit 0 ;;
+--version) echo "$ECHARTS_VERSION"; exit 0 ;;
+esac
 
 cd "$(dirname "$0")/.."
 build=${1:-build}

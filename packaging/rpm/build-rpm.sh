@@ -104,6 +104,16 @@ for b in shaobing-agent shaobing-collector shaobing; do
 	"${cross}strip" --remove-section=.comment --remove-section=.note --strip-unneeded "$work/bin/$b"
 done
 
+# The console's chart library and its licence, the files the .deb ships
+# (scripts/console_vendor.sh: pinned version, sha512 checked; [server]
+# console_vendor points at them), fetched into build/ like make deb does.
+vendor=$top/build/console-vendor
+sh "$top/scripts/console_vendor.sh" "$top/build" >&2
+mkdir -p "$work/vendor"
+for f in $(sh "$top/scripts/console_vendor.sh" --files); do
+	install -m 0644 "$vendor/$f" "$work/vendor/$f"
+done
+
 # The spec with a %changelog from packaging/changelog's top entry.
 spec="$work/shaobing.spec"
 {
@@ -131,6 +141,7 @@ rpmbuild -bb --quiet --target "$rarch-linux" \
 	--define "sb_bin $work/bin" \
 	--define "sb_top $top" \
 	--define "sb_man $work/man" \
+	--define "sb_vendor $work/vendor" \
 	--define "sb_static $STATIC_PKGS" \
 	"$spec" >&2
 rm -rf "$work"

@@ -452,13 +452,33 @@ check_emit(const struct check_target *t, const struct check_result *r,
 	snprintf(key, sizeof(key), "availability:%s", t->name);
 	emit_event(em, 0, "availability", r->up ? SEV_INFO : SEV_HIGH, key,
 	    check_availability_data(t, r));
-	/* The full TLS report, for the yearly security assessment. */
+	/*
+	 * The full TLS report, for the yearly security assessment, and the
+	 * codes this run found at the endpoint: a cert_* code no longer
+	 * there resolves its incident (certificate renewed).
+	 */
 	if ((tls = json_object_get(r->report, "tls")) != NULL &&
 	    json_object_get(tls, "protocol") != NULL) {
-		snprintf(key, sizeof(key), "tls_report:%s",
-		    json_string_value(json_object_get(tls, "target")));
+		const char	*ep = json_string_value(json_object_get(tls,
+				    "target"));
+		json_t		*codes = json_array();
+		size_t		 el = ep != NULL ? strlen(ep) : 0;
+
+		for (size_t i = 0; codes != NULL && ep != NULL && i < r->f.n;
+		    i++) {
+			const struct finding *x = &r->f.v[i];
+			size_t cl = strlen(x->code), kl = strlen(x->key);
+
+			if (kl == cl + 1 + el && strncmp(x->key, x->code,
+			    cl) == 0 && x->key[cl] == ':' &&
+			    strcmp(x->key + cl + 1, ep) == 0)
+				json_array_append_new(codes,
+				    json_string(x->code));
+		}
+		snprintf(key, sizeof(key), "tls_report:%s", ep);
 		emit_event(em, 0, "tls_report", SEV_INFO, key,
-		    json_pack("{s:s, s:O}", "target", t->name, "report", tls));
+		    json_pack("{s:s, s:O, s:o*}", "target", t->name, "report",
+		    tls, "codes", codes));
 	}
 }
 

@@ -40,7 +40,7 @@ struct inv_conf {
 	char		state[1024];
 };
 
-static const struct conf_opt inv_opts_table[] = {
+const struct conf_opt inventory_conf_opts[] = {
 	{ "enabled", CONF_BOOL, offsetof(struct inv_conf, enabled), 0, 0, 0,
 	  "yes", NULL, NULL, "collect the inventory at all" },
 	{ "interval", CONF_DURATION, offsetof(struct inv_conf, interval_ms), 0,
@@ -161,7 +161,7 @@ inv_configure(struct conf *c, void **state, struct conf_err *err)
 		snprintf(err->msg, sizeof(err->msg), "inventory: out of memory");
 		return -1;
 	}
-	if (conf_apply(c, "inventory", inv_opts_table, ic, err) == -1) {
+	if (conf_apply(c, "inventory", inventory_conf_opts, ic, err) == -1) {
 		free(ic);
 		return -1;
 	}

@@ -27,4 +27,7 @@ int	inventory_state_read(const char *path, char hash[INV_HASH_HEX],
 	    int64_t *sent_ms);
 int	inventory_state_write(const char *path, const char *hash, int64_t sent_ms);
 
+/* [inventory]'s option table (for the man page). */
+extern const struct conf_opt inventory_conf_opts[];
+
 #endif

@@ -297,17 +297,22 @@ static const struct det_table arp_tables[] = {
 #define S(f)	O(f), sizeof(((struct arp_conf *)0)->f)
 static const struct conf_opt arp_opts[] = {
 	{ "arp_window", CONF_DURATION, O(arp_window_ms), 0, 1000, 86400000LL,
-	  "5m", NULL, NULL, "" },
+	  "5m", NULL, NULL,
+	  "arp_spoof: an IP claimed by another MAC while the old one is "
+	  "active within this window" },
 	{ "arp_unsolicited", CONF_INT, O(arp_unsolicited), 0, 1, 1000000, "3",
-	  NULL, NULL, "" },
+	  NULL, NULL,
+	  "replies nobody asked for, from one MAC, before it is reported" },
 	{ "garp_storm", CONF_INT, O(garp_storm), 0, 2, 1000000, "10", NULL, NULL,
-	  "" },
+	  "gratuitous ARPs from one MAC within garp_window" },
 	{ "garp_window", CONF_DURATION, O(garp_window_ms), 0, 1000, 3600000LL,
-	  "10s", NULL, NULL, "" },
+	  "10s", NULL, NULL, "window of garp_storm" },
 	{ "gateway", CONF_STR, S(gateway_s), 0, 0, "", NULL, eng_valid_cidrs,
-	  "" },
+	  "gateway IPs (empty: learned from where office hosts send "
+	  "outside traffic)" },
 	{ "arp_allow", CONF_STR, S(arp_allow_s), 0, 0, "", NULL,
-	  eng_valid_cidrs, "" },
+	  eng_valid_cidrs,
+	  "IPs whose ARP is never judged (a failover pair's virtual IP)" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 #undef O

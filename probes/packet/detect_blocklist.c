@@ -221,7 +221,7 @@ static const struct conf_opt blocklist_opts[] = {
 	{ "blocklist", CONF_STR, S(blocklist_file), 0, 0, "", NULL, NULL,
 	  "file of IPs and CIDRs, one a line" },
 	{ "blocklist_allow", CONF_STR, S(blocklist_allow_s), 0, 0, "", NULL,
-	  eng_valid_cidrs, "" },
+	  eng_valid_cidrs, "addresses of the blocklist never reported" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 #undef O

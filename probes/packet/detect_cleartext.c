@@ -248,7 +248,8 @@ cleartext_conf_finish(void *conf, char *why, size_t whylen)
 #define S(f)	O(f), sizeof(((struct cleartext_conf *)0)->f)
 static const struct conf_opt cleartext_opts[] = {
 	{ "http_ports", CONF_STR, S(http_ports_s), 0, 0, "80, 8000, 8008, 8080, 3128",
-	  NULL, valid_ports, "" },
+	  NULL, valid_ports,
+	  "cleartext_auth: ports where HTTP Basic log-ins are looked for" },
 	{ "cleartext_allow", CONF_STR, S(cleartext_allow_s), 0, 0, "", NULL,
 	  eng_valid_cidrs, "servers to ignore" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },

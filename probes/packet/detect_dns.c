@@ -363,23 +363,31 @@ static const struct det_table dns_tables[] = {
 #define S(f)	O(f), sizeof(((struct dns_conf *)0)->f)
 static const struct conf_opt dns_opts[] = {
 	{ "dns_label_len", CONF_INT, O(dns_label_len), 0, 8, 63, "30", NULL,
-	  NULL, "" },
+	  NULL,
+	  "dns_tunnel: a new name with a label at least this long is "
+	  "suspicious" },
 	{ "dns_name_len", CONF_INT, O(dns_name_len), 0, 16, 255, "60", NULL, NULL,
-	  "" },
+	  "dns_tunnel: a subdomain at least this long is suspicious" },
 	{ "dns_entropy", CONF_DOUBLE, O(dns_entropy), 0, 1, 8, "4.5", NULL, NULL,
-	  "" },
+	  "dns_tunnel: a label of 24+ characters with at least this "
+	  "entropy (bits) is suspicious" },
 	{ "dns_suspicious", CONF_INT, O(dns_suspicious), 0, 1, 1000000, "5", NULL,
-	  NULL, "" },
+	  NULL,
+	  "dns_tunnel: suspicious new names per client and domain within "
+	  "dns_window" },
 	{ "dns_unique", CONF_INT, O(dns_unique), 0, 2, 1000000, "100", NULL, NULL,
-	  "" },
+	  "dns_tunnel: distinct names per client and domain within "
+	  "dns_window" },
 	{ "dns_window", CONF_DURATION, O(dns_window_ms), 0, 1000, 86400000LL, "5m",
-	  NULL, NULL, "" },
+	  NULL, NULL, "window of the dns_tunnel counts" },
 	{ "nxdomain_count", CONF_INT, O(nxdomain_count), 0, 2, 1000000, "50", NULL,
-	  NULL, "" },
+	  NULL,
+	  "nxdomain_storm: NXDOMAIN answers to one client within "
+	  "nxdomain_window" },
 	{ "nxdomain_window", CONF_DURATION, O(nxdomain_window_ms), 0, 1000,
-	  86400000LL, "1m", NULL, NULL, "" },
+	  86400000LL, "1m", NULL, NULL, "window of nxdomain_count" },
 	{ "dns_allow", CONF_STR, S(dns_allow_s), 0, 0, "arpa, local", NULL,
-	  valid_domains, "" },
+	  valid_domains, "domains (and their subdomains) never judged" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 #undef O

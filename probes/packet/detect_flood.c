@@ -315,7 +315,7 @@ static const struct conf_opt flood_opts[] = {
 	{ "udpflood_rate", CONF_INT, O(udpflood_rate), 0, 1, 100000000, "10000",
 	  NULL, NULL, "UDP packets/s to one host that it hardly answers" },
 	{ "flood_factor", CONF_DOUBLE, O(flood_factor), 0, 1, 1000000, "10",
-	  NULL, NULL, "" },
+	  NULL, NULL, "icmp_flood / udp_flood: times the usual rate" },
 	{ "flood_seconds", CONF_INT, O(flood_seconds), 0, 1, 3600, "2", NULL,
 	  NULL, "consecutive seconds above the rate" },
 	{ "flood_allow", CONF_STR, S(flood_allow_s), 0, 0, "", NULL,

@@ -166,11 +166,14 @@ static const struct det_table newdev_tables[] = {
 #define S(f)	O(f), sizeof(((struct newdev_conf *)0)->f)
 static const struct conf_opt newdev_opts[] = {
 	{ "newdev_learning", CONF_DURATION, O(newdev_learning_ms), 0, 0,
-	  86400000LL * 365, "1h", NULL, NULL, "" },
+	  86400000LL * 365, "1h", NULL, NULL,
+	  "new_device: a MAC, or office IP, first seen after this "
+	  "learning period" },
 	{ "newdev_allow", CONF_STR, S(newdev_allow_s), 0, 0, "", NULL,
-	  eng_valid_cidrs, "" },
+	  eng_valid_cidrs, "MACs/IPs never reported as new devices" },
 	{ "oui_file", CONF_STR, S(oui_file), 0, 0, "/usr/share/ieee-data/oui.txt",
-	  NULL, NULL, "" },
+	  NULL, NULL,
+	  "vendor names from Debian's ieee-data (empty: no vendor lookup)" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 #undef O

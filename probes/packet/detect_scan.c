@@ -790,7 +790,7 @@ static const struct conf_opt scan_opts[] = {
 	{ "portscan_ports", CONF_INT, O(portscan_ports), 0, 2, 65535, "15", NULL,
 	  NULL, "failed distinct ports of one host" },
 	{ "portscan_window", CONF_DURATION, O(portscan_window_ms), 0, 1000,
-	  86400000LL, "5m", NULL, NULL, "" },
+	  86400000LL, "5m", NULL, NULL, "window of portscan_ports" },
 	{ "portscan_allow", CONF_STR, S(portscan_allow_s), 0, 0, "", NULL,
 	  eng_valid_cidrs, "scanners to ignore (sources)" },
 	{ "addrscan_hosts", CONF_INT, O(addrscan_hosts), 0, 2, 1 << 24, "25", NULL,
@@ -798,11 +798,11 @@ static const struct conf_opt scan_opts[] = {
 	{ "addrscan_window", CONF_DURATION, O(addrscan_window_ms), 0, 1000,
 	  86400000LL, "5m", NULL, NULL, "also the ping sweep window" },
 	{ "addrscan_allow", CONF_STR, S(addrscan_allow_s), 0, 0, "", NULL,
-	  eng_valid_cidrs, "" },
+	  eng_valid_cidrs, "sources never reported as address scanners" },
 	{ "sweep_hosts", CONF_INT, O(sweep_hosts), 0, 2, 1 << 24, "25", NULL, NULL,
 	  "unanswered ICMP echo / ARP requests to distinct hosts" },
 	{ "sweep_allow", CONF_STR, S(sweep_allow_s), 0, 0, "", NULL,
-	  eng_valid_cidrs, "" },
+	  eng_valid_cidrs, "sources never reported for ping sweeps" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 #undef O

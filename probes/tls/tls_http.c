@@ -13,6 +13,7 @@
 
 #include "common/text.h"
 #include "common/rbuf.h"
+#include "common/version.h"
 #include "probes/tls/tls.h"
 
 #define HTTP_BODY_MAX		(256 * 1024)	/* read no more of a page */
@@ -162,7 +163,7 @@ fetch(const char *url, const char *name, uint16_t port, const char *ip,
 {
 	CURL			*c = curl_easy_init();
 	struct curl_slist	*resolve = NULL;
-	char			 r[400];
+	char			 r[400], ua[VERSION_UA_MAX];
 	CURLcode		 rc;
 	char			*redir = NULL;
 	uint8_t			 a[16];
@@ -185,7 +186,8 @@ fetch(const char *url, const char *name, uint16_t port, const char *ip,
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "shaobing-agent/0.1 (check)");
+	curl_easy_setopt(c, CURLOPT_USERAGENT, version_user_agent(ua,
+	    sizeof(ua), "shaobing-agent", "%V (check)"));
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);

@@ -9,6 +9,7 @@
 
 #include <curl/curl.h>
 
+#include "common/version.h"
 #include "probes/web/web.h"
 
 struct fetch_buf {
@@ -47,7 +48,7 @@ fetch_on_body(char *p, size_t size, size_t nmemb, void *arg)
 int
 web_fetch(const char *url, int64_t timeout_ms, struct web_fetch *f)
 {
-	char	cur[WEB_URL_MAX];
+	char	cur[WEB_URL_MAX], ua[VERSION_UA_MAX];
 	int	hop;
 
 	memset(f, 0, sizeof(*f));
@@ -73,8 +74,9 @@ web_fetch(const char *url, int64_t timeout_ms, struct web_fetch *f)
 		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 		curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 		/* Look like a browser: some injected links show only to them. */
-		curl_easy_setopt(c, CURLOPT_USERAGENT,
-		    "Mozilla/5.0 (compatible; shaobing-agent/0.1 web integrity)");
+		curl_easy_setopt(c, CURLOPT_USERAGENT, version_user_agent(ua,
+		    sizeof(ua), "shaobing-agent",
+		    "Mozilla/5.0 (compatible; %V web integrity)"));
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fetch_on_body);
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 		rc = curl_easy_perform(c);

@@ -109,3 +109,120 @@ check() {
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"$T/a.ini:2: "* ]]
 }
+
+# Start-up failures a restart cannot fix exit 2 (the units'
+# RestartPreventExitStatus=2) with one log line naming the file.
+@test "collector: a server certificate, key or CA that does not load exits 2 with one line" {
+	sb_ca
+	sb_collector_conf
+	cp "$T/ca/server.crt" "$T/good.crt"
+	# not a certificate
+	echo garbage >"$T/ca/server.crt"
+	run "$SHAOBING_BIN/shaobing-collector" -f -c "$T/collector.ini"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[ "$(grep -c "$T/ca/server.crt: cannot load the server certificate.*not restarting" <<<"$output")" -eq 1 ]
+	# a key that is not the certificate's
+	cp "$T/good.crt" "$T/ca/server.crt"
+	cp "$T/ca/ca.key" "$T/ca/server.key"
+	run "$SHAOBING_BIN/shaobing-collector" -f -c "$T/collector.ini"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	grep -q "$T/ca/server.key: cannot load the server key: .*mismatch.*not restarting" <<<"$output"
+	# a CA that does not load
+	echo garbage >"$T/ca/ca.crt"
+	run "$SHAOBING_BIN/shaobing-collector" -f -c "$T/collector.ini"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	grep -q "\[server\] ca $T/ca/ca.crt: .*not restarting" <<<"$output"
+}
+
+@test "collector: an admin socket folder that does not exist exits 2" {
+	sb_ca
+	sb_collector_conf
+	sed -i "s|^socket = .*|socket = $T/nope/admin.sock|" "$T/collector.ini"
+	run "$SHAOBING_BIN/shaobing-collector" -f -c "$T/collector.ini"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	grep -q "\[admin\] socket $T/nope/admin.sock: .*not restarting" <<<"$output"
+}
+
+@test "agent: a key that is not its certificate's, or a CA that does not load, exits 2 with one line" {
+	sb_ca
+	sb_agent_cert pc1
+	C_PORT=$(sb_free_port)
+	sb_agent_conf pc1
+	d=$T/agents/pc1
+	cp "$d/agent.key" "$d/agent.key.good"
+	cp "$T/ca/ca.key" "$d/agent.key"
+	run "$SHAOBING_BIN/shaobing-agent" -f -c "$d/agent.ini"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[ "$(grep -c "$d/agent.key does not belong to the certificate $d/agent.crt.*not restarting" <<<"$output")" -eq 1 ]
+	cp "$d/agent.key.good" "$d/agent.key"
+	echo garbage >"$d/ca.crt"
+	run "$SHAOBING_BIN/shaobing-agent" -f -c "$d/agent.ini"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	grep -q "$d/ca.crt: not a PEM certificate.*not restarting" <<<"$output"
+}
+
+@test "agent: a spool folder it cannot use exits 2" {
+	sb_ca
+	sb_agent_cert pc1
+	C_PORT=$(sb_free_port)
+	sb_agent_conf pc1
+	d=$T/agents/pc1
+	# /proc: a folder nobody, root included, can create files in.
+	sed -i "s|^spool = .*|spool = /proc/nope/spool.db|" "$d/agent.ini"
+	run "$SHAOBING_BIN/shaobing-agent" -f -c "$d/agent.ini"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	grep -q "spool.*not restarting" <<<"$output"
+}
+
+@test "--check-config: the admin socket's folder must exist (or be made under /run) and be writable" {
+	sb_ca
+	sb_collector_conf
+	run "$SHAOBING_BIN/shaobing-collector" -c "$T/collector.ini" --check-config
+	echo "$output"
+	[ "$status" -eq 0 ]
+	sed -i "s|^socket = .*|socket = $T/nope/admin.sock|" "$T/collector.ini"
+	run "$SHAOBING_BIN/shaobing-collector" -c "$T/collector.ini" --check-config
+	echo "$output"
+	[ "$status" -eq 2 ]
+	grep -q "^shaobing-collector: $T/nope (folder of \[admin\] socket): does not exist" <<<"$output"
+	# The unit's RuntimeDirectory= makes /run/shaobing at start.
+	sed -i "s|^socket = .*|socket = /run/sb-not-made-$$/admin.sock|" "$T/collector.ini"
+	run "$SHAOBING_BIN/shaobing-collector" -c "$T/collector.ini" --check-config
+	echo "$output"
+	[ "$status" -eq 0 ]
+	if [ "$(id -u)" -ne 0 ]; then
+		skip "the check as another user needs root"
+	fi
+	mkdir -m 0755 "$T/rootonly"
+	chmod 0755 "$T"
+	sed -i "s|^socket = .*|socket = $T/rootonly/admin.sock|" "$T/collector.ini"
+	run "$SHAOBING_BIN/shaobing-collector" -c "$T/collector.ini" --check-config --user nobody
+	echo "$output"
+	[ "$status" -eq 2 ]
+	grep -q "^shaobing-collector: $T/rootonly (folder of \[admin\] socket): cannot make the socket in it as user nobody: Permission denied" <<<"$output"
+}
+
+@test "agent --check-config reads the CA file each [target] names" {
+	sb_ca
+	sb_agent_cert pc1
+	C_PORT=$(sb_free_port)
+	AG_EXTRA=$(printf '[target web]\nurl = https://127.0.0.1:1/\nca = %s\n[target mail]\nurl = tls://127.0.0.1:2\nca = %s\n' \
+		"$T/ca/ca.crt" "$T/nothere.pem")
+	sb_agent_conf pc1
+	run "$SHAOBING_BIN/shaobing-agent" -c "$T/agents/pc1/agent.ini" --check-config
+	echo "$output"
+	[ "$status" -eq 2 ]
+	grep -q "^shaobing-agent: $T/nothere.pem (\[target mail\] ca): cannot read it as user .*: No such file or directory" <<<"$output"
+	refute_grep -q "target web" <<<"$output"
+	cp "$T/ca/ca.crt" "$T/nothere.pem"
+	run "$SHAOBING_BIN/shaobing-agent" -c "$T/agents/pc1/agent.ini" --check-config
+	echo "$output"
+	[ "$status" -eq 0 ]
+}

@@ -246,7 +246,9 @@ sb_batch() {
 }
 
 # A webhook receiver on 127.0.0.1:$HOOK_PORT that writes each body it
-# gets to $T/hook.N.json (N from 1) and answers 200.
+# gets to $T/hook.N.json (N from 1), its User-Agent to $T/hook.N.ua, and
+# answers 200.  A GET gets a small HTML page; its User-Agent is appended
+# to $T/get.ua.
 sb_start_hook() {
 	HOOK_PORT=$(sb_free_port)
 	python3 -c '
@@ -256,10 +258,16 @@ class H(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         b = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         # Whole or absent: a test that waits for hook.N.json reads it all.
-        p = "%s/hook.%d.json" % (sys.argv[2], next(n))
+        i = next(n)
+        open("%s/hook.%d.ua" % (sys.argv[2], i), "w").write(self.headers.get("User-Agent", "") + "\n")
+        p = "%s/hook.%d.json" % (sys.argv[2], i)
         open(p + ".part", "wb").write(b)
         os.rename(p + ".part", p)
         self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers(); self.wfile.write(b"{}")
+    def do_GET(self):
+        open("%s/get.ua" % sys.argv[2], "a").write(self.headers.get("User-Agent", "") + "\n")
+        b = b"<!DOCTYPE html><html><head><title>t</title></head><body><p>ok</p></body></html>"
+        self.send_response(200); self.send_header("Content-Type", "text/html"); self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
     def log_message(self, *a): pass
 http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 ' "$HOOK_PORT" "$T" &

@@ -204,6 +204,11 @@ recovery resolved https://collector.example/console/#/incidents/1" ]
 	[[ "$output" == "[哨兵 Shaobing][已恢复 RECOVERED][一般 IV] DE #1 "* ]]
 	run sqlite3 "$T/collector.db" "select count(*) from notifications where incident_id = 1"
 	[ "$output" = 3 ]
+	# Every send says the collector's one version (shaobing-collector --version).
+	v=$("$SHAOBING_BIN/shaobing-collector" --version | awk '{print $2}')
+	for f in "$T"/hook.*.ua; do
+		[ "$(cat "$f")" = "shaobing-collector/$v" ]
+	done
 }
 
 @test "the console acts as its session's user, whatever the body says" {
@@ -309,4 +314,36 @@ ids() {	# PATH: the ids of the answer's list, comma-separated
 	[ "$(jq -r '[.incidents[].id] | map(tostring) | join(",")' <<<"$output")" = 3,2 ]
 	run "$SB" incidents --all --json
 	[ "$(jq -r '[.incidents[].id] | map(tostring) | join(",")' <<<"$output")" = 1,2,3 ]
+}
+
+cert_incident() {
+	"$SB" incidents --json | jq -e --arg s "$1" '[.incidents[] |
+		select(.type == "cert_expiring" and .status == $s)] | length == 1'
+}
+
+@test "certificate renewed: the endpoint's cert_expiring incident resolves by itself and tells the channels" {
+	# The endpoint checked is the collector itself, its certificate
+	# first 5 days from its end.
+	"$SB" ca server-cert "$T/ca" --name 127.0.0.1 --days 5 >/dev/null
+	sb_start_hook
+	printf '%s\n' "" "[notify hook]" "type = webhook" "url = http://127.0.0.1:$HOOK_PORT/h" >>"$T/collector.ini"
+	sb_start_collector
+	AG_EXTRA=$(printf '[target web]\nurl = tls://127.0.0.1:%s\nca = %s\ninterval = 10s\nclosed =\n' \
+		"$C_PORT" "$T/ca/ca.crt")
+	sb_agent_conf pc-01
+	sb_start_agent pc-01
+	SB_WATCH=$AG_PID sb_wait_until cert_incident open
+	id=$("$SB" incidents --json | jq -r '.incidents[] | select(.type == "cert_expiring") | .id')
+	# Renewed and reloaded: the next check finds nothing.
+	"$SB" ca server-cert "$T/ca" --name 127.0.0.1 --days 400 >/dev/null
+	kill -HUP "$C_PID"
+	SB_WATCH=$AG_PID sb_wait_until cert_incident resolved
+	run "$SB" incidents show "$id" --json
+	[ "$(jq -r '.trail[-1].action' <<<"$output")" = auto_resolved ]
+	[ "$(jq -r '.trail[-1].actor' <<<"$output")" = shaobing ]
+	[[ "$(jq -r '.trail[-1].note' <<<"$output")" == "certificate renewed: 127.0.0.1:$C_PORT no longer finds cert_expiring (seen by pc-01)" ]]
+	grep -q "incident $id resolved: certificate renewed" "$T/collector.log"
+	# The recovery went out like host up's.
+	rec() { cat "$T"/hook.*.json | jq -e --argjson id "$id" 'select(.kind == "recovery" and .incident.id == $id)'; }
+	SB_WATCH=$C_PID sb_wait_until rec
 }

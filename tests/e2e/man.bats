@@ -67,3 +67,30 @@ has() {
 			"$SHAOBING_ROOT/packaging/man/$p.in" "$v" | cmp - "$SHAOBING_BUILD/man/$p"
 	done
 }
+
+@test "man: CONFIGURATION lists every option of the daemons' tables with default and description, as conf/*.ini documents them" {
+	for p in agent:8 collector:8; do
+		d=${p%:*}
+		page "shaobing-$d" "${p#*:}"
+		grep -q '^CONFIGURATION' "$T/shaobing-$d.txt"
+		# Both ways: every key the example documents is in the page
+		# under its section; every key of the tables is documented.
+		run python3 "$SHAOBING_ROOT/tests/e2e/man_conf.py" "$T/shaobing-$d.${p#*:}" \
+			"$SHAOBING_ROOT/conf/$d.ini"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		# Each "key = default" shows in the rendered page.
+		n=0
+		while IFS= read -r term; do
+			has "shaobing-$d" "$term"
+			n=$((n + 1))
+		done < <(python3 "$SHAOBING_ROOT/tests/e2e/man_conf.py" --terms "$T/shaobing-$d.${p#*:}")
+		echo "$d: $n options"
+		[ "$n" -ge 60 ]
+	done
+	# Defaults as the daemons apply them (not as an old page said).
+	has shaobing-collector "listen = 0.0.0.0:8443"
+	has shaobing-collector "calendar = /usr/share/shaobing/holidays-*.txt"
+	has shaobing-agent "portscan_ports = 15"
+	has shaobing-collector "recovery = yes"
+}

@@ -124,6 +124,11 @@ leftovers() {
 	grep -Eq '^-rw-r--r-- root/root .* \./usr/share/shaobing/console/echarts\.min\.js$' <<<"$output"
 	grep -Eq '^-rw-r--r-- root/root .* \./usr/share/shaobing/console/LICENSE-echarts\.txt$' <<<"$output"
 	grep -Eq '^-rw-r--r-- root/root .* \./usr/share/shaobing/console/NOTICE-echarts\.txt$' <<<"$output"
+	# Every bundled third-party file is in the package's copyright file.
+	cr=$(dpkg-deb --fsys-tarfile "$c" | tar -xOf - ./usr/share/doc/shaobing-collector/copyright)
+	for f in $(awk '{ print $NF }' <<<"$output" | grep '^\./usr/share/shaobing/console/' | grep -v '/$'); do
+		grep -Eq "^(Files:)? +${f#./}\$" <<<"$cr" || { echo "$f not in copyright"; false; }
+	done
 	# The holiday calendar, where [schedule] calendar can name it.
 	grep -Eq '^-rw-r--r-- root/root .* \./usr/share/shaobing/holidays-2025\.txt$' <<<"$output"
 	grep -Eq '^-rw-r--r-- root/root .* \./usr/share/shaobing/holidays-2026\.txt$' <<<"$output"

@@ -52,10 +52,22 @@ files() {
 /usr/share/man/man1/shaobing.1.gz
 /usr/share/man/man8/shaobing-collector.8.gz
 /usr/share/shaobing
+/usr/share/shaobing/console
+/usr/share/shaobing/console/LICENSE-echarts.txt
+/usr/share/shaobing/console/NOTICE-echarts.txt
+/usr/share/shaobing/console/echarts.min.js
 /usr/share/shaobing/holidays-2025.txt
 /usr/share/shaobing/holidays-2026.txt
 /var/lib/shaobing" ]
 	grep -qx '/etc/shaobing/collector.ini -rw-r----- root shaobing cn' "$BATS_TEST_TMPDIR/coll"
+	# The console's chart library, as the .deb ships it (the same files
+	# as scripts/console_vendor.sh --files, mode 0644, the fetched bytes).
+	for f in $(sh "$SHAOBING_ROOT/scripts/console_vendor.sh" --files); do
+		grep -qx "/usr/share/shaobing/console/$f -rw-r--r-- root root " "$BATS_TEST_TMPDIR/coll"
+	done
+	rpm2cpio "$RPMS/shaobing-collector-$V-1.$RA.rpm" | (cd "$BATS_TEST_TMPDIR" && cpio -idm --quiet)
+	cmp "$BATS_TEST_TMPDIR/usr/share/shaobing/console/echarts.min.js" \
+		"$SHAOBING_ROOT/build/console-vendor/echarts.min.js"
 	# The units are the .debs' units, byte for byte.
 	rpm2cpio "$RPMS/shaobing-agent-$V-1.$RA.rpm" | (cd "$BATS_TEST_TMPDIR" && cpio -idm --quiet)
 	cmp "$BATS_TEST_TMPDIR/usr/lib/systemd/system/shaobing-agent.service" \

@@ -138,3 +138,22 @@ codes() {
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"gbk.txt:1: not UTF-8"* ]]
 }
+
+@test "web: the website and TLS checks' User-Agent carry the agent's one version" {
+	sb_start_hook
+	v=$("$SHAOBING_BIN/shaobing-agent" --version | awk '{print $2}')
+	run "$SHAOBING_BIN/shaobing-agent" --web "http://127.0.0.1:$HOOK_PORT/p.html" \
+		--baseline "$T/ua.json"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/get.ua")" = "Mozilla/5.0 (compatible; shaobing-agent/$v web integrity)" ]
+	rm "$T/get.ua"
+	# An https check (a collector for the TLS side) whose http:// port is
+	# the receiver.
+	sb_ca
+	sb_start_collector
+	run "$SHAOBING_BIN/shaobing-agent" --check "https://127.0.0.1:$C_PORT/" \
+		--ca "$T/ca/ca.crt" --http-port "$HOOK_PORT" --open '' --closed '' --json
+	echo "$output"
+	[ "$(cat "$T/get.ua")" = "shaobing-agent/$v (check)" ]
+}

@@ -63,6 +63,7 @@ teardown(void **state)
 
 	api_response_free(&f->rs);
 	store_close(f->api.store);
+	collector_conf_free(&f->cc);
 	free(f);
 	return 0;
 }
@@ -613,6 +614,7 @@ test_config(void **state)
 	assert_int_equal(cc.unverified_per_address, 32);
 	assert_int_equal(cc.handshake_timeout_ms, 5000);
 	assert_true(cc.gap_factor == 3.0);
+	collector_conf_free(&cc);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(path, sizeof(path), "/tmp/test_collector_conf.%d.ini",
 		    (int)getpid());

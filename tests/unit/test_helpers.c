@@ -21,6 +21,7 @@
 #include "common/oui.h"
 #include "common/timeutil.h"
 #include "common/token.h"
+#include "common/version.h"
 
 /* What csv_cell writes for s. */
 static char *
@@ -239,10 +240,30 @@ test_inventory_print(void **state)
 	json_decref(snap);
 }
 
+/* Every client's User-Agent carries the one version number. */
+static void
+test_user_agent(void **state)
+{
+	char	ua[VERSION_UA_MAX], want[VERSION_UA_MAX], small[12];
+
+	(void)state;
+	snprintf(want, sizeof(want), "shaobing-agent/%s", shaobing_version);
+	assert_string_equal(version_user_agent(ua, sizeof(ua),
+	    "shaobing-agent", NULL), want);
+	snprintf(want, sizeof(want), "Mozilla/5.0 (compatible; "
+	    "shaobing-agent/%s web)", shaobing_version);
+	assert_string_equal(version_user_agent(ua, sizeof(ua),
+	    "shaobing-agent", "Mozilla/5.0 (compatible; %V web)"), want);
+	/* Too small: cut, never overrun, always terminated. */
+	version_user_agent(small, sizeof(small), "shaobing-collector", "ab %V");
+	assert_string_equal(small, "ab ");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_user_agent),
 		cmocka_unit_test(test_csv_cell),
 		cmocka_unit_test(test_parse_date),
 		cmocka_unit_test(test_err_set),

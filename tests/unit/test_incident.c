@@ -390,6 +390,13 @@ test_map_config(void **state)
 	assert_int_equal(load("[category port_scan]\nauto_resolve = yes\n", &ic,
 	    &err), -1);
 	assert_non_null(strstr(err.msg, "equipment faults"));
+	/* cert_* may close by itself (certificate renewed), and keeps that
+	   under another override; weak_* may not. */
+	assert_int_equal(load("[category cert_*]\nlevel = II\n", &ic, &err), 0);
+	assert_int_equal(load("[category cert_*]\nauto_resolve = yes\n", &ic,
+	    &err), 0);
+	assert_int_equal(load("[category weak_*]\nauto_resolve = yes\n", &ic,
+	    &err), -1);
 	assert_int_equal(load("[category port_scan]\ncategory = XX\n", &ic,
 	    &err), -1);
 	assert_non_null(strstr(err.msg, "x.ini:2"));
@@ -811,6 +818,79 @@ test_website_down(void **state)
 	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents"), 1);
 }
 
+/* ---- certificate renewed ---------------------------------------------- */
+
+/* A tls_report of web:443 from agent, the run's finding codes in codes. */
+static int
+tls_report(struct fx *f, const char *agent, int64_t t, json_t *codes)
+{
+	return put(f, agent, t, t, "tls_report", SEV_INFO, "tls_report:web:443",
+	    json_pack("{s:s, s:{s:s}, s:o*}", "target", "web", "report",
+	    "target", "web:443", "codes", codes));
+}
+
+static void
+test_cert_renewed(void **state)
+{
+	struct fx		*f = *state;
+	struct incidents_stats	 st;
+	int64_t			 t = local(2026, 11, 27, 10, 0);
+
+	assert_int_equal(put(f, "pc-01", t, t, "cert_expiring", SEV_HIGH,
+	    "cert_expiring:web:443", json_object()), 0);
+	assert_int_equal(put(f, "pc-01", t, t, "cert_untrusted", SEV_HIGH,
+	    "cert_untrusted:web:443", json_object()), 0);
+	assert_int_equal(put(f, "pc-01", t, t, "cert_expired", SEV_HIGH,
+	    "cert_expired:mail:993", json_object()), 0);
+	assert_int_equal(put(f, "pc-01", t, t, "weak_key", SEV_HIGH,
+	    "weak_key:web:443", json_object()), 0);
+	assert_int_equal(put(f, "pc-02", t, t, "cert_expiring", SEV_HIGH,
+	    "cert_expiring:web:443", json_object()), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE "
+	    "status = 'open'"), 5);
+	/* An older agent's report (no codes) says nothing. */
+	assert_int_equal(tls_report(f, "pc-01", t + MIN, NULL), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE "
+	    "status = 'open'"), 5);
+	/* The same run still finds both: nothing resolves. */
+	assert_int_equal(tls_report(f, "pc-01", t + MIN, json_pack("[s, s]",
+	    "cert_expiring", "cert_untrusted")), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE "
+	    "status = 'open'"), 5);
+	/* Renewed by a trusted CA: both cert_* of pc-01's web:443 close by
+	   themselves; weak_key (a person closes it), mail:993 and pc-02's
+	   web:443 stay open. */
+	assert_int_equal(tls_report(f, "pc-01", t + 2 * MIN, json_pack("[s]",
+	    "weak_key")), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE "
+	    "status = 'resolved' AND key IN ('cert_expiring:web:443', "
+	    "'cert_untrusted:web:443') AND agent_id = (SELECT id FROM agents "
+	    "WHERE name = 'pc-01')"), 2);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE "
+	    "status = 'open'"), 3);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incident_trail WHERE "
+	    "action = 'auto_resolved' AND actor = 'shaobing' AND note LIKE "
+	    "'certificate renewed: web:443 no longer finds cert_%'"), 2);
+	incidents_stats(f->in, &st);
+	assert_int_equal(st.auto_resolved, 2);
+}
+
+static void
+test_cert_renewed_rule_off(void **state)
+{
+	struct fx		*f = *state;
+	int64_t			 t = local(2026, 11, 27, 10, 0);
+
+	/* [category cert_*] auto_resolve = no keeps them for a person (the
+	   engine reads f->ic in place). */
+	fx_conf(f, "[category cert_*]\nauto_resolve = no\n");
+	assert_int_equal(put(f, "pc-01", t, t, "cert_expiring", SEV_HIGH,
+	    "cert_expiring:web:443", json_object()), 0);
+	assert_int_equal(tls_report(f, "pc-01", t + MIN, json_array()), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE "
+	    "status = 'open'"), 1);
+}
+
 /*
  * Agentless devices (issue 15): device_down is an equipment fault (DE)
  * only inside the device's schedule; device_up / if_up resolve.
@@ -992,6 +1072,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_device_down_schedule, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_website_down, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_cert_renewed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_cert_renewed_rule_off, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_list_filters, setup,
 		    teardown),

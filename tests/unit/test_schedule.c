@@ -194,6 +194,40 @@ test_calendar_years(void **state)
 	calendar_free(cal);
 }
 
+/* A pattern in the list: the files it matches, in name order; none: none. */
+static void
+test_calendar_pattern(void **state)
+{
+	const char	*root = getenv("SHAOBING_ROOT");
+	char		 list[2200];
+	struct conf_err	 err = { "" };
+	struct calendar	*cal;
+
+	(void)state;
+	if (root == NULL)
+		root = ".";
+	snprintf(list, sizeof(list), "%s/conf/holidays-202[56].txt", root);
+	if ((cal = calendar_load_list(list, &err)) == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(calendar_count(cal), 33 + 39);
+	assert_true(calendar_covers_year(cal, 2025));
+	assert_true(calendar_covers_year(cal, 2026));
+	calendar_free(cal);
+	/* Matching nothing is an empty calendar; a plain name must exist. */
+	snprintf(list, sizeof(list), "%s/conf/holidays-1999-*.txt", root);
+	if ((cal = calendar_load_list(list, &err)) == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(calendar_count(cal), 0);
+	calendar_free(cal);
+	snprintf(list, sizeof(list), "%s/conf/holidays-1999.txt", root);
+	assert_null(calendar_load_list(list, &err));
+	assert_non_null(strstr(err.msg, "holidays-1999.txt: cannot open"));
+	/* The same file twice, by name and by pattern: a duplicate date. */
+	snprintf(list, sizeof(list), "%s/conf/holidays-2026.txt, %s/conf/"
+	    "holidays-2026*.txt", root, root);
+	assert_null(calendar_load_list(list, &err));
+}
+
 static void
 test_office_boundary(void **state)
 {
@@ -429,8 +463,17 @@ test_conf(void **state)
 	char			 text[2048], path[1024];
 
 	(void)state;
-	/* Defaults, no calendar. */
+	/* Defaults: the packaged calendars (whatever this machine has). */
 	c = conf_load_string("c.ini", "[server]\n", &err);
+	assert_non_null(c);
+	assert_int_equal(schedule_conf_load(c, &sc, &err), 0);
+	assert_string_equal(sc.calendar_path,
+	    "/usr/share/shaobing/holidays-*.txt");
+	assert_non_null(sc.cal);
+	schedule_conf_free(&sc);
+	conf_free(c);
+	/* "calendar =" says: none. */
+	c = conf_load_string("c.ini", "[schedule]\ncalendar =\n", &err);
 	assert_non_null(c);
 	assert_int_equal(schedule_conf_load(c, &sc, &err), 0);
 	assert_null(sc.cal);
@@ -522,6 +565,7 @@ main(void)
 		cmocka_unit_test(test_weekday),
 		cmocka_unit_test(test_shipped_calendar),
 		cmocka_unit_test(test_calendar_years),
+		cmocka_unit_test(test_calendar_pattern),
 		cmocka_unit_test(test_office_boundary),
 		cmocka_unit_test(test_holidays_and_makeup),
 		cmocka_unit_test(test_leap_day),
