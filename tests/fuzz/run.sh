@@ -62,7 +62,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	[ -n "$MERGE" ] && [ "$MERGE" != "$name" ] && continue
 	bin=build-fuzz/fuzz/$name
 	if ! clang -std=c11 -D_GNU_SOURCE -O1 -g -I. $PKGCFLAGS \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Wall -Werror \
 		-o "$bin" "$src" $LIBS $PKGLIBS -lpthread -lm; then
 		echo "not ok - fuzz $name: build failed"; echo "0 1 0 0" >>"$COUNTS"; rc=1; continue
 	fi
