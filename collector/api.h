@@ -42,6 +42,7 @@ struct api {
 	int64_t				(*now)(void);	/* time_now_ms in production */
 	struct incidents		*incidents;	/* NULL: not running */
 	uint64_t			 batches, events_new, rejected;
+	uint64_t			 events_rejected; /* stored as rejected */
 };
 
 struct api_request {
@@ -67,7 +68,18 @@ struct api_response {
 	int		 status;
 	char		*body;	/* JSON text, malloc'd; api_response_free() */
 	const char	*allow;	/* 405: the path's methods ("GET, POST") */
+	int		 retry_after;	/* > 0: a Retry-After header (s) */
 };
+
+/* Retry-After of a 503 when the store cannot write (disk full, ...). */
+#define API_STORE_RETRY_S	10
+
+/*
+ * The store could not write for a reason that may go away (STORE_RETRY):
+ * 503 with Retry-After and {"error": ..., "store": cause}.
+ */
+void	api_reply_store_retry(struct api_response *rs, const char *what,
+	    const char *cause);
 
 /* A route's handler: rq->path, rq->query and rq->arg are set. */
 typedef void api_handler(struct api *api, const struct api_request *rq,

@@ -157,6 +157,12 @@ send_response(struct http_server *hs, struct evhttp_request *req,
 	}
 	if (rs->allow != NULL)
 		evhttp_add_header(h, "Allow", rs->allow);
+	if (rs->retry_after > 0) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%d", rs->retry_after);
+		evhttp_add_header(h, "Retry-After", v);
+	}
 	hs->pending++;
 	evhttp_request_set_on_complete_cb(req, reply_done, hs);
 	evhttp_send_reply(req, rs->status, NULL, NULL);
@@ -301,7 +307,7 @@ agent_request(struct evhttp_request *req, void *arg)
 {
 	struct http_server	*hs = arg;
 	struct api_request	 rq;
-	struct api_response	 rs = { 0, NULL, NULL };
+	struct api_response	 rs = { 0, NULL, NULL, 0 };
 	char			 peer[96], cn[EVENT_AGENT_MAX], why[128];
 	char			 msg[256];
 	int			 r;
@@ -368,7 +374,7 @@ admin_request(struct evhttp_request *req, void *arg)
 {
 	struct http_server	*hs = arg;
 	struct api_request	 rq;
-	struct api_response	 rs = { 0, NULL, NULL };
+	struct api_response	 rs = { 0, NULL, NULL, 0 };
 	char			 peer[96];
 
 	if (framing_refused(hs, req, "admin port"))
@@ -411,7 +417,7 @@ sock_request(struct evhttp_request *req, void *arg)
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 	struct bufferevent	*bev = evhttp_connection_get_bufferevent(evcon);
 	struct api_request	 rq;
-	struct api_response	 rs = { 0, NULL, NULL };
+	struct api_response	 rs = { 0, NULL, NULL, 0 };
 	struct ucred		 uc;
 	struct passwd		*pw;
 	socklen_t		 len = sizeof(uc);

@@ -380,6 +380,8 @@ struct incidents {
 	struct incidents_opts	 o;
 	struct pending		*pending;	/* to notify after COMMIT */
 	size_t			 npending, cappending;
+	/* npending when a savepoint of each level began (on_commit) */
+	size_t			 mark[STORE_TXN_LEVELS];
 	struct site		*sites;
 	size_t			 nsites;
 	struct incidents_stats	 stats;
@@ -445,14 +447,32 @@ notify_pending_ids(struct incidents *in)
 	in->npending = 0;
 }
 
+/*
+ * The transaction's course: notify what committed; what a rolled-back
+ * event or batch queued is dropped (back to its MARK).
+ */
 static void
-on_commit(void *arg, struct store *st, int committed)
+on_commit(void *arg, struct store *st, enum store_txn what, int level)
 {
 	struct incidents *in = arg;
 
 	(void)st;
-	if (committed)
+	switch (what) {
+	case STORE_TXN_MARK:
+		if (level >= 0 && level < STORE_TXN_LEVELS)
+			in->mark[level] = in->npending;
+		return;
+	case STORE_TXN_UNDO:
+		if (level >= 0 && level < STORE_TXN_LEVELS &&
+		    in->mark[level] <= in->npending)
+			in->npending = in->mark[level];
+		return;
+	case STORE_TXN_COMMIT:
 		notify_pending_ids(in);
+		break;
+	case STORE_TXN_ROLLBACK:
+		break;
+	}
 	in->npending = 0;
 }
 

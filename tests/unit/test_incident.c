@@ -406,18 +406,25 @@ test_fold_escalate_and_resolved(void **state)
 	    "AND status = 'false_positive' AND count = 2"), 1);
 }
 
-/* A failing hook rolls back the batch: no event, no incident. */
+/* A failing fold rejects its event alone: no event row, no incident,
+   the rejection recorded; a later event folds as usual. */
 static void
 test_fold_rollback(void **state)
 {
 	struct fx	*f = *state;
 
-	exec(f, "CREATE TRIGGER boom BEFORE INSERT ON incidents BEGIN "
-	    "SELECT RAISE(ABORT, 'boom'); END;", 1);
+	exec(f, "CREATE TRIGGER boom BEFORE INSERT ON incidents WHEN "
+	    "NEW.key LIKE '%:a' BEGIN SELECT RAISE(ABORT, 'boom'); END;", 1);
 	assert_int_equal(put(f, "pc-01", 1000, 1000, "port_scan", SEV_HIGH,
-	    "port_scan:a", json_object()), -1);
+	    "port_scan:a", json_object()), 0);
 	assert_int_equal(scalar(f, "SELECT count(*) FROM events"), 0);
 	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents"), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM rejected_events WHERE "
+	    "error LIKE '%boom%'"), 1);
+	assert_int_equal(put(f, "pc-01", 2000, 2000, "port_scan", SEV_HIGH,
+	    "port_scan:b", json_object()), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM events"), 1);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents"), 1);
 }
 
 /* ---- lifecycle ------------------------------------------------------ */
