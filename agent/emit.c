@@ -67,6 +67,29 @@ keep_owner(const char *spool)
 	}
 }
 
+/*
+ * The spool of [agent] spool, which only the daemon creates (its folder,
+ * owner and mode).  NULL having said why on stderr.
+ */
+static struct spool *
+configured_spool(const struct agent_setup *s, const char *conf)
+{
+	struct stat	 sb;
+	struct spool	*sp;
+	char		 err[512];
+
+	if (stat(s->ac.spool, &sb) == -1) {
+		fprintf(stderr, "shaobing-agent: no spool at %s ([agent] spool "
+		    "in %s); start the agent once to create it\n", s->ac.spool,
+		    conf);
+		return NULL;
+	}
+	if ((sp = spool_open(s->ac.spool, s->ac.spool_max, err,
+	    sizeof(err))) == NULL)
+		fprintf(stderr, "shaobing-agent: %s\n", err);
+	return sp;
+}
+
 int
 agent_emit_main(int argc, char **argv)
 {
@@ -83,7 +106,6 @@ agent_emit_main(int argc, char **argv)
 	struct conf_err		 cerr;
 	struct event		 ev, chk;
 	struct spool		*sp = NULL;
-	struct stat		 sb;
 	const char		*conf = DEFAULT_CONF, *type = NULL;
 	const char		*sevs = "info", *key = NULL, *datas = NULL;
 	enum severity		 sev;
@@ -171,18 +193,8 @@ agent_emit_main(int argc, char **argv)
 		    o == NULL ? "out of memory" : err);
 		goto out;
 	}
-	/* Only the daemon creates the spool (its folder, owner and mode). */
-	if (stat(s.ac.spool, &sb) == -1) {
-		fprintf(stderr, "shaobing-agent: no spool at %s ([agent] spool "
-		    "in %s); start the agent once to create it\n", s.ac.spool,
-		    conf);
+	if ((sp = configured_spool(&s, conf)) == NULL)
 		goto out;
-	}
-	if ((sp = spool_open(s.ac.spool, s.ac.spool_max, err,
-	    sizeof(err))) == NULL) {
-		fprintf(stderr, "shaobing-agent: %s\n", err);
-		goto out;
-	}
 	r = spool_append(sp, ev.ts_ms, type, sev, key, data, &seq, err,
 	    sizeof(err));
 	if (r == -1) {
@@ -238,7 +250,6 @@ agent_rejected_main(int argc, char **argv)
 	struct agent_setup	 s;
 	struct conf_err		 cerr;
 	struct spool		*sp = NULL;
-	struct stat		 sb;
 	const char		*conf = DEFAULT_CONF;
 	json_t			*arr = NULL, *v;
 	char			 err[512], ts[40];
@@ -275,15 +286,9 @@ agent_rejected_main(int argc, char **argv)
 		fprintf(stderr, "%s\n", cerr.msg);
 		goto out;
 	}
-	if (stat(s.ac.spool, &sb) == -1) {
-		fprintf(stderr, "shaobing-agent: no spool at %s ([agent] spool "
-		    "in %s); start the agent once to create it\n", s.ac.spool,
-		    conf);
+	if ((sp = configured_spool(&s, conf)) == NULL)
 		goto out;
-	}
-	if ((sp = spool_open(s.ac.spool, s.ac.spool_max, err,
-	    sizeof(err))) == NULL || spool_rejected(sp, &arr, err,
-	    sizeof(err)) == -1) {
+	if (spool_rejected(sp, &arr, err, sizeof(err)) == -1) {
 		fprintf(stderr, "shaobing-agent: %s\n", err);
 		goto out;
 	}
