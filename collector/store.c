@@ -6,8 +6,11 @@
  * collector acknowledges a batch only after that.  kill -9 at any moment
  * loses no acknowledged batch.
  *
- * The ingest path is one transaction per batch with statements prepared
- * once at open, and event data is serialised into one reused buffer.
+ * The ingest path is one transaction for the batches that arrived
+ * together (group commit: one COMMIT, one fsync), each batch in a
+ * savepoint and each event in a savepoint inside it, with statements
+ * prepared once at open; event data is serialised into one reused
+ * buffer.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -135,6 +138,9 @@ enum stmt_id {
 	ST_EV_SAVEPOINT,
 	ST_EV_RELEASE,
 	ST_EV_UNDO,
+	ST_BATCH_SAVEPOINT,
+	ST_BATCH_RELEASE,
+	ST_BATCH_UNDO,
 	ST_REJECTED_GET,
 	ST_REJECTED_ADD,
 	ST_MAX
@@ -165,6 +171,9 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_EV_SAVEPOINT] = "SAVEPOINT ev",
 	[ST_EV_RELEASE] = "RELEASE ev",
 	[ST_EV_UNDO] = "ROLLBACK TO ev",
+	[ST_BATCH_SAVEPOINT] = "SAVEPOINT batch",
+	[ST_BATCH_RELEASE] = "RELEASE batch",
+	[ST_BATCH_UNDO] = "ROLLBACK TO batch",
 	[ST_REJECTED_GET] = "SELECT error FROM rejected_events "
 	    "WHERE agent_id = ?1 AND seq = ?2",
 	[ST_REJECTED_ADD] = "INSERT OR REPLACE INTO rejected_events (agent_id, "
@@ -855,29 +864,85 @@ nomem:
 }
 
 int
-store_insert_batch(struct store *st, const struct event_batch *b,
-    int64_t now_ms, struct store_batch_result *res, char *err, size_t errlen)
+store_insert_batches(struct store *st, struct store_batch_in *in, size_t n)
 {
-	memset(res, 0, sizeof(*res));
+	char	err[512];
+	int	rc = -1;
+
 	st->nrej = 0;
 	st->last_rc = 0;
-	if (stmt_done(st, ST_BEGIN, err, errlen) == -1)
+	for (size_t i = 0; i < n; i++) {
+		memset(&in[i].res, 0, sizeof(in[i].res));
+		in[i].rc = 0;
+		in[i].err[0] = '\0';
+	}
+	if (stmt_done(st, ST_BEGIN, err, sizeof(err)) == -1)
 		goto fail;
-	if (batch_body(st, b, now_ms, res, err, errlen) == -1)
-		goto fail;
-	if (stmt_done(st, ST_COMMIT, err, errlen) == -1)
+	for (size_t i = 0; i < n; i++) {
+		size_t rej0 = st->nrej;
+
+		if (stmt_done(st, ST_BATCH_SAVEPOINT, err, sizeof(err)) == -1)
+			goto fail;
+		run_commit_hooks(st, STORE_TXN_MARK, 0);
+		st->last_rc = 0;
+		if (batch_body(st, in[i].b, in[i].now_ms, &in[i].res, in[i].err,
+		    sizeof(in[i].err)) == 0) {
+			if (stmt_done(st, ST_BATCH_RELEASE, err, sizeof(err)) == -1)
+				goto fail;
+			in[i].res.nrejected = st->nrej - rej0;
+			continue;
+		}
+		/* The transaction cannot go on: every batch fails. */
+		if (sqlite3_get_autocommit(st->db) ||
+		    store_error_retryable(st->last_rc)) {
+			snprintf(err, sizeof(err), "%s", in[i].err);
+			goto fail;
+		}
+		/* This batch alone. */
+		if (stmt_done(st, ST_BATCH_UNDO, err, sizeof(err)) == -1 ||
+		    stmt_done(st, ST_BATCH_RELEASE, err, sizeof(err)) == -1)
+			goto fail;
+		run_commit_hooks(st, STORE_TXN_UNDO, 0);
+		st->nrej = rej0;
+		memset(&in[i].res, 0, sizeof(in[i].res));
+		in[i].rc = -1;
+	}
+	if (stmt_done(st, ST_COMMIT, err, sizeof(err)) == -1)
 		goto fail;
 	write_ok(st);
 	run_commit_hooks(st, STORE_TXN_COMMIT, 0);
-	res->rejected = st->rej;
-	res->nrejected = st->nrej;
+	/* Each batch's rejections, now that the list stopped moving. */
+	for (size_t i = 0, off = 0; i < n; i++) {
+		if (in[i].rc != 0)
+			continue;
+		in[i].res.rejected = st->rej + off;
+		off += in[i].res.nrejected;
+	}
 	return 0;
 fail:
 	rollback(st);
 	run_commit_hooks(st, STORE_TXN_ROLLBACK, 0);
-	memset(res, 0, sizeof(*res));
 	st->nrej = 0;
-	return write_failed(st, err, errlen);
+	rc = write_failed(st, err, sizeof(err));
+	for (size_t i = 0; i < n; i++) {
+		memset(&in[i].res, 0, sizeof(in[i].res));
+		in[i].rc = rc;
+		snprintf(in[i].err, sizeof(in[i].err), "%s", err);
+	}
+	return rc;
+}
+
+int
+store_insert_batch(struct store *st, const struct event_batch *b,
+    int64_t now_ms, struct store_batch_result *res, char *err, size_t errlen)
+{
+	struct store_batch_in in = { .b = b, .now_ms = now_ms };
+
+	(void)store_insert_batches(st, &in, 1);
+	*res = in.res;
+	if (in.rc != 0)
+		snprintf(err, errlen, "%s", in.err);
+	return in.rc;
 }
 
 int

@@ -87,6 +87,26 @@ int	store_insert_batch(struct store *st, const struct event_batch *b,
 	    int64_t now_ms, struct store_batch_result *res, char *err,
 	    size_t errlen);
 
+/*
+ * Group commit: the batches that arrived together, stored in one
+ * transaction with one COMMIT (one fsync), each inside a savepoint of its
+ * own and its events as in store_insert_batch().  Per batch: rc 0 and
+ * res (res.rejected valid until the next insert call); rc -1 with err
+ * when that batch failed for good (it alone rolled back: nothing of it
+ * stored).  When the transaction itself failed (STORE_RETRY: disk full,
+ * ...; or -1) nothing was stored, every rc says so and that is returned;
+ * else 0 after COMMIT.  store_insert_batch() is this with one batch.
+ */
+struct store_batch_in {
+	const struct event_batch	*b;
+	int64_t				 now_ms;	/* received */
+	struct store_batch_result	 res;		/* out */
+	int				 rc;		/* out */
+	char				 err[512];	/* out */
+};
+int	store_insert_batches(struct store *st, struct store_batch_in *in,
+	    size_t n);
+
 struct store_heartbeat {
 	const char	*agent;
 	int64_t		 ts_ms;		/* agent's clock */

@@ -331,7 +331,7 @@ test_event_rejected_alone(void **state)
 	/* Its queued notification was dropped, the other five sent. */
 	assert_int_equal(h.sent, 5);
 	assert_int_equal(h.undos, 1);
-	assert_int_equal(h.marks, 6);
+	assert_int_equal(h.marks, 7);	/* the batch and its 6 events */
 
 	/* The resend: told again, quietly, nothing stored or run twice. */
 	k.calls = 0;
@@ -422,6 +422,56 @@ test_retryable_store_error(void **state)
 	assert_int_equal(r.inserted, 4);
 	assert_int_equal(store_health(f->st, why, sizeof(why)), 0);
 	event_batch_free(&b);
+}
+
+/*
+ * Group commit: three batches in one transaction.  The one that fails
+ * for good rolls back alone (its queued notifications too); the others
+ * are stored with their own rejections; one COMMIT.
+ */
+static void
+test_group_commit(void **state)
+{
+	struct fx		*f = *state;
+	struct event_batch	 b[3];
+	struct store_batch_in	 in[3];
+	struct keyed		 k = { "k:1", 0 };
+	struct heard		 h;
+
+	memset(&h, 0, sizeof(h));
+	memset(in, 0, sizeof(in));
+	assert_int_equal(store_add_event_hook(f->st, queueing_hook, &h), 0);
+	assert_int_equal(store_add_event_hook(f->st, refusing_hook, &k), 0);
+	assert_int_equal(store_add_commit_hook(f->st, heard_commit, &h), 0);
+	mkbatch(&b[0], "pc-21", 1, 3);
+	mkbatch(&b[1], "pc-22", 1, 3);
+	b[1].events[2].seq = (uint64_t)INT64_MAX + 1;
+	mkbatch(&b[2], "pc-23", 5, 4);
+	b[2].events[3].key[0] = 'x';	/* "x:3": stored */
+	for (int i = 0; i < 3; i++) {
+		in[i].b = &b[i];
+		in[i].now_ms = T0 + i;
+	}
+	assert_int_equal(store_insert_batches(f->st, in, 3), 0);
+	assert_int_equal(in[0].rc, 0);
+	assert_int_equal(in[0].res.inserted, 2);
+	assert_int_equal(in[0].res.nrejected, 1);
+	assert_int_equal(in[0].res.rejected[0].seq, 2);
+	assert_int_equal(in[1].rc, -1);
+	assert_non_null(strstr(in[1].err, "events[2].seq"));
+	assert_int_equal(in[2].rc, 0);
+	assert_int_equal(in[2].res.inserted, 3);
+	assert_int_equal(in[2].res.stored_through, 8);
+	assert_int_equal(in[2].res.nrejected, 1);
+	assert_int_equal(in[2].res.rejected[0].seq, 6);
+	assert_int_equal(in[2].res.rejected[0].index, 1);
+	/* pc-22 left no trace, not even its agent row. */
+	assert_int_equal(one_int(f->st, "SELECT count(*) FROM agents"), 2);
+	assert_int_equal(count_events(f->st, 0, NULL), 5);
+	/* Five events committed: five notifications, none of pc-22's. */
+	assert_int_equal(h.sent, 5);
+	for (int i = 0; i < 3; i++)
+		event_batch_free(&b[i]);
 }
 
 /* ---- uptime coalescing, table-driven ---- */
@@ -664,6 +714,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_event_rejected_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_rejected_by_constraint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retryable_store_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uptime_coalescing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admin_queries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stmt_cache, setup, teardown),
