@@ -338,6 +338,39 @@ batch_answer(struct api *api, const struct event_batch *b,
 }
 
 void
+api_events_answer(struct api *api, const struct event_batch *b,
+    const char *peer, int rc, const struct store_batch_result *res,
+    const char *err, struct api_response *rs)
+{
+	if (rc == STORE_RETRY) {
+		char cause[64];
+
+		store_cause(err, cause, sizeof(cause));
+		log_errorx("could not store a batch of %zu events from %s: %s; "
+		    "answered 503 (the agent resends it in %d s); free disk "
+		    "space or fix the database's permissions", b->n, b->agent,
+		    err, API_STORE_RETRY_S);
+		api_reply_store_retry(rs, "the batch", cause);
+		return;
+	}
+	if (rc != 0) {
+		log_errorx("could not store a batch of %zu events from %s: %s; "
+		    "the agent will resend it", b->n, b->agent, err);
+		api_reply_error(rs, 500, "store error; the batch was not stored, "
+		    "send it again");
+		return;
+	}
+	if (res->new_agent)
+		log_info("new agent '%s' (from %s) sent its first batch",
+		    b->agent, peer ? peer : "?");
+	api->batches++;
+	api->events_new += res->inserted;
+	log_debug("stored %zu of %zu events from %s through seq %" PRIu64,
+	    res->inserted, b->n, b->agent, res->stored_through);
+	api_reply(rs, 200, batch_answer(api, b, res));
+}
+
+void
 api_events(struct api *api, const struct api_request *rq,
     struct api_response *rs)
 {
@@ -364,33 +397,13 @@ api_events(struct api *api, const struct api_request *rq,
 		goto out;
 	if (bound_times(api, rs, &b, now) == -1)
 		goto out;
+	if (api->defer != NULL && rq->conn != NULL &&
+	    api->defer(api->defer_arg, rq, &b, now) == 0) {
+		rs->status = API_DEFERRED;
+		goto out;
+	}
 	r = store_insert_batch(api->store, &b, now, &res, err, sizeof(err));
-	if (r == STORE_RETRY) {
-		char cause[64];
-
-		store_cause(err, cause, sizeof(cause));
-		log_errorx("could not store a batch of %zu events from %s: %s; "
-		    "answered 503 (the agent resends it in %d s); free disk "
-		    "space or fix the database's permissions", b.n, b.agent,
-		    err, API_STORE_RETRY_S);
-		api_reply_store_retry(rs, "the batch", cause);
-		goto out;
-	}
-	if (r != 0) {
-		log_errorx("could not store a batch of %zu events from %s: %s; "
-		    "the agent will resend it", b.n, b.agent, err);
-		api_reply_error(rs, 500, "store error; the batch was not stored, "
-		    "send it again");
-		goto out;
-	}
-	if (res.new_agent)
-		log_info("new agent '%s' (from %s) sent its first batch",
-		    b.agent, rq->peer ? rq->peer : "?");
-	api->batches++;
-	api->events_new += res.inserted;
-	log_debug("stored %zu of %zu events from %s through seq %" PRIu64,
-	    res.inserted, b.n, b.agent, res.stored_through);
-	api_reply(rs, 200, batch_answer(api, &b, &res));
+	api_events_answer(api, &b, rq->peer, r, &res, err, rs);
 out:
 	event_batch_free(&b);
 	free(buf);
