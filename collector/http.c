@@ -794,6 +794,10 @@ http_server_free(struct http_server *hs)
 	if (hs == NULL)
 		return;
 	tls_set_conn_hook(NULL, NULL);
+	if (hs->commits > 0)
+		log_info("group commit: %" PRIu64 " batches of events stored in "
+		    "%" PRIu64 " transactions (%.1f per COMMIT)", hs->grouped,
+		    hs->commits, (double)hs->grouped / (double)hs->commits);
 	/* Batches never stored nor answered: their agents resend them. */
 	while ((q = TAILQ_FIRST(&hs->queue)) != NULL) {
 		TAILQ_REMOVE(&hs->queue, q, next);
