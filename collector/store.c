@@ -773,14 +773,15 @@ event_one(struct store *st, const struct event_batch *b, size_t i,
 }
 
 /*
- * The events of one batch inside the open transaction, each in its own
- * savepoint.  0; -1 with err when the batch as a whole cannot be stored
- * (the caller rolls it back); STORE_RETRY with err when the transaction
- * cannot go on.  res->rejected is set by the caller.
+ * The events of one batch inside the open transaction.  careful: each in
+ * its own savepoint, an event that fails for good rejected alone; else
+ * (the fast path) without savepoints, and any failure fails the batch.
+ * 0; -1 with err when the batch as a whole cannot be stored (the caller
+ * rolls it back).  res->rejected is set by the caller.
  */
 static int
 batch_body(struct store *st, const struct event_batch *b, int64_t now_ms,
-    struct store_batch_result *res, char *err, size_t errlen)
+    int careful, struct store_batch_result *res, char *err, size_t errlen)
 {
 	sqlite3_stmt	*s;
 	int64_t		 agent_id;
@@ -814,6 +815,14 @@ batch_body(struct store *st, const struct event_batch *b, int64_t now_ms,
 					goto nomem;
 				continue;
 			}
+		}
+		if (!careful) {
+			st->last_rc = 0;
+			if ((r = event_one(st, b, i, agent_id, now_ms, err,
+			    errlen)) < 0)
+				return -1;
+			inserted += (size_t)r;
+			continue;
 		}
 		if (stmt_done(st, ST_EV_SAVEPOINT, err, errlen) == -1)
 			return -1;
@@ -863,12 +872,17 @@ nomem:
 	return -1;
 }
 
-int
-store_insert_batches(struct store *st, struct store_batch_in *in, size_t n)
+/*
+ * One try at storing the group.  careful 0: no savepoints (each costs a
+ * copy of every page its event touches); -1 at the first failure, having
+ * rolled back.  careful 1: a savepoint per batch and per event.  0 after
+ * COMMIT, else -1 with err, all rolled back (st->last_rc says whether it
+ * may pass later).
+ */
+static int
+group_try(struct store *st, struct store_batch_in *in, size_t n, int careful,
+    char *err, size_t errlen)
 {
-	char	err[512];
-	int	rc = -1;
-
 	st->nrej = 0;
 	st->last_rc = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -876,18 +890,26 @@ store_insert_batches(struct store *st, struct store_batch_in *in, size_t n)
 		in[i].rc = 0;
 		in[i].err[0] = '\0';
 	}
-	if (stmt_done(st, ST_BEGIN, err, sizeof(err)) == -1)
+	if (stmt_done(st, ST_BEGIN, err, errlen) == -1)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		size_t rej0 = st->nrej;
 
-		if (stmt_done(st, ST_BATCH_SAVEPOINT, err, sizeof(err)) == -1)
+		if (!careful) {
+			if (batch_body(st, in[i].b, in[i].now_ms, 0, &in[i].res,
+			    err, errlen) == -1)
+				goto fail;
+			/* Only resent rejections can be listed here. */
+			in[i].res.nrejected = st->nrej - rej0;
+			continue;
+		}
+		if (stmt_done(st, ST_BATCH_SAVEPOINT, err, errlen) == -1)
 			goto fail;
 		run_commit_hooks(st, STORE_TXN_MARK, 0);
 		st->last_rc = 0;
-		if (batch_body(st, in[i].b, in[i].now_ms, &in[i].res, in[i].err,
-		    sizeof(in[i].err)) == 0) {
-			if (stmt_done(st, ST_BATCH_RELEASE, err, sizeof(err)) == -1)
+		if (batch_body(st, in[i].b, in[i].now_ms, 1, &in[i].res,
+		    in[i].err, sizeof(in[i].err)) == 0) {
+			if (stmt_done(st, ST_BATCH_RELEASE, err, errlen) == -1)
 				goto fail;
 			in[i].res.nrejected = st->nrej - rej0;
 			continue;
@@ -895,19 +917,19 @@ store_insert_batches(struct store *st, struct store_batch_in *in, size_t n)
 		/* The transaction cannot go on: every batch fails. */
 		if (sqlite3_get_autocommit(st->db) ||
 		    store_error_retryable(st->last_rc)) {
-			snprintf(err, sizeof(err), "%s", in[i].err);
+			snprintf(err, errlen, "%s", in[i].err);
 			goto fail;
 		}
 		/* This batch alone. */
-		if (stmt_done(st, ST_BATCH_UNDO, err, sizeof(err)) == -1 ||
-		    stmt_done(st, ST_BATCH_RELEASE, err, sizeof(err)) == -1)
+		if (stmt_done(st, ST_BATCH_UNDO, err, errlen) == -1 ||
+		    stmt_done(st, ST_BATCH_RELEASE, err, errlen) == -1)
 			goto fail;
 		run_commit_hooks(st, STORE_TXN_UNDO, 0);
 		st->nrej = rej0;
 		memset(&in[i].res, 0, sizeof(in[i].res));
 		in[i].rc = -1;
 	}
-	if (stmt_done(st, ST_COMMIT, err, sizeof(err)) == -1)
+	if (stmt_done(st, ST_COMMIT, err, errlen) == -1)
 		goto fail;
 	write_ok(st);
 	run_commit_hooks(st, STORE_TXN_COMMIT, 0);
@@ -923,6 +945,26 @@ fail:
 	rollback(st);
 	run_commit_hooks(st, STORE_TXN_ROLLBACK, 0);
 	st->nrej = 0;
+	return -1;
+}
+
+/*
+ * The fast path first; when something failed for good, the careful path
+ * once more (failures are rare: an event hook that ran in the fast path
+ * runs again there, as it would for a resent batch).
+ */
+int
+store_insert_batches(struct store *st, struct store_batch_in *in, size_t n)
+{
+	char	err[512];
+	int	rc;
+
+	if ((rc = group_try(st, in, n, 0, err, sizeof(err))) == 0)
+		return 0;
+	if (!store_error_retryable(st->last_rc))
+		rc = group_try(st, in, n, 1, err, sizeof(err));
+	if (rc == 0)
+		return 0;
 	rc = write_failed(st, err, sizeof(err));
 	for (size_t i = 0; i < n; i++) {
 		memset(&in[i].res, 0, sizeof(in[i].res));
