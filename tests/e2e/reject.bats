@@ -171,3 +171,37 @@ health_ok() {
 		dead_letters 0
 	sb_stop_collector
 }
+
+@test "batches sent together (group commit): each answered with its own result, stored once" {
+	sb_start_collector
+	sqlite3 "$T/collector.db" ".timeout 30000" "CREATE TRIGGER refuse_one \
+		BEFORE INSERT ON events WHEN NEW.key = 'test:1205' BEGIN \
+		SELECT RAISE(ABORT, 'refused by reject.bats (group)'); END;"
+	for i in $(seq 0 19); do
+		sb_batch pc-01 $((i * 100 + 1)) $((i * 100 + 100)) >"$T/g$i.json"
+	done
+	pids=
+	for i in $(seq 0 19); do
+		curl -sS -o "$T/g$i.out" -w '%{http_code}' --cacert "$T/ca/ca.crt" \
+			--cert "$T/agents/pc-01/agent.crt" --key "$T/agents/pc-01/agent.key" \
+			-H 'Content-Type: application/json' --data-binary "@$T/g$i.json" \
+			"https://127.0.0.1:$C_PORT/api/v1/events" >"$T/g$i.code" &
+		pids="$pids $!"
+	done
+	# Only the curls: a bare wait would wait for the collector too.
+	wait $pids
+	for i in $(seq 0 19); do
+		[ "$(cat "$T/g$i.code")" = 200 ]
+		[ "$(jq -r .stored_through "$T/g$i.out")" = $((i * 100 + 100)) ]
+		if [ "$i" = 12 ]; then
+			jq -e '.rejected == [{"seq": 1205, "error": "storing the event: refused by reject.bats (group)"}]' "$T/g$i.out"
+		else
+			jq -e 'has("rejected") | not' "$T/g$i.out"
+		fi
+	done
+	[ "$(sb_stored_count pc-01)" = 1999 ]
+	no_duplicates
+	sb_stop_collector
+	grep -q 'group commit: 20 batches of events stored in' "$T/collector.log"
+	echo "# $(grep -o 'group commit: .*' "$T/collector.log")" >&3
+}
