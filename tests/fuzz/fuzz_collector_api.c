@@ -36,9 +36,10 @@ fixed_now(void)
 static size_t
 events_stored(struct api *ap)
 {
-	struct api_request	rq = { API_GET, "/api/v1/admin/agents", NULL,
-				    NULL, "fuzz", "", 0, NULL, NULL,
-				    "/api/v1/admin/agents", "", { NULL, NULL } };
+	struct api_request	rq = { .method = API_GET,
+				    .uri = "/api/v1/admin/agents", .peer = "fuzz",
+				    .body = "", .path = "/api/v1/admin/agents",
+				    .query = "" };
 	struct api_response	rs;
 	json_t			*o, *a;
 	size_t			 i, n = 0;
