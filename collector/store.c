@@ -892,6 +892,7 @@ group_try(struct store *st, struct store_batch_in *in, size_t n, int careful,
 	}
 	if (stmt_done(st, ST_BEGIN, err, errlen) == -1)
 		goto fail;
+	run_commit_hooks(st, STORE_TXN_BEGIN, 0);
 	for (size_t i = 0; i < n; i++) {
 		size_t rej0 = st->nrej;
 

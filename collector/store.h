@@ -140,14 +140,18 @@ int	store_heartbeat(struct store *st, const struct store_heartbeat *hb,
  * STORE_TXN_ROLLBACK after ROLLBACK (drop them); STORE_TXN_MARK when a
  * savepoint of nesting level (0 a batch, 1 an event) starts (remember
  * how much is queued), STORE_TXN_UNDO when it was rolled back (drop what
- * was queued since the MARK of that level).  Hooks run in the order
- * added.
+ * was queued since the MARK of that level); STORE_TXN_BEGIN when the
+ * transaction began.  A group that failed is stored once more, so event
+ * hooks may run twice on an event: in-memory state they keep must come
+ * back at ROLLBACK / UNDO.  Hooks run in the order added.
  */
 enum store_txn {
 	STORE_TXN_ROLLBACK = 0,
 	STORE_TXN_COMMIT = 1,
 	STORE_TXN_MARK,
 	STORE_TXN_UNDO,
+	STORE_TXN_BEGIN,	/* a transaction began: what a ROLLBACK
+				   must restore is as it is now */
 };
 #define STORE_TXN_LEVELS	2
 struct store_event_ctx {

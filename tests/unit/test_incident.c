@@ -730,6 +730,42 @@ test_website_down(void **state)
 }
 
 /*
+ * A batch stored a second time (the careful pass after one of its events
+ * failed) counts its website samples once: the third failure in a row
+ * opens website down, not the second.
+ */
+static void
+test_website_sample_counted_once(void **state)
+{
+	struct fx			*f = *state;
+	struct event_batch		 b;
+	struct store_batch_result	 r;
+	char				 err[256];
+	int64_t				 t = local(2026, 11, 27, 10, 0);
+
+	exec(f, "CREATE TRIGGER poison BEFORE INSERT ON events WHEN NEW.key = "
+	    "'bad:1' BEGIN SELECT RAISE(ABORT, 'poisoned'); END;", 1);
+	memset(&b, 0, sizeof(b));
+	snprintf(b.agent, sizeof(b.agent), "mon-01");
+	assert_non_null(b.events = calloc(2, sizeof(*b.events)));
+	b.n = 2;
+	assert_int_equal(event_set(&b.events[0], "mon-01", ++f->seq, t,
+	    "availability", SEV_HIGH, "availability:web", json_pack("{s:s, s:b, "
+	    "s:b}", "target", "web", "website", 1, "up", 0)), 0);
+	assert_int_equal(event_set(&b.events[1], "mon-01", ++f->seq, t,
+	    "system", SEV_INFO, "bad:1", json_object()), 0);
+	assert_int_equal(store_insert_batch(f->st, &b, t, &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.nrejected, 1);
+	event_batch_free(&b);
+	assert_int_equal(sample(f, t + MIN, 0), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents"), 0);
+	assert_int_equal(sample(f, t + 2 * MIN, 0), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE type = "
+	    "'website_down'"), 1);
+}
+
+/*
  * Agentless devices (issue 15): device_down is an equipment fault (DE)
  * only inside the device's schedule; device_up / if_up resolve.
  */
@@ -894,6 +930,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_website_down, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_website_sample_counted_once,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_filters, setup,
 		    teardown),
 	};
