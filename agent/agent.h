@@ -17,6 +17,8 @@ int	agent_main(int argc, char **argv, void (*usage)(FILE *));
  * [-c FILE]: commit one event to the configured spool (agent/emit.c).
  */
 int	agent_emit_main(int argc, char **argv);
+/* shaobing-agent --rejected: list the spool's dead letters (emit.c). */
+int	agent_rejected_main(int argc, char **argv);
 
 /* shaobing-agent enroll ... (agent/enroll.c).  Returns the exit status. */
 int	enroll_main(int argc, char **argv);

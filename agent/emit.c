@@ -23,6 +23,7 @@
 #include "agent/config.h"
 #include "agent/spool.h"
 #include "common/event.h"
+#include "common/text.h"
 #include "common/timeutil.h"
 
 #define DEFAULT_CONF	"/etc/shaobing/agent.ini"
@@ -66,6 +67,29 @@ keep_owner(const char *spool)
 	}
 }
 
+/*
+ * The spool of [agent] spool, which only the daemon creates (its folder,
+ * owner and mode).  NULL having said why on stderr.
+ */
+static struct spool *
+configured_spool(const struct agent_setup *s, const char *conf)
+{
+	struct stat	 sb;
+	struct spool	*sp;
+	char		 err[512];
+
+	if (stat(s->ac.spool, &sb) == -1) {
+		fprintf(stderr, "shaobing-agent: no spool at %s ([agent] spool "
+		    "in %s); start the agent once to create it\n", s->ac.spool,
+		    conf);
+		return NULL;
+	}
+	if ((sp = spool_open(s->ac.spool, s->ac.spool_max, err,
+	    sizeof(err))) == NULL)
+		fprintf(stderr, "shaobing-agent: %s\n", err);
+	return sp;
+}
+
 int
 agent_emit_main(int argc, char **argv)
 {
@@ -82,7 +106,6 @@ agent_emit_main(int argc, char **argv)
 	struct conf_err		 cerr;
 	struct event		 ev, chk;
 	struct spool		*sp = NULL;
-	struct stat		 sb;
 	const char		*conf = DEFAULT_CONF, *type = NULL;
 	const char		*sevs = "info", *key = NULL, *datas = NULL;
 	enum severity		 sev;
@@ -170,18 +193,8 @@ agent_emit_main(int argc, char **argv)
 		    o == NULL ? "out of memory" : err);
 		goto out;
 	}
-	/* Only the daemon creates the spool (its folder, owner and mode). */
-	if (stat(s.ac.spool, &sb) == -1) {
-		fprintf(stderr, "shaobing-agent: no spool at %s ([agent] spool "
-		    "in %s); start the agent once to create it\n", s.ac.spool,
-		    conf);
+	if ((sp = configured_spool(&s, conf)) == NULL)
 		goto out;
-	}
-	if ((sp = spool_open(s.ac.spool, s.ac.spool_max, err,
-	    sizeof(err))) == NULL) {
-		fprintf(stderr, "shaobing-agent: %s\n", err);
-		goto out;
-	}
 	r = spool_append(sp, ev.ts_ms, type, sev, key, data, &seq, err,
 	    sizeof(err));
 	if (r == -1) {
@@ -208,6 +221,108 @@ out:
 	json_decref(data);
 	event_clear(&ev);
 	event_clear(&chk);
+	agent_setup_free(&s);
+	return rc;
+}
+
+static void
+rejected_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: shaobing-agent --rejected [--json] [-c FILE]\n"
+	    "  List the dead letters of [agent] spool: events the collector "
+	    "answered as\n"
+	    "  rejected (it could not store them), with its reason; they are "
+	    "not sent\n"
+	    "  again.  Times local.  exit 0, 2: error\n");
+}
+
+int
+agent_rejected_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "rejected", no_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct agent_setup	 s;
+	struct conf_err		 cerr;
+	struct spool		*sp = NULL;
+	const char		*conf = DEFAULT_CONF;
+	json_t			*arr = NULL, *v;
+	char			 err[512], ts[40];
+	size_t			 i;
+	int			 ch, rc = 2, json = 0;
+
+	memset(&s, 0, sizeof(s));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'c':
+			conf = optarg;
+			break;
+		case 'h':
+			rejected_usage(stdout);
+			return 0;
+		default:
+			rejected_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "shaobing-agent: --rejected: unexpected argument "
+		    "'%s'\n", argv[optind]);
+		rejected_usage(stderr);
+		return 2;
+	}
+	if (agent_setup_load(conf, &s, &cerr) == -1) {
+		fprintf(stderr, "%s\n", cerr.msg);
+		goto out;
+	}
+	if ((sp = configured_spool(&s, conf)) == NULL)
+		goto out;
+	if (spool_rejected(sp, &arr, err, sizeof(err)) == -1) {
+		fprintf(stderr, "shaobing-agent: %s\n", err);
+		goto out;
+	}
+	if (json) {
+		char *text = json_dumps(arr, JSON_INDENT(2));
+
+		if (text == NULL) {
+			fprintf(stderr, "shaobing-agent: out of memory\n");
+			goto out;
+		}
+		printf("%s\n", text);
+		free(text);
+		rc = 0;
+		goto out;
+	}
+	if (json_array_size(arr) == 0)
+		printf("no rejected events in %s\n", s.ac.spool);
+	json_array_foreach(arr, i, v) {
+		time_format_local(json_integer_value(json_object_get(v,
+		    "rejected_at")), ts, sizeof(ts));
+		/* Text from outside: one sanitiser before the terminal. */
+		printf("seq %lld  %s  %s  key %s  rejected %s: %s\n",
+		    (long long)json_integer_value(json_object_get(v, "seq")),
+		    text_term(json_string_value(json_object_get(v, "type"))),
+		    json_string_value(json_object_get(v, "severity")),
+		    text_term(json_string_value(json_object_get(v, "key"))), ts,
+		    text_term(json_string_value(json_object_get(v, "error"))));
+	}
+	rc = 0;
+out:
+	spool_close(sp);
+	if (sp != NULL)
+		keep_owner(s.ac.spool);
+	json_decref(arr);
 	agent_setup_free(&s);
 	return rc;
 }

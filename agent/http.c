@@ -43,6 +43,7 @@ agent_http_call(CURL *h, const struct agent_http_req *rq,
 	a->len = 0;
 	a->buf[0] = '\0';
 	a->too_big = false;
+	a->retry_after = 0;
 	if (h == NULL && (h = own = curl_easy_init()) == NULL) {
 		snprintf(err, errlen, "cannot start libcurl");
 		return -1;
@@ -99,8 +100,15 @@ agent_http_call(CURL *h, const struct agent_http_req *rq,
 	if ((cc = curl_easy_perform(h)) != CURLE_OK)
 		snprintf(err, errlen, "%s", cerr[0] ? cerr :
 		    curl_easy_strerror(cc));
-	else
+	else {
+		curl_off_t ra = 0;
+
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+		/* Seconds (an HTTP date is turned into seconds by curl). */
+		if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK &&
+		    ra > 0)
+			a->retry_after = ra > 86400 ? 86400 : (long)ra;
+	}
 	/* Nothing of this call may outlive it on a kept handle. */
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);

@@ -34,6 +34,7 @@ struct agent_http_answer {
 	char	buf[AGENT_HTTP_ANSWER_MAX];
 	size_t	len;
 	bool	too_big;	/* more came and was dropped */
+	long	retry_after;	/* Retry-After in seconds, 0 when none */
 };
 
 /*

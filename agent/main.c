@@ -49,6 +49,8 @@ static const struct subcommand subcommands[] = {
 	    "[--max-size SIZE] [--json]", HELP_HERE },
 	{ "--inventory", inventory_main, "--inventory [--json] [--root DIR]",
 	    HELP_HERE },
+	{ "--rejected", agent_rejected_main, "--rejected [--json] [-c FILE]",
+	    HELP_OWN },
 	{ "--web", web_main, "--web URL [--baseline FILE] [--keywords FILE] "
 	    "[--allow-domain D]... [--timeout DUR] [--json]", HELP_HERE },
 	{ "enroll", enroll_main, "enroll --server URL --token T "

@@ -8,7 +8,10 @@
  *     not yet reported, and when the last report was written;
  *   sync, one row: the highest seq the collector acknowledged;
  *   recovered, at most one row: the first seq a recovery issued, until
- *     the collector's last seq is known (the end of this file).
+ *     the collector's last seq is known (the end of this file);
+ *   rejected: dead letters, events the collector answered as rejected
+ *     (seq, ts, severity, type, key, data, error, rejected_at), made by
+ *     the first rejection.
  * Keeping next_seq and bytes in the same transaction as the rows they
  * describe is what makes "never reuse a seq" and the size cap hold across
  * crashes and across the two connections (event loop and uploader).
@@ -740,6 +743,155 @@ fail:
 	return -1;
 }
 
+/* The dead letters (spool_reject); see the schema at the top. */
+#define SPOOL_REJECTED_TABLE	"CREATE TABLE IF NOT EXISTS rejected (seq " \
+	"INTEGER PRIMARY KEY, ts INTEGER NOT NULL, severity INTEGER NOT NULL, " \
+	"type TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL, " \
+	"error TEXT NOT NULL, rejected_at INTEGER NOT NULL)"
+
+/*
+ * Move event seq to the dead letters with why, and unless it is itself a
+ * spool_rejected report, write a spool_rejected event about it.
+ */
+static int
+reject_tx(struct spool *sp, uint64_t seq, const char *why, char *err,
+    size_t errlen)
+{
+	struct spool_meta	 m;
+	sqlite3_stmt		*st = NULL;
+	json_t			*d = NULL;
+	char			*text = NULL, type[EVENT_TYPE_MAX];
+	int64_t			 size = 0, now = time_now_ms();
+	int			 rc = -1, step;
+
+	if (seq > INT64_MAX) {
+		snprintf(err, errlen, "spool: rejected seq out of range");
+		return -1;
+	}
+	if (exec(sp, "BEGIN IMMEDIATE", err, errlen) == -1)
+		return -1;
+	/* Made by the first rejection: most spools never need it. */
+	if (exec(sp, SPOOL_REJECTED_TABLE, err, errlen) == -1 ||
+	    meta_read(sp, &m, err, errlen) == -1)
+		goto fail;
+	if (sqlite3_prepare_v2(sp->db, "SELECT type, size FROM events WHERE "
+	    "seq = ?1", -1, &st, NULL) != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	if ((step = sqlite3_step(st)) == SQLITE_DONE) {
+		/* Moved already (a resent batch told it again), or acked. */
+		sqlite3_finalize(st);
+		rollback(sp);
+		return 0;
+	}
+	if (step != SQLITE_ROW)
+		goto sqlfail;
+	snprintf(type, sizeof(type), "%s", (const char *)sqlite3_column_text(st,
+	    0));
+	size = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(sp->db, "INSERT OR REPLACE INTO rejected (seq, "
+	    "ts, severity, type, key, data, error, rejected_at) SELECT seq, "
+	    "ts_ms, severity, type, key, data, ?2, ?3 FROM events WHERE seq = "
+	    "?1", -1, &st, NULL) != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	sqlite3_bind_text(st, 2, why, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(sp->db, "DELETE FROM events WHERE seq = ?1", -1,
+	    &st, NULL) != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
+	m.bytes -= size;
+	if (m.bytes < 0)
+		m.bytes = 0;
+	/* A report that is itself refused is only kept: no report loop. */
+	if (strcmp(type, "spool_rejected") != 0) {
+		d = json_pack("{s:I, s:s, s:s}", "seq", (json_int_t)seq, "type",
+		    type, "error", why);
+		if (d == NULL || (text = json_dumps(d, JSON_COMPACT)) == NULL) {
+			snprintf(err, errlen, "spool %s: out of memory", sp->path);
+			goto fail;
+		}
+		if (row_insert(sp, &m, now, "spool_rejected", SEV_HIGH,
+		    "spool_rejected", text, (int64_t)(strlen(text) + 28 +
+		    SPOOL_ROW_OVERHEAD), NULL, err, errlen) == -1)
+			goto fail;
+	}
+	if (meta_write(sp, &m, err, errlen) == -1 ||
+	    exec(sp, "COMMIT", err, errlen) == -1)
+		goto fail;
+	rc = d != NULL ? 1 : 2;
+	goto out;
+sqlfail:
+	sp_fail(sp, err, errlen, "moving a rejected event to the dead letters");
+fail:
+	rollback(sp);
+out:
+	sqlite3_finalize(st);
+	json_decref(d);
+	free(text);
+	return rc;
+}
+
+static int
+rejected_tx(struct spool *sp, json_t **out, char *err, size_t errlen)
+{
+	sqlite3_stmt	*st = NULL;
+	json_t		*arr = json_array();
+	int		 rc = -1, step;
+
+	if (exec(sp, SPOOL_REJECTED_TABLE, err, errlen) == -1)
+		goto out;
+	if (arr == NULL || sqlite3_prepare_v2(sp->db, "SELECT seq, ts, "
+	    "severity, type, key, data, error, rejected_at FROM rejected ORDER "
+	    "BY seq", -1, &st, NULL) != SQLITE_OK) {
+		sp_fail(sp, err, errlen, "listing the dead letters");
+		goto out;
+	}
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *data = json_loads((const char *)sqlite3_column_text(st,
+		    5), 0, NULL);
+
+		if (json_array_append_new(arr, json_pack("{s:I, s:I, s:s, s:s, "
+		    "s:s, s:o, s:s, s:I}", "seq",
+		    (json_int_t)sqlite3_column_int64(st, 0),
+		    "ts", (json_int_t)sqlite3_column_int64(st, 1),
+		    "severity", severity_name((enum severity)
+			sqlite3_column_int(st, 2)),
+		    "type", (const char *)sqlite3_column_text(st, 3),
+		    "key", (const char *)sqlite3_column_text(st, 4),
+		    "data", data ? data : json_null(),
+		    "error", (const char *)sqlite3_column_text(st, 6),
+		    "rejected_at", (json_int_t)sqlite3_column_int64(st,
+			7))) == -1) {
+			snprintf(err, errlen, "spool %s: out of memory",
+			    sp->path);
+			goto out;
+		}
+	}
+	if (step != SQLITE_DONE) {
+		sp_fail(sp, err, errlen, "listing the dead letters");
+		goto out;
+	}
+	*out = arr;
+	arr = NULL;
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	json_decref(arr);
+	return rc;
+}
+
 static int
 stats_tx(struct spool *sp, struct spool_stats *out, char *err,
     size_t errlen)
@@ -1442,6 +1594,34 @@ spool_stats(struct spool *sp, struct spool_stats *out, char *err,
 		if (sp_enter(sp, err, errlen) == -1)
 			return -1;
 		rc = stats_tx(sp, out, err, errlen);
+	} while (sp_leave(sp, &again, err, errlen));
+	return rc;
+}
+
+int
+spool_reject(struct spool *sp, uint64_t seq, const char *why, char *err,
+    size_t errlen)
+{
+	int	rc, again = 0;
+
+	do {
+		if (sp_enter(sp, err, errlen) == -1)
+			return -1;
+		rc = reject_tx(sp, seq, why, err, errlen);
+	} while (sp_leave(sp, &again, err, errlen));
+	return rc;
+}
+
+int
+spool_rejected(struct spool *sp, json_t **out, char *err, size_t errlen)
+{
+	int	rc, again = 0;
+
+	*out = NULL;
+	do {
+		if (sp_enter(sp, err, errlen) == -1)
+			return -1;
+		rc = rejected_tx(sp, out, err, errlen);
 	} while (sp_leave(sp, &again, err, errlen));
 	return rc;
 }

@@ -91,6 +91,23 @@ int64_t	spool_ack(struct spool *sp, uint64_t through, char *err, size_t errlen);
 int64_t	spool_raise_seq(struct spool *sp, uint64_t floor, char *err,
 	    size_t errlen);
 
+/*
+ * The collector answered event seq as rejected (it can never store it):
+ * move it from the events to the dead letters (table rejected) with why,
+ * so it is never sent again, and write a spool_rejected event (high;
+ * data: seq, type, error) to tell the collector, unless the event was
+ * itself a spool_rejected report (no report loop).  One transaction.
+ * 1 moved and reported, 2 moved (a report, not reported), 0 not in the
+ * spool (moved before: the collector told it again for a resend), -1.
+ */
+int	spool_reject(struct spool *sp, uint64_t seq, const char *why,
+	    char *err, size_t errlen);
+
+/* The dead letters as a new array of {seq, ts (UTC ms), severity, type,
+   key, data, error, rejected_at (UTC ms)}, oldest first.  0 or -1. */
+int	spool_rejected(struct spool *sp, json_t **out, char *err,
+	    size_t errlen);
+
 int	spool_stats(struct spool *sp, struct spool_stats *st, char *err,
 	    size_t errlen);
 

@@ -7,7 +7,16 @@
  * not send.  Anything else (network error, 5xx, 4xx) keeps the batch and
  * retries after an exponential backoff with jitter, capped at retry_max.
  * 413 halves the batch; 400/401/403 are logged with the collector's
- * reason because only an admin can fix them.
+ * reason because only an admin can fix them.  A 503 with Retry-After
+ * (the collector's store cannot write: disk full, read-only) waits that
+ * long, at most RETRY_AFTER_MAX_S, instead of the backoff.
+ *
+ * A 200 may list events the collector could not store ("rejected":
+ * [{"seq", "error"}]): they move to the spool's dead letters with the
+ * reason (spool_reject(), which also writes a spool_rejected event) and
+ * the rest is acknowledged as usual.  A resent batch is answered with
+ * the same list; the move then finds nothing to do, so each rejection
+ * is reported once.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +47,7 @@
 #define UPLOAD_BATCH_BYTES	(4 << 20)	/* well under max_body 16M */
 #define UPLOAD_FILE_MAX		(1 << 20)	/* a PEM file bigger is wrong */
 #define NEVER			INT64_MAX
+#define RETRY_AFTER_MAX_S	300
 
 struct uploader {
 	pthread_t		 thread;
@@ -55,6 +65,7 @@ struct uploader {
 	CURL			*curl;
 	size_t			 batch_cur;
 	unsigned		 fails;
+	int64_t			 retry_after_ms; /* the collector's 503 asked */
 	bool			 down;
 	bool			 seq_checked;	/* a heartbeat told last_seq */
 	bool			 revoked_logged;
@@ -316,6 +327,49 @@ note_revoked(struct uploader *u, long code, const struct agent_http_answer *r)
 }
 
 /*
+ * The events of batch first..through the collector answered as rejected:
+ * to the dead letters.  0, or -1 when the spool failed (the batch stays
+ * and is sent again; the collector tells the same rejections again).
+ */
+static int
+take_rejected(struct uploader *u, const json_t *ans, uint64_t first,
+    uint64_t through)
+{
+	const json_t	*arr = json_object_get(ans, "rejected"), *v;
+	char		 err[512];
+	size_t		 i;
+
+	json_array_foreach(arr, i, v) {
+		json_t		*s = json_object_get(v, "seq");
+		const char	*why = json_string_value(json_object_get(v,
+				    "error"));
+		uint64_t	 seq;
+		int		 r;
+
+		if (!json_is_integer(s) || json_integer_value(s) < 0)
+			continue;
+		seq = (uint64_t)json_integer_value(s);
+		if (seq < first || seq > through)
+			continue;
+		if (why == NULL)
+			why = "no reason given";
+		if ((r = spool_reject(u->sp, seq, why, err, sizeof(err))) == -1) {
+			log_warnx("%s; the batch will be sent again", err);
+			return -1;
+		}
+		if (r == 0)
+			continue;	/* moved when first told */
+		log_warnx("the collector rejected event seq %llu (it cannot store "
+		    "it): %s; moved to the dead letters of the spool %s "
+		    "(shaobing-agent --rejected lists them)%s; the other events "
+		    "go on", (unsigned long long)seq, why, u->cur.spool,
+		    r == 1 ? " and reported as spool_rejected" : " (it was a "
+		    "spool_rejected report itself: not reported again)");
+	}
+	return 0;
+}
+
+/*
  * One batch.  1 sent (maybe more left), 0 spool empty, -1 failed (back
  * off), -2 retry at once with a smaller batch, -3 retry at once on
  * another collector.
@@ -377,6 +431,8 @@ upload_once(struct uploader *u)
 		through = (uint64_t)json_integer_value(st);
 		if (through > last)
 			through = last;
+		if (take_rejected(u, ans, first, through) == -1)
+			goto out;
 		if ((n = spool_ack(u->sp, through, err, sizeof(err))) == -1) {
 			log_warnx("%s; the batch will be sent again (the "
 			    "collector stores it once)", err);
@@ -410,6 +466,16 @@ upload_once(struct uploader *u)
 		if (!u->down)
 			log_errorx("collector %s %s", servers_current(&u->srv),
 			    tmp);
+		note_failure(u, tmp);
+		goto out;
+	}
+	if (code == 503 && r->retry_after > 0) {
+		u->retry_after_ms = (int64_t)(r->retry_after < RETRY_AFTER_MAX_S ?
+		    r->retry_after : RETRY_AFTER_MAX_S) * 1000;
+		snprintf(tmp, sizeof(tmp), "HTTP 503: %s; sending again in %lld "
+		    "s as the collector asked (Retry-After)",
+		    agent_http_reason(r, err, sizeof(err)),
+		    (long long)(u->retry_after_ms / 1000));
 		note_failure(u, tmp);
 		goto out;
 	}
@@ -621,7 +687,9 @@ heartbeat(struct uploader *u)
 
 		snprintf(why, sizeof(why), "heartbeat answered HTTP %ld: %s",
 		    code, agent_http_reason(r, reason, sizeof(reason)));
-		switched = fail_or_switch(u, code, false, why) == -3;
+		/* A 503 with Retry-After is the shared store: stay. */
+		switched = fail_or_switch(u, code, code == 503 &&
+		    r->retry_after > 0, why) == -3;
 	}
 	free(text);
 	free(r);
@@ -728,7 +796,10 @@ uploader_thread(void *arg)
 				next_up = NEVER;
 				malloc_trim(0);
 			}
-			else
+			else if (u->retry_after_ms > 0) {
+				next_up = now + u->retry_after_ms;
+				u->retry_after_ms = 0;
+			} else
 				next_up = now + upload_backoff_ms(u->fails > 0 ?
 				    u->fails : 1, 1000, u->cur.retry_max_ms,
 				    rand32());

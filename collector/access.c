@@ -737,7 +737,7 @@ access_console_handle(struct api *api, const struct console_request *crq,
 {
 	const struct route	*r;
 	struct api_request	 arq;
-	struct api_response	 ars = { 0, NULL, NULL };
+	struct api_response	 ars = { 0, NULL, NULL, 0 };
 	char			 user[CONSOLE_NAME_MAX], actor[CONSOLE_NAME_MAX + 16];
 	char			 path[200], peer[96], what[160], args[2][ROUTE_ARG_MAX];
 	const char		*allow;

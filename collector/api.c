@@ -77,6 +77,33 @@ api_reply_error(struct api_response *rs, int status, const char *msg)
 	api_reply(rs, status, json_pack("{s:s}", "error", msg));
 }
 
+void
+api_reply_store_retry(struct api_response *rs, const char *what,
+    const char *cause)
+{
+	char msg[600];
+
+	text_printf(msg, sizeof(msg), "the collector's store cannot write now "
+	    "(%s); %s was not stored, send it again in %d s", cause, what,
+	    API_STORE_RETRY_S);
+	api_reply(rs, 503, json_pack("{s:s, s:s}", "error", msg, "store",
+	    cause));
+	rs->retry_after = API_STORE_RETRY_S;
+}
+
+/* The cause part of a STORE_RETRY error ("disk full: PATH: ..."). */
+static void
+store_cause(const char *err, char *cause, size_t causelen)
+{
+	const char *colon = strchr(err, ':');
+	size_t n = colon != NULL ? (size_t)(colon - err) : strlen(err);
+
+	if (n >= causelen)
+		n = causelen - 1;
+	memcpy(cause, err, n);
+	cause[n] = '\0';
+}
+
 /* ---- JSON bodies and the audit row (access.c, enroll.c) ---------- */
 
 /* A JSON object body (at most API_BODY_MAX bytes, depth 2); NULL answered. */
@@ -178,6 +205,7 @@ api_response_free(struct api_response *rs)
 		return;
 	free(rs->body);
 	rs->body = NULL;
+	rs->retry_after = 0;
 }
 
 void
@@ -294,6 +322,78 @@ bound_times(struct api *api, struct api_response *rs, struct event_batch *b,
 	return 0;
 }
 
+/*
+ * {"stored_through": N, "rejected": [{"seq": S, "error": why}, ...]}
+ * (rejected only when some were), one log line per event rejected now.
+ */
+static json_t *
+batch_answer(struct api *api, const struct event_batch *b,
+    const struct store_batch_result *res)
+{
+	json_t *o, *arr = NULL;
+
+	o = json_pack("{s:I}", "stored_through", (json_int_t)res->stored_through);
+	if (o == NULL || res->nrejected == 0)
+		return o;
+	if ((arr = json_array()) == NULL ||
+	    json_object_set_new(o, "rejected", arr) == -1) {
+		json_decref(o);
+		return NULL;
+	}
+	for (size_t i = 0; i < res->nrejected; i++) {
+		const struct store_rejected	*r = &res->rejected[i];
+		const struct event		*ev = &b->events[r->index];
+
+		if (json_array_append_new(arr, json_pack("{s:I, s:o}", "seq",
+		    (json_int_t)r->seq, "error", text_json(r->error))) == -1) {
+			json_decref(o);
+			return NULL;
+		}
+		if (r->again)
+			continue;
+		api->events_rejected++;
+		log_errorx("rejected event seq %" PRIu64 " (%s) of agent %s: %s; "
+		    "the rest of its batch was stored; the agent keeps the event "
+		    "in its dead-letter table (shaobing-agent --rejected) and "
+		    "reports spool_rejected; report this with the log line as "
+		    "a bug", r->seq, ev->type, b->agent, r->error);
+	}
+	return o;
+}
+
+void
+api_events_answer(struct api *api, const struct event_batch *b,
+    const char *peer, int rc, const struct store_batch_result *res,
+    const char *err, struct api_response *rs)
+{
+	if (rc == STORE_RETRY) {
+		char cause[64];
+
+		store_cause(err, cause, sizeof(cause));
+		log_errorx("could not store a batch of %zu events from %s: %s; "
+		    "answered 503 (the agent resends it in %d s); free disk "
+		    "space or fix the database's permissions", b->n, b->agent,
+		    err, API_STORE_RETRY_S);
+		api_reply_store_retry(rs, "the batch", cause);
+		return;
+	}
+	if (rc != 0) {
+		log_errorx("could not store a batch of %zu events from %s: %s; "
+		    "the agent will resend it", b->n, b->agent, err);
+		api_reply_error(rs, 500, "store error; the batch was not stored, "
+		    "send it again");
+		return;
+	}
+	if (res->new_agent)
+		log_info("new agent '%s' (from %s) sent its first batch",
+		    b->agent, peer ? peer : "?");
+	api->batches++;
+	api->events_new += res->inserted;
+	log_debug("stored %zu of %zu events from %s through seq %" PRIu64,
+	    res->inserted, b->n, b->agent, res->stored_through);
+	api_reply(rs, 200, batch_answer(api, b, res));
+}
+
 void
 api_events(struct api *api, const struct api_request *rq,
     struct api_response *rs)
@@ -321,23 +421,13 @@ api_events(struct api *api, const struct api_request *rq,
 		goto out;
 	if (bound_times(api, rs, &b, now) == -1)
 		goto out;
-	if (store_insert_batch(api->store, &b, now, &res, err,
-	    sizeof(err)) == -1) {
-		log_errorx("could not store a batch of %zu events from %s: %s; "
-		    "the agent will resend it", b.n, b.agent, err);
-		api_reply_error(rs, 500, "store error; the batch was not stored, "
-		    "send it again");
+	if (api->defer != NULL && rq->conn != NULL &&
+	    api->defer(api->defer_arg, rq, &b, now) == 0) {
+		rs->status = API_DEFERRED;
 		goto out;
 	}
-	if (res.new_agent)
-		log_info("new agent '%s' (from %s) sent its first batch",
-		    b.agent, rq->peer ? rq->peer : "?");
-	api->batches++;
-	api->events_new += res.inserted;
-	log_debug("stored %zu of %zu events from %s through seq %" PRIu64,
-	    res.inserted, b.n, b.agent, res.stored_through);
-	api_reply(rs, 200, json_pack("{s:I}", "stored_through",
-	    (json_int_t)res.stored_through));
+	r = store_insert_batch(api->store, &b, now, &res, err, sizeof(err));
+	api_events_answer(api, &b, rq->peer, r, &res, err, rs);
 out:
 	event_batch_free(&b);
 	free(buf);
@@ -391,7 +481,7 @@ api_heartbeat(struct api *api, const struct api_request *rq,
 	size_t			 len;
 	int64_t			 now = api->now(), revoked;
 	uint64_t		 last_seq = 0;
-	int			 new_agent;
+	int			 new_agent, r;
 
 	if (body_text(api, rq, rs, &buf, &text, &len) == -1)
 		goto out;
@@ -440,11 +530,18 @@ api_heartbeat(struct api *api, const struct api_request *rq,
 	}
 	if (cert_matches(api, rq, rs, hb.agent) == -1)
 		goto out;
-	if (store_heartbeat(api->store, &hb, api->conf->gap_factor, now,
-	    &new_agent, err, sizeof(err)) == -1) {
+	if ((r = store_heartbeat(api->store, &hb, api->conf->gap_factor,
+	    now, &new_agent, err, sizeof(err))) != 0) {
+		char cause[64];
+
 		log_errorx("could not store a heartbeat from %s: %s", hb.agent,
 		    err);
-		api_reply_error(rs, 500, "store error; send the heartbeat again");
+		store_cause(err, cause, sizeof(cause));
+		if (r == STORE_RETRY)
+			api_reply_store_retry(rs, "the heartbeat", cause);
+		else
+			api_reply_error(rs, 500, "store error; send the "
+			    "heartbeat again");
 		goto out;
 	}
 	if (new_agent)
@@ -481,12 +578,24 @@ out:
 	free(buf);
 }
 
+/*
+ * 200 {"status":"ok"}, or 503 {"status":"failing","store":"disk full:
+ * ..."} while the store's last write failed for a reason that may go
+ * away and none succeeded since (store_health()).
+ */
 void
 api_health(struct api *api, const struct api_request *rq,
     struct api_response *rs)
 {
-	(void)api;
+	char why[300];
+
 	(void)rq;
+	if (api->store != NULL && store_health(api->store, why,
+	    sizeof(why)) == 1) {
+		api_reply(rs, 503, json_pack("{s:s, s:s, s:s}", "status",
+		    "failing", "store", why, "version", shaobing_version));
+		return;
+	}
 	api_reply(rs, 200, json_pack("{s:s, s:s}", "status", "ok",
 	    "version", shaobing_version));
 }

@@ -42,6 +42,18 @@ struct api {
 	int64_t				(*now)(void);	/* time_now_ms in production */
 	struct incidents		*incidents;	/* NULL: not running */
 	uint64_t			 batches, events_new, rejected;
+	uint64_t			 events_rejected; /* stored as rejected */
+	/*
+	 * Group commit (http.c): when set, api_events hands a decoded,
+	 * checked batch of a request with rq->conn to defer(), which takes
+	 * b over (zeroing it) and returns 0; the request is answered later
+	 * (api_events_answer()), after the COMMIT of the batches that
+	 * arrived with it.  -1: not taken, store it now.
+	 */
+	int				(*defer)(void *arg,
+					    const struct api_request *rq,
+					    struct event_batch *b, int64_t now);
+	void				*defer_arg;
 };
 
 struct api_request {
@@ -61,13 +73,38 @@ struct api_request {
 	const char		*path;		/* "/api/v1/..." without query */
 	const char		*query;		/* after '?', "" when none */
 	const char		*arg[2];	/* the :params of the route */
+	void			*conn;		/* the server's request (http.c),
+						   for api->defer; NULL none */
 };
 
 struct api_response {
 	int		 status;
 	char		*body;	/* JSON text, malloc'd; api_response_free() */
 	const char	*allow;	/* 405: the path's methods ("GET, POST") */
+	int		 retry_after;	/* > 0: a Retry-After header (s) */
 };
+
+/* rs->status of a request api->defer took: answered later. */
+#define API_DEFERRED	(-1)
+
+/*
+ * The answer to POST /api/v1/events for batch b (peer names the sender
+ * in logs) from what the store said: rc and err as store_insert_batch()
+ * returned them, res when rc is 0.
+ */
+void	api_events_answer(struct api *api, const struct event_batch *b,
+	    const char *peer, int rc, const struct store_batch_result *res,
+	    const char *err, struct api_response *rs);
+
+/* Retry-After of a 503 when the store cannot write (disk full, ...). */
+#define API_STORE_RETRY_S	10
+
+/*
+ * The store could not write for a reason that may go away (STORE_RETRY):
+ * 503 with Retry-After and {"error": ..., "store": cause}.
+ */
+void	api_reply_store_retry(struct api_response *rs, const char *what,
+	    const char *cause);
 
 /* A route's handler: rq->path, rq->query and rq->arg are set. */
 typedef void api_handler(struct api *api, const struct api_request *rq,

@@ -123,7 +123,7 @@ header(struct console_response *rs, const char *name, const char *value)
 static void
 answer_json(struct console_response *rs, int status, json_t *o)
 {
-	struct api_response ar = { 0, NULL, NULL };
+	struct api_response ar = { 0, NULL, NULL, 0 };
 
 	api_reply(&ar, status, o);
 	rs->status = ar.status;

@@ -41,6 +41,21 @@
 	EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | \
 	EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH)
 
+/*
+ * Group commit: batches of POST /api/v1/events wait here, decoded and
+ * checked, until the commit event runs (the lowest priority: after every
+ * request the loop has ready), which stores them all in one transaction
+ * (store_insert_batches: one COMMIT, one fsync) and then answers each.
+ */
+struct queued {
+	TAILQ_ENTRY(queued)	 next;
+	struct evhttp_request	*req;
+	struct event_batch	 b;
+	int64_t			 now;
+	char			 peer[96];
+};
+TAILQ_HEAD(queued_list, queued);
+
 struct http_server {
 	struct event_base		*base;
 	struct api			*api;
@@ -61,6 +76,12 @@ struct http_server {
 	int				 draining;
 	size_t				 pending;	/* replies not yet sent */
 	struct event			*grace;
+	struct queued_list		 queue;		/* group commit */
+	size_t				 nqueued;
+	struct event			*commit;
+	struct store_batch_in		*in;		/* per commit */
+	size_t				 cap_in;
+	uint64_t			 commits, grouped; /* stats */
 };
 
 /*
@@ -143,6 +164,96 @@ method_of(struct evhttp_request *req)
 
 static void
 send_response(struct http_server *hs, struct evhttp_request *req,
+    struct api_response *rs);
+
+/* Answer the queued requests, then free them. */
+static void
+answer_queued(struct http_server *hs, struct queued_list *done)
+{
+	struct queued		*q;
+	struct api_response	 rs = { 0, NULL, NULL, 0 };
+	size_t			 i = 0;
+
+	while ((q = TAILQ_FIRST(done)) != NULL) {
+		TAILQ_REMOVE(done, q, next);
+		api_events_answer(hs->api, &q->b, q->peer, hs->in[i].rc,
+		    &hs->in[i].res, hs->in[i].err, &rs);
+		/* Counted in pending when it was queued. */
+		hs->pending--;
+		send_response(hs, q->req, &rs);
+		api_response_free(&rs);
+		event_batch_free(&q->b);
+		free(q);
+		i++;
+	}
+}
+
+static void
+commit_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_server	*hs = arg;
+	struct queued_list	 done;
+	struct queued		*q;
+	size_t			 n = 0;
+
+	(void)fd;
+	(void)what;
+	if (hs->nqueued == 0)
+		return;
+	if (hs->nqueued > hs->cap_in) {
+		struct store_batch_in *p = realloc(hs->in, hs->nqueued *
+		    sizeof(*p));
+
+		if (p == NULL) {
+			/* Try again at the next turn of the loop. */
+			log_errorx("group commit: out of memory for %zu batches",
+			    hs->nqueued);
+			event_active(hs->commit, EV_TIMEOUT, 0);
+			return;
+		}
+		hs->in = p;
+		hs->cap_in = hs->nqueued;
+	}
+	TAILQ_INIT(&done);
+	TAILQ_CONCAT(&done, &hs->queue, next);
+	TAILQ_FOREACH(q, &done, next) {
+		memset(&hs->in[n], 0, sizeof(hs->in[n]));
+		hs->in[n].b = &q->b;
+		hs->in[n].now_ms = q->now;
+		n++;
+	}
+	hs->nqueued = 0;
+	(void)store_insert_batches(hs->api->store, hs->in, n);
+	hs->commits++;
+	hs->grouped += n;
+	answer_queued(hs, &done);
+}
+
+/* api->defer: queue the batch of request rq for the next group commit. */
+static int
+defer_batch(void *arg, const struct api_request *rq, struct event_batch *b,
+    int64_t now)
+{
+	struct http_server	*hs = arg;
+	struct queued		*q;
+
+	if (hs->commit == NULL || (q = calloc(1, sizeof(*q))) == NULL)
+		return -1;
+	q->req = rq->conn;
+	q->b = *b;
+	memset(b, 0, sizeof(*b));
+	q->now = now;
+	snprintf(q->peer, sizeof(q->peer), "%s", rq->peer ? rq->peer : "?");
+	TAILQ_INSERT_TAIL(&hs->queue, q, next);
+	if (hs->nqueued++ == 0)
+		event_active(hs->commit, EV_TIMEOUT, 0);
+	/* In flight: a drain waits for its answer. */
+	hs->pending++;
+	return 0;
+}
+
+static void
+send_response(struct http_server *hs, struct evhttp_request *req,
     struct api_response *rs)
 {
 	struct evbuffer		*out = evhttp_request_get_output_buffer(req);
@@ -155,6 +266,12 @@ send_response(struct http_server *hs, struct evhttp_request *req,
 	}
 	if (rs->allow != NULL)
 		evhttp_add_header(h, "Allow", rs->allow);
+	if (rs->retry_after > 0) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%d", rs->retry_after);
+		evhttp_add_header(h, "Retry-After", v);
+	}
 	hs->pending++;
 	evhttp_request_set_on_complete_cb(req, reply_done, hs);
 	evhttp_send_reply(req, rs->status, NULL, NULL);
@@ -223,6 +340,7 @@ request_of(struct evhttp_request *req, struct api_request *rq, char *peer,
 	uint16_t			 port = 0;
 
 	memset(rq, 0, sizeof(*rq));
+	rq->conn = req;
 	rq->method = method_of(req);
 	rq->uri = evhttp_request_get_uri(req);
 	api_request_target(rq, evhttp_request_get_evhttp_uri(req));
@@ -299,7 +417,7 @@ agent_request(struct evhttp_request *req, void *arg)
 {
 	struct http_server	*hs = arg;
 	struct api_request	 rq;
-	struct api_response	 rs = { 0, NULL, NULL };
+	struct api_response	 rs = { 0, NULL, NULL, 0 };
 	char			 peer[96], cn[EVENT_AGENT_MAX], why[128];
 	char			 msg[256];
 	int			 r;
@@ -357,7 +475,8 @@ agent_request(struct evhttp_request *req, void *arg)
 		access_agent_handle(hs->api, &rq, &rs);
 	}
 send:
-	send_response(hs, req, &rs);
+	if (rs.status != API_DEFERRED)
+		send_response(hs, req, &rs);
 	api_response_free(&rs);
 }
 
@@ -366,7 +485,7 @@ admin_request(struct evhttp_request *req, void *arg)
 {
 	struct http_server	*hs = arg;
 	struct api_request	 rq;
-	struct api_response	 rs = { 0, NULL, NULL };
+	struct api_response	 rs = { 0, NULL, NULL, 0 };
 	char			 peer[96];
 
 	if (framing_refused(hs, req, "admin port"))
@@ -409,7 +528,7 @@ sock_request(struct evhttp_request *req, void *arg)
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 	struct bufferevent	*bev = evhttp_connection_get_bufferevent(evcon);
 	struct api_request	 rq;
-	struct api_response	 rs = { 0, NULL, NULL };
+	struct api_response	 rs = { 0, NULL, NULL, 0 };
 	struct ucred		 uc;
 	struct passwd		*pw;
 	socklen_t		 len = sizeof(uc);
@@ -590,6 +709,17 @@ http_server_new(struct event_base *base, struct api *api,
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
+	TAILQ_INIT(&hs->queue);
+	/* The lowest priority: the loop first reads every request it has
+	   ready, so batches that arrived together share one COMMIT. */
+	if ((hs->commit = event_new(base, -1, 0, commit_cb, hs)) == NULL ||
+	    event_priority_set(hs->commit, event_base_get_npriorities(base) -
+	    1) == -1) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	api->defer = defer_batch;
+	api->defer_arg = hs;
 	evhttp_set_allowed_methods(hs->agent_http, ALL_METHODS);
 	evhttp_set_allowed_methods(hs->admin_http, ALL_METHODS);
 	evhttp_set_allowed_methods(hs->sock_http, ALL_METHODS);
@@ -676,9 +806,28 @@ http_server_drain(struct http_server *hs, int64_t grace_ms)
 void
 http_server_free(struct http_server *hs)
 {
+	struct queued *q;
+
 	if (hs == NULL)
 		return;
 	tls_set_conn_hook(NULL, NULL);
+	if (hs->commits > 0)
+		log_info("group commit: %" PRIu64 " batches of events stored in "
+		    "%" PRIu64 " transactions (%.1f per COMMIT)", hs->grouped,
+		    hs->commits, (double)hs->grouped / (double)hs->commits);
+	/* Batches never stored nor answered: their agents resend them. */
+	while ((q = TAILQ_FIRST(&hs->queue)) != NULL) {
+		TAILQ_REMOVE(&hs->queue, q, next);
+		event_batch_free(&q->b);
+		free(q);
+	}
+	if (hs->api != NULL && hs->api->defer == defer_batch) {
+		hs->api->defer = NULL;
+		hs->api->defer_arg = NULL;
+	}
+	if (hs->commit != NULL)
+		event_free(hs->commit);
+	free(hs->in);
 	if (hs->grace != NULL)
 		event_free(hs->grace);
 	/* evhttp_free closes the remaining connections (and their SSLs). */

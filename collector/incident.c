@@ -402,6 +402,12 @@ struct incidents {
 	struct incidents_opts	 o;
 	struct pending		*pending;	/* to notify after COMMIT */
 	size_t			 npending, cappending;
+	/* npending when a savepoint of each level began (on_commit) */
+	size_t			 mark[STORE_TXN_LEVELS];
+	/* the sites' fail counts at BEGIN [0] and at each savepoint [1..]:
+	   a rolled-back sample must not count (nsnap SIZE_MAX: none) */
+	int			*snap[STORE_TXN_LEVELS + 1];
+	size_t			 nsnap[STORE_TXN_LEVELS + 1];
 	struct site		*sites;
 	size_t			 nsites;
 	struct incidents_stats	 stats;
@@ -468,13 +474,70 @@ notify_pending_ids(struct incidents *in)
 }
 
 static void
-on_commit(void *arg, struct store *st, int committed)
+snap_take(struct incidents *in, int lvl)
+{
+	int *p = NULL;
+
+	if (in->nsites > 0 && (p = realloc(in->snap[lvl], in->nsites *
+	    sizeof(*p))) == NULL) {
+		log_warnx("incidents: out of memory saving website fail counts; "
+		    "a rolled-back sample may count");
+		in->nsnap[lvl] = SIZE_MAX;
+		return;
+	}
+	if (p != NULL)
+		in->snap[lvl] = p;
+	for (size_t i = 0; i < in->nsites; i++)
+		in->snap[lvl][i] = in->sites[i].fails;
+	in->nsnap[lvl] = in->nsites;
+}
+
+/* Sites first seen since the snapshot go (their counts rolled back). */
+static void
+snap_restore(struct incidents *in, int lvl)
+{
+	if (in->nsnap[lvl] == SIZE_MAX || in->nsnap[lvl] > in->nsites)
+		return;
+	in->nsites = in->nsnap[lvl];
+	for (size_t i = 0; i < in->nsites; i++)
+		in->sites[i].fails = in->snap[lvl][i];
+}
+
+/*
+ * The transaction's course: notify what committed; what a rolled-back
+ * event or batch queued is dropped (back to its MARK), and the website
+ * fail counts come back to what they were.
+ */
+static void
+on_commit(void *arg, struct store *st, enum store_txn what, int level)
 {
 	struct incidents *in = arg;
 
 	(void)st;
-	if (committed)
+	switch (what) {
+	case STORE_TXN_BEGIN:
+		snap_take(in, 0);
+		return;
+	case STORE_TXN_MARK:
+		if (level >= 0 && level < STORE_TXN_LEVELS) {
+			in->mark[level] = in->npending;
+			snap_take(in, level + 1);
+		}
+		return;
+	case STORE_TXN_UNDO:
+		if (level >= 0 && level < STORE_TXN_LEVELS) {
+			if (in->mark[level] <= in->npending)
+				in->npending = in->mark[level];
+			snap_restore(in, level + 1);
+		}
+		return;
+	case STORE_TXN_COMMIT:
 		notify_pending_ids(in);
+		break;
+	case STORE_TXN_ROLLBACK:
+		snap_restore(in, 0);
+		break;
+	}
 	in->npending = 0;
 }
 
@@ -786,6 +849,8 @@ incidents_free(struct incidents *in)
 		return;
 	free(in->pending);
 	free(in->sites);
+	for (int i = 0; i <= STORE_TXN_LEVELS; i++)
+		free(in->snap[i]);
 	free(in);
 }
 

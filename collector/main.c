@@ -492,7 +492,12 @@ main(int argc, char **argv)
 		log_errorx("web console: cannot set up (out of memory)");
 		goto out;
 	}
-	if ((co.base = event_base_new()) == NULL) {
+	/*
+	 * Three priorities: everything at the default (1); the group
+	 * commit (http.c) at 2, so it runs once the ready requests are read.
+	 */
+	if ((co.base = event_base_new()) == NULL ||
+	    event_base_priority_init(co.base, 3) == -1) {
 		log_errorx("cannot create the event loop");
 		goto out;
 	}

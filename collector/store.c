@@ -6,8 +6,11 @@
  * collector acknowledges a batch only after that.  kill -9 at any moment
  * loses no acknowledged batch.
  *
- * The ingest path is one transaction per batch with statements prepared
- * once at open, and event data is serialised into one reused buffer.
+ * The ingest path is one transaction for the batches that arrived
+ * together (group commit: one COMMIT, one fsync), each batch in a
+ * savepoint and each event in a savepoint inside it, with statements
+ * prepared once at open; event data is serialised into one reused
+ * buffer.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -28,6 +31,8 @@
 #include "collector/store_website.h"
 #include "common/log.h"
 #include "common/taxonomy.h"
+#include "common/text.h"
+#include "common/timeutil.h"
 
 /*
  * Schema migrations, numbered from 1: migrations[i] brings user_version
@@ -103,6 +108,18 @@ static const char *const migrations[] = {
 	/* 12: enrollment tokens that replace an agent's key, API token
 	   expiry (collector/store_access.c) */
 	store_access_replace_migration,
+	/* 13: events the collector accepted but could not store, answered
+	   to the agent as rejected (store_insert_batch) */
+	"CREATE TABLE rejected_events ("
+	"  agent_id INTEGER NOT NULL REFERENCES agents(id),"
+	"  seq INTEGER NOT NULL,"
+	"  ts INTEGER NOT NULL,"			/* agent clock */
+	"  received INTEGER NOT NULL,"		/* collector clock */
+	"  type TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  error TEXT NOT NULL,"
+	"  PRIMARY KEY (agent_id, seq)"
+	") WITHOUT ROWID;",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -119,6 +136,14 @@ enum stmt_id {
 	ST_UPTIME_EXTEND,
 	ST_UPTIME_ADD,
 	ST_DERIVED_SEQ,
+	ST_EV_SAVEPOINT,
+	ST_EV_RELEASE,
+	ST_EV_UNDO,
+	ST_BATCH_SAVEPOINT,
+	ST_BATCH_RELEASE,
+	ST_BATCH_UNDO,
+	ST_REJECTED_GET,
+	ST_REJECTED_ADD,
 	ST_MAX
 };
 
@@ -144,6 +169,17 @@ static const char *const stmt_sql[ST_MAX] = {
 	    "boot_ts) VALUES (?1, ?2, ?2, ?3)",
 	[ST_DERIVED_SEQ] = "UPDATE agents SET derived_seq = derived_seq - 1 "
 	    "WHERE id = ?1 RETURNING derived_seq",
+	[ST_EV_SAVEPOINT] = "SAVEPOINT ev",
+	[ST_EV_RELEASE] = "RELEASE ev",
+	[ST_EV_UNDO] = "ROLLBACK TO ev",
+	[ST_BATCH_SAVEPOINT] = "SAVEPOINT batch",
+	[ST_BATCH_RELEASE] = "RELEASE batch",
+	[ST_BATCH_UNDO] = "ROLLBACK TO batch",
+	[ST_REJECTED_GET] = "SELECT error FROM rejected_events "
+	    "WHERE agent_id = ?1 AND seq = ?2",
+	[ST_REJECTED_ADD] = "INSERT OR REPLACE INTO rejected_events (agent_id, "
+	    "seq, ts, received, type, key, error) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 };
 
 #define STORE_HOOKS_MAX	8
@@ -168,6 +204,12 @@ struct store {
 	}		 commit_hooks[STORE_HOOKS_MAX];
 	size_t		 ncommit_hooks;
 	int		 in_derived;	/* hooks are running on a derived event */
+	int		 last_rc;	/* extended code of the last failure
+					   store_db_err() described */
+	int		 failing;	/* the last write failed, retryable */
+	struct store_rejected *rej;	/* of the last insert */
+	size_t		 nrej, caprej;
+	char		 failing_why[300];
 };
 
 int
@@ -193,10 +235,11 @@ store_add_commit_hook(struct store *st, store_commit_hook fn, void *arg)
 }
 
 static void
-run_commit_hooks(struct store *st, int committed)
+run_commit_hooks(struct store *st, enum store_txn what, int level)
 {
 	for (size_t i = 0; i < st->ncommit_hooks; i++)
-		st->commit_hooks[i].fn(st->commit_hooks[i].arg, st, committed);
+		st->commit_hooks[i].fn(st->commit_hooks[i].arg, st, what,
+		    level);
 }
 
 sqlite3 *
@@ -214,8 +257,87 @@ store_path(const struct store *st)
 void
 store_db_err(struct store *st, const char *what, char *err, size_t errlen)
 {
+	st->last_rc = sqlite3_extended_errcode(st->db);
 	snprintf(err, errlen, "%s: %s: %s", st->path, what,
 	    sqlite3_errmsg(st->db));
+}
+
+/*
+ * What an SQLite result code means for the sender: the cause ("disk
+ * full", ...) when trying again later may succeed, NULL when it is about
+ * the data (a constraint, a hook's refusal) and would fail again.
+ */
+static const char *
+retry_cause(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+		return "database busy";
+	case SQLITE_LOCKED:
+		return "database locked";
+	case SQLITE_FULL:
+		return "disk full";
+	case SQLITE_READONLY:
+		return "database read-only";
+	case SQLITE_IOERR:
+		return "I/O error";
+	case SQLITE_CANTOPEN:
+		return "cannot open the database files";
+	case SQLITE_NOMEM:
+		return "out of memory";
+	case SQLITE_PROTOCOL:
+		return "database locking protocol error";
+	default:
+		return NULL;
+	}
+}
+
+int
+store_error_retryable(int rc)
+{
+	return retry_cause(rc) != NULL;
+}
+
+/*
+ * A write failed: -2 (STORE_RETRY) with err prefixed by the cause when
+ * the database said it was temporary, remembered for store_health();
+ * -1 otherwise.
+ */
+static int
+write_failed(struct store *st, char *err, size_t errlen)
+{
+	const char	*cause = retry_cause(st->last_rc);
+	char		 tmp[512];
+
+	if (cause == NULL)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s", err);
+	snprintf(err, errlen, "%s: %s", cause, tmp);
+	snprintf(st->failing_why, sizeof(st->failing_why), "%s", err);
+	st->failing = 1;
+	return STORE_RETRY;
+}
+
+static void
+write_ok(struct store *st)
+{
+	if (st->failing)
+		log_info("store: %s: writing works again (it failed with: %s)",
+		    st->path, st->failing_why);
+	st->failing = 0;
+	st->failing_why[0] = '\0';
+}
+
+int
+store_health(struct store *st, char *why, size_t whylen)
+{
+	if (!st->failing) {
+		if (whylen > 0)
+			why[0] = '\0';
+		return 0;
+	}
+	snprintf(why, whylen, "%s", st->failing_why);
+	return 1;
 }
 
 int
@@ -683,6 +805,7 @@ store_close(struct store *st)
 		log_warnx("store: %s: close: %s", st->path,
 		    sqlite3_errmsg(st->db));
 	free(st->buf);
+	free(st->rej);
 	free(st->path);
 	free(st);
 }
@@ -748,65 +871,206 @@ data_text(struct store *st, const json_t *data)
 	return (ssize_t)n;
 }
 
-int
-store_insert_batch(struct store *st, const struct event_batch *b,
-    int64_t now_ms, struct store_batch_result *res, char *err, size_t errlen)
+/* Append a rejection to st's list; -1 out of memory. */
+static int
+reject_add(struct store *st, size_t index, uint64_t seq, int again,
+    const char *why)
+{
+	struct store_rejected *r;
+
+	if (st->nrej == st->caprej) {
+		size_t cap = st->caprej ? st->caprej * 2 : 16;
+
+		if ((r = realloc(st->rej, cap * sizeof(*r))) == NULL)
+			return -1;
+		st->rej = r;
+		st->caprej = cap;
+	}
+	r = &st->rej[st->nrej++];
+	r->index = index;
+	r->seq = seq;
+	r->again = again;
+	text_printf(r->error, sizeof(r->error), "%s", why);
+	return 0;
+}
+
+/* Was (agent, seq) rejected before?  1 with why, 0 no, -1 with err. */
+static int
+rejected_get(struct store *st, int64_t agent_id, uint64_t seq, char *why,
+    size_t whylen, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s = st->st[ST_REJECTED_GET];
+	int		 rc;
+
+	sqlite3_bind_int64(s, 1, agent_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)seq);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(why, whylen, "%s", (const char *)sqlite3_column_text(s,
+		    0));
+	else if (rc != SQLITE_DONE)
+		store_db_err(st, "looking up rejected events", err, errlen);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+rejected_put(struct store *st, int64_t agent_id, const struct event *ev,
+    int64_t now_ms, const char *why, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->st[ST_REJECTED_ADD];
+
+	sqlite3_bind_int64(s, 1, agent_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)ev->seq);
+	sqlite3_bind_int64(s, 3, ev->ts_ms);
+	sqlite3_bind_int64(s, 4, now_ms);
+	sqlite3_bind_text(s, 5, ev->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, ev->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, why, -1, SQLITE_STATIC);
+	if (stmt_done(st, ST_REJECTED_ADD, err, errlen) == -1)
+		return -1;
+	sqlite3_clear_bindings(s);
+	return 0;
+}
+
+/*
+ * Insert one event and run its hooks.  1 inserted, 0 a duplicate, -1
+ * with err (the caller rolls back to the event's savepoint).
+ */
+static int
+event_one(struct store *st, const struct event_batch *b, size_t i,
+    int64_t agent_id, int64_t now_ms, char *err, size_t errlen)
+{
+	const struct event	*ev = &b->events[i];
+	sqlite3_stmt		*s = st->st[ST_EVENT_ADD];
+	ssize_t			 dl;
+
+	if ((dl = data_text(st, ev->data)) < 0) {
+		snprintf(err, errlen, "events[%zu].data: cannot serialise it "
+		    "as JSON", i);
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, agent_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)ev->seq);
+	sqlite3_bind_int64(s, 3, ev->ts_ms);
+	sqlite3_bind_int64(s, 4, now_ms);
+	sqlite3_bind_text(s, 5, ev->type, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 6, (int)ev->severity);
+	sqlite3_bind_text(s, 7, ev->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, st->buf, (int)dl, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		/* Short: the agent is told this, not the SQL. */
+		st->last_rc = sqlite3_extended_errcode(st->db);
+		text_printf(err, errlen, "storing the event: %s",
+		    sqlite3_errmsg(st->db));
+		sqlite3_reset(s);
+		return -1;
+	}
+	sqlite3_reset(s);
+	if (sqlite3_changes(st->db) != 1)
+		return 0;
+	{
+		struct store_event_ctx ctx = {
+			.event_id = sqlite3_last_insert_rowid(st->db),
+			.agent_id = agent_id,
+			.agent = b->agent,
+			.ev = ev,
+			.received_ms = now_ms,
+			.seq = (int64_t)ev->seq,
+			.derived = 0,
+		};
+
+		for (size_t h = 0; h < st->nev_hooks; h++)
+			if (st->ev_hooks[h].fn(st->ev_hooks[h].arg, st, &ctx,
+			    err, errlen) == -1)
+				return -1;
+	}
+	return 1;
+}
+
+/*
+ * The events of one batch inside the open transaction.  careful: each in
+ * its own savepoint, an event that fails for good rejected alone; else
+ * (the fast path) without savepoints, and any failure fails the batch.
+ * 0; -1 with err when the batch as a whole cannot be stored (the caller
+ * rolls it back).  res->rejected is set by the caller.
+ */
+static int
+batch_body(struct store *st, const struct event_batch *b, int64_t now_ms,
+    int careful, struct store_batch_result *res, char *err, size_t errlen)
 {
 	sqlite3_stmt	*s;
 	int64_t		 agent_id;
 	uint64_t	 last_seq, max_seq = 0;
 	size_t		 inserted = 0;
+	char		 why[256];
+	int		 r;
 
-	memset(res, 0, sizeof(*res));
-	if (stmt_done(st, ST_BEGIN, err, errlen) == -1)
-		return -1;
+	st->last_rc = 0;
 	if (agent_get_or_add(st, b->agent, now_ms, &agent_id, &last_seq,
 	    &res->new_agent, err, errlen) == -1)
-		goto fail;
-	s = st->st[ST_EVENT_ADD];
+		return -1;
 	for (size_t i = 0; i < b->n; i++) {
-		const struct event	*ev = &b->events[i];
-		ssize_t			 dl;
+		const struct event *ev = &b->events[i];
 
+		if (ev->seq > max_seq)
+			max_seq = ev->seq;
 		if (ev->seq > INT64_MAX) {
 			snprintf(err, errlen, "events[%zu].seq: above %" PRId64,
 			    i, INT64_MAX);
-			goto fail;
+			return -1;
 		}
-		if ((dl = data_text(st, ev->data)) < 0) {
-			snprintf(err, errlen, "events[%zu].data: cannot "
-			    "serialise (out of memory)", i);
-			goto fail;
+		/* Handled before: only a rejection needs saying again. */
+		if (ev->seq <= last_seq) {
+			r = rejected_get(st, agent_id, ev->seq, why, sizeof(why),
+			    err, errlen);
+			if (r == -1)
+				return -1;
+			if (r == 1) {
+				if (reject_add(st, i, ev->seq, 1, why) == -1)
+					goto nomem;
+				continue;
+			}
 		}
-		sqlite3_bind_int64(s, 1, agent_id);
-		sqlite3_bind_int64(s, 2, (sqlite3_int64)ev->seq);
-		sqlite3_bind_int64(s, 3, ev->ts_ms);
-		sqlite3_bind_int64(s, 4, now_ms);
-		sqlite3_bind_text(s, 5, ev->type, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 6, (int)ev->severity);
-		sqlite3_bind_text(s, 7, ev->key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 8, st->buf, (int)dl, SQLITE_STATIC);
-		if (stmt_done(st, ST_EVENT_ADD, err, errlen) == -1)
-			goto fail;
-		if (sqlite3_changes(st->db) == 1) {
-			struct store_event_ctx ctx = {
-				.event_id = sqlite3_last_insert_rowid(st->db),
-				.agent_id = agent_id,
-				.agent = b->agent,
-				.ev = ev,
-				.received_ms = now_ms,
-				.seq = (int64_t)ev->seq,
-				.derived = 0,
-			};
-
-			inserted++;
-			for (size_t h = 0; h < st->nev_hooks; h++)
-				if (st->ev_hooks[h].fn(st->ev_hooks[h].arg, st,
-				    &ctx, err, errlen) == -1)
-					goto fail;
+		if (!careful) {
+			st->last_rc = 0;
+			if ((r = event_one(st, b, i, agent_id, now_ms, err,
+			    errlen)) < 0)
+				return -1;
+			inserted += (size_t)r;
+			continue;
 		}
-		if (ev->seq > max_seq)
-			max_seq = ev->seq;
+		if (stmt_done(st, ST_EV_SAVEPOINT, err, errlen) == -1)
+			return -1;
+		run_commit_hooks(st, STORE_TXN_MARK, 1);
+		st->last_rc = 0;
+		if ((r = event_one(st, b, i, agent_id, now_ms, why,
+		    sizeof(why))) >= 0) {
+			inserted += (size_t)r;
+			if (stmt_done(st, ST_EV_RELEASE, err, errlen) == -1)
+				return -1;
+			continue;
+		}
+		/* Gone for this event only, unless the database is. */
+		if (st->last_rc == 0)
+			st->last_rc = sqlite3_extended_errcode(st->db);
+		if (sqlite3_get_autocommit(st->db) ||
+		    store_error_retryable(st->last_rc)) {
+			snprintf(err, errlen, "%s", why);
+			if (st->last_rc == 0 || !store_error_retryable(st->last_rc))
+				st->last_rc = SQLITE_IOERR;
+			return -1;
+		}
+		if (stmt_done(st, ST_EV_UNDO, err, errlen) == -1 ||
+		    stmt_done(st, ST_EV_RELEASE, err, errlen) == -1)
+			return -1;
+		run_commit_hooks(st, STORE_TXN_UNDO, 1);
+		if (rejected_put(st, agent_id, ev, now_ms, why, err,
+		    errlen) == -1)
+			return -1;
+		if (reject_add(st, i, ev->seq, 0, why) == -1)
+			goto nomem;
 	}
 	s = st->st[ST_AGENT_BATCH];
 	sqlite3_bind_int64(s, 1, agent_id);
@@ -814,18 +1078,131 @@ store_insert_batch(struct store *st, const struct event_batch *b,
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)max_seq);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)inserted);
 	if (stmt_done(st, ST_AGENT_BATCH, err, errlen) == -1)
-		goto fail;
-	if (stmt_done(st, ST_COMMIT, err, errlen) == -1)
-		goto fail;
-	run_commit_hooks(st, 1);
+		return -1;
 	res->inserted = inserted;
 	res->stored_through = b->n > 0 ? max_seq : last_seq;
 	return 0;
+nomem:
+	snprintf(err, errlen, "%s: out of memory listing rejected events",
+	    st->path);
+	st->last_rc = SQLITE_NOMEM;
+	return -1;
+}
+
+/*
+ * One try at storing the group.  careful 0: no savepoints (each costs a
+ * copy of every page its event touches); -1 at the first failure, having
+ * rolled back.  careful 1: a savepoint per batch and per event.  0 after
+ * COMMIT, else -1 with err, all rolled back (st->last_rc says whether it
+ * may pass later).
+ */
+static int
+group_try(struct store *st, struct store_batch_in *in, size_t n, int careful,
+    char *err, size_t errlen)
+{
+	st->nrej = 0;
+	st->last_rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		memset(&in[i].res, 0, sizeof(in[i].res));
+		in[i].rc = 0;
+		in[i].err[0] = '\0';
+	}
+	if (stmt_done(st, ST_BEGIN, err, errlen) == -1)
+		goto fail;
+	run_commit_hooks(st, STORE_TXN_BEGIN, 0);
+	for (size_t i = 0; i < n; i++) {
+		size_t rej0 = st->nrej;
+
+		if (!careful) {
+			if (batch_body(st, in[i].b, in[i].now_ms, 0, &in[i].res,
+			    err, errlen) == -1)
+				goto fail;
+			/* Only resent rejections can be listed here. */
+			in[i].res.nrejected = st->nrej - rej0;
+			continue;
+		}
+		if (stmt_done(st, ST_BATCH_SAVEPOINT, err, errlen) == -1)
+			goto fail;
+		run_commit_hooks(st, STORE_TXN_MARK, 0);
+		st->last_rc = 0;
+		if (batch_body(st, in[i].b, in[i].now_ms, 1, &in[i].res,
+		    in[i].err, sizeof(in[i].err)) == 0) {
+			if (stmt_done(st, ST_BATCH_RELEASE, err, errlen) == -1)
+				goto fail;
+			in[i].res.nrejected = st->nrej - rej0;
+			continue;
+		}
+		/* The transaction cannot go on: every batch fails. */
+		if (sqlite3_get_autocommit(st->db) ||
+		    store_error_retryable(st->last_rc)) {
+			snprintf(err, errlen, "%s", in[i].err);
+			goto fail;
+		}
+		/* This batch alone. */
+		if (stmt_done(st, ST_BATCH_UNDO, err, errlen) == -1 ||
+		    stmt_done(st, ST_BATCH_RELEASE, err, errlen) == -1)
+			goto fail;
+		run_commit_hooks(st, STORE_TXN_UNDO, 0);
+		st->nrej = rej0;
+		memset(&in[i].res, 0, sizeof(in[i].res));
+		in[i].rc = -1;
+	}
+	if (stmt_done(st, ST_COMMIT, err, errlen) == -1)
+		goto fail;
+	write_ok(st);
+	run_commit_hooks(st, STORE_TXN_COMMIT, 0);
+	/* Each batch's rejections, now that the list stopped moving. */
+	for (size_t i = 0, off = 0; i < n; i++) {
+		if (in[i].rc != 0)
+			continue;
+		in[i].res.rejected = st->rej + off;
+		off += in[i].res.nrejected;
+	}
+	return 0;
 fail:
 	rollback(st);
-	run_commit_hooks(st, 0);
-	res->new_agent = 0;
+	run_commit_hooks(st, STORE_TXN_ROLLBACK, 0);
+	st->nrej = 0;
 	return -1;
+}
+
+/*
+ * The fast path first; when something failed for good, the careful path
+ * once more (failures are rare: an event hook that ran in the fast path
+ * runs again there, as it would for a resent batch).
+ */
+int
+store_insert_batches(struct store *st, struct store_batch_in *in, size_t n)
+{
+	char	err[512];
+	int	rc;
+
+	if ((rc = group_try(st, in, n, 0, err, sizeof(err))) == 0)
+		return 0;
+	if (!store_error_retryable(st->last_rc))
+		rc = group_try(st, in, n, 1, err, sizeof(err));
+	if (rc == 0)
+		return 0;
+	rc = write_failed(st, err, sizeof(err));
+	for (size_t i = 0; i < n; i++) {
+		memset(&in[i].res, 0, sizeof(in[i].res));
+		in[i].rc = rc;
+		snprintf(in[i].err, sizeof(in[i].err), "%s", err);
+	}
+	return rc;
+}
+
+int
+store_insert_batch(struct store *st, const struct event_batch *b,
+    int64_t now_ms, struct store_batch_result *res, char *err, size_t errlen)
+{
+	struct store_batch_in in = { .b = b, .now_ms = now_ms };
+
+	(void)store_insert_batches(st, &in, 1);
+	*res = in.res;
+	if (in.rc != 0)
+		snprintf(err, errlen, "%s", in.err);
+	return in.rc;
 }
 
 int
@@ -918,8 +1295,9 @@ store_heartbeat(struct store *st, const struct store_heartbeat *hb,
 	int		 rc, have = 0;
 
 	*new_agent = 0;
+	st->last_rc = 0;
 	if (stmt_done(st, ST_BEGIN, err, errlen) == -1)
-		return -1;
+		goto fail;
 	if (agent_get_or_add(st, hb->agent, now_ms, &agent_id, &last_seq,
 	    new_agent, err, errlen) == -1)
 		goto fail;
@@ -971,11 +1349,12 @@ store_heartbeat(struct store *st, const struct store_heartbeat *hb,
 	}
 	if (stmt_done(st, ST_COMMIT, err, errlen) == -1)
 		goto fail;
+	write_ok(st);
 	return 0;
 fail:
 	rollback(st);
 	*new_agent = 0;
-	return -1;
+	return write_failed(st, err, errlen);
 }
 
 int

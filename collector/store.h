@@ -39,21 +39,83 @@ int		 store_schema_version(struct store *st);
 /* Highest migration this build knows. */
 int		 store_schema_latest(void);
 
+/*
+ * How a write failed.  -1: for good (a constraint, a broken row; sending
+ * the same again fails the same way).  STORE_RETRY: the database cannot
+ * write now (busy past the busy timeout, disk full, read-only, I/O
+ * error, cannot open its files, out of memory); nothing was changed and
+ * the same request may succeed later.  err then starts with the cause
+ * ("disk full: ...").
+ */
+#define STORE_RETRY	(-2)
+
+/* Would an extended SQLite result code go away by itself (STORE_RETRY)? */
+int	store_error_retryable(int sqlite_rc);
+
+/*
+ * 0 when writing works, 1 when the last write failed with STORE_RETRY
+ * and none succeeded since; why then says the cause ("disk full: ...").
+ */
+int	store_health(struct store *st, char *why, size_t whylen);
+
+/* An event of a batch the store could not take (store_insert_batch). */
+struct store_rejected {
+	size_t		index;		/* in the batch */
+	uint64_t	seq;
+	int		again;		/* rejected when first sent: resent */
+	char		error[256];
+};
+
 struct store_batch_result {
 	uint64_t	stored_through;	/* highest seq of the batch (or the
 					   agent's last_seq when empty) */
 	size_t		inserted;	/* new rows; a resend inserts 0 */
 	int		new_agent;	/* the agent was first seen now */
+	/* Events of the batch not stored (all with seq <= stored_through);
+	   owned by the store, valid until its next insert call. */
+	const struct store_rejected *rejected;
+	size_t		nrejected;
 };
 
 /*
  * Store a decoded batch exactly once: (agent, seq) already present is
- * skipped.  The agent row is created on first contact.  0 after COMMIT,
- * -1 with err (nothing stored).
+ * skipped.  The agent row is created on first contact.
+ *
+ * Each event, with everything its event hooks write, is stored inside a
+ * savepoint of the batch's transaction.  When that fails for good (a
+ * constraint, a hook's error, data that cannot be serialised) the event
+ * is rolled back alone, recorded in rejected_events with why, listed in
+ * res->rejected, and the rest of the batch is stored; it still counts
+ * as handled (the agent's last_seq moves past it).  A resend of such an
+ * event (seq <= the agent's last_seq, found in rejected_events) is
+ * listed again with again = 1 and nothing else happens.
+ *
+ * 0 after COMMIT; -1 with err, or STORE_RETRY with err when the database
+ * cannot write now: then the whole batch rolled back (nothing stored).
  */
 int	store_insert_batch(struct store *st, const struct event_batch *b,
 	    int64_t now_ms, struct store_batch_result *res, char *err,
 	    size_t errlen);
+
+/*
+ * Group commit: the batches that arrived together, stored in one
+ * transaction with one COMMIT (one fsync), each inside a savepoint of its
+ * own and its events as in store_insert_batch().  Per batch: rc 0 and
+ * res (res.rejected valid until the next insert call); rc -1 with err
+ * when that batch failed for good (it alone rolled back: nothing of it
+ * stored).  When the transaction itself failed (STORE_RETRY: disk full,
+ * ...; or -1) nothing was stored, every rc says so and that is returned;
+ * else 0 after COMMIT.  store_insert_batch() is this with one batch.
+ */
+struct store_batch_in {
+	const struct event_batch	*b;
+	int64_t				 now_ms;	/* received */
+	struct store_batch_result	 res;		/* out */
+	int				 rc;		/* out */
+	char				 err[512];	/* out */
+};
+int	store_insert_batches(struct store *st, struct store_batch_in *in,
+	    size_t n);
 
 struct store_heartbeat {
 	const char	*agent;
@@ -67,7 +129,7 @@ struct store_heartbeat {
  * extended to ts when ts - end <= interval * gap_factor and the machine
  * has not booted since end; otherwise a new interval [ts, ts] starts.  A
  * heartbeat older than the latest interval's start changes no interval.
- * 0 after COMMIT, -1 with err.
+ * 0 after COMMIT, -1 or STORE_RETRY with err.
  */
 int	store_heartbeat(struct store *st, const struct store_heartbeat *hb,
 	    double gap_factor, int64_t now_ms, int *new_agent, char *err,
@@ -80,11 +142,28 @@ int	store_heartbeat(struct store *st, const struct store_heartbeat *hb,
  * An event hook runs inside the batch's transaction for every event that
  * was newly inserted (never for a resent duplicate), so whatever it
  * writes with store_db() commits or rolls back together with the event.
- * It returns 0, or -1 with err to roll the whole batch back (the agent
- * gets 500 and retries).  A commit hook runs after the transaction ended:
- * committed 1 after COMMIT (send the notifications queued by the event
- * hooks), 0 after ROLLBACK (drop them).  Hooks run in the order added.
+ * It returns 0, or -1 with err to reject the event: the event and all
+ * its hooks wrote roll back to its savepoint (store_insert_batch).
+ *
+ * A commit hook hears how the transaction goes: STORE_TXN_COMMIT after
+ * COMMIT (send the notifications queued by the event hooks),
+ * STORE_TXN_ROLLBACK after ROLLBACK (drop them); STORE_TXN_MARK when a
+ * savepoint of nesting level (0 a batch, 1 an event) starts (remember
+ * how much is queued), STORE_TXN_UNDO when it was rolled back (drop what
+ * was queued since the MARK of that level); STORE_TXN_BEGIN when the
+ * transaction began.  A group that failed is stored once more, so event
+ * hooks may run twice on an event: in-memory state they keep must come
+ * back at ROLLBACK / UNDO.  Hooks run in the order added.
  */
+enum store_txn {
+	STORE_TXN_ROLLBACK = 0,
+	STORE_TXN_COMMIT = 1,
+	STORE_TXN_MARK,
+	STORE_TXN_UNDO,
+	STORE_TXN_BEGIN,	/* a transaction began: what a ROLLBACK
+				   must restore is as it is now */
+};
+#define STORE_TXN_LEVELS	2
 struct store_event_ctx {
 	int64_t			 event_id;	/* events.id */
 	int64_t			 agent_id;
@@ -97,7 +176,8 @@ struct store_event_ctx {
 };
 typedef int (*store_event_hook)(void *arg, struct store *st,
     const struct store_event_ctx *ctx, char *err, size_t errlen);
-typedef void (*store_commit_hook)(void *arg, struct store *st, int committed);
+typedef void (*store_commit_hook)(void *arg, struct store *st,
+    enum store_txn what, int level);
 
 /*
  * Derived events: what the collector concludes from agent events (an
@@ -113,7 +193,8 @@ typedef void (*store_commit_hook)(void *arg, struct store *st, int committed);
  * count are not touched.  Then it runs every event hook on the new row
  * with ctx->derived = 1 and ctx->seq < 0.  A derived event may not
  * derive another: called while hooks run on a derived event it fails.
- * 0, or -1 with err (the caller's hook returns -1: the batch rolls back).
+ * 0, or -1 with err (the caller's hook returns -1: the event it came
+ * from is rejected, store_insert_batch).
  * The admin events query shows such rows with "derived": true.
  */
 int	store_insert_derived(struct store *st, int64_t agent_id,

@@ -141,6 +141,10 @@ const struct tax_category *tax_category_of(const char *code);
 	/* The agent's spool file was damaged: moved aside, salvaged; the \
 	   agent shows "degraded" while the incident is active. */ \
 	X(spool_corrupt, "DE", "", SEV_INFO, TAX_LEVEL_IV, false, false, true, "客户端缓存损坏", "agent spool damaged") \
+	/* The collector could not store one of the agent's events: it is in \
+	   the agent's dead letters (shaobing-agent --rejected); a bug to \
+	   report, so level III. */ \
+	X(spool_rejected, "DE", "", SEV_INFO, TAX_LEVEL_III, false, false, true, "事件被采集端拒收", "event rejected by collector") \
 	/* Inventory changes (common/inventory_diff.h) that matter. */ \
 	X(admin_added, "RO", "", SEV_LOW, 0, false, true, true, "新增管理员账户", "new administrator account") \
 	X(empty_password, "SHE", "", SEV_LOW, 0, false, true, true, "空口令账户", "account without password") \

@@ -21,6 +21,7 @@
 #include "collector/api.h"
 #include "collector/collector.h"
 #include "collector/store.h"
+#include "collector/store_priv.h"
 #include "common/log.h"
 
 #define NOW	1795786640000LL	/* 2026-11-27T13:37:20Z, a fixed clock */
@@ -222,6 +223,59 @@ test_events_ok_and_resend(void **state)
 	assert_int_equal(post(f, "/api/v1/events", "pc-01", BATCH2), 200);
 	assert_string_equal(f->rs.body, "{\"stored_through\":2}");
 	assert_int_equal(stored(f), 2);
+}
+
+#define EV3(seq, key) "{\"agent\":\"pc-01\",\"seq\":" #seq ",\"ts\":" \
+	"\"2026-11-27T13:30:00.000Z\",\"type\":\"system\",\"severity\":\"low\"," \
+	"\"key\":\"" key "\",\"data\":{}}"
+
+/*
+ * One event the store cannot take is answered as rejected, the others
+ * stored; the resend says the same and stores nothing.  A store that
+ * cannot write answers 503 with Retry-After, and health says so until a
+ * write succeeds.
+ */
+static void
+test_events_rejected_and_retry(void **state)
+{
+	struct fx	*f = *state;
+	const char	*batch = "{\"agent\":\"pc-01\",\"events\":[" EV3(1, "a")
+	    "," EV3(2, "zz-refuse-me") "," EV3(3, "b") "]}";
+	const char	*later = "{\"agent\":\"pc-01\",\"events\":[" EV3(4, "c")
+	    "]}";
+
+	assert_int_equal(sqlite3_exec(store_db(f->api.store), "CREATE TRIGGER "
+	    "t BEFORE INSERT ON events WHEN NEW.key LIKE 'zz-refuse%' BEGIN "
+	    "SELECT RAISE(ABORT, 'no zz keys here'); END", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(post(f, "/api/v1/events", "pc-01", batch), 200);
+	assert_string_equal(f->rs.body, "{\"stored_through\":3,\"rejected\":"
+	    "[{\"seq\":2,\"error\":\"storing the event: no zz keys here\"}]}");
+	assert_int_equal(stored(f), 2);
+	assert_int_equal(f->api.events_rejected, 1);
+	assert_int_equal(post(f, "/api/v1/events", "pc-01", batch), 200);
+	assert_string_equal(f->rs.body, "{\"stored_through\":3,\"rejected\":"
+	    "[{\"seq\":2,\"error\":\"storing the event: no zz keys here\"}]}");
+	assert_int_equal(stored(f), 2);
+	assert_int_equal(f->api.events_rejected, 1);
+
+	assert_int_equal(sqlite3_exec(store_db(f->api.store), "PRAGMA "
+	    "query_only = 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(post(f, "/api/v1/events", "pc-01", later), 503);
+	assert_int_equal(f->rs.retry_after, API_STORE_RETRY_S);
+	assert_non_null(strstr(f->rs.body, "\"store\":\"database read-only\""));
+	assert_int_equal(agent(f, API_GET, "/api/v1/health", NULL, NULL, "", 0),
+	    503);
+	assert_non_null(strstr(f->rs.body, "\"status\":\"failing\""));
+	assert_non_null(strstr(f->rs.body, "database read-only"));
+	assert_int_equal(sqlite3_exec(store_db(f->api.store), "PRAGMA "
+	    "query_only = 0", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(post(f, "/api/v1/events", "pc-01", later), 200);
+	assert_string_equal(f->rs.body, "{\"stored_through\":4}");
+	assert_int_equal(f->rs.retry_after, 0);
+	assert_int_equal(agent(f, API_GET, "/api/v1/health", NULL, NULL, "", 0),
+	    200);
+	assert_int_equal(stored(f), 3);
 }
 
 #define EVT(seq, ts) "{\"agent\":\"pc-01\",\"seq\":" #seq ",\"ts\":\"" ts \
@@ -636,6 +690,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_routes_and_methods, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_ok_and_resend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_rejected_and_retry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_errors_store_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_gzip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heartbeat, setup, teardown),

@@ -420,7 +420,7 @@ static int
 admin(struct fx *f, enum api_method m, const char *uri, const char *body)
 {
 	struct api_request	rq;
-	struct api_response	rs = { 0, NULL, NULL };
+	struct api_response	rs = { 0, NULL, NULL, 0 };
 	struct evhttp_uri	*u = evhttp_uri_parse(uri);
 	int			st;
 

@@ -502,18 +502,25 @@ test_fold_escalate_and_resolved(void **state)
 	    "AND status = 'false_positive' AND count = 2"), 1);
 }
 
-/* A failing hook rolls back the batch: no event, no incident. */
+/* A failing fold rejects its event alone: no event row, no incident,
+   the rejection recorded; a later event folds as usual. */
 static void
 test_fold_rollback(void **state)
 {
 	struct fx	*f = *state;
 
-	exec(f, "CREATE TRIGGER boom BEFORE INSERT ON incidents BEGIN "
-	    "SELECT RAISE(ABORT, 'boom'); END;", 1);
+	exec(f, "CREATE TRIGGER boom BEFORE INSERT ON incidents WHEN "
+	    "NEW.key LIKE '%:a' BEGIN SELECT RAISE(ABORT, 'boom'); END;", 1);
 	assert_int_equal(put(f, "pc-01", 1000, 1000, "port_scan", SEV_HIGH,
-	    "port_scan:a", json_object()), -1);
+	    "port_scan:a", json_object()), 0);
 	assert_int_equal(scalar(f, "SELECT count(*) FROM events"), 0);
 	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents"), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM rejected_events WHERE "
+	    "error LIKE '%boom%'"), 1);
+	assert_int_equal(put(f, "pc-01", 2000, 2000, "port_scan", SEV_HIGH,
+	    "port_scan:b", json_object()), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM events"), 1);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents"), 1);
 }
 
 /* ---- lifecycle ------------------------------------------------------ */
@@ -892,6 +899,42 @@ test_cert_renewed_rule_off(void **state)
 }
 
 /*
+ * A batch stored a second time (the careful pass after one of its events
+ * failed) counts its website samples once: the third failure in a row
+ * opens website down, not the second.
+ */
+static void
+test_website_sample_counted_once(void **state)
+{
+	struct fx			*f = *state;
+	struct event_batch		 b;
+	struct store_batch_result	 r;
+	char				 err[256];
+	int64_t				 t = local(2026, 11, 27, 10, 0);
+
+	exec(f, "CREATE TRIGGER poison BEFORE INSERT ON events WHEN NEW.key = "
+	    "'bad:1' BEGIN SELECT RAISE(ABORT, 'poisoned'); END;", 1);
+	memset(&b, 0, sizeof(b));
+	snprintf(b.agent, sizeof(b.agent), "mon-01");
+	assert_non_null(b.events = calloc(2, sizeof(*b.events)));
+	b.n = 2;
+	assert_int_equal(event_set(&b.events[0], "mon-01", ++f->seq, t,
+	    "availability", SEV_HIGH, "availability:web", json_pack("{s:s, s:b, "
+	    "s:b}", "target", "web", "website", 1, "up", 0)), 0);
+	assert_int_equal(event_set(&b.events[1], "mon-01", ++f->seq, t,
+	    "system", SEV_INFO, "bad:1", json_object()), 0);
+	assert_int_equal(store_insert_batch(f->st, &b, t, &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.nrejected, 1);
+	event_batch_free(&b);
+	assert_int_equal(sample(f, t + MIN, 0), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents"), 0);
+	assert_int_equal(sample(f, t + 2 * MIN, 0), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE type = "
+	    "'website_down'"), 1);
+}
+
+/*
  * Agentless devices (issue 15): device_down is an equipment fault (DE)
  * only inside the device's schedule; device_up / if_up resolve.
  */
@@ -1077,6 +1120,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_cert_renewed_rule_off, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_website_sample_counted_once,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_filters, setup,
 		    teardown),
 	};

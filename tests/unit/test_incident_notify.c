@@ -528,6 +528,56 @@ test_storm_digest(void **state)
 	    "notified IS NULL"), 0);
 }
 
+/* Fails for one key, after the incident engine's hook queued it. */
+static int
+late_refusal(void *arg, struct store *st, const struct store_event_ctx *ctx,
+    char *err, size_t errlen)
+{
+	(void)arg;
+	(void)st;
+	if (strcmp(ctx->ev->key, "port_scan:10.0.3.1->x") != 0 &&
+	    strcmp(ctx->ev->key, "device_up:sw1") != 0)
+		return 0;
+	snprintf(err, errlen, "refused after folding");
+	return -1;
+}
+
+/* A rejected event's incident rolls back, and so does its queued
+   notification: only what committed is sent. */
+static void
+test_rejected_event_not_notified(void **state)
+{
+	struct fx	*f = *state;
+	char		 conf[512];
+
+	snprintf(conf, sizeof(conf),
+	    "[notify hook]\ntype = webhook\nurl = http://127.0.0.1:%d/hook\n"
+	    "storm_threshold = 100\nretries = 1\n", f->http.port);
+	fx_open(f, conf);
+	assert_int_equal(store_add_event_hook(f->st, late_refusal, NULL), 0);
+	put_many(f, 6, "port_scan", SEV_HIGH, "port_scan:10.0.%d.1->x");
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents"), 5);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE key = "
+	    "'port_scan:10.0.3.1->x'"), 0);
+	notify_flush(f->nf);
+	drain(f);
+	assert_int_equal(sink_count(&f->http), 5);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM rejected_events"), 1);
+	/* A device back whose event is rejected: the incident stays open,
+	   and no recovery message goes out for it. */
+	put_many(f, 1, "device_down", SEV_HIGH, "device_down:sw1");
+	notify_flush(f->nf);
+	drain(f);
+	assert_int_equal(sink_count(&f->http), 6);
+	put_many(f, 1, "device_up", SEV_INFO, "device_up:sw1");
+	notify_flush(f->nf);
+	drain(f);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE key = "
+	    "'device_down:sw1' AND status = 'open'"), 1);
+	assert_int_equal(sink_count(&f->http), 6);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM rejected_events"), 2);
+}
+
 int
 main(void)
 {
@@ -537,6 +587,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_storm_digest, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_rejected_event_not_notified,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

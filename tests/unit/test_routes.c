@@ -219,7 +219,7 @@ call(struct fx *f, enum api_method m, const char *uri, const char *auth,
     const char **allow)
 {
 	struct api_request	 rq;
-	struct api_response	 rs = { 0, NULL, NULL };
+	struct api_response	 rs = { 0, NULL, NULL, 0 };
 	struct evhttp_uri	*u = evhttp_uri_parse(uri);
 	int			 st;
 

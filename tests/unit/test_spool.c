@@ -622,11 +622,76 @@ test_damage_while_open(void **state)
 	spool_close(a);
 }
 
+/*
+ * An event the collector rejected moves to the dead letters once, with
+ * one spool_rejected report; a rejected report is kept, not reported.
+ */
+static void
+test_reject_dead_letter(void **state)
+{
+	struct fx		*f = *state;
+	struct spool		*sp;
+	struct spool_stats	 st;
+	struct event_batch	 b;
+	char			 err[256];
+	uint64_t		 seq;
+	json_t			*d = json_pack("{s:s}", "x", "y"), *dl;
+
+	sp = spool_open(f->path, 1 << 20, err, sizeof(err));
+	assert_non_null(sp);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(spool_append(sp, 1700000000000 + i, "t",
+		    SEV_LOW, i == 1 ? "poisoned-key" : "k", d, &seq, err,
+		    sizeof(err)), 1);
+	assert_int_equal(spool_reject(sp, 2, "the collector says no", err,
+	    sizeof(err)), 1);
+	/* Told again (a resent batch): nothing more happens. */
+	assert_int_equal(spool_reject(sp, 2, "the collector says no", err,
+	    sizeof(err)), 0);
+	assert_int_equal(spool_read_batch(sp, "x", 100, 1 << 20, &b, err,
+	    sizeof(err)), 0);
+	assert_int_equal(b.n, 3);
+	assert_int_equal(b.events[0].seq, 1);
+	assert_int_equal(b.events[1].seq, 3);
+	assert_int_equal(b.events[2].seq, 4);
+	assert_string_equal(b.events[2].type, "spool_rejected");
+	assert_int_equal(b.events[2].severity, SEV_HIGH);
+	assert_int_equal(json_integer_value(json_object_get(b.events[2].data,
+	    "seq")), 2);
+	assert_string_equal(json_string_value(json_object_get(b.events[2].data,
+	    "error")), "the collector says no");
+	assert_string_equal(json_string_value(json_object_get(b.events[2].data,
+	    "type")), "t");
+	event_batch_free(&b);
+	/* The report itself rejected: kept, no second report (no loop). */
+	assert_int_equal(spool_reject(sp, 4, "no again", err, sizeof(err)), 2);
+	assert_int_equal(spool_stats(sp, &st, err, sizeof(err)), 0);
+	assert_int_equal(st.events, 2);
+	assert_int_equal(st.next_seq, 5);
+	assert_int_equal(spool_rejected(sp, &dl, err, sizeof(err)), 0);
+	assert_int_equal(json_array_size(dl), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(dl,
+	    0), "key")), "poisoned-key");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(dl,
+	    0), "error")), "the collector says no");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(dl,
+	    1), "type")), "spool_rejected");
+	json_decref(dl);
+	/* Byte accounting follows the moves. */
+	assert_int_equal(spool_ack(sp, 3, err, sizeof(err)), 2);
+	assert_int_equal(spool_stats(sp, &st, err, sizeof(err)), 0);
+	assert_int_equal(st.events, 0);
+	assert_int_equal(st.bytes, 0);
+	json_decref(d);
+	spool_close(sp);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_order_and_ack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reject_dead_letter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seq_persists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_connections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_bytes, setup, teardown),

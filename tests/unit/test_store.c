@@ -332,6 +332,270 @@ test_batch_failure_stores_nothing(void **state)
 	assert_int_equal(count_agents(f->st), 0);
 }
 
+/* ---- one event that cannot be stored (issue 12 item 1) ---- */
+
+/* Refuses every event whose key is keyed->bad; writes a row first, so
+   the savepoint has something of the hook's to roll back. */
+struct keyed {
+	const char	*bad;
+	int		 calls;
+};
+
+static int
+refusing_hook(void *arg, struct store *st, const struct store_event_ctx *ctx,
+    char *err, size_t errlen)
+{
+	struct keyed *k = arg;
+
+	k->calls++;
+	if (sqlite3_exec(store_db(st), "CREATE TABLE IF NOT EXISTS hook_rows "
+	    "(seq INTEGER); INSERT INTO hook_rows VALUES (0)", NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "hook_rows: %s",
+		    sqlite3_errmsg(store_db(st)));
+		return -1;
+	}
+	if (ctx->derived || strcmp(ctx->ev->key, k->bad) != 0)
+		return 0;
+	snprintf(err, errlen, "the test's hook refuses %s", ctx->ev->key);
+	return -1;
+}
+
+/* What the commit hook heard: notifications queued per event, as the
+   incident engine does, and what is left after COMMIT. */
+struct heard {
+	int	queued, mark[STORE_TXN_LEVELS], sent, marks, undos;
+};
+
+static int
+queueing_hook(void *arg, struct store *st, const struct store_event_ctx *ctx,
+    char *err, size_t errlen)
+{
+	struct heard *h = arg;
+
+	(void)st;
+	(void)ctx;
+	(void)err;
+	(void)errlen;
+	h->queued++;
+	return 0;
+}
+
+static void
+heard_commit(void *arg, struct store *st, enum store_txn what, int level)
+{
+	struct heard *h = arg;
+
+	(void)st;
+	if (what == STORE_TXN_MARK) {
+		h->marks++;
+		h->mark[level] = h->queued;
+		return;
+	}
+	if (what == STORE_TXN_UNDO) {
+		h->undos++;
+		h->queued = h->mark[level];
+		return;
+	}
+	if (what == STORE_TXN_COMMIT)
+		h->sent += h->queued;
+	h->queued = 0;
+}
+
+static int64_t
+one_int(struct store *st, const char *sql)
+{
+	sqlite3_stmt	*s;
+	int64_t		 v;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static void
+test_event_rejected_alone(void **state)
+{
+	struct fx			*f = *state;
+	struct event_batch		 b;
+	struct store_batch_result	 r;
+	struct keyed			 k = { "k:3", 0 };
+	struct heard			 h;
+	char				 err[256];
+
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(store_add_event_hook(f->st, queueing_hook, &h), 0);
+	assert_int_equal(store_add_event_hook(f->st, refusing_hook, &k), 0);
+	assert_int_equal(store_add_commit_hook(f->st, heard_commit, &h), 0);
+	mkbatch(&b, "pc-11", 1, 6);
+	assert_int_equal(store_insert_batch(f->st, &b, T0, &r, err,
+	    sizeof(err)), 0);
+	/* Five stored, the fourth (key k:3) rejected alone, with why. */
+	assert_int_equal(r.inserted, 5);
+	assert_int_equal(r.stored_through, 6);
+	assert_int_equal(r.nrejected, 1);
+	assert_int_equal(r.rejected[0].seq, 4);
+	assert_int_equal(r.rejected[0].index, 3);
+	assert_int_equal(r.rejected[0].again, 0);
+	assert_non_null(strstr(r.rejected[0].error, "refuses k:3"));
+	assert_int_equal(count_events(f->st, 0, NULL), 5);
+	assert_int_equal(one_int(f->st, "SELECT count(*) FROM events WHERE "
+	    "seq = 4"), 0);
+	/* What its hooks wrote rolled back with it: 5 rows, not 6. */
+	assert_int_equal(one_int(f->st, "SELECT count(*) FROM hook_rows"), 5);
+	assert_int_equal(one_int(f->st, "SELECT events FROM agents"), 5);
+	assert_int_equal(one_int(f->st, "SELECT last_seq FROM agents"), 6);
+	assert_int_equal(one_int(f->st, "SELECT count(*) FROM rejected_events "
+	    "WHERE seq = 4 AND error LIKE '%refuses k:3%'"), 1);
+	/* Its queued notification was dropped, the other five sent. */
+	assert_int_equal(h.sent, 5);
+	assert_int_equal(h.undos, 1);
+	assert_int_equal(h.marks, 7);	/* the batch and its 6 events */
+
+	/* The resend: told again, quietly, nothing stored or run twice. */
+	k.calls = 0;
+	assert_int_equal(store_insert_batch(f->st, &b, T0 + 1, &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.inserted, 0);
+	assert_int_equal(r.nrejected, 1);
+	assert_int_equal(r.rejected[0].seq, 4);
+	assert_int_equal(r.rejected[0].again, 1);
+	assert_non_null(strstr(r.rejected[0].error, "refuses k:3"));
+	assert_int_equal(k.calls, 0);
+	assert_int_equal(count_events(f->st, 0, NULL), 5);
+	assert_int_equal(h.sent, 5);
+	event_batch_free(&b);
+
+	/* Later events of the agent go on as usual. */
+	mkbatch(&b, "pc-11", 7, 2);
+	assert_int_equal(store_insert_batch(f->st, &b, T0 + 2, &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.inserted, 2);
+	assert_int_equal(r.nrejected, 0);
+	event_batch_free(&b);
+}
+
+/* A constraint of the database (a trigger here) rejects that event only. */
+static void
+test_event_rejected_by_constraint(void **state)
+{
+	struct fx			*f = *state;
+	struct event_batch		 b;
+	struct store_batch_result	 r;
+	char				 err[256];
+
+	assert_int_equal(sqlite3_exec(store_db(f->st), "CREATE TRIGGER t_bad "
+	    "BEFORE INSERT ON events WHEN NEW.key = 'k:0' BEGIN SELECT "
+	    "RAISE(ABORT, 'refused by the test trigger'); END", NULL, NULL,
+	    NULL), SQLITE_OK);
+	mkbatch(&b, "pc-12", 10, 3);
+	assert_int_equal(store_insert_batch(f->st, &b, T0, &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.inserted, 2);
+	assert_int_equal(r.nrejected, 1);
+	assert_int_equal(r.rejected[0].seq, 10);
+	assert_non_null(strstr(r.rejected[0].error,
+	    "refused by the test trigger"));
+	event_batch_free(&b);
+}
+
+/* The database cannot write: the whole batch is STORE_RETRY, health
+   says why until a write succeeds again. */
+static void
+test_retryable_store_error(void **state)
+{
+	struct fx			*f = *state;
+	struct event_batch		 b;
+	struct store_batch_result	 r;
+	struct store_heartbeat		 hb = { "pc-13", T0, 60000, T0 - MIN };
+	char				 err[256], why[300];
+	int				 new_agent;
+
+	assert_true(store_error_retryable(SQLITE_FULL));
+	assert_true(store_error_retryable(SQLITE_BUSY));
+	assert_true(store_error_retryable(SQLITE_READONLY_DBMOVED));
+	assert_true(store_error_retryable(SQLITE_IOERR_WRITE));
+	assert_true(store_error_retryable(SQLITE_NOMEM));
+	assert_true(store_error_retryable(SQLITE_CANTOPEN));
+	assert_false(store_error_retryable(SQLITE_CONSTRAINT_UNIQUE));
+	assert_false(store_error_retryable(SQLITE_ERROR));
+	assert_false(store_error_retryable(SQLITE_MISMATCH));
+
+	assert_int_equal(store_health(f->st, why, sizeof(why)), 0);
+	assert_int_equal(sqlite3_exec(store_db(f->st), "PRAGMA query_only = 1",
+	    NULL, NULL, NULL), SQLITE_OK);
+	mkbatch(&b, "pc-13", 1, 4);
+	assert_int_equal(store_insert_batch(f->st, &b, T0, &r, err,
+	    sizeof(err)), STORE_RETRY);
+	assert_int_equal(strncmp(err, "database read-only", 18), 0);
+	assert_int_equal(r.nrejected, 0);
+	assert_int_equal(store_health(f->st, why, sizeof(why)), 1);
+	assert_int_equal(strncmp(why, "database read-only", 18), 0);
+	assert_int_equal(store_heartbeat(f->st, &hb, 3, T0, &new_agent, err,
+	    sizeof(err)), STORE_RETRY);
+	assert_int_equal(sqlite3_exec(store_db(f->st), "PRAGMA query_only = 0",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(count_events(f->st, 0, NULL), 0);
+	assert_int_equal(store_insert_batch(f->st, &b, T0, &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.inserted, 4);
+	assert_int_equal(store_health(f->st, why, sizeof(why)), 0);
+	event_batch_free(&b);
+}
+
+/*
+ * Group commit: three batches in one transaction.  The one that fails
+ * for good rolls back alone (its queued notifications too); the others
+ * are stored with their own rejections; one COMMIT.
+ */
+static void
+test_group_commit(void **state)
+{
+	struct fx		*f = *state;
+	struct event_batch	 b[3];
+	struct store_batch_in	 in[3];
+	struct keyed		 k = { "k:1", 0 };
+	struct heard		 h;
+
+	memset(&h, 0, sizeof(h));
+	memset(in, 0, sizeof(in));
+	assert_int_equal(store_add_event_hook(f->st, queueing_hook, &h), 0);
+	assert_int_equal(store_add_event_hook(f->st, refusing_hook, &k), 0);
+	assert_int_equal(store_add_commit_hook(f->st, heard_commit, &h), 0);
+	mkbatch(&b[0], "pc-21", 1, 3);
+	mkbatch(&b[1], "pc-22", 1, 3);
+	b[1].events[2].seq = (uint64_t)INT64_MAX + 1;
+	mkbatch(&b[2], "pc-23", 5, 4);
+	b[2].events[3].key[0] = 'x';	/* "x:3": stored */
+	for (int i = 0; i < 3; i++) {
+		in[i].b = &b[i];
+		in[i].now_ms = T0 + i;
+	}
+	assert_int_equal(store_insert_batches(f->st, in, 3), 0);
+	assert_int_equal(in[0].rc, 0);
+	assert_int_equal(in[0].res.inserted, 2);
+	assert_int_equal(in[0].res.nrejected, 1);
+	assert_int_equal(in[0].res.rejected[0].seq, 2);
+	assert_int_equal(in[1].rc, -1);
+	assert_non_null(strstr(in[1].err, "events[2].seq"));
+	assert_int_equal(in[2].rc, 0);
+	assert_int_equal(in[2].res.inserted, 3);
+	assert_int_equal(in[2].res.stored_through, 8);
+	assert_int_equal(in[2].res.nrejected, 1);
+	assert_int_equal(in[2].res.rejected[0].seq, 6);
+	assert_int_equal(in[2].res.rejected[0].index, 1);
+	/* pc-22 left no trace, not even its agent row. */
+	assert_int_equal(one_int(f->st, "SELECT count(*) FROM agents"), 2);
+	assert_int_equal(count_events(f->st, 0, NULL), 5);
+	/* Five events committed: five notifications, none of pc-22's. */
+	assert_int_equal(h.sent, 5);
+	for (int i = 0; i < 3; i++)
+		event_batch_free(&b[i]);
+}
+
 /* ---- uptime coalescing, table-driven ---- */
 
 struct hb_step {
@@ -662,6 +926,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_batch_exactly_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_collectors_migrate_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_failure_stores_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_rejected_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_rejected_by_constraint, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retryable_store_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uptime_coalescing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admin_queries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stmt_cache, setup, teardown),
