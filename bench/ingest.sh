@@ -58,6 +58,7 @@ cert = $T/server.crt
 key = $T/server.key
 ca = $T/ca.crt
 max_connections = 1024
+rate = 1000000
 ; all clients connect from 127.0.0.1 at once, as agents behind one NAT
 unverified_per_address = $((CLIENTS + 8))
 [store]
