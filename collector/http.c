@@ -645,7 +645,16 @@ apply_limits(struct http_server *hs, const struct collector_conf *cc)
 
 	tv.tv_sec = cc->timeout_ms / 1000;
 	tv.tv_usec = (cc->timeout_ms % 1000) * 1000;
-	/* evhttp refuses larger bodies itself (413) before reading them. */
+	/*
+	 * evhttp refuses larger bodies itself (413).  Lingering close: it
+	 * reads and drops the rest of the declared body before it answers
+	 * and closes, so the client, still sending, reads the 413 instead
+	 * of a connection reset (seen in collector.bats under load).  The
+	 * deadlines above bound how long that may take.
+	 */
+	evhttp_set_flags(hs->agent_http, EVHTTP_SERVER_LINGERING_CLOSE);
+	evhttp_set_flags(hs->admin_http, EVHTTP_SERVER_LINGERING_CLOSE);
+	evhttp_set_flags(hs->sock_http, EVHTTP_SERVER_LINGERING_CLOSE);
 	evhttp_set_max_body_size(hs->agent_http, cc->max_body);
 	evhttp_set_max_headers_size(hs->agent_http, 16384);
 	evhttp_set_timeout_tv(hs->agent_http, &tv);
