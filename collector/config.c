@@ -280,13 +280,21 @@ static const struct conf_opt assets_opts[] = {
  * sets the first one (or the section).
  */
 static int
-check_server_limits(const struct conf *c, const struct collector_conf *cc,
+check_server_limits(const struct conf *c, struct collector_conf *cc,
     struct conf_err *err)
 {
 	const char	*key = NULL;
 	char		 why[200];
 	int		 line;
 
+	/*
+	 * agent_connections came later than max_connections: a file that
+	 * sets only a small max_connections (it worked before) keeps an
+	 * eighth of it for agents instead of failing after an upgrade.
+	 */
+	if (conf_key_line(c, "server", "agent_connections") == 0 &&
+	    cc->agent_connections >= cc->max_connections)
+		cc->agent_connections = cc->max_connections / 8;
 	if (cc->agent_connections >= cc->max_connections) {
 		key = "agent_connections";
 		snprintf(why, sizeof(why), "%d must be below max_connections "

@@ -626,8 +626,6 @@ test_config(void **state)
 		{ "[server]\nmax_connections = 200\nagent_connections = 200\n",
 		  ":3: [server] agent_connections: 200 must be below "
 		  "max_connections (200)" },
-		{ "[server]\nmax_connections = 100\n",
-		  ":2: [server] agent_connections: 128 must be below" },
 		{ "[server]\nmax_connections = 1\nagent_connections = 1\n",
 		  ":3: [server] agent_connections: 1 must be below" },
 		{ "[server]\nunverified_per_address = 0\n",
@@ -669,6 +667,21 @@ test_config(void **state)
 	assert_int_equal(cc.handshake_timeout_ms, 5000);
 	assert_true(cc.gap_factor == 3.0);
 	collector_conf_free(&cc);
+	/*
+	 * A file from before agent_connections with a small max_connections
+	 * still loads: an eighth of the slots are kept for agents.
+	 */
+	snprintf(path, sizeof(path), "/tmp/test_collector_conf.%d.ini",
+	    (int)getpid());
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("[server]\nmax_connections = 100\n", fp);
+	fclose(fp);
+	assert_int_equal(collector_conf_load(path, &cc, &err), 0);
+	assert_int_equal(cc.max_connections, 100);
+	assert_int_equal(cc.agent_connections, 12);
+	collector_conf_free(&cc);
+	unlink(path);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(path, sizeof(path), "/tmp/test_collector_conf.%d.ini",
 		    (int)getpid());
