@@ -1155,7 +1155,9 @@ group_try(struct store *st, struct store_batch_in *in, size_t n, int careful,
 	for (size_t i = 0, off = 0; i < n; i++) {
 		if (in[i].rc != 0)
 			continue;
-		in[i].res.rejected = st->rej + off;
+		/* st->rej is NULL until a first rejection. */
+		in[i].res.rejected = in[i].res.nrejected > 0 ? st->rej + off :
+		    NULL;
 		off += in[i].res.nrejected;
 	}
 	return 0;
