@@ -90,6 +90,12 @@ int	 db_in_transaction(struct db *db);
 int64_t	 db_changes(struct db *db);
 const char	*db_errmsg(struct db *db);
 enum db_err	 db_errcode(struct db *db);
+/*
+ * The sqlite3 handle of an SQLite connection (NULL for another driver),
+ * for tests and benchmarks that use SQLite's own features (online
+ * backup, PRAGMAs); the store itself never needs it.
+ */
+void		*db_sqlite_handle(struct db *db);
 /* An SQLite result code (extended or primary) as a db_err. */
 enum db_err	 db_sqlite_class(int sqlite_rc);
 /* Set the error db_errcode()/db_errmsg() report (store-side failures). */

@@ -366,6 +366,12 @@ static const struct db_ops sqlite_ops = {
 	.column_bytes = sq_column_bytes,
 };
 
+void *
+db_sqlite_handle(struct db *db)
+{
+	return db->kind == DB_SQLITE ? H(db) : NULL;
+}
+
 struct db *
 db_sqlite_open(const char *path, char *err, size_t errlen)
 {

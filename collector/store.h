@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "collector/db.h"
 #include "common/event.h"
 
 struct store;
@@ -49,8 +50,8 @@ int		 store_schema_latest(void);
  */
 #define STORE_RETRY	(-2)
 
-/* Would an extended SQLite result code go away by itself (STORE_RETRY)? */
-int	store_error_retryable(int sqlite_rc);
+/* Would a database error go away by itself (STORE_RETRY)? */
+int	store_error_retryable(enum db_err e);
 
 /*
  * 0 when writing works, 1 when the last write failed with STORE_RETRY
