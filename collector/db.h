@@ -129,6 +129,8 @@ int	 db_step(struct db_stmt *s);
 
 /* Columns of the current row, from 0; NULL reads as 0 / NULL. */
 int		 db_column_count(struct db_stmt *s);
+/* The name of result column col (valid while the statement lives). */
+const char	*db_column_name(struct db_stmt *s, int col);
 int		 db_column_null(struct db_stmt *s, int col);
 int		 db_column_int(struct db_stmt *s, int col);
 int64_t		 db_column_int64(struct db_stmt *s, int col);
