@@ -56,6 +56,19 @@ PKGS	:= $(filter-out netsnmp,$(PKGS))
 XLIBS	+= /usr/lib/aarch64-linux-gnu/libnetsnmp.so.40
 endif
 endif
+# libpq (the PostgreSQL store, collector/db_pg.c): only the collector,
+# the unit tests and the benches link it, never the agent or the CLI, so
+# it is kept out of PKGS.  Debian 12's libpq-dev is not Multi-Arch: same
+# either: the cross build uses the native headers and links the arm64
+# runtime library (libpq5:arm64) by soname, as for libevent above.
+PQ_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null)
+PQ_LIBS		:= $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null)
+ifeq ($(ARCH),arm64)
+ifeq ($(PQ_LIBS),)
+PQ_CFLAGS	:= $(shell pkg-config --cflags libpq 2>/dev/null)
+PQ_LIBS		:= /usr/lib/aarch64-linux-gnu/libpq.so.5
+endif
+endif
 # STATIC_PKGS="inih libpcap": link these pkg-config modules statically,
 # their own dependencies still dynamically (only where needed).  The RPM
 # build uses it for libraries whose Debian soname the RPM distributions
@@ -81,7 +94,7 @@ VERSION_LINE := \#define SHAOBING_VERSION "$(VERSION)"
 ifneq ($(shell cat $(VERSION_H) 2>/dev/null),$(VERSION_LINE))
 $(shell mkdir -p $(BUILD)/gen && printf '%s\n' '$(VERSION_LINE)' >$(VERSION_H))
 endif
-CFLAGS	+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
+CFLAGS	+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. -I$(BUILD)/gen $(PKG_CFLAGS) $(PQ_CFLAGS) -MMD -MP
 LDLIBS	+= $(PKG_LIBS) $(XLIBS) -ldl -lpthread -lm
 LDFLAGS	+= $(LDSAN)
 
@@ -142,7 +155,7 @@ $(BUILD)/bin/shaobing-agent: $(call obj,agent/main.c) $(AGENT_LIBS)
 
 $(BUILD)/bin/shaobing-collector: $(call obj,collector/main.c) $(COLLECTOR_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(COLLECTOR_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(COLLECTOR_LIBS) $(PQ_LIBS) $(LDLIBS)
 
 $(BUILD)/bin/shaobing: $(call obj,cli/main.c) $(CLI_LIBS)
 	@mkdir -p $(dir $@)
@@ -150,11 +163,11 @@ $(BUILD)/bin/shaobing: $(call obj,cli/main.c) $(CLI_LIBS)
 
 $(BUILD)/tests/%: $(call obj,tests/unit/%.c) $(call obj,$(UNITHELP_SRC)) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNITHELP_SRC)) $(ALL_LIBS) $(XLSX_LIBS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+	$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNITHELP_SRC)) $(ALL_LIBS) $(XLSX_LIBS) $(PQ_LIBS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 $(BUILD)/bench/%: $(call obj,bench/%.c) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(XLSX_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(XLSX_LIBS) $(PQ_LIBS) $(LDLIBS)
 
 # Man pages: packaging/man/NAME.in with the program's own --man output
 # (the tables that print --help).  Not for cross builds (their programs

@@ -31,6 +31,7 @@ done
 if [ -z "$missing" ]; then
 	# libevent: see the Makefile (its arm64 runtime libraries are enough).
 	[ -e /usr/lib/aarch64-linux-gnu/libevent-2.1.so.7 ] || missing="$missing libevent-2.1-7:arm64"
+	[ -e /usr/lib/aarch64-linux-gnu/libpq.so.5 ] || missing="$missing libpq5:arm64"
 	for p in libpcap openssl sqlite3 libcurl inih jansson zlib cmocka; do
 		aarch64-linux-gnu-pkg-config --exists "$p" || missing="$missing $p(arm64)"
 	done
