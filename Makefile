@@ -94,7 +94,7 @@ VERSION_LINE := \#define SHAOBING_VERSION "$(VERSION)"
 ifneq ($(shell cat $(VERSION_H) 2>/dev/null),$(VERSION_LINE))
 $(shell mkdir -p $(BUILD)/gen && printf '%s\n' '$(VERSION_LINE)' >$(VERSION_H))
 endif
-CFLAGS	+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. -I$(BUILD)/gen $(PKG_CFLAGS) $(PQ_CFLAGS) -MMD -MP
+CFLAGS	+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
 LDLIBS	+= $(PKG_LIBS) $(XLIBS) -ldl -lpthread -lm
 LDFLAGS	+= $(LDSAN)
 
@@ -127,6 +127,9 @@ all: $(BINS)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# libpq's headers: only the files that include them.
+$(call obj,collector/db_pg.c) $(call obj,tests/unit/db_target.c): CFLAGS += $(PQ_CFLAGS)
 
 # Named here too: a copied build folder's .d files name the old header.
 $(call obj,common/version.c): $(VERSION_H)
