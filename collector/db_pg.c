@@ -276,6 +276,24 @@ starts_with(const char *sql, const char *kw)
 	    !isalnum((unsigned char)sql[n]) && sql[n] != '_';
 }
 
+/* ROLLBACK [WORK | TRANSACTION], not ROLLBACK TO a savepoint. */
+static int
+is_rollback(const char *sql)
+{
+	while (isspace((unsigned char)*sql))
+		sql++;
+	if (!starts_with(sql, "ROLLBACK"))
+		return 0;
+	sql += 8;
+	while (isspace((unsigned char)*sql))
+		sql++;
+	if (starts_with(sql, "WORK") || starts_with(sql, "TRANSACTION"))
+		sql += strcspn(sql, " \t\r\n;");
+	while (isspace((unsigned char)*sql))
+		sql++;
+	return *sql == '\0' || *sql == ';';
+}
+
 static int
 pg_exec(struct db *db, const char *sql)
 {
@@ -284,7 +302,7 @@ pg_exec(struct db *db, const char *sql)
 	PGresult		*r;
 	int			 rc = 0;
 
-	if (d->lost_tx && starts_with(sql, "ROLLBACK")) {
+	if (d->lost_tx && is_rollback(sql)) {
 		/* The server rolled it back when the connection went. */
 		d->lost_tx = 0;
 		return ready(d);
@@ -319,11 +337,19 @@ pg_exec(struct db *db, const char *sql)
 	return rc;
 }
 
+static int	pg_in_transaction(struct db *);
+
 static int
 pg_begin_write(struct db *db)
 {
 	char	 sql[96];
 
+	if (pg_in_transaction(db)) {
+		/* As SQLite: BEGIN on PostgreSQL would only warn. */
+		db_set_error(db, DB_E_OTHER, "cannot start a transaction "
+		    "within a transaction");
+		return -1;
+	}
 	if (pg_exec(db, "BEGIN") == -1)
 		return -1;
 	snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock(%" PRId64 ")",
@@ -375,7 +401,7 @@ translate(const char *sql, int *nparams, char *msg, size_t msglen)
 
 	*nparams = 0;
 	/* A bare ? (1 byte) grows the most: to $65535 (6 bytes). */
-	if (len > (SIZE_MAX - 1) / 6 || (out = malloc(len * 6 + 1)) == NULL) {
+	if (len > (SIZE_MAX - 2) / 6 || (out = malloc(len * 6 + 2)) == NULL) {
 		snprintf(msg, msglen, "out of memory");
 		return NULL;
 	}
@@ -703,7 +729,7 @@ pg_bind_text(struct db_stmt *st, int i, const char *v, int n)
 static int
 pg_bind_blob(struct db_stmt *st, int i, const void *v, int n)
 {
-	if (v == NULL && n > 0)
+	if (v == NULL)	/* as sqlite3_bind_blob() */
 		return db_bind_null(st, i);
 	return bind_bytes(st, i, v, n > 0 ? (size_t)n : 0, OID_BYTEA, 1);
 }
@@ -1065,10 +1091,17 @@ db_pg_open(const char *uri, char *err, size_t errlen)
 	PQconninfoOption	*opts;
 	char			*perr = NULL, *name;
 	int			 haspw = 0;
+	/*
+	 * The URI (dbname, expanded) may name its application and its
+	 * connect timeout; the encoding is always UTF-8.  Without a
+	 * timeout a reset would wait for TCP's (minutes) when the server's
+	 * machine is gone.
+	 */
 	const char *const	 kw[] = { "fallback_application_name",
-				    "dbname", "client_encoding", NULL };
-	const char		*val[] = { "shaobing-collector", uri, "UTF8",
-				    NULL };
+				    "connect_timeout", "dbname",
+				    "client_encoding", NULL };
+	const char		*val[] = { "shaobing-collector", "10", uri,
+				    "UTF8", NULL };
 
 	if ((name = uri_without_password(uri)) == NULL) {
 		snprintf(err, errlen, "PostgreSQL: out of memory");
@@ -1099,7 +1132,6 @@ db_pg_open(const char *uri, char *err, size_t errlen)
 	d->base.name = name;
 	name = NULL;
 	d->gen = 1;
-	/* Later keywords win: the URI may name its application. */
 	d->c = PQconnectdbParams(kw, val, 1);
 	if (d->c == NULL || PQstatus(d->c) != CONNECTION_OK) {
 		char	 m[sizeof(d->base.errmsg)];

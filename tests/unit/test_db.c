@@ -212,6 +212,8 @@ test_types(void **state)
 	assert_int_equal(db_bind_int(ins, 6, 1), -1);
 	assert_int_equal(db_bind_int(ins, 0, 1), -1);
 	db_finalize(ins);
+	assert_int_equal(db_prepare(db, "SELECT ?0", 0, &ins), -1);
+	assert_null(ins);
 
 	sel = prep(db, "SELECT i, d, s, b, length(s) FROM v WHERE k = ?1", 0);
 	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
@@ -272,7 +274,7 @@ test_changes_returning(void **state)
 	exec_ok(db, ddl);
 	s = prep(db, "INSERT INTO r (name) VALUES (?1) RETURNING id", 1);
 	for (int i = 1; i <= 3; i++) {
-		char	 name[8];
+		char	 name[16];
 
 		snprintf(name, sizeof(name), "n%d", i);
 		assert_int_equal(db_bind_text(s, 1, name, -1), 0);
@@ -364,6 +366,9 @@ test_savepoints(void **state)
 	exec_ok(db, "ROLLBACK TO b");
 	exec_ok(db, "INSERT INTO sp VALUES (4)");
 	exec_ok(db, "RELEASE b");
+	/* No write transaction inside one, on both. */
+	assert_int_equal(db_begin_write(db), -1);
+	assert_true(db_in_transaction(db));
 	exec_ok(db, "COMMIT");
 	assert_false(db_in_transaction(db));
 	s = prep(db, "SELECT k FROM sp ORDER BY k", 0);
@@ -608,6 +613,9 @@ test_reconnect(void **state)
 	assert_int_equal(db_errcode(db), DB_E_CONNECTION);
 	assert_non_null(strstr(db_errmsg(db), "roll"));
 	db_reset(p);
+	/* Not to a savepoint: the whole transaction is gone. */
+	assert_int_equal(db_exec(db, "ROLLBACK TO a"), -1);
+	assert_true(db_in_transaction(db));
 	exec_ok(db, "ROLLBACK");
 	assert_false(db_in_transaction(db));
 	assert_int_equal(query_int(db, "SELECT count(*) FROM k"), 2);
