@@ -70,10 +70,10 @@ free_port() {
 certs() {
 	(
 	cd "$DIR"
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=shaobing test CA" \
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=shaobing test CA" \
 		-keyout ca.key -out ca.crt \
 		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
-	openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=localhost" \
 		-keyout server.key -out server.csr
 	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >server.ext
 	openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
@@ -103,8 +103,10 @@ start() {
 		chown postgres "$DIR/run" "$DIR/data" "$DIR/server.key" "$DIR/server.crt"
 		as_pg test -x "$DIR" || die "$DIR is not reachable by the postgres user (a parent folder is closed): use one under /tmp"
 	fi
+	nosync=
+	[ "${FSYNC:-on}" = off ] && nosync=--no-sync
 	as_pg "$BIN/initdb" -D "$DIR/data" -U postgres -A scram-sha-256 --auth-local=trust \
-		-E UTF8 --locale=C.UTF-8 --no-instructions >"$DIR/initdb.log" 2>&1 ||
+		-E UTF8 --locale=C.UTF-8 --no-instructions $nosync >"$DIR/initdb.log" 2>&1 ||
 		{ cat "$DIR/initdb.log" >&2; die "initdb failed"; }
 	cat >"$DIR/data/pg_hba.conf" <<EOF
 # pg.sh: the superuser over the private socket, everyone else over TLS
