@@ -650,6 +650,32 @@ test_session(void **state)
 	assert_string_equal(db_name(db), ((struct fx *)*state)->target);
 }
 
+/* ? stays ? in PostgreSQL's own quoting and comments. */
+static void
+test_pg_placeholders(void **state)
+{
+	struct db	*db = db_of(state);
+	struct db_stmt	*s;
+
+	if (db_kind(db) != DB_POSTGRES)
+		skip();		/* $$, E'' and nested comments are PostgreSQL's */
+	s = prep(db, "SELECT $$a?1b$$, $q$x'?'$q$, E'it\\'s ?', \"?c\", ?2 "
+	    "/* ? /* nested ?1 */ ? */ FROM (SELECT ? AS \"?c\") t -- ?9\n"
+	    "WHERE 'x''?' <> ?1", 0);
+	assert_int_equal(db_bind_text(s, 1, "one", -1), 0);
+	assert_int_equal(db_bind_int(s, 2, 2), 0);
+	assert_int_equal(db_bind_text(s, 3, "three", -1), 0);
+	assert_int_equal(db_bind_int(s, 4, 4), -1);	/* only three */
+	step_is(s, DB_ROW);
+	assert_string_equal(db_column_text(s, 0), "a?1b");
+	assert_string_equal(db_column_text(s, 1), "x'?'");
+	assert_string_equal(db_column_text(s, 2), "it's ?");
+	assert_string_equal(db_column_text(s, 3), "three");
+	assert_int_equal(db_column_int(s, 4), 2);
+	step_is(s, DB_DONE);
+	db_finalize(s);
+}
+
 /* Targets that are refused before any connection: no server needed. */
 static void
 test_open_refused(void **state)
@@ -704,6 +730,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reconnect, setup_pg,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_session, setup_pg,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_pg_placeholders, setup_pg,
 		    teardown),
 		cmocka_unit_test(test_open_refused),
 	};
