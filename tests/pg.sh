@@ -6,6 +6,11 @@
 #                                  line: the base URI of database shaobing
 #   sh tests/pg.sh newdb DIR NAME  a fresh empty database NAME; prints its URI
 #   sh tests/pg.sh stop DIR        stop the cluster and remove DIR
+#   sh tests/pg.sh start-if-installed DIR
+#                                  as start, but when PostgreSQL is not
+#                                  installed prints nothing and exits 0
+#                                  (the test runners: PostgreSQL halves
+#                                  of tests then skip)
 #
 # The server listens on 127.0.0.1 on a free port only with TLS (a CA and
 # a server certificate for 127.0.0.1/localhost made here, DIR/ca.crt) and
@@ -214,7 +219,19 @@ stop() {
 
 case "${1:-}" in
 start)	[ $# -eq 2 ] || die "usage: pg.sh start DIR"; start "$2" ;;
+start-if-installed)
+	[ $# -eq 2 ] || die "usage: pg.sh start-if-installed DIR"
+	# Its own process: set -e does not hold inside an || list.
+	set +e
+	sh "$0" start "$2"
+	st=$?
+	set -e
+	if [ "$st" = 77 ]; then
+		echo "pg.sh: the PostgreSQL halves of the tests skip" >&2
+		exit 0
+	fi
+	exit "$st" ;;
 newdb)	[ $# -eq 3 ] || die "usage: pg.sh newdb DIR NAME"; newdb "$2" "$3" ;;
 stop)	[ $# -eq 2 ] || die "usage: pg.sh stop DIR"; stop "$2" ;;
-*)	die "usage: pg.sh start DIR | newdb DIR NAME | stop DIR" ;;
+*)	die "usage: pg.sh start|start-if-installed DIR | newdb DIR NAME | stop DIR" ;;
 esac
