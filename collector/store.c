@@ -447,7 +447,7 @@ store_query_args(struct store *st, enum store_stmt_id id, const char *sql,
     store_row_fn fn, void *arg, char *err, size_t errlen)
 {
 	struct store_row	 r = { NULL };
-	size_t			 i;
+	size_t			 i, last = 0;
 	int			 rc = -1, step = DB_DONE, rows = 0, stop = 0, b = 0;
 
 	if (id == STORE_ONCE) {
@@ -458,6 +458,10 @@ store_query_args(struct store *st, enum store_stmt_id id, const char *sql,
 		}
 	} else if ((r.s = store_stmt(st, id, sql, err, errlen)) == NULL)
 		return -1;
+	/* Arguments up to the last one the text has. */
+	for (i = 0; i < n; i++)
+		if (args[i].type != '-')
+			last = i + 1;
 	for (i = 0; i < n && b == 0; i++) {
 		int k = (int)i + 1;
 
@@ -474,6 +478,13 @@ store_query_args(struct store *st, enum store_stmt_id id, const char *sql,
 			    db_bind_text(r.s, k, args[i].s, -1);
 			break;
 		case '-':
+			/*
+			 * Absent from the text: PostgreSQL still wants a
+			 * type for a number below the largest it has ("could
+			 * not determine data type of parameter $2").
+			 */
+			if (i < last)
+				b = db_bind_int64(r.s, k, 0);
 			break;
 		default:
 			snprintf(err, errlen, "%s: %s: argument %d has type "
