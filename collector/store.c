@@ -310,6 +310,12 @@ store_error_retryable(enum db_err e)
 	return retry_cause(e) != NULL;
 }
 
+const char *
+store_retry_cause(struct store *st)
+{
+	return retry_cause(st->last_rc);
+}
+
 /*
  * A write failed: -2 (STORE_RETRY) with err prefixed by the cause when
  * the database said it was temporary, remembered for store_health();
@@ -458,6 +464,7 @@ store_query_args(struct store *st, enum store_stmt_id id, const char *sql,
 		}
 	} else if ((r.s = store_stmt(st, id, sql, err, errlen)) == NULL)
 		return -1;
+	st->last_rc = DB_E_NONE;
 	/* Arguments up to the last one the text has. */
 	for (i = 0; i < n; i++)
 		if (args[i].type != '-')
