@@ -725,6 +725,40 @@ test_connection_lost(void **state)
 }
 
 /*
+ * A copy from SQLite keeps its ids (explicit ids into the identity
+ * columns); store_pg_reset_sequences() then moves every sequence past
+ * them, so the next row the store adds gets a new id, not a collision.
+ */
+static void
+test_pg_reset_sequences(void **state)
+{
+	struct fx			*f = fx(state);
+	struct event_batch		 b;
+	struct store_batch_result	 r;
+	char				 err[512];
+
+	assert_int_equal(db_exec(store_db(f->st), "INSERT INTO agents (id, "
+	    "name, first_seen, last_seen) VALUES (41, 'copied', 0, 0); "
+	    "INSERT INTO events (id, agent_id, seq, ts, received, type, "
+	    "severity, key, data) VALUES (900, 41, 1, 0, 0, 'odd', 3, 'k', "
+	    "'{}')"), 0);
+	if (store_pg_reset_sequences(f->st, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	mkbatch(&b, "pc-15", 1, 2);
+	if (store_insert_batch(f->st, &b, T0, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	event_batch_free(&b);
+	assert_int_equal(one_int(f->st, "SELECT id FROM agents WHERE name = "
+	    "'pc-15'"), 42);
+	assert_int_equal(one_int(f->st, "SELECT min(id) FROM events WHERE "
+	    "agent_id = 42"), 901);
+	/* Empty tables start at 1; running it again changes nothing. */
+	assert_int_equal(store_pg_reset_sequences(f->st, err, sizeof(err)), 0);
+	assert_int_equal(one_int(f->st, "SELECT nextval(pg_get_serial_sequence("
+	    "'uptime', 'id'))"), 1);
+}
+
+/*
  * Group commit: three batches in one transaction.  The one that fails
  * for good rolls back alone (its queued notifications too); the others
  * are stored with their own rejections; one COMMIT.
@@ -1123,6 +1157,7 @@ main(void)
 		BOTH(test_event_rejected_by_constraint),
 		BOTH(test_retryable_store_error),
 		PG_ONLY(test_connection_lost),
+		PG_ONLY(test_pg_reset_sequences),
 		BOTH(test_group_commit),
 		BOTH(test_uptime_coalescing),
 		BOTH(test_admin_queries),
