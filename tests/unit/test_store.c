@@ -945,6 +945,28 @@ test_admin_queries(void **state)
 	    err, sizeof(err)), 0);
 	assert_int_equal(s.n, 3);	/* pc-01 seq 8..10 */
 
+	/* Text: in key, type or data, case-insensitive (ASCII). */
+	memset(&q, 0, sizeof(q));
+	q.since_ms = INT64_MIN;
+	q.limit = 100;
+	q.text = "K:3";
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_query_events(f->st, &q, seen_event, &s, &next,
+	    err, sizeof(err)), 0);
+	assert_int_equal(s.n, 2);	/* k:3 of pc-01 and of pc-02 */
+	q.text = "\"I\":10";
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_query_events(f->st, &q, seen_event, &s, &next,
+	    err, sizeof(err)), 0);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.ev[0].data, "{\"i\":10}");
+	q.text = "EVE";
+	q.agent_id = id1;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_query_events(f->st, &q, seen_event, &s, &next,
+	    err, sizeof(err)), 0);
+	assert_int_equal(s.n, 5);	/* type "even" */
+
 	/* Agents: up until gap_factor heartbeat intervals pass. */
 	assert_int_equal(store_heartbeat(f->st, &hb, 3, T0 + 1000, &newa, err,
 	    sizeof(err)), 0);
