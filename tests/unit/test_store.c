@@ -758,6 +758,72 @@ test_pg_reset_sequences(void **state)
 	    "'uptime', 'id'))"), 1);
 }
 
+/* What a hook saw: each stored event's seq and id, in order. */
+#define SAW_MAX	700
+struct saw {
+	size_t	 n;
+	int64_t	 seq[SAW_MAX], id[SAW_MAX];
+};
+
+static int
+saw_hook(void *arg, struct store *st, const struct store_event_ctx *ctx,
+    char *err, size_t errlen)
+{
+	struct saw *w = arg;
+
+	(void)st;
+	(void)err;
+	(void)errlen;
+	if (w->n < SAW_MAX) {
+		w->seq[w->n] = ctx->seq;
+		w->id[w->n] = ctx->event_id;
+	}
+	w->n++;
+	return 0;
+}
+
+/*
+ * A large batch (PostgreSQL stores it 250 rows a statement) with a seq
+ * twice: the first one is stored, the second is a duplicate; the hooks
+ * see every stored event once, in batch order, with its own id.
+ */
+static void
+test_large_batch_hooks(void **state)
+{
+	struct fx			*f = fx(state);
+	struct event_batch		 b;
+	struct store_batch_result	 r;
+	struct saw			*w = calloc(1, sizeof(*w));
+	char				 err[512], sql[96];
+
+	assert_non_null(w);
+	assert_int_equal(store_add_event_hook(f->st, saw_hook, w), 0);
+	mkbatch(&b, "pc-16", 1, 600);
+	b.events[300].seq = 300;	/* events[299] has seq 300 */
+	if (store_insert_batch(f->st, &b, T0, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(r.inserted, 599);
+	assert_int_equal(r.stored_through, 600);
+	assert_int_equal(w->n, 599);
+	for (size_t k = 0; k < w->n; k++) {
+		assert_int_equal(w->seq[k], k < 300 ? (int64_t)k + 1 :
+		    (int64_t)k + 2);
+		snprintf(sql, sizeof(sql), "SELECT id FROM events WHERE seq = "
+		    "%" PRId64, w->seq[k]);
+		assert_int_equal(one_int(f->st, sql), w->id[k]);
+	}
+	assert_int_equal(one_int(f->st, "SELECT count(*) FROM events WHERE "
+	    "seq = 300 AND data = '{\"i\":300}'"), 1);
+	/* Sent again: nothing stored, no hook runs. */
+	w->n = 0;
+	assert_int_equal(store_insert_batch(f->st, &b, T0 + 1, &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.inserted, 0);
+	assert_int_equal(w->n, 0);
+	event_batch_free(&b);
+	free(w);
+}
+
 /*
  * Group commit: three batches in one transaction.  The one that fails
  * for good rolls back alone (its queued notifications too); the others
@@ -1180,6 +1246,7 @@ main(void)
 		BOTH(test_retryable_store_error),
 		PG_ONLY(test_connection_lost),
 		PG_ONLY(test_pg_reset_sequences),
+		BOTH(test_large_batch_hooks),
 		BOTH(test_group_commit),
 		BOTH(test_uptime_coalescing),
 		BOTH(test_admin_queries),
