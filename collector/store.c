@@ -1,16 +1,23 @@
 /*
- * The SQLite store.  See store.h for the contract.
+ * The store, on SQLite or PostgreSQL (collector/db.h).  See store.h for
+ * the contract.
  *
- * Durability: journal_mode=WAL with synchronous=FULL, so a COMMIT has
- * reached the disk (the WAL is fsync'd) before it returns, and the
- * collector acknowledges a batch only after that.  kill -9 at any moment
- * loses no acknowledged batch.
+ * Durability: SQLite runs journal_mode=WAL with synchronous=FULL, so a
+ * COMMIT has reached the disk (the WAL is fsync'd) before it returns;
+ * PostgreSQL's COMMIT returns after its WAL flush (synchronous_commit,
+ * on by default).  The collector acknowledges a batch only after that:
+ * kill -9 at any moment loses no acknowledged batch.
  *
- * The ingest path is one transaction for the batches that arrived
- * together (group commit: one COMMIT, one fsync), each batch in a
- * savepoint and each event in a savepoint inside it, with statements
- * prepared once at open; event data is serialised into one reused
- * buffer.
+ * The ingest path is one write transaction (db_begin_write: on
+ * PostgreSQL an advisory lock, so the collectors sharing a database
+ * write one at a time) for the batches that arrived together (group
+ * commit: one COMMIT, one fsync).  It tries them without savepoints
+ * first (PostgreSQL: each batch's events by multi-row INSERTs, see
+ * events_multi()); when that fails for good it stores them again with
+ * each batch in a savepoint and each event in a savepoint inside it.
+ * Statements are prepared once at open (on PostgreSQL's server on first
+ * use); event data is serialised into one reused buffer.  The schema:
+ * migrations[] below, and on PostgreSQL the baseline of store_pg.c.
  */
 #include <inttypes.h>
 #include <stdarg.h>
