@@ -824,6 +824,105 @@ test_large_batch_hooks(void **state)
 	free(w);
 }
 
+/* Lines of text a catalog query gives, one per row (columns joined). */
+#define CAT_MAX	400
+struct catalog {
+	size_t	 n;
+	char	 line[CAT_MAX][96];
+};
+
+static int
+catalog_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct catalog	*c = arg;
+	const char	*type = store_col_text(r, 2);
+
+	(void)err;
+	(void)errlen;
+	if (c->n == CAT_MAX)
+		return 0;
+	/* SQLite's declared types as the baseline translates them. */
+	if (type == NULL)
+		type = "";
+	else if (strcmp(type, "INTEGER") == 0)
+		type = "bigint";
+	else if (strcmp(type, "TEXT") == 0)
+		type = "text";
+	else if (strcmp(type, "REAL") == 0)
+		type = "double precision";
+	else if (strcmp(type, "BLOB") == 0)
+		type = "bytea";
+	snprintf(c->line[c->n++], sizeof(c->line[0]), "%s.%s %s%s",
+	    store_col_text(r, 0), store_col_text(r, 1) ? store_col_text(r, 1) :
+	    "", type, store_col_int(r, 3) ? " not null" : "");
+	return 0;
+}
+
+static void
+catalog(struct store *st, const char *sql, struct catalog *c)
+{
+	char err[512];
+
+	memset(c, 0, sizeof(*c));
+	if (store_query(st, STORE_ONCE, sql, "catalog", catalog_row, c, err,
+	    sizeof(err), "") == -1)
+		fail_msg("%s", err);
+}
+
+static void
+catalogs_equal(const char *what, const struct catalog *a,
+    const struct catalog *b)
+{
+	for (size_t i = 0; i < a->n || i < b->n; i++)
+		if (i >= a->n || i >= b->n || strcmp(a->line[i], b->line[i]))
+			fail_msg("%s differ at %zu: SQLite '%s', PostgreSQL '%s'",
+			    what, i, i < a->n ? a->line[i] : "(none)",
+			    i < b->n ? b->line[i] : "(none)");
+	assert_true(a->n > 0);
+}
+
+/*
+ * The PostgreSQL schema is SQLite's after every migration: the same
+ * tables and columns (types as translated, NOT NULL alike), the same
+ * named indexes and triggers.  A migration whose two texts disagree
+ * fails here.
+ */
+static void
+test_pg_schema_matches_sqlite(void **state)
+{
+	struct fx	*f = fx(state);
+	struct store	*lite;
+	struct catalog	*a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	char		 err[512];
+
+	assert_non_null(a);
+	assert_non_null(b);
+	if ((lite = store_open(f->path, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	catalog(lite, "SELECT m.name, p.name, upper(p.type), p.\"notnull\" OR "
+	    "p.pk > 0 FROM sqlite_master m, pragma_table_info(m.name) p WHERE "
+	    "m.type = 'table' AND m.name NOT LIKE 'sqlite%' ORDER BY 1, 2", a);
+	catalog(f->st, "SELECT table_name, column_name, data_type, "
+	    "is_nullable = 'NO' FROM information_schema.columns WHERE "
+	    "table_schema = current_schema() AND table_name <> "
+	    "'shaobing_schema' ORDER BY 1, 2", b);
+	catalogs_equal("columns", a, b);
+	catalog(lite, "SELECT 'index', name, NULL, 0 FROM sqlite_master WHERE "
+	    "type = 'index' AND name NOT LIKE 'sqlite_autoindex%' UNION ALL "
+	    "SELECT 'trigger', name, NULL, 0 FROM sqlite_master WHERE type = "
+	    "'trigger' ORDER BY 1, 2", a);
+	/* Not the indexes of PRIMARY KEY and UNIQUE constraints. */
+	catalog(f->st, "SELECT 'index', CAST(indexname AS TEXT), NULL, 0 FROM "
+	    "pg_indexes i WHERE schemaname = current_schema() AND NOT EXISTS "
+	    "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) "
+	    "UNION ALL SELECT 'trigger', CAST(tgname AS TEXT), NULL, 0 FROM "
+	    "pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2", b);
+	catalogs_equal("indexes and triggers", a, b);
+	store_close(lite);
+	free(a);
+	free(b);
+}
+
 /*
  * Group commit: three batches in one transaction.  The one that fails
  * for good rolls back alone (its queued notifications too); the others
@@ -1246,6 +1345,7 @@ main(void)
 		BOTH(test_retryable_store_error),
 		PG_ONLY(test_connection_lost),
 		PG_ONLY(test_pg_reset_sequences),
+		PG_ONLY(test_pg_schema_matches_sqlite),
 		BOTH(test_large_batch_hooks),
 		BOTH(test_group_commit),
 		BOTH(test_uptime_coalescing),
