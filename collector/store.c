@@ -21,6 +21,7 @@
 #include "collector/db.h"
 
 #include "collector/incident.h"
+#include "collector/outbox.h"
 #include "collector/store_access.h"
 #include "collector/console.h"
 #include "collector/store_asset.h"
@@ -120,6 +121,8 @@ static const char *const migrations[] = {
 	"  error TEXT NOT NULL,"
 	"  PRIMARY KEY (agent_id, seq)"
 	") WITHOUT ROWID;",
+	/* 14: the notification outbox (collector/store_incident.c) */
+	store_outbox_migration,
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "collector/incident_priv.h"
+#include "collector/outbox.h"
 #include "collector/store_priv.h"
 #include "common/digest.h"
 #include "common/log.h"
@@ -75,6 +76,31 @@ const char store_incident_schema[] =
 	"  BEGIN SELECT RAISE(ABORT, 'incident_trail is append-only'); END;"
 	"CREATE TRIGGER incident_trail_no_delete BEFORE DELETE ON incident_trail "
 	"  BEGIN SELECT RAISE(ABORT, 'incident_trail is append-only'); END;";
+
+/*
+ * Migration 14: the notification outbox (collector/outbox.h).  state is
+ * pending (nobody holds it), claimed (claimed_by holds it until
+ * lease_until), sent or failed (done, error); claims counts the claims,
+ * taken_from the holder whose expired lease the last claim took over.
+ * The partial index keeps the claim's scan to unfinished rows.
+ */
+const char store_outbox_migration[] =
+	"CREATE TABLE notify_outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  incident_id INTEGER NOT NULL,"
+	"  recovery INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending',"
+	"  claimed_by TEXT,"
+	"  lease_until INTEGER,"
+	"  claims INTEGER NOT NULL DEFAULT 0,"
+	"  taken_from TEXT,"
+	"  done INTEGER,"
+	"  error TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX notify_outbox_due ON notify_outbox(id) "
+	"  WHERE state IN ('pending', 'claimed');"
+	"CREATE INDEX notify_outbox_incident ON notify_outbox(incident_id);";
 
 #define ZERO_HASH \
 	"0000000000000000000000000000000000000000000000000000000000000000"
@@ -349,6 +375,9 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		}
 		s = NULL;
 	}
+	if (o->notify && (r->opened || r->escalated) &&
+	    store_outbox_add(st, r->id, false, o->received, err, errlen) == -1)
+		goto out;
 	ok = 1;
 out:
 	store_stmt_release(s);
@@ -422,9 +451,10 @@ static const char *const action_names[] = {
 
 int
 store_incident_change(struct store *st, int64_t id, enum incident_action a,
-    int autoresolve, const char *actor, const char *source, const char *note,
+    int flags, const char *actor, const char *source, const char *note,
     int64_t now, char *why, size_t whylen)
 {
+	int		 autoresolve = (flags & INCIDENT_CHANGE_AUTO) != 0;
 	struct db_stmt	*s = NULL;
 	const char	*sql;
 	enum store_stmt_id sid;
@@ -501,6 +531,9 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
 	    "auto_resolved" : action_names[a], tax_status_name(from),
 	    tax_status_name(to), note ? note : "", why,
 	    whylen) == -1)
+		goto out;
+	if (autoresolve && (flags & INCIDENT_CHANGE_NOTIFY) &&
+	    store_outbox_add(st, id, true, now, why, whylen) == -1)
 		goto out;
 	ok = 1;
 	rc = 0;
@@ -934,4 +967,140 @@ store_incident_msg(struct store *st, int64_t id, struct notify_msg *m,
 out:
 	store_stmt_release(s);
 	return rc;
+}
+
+/* ---- the notification outbox (collector/outbox.h) ------------------- */
+
+int
+store_outbox_add(struct store *st, int64_t incident_id, bool recovery,
+    int64_t now, char *err, size_t errlen)
+{
+	/* One pending row per incident and kind: the message is built when
+	   it is sent. */
+	return store_query(st, STMT_OUTBOX_ADD, "INSERT INTO notify_outbox "
+	    "(incident_id, recovery, created) SELECT ?1, ?2, ?3 WHERE NOT "
+	    "EXISTS (SELECT 1 FROM notify_outbox WHERE incident_id = ?1 AND "
+	    "recovery = ?2 AND state = 'pending')", "queueing a notification",
+	    NULL, NULL, err, errlen, "IiI", incident_id, (int)recovery,
+	    now) == -1 ? -1 : 0;
+}
+
+struct claim_walk {
+	struct outbox_claim	*c;
+	size_t			 n, max;
+};
+
+static int
+claim_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct claim_walk	*w = arg;
+	struct outbox_claim	*c;
+	const char		*from = store_col_text(r, 4);
+
+	(void)err;
+	(void)errlen;
+	if (w->n == w->max)
+		return 1;
+	c = &w->c[w->n++];
+	c->id = store_col_int(r, 0);
+	c->incident_id = store_col_int(r, 1);
+	c->recovery = store_col_int(r, 2) != 0;
+	c->claims = store_col_int(r, 3);
+	snprintf(c->taken_from, sizeof(c->taken_from), "%s", from ? from : "");
+	return 0;
+}
+
+int
+store_outbox_claim(struct store *st, const char *owner, int64_t now,
+    int64_t lease_ms, struct outbox_claim *c, size_t max, char *err,
+    size_t errlen)
+{
+	struct claim_walk	w = { c, 0, max };
+	int			own, n;
+
+	if (tx_begin(st, &own, err, errlen) == -1)
+		return -1;
+	/* SET reads the row as it was: taken_from is the expired holder. */
+	n = store_query(st, STORE_ONCE, "UPDATE notify_outbox SET state = "
+	    "'claimed', claimed_by = ?1, lease_until = ?2 + ?3, claims = "
+	    "claims + 1, taken_from = CASE WHEN state = 'claimed' THEN "
+	    "claimed_by ELSE NULL END WHERE id IN (SELECT id FROM "
+	    "notify_outbox WHERE state IN ('pending', 'claimed') AND (state = "
+	    "'pending' OR lease_until <= ?2) ORDER BY id LIMIT ?4) "
+	    "RETURNING id, incident_id, recovery, claims, taken_from",
+	    "claiming notifications", claim_row, &w, err, errlen, "sIII",
+	    owner, now, lease_ms, (int64_t)max);
+	if (tx_end(st, own, n != -1, err, errlen) == -1)
+		return -1;
+	return (int)w.n;
+}
+
+int
+store_outbox_done(struct store *st, int64_t id, const char *owner, bool ok,
+    const char *error, int64_t now, char *err, size_t errlen)
+{
+	return store_query(st, STORE_ONCE, "UPDATE notify_outbox SET state = "
+	    "?3, done = ?4, error = ?5, lease_until = NULL WHERE id = ?1 AND "
+	    "claimed_by = ?2 AND state = 'claimed' RETURNING id",
+	    "marking a notification", NULL, NULL, err, errlen, "IssIs", id,
+	    owner, ok ? "sent" : "failed", now, error ? error : "");
+}
+
+int
+store_outbox_renew(struct store *st, const char *owner, int64_t now,
+    int64_t lease_ms, char *err, size_t errlen)
+{
+	return store_query(st, STORE_ONCE, "UPDATE notify_outbox SET "
+	    "lease_until = ?2 + ?3 WHERE claimed_by = ?1 AND state = "
+	    "'claimed' RETURNING id", "renewing notification leases", NULL,
+	    NULL, err, errlen, "sII", owner, now, lease_ms);
+}
+
+int
+store_outbox_release(struct store *st, int64_t id, const char *owner,
+    char *err, size_t errlen)
+{
+	return store_query(st, STORE_ONCE, "UPDATE notify_outbox SET state = "
+	    "'pending', lease_until = NULL WHERE id = ?1 AND claimed_by = ?2 "
+	    "AND state = 'claimed' RETURNING id", "releasing a notification",
+	    NULL, NULL, err, errlen, "Is", id, owner);
+}
+
+struct outbox_walk {
+	int	(*fn)(void *arg, const struct outbox_row *r, char *err,
+		    size_t errlen);
+	void	*arg;
+};
+
+static int
+outbox_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct outbox_walk	*w = arg;
+	struct outbox_row	 o = {
+		.id = store_col_int(r, 0),
+		.recovery = store_col_int(r, 1) != 0,
+		.state = store_col_text(r, 2),
+		.created_ms = store_col_int(r, 3),
+		.claimed_by = store_col_text(r, 4),
+		.lease_until_ms = store_col_time(r, 5),
+		.claims = store_col_int(r, 6),
+		.done_ms = store_col_time(r, 7),
+		.error = store_col_text(r, 8),
+	};
+
+	return w->fn(w->arg, &o, err, errlen) == -1 ? -1 : 0;
+}
+
+int
+store_incident_outbox(struct store *st, int64_t id,
+    int (*fn)(void *arg, const struct outbox_row *r, char *err,
+    size_t errlen), void *arg, char *err, size_t errlen)
+{
+	struct outbox_walk w = { fn, arg };
+
+	return store_query(st, STORE_ONCE, "SELECT id, recovery, state, "
+	    "created, claimed_by, lease_until, claims, done, error FROM "
+	    "notify_outbox WHERE incident_id = ?1 ORDER BY id",
+	    "reading the incident's notifications", outbox_row, &w, err,
+	    errlen, "I", id) == -1 ? -1 : 0;
 }
