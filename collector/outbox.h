@@ -44,8 +44,10 @@ struct incidents_conf;
 
 /* ---- store layer (store_incident.c) --------------------------------- */
 
-/* Migration 14: the notify_outbox table. */
+/* Migration 14: the notify_outbox table, in SQLite's and PostgreSQL's
+   dialects (the pair for store.c's {sqlite, pg} migrations). */
 extern const char store_outbox_migration[];
+extern const char store_outbox_migration_pg[];
 
 /*
  * Queue incident_id's notification (recovery: resolved by itself) in the

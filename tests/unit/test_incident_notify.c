@@ -645,6 +645,46 @@ test_crash_between_claim_and_send(void **state)
 	assert_int_equal(sink_count(&f->http), 1);
 }
 
+/* A collector stopping while it sends gives its claims back at once, for
+   another collector (or itself restarted) to send without waiting for
+   the lease. */
+static void
+test_stop_gives_claims_back(void **state)
+{
+	struct fx		*f = *state;
+	struct sockaddr_in	 sa = { .sin_family = AF_INET };
+	socklen_t		 len = sizeof(sa);
+	char			 conf[512];
+	int			 fd;
+
+	/* Listens, never answers: the send stays in flight. */
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	snprintf(conf, sizeof(conf),
+	    "[notify hang]\ntype = webhook\nurl = http://127.0.0.1:%d/hook\n"
+	    "timeout = 10m\n", ntohs(sa.sin_port));
+	fx_open(f, conf);
+	put_many(f, 1, "port_scan", SEV_HIGH, "port_scan:10.0.%d.1->x");
+	{
+		char err[256];
+
+		assert_int_equal(outbox_run(f->ob, f->clock, err, sizeof(err)),
+		    1);
+	}
+	assert_int_equal(outbox_held(f->ob), 1);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM notify_outbox WHERE "
+	    "state = 'claimed' AND claimed_by = 'test:1'"), 1);
+	notify_free(f->nf);
+	f->nf = NULL;
+	assert_int_equal(outbox_held(f->ob), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM notify_outbox WHERE "
+	    "state = 'pending' AND lease_until IS NULL"), 1);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -657,6 +697,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rejected_event_not_notified,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_between_claim_and_send,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_gives_claims_back,
 		    setup, teardown),
 	};
 
