@@ -48,7 +48,7 @@
 struct pg_db {
 	struct db	 base;
 	PGconn		*c;
-	unsigned	 gen;		/* connection generation: +1 per reset */
+	unsigned	 gen;		/* connection generation, +1 a reset */
 	unsigned	 stmt_seq;	/* server-side statement names */
 	int64_t		 changes;
 	int		 lost_tx;	/* broke inside a transaction */
@@ -172,7 +172,8 @@ pg_class(const char *state)
  * connection took a transaction with it.
  */
 static void
-take_error(struct pg_db *d, const PGresult *res, PGTransactionStatusType tx_before)
+take_error(struct pg_db *d, const PGresult *res,
+    PGTransactionStatusType tx_before)
 {
 	enum db_err	 code = DB_E_OTHER;
 	const char	*prim = NULL, *detail = NULL;
@@ -259,9 +260,17 @@ note_changes(struct pg_db *d, PGresult *r)
 {
 	const char	*cmd = PQcmdStatus(r);
 
-	if (strncmp(cmd, "INSERT ", 7) == 0 || strncmp(cmd, "UPDATE ", 7) == 0 ||
+	if (strncmp(cmd, "INSERT ", 7) == 0 ||
+	    strncmp(cmd, "UPDATE ", 7) == 0 ||
 	    strncmp(cmd, "DELETE ", 7) == 0 || strncmp(cmd, "MERGE ", 6) == 0)
 		d->changes = strtoll(PQcmdTuples(r), NULL, 10);
+}
+
+/* A letter, digit or _: part of a name, a keyword or a $tag$. */
+static int
+ident_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
 }
 
 /* Does sql start with keyword (case-insensitive, a whole word)? */
@@ -272,8 +281,7 @@ starts_with(const char *sql, const char *kw)
 
 	while (isspace((unsigned char)*sql))
 		sql++;
-	return strncasecmp(sql, kw, n) == 0 &&
-	    !isalnum((unsigned char)sql[n]) && sql[n] != '_';
+	return strncasecmp(sql, kw, n) == 0 && !ident_char(sql[n]);
 }
 
 /* ROLLBACK [WORK | TRANSACTION], not ROLLBACK TO a savepoint. */
@@ -411,8 +419,7 @@ translate(const char *sql, int *nparams, char *msg, size_t msglen)
 		if (c == '\'' || c == '"') {
 			int esc = c == '\'' && i > 0 &&
 			    (sql[i - 1] == 'E' || sql[i - 1] == 'e') &&
-			    (i < 2 || !(isalnum((unsigned char)sql[i - 2]) ||
-			    sql[i - 2] == '_'));
+			    (i < 2 || !ident_char(sql[i - 2]));
 
 			out[o++] = sql[i++];
 			while (i < len) {
@@ -457,13 +464,11 @@ translate(const char *sql, int *nparams, char *msg, size_t msglen)
 			}
 			continue;
 		}
-		if (c == '$' && (i == 0 || !(isalnum((unsigned char)sql[i - 1]) ||
-		    sql[i - 1] == '_'))) {
+		if (c == '$' && (i == 0 || !ident_char(sql[i - 1]))) {
 			/* $tag$ ... $tag$ (tag: letters, digits, _; not $1). */
 			size_t	 t = i + 1;
 
-			while (t < len && (isalnum((unsigned char)sql[t]) ||
-			    sql[t] == '_'))
+			while (t < len && ident_char(sql[t]))
 				t++;
 			if (t < len && sql[t] == '$' &&
 			    !isdigit((unsigned char)sql[i + 1])) {

@@ -320,7 +320,8 @@ test_functions(void **state)
 	struct db_stmt	*s;
 
 	s = prep(db, "SELECT greatest(1, 5, 3), least(2, NULL, -1), "
-	    "strpos('哨兵网络', '网'), strpos('abc', 'z'), greatest('a', 'b'), "
+	    "strpos('哨兵网络', '网'), strpos('abc', 'z'), "
+	    "greatest('a', 'b'), "
 	    "greatest(?1, ?2), least(?1, ?2), greatest(NULL, ?2), "
 	    "coalesce(NULL, ?3), CASE WHEN strpos(?3, 'b') > 0 THEN 'y' "
 	    "ELSE 'n' END", 0);
@@ -658,7 +659,7 @@ test_pg_placeholders(void **state)
 	struct db_stmt	*s;
 
 	if (db_kind(db) != DB_POSTGRES)
-		skip();		/* $$, E'' and nested comments are PostgreSQL's */
+		skip();		/* $$, E'' and nested comments: PostgreSQL's */
 	s = prep(db, "SELECT $$a?1b$$, $q$x'?'$q$, E'it\\'s ?', \"?c\", ?2 "
 	    "/* ? /* nested ?1 */ ? */ FROM (SELECT ? AS \"?c\") t -- ?9\n"
 	    "WHERE 'x''?' <> ?1", 0);
@@ -689,7 +690,8 @@ test_open_refused(void **state)
 		  "postgresql://shaobing@127.0.0.1:1/db", "password" },
 		{ "postgres://u@127.0.0.1:1/db?password=s3cret&sslmode=require",
 		  "postgres://u@127.0.0.1:1/db?sslmode=require", "password" },
-		{ "postgresql://u@127.0.0.1:1/db?sslmode=require&password=s3cret",
+		{ "postgresql://u@127.0.0.1:1/db?sslmode=require&"
+		  "password=s3cret",
 		  "postgresql://u@127.0.0.1:1/db?sslmode=require", "password" },
 		{ "postgresql://u@127.0.0.1:1/db?connect_timeout=10",
 		  "postgresql://u@127.0.0.1:1/db?connect_timeout=10",
