@@ -240,7 +240,7 @@ main(int argc, char **argv)
 		die("open");
 	if (store_add_event_hook(st, store_indicator_hook, NULL) == -1)
 		die("hook");
-	sqlite3_exec(store_db(st), "PRAGMA synchronous = OFF", NULL, NULL, NULL);
+	db_exec(store_db(st), "PRAGMA synchronous = OFF");
 	d0 = time_days_from_civil(year, 1, 1);
 	d1 = time_days_from_civil(year + 1, 1, 1);
 	for (int i = 0; i < machines; i++) {
@@ -329,7 +329,7 @@ main(int argc, char **argv)
 		free(ts);
 	}
 	fprintf(stderr, "export_gen: %" PRId64 " events\n", nevents);
-	sqlite3_exec(store_db(st), "BEGIN", NULL, NULL, NULL);
+	db_exec(store_db(st), "BEGIN");
 	for (int64_t k = 0; k < nincidents; k++) {
 		struct store_incident_row	r;
 		int64_t				id, aid, fs;
@@ -365,10 +365,9 @@ main(int argc, char **argv)
 		if (store_incident_put(st, &r, &id, err, sizeof(err)) == -1)
 			die("incident");
 	}
-	sqlite3_exec(store_db(st), "COMMIT", NULL, NULL, NULL);
+	db_exec(store_db(st), "COMMIT");
 	fprintf(stderr, "export_gen: %" PRId64 " incidents\n", nincidents);
-	sqlite3_exec(store_db(st), "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
-	    NULL);
+	db_exec(store_db(st), "PRAGMA wal_checkpoint(TRUNCATE)");
 	store_close(st);
 	return 0;
 }

@@ -179,6 +179,12 @@ db_column_count(struct db_stmt *s)
 	return s->db->ops->column_count(s);
 }
 
+const char *
+db_column_name(struct db_stmt *s, int col)
+{
+	return s->db->ops->column_name(s, col);
+}
+
 int
 db_column_null(struct db_stmt *s, int col)
 {

@@ -90,6 +90,12 @@ int	 db_in_transaction(struct db *db);
 int64_t	 db_changes(struct db *db);
 const char	*db_errmsg(struct db *db);
 enum db_err	 db_errcode(struct db *db);
+/*
+ * The sqlite3 handle of an SQLite connection (NULL for another driver),
+ * for tests and benchmarks that use SQLite's own features (online
+ * backup, PRAGMAs); the store itself never needs it.
+ */
+void		*db_sqlite_handle(struct db *db);
 /* An SQLite result code (extended or primary) as a db_err. */
 enum db_err	 db_sqlite_class(int sqlite_rc);
 /* Set the error db_errcode()/db_errmsg() report (store-side failures). */
@@ -123,6 +129,8 @@ int	 db_step(struct db_stmt *s);
 
 /* Columns of the current row, from 0; NULL reads as 0 / NULL. */
 int		 db_column_count(struct db_stmt *s);
+/* The name of result column col (valid while the statement lives). */
+const char	*db_column_name(struct db_stmt *s, int col);
 int		 db_column_null(struct db_stmt *s, int col);
 int		 db_column_int(struct db_stmt *s, int col);
 int64_t		 db_column_int64(struct db_stmt *s, int col);

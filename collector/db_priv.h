@@ -28,6 +28,7 @@ struct db_ops {
 	int		 (*bind_null)(struct db_stmt *, int);
 	int		 (*step)(struct db_stmt *);
 	int		 (*column_count)(struct db_stmt *);
+	const char	*(*column_name)(struct db_stmt *, int);
 	int		 (*column_null)(struct db_stmt *, int);
 	int64_t		 (*column_int64)(struct db_stmt *, int);
 	double		 (*column_double)(struct db_stmt *, int);

@@ -303,6 +303,12 @@ sq_column_count(struct db_stmt *s)
 	return sqlite3_column_count(S(s));
 }
 
+static const char *
+sq_column_name(struct db_stmt *s, int col)
+{
+	return sqlite3_column_name(S(s), col);
+}
+
 static int
 sq_column_null(struct db_stmt *s, int col)
 {
@@ -358,6 +364,7 @@ static const struct db_ops sqlite_ops = {
 	.bind_null = sq_bind_null,
 	.step = sq_step,
 	.column_count = sq_column_count,
+	.column_name = sq_column_name,
 	.column_null = sq_column_null,
 	.column_int64 = sq_column_int64,
 	.column_double = sq_column_double,
@@ -365,6 +372,12 @@ static const struct db_ops sqlite_ops = {
 	.column_blob = sq_column_blob,
 	.column_bytes = sq_column_bytes,
 };
+
+void *
+db_sqlite_handle(struct db *db)
+{
+	return db->kind == DB_SQLITE ? H(db) : NULL;
+}
 
 struct db *
 db_sqlite_open(const char *path, char *err, size_t errlen)

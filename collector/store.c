@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
+#include "collector/db.h"
 
 #include "collector/incident.h"
 #include "collector/store_access.h"
@@ -153,10 +153,10 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_AGENT_GET] = "SELECT id, last_seq FROM agents WHERE name = ?1",
 	[ST_AGENT_ADD] = "INSERT INTO agents (name, first_seen, last_seen) "
-	    "VALUES (?1, ?2, ?2)",
+	    "VALUES (?1, ?2, ?2) RETURNING id",
 	[ST_EVENT_ADD] = "INSERT INTO events (agent_id, seq, ts, received, "
 	    "type, severity, key, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-	    "ON CONFLICT (agent_id, seq) DO NOTHING",
+	    "ON CONFLICT (agent_id, seq) DO NOTHING RETURNING id",
 	[ST_AGENT_BATCH] = "UPDATE agents SET last_seen = max(last_seen, ?2), "
 	    "last_seq = max(last_seq, ?3), events = events + ?4 WHERE id = ?1",
 	[ST_AGENT_HB] = "UPDATE agents SET last_seen = max(last_seen, ?2), "
@@ -185,11 +185,11 @@ static const char *const stmt_sql[ST_MAX] = {
 #define STORE_HOOKS_MAX	8
 
 struct store {
-	sqlite3		*db;
+	struct db *db;
 	char		*path;
 	int		 version;
-	sqlite3_stmt	*st[ST_MAX];
-	sqlite3_stmt	*cache[STORE_STMT_MAX];	/* store_stmt() */
+	struct db_stmt	*st[ST_MAX];
+	struct db_stmt	*cache[STORE_STMT_MAX];	/* store_stmt() */
 	const char	*cache_sql[STORE_STMT_MAX];
 	char		*buf;		/* event data serialisation */
 	size_t		 bufsize;
@@ -204,7 +204,7 @@ struct store {
 	}		 commit_hooks[STORE_HOOKS_MAX];
 	size_t		 ncommit_hooks;
 	int		 in_derived;	/* hooks are running on a derived event */
-	int		 last_rc;	/* extended code of the last failure
+	enum db_err	 last_rc;	/* class of the last failure
 					   store_db_err() described */
 	int		 failing;	/* the last write failed, retryable */
 	struct store_rejected *rej;	/* of the last insert */
@@ -242,14 +242,14 @@ run_commit_hooks(struct store *st, enum store_txn what, int level)
 		    level);
 }
 
-sqlite3 *
+struct db *
 store_db(struct store *st)
 {
 	return st->db;
 }
 
 const char *
-store_path(const struct store *st)
+store_name(const struct store *st)
 {
 	return st->path;
 }
@@ -257,45 +257,43 @@ store_path(const struct store *st)
 void
 store_db_err(struct store *st, const char *what, char *err, size_t errlen)
 {
-	st->last_rc = sqlite3_extended_errcode(st->db);
+	st->last_rc = db_errcode(st->db);
 	snprintf(err, errlen, "%s: %s: %s", st->path, what,
-	    sqlite3_errmsg(st->db));
+	    db_errmsg(st->db));
 }
 
 /*
- * What an SQLite result code means for the sender: the cause ("disk
- * full", ...) when trying again later may succeed, NULL when it is about
- * the data (a constraint, a hook's refusal) and would fail again.
+ * What a database error means for the sender: the cause ("disk full",
+ * ...) when trying again later may succeed, NULL when it is about the
+ * data (a constraint, a hook's refusal) and would fail again.
  */
 static const char *
-retry_cause(int rc)
+retry_cause(enum db_err e)
 {
-	switch (rc & 0xff) {
-	case SQLITE_BUSY:
+	switch (e) {
+	case DB_E_BUSY:
 		return "database busy";
-	case SQLITE_LOCKED:
-		return "database locked";
-	case SQLITE_FULL:
+	case DB_E_FULL:
 		return "disk full";
-	case SQLITE_READONLY:
+	case DB_E_READONLY:
 		return "database read-only";
-	case SQLITE_IOERR:
+	case DB_E_IO:
 		return "I/O error";
-	case SQLITE_CANTOPEN:
+	case DB_E_CANTOPEN:
 		return "cannot open the database files";
-	case SQLITE_NOMEM:
+	case DB_E_NOMEM:
 		return "out of memory";
-	case SQLITE_PROTOCOL:
-		return "database locking protocol error";
+	case DB_E_CONNECTION:
+		return "database connection lost";
 	default:
 		return NULL;
 	}
 }
 
 int
-store_error_retryable(int rc)
+store_error_retryable(enum db_err e)
 {
-	return retry_cause(rc) != NULL;
+	return retry_cause(e) != NULL;
 }
 
 /*
@@ -341,10 +339,10 @@ store_health(struct store *st, char *why, size_t whylen)
 }
 
 int
-store_prepare(struct store *st, const char *sql, sqlite3_stmt **s, char *err,
+store_prepare(struct store *st, const char *sql, struct db_stmt **s, char *err,
     size_t errlen)
 {
-	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK) {
+	if (db_prepare(st->db, sql, 0, s) != 0) {
 		store_db_err(st, sql, err, errlen);
 		*s = NULL;
 		return -1;
@@ -353,22 +351,36 @@ store_prepare(struct store *st, const char *sql, sqlite3_stmt **s, char *err,
 }
 
 int
-store_stmt_done(struct store *st, sqlite3_stmt *s, const char *what,
+store_stmt_done(struct store *st, struct db_stmt *s, const char *what,
     char *err, size_t errlen)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		store_db_err(st, what, err, errlen);
 	store_stmt_release(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc == DB_DONE ? 0 : -1;
 }
 
-sqlite3_stmt *
+int
+store_step_id(struct store *st, struct db_stmt *s, const char *what,
+    int64_t *id, char *err, size_t errlen)
+{
+	int rc = db_step(s);
+
+	if (rc == DB_ROW)
+		*id = db_column_int64(s, 0);
+	else if (rc == DB_ERROR)
+		store_db_err(st, what, err, errlen);
+	db_reset(s);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
+}
+
+struct db_stmt *
 store_stmt(struct store *st, enum store_stmt_id id, const char *sql,
     char *err, size_t errlen)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if ((unsigned)id >= STORE_STMT_MAX) {
 		snprintf(err, errlen, "%s: statement id %d out of range",
@@ -376,8 +388,7 @@ store_stmt(struct store *st, enum store_stmt_id id, const char *sql,
 		return NULL;
 	}
 	if ((s = st->cache[id]) == NULL) {
-		if (sqlite3_prepare_v3(st->db, sql, -1,
-		    SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+		if (db_prepare(st->db, sql, 1, &s) != 0) {
 			store_db_err(st, sql, err, errlen);
 			return NULL;
 		}
@@ -392,28 +403,28 @@ store_stmt(struct store *st, enum store_stmt_id id, const char *sql,
 		    st->cache_sql[id], sql);
 		return NULL;
 	}
-	if (sqlite3_stmt_busy(s)) {
+	if (db_stmt_busy(s)) {
 		snprintf(err, errlen, "%s: statement %d \"%s\" is still in use "
 		    "(not released, or reached again while stepping)", st->path,
 		    (int)id, sql);
 		return NULL;
 	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	db_reset(s);
+	db_clear_bindings(s);
 	return s;
 }
 
 void
-store_stmt_release(sqlite3_stmt *s)
+store_stmt_release(struct db_stmt *s)
 {
 	if (s == NULL)
 		return;
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	db_reset(s);
+	db_clear_bindings(s);
 }
 
 struct store_row {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 };
 
 int
@@ -423,31 +434,30 @@ store_query_args(struct store *st, enum store_stmt_id id, const char *sql,
 {
 	struct store_row	 r = { NULL };
 	size_t			 i;
-	int			 rc = -1, step = SQLITE_DONE, rows = 0, stop = 0, b = SQLITE_OK;
+	int			 rc = -1, step = DB_DONE, rows = 0, stop = 0, b = 0;
 
 	if (id == STORE_ONCE) {
-		if (sqlite3_prepare_v2(st->db, sql, -1, &r.s, NULL) !=
-		    SQLITE_OK) {
+		if (db_prepare(st->db, sql, 0, &r.s) !=
+		    0) {
 			store_db_err(st, what, err, errlen);
 			return -1;
 		}
 	} else if ((r.s = store_stmt(st, id, sql, err, errlen)) == NULL)
 		return -1;
-	for (i = 0; i < n && b == SQLITE_OK; i++) {
+	for (i = 0; i < n && b == 0; i++) {
 		int k = (int)i + 1;
 
 		switch (args[i].type) {
 		case 'i':
 		case 'I':
-			b = sqlite3_bind_int64(r.s, k, args[i].i);
+			b = db_bind_int64(r.s, k, args[i].i);
 			break;
 		case 'd':
-			b = sqlite3_bind_double(r.s, k, args[i].d);
+			b = db_bind_double(r.s, k, args[i].d);
 			break;
 		case 's':
-			b = args[i].s == NULL ? sqlite3_bind_null(r.s, k) :
-			    sqlite3_bind_text(r.s, k, args[i].s, -1,
-			    SQLITE_STATIC);
+			b = args[i].s == NULL ? db_bind_null(r.s, k) :
+			    db_bind_text(r.s, k, args[i].s, -1);
 			break;
 		case '-':
 			break;
@@ -457,23 +467,23 @@ store_query_args(struct store *st, enum store_stmt_id id, const char *sql,
 			goto out;
 		}
 	}
-	if (b != SQLITE_OK) {
+	if (b != 0) {
 		store_db_err(st, what, err, errlen);
 		goto out;
 	}
-	while (!stop && (step = sqlite3_step(r.s)) == SQLITE_ROW) {
+	while (!stop && (step = db_step(r.s)) == DB_ROW) {
 		rows++;
 		if (fn != NULL && (stop = fn(arg, &r, err, errlen)) == -1)
 			goto out;
 	}
-	if (!stop && step != SQLITE_DONE) {
+	if (!stop && step != DB_DONE) {
 		store_db_err(st, what, err, errlen);
 		goto out;
 	}
 	rc = rows;
 out:
 	if (id == STORE_ONCE)
-		sqlite3_finalize(r.s);
+		db_finalize(r.s);
 	else
 		store_stmt_release(r.s);
 	return rc;
@@ -569,31 +579,31 @@ store_query_ints(struct store *st, const char *sql, const char *what,
 int64_t
 store_col_int(const struct store_row *r, int col)
 {
-	return sqlite3_column_int64(r->s, col);
+	return db_column_int64(r->s, col);
 }
 
 double
 store_col_double(const struct store_row *r, int col)
 {
-	return sqlite3_column_double(r->s, col);
+	return db_column_double(r->s, col);
 }
 
 const char *
 store_col_text(const struct store_row *r, int col)
 {
-	return (const char *)sqlite3_column_text(r->s, col);
+	return db_column_text(r->s, col);
 }
 
 size_t
 store_col_bytes(const struct store_row *r, int col)
 {
-	return (size_t)sqlite3_column_bytes(r->s, col);
+	return (size_t)db_column_bytes(r->s, col);
 }
 
 int
 store_col_null(const struct store_row *r, int col)
 {
-	return sqlite3_column_type(r->s, col) == SQLITE_NULL;
+	return db_column_null(r->s, col);
 }
 
 int64_t
@@ -618,11 +628,11 @@ store_page_row(struct store_page *p, int64_t id)
 static int
 stmt_done(struct store *st, enum stmt_id id, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = st->st[id];
-	int		 rc = sqlite3_step(s);
+	struct db_stmt	*s = st->st[id];
+	int		 rc = db_step(s);
 
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_DONE) {
 		store_db_err(st, stmt_sql[id], err, errlen);
 		return -1;
 	}
@@ -634,7 +644,7 @@ rollback(struct store *st)
 {
 	char err[256];
 
-	if (sqlite3_get_autocommit(st->db))
+	if (!db_in_transaction(st->db))
 		return;
 	if (stmt_done(st, ST_ROLLBACK, err, sizeof(err)) == -1)
 		log_warnx("store: %s", err);
@@ -643,12 +653,8 @@ rollback(struct store *st)
 static int
 exec_sql(struct store *st, const char *sql, char *err, size_t errlen)
 {
-	char *msg = NULL;
-
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", st->path, msg ? msg :
-		    sqlite3_errmsg(st->db));
-		sqlite3_free(msg);
+	if (db_exec(st->db, sql) != 0) {
+		snprintf(err, errlen, "%s: %s", st->path, db_errmsg(st->db));
 		return -1;
 	}
 	return 0;
@@ -657,18 +663,18 @@ exec_sql(struct store *st, const char *sql, char *err, size_t errlen)
 static int
 pragma_int(struct store *st, const char *sql, int *v, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_ROW) {
+	if (db_prepare(st->db, sql, 0, &s) != 0 ||
+	    db_step(s) != DB_ROW) {
 		store_db_err(st, sql, err, errlen);
 		goto out;
 	}
-	*v = sqlite3_column_int(s, 0);
+	*v = db_column_int(s, 0);
 	rc = 0;
 out:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
@@ -689,18 +695,18 @@ migrate(struct store *st, char *err, size_t errlen)
 		if (exec_sql(st, "BEGIN IMMEDIATE", err, errlen) == -1)
 			return -1;
 		if (pragma_int(st, "PRAGMA user_version", &v, err, errlen) == -1) {
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			db_exec(st->db, "ROLLBACK");
 			return -1;
 		}
 		if (v >= NMIGRATIONS) {
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			db_exec(st->db, "ROLLBACK");
 			break;
 		}
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
 		if (exec_sql(st, migrations[v], err, errlen) == -1 ||
 		    exec_sql(st, sql, err, errlen) == -1 ||
 		    exec_sql(st, "COMMIT", err, errlen) == -1) {
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			db_exec(st->db, "ROLLBACK");
 			return -1;
 		}
 		log_info("store: %s: schema migrated to version %d", st->path,
@@ -734,32 +740,34 @@ store_open(const char *path, char *err, size_t errlen)
 {
 	struct store	*st = NULL, *ret = NULL;
 	char		 mode[16] = "";
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 
-	if ((st = calloc(1, sizeof(*st))) == NULL ||
-	    (st->path = strdup(path)) == NULL) {
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: cannot open database: %s", path,
-		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+	if ((st->db = db_open(path, err, errlen)) == NULL)
+		goto out;
+	if ((st->path = strdup(db_name(st->db))) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
-	sqlite3_busy_timeout(st->db, 5000);
-	sqlite3_extended_result_codes(st->db, 1);
+	if (db_kind(st->db) == DB_POSTGRES) {
+		if (store_pg_migrate(st, NMIGRATIONS, err, errlen) == -1)
+			goto out;
+		st->version = NMIGRATIONS;
+		goto prepare;
+	}
 	/* journal_mode answers with the mode in effect: check it. */
-	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
-	    NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+	if (db_prepare(st->db, "PRAGMA journal_mode = WAL", 0, &s) != 0 || db_step(s) != DB_ROW) {
 		store_db_err(st, "PRAGMA journal_mode", err, errlen);
 		goto out;
 	}
-	snprintf(mode, sizeof(mode), "%s", (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
+	snprintf(mode, sizeof(mode), "%s", db_column_text(s, 0));
+	db_finalize(s);
 	s = NULL;
 	/* ":memory:" (tests, fuzzing) cannot be WAL and needs no durability. */
-	if (strcmp(mode, "wal") != 0 && strcmp(path, ":memory:") != 0) {
+	if (strcmp(mode, "wal") != 0 && strcmp(st->path, ":memory:") != 0) {
 		snprintf(err, errlen, "%s: cannot switch to WAL mode (got '%s'); "
 		    "put the database on a local file system", path, mode);
 		goto out;
@@ -777,9 +785,9 @@ store_open(const char *path, char *err, size_t errlen)
 		goto out;
 	if (migrate(st, err, errlen) == -1)
 		goto out;
+prepare:
 	for (int i = 0; i < ST_MAX; i++) {
-		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &st->st[i], NULL) != SQLITE_OK) {
+		if (db_prepare(st->db, stmt_sql[i], 1, &st->st[i]) != 0) {
 			store_db_err(st, stmt_sql[i], err, errlen);
 			goto out;
 		}
@@ -787,7 +795,7 @@ store_open(const char *path, char *err, size_t errlen)
 	ret = st;
 	st = NULL;
 out:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	store_close(st);
 	return ret;
 }
@@ -798,12 +806,10 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	for (int i = 0; i < ST_MAX; i++)
-		sqlite3_finalize(st->st[i]);
+		db_finalize(st->st[i]);
 	for (int i = 0; i < STORE_STMT_MAX; i++)
-		sqlite3_finalize(st->cache[i]);
-	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
-		log_warnx("store: %s: close: %s", st->path,
-		    sqlite3_errmsg(st->db));
+		db_finalize(st->cache[i]);
+	db_close(st->db);
 	free(st->buf);
 	free(st->rej);
 	free(st->path);
@@ -818,31 +824,35 @@ static int
 agent_get_or_add(struct store *st, const char *name, int64_t now_ms,
     int64_t *id, uint64_t *last_seq, int *created, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = st->st[ST_AGENT_GET];
+	struct db_stmt	*s = st->st[ST_AGENT_GET];
 	int		 rc;
 
 	*created = 0;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
-		*last_seq = (uint64_t)sqlite3_column_int64(s, 1);
+	db_bind_text(s, 1, name, -1);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		*id = db_column_int64(s, 0);
+		*last_seq = (uint64_t)db_column_int64(s, 1);
 	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	if (rc == SQLITE_ROW)
+	db_reset(s);
+	db_clear_bindings(s);
+	if (rc == DB_ROW)
 		return 0;
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		store_db_err(st, "looking up agent", err, errlen);
 		return -1;
 	}
 	s = st->st[ST_AGENT_ADD];
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now_ms);
-	if (stmt_done(st, ST_AGENT_ADD, err, errlen) == -1)
+	db_bind_text(s, 1, name, -1);
+	db_bind_int64(s, 2, now_ms);
+	if (db_step(s) != DB_ROW) {
+		store_db_err(st, stmt_sql[ST_AGENT_ADD], err, errlen);
+		db_reset(s);
 		return -1;
-	sqlite3_clear_bindings(s);
-	*id = sqlite3_last_insert_rowid(st->db);
+	}
+	*id = db_column_int64(s, 0);
+	db_reset(s);
+	db_clear_bindings(s);
 	*last_seq = 0;
 	*created = 1;
 	return 0;
@@ -899,38 +909,38 @@ static int
 rejected_get(struct store *st, int64_t agent_id, uint64_t seq, char *why,
     size_t whylen, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = st->st[ST_REJECTED_GET];
+	struct db_stmt	*s = st->st[ST_REJECTED_GET];
 	int		 rc;
 
-	sqlite3_bind_int64(s, 1, agent_id);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)seq);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		snprintf(why, whylen, "%s", (const char *)sqlite3_column_text(s,
+	db_bind_int64(s, 1, agent_id);
+	db_bind_int64(s, 2, (int64_t)seq);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		snprintf(why, whylen, "%s", db_column_text(s,
 		    0));
-	else if (rc != SQLITE_DONE)
+	else if (rc != DB_DONE)
 		store_db_err(st, "looking up rejected events", err, errlen);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	db_reset(s);
+	db_clear_bindings(s);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
 static int
 rejected_put(struct store *st, int64_t agent_id, const struct event *ev,
     int64_t now_ms, const char *why, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = st->st[ST_REJECTED_ADD];
+	struct db_stmt *s = st->st[ST_REJECTED_ADD];
 
-	sqlite3_bind_int64(s, 1, agent_id);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)ev->seq);
-	sqlite3_bind_int64(s, 3, ev->ts_ms);
-	sqlite3_bind_int64(s, 4, now_ms);
-	sqlite3_bind_text(s, 5, ev->type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, ev->key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, why, -1, SQLITE_STATIC);
+	db_bind_int64(s, 1, agent_id);
+	db_bind_int64(s, 2, (int64_t)ev->seq);
+	db_bind_int64(s, 3, ev->ts_ms);
+	db_bind_int64(s, 4, now_ms);
+	db_bind_text(s, 5, ev->type, -1);
+	db_bind_text(s, 6, ev->key, -1);
+	db_bind_text(s, 7, why, -1);
 	if (stmt_done(st, ST_REJECTED_ADD, err, errlen) == -1)
 		return -1;
-	sqlite3_clear_bindings(s);
+	db_clear_bindings(s);
 	return 0;
 }
 
@@ -943,36 +953,41 @@ event_one(struct store *st, const struct event_batch *b, size_t i,
     int64_t agent_id, int64_t now_ms, char *err, size_t errlen)
 {
 	const struct event	*ev = &b->events[i];
-	sqlite3_stmt		*s = st->st[ST_EVENT_ADD];
+	struct db_stmt		*s = st->st[ST_EVENT_ADD];
 	ssize_t			 dl;
+	int64_t			 event_id = 0;
+	int			 rc;
 
 	if ((dl = data_text(st, ev->data)) < 0) {
 		snprintf(err, errlen, "events[%zu].data: cannot serialise it "
 		    "as JSON", i);
 		return -1;
 	}
-	sqlite3_bind_int64(s, 1, agent_id);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)ev->seq);
-	sqlite3_bind_int64(s, 3, ev->ts_ms);
-	sqlite3_bind_int64(s, 4, now_ms);
-	sqlite3_bind_text(s, 5, ev->type, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 6, (int)ev->severity);
-	sqlite3_bind_text(s, 7, ev->key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 8, st->buf, (int)dl, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE) {
+	db_bind_int64(s, 1, agent_id);
+	db_bind_int64(s, 2, (int64_t)ev->seq);
+	db_bind_int64(s, 3, ev->ts_ms);
+	db_bind_int64(s, 4, now_ms);
+	db_bind_text(s, 5, ev->type, -1);
+	db_bind_int(s, 6, (int)ev->severity);
+	db_bind_text(s, 7, ev->key, -1);
+	db_bind_text(s, 8, st->buf, (int)dl);
+	/* A row back is the new id; none, the seq was stored already. */
+	if ((rc = db_step(s)) == DB_ROW)
+		event_id = db_column_int64(s, 0);
+	if (rc == DB_ERROR) {
 		/* Short: the agent is told this, not the SQL. */
-		st->last_rc = sqlite3_extended_errcode(st->db);
+		st->last_rc = db_errcode(st->db);
 		text_printf(err, errlen, "storing the event: %s",
-		    sqlite3_errmsg(st->db));
-		sqlite3_reset(s);
+		    db_errmsg(st->db));
+		db_reset(s);
 		return -1;
 	}
-	sqlite3_reset(s);
-	if (sqlite3_changes(st->db) != 1)
+	db_reset(s);
+	if (rc != DB_ROW)
 		return 0;
 	{
 		struct store_event_ctx ctx = {
-			.event_id = sqlite3_last_insert_rowid(st->db),
+			.event_id = event_id,
 			.agent_id = agent_id,
 			.agent = b->agent,
 			.ev = ev,
@@ -1000,14 +1015,14 @@ static int
 batch_body(struct store *st, const struct event_batch *b, int64_t now_ms,
     int careful, struct store_batch_result *res, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int64_t		 agent_id;
 	uint64_t	 last_seq, max_seq = 0;
 	size_t		 inserted = 0;
 	char		 why[256];
 	int		 r;
 
-	st->last_rc = 0;
+	st->last_rc = DB_E_NONE;
 	if (agent_get_or_add(st, b->agent, now_ms, &agent_id, &last_seq,
 	    &res->new_agent, err, errlen) == -1)
 		return -1;
@@ -1034,7 +1049,7 @@ batch_body(struct store *st, const struct event_batch *b, int64_t now_ms,
 			}
 		}
 		if (!careful) {
-			st->last_rc = 0;
+			st->last_rc = DB_E_NONE;
 			if ((r = event_one(st, b, i, agent_id, now_ms, err,
 			    errlen)) < 0)
 				return -1;
@@ -1044,7 +1059,7 @@ batch_body(struct store *st, const struct event_batch *b, int64_t now_ms,
 		if (stmt_done(st, ST_EV_SAVEPOINT, err, errlen) == -1)
 			return -1;
 		run_commit_hooks(st, STORE_TXN_MARK, 1);
-		st->last_rc = 0;
+		st->last_rc = DB_E_NONE;
 		if ((r = event_one(st, b, i, agent_id, now_ms, why,
 		    sizeof(why))) >= 0) {
 			inserted += (size_t)r;
@@ -1053,13 +1068,13 @@ batch_body(struct store *st, const struct event_batch *b, int64_t now_ms,
 			continue;
 		}
 		/* Gone for this event only, unless the database is. */
-		if (st->last_rc == 0)
-			st->last_rc = sqlite3_extended_errcode(st->db);
-		if (sqlite3_get_autocommit(st->db) ||
+		if (st->last_rc == DB_E_NONE)
+			st->last_rc = db_errcode(st->db);
+		if (!db_in_transaction(st->db) ||
 		    store_error_retryable(st->last_rc)) {
 			snprintf(err, errlen, "%s", why);
-			if (st->last_rc == 0 || !store_error_retryable(st->last_rc))
-				st->last_rc = SQLITE_IOERR;
+			if (st->last_rc == DB_E_NONE || !store_error_retryable(st->last_rc))
+				st->last_rc = DB_E_IO;
 			return -1;
 		}
 		if (stmt_done(st, ST_EV_UNDO, err, errlen) == -1 ||
@@ -1073,10 +1088,10 @@ batch_body(struct store *st, const struct event_batch *b, int64_t now_ms,
 			goto nomem;
 	}
 	s = st->st[ST_AGENT_BATCH];
-	sqlite3_bind_int64(s, 1, agent_id);
-	sqlite3_bind_int64(s, 2, now_ms);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)max_seq);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)inserted);
+	db_bind_int64(s, 1, agent_id);
+	db_bind_int64(s, 2, now_ms);
+	db_bind_int64(s, 3, (int64_t)max_seq);
+	db_bind_int64(s, 4, (int64_t)inserted);
 	if (stmt_done(st, ST_AGENT_BATCH, err, errlen) == -1)
 		return -1;
 	res->inserted = inserted;
@@ -1085,7 +1100,7 @@ batch_body(struct store *st, const struct event_batch *b, int64_t now_ms,
 nomem:
 	snprintf(err, errlen, "%s: out of memory listing rejected events",
 	    st->path);
-	st->last_rc = SQLITE_NOMEM;
+	st->last_rc = DB_E_NOMEM;
 	return -1;
 }
 
@@ -1101,7 +1116,7 @@ group_try(struct store *st, struct store_batch_in *in, size_t n, int careful,
     char *err, size_t errlen)
 {
 	st->nrej = 0;
-	st->last_rc = 0;
+	st->last_rc = DB_E_NONE;
 	for (size_t i = 0; i < n; i++) {
 		memset(&in[i].res, 0, sizeof(in[i].res));
 		in[i].rc = 0;
@@ -1124,7 +1139,7 @@ group_try(struct store *st, struct store_batch_in *in, size_t n, int careful,
 		if (stmt_done(st, ST_BATCH_SAVEPOINT, err, errlen) == -1)
 			goto fail;
 		run_commit_hooks(st, STORE_TXN_MARK, 0);
-		st->last_rc = 0;
+		st->last_rc = DB_E_NONE;
 		if (batch_body(st, in[i].b, in[i].now_ms, 1, &in[i].res,
 		    in[i].err, sizeof(in[i].err)) == 0) {
 			if (stmt_done(st, ST_BATCH_RELEASE, err, errlen) == -1)
@@ -1133,7 +1148,7 @@ group_try(struct store *st, struct store_batch_in *in, size_t n, int careful,
 			continue;
 		}
 		/* The transaction cannot go on: every batch fails. */
-		if (sqlite3_get_autocommit(st->db) ||
+		if (!db_in_transaction(st->db) ||
 		    store_error_retryable(st->last_rc)) {
 			snprintf(err, errlen, "%s", in[i].err);
 			goto fail;
@@ -1211,12 +1226,12 @@ int
 store_insert_derived(struct store *st, int64_t agent_id, const char *agent,
     struct event *ev, int64_t now_ms, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s;
-	int64_t		 seq;
+	struct db_stmt	*s;
+	int64_t		 seq, event_id = 0;
 	ssize_t		 dl;
 	int		 rc;
 
-	if (sqlite3_get_autocommit(st->db)) {
+	if (!db_in_transaction(st->db)) {
 		snprintf(err, errlen, "derived event %s for %s: not inside a "
 		    "batch transaction (call it from an event hook)", ev->type,
 		    agent);
@@ -1229,15 +1244,15 @@ store_insert_derived(struct store *st, int64_t agent_id, const char *agent,
 		return -1;
 	}
 	s = st->st[ST_DERIVED_SEQ];
-	sqlite3_bind_int64(s, 1, agent_id);
-	rc = sqlite3_step(s);
-	seq = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	if (rc == SQLITE_ROW)
-		rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	if (rc != SQLITE_DONE || seq >= 0) {
-		if (rc == SQLITE_DONE)
+	db_bind_int64(s, 1, agent_id);
+	rc = db_step(s);
+	seq = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+	if (rc == DB_ROW)
+		rc = db_step(s);
+	db_reset(s);
+	db_clear_bindings(s);
+	if (rc != DB_DONE || seq >= 0) {
+		if (rc == DB_DONE)
 			snprintf(err, errlen, "derived event %s: no agent with "
 			    "id %" PRId64, ev->type, agent_id);
 		else
@@ -1250,24 +1265,29 @@ store_insert_derived(struct store *st, int64_t agent_id, const char *agent,
 		return -1;
 	}
 	s = st->st[ST_EVENT_ADD];
-	sqlite3_bind_int64(s, 1, agent_id);
-	sqlite3_bind_int64(s, 2, seq);
-	sqlite3_bind_int64(s, 3, ev->ts_ms);
-	sqlite3_bind_int64(s, 4, now_ms);
-	sqlite3_bind_text(s, 5, ev->type, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 6, (int)ev->severity);
-	sqlite3_bind_text(s, 7, ev->key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 8, st->buf, (int)dl, SQLITE_STATIC);
-	if (stmt_done(st, ST_EVENT_ADD, err, errlen) == -1)
+	db_bind_int64(s, 1, agent_id);
+	db_bind_int64(s, 2, seq);
+	db_bind_int64(s, 3, ev->ts_ms);
+	db_bind_int64(s, 4, now_ms);
+	db_bind_text(s, 5, ev->type, -1);
+	db_bind_int(s, 6, (int)ev->severity);
+	db_bind_text(s, 7, ev->key, -1);
+	db_bind_text(s, 8, st->buf, (int)dl);
+	if ((rc = db_step(s)) == DB_ROW)
+		event_id = db_column_int64(s, 0);
+	db_reset(s);
+	if (rc == DB_ERROR) {
+		store_db_err(st, stmt_sql[ST_EVENT_ADD], err, errlen);
 		return -1;
-	if (sqlite3_changes(st->db) != 1) {
+	}
+	if (rc != DB_ROW) {
 		snprintf(err, errlen, "derived event %s for %s: seq %" PRId64
 		    " already taken", ev->type, agent, seq);
 		return -1;
 	}
 	{
 		struct store_event_ctx ctx = {
-			.event_id = sqlite3_last_insert_rowid(st->db),
+			.event_id = event_id,
 			.agent_id = agent_id,
 			.agent = agent,
 			.ev = ev,
@@ -1291,38 +1311,38 @@ store_heartbeat(struct store *st, const struct store_heartbeat *hb,
     double gap_factor, int64_t now_ms, int *new_agent, char *err,
     size_t errlen)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int64_t		 agent_id, iv_id = 0, start = 0, end = 0;
 	uint64_t	 last_seq;
 	int		 rc, have = 0;
 
 	*new_agent = 0;
-	st->last_rc = 0;
+	st->last_rc = DB_E_NONE;
 	if (stmt_done(st, ST_BEGIN, err, errlen) == -1)
 		goto fail;
 	if (agent_get_or_add(st, hb->agent, now_ms, &agent_id, &last_seq,
 	    new_agent, err, errlen) == -1)
 		goto fail;
 	s = st->st[ST_AGENT_HB];
-	sqlite3_bind_int64(s, 1, agent_id);
-	sqlite3_bind_int64(s, 2, now_ms);
-	sqlite3_bind_int64(s, 3, hb->interval_ms);
-	sqlite3_bind_int64(s, 4, hb->ts_ms);
-	sqlite3_bind_int64(s, 5, hb->boot_ms);
+	db_bind_int64(s, 1, agent_id);
+	db_bind_int64(s, 2, now_ms);
+	db_bind_int64(s, 3, hb->interval_ms);
+	db_bind_int64(s, 4, hb->ts_ms);
+	db_bind_int64(s, 5, hb->boot_ms);
 	if (stmt_done(st, ST_AGENT_HB, err, errlen) == -1)
 		goto fail;
 
 	s = st->st[ST_UPTIME_LAST];
-	sqlite3_bind_int64(s, 1, agent_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	db_bind_int64(s, 1, agent_id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
 		have = 1;
-		iv_id = sqlite3_column_int64(s, 0);
-		start = sqlite3_column_int64(s, 1);
-		end = sqlite3_column_int64(s, 2);
+		iv_id = db_column_int64(s, 0);
+		start = db_column_int64(s, 1);
+		end = db_column_int64(s, 2);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	db_reset(s);
+	if (rc != DB_ROW && rc != DB_DONE) {
 		store_db_err(st, "reading uptime", err, errlen);
 		goto fail;
 	}
@@ -1336,16 +1356,16 @@ store_heartbeat(struct store *st, const struct store_heartbeat *hb,
 	} else if (have && hb->boot_ms <= end &&
 	    (double)(hb->ts_ms - end) <= (double)hb->interval_ms * gap_factor) {
 		s = st->st[ST_UPTIME_EXTEND];
-		sqlite3_bind_int64(s, 1, iv_id);
-		sqlite3_bind_int64(s, 2, hb->ts_ms);
+		db_bind_int64(s, 1, iv_id);
+		db_bind_int64(s, 2, hb->ts_ms);
 		if (stmt_done(st, ST_UPTIME_EXTEND, err, errlen) == -1)
 			goto fail;
 	} else {
 		/* First heartbeat, a gap, or a reboot since end: down between. */
 		s = st->st[ST_UPTIME_ADD];
-		sqlite3_bind_int64(s, 1, agent_id);
-		sqlite3_bind_int64(s, 2, hb->ts_ms);
-		sqlite3_bind_int64(s, 3, hb->boot_ms);
+		db_bind_int64(s, 1, agent_id);
+		db_bind_int64(s, 2, hb->ts_ms);
+		db_bind_int64(s, 3, hb->boot_ms);
 		if (stmt_done(st, ST_UPTIME_ADD, err, errlen) == -1)
 			goto fail;
 	}
@@ -1363,18 +1383,18 @@ int
 store_agent_id(struct store *st, const char *name, int64_t *id, char *err,
     size_t errlen)
 {
-	sqlite3_stmt	*s = st->st[ST_AGENT_GET];
+	struct db_stmt	*s = st->st[ST_AGENT_GET];
 	int		 rc;
 
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	if (rc == SQLITE_ROW)
+	db_bind_text(s, 1, name, -1);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*id = db_column_int64(s, 0);
+	db_reset(s);
+	db_clear_bindings(s);
+	if (rc == DB_ROW)
 		return 0;
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return 1;
 	store_db_err(st, "looking up agent", err, errlen);
 	return -1;

@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "collector/db.h"
 #include "common/event.h"
 
 struct store;
@@ -34,6 +35,8 @@ struct store;
 /* Open (creating) PATH and bring the schema up to date.  NULL with err. */
 struct store	*store_open(const char *path, char *err, size_t errlen);
 void		 store_close(struct store *st);
+/* The database for messages: its path, or its URL without a password. */
+const char	*store_name(const struct store *st);
 /* Schema version after store_open() (the number of migrations applied). */
 int		 store_schema_version(struct store *st);
 /* Highest migration this build knows. */
@@ -49,8 +52,8 @@ int		 store_schema_latest(void);
  */
 #define STORE_RETRY	(-2)
 
-/* Would an extended SQLite result code go away by itself (STORE_RETRY)? */
-int	store_error_retryable(int sqlite_rc);
+/* Would a database error go away by itself (STORE_RETRY)? */
+int	store_error_retryable(enum db_err e);
 
 /*
  * 0 when writing works, 1 when the last write failed with STORE_RETRY

@@ -72,7 +72,7 @@ const char store_access_replace_migration[] =
 static int
 exec1(struct store *st, const char *sql, char *err, size_t errlen)
 {
-	if (sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) != SQLITE_OK) {
+	if (db_exec(store_db(st), sql) != 0) {
 		store_db_err(st, sql, err, errlen);
 		return -1;
 	}
@@ -82,15 +82,15 @@ exec1(struct store *st, const char *sql, char *err, size_t errlen)
 static void
 rollback(struct store *st)
 {
-	sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
+	db_exec(store_db(st), "ROLLBACK");
 }
 
 /* Run s to completion (no rows wanted); -1 with err. */
 static int
-step_done(struct store *st, sqlite3_stmt *s, char *err, size_t errlen)
+step_done(struct store *st, struct db_stmt *s, char *err, size_t errlen)
 {
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		store_db_err(st, sqlite3_sql(s), err, errlen);
+	if (db_step(s) != DB_DONE) {
+		store_db_err(st, db_sql(s), err, errlen);
 		return -1;
 	}
 	return 0;
@@ -101,7 +101,7 @@ store_enroll(struct store *st, const struct store_enroll_req *req,
     int (*sign)(void *, const char *, char *, size_t), void *arg,
     struct store_enroll_res *res, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	int		 rc = -1, r, in_tx = 0;
 	int64_t		 uses, expires, revoked = 0;
 	char		 replace[64];
@@ -113,21 +113,20 @@ store_enroll(struct store *st, const struct store_enroll_req *req,
 	if (store_prepare(st, "SELECT id, expires, uses_left, replace_name FROM "
 	    "enroll_tokens WHERE hash = ?1", &s, err, errlen) == -1)
 		goto out;
-	sqlite3_bind_text(s, 1, req->token_hash, -1, SQLITE_STATIC);
-	if ((r = sqlite3_step(s)) != SQLITE_ROW) {
-		if (r != SQLITE_DONE) {
+	db_bind_text(s, 1, req->token_hash, -1);
+	if ((r = db_step(s)) != DB_ROW) {
+		if (r != DB_DONE) {
 			store_db_err(st, "enroll_tokens", err, errlen);
 			goto out;
 		}
 		res->status = ENROLL_TOKEN_UNKNOWN;
 		goto done;
 	}
-	res->token_id = sqlite3_column_int64(s, 0);
-	expires = sqlite3_column_int64(s, 1);
-	uses = sqlite3_column_int64(s, 2);
-	snprintf(replace, sizeof(replace), "%s", sqlite3_column_type(s, 3) ==
-	    SQLITE_NULL ? "" : (const char *)sqlite3_column_text(s, 3));
-	sqlite3_finalize(s);
+	res->token_id = db_column_int64(s, 0);
+	expires = db_column_int64(s, 1);
+	uses = db_column_int64(s, 2);
+	snprintf(replace, sizeof(replace), "%s", db_column_null(s, 3) ? "" : db_column_text(s, 3));
+	db_finalize(s);
 	s = NULL;
 	if (uses <= 0) {
 		res->status = ENROLL_TOKEN_USED;
@@ -141,19 +140,19 @@ store_enroll(struct store *st, const struct store_enroll_req *req,
 	if (store_prepare(st, "SELECT id, name, last_seq, revoked FROM agents WHERE "
 	    "machine_id = ?1", &s, err, errlen) == -1)
 		goto out;
-	sqlite3_bind_text(s, 1, req->machine_id, -1, SQLITE_STATIC);
-	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_text(s, 1, req->machine_id, -1);
+	if ((r = db_step(s)) == DB_ROW) {
 		res->known = 1;
-		res->agent_id = sqlite3_column_int64(s, 0);
+		res->agent_id = db_column_int64(s, 0);
 		snprintf(res->name, sizeof(res->name), "%s",
-		    (const char *)sqlite3_column_text(s, 1));
-		res->last_seq = (uint64_t)sqlite3_column_int64(s, 2);
-		revoked = sqlite3_column_int64(s, 3);
-	} else if (r != SQLITE_DONE) {
+		    db_column_text(s, 1));
+		res->last_seq = (uint64_t)db_column_int64(s, 2);
+		revoked = db_column_int64(s, 3);
+	} else if (r != DB_DONE) {
 		store_db_err(st, "agents", err, errlen);
 		goto out;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	s = NULL;
 	if (!res->known) {
 		/* A new machine: the name the token replaces, else the one
@@ -164,16 +163,16 @@ store_enroll(struct store *st, const struct store_enroll_req *req,
 		if (store_prepare(st, "SELECT id, last_seq, revoked FROM "
 		    "agents WHERE name = ?1", &s, err, errlen) == -1)
 			goto out;
-		sqlite3_bind_text(s, 1, res->name, -1, SQLITE_STATIC);
-		if ((r = sqlite3_step(s)) == SQLITE_ROW) {
-			res->agent_id = sqlite3_column_int64(s, 0);
-			res->last_seq = (uint64_t)sqlite3_column_int64(s, 1);
-			revoked = sqlite3_column_int64(s, 2);
-		} else if (r != SQLITE_DONE) {
+		db_bind_text(s, 1, res->name, -1);
+		if ((r = db_step(s)) == DB_ROW) {
+			res->agent_id = db_column_int64(s, 0);
+			res->last_seq = (uint64_t)db_column_int64(s, 1);
+			revoked = db_column_int64(s, 2);
+		} else if (r != DB_DONE) {
 			store_db_err(st, "agents", err, errlen);
 			goto out;
 		}
-		sqlite3_finalize(s);
+		db_finalize(s);
 		s = NULL;
 	} else if (replace[0] && strcmp(replace, res->name) != 0) {
 		/* This machine is another agent already. */
@@ -189,15 +188,15 @@ store_enroll(struct store *st, const struct store_enroll_req *req,
 	res->replaced = res->agent_id != 0;
 	if (res->agent_id == 0) {
 		if (store_prepare(st, "INSERT INTO agents (name, first_seen, last_seen, "
-		    "machine_id, enrolled) VALUES (?1, ?2, ?2, ?3, ?2)", &s, err,
+		    "machine_id, enrolled) VALUES (?1, ?2, ?2, ?3, ?2) RETURNING id", &s, err,
 		    errlen) == -1)
 			goto out;
-		sqlite3_bind_text(s, 1, res->name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, req->now_ms);
-		sqlite3_bind_text(s, 3, req->machine_id, -1, SQLITE_STATIC);
-		if (step_done(st, s, err, errlen) == -1)
+		db_bind_text(s, 1, res->name, -1);
+		db_bind_int64(s, 2, req->now_ms);
+		db_bind_text(s, 3, req->machine_id, -1);
+		if (store_step_id(st, s, "adding the agent", &res->agent_id,
+		    err, errlen) != 1)
 			goto out;
-		res->agent_id = sqlite3_last_insert_rowid(store_db(st));
 	} else {
 		/* Replaced: the old key's certificates (notBefore, back-dated
 		   like ours by skew_ms, before this second) stop working, and
@@ -206,23 +205,23 @@ store_enroll(struct store *st, const struct store_enroll_req *req,
 		    "enrolled = ?3, cert_after = ?4, revoked = NULL WHERE id = ?1",
 		    &s, err, errlen) == -1)
 			goto out;
-		sqlite3_bind_int64(s, 1, res->agent_id);
-		sqlite3_bind_text(s, 2, req->machine_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, req->now_ms);
-		sqlite3_bind_int64(s, 4, (req->now_ms - req->skew_ms) / 1000 *
+		db_bind_int64(s, 1, res->agent_id);
+		db_bind_text(s, 2, req->machine_id, -1);
+		db_bind_int64(s, 3, req->now_ms);
+		db_bind_int64(s, 4, (req->now_ms - req->skew_ms) / 1000 *
 		    1000);
 		if (step_done(st, s, err, errlen) == -1)
 			goto out;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	s = NULL;
 	if (store_prepare(st, "UPDATE enroll_tokens SET uses_left = uses_left - 1 "
 	    "WHERE id = ?1", &s, err, errlen) == -1)
 		goto out;
-	sqlite3_bind_int64(s, 1, res->token_id);
+	db_bind_int64(s, 1, res->token_id);
 	if (step_done(st, s, err, errlen) == -1)
 		goto out;
-	sqlite3_finalize(s);
+	db_finalize(s);
 	s = NULL;
 	if (sign(arg, res->name, err, errlen) == -1) {
 		res->status = ENROLL_SIGN_FAILED;
@@ -241,7 +240,7 @@ done:
 	/* A refusal: nothing was changed. */
 	rc = 0;
 out:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	if (in_tx)
 		rollback(st);
 	return rc;
@@ -252,26 +251,25 @@ store_enroll_token_add(struct store *st, const char *hash, int64_t now_ms,
     int64_t expires_ms, int uses, const char *by, const char *replace,
     int64_t *id, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	int		 rc = -1;
 
 	if (store_prepare(st, "INSERT INTO enroll_tokens (hash, created, expires, "
 	    "uses_left, created_by, replace_name) VALUES (?1, ?2, ?3, ?4, ?5, "
-	    "?6)", &s, err, errlen) == -1)
+	    "?6) RETURNING id", &s, err, errlen) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now_ms);
-	sqlite3_bind_int64(s, 3, expires_ms);
-	sqlite3_bind_int(s, 4, uses);
-	sqlite3_bind_text(s, 5, by, -1, SQLITE_STATIC);
+	db_bind_text(s, 1, hash, -1);
+	db_bind_int64(s, 2, now_ms);
+	db_bind_int64(s, 3, expires_ms);
+	db_bind_int(s, 4, uses);
+	db_bind_text(s, 5, by, -1);
 	if (replace != NULL)
-		sqlite3_bind_text(s, 6, replace, -1, SQLITE_STATIC);
-	if (step_done(st, s, err, errlen) == -1)
+		db_bind_text(s, 6, replace, -1);
+	if (store_step_id(st, s, "adding the token", id, err, errlen) != 1)
 		goto out;
-	*id = sqlite3_last_insert_rowid(store_db(st));
 	rc = 0;
 out:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
@@ -305,7 +303,7 @@ static int
 agent_set_revoked(struct store *st, const char *which, int64_t now_ms,
     char *name, size_t namelen, int *was_revoked, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	int64_t		 id = 0, v;
 	int		 r, rc = -1;
 	char		 why[64];
@@ -318,21 +316,21 @@ agent_set_revoked(struct store *st, const char *which, int64_t now_ms,
 	    errlen) == -1)
 		return -1;
 	if (id)
-		sqlite3_bind_int64(s, 1, id);
+		db_bind_int64(s, 1, id);
 	else
-		sqlite3_bind_text(s, 2, which, -1, SQLITE_STATIC);
-	if ((r = sqlite3_step(s)) == SQLITE_DONE) {
+		db_bind_text(s, 2, which, -1);
+	if ((r = db_step(s)) == DB_DONE) {
 		rc = 1;
 		goto out;
 	}
-	if (r != SQLITE_ROW) {
+	if (r != DB_ROW) {
 		store_db_err(st, "agents", err, errlen);
 		goto out;
 	}
-	id = sqlite3_column_int64(s, 0);
-	snprintf(name, namelen, "%s", (const char *)sqlite3_column_text(s, 1));
-	*was_revoked = sqlite3_column_type(s, 2) != SQLITE_NULL;
-	sqlite3_finalize(s);
+	id = db_column_int64(s, 0);
+	snprintf(name, namelen, "%s", db_column_text(s, 1));
+	*was_revoked = !db_column_null(s, 2);
+	db_finalize(s);
 	s = NULL;
 	/* Nothing to change: revoking keeps the first revocation's time. */
 	if (*was_revoked == (now_ms != 0)) {
@@ -342,16 +340,16 @@ agent_set_revoked(struct store *st, const char *which, int64_t now_ms,
 	if (store_prepare(st, "UPDATE agents SET revoked = ?2 WHERE id = ?1", &s, err,
 	    errlen) == -1)
 		goto out;
-	sqlite3_bind_int64(s, 1, id);
+	db_bind_int64(s, 1, id);
 	if (now_ms != 0)
-		sqlite3_bind_int64(s, 2, now_ms);
+		db_bind_int64(s, 2, now_ms);
 	else
-		sqlite3_bind_null(s, 2);
+		db_bind_null(s, 2);
 	if (step_done(st, s, err, errlen) == -1)
 		goto out;
 	rc = 0;
 out:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
@@ -376,26 +374,26 @@ store_apitoken_add(struct store *st, const char *hash, const char *scope,
     const char *label, int64_t now_ms, int64_t expires_ms, const char *by,
     int64_t *id, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	int		 rc = -1;
 
 	if (store_prepare(st, "INSERT INTO api_tokens (hash, scope, label, created, "
-	    "created_by, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &s, err,
+	    "created_by, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+	    &s, err,
 	    errlen) == -1)
 		return -1;
 	if (expires_ms != 0)
-		sqlite3_bind_int64(s, 6, expires_ms);
-	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, scope, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, label, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, now_ms);
-	sqlite3_bind_text(s, 5, by, -1, SQLITE_STATIC);
-	if (step_done(st, s, err, errlen) == -1)
+		db_bind_int64(s, 6, expires_ms);
+	db_bind_text(s, 1, hash, -1);
+	db_bind_text(s, 2, scope, -1);
+	db_bind_text(s, 3, label, -1);
+	db_bind_int64(s, 4, now_ms);
+	db_bind_text(s, 5, by, -1);
+	if (store_step_id(st, s, "adding the token", id, err, errlen) != 1)
 		goto out;
-	*id = sqlite3_last_insert_rowid(store_db(st));
 	rc = 0;
 out:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
@@ -403,37 +401,37 @@ int
 store_apitoken_check(struct store *st, const char *hash, int64_t now_ms,
     char *scope, size_t scopelen, int64_t *id, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	int		 r, rc = -1;
 
 	if (store_prepare(st, "SELECT id, scope FROM api_tokens WHERE hash = ?1 AND "
 	    "revoked IS NULL AND (expires IS NULL OR expires > ?2)", &s, err,
 	    errlen) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now_ms);
-	if ((r = sqlite3_step(s)) == SQLITE_DONE) {
+	db_bind_text(s, 1, hash, -1);
+	db_bind_int64(s, 2, now_ms);
+	if ((r = db_step(s)) == DB_DONE) {
 		rc = 1;
 		goto out;
 	}
-	if (r != SQLITE_ROW) {
+	if (r != DB_ROW) {
 		store_db_err(st, "api_tokens", err, errlen);
 		goto out;
 	}
-	*id = sqlite3_column_int64(s, 0);
-	snprintf(scope, scopelen, "%s", (const char *)sqlite3_column_text(s, 1));
-	sqlite3_finalize(s);
+	*id = db_column_int64(s, 0);
+	snprintf(scope, scopelen, "%s", db_column_text(s, 1));
+	db_finalize(s);
 	s = NULL;
 	if (store_prepare(st, "UPDATE api_tokens SET last_used = ?2 WHERE id = ?1", &s,
 	    err, errlen) == -1)
 		goto out;
-	sqlite3_bind_int64(s, 1, *id);
-	sqlite3_bind_int64(s, 2, now_ms);
+	db_bind_int64(s, 1, *id);
+	db_bind_int64(s, 2, now_ms);
 	if (step_done(st, s, err, errlen) == -1)
 		goto out;
 	rc = 0;
 out:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
@@ -477,7 +475,7 @@ int
 store_apitoken_revoke(struct store *st, int64_t id, int64_t now_ms,
     int *already, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	int64_t		 revoked;
 	int		 rc = -1;
 
@@ -492,13 +490,13 @@ store_apitoken_revoke(struct store *st, int64_t id, int64_t now_ms,
 	if (store_prepare(st, "UPDATE api_tokens SET revoked = ?2 WHERE id = ?1",
 	    &s, err, errlen) == -1)
 		goto out;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, now_ms);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, now_ms);
 	if (step_done(st, s, err, errlen) == -1)
 		goto out;
 	rc = 0;
 out:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
@@ -506,25 +504,25 @@ int
 store_audit_add(struct store *st, const struct store_audit *a, char *err,
     size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	int		 rc = -1;
 
 	if (store_prepare(st, "INSERT INTO admin_audit (ts, actor, via, peer, method, "
 	    "path, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &s, err,
 	    errlen) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, a->ts_ms);
-	sqlite3_bind_text(s, 2, a->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, a->via, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, a->peer, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, a->method, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, a->path, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 7, a->status);
+	db_bind_int64(s, 1, a->ts_ms);
+	db_bind_text(s, 2, a->actor, -1);
+	db_bind_text(s, 3, a->via, -1);
+	db_bind_text(s, 4, a->peer, -1);
+	db_bind_text(s, 5, a->method, -1);
+	db_bind_text(s, 6, a->path, -1);
+	db_bind_int(s, 7, a->status);
 	if (step_done(st, s, err, errlen) == -1)
 		goto out;
 	rc = 0;
 out:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 

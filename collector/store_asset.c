@@ -82,15 +82,15 @@ const char store_asset_migration[] =
 
 /* Step a statement that returns no rows, then finalize it. */
 static int
-done(struct store *st, sqlite3_stmt *s, const char *what, char *err,
+done(struct store *st, struct db_stmt *s, const char *what, char *err,
     size_t errlen)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		store_db_err(st, what, err, errlen);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_finalize(s);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 /*
@@ -99,25 +99,25 @@ done(struct store *st, sqlite3_stmt *s, const char *what, char *err,
  */
 static int
 cached(struct store *st, enum store_stmt_id id, const char *sql,
-    sqlite3_stmt **s, char *err, size_t errlen)
+    struct db_stmt **s, char *err, size_t errlen)
 {
 	return (*s = store_stmt(st, id, sql, err, errlen)) == NULL ? -1 : 0;
 }
 
 static void
-bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
+bind_text_or_null(struct db_stmt *s, int i, const char *v)
 {
 	if (v == NULL)
-		sqlite3_bind_null(s, i);
+		db_bind_null(s, i);
 	else
-		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+		db_bind_text(s, i, v, -1);
 }
 
 int
 store_asset_managed_upsert(struct store *st, const struct store_asset_managed *m,
     int64_t *asset_id, int *created, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	int		 rc;
 
 	*created = 0;
@@ -125,33 +125,36 @@ store_asset_managed_upsert(struct store *st, const struct store_asset_managed *m
 	    "SELECT id FROM assets WHERE kind = 'managed' AND "
 	    "machine_id = ?1", &s, err, errlen) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, m->machine_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*asset_id = sqlite3_column_int64(s, 0);
+	db_bind_text(s, 1, m->machine_id, -1);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*asset_id = db_column_int64(s, 0);
 	store_stmt_release(s);
 	s = NULL;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (rc != DB_ROW && rc != DB_DONE) {
 		store_db_err(st, "looking up an asset", err, errlen);
 		return -1;
 	}
-	if (rc == SQLITE_DONE) {
+	if (rc == DB_DONE) {
 		if (cached(st, STMT_ASSET_MANAGED_ADD,
 		    "INSERT INTO assets (kind, name, machine_id, "
 		    "agent_id, os, ip, mac, first_seen, last_seen) VALUES "
 		    "('managed', ?1, ?2, ?3, coalesce(?4, ''), coalesce(?5, ''), "
-		    "coalesce(?6, ''), ?7, ?7)", &s, err, errlen) == -1)
+		    "coalesce(?6, ''), ?7, ?7) RETURNING id", &s, err,
+		    errlen) == -1)
 			return -1;
-		sqlite3_bind_text(s, 1, m->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, m->machine_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, m->agent_id);
+		db_bind_text(s, 1, m->name, -1);
+		db_bind_text(s, 2, m->machine_id, -1);
+		db_bind_int64(s, 3, m->agent_id);
 		bind_text_or_null(s, 4, m->os);
 		bind_text_or_null(s, 5, m->ip);
 		bind_text_or_null(s, 6, m->mac);
-		sqlite3_bind_int64(s, 7, m->seen_ms);
-		if (store_stmt_done(st, s, "adding an asset", err, errlen) == -1)
+		db_bind_int64(s, 7, m->seen_ms);
+		rc = store_step_id(st, s, "adding an asset", asset_id, err,
+		    errlen);
+		store_stmt_release(s);
+		if (rc != 1)
 			return -1;
-		*asset_id = sqlite3_last_insert_rowid(store_db(st));
 		*created = 1;
 	} else {
 		if (cached(st, STMT_ASSET_MANAGED_UPDATE,
@@ -160,13 +163,13 @@ store_asset_managed_upsert(struct store *st, const struct store_asset_managed *m
 		    "mac = coalesce(?6, mac), last_seen = max(last_seen, ?7) "
 		    "WHERE id = ?1", &s, err, errlen) == -1)
 			return -1;
-		sqlite3_bind_int64(s, 1, *asset_id);
+		db_bind_int64(s, 1, *asset_id);
 		bind_text_or_null(s, 2, m->name);
-		sqlite3_bind_int64(s, 3, m->agent_id);
+		db_bind_int64(s, 3, m->agent_id);
 		bind_text_or_null(s, 4, m->os);
 		bind_text_or_null(s, 5, m->ip);
 		bind_text_or_null(s, 6, m->mac);
-		sqlite3_bind_int64(s, 7, m->seen_ms);
+		db_bind_int64(s, 7, m->seen_ms);
 		if (store_stmt_done(st, s, "updating an asset", err, errlen) == -1)
 			return -1;
 	}
@@ -175,9 +178,9 @@ store_asset_managed_upsert(struct store *st, const struct store_asset_managed *m
 	    "last_seen) VALUES (?1, ?2, ?3, ?3) ON CONFLICT (asset_id, agent_id) "
 	    "DO UPDATE SET last_seen = max(last_seen, ?3)", &s, err, errlen) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, *asset_id);
-	sqlite3_bind_int64(s, 2, m->agent_id);
-	sqlite3_bind_int64(s, 3, m->seen_ms);
+	db_bind_int64(s, 1, *asset_id);
+	db_bind_int64(s, 2, m->agent_id);
+	db_bind_int64(s, 3, m->seen_ms);
 	return store_stmt_done(st, s, "linking an agent to its asset", err, errlen);
 }
 
@@ -185,24 +188,24 @@ int
 store_asset_snapshot_last(struct store *st, int64_t asset_id, int64_t *snap_id,
     char hash[ASSET_HASH_HEX], char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	int		 rc;
 
 	if (cached(st, STMT_ASSET_SNAPSHOT_LAST,
 	    "SELECT id, hash FROM inventory_snapshots WHERE "
 	    "asset_id = ?1 ORDER BY id DESC LIMIT 1", &s, err, errlen) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, asset_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*snap_id = sqlite3_column_int64(s, 0);
+	db_bind_int64(s, 1, asset_id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		*snap_id = db_column_int64(s, 0);
 		snprintf(hash, ASSET_HASH_HEX, "%s",
-		    (const char *)sqlite3_column_text(s, 1));
+		    db_column_text(s, 1));
 	}
 	store_stmt_release(s);
-	if (rc == SQLITE_ROW)
+	if (rc == DB_ROW)
 		return 0;
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return 1;
 	store_db_err(st, "reading the last snapshot", err, errlen);
 	return -1;
@@ -212,7 +215,7 @@ int
 store_asset_snapshot_load(struct store *st, int64_t snap_id, json_t **snap,
     char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	unsigned char	*raw = NULL;
 	uLongf		 rawlen;
 	int64_t		 want;
@@ -224,20 +227,20 @@ store_asset_snapshot_load(struct store *st, int64_t snap_id, json_t **snap,
 	    "SELECT raw_bytes, data FROM inventory_snapshots WHERE "
 	    "id = ?1", &s, err, errlen) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, snap_id);
-	step = sqlite3_step(s);
-	if (step == SQLITE_DONE) {
+	db_bind_int64(s, 1, snap_id);
+	step = db_step(s);
+	if (step == DB_DONE) {
 		rc = 1;
 		goto out;
 	}
-	if (step != SQLITE_ROW) {
+	if (step != DB_ROW) {
 		store_db_err(st, "reading a snapshot", err, errlen);
 		goto out;
 	}
-	want = sqlite3_column_int64(s, 0);
+	want = db_column_int64(s, 0);
 	if (want <= 0 || want > (int64_t)ASSET_SNAPSHOT_MAX) {
 		snprintf(err, errlen, "%s: snapshot %" PRId64 ": size %" PRId64
-		    " out of range", store_path(st), snap_id, want);
+		    " out of range", store_name(st), snap_id, want);
 		goto out;
 	}
 	if ((raw = malloc((size_t)want)) == NULL) {
@@ -246,17 +249,17 @@ store_asset_snapshot_load(struct store *st, int64_t snap_id, json_t **snap,
 		goto out;
 	}
 	rawlen = (uLongf)want;
-	if (uncompress(raw, &rawlen, sqlite3_column_blob(s, 1),
-	    (uLong)sqlite3_column_bytes(s, 1)) != Z_OK ||
+	if (uncompress(raw, &rawlen, db_column_blob(s, 1),
+	    (uLong)db_column_bytes(s, 1)) != Z_OK ||
 	    (int64_t)rawlen != want) {
 		snprintf(err, errlen, "%s: snapshot %" PRId64 " is damaged "
-		    "(does not inflate to %" PRId64 " bytes)", store_path(st),
+		    "(does not inflate to %" PRId64 " bytes)", store_name(st),
 		    snap_id, want);
 		goto out;
 	}
 	if ((*snap = json_loadb((const char *)raw, rawlen, 0, &jerr)) == NULL) {
 		snprintf(err, errlen, "%s: snapshot %" PRId64 " is damaged: %s",
-		    store_path(st), snap_id, jerr.text);
+		    store_name(st), snap_id, jerr.text);
 		goto out;
 	}
 	rc = 0;
@@ -272,7 +275,7 @@ store_asset_snapshot_add(struct store *st, int64_t asset_id, int64_t agent_id,
     int64_t received_ms, const json_t *snap, int64_t *snap_id,
     size_t *stored_bytes, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	char		*text = NULL;
 	unsigned char	*z = NULL;
 	uLongf		 zlen;
@@ -298,20 +301,20 @@ store_asset_snapshot_add(struct store *st, int64_t asset_id, int64_t agent_id,
 	if (cached(st, STMT_ASSET_SNAPSHOT_ADD,
 	    "INSERT INTO inventory_snapshots (asset_id, agent_id, "
 	    "event_id, hash, collected, received, confirmed, raw_bytes, data) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)", &s, err, errlen) == -1)
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8) RETURNING id", &s, err,
+	    errlen) == -1)
 		goto out;
-	sqlite3_bind_int64(s, 1, asset_id);
-	sqlite3_bind_int64(s, 2, agent_id);
-	sqlite3_bind_int64(s, 3, event_id);
-	sqlite3_bind_text(s, 4, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, collected_ms);
-	sqlite3_bind_int64(s, 6, received_ms);
-	sqlite3_bind_int64(s, 7, (sqlite3_int64)len);
-	sqlite3_bind_blob(s, 8, z, (int)zlen, SQLITE_STATIC);
-	rc = store_stmt_done(st, s, "storing a snapshot", err, errlen);
-	s = NULL;
+	db_bind_int64(s, 1, asset_id);
+	db_bind_int64(s, 2, agent_id);
+	db_bind_int64(s, 3, event_id);
+	db_bind_text(s, 4, hash, -1);
+	db_bind_int64(s, 5, collected_ms);
+	db_bind_int64(s, 6, received_ms);
+	db_bind_int64(s, 7, (int64_t)len);
+	db_bind_blob(s, 8, z, (int)zlen);
+	rc = store_step_id(st, s, "storing a snapshot", snap_id, err,
+	    errlen) == 1 ? 0 : -1;
 	if (rc == 0) {
-		*snap_id = sqlite3_last_insert_rowid(store_db(st));
 		if (stored_bytes != NULL)
 			*stored_bytes = zlen;
 	}
@@ -326,14 +329,14 @@ int
 store_asset_snapshot_confirm(struct store *st, int64_t snap_id, int64_t ms,
     char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 
 	if (cached(st, STMT_ASSET_SNAPSHOT_CONFIRM,
 	    "UPDATE inventory_snapshots SET confirmed = "
 	    "max(confirmed, ?2) WHERE id = ?1", &s, err, errlen) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, snap_id);
-	sqlite3_bind_int64(s, 2, ms);
+	db_bind_int64(s, 1, snap_id);
+	db_bind_int64(s, 2, ms);
 	return store_stmt_done(st, s, "confirming a snapshot", err, errlen);
 }
 
@@ -341,7 +344,7 @@ int
 store_asset_snapshot_at(struct store *st, int64_t asset_id, int64_t ms,
     int64_t *snap_id, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	int		 rc;
 
 	if (cached(st, STMT_ASSET_SNAPSHOT_AT,
@@ -349,15 +352,15 @@ store_asset_snapshot_at(struct store *st, int64_t asset_id, int64_t ms,
 	    "ORDER BY (collected <= ?2) DESC, CASE WHEN collected <= ?2 THEN "
 	    "-collected ELSE collected END, id LIMIT 1", &s, err, errlen) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, asset_id);
-	sqlite3_bind_int64(s, 2, ms);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*snap_id = sqlite3_column_int64(s, 0);
+	db_bind_int64(s, 1, asset_id);
+	db_bind_int64(s, 2, ms);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*snap_id = db_column_int64(s, 0);
 	store_stmt_release(s);
-	if (rc == SQLITE_ROW)
+	if (rc == DB_ROW)
 		return 0;
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return 1;
 	store_db_err(st, "finding a snapshot by date", err, errlen);
 	return -1;
@@ -403,7 +406,7 @@ static int
 addrs_insert(struct store *st, int64_t asset_id, const char *kind,
     const json_t *list, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	const json_t	*v;
 	size_t		 i;
 	int		 rc = 0;
@@ -415,15 +418,15 @@ addrs_insert(struct store *st, int64_t asset_id, const char *kind,
 	json_array_foreach(list, i, v) {
 		if (!json_is_string(v))
 			continue;
-		sqlite3_bind_int64(s, 1, asset_id);
-		sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, json_string_value(v), -1, SQLITE_STATIC);
-		if (sqlite3_step(s) != SQLITE_DONE) {
+		db_bind_int64(s, 1, asset_id);
+		db_bind_text(s, 2, kind, -1);
+		db_bind_text(s, 3, json_string_value(v), -1);
+		if (db_step(s) != DB_DONE) {
 			store_db_err(st, "recording an address", err, errlen);
 			rc = -1;
 			break;
 		}
-		sqlite3_reset(s);
+		db_reset(s);
 	}
 	store_stmt_release(s);
 	return rc;
@@ -433,14 +436,14 @@ int
 store_asset_addrs_set(struct store *st, int64_t asset_id, const json_t *macs,
     const json_t *ips, int *absorbed, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 
 	*absorbed = 0;
 	if (cached(st, STMT_ASSET_ADDRS_CLEAR,
 	    "DELETE FROM asset_addrs WHERE asset_id = ?1", &s, err,
 	    errlen) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, asset_id);
+	db_bind_int64(s, 1, asset_id);
 	if (store_stmt_done(st, s, "replacing addresses", err, errlen) == -1 ||
 	    addrs_insert(st, asset_id, "mac", macs, err, errlen) == -1 ||
 	    addrs_insert(st, asset_id, "ip", ips, err, errlen) == -1)
@@ -451,10 +454,10 @@ store_asset_addrs_set(struct store *st, int64_t asset_id, const json_t *macs,
 	    "(SELECT addr FROM asset_addrs WHERE asset_id = ?1 AND kind = 'mac')",
 	    &s, err, errlen) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, asset_id);
+	db_bind_int64(s, 1, asset_id);
 	if (store_stmt_done(st, s, "removing absorbed devices", err, errlen) == -1)
 		return -1;
-	*absorbed = sqlite3_changes(store_db(st));
+	*absorbed = db_changes(store_db(st));
 	return 0;
 }
 
@@ -462,7 +465,7 @@ int
 store_asset_addr_managed(struct store *st, const char *mac, const char *ip,
     char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	int		 rc;
 
 	if (cached(st, STMT_ASSET_ADDR_MANAGED,
@@ -472,11 +475,11 @@ store_asset_addr_managed(struct store *st, const char *mac, const char *ip,
 		return -1;
 	bind_text_or_null(s, 1, mac);
 	bind_text_or_null(s, 2, ip);
-	rc = sqlite3_step(s);
+	rc = db_step(s);
 	store_stmt_release(s);
-	if (rc == SQLITE_ROW)
+	if (rc == DB_ROW)
 		return 1;
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return 0;
 	store_db_err(st, "checking an address", err, errlen);
 	return -1;
@@ -487,7 +490,7 @@ store_asset_unmanaged_seen(struct store *st, const char *mac, const char *ip,
     const char *vendor, const char *source, int64_t ms, int *created,
     char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 
 	*created = 0;
 	if (cached(st, STMT_ASSET_UNMANAGED_UPDATE,
@@ -498,14 +501,14 @@ store_asset_unmanaged_seen(struct store *st, const char *mac, const char *ip,
 	    "last_seen = max(last_seen, ?5), first_seen = min(first_seen, ?5) "
 	    "WHERE kind = 'unmanaged' AND mac = ?1", &s, err, errlen) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, mac, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, ip ? ip : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, vendor ? vendor : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, source ? source : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, ms);
+	db_bind_text(s, 1, mac, -1);
+	db_bind_text(s, 2, ip ? ip : "", -1);
+	db_bind_text(s, 3, vendor ? vendor : "", -1);
+	db_bind_text(s, 4, source ? source : "", -1);
+	db_bind_int64(s, 5, ms);
 	if (store_stmt_done(st, s, "updating a device", err, errlen) == -1)
 		return -1;
-	if (sqlite3_changes(store_db(st)) > 0)
+	if (db_changes(store_db(st)) > 0)
 		return 0;
 	if (cached(st, STMT_ASSET_UNMANAGED_ADD,
 	    "INSERT INTO assets (kind, name, mac, ip, vendor, source, "
@@ -513,11 +516,11 @@ store_asset_unmanaged_seen(struct store *st, const char *mac, const char *ip,
 	    "THEN ?2 ELSE ?1 END, ?1, ?2, ?3, ?4, ?5, ?5)", &s, err,
 	    errlen) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, mac, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, ip ? ip : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, vendor ? vendor : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, source ? source : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, ms);
+	db_bind_text(s, 1, mac, -1);
+	db_bind_text(s, 2, ip ? ip : "", -1);
+	db_bind_text(s, 3, vendor ? vendor : "", -1);
+	db_bind_text(s, 4, source ? source : "", -1);
+	db_bind_int64(s, 5, ms);
 	if (store_stmt_done(st, s, "adding a device", err, errlen) == -1)
 		return -1;
 	*created = 1;
@@ -529,7 +532,7 @@ store_asset_target_seen(struct store *st, const char *name, const char *host,
     int up, int64_t ms, const char *device_kind, const char *vendor,
     const char *model, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 
 	/* A device's kind, vendor and model: the latest check's, when it
 	   says (an ICMP check knows only the kind). */
@@ -544,22 +547,22 @@ store_asset_target_seen(struct store *st, const char *name, const char *host,
 	    "vendor = coalesce(?6, vendor), model = coalesce(?7, model), "
 	    "last_seen = max(last_seen, ?4)", &s, err, errlen) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, host ? host : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3, up != 0);
-	sqlite3_bind_int64(s, 4, ms);
+	db_bind_text(s, 1, name, -1);
+	db_bind_text(s, 2, host ? host : "", -1);
+	db_bind_int(s, 3, up != 0);
+	db_bind_int64(s, 4, ms);
 	if (device_kind != NULL)
-		sqlite3_bind_text(s, 5, device_kind, -1, SQLITE_STATIC);
+		db_bind_text(s, 5, device_kind, -1);
 	else
-		sqlite3_bind_null(s, 5);
+		db_bind_null(s, 5);
 	if (vendor != NULL)
-		sqlite3_bind_text(s, 6, vendor, -1, SQLITE_STATIC);
+		db_bind_text(s, 6, vendor, -1);
 	else
-		sqlite3_bind_null(s, 6);
+		db_bind_null(s, 6);
 	if (model != NULL)
-		sqlite3_bind_text(s, 7, model, -1, SQLITE_STATIC);
+		db_bind_text(s, 7, model, -1);
 	else
-		sqlite3_bind_null(s, 7);
+		db_bind_null(s, 7);
 	return store_stmt_done(st, s, "recording a target", err, errlen);
 }
 
@@ -659,20 +662,20 @@ store_asset_set(struct store *st, int64_t id, const struct asset_fields *f,
 	} cols[] = { { "tag", f->tag }, { "owner", f->owner },
 		{ "department", f->department }, { "location", f->location },
 		{ "purchase_date", f->purchase_date }, { "notes", f->notes } };
-	sqlite3		*db = store_db(st);
-	sqlite3_stmt	*s = NULL;
+	struct db *db = store_db(st);
+	struct db_stmt	*s = NULL;
 	char		 sql[128];
 	int		 rc = -1, found;
 
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+	if (db_begin_write(db) != 0) {
 		store_db_err(st, "BEGIN", err, errlen);
 		return -1;
 	}
 	if (store_prepare(st, "SELECT 1 FROM assets WHERE id = ?1", &s, err, errlen) == -1)
 		goto fail;
-	sqlite3_bind_int64(s, 1, id);
-	found = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_finalize(s);
+	db_bind_int64(s, 1, id);
+	found = db_step(s) == DB_ROW;
+	db_finalize(s);
 	s = NULL;
 	if (!found) {
 		rc = 1;
@@ -687,20 +690,20 @@ store_asset_set(struct store *st, int64_t id, const struct asset_fields *f,
 		    "updated = ?3 WHERE id = ?1", cols[i].col);
 		if (store_prepare(st, sql, &s, err, errlen) == -1)
 			goto fail;
-		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_text(s, 2, v, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, now_ms);
+		db_bind_int64(s, 1, id);
+		db_bind_text(s, 2, v, -1);
+		db_bind_int64(s, 3, now_ms);
 		if (done(st, s, "setting asset fields", err, errlen) == -1)
 			goto fail;
 		s = NULL;
 	}
-	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (db_exec(db, "COMMIT") != 0) {
 		store_db_err(st, "COMMIT", err, errlen);
 		goto fail;
 	}
 	return 0;
 fail:
-	sqlite3_finalize(s);
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	db_finalize(s);
+	db_exec(db, "ROLLBACK");
 	return rc;
 }

@@ -21,12 +21,12 @@ const char store_console_migration[] =
 	");";
 
 static int
-prep(struct store *st, const char *sql, sqlite3_stmt **s, char *err,
+prep(struct store *st, const char *sql, struct db_stmt **s, char *err,
     size_t errlen)
 {
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, s, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", store_path(st),
-		    sqlite3_errmsg(store_db(st)));
+	if (db_prepare(store_db(st), sql, 0, s) != 0) {
+		snprintf(err, errlen, "%s: %s", store_name(st),
+		    db_errmsg(store_db(st)));
 		return -1;
 	}
 	return 0;
@@ -34,20 +34,20 @@ prep(struct store *st, const char *sql, sqlite3_stmt **s, char *err,
 
 /* Run a one-row change; 0 done, 1 no row changed, 2 constraint, -1. */
 static int
-change(struct store *st, sqlite3_stmt *s, char *err, size_t errlen)
+change(struct store *st, struct db_stmt *s, char *err, size_t errlen)
 {
-	int r = sqlite3_step(s);
+	int r = db_step(s);
 
-	if (r == SQLITE_DONE)
-		r = sqlite3_changes(store_db(st)) > 0 ? 0 : 1;
-	else if ((r & 0xff) == SQLITE_CONSTRAINT)
+	if (r == DB_DONE)
+		r = db_changes(store_db(st)) > 0 ? 0 : 1;
+	else if (db_errcode(store_db(st)) == DB_E_CONSTRAINT)
 		r = 2;
 	else {
-		snprintf(err, errlen, "%s: %s", store_path(st),
-		    sqlite3_errmsg(store_db(st)));
+		snprintf(err, errlen, "%s: %s", store_name(st),
+		    db_errmsg(store_db(st)));
 		r = -1;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return r;
 }
 
@@ -56,15 +56,15 @@ store_console_user_add(struct store *st, const char *name,
     enum console_role role, const char *hash, int64_t now, char *err,
     size_t errlen)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if (prep(st, "INSERT INTO console_users (name, role, hash, created, "
 	    "changed) VALUES (?1, ?2, ?3, ?4, ?4)", &s, err, errlen) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, console_role_name(role), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, now);
+	db_bind_text(s, 1, name, -1);
+	db_bind_text(s, 2, console_role_name(role), -1);
+	db_bind_text(s, 3, hash, -1);
+	db_bind_int64(s, 4, now);
 	switch (change(st, s, err, errlen)) {
 	case 0:
 		return 0;
@@ -106,14 +106,14 @@ int
 store_console_user_passwd(struct store *st, const char *name,
     const char *hash, int64_t now, char *err, size_t errlen)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if (prep(st, "UPDATE console_users SET hash = ?2, changed = ?3 "
 	    "WHERE name = ?1", &s, err, errlen) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, now);
+	db_bind_text(s, 1, name, -1);
+	db_bind_text(s, 2, hash, -1);
+	db_bind_int64(s, 3, now);
 	return change(st, s, err, errlen);
 }
 
@@ -121,13 +121,13 @@ int
 store_console_user_login(struct store *st, const char *name, int64_t now,
     char *err, size_t errlen)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if (prep(st, "UPDATE console_users SET last_login = ?2 "
 	    "WHERE name = ?1", &s, err, errlen) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now);
+	db_bind_text(s, 1, name, -1);
+	db_bind_int64(s, 2, now);
 	return change(st, s, err, errlen) == -1 ? -1 : 0;
 }
 
@@ -135,12 +135,12 @@ int
 store_console_user_del(struct store *st, const char *name, char *err,
     size_t errlen)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if (prep(st, "DELETE FROM console_users WHERE name = ?1", &s, err,
 	    errlen) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	db_bind_text(s, 1, name, -1);
 	return change(st, s, err, errlen);
 }
 

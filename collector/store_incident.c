@@ -82,7 +82,7 @@ const char store_incident_schema[] =
 /* The store's cached statement id (store_stmt); release it after use. */
 static int
 prep(struct store *st, enum store_stmt_id id, const char *sql,
-    sqlite3_stmt **s, char *err, size_t errlen)
+    struct db_stmt **s, char *err, size_t errlen)
 {
 	return (*s = store_stmt(st, id, sql, err, errlen)) == NULL ? -1 : 0;
 }
@@ -94,9 +94,8 @@ prep(struct store *st, enum store_stmt_id id, const char *sql,
 static int
 tx_begin(struct store *st, int *own, char *err, size_t errlen)
 {
-	*own = sqlite3_get_autocommit(store_db(st));
-	if (*own && sqlite3_exec(store_db(st), "BEGIN IMMEDIATE", NULL, NULL,
-	    NULL) != SQLITE_OK) {
+	*own = !db_in_transaction(store_db(st));
+	if (*own && db_begin_write(store_db(st)) != 0) {
 		store_db_err(st, "BEGIN", err, errlen);
 		return -1;
 	}
@@ -108,12 +107,12 @@ tx_end(struct store *st, int own, int ok, char *err, size_t errlen)
 {
 	if (!own)
 		return ok ? 0 : -1;
-	if (ok && sqlite3_exec(store_db(st), "COMMIT", NULL, NULL, NULL) ==
-	    SQLITE_OK)
+	if (ok && db_exec(store_db(st), "COMMIT") ==
+	    0)
 		return 0;
 	if (ok)
 		store_db_err(st, "COMMIT", err, errlen);
-	sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
+	db_exec(store_db(st), "ROLLBACK");
 	return -1;
 }
 
@@ -157,7 +156,7 @@ trail_append(struct store *st, int64_t incident_id, int64_t ts,
     const char *from, const char *to, const char *note, char *err,
     size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	char		 prev[DIGEST_SHA256_HEX] = ZERO_HASH;
 	char		 hash[DIGEST_SHA256_HEX], *canon = NULL;
 	int64_t		 id = 1;
@@ -166,11 +165,11 @@ trail_append(struct store *st, int64_t incident_id, int64_t ts,
 	if (prep(st, STMT_TRAIL_LAST, "SELECT id, hash FROM incident_trail "
 	    "ORDER BY id DESC LIMIT 1", &s, err, errlen) == -1)
 		goto out;
-	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0) + 1;
+	if ((r = db_step(s)) == DB_ROW) {
+		id = db_column_int64(s, 0) + 1;
 		snprintf(prev, sizeof(prev), "%s",
-		    (const char *)sqlite3_column_text(s, 1));
-	} else if (r != SQLITE_DONE) {
+		    db_column_text(s, 1));
+	} else if (r != DB_DONE) {
 		store_db_err(st, "reading the trail", err, errlen);
 		goto out;
 	}
@@ -188,19 +187,19 @@ trail_append(struct store *st, int64_t incident_id, int64_t ts,
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", &s, err,
 	    errlen) == -1)
 		goto out;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, incident_id);
-	sqlite3_bind_int64(s, 3, ts);
-	sqlite3_bind_text(s, 4, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, action, -1, SQLITE_STATIC);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, incident_id);
+	db_bind_int64(s, 3, ts);
+	db_bind_text(s, 4, actor, -1);
+	db_bind_text(s, 5, source, -1);
+	db_bind_text(s, 6, action, -1);
 	if (from != NULL)
-		sqlite3_bind_text(s, 7, from, -1, SQLITE_STATIC);
+		db_bind_text(s, 7, from, -1);
 	if (to != NULL)
-		sqlite3_bind_text(s, 8, to, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 9, note, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 10, prev, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 11, hash, -1, SQLITE_STATIC);
+		db_bind_text(s, 8, to, -1);
+	db_bind_text(s, 9, note, -1);
+	db_bind_text(s, 10, prev, -1);
+	db_bind_text(s, 11, hash, -1);
 	r = store_stmt_done(st, s, "appending to the trail", err, errlen);
 	s = NULL;
 	if (r == -1)
@@ -223,7 +222,7 @@ int
 store_incident_fold(struct store *st, const struct incident_obs *o,
     struct incident_fold_out *r, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	int		 own, ok = 0, step, found = 0, level = 0, sev = 0;
 	int		 status = -1;
 	int64_t		 id = 0, first = 0, last = 0, count = 0;
@@ -236,24 +235,24 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 	    "first_seen, last_seen, count FROM incidents WHERE key = ?1 AND "
 	    "agent_id IS ?2 ORDER BY id DESC LIMIT 1", &s, err, errlen) == -1)
 		goto out;
-	sqlite3_bind_text(s, 1, o->key, -1, SQLITE_STATIC);
+	db_bind_text(s, 1, o->key, -1);
 	if (o->agent_id > 0)
-		sqlite3_bind_int64(s, 2, o->agent_id);
-	if ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
+		db_bind_int64(s, 2, o->agent_id);
+	if ((step = db_step(s)) == DB_ROW) {
+		id = db_column_int64(s, 0);
 		status = tax_status_parse(
-		    (const char *)sqlite3_column_text(s, 1));
-		level = sqlite3_column_int(s, 2);
-		sev = sqlite3_column_int(s, 3);
-		first = sqlite3_column_int64(s, 4);
-		last = sqlite3_column_int64(s, 5);
-		count = sqlite3_column_int64(s, 6);
+		    db_column_text(s, 1));
+		level = db_column_int(s, 2);
+		sev = db_column_int(s, 3);
+		first = db_column_int64(s, 4);
+		last = db_column_int64(s, 5);
+		count = db_column_int64(s, 6);
 		/* Within the window of what it has seen so far, either side
 		   (agents' batches may arrive out of order). */
 		found = status != TAX_STATUS_RESOLVED &&
 		    o->ts <= last + o->window_ms &&
 		    o->ts >= first - o->window_ms;
-	} else if (step != SQLITE_DONE) {
+	} else if (step != DB_DONE) {
 		store_db_err(st, "looking up the incident", err, errlen);
 		goto out;
 	}
@@ -269,13 +268,13 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		    "severity = max(severity, ?4), level = ?5, "
 		    "report_deadline = ?6 WHERE id = ?1", &s, err, errlen) == -1)
 			goto out;
-		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_int64(s, 2, nfirst);
-		sqlite3_bind_int64(s, 3, o->ts);
-		sqlite3_bind_int(s, 4, o->severity > sev ? o->severity : sev);
-		sqlite3_bind_int(s, 5, nlevel);
+		db_bind_int64(s, 1, id);
+		db_bind_int64(s, 2, nfirst);
+		db_bind_int64(s, 3, o->ts);
+		db_bind_int(s, 4, o->severity > sev ? o->severity : sev);
+		db_bind_int(s, 5, nlevel);
 		if (tax_level_at_least(nlevel, TAX_LEVEL_III))
-			sqlite3_bind_int64(s, 6, deadline(nlevel, nfirst,
+			db_bind_int64(s, 6, deadline(nlevel, nfirst,
 			    o->report_hours));
 		if (store_stmt_done(st, s, "folding into the incident", err,
 		    errlen) == -1) {
@@ -305,29 +304,29 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		    "agent_id, asset, title, "
 		    "count, first_seen, last_seen, received, report_deadline) "
 		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, 1, ?10, "
-		    "?10, ?11, ?12)", &s, err, errlen) == -1)
+		    "?10, ?11, ?12) RETURNING id", &s, err, errlen) == -1)
 			goto out;
-		sqlite3_bind_text(s, 1, o->key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, o->type, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, o->category, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, o->subcategory, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 5, o->level);
-		sqlite3_bind_int(s, 6, o->severity);
+		db_bind_text(s, 1, o->key, -1);
+		db_bind_text(s, 2, o->type, -1);
+		db_bind_text(s, 3, o->category, -1);
+		db_bind_text(s, 4, o->subcategory, -1);
+		db_bind_int(s, 5, o->level);
+		db_bind_int(s, 6, o->severity);
 		if (o->agent_id > 0)
-			sqlite3_bind_int64(s, 7, o->agent_id);
-		sqlite3_bind_text(s, 8, o->asset, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 9, o->title, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 10, o->ts);
-		sqlite3_bind_int64(s, 11, o->received);
+			db_bind_int64(s, 7, o->agent_id);
+		db_bind_text(s, 8, o->asset, -1);
+		db_bind_text(s, 9, o->title, -1);
+		db_bind_int64(s, 10, o->ts);
+		db_bind_int64(s, 11, o->received);
 		if (tax_level_at_least(o->level, TAX_LEVEL_III))
-			sqlite3_bind_int64(s, 12, deadline(o->level, o->ts,
+			db_bind_int64(s, 12, deadline(o->level, o->ts,
 			    o->report_hours));
-		if (store_stmt_done(st, s, "opening an incident", err, errlen) == -1) {
-			s = NULL;
-			goto out;
-		}
+		step = store_step_id(st, s, "opening an incident", &r->id, err,
+		    errlen);
+		store_stmt_release(s);
 		s = NULL;
-		r->id = sqlite3_last_insert_rowid(store_db(st));
+		if (step != 1)
+			goto out;
 		r->opened = 1;
 		r->count = 1;
 		r->first_seen = o->ts;
@@ -342,8 +341,8 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		    "incident_events (incident_id, event_id) VALUES (?1, ?2)",
 		    &s, err, errlen) == -1)
 			goto out;
-		sqlite3_bind_int64(s, 1, r->id);
-		sqlite3_bind_int64(s, 2, o->event_id);
+		db_bind_int64(s, 1, r->id);
+		db_bind_int64(s, 2, o->event_id);
 		if (store_stmt_done(st, s, "linking the event", err, errlen) == -1) {
 			s = NULL;
 			goto out;
@@ -360,7 +359,7 @@ int
 store_incident_find_open(struct store *st, int64_t agent_id, const char *key,
     int64_t *id, int64_t *first_seen, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	int		 step;
 
 	if (prep(st, STMT_INCIDENT_FIND_OPEN, "SELECT id, first_seen FROM "
@@ -368,18 +367,18 @@ store_incident_find_open(struct store *st, int64_t agent_id, const char *key,
 	    "('open', 'acknowledged') "
 	    "ORDER BY id DESC LIMIT 1", &s, err, errlen) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	db_bind_text(s, 1, key, -1);
 	if (agent_id > 0)
-		sqlite3_bind_int64(s, 2, agent_id);
-	step = sqlite3_step(s);
-	if (step == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
+		db_bind_int64(s, 2, agent_id);
+	step = db_step(s);
+	if (step == DB_ROW) {
+		*id = db_column_int64(s, 0);
 		if (first_seen != NULL)
-			*first_seen = sqlite3_column_int64(s, 1);
-	} else if (step != SQLITE_DONE)
+			*first_seen = db_column_int64(s, 1);
+	} else if (step != DB_DONE)
 		store_db_err(st, "looking up an open incident", err, errlen);
 	store_stmt_release(s);
-	return step == SQLITE_ROW ? 0 : step == SQLITE_DONE ? 1 : -1;
+	return step == DB_ROW ? 0 : step == DB_DONE ? 1 : -1;
 }
 
 int
@@ -387,7 +386,7 @@ store_incident_find_open_types(struct store *st, int64_t agent_id,
     const char *prefix, const char *subject, struct incident_ref *out,
     size_t max, size_t *n, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	int		 step;
 
 	*n = 0;
@@ -397,21 +396,21 @@ store_incident_find_open_types(struct store *st, int64_t agent_id,
 	    "'acknowledged') ORDER BY id", &s, err, errlen) == -1)
 		return -1;
 	if (agent_id > 0)
-		sqlite3_bind_int64(s, 1, agent_id);
-	sqlite3_bind_text(s, 2, prefix, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, subject, -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
-		const unsigned char *t = sqlite3_column_text(s, 1);
+		db_bind_int64(s, 1, agent_id);
+	db_bind_text(s, 2, prefix, -1);
+	db_bind_text(s, 3, subject, -1);
+	while ((step = db_step(s)) == DB_ROW && *n < max) {
+		const char *t = db_column_text(s, 1);
 
-		out[*n].id = sqlite3_column_int64(s, 0);
+		out[*n].id = db_column_int64(s, 0);
 		snprintf(out[*n].type, sizeof(out[*n].type), "%s",
-		    t != NULL ? (const char *)t : "");
+		    t != NULL ? t : "");
 		(*n)++;
 	}
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
+	if (step != DB_ROW && step != DB_DONE)
 		store_db_err(st, "looking up open incidents", err, errlen);
 	store_stmt_release(s);
-	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : -1;
+	return step == DB_ROW || step == DB_DONE ? 0 : -1;
 }
 
 static const char *const action_names[] = {
@@ -426,7 +425,7 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
     int autoresolve, const char *actor, const char *source, const char *note,
     int64_t now, char *why, size_t whylen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	const char	*sql;
 	enum store_stmt_id sid;
 	int		 from = -1, to = -1;
@@ -437,19 +436,19 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
 	if (prep(st, STMT_INCIDENT_STATUS, "SELECT status FROM incidents "
 	    "WHERE id = ?1", &s, why, whylen) == -1)
 		goto out;
-	sqlite3_bind_int64(s, 1, id);
-	step = sqlite3_step(s);
-	if (step == SQLITE_ROW)
-		from = tax_status_parse((const char *)sqlite3_column_text(s, 0));
+	db_bind_int64(s, 1, id);
+	step = db_step(s);
+	if (step == DB_ROW)
+		from = tax_status_parse(db_column_text(s, 0));
 	store_stmt_release(s);
 	s = NULL;
-	if (step == SQLITE_DONE) {
+	if (step == DB_DONE) {
 		snprintf(why, whylen, "no incident %" PRId64, id);
 		rc = 1;
 		ok = 1;		/* nothing changed; end the transaction */
 		goto out;
 	}
-	if (step != SQLITE_ROW) {
+	if (step != DB_ROW) {
 		store_db_err(st, "reading the incident", why, whylen);
 		goto out;
 	}
@@ -489,10 +488,10 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
 	}
 	if (prep(st, sid, sql, &s, why, whylen) == -1)
 		goto out;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, tax_status_name(to), -1, SQLITE_STATIC);
+	db_bind_int64(s, 1, id);
+	db_bind_text(s, 2, tax_status_name(to), -1);
 	if (a != INCIDENT_REOPEN)
-		sqlite3_bind_int64(s, 3, now);
+		db_bind_int64(s, 3, now);
 	if (store_stmt_done(st, s, "changing the incident", why, whylen) == -1) {
 		s = NULL;
 		goto out;
@@ -516,7 +515,7 @@ int
 store_incident_record_send(struct store *st, const struct notify_result *r,
     char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	int		 own, ok = 0;
 
 	if (tx_begin(st, &own, err, errlen) == -1)
@@ -527,13 +526,13 @@ store_incident_record_send(struct store *st, const struct notify_result *r,
 		    "VALUES (?1, ?2, ?3, ?4, ?5, "
 		    "?6, ?7)", &s, err, errlen) == -1)
 			goto out;
-		sqlite3_bind_int64(s, 1, r->incident_ids[i]);
-		sqlite3_bind_text(s, 2, r->channel, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, r->done_ms);
-		sqlite3_bind_int(s, 4, r->ok);
-		sqlite3_bind_int(s, 5, r->attempts);
-		sqlite3_bind_int(s, 6, r->digest);
-		sqlite3_bind_text(s, 7, r->error, -1, SQLITE_STATIC);
+		db_bind_int64(s, 1, r->incident_ids[i]);
+		db_bind_text(s, 2, r->channel, -1);
+		db_bind_int64(s, 3, r->done_ms);
+		db_bind_int(s, 4, r->ok);
+		db_bind_int(s, 5, r->attempts);
+		db_bind_int(s, 6, r->digest);
+		db_bind_text(s, 7, r->error, -1);
 		if (store_stmt_done(st, s, "recording a notification", err,
 		    errlen) == -1) {
 			s = NULL;
@@ -546,8 +545,8 @@ store_incident_record_send(struct store *st, const struct notify_result *r,
 		    "notified = ?2 WHERE id = ?1 AND notified IS NULL", &s, err,
 		    errlen) == -1)
 			goto out;
-		sqlite3_bind_int64(s, 1, r->incident_ids[i]);
-		sqlite3_bind_int64(s, 2, r->done_ms);
+		db_bind_int64(s, 1, r->incident_ids[i]);
+		db_bind_int64(s, 2, r->done_ms);
 		if (store_stmt_done(st, s, "marking notified", err, errlen) == -1) {
 			s = NULL;
 			goto out;
@@ -565,7 +564,7 @@ store_incident_watch(struct store *st,
     int (*cb)(void *arg, const struct incident_watch_row *r), void *arg,
     char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	int		 step, rc = 0;
 
 	if (store_prepare(st, "SELECT a.id, a.name, a.last_seen, "
@@ -576,24 +575,24 @@ store_incident_watch(struct store *st,
 	    "WHERE a.last_heartbeat IS NOT NULL ORDER BY a.id", &s, err,
 	    errlen) == -1)
 		return -1;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((step = db_step(s)) == DB_ROW) {
 		struct incident_watch_row w = {
-			.agent_id = sqlite3_column_int64(s, 0),
-			.name = (const char *)sqlite3_column_text(s, 1),
-			.last_seen = sqlite3_column_int64(s, 2),
-			.interval_ms = sqlite3_column_int64(s, 3),
-			.open_id = sqlite3_column_int64(s, 4),
-			.open_first_seen = sqlite3_column_int64(s, 5),
+			.agent_id = db_column_int64(s, 0),
+			.name = db_column_text(s, 1),
+			.last_seen = db_column_int64(s, 2),
+			.interval_ms = db_column_int64(s, 3),
+			.open_id = db_column_int64(s, 4),
+			.open_first_seen = db_column_int64(s, 5),
 		};
 
 		if ((rc = cb(arg, &w)) != 0)
 			break;
 	}
-	if (rc == 0 && step != SQLITE_DONE) {
+	if (rc == 0 && step != DB_DONE) {
 		store_db_err(st, "listing agents", err, errlen);
 		rc = -1;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
@@ -898,7 +897,7 @@ int
 store_incident_msg(struct store *st, int64_t id, struct notify_msg *m,
     char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	int		 step, rc = -1;
 
 	memset(m, 0, sizeof(*m));
@@ -908,29 +907,29 @@ store_incident_msg(struct store *st, int64_t id, struct notify_msg *m,
 	    "FROM incidents i LEFT JOIN agents a ON a.id = i.agent_id "
 	    "WHERE i.id = ?1", &s, err, errlen) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	step = sqlite3_step(s);
-	if (step != SQLITE_ROW) {
-		if (step == SQLITE_DONE)
+	db_bind_int64(s, 1, id);
+	step = db_step(s);
+	if (step != DB_ROW) {
+		if (step == DB_DONE)
 			snprintf(err, errlen, "no incident %" PRId64, id);
 		else
 			store_db_err(st, "reading the incident", err, errlen);
 		goto out;
 	}
 	m->incident_id = id;
-	snprintf(m->title, sizeof(m->title), "%s", sqlite3_column_text(s, 0));
+	snprintf(m->title, sizeof(m->title), "%s", db_column_text(s, 0));
 	{
-		const char *sub = (const char *)sqlite3_column_text(s, 2);
+		const char *sub = db_column_text(s, 2);
 
 		snprintf(m->category, sizeof(m->category), "%s",
-		    sub && *sub ? sub : (const char *)sqlite3_column_text(s, 1));
+		    sub && *sub ? sub : db_column_text(s, 1));
 	}
-	m->level = sqlite3_column_int(s, 3);
-	snprintf(m->status, sizeof(m->status), "%s", sqlite3_column_text(s, 4));
-	snprintf(m->agent, sizeof(m->agent), "%s", sqlite3_column_text(s, 5));
-	snprintf(m->key, sizeof(m->key), "%s", sqlite3_column_text(s, 6));
-	m->first_seen_ms = sqlite3_column_int64(s, 7);
-	m->count = sqlite3_column_int64(s, 8);
+	m->level = db_column_int(s, 3);
+	snprintf(m->status, sizeof(m->status), "%s", db_column_text(s, 4));
+	snprintf(m->agent, sizeof(m->agent), "%s", db_column_text(s, 5));
+	snprintf(m->key, sizeof(m->key), "%s", db_column_text(s, 6));
+	m->first_seen_ms = db_column_int64(s, 7);
+	m->count = db_column_int64(s, 8);
 	rc = 0;
 out:
 	store_stmt_release(s);

@@ -55,7 +55,7 @@ store_indicator_hook(void *arg, struct store *st,
 {
 	const struct event	*ev = ctx->ev;
 	const json_t		*target, *code, *msg, *up, *lat, *web;
-	sqlite3_stmt		*s = NULL;
+	struct db_stmt		*s = NULL;
 
 	(void)arg;
 	if (!json_is_object(ev->data))
@@ -83,25 +83,22 @@ store_indicator_hook(void *arg, struct store *st,
 			    16 && json_is_string(sc) &&
 			    strlen(json_string_value(sc)) < 32 &&
 			    json_is_integer(iv) && json_integer_value(iv) > 0) {
-				sqlite3_bind_text(s, 7, json_string_value(k), -1,
-				    SQLITE_STATIC);
-				sqlite3_bind_text(s, 8, json_string_value(sc), -1,
-				    SQLITE_STATIC);
-				sqlite3_bind_int64(s, 9, json_integer_value(iv));
+				db_bind_text(s, 7, json_string_value(k), -1);
+				db_bind_text(s, 8, json_string_value(sc), -1);
+				db_bind_int64(s, 9, json_integer_value(iv));
 			} else {
-				sqlite3_bind_null(s, 7);
-				sqlite3_bind_null(s, 8);
-				sqlite3_bind_null(s, 9);
+				db_bind_null(s, 7);
+				db_bind_null(s, 8);
+				db_bind_null(s, 9);
 			}
 		}
-		sqlite3_bind_int64(s, 1, ctx->agent_id);
-		sqlite3_bind_text(s, 2, json_string_value(target), -1,
-		    SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, ev->ts_ms);
-		sqlite3_bind_int(s, 4, json_is_true(up));
-		sqlite3_bind_int64(s, 5, json_is_integer(lat) ?
-		    (sqlite3_int64)json_integer_value(lat) : 0);
-		sqlite3_bind_int(s, 6, json_is_true(web));
+		db_bind_int64(s, 1, ctx->agent_id);
+		db_bind_text(s, 2, json_string_value(target), -1);
+		db_bind_int64(s, 3, ev->ts_ms);
+		db_bind_int(s, 4, json_is_true(up));
+		db_bind_int64(s, 5, json_is_integer(lat) ?
+		    (int64_t)json_integer_value(lat) : 0);
+		db_bind_int(s, 6, json_is_true(web));
 		return store_stmt_done(st, s, "storing an availability sample", err,
 		    errlen);
 	}
@@ -122,61 +119,60 @@ store_indicator_hook(void *arg, struct store *st,
 	    "first_ts = min(first_ts, ?6), last_ts = max(last_ts, ?6)", err,
 	    errlen)) == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, json_string_value(target), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, ev->key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, ev->type, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 4, (int)ev->severity);
-	sqlite3_bind_text(s, 5, json_is_string(msg) ? json_string_value(msg) :
-	    "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, ev->ts_ms);
+	db_bind_text(s, 1, json_string_value(target), -1);
+	db_bind_text(s, 2, ev->key, -1);
+	db_bind_text(s, 3, ev->type, -1);
+	db_bind_int(s, 4, (int)ev->severity);
+	db_bind_text(s, 5, json_is_string(msg) ? json_string_value(msg) :
+	    "", -1);
+	db_bind_int64(s, 6, ev->ts_ms);
 	return store_stmt_done(st, s, "storing a finding", err, errlen);
 }
 
 static void
-bind_opt(sqlite3_stmt *s, int i, int64_t v)
+bind_opt(struct db_stmt *s, int i, int64_t v)
 {
 	if (v == 0)
-		sqlite3_bind_null(s, i);
+		db_bind_null(s, i);
 	else
-		sqlite3_bind_int64(s, i, v);
+		db_bind_int64(s, i, v);
 }
 
 int
 store_incident_put(struct store *st, const struct store_incident_row *r,
     int64_t *id, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt	*s = NULL;
+	int		 rc;
 
 	if ((s = store_stmt(st, STMT_INCIDENT_PUT, "INSERT INTO incidents "
 	    "(key, type, category, subcategory, level, severity, status, "
 	    "agent_id, asset, title, count, first_seen, last_seen, received, "
 	    "notified, acknowledged, resolved, report_deadline) VALUES (?1, ?2, "
 	    "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-	    "?17, ?18)", err, errlen)) == NULL)
+	    "?17, ?18) RETURNING id", err, errlen)) == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, r->key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, r->type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, r->category, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, r->subcategory ? r->subcategory : "", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int(s, 5, r->level);
-	sqlite3_bind_int(s, 6, r->severity);
-	sqlite3_bind_text(s, 7, r->status, -1, SQLITE_STATIC);
+	db_bind_text(s, 1, r->key, -1);
+	db_bind_text(s, 2, r->type, -1);
+	db_bind_text(s, 3, r->category, -1);
+	db_bind_text(s, 4, r->subcategory ? r->subcategory : "", -1);
+	db_bind_int(s, 5, r->level);
+	db_bind_int(s, 6, r->severity);
+	db_bind_text(s, 7, r->status, -1);
 	bind_opt(s, 8, r->agent_id);
-	sqlite3_bind_text(s, 9, r->asset ? r->asset : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 10, r->title, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 11, r->count);
-	sqlite3_bind_int64(s, 12, r->first_seen);
-	sqlite3_bind_int64(s, 13, r->last_seen);
-	sqlite3_bind_int64(s, 14, r->received);
+	db_bind_text(s, 9, r->asset ? r->asset : "", -1);
+	db_bind_text(s, 10, r->title, -1);
+	db_bind_int(s, 11, r->count);
+	db_bind_int64(s, 12, r->first_seen);
+	db_bind_int64(s, 13, r->last_seen);
+	db_bind_int64(s, 14, r->received);
 	bind_opt(s, 15, r->notified);
 	bind_opt(s, 16, r->acknowledged);
 	bind_opt(s, 17, r->resolved);
 	bind_opt(s, 18, r->report_deadline);
-	if (store_stmt_done(st, s, "adding an incident", err, errlen) == -1)
-		return -1;
-	*id = sqlite3_last_insert_rowid(store_db(st));
-	return 0;
+	rc = store_step_id(st, s, "adding an incident", id, err, errlen);
+	store_stmt_release(s);
+	return rc == 1 ? 0 : -1;
 }
 
 void

@@ -13,13 +13,19 @@
 #ifndef SHAOBING_STORE_PRIV_H
 #define SHAOBING_STORE_PRIV_H
 
-#include <sqlite3.h>
+#include "collector/db.h"
 
 #include "collector/store.h"
 
 /* The connection, for statements inside the store layer. */
-sqlite3		*store_db(struct store *st);
-const char	*store_path(const struct store *st);
+struct db	*store_db(struct store *st);
+/*
+ * PostgreSQL: bring the schema of the store's database to this build's
+ * version, latest (collector/store_pg.c).  SQLite runs the migrations
+ * of store.c instead.  0 or -1 with err.
+ */
+int		 store_pg_migrate(struct store *st, int latest, char *err,
+		    size_t errlen);
 
 /*
  * Statements prepared once per store and reused, keyed by an id.
@@ -85,10 +91,10 @@ enum store_stmt_id {
  * id reached again from inside its own loop); both are programming
  * errors that any test running the path reports.  NULL with err.
  */
-sqlite3_stmt	*store_stmt(struct store *st, enum store_stmt_id id,
+struct db_stmt	*store_stmt(struct store *st, enum store_stmt_id id,
 		    const char *sql, char *err, size_t errlen);
 /* Reset s and clear its bindings (SQLITE_STATIC pointers); NULL is fine. */
-void		 store_stmt_release(sqlite3_stmt *s);
+void		 store_stmt_release(struct db_stmt *s);
 
 /* err = "PATH: what: sqlite's message". */
 void	store_db_err(struct store *st, const char *what, char *err,
@@ -97,11 +103,19 @@ void	store_db_err(struct store *st, const char *what, char *err,
  * A one-off statement (text built at run time, or a rare admin read):
  * finalize it yourself.  -1 with err and *s NULL.
  */
-int	store_prepare(struct store *st, const char *sql, sqlite3_stmt **s,
+int	store_prepare(struct store *st, const char *sql, struct db_stmt **s,
 	    char *err, size_t errlen);
 /* Step a cached statement (store_stmt) that returns no rows; release it. */
-int	store_stmt_done(struct store *st, sqlite3_stmt *s, const char *what,
+int	store_stmt_done(struct store *st, struct db_stmt *s, const char *what,
 	    char *err, size_t errlen);
+
+/*
+ * Step an INSERT ... RETURNING id (new ids come back that way on both
+ * backends): 1 with *id of the new row, 0 when no row was inserted (ON
+ * CONFLICT DO NOTHING), -1 with err.  s is reset, its bindings kept.
+ */
+int	store_step_id(struct store *st, struct db_stmt *s, const char *what,
+	    int64_t *id, char *err, size_t errlen);
 
 /*
  * Reading: the one helper for prepare -> bind -> step -> rows.  Every

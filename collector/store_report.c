@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sqlite3.h>
+#include "collector/db.h"
 
 #include "collector/store_priv.h"
 #include "collector/store_report.h"
@@ -26,27 +26,27 @@ store_report_set(struct store *st, int year, const char *project,
     const char *indicator, double value, const char *note, const char *by,
     int64_t now_ms, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s = NULL;
+	struct db_stmt	*s = NULL;
 	int		 rc = -1;
 
 	if (store_prepare(st, "INSERT OR REPLACE INTO report_values (year, "
 	    "project, indicator, value, note, set_by, set_at) VALUES (?1, ?2, "
 	    "?3, ?4, ?5, ?6, ?7)", &s, err, errlen) == -1)
 		goto out;
-	sqlite3_bind_int(s, 1, year);
-	sqlite3_bind_text(s, 2, project, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, indicator, -1, SQLITE_STATIC);
-	sqlite3_bind_double(s, 4, value);
-	sqlite3_bind_text(s, 5, note, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, by, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 7, now_ms);
-	if (sqlite3_step(s) != SQLITE_DONE) {
+	db_bind_int(s, 1, year);
+	db_bind_text(s, 2, project, -1);
+	db_bind_text(s, 3, indicator, -1);
+	db_bind_double(s, 4, value);
+	db_bind_text(s, 5, note, -1);
+	db_bind_text(s, 6, by, -1);
+	db_bind_int64(s, 7, now_ms);
+	if (db_step(s) != DB_DONE) {
 		store_db_err(st, "storing a report value", err, errlen);
 		goto out;
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 

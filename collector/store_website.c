@@ -27,23 +27,22 @@ int
 store_website_agent(struct store *st, const char *website, char *agent,
     size_t agentlen, char *err, size_t errlen)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int		 r, rc = -1;
 
 	if (store_prepare(st, "SELECT a.name FROM events e JOIN agents a ON "
 	    "a.id = e.agent_id WHERE " WEB_EVENTS "= ?1 ORDER BY e.id DESC "
 	    "LIMIT 1", &s, err, errlen) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, website, -1, SQLITE_STATIC);
-	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		snprintf(agent, agentlen, "%s", (const char *)
-		    sqlite3_column_text(s, 0));
+	db_bind_text(s, 1, website, -1);
+	if ((r = db_step(s)) == DB_ROW) {
+		snprintf(agent, agentlen, "%s", db_column_text(s, 0));
 		rc = 0;
-	} else if (r == SQLITE_DONE)
+	} else if (r == DB_DONE)
 		rc = 1;
 	else
 		store_db_err(st, "finding the website's agent", err, errlen);
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 
@@ -52,26 +51,27 @@ store_website_rebaseline(struct store *st, const char *website,
     const char *agent, const char *actor, int64_t now_ms, int64_t *id,
     char *err, size_t errlen)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int		 rc = -1;
 
 	if (store_prepare(st, "INSERT INTO website_rebaseline (website, "
 	    "agent_id, requested, actor) SELECT ?1, id, ?3, ?4 FROM agents "
-	    "WHERE name = ?2", &s, err, errlen) == -1)
+	    "WHERE name = ?2 RETURNING id", &s, err, errlen) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, website, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, agent, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, now_ms);
-	sqlite3_bind_text(s, 4, actor, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		store_db_err(st, "queueing a website rebaseline", err, errlen);
-	else if (sqlite3_changes(store_db(st)) == 0)
-		rc = 1;
-	else {
-		*id = sqlite3_last_insert_rowid(store_db(st));
+	db_bind_text(s, 1, website, -1);
+	db_bind_text(s, 2, agent, -1);
+	db_bind_int64(s, 3, now_ms);
+	db_bind_text(s, 4, actor, -1);
+	switch (store_step_id(st, s, "queueing a website rebaseline", id, err,
+	    errlen)) {
+	case 1:
 		rc = 0;
+		break;
+	case 0:		/* no such agent */
+		rc = 1;
+		break;
 	}
-	sqlite3_finalize(s);
+	db_finalize(s);
 	return rc;
 }
 

@@ -78,7 +78,7 @@ fuzz_store_refers(sqlite3 *db, const char *child, const char *parent)
 static void
 fuzz_store_snapshot(struct store *st)
 {
-	sqlite3		*db = store_db(st);
+	sqlite3		*db = db_sqlite_handle(store_db(st));
 	sqlite3_stmt	*s;
 	char		 sql[512], *t[FUZZ_STORE_MAX_TABLES];
 	int		 n = 0, order[FUZZ_STORE_MAX_TABLES], done[FUZZ_STORE_MAX_TABLES];
@@ -160,7 +160,7 @@ fuzz_store_snapshot(struct store *st)
 static void
 fuzz_store_reset(struct store *st)
 {
-	sqlite3	*db = store_db(st);
+	sqlite3	*db = db_sqlite_handle(store_db(st));
 
 	for (int i = 0; i < fuzz_store_nstmts; i++) {
 		int rc = sqlite3_step(fuzz_store_stmts[i]);

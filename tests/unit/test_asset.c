@@ -275,14 +275,14 @@ put(struct fx *f, const char *agent, int a, const char *type, json_t *data,
 static int64_t
 q1(struct fx *f, const char *sql)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int64_t		 v = -999;
 
-	assert_int_equal(sqlite3_prepare_v2(store_db(f->st), sql, -1, &s, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	assert_int_equal(db_prepare(store_db(f->st), sql, 0, &s),
+	    0);
+	if (db_step(s) == DB_ROW)
+		v = db_column_int64(s, 0);
+	db_finalize(s);
 	return v;
 }
 

@@ -248,7 +248,7 @@ test_two_collectors_migrate_once(void **state)
 	   release only makes the race less likely, never a failure). */
 	usleep(300000);
 	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL),
-	    SQLITE_OK);
+	    0);
 	for (int i = 0; i < 2; i++) {
 		pthread_join(t[i], NULL);
 		if (o[i].st == NULL)
@@ -348,11 +348,10 @@ refusing_hook(void *arg, struct store *st, const struct store_event_ctx *ctx,
 	struct keyed *k = arg;
 
 	k->calls++;
-	if (sqlite3_exec(store_db(st), "CREATE TABLE IF NOT EXISTS hook_rows "
-	    "(seq INTEGER); INSERT INTO hook_rows VALUES (0)", NULL, NULL,
-	    NULL) != SQLITE_OK) {
+	if (db_exec(store_db(st), "CREATE TABLE IF NOT EXISTS hook_rows "
+	    "(seq INTEGER); INSERT INTO hook_rows VALUES (0)") != 0) {
 		snprintf(err, errlen, "hook_rows: %s",
-		    sqlite3_errmsg(store_db(st)));
+		    db_errmsg(store_db(st)));
 		return -1;
 	}
 	if (ctx->derived || strcmp(ctx->ev->key, k->bad) != 0)
@@ -405,14 +404,14 @@ heard_commit(void *arg, struct store *st, enum store_txn what, int level)
 static int64_t
 one_int(struct store *st, const char *sql)
 {
-	sqlite3_stmt	*s;
+	struct db_stmt	*s;
 	int64_t		 v;
 
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL),
-	    SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	assert_int_equal(db_prepare(store_db(st), sql, 0, &s),
+	    0);
+	assert_int_equal(db_step(s), DB_ROW);
+	v = db_column_int64(s, 0);
+	db_finalize(s);
 	return v;
 }
 
@@ -487,10 +486,9 @@ test_event_rejected_by_constraint(void **state)
 	struct store_batch_result	 r;
 	char				 err[256];
 
-	assert_int_equal(sqlite3_exec(store_db(f->st), "CREATE TRIGGER t_bad "
+	assert_int_equal(db_exec(store_db(f->st), "CREATE TRIGGER t_bad "
 	    "BEFORE INSERT ON events WHEN NEW.key = 'k:0' BEGIN SELECT "
-	    "RAISE(ABORT, 'refused by the test trigger'); END", NULL, NULL,
-	    NULL), SQLITE_OK);
+	    "RAISE(ABORT, 'refused by the test trigger'); END"), 0);
 	mkbatch(&b, "pc-12", 10, 3);
 	assert_int_equal(store_insert_batch(f->st, &b, T0, &r, err,
 	    sizeof(err)), 0);
@@ -514,19 +512,18 @@ test_retryable_store_error(void **state)
 	char				 err[256], why[300];
 	int				 new_agent;
 
-	assert_true(store_error_retryable(SQLITE_FULL));
-	assert_true(store_error_retryable(SQLITE_BUSY));
-	assert_true(store_error_retryable(SQLITE_READONLY_DBMOVED));
-	assert_true(store_error_retryable(SQLITE_IOERR_WRITE));
-	assert_true(store_error_retryable(SQLITE_NOMEM));
-	assert_true(store_error_retryable(SQLITE_CANTOPEN));
-	assert_false(store_error_retryable(SQLITE_CONSTRAINT_UNIQUE));
-	assert_false(store_error_retryable(SQLITE_ERROR));
-	assert_false(store_error_retryable(SQLITE_MISMATCH));
+	assert_true(store_error_retryable(db_sqlite_class(SQLITE_FULL)));
+	assert_true(store_error_retryable(db_sqlite_class(SQLITE_BUSY)));
+	assert_true(store_error_retryable(db_sqlite_class(SQLITE_READONLY_DBMOVED)));
+	assert_true(store_error_retryable(db_sqlite_class(SQLITE_IOERR_WRITE)));
+	assert_true(store_error_retryable(db_sqlite_class(SQLITE_NOMEM)));
+	assert_true(store_error_retryable(db_sqlite_class(SQLITE_CANTOPEN)));
+	assert_false(store_error_retryable(db_sqlite_class(SQLITE_CONSTRAINT_UNIQUE)));
+	assert_false(store_error_retryable(db_sqlite_class(SQLITE_ERROR)));
+	assert_false(store_error_retryable(db_sqlite_class(SQLITE_MISMATCH)));
 
 	assert_int_equal(store_health(f->st, why, sizeof(why)), 0);
-	assert_int_equal(sqlite3_exec(store_db(f->st), "PRAGMA query_only = 1",
-	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(db_exec(store_db(f->st), "PRAGMA query_only = 1"), 0);
 	mkbatch(&b, "pc-13", 1, 4);
 	assert_int_equal(store_insert_batch(f->st, &b, T0, &r, err,
 	    sizeof(err)), STORE_RETRY);
@@ -536,8 +533,7 @@ test_retryable_store_error(void **state)
 	assert_int_equal(strncmp(why, "database read-only", 18), 0);
 	assert_int_equal(store_heartbeat(f->st, &hb, 3, T0, &new_agent, err,
 	    sizeof(err)), STORE_RETRY);
-	assert_int_equal(sqlite3_exec(store_db(f->st), "PRAGMA query_only = 0",
-	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(db_exec(store_db(f->st), "PRAGMA query_only = 0"), 0);
 	assert_int_equal(count_events(f->st, 0, NULL), 0);
 	assert_int_equal(store_insert_batch(f->st, &b, T0, &r, err,
 	    sizeof(err)), 0);
@@ -761,14 +757,14 @@ test_stmt_cache(void **state)
 {
 	struct fx	*f = *state;
 	static const char q[] = "SELECT ?1 + 1";
-	sqlite3_stmt	*s, *s2;
+	struct db_stmt	*s, *s2;
 	char		 err[512], other[] = "SELECT ?1 + 1";
 
 	s = store_stmt(f->st, STMT_INCIDENT_STATUS, q, err, sizeof(err));
 	assert_non_null(s);
-	sqlite3_bind_int(s, 1, 41);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(s, 0), 42);
+	db_bind_int(s, 1, 41);
+	assert_int_equal(db_step(s), DB_ROW);
+	assert_int_equal(db_column_int(s, 0), 42);
 	/* Still on its row: a second user of the id is refused. */
 	assert_null(store_stmt(f->st, STMT_INCIDENT_STATUS, q, err,
 	    sizeof(err)));
@@ -777,8 +773,8 @@ test_stmt_cache(void **state)
 	/* Released: the same prepared statement, bindings cleared. */
 	s2 = store_stmt(f->st, STMT_INCIDENT_STATUS, q, err, sizeof(err));
 	assert_ptr_equal(s2, s);
-	assert_int_equal(sqlite3_step(s2), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_type(s2, 0), SQLITE_NULL);
+	assert_int_equal(db_step(s2), DB_ROW);
+	assert_true(db_column_null(s2, 0));
 	store_stmt_release(s2);
 	/* The same text from another buffer is the same statement. */
 	assert_ptr_equal(store_stmt(f->st, STMT_INCIDENT_STATUS, other, err,
