@@ -92,6 +92,8 @@ struct pg_stmt {
 	int		 ncols;
 	struct pg_decoded *dec;		/* ncols of them */
 	int		 ndec;
+	char		**names;	/* column names, kept till finalize */
+	int		 nnames;
 };
 
 #define PG(db)	((struct pg_db *)(db))
@@ -578,6 +580,9 @@ pg_finalize(struct db_stmt *st)
 	free(s->types);
 	free(s->ptypes);
 	free(s->dec);
+	for (int i = 0; i < s->nnames; i++)
+		free(s->names[i]);
+	free(s->names);
 	free(s->sql);
 	free(s->pgsql);
 	free(s);
@@ -867,6 +872,43 @@ pg_column_count(struct db_stmt *st)
 	return ST(st)->ncols;
 }
 
+/*
+ * As sqlite3_column_name(): valid while the statement lives, so copied
+ * out of the result (freed at the next reset); NULL before the first
+ * step or when out of memory.
+ */
+static const char *
+pg_column_name(struct db_stmt *st, int col)
+{
+	struct pg_stmt	*s = ST(st);
+	const char	*n;
+
+	if (s->res == NULL || col < 0 || col >= s->ncols)
+		return col >= 0 && col < s->nnames ? s->names[col] : NULL;
+	n = PQfname(s->res, col);
+	if (col >= s->nnames) {
+		char **names = realloc(s->names, (size_t)s->ncols *
+		    sizeof(*names));
+
+		if (names == NULL)
+			return NULL;
+		for (int i = s->nnames; i < s->ncols; i++)
+			names[i] = NULL;
+		s->names = names;
+		s->nnames = s->ncols;
+	}
+	if (s->names[col] == NULL || strcmp(s->names[col], n) != 0) {
+		char	*copy = strdup(n);
+
+		if (copy == NULL)
+			return NULL;
+		/* Only a changed name (never for the same SQL) is freed. */
+		free(s->names[col]);
+		s->names[col] = copy;
+	}
+	return s->names[col];
+}
+
 /* The current row, or -1 when there is none or col is out of range. */
 static int
 cur(struct pg_stmt *s, int col)
@@ -1038,6 +1080,7 @@ static const struct db_ops pg_ops = {
 	.bind_null = pg_bind_null,
 	.step = pg_step,
 	.column_count = pg_column_count,
+	.column_name = pg_column_name,
 	.column_null = pg_column_null,
 	.column_int64 = pg_column_int64,
 	.column_double = pg_column_double,

@@ -178,6 +178,7 @@ test_types(void **state)
 		{ -1, 3.141592653589793, "x" },
 	};
 	struct db_stmt	*ins, *sel;
+	const char	*name;
 
 	exec_ok(db, "CREATE TABLE v (k INTEGER, i BIGINT, d DOUBLE PRECISION,"
 	    " s TEXT, b BYTEA)");
@@ -259,6 +260,17 @@ test_types(void **state)
 	assert_string_equal(db_column_text(sel, 1), "0");
 	assert_string_equal(db_column_text(sel, 2), "?1");
 	assert_string_equal(db_column_text(sel, 3), "third");
+	db_finalize(sel);
+
+	/* Column names, still there after the reset. */
+	sel = prep(db, "SELECT k AS first, s FROM v WHERE k = 0", 0);
+	step_is(sel, DB_ROW);
+	assert_string_equal(db_column_name(sel, 0), "first");
+	assert_string_equal(db_column_name(sel, 1), "s");
+	name = db_column_name(sel, 0);
+	db_reset(sel);
+	assert_string_equal(name, "first");
+	assert_string_equal(db_column_name(sel, 1), "s");
 	db_finalize(sel);
 }
 
