@@ -308,7 +308,7 @@ outbox_state() {
 	[ "$(db 'SELECT state FROM notify_outbox')" = "$1" ]
 }
 
-@test "a notification claimed by a collector killed before sending is sent once, by the other collector after the lease" {
+@test "a notification claimed by a collector killed before sending is sent once, by the other collector after the lease$SB_ON" {
 	start_hang
 	# Collector 1's webhook hangs; collector 2's is the receiver.
 	sed -i "s|url = http://127.0.0.1:$HOOK_PORT/h|url = http://127.0.0.1:$HANG_PORT/h|" \
@@ -323,8 +323,8 @@ outbox_state() {
 	# Collector 1 claimed the message and is sending it (the receiver
 	# hangs); it is killed before an answer.
 	SB_WATCH=${CPID[1]} sb_wait_until test -s "$T/hang.accepted"
-	run db "SELECT count(*), state, claims FROM notify_outbox"
-	[ "$output" = "1|claimed|1" ]
+	run db "SELECT state, claims FROM notify_outbox"
+	[ "$output" = "claimed|1" ]
 	owner1=$(db 'SELECT claimed_by FROM notify_outbox')
 	grep -q "notifications: this collector sends as $owner1" "$T/collector1.log"
 	# The API shows it claimed.
@@ -364,6 +364,6 @@ outbox_state() {
 	SB_WATCH=${CPID[2]} sb_wait_until hooks_at_least 2
 	run sh -c "cat '$T'/hook.*.json | jq -r '.incident.id' | sort -n | uniq -c | awk '{ print \$2 \":\" \$1 }' | tr '\n' ' '"
 	[ "$output" = "1:1 2:1 " ]
-	run db "SELECT group_concat(state || ':' || claims, ' ') FROM notify_outbox"
-	[ "$output" = "sent:2 sent:1" ]
+	run db "SELECT state, claims FROM notify_outbox ORDER BY id"
+	[ "$output" = "$(printf 'sent|2\nsent|1')" ]
 }
