@@ -352,6 +352,9 @@ outbox_state() {
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '.incident.notify_outbox[0] | [.state, .claimed_by, .claims] | join(" ")' <<<"$output")" = "sent $owner2 2" ]
 	[ "$(jq -r '.incident.notifications | length' <<<"$output")" = 1 ]
+	run cli 2 incidents show 1
+	[ "$status" -eq 0 ]
+	grep -A3 '待发 Outbox' <<<"$output" | grep -q "incident .*sent .*$owner2"
 	# Collector 2 restarted opens and sends a new incident; the first
 	# one is still sent once.
 	kill -TERM "${CPID[2]}"
