@@ -131,11 +131,19 @@ switches_at_least() {
 	[ "$(switches)" -ge "$1" ]
 }
 
+outbox_done() {
+	[ "$(db "SELECT count(*) FROM notify_outbox WHERE state != 'sent'")" = 0 ]
+}
+
 # Kill collector FROM with -9 while events flow; wait until the agent
 # logged its switch number NTH, to collector TO, and 100 more events are
 # stored; print how long that took.
 fail_over() {
 	local from=$1 to=$2 nth=$3 n t0 t1 t2
+	# The notifications received are marked sent first: a kill between a
+	# send and its mark would have the other collector send it again
+	# after the lease (the outbox's one duplicate; its own test below).
+	SB_WATCH=$AG_PID sb_wait_until outbox_done
 	n=$(stored)
 	t0=$(now)
 	kill9_c "$from"
