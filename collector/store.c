@@ -28,6 +28,7 @@
 #include "collector/db.h"
 
 #include "collector/incident.h"
+#include "collector/outbox.h"
 #include "collector/store_access.h"
 #include "collector/console.h"
 #include "collector/store_asset.h"
@@ -137,6 +138,8 @@ static const struct store_migration migrations[] = {
 	"  error TEXT NOT NULL,"
 	"  PRIMARY KEY (agent_id, seq)"
 	") WITHOUT ROWID;", NULL },
+	/* 14: the notification outbox (collector/store_incident.c) */
+	{ store_outbox_migration, store_outbox_migration_pg },
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -32,19 +32,14 @@ if [ "$all" = 1 ] || [ -n "${SB_PG_E2E:-}" ]; then
 	pgdir=$(mktemp -d /tmp/sb-e2e-pg.XXXXXX)
 	trap 'sh tests/pg.sh stop "$pgdir"' EXIT
 	trap 'exit 1' INT TERM HUP
-	pgurl=$(FSYNC=off sh tests/pg.sh start-if-installed "$pgdir")
-	pgst=$?
-	if [ "$pgst" != 0 ]; then
-		echo "not ok - tests/pg.sh could not start PostgreSQL for $PG_E2E"
-		echo "0 1 0 0" >>"$COUNTS"
-	elif [ -n "$pgurl" ]; then
-		SB_STORE=PostgreSQL SHAOBING_PG_DIR=$pgdir bats --tap $PG_E2E 2>&1 |
+	. tests/pg-env.sh
+	if [ -n "$SHAOBING_TEST_PG" ]; then
+		SB_STORE=PostgreSQL bats --tap $PG_E2E 2>&1 |
 			sh tests/tap-count.sh "$COUNTS"
 	else
 		printf '1..1\nok 1 # skip the PostgreSQL runs of %s: PostgreSQL is not installed (make deps installs it)\n' \
 			"$PG_E2E" | sh tests/tap-count.sh "$COUNTS"
 	fi
-	sh tests/pg.sh stop "$pgdir"
 fi
 for f in "$san"/report.*; do
 	[ -s "$f" ] || continue

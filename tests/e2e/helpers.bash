@@ -5,8 +5,9 @@
 #
 # The store: SQLite ($T/collector.db) unless SB_STORE=PostgreSQL, which
 # tests/run-e2e.sh sets for the files it runs a second time against a
-# throw-away PostgreSQL cluster (SHAOBING_PG_DIR, tests/pg.sh): then each
-# test gets a fresh database ($SB_STORE_URL in [store] url).  sb_sql
+# throw-away PostgreSQL cluster (SHAOBING_TEST_PG, its base URI; role
+# with CREATEDB, tests/pg.sh): then each test gets a fresh database
+# ($SB_STORE_URL in [store] url).  sb_sql
 # queries the test's store either way; a test's name ends in
 # "$SB_ON" (" (PostgreSQL)" or nothing).
 #
@@ -27,9 +28,12 @@ sb_setup() {
 	sb_sanitizer_options "$T/sanitizer"
 	SB_STORE_URL=sqlite://$T/collector.db
 	if [ "${SB_STORE:-}" = PostgreSQL ]; then
-		: "${SHAOBING_PG_DIR:?SB_STORE=PostgreSQL needs SHAOBING_PG_DIR (tests/pg.sh)}"
-		SB_STORE_URL=$(sh "$SHAOBING_ROOT/tests/pg.sh" newdb "$SHAOBING_PG_DIR" \
-			"t_$(basename "$T" | tr -c 'a-zA-Z0-9\n' _)_$$") || return 1
+		: "${SHAOBING_TEST_PG:?SB_STORE=PostgreSQL needs SHAOBING_TEST_PG (tests/pg.sh)}"
+		local db
+		db=e2e_$(tr -dc 'a-z0-9' </dev/urandom | head -c 12)
+		psql -X -q -v ON_ERROR_STOP=1 "$SHAOBING_TEST_PG" \
+			-c "CREATE DATABASE $db" || return 1
+		SB_STORE_URL=$(sed -E "s|^([a-z]+://[^/]*/)[^?]*|\\1$db|" <<<"$SHAOBING_TEST_PG")
 	fi
 }
 
