@@ -824,6 +824,32 @@ test_large_batch_hooks(void **state)
 	free(w);
 }
 
+/*
+ * A PostgreSQL store made by an older build (the baseline, version 13)
+ * is brought up by the PostgreSQL texts of the migrations after it, once.
+ */
+static void
+test_pg_upgrade_from_baseline(void **state)
+{
+	struct fx	*f = fx(state);
+	char		 err[512];
+
+	assert_true(store_schema_latest() >= 14);
+	/* Back to what version 13 had: no outbox (migration 14). */
+	assert_int_equal(db_exec(store_db(f->st), "DROP TABLE notify_outbox; "
+	    "UPDATE shaobing_schema SET version = 13"), 0);
+	store_close(f->st);
+	if ((f->st = store_open(f->target, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(store_schema_version(f->st), store_schema_latest());
+	assert_int_equal(one_int(f->st, "SELECT version FROM shaobing_schema"),
+	    store_schema_latest());
+	assert_int_equal(one_int(f->st, "SELECT count(*) FROM notify_outbox"),
+	    0);
+	assert_int_equal(one_int(f->st, "SELECT count(*) FROM "
+	    "shaobing_schema"), 1);
+}
+
 /* Lines of text a catalog query gives, one per row (columns joined). */
 #define CAT_MAX	400
 struct catalog {
@@ -1346,6 +1372,7 @@ main(void)
 		PG_ONLY(test_connection_lost),
 		PG_ONLY(test_pg_reset_sequences),
 		PG_ONLY(test_pg_schema_matches_sqlite),
+		PG_ONLY(test_pg_upgrade_from_baseline),
 		BOTH(test_large_batch_hooks),
 		BOTH(test_group_commit),
 		BOTH(test_uptime_coalescing),
