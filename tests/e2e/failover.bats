@@ -378,3 +378,53 @@ outbox_state() {
 	run db "SELECT state, claims FROM notify_outbox ORDER BY id"
 	[ "$output" = "$(printf 'sent|2\nsent|1')" ]
 }
+
+host_down_count() {
+	db "SELECT count(*) FROM incidents WHERE type = 'host_down'"
+}
+
+host_down_is() {
+	[ "$(db "SELECT count(*) FROM incidents WHERE type = 'host_down' AND status = '$1'")" -ge 1 ]
+}
+
+# Webhook messages of KIND about host-down incidents.
+host_down_hooks() {
+	cat "$T"/hook.*.json 2>/dev/null |
+		jq -s --arg k "$1" '[.[] | select(.kind == $k and (.incident.key // "" | startswith("host_down:")))] | length'
+}
+
+@test "host down watched by two collectors: one incident, notified once, resolved once$SB_ON" {
+	# Both collectors check every second for silent hosts; the agent's
+	# silence is seen by both, at about the same time, every second.
+	for n in 1 2; do
+		sed -i -e 's/^host_down_grace = .*/host_down_grace = 2s\ncheck_interval = 1s/' \
+			"$T/collector$n.ini"
+		printf '\n[schedule]\nalways = pc-*\n' >>"$T/collector$n.ini"
+	done
+	start_c 1
+	start_c 2
+	sb_agent_conf pc-01
+	sed -i "s|^server = .*|server = https://127.0.0.1:$P1, https://127.0.0.1:$P2|" \
+		"$T/agents/pc-01/agent.ini"
+	sb_start_agent pc-01
+	SB_WATCH=$AG_PID sb_wait_until sh -c "SHAOBING_ADMIN=unix:$T/admin2.sock '$SB' agents --json | jq -e '.agents[0].status == \"up\"'"
+	kill -KILL "$AG_PID"
+	sb_reap "$AG_PID"
+	SB_WATCH=${CPID[2]} sb_wait_until host_down_is open
+	# Ten more checks of each collector after the opening.
+	sleep 10
+	[ "$(host_down_count)" = 1 ]
+	SB_WATCH=${CPID[2]} sb_wait_until outbox_done
+	[ "$(host_down_hooks incident)" = 1 ]
+	grep -q 'host pc-01 is down' "$T/collector1.log" "$T/collector2.log"
+	# Back: resolved once, one recovery message.
+	sb_start_agent pc-01
+	SB_WATCH=${CPID[2]} sb_wait_until host_down_is resolved
+	sleep 5
+	SB_WATCH=${CPID[2]} sb_wait_until outbox_done
+	[ "$(host_down_count)" = 1 ]
+	[ "$(host_down_hooks recovery)" = 1 ]
+	[ "$(host_down_hooks incident)" = 1 ]
+	run cli 1 audit verify
+	[ "$status" -eq 0 ]
+}
