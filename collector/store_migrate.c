@@ -556,8 +556,8 @@ flush(struct mig *m, struct table *t, struct db_stmt *ins, int rows,
 	    PRId64 " of table %s: %s%s", store_path(m->to), first_row + 1,
 	    first_row + rows, t->name, db_errmsg(db),
 	    db_errcode(db) == DB_E_CONSTRAINT ? " (a constraint or trigger "
-	    "of the target refused the historical rows: the target's schema "
-	    "differs from this build's; nothing was copied)" : "");
+	    "of the target refuses these rows as FROM holds them; nothing was "
+	    "copied)" : "; nothing was copied");
 	return -1;
 }
 
