@@ -1,6 +1,9 @@
 /*
  * The collector store: migrations from empty, exactly-once batches,
- * uptime coalescing, admin queries.  Each test uses a fresh file.
+ * uptime coalescing, admin queries.  Each test uses a fresh file, or
+ * with SHAOBING_TEST_PG set (tests/run-unit.sh) a fresh PostgreSQL
+ * database: every test runs on the store's database, and the few that
+ * reach into SQLite itself have a PostgreSQL variant.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +26,7 @@
 #include "common/event.h"
 #include "common/log.h"
 #include "common/timeutil.h"
+#include "tests/unit/db_target.h"
 
 #define T0	1795786640000LL	/* 2026-11-27T13:37:20Z */
 #define MIN	60000LL
@@ -30,8 +34,15 @@
 struct fx {
 	char		 dir[64];
 	char		 path[96];
+	const char	*target;	/* path, or a PostgreSQL URI */
 	struct store	*st;
 };
+
+static int
+is_pg(const struct fx *f)
+{
+	return db_target_is_postgres(f->target);
+}
 
 static int
 setup(void **state)
@@ -43,8 +54,11 @@ setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/test_store.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/c.db", f->dir);
-	f->st = store_open(f->path, err, sizeof(err));
-	assert_non_null(f->st);
+	if ((f->target = test_store_target(f->path)) == NULL)
+		fail_msg("no PostgreSQL database for the test (SHAOBING_TEST_PG)");
+	f->st = store_open(f->target, err, sizeof(err));
+	if (f->st == NULL)
+		fail_msg("%s", err);
 	*state = f;
 	return 0;
 }
@@ -154,10 +168,11 @@ count_events(struct store *st, int64_t agent_id, const char *type)
 	    .since_ms = INT64_MIN, .limit = 10000 };
 	struct seen			 s = { 0 };
 	int64_t				 next;
-	char				 err[256];
+	char				 err[512];
 
-	assert_int_equal(store_query_events(st, &q, seen_event, &s, &next, err,
-	    sizeof(err)), 0);
+	if (store_query_events(st, &q, seen_event, &s, &next, err,
+	    sizeof(err)) != 0)
+		fail_msg("%s", err);
 	return s.n;
 }
 
@@ -183,7 +198,7 @@ test_migrate_from_empty(void **state)
 	assert_int_equal(count_agents(f->st), 0);
 	/* Reopening applies nothing twice. */
 	store_close(f->st);
-	f->st = store_open(f->path, err, sizeof(err));
+	f->st = store_open(f->target, err, sizeof(err));
 	assert_non_null(f->st);
 	assert_int_equal(store_schema_version(f->st), store_schema_latest());
 }
@@ -192,22 +207,21 @@ static void
 test_newer_schema_refused(void **state)
 {
 	struct fx	*f = *state;
-	sqlite3		*db;
 	char		 err[256], sql[64];
 
-	store_close(f->st);
-	f->st = NULL;
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	/* SQLite: PRAGMA user_version; PostgreSQL: shaobing_schema. */
+	snprintf(sql, sizeof(sql), is_pg(f) ? "UPDATE shaobing_schema SET "
+	    "version = %d" : "PRAGMA user_version = %d",
 	    store_schema_latest() + 1);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-	assert_null(store_open(f->path, err, sizeof(err)));
-	assert_non_null(strstr(err, "newer"));
+	assert_int_equal(db_exec(store_db(f->st), sql), 0);
+	store_close(f->st);
+	f->st = store_open(f->target, err, sizeof(err));
+	assert_null(f->st);
+	assert_non_null(strstr(err, "newer than this collector knows"));
 }
 
 struct opener {
-	char		 path[128];
+	char		 path[512];
 	struct store	*st;
 	char		 err[256];
 };
@@ -222,9 +236,10 @@ open_thread(void *arg)
 }
 
 /*
- * Two collectors starting on one new file at once: both find version 0,
- * both wait for the write lock; the second must not run the migrations
- * the first already ran ("table already exists").
+ * Two collectors starting on one new file (or one empty PostgreSQL
+ * database) at once: both find version 0, both wait for the write lock;
+ * the second must not run the migrations the first already ran ("table
+ * already exists").
  */
 static void
 test_two_collectors_migrate_once(void **state)
@@ -232,23 +247,35 @@ test_two_collectors_migrate_once(void **state)
 	struct fx	*f = *state;
 	struct opener	 o[2];
 	pthread_t	 t[2];
-	sqlite3		*db;
-	char		 p[160];
+	struct db	*db;
+	char		 p[600], err[256];
 
 	memset(o, 0, sizeof(o));
-	snprintf(o[0].path, sizeof(o[0].path), "%s/race.db", f->dir);
+	/*
+	 * A new empty database, held by a writer (SQLite: BEGIN IMMEDIATE;
+	 * PostgreSQL: the store's advisory lock) while both collectors
+	 * start.
+	 */
+	if (is_pg(f)) {
+		const char *t2 = test_pg_target();
+
+		assert_non_null(t2);
+		snprintf(o[0].path, sizeof(o[0].path), "%s", t2);
+	} else
+		snprintf(o[0].path, sizeof(o[0].path), "%s/race.db", f->dir);
 	memcpy(o[1].path, o[0].path, sizeof(o[1].path));
-	assert_int_equal(sqlite3_open(o[0].path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = WAL; "
-	    "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	if ((db = db_open(o[0].path, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	if (!is_pg(f))
+		assert_int_equal(db_exec(db, "PRAGMA journal_mode = WAL"), 0);
+	assert_int_equal(db_begin_write(db), 0);
 	for (int i = 0; i < 2; i++)
 		assert_int_equal(pthread_create(&t[i], NULL, open_thread, &o[i]),
 		    0);
 	/* Let both read version 0 and queue for the lock (an earlier
 	   release only makes the race less likely, never a failure). */
 	usleep(300000);
-	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL),
-	    0);
+	assert_int_equal(db_exec(db, "ROLLBACK"), 0);
 	for (int i = 0; i < 2; i++) {
 		pthread_join(t[i], NULL);
 		if (o[i].st == NULL)
@@ -257,7 +284,9 @@ test_two_collectors_migrate_once(void **state)
 		    store_schema_latest());
 		store_close(o[i].st);
 	}
-	sqlite3_close(db);
+	db_close(db);
+	if (is_pg(f))
+		return;
 	unlink(o[0].path);
 	snprintf(p, sizeof(p), "%s-wal", o[0].path);
 	unlink(p);
@@ -486,9 +515,18 @@ test_event_rejected_by_constraint(void **state)
 	struct store_batch_result	 r;
 	char				 err[256];
 
-	assert_int_equal(db_exec(store_db(f->st), "CREATE TRIGGER t_bad "
-	    "BEFORE INSERT ON events WHEN NEW.key = 'k:0' BEGIN SELECT "
-	    "RAISE(ABORT, 'refused by the test trigger'); END"), 0);
+	if (is_pg(f))
+		assert_int_equal(db_exec(store_db(f->st), "CREATE FUNCTION "
+		    "t_bad() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+		    "IF NEW.key = 'k:0' THEN RAISE EXCEPTION 'refused by the "
+		    "test trigger'; END IF; RETURN NEW; END $$; CREATE TRIGGER "
+		    "t_bad BEFORE INSERT ON events FOR EACH ROW EXECUTE "
+		    "FUNCTION t_bad()"), 0);
+	else
+		assert_int_equal(db_exec(store_db(f->st), "CREATE TRIGGER "
+		    "t_bad BEFORE INSERT ON events WHEN NEW.key = 'k:0' BEGIN "
+		    "SELECT RAISE(ABORT, 'refused by the test trigger'); END"),
+		    0);
 	mkbatch(&b, "pc-12", 10, 3);
 	assert_int_equal(store_insert_batch(f->st, &b, T0, &r, err,
 	    sizeof(err)), 0);
@@ -523,7 +561,10 @@ test_retryable_store_error(void **state)
 	assert_false(store_error_retryable(db_sqlite_class(SQLITE_MISMATCH)));
 
 	assert_int_equal(store_health(f->st, why, sizeof(why)), 0);
-	assert_int_equal(db_exec(store_db(f->st), "PRAGMA query_only = 1"), 0);
+	/* A database that refuses writes for now. */
+	assert_int_equal(db_exec(store_db(f->st), is_pg(f) ? "SET "
+	    "default_transaction_read_only = on" : "PRAGMA query_only = 1"),
+	    0);
 	mkbatch(&b, "pc-13", 1, 4);
 	assert_int_equal(store_insert_batch(f->st, &b, T0, &r, err,
 	    sizeof(err)), STORE_RETRY);
@@ -533,7 +574,9 @@ test_retryable_store_error(void **state)
 	assert_int_equal(strncmp(why, "database read-only", 18), 0);
 	assert_int_equal(store_heartbeat(f->st, &hb, 3, T0, &new_agent, err,
 	    sizeof(err)), STORE_RETRY);
-	assert_int_equal(db_exec(store_db(f->st), "PRAGMA query_only = 0"), 0);
+	assert_int_equal(db_exec(store_db(f->st), is_pg(f) ? "SET "
+	    "default_transaction_read_only = off" : "PRAGMA query_only = 0"),
+	    0);
 	assert_int_equal(count_events(f->st, 0, NULL), 0);
 	assert_int_equal(store_insert_batch(f->st, &b, T0, &r, err,
 	    sizeof(err)), 0);
@@ -784,9 +827,19 @@ test_stmt_cache(void **state)
 	assert_null(store_stmt(f->st, STMT_INCIDENT_STATUS, "SELECT 2", err,
 	    sizeof(err)));
 	assert_non_null(strstr(err, "two users of one id"));
-	/* Bad SQL names itself. */
-	assert_null(store_stmt(f->st, STMT_INCIDENT_MSG, "SELEC nonsense",
-	    err, sizeof(err)));
+	/*
+	 * Bad SQL names itself: SQLite's prepare refuses it; PostgreSQL's
+	 * driver sends it on the first step, which fails.
+	 */
+	s = store_stmt(f->st, STMT_INCIDENT_MSG, "SELEC nonsense", err,
+	    sizeof(err));
+	if (is_pg(f)) {
+		assert_non_null(s);
+		assert_int_equal(store_stmt_done(f->st, s, "SELEC nonsense",
+		    err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "syntax error"));
+	} else
+		assert_null(s);
 	assert_non_null(strstr(err, "SELEC nonsense"));
 	/* Out of range ids are refused. */
 	assert_null(store_stmt(f->st, STORE_STMT_MAX, q, err, sizeof(err)));
@@ -846,12 +899,13 @@ test_store_query(void **state)
 	struct fx	*f = *state;
 	struct q_seen	 s = { 0 };
 	char		 err[512];
-	static const char three[] = "SELECT value, ?2 * 1.5, ?3, NULL FROM "
-	    "(SELECT ?1 AS value UNION ALL SELECT ?1 + 1 UNION ALL "
-	    "SELECT ?1 + 2)";
+	static const char three[] = "SELECT value, ?2 * 1.5, CAST(?3 AS TEXT), "
+	    "NULL FROM (SELECT ?1 AS value UNION ALL SELECT ?1 + 1 UNION ALL "
+	    "SELECT ?1 + 2) AS t";
 
-	assert_int_equal(store_query(f->st, STORE_ONCE, three, "three", q_row,
-	    &s, err, sizeof(err), "Ids", (int64_t)1 << 40, 3.0, "x"), 3);
+	if (store_query(f->st, STORE_ONCE, three, "three", q_row, &s, err,
+	    sizeof(err), "Ids", (int64_t)1 << 40, 3.0, "x") != 3)
+		fail_msg("%s", err);
 	assert_int_equal(s.n, 3);
 	assert_int_equal(s.i[2], ((int64_t)1 << 40) + 2);
 	assert_true(s.d == 4.5);
@@ -905,7 +959,7 @@ test_store_query(void **state)
 		assert_int_equal(v[0], -5);
 		assert_int_equal(v[1], 0);
 		assert_int_equal(v[2], 7);
-		assert_int_equal(store_query_ints(f->st, "SELECT 1, 2 WHERE 0",
+		assert_int_equal(store_query_ints(f->st, "SELECT 1, 2 WHERE 1 = 0",
 		    "none", v, 2, err, sizeof(err), ""), 0);
 		assert_int_equal(v[0], 0);
 		assert_int_equal(v[1], 0);
