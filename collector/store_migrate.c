@@ -33,7 +33,7 @@
  * counters in sqlite_sequence, excluded by their sqlite_ prefix).
  */
 static const char *const not_copied[] = {
-	"schema_version",	/* PostgreSQL store (store_pg.c) */
+	"shaobing_schema",	/* PostgreSQL store's version (store_pg.c) */
 };
 
 /* Rows per multi-row INSERT, and bound values per statement at most. */
@@ -368,7 +368,7 @@ count_rows(struct store *st, const char *table, int64_t *n, char *err,
 	    "") == -1 ? -1 : 0;
 }
 
-/* Column 0 of the first row into a 65-byte buffer (a hash, a name). */
+/* Column 0 of the first row: a hash, into a 65-byte buffer. */
 static int
 hash_row(void *arg, const struct store_row *r, char *err, size_t errlen)
 {
@@ -654,54 +654,45 @@ out:
 }
 
 /*
- * Identity counters continue after the copied ids: TO's sequence (or
- * SQLite's AUTOINCREMENT counter) at the highest id, or at FROM's
- * counter when that is higher (the newest rows were deleted: their ids
- * are not handed out again).
+ * Identity counters continue after the copied ids.  PostgreSQL: every
+ * sequence moves past its table's highest id (store_pg_reset_sequences,
+ * after the copy); SQLite takes the highest id + 1 by itself.  What
+ * both miss: an SQLite AUTOINCREMENT counter above the highest id (the
+ * newest rows were deleted), whose ids must not be handed out again:
+ * TO's counter is raised to FROM's here.
  */
 static int
-continue_ids(struct mig *m, const struct table *t)
+keep_counter(struct mig *m, const struct table *t)
 {
-	char		 sql[256], seq[65] = "";
+	char		 sql[256];
 	int64_t		 top = 0, from_seq = 0;
-	int		 has_id = 0;
 
-	for (int c = 0; c < t->ncols; c++)
-		if (strcmp(t->cols[c].name, "id") == 0 && t->cols[c].kind == 'i')
-			has_id = 1;
-	if (!has_id)
+	if (is_postgres(m->from))
 		return 0;
+	if (store_query_ints(m->from, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name = 'sqlite_sequence'", "reading AUTOINCREMENT counters",
+	    &from_seq, 1, m->err, sizeof(m->err), "") == -1)
+		return -1;
+	if (from_seq == 0)
+		return 0;	/* no AUTOINCREMENT table */
+	if (store_query_ints(m->from, "SELECT seq FROM sqlite_sequence "
+	    "WHERE name = ?1", "reading AUTOINCREMENT counters", &from_seq, 1,
+	    m->err, sizeof(m->err), "s", t->name) == -1)
+		return -1;
+	if (from_seq == 0)
+		return 0;	/* not AUTOINCREMENT */
 	snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) FROM \"%s\"",
 	    t->name);
 	if (store_query_ints(m->to, sql, "reading the highest id", &top, 1,
 	    m->err, sizeof(m->err), "") == -1)
 		return -1;
-	if (!is_postgres(m->from) && (store_query_ints(m->from,
-	    "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_sequence'",
-	    "reading AUTOINCREMENT counters", &from_seq, 1, m->err,
-	    sizeof(m->err), "") == -1 || (from_seq > 0 &&
-	    store_query_ints(m->from, "SELECT seq FROM sqlite_sequence "
-	    "WHERE name = ?1", "reading AUTOINCREMENT counters", &from_seq, 1,
-	    m->err, sizeof(m->err), "s", t->name) == -1)))
-		return -1;
-	if (from_seq > top)
-		top = from_seq;
-	if (top < 1)
+	if (from_seq <= top)
 		return 0;
-	if (is_postgres(m->to)) {
-		if (store_query(m->to, STORE_ONCE, "SELECT "
-		    "coalesce(pg_get_serial_sequence(?1, 'id'), '')",
-		    "finding the id sequence", hash_row, seq, m->err,
-		    sizeof(m->err), "s", t->name) == -1)
-			return -1;
-		if (seq[0] == '\0')
-			return 0;
-		return store_query(m->to, STORE_ONCE, "SELECT setval(?1, ?2)",
-		    "setting the id sequence", NULL, NULL, m->err,
-		    sizeof(m->err), "sI", seq, top) == -1 ? -1 : 0;
-	}
-	if (from_seq == 0)
-		return 0;	/* not AUTOINCREMENT: SQLite takes max + 1 */
+	if (is_postgres(m->to))
+		return store_query(m->to, STORE_ONCE, "SELECT setval("
+		    "pg_get_serial_sequence(?1, 'id'), ?2)", "setting the id "
+		    "sequence", NULL, NULL, m->err, sizeof(m->err), "sI",
+		    t->name, from_seq) == -1 ? -1 : 0;
 	return store_query(m->to, STORE_ONCE, "INSERT INTO sqlite_sequence "
 	    "(name, seq) SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM "
 	    "sqlite_sequence WHERE name = ?1)", "setting AUTOINCREMENT", NULL,
@@ -869,8 +860,18 @@ store_migrate(const char *from, const char *to,
 	}
 	writing = 1;
 	for (size_t i = 0; i < m.nt; i++) {
-		if (copy_table(&m, &m.t[i]) == -1 ||
-		    continue_ids(&m, &m.t[i]) == -1) {
+		if (copy_table(&m, &m.t[i]) == -1) {
+			log_errorx("migrate-store: %s", m.err);
+			goto out;
+		}
+	}
+	if (is_postgres(m.to) && store_pg_reset_sequences(m.to, m.err,
+	    sizeof(m.err)) == -1) {
+		log_errorx("migrate-store: %s", m.err);
+		goto out;
+	}
+	for (size_t i = 0; i < m.nt; i++) {
+		if (keep_counter(&m, &m.t[i]) == -1) {
 			log_errorx("migrate-store: %s", m.err);
 			goto out;
 		}
