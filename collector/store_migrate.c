@@ -561,15 +561,19 @@ flush(struct mig *m, struct table *t, struct db_stmt *ins, int rows,
 	return -1;
 }
 
+/* rows more copied: a progress line at every m->progress rows. */
 static void
-progress(const struct mig *m, const struct table *t, double t0, int last)
+advance(const struct mig *m, struct table *t, double t0, int rows)
 {
-	double	dt = mono_s() - t0;
+	int64_t	before = t->copied / m->progress;
+	double	dt;
 
-	if (!last && t->copied % m->progress != 0)
+	t->copied += rows;
+	if (t->copied / m->progress == before && t->copied != t->from_rows)
 		return;
-	if (last && (t->copied < m->progress || t->copied % m->progress == 0))
+	if (t->copied < m->progress)
 		return;
+	dt = mono_s() - t0;
 	log_info("migrate-store: %s: %" PRId64 " of %" PRId64 " rows copied "
 	    "(%.0f rows/s)", t->name, t->copied, t->from_rows,
 	    dt > 0 ? t->copied / dt : 0.0);
@@ -614,10 +618,7 @@ copy_table(struct mig *m, struct table *t)
 			continue;
 		if (flush(m, t, full, rows, t->copied) == -1)
 			goto out;
-		for (int r = 0; r < rows; r++) {
-			t->copied++;
-			progress(m, t, t0, 0);
-		}
+		advance(m, t, t0, rows);
 		rows = 0;
 	}
 	if (step != DB_DONE) {
@@ -637,9 +638,8 @@ copy_table(struct mig *m, struct table *t)
 		}
 		if (flush(m, t, part, rows, t->copied) == -1)
 			goto out;
-		t->copied += rows;
+		advance(m, t, t0, rows);
 	}
-	progress(m, t, t0, 1);
 	rc = 0;
 	goto out;
 oom:
