@@ -263,7 +263,7 @@ store_db(struct store *st)
 }
 
 const char *
-store_path(const struct store *st)
+store_name(const struct store *st)
 {
 	return st->path;
 }

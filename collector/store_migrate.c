@@ -262,8 +262,8 @@ plan(struct mig *m)
 		if (has_name(&tt, ft.v[i]) == -1) {
 			snprintf(m->err, sizeof(m->err), "table %s of %s is not "
 			    "in %s's schema (a newer collector's table?); "
-			    "nothing copied", ft.v[i], store_path(m->from),
-			    store_path(m->to));
+			    "nothing copied", ft.v[i], store_name(m->from),
+			    store_name(m->to));
 			goto out;
 		}
 	}
@@ -275,7 +275,7 @@ plan(struct mig *m)
 		if (has_name(&ft, tt.v[i]) == -1) {
 			log_info("migrate-store: table %s is new in this "
 			    "schema and missing from %s: left empty",
-			    tt.v[i], store_path(m->from));
+			    tt.v[i], store_name(m->from));
 			continue;
 		}
 		if ((t->name = strdup(tt.v[i])) == NULL)
@@ -296,7 +296,7 @@ plan(struct mig *m)
 				snprintf(m->err, sizeof(m->err), "column %s.%s "
 				    "of %s is not in %s's schema; nothing "
 				    "copied", t->name, fc.v[c],
-				    store_path(m->from), store_path(m->to));
+				    store_name(m->from), store_name(m->to));
 				goto out;
 			}
 			t->cols[c].name = fc.v[c];
@@ -336,7 +336,7 @@ plan(struct mig *m)
 		if (ns == before) {
 			snprintf(m->err, sizeof(m->err), "the foreign keys of "
 			    "%s's tables form a cycle; cannot order the copy",
-			    store_path(m->to));
+			    store_name(m->to));
 			goto out;
 		}
 	}
@@ -540,7 +540,7 @@ flush(struct mig *m, struct table *t, struct db_stmt *ins, int rows,
 			}
 			if (rc != 0) {
 				snprintf(m->err, sizeof(m->err), "%s: binding "
-				    "%s.%s: out of memory", store_path(m->to),
+				    "%s.%s: out of memory", store_name(m->to),
 				    t->name, t->cols[c].name);
 				return -1;
 			}
@@ -553,7 +553,7 @@ flush(struct mig *m, struct table *t, struct db_stmt *ins, int rows,
 	if (rc == DB_DONE || rc == DB_ROW)
 		return 0;
 	snprintf(m->err, sizeof(m->err), "%s: inserting rows %" PRId64 "..%"
-	    PRId64 " of table %s: %s%s", store_path(m->to), first_row + 1,
+	    PRId64 " of table %s: %s%s", store_name(m->to), first_row + 1,
 	    first_row + rows, t->name, db_errmsg(db),
 	    db_errcode(db) == DB_E_CONSTRAINT ? " (a constraint or trigger "
 	    "of the target refuses these rows as FROM holds them; nothing was "
@@ -598,7 +598,7 @@ copy_table(struct mig *m, struct table *t)
 		goto oom;
 	if (db_prepare(fdb, sql, 0, &sel) != 0) {
 		snprintf(m->err, sizeof(m->err), "%s: reading table %s: %s",
-		    store_path(m->from), t->name, db_errmsg(fdb));
+		    store_name(m->from), t->name, db_errmsg(fdb));
 		goto out;
 	}
 	free(sql);
@@ -606,7 +606,7 @@ copy_table(struct mig *m, struct table *t)
 		goto oom;
 	if (db_prepare(tdb, sql, 1, &full) != 0) {
 		snprintf(m->err, sizeof(m->err), "%s: preparing the insert "
-		    "into %s: %s", store_path(m->to), t->name, db_errmsg(tdb));
+		    "into %s: %s", store_name(m->to), t->name, db_errmsg(tdb));
 		goto out;
 	}
 	while ((step = db_step(sel)) == DB_ROW) {
@@ -623,7 +623,7 @@ copy_table(struct mig *m, struct table *t)
 	}
 	if (step != DB_DONE) {
 		snprintf(m->err, sizeof(m->err), "%s: reading table %s: %s",
-		    store_path(m->from), t->name, db_errmsg(fdb));
+		    store_name(m->from), t->name, db_errmsg(fdb));
 		goto out;
 	}
 	if (rows > 0) {
@@ -632,7 +632,7 @@ copy_table(struct mig *m, struct table *t)
 			goto oom;
 		if (db_prepare(tdb, sql, 0, &part) != 0) {
 			snprintf(m->err, sizeof(m->err), "%s: preparing the "
-			    "insert into %s: %s", store_path(m->to), t->name,
+			    "insert into %s: %s", store_name(m->to), t->name,
 			    db_errmsg(tdb));
 			goto out;
 		}
@@ -801,7 +801,7 @@ store_migrate(const char *from, const char *to,
 	/* One snapshot of FROM for the counts, the trail and the copy. */
 	if (db_exec(store_db(m.from), is_postgres(m.from) ?
 	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN") != 0) {
-		log_errorx("migrate-store: %s: BEGIN: %s", store_path(m.from),
+		log_errorx("migrate-store: %s: BEGIN: %s", store_name(m.from),
 		    db_errmsg(store_db(m.from)));
 		goto out;
 	}
@@ -821,7 +821,7 @@ store_migrate(const char *from, const char *to,
 		if (m.t[i].to_rows > 0) {
 			log_errorx("migrate-store: %s is not empty: table %s has "
 			    "%" PRId64 " rows; the target must be a new "
-			    "database (nothing was copied)", store_path(m.to),
+			    "database (nothing was copied)", store_name(m.to),
 			    m.t[i].name, m.t[i].to_rows);
 			goto out;
 		}
@@ -837,7 +837,7 @@ store_migrate(const char *from, const char *to,
 		log_errorx("migrate-store: %s: the incident audit trail is "
 		    "broken: %s; nothing copied (find out what changed the "
 		    "file first: shaobing audit verify shows the same)",
-		    store_path(m.from), why);
+		    store_name(m.from), why);
 		goto out;
 	}
 	if (trail_newest(m.from, fhash, sizeof(fhash), m.err,
@@ -847,14 +847,14 @@ store_migrate(const char *from, const char *to,
 	}
 	log_info("migrate-store: copying %" PRId64 " rows in %zu tables from "
 	    "%s to %s (audit trail of %" PRId64 " rows verified)", total, m.nt,
-	    store_path(m.from), store_path(m.to), ftrail);
+	    store_name(m.from), store_name(m.to), ftrail);
 	if ((m.vals = calloc(BATCH_VALUES + BATCH_ROWS, sizeof(*m.vals))) ==
 	    NULL) {
 		log_errorx("migrate-store: out of memory");
 		goto out;
 	}
 	if (db_begin_write(store_db(m.to)) != 0) {
-		log_errorx("migrate-store: %s: BEGIN: %s", store_path(m.to),
+		log_errorx("migrate-store: %s: BEGIN: %s", store_name(m.to),
 		    db_errmsg(store_db(m.to)));
 		goto out;
 	}
@@ -878,7 +878,7 @@ store_migrate(const char *from, const char *to,
 	}
 	if (db_exec(store_db(m.to), "COMMIT") != 0) {
 		log_errorx("migrate-store: %s: COMMIT: %s; nothing was copied",
-		    store_path(m.to), db_errmsg(store_db(m.to)));
+		    store_name(m.to), db_errmsg(store_db(m.to)));
 		goto out;
 	}
 	writing = 0;
@@ -896,8 +896,8 @@ store_migrate(const char *from, const char *to,
 		    m.t[i].copied != m.t[i].from_rows) {
 			log_errorx("migrate-store: table %s: %" PRId64 " rows in "
 			    "%s, %" PRId64 " in %s", m.t[i].name,
-			    m.t[i].from_rows, store_path(m.from),
-			    m.t[i].to_rows, store_path(m.to));
+			    m.t[i].from_rows, store_name(m.from),
+			    m.t[i].to_rows, store_name(m.to));
 			bad = 1;
 		}
 	}
@@ -909,24 +909,24 @@ store_migrate(const char *from, const char *to,
 	}
 	if (broken != 0) {
 		log_errorx("migrate-store: %s: the copied audit trail does not "
-		    "verify: %s", store_path(m.to), why);
+		    "verify: %s", store_name(m.to), why);
 		bad = 1;
 	}
 	if (ttrail != ftrail || strcmp(fhash, thash) != 0) {
 		log_errorx("migrate-store: %s: the copied audit trail (%" PRId64
 		    " rows, newest hash %s) differs from %s's (%" PRId64
-		    " rows, %s)", store_path(m.to), ttrail, thash,
-		    store_path(m.from), ftrail, fhash);
+		    " rows, %s)", store_name(m.to), ttrail, thash,
+		    store_name(m.from), ftrail, fhash);
 		bad = 1;
 	}
 	summary(&m, o != NULL && o->summary != NULL ? o->summary : stdout,
 	    ftrail, ttrail, fhash, thash, broken);
 	if (bad)
 		log_errorx("migrate-store: verification failed: the copy in %s "
-		    "is not complete; drop it and run again", store_path(m.to));
+		    "is not complete; drop it and run again", store_name(m.to));
 	else
 		log_info("migrate-store: done: %s verified (row counts, audit "
-		    "chain); point [store] url at it", store_path(m.to));
+		    "chain); point [store] url at it", store_name(m.to));
 	rc = bad ? 1 : 0;
 out:
 	if (writing)

@@ -377,7 +377,7 @@ store_pg_migrate(struct store *st, const struct store_migration *m,
 	if (v > latest) {
 		snprintf(err, errlen, "%s: schema version %" PRId64 " is newer "
 		    "than this collector knows (%d); run a newer "
-		    "shaobing-collector", store_path(st), v, latest);
+		    "shaobing-collector", store_name(st), v, latest);
 		goto fail;
 	}
 	if (v == 0) {
@@ -389,12 +389,12 @@ store_pg_migrate(struct store *st, const struct store_migration *m,
 		    errlen) == -1)
 			goto fail;
 		log_info("store: %s: schema created at version %d",
-		    store_path(st), PG_BASELINE);
+		    store_name(st), PG_BASELINE);
 		v = PG_BASELINE;
 	} else if (v < PG_BASELINE) {
 		snprintf(err, errlen, "%s: schema version %" PRId64 " in "
 		    "shaobing_schema: a PostgreSQL store starts at %d; the "
-		    "table was changed by hand", store_path(st), v,
+		    "table was changed by hand", store_name(st), v,
 		    PG_BASELINE);
 		goto fail;
 	}
@@ -402,7 +402,7 @@ store_pg_migrate(struct store *st, const struct store_migration *m,
 		if (m[v].pg == NULL) {
 			snprintf(err, errlen, "%s: migration %" PRId64 " has no "
 			    "PostgreSQL text (collector/store.c)",
-			    store_path(st), v + 1);
+			    store_name(st), v + 1);
 			goto fail;
 		}
 		snprintf(sql, sizeof(sql), "UPDATE shaobing_schema SET "
@@ -412,7 +412,7 @@ store_pg_migrate(struct store *st, const struct store_migration *m,
 		    errlen) == -1)
 			goto fail;
 		log_info("store: %s: schema migrated to version %" PRId64,
-		    store_path(st), v + 1);
+		    store_name(st), v + 1);
 	}
 	if (exec(st, "COMMIT", "committing the schema", err, errlen) == -1)
 		goto fail;

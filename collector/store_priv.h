@@ -49,7 +49,6 @@ int		 store_pg_migrate(struct store *st,
  */
 int		 store_pg_reset_sequences(struct store *st, char *err,
 		    size_t errlen);
-const char	*store_path(const struct store *st);
 
 /*
  * Statements prepared once per store and reused, keyed by an id.
