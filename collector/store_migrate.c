@@ -43,7 +43,8 @@ static const char *const not_copied[] = {
 
 struct col {
 	char	*name;
-	char	 kind;		/* TO's declared type: 'i' 'r' 't' 'b' */
+	char	 kind;		/* TO's declared type: 'i' 'r' 't' 'b',
+				   'n' none (SQLite without a type) */
 	char	 from_kind;	/* FROM's (PostgreSQL FROM: how to read) */
 };
 
@@ -102,9 +103,10 @@ type_kind(const char *decl)
 	if (strstr(low, "char") != NULL || strstr(low, "text") != NULL ||
 	    strstr(low, "clob") != NULL)
 		return 't';
-	if (strstr(low, "blob") != NULL || strstr(low, "bytea") != NULL ||
-	    low[0] == '\0')
+	if (strstr(low, "blob") != NULL || strstr(low, "bytea") != NULL)
 		return 'b';
+	if (low[0] == '\0')
+		return 'n';	/* no type: each value keeps its own */
 	if (strstr(low, "real") != NULL || strstr(low, "floa") != NULL ||
 	    strstr(low, "doub") != NULL || strstr(low, "numeric") != NULL)
 		return 'r';
@@ -729,36 +731,56 @@ same:
 	return -1;
 }
 
-/* FROM's schema version before store_open() brings it up to date. */
-static void
-log_from_version(const char *from)
+/* The schema version of an existing SQLite file (-1: none, PostgreSQL). */
+static int
+sqlite_version(const char *target)
 {
 	char		 err[512];
+	struct stat	 sb;
 	struct db	*db;
 	struct db_stmt	*s = NULL;
 	int		 v = -1;
 
-	if (db_target_is_postgres(from)) {
-		log_info("migrate-store: opening %s: its schema is brought to "
-		    "this build's version %d first", from,
-		    store_schema_latest());
-		return;
-	}
-	if ((db = db_open(from, err, sizeof(err))) == NULL)
-		return;		/* store_open() says why */
+	if (db_target_is_postgres(target) ||
+	    stat(db_sqlite_path(target), &sb) == -1)
+		return -1;
+	if ((db = db_open(target, err, sizeof(err))) == NULL)
+		return -1;	/* store_open() says why */
 	if (db_prepare(db, "PRAGMA user_version", 0, &s) == 0 &&
 	    db_step(s) == DB_ROW)
 		v = db_column_int(s, 0);
 	db_finalize(s);
 	db_close(db);
-	if (v == store_schema_latest())
+	return v;
+}
+
+/*
+ * Say what store_open() is about to do to FROM's schema; refuse a TO
+ * that holds an older store (store_open() would migrate it before the
+ * emptiness check could refuse it).  0 or -1.
+ */
+static int
+check_versions(const char *from, const char *to)
+{
+	int	v = sqlite_version(from), latest = store_schema_latest();
+
+	if (db_target_is_postgres(from))
+		log_info("migrate-store: opening %s: its schema is brought to "
+		    "this build's version %d first", from, latest);
+	else if (v == latest)
 		log_info("migrate-store: %s: schema version %d, this build's",
 		    db_sqlite_path(from), v);
-	else if (v >= 0 && v < store_schema_latest())
+	else if (v >= 0 && v < latest)
 		log_info("migrate-store: %s: schema version %d: migrating it in "
 		    "place to this build's version %d first (as a collector "
-		    "starting on it would)", db_sqlite_path(from), v,
-		    store_schema_latest());
+		    "starting on it would)", db_sqlite_path(from), v, latest);
+	if ((v = sqlite_version(to)) > 0 && v != latest) {
+		log_errorx("migrate-store: %s already holds a store (schema "
+		    "version %d); the target must be a new database (nothing "
+		    "changed)", db_sqlite_path(to), v);
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -790,9 +812,8 @@ store_migrate(const char *from, const char *to,
 	memset(&m, 0, sizeof(m));
 	m.progress = o != NULL && o->progress_rows > 0 ? o->progress_rows :
 	    PROGRESS_ROWS;
-	if (check_targets(from, to) == -1)
+	if (check_targets(from, to) == -1 || check_versions(from, to) == -1)
 		return 2;
-	log_from_version(from);
 	if ((m.from = store_open(from, m.err, sizeof(m.err))) == NULL ||
 	    (m.to = store_open(to, m.err, sizeof(m.err))) == NULL) {
 		log_errorx("migrate-store: %s", m.err);

@@ -402,6 +402,25 @@ test_target_not_empty(void **state)
 	assert_int_equal(rows(st, "events"), 0);
 	assert_int_equal(rows(st, "agents"), 0);
 	store_close(st);
+	/* A TO holding an older store is refused before it is migrated. */
+	{
+		char		 old[160];
+		struct db	*db;
+		struct db_stmt	*q;
+
+		snprintf(old, sizeof(old), "%s/old.db", f->dir);
+		assert_non_null(db = db_open(old, err, sizeof(err)));
+		assert_int_equal(db_exec(db, "CREATE TABLE agents (id INTEGER "
+		    "PRIMARY KEY, name TEXT); PRAGMA user_version = 5"), 0);
+		db_close(db);
+		assert_int_equal(store_migrate(f->from, old, NULL), 2);
+		assert_non_null(db = db_open(old, err, sizeof(err)));
+		assert_int_equal(db_prepare(db, "PRAGMA user_version", 0, &q), 0);
+		assert_int_equal(db_step(q), DB_ROW);
+		assert_int_equal(db_column_int(q, 0), 5);
+		db_finalize(q);
+		db_close(db);
+	}
 	/* The same database twice, and a FROM that does not exist. */
 	assert_int_equal(store_migrate(f->from, f->from, NULL), 2);
 	assert_int_equal(store_migrate("sqlite:///nonexistent/x.db", f->to,
