@@ -120,7 +120,7 @@ office() {
 	[ "$("$SB" events --agent scanner --limit 1000 --json | jq '[.events[] | select(.seq == 4) | .id] | .[0]')" -gt "$top" ]
 }
 
-@test "--migrate-store: a missing FROM or the same database twice is refused" {
+@test "migrate-store refuses a missing FROM and the same database twice" {
 	run "$SHAOBING_BIN/shaobing-collector" --migrate-store "sqlite://$T/none.db" "sqlite://$T/to.db"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"no such database file"* ]]
@@ -133,4 +133,3 @@ office() {
 	run "$SHAOBING_BIN/shaobing-collector" --migrate-store "sqlite://$T/collector.db"
 	[ "$status" -eq 2 ]
 }
-1 0 0 0
