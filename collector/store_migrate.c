@@ -787,7 +787,8 @@ static void
 summary(const struct mig *m, FILE *f, int64_t ftrail, int64_t ttrail,
     const char *fhash, const char *thash, int64_t broken)
 {
-	fprintf(f, "%-24s %12s %12s  %s\n", "表 table", "FROM", "TO", "ok");
+	/* "表" is 3 bytes wide 2 columns: one byte more pads it right. */
+	fprintf(f, "%-25s %12s %12s  %s\n", "表 table", "FROM", "TO", "ok");
 	for (size_t i = 0; i < m->nt; i++)
 		fprintf(f, "%-24s %12" PRId64 " %12" PRId64 "  %s\n",
 		    m->t[i].name, m->t[i].from_rows, m->t[i].to_rows,
