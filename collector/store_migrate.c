@@ -14,6 +14,14 @@
  * FROM is read inside one read transaction (one snapshot: the counts,
  * the trail check and the copy see the same rows); TO is written inside
  * one write transaction, so a failed copy leaves TO as it was.
+ *
+ * Triggers stay in place on TO: the incident trail's append-only
+ * triggers refuse UPDATE and DELETE, and the copy only INSERTs, so the
+ * historical rows go in as they are (with their own prev_hash and hash,
+ * which the verification then recomputes).  Should a constraint or
+ * trigger of TO refuse an INSERT, the copy stops with the table, the
+ * rows and the database's message, and TO is rolled back: rows are
+ * never changed to get past a rule.
  */
 #include <inttypes.h>
 #include <stdlib.h>
