@@ -448,6 +448,32 @@ test_broken_chain(void **state)
 	store_close(st);
 }
 
+/*
+ * A trigger of TO refusing an INSERT (here on the trail, the table last
+ * in line for the chain): the copy stops and rolls back, TO stays empty.
+ */
+static void
+test_insert_refused(void **state)
+{
+	struct fx	*f = *state;
+	struct store	*st;
+	char		 err[256];
+
+	fill(f->from);
+	assert_non_null(st = store_open(f->to, err, sizeof(err)));
+	assert_int_equal(db_exec(store_db(st), "CREATE TRIGGER no_insert "
+	    "BEFORE INSERT ON incident_trail BEGIN SELECT RAISE(ABORT, "
+	    "'no historical rows'); END"), 0);
+	store_close(st);
+	assert_int_equal(store_migrate(f->from, f->to, NULL), 1);
+	assert_non_null(st = store_open(f->to, err, sizeof(err)));
+	assert_int_equal(rows(st, "agents"), 0);
+	assert_int_equal(rows(st, "events"), 0);
+	assert_int_equal(rows(st, "incidents"), 0);
+	assert_int_equal(rows(st, "incident_trail"), 0);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -459,6 +485,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_target_not_empty, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_broken_chain, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_insert_refused, setup,
 		    teardown),
 	};
 
