@@ -44,9 +44,16 @@ static const char *const not_copied[] = {
 	"shaobing_schema",	/* PostgreSQL store's version (store_pg.c) */
 };
 
-/* Rows per multi-row INSERT, and bound values per statement at most. */
-#define BATCH_ROWS	256
-#define BATCH_VALUES	8192
+/*
+ * Rows per multi-row INSERT, and bound values per statement at most:
+ * PostgreSQL gains from longer statements (fewer round trips; 1,024 rows
+ * copied a year of 1,000 machines in 15 s instead of 21), SQLite loses
+ * (11 s instead of 3.7: it plans each long statement slowly).
+ */
+#define BATCH_ROWS_SQLITE	256
+#define BATCH_VALUES_SQLITE	8192
+#define BATCH_ROWS_PG		1024
+#define BATCH_VALUES_PG		30000	/* PostgreSQL takes 65,535 */
 #define PROGRESS_ROWS	100000
 
 struct col {
@@ -599,9 +606,10 @@ copy_table(struct mig *m, struct table *t)
 	int		 rc = -1;
 	double		 t0 = mono_s();
 
-	batch = BATCH_VALUES / (t->ncols > 0 ? t->ncols : 1);
-	if (batch > BATCH_ROWS)
-		batch = BATCH_ROWS;
+	batch = (is_postgres(m->to) ? BATCH_VALUES_PG : BATCH_VALUES_SQLITE) /
+	    (t->ncols > 0 ? t->ncols : 1);
+	if (batch > (is_postgres(m->to) ? BATCH_ROWS_PG : BATCH_ROWS_SQLITE))
+		batch = is_postgres(m->to) ? BATCH_ROWS_PG : BATCH_ROWS_SQLITE;
 	if (batch < 1)
 		batch = 1;
 	if ((sql = select_sql(t, typed)) == NULL)
@@ -878,8 +886,8 @@ store_migrate(const char *from, const char *to,
 	log_info("migrate-store: copying %" PRId64 " rows in %zu tables from "
 	    "%s to %s (audit trail of %" PRId64 " rows verified)", total, m.nt,
 	    store_name(m.from), store_name(m.to), ftrail);
-	if ((m.vals = calloc(BATCH_VALUES + BATCH_ROWS, sizeof(*m.vals))) ==
-	    NULL) {
+	if ((m.vals = calloc(BATCH_VALUES_PG + BATCH_ROWS_PG,
+	    sizeof(*m.vals))) == NULL) {
 		log_errorx("migrate-store: out of memory");
 		goto out;
 	}

@@ -96,6 +96,32 @@ put(struct store *st, const char *agent, uint64_t seq, const char *type,
 	event_batch_free(&b);
 }
 
+/*
+ * n events from agent in one batch (seq from..), enough rows for several
+ * multi-row INSERTs and a remainder on both backends.
+ */
+static void
+put_many(struct store *st, const char *agent, uint64_t from, size_t n)
+{
+	struct event_batch		b;
+	struct store_batch_result	r;
+	char				err[256];
+
+	memset(&b, 0, sizeof(b));
+	snprintf(b.agent, sizeof(b.agent), "%s", agent);
+	assert_non_null(b.events = calloc(n, sizeof(*b.events)));
+	b.n = n;
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(event_set(&b.events[i], agent, from + i,
+		    T0 + (int64_t)(from + i) * 1000, "process", SEV_INFO,
+		    "process:sshd", json_pack("{s:I, s:s}", "pid",
+		    (json_int_t)i, "cmd", "/usr/sbin/sshd -D")), 0);
+	assert_int_equal(store_insert_batch(st, &b, T0 + 5000000, &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.inserted, n);
+	event_batch_free(&b);
+}
+
 /* Every kind of row the store keeps, through its own functions. */
 static void
 fill(const char *target)
@@ -134,6 +160,7 @@ fill(const char *target)
 		put(st, s % 2 ? "pc-01" : "srv-02", s, "login_failed",
 		    SEV_LOW, "login_failed:root", json_pack("{s:I}", "n",
 		    (json_int_t)s * 1000000000000LL));
+	put_many(st, "srv-03", 1, 1100);
 	assert_int_equal(store_heartbeat(st, &hb, 3, T0, &created, err,
 	    sizeof(err)), 0);
 	hb.ts_ms += 60000;
@@ -326,10 +353,10 @@ ids_continue(const char *to)
 	assert_non_null(st = store_open(to, err, sizeof(err)));
 	assert_int_equal(store_query_ints(st, "SELECT max(id) FROM events",
 	    "max", &top, 1, err, sizeof(err), ""), 1);
-	put(st, "pc-01", 1000, "login_failed", SEV_LOW, "k",
+	put(st, "pc-01", 5000, "login_failed", SEV_LOW, "k",
 	    json_pack("{}"));
 	assert_int_equal(store_query_ints(st, "SELECT id FROM events WHERE "
-	    "seq = 1000", "new", &fresh, 1, err, sizeof(err), ""), 1);
+	    "seq = 5000", "new", &fresh, 1, err, sizeof(err), ""), 1);
 	assert_true(fresh > top);
 	assert_int_equal(store_query_ints(st, "SELECT max(id) FROM "
 	    "api_tokens", "max", &top, 1, err, sizeof(err), ""), 1);
