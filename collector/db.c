@@ -16,15 +16,22 @@ db_target_is_postgres(const char *target)
 	    strncasecmp(target, "postgres://", 11) == 0;
 }
 
+const char *
+db_sqlite_path(const char *target)
+{
+	if (strncasecmp(target, "sqlite://", 9) == 0)
+		return target + 9;
+	if (strncasecmp(target, "sqlite:", 7) == 0)
+		return target + 7;
+	return target;
+}
+
 struct db *
 db_open(const char *target, char *err, size_t errlen)
 {
 	if (db_target_is_postgres(target))
 		return db_pg_open(target, err, errlen);
-	if (strncasecmp(target, "sqlite://", 9) == 0)
-		target += 9;
-	else if (strncasecmp(target, "sqlite:", 7) == 0)
-		target += 7;
+	target = db_sqlite_path(target);
 	if (*target == '\0') {
 		snprintf(err, errlen, "store: empty database path");
 		return NULL;

@@ -73,6 +73,8 @@ enum db_kind	 db_kind(const struct db *db);
 const char	*db_name(const struct db *db);
 /* Is a target PostgreSQL's (by its scheme)? */
 int		 db_target_is_postgres(const char *target);
+/* The file of an SQLite target (its sqlite:// or sqlite: prefix gone). */
+const char	*db_sqlite_path(const char *target);
 
 /* Run sql (one or more statements, no parameters, no rows): 0 or -1. */
 int	 db_exec(struct db *db, const char *sql);

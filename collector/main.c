@@ -33,6 +33,7 @@
 #include "collector/schedule.h"
 #include "collector/store.h"
 #include "collector/store_indicator.h"
+#include "collector/store_migrate.h"
 #include "common/checkfiles.h"
 #include "common/event.h"
 #include "common/log.h"
@@ -77,12 +78,20 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: shaobing-collector [-f] [-v] [-c FILE] "
 	    "[--check-config [--user U]] [--version]\n"
+	    "       shaobing-collector --migrate-store FROM_URL TO_URL\n"
 	    "  -c FILE         configuration (default %s)\n"
 	    "  -f              stay in the foreground, log to stderr\n"
 	    "  -v              debug logging\n"
 	    "  --check-config  validate the configuration, open every file the\n"
 	    "                  collector will open (as root: as user --user,\n"
 	    "                  default %s, the unit's User=) and exit\n"
+	    "  --migrate-store FROM_URL TO_URL\n"
+	    "                  copy the store FROM_URL (its schema brought to\n"
+	    "                  this version first) into the new, empty database\n"
+	    "                  TO_URL (sqlite:///PATH or postgresql://...),\n"
+	    "                  verify row counts and the audit chain, print a\n"
+	    "                  summary and exit: 0 done, 1 copy or verification\n"
+	    "                  failed, 2 unusable arguments or databases\n"
 	    "  --version       print the version\n",
 	    DEFAULT_CONFIG, COLLECTOR_USER);
 }
@@ -493,6 +502,7 @@ main(int argc, char **argv)
 	struct event		*ev_term = NULL, *ev_int = NULL, *ev_hup = NULL;
 	char			 err[512];
 	const char		*check_user = COLLECTOR_USER;
+	const char		*mig_from = NULL, *mig_to = NULL;
 	int			 foreground = 0, check = 0, rc = 1;
 	int			 user_given = 0, fatal = 0;
 
@@ -505,6 +515,11 @@ main(int argc, char **argv)
 			co.verbose = 1;
 		else if (strcmp(argv[i], "--check-config") == 0)
 			check = 1;
+		else if (strcmp(argv[i], "--migrate-store") == 0 &&
+		    i + 2 < argc) {
+			mig_from = argv[++i];
+			mig_to = argv[++i];
+		}
 		else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc) {
 			check_user = argv[++i];
 			user_given = 1;
@@ -532,6 +547,9 @@ main(int argc, char **argv)
 	}
 	log_init("shaobing-collector", 0, co.verbose ? LOG_LVL_DEBUG :
 	    LOG_LVL_INFO);
+	/* One-shot, on the two databases named: no configuration needed. */
+	if (mig_from != NULL)
+		return store_migrate(mig_from, mig_to, NULL);
 	if (collector_conf_load(co.conf_path, &co.conf, &cerr) == -1) {
 		fprintf(stderr, "%s\n", cerr.msg);
 		return 2;

@@ -849,7 +849,8 @@ store_incident_events(struct store *st, int64_t id, store_event_fn fn,
 	return store_query(st, STORE_ONCE, "SELECT * FROM (SELECT e.id, "
 	    "e.seq, e.ts, e.received, e.severity, e.key, e.data FROM "
 	    "incident_events ie JOIN events e ON e.id = ie.event_id WHERE "
-	    "ie.incident_id = ?1 ORDER BY e.id DESC LIMIT 100) ORDER BY id",
+	    "ie.incident_id = ?1 ORDER BY e.id DESC LIMIT 100) AS recent "
+	    "ORDER BY id",
 	    "reading the incident", incident_event_row, &w, err, errlen, "I",
 	    id) == -1 ? -1 : 0;
 }
