@@ -56,6 +56,19 @@ PKGS	:= $(filter-out netsnmp,$(PKGS))
 XLIBS	+= /usr/lib/aarch64-linux-gnu/libnetsnmp.so.40
 endif
 endif
+# libpq (the PostgreSQL store, collector/db_pg.c): only the collector,
+# the unit tests and the benches link it, never the agent or the CLI, so
+# it is kept out of PKGS.  Debian 12's libpq-dev is not Multi-Arch: same
+# either: the cross build uses the native headers and links the arm64
+# runtime library (libpq5:arm64) by soname, as for libevent above.
+PQ_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null)
+PQ_LIBS		:= $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null)
+ifeq ($(ARCH),arm64)
+ifeq ($(PQ_LIBS),)
+PQ_CFLAGS	:= $(shell pkg-config --cflags libpq 2>/dev/null)
+PQ_LIBS		:= /usr/lib/aarch64-linux-gnu/libpq.so.5
+endif
+endif
 # STATIC_PKGS="inih libpcap": link these pkg-config modules statically,
 # their own dependencies still dynamically (only where needed).  The RPM
 # build uses it for libraries whose Debian soname the RPM distributions
@@ -115,6 +128,9 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+# libpq's headers: only the files that include them.
+$(call obj,collector/db_pg.c) $(call obj,tests/unit/db_target.c): CFLAGS += $(PQ_CFLAGS)
+
 # Named here too: a copied build folder's .d files name the old header.
 $(call obj,common/version.c): $(VERSION_H)
 
@@ -142,7 +158,7 @@ $(BUILD)/bin/shaobing-agent: $(call obj,agent/main.c) $(AGENT_LIBS)
 
 $(BUILD)/bin/shaobing-collector: $(call obj,collector/main.c) $(COLLECTOR_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(COLLECTOR_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(COLLECTOR_LIBS) $(PQ_LIBS) $(LDLIBS)
 
 $(BUILD)/bin/shaobing: $(call obj,cli/main.c) $(CLI_LIBS)
 	@mkdir -p $(dir $@)
@@ -150,11 +166,11 @@ $(BUILD)/bin/shaobing: $(call obj,cli/main.c) $(CLI_LIBS)
 
 $(BUILD)/tests/%: $(call obj,tests/unit/%.c) $(call obj,$(UNITHELP_SRC)) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNITHELP_SRC)) $(ALL_LIBS) $(XLSX_LIBS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+	$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNITHELP_SRC)) $(ALL_LIBS) $(XLSX_LIBS) $(PQ_LIBS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 $(BUILD)/bench/%: $(call obj,bench/%.c) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(XLSX_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(XLSX_LIBS) $(PQ_LIBS) $(LDLIBS)
 
 # Man pages: packaging/man/NAME.in with the program's own --man output
 # (the tables that print --help).  Not for cross builds (their programs

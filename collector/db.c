@@ -19,12 +19,8 @@ db_target_is_postgres(const char *target)
 struct db *
 db_open(const char *target, char *err, size_t errlen)
 {
-	if (db_target_is_postgres(target)) {
-		/* db_pg.c lands with the PostgreSQL store. */
-		snprintf(err, errlen, "%s: PostgreSQL is not built in yet",
-		    target);
-		return NULL;
-	}
+	if (db_target_is_postgres(target))
+		return db_pg_open(target, err, errlen);
 	if (strncasecmp(target, "sqlite://", 9) == 0)
 		target += 9;
 	else if (strncasecmp(target, "sqlite:", 7) == 0)

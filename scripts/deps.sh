@@ -46,6 +46,8 @@ chromium
 fonts-wqy-microhei
 libsnmp-dev
 libxlsxwriter-dev
+libpq-dev
+postgresql
 python3-openpyxl
 snmpd
 snmp
@@ -87,6 +89,7 @@ libevent-2.1-7:arm64
 libevent-openssl-2.1-7:arm64
 libevent-pthreads-2.1-7:arm64
 libsnmp40:arm64
+libpq5:arm64
 libgumbo-dev:arm64
 libxlsxwriter-dev:arm64
 "

@@ -22,7 +22,7 @@ START=$(date +%s)
 # order, alignment or char signedness would show.  All of them take ~4
 # minutes emulated; these take under one.
 UNITS_ARM64="test_decode test_detect test_tls_parse test_inventory test_inventory_diff
-test_spool test_event test_conf test_pki test_agent test_ports test_store"
+test_spool test_event test_conf test_pki test_agent test_ports test_store test_db"
 
 missing=""
 for t in aarch64-linux-gnu-gcc aarch64-linux-gnu-pkg-config qemu-aarch64; do
@@ -31,6 +31,7 @@ done
 if [ -z "$missing" ]; then
 	# libevent: see the Makefile (its arm64 runtime libraries are enough).
 	[ -e /usr/lib/aarch64-linux-gnu/libevent-2.1.so.7 ] || missing="$missing libevent-2.1-7:arm64"
+	[ -e /usr/lib/aarch64-linux-gnu/libpq.so.5 ] || missing="$missing libpq5:arm64"
 	for p in libpcap openssl sqlite3 libcurl inih jansson zlib cmocka; do
 		aarch64-linux-gnu-pkg-config --exists "$p" || missing="$missing $p(arm64)"
 	done
@@ -67,6 +68,16 @@ for b in shaobing-agent shaobing-collector shaobing; do
 done
 
 echo "# arm64: unit tests under qemu-aarch64"
+# The PostgreSQL halves (test_db) against a throw-away cluster, as in
+# tests/run-unit.sh.
+pgdir=$(mktemp -d /tmp/sb-arm64-pg.XXXXXX)
+trap 'sh tests/pg.sh stop "$pgdir"' EXIT
+trap 'exit 1' INT TERM HUP
+if [ -z "${SHAOBING_TEST_PG:-}" ]; then
+	SHAOBING_TEST_PG=$(FSYNC=off sh tests/pg.sh start-if-installed "$pgdir") ||
+		{ echo "not ok - tests/pg.sh could not start PostgreSQL"; echo "0 1" >>"$COUNTS"; }
+fi
+export SHAOBING_TEST_PG
 export CMOCKA_MESSAGE_OUTPUT=TAP
 export SHAOBING_TESTDATA="$PWD/tests/data"
 export SHAOBING_SHARED="${SHAOBING_SHARED:-$(cd .. && pwd)/shared}"

@@ -4,6 +4,8 @@
 # A binary fails as a whole (on top of its own "not ok" lines) when it
 # exits non-zero, when its results do not match its plan (1..N), or when
 # a sanitizer report appears in its output (tests/tap-count.sh).
+# With PostgreSQL installed the tests also get a throw-away cluster
+# (tests/pg.sh, SHAOBING_TEST_PG), stopped at the end.
 set -u
 BUILD=${1:-build}
 own=0
@@ -13,6 +15,19 @@ export CMOCKA_MESSAGE_OUTPUT=TAP
 export SHAOBING_TESTDATA="$PWD/tests/data"
 export SHAOBING_SHARED="$(cd .. && pwd)/shared"
 out=$(mktemp)
+# A throw-away PostgreSQL cluster (tests/pg.sh) for the tests that run on
+# both stores (SHAOBING_TEST_PG; one set already names your own server),
+# always stopped.  Without PostgreSQL installed their PostgreSQL halves
+# skip.
+pgdir=$(mktemp -d /tmp/sb-unit-pg.XXXXXX)
+trap 'sh tests/pg.sh stop "$pgdir"; rm -f "$out"' EXIT
+trap 'exit 1' INT TERM HUP
+if [ -z "${SHAOBING_TEST_PG:-}" ]; then
+	SHAOBING_TEST_PG=$(FSYNC=off sh tests/pg.sh start-if-installed "$pgdir") ||
+		{ echo "not ok - tests/pg.sh could not start PostgreSQL"; echo "0 1 0 0" >>"$COUNTS"; }
+fi
+export SHAOBING_TEST_PG
+echo "# unit: PostgreSQL at ${SHAOBING_TEST_PG:-none}"
 n=0
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
@@ -28,7 +43,6 @@ for t in "$BUILD"/tests/test_*; do
 		echo "0 1 0 0" >>"$COUNTS"
 	fi
 done
-rm -f "$out"
 if [ "$n" -eq 0 ]; then
 	echo "not ok - no unit test binaries in $BUILD/tests"
 	echo "0 1 0 0" >>"$COUNTS"

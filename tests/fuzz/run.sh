@@ -42,8 +42,8 @@ make --no-print-directory -s CC=clang BUILD=build-fuzz \
 	build-fuzz/lib/libagent.a build-fuzz/lib/libcollector.a build-fuzz/lib/libcli.a >/dev/null || {
 	echo "not ok - fuzz build failed"; echo "0 1 0 0" >>"$COUNTS"; exit 1; }
 LIBS="build-fuzz/lib/libagent.a build-fuzz/lib/libcollector.a build-fuzz/lib/libcli.a build-fuzz/lib/libprobes.a build-fuzz/lib/libcommon.a"
-PKGLIBS=$(pkg-config --libs libpcap openssl sqlite3 libcurl inih libevent libevent_openssl libevent_pthreads jansson zlib netsnmp gumbo xlsxwriter)
-PKGCFLAGS=$(pkg-config --cflags libpcap openssl sqlite3 libcurl inih libevent jansson zlib)
+PKGLIBS=$(pkg-config --libs libpcap openssl sqlite3 libcurl inih libevent libevent_openssl libevent_pthreads jansson zlib netsnmp gumbo xlsxwriter libpq)
+PKGCFLAGS=$(pkg-config --cflags libpcap openssl sqlite3 libcurl inih libevent jansson zlib libpq)
 mkdir -p build-fuzz/fuzz
 # CPU=milliseconds (user + system) used so far by this shell's children
 # (`times` in this shell: in a subshell it would see none).
