@@ -107,8 +107,10 @@ store_enroll(struct store *st, const struct store_enroll_req *req,
 	char		 replace[64];
 
 	memset(res, 0, sizeof(*res));
-	if (exec1(st, "BEGIN IMMEDIATE", err, errlen) == -1)
+	if (db_begin_write(store_db(st)) != 0) {
+		store_db_err(st, "BEGIN", err, errlen);
 		return -1;
+	}
 	in_tx = 1;
 	if (store_prepare(st, "SELECT id, expires, uses_left, replace_name FROM "
 	    "enroll_tokens WHERE hash = ?1", &s, err, errlen) == -1)
