@@ -21,6 +21,7 @@
 #include "collector/store_asset.h"
 #include "collector/store_priv.h"
 #include "probes/inventory/inventory.h"
+#include "tests/unit/backends.h"
 
 /* ---- OUI ------------------------------------------------------------- */
 
@@ -203,7 +204,7 @@ fx_setup(void **state)
 	fclose(fp);
 	assert_int_equal(collector_conf_load(path, &f->cc, &cerr), 0);
 	unlink(path);
-	f->st = store_open(":memory:", err, sizeof(err));
+	f->st = store_open(test_backend_target(":memory:"), err, sizeof(err));
 	assert_non_null(f->st);
 	f->ae.conf = &f->cc;
 	f->ae.oui_path = "";
@@ -560,5 +561,5 @@ main(void)
 		    fx_setup, fx_teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return TEST_RUN_BACKENDS("test_asset", tests, NULL, NULL);
 }

@@ -23,6 +23,7 @@
 #include "collector/store.h"
 #include "collector/store_priv.h"
 #include "common/log.h"
+#include "tests/unit/backends.h"
 
 #define NOW	1795786640000LL	/* 2026-11-27T13:37:20Z, a fixed clock */
 
@@ -49,7 +50,7 @@ setup(void **state)
 	assert_int_equal(collector_conf_load(NULL, &f->cc, &err), 0);
 	f->cc.max_body = 4096;
 	f->cc.max_batch = 3;
-	f->api.store = store_open(":memory:", e, sizeof(e));
+	f->api.store = store_open(test_backend_target(":memory:"), e, sizeof(e));
 	assert_non_null(f->api.store);
 	f->api.conf = &f->cc;
 	f->api.now = fixed_now;
@@ -715,5 +716,5 @@ main(void)
 		cmocka_unit_test(test_config),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return TEST_RUN_BACKENDS("test_collector_api", tests, NULL, NULL);
 }

@@ -32,6 +32,7 @@
 #include "common/event.h"
 #include "common/log.h"
 #include "common/timeutil.h"
+#include "tests/unit/backends.h"
 
 /* ---- sinks ---------------------------------------------------------- */
 
@@ -280,7 +281,7 @@ fx_open(struct fx *f, const char *channels)
 	no.on_result = incidents_on_notify;
 	no.clock = fixed_clock;
 	no.clock_arg = f;
-	assert_non_null(f->st = store_open(f->path, why, sizeof(why)));
+	assert_non_null(f->st = store_open(test_backend_target(f->path), why, sizeof(why)));
 	/* The incidents pointer is the callback's argument: set below. */
 	io.conf = &f->ic;
 	io.gap_factor = 3;
@@ -591,5 +592,5 @@ main(void)
 		    setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return TEST_RUN_BACKENDS("test_incident_notify", tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@
 #include "collector/store_retention.h"
 #include "common/event.h"
 #include "common/log.h"
+#include "tests/unit/backends.h"
 
 #define T0	1795786640000LL	/* 2026-11-27T13:37:20Z */
 #define DAY	86400000LL
@@ -43,7 +44,7 @@ setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/test_retention.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/c.db", f->dir);
-	f->st = store_open(f->path, err, sizeof(err));
+	f->st = store_open(test_backend_target(f->path), err, sizeof(err));
 	assert_non_null(f->st);
 	assert_int_equal(sqlite3_open(f->path, &f->db), SQLITE_OK);
 	sqlite3_busy_timeout(f->db, 5000);
@@ -342,5 +343,5 @@ main(void)
 		    teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return TEST_RUN_BACKENDS("test_retention", tests, NULL, NULL);
 }
