@@ -314,13 +314,13 @@ agent_set_revoked(struct store *st, const char *which, int64_t now_ms,
 	if (parse_i64(which, 1, INT64_MAX, &v, why, sizeof(why)) == 0)
 		id = v;
 	if (store_prepare(st, id ? "SELECT id, name, revoked FROM agents WHERE id = ?1" :
-	    "SELECT id, name, revoked FROM agents WHERE name = ?2", &s, err,
+	    "SELECT id, name, revoked FROM agents WHERE name = ?1", &s, err,
 	    errlen) == -1)
 		return -1;
 	if (id)
 		db_bind_int64(s, 1, id);
 	else
-		db_bind_text(s, 2, which, -1);
+		db_bind_text(s, 1, which, -1);
 	if ((r = db_step(s)) == DB_DONE) {
 		rc = 1;
 		goto out;

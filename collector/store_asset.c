@@ -176,7 +176,8 @@ store_asset_managed_upsert(struct store *st, const struct store_asset_managed *m
 	if (cached(st, STMT_ASSET_AGENT_LINK,
 	    "INSERT INTO asset_agents (asset_id, agent_id, first_seen, "
 	    "last_seen) VALUES (?1, ?2, ?3, ?3) ON CONFLICT (asset_id, agent_id) "
-	    "DO UPDATE SET last_seen = greatest(last_seen, ?3)", &s, err, errlen) == -1)
+	    "DO UPDATE SET last_seen = greatest(asset_agents.last_seen, ?3)", &s,
+	    err, errlen) == -1)
 		return -1;
 	db_bind_int64(s, 1, *asset_id);
 	db_bind_int64(s, 2, m->agent_id);
@@ -543,10 +544,12 @@ store_asset_target_seen(struct store *st, const char *name, const char *host,
 	    "?3, ?4, ?4, coalesce(?5, ''), coalesce(?6, ''), coalesce(?7, '')) "
 	    "ON CONFLICT (name) WHERE kind = 'target' DO UPDATE SET "
 	    "ip = excluded.ip, "
-	    "up = CASE WHEN ?4 >= last_seen THEN ?3 ELSE up END, "
-	    "device_kind = coalesce(?5, device_kind), "
-	    "vendor = coalesce(?6, vendor), model = coalesce(?7, model), "
-	    "last_seen = greatest(last_seen, ?4)", &s, err, errlen) == -1)
+	    "up = CASE WHEN ?4 >= assets.last_seen THEN ?3 ELSE assets.up END, "
+	    "device_kind = coalesce(?5, assets.device_kind), "
+	    "vendor = coalesce(?6, assets.vendor), "
+	    "model = coalesce(?7, assets.model), "
+	    "last_seen = greatest(assets.last_seen, ?4)", &s, err,
+	    errlen) == -1)
 		return -1;
 	db_bind_text(s, 1, name, -1);
 	db_bind_text(s, 2, host ? host : "", -1);

@@ -115,9 +115,10 @@ store_indicator_hook(void *arg, struct store *st,
 	if ((s = store_stmt(st, STMT_FINDING_ADD, "INSERT INTO findings "
 	    "(target, key, code, severity, message, first_ts, last_ts, count) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 1) ON CONFLICT (target, key) "
-	    "DO UPDATE SET severity = ?4, message = ?5, count = count + 1, "
-	    "first_ts = least(first_ts, ?6), last_ts = greatest(last_ts, ?6)", err,
-	    errlen)) == NULL)
+	    "DO UPDATE SET severity = ?4, message = ?5, "
+	    "count = findings.count + 1, "
+	    "first_ts = least(findings.first_ts, ?6), "
+	    "last_ts = greatest(findings.last_ts, ?6)", err, errlen)) == NULL)
 		return -1;
 	db_bind_text(s, 1, json_string_value(target), -1);
 	db_bind_text(s, 2, ev->key, -1);

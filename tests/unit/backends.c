@@ -52,8 +52,8 @@ test_run_backends(const char *name, const struct CMUnitTest *tests,
 	return failed;
 }
 
-static struct db *
-open_target(const char *target)
+struct db *
+test_db_open(const char *target)
 {
 	char		 err[512];
 	struct db	*db = db_open(target, err, sizeof(err));
@@ -64,9 +64,8 @@ open_target(const char *target)
 }
 
 int64_t
-test_db_scalar(const char *target, const char *sql)
+test_db_int(struct db *db, const char *sql)
 {
-	struct db	*db = open_target(target);
 	struct db_stmt	*s;
 	int64_t		 v = -1;
 	int		 r;
@@ -78,6 +77,15 @@ test_db_scalar(const char *target, const char *sql)
 	else if (r != DB_DONE)
 		fail_msg("%s: %s", sql, db_errmsg(db));
 	db_finalize(s);
+	return v;
+}
+
+int64_t
+test_db_scalar(const char *target, const char *sql)
+{
+	struct db	*db = test_db_open(target);
+	int64_t		 v = test_db_int(db, sql);
+
 	db_close(db);
 	return v;
 }
@@ -85,7 +93,7 @@ test_db_scalar(const char *target, const char *sql)
 int
 test_db_exec(const char *target, const char *sql)
 {
-	struct db	*db = open_target(target);
+	struct db	*db = test_db_open(target);
 	int		 rc = db_exec(db, sql);
 
 	db_close(db);

@@ -40,13 +40,17 @@ const char	*test_backend_target(const char *sqlite_path);
 
 /*
  * A second connection to target for a test's own looks and changes
- * (a store's target: its SQL must suit both backends).
- * test_db_scalar: column 0 of the first row as an integer, -1 without
- * a row; the test fails when the statement does.  test_db_exec: 0, or
- * -1 when the database refused the statement.
+ * (a store's target: its SQL must suit both backends); the test fails
+ * when it cannot be opened.  test_db_int: column 0 of the first row as
+ * an integer, -1 without a row; the test fails when the statement
+ * does.  test_db_scalar and test_db_exec open and close a connection
+ * for the one statement; test_db_exec: 0, or -1 when the database
+ * refused it.
  */
-int64_t	 test_db_scalar(const char *target, const char *sql);
-int	 test_db_exec(const char *target, const char *sql);
+struct db	*test_db_open(const char *target);
+int64_t		 test_db_int(struct db *db, const char *sql);
+int64_t		 test_db_scalar(const char *target, const char *sql);
+int		 test_db_exec(const char *target, const char *sql);
 
 /*
  * On the connection db: a trigger name that makes every INSERT (or

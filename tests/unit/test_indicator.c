@@ -145,8 +145,8 @@ event(struct fx *f, const char *agent, int64_t ts, const char *type,
 	snprintf(b.agent, sizeof(b.agent), "%s", agent);
 	b.events = &ev;
 	b.n = 1;
-	assert_int_equal(store_insert_batch(f->st, &b, ts, &res, err,
-	    sizeof(err)), 0);
+	if (store_insert_batch(f->st, &b, ts, &res, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
 	assert_int_equal(res.inserted, 1);
 	json_decref(data);
 }
