@@ -164,13 +164,31 @@ run_https(const char *url, const char *dir, int nclients, int batches,
 {
 	CURLM		*m = curl_multi_init();
 	struct client	*cl = calloc((size_t)nclients, sizeof(*cl));
-	char		 path[512], want[64];
+	char		 path[512], want[64], urls[8][256];
+	int		 nurls = 0;
 	int		 running = 0, active = nclients, rc = 0;
 	int64_t		 t0, t1;
 	uint64_t	 total = 0;
 
 	if (m == NULL || cl == NULL)
 		return 1;
+	/* URL,URL,...: client i talks to collector i % n (several
+	   collectors on one database). */
+	for (const char *u = url; *u != '\0' && nurls < 8; nurls++) {
+		size_t l = strcspn(u, ",");
+
+		if (l == 0 || l >= sizeof(urls[0])) {
+			fprintf(stderr, "ingest: bad URL list %s\n", url);
+			return 1;
+		}
+		memcpy(urls[nurls], u, l);
+		urls[nurls][l] = '\0';
+		u += l + (u[l] == ',');
+	}
+	if (nurls == 0) {
+		fprintf(stderr, "ingest: no URL\n");
+		return 1;
+	}
 	for (int i = 0; i < nclients; i++) {
 		struct client *c = &cl[i];
 
@@ -184,7 +202,7 @@ run_https(const char *url, const char *dir, int nclients, int batches,
 		curl_easy_setopt(c->h, CURLOPT_SSLKEY, path);
 		snprintf(path, sizeof(path), "%s/ca.crt", dir);
 		curl_easy_setopt(c->h, CURLOPT_CAINFO, path);
-		curl_easy_setopt(c->h, CURLOPT_URL, url);
+		curl_easy_setopt(c->h, CURLOPT_URL, urls[i % nurls]);
 		curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, write_cb);
 		curl_easy_setopt(c->h, CURLOPT_WRITEDATA, c);
 		curl_easy_setopt(c->h, CURLOPT_PRIVATE, c);

@@ -9,22 +9,40 @@
 # folded detections; see bench/ingest.c).  Writes bench/out/ingest.txt.
 #
 # Env: BUILD (default build), CLIENTS (50), BATCHES per client (20),
-# BATCH_SIZE (1000).
+# BATCH_SIZE (1000); STORE=postgresql runs the collectors on a throw-away
+# PostgreSQL cluster (tests/pg.sh, fsync on, on this machine) instead of
+# SQLite, COLLECTORS=2 runs two collectors on the one database (clients
+# split between them); OUT names the figures file (default ingest).
 set -eu
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
 CLIENTS=${CLIENTS:-50}
 BATCHES=${BATCHES:-20}
 BATCH_SIZE=${BATCH_SIZE:-1000}
+STORE=${STORE:-sqlite}
+COLLECTORS=${COLLECTORS:-1}
+OUT=${OUT:-ingest}
 TARGET=50000
 COLL=$BUILD/bin/shaobing-collector
 ING=$BUILD/bench/ingest
 [ -x "$COLL" ] && [ -x "$ING" ] || make --no-print-directory BUILD="$BUILD" "$COLL" "$ING" >/dev/null
 # /var/tmp is on disk on Debian; /tmp may be tmpfs, which would not be durable.
 T=$(mktemp -d /var/tmp/shaobing-bench-ingest.XXXXXX)
-pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT INT TERM
+pids=""
+pgdir=""
+cleanup() {
+	[ -n "$pids" ] && kill $pids 2>/dev/null
+	wait 2>/dev/null
+	[ -z "$pgdir" ] || sh tests/pg.sh stop "$pgdir"
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+ROOT=$PWD
+if [ "$STORE" = postgresql ]; then
+	pgdir=$T/pg
+	sh tests/pg.sh start "$pgdir" >/dev/null
+fi
 
 # Certificates with the openssl command line: CA, server, one per agent.
 cd "$T"
@@ -50,10 +68,20 @@ want=$((CLIENTS * BATCHES * BATCH_SIZE))
 # registered) on a fresh store: MIX=scan or mixed (see bench/ingest.c).
 # Sets rate; fails unless every event is stored exactly once.
 run_https() {
-	rm -f "$T"/collector.db* "$T/admin.sock"
-	cat >"$T/c.ini" <<INI
+	rm -f "$T"/collector.db* "$T"/admin*.sock
+	if [ "$STORE" = postgresql ]; then
+		url=$(sh "$ROOT/tests/pg.sh" newdb "$pgdir" "bench_$1_$$")
+		q() { psql -X -q -At -F ' ' "$url" -c "$1"; }
+	else
+		url=sqlite://$T/collector.db
+		q() { sqlite3 -separator ' ' "$T/collector.db" "$1"; }
+	fi
+	urls=""
+	c=0
+	while [ $c -lt "$COLLECTORS" ]; do
+		cat >"$T/c$c.ini" <<INI
 [server]
-listen = 127.0.0.1:$PORT
+listen = 127.0.0.1:$((PORT + c))
 cert = $T/server.crt
 key = $T/server.key
 ca = $T/ca.crt
@@ -62,28 +90,31 @@ rate = 1000000
 ; all clients connect from 127.0.0.1 at once, as agents behind one NAT
 unverified_per_address = $((CLIENTS + 8))
 [store]
-path = $T/collector.db
+url = $url
 [admin]
-socket = $T/admin.sock
+socket = $T/admin$c.sock
 [log]
 level = warn
 INI
-	"$COLL" -f -c "$T/c.ini" 2>"$T/collector.log" &
-	pid=$!
-	n=0
-	until curl -s -o /dev/null --cacert "$T/ca.crt" "https://127.0.0.1:$PORT/api/v1/health"; do
-		n=$((n + 1)); [ $n -gt 100 ] && { cat "$T/collector.log"; echo "collector did not start"; exit 1; }
-		sleep 0.1
+		"$COLL" -f -c "$T/c$c.ini" 2>"$T/collector$c.log" &
+		pids="$pids $!"
+		n=0
+		until curl -s -o /dev/null --cacert "$T/ca.crt" "https://127.0.0.1:$((PORT + c))/api/v1/health"; do
+			n=$((n + 1)); [ $n -gt 300 ] && { cat "$T/collector$c.log"; echo "collector did not start"; exit 1; }
+			sleep 0.1
+		done
+		urls="$urls${urls:+,}https://127.0.0.1:$((PORT + c))/api/v1/events"
+		c=$((c + 1))
 	done
-	echo "ingest ($1): $CLIENTS clients x $BATCHES batches x $BATCH_SIZE events over mTLS (durable) ..."
-	out=$(MIX=$1 "$ING" https "https://127.0.0.1:$PORT/api/v1/events" "$T" "$CLIENTS" "$BATCHES" "$BATCH_SIZE")
+	echo "ingest ($1, $STORE, $COLLECTORS collector(s)): $CLIENTS clients x $BATCHES batches x $BATCH_SIZE events over mTLS (durable) ..."
+	out=$(MIX=$1 "$ING" https "$urls" "$T" "$CLIENTS" "$BATCHES" "$BATCH_SIZE")
 	rate=$(echo "$out" | awk '{print $6}')
-	kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+	kill $pids; wait $pids 2>/dev/null || true; pids=""
 	# Every event must be in the store exactly once: count the agents'
 	# rows (seq >= 1; derived events have negative seqs) and their
 	# distinct (agent, seq) in the database itself, and each agent's seqs
 	# must be exactly 1..BATCHES*BATCH_SIZE.
-	set -- $(sqlite3 -separator ' ' "$T/collector.db" "
+	set -- $(q "
 		SELECT count(*), count(DISTINCT agent_id || ':' || seq),
 		    count(DISTINCT agent_id), min(seq), max(seq)
 		FROM events WHERE seq >= 1")
@@ -106,7 +137,7 @@ drate=$(echo "$dout" | awk '{print $6}')
 
 mkdir -p bench/out
 {
-	echo "collector ingest, $CLIENTS clients, $BATCH_SIZE-event batches, mTLS on loopback, durable ($(nproc) CPUs)"
+	echo "collector ingest, $CLIENTS clients, $BATCH_SIZE-event batches, mTLS on loopback, durable ($(nproc) CPUs), store $STORE, $COLLECTORS collector(s)"
 	printf '%-44s %12s\n' "figure" "events/s"
 	printf '%-44s %12s\n' "shaobing-collector, port scans (MIX=scan)" "$rate_scan"
 	printf '%-44s %12s\n' "shaobing-collector, site mix (MIX=mixed)" "$rate_mixed"
@@ -116,4 +147,4 @@ mkdir -p bench/out
 	printf '%-44s %12s\n' "ratio mixed / target" "$(awk "BEGIN{printf \"%.2f\", $rate_mixed / $TARGET}")"
 	printf '%-44s %12s\n' "ratio scan / store ceiling" "$(awk "BEGIN{printf \"%.2f\", $rate_scan / $drate}")"
 	echo "stored exactly once in both runs (rows and distinct (agent, seq) counted in the database): $want of $want"
-} | tee bench/out/ingest.txt
+} | tee bench/out/$OUT.txt

@@ -45,7 +45,10 @@ struct collector_conf {
 	char	 timezone[64];
 	char	 console_vendor[COLLECTOR_PATH_MAX];	/* chart library */
 	/* [store] */
-	char	 store_path[COLLECTOR_PATH_MAX];
+	char	 store_path[COLLECTOR_PATH_MAX];	/* SQLite file */
+	/* What store_open() gets: [store] url as given, or store_path;
+	   a sqlite: url also sets store_path (for --check-config). */
+	char	 store_url[COLLECTOR_PATH_MAX];
 	int64_t	 event_retention_ms;	/* >= 180 days (retention.h) */
 	/* [admin] */
 	char	 admin_listen[COLLECTOR_ADDR_MAX];	/* "" = off */

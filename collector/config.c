@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "collector/collector.h"
+#include "collector/db.h"
 #include "collector/retention.h"
 #include "common/log.h"
 #include "common/manpage.h"
@@ -225,9 +226,53 @@ validate_retention(const void *field, char *why, size_t whylen)
 	return -1;
 }
 
+/*
+ * [store] url: sqlite:///ABSOLUTE/PATH or postgresql://USER@HOST:PORT/DB
+ * (libpq's URI; sslmode= and friends for TLS).  The password never goes
+ * here: the INI is readable by more than the collector; libpq reads it
+ * from passfile= (in the URI), PGPASSFILE or ~shaobing/.pgpass.
+ */
+static int
+validate_store_url(const void *field, char *why, size_t whylen)
+{
+	const char	*s = field, *auth, *end, *colon;
+
+	if (s[0] == '\0')
+		return 0;
+	if (strncmp(s, "sqlite://", 9) == 0) {
+		if (s[9] != '/') {
+			snprintf(why, whylen, "'%s': a sqlite URL names an "
+			    "absolute path, three slashes: sqlite:///var/lib/"
+			    "shaobing/collector.db", s);
+			return -1;
+		}
+		return 0;
+	}
+	if (!db_target_is_postgres(s)) {
+		snprintf(why, whylen, "'%s' is neither sqlite:///PATH nor "
+		    "postgresql://USER@HOST:PORT/DB", s);
+		return -1;
+	}
+	auth = strstr(s, "://") + 3;
+	end = auth + strcspn(auth, "/?#");
+	colon = memchr(auth, ':', (size_t)(end - auth));
+	if (colon != NULL && memchr(colon, '@', (size_t)(end - colon)) != NULL) {
+		snprintf(why, whylen, "the URL carries a password; this file "
+		    "is readable by more than the collector: remove it and put "
+		    "it in a password file (passfile=PATH in the URL, mode "
+		    "0600, owned by the collector's user; or PGPASSFILE)");
+		return -1;
+	}
+	return 0;
+}
+
 static const struct conf_opt store_opts[] = {
+	{ "url", CONF_STR, SRV(store_url), COLLECTOR_PATH_MAX, 0, 0, "", NULL,
+	  validate_store_url, "sqlite:///PATH or postgresql://USER@HOST:PORT/"
+	  "DB (password in a passfile, never here); overrides path" },
 	{ "path", CONF_STR, SRV(store_path), COLLECTOR_PATH_MAX, 0, 0,
-	  "/var/lib/shaobing/collector.db", NULL, NULL, "SQLite database" },
+	  "/var/lib/shaobing/collector.db", NULL, NULL,
+	  "SQLite database (same as url = sqlite://PATH)" },
 	{ "event_retention", CONF_DURATION, SRV(event_retention_ms), 0, 1,
 	  100 * 366 * RETENTION_DAY_MS, RETENTION_DEFAULT, NULL,
 	  validate_retention,
@@ -366,6 +411,13 @@ collector_conf_load(const char *path, struct collector_conf *cc,
 	    conf_check_unused(c, err) == -1)
 		goto out;
 	cc->ind.gap_factor = cc->gap_factor;	/* devices use it too */
+	if (cc->store_url[0] == '\0')
+		memcpy(cc->store_url, cc->store_path, sizeof(cc->store_url));
+	else if (strncmp(cc->store_url, "sqlite://", 9) == 0)
+		snprintf(cc->store_path, sizeof(cc->store_path), "%s",
+		    cc->store_url + 9);
+	else
+		cc->store_path[0] = '\0';	/* PostgreSQL: no file */
 	rc = 0;
 out:
 	if (rc == -1)

@@ -48,7 +48,7 @@
 struct pg_db {
 	struct db	 base;
 	PGconn		*c;
-	unsigned	 gen;		/* connection generation: +1 per reset */
+	unsigned	 gen;		/* connection generation, +1 a reset */
 	unsigned	 stmt_seq;	/* server-side statement names */
 	int64_t		 changes;
 	int		 lost_tx;	/* broke inside a transaction */
@@ -92,6 +92,8 @@ struct pg_stmt {
 	int		 ncols;
 	struct pg_decoded *dec;		/* ncols of them */
 	int		 ndec;
+	char		**names;	/* column names, kept till finalize */
+	int		 nnames;
 };
 
 #define PG(db)	((struct pg_db *)(db))
@@ -172,7 +174,8 @@ pg_class(const char *state)
  * connection took a transaction with it.
  */
 static void
-take_error(struct pg_db *d, const PGresult *res, PGTransactionStatusType tx_before)
+take_error(struct pg_db *d, const PGresult *res,
+    PGTransactionStatusType tx_before)
 {
 	enum db_err	 code = DB_E_OTHER;
 	const char	*prim = NULL, *detail = NULL;
@@ -259,9 +262,17 @@ note_changes(struct pg_db *d, PGresult *r)
 {
 	const char	*cmd = PQcmdStatus(r);
 
-	if (strncmp(cmd, "INSERT ", 7) == 0 || strncmp(cmd, "UPDATE ", 7) == 0 ||
+	if (strncmp(cmd, "INSERT ", 7) == 0 ||
+	    strncmp(cmd, "UPDATE ", 7) == 0 ||
 	    strncmp(cmd, "DELETE ", 7) == 0 || strncmp(cmd, "MERGE ", 6) == 0)
 		d->changes = strtoll(PQcmdTuples(r), NULL, 10);
+}
+
+/* A letter, digit or _: part of a name, a keyword or a $tag$. */
+static int
+ident_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
 }
 
 /* Does sql start with keyword (case-insensitive, a whole word)? */
@@ -272,8 +283,7 @@ starts_with(const char *sql, const char *kw)
 
 	while (isspace((unsigned char)*sql))
 		sql++;
-	return strncasecmp(sql, kw, n) == 0 &&
-	    !isalnum((unsigned char)sql[n]) && sql[n] != '_';
+	return strncasecmp(sql, kw, n) == 0 && !ident_char(sql[n]);
 }
 
 /* ROLLBACK [WORK | TRANSACTION], not ROLLBACK TO a savepoint. */
@@ -411,8 +421,7 @@ translate(const char *sql, int *nparams, char *msg, size_t msglen)
 		if (c == '\'' || c == '"') {
 			int esc = c == '\'' && i > 0 &&
 			    (sql[i - 1] == 'E' || sql[i - 1] == 'e') &&
-			    (i < 2 || !(isalnum((unsigned char)sql[i - 2]) ||
-			    sql[i - 2] == '_'));
+			    (i < 2 || !ident_char(sql[i - 2]));
 
 			out[o++] = sql[i++];
 			while (i < len) {
@@ -457,13 +466,11 @@ translate(const char *sql, int *nparams, char *msg, size_t msglen)
 			}
 			continue;
 		}
-		if (c == '$' && (i == 0 || !(isalnum((unsigned char)sql[i - 1]) ||
-		    sql[i - 1] == '_'))) {
+		if (c == '$' && (i == 0 || !ident_char(sql[i - 1]))) {
 			/* $tag$ ... $tag$ (tag: letters, digits, _; not $1). */
 			size_t	 t = i + 1;
 
-			while (t < len && (isalnum((unsigned char)sql[t]) ||
-			    sql[t] == '_'))
+			while (t < len && ident_char(sql[t]))
 				t++;
 			if (t < len && sql[t] == '$' &&
 			    !isdigit((unsigned char)sql[i + 1])) {
@@ -573,6 +580,9 @@ pg_finalize(struct db_stmt *st)
 	free(s->types);
 	free(s->ptypes);
 	free(s->dec);
+	for (int i = 0; i < s->nnames; i++)
+		free(s->names[i]);
+	free(s->names);
 	free(s->sql);
 	free(s->pgsql);
 	free(s);
@@ -862,6 +872,43 @@ pg_column_count(struct db_stmt *st)
 	return ST(st)->ncols;
 }
 
+/*
+ * As sqlite3_column_name(): valid while the statement lives, so copied
+ * out of the result (freed at the next reset); NULL before the first
+ * step or when out of memory.
+ */
+static const char *
+pg_column_name(struct db_stmt *st, int col)
+{
+	struct pg_stmt	*s = ST(st);
+	const char	*n;
+
+	if (s->res == NULL || col < 0 || col >= s->ncols)
+		return col >= 0 && col < s->nnames ? s->names[col] : NULL;
+	n = PQfname(s->res, col);
+	if (col >= s->nnames) {
+		char **names = realloc(s->names, (size_t)s->ncols *
+		    sizeof(*names));
+
+		if (names == NULL)
+			return NULL;
+		for (int i = s->nnames; i < s->ncols; i++)
+			names[i] = NULL;
+		s->names = names;
+		s->nnames = s->ncols;
+	}
+	if (s->names[col] == NULL || strcmp(s->names[col], n) != 0) {
+		char	*copy = strdup(n);
+
+		if (copy == NULL)
+			return NULL;
+		/* Only a changed name (never for the same SQL) is freed. */
+		free(s->names[col]);
+		s->names[col] = copy;
+	}
+	return s->names[col];
+}
+
 /* The current row, or -1 when there is none or col is out of range. */
 static int
 cur(struct pg_stmt *s, int col)
@@ -1033,6 +1080,7 @@ static const struct db_ops pg_ops = {
 	.bind_null = pg_bind_null,
 	.step = pg_step,
 	.column_count = pg_column_count,
+	.column_name = pg_column_name,
 	.column_null = pg_column_null,
 	.column_int64 = pg_column_int64,
 	.column_double = pg_column_double,

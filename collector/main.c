@@ -23,6 +23,7 @@
 #include "collector/api.h"
 #include "collector/asset.h"
 #include "collector/collector.h"
+#include "collector/db.h"
 #include "collector/console.h"
 #include "collector/http.h"
 #include "collector/incident.h"
@@ -293,15 +294,16 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	if (strcmp(n.listen, co->conf.listen) != 0 ||
 	    strcmp(n.admin_listen, co->conf.admin_listen) != 0 ||
 	    strcmp(n.admin_socket, co->conf.admin_socket) != 0 ||
-	    strcmp(n.store_path, co->conf.store_path) != 0) {
-		log_warnx("SIGHUP: listen addresses and [store] path change "
-		    "only on restart; keeping the old ones until then");
+	    strcmp(n.store_url, co->conf.store_url) != 0) {
+		log_warnx("SIGHUP: listen addresses and [store] url/path "
+		    "change only on restart; keeping the old ones until then");
 		memcpy(n.listen, co->conf.listen, sizeof(n.listen));
 		memcpy(n.admin_listen, co->conf.admin_listen,
 		    sizeof(n.admin_listen));
 		memcpy(n.admin_socket, co->conf.admin_socket,
 		    sizeof(n.admin_socket));
 		memcpy(n.store_path, co->conf.store_path, sizeof(n.store_path));
+		memcpy(n.store_url, co->conf.store_url, sizeof(n.store_url));
 	}
 	if (access_reload(co->api.access, &n, msg, sizeof(msg)) == -1) {
 		log_warnx("SIGHUP: %s; keeping the running configuration", msg);
@@ -377,8 +379,8 @@ check_files(struct collector *co, const char *user)
 	    check_add(&l, "[server] ca", cc->ca, CHECK_READ) == -1 ||
 	    check_add(&l, "[enroll] ca_key", cc->enroll_ca_key,
 	    CHECK_READ) == -1 ||
-	    check_add(&l, "[store] path", cc->store_path,
-	    CHECK_DIR_WRITE) == -1 ||
+	    (cc->store_path[0] != '\0' && check_add(&l, "[store] path",
+	    cc->store_path, CHECK_DIR_WRITE) == -1) ||
 	    check_add(&l, "[assets] oui", cc->asset_oui,
 	    CHECK_READ_OPTIONAL) == -1 ||
 	    check_add(&l, "[admin] socket", cc->admin_socket,
@@ -394,6 +396,17 @@ check_files(struct collector *co, const char *user)
 		goto out;
 	}
 	rc = checkfiles_run("shaobing-collector", user, l.f, l.n);
+	if (rc == 0 && db_target_is_postgres(cc->store_url)) {
+		char		 why[512];
+		struct db	*db = db_open(cc->store_url, why, sizeof(why));
+
+		if (db == NULL) {
+			fprintf(stderr, "shaobing-collector: [store] url: %s\n",
+			    why);
+			rc = 2;
+		}
+		db_close(db);
+	}
 	if (rc == 0)
 		printf("configuration OK (files opened as user %s)\n",
 		    geteuid() == 0 && user != NULL ? user : "running this");
@@ -465,10 +478,11 @@ main(int argc, char **argv)
 	}
 	apply_log(&co);
 	signal(SIGPIPE, SIG_IGN);
-	if ((co.store = store_open(co.conf.store_path, err, sizeof(err))) == NULL) {
-		log_errorx("%s; check [store] path and its directory's "
-		    "permissions (shaobing-collector --check-config names "
-		    "the problem); not restarting", err);
+	if ((co.store = store_open(co.conf.store_url, err, sizeof(err))) == NULL) {
+		log_errorx("%s; check [store] url or path (the file's "
+		    "directory permissions; PostgreSQL: the server, the role, "
+		    "its password file) — shaobing-collector --check-config "
+		    "names the problem; not restarting", err);
 		rc = 2;
 		goto out;
 	}
@@ -542,7 +556,7 @@ main(int argc, char **argv)
 	    "and https://%s (API token), store %s (schema %d)", co.conf.listen,
 	    co.conf.admin_socket[0] ? co.conf.admin_socket : "(off)",
 	    co.conf.admin_listen[0] ? ", http://" : "", co.conf.admin_listen,
-	    co.conf.listen, co.conf.store_path, store_schema_version(co.store));
+	    co.conf.listen, store_name(co.store), store_schema_version(co.store));
 	sdnotify_ready();
 	if (event_base_dispatch(co.base) == -1) {
 		log_errorx("event loop failed");

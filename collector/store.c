@@ -249,7 +249,7 @@ store_db(struct store *st)
 }
 
 const char *
-store_path(const struct store *st)
+store_name(const struct store *st)
 {
 	return st->path;
 }

@@ -35,6 +35,8 @@ struct store;
 /* Open (creating) PATH and bring the schema up to date.  NULL with err. */
 struct store	*store_open(const char *path, char *err, size_t errlen);
 void		 store_close(struct store *st);
+/* The database for messages: its path, or its URL without a password. */
+const char	*store_name(const struct store *st);
 /* Schema version after store_open() (the number of migrations applied). */
 int		 store_schema_version(struct store *st);
 /* Highest migration this build knows. */

@@ -241,7 +241,7 @@ store_asset_snapshot_load(struct store *st, int64_t snap_id, json_t **snap,
 	want = db_column_int64(s, 0);
 	if (want <= 0 || want > (int64_t)ASSET_SNAPSHOT_MAX) {
 		snprintf(err, errlen, "%s: snapshot %" PRId64 ": size %" PRId64
-		    " out of range", store_path(st), snap_id, want);
+		    " out of range", store_name(st), snap_id, want);
 		goto out;
 	}
 	if ((raw = malloc((size_t)want)) == NULL) {
@@ -254,13 +254,13 @@ store_asset_snapshot_load(struct store *st, int64_t snap_id, json_t **snap,
 	    (uLong)db_column_bytes(s, 1)) != Z_OK ||
 	    (int64_t)rawlen != want) {
 		snprintf(err, errlen, "%s: snapshot %" PRId64 " is damaged "
-		    "(does not inflate to %" PRId64 " bytes)", store_path(st),
+		    "(does not inflate to %" PRId64 " bytes)", store_name(st),
 		    snap_id, want);
 		goto out;
 	}
 	if ((*snap = json_loadb((const char *)raw, rawlen, 0, &jerr)) == NULL) {
 		snprintf(err, errlen, "%s: snapshot %" PRId64 " is damaged: %s",
-		    store_path(st), snap_id, jerr.text);
+		    store_name(st), snap_id, jerr.text);
 		goto out;
 	}
 	rc = 0;

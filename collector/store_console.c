@@ -25,7 +25,7 @@ prep(struct store *st, const char *sql, struct db_stmt **s, char *err,
     size_t errlen)
 {
 	if (db_prepare(store_db(st), sql, 0, s) != 0) {
-		snprintf(err, errlen, "%s: %s", store_path(st),
+		snprintf(err, errlen, "%s: %s", store_name(st),
 		    db_errmsg(store_db(st)));
 		return -1;
 	}
@@ -43,7 +43,7 @@ change(struct store *st, struct db_stmt *s, char *err, size_t errlen)
 	else if (db_errcode(store_db(st)) == DB_E_CONSTRAINT)
 		r = 2;
 	else {
-		snprintf(err, errlen, "%s: %s", store_path(st),
+		snprintf(err, errlen, "%s: %s", store_name(st),
 		    db_errmsg(store_db(st)));
 		r = -1;
 	}

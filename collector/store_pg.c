@@ -11,6 +11,6 @@ store_pg_migrate(struct store *st, int latest, char *err, size_t errlen)
 {
 	(void)latest;
 	snprintf(err, errlen, "%s: the PostgreSQL schema is not built in yet",
-	    store_path(st));
+	    store_name(st));
 	return -1;
 }

@@ -26,7 +26,6 @@ struct db	*store_db(struct store *st);
  */
 int		 store_pg_migrate(struct store *st, int latest, char *err,
 		    size_t errlen);
-const char	*store_path(const struct store *st);
 
 /*
  * Statements prepared once per store and reused, keyed by an id.

@@ -137,6 +137,14 @@ if ! apt-get install -y -q --no-install-recommends $missing >/tmp/shaobing-deps.
 		exit 1
 	}
 fi
+# Debian's postgresql package makes and starts a "main" cluster; the
+# tests make their own throw-away ones (tests/pg.sh), so one installed
+# here does not keep running.
+case " $missing " in
+*" postgresql "*)
+	systemctl disable --now postgresql >/dev/null 2>&1 ||
+		service postgresql stop >/dev/null 2>&1 || true ;;
+esac
 # Daemons pulled in by bench packages must not keep running on their own.
 if [ "${1:-}" = "--bench" ]; then
 	for s in zabbix-agent prometheus-node-exporter; do

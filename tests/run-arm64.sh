@@ -68,16 +68,12 @@ for b in shaobing-agent shaobing-collector shaobing; do
 done
 
 echo "# arm64: unit tests under qemu-aarch64"
-# The PostgreSQL halves (test_db) against a throw-away cluster, as in
-# tests/run-unit.sh.
+# The PostgreSQL halves (test_db) against a throw-away cluster, always
+# stopped (tests/pg-env.sh).
 pgdir=$(mktemp -d /tmp/sb-arm64-pg.XXXXXX)
 trap 'sh tests/pg.sh stop "$pgdir"' EXIT
 trap 'exit 1' INT TERM HUP
-if [ -z "${SHAOBING_TEST_PG:-}" ]; then
-	SHAOBING_TEST_PG=$(FSYNC=off sh tests/pg.sh start-if-installed "$pgdir") ||
-		{ echo "not ok - tests/pg.sh could not start PostgreSQL"; echo "0 1" >>"$COUNTS"; }
-fi
-export SHAOBING_TEST_PG
+. tests/pg-env.sh
 export CMOCKA_MESSAGE_OUTPUT=TAP
 export SHAOBING_TESTDATA="$PWD/tests/data"
 export SHAOBING_SHARED="${SHAOBING_SHARED:-$(cd .. && pwd)/shared}"

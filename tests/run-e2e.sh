@@ -11,7 +11,8 @@ export SHAOBING_BIN="$PWD/$BUILD/bin"
 export SHAOBING_BUILD="$PWD/$BUILD"
 export SHAOBING_ROOT="$PWD"
 export SHAOBING_SHARED="$(cd .. && pwd)/shared"
-[ $# -gt 0 ] || set -- tests/e2e/*.bats
+all=0
+[ $# -gt 0 ] || { all=1; set -- tests/e2e/*.bats; }
 # The console's pages as PNG, 1366x768, for a reviewer (console.bats).
 export SHAOBING_SCREENSHOTS="$PWD/$BUILD/screenshots"
 [ -e "$1" ] || { echo "# no e2e tests"; exit 0; }
@@ -22,6 +23,24 @@ strip() { printf '%s' "$1" | sed -E 's/(^|:)log_path=[^:]*//g; s/^://'; }
 a=$(strip "${ASAN_OPTIONS:-detect_leaks=1}") u=$(strip "${UBSAN_OPTIONS:-print_stacktrace=1}")
 export ASAN_OPTIONS="${a:+$a:}log_path=$san/report" UBSAN_OPTIONS="${u:+$u:}log_path=$san/report"
 bats --tap "$@" 2>&1 | sh tests/tap-count.sh "$COUNTS"
+# The store's end-to-end tests once more on PostgreSQL (issue 19): each
+# test a fresh database of one throw-away cluster (tests/pg.sh), stopped
+# whatever happens.  PG_E2E names the files (SB_STORE=PostgreSQL in
+# tests/e2e/helpers.bash).
+PG_E2E=${PG_E2E:-tests/e2e/collector.bats tests/e2e/failover.bats}
+if [ "$all" = 1 ] || [ -n "${SB_PG_E2E:-}" ]; then
+	pgdir=$(mktemp -d /tmp/sb-e2e-pg.XXXXXX)
+	trap 'sh tests/pg.sh stop "$pgdir"' EXIT
+	trap 'exit 1' INT TERM HUP
+	. tests/pg-env.sh
+	if [ -n "$SHAOBING_TEST_PG" ]; then
+		SB_STORE=PostgreSQL bats --tap $PG_E2E 2>&1 |
+			sh tests/tap-count.sh "$COUNTS"
+	else
+		printf '1..1\nok 1 # skip the PostgreSQL runs of %s: PostgreSQL is not installed (make deps installs it)\n' \
+			"$PG_E2E" | sh tests/tap-count.sh "$COUNTS"
+	fi
+fi
 for f in "$san"/report.*; do
 	[ -s "$f" ] || continue
 	echo "not ok - sanitizer report from an end-to-end test's binary: $f"

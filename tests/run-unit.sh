@@ -15,19 +15,11 @@ export CMOCKA_MESSAGE_OUTPUT=TAP
 export SHAOBING_TESTDATA="$PWD/tests/data"
 export SHAOBING_SHARED="$(cd .. && pwd)/shared"
 out=$(mktemp)
-# A throw-away PostgreSQL cluster (tests/pg.sh) for the tests that run on
-# both stores (SHAOBING_TEST_PG; one set already names your own server),
-# always stopped.  Without PostgreSQL installed their PostgreSQL halves
-# skip.
+# A throw-away PostgreSQL cluster, always stopped (tests/pg-env.sh).
 pgdir=$(mktemp -d /tmp/sb-unit-pg.XXXXXX)
 trap 'sh tests/pg.sh stop "$pgdir"; rm -f "$out"' EXIT
 trap 'exit 1' INT TERM HUP
-if [ -z "${SHAOBING_TEST_PG:-}" ]; then
-	SHAOBING_TEST_PG=$(FSYNC=off sh tests/pg.sh start-if-installed "$pgdir") ||
-		{ echo "not ok - tests/pg.sh could not start PostgreSQL"; echo "0 1 0 0" >>"$COUNTS"; }
-fi
-export SHAOBING_TEST_PG
-echo "# unit: PostgreSQL at ${SHAOBING_TEST_PG:-none}"
+. tests/pg-env.sh
 n=0
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue

@@ -16,13 +16,13 @@ teardown() {
 	sb_teardown
 }
 
-# Events stored in all (sqlite3 on the collector's own database: the
-# check does not go through the code under test).
+# Events stored in all (SQL on the collector's own database: the check
+# does not go through the code under test).
 db_total() {
-	sqlite3 "$T/collector.db" 'SELECT count(*) FROM events'
+	sb_sql 'SELECT count(*) FROM events'
 }
 
-@test "health answers without a client certificate; events need one" {
+@test "health answers without a client certificate; events need one$SB_ON" {
 	sb_start_collector
 	run curl -sS --cacert "$T/ca/ca.crt" "https://127.0.0.1:$C_PORT/api/v1/health"
 	[ "$status" -eq 0 ]
@@ -36,7 +36,7 @@ db_total() {
 	[ "$(db_total)" = 0 ]
 }
 
-@test "a batch is stored once, and a resent batch answers the same" {
+@test "a batch is stored once, and a resent batch answers the same$SB_ON" {
 	sb_start_collector
 	sb_batch pc-01 1 10 >"$T/b.json"
 	run sb_post pc-01 /api/v1/events "$T/b.json"
@@ -57,7 +57,7 @@ db_total() {
 	[ "$(sb_stored_count pc-01)" = 20 ]
 }
 
-@test "event times out of bounds are clamped to the receive time and marked" {
+@test "event times out of bounds are clamped to the receive time and marked$SB_ON" {
 	sb_start_collector
 	iso() { date -u -d "$1" +%Y-%m-%dT%H:%M:%S.000Z; }
 	# seq: time sent (clamped ones first, then two in bounds).
@@ -99,7 +99,7 @@ db_total() {
 	[ "$(sb_stored_count pc-01)" = 7 ]
 }
 
-@test "the CLI lists the agent and its events" {
+@test "the CLI lists the agent and its events$SB_ON" {
 	sb_start_collector
 	sb_batch pc-01 1 3 >"$T/b.json"
 	sb_post pc-01 /api/v1/events "$T/b.json" | grep -q '^200 '
@@ -158,7 +158,7 @@ db_total() {
 		'.events | all(.ts[0:19] + "Z" | fromdateiso8601 >= $t)' <<<"$output"
 }
 
-@test "a batch naming another agent gets 403 and nothing is stored" {
+@test "a batch naming another agent gets 403 and nothing is stored$SB_ON" {
 	sb_start_collector
 	sb_batch pc-02 1 5 >"$T/b.json"
 	run sb_post pc-01 /api/v1/events "$T/b.json"
@@ -174,7 +174,7 @@ db_total() {
 	[ "$(db_total)" = 0 ]
 }
 
-@test "malformed batches get 400 with the reason, and change nothing" {
+@test "malformed batches get 400 with the reason, and change nothing$SB_ON" {
 	sb_start_collector
 	printf '{"agent":"pc-01","events":[' >"$T/trunc.json"
 	run sb_post pc-01 /api/v1/events "$T/trunc.json"
@@ -200,7 +200,7 @@ db_total() {
 	[ "$(db_total)" = 1 ]
 }
 
-@test "too large bodies and batches get 413, gzip bombs too" {
+@test "too large bodies and batches get 413, gzip bombs too$SB_ON" {
 	C_SERVER_EXTRA=$'max_body = 64k\nmax_batch = 50' sb_collector_conf
 	sb_start_collector
 	sb_batch pc-01 1 51 >"$T/many.json"
@@ -224,7 +224,7 @@ db_total() {
 	[[ "$output" == "200 "* ]]
 }
 
-@test "wrong method, path or encoding: 405, 404, 415" {
+@test "wrong method, path or encoding: 405, 404, 415$SB_ON" {
 	sb_start_collector
 	sb_batch pc-01 1 1 >"$T/b.json"
 	run sb_post pc-01 /api/v1/events "$T/b.json" -H 'Content-Encoding: br'
@@ -240,7 +240,7 @@ db_total() {
 	[ "$(db_total)" = 0 ]
 }
 
-@test "a 405 names the path's own methods in Allow (issue 11)" {
+@test "a 405 names the path's own methods in Allow (issue 11)$SB_ON" {
 	sb_start_collector
 	sb_batch pc-01 1 1 >"$T/b.json"
 	# The agent's /events takes POST; the admin /events only GET.
@@ -256,7 +256,7 @@ db_total() {
 	grep -qi '^HTTP/1.1 405 Method Not Allowed' "$T/h3"
 }
 
-@test "an agent certificate from another CA fails the handshake" {
+@test "an agent certificate from another CA fails the handshake$SB_ON" {
 	sb_start_collector
 	"$SB" ca init "$T/otherca" >/dev/null
 	# Same name as a real agent, issued by a CA the collector does not trust.
@@ -283,7 +283,7 @@ db_total() {
 	sb_health
 }
 
-@test "heartbeats are answered with the server time" {
+@test "heartbeats are answered with the server time$SB_ON" {
 	sb_start_collector
 	now=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
 	printf '{"agent":"pc-01","ts":"%s","interval_s":60,"boot_ts":"2026-11-27T00:00:00.000Z"}' "$now" >"$T/hb.json"
@@ -298,7 +298,7 @@ db_total() {
 	[ "$(jq '.intervals | length' <<<"$output")" -ge 1 ]
 }
 
-@test "collector stopped for a while and restarted: every batch stored exactly once" {
+@test "collector stopped for a while and restarted: every batch stored exactly once$SB_ON" {
 	sb_start_collector
 	for i in 0 1 2 3 4 5 6 7 8 9; do
 		sb_batch pc-01 $((i * 100 + 1)) $((i * 100 + 100)) >"$T/b$i.json"
@@ -325,7 +325,7 @@ db_total() {
 # SIGKILL while they do.  Every batch acknowledged before the kill must
 # be there after a restart, and resending everything (as agents do)
 # stores nothing twice.
-@test "kill -9 during ingest: nothing acknowledged is lost, nothing duplicated" {
+@test "kill -9 during ingest: nothing acknowledged is lost, nothing duplicated$SB_ON" {
 	sb_start_collector
 	nb=40 per=250
 	for a in pc-01 pc-02; do

@@ -3,10 +3,20 @@
 # all stopped in teardown.  Load with `load helpers`, call sb_setup in
 # setup() and sb_teardown in teardown().
 #
+# The store: SQLite ($T/collector.db) unless SB_STORE=PostgreSQL, which
+# tests/run-e2e.sh sets for the files it runs a second time against a
+# throw-away PostgreSQL cluster (SHAOBING_TEST_PG, its base URI; role
+# with CREATEDB, tests/pg.sh): then each test gets a fresh database
+# ($SB_STORE_URL in [store] url).  sb_sql
+# queries the test's store either way; a test's name ends in
+# "$SB_ON" (" (PostgreSQL)" or nothing).
+#
 # There is no time limit on anything the tests wait for (the machine is
 # shared and slow under ASan).  sb_wait_until only gives up when the
 # daemon it waits on has died, or after SB_WAIT_GUARD polls (default
 # 3000 x 0.1 s) so that a real hang ends the run instead of blocking it.
+
+SB_ON=${SB_STORE:+ ($SB_STORE)}
 
 sb_setup() {
 	: "${SHAOBING_BIN:?SHAOBING_BIN must name the folder of the binaries}"
@@ -16,6 +26,26 @@ sb_setup() {
 	: >"$SB_PIDS"
 	C_PORT='' A_PORT=''
 	sb_sanitizer_options "$T/sanitizer"
+	SB_STORE_URL=sqlite://$T/collector.db
+	if [ "${SB_STORE:-}" = PostgreSQL ]; then
+		: "${SHAOBING_TEST_PG:?SB_STORE=PostgreSQL needs SHAOBING_TEST_PG (tests/pg.sh)}"
+		local db
+		db=e2e_$(tr -dc 'a-z0-9' </dev/urandom | head -c 12)
+		psql -X -q -v ON_ERROR_STOP=1 "$SHAOBING_TEST_PG" \
+			-c "CREATE DATABASE $db" || return 1
+		SB_STORE_URL=$(sed -E "s|^([a-z]+://[^/]*/)[^?]*|\\1$db|" <<<"$SHAOBING_TEST_PG")
+	fi
+}
+
+# SQL on the test's store, one row per line, columns separated by '|'
+# (sqlite3's default): sb_sql [SQL]; reads stdin without SQL.  Waits
+# while a collector holds the write lock.
+sb_sql() {
+	if [ "${SB_STORE:-}" = PostgreSQL ]; then
+		psql -X -q -At -v ON_ERROR_STOP=1 "$SB_STORE_URL" ${1:+-c "$1"}
+	else
+		sqlite3 -cmd '.timeout 10000' "$T/collector.db" "$@"
+	fi
 }
 
 # Point ASan/LSan/UBSan reports of every binary started from here on at
@@ -150,7 +180,7 @@ ca = $T/ca/ca.crt
 ${C_SERVER_EXTRA:-}
 
 [store]
-path = $T/collector.db
+url = $SB_STORE_URL
 
 [admin]
 socket = $T/admin.sock

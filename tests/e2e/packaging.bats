@@ -104,6 +104,9 @@ leftovers() {
 		[ "$(dpkg-deb -f "$deb" Version)" = "$V1" ]
 	done
 	[ "$(dpkg-deb -f "$DEBS/v2/shaobing-agent_${V2}_$ARCH.deb" Version)" = "$V2" ]
+	# libpq (the PostgreSQL store): the collector's alone.
+	[[ "$(dpkg-deb -f "$DEBS/v1/shaobing-collector_${V1}_$ARCH.deb" Depends)" == *libpq5* ]]
+	[[ "$(dpkg-deb -f "$DEBS/v1/shaobing-agent_${V1}_$ARCH.deb" Depends)" != *libpq* ]]
 }
 
 @test "packaging: files, modes and conffiles are where Debian expects them" {

@@ -130,7 +130,7 @@ health_ok() {
 	mkdir -p "$MNT"
 	mount -t tmpfs -o size=6m tmpfs "$MNT"
 	sb_collector_conf
-	sed -i "s|^path = .*|path = $MNT/collector.db|" "$T/collector.ini"
+	sed -i "s|^url = .*|url = sqlite://$MNT/collector.db|" "$T/collector.ini"
 	sb_start_collector
 	sb_start_agent pc-01
 	SB_WATCH=$AG_PID sb_wait_until stored_any

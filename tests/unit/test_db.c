@@ -178,6 +178,7 @@ test_types(void **state)
 		{ -1, 3.141592653589793, "x" },
 	};
 	struct db_stmt	*ins, *sel;
+	const char	*name;
 
 	exec_ok(db, "CREATE TABLE v (k INTEGER, i BIGINT, d DOUBLE PRECISION,"
 	    " s TEXT, b BYTEA)");
@@ -260,6 +261,17 @@ test_types(void **state)
 	assert_string_equal(db_column_text(sel, 2), "?1");
 	assert_string_equal(db_column_text(sel, 3), "third");
 	db_finalize(sel);
+
+	/* Column names, still there after the reset. */
+	sel = prep(db, "SELECT k AS first, s FROM v WHERE k = 0", 0);
+	step_is(sel, DB_ROW);
+	assert_string_equal(db_column_name(sel, 0), "first");
+	assert_string_equal(db_column_name(sel, 1), "s");
+	name = db_column_name(sel, 0);
+	db_reset(sel);
+	assert_string_equal(name, "first");
+	assert_string_equal(db_column_name(sel, 1), "s");
+	db_finalize(sel);
 }
 
 static void
@@ -320,7 +332,8 @@ test_functions(void **state)
 	struct db_stmt	*s;
 
 	s = prep(db, "SELECT greatest(1, 5, 3), least(2, NULL, -1), "
-	    "strpos('哨兵网络', '网'), strpos('abc', 'z'), greatest('a', 'b'), "
+	    "strpos('哨兵网络', '网'), strpos('abc', 'z'), "
+	    "greatest('a', 'b'), "
 	    "greatest(?1, ?2), least(?1, ?2), greatest(NULL, ?2), "
 	    "coalesce(NULL, ?3), CASE WHEN strpos(?3, 'b') > 0 THEN 'y' "
 	    "ELSE 'n' END", 0);
@@ -658,7 +671,7 @@ test_pg_placeholders(void **state)
 	struct db_stmt	*s;
 
 	if (db_kind(db) != DB_POSTGRES)
-		skip();		/* $$, E'' and nested comments are PostgreSQL's */
+		skip();		/* $$, E'' and nested comments: PostgreSQL's */
 	s = prep(db, "SELECT $$a?1b$$, $q$x'?'$q$, E'it\\'s ?', \"?c\", ?2 "
 	    "/* ? /* nested ?1 */ ? */ FROM (SELECT ? AS \"?c\") t -- ?9\n"
 	    "WHERE 'x''?' <> ?1", 0);
@@ -689,7 +702,8 @@ test_open_refused(void **state)
 		  "postgresql://shaobing@127.0.0.1:1/db", "password" },
 		{ "postgres://u@127.0.0.1:1/db?password=s3cret&sslmode=require",
 		  "postgres://u@127.0.0.1:1/db?sslmode=require", "password" },
-		{ "postgresql://u@127.0.0.1:1/db?sslmode=require&password=s3cret",
+		{ "postgresql://u@127.0.0.1:1/db?sslmode=require&"
+		  "password=s3cret",
 		  "postgresql://u@127.0.0.1:1/db?sslmode=require", "password" },
 		{ "postgresql://u@127.0.0.1:1/db?connect_timeout=10",
 		  "postgresql://u@127.0.0.1:1/db?connect_timeout=10",

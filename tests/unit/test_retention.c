@@ -335,6 +335,40 @@ test_conf_floor(void **state)
 	    &err), -1);
 }
 
+/* [store] url: which database, checked before anything opens it. */
+static void
+test_conf_store_url(void **state)
+{
+	struct fx		*f = *state;
+	struct collector_conf	 cc;
+	struct conf_err		 err;
+
+	assert_int_equal(load_conf(f, "[store]\npath = /x.db\n", &cc, &err), 0);
+	assert_string_equal(cc.store_url, "/x.db");
+	collector_conf_free(&cc);
+	assert_int_equal(load_conf(f, "[store]\nurl = sqlite:///var/x.db\n",
+	    &cc, &err), 0);
+	assert_string_equal(cc.store_url, "sqlite:///var/x.db");
+	assert_string_equal(cc.store_path, "/var/x.db");
+	collector_conf_free(&cc);
+	assert_int_equal(load_conf(f, "[store]\nurl = postgresql://sb@db:5432/"
+	    "sb?sslmode=verify-full&passfile=/etc/shaobing/pgpass\n", &cc,
+	    &err), 0);
+	assert_string_equal(cc.store_path, "");
+	collector_conf_free(&cc);
+	assert_int_equal(load_conf(f, "[store]\n\nurl = postgresql://sb:pw@db/sb"
+	    "\n", &cc, &err), -1);
+	assert_non_null(strstr(err.msg, "c.ini:3"));
+	assert_non_null(strstr(err.msg, "password file"));
+	assert_null(strstr(err.msg, "pw"));
+	assert_int_equal(load_conf(f, "[store]\nurl = sqlite://var/x.db\n", &cc,
+	    &err), -1);
+	assert_non_null(strstr(err.msg, "absolute path"));
+	assert_int_equal(load_conf(f, "[store]\nurl = mysql://db/x\n", &cc,
+	    &err), -1);
+	assert_non_null(strstr(err.msg, "neither sqlite"));
+}
+
 int
 main(void)
 {
@@ -346,6 +380,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_prune_error_rolls_back,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conf_floor, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_conf_store_url, setup,
 		    teardown),
 	};
 
