@@ -372,7 +372,8 @@ api_events_answer(struct api *api, const struct event_batch *b,
 		store_cause(err, cause, sizeof(cause));
 		log_errorx("could not store a batch of %zu events from %s: %s; "
 		    "answered 503 (the agent resends it in %d s); free disk "
-		    "space or fix the database's permissions", b->n, b->agent,
+		    "space, fix the database's permissions or bring its "
+		    "PostgreSQL server back", b->n, b->agent,
 		    err, API_STORE_RETRY_S);
 		api_reply_store_retry(rs, "the batch", cause);
 		return;
@@ -615,15 +616,18 @@ api_agent_allowed(struct api *api, const struct api_request *rq,
 
 	r = store_agent_access(api->store, agent, &revoked, &last_seq, err,
 	    sizeof(err));
-	if (r == -1) {
-		log_errorx("%s", err);
-		api_reply_error(rs, 500, "store error; try again");
-		return -1;
-	}
 	if (r == 0 && revoked == 0 && store_agent_cert_after(api->store, agent,
-	    &after, err, sizeof(err)) == -1) {
+	    &after, err, sizeof(err)) == -1)
+		r = -1;
+	if (r == -1) {
+		const char *cause = store_retry_cause(api->store);
+
 		log_errorx("%s", err);
-		api_reply_error(rs, 500, "store error; try again");
+		/* PostgreSQL restarting, SQLite busy: 503, come back. */
+		if (cause != NULL)
+			api_reply_store_retry(rs, "the request", cause);
+		else
+			api_reply_error(rs, 500, "store error; try again");
 		return -1;
 	}
 	if (r == 0 && revoked == 0 && after != 0 &&

@@ -35,8 +35,18 @@
 #include "common/timeutil.h"
 
 /*
- * Schema migrations, numbered from 1: migrations[i] brings user_version
- * from i to i + 1.  Never edit a migration that has shipped; append.
+ * Schema migrations, numbered from 1: migrations[i] brings the schema
+ * from version i to i + 1 (SQLite: PRAGMA user_version; PostgreSQL: the
+ * row of shaobing_schema).  Never edit a migration that has shipped;
+ * append.
+ *
+ * Each migration carries both dialects: { SQLite's text, PostgreSQL's }.
+ * 1 .. 13 have NULL for PostgreSQL: a PostgreSQL store starts at 13 with
+ * the baseline of collector/store_pg.c (their schema, translated).  From
+ * 14 on a migration must have both texts, the PostgreSQL one following
+ * the rules at the top of store_pg.c (BIGINT, identity ids, TEXT COLLATE
+ * "C", BYTEA, plpgsql triggers); a NULL there makes every PostgreSQL
+ * store refuse to open, and test_store checks both run.
  *
  * Times are INTEGER UTC milliseconds.  severity is 0 info .. 4 critical
  * (enum severity), so incidents can select "severity >= high" cheaply.
@@ -48,9 +58,9 @@
  * assets and inventory snapshots, notifications, indicator history,
  * enrollment tokens and agent revocation (a column on agents).
  */
-static const char *const migrations[] = {
+static const struct store_migration migrations[] = {
 	/* 1: agents, events, uptime */
-	"CREATE TABLE agents ("
+	{ "CREATE TABLE agents ("
 	"  id INTEGER PRIMARY KEY,"
 	"  name TEXT NOT NULL UNIQUE,"		/* certificate CN */
 	"  first_seen INTEGER NOT NULL,"
@@ -83,34 +93,34 @@ static const char *const migrations[] = {
 	"  end_ts INTEGER NOT NULL,"
 	"  CHECK (end_ts >= start_ts)"
 	");"
-	"CREATE INDEX uptime_agent ON uptime(agent_id, start_ts);",
+	"CREATE INDEX uptime_agent ON uptime(agent_id, start_ts);", NULL },
 	/* 2: incidents (collector/store_incident.c) */
-	store_incidents_migration,
+	{ store_incidents_migration, NULL },
 	/* 3: indicators: uptime.boot_ts, availability, findings */
-	store_indicator_migration,
+	{ store_indicator_migration, NULL },
 	/* 4: assets, inventory snapshots, agents.derived_seq
 	   (collector/store_asset.c) */
-	store_asset_migration,
+	{ store_asset_migration, NULL },
 	/* 5: enrollment, API tokens, admin audit (store_access.c) */
-	store_access_migration,
+	{ store_access_migration, NULL },
 	/* 6: web console users (collector/store_console.c) */
-	store_console_migration,
+	{ store_console_migration, NULL },
 	/* 7: incident engine: fold-key index, append-only trail triggers,
 	   lookup indexes (collector/store_incident.c) */
-	store_incident_schema,
+	{ store_incident_schema, NULL },
 	/* 8: incident_events by event, for the retention prune
 	   (collector/store_retention.c) */
-	store_retention_migration,
-	store_device_migration,		/* 9: agentless equipment */
+	{ store_retention_migration, NULL },
+	{ store_device_migration, NULL },	/* 9: agentless equipment */
 	/* 10: website rebaseline requests (collector/store_website.c) */
-	store_website_migration,
-	store_report_migration,		/* 11: entered report values */
+	{ store_website_migration, NULL },
+	{ store_report_migration, NULL },		/* 11: entered report values */
 	/* 12: enrollment tokens that replace an agent's key, API token
 	   expiry (collector/store_access.c) */
-	store_access_replace_migration,
+	{ store_access_replace_migration, NULL },
 	/* 13: events the collector accepted but could not store, answered
 	   to the agent as rejected (store_insert_batch) */
-	"CREATE TABLE rejected_events ("
+	{ "CREATE TABLE rejected_events ("
 	"  agent_id INTEGER NOT NULL REFERENCES agents(id),"
 	"  seq INTEGER NOT NULL,"
 	"  ts INTEGER NOT NULL,"			/* agent clock */
@@ -119,14 +129,18 @@ static const char *const migrations[] = {
 	"  key TEXT NOT NULL,"
 	"  error TEXT NOT NULL,"
 	"  PRIMARY KEY (agent_id, seq)"
-	") WITHOUT ROWID;",
+	") WITHOUT ROWID;", NULL },
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
+/*
+ * The ingest path's statements, prepared once at open (persistent: on
+ * PostgreSQL, prepared on the server).  Transactions are begun with
+ * db_begin_write() and ended with db_exec() (commit(), rollback()): on
+ * PostgreSQL that is what notices a COMMIT that rolled back and a
+ * connection lost inside the transaction.
+ */
 enum stmt_id {
-	ST_BEGIN,
-	ST_COMMIT,
-	ST_ROLLBACK,
 	ST_AGENT_GET,
 	ST_AGENT_ADD,
 	ST_EVENT_ADD,
@@ -148,18 +162,16 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[ST_MAX] = {
-	[ST_BEGIN] = "BEGIN IMMEDIATE",
-	[ST_COMMIT] = "COMMIT",
-	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_AGENT_GET] = "SELECT id, last_seq FROM agents WHERE name = ?1",
 	[ST_AGENT_ADD] = "INSERT INTO agents (name, first_seen, last_seen) "
 	    "VALUES (?1, ?2, ?2) RETURNING id",
 	[ST_EVENT_ADD] = "INSERT INTO events (agent_id, seq, ts, received, "
 	    "type, severity, key, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
 	    "ON CONFLICT (agent_id, seq) DO NOTHING RETURNING id",
-	[ST_AGENT_BATCH] = "UPDATE agents SET last_seen = max(last_seen, ?2), "
-	    "last_seq = max(last_seq, ?3), events = events + ?4 WHERE id = ?1",
-	[ST_AGENT_HB] = "UPDATE agents SET last_seen = max(last_seen, ?2), "
+	[ST_AGENT_BATCH] = "UPDATE agents SET last_seen = greatest(last_seen, "
+	    "?2), last_seq = greatest(last_seq, ?3), events = events + ?4 "
+	    "WHERE id = ?1",
+	[ST_AGENT_HB] = "UPDATE agents SET last_seen = greatest(last_seen, ?2), "
 	    "heartbeat_interval_ms = ?3, last_heartbeat = ?4, boot_ts = ?5 "
 	    "WHERE id = ?1",
 	[ST_UPTIME_LAST] = "SELECT id, start_ts, end_ts FROM uptime "
@@ -177,9 +189,11 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_BATCH_UNDO] = "ROLLBACK TO batch",
 	[ST_REJECTED_GET] = "SELECT error FROM rejected_events "
 	    "WHERE agent_id = ?1 AND seq = ?2",
-	[ST_REJECTED_ADD] = "INSERT OR REPLACE INTO rejected_events (agent_id, "
-	    "seq, ts, received, type, key, error) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_REJECTED_ADD] = "INSERT INTO rejected_events (agent_id, seq, ts, "
+	    "received, type, key, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+	    "ON CONFLICT (agent_id, seq) DO UPDATE SET ts = excluded.ts, "
+	    "received = excluded.received, type = excluded.type, "
+	    "key = excluded.key, error = excluded.error",
 };
 
 #define STORE_HOOKS_MAX	8
@@ -294,6 +308,12 @@ int
 store_error_retryable(enum db_err e)
 {
 	return retry_cause(e) != NULL;
+}
+
+const char *
+store_retry_cause(struct store *st)
+{
+	return retry_cause(st->last_rc);
 }
 
 /*
@@ -433,7 +453,7 @@ store_query_args(struct store *st, enum store_stmt_id id, const char *sql,
     store_row_fn fn, void *arg, char *err, size_t errlen)
 {
 	struct store_row	 r = { NULL };
-	size_t			 i;
+	size_t			 i, last = 0;
 	int			 rc = -1, step = DB_DONE, rows = 0, stop = 0, b = 0;
 
 	if (id == STORE_ONCE) {
@@ -444,6 +464,11 @@ store_query_args(struct store *st, enum store_stmt_id id, const char *sql,
 		}
 	} else if ((r.s = store_stmt(st, id, sql, err, errlen)) == NULL)
 		return -1;
+	st->last_rc = DB_E_NONE;
+	/* Arguments up to the last one the text has. */
+	for (i = 0; i < n; i++)
+		if (args[i].type != '-')
+			last = i + 1;
 	for (i = 0; i < n && b == 0; i++) {
 		int k = (int)i + 1;
 
@@ -460,6 +485,13 @@ store_query_args(struct store *st, enum store_stmt_id id, const char *sql,
 			    db_bind_text(r.s, k, args[i].s, -1);
 			break;
 		case '-':
+			/*
+			 * Absent from the text: PostgreSQL still wants a
+			 * type for a number below the largest it has ("could
+			 * not determine data type of parameter $2").
+			 */
+			if (i < last)
+				b = db_bind_int64(r.s, k, 0);
 			break;
 		default:
 			snprintf(err, errlen, "%s: %s: argument %d has type "
@@ -642,12 +674,30 @@ stmt_done(struct store *st, enum stmt_id id, char *err, size_t errlen)
 static void
 rollback(struct store *st)
 {
-	char err[256];
-
 	if (!db_in_transaction(st->db))
 		return;
-	if (stmt_done(st, ST_ROLLBACK, err, sizeof(err)) == -1)
-		log_warnx("store: %s", err);
+	if (db_exec(st->db, "ROLLBACK") == -1)
+		log_warnx("store: %s: ROLLBACK: %s", st->path,
+		    db_errmsg(st->db));
+}
+
+/* Start the write transaction of a batch group or a heartbeat. */
+static int
+begin(struct store *st, char *err, size_t errlen)
+{
+	if (db_begin_write(st->db) == 0)
+		return 0;
+	store_db_err(st, "starting a write transaction", err, errlen);
+	return -1;
+}
+
+static int
+commit(struct store *st, char *err, size_t errlen)
+{
+	if (db_exec(st->db, "COMMIT") == 0)
+		return 0;
+	store_db_err(st, "COMMIT", err, errlen);
+	return -1;
 }
 
 static int
@@ -692,7 +742,7 @@ migrate(struct store *st, char *err, size_t errlen)
 		 * read the version again under the write lock, so each step
 		 * runs once whoever gets there first.
 		 */
-		if (exec_sql(st, "BEGIN IMMEDIATE", err, errlen) == -1)
+		if (begin(st, err, errlen) == -1)
 			return -1;
 		if (pragma_int(st, "PRAGMA user_version", &v, err, errlen) == -1) {
 			db_exec(st->db, "ROLLBACK");
@@ -703,7 +753,7 @@ migrate(struct store *st, char *err, size_t errlen)
 			break;
 		}
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		if (exec_sql(st, migrations[v], err, errlen) == -1 ||
+		if (exec_sql(st, migrations[v].sqlite, err, errlen) == -1 ||
 		    exec_sql(st, sql, err, errlen) == -1 ||
 		    exec_sql(st, "COMMIT", err, errlen) == -1) {
 			db_exec(st->db, "ROLLBACK");
@@ -753,7 +803,7 @@ store_open(const char *path, char *err, size_t errlen)
 		goto out;
 	}
 	if (db_kind(st->db) == DB_POSTGRES) {
-		if (store_pg_migrate(st, NMIGRATIONS, err, errlen) == -1)
+		if (store_pg_migrate(st, migrations, NMIGRATIONS, err, errlen) == -1)
 			goto out;
 		st->version = NMIGRATIONS;
 		goto prepare;
@@ -1122,7 +1172,7 @@ group_try(struct store *st, struct store_batch_in *in, size_t n, int careful,
 		in[i].rc = 0;
 		in[i].err[0] = '\0';
 	}
-	if (stmt_done(st, ST_BEGIN, err, errlen) == -1)
+	if (begin(st, err, errlen) == -1)
 		goto fail;
 	run_commit_hooks(st, STORE_TXN_BEGIN, 0);
 	for (size_t i = 0; i < n; i++) {
@@ -1162,7 +1212,7 @@ group_try(struct store *st, struct store_batch_in *in, size_t n, int careful,
 		memset(&in[i].res, 0, sizeof(in[i].res));
 		in[i].rc = -1;
 	}
-	if (stmt_done(st, ST_COMMIT, err, errlen) == -1)
+	if (commit(st, err, errlen) == -1)
 		goto fail;
 	write_ok(st);
 	run_commit_hooks(st, STORE_TXN_COMMIT, 0);
@@ -1318,7 +1368,7 @@ store_heartbeat(struct store *st, const struct store_heartbeat *hb,
 
 	*new_agent = 0;
 	st->last_rc = DB_E_NONE;
-	if (stmt_done(st, ST_BEGIN, err, errlen) == -1)
+	if (begin(st, err, errlen) == -1)
 		goto fail;
 	if (agent_get_or_add(st, hb->agent, now_ms, &agent_id, &last_seq,
 	    new_agent, err, errlen) == -1)
@@ -1369,7 +1419,7 @@ store_heartbeat(struct store *st, const struct store_heartbeat *hb,
 		if (stmt_done(st, ST_UPTIME_ADD, err, errlen) == -1)
 			goto fail;
 	}
-	if (stmt_done(st, ST_COMMIT, err, errlen) == -1)
+	if (commit(st, err, errlen) == -1)
 		goto fail;
 	write_ok(st);
 	return 0;
@@ -1490,9 +1540,9 @@ store_query_events(struct store *st, const struct store_event_query *q,
 	    q->since_ms != INT64_MIN ? " AND e.ts >= ?4" : "",
 	    q->until_ms != 0 ? " AND e.ts < ?6" : "",
 	    q->before_id > 0 ? " AND e.id < ?7" : "",
-	    q->text != NULL ? " AND (instr(lower(e.key), lower(?8)) > 0 OR "
-	    "instr(e.type, lower(?8)) > 0 OR "
-	    "instr(lower(CAST(e.data AS TEXT)), lower(?8)) > 0)" : "",
+	    q->text != NULL ? " AND (strpos(lower(e.key), lower(?8)) > 0 OR "
+	    "strpos(e.type, lower(?8)) > 0 OR "
+	    "strpos(lower(CAST(e.data AS TEXT)), lower(?8)) > 0)" : "",
 	    q->desc ? " DESC" : "");
 	{
 		/* One more than asked tells whether another page exists. */

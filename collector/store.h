@@ -54,6 +54,12 @@ int		 store_schema_latest(void);
 
 /* Would a database error go away by itself (STORE_RETRY)? */
 int	store_error_retryable(enum db_err e);
+/*
+ * After a store call (a read too) returned -1: the cause ("database
+ * connection lost", "database busy", ...) when the database said it was
+ * temporary, so the API answers 503 with Retry-After; NULL when not.
+ */
+const char	*store_retry_cause(struct store *st);
 
 /*
  * 0 when writing works, 1 when the last write failed with STORE_RETRY

@@ -20,11 +20,34 @@
 /* The connection, for statements inside the store layer. */
 struct db	*store_db(struct store *st);
 /*
- * PostgreSQL: bring the schema of the store's database to this build's
- * version, latest (collector/store_pg.c).  SQLite runs the migrations
- * of store.c instead.  0 or -1 with err.
+ * One schema migration (migrations[] in store.c): the same change in
+ * each dialect.  pg is NULL for 1 .. 13, which the PostgreSQL baseline
+ * (collector/store_pg.c) covers; every later migration has both.
  */
-int		 store_pg_migrate(struct store *st, int latest, char *err,
+struct store_migration {
+	const char	*sqlite;
+	const char	*pg;
+};
+
+/*
+ * PostgreSQL: bring the schema of the store's database to this build's
+ * version, latest: the baseline (version 13) on an empty database, then
+ * m[13 .. latest - 1].pg, under the store's write lock so collectors
+ * starting at once migrate once; a newer version is refused
+ * (collector/store_pg.c).  SQLite runs m[].sqlite in store.c instead.
+ * 0 or -1 with err.
+ */
+int		 store_pg_migrate(struct store *st,
+		    const struct store_migration *m, int latest, char *err,
+		    size_t errlen);
+/*
+ * PostgreSQL: after rows were inserted with explicit ids (a copy from
+ * SQLite keeps its ids), move every identity sequence past its table's
+ * largest id, so the next INSERT without an id does not collide.  Run it
+ * once at the end of the copy, inside or outside its transaction.  0 or
+ * -1 with err.
+ */
+int		 store_pg_reset_sequences(struct store *st, char *err,
 		    size_t errlen);
 
 /*
