@@ -655,49 +655,37 @@ store_incident_list(struct store *st, const struct incident_query *q,
 {
 	struct incident_walk	 w = { .fn = fn, .arg = arg,
 	    .page = { .limit = q->limit } };
-	char			 sql[1536];
-	/*
-	 * One more than asked tells whether another page exists.  An
-	 * absent filter keeps its parameter, bound NULL, as "CAST(?N AS
-	 * type) IS NULL": PostgreSQL wants the type of every parameter up
-	 * to the last one, also of one the text does not use.
-	 */
+	char			 sql[1024];
+	/* One more than asked tells whether another page exists. */
 	struct store_arg	 args[] = {
 		{ .type = 'I', .i = q->after_id },
-		{ .type = 's', .s = q->status },
-		{ .type = 's', .s = q->category },
-		{ .type = q->level > 0 ? 'i' : 's', .i = q->level },
-		{ .type = q->since_ms != INT64_MIN ? 'I' : 's',
+		{ .type = q->status ? 's' : '-', .s = q->status },
+		{ .type = q->category ? 's' : '-', .s = q->category },
+		{ .type = q->level > 0 ? 'i' : '-', .i = q->level },
+		{ .type = q->since_ms != INT64_MIN ? 'I' : '-',
 		  .i = q->since_ms },
 		{ .type = 'i', .i = q->limit + 1 },
-		{ .type = q->until_ms != 0 ? 'I' : 's', .i = q->until_ms },
-		{ .type = 's', .s = q->asset },
-		{ .type = 's', .s = q->text },
-		{ .type = q->before_id > 0 ? 'I' : 's', .i = q->before_id },
+		{ .type = q->until_ms != 0 ? 'I' : '-', .i = q->until_ms },
+		{ .type = q->asset ? 's' : '-', .s = q->asset },
+		{ .type = q->text ? 's' : '-', .s = q->text },
+		{ .type = q->before_id > 0 ? 'I' : '-', .i = q->before_id },
 	};
 
 	*next_after_id = 0;
 	snprintf(sql, sizeof(sql), "SELECT " INCIDENT_COLS " FROM incidents i "
 	    "LEFT JOIN agents a ON a.id = i.agent_id WHERE i.id > ?1%s%s%s%s"
 	    "%s%s%s%s ORDER BY i.id%s LIMIT ?6",
-	    q->status ? " AND i.status = ?2" : " AND CAST(?2 AS TEXT) IS NULL",
+	    q->status ? " AND i.status = ?2" : "",
 	    q->category ? " AND (i.category = ?3 OR "
-	    "strpos(lower(i.subcategory), lower(?3)) = 1)" :
-	    " AND CAST(?3 AS TEXT) IS NULL",
-	    q->level > 0 ? " AND i.level <= ?4" :
-	    " AND CAST(?4 AS BIGINT) IS NULL",
-	    q->since_ms != INT64_MIN ? " AND i.first_seen >= ?5" :
-	    " AND CAST(?5 AS BIGINT) IS NULL",
-	    q->until_ms != 0 ? " AND i.first_seen < ?7" :
-	    " AND CAST(?7 AS BIGINT) IS NULL",
-	    q->asset ? " AND (i.asset = ?8 OR a.name = ?8)" :
-	    " AND CAST(?8 AS TEXT) IS NULL",
+	    "strpos(lower(i.subcategory), lower(?3)) = 1)" : "",
+	    q->level > 0 ? " AND i.level <= ?4" : "",
+	    q->since_ms != INT64_MIN ? " AND i.first_seen >= ?5" : "",
+	    q->until_ms != 0 ? " AND i.first_seen < ?7" : "",
+	    q->asset ? " AND (i.asset = ?8 OR a.name = ?8)" : "",
 	    q->text ? " AND (strpos(lower(i.title), lower(?9)) > 0 OR "
 	    "strpos(lower(i.asset), lower(?9)) > 0 OR "
-	    "strpos(lower(i.key), lower(?9)) > 0)" :
-	    " AND CAST(?9 AS TEXT) IS NULL",
-	    q->before_id > 0 ? " AND i.id < ?10" :
-	    " AND CAST(?10 AS BIGINT) IS NULL",
+	    "strpos(lower(i.key), lower(?9)) > 0)" : "",
+	    q->before_id > 0 ? " AND i.id < ?10" : "",
 	    q->desc ? " DESC" : "");
 	if (store_query_args(st, STORE_ONCE, sql, "listing incidents", args,
 	    sizeof(args) / sizeof(args[0]), incident_row, &w, err,
