@@ -41,6 +41,8 @@ trap 'exit 1' INT TERM
 ROOT=$PWD
 if [ "$STORE" = postgresql ]; then
 	pgdir=$T/pg
+	# The server (the postgres user, when run as root) reaches into it.
+	chmod 0711 "$T"
 	sh tests/pg.sh start "$pgdir" >/dev/null
 fi
 

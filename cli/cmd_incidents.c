@@ -286,6 +286,35 @@ render_show(const json_t *inc, FILE *f, char *err, size_t errlen)
 		fprintf(f, "  (none 无)\n");
 	else
 		cli_table_print(t, f);
+	cli_table_free(t);
+	t = NULL;
+
+	/* The outbox: which collector holds each message, until when. */
+	static const char *const oh[] = { "编号 ID", "类型 Kind", "状态 State",
+		"持有 Claimed by", "租约至 Lease until", "认领 Claims",
+		"错误 Error" };
+	fprintf(f, "\n待发 Outbox:\n");
+	if ((t = cli_table_new(7, oh)) == NULL)
+		goto nomem;
+	json_array_foreach(json_object_get(inc, "notify_outbox"), i, row) {
+		char n[32], claims[32];
+
+		snprintf(n, sizeof(n), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(row, "id")));
+		snprintf(claims, sizeof(claims), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(row, "claims")));
+		a[0] = '\0';
+		if (json_is_string(json_object_get(row, "lease_until")))
+			cli_local_time(str(row, "lease_until"), a, sizeof(a));
+		const char *r[] = { n, str(row, "kind"), str(row, "state"),
+			str(row, "claimed_by"), a, claims, str(row, "error") };
+		if (cli_table_add(t, r) == -1)
+			goto nomem;
+	}
+	if (cli_table_rows(t) == 0)
+		fprintf(f, "  (none 无)\n");
+	else
+		cli_table_print(t, f);
 	rc = 0;
 	goto out;
 nomem:

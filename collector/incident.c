@@ -47,6 +47,10 @@ const struct conf_opt incidents_conf_opts[] = {
 	  "3", NULL, NULL, "consecutive failed website samples" },
 	{ "console_url", CONF_STR, IC(console_url), 256, 0, 0, "", NULL, NULL,
 	  "link put in notifications (the incident id is appended)" },
+	{ "notify_lease", CONF_DURATION, IC(notify_lease_ms), 0, 1000,
+	  86400000, "30s", NULL, NULL,
+	  "a collector's hold on a notification it sends; after it, "
+	  "another collector sends it" },
 	{ NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -392,18 +396,11 @@ struct site {
 	int	fails;
 };
 
-struct pending {
-	int64_t	id;
-	bool	recovery;
-};
-
 struct incidents {
 	struct store		*st;
 	struct incidents_opts	 o;
-	struct pending		*pending;	/* to notify after COMMIT */
-	size_t			 npending, cappending;
-	/* npending when a savepoint of each level began (on_commit) */
-	size_t			 mark[STORE_TXN_LEVELS];
+	bool			 queued;	/* outbox rows since the last
+						   kick */
 	/* the sites' fail counts at BEGIN [0] and at each savepoint [1..]:
 	   a rolled-back sample must not count (nsnap SIZE_MAX: none) */
 	int			*snap[STORE_TXN_LEVELS + 1];
@@ -413,64 +410,36 @@ struct incidents {
 	struct incidents_stats	 stats;
 };
 
-/* Queue incident id's notification (opened, escalated or, with
-   recovery, resolved by itself) for after the COMMIT. */
+/* store_incident_change() flags for a resolution by the collector: the
+   recovery message goes into the outbox when there is a channel. */
 static int
-pending_add(struct incidents *in, int64_t id, bool recovery)
+auto_flags(const struct incidents *in)
 {
-	if (in->o.notifier == NULL)
-		return 0;
-	for (size_t i = 0; i < in->npending; i++)
-		if (in->pending[i].id == id &&
-		    in->pending[i].recovery == recovery)
-			return 0;
-	if (in->npending == in->cappending) {
-		size_t		 cap = in->cappending ? in->cappending * 2 : 64;
-		struct pending	*p = realloc(in->pending, cap * sizeof(*p));
-
-		if (p == NULL)
-			return -1;
-		in->pending = p;
-		in->cappending = cap;
-	}
-	in->pending[in->npending].id = id;
-	in->pending[in->npending++].recovery = recovery;
-	return 0;
+	return INCIDENT_CHANGE_AUTO |
+	    (in->o.notifier != NULL ? INCIDENT_CHANGE_NOTIFY : 0);
 }
 
-/* Incident id resolved by itself (host up, website or device back):
-   counted, and a recovery message for the channels that want one. */
+/* Incident id resolved by itself (host up, website or device back),
+   its recovery message queued by store_incident_change(): counted. */
 static int
 auto_resolved(struct incidents *in, int64_t id)
 {
+	(void)id;
 	in->stats.auto_resolved++;
-	return pending_add(in, id, true);
+	if (in->o.notifier != NULL) {
+		in->stats.notify_queued++;
+		in->queued = true;
+	}
+	return 0;
 }
 
+/* What committed queued notifications: the outbox sends them now. */
 static void
-notify_pending_ids(struct incidents *in)
+outbox_kick(struct incidents *in)
 {
-	struct notify_msg	m;
-	char			err[256];
-
-	for (size_t i = 0; i < in->npending; i++) {
-		if (store_incident_msg(in->st, in->pending[i].id, &m, err,
-		    sizeof(err)) == -1) {
-			log_warnx("incidents: cannot notify incident %" PRId64
-			    ": %s", in->pending[i].id, err);
-			continue;
-		}
-		m.recovery = in->pending[i].recovery;
-		if (in->o.conf->console_url[0] != '\0')
-			text_printf(m.link, sizeof(m.link), "%s%" PRId64,
-			    in->o.conf->console_url, m.incident_id);
-		if (notify_submit(in->o.notifier, &m) == -1)
-			log_warnx("incidents: out of memory queueing the "
-			    "notification of incident %" PRId64, m.incident_id);
-		else
-			in->stats.notify_queued++;
-	}
-	in->npending = 0;
+	if (in->queued && in->o.outbox_kick != NULL)
+		in->o.outbox_kick(in->o.kick_arg);
+	in->queued = false;
 }
 
 static void
@@ -504,9 +473,9 @@ snap_restore(struct incidents *in, int lvl)
 }
 
 /*
- * The transaction's course: notify what committed; what a rolled-back
- * event or batch queued is dropped (back to its MARK), and the website
- * fail counts come back to what they were.
+ * The transaction's course: what committed is sent from the outbox (a
+ * rolled-back event or batch took its outbox rows with it), and the
+ * website fail counts come back to what they were.
  */
 static void
 on_commit(void *arg, struct store *st, enum store_txn what, int level)
@@ -519,26 +488,21 @@ on_commit(void *arg, struct store *st, enum store_txn what, int level)
 		snap_take(in, 0);
 		return;
 	case STORE_TXN_MARK:
-		if (level >= 0 && level < STORE_TXN_LEVELS) {
-			in->mark[level] = in->npending;
+		if (level >= 0 && level < STORE_TXN_LEVELS)
 			snap_take(in, level + 1);
-		}
 		return;
 	case STORE_TXN_UNDO:
-		if (level >= 0 && level < STORE_TXN_LEVELS) {
-			if (in->mark[level] <= in->npending)
-				in->npending = in->mark[level];
+		if (level >= 0 && level < STORE_TXN_LEVELS)
 			snap_restore(in, level + 1);
-		}
 		return;
 	case STORE_TXN_COMMIT:
-		notify_pending_ids(in);
+		outbox_kick(in);
 		break;
 	case STORE_TXN_ROLLBACK:
 		snap_restore(in, 0);
+		in->queued = false;
 		break;
 	}
-	in->npending = 0;
 }
 
 /* "端口扫描 port scan: 10.0.0.9->10.0.0.1" from the rule and key. */
@@ -565,6 +529,7 @@ fold(struct incidents *in, struct incident_obs *o,
 	o->level = m->level;
 	o->window_ms = m->window_ms;
 	o->report_hours = incidents_report_hours(in->o.conf);
+	o->notify = in->o.notifier != NULL;
 	if (store_incident_fold(in->st, o, &r, err, errlen) == -1)
 		return -1;
 	if (r.opened)
@@ -573,9 +538,9 @@ fold(struct incidents *in, struct incident_obs *o,
 		in->stats.folded++;
 	if (r.escalated)
 		in->stats.escalated++;
-	if ((r.opened || r.escalated) && pending_add(in, r.id, false) == -1) {
-		text_printf(err, errlen, "out of memory");
-		return -1;
+	if ((r.opened || r.escalated) && o->notify) {
+		in->stats.notify_queued++;
+		in->queued = true;
 	}
 	return 0;
 }
@@ -637,8 +602,8 @@ website_sample(struct incidents *in, const struct store_event_ctx *ctx,
 			return 0;
 		text_printf(note, sizeof(note), "website answered again (seen by "
 		    "%s)", ctx->agent);
-		if (store_incident_change(in->st, id, INCIDENT_RESOLVE, 1,
-		    INCIDENT_SYSTEM_ACTOR, INCIDENT_SYSTEM_SOURCE, note,
+		if (store_incident_change(in->st, id, INCIDENT_RESOLVE,
+		    auto_flags(in), INCIDENT_SYSTEM_ACTOR, INCIDENT_SYSTEM_SOURCE, note,
 		    ctx->received_ms, err, errlen) == -1)
 			return -1;
 		if (auto_resolved(in, id) == -1) {
@@ -715,8 +680,8 @@ device_event(struct incidents *in, const struct store_event_ctx *ctx,
 		return r == -1 ? -1 : 1;
 	snprintf(note, sizeof(note), "%s answered again (seen by %s)",
 	    rest + 1, ctx->agent);
-	if (store_incident_change(in->st, id, INCIDENT_RESOLVE, 1,
-	    INCIDENT_SYSTEM_ACTOR, INCIDENT_SYSTEM_SOURCE, note,
+	if (store_incident_change(in->st, id, INCIDENT_RESOLVE,
+	    auto_flags(in), INCIDENT_SYSTEM_ACTOR, INCIDENT_SYSTEM_SOURCE, note,
 	    ctx->received_ms, err, errlen) == -1)
 		return -1;
 	if (auto_resolved(in, id) == -1) {
@@ -769,7 +734,7 @@ cert_renewed(struct incidents *in, const struct store_event_ctx *ctx,
 		    "longer finds %s (seen by %s)", subject, open[i].type,
 		    ctx->agent);
 		if (store_incident_change(in->st, open[i].id, INCIDENT_RESOLVE,
-		    1, INCIDENT_SYSTEM_ACTOR, INCIDENT_SYSTEM_SOURCE, note,
+		    auto_flags(in), INCIDENT_SYSTEM_ACTOR, INCIDENT_SYSTEM_SOURCE, note,
 		    ctx->received_ms, err, errlen) == -1)
 			return -1;
 		if (auto_resolved(in, open[i].id) == -1) {
@@ -847,7 +812,6 @@ incidents_free(struct incidents *in)
 {
 	if (in == NULL)
 		return;
-	free(in->pending);
 	free(in->sites);
 	for (int i = 0; i <= STORE_TXN_LEVELS; i++)
 		free(in->snap[i]);
@@ -1000,8 +964,7 @@ incidents_raise(struct incidents *in, const char *type, const char *key,
 
 		rc = fold(in, &o, &m, err, errlen) == -1 ? -1 : 1;
 	}
-	notify_pending_ids(in);
-	in->npending = 0;
+	outbox_kick(in);
 	return rc;
 }
 
@@ -1020,7 +983,7 @@ incidents_tick(struct incidents *in, int64_t now, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < t.nresolve; i++) {
 		r = store_incident_change(in->st, t.resolve_ids[i],
-		    INCIDENT_RESOLVE, 1, INCIDENT_SYSTEM_ACTOR,
+		    INCIDENT_RESOLVE, auto_flags(in), INCIDENT_SYSTEM_ACTOR,
 		    INCIDENT_SYSTEM_SOURCE, "heartbeats returned", now, err,
 		    errlen);
 		if (r == -1)
@@ -1058,10 +1021,9 @@ incidents_tick(struct incidents *in, int64_t now, char *err, size_t errlen)
 		    "scheduled hours; incident opened — check the machine",
 		    t.names[i], when);
 	}
-	notify_pending_ids(in);
 	rc = changed;
 out:
-	in->npending = 0;
+	outbox_kick(in);
 	free(t.open_ids);
 	free(t.resolve_ids);
 	free(t.names);

@@ -87,6 +87,7 @@ struct incidents_conf {
 	int64_t			 check_interval_ms;
 	int			 website_down_after;
 	char			 console_url[256];
+	int64_t			 notify_lease_ms; /* outbox claim (outbox.h) */
 	/* A fixed table so the whole configuration copies by value. */
 	struct incident_rule	 rules[INCIDENT_RULES_MAX];
 	size_t			 nrules;
@@ -139,6 +140,10 @@ struct incidents_opts {
 	const struct schedule_conf	*schedule;	/* may be NULL: always */
 	double				 gap_factor;	/* [uptime] */
 	struct notifier			*notifier;	/* may be NULL */
+	/* With a notifier: called after a COMMIT that queued notifications
+	   in the outbox (outbox.h), to send them now.  May be NULL. */
+	void				(*outbox_kick)(void *arg);
+	void				*kick_arg;
 };
 
 /* Attach to st (event and commit hooks).  NULL with err. */

@@ -4,7 +4,9 @@
  *   GET  /api/v1/admin/incidents?status=&since=&level=&category=&limit=&after_id=
  *        → {"incidents":[...], "next_after_id": ID|null}
  *   GET  /api/v1/admin/incidents/ID → {"incident":{..., events, trail,
- *        notifications, timings}}
+ *        notifications (each send), notify_outbox (each message to send:
+ *        pending, claimed by which collector until when, sent, failed),
+ *        timings}}
  *   POST /api/v1/admin/incidents/ID/ACTION  (ack, resolve, false-positive,
  *        reopen), body {"actor":"NAME","note":"TEXT"} → {"incident":{...}};
  *        409 when the status does not allow it or a needed note is missing
@@ -37,6 +39,7 @@
 #include "collector/collector.h"
 #include "collector/incident.h"
 #include "collector/notify.h"
+#include "collector/outbox.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 
@@ -292,17 +295,36 @@ send_json(void *arg, const struct notification_row *n, char *err,
 	return 0;
 }
 
+/* A notify_outbox row: pending (nobody holds it), claimed (by which
+   collector, until when), sent or failed (when, why). */
+static int
+outbox_json(void *arg, const struct outbox_row *o, char *err, size_t errlen)
+{
+	if (api_append_new(arg, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, "
+	    "s:I, s:o, s:o}", "id", (json_int_t)o->id, "kind", o->recovery ?
+	    "recovery" : "incident", "state", o->state, "created",
+	    api_json_time(o->created_ms), "claimed_by",
+	    api_json_text(o->claimed_by), "lease_until",
+	    api_json_time(o->lease_until_ms), "claims", (json_int_t)o->claims,
+	    "done", api_json_time(o->done_ms), "error",
+	    api_json_text(o->error))) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int
 incident_get_json(struct store *st, int64_t id, json_t **out, char *err,
     size_t errlen)
 {
 	json_t	*inc = NULL;
 	json_t	*evs = json_array(), *trail = json_array();
-	json_t	*sends = json_array();
+	json_t	*sends = json_array(), *outbox = json_array();
 	int	 rc = -1;
 
 	*out = NULL;
-	if (evs == NULL || trail == NULL || sends == NULL) {
+	if (evs == NULL || trail == NULL || sends == NULL || outbox == NULL) {
 		snprintf(err, errlen, "reading incident %" PRId64 ": out of "
 		    "memory", id);
 		goto out;
@@ -316,11 +338,14 @@ incident_get_json(struct store *st, int64_t id, json_t **out, char *err,
 	    store_incident_trail(st, id, trail_json, trail, err, errlen) ==
 	    -1 ||
 	    store_incident_notifications(st, id, send_json, sends, err,
+	    errlen) == -1 ||
+	    store_incident_outbox(st, id, outbox_json, outbox, err,
 	    errlen) == -1)
 		goto out;
 	if (json_object_set(inc, "events", evs) == -1 ||
 	    json_object_set(inc, "trail", trail) == -1 ||
-	    json_object_set(inc, "notifications", sends) == -1) {
+	    json_object_set(inc, "notifications", sends) == -1 ||
+	    json_object_set(inc, "notify_outbox", outbox) == -1) {
 		snprintf(err, errlen, "reading incident %" PRId64 ": out of "
 		    "memory", id);
 		goto out;
@@ -333,6 +358,7 @@ out:
 	json_decref(evs);
 	json_decref(trail);
 	json_decref(sends);
+	json_decref(outbox);
 	return rc;
 }
 

@@ -30,6 +30,8 @@ struct incident_obs {
 	int64_t		 window_ms;
 	int64_t		 report_hours;
 	int64_t		 event_id;	/* 0: none */
+	int		 notify;	/* opened or escalated: queue its
+					   notification (outbox) */
 };
 
 struct incident_fold_out {
@@ -71,11 +73,15 @@ int	store_incident_find_open_types(struct store *st, int64_t agent_id,
 
 /*
  * Lifecycle change (own transaction unless inside one).  0 done, 1
- * unknown id, 2 refused (why), -1 store error (why).  auto: action
- * "auto_resolved" by the collector, allowed from open/acknowledged.
+ * unknown id, 2 refused (why), -1 store error (why).  flags
+ * INCIDENT_CHANGE_AUTO: action "auto_resolved" by the collector, allowed
+ * from open/acknowledged; with INCIDENT_CHANGE_NOTIFY too, its recovery
+ * notification goes into the outbox in the same transaction.
  */
+#define INCIDENT_CHANGE_AUTO	1
+#define INCIDENT_CHANGE_NOTIFY	2
 int	store_incident_change(struct store *st, int64_t id,
-	    enum incident_action a, int autoresolve, const char *actor,
+	    enum incident_action a, int flags, const char *actor,
 	    const char *source, const char *note, int64_t now, char *why,
 	    size_t whylen);
 

@@ -28,6 +28,7 @@
 #include "collector/http.h"
 #include "collector/incident.h"
 #include "collector/notify.h"
+#include "collector/outbox.h"
 #include "collector/retention.h"
 #include "collector/schedule.h"
 #include "collector/store.h"
@@ -59,6 +60,10 @@ struct collector {
 	struct notifier		*notifier;
 	struct event		*ev_notify;	/* notifier results readable */
 	struct event		*ev_watch;	/* host-down watch timer */
+	struct outbox		*outbox;	/* notifications to send */
+	struct event		*ev_outbox;	/* its poll timer */
+	struct event		*ev_kick;	/* its run after a COMMIT */
+	char			 instance[OUTBOX_OWNER_MAX];
 	long long		 cert_raised;	/* notAfter already raised */
 	struct retention	*retention;	/* daily event prune */
 	struct event		*ev_retention;	/* its timer (one-shot) */
@@ -107,6 +112,32 @@ on_notify_result(void *arg, const struct notify_result *r)
 	struct collector *co = arg;
 
 	incidents_on_notify(co->incidents, r);
+	outbox_on_result(co->outbox, r, time_now_ms());
+}
+
+/* Send what the outbox holds for this collector: due rows, a batch at a
+   time, a few batches per run so the loop serves requests between. */
+static void
+on_outbox(evutil_socket_t fd, short what, void *arg)
+{
+	struct collector	*co = arg;
+	char			 err[512];
+	int			 n = OUTBOX_BATCH;
+
+	(void)fd; (void)what;
+	for (int i = 0; i < 8 && n == OUTBOX_BATCH; i++)
+		if ((n = outbox_run(co->outbox, time_now_ms(), err,
+		    sizeof(err))) == -1)
+			log_warnx("notifications: %s; will try again", err);
+}
+
+/* A COMMIT queued notifications: send them now rather than at the poll. */
+static void
+outbox_kick(void *arg)
+{
+	struct collector *co = arg;
+
+	event_active(co->ev_kick, EV_TIMEOUT, 0);
 }
 
 static void
@@ -215,6 +246,10 @@ incidents_opts_of(struct collector *co, struct incidents_opts *o)
 	o->schedule = &co->conf.sched;
 	o->gap_factor = co->conf.gap_factor;
 	o->notifier = co->notifier;
+	if (co->ev_kick != NULL) {
+		o->outbox_kick = outbox_kick;
+		o->kick_arg = co;
+	}
 }
 
 /* The incident engine, its notifier and the host-down timer. */
@@ -243,6 +278,32 @@ incidents_start(struct collector *co)
 			log_errorx("notifications: cannot watch the sender");
 			return -1;
 		}
+		/* The outbox: polled every second (what another collector
+		   queued, or left when its lease expired) and run at once
+		   after a COMMIT that queued something. */
+		outbox_instance_id(co->instance, sizeof(co->instance),
+		    time_now_ms());
+		{
+			struct outbox_opts	oo = {
+				.st = co->store, .notifier = co->notifier,
+				.conf = &co->conf.incidents,
+				.owner = co->instance,
+			};
+			struct timeval		sec = { 1, 0 };
+
+			if ((co->outbox = outbox_new(&oo)) == NULL ||
+			    (co->ev_kick = event_new(co->base, -1, 0, on_outbox,
+			    co)) == NULL ||
+			    (co->ev_outbox = event_new(co->base, -1,
+			    EV_PERSIST, on_outbox, co)) == NULL ||
+			    event_add(co->ev_outbox, &sec) == -1) {
+				log_errorx("notifications: cannot start the "
+				    "outbox sender: out of memory");
+				return -1;
+			}
+		}
+		log_info("notifications: this collector sends as %s",
+		    co->instance);
 	} else
 		log_info("no [notify NAME] section: incidents are logged and "
 		    "listed but nobody is told; add a channel to be notified");
@@ -270,9 +331,16 @@ incidents_stop(struct collector *co)
 		event_free(co->ev_watch);
 	if (co->ev_notify != NULL)
 		event_free(co->ev_notify);
-	/* Unfinished sends are reported (and recorded) as failed. */
+	if (co->ev_outbox != NULL)
+		event_free(co->ev_outbox);
+	if (co->ev_kick != NULL)
+		event_free(co->ev_kick);
+	/* Unfinished sends are reported (and recorded) as failed; their
+	   outbox rows go back for the next collector. */
 	notify_free(co->notifier);
 	co->notifier = NULL;
+	outbox_free(co->outbox);
+	co->outbox = NULL;
 	incidents_free(co->incidents);
 	co->incidents = NULL;
 }

@@ -269,7 +269,8 @@ struct job {
 	bool			 digest;
 	struct notify_msg	*msgs;		/* listed by name */
 	size_t			 nmsgs;
-	int64_t			*ids;		/* all incidents told about */
+	int64_t			*ids;		/* all incidents told about, then
+						   their outbox rows: 2 * nids */
 	size_t			 nids;
 	int			 attempts;
 	int64_t			 next_at;	/* monotonic ms */
@@ -293,7 +294,7 @@ struct storm {
 	/* The digest being collected for `minute`. */
 	struct notify_msg	 list[DIGEST_LIST_MAX];
 	size_t			 nlist;
-	int64_t			*ids;
+	int64_t			*ids, *oids;	/* incidents, outbox rows */
 	size_t			 nids, capids;
 	int64_t			 first_ms;
 };
@@ -342,8 +343,9 @@ job_free(struct job *j)
 	free(j);
 }
 
-/* Call with mu held.  Hands the job's ids over to the result. */
-static void
+/* Call with mu held.  Hands the job's ids over to the result (NULL when
+   out of memory). */
+static struct result *
 job_finish(struct notifier *n, struct job *j, bool ok, const char *error)
 {
 	struct result	*r = calloc(1, sizeof(*r));
@@ -353,7 +355,7 @@ job_finish(struct notifier *n, struct job *j, bool ok, const char *error)
 		log_warnx("notify: out of memory recording a send to %s; the "
 		    "send happened (%s) but is not recorded",
 		    n->ch[j->ch].name, ok ? "ok" : "failed");
-		return;
+		return NULL;
 	}
 	r->ids = j->ids;
 	j->ids = NULL;
@@ -361,6 +363,7 @@ job_finish(struct notifier *n, struct job *j, bool ok, const char *error)
 	r->r.type = (enum notify_type)n->ch[j->ch].type;
 	r->r.digest = j->digest;
 	r->r.incident_ids = r->ids;
+	r->r.outbox_ids = r->ids + j->nids;
 	r->r.n_incidents = j->nids;
 	r->r.ok = ok;
 	r->r.attempts = j->attempts;
@@ -373,24 +376,27 @@ job_finish(struct notifier *n, struct job *j, bool ok, const char *error)
 	n->nres++;
 	/* Non-blocking: a full pipe already says "results wait". */
 	(void)!write(n->pipe[1], &c, 1);
+	return r;
 }
 
 static struct job *
 job_new(size_t ch, const struct notify_msg *msgs, size_t nmsgs,
-    const int64_t *ids, size_t nids, bool digest, int64_t queued)
+    const int64_t *ids, const int64_t *oids, size_t nids, bool digest,
+    int64_t queued)
 {
 	struct job *j = calloc(1, sizeof(*j));
 
 	if (j == NULL)
 		return NULL;
 	j->msgs = malloc(nmsgs * sizeof(*msgs));
-	j->ids = malloc(nids * sizeof(*ids));
+	j->ids = malloc(2 * nids * sizeof(*ids));
 	if (j->msgs == NULL || j->ids == NULL) {
 		job_free(j);
 		return NULL;
 	}
 	memcpy(j->msgs, msgs, nmsgs * sizeof(*msgs));
 	memcpy(j->ids, ids, nids * sizeof(*ids));
+	memcpy(j->ids + nids, oids, nids * sizeof(*oids));
 	j->nmsgs = nmsgs;
 	j->nids = nids;
 	j->ch = ch;
@@ -421,7 +427,8 @@ storm_emit(struct notifier *n, size_t i)
 
 	if (s->nids == 0)
 		return 0;
-	j = job_new(i, s->list, s->nlist, s->ids, s->nids, true, s->first_ms);
+	j = job_new(i, s->list, s->nlist, s->ids, s->oids, s->nids, true,
+	    s->first_ms);
 	if (j == NULL)
 		return -1;
 	job_push(n, j);
@@ -803,8 +810,8 @@ notify_submit(struct notifier *n, const struct notify_msg *m)
 		}
 		s->count++;
 		if (s->count <= n->ch[i].storm_threshold) {
-			if ((j = job_new(i, m, 1, &m->incident_id, 1, false,
-			    now)) == NULL) {
+			if ((j = job_new(i, m, 1, &m->incident_id,
+			    &m->outbox_id, 1, false, now)) == NULL) {
 				rc = -1;
 				break;
 			}
@@ -813,12 +820,16 @@ notify_submit(struct notifier *n, const struct notify_msg *m)
 			if (s->nids == s->capids) {
 				size_t	 c = s->capids ? s->capids * 2 : 64;
 				void	*p = realloc(s->ids, c * sizeof(*s->ids));
+				void	*q = p ? realloc(s->oids,
+					    c * sizeof(*s->oids)) : NULL;
 
-				if (p == NULL) {
+				if (p != NULL)
+					s->ids = p;
+				if (q == NULL) {
 					rc = -1;
 					break;
 				}
-				s->ids = p;
+				s->oids = q;
 				s->capids = c;
 			}
 			if (s->nids == 0) {
@@ -828,6 +839,7 @@ notify_submit(struct notifier *n, const struct notify_msg *m)
 				    "digest at the end of the minute",
 				    n->ch[i].storm_threshold, n->ch[i].name);
 			}
+			s->oids[s->nids] = m->outbox_id;
 			s->ids[s->nids++] = m->incident_id;
 			if (s->nlist < DIGEST_LIST_MAX)
 				s->list[s->nlist++] = *m;
@@ -852,8 +864,8 @@ notify_submit_to(struct notifier *n, const char *name,
 	if (i == n->nch)
 		return 1;
 	pthread_mutex_lock(&n->mu);
-	if ((j = job_new(i, m, 1, &m->incident_id, 1, false, now_ms(n))) !=
-	    NULL)
+	if ((j = job_new(i, m, 1, &m->incident_id, &m->outbox_id, 1, false,
+	    now_ms(n))) != NULL)
 		job_push(n, j);
 	pthread_mutex_unlock(&n->mu);
 	curl_multi_wakeup(n->multi);
@@ -917,7 +929,8 @@ notify_pending(struct notifier *n)
 void
 notify_free(struct notifier *n)
 {
-	struct job *j;
+	struct job	*j;
+	struct result	*r;
 
 	if (n == NULL)
 		return;
@@ -935,7 +948,9 @@ notify_free(struct notifier *n)
 				curl_multi_remove_handle(n->multi, j->easy);
 			job_reset(j);
 			job_unlink(n, j);
-			job_finish(n, j, false, "collector shutting down");
+			if ((r = job_finish(n, j, false,
+			    "collector shutting down")) != NULL)
+				r->r.aborted = true;
 			job_free(j);
 		}
 		notify_dispatch(n);
@@ -944,8 +959,10 @@ notify_free(struct notifier *n)
 		curl_multi_cleanup(n->multi);
 		curl_global_cleanup();
 	}
-	for (size_t i = 0; i < n->nch; i++)
+	for (size_t i = 0; i < n->nch; i++) {
 		free(n->storm[i].ids);
+		free(n->storm[i].oids);
+	}
 	free(n->storm);
 	free(n->ch);
 	if (n->pipe[0] != -1)

@@ -67,6 +67,9 @@ struct notify_msg {
 	char			link[512];	/* console URL; may be "" */
 	bool			recovery;	/* resolved by itself: the
 						   thing is back */
+	int64_t			outbox_id;	/* its notify_outbox row; 0 =
+						   none (a test send).  Sent
+						   as the idempotency key */
 };
 
 enum notify_tls {
@@ -123,6 +126,8 @@ struct notify_result {
 	enum notify_type	 type;
 	bool			 digest;	/* a storm digest */
 	const int64_t		*incident_ids;	/* the incidents it told about */
+	const int64_t		*outbox_ids;	/* and their outbox rows (0:
+						   none), n_incidents too */
 	size_t			 n_incidents;
 	bool			 ok;
 	int			 attempts;
@@ -130,6 +135,8 @@ struct notify_result {
 	char			 error[256];	/* "" when ok */
 	int64_t			 queued_ms;	/* UTC ms, by the notifier clock */
 	int64_t			 done_ms;
+	bool			 aborted;	/* not finished: notify_free()
+						   cut it short */
 };
 
 struct notify_opts {
@@ -173,7 +180,8 @@ void		 notify_flush(struct notifier *n);
 size_t		 notify_pending(struct notifier *n);
 /*
  * Stop the thread.  Sends not finished are reported as failed ("collector
- * shutting down") through the callback before it returns.  NULL is fine.
+ * shutting down", aborted set) through the callback before it returns.
+ * NULL is fine.
  */
 void		 notify_free(struct notifier *n);
 

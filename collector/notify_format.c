@@ -12,6 +12,7 @@
  *              "text":{"tag":"lark_md","content":MD}}]}}
  */
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -400,13 +401,13 @@ incident_json(const struct notify_msg *m)
 		(void)time_format_utc(m->first_seen_ms, utc, sizeof(utc));
 	local_time(m->first_seen_ms, loc, sizeof(loc));
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
-	    "s:I, s:s, s:b}",
+	    "s:I, s:s, s:b, s:I}",
 	    "id", (json_int_t)m->incident_id, "title", m->title,
 	    "category", m->category, "category_name", cat, "level", tax_level_code(m->level),
 	    "level_name", tax_level_zh(m->level), "status", m->status,
 	    "agent", m->agent, "key", m->key, "first_seen", utc,
 	    "count", (json_int_t)m->count, "link", m->link,
-	    "recovery", m->recovery);
+	    "recovery", m->recovery, "outbox_id", (json_int_t)m->outbox_id);
 }
 
 static json_t *
@@ -416,10 +417,20 @@ webhook_body(const struct notify_msg *m, size_t n, bool digest, size_t total,
 	json_t *root, *list;
 
 	if (!digest && n == 1) {
-		return json_pack("{s:s, s:s, s:o, s:s}", "source", "shaobing",
+		root = json_pack("{s:s, s:s, s:o, s:s}", "source", "shaobing",
 		    "kind", m->recovery ? "recovery" : "incident",
 		    "incident", incident_json(m),
 		    "text", text);
+		/* The same outbox row sent again (a collector died between
+		   the send and marking it sent) carries the same key. */
+		if (root != NULL && m->outbox_id > 0 &&
+		    json_object_set_new(root, "idempotency_key",
+		    json_sprintf("shaobing-outbox-%" PRId64, m->outbox_id)) ==
+		    -1) {
+			json_decref(root);
+			return NULL;
+		}
+		return root;
 	}
 	if ((list = json_array()) == NULL)
 		return NULL;

@@ -1,16 +1,23 @@
 /*
- * The SQLite store.  See store.h for the contract.
+ * The store, on SQLite or PostgreSQL (collector/db.h).  See store.h for
+ * the contract.
  *
- * Durability: journal_mode=WAL with synchronous=FULL, so a COMMIT has
- * reached the disk (the WAL is fsync'd) before it returns, and the
- * collector acknowledges a batch only after that.  kill -9 at any moment
- * loses no acknowledged batch.
+ * Durability: SQLite runs journal_mode=WAL with synchronous=FULL, so a
+ * COMMIT has reached the disk (the WAL is fsync'd) before it returns;
+ * PostgreSQL's COMMIT returns after its WAL flush (synchronous_commit,
+ * on by default).  The collector acknowledges a batch only after that:
+ * kill -9 at any moment loses no acknowledged batch.
  *
- * The ingest path is one transaction for the batches that arrived
- * together (group commit: one COMMIT, one fsync), each batch in a
- * savepoint and each event in a savepoint inside it, with statements
- * prepared once at open; event data is serialised into one reused
- * buffer.
+ * The ingest path is one write transaction (db_begin_write: on
+ * PostgreSQL an advisory lock, so the collectors sharing a database
+ * write one at a time) for the batches that arrived together (group
+ * commit: one COMMIT, one fsync).  It tries them without savepoints
+ * first (PostgreSQL: each batch's events by multi-row INSERTs, see
+ * events_multi()); when that fails for good it stores them again with
+ * each batch in a savepoint and each event in a savepoint inside it.
+ * Statements are prepared once at open (on PostgreSQL's server on first
+ * use); event data is serialised into one reused buffer.  The schema:
+ * migrations[] below, and on PostgreSQL the baseline of store_pg.c.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -21,6 +28,7 @@
 #include "collector/db.h"
 
 #include "collector/incident.h"
+#include "collector/outbox.h"
 #include "collector/store_access.h"
 #include "collector/console.h"
 #include "collector/store_asset.h"
@@ -130,6 +138,8 @@ static const struct store_migration migrations[] = {
 	"  error TEXT NOT NULL,"
 	"  PRIMARY KEY (agent_id, seq)"
 	") WITHOUT ROWID;", NULL },
+	/* 14: the notification outbox (collector/store_incident.c) */
+	{ store_outbox_migration, store_outbox_migration_pg },
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -203,6 +213,9 @@ struct store {
 	char		*path;
 	int		 version;
 	struct db_stmt	*st[ST_MAX];
+	struct db_stmt	*multi;		/* PostgreSQL: MULTI_ROWS events */
+	struct multi_ev	*mev;		/* events_multi() */
+	size_t		 capmev;
 	struct db_stmt	*cache[STORE_STMT_MAX];	/* store_stmt() */
 	const char	*cache_sql[STORE_STMT_MAX];
 	char		*buf;		/* event data serialisation */
@@ -857,6 +870,8 @@ store_close(struct store *st)
 		return;
 	for (int i = 0; i < ST_MAX; i++)
 		db_finalize(st->st[i]);
+	db_finalize(st->multi);
+	free(st->mev);
 	for (int i = 0; i < STORE_STMT_MAX; i++)
 		db_finalize(st->cache[i]);
 	db_close(st->db);
@@ -994,6 +1009,29 @@ rejected_put(struct store *st, int64_t agent_id, const struct event *ev,
 	return 0;
 }
 
+/* Hand events[i] of b, just stored as event_id, to the hooks: 0 or -1. */
+static int
+event_hooks(struct store *st, const struct event_batch *b, size_t i,
+    int64_t agent_id, int64_t now_ms, int64_t event_id, char *err,
+    size_t errlen)
+{
+	struct store_event_ctx ctx = {
+		.event_id = event_id,
+		.agent_id = agent_id,
+		.agent = b->agent,
+		.ev = &b->events[i],
+		.received_ms = now_ms,
+		.seq = (int64_t)b->events[i].seq,
+		.derived = 0,
+	};
+
+	for (size_t h = 0; h < st->nev_hooks; h++)
+		if (st->ev_hooks[h].fn(st->ev_hooks[h].arg, st, &ctx, err,
+		    errlen) == -1)
+			return -1;
+	return 0;
+}
+
 /*
  * Insert one event and run its hooks.  1 inserted, 0 a duplicate, -1
  * with err (the caller rolls back to the event's savepoint).
@@ -1035,23 +1073,199 @@ event_one(struct store *st, const struct event_batch *b, size_t i,
 	db_reset(s);
 	if (rc != DB_ROW)
 		return 0;
-	{
-		struct store_event_ctx ctx = {
-			.event_id = event_id,
-			.agent_id = agent_id,
-			.agent = b->agent,
-			.ev = ev,
-			.received_ms = now_ms,
-			.seq = (int64_t)ev->seq,
-			.derived = 0,
-		};
+	return event_hooks(st, b, i, agent_id, now_ms, event_id, err,
+	    errlen) == -1 ? -1 : 1;
+}
 
-		for (size_t h = 0; h < st->nev_hooks; h++)
-			if (st->ev_hooks[h].fn(st->ev_hooks[h].arg, st, &ctx,
-			    err, errlen) == -1)
-				return -1;
+/*
+ * PostgreSQL's fast path: the batch's new events go in by multi-row
+ * INSERTs of up to MULTI_ROWS rows (one round trip to the server each
+ * instead of one per event), then the hooks run on each stored event in
+ * batch order, as event_one() would have run them.  A derived event a
+ * hook adds therefore gets an id after the whole batch's.  SQLite does
+ * one row per statement: it has no round trips, and its driver does not
+ * copy bound texts (event data is serialised into one reused buffer).
+ */
+#define MULTI_ROWS	250
+#define MULTI_COLS	8
+
+struct multi_ev {
+	uint64_t	seq;
+	size_t		i;		/* index in the batch */
+	int64_t		id;		/* 0: not stored (a duplicate) */
+};
+
+static int
+multi_cmp(const void *a, const void *b)
+{
+	const struct multi_ev *x = a, *y = b;
+
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* "INSERT ... VALUES (?1, ..., ?8), ... RETURNING id, seq" for n rows. */
+static char *
+multi_sql(size_t n)
+{
+	static const char head[] = "INSERT INTO events (agent_id, seq, ts, "
+	    "received, type, severity, key, data) VALUES ";
+	static const char tail[] = " ON CONFLICT (agent_id, seq) DO NOTHING "
+	    "RETURNING id, seq";
+	size_t	 len = sizeof(head) + sizeof(tail) + n * MULTI_COLS * 9 + n * 4;
+	size_t	 o;
+	char	*sql;
+
+	if ((sql = malloc(len)) == NULL)
+		return NULL;
+	o = (size_t)snprintf(sql, len, "%s", head);
+	for (size_t r = 0; r < n; r++) {
+		for (size_t c = 0; c < MULTI_COLS; c++)
+			o += (size_t)snprintf(sql + o, len - o, "%s?%zu",
+			    c == 0 ? (r == 0 ? "(" : "), (") : ", ",
+			    r * MULTI_COLS + c + 1);
 	}
-	return 1;
+	snprintf(sql + o, len - o, ")%s", tail);
+	return sql;
+}
+
+/* Insert mev[0 .. n - 1] (n <= MULTI_ROWS), setting their ids. */
+static int
+multi_insert(struct store *st, const struct event_batch *b, int64_t agent_id,
+    int64_t now_ms, struct multi_ev *mev, size_t n, char *err, size_t errlen)
+{
+	struct db_stmt	*s;
+	char		*sql = NULL;
+	int		 rc;
+
+	if (n == MULTI_ROWS && st->multi != NULL)
+		s = st->multi;
+	else {
+		if ((sql = multi_sql(n)) == NULL ||
+		    db_prepare(st->db, sql, n == MULTI_ROWS, &s) != 0) {
+			free(sql);
+			snprintf(err, errlen, "storing the events: %s",
+			    sql == NULL ? "out of memory" : db_errmsg(st->db));
+			st->last_rc = sql == NULL ? DB_E_NOMEM : db_errcode(st->db);
+			return -1;
+		}
+		free(sql);
+		if (n == MULTI_ROWS)
+			st->multi = s;
+	}
+	for (size_t r = 0; r < n; r++) {
+		const struct event	*ev = &b->events[mev[r].i];
+		int			 k = (int)(r * MULTI_COLS);
+		ssize_t			 dl;
+
+		if ((dl = data_text(st, ev->data)) < 0) {
+			snprintf(err, errlen, "events[%zu].data: cannot "
+			    "serialise it as JSON", mev[r].i);
+			rc = DB_ERROR;
+			goto out;
+		}
+		/* The PostgreSQL driver copies bound texts. */
+		if (db_bind_int64(s, k + 1, agent_id) != 0 ||
+		    db_bind_int64(s, k + 2, (int64_t)ev->seq) != 0 ||
+		    db_bind_int64(s, k + 3, ev->ts_ms) != 0 ||
+		    db_bind_int64(s, k + 4, now_ms) != 0 ||
+		    db_bind_text(s, k + 5, ev->type, -1) != 0 ||
+		    db_bind_int(s, k + 6, (int)ev->severity) != 0 ||
+		    db_bind_text(s, k + 7, ev->key, -1) != 0 ||
+		    db_bind_text(s, k + 8, st->buf, (int)dl) != 0) {
+			st->last_rc = db_errcode(st->db);
+			text_printf(err, errlen, "storing the events: %s",
+			    db_errmsg(st->db));
+			rc = DB_ERROR;
+			goto out;
+		}
+		mev[r].id = 0;
+	}
+	/* Rows back: (id, seq) of each one stored; map them by seq. */
+	qsort(mev, n, sizeof(*mev), multi_cmp);
+	while ((rc = db_step(s)) == DB_ROW) {
+		uint64_t	 seq = (uint64_t)db_column_int64(s, 1);
+		size_t		 lo = 0, hi = n;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (mev[mid].seq < seq)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		/* The first of equal seqs: the one a row at a time stores. */
+		if (lo < n && mev[lo].seq == seq)
+			mev[lo].id = db_column_int64(s, 0);
+	}
+	if (rc == DB_ERROR) {
+		st->last_rc = db_errcode(st->db);
+		text_printf(err, errlen, "storing the events: %s",
+		    db_errmsg(st->db));
+	}
+out:
+	if (s == st->multi)
+		store_stmt_release(s);
+	else
+		db_finalize(s);
+	return rc == DB_DONE ? 0 : -1;
+}
+
+/* Room for n events in st->mev; -1 with err. */
+static int
+multi_room(struct store *st, size_t n, char *err, size_t errlen)
+{
+	struct multi_ev *mev;
+
+	if (n <= st->capmev)
+		return 0;
+	if ((mev = realloc(st->mev, n * sizeof(*mev))) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", st->path);
+		st->last_rc = DB_E_NOMEM;
+		return -1;
+	}
+	st->mev = mev;
+	st->capmev = n;
+	return 0;
+}
+
+static int
+multi_cmp_index(const void *a, const void *b)
+{
+	const struct multi_ev *x = a, *y = b;
+
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * The new events of a batch (st->mev[0 .. n - 1], in batch order),
+ * stored by multi_insert() and then handed to the hooks.  The number
+ * stored, or -1 with err.
+ */
+static int64_t
+events_multi(struct store *st, const struct event_batch *b, int64_t agent_id,
+    int64_t now_ms, size_t n, char *err, size_t errlen)
+{
+	struct multi_ev	*mev = st->mev;
+	int64_t		 inserted = 0;
+
+	for (size_t o = 0; o < n; o += MULTI_ROWS)
+		if (multi_insert(st, b, agent_id, now_ms, mev + o,
+		    n - o < MULTI_ROWS ? n - o : MULTI_ROWS, err, errlen) == -1)
+			return -1;
+	/* Back to batch order for the hooks. */
+	qsort(mev, n, sizeof(*mev), multi_cmp_index);
+	for (size_t r = 0; r < n; r++) {
+		if (mev[r].id == 0)
+			continue;
+		inserted++;
+		if (event_hooks(st, b, mev[r].i, agent_id, now_ms, mev[r].id,
+		    err, errlen) == -1)
+			return -1;
+	}
+	return inserted;
 }
 
 /*
@@ -1068,13 +1282,17 @@ batch_body(struct store *st, const struct event_batch *b, int64_t now_ms,
 	struct db_stmt	*s;
 	int64_t		 agent_id;
 	uint64_t	 last_seq, max_seq = 0;
-	size_t		 inserted = 0;
+	size_t		 inserted = 0, nmulti = 0;
 	char		 why[256];
 	int		 r;
+	/* PostgreSQL's fast path stores the events in a few statements. */
+	int		 multi = !careful && db_kind(st->db) == DB_POSTGRES;
 
 	st->last_rc = DB_E_NONE;
 	if (agent_get_or_add(st, b->agent, now_ms, &agent_id, &last_seq,
 	    &res->new_agent, err, errlen) == -1)
+		return -1;
+	if (multi && multi_room(st, b->n, err, errlen) == -1)
 		return -1;
 	for (size_t i = 0; i < b->n; i++) {
 		const struct event *ev = &b->events[i];
@@ -1097,6 +1315,12 @@ batch_body(struct store *st, const struct event_batch *b, int64_t now_ms,
 					goto nomem;
 				continue;
 			}
+		}
+		if (multi) {
+			st->mev[nmulti].seq = ev->seq;
+			st->mev[nmulti].i = i;
+			st->mev[nmulti++].id = 0;
+			continue;
 		}
 		if (!careful) {
 			st->last_rc = DB_E_NONE;
@@ -1136,6 +1360,14 @@ batch_body(struct store *st, const struct event_batch *b, int64_t now_ms,
 			return -1;
 		if (reject_add(st, i, ev->seq, 0, why) == -1)
 			goto nomem;
+	}
+	if (nmulti > 0) {
+		int64_t n = events_multi(st, b, agent_id, now_ms, nmulti, err,
+		    errlen);
+
+		if (n < 0)
+			return -1;
+		inserted += (size_t)n;
 	}
 	s = st->st[ST_AGENT_BATCH];
 	db_bind_int64(s, 1, agent_id);

@@ -332,6 +332,7 @@ static const char *const id_tables[] = {
 	"notifications", "availability", "findings", "assets",
 	"inventory_snapshots", "enroll_tokens", "api_tokens", "admin_audit",
 	"console_users", "website_rebaseline",
+	"notify_outbox",	/* 14 */
 };
 
 static int

@@ -1,6 +1,7 @@
 /*
  * Incidents → notifications, end to end inside one process: events stored
- * through the store open incidents, the commit hook hands them to the
+ * through the store open incidents and queue their messages in the outbox
+ * in the same transaction; the outbox sender hands them to the
  * notifier, which sends to a local HTTP sink (webhook, DingTalk, Feishu)
  * and a local SMTP sink that this test starts on loopback; every send is
  * recorded and incidents.notified set.  DingTalk and Feishu signatures
@@ -26,6 +27,7 @@
 
 #include "collector/incident.h"
 #include "collector/notify.h"
+#include "collector/outbox.h"
 #include "collector/store.h"
 #include "collector/store_priv.h"
 #include "common/conf.h"
@@ -254,6 +256,7 @@ struct fx {
 	struct notify_conf	 nc;
 	struct notifier		*nf;
 	struct incidents	*in;
+	struct outbox		*ob;
 	struct sink		 http, smtp;
 	uint64_t		 seq;
 	int64_t			 clock;
@@ -263,6 +266,16 @@ static int64_t
 fixed_clock(void *arg)
 {
 	return ((struct fx *)arg)->clock;
+}
+
+/* The collector's result callback: record the send, mark the outbox. */
+static void
+on_result(void *arg, const struct notify_result *r)
+{
+	struct fx *f = arg;
+
+	incidents_on_notify(f->in, r);
+	outbox_on_result(f->ob, r, f->clock);
 }
 
 static void
@@ -279,7 +292,7 @@ fx_open(struct fx *f, const char *channels)
 	if (notify_conf_load(c, &f->nc, &err) == -1)
 		fail_msg("%s", err.msg);
 	conf_free(c);
-	no.on_result = incidents_on_notify;
+	no.on_result = on_result;
 	no.clock = fixed_clock;
 	no.clock_arg = f;
 	assert_non_null(f->st = store_open(f->target, why, sizeof(why)));
@@ -287,10 +300,16 @@ fx_open(struct fx *f, const char *channels)
 	io.conf = &f->ic;
 	io.gap_factor = 3;
 	assert_non_null(f->in = incidents_new(f->st, &io, why, sizeof(why)));
-	no.arg = f->in;
+	no.arg = f;
 	assert_non_null(f->nf = notify_new(&f->nc, &no, why, sizeof(why)));
 	io.notifier = f->nf;
 	incidents_set_conf(f->in, &io);
+	{
+		struct outbox_opts oo = { .st = f->st, .notifier = f->nf,
+		    .conf = &f->ic, .owner = "test:1" };
+
+		assert_non_null(f->ob = outbox_new(&oo));
+	}
 }
 
 static int
@@ -318,6 +337,7 @@ teardown(void **state)
 	char		 cmd[128];
 
 	notify_free(f->nf);
+	outbox_free(f->ob);
 	incidents_free(f->in);
 	store_close(f->st);
 	notify_conf_free(&f->nc);
@@ -331,10 +351,19 @@ teardown(void **state)
 	return 0;
 }
 
-/* Dispatch results until nothing is pending (the sinks always answer). */
+/* Send what the outbox holds, then dispatch results until nothing is
+   pending (the sinks always answer). */
 static void
 drain(struct fx *f)
 {
+	char err[256];
+	int  n;
+
+	while ((n = outbox_run(f->ob, f->clock, err, sizeof(err))) > 0)
+		;
+	if (n == -1)
+		fail_msg("%s", err);
+	notify_flush(f->nf);
 	while (notify_pending(f->nf) > 0) {
 		struct pollfd p = { notify_result_fd(f->nf), POLLIN, 0 };
 
@@ -503,7 +532,6 @@ test_storm_digest(void **state)
 	fx_open(f, conf);
 	put_many(f, 1000, "port_scan", SEV_HIGH, "port_scan:10.0.%d.1->x");
 	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents"), 1000);
-	notify_flush(f->nf);
 	drain(f);
 	n = sink_count(&f->http);
 	/* 10 one by one, the other 990 in one digest. */
@@ -545,23 +573,102 @@ test_rejected_event_not_notified(void **state)
 	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents"), 5);
 	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE key = "
 	    "'port_scan:10.0.3.1->x'"), 0);
-	notify_flush(f->nf);
 	drain(f);
 	assert_int_equal(sink_count(&f->http), 5);
 	assert_int_equal(scalar(f, "SELECT count(*) FROM rejected_events"), 1);
 	/* A device back whose event is rejected: the incident stays open,
 	   and no recovery message goes out for it. */
 	put_many(f, 1, "device_down", SEV_HIGH, "device_down:sw1");
-	notify_flush(f->nf);
 	drain(f);
 	assert_int_equal(sink_count(&f->http), 6);
 	put_many(f, 1, "device_up", SEV_INFO, "device_up:sw1");
-	notify_flush(f->nf);
 	drain(f);
 	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE key = "
 	    "'device_down:sw1' AND status = 'open'"), 1);
 	assert_int_equal(sink_count(&f->http), 6);
 	assert_int_equal(scalar(f, "SELECT count(*) FROM rejected_events"), 2);
+}
+
+/* A collector that claimed a message and died before sending it: after
+   its lease this one sends it, once, with the idempotency key. */
+static void
+test_crash_between_claim_and_send(void **state)
+{
+	struct fx		*f = *state;
+	struct outbox_claim	 c[4];
+	struct store		*dead;
+	char			 conf[512], why[256];
+
+	snprintf(conf, sizeof(conf),
+	    "[incidents]\nnotify_lease = 10s\n"
+	    "[notify hook]\ntype = webhook\nurl = http://127.0.0.1:%d/hook\n"
+	    "retries = 1\n", f->http.port);
+	fx_open(f, conf);
+	assert_non_null(dead = store_open(f->path, why, sizeof(why)));
+	put_many(f, 1, "port_scan", SEV_HIGH, "port_scan:10.0.%d.1->x");
+	/* The other collector claims it, then is killed (never sends). */
+	assert_int_equal(store_outbox_claim(dead, "dead:2", f->clock, 10000, c,
+	    4, why, sizeof(why)), 1);
+	store_close(dead);
+	drain(f);
+	assert_int_equal(sink_count(&f->http), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM notify_outbox WHERE "
+	    "state = 'claimed' AND claimed_by = 'dead:2'"), 1);
+	/* Its lease ends: taken over and sent. */
+	f->clock += 10000;
+	drain(f);
+	assert_int_equal(sink_count(&f->http), 1);
+	assert_non_null(strstr(f->http.last, "\"idempotency_key\":"
+	    "\"shaobing-outbox-1\""));
+	assert_int_equal(scalar(f, "SELECT count(*) FROM notify_outbox WHERE "
+	    "state = 'sent' AND claimed_by = 'test:1' AND taken_from = "
+	    "'dead:2' AND claims = 2"), 1);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM notifications WHERE "
+	    "ok = 1"), 1);
+	/* And never again. */
+	f->clock += 100000;
+	drain(f);
+	assert_int_equal(sink_count(&f->http), 1);
+}
+
+/* A collector stopping while it sends gives its claims back at once, for
+   another collector (or itself restarted) to send without waiting for
+   the lease. */
+static void
+test_stop_gives_claims_back(void **state)
+{
+	struct fx		*f = *state;
+	struct sockaddr_in	 sa = { .sin_family = AF_INET };
+	socklen_t		 len = sizeof(sa);
+	char			 conf[512];
+	int			 fd;
+
+	/* Listens, never answers: the send stays in flight. */
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	snprintf(conf, sizeof(conf),
+	    "[notify hang]\ntype = webhook\nurl = http://127.0.0.1:%d/hook\n"
+	    "timeout = 10m\n", ntohs(sa.sin_port));
+	fx_open(f, conf);
+	put_many(f, 1, "port_scan", SEV_HIGH, "port_scan:10.0.%d.1->x");
+	{
+		char err[256];
+
+		assert_int_equal(outbox_run(f->ob, f->clock, err, sizeof(err)),
+		    1);
+	}
+	assert_int_equal(outbox_held(f->ob), 1);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM notify_outbox WHERE "
+	    "state = 'claimed' AND claimed_by = 'test:1'"), 1);
+	notify_free(f->nf);
+	f->nf = NULL;
+	assert_int_equal(outbox_held(f->ob), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM notify_outbox WHERE "
+	    "state = 'pending' AND lease_until IS NULL"), 1);
+	close(fd);
 }
 
 int
@@ -574,6 +681,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_storm_digest, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rejected_event_not_notified,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crash_between_claim_and_send,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_gives_claims_back,
 		    setup, teardown),
 	};
 

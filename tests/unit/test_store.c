@@ -725,6 +725,231 @@ test_connection_lost(void **state)
 }
 
 /*
+ * A copy from SQLite keeps its ids (explicit ids into the identity
+ * columns); store_pg_reset_sequences() then moves every sequence past
+ * them, so the next row the store adds gets a new id, not a collision.
+ */
+static void
+test_pg_reset_sequences(void **state)
+{
+	struct fx			*f = fx(state);
+	struct event_batch		 b;
+	struct store_batch_result	 r;
+	char				 err[512];
+
+	assert_int_equal(db_exec(store_db(f->st), "INSERT INTO agents (id, "
+	    "name, first_seen, last_seen) VALUES (41, 'copied', 0, 0); "
+	    "INSERT INTO events (id, agent_id, seq, ts, received, type, "
+	    "severity, key, data) VALUES (900, 41, 1, 0, 0, 'odd', 3, 'k', "
+	    "'{}')"), 0);
+	if (store_pg_reset_sequences(f->st, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	mkbatch(&b, "pc-15", 1, 2);
+	if (store_insert_batch(f->st, &b, T0, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	event_batch_free(&b);
+	assert_int_equal(one_int(f->st, "SELECT id FROM agents WHERE name = "
+	    "'pc-15'"), 42);
+	assert_int_equal(one_int(f->st, "SELECT min(id) FROM events WHERE "
+	    "agent_id = 42"), 901);
+	/* Empty tables start at 1; running it again changes nothing. */
+	assert_int_equal(store_pg_reset_sequences(f->st, err, sizeof(err)), 0);
+	assert_int_equal(one_int(f->st, "SELECT nextval(pg_get_serial_sequence("
+	    "'uptime', 'id'))"), 1);
+}
+
+/* What a hook saw: each stored event's seq and id, in order. */
+#define SAW_MAX	700
+struct saw {
+	size_t	 n;
+	int64_t	 seq[SAW_MAX], id[SAW_MAX];
+};
+
+static int
+saw_hook(void *arg, struct store *st, const struct store_event_ctx *ctx,
+    char *err, size_t errlen)
+{
+	struct saw *w = arg;
+
+	(void)st;
+	(void)err;
+	(void)errlen;
+	if (w->n < SAW_MAX) {
+		w->seq[w->n] = ctx->seq;
+		w->id[w->n] = ctx->event_id;
+	}
+	w->n++;
+	return 0;
+}
+
+/*
+ * A large batch (PostgreSQL stores it 250 rows a statement) with a seq
+ * twice: the first one is stored, the second is a duplicate; the hooks
+ * see every stored event once, in batch order, with its own id.
+ */
+static void
+test_large_batch_hooks(void **state)
+{
+	struct fx			*f = fx(state);
+	struct event_batch		 b;
+	struct store_batch_result	 r;
+	struct saw			*w = calloc(1, sizeof(*w));
+	char				 err[512], sql[96];
+
+	assert_non_null(w);
+	assert_int_equal(store_add_event_hook(f->st, saw_hook, w), 0);
+	mkbatch(&b, "pc-16", 1, 600);
+	b.events[300].seq = 300;	/* events[299] has seq 300 */
+	if (store_insert_batch(f->st, &b, T0, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(r.inserted, 599);
+	assert_int_equal(r.stored_through, 600);
+	assert_int_equal(w->n, 599);
+	for (size_t k = 0; k < w->n; k++) {
+		assert_int_equal(w->seq[k], k < 300 ? (int64_t)k + 1 :
+		    (int64_t)k + 2);
+		snprintf(sql, sizeof(sql), "SELECT id FROM events WHERE seq = "
+		    "%" PRId64, w->seq[k]);
+		assert_int_equal(one_int(f->st, sql), w->id[k]);
+	}
+	assert_int_equal(one_int(f->st, "SELECT count(*) FROM events WHERE "
+	    "seq = 300 AND data = '{\"i\":300}'"), 1);
+	/* Sent again: nothing stored, no hook runs. */
+	w->n = 0;
+	assert_int_equal(store_insert_batch(f->st, &b, T0 + 1, &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.inserted, 0);
+	assert_int_equal(w->n, 0);
+	event_batch_free(&b);
+	free(w);
+}
+
+/*
+ * A PostgreSQL store made by an older build (the baseline, version 13)
+ * is brought up by the PostgreSQL texts of the migrations after it, once.
+ */
+static void
+test_pg_upgrade_from_baseline(void **state)
+{
+	struct fx	*f = fx(state);
+	char		 err[512];
+
+	assert_true(store_schema_latest() >= 14);
+	/* Back to what version 13 had: no outbox (migration 14). */
+	assert_int_equal(db_exec(store_db(f->st), "DROP TABLE notify_outbox; "
+	    "UPDATE shaobing_schema SET version = 13"), 0);
+	store_close(f->st);
+	if ((f->st = store_open(f->target, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(store_schema_version(f->st), store_schema_latest());
+	assert_int_equal(one_int(f->st, "SELECT version FROM shaobing_schema"),
+	    store_schema_latest());
+	assert_int_equal(one_int(f->st, "SELECT count(*) FROM notify_outbox"),
+	    0);
+	assert_int_equal(one_int(f->st, "SELECT count(*) FROM "
+	    "shaobing_schema"), 1);
+}
+
+/* Lines of text a catalog query gives, one per row (columns joined). */
+#define CAT_MAX	400
+struct catalog {
+	size_t	 n;
+	char	 line[CAT_MAX][96];
+};
+
+static int
+catalog_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct catalog	*c = arg;
+	const char	*type = store_col_text(r, 2);
+
+	(void)err;
+	(void)errlen;
+	if (c->n == CAT_MAX)
+		return 0;
+	/* SQLite's declared types as the baseline translates them. */
+	if (type == NULL)
+		type = "";
+	else if (strcmp(type, "INTEGER") == 0)
+		type = "bigint";
+	else if (strcmp(type, "TEXT") == 0)
+		type = "text";
+	else if (strcmp(type, "REAL") == 0)
+		type = "double precision";
+	else if (strcmp(type, "BLOB") == 0)
+		type = "bytea";
+	snprintf(c->line[c->n++], sizeof(c->line[0]), "%s.%s %s%s",
+	    store_col_text(r, 0), store_col_text(r, 1) ? store_col_text(r, 1) :
+	    "", type, store_col_int(r, 3) ? " not null" : "");
+	return 0;
+}
+
+static void
+catalog(struct store *st, const char *sql, struct catalog *c)
+{
+	char err[512];
+
+	memset(c, 0, sizeof(*c));
+	if (store_query(st, STORE_ONCE, sql, "catalog", catalog_row, c, err,
+	    sizeof(err), "") == -1)
+		fail_msg("%s", err);
+}
+
+static void
+catalogs_equal(const char *what, const struct catalog *a,
+    const struct catalog *b)
+{
+	for (size_t i = 0; i < a->n || i < b->n; i++)
+		if (i >= a->n || i >= b->n || strcmp(a->line[i], b->line[i]))
+			fail_msg("%s differ at %zu: SQLite '%s', PostgreSQL '%s'",
+			    what, i, i < a->n ? a->line[i] : "(none)",
+			    i < b->n ? b->line[i] : "(none)");
+	assert_true(a->n > 0);
+}
+
+/*
+ * The PostgreSQL schema is SQLite's after every migration: the same
+ * tables and columns (types as translated, NOT NULL alike), the same
+ * named indexes and triggers.  A migration whose two texts disagree
+ * fails here.
+ */
+static void
+test_pg_schema_matches_sqlite(void **state)
+{
+	struct fx	*f = fx(state);
+	struct store	*lite;
+	struct catalog	*a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	char		 err[512];
+
+	assert_non_null(a);
+	assert_non_null(b);
+	if ((lite = store_open(f->path, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	catalog(lite, "SELECT m.name, p.name, upper(p.type), p.\"notnull\" OR "
+	    "p.pk > 0 FROM sqlite_master m, pragma_table_info(m.name) p WHERE "
+	    "m.type = 'table' AND m.name NOT LIKE 'sqlite%' ORDER BY 1, 2", a);
+	catalog(f->st, "SELECT table_name, column_name, data_type, "
+	    "is_nullable = 'NO' FROM information_schema.columns WHERE "
+	    "table_schema = current_schema() AND table_name <> "
+	    "'shaobing_schema' ORDER BY 1, 2", b);
+	catalogs_equal("columns", a, b);
+	catalog(lite, "SELECT 'index', name, NULL, 0 FROM sqlite_master WHERE "
+	    "type = 'index' AND name NOT LIKE 'sqlite_autoindex%' UNION ALL "
+	    "SELECT 'trigger', name, NULL, 0 FROM sqlite_master WHERE type = "
+	    "'trigger' ORDER BY 1, 2", a);
+	/* Not the indexes of PRIMARY KEY and UNIQUE constraints. */
+	catalog(f->st, "SELECT 'index', CAST(indexname AS TEXT), NULL, 0 FROM "
+	    "pg_indexes i WHERE schemaname = current_schema() AND NOT EXISTS "
+	    "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) "
+	    "UNION ALL SELECT 'trigger', CAST(tgname AS TEXT), NULL, 0 FROM "
+	    "pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2", b);
+	catalogs_equal("indexes and triggers", a, b);
+	store_close(lite);
+	free(a);
+	free(b);
+}
+
+/*
  * Group commit: three batches in one transaction.  The one that fails
  * for good rolls back alone (its queued notifications too); the others
  * are stored with their own rejections; one COMMIT.
@@ -910,6 +1135,28 @@ test_admin_queries(void **state)
 	assert_int_equal(store_query_events(f->st, &q, seen_event, &s, &next,
 	    err, sizeof(err)), 0);
 	assert_int_equal(s.n, 3);	/* pc-01 seq 8..10 */
+
+	/* Text: in key, type or data, case-insensitive (ASCII). */
+	memset(&q, 0, sizeof(q));
+	q.since_ms = INT64_MIN;
+	q.limit = 100;
+	q.text = "K:3";
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_query_events(f->st, &q, seen_event, &s, &next,
+	    err, sizeof(err)), 0);
+	assert_int_equal(s.n, 2);	/* k:3 of pc-01 and of pc-02 */
+	q.text = "\"I\":10";
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_query_events(f->st, &q, seen_event, &s, &next,
+	    err, sizeof(err)), 0);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.ev[0].data, "{\"i\":10}");
+	q.text = "EVE";
+	q.agent_id = id1;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_query_events(f->st, &q, seen_event, &s, &next,
+	    err, sizeof(err)), 0);
+	assert_int_equal(s.n, 5);	/* type "even" */
 
 	/* Agents: up until gap_factor heartbeat intervals pass. */
 	assert_int_equal(store_heartbeat(f->st, &hb, 3, T0 + 1000, &newa, err,
@@ -1123,6 +1370,10 @@ main(void)
 		BOTH(test_event_rejected_by_constraint),
 		BOTH(test_retryable_store_error),
 		PG_ONLY(test_connection_lost),
+		PG_ONLY(test_pg_reset_sequences),
+		PG_ONLY(test_pg_schema_matches_sqlite),
+		PG_ONLY(test_pg_upgrade_from_baseline),
+		BOTH(test_large_batch_hooks),
 		BOTH(test_group_commit),
 		BOTH(test_uptime_coalescing),
 		BOTH(test_admin_queries),
