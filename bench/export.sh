@@ -130,7 +130,8 @@ if [ -d "$T/sqlite/export" ] && [ -d "$T/postgresql/export" ]; then
 	if diff -r "$T/sqlite/export" "$T/postgresql/export" >"$T/diff"; then
 		same="identical"
 	else
-		same="DIFFERENT ($(wc -l <"$T/diff") diff lines)"
+		cp "$T/diff" bench/out/export-diff.txt
+		same="DIFFERENT ($(wc -l <"$T/diff") diff lines: bench/out/export-diff.txt)"
 	fi
 fi
 {

@@ -604,7 +604,7 @@ test_crash_between_claim_and_send(void **state)
 	    "[notify hook]\ntype = webhook\nurl = http://127.0.0.1:%d/hook\n"
 	    "retries = 1\n", f->http.port);
 	fx_open(f, conf);
-	assert_non_null(dead = store_open(f->path, why, sizeof(why)));
+	assert_non_null(dead = store_open(f->target, why, sizeof(why)));
 	put_many(f, 1, "port_scan", SEV_HIGH, "port_scan:10.0.%d.1->x");
 	/* The other collector claims it, then is killed (never sends). */
 	assert_int_equal(store_outbox_claim(dead, "dead:2", f->clock, 10000, c,
