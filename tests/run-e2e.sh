@@ -27,7 +27,7 @@ bats --tap "$@" 2>&1 | sh tests/tap-count.sh "$COUNTS"
 # test a fresh database of one throw-away cluster (tests/pg.sh), stopped
 # whatever happens.  PG_E2E names the files (SB_STORE=PostgreSQL in
 # tests/e2e/helpers.bash).
-PG_E2E=${PG_E2E:-tests/e2e/collector.bats tests/e2e/failover.bats tests/e2e/export.bats tests/e2e/incidents.bats}
+PG_E2E=${PG_E2E:-tests/e2e/collector.bats tests/e2e/failover.bats tests/e2e/export.bats tests/e2e/incidents.bats tests/e2e/assets.bats tests/e2e/enroll.bats}
 if [ "$all" = 1 ] || [ -n "${SB_PG_E2E:-}" ]; then
 	pgdir=$(mktemp -d /tmp/sb-e2e-pg.XXXXXX)
 	trap 'sh tests/pg.sh stop "$pgdir"' EXIT
