@@ -16,7 +16,9 @@
  * of them), the rest port scans, inventory changes and TLS/port findings,
  * in batches of 1,000 from their agents.  Incidents: 2% false positives,
  * 10% equipment faults, notified 10 s - 20 min after detection.
- * PRAGMA synchronous=OFF while generating (a bench fixture, not data).
+ * DB: an SQLite path or a PostgreSQL URI (as [store] url).  Not durable
+ * while generating (a bench fixture, not data): SQLite's PRAGMA
+ * synchronous=OFF, PostgreSQL's synchronous_commit=off.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -240,7 +242,8 @@ main(int argc, char **argv)
 		die("open");
 	if (store_add_event_hook(st, store_indicator_hook, NULL) == -1)
 		die("hook");
-	db_exec(store_db(st), "PRAGMA synchronous = OFF");
+	db_exec(store_db(st), db_kind(store_db(st)) == DB_POSTGRES ?
+	    "SET synchronous_commit = off" : "PRAGMA synchronous = OFF");
 	d0 = time_days_from_civil(year, 1, 1);
 	d1 = time_days_from_civil(year + 1, 1, 1);
 	for (int i = 0; i < machines; i++) {

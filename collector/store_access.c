@@ -107,8 +107,10 @@ store_enroll(struct store *st, const struct store_enroll_req *req,
 	char		 replace[64];
 
 	memset(res, 0, sizeof(*res));
-	if (exec1(st, "BEGIN IMMEDIATE", err, errlen) == -1)
+	if (db_begin_write(store_db(st)) != 0) {
+		store_db_err(st, "BEGIN", err, errlen);
 		return -1;
+	}
 	in_tx = 1;
 	if (store_prepare(st, "SELECT id, expires, uses_left, replace_name FROM "
 	    "enroll_tokens WHERE hash = ?1", &s, err, errlen) == -1)
@@ -312,13 +314,13 @@ agent_set_revoked(struct store *st, const char *which, int64_t now_ms,
 	if (parse_i64(which, 1, INT64_MAX, &v, why, sizeof(why)) == 0)
 		id = v;
 	if (store_prepare(st, id ? "SELECT id, name, revoked FROM agents WHERE id = ?1" :
-	    "SELECT id, name, revoked FROM agents WHERE name = ?2", &s, err,
+	    "SELECT id, name, revoked FROM agents WHERE name = ?1", &s, err,
 	    errlen) == -1)
 		return -1;
 	if (id)
 		db_bind_int64(s, 1, id);
 	else
-		db_bind_text(s, 2, which, -1);
+		db_bind_text(s, 1, which, -1);
 	if ((r = db_step(s)) == DB_DONE) {
 		rc = 1;
 		goto out;

@@ -160,7 +160,7 @@ store_asset_managed_upsert(struct store *st, const struct store_asset_managed *m
 		if (cached(st, STMT_ASSET_MANAGED_UPDATE,
 		    "UPDATE assets SET name = coalesce(?2, name), "
 		    "agent_id = ?3, os = coalesce(?4, os), ip = coalesce(?5, ip), "
-		    "mac = coalesce(?6, mac), last_seen = max(last_seen, ?7) "
+		    "mac = coalesce(?6, mac), last_seen = greatest(last_seen, ?7) "
 		    "WHERE id = ?1", &s, err, errlen) == -1)
 			return -1;
 		db_bind_int64(s, 1, *asset_id);
@@ -176,7 +176,8 @@ store_asset_managed_upsert(struct store *st, const struct store_asset_managed *m
 	if (cached(st, STMT_ASSET_AGENT_LINK,
 	    "INSERT INTO asset_agents (asset_id, agent_id, first_seen, "
 	    "last_seen) VALUES (?1, ?2, ?3, ?3) ON CONFLICT (asset_id, agent_id) "
-	    "DO UPDATE SET last_seen = max(last_seen, ?3)", &s, err, errlen) == -1)
+	    "DO UPDATE SET last_seen = greatest(asset_agents.last_seen, ?3)", &s,
+	    err, errlen) == -1)
 		return -1;
 	db_bind_int64(s, 1, *asset_id);
 	db_bind_int64(s, 2, m->agent_id);
@@ -333,7 +334,7 @@ store_asset_snapshot_confirm(struct store *st, int64_t snap_id, int64_t ms,
 
 	if (cached(st, STMT_ASSET_SNAPSHOT_CONFIRM,
 	    "UPDATE inventory_snapshots SET confirmed = "
-	    "max(confirmed, ?2) WHERE id = ?1", &s, err, errlen) == -1)
+	    "greatest(confirmed, ?2) WHERE id = ?1", &s, err, errlen) == -1)
 		return -1;
 	db_bind_int64(s, 1, snap_id);
 	db_bind_int64(s, 2, ms);
@@ -412,8 +413,8 @@ addrs_insert(struct store *st, int64_t asset_id, const char *kind,
 	int		 rc = 0;
 
 	if (cached(st, STMT_ASSET_ADDR_ADD,
-	    "INSERT OR IGNORE INTO asset_addrs (asset_id, kind, addr) "
-	    "VALUES (?1, ?2, ?3)", &s, err, errlen) == -1)
+	    "INSERT INTO asset_addrs (asset_id, kind, addr) "
+	    "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING", &s, err, errlen) == -1)
 		return -1;
 	json_array_foreach(list, i, v) {
 		if (!json_is_string(v))
@@ -498,7 +499,8 @@ store_asset_unmanaged_seen(struct store *st, const char *mac, const char *ip,
 	    "END, vendor = CASE WHEN ?3 <> '' THEN ?3 ELSE vendor END, "
 	    "source = CASE WHEN ?4 <> '' THEN ?4 ELSE source END, "
 	    "name = CASE WHEN ?2 <> '' AND name = ip THEN ?2 ELSE name END, "
-	    "last_seen = max(last_seen, ?5), first_seen = min(first_seen, ?5) "
+	    "last_seen = greatest(last_seen, ?5), "
+	    "first_seen = least(first_seen, ?5) "
 	    "WHERE kind = 'unmanaged' AND mac = ?1", &s, err, errlen) == -1)
 		return -1;
 	db_bind_text(s, 1, mac, -1);
@@ -542,10 +544,12 @@ store_asset_target_seen(struct store *st, const char *name, const char *host,
 	    "?3, ?4, ?4, coalesce(?5, ''), coalesce(?6, ''), coalesce(?7, '')) "
 	    "ON CONFLICT (name) WHERE kind = 'target' DO UPDATE SET "
 	    "ip = excluded.ip, "
-	    "up = CASE WHEN ?4 >= last_seen THEN ?3 ELSE up END, "
-	    "device_kind = coalesce(?5, device_kind), "
-	    "vendor = coalesce(?6, vendor), model = coalesce(?7, model), "
-	    "last_seen = max(last_seen, ?4)", &s, err, errlen) == -1)
+	    "up = CASE WHEN ?4 >= assets.last_seen THEN ?3 ELSE assets.up END, "
+	    "device_kind = coalesce(?5, assets.device_kind), "
+	    "vendor = coalesce(?6, assets.vendor), "
+	    "model = coalesce(?7, assets.model), "
+	    "last_seen = greatest(assets.last_seen, ?4)", &s, err,
+	    errlen) == -1)
 		return -1;
 	db_bind_text(s, 1, name, -1);
 	db_bind_text(s, 2, host ? host : "", -1);
@@ -634,9 +638,9 @@ store_asset_list(struct store *st, const char *kind, store_asset_fn fn,
 	    strcmp(kind, "managed") == 0;
 
 	return store_query(st, STORE_ONCE, agents ?
-	    ASSET_COLS "WHERE ?1 IS NULL OR s.kind = ?1 UNION ALL "
-	    AGENT_COLS "ORDER BY 2, 3" :
-	    ASSET_COLS "WHERE s.kind = ?1 ORDER BY 2, 3", "listing assets",
+	    ASSET_COLS "WHERE CAST(?1 AS TEXT) IS NULL OR s.kind = ?1 UNION ALL "
+	    AGENT_COLS "ORDER BY 2, 3, 4 NULLS FIRST, 1 NULLS FIRST" :
+	    ASSET_COLS "WHERE s.kind = ?1 ORDER BY 2, 3, 4 NULLS FIRST, 1 NULLS FIRST", "listing assets",
 	    asset_row, &w, err, errlen, "s", kind) == -1 ? -1 : 0;
 }
 

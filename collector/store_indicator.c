@@ -115,9 +115,10 @@ store_indicator_hook(void *arg, struct store *st,
 	if ((s = store_stmt(st, STMT_FINDING_ADD, "INSERT INTO findings "
 	    "(target, key, code, severity, message, first_ts, last_ts, count) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 1) ON CONFLICT (target, key) "
-	    "DO UPDATE SET severity = ?4, message = ?5, count = count + 1, "
-	    "first_ts = min(first_ts, ?6), last_ts = max(last_ts, ?6)", err,
-	    errlen)) == NULL)
+	    "DO UPDATE SET severity = ?4, message = ?5, "
+	    "count = findings.count + 1, "
+	    "first_ts = least(findings.first_ts, ?6), "
+	    "last_ts = greatest(findings.last_ts, ?6)", err, errlen)) == NULL)
 		return -1;
 	db_bind_text(s, 1, json_string_value(target), -1);
 	db_bind_text(s, 2, ev->key, -1);
@@ -245,7 +246,7 @@ store_ind_agents(struct store *st, struct store_ind_agent **out, size_t *nout,
 	/* min(start_ts) per agent is one index seek on uptime_agent. */
 	if (store_query(st, STORE_ONCE, "SELECT a.id, a.name, a.first_seen, "
 	    "a.last_seen, a.events, (SELECT min(u.start_ts) FROM uptime u "
-	    "WHERE u.agent_id = a.id) FROM agents a ORDER BY a.name",
+	    "WHERE u.agent_id = a.id) FROM agents a ORDER BY a.name, a.id",
 	    "listing agents", ind_agent_row, &a, err, errlen, "") == -1) {
 		store_ind_agents_free(a.v, a.n);
 		return -1;
@@ -296,7 +297,7 @@ store_ind_intervals(struct store *st, int64_t agent_id, int64_t from,
 	    "coalesce((SELECT min(start_ts) FROM uptime WHERE agent_id = ?1 "
 	    "AND start_ts >= ?3), ?3) AND start_ts >= "
 	    "coalesce((SELECT max(start_ts) FROM uptime WHERE agent_id = ?1 "
-	    "AND start_ts < ?2), ?2) ORDER BY start_ts", "reading uptime",
+	    "AND start_ts < ?2), ?2) ORDER BY start_ts, id", "reading uptime",
 	    interval_row, &w, err, errlen, "III", agent_id, from, to) == -1 ?
 	    -1 : 0;
 }
@@ -354,7 +355,7 @@ store_ind_samples(struct store *st, int64_t from, int64_t to,
 	*ntargets = 0;
 	if (store_query(st, STORE_ONCE, "SELECT target, ts, up FROM "
 	    "availability WHERE website = 1 AND ts >= ?1 AND ts < ?2 ORDER BY "
-	    "ts", "reading availability", sample_row, &w, err, errlen, "II",
+	    "ts, id", "reading availability", sample_row, &w, err, errlen, "II",
 	    from, to) == -1) {
 		for (size_t i = 0; i < w.nt; i++)
 			free(w.t[i]);
@@ -412,7 +413,8 @@ store_ind_assessment(struct store *st, int64_t from, int64_t to,
     store_ind_finding_fn finding_fn, store_ind_report_fn report_fn,
     void *arg, char *err, size_t errlen)
 {
-	struct assessment_walk w = { finding_fn, report_fn, arg };
+	struct assessment_walk	w = { finding_fn, report_fn, arg };
+	char			j[STORE_JSON_SQL_MAX], sql[1024];
 
 	if (store_query(st, STORE_ONCE, "SELECT target, code, key, severity, "
 	    "message, first_ts, last_ts, count FROM findings WHERE last_ts >= "
@@ -420,13 +422,16 @@ store_ind_assessment(struct store *st, int64_t from, int64_t to,
 	    "reading findings", finding_row, &w, err, errlen, "II", from,
 	    to) == -1)
 		return -1;
-	/* Latest report per target: the events_type index gives the rows of
-	   type tls_report; the period bounds ts. */
-	return store_query(st, STORE_ONCE, "SELECT json_extract(data, "
-	    "'$.target'), max(ts), data FROM events WHERE type = 'tls_report' "
-	    "AND ts >= ?1 AND ts < ?2 GROUP BY json_extract(data, '$.target') "
-	    "ORDER BY 1", "reading TLS reports", report_row, &w, err, errlen,
-	    "II", from, to) == -1 ? -1 : 0;
+	/* Latest report per target (the last stored of equal times): the
+	   events_type index gives the rows of type tls_report; the period
+	   bounds ts.  Reports without a target name come first, as one. */
+	store_json_string(st, "data", "target", j, sizeof(j));
+	snprintf(sql, sizeof(sql), "SELECT t, ts, data FROM (SELECT %s AS t, "
+	    "ts, data, row_number() OVER (PARTITION BY %s ORDER BY ts DESC, "
+	    "id DESC) AS n FROM events WHERE type = 'tls_report' AND ts >= ?1 "
+	    "AND ts < ?2) AS latest WHERE n = 1 ORDER BY t NULLS FIRST", j, j);
+	return store_query(st, STORE_ONCE, sql, "reading TLS reports",
+	    report_row, &w, err, errlen, "II", from, to) == -1 ? -1 : 0;
 }
 
 void
@@ -504,7 +509,7 @@ store_ind_devices(struct store *st, int64_t from, int64_t to,
 	    "kind, schedule, interval_ms FROM availability WHERE kind IS NOT "
 	    "NULL AND ts >= ?1 AND ts < ?2 AND (agent_id, target) IN (SELECT "
 	    "agent_id, target FROM availability WHERE kind IS NOT NULL AND "
-	    "ts >= ?3 AND ts < ?2) ORDER BY agent_id, target, ts",
+	    "ts >= ?3 AND ts < ?2) ORDER BY agent_id, target, ts, id",
 	    "reading device samples", device_row, &w, err, errlen, "III",
 	    from - lookback, to, from) == -1) {
 		store_ind_devices_free(w.v, w.n);

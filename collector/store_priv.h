@@ -202,6 +202,17 @@ struct store_page {
 };
 int	store_page_row(struct store_page *p, int64_t id);
 
+/*
+ * JSON in SQL, which the backends spell differently: the SQL
+ * expression (into buf, returned) for the string field key of the JSON
+ * object in text column col, NULL when the text is not JSON or the
+ * field is missing or not a string.  col and key are SQL the caller
+ * writes, never outside input.
+ */
+#define STORE_JSON_SQL_MAX	256
+const char	*store_json_string(struct store *st, const char *col,
+		    const char *key, char *buf, size_t len);
+
 /* Column col of r: NULL reads as 0, 0.0 or a NULL text. */
 int64_t		 store_col_int(const struct store_row *r, int col);
 double		 store_col_double(const struct store_row *r, int col);

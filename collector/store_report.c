@@ -29,9 +29,11 @@ store_report_set(struct store *st, int year, const char *project,
 	struct db_stmt	*s = NULL;
 	int		 rc = -1;
 
-	if (store_prepare(st, "INSERT OR REPLACE INTO report_values (year, "
-	    "project, indicator, value, note, set_by, set_at) VALUES (?1, ?2, "
-	    "?3, ?4, ?5, ?6, ?7)", &s, err, errlen) == -1)
+	if (store_prepare(st, "INSERT INTO report_values (year, project, "
+	    "indicator, value, note, set_by, set_at) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7) ON CONFLICT (year, project, indicator) DO UPDATE SET "
+	    "value = excluded.value, note = excluded.note, "
+	    "set_by = excluded.set_by, set_at = excluded.set_at", &s, err, errlen) == -1)
 		goto out;
 	db_bind_int(s, 1, year);
 	db_bind_text(s, 2, project, -1);

@@ -20,7 +20,7 @@ awk -v out="$1" -v ci="${CI:-}" -v shared="$SHARED_PREFIX" '
 		return i ? substr(line, i + 6) : ""
 	}
 	{ print; fflush() }
-	/^1\.\.[0-9]+/ { plan = substr($0, 4) + 0; planned = 1; next }
+	/^1\.\.[0-9]+/ { plan += substr($0, 4) + 0; planned = 1; next }
 	/^(ok|not ok) / && tolower($0) ~ /# skip/ {
 		n++
 		r = skipreason($0); sub(/^[ (]+/, "", r)

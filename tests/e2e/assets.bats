@@ -49,7 +49,7 @@ derived() {
 	jq -r --arg t "$1" '[.events[] | select(.type == $t and .derived == true and .seq < 0)] | length' "$T/ev.json"
 }
 
-@test "inventory changes between two runs become derived events; a renamed host stays one asset" {
+@test "inventory changes between two runs become derived events; a renamed host stays one asset$SB_ON" {
 	sb_start_collector
 	inv_agent_conf web-01
 	sb_start_agent web-01
@@ -63,7 +63,7 @@ derived() {
 	[ "$(jq -r '.assets[] | select(.kind == "managed") | .name' <<<"$output")" = pc-finance-01 ]
 	[ "$(jq -r '.assets[] | select(.kind == "managed") | .machine_id' <<<"$output")" = 0123456789abcdef0123456789abcdef ]
 	# A first snapshot is a baseline: nothing derived yet.
-	[ "$(sqlite3 "$T/collector.db" 'SELECT count(*) FROM events WHERE seq < 0')" -eq 0 ]
+	[ "$(sb_sql 'SELECT count(*) FROM events WHERE seq < 0')" -eq 0 ]
 	# Neighbours without an agent: unmanaged, vendor from the OUI table
 	# when ieee-data is installed; the incomplete 00:00:.. entry is no device.
 	run "$SB" assets --kind unmanaged --json
@@ -94,11 +94,11 @@ derived() {
 	[ "$(jq -r '.events[] | select(.type == "package_installed") | .data.matters' "$T/ev.json")" = false ]
 	[ "$(jq -r '.events[] | select(.type == "admin_added") | .data.asset_id' "$T/ev.json")" = "$id" ]
 	# Derived seqs are the agent's own negative counter: -1, -2, ...
-	nd=$(sqlite3 "$T/collector.db" 'SELECT count(*) FROM events WHERE seq < 0')
-	[ "$(sqlite3 "$T/collector.db" 'SELECT min(seq) FROM events WHERE seq < 0')" -eq "-$nd" ]
+	nd=$(sb_sql 'SELECT count(*) FROM events WHERE seq < 0')
+	[ "$(sb_sql 'SELECT min(seq) FROM events WHERE seq < 0')" -eq "-$nd" ]
 	# The agent's own seqs and counters are untouched.
-	[ "$(sqlite3 "$T/collector.db" "SELECT events FROM agents WHERE name = 'web-01'")" -eq \
-	  "$(sqlite3 "$T/collector.db" 'SELECT count(*) FROM events WHERE seq > 0')" ]
+	[ "$(sb_sql "SELECT events FROM agents WHERE name = 'web-01'")" -eq \
+	  "$(sb_sql 'SELECT count(*) FROM events WHERE seq > 0')" ]
 
 	# Incidents, when the incidents engine is part of this build.
 	if curl -sf "$SHAOBING_ADMIN/api/v1/admin/incidents" >"$T/inc.json" 2>/dev/null; then
@@ -139,7 +139,7 @@ derived() {
 	[ "$(jq '[.assets[] | select(.id == null)] | length' <<<"$output")" -eq 0 ]
 }
 
-@test "admin fields are validated; new_device events and the CSV register" {
+@test "admin fields are validated; new_device events and the CSV register$SB_ON" {
 	sb_start_collector
 	inv_agent_conf web-01
 	sb_start_agent web-01

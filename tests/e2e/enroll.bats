@@ -62,19 +62,19 @@ stored() {
 	[ "$(sb_stored_count "$1")" -ge "$2" ]
 }
 
-@test "token create prints a token and the CA fingerprint" {
+@test "token create prints a token and the CA fingerprint$SB_ON" {
 	run "$SB" token create --ttl 2h --uses 3
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"sbe_"* ]]
 	[[ "$output" == *"$FP"* ]]
 	# Only the hash is stored.
 	tok=$(sb_token)
-	run sqlite3 "$T/collector.db" "SELECT count(*) FROM enroll_tokens WHERE hash LIKE '%${tok#sbe_}%'"
+	run sb_sql "SELECT count(*) FROM enroll_tokens WHERE hash LIKE '%${tok#sbe_}%'"
 	[ "$output" = 0 ]
-	[ "$(sqlite3 "$T/collector.db" 'SELECT uses_left FROM enroll_tokens ORDER BY id LIMIT 1')" = 3 ]
+	[ "$(sb_sql 'SELECT uses_left FROM enroll_tokens ORDER BY id LIMIT 1')" = 3 ]
 }
 
-@test "enrollment end to end: key made here, certificate, configuration, events stored" {
+@test "enrollment end to end: key made here, certificate, configuration, events stored$SB_ON" {
 	enroll_conf pc1
 	tok=$(sb_token)
 	run enroll pc1 pc1 "$tok" --name office-pc1
@@ -95,7 +95,7 @@ stored() {
 	"$SB" audit log --json | jq -e '.audit | map(select(.via == "enroll" and .status == 200)) | length == 1'
 }
 
-@test "enrolling through one collector of a failover list keeps the list; another URL replaces it" {
+@test "enrolling through one collector of a failover list keeps the list; another URL replaces it$SB_ON" {
 	enroll_conf pc1
 	echo "server = https://127.0.0.1:1, https://127.0.0.1:$C_PORT" >>"$T/e/pc1/agent.ini"
 	run enroll pc1 pc1 "$(sb_token)" --name pc-list
@@ -108,7 +108,7 @@ stored() {
 	grep -q "^server = https://127.0.0.1:$C_PORT\$" "$T/e/pc1/agent.ini"
 }
 
-@test "a used token, an expired token, an unknown token are refused with clear errors" {
+@test "a used token, an expired token, an unknown token are refused with clear errors$SB_ON" {
 	enroll_conf pc1
 	enroll_conf pc2
 	tok=$(sb_token)
@@ -118,7 +118,7 @@ stored() {
 	[[ "$output" == *"REFUSED by the collector (HTTP 403): the enrollment token has been used up"* ]]
 	[ ! -e "$T/e/pc2/agent.crt" ]
 	tok=$(sb_token --ttl 1h)
-	sqlite3 "$T/collector.db" "UPDATE enroll_tokens SET expires = 1 WHERE uses_left > 0"
+	sb_sql "UPDATE enroll_tokens SET expires = 1 WHERE uses_left > 0"
 	run enroll pc2 pc2 "$tok"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"the enrollment token has expired"* ]]
@@ -130,7 +130,7 @@ stored() {
 	[ ! -e "$T/e/pc2/agent.crt" ]
 }
 
-@test "a wrong CA fingerprint is refused before anything is sent" {
+@test "a wrong CA fingerprint is refused before anything is sent$SB_ON" {
 	enroll_conf pc1
 	tok=$(sb_token)
 	wrong=$(echo "$FP" | tr 0-9a-f 1-9a-f0)
@@ -149,7 +149,7 @@ stored() {
 	[[ "$output" == *"--ca-fingerprint must be the SHA-256"* ]]
 }
 
-@test "a renamed or reinstalled machine stays one agent, and its events are not taken for resends" {
+@test "a renamed or reinstalled machine stays one agent, and its events are not taken for resends$SB_ON" {
 	enroll_conf pc1
 	enroll pc1 pc1 "$(sb_token)" --name pc-old
 	start_enrolled pc1
@@ -182,7 +182,7 @@ stored() {
 	[[ "$output" == *"HTTP 409"*"belongs to an existing agent"* ]]
 }
 
-@test "takeover: a token and a known machine-id give no agent's name; --replace does, audited, and the old certificate stops" {
+@test "takeover: a token and a known machine-id give no agent's name; --replace does, audited, and the old certificate stops$SB_ON" {
 	enroll_conf pc1
 	enroll pc1 pc1 "$(sb_token)" --name fin-03
 	start_enrolled pc1
@@ -243,7 +243,7 @@ stored() {
 	[[ "$output" == *"HTTP 409"* ]]
 }
 
-@test "a revoked agent is refused and says so in its log" {
+@test "a revoked agent is refused and says so in its log$SB_ON" {
 	enroll_conf pc1
 	enroll pc1 pc1 "$(sb_token)" --name pc-rev
 	start_enrolled pc1
@@ -274,7 +274,7 @@ stored() {
 	[[ "$output" == *"unknown agent 'nobody'"* ]]
 }
 
-@test "unrevoke: the advice in the revoked agent's log works, and is audited" {
+@test "unrevoke: the advice in the revoked agent's log works, and is audited$SB_ON" {
 	enroll_conf pc1
 	enroll pc1 pc1 "$(sb_token)" --name pc-back
 	start_enrolled pc1
@@ -310,7 +310,7 @@ stored() {
 	"$SB" audit log --json | jq -e '.audit | map(select(.path | test("agents/unrevoke")) | select(.status == 200)) | length == 2'
 }
 
-@test "renewal: the current certificate and a new CSR give a new certificate" {
+@test "renewal: the current certificate and a new CSR give a new certificate$SB_ON" {
 	enroll_conf pc1
 	enroll pc1 pc1 "$(sb_token)" --name pc-renew
 	openssl ecparam -name prime256v1 -genkey -noout -out "$T/new.key"
@@ -328,7 +328,7 @@ stored() {
 	[ "$output" = 401 ]
 }
 
-@test "the admin API: socket for root and group, API tokens over HTTPS, nothing without credentials" {
+@test "the admin API: socket for root and group, API tokens over HTTPS, nothing without credentials$SB_ON" {
 	# No credentials over HTTPS: 401.
 	run curl -s -w ' %{http_code}' --cacert "$T/ca/ca.crt" \
 		"https://127.0.0.1:$C_PORT/api/v1/admin/agents"
@@ -352,7 +352,7 @@ stored() {
 		-H 'Content-Type: application/json' -d '{"uses":1}' "https://127.0.0.1:$C_PORT/api/v1/admin/tokens"
 	[[ "$output" == *'"token":"sbe_'* ]]
 	# Only hashes are stored.
-	[ "$(sqlite3 "$T/collector.db" "SELECT count(*) FROM api_tokens WHERE hash = '${adm}'")" = 0 ]
+	[ "$(sb_sql "SELECT count(*) FROM api_tokens WHERE hash = '${adm}'")" = 0 ]
 	# The socket is mode 0660.
 	[ "$(stat -c %a "$T/admin.sock")" = 660 ]
 	# Everything is in the audit log: who, how, from where, status.
@@ -365,7 +365,7 @@ stored() {
 	[[ "$output" == *"操作者 Actor"* ]]
 }
 
-@test "API tokens: list, revoke (401 at once), --ttl (default 90d), expired ones refused, all audited" {
+@test "API tokens: list, revoke (401 at once), --ttl (default 90d), expired ones refused, all audited$SB_ON" {
 	api() {
 		curl -s -o /dev/null -w '%{http_code}' --cacert "$T/ca/ca.crt" \
 			-H "Authorization: Bearer $1" "https://127.0.0.1:$C_PORT/api/v1/admin/agents"
@@ -406,7 +406,7 @@ stored() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"unknown API token 4242"* ]]
 	# Expired: made to expire now in the store (no waiting), refused at once.
-	sqlite3 "$T/collector.db" "UPDATE api_tokens SET expires = 1000 * strftime('%s','now') - 1 WHERE label = ''"
+	sb_sql "UPDATE api_tokens SET expires = $(($(date +%s) * 1000 - 1)) WHERE label = ''"
 	[ "$(api "$t3")" = 401 ]
 	run "$SB" apitoken list
 	[[ "$output" == *"已过期 expired"* ]]
@@ -420,7 +420,7 @@ stored() {
 	"$SB" audit log --json | jq -e '.audit | map(select(.path == "/api/v1/admin/apitokens" and .method == "POST")) | length == 3'
 }
 
-@test "the CLI over HTTPS: --ca or \$SHAOBING_CA, peer and host verified, clear errors" {
+@test "the CLI over HTTPS: --ca or \$SHAOBING_CA, peer and host verified, clear errors$SB_ON" {
 	tok=$("$SB" apitoken create --scope read 2>/dev/null)
 	url=https://127.0.0.1:$C_PORT
 	# Without the collector's CA: not trusted, and what to do, not "running?".
@@ -455,7 +455,7 @@ stored() {
 	[[ "$output" == *"connection refused by https://127.0.0.1:$port: shaobing-collector is not running there"* ]]
 }
 
-@test "the loopback HTTP admin listener needs an API token" {
+@test "the loopback HTTP admin listener needs an API token$SB_ON" {
 	sb_stop_collector
 	A_PORT=$(sb_free_port)
 	C_EXTRA="" sb_collector_conf
@@ -473,7 +473,7 @@ stored() {
 	[[ "$output" == *"not a loopback address"* ]]
 }
 
-@test "enrollment attempts are limited per address" {
+@test "enrollment attempts are limited per address$SB_ON" {
 	enroll_conf pc1
 	for i in $(seq 1 12); do
 		curl -s -o /dev/null --cacert "$T/ca/ca.crt" -d '{}' \

@@ -60,7 +60,7 @@ chrome() {
 		--enable-logging=stderr --v=0 "$@"
 }
 
-@test "an empty year exports cleanly and says no data" {
+@test "an empty year exports cleanly and says no data$SB_ON" {
 	sb_start_collector
 	run "$SB" indicators --year 2025
 	[ "$status" -eq 0 ]
@@ -84,7 +84,7 @@ chrome() {
 	grep -q '本期无事件 no incidents in the period' "$T/out/report.html"
 }
 
-@test "periods: month, quarter, from/to; wrong ones are refused" {
+@test "periods: month, quarter, from/to; wrong ones are refused$SB_ON" {
 	sb_start_collector
 	run "$SB" indicators --month 2024-02 --json
 	[ "$status" -eq 0 ]
@@ -107,11 +107,11 @@ chrome() {
 	[[ "$output" == *'"error":"from and to are required'* ]]
 }
 
-@test "a small year: CSV, JSON and report.html rendered by headless Chromium" {
+@test "a small year: CSV, JSON and report.html rendered by headless Chromium$SB_ON" {
 	CHROME=$(chromium_bin)
 	[ -n "$CHROME" ] || skip "chromium not installed (Debian package chromium; make deps)"
 	sb_start_collector
-	sqlite3 "$T/collector.db" <"$SHAOBING_ROOT/tests/data/indicators/small-2025.sql"
+	sb_sql <"$SHAOBING_ROOT/tests/data/indicators/small-2025.sql"
 	run "$SB" export --year 2025 --out "$T/out"
 	[ "$status" -eq 0 ]
 	# Website: 31 days with data in January, Jan 20 failed 1 of 4 checks.
@@ -164,7 +164,7 @@ chrome() {
 # 2 (10.00 of 20), last purchase in month 3 ≤ 6 (10 of 10).  Entered:
 # opinion.1 and opinion's 全年执行数 (below); other entered rows 0.
 # Totals 21.13 + 15 + 9.50 = 45.63, 31.99, 20.00.
-@test "targets: one 自评表 per project in report.html (DOM) and report.xlsx (openpyxl)" {
+@test "targets: one 自评表 per project in report.html (DOM) and report.xlsx (openpyxl)$SB_ON" {
 	CHROME=$(chromium_bin)
 	[ -n "$CHROME" ] || skip "chromium not installed (Debian package chromium; make deps)"
 	# Debian's python3-openpyxl lives in the system python3 (a pyenv or
@@ -174,9 +174,9 @@ chrome() {
 	"$PY3" -c 'import openpyxl' || skip "python3-openpyxl not installed (make deps)"
 	printf 'calendar = %s, %s\n' "$SHAOBING_ROOT/conf/holidays-2025.txt" "$SHAOBING_ROOT/conf/holidays-2026.txt" >>"$T/collector.ini"
 	sb_start_collector
-	sqlite3 "$T/collector.db" <"$SHAOBING_ROOT/tests/data/indicators/small-2025.sql"
-	sqlite3 "$T/collector.db" "INSERT INTO assets (kind, name, machine_id, agent_id, first_seen, last_seen) VALUES ('managed', 'pc-01', 'm-pc-01', 1, 1736121600000, 1736503200000);"
-	id=$(sqlite3 "$T/collector.db" "SELECT id FROM assets WHERE name = 'pc-01'")
+	sb_sql <"$SHAOBING_ROOT/tests/data/indicators/small-2025.sql"
+	sb_sql "INSERT INTO assets (kind, name, machine_id, agent_id, first_seen, last_seen) VALUES ('managed', 'pc-01', 'm-pc-01', 1, 1736121600000, 1736503200000);"
+	id=$(sb_sql "SELECT id FROM assets WHERE name = 'pc-01'")
 	run "$SB" assets set "$id" purchase_date=2025-03-15
 	[ "$status" -eq 0 ]
 	sed 's/^year = 2022$/year = 2025/' "$SHAOBING_ROOT/conf/targets-2022-example.ini" >"$T/targets-2025.ini"
@@ -311,9 +311,9 @@ assert all(f[5] is None for f in facts)
 PY
 }
 
-@test "a year without its holiday calendar: the operation ratio is 口径不完整, not scored" {
+@test "a year without its holiday calendar: the operation ratio is 口径不完整, not scored$SB_ON" {
 	sb_start_collector
-	sqlite3 "$T/collector.db" <"$SHAOBING_ROOT/tests/data/indicators/small-2025.sql"
+	sb_sql <"$SHAOBING_ROOT/tests/data/indicators/small-2025.sql"
 	run "$SB" indicators --year 2025
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"口径不完整 incomplete: 7.11%"* ]]

@@ -38,7 +38,7 @@ scan_batch() {
 	printf ']}'
 }
 
-@test "scans fold into one incident; CLI lists, shows, acks, resolves, reopens" {
+@test "scans fold into one incident; CLI lists, shows, acks, resolves, reopens$SB_ON" {
 	sb_start_collector
 	scan_batch 1 3 >"$T/b1.json"
 	run sb_post pc-01 /api/v1/events "$T/b1.json"
@@ -110,7 +110,7 @@ scan_batch() {
 	[[ "$output" == *"intact: 5 rows"* ]]
 }
 
-@test "audit verify names the edited trail row" {
+@test "audit verify names the edited trail row$SB_ON" {
 	sb_start_collector
 	scan_batch 1 1 >"$T/b1.json"
 	run sb_post pc-01 /api/v1/events "$T/b1.json"
@@ -119,19 +119,20 @@ scan_batch() {
 	run "$SB" audit verify
 	[ "$status" -eq 0 ]
 	# The table refuses edits...
-	run sqlite3 "$T/collector.db" "UPDATE incident_trail SET note = 'x' WHERE id = 3"
+	run sb_sql "UPDATE incident_trail SET note = 'x' WHERE id = 3"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"append-only"* ]]
 	# ...and an edit around the trigger is found.
-	sqlite3 "$T/collector.db" "DROP TRIGGER incident_trail_no_update;
-		UPDATE incident_trail SET note = 'nothing happened' WHERE id = 3"
+	drop="DROP TRIGGER incident_trail_no_update"
+	[ "${SB_STORE:-}" != PostgreSQL ] || drop="$drop ON incident_trail"
+	sb_sql "$drop; UPDATE incident_trail SET note = 'nothing happened' WHERE id = 3"
 	run "$SB" audit verify
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"BROKEN at row 3"* ]]
 	[[ "$output" == *"edited"* ]]
 }
 
-@test "bad input to the incident API is refused and changes nothing" {
+@test "bad input to the incident API is refused and changes nothing$SB_ON" {
 	sb_start_collector
 	scan_batch 1 1 >"$T/b1.json"
 	run sb_post pc-01 /api/v1/events "$T/b1.json"
@@ -151,7 +152,7 @@ scan_batch() {
 	[[ "$output" == *"intact: 1 rows"* ]]
 }
 
-@test "the taxonomy route gives the console its labels from common/taxonomy" {
+@test "the taxonomy route gives the console its labels from common/taxonomy$SB_ON" {
 	sb_start_collector
 	run sb_admin_curl /api/v1/admin/taxonomy -s -w ' %{http_code}'
 	[[ "$output" == *" 200" ]]
@@ -174,7 +175,7 @@ host_down_resolved() {
 		select(.type == "host_down" and .status == "resolved")] | length == 1'
 }
 
-@test "a scheduled agent that stops opens host down; its return resolves it and tells the channels" {
+@test "a scheduled agent that stops opens host down; its return resolves it and tells the channels$SB_ON" {
 	sb_start_hook
 	printf '%s\n' "console_url = https://collector.example/console/#/incidents/" "" \
 		"[notify hook]" "type = webhook" "url = http://127.0.0.1:$HOOK_PORT/h" "" \
@@ -205,7 +206,7 @@ incident open https://collector.example/console/#/incidents/1
 recovery resolved https://collector.example/console/#/incidents/1" ]
 	run sh -c "cat '$T'/hook.*.json | jq -r 'select(.kind == \"recovery\" and .incident.id == 1) | .text' | head -1"
 	[[ "$output" == "[哨兵 Shaobing][已恢复 RECOVERED][一般 IV] DE #1 "* ]]
-	run sqlite3 "$T/collector.db" "select count(*) from notifications where incident_id = 1"
+	run sb_sql "select count(*) from notifications where incident_id = 1"
 	[ "$output" = 3 ]
 	# Every send says the collector's one version (shaobing-collector --version).
 	v=$("$SHAOBING_BIN/shaobing-collector" --version | awk '{print $2}')
@@ -214,7 +215,7 @@ recovery resolved https://collector.example/console/#/incidents/1" ]
 	done
 }
 
-@test "the console acts as its session's user, whatever the body says" {
+@test "the console acts as its session's user, whatever the body says$SB_ON" {
 	sb_start_collector
 	scan_batch 1 1 >"$T/b1.json"
 	run sb_post pc-01 /api/v1/events "$T/b1.json"
@@ -233,7 +234,7 @@ recovery resolved https://collector.example/console/#/incidents/1" ]
 	run "$SB" incidents show 1 --json
 	[ "$(jq -r '.trail[-1].actor' <<<"$output")" = "alice (console)" ]
 	[ "$(jq -r '.trail[-1].note' <<<"$output")" = seen ]
-	run sqlite3 "$T/collector.db" "select actor, via, status from admin_audit where path = '/console/api/incidents/1/ack'"
+	run sb_sql "select actor, via, status from admin_audit where path = '/console/api/incidents/1/ack'"
 	[ "$output" = "alice|console|200" ]
 }
 
@@ -253,7 +254,7 @@ ids() {	# PATH: the ids of the answer's list, comma-separated
 		if $l == null then "ERROR " + (.error // "?") else [$l[].id] | map(tostring) | join(",") end'
 }
 
-@test "list filters for the console: asset, text, time range, newest first with pages; hostile values refused or inert" {
+@test "list filters for the console: asset, text, time range, newest first with pages; hostile values refused or inert$SB_ON" {
 	sb_start_collector
 	one_event 1 port_scan 'port_scan:10.0.0.9->10.0.0.1' >"$T/b.json"
 	sb_post pc-01 /api/v1/events "$T/b.json" | grep -q '^200 '
@@ -308,7 +309,7 @@ ids() {	# PATH: the ids of the answer's list, comma-separated
 	[[ "$output" == *"given twice"*" 400" ]]
 	# Nothing was dropped or changed.
 	[ "$(ids '/api/v1/admin/incidents')" = 1,2,3 ]
-	run sqlite3 "$T/collector.db" "select count(*) from events"
+	run sb_sql "select count(*) from events"
 	[ "$output" = 3 ]
 	# The CLI: the most recent N in time order, --reverse, --all.
 	run "$SB" incidents --limit 2 --json
@@ -324,7 +325,7 @@ cert_incident() {
 		select(.type == "cert_expiring" and .status == $s)] | length == 1'
 }
 
-@test "certificate renewed: the endpoint's cert_expiring incident resolves by itself and tells the channels" {
+@test "certificate renewed: the endpoint's cert_expiring incident resolves by itself and tells the channels$SB_ON" {
 	# The endpoint checked is the collector itself, its certificate
 	# first 5 days from its end.
 	"$SB" ca server-cert "$T/ca" --name 127.0.0.1 --days 5 >/dev/null

@@ -19,6 +19,7 @@
 #include "collector/store_access.h"
 #include "collector/store.h"
 #include "common/log.h"
+#include "tests/unit/backends.h"
 
 #define T0	1795786640000LL
 #define HOUR	3600000LL
@@ -38,7 +39,7 @@ setup(void **state)
 	snprintf(dir, sizeof(dir), "/tmp/test_access.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/c.db", dir);
-	st = store_open(path, err, sizeof(err));
+	st = store_open(test_backend_target(path), err, sizeof(err));
 	assert_non_null(st);
 	*state = st;
 	return 0;
@@ -410,5 +411,5 @@ main(void)
 		    teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return TEST_RUN_BACKENDS("test_access", tests, NULL, NULL);
 }

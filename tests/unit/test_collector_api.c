@@ -23,6 +23,7 @@
 #include "collector/store.h"
 #include "collector/store_priv.h"
 #include "common/log.h"
+#include "tests/unit/backends.h"
 
 #define NOW	1795786640000LL	/* 2026-11-27T13:37:20Z, a fixed clock */
 
@@ -49,7 +50,7 @@ setup(void **state)
 	assert_int_equal(collector_conf_load(NULL, &f->cc, &err), 0);
 	f->cc.max_body = 4096;
 	f->cc.max_batch = 3;
-	f->api.store = store_open(":memory:", e, sizeof(e));
+	f->api.store = store_open(test_backend_target(":memory:"), e, sizeof(e));
 	assert_non_null(f->api.store);
 	f->api.conf = &f->cc;
 	f->api.now = fixed_now;
@@ -244,9 +245,8 @@ test_events_rejected_and_retry(void **state)
 	const char	*later = "{\"agent\":\"pc-01\",\"events\":[" EV3(4, "c")
 	    "]}";
 
-	assert_int_equal(db_exec(store_db(f->api.store), "CREATE TRIGGER "
-	    "t BEFORE INSERT ON events WHEN NEW.key LIKE 'zz-refuse%' BEGIN "
-	    "SELECT RAISE(ABORT, 'no zz keys here'); END"),
+	assert_int_equal(test_db_fail_trigger(store_db(f->api.store), "t",
+	    "INSERT", "events", "NEW.key LIKE 'zz-refuse%'", "no zz keys here"),
 	    0);
 	assert_int_equal(post(f, "/api/v1/events", "pc-01", batch), 200);
 	assert_string_equal(f->rs.body, "{\"stored_through\":3,\"rejected\":"
@@ -259,8 +259,7 @@ test_events_rejected_and_retry(void **state)
 	assert_int_equal(stored(f), 2);
 	assert_int_equal(f->api.events_rejected, 1);
 
-	assert_int_equal(db_exec(store_db(f->api.store), "PRAGMA "
-	    "query_only = 1"), 0);
+	assert_int_equal(test_db_read_only(store_db(f->api.store), 1), 0);
 	assert_int_equal(post(f, "/api/v1/events", "pc-01", later), 503);
 	assert_int_equal(f->rs.retry_after, API_STORE_RETRY_S);
 	assert_non_null(strstr(f->rs.body, "\"store\":\"database read-only\""));
@@ -268,8 +267,7 @@ test_events_rejected_and_retry(void **state)
 	    503);
 	assert_non_null(strstr(f->rs.body, "\"status\":\"failing\""));
 	assert_non_null(strstr(f->rs.body, "database read-only"));
-	assert_int_equal(db_exec(store_db(f->api.store), "PRAGMA "
-	    "query_only = 0"), 0);
+	assert_int_equal(test_db_read_only(store_db(f->api.store), 0), 0);
 	assert_int_equal(post(f, "/api/v1/events", "pc-01", later), 200);
 	assert_string_equal(f->rs.body, "{\"stored_through\":4}");
 	assert_int_equal(f->rs.retry_after, 0);
@@ -715,5 +713,5 @@ main(void)
 		cmocka_unit_test(test_config),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return TEST_RUN_BACKENDS("test_collector_api", tests, NULL, NULL);
 }

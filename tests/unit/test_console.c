@@ -22,6 +22,7 @@
 #include "collector/console.h"
 #include "collector/store.h"
 #include "common/log.h"
+#include "tests/unit/backends.h"
 
 #define T0	1795786640000LL	/* 2026-11-27T13:37:20Z */
 #define HOST	"console.test:8443"
@@ -392,7 +393,7 @@ setup(void **state)
 
 	log_init("test_console", 0, LOG_LVL_ERROR);
 	assert_int_equal(collector_conf_load(NULL, &f->cc, &cerr), 0);
-	f->api.store = store_open(":memory:", e, sizeof(e));
+	f->api.store = store_open(test_backend_target(":memory:"), e, sizeof(e));
 	assert_non_null(f->api.store);
 	f->api.conf = &f->cc;
 	f->api.now = test_now;
@@ -683,5 +684,5 @@ main(void)
 		    teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return TEST_RUN_BACKENDS("test_console", tests, NULL, NULL);
 }

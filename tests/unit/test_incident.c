@@ -16,15 +16,16 @@
 
 #include <cmocka.h>
 #include <pthread.h>
-#include <sqlite3.h>
 
 #include "collector/incident.h"
 #include "collector/schedule.h"
 #include "collector/store.h"
+#include "collector/store_priv.h"
 #include "common/conf.h"
 #include "common/event.h"
 #include "common/log.h"
 #include "common/timeutil.h"
+#include "tests/unit/backends.h"
 
 #define MIN	60000LL
 #define HOUR	(60 * MIN)
@@ -40,6 +41,7 @@ local(int y, unsigned mo, unsigned d, int h, int mi)
 struct fx {
 	char			 dir[64];
 	char			 path[96];
+	const char		*target;	/* path, or PostgreSQL's */
 	struct store		*st;
 	struct incidents_conf	 ic;
 	struct schedule_conf	 sc;
@@ -93,7 +95,8 @@ setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/test_incident.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/c.db", f->dir);
-	assert_non_null(f->st = store_open(f->path, err, sizeof(err)));
+	f->target = test_backend_target(f->path);
+	assert_non_null(f->st = store_open(f->target, err, sizeof(err)));
 	fx_conf(f, "");
 	fx_start(f);
 	*state = f;
@@ -142,32 +145,13 @@ put(struct fx *f, const char *agent, int64_t ts, int64_t recv,
 static int64_t
 scalar(struct fx *f, const char *sql)
 {
-	sqlite3		*db;
-	sqlite3_stmt	*s;
-	int64_t		 v = -1;
-
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return v;
+	return test_db_scalar(f->target, sql);
 }
 
 static void
 exec(struct fx *f, const char *sql, int want_ok)
 {
-	sqlite3	*db;
-	int	 rc;
-
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-	sqlite3_close(db);
-	if (want_ok)
-		assert_int_equal(rc, SQLITE_OK);
-	else
-		assert_int_not_equal(rc, SQLITE_OK);
+	assert_int_equal(test_db_exec(f->target, sql), want_ok ? 0 : -1);
 }
 
 /* ---- two collectors on one database -------------------------------- */
@@ -231,7 +215,7 @@ test_two_collectors_fold_once(void **state)
 	memset(r, 0, sizeof(r));
 	r[0].st = f->st;
 	r[0].in = f->in;
-	assert_non_null(r[1].st = store_open(f->path, err, sizeof(err)));
+	assert_non_null(r[1].st = store_open(f->target, err, sizeof(err)));
 	assert_non_null(r[1].in = incidents_new(r[1].st, &o, err, sizeof(err)));
 	for (int i = 0; i < 2; i++) {
 		r[i].f = f;
@@ -509,8 +493,8 @@ test_fold_rollback(void **state)
 {
 	struct fx	*f = *state;
 
-	exec(f, "CREATE TRIGGER boom BEFORE INSERT ON incidents WHEN "
-	    "NEW.key LIKE '%:a' BEGIN SELECT RAISE(ABORT, 'boom'); END;", 1);
+	assert_int_equal(test_db_fail_trigger(store_db(f->st), "boom", "INSERT",
+	    "incidents", "NEW.key LIKE '%:a'", "boom"), 0);
 	assert_int_equal(put(f, "pc-01", 1000, 1000, "port_scan", SEV_HIGH,
 	    "port_scan:a", json_object()), 0);
 	assert_int_equal(scalar(f, "SELECT count(*) FROM events"), 0);
@@ -653,8 +637,9 @@ test_trail_chain(void **state)
 	exec(f, "UPDATE incident_trail SET note = 'x' WHERE id = 4", 0);
 	exec(f, "DELETE FROM incident_trail WHERE id = 4", 0);
 	/* ...and whoever gets around the triggers is caught by the chain. */
-	exec(f, "DROP TRIGGER incident_trail_no_update; UPDATE incident_trail "
-	    "SET actor = 'mallory' WHERE id = 4", 1);
+	assert_int_equal(test_db_drop_trigger(store_db(f->st),
+	    "incident_trail_no_update", "incident_trail"), 0);
+	exec(f, "UPDATE incident_trail SET actor = 'mallory' WHERE id = 4", 1);
 	assert_int_equal(store_incident_verify(f->st, &rows, &broken, why,
 	    sizeof(why)), 0);
 	assert_int_equal(broken, 4);
@@ -662,8 +647,9 @@ test_trail_chain(void **state)
 	assert_non_null(strstr(why, "edited"));
 	/* Recomputing that row's hash moves the break to the next row. */
 	exec(f, "UPDATE incident_trail SET actor = 'alice' WHERE id = 4", 1);
-	exec(f, "DROP TRIGGER incident_trail_no_delete; DELETE FROM "
-	    "incident_trail WHERE id = 6", 1);
+	assert_int_equal(test_db_drop_trigger(store_db(f->st),
+	    "incident_trail_no_delete", "incident_trail"), 0);
+	exec(f, "DELETE FROM incident_trail WHERE id = 6", 1);
 	assert_int_equal(store_incident_verify(f->st, &rows, &broken, why,
 	    sizeof(why)), 0);
 	assert_int_equal(broken, 7);
@@ -912,8 +898,8 @@ test_website_sample_counted_once(void **state)
 	char				 err[256];
 	int64_t				 t = local(2026, 11, 27, 10, 0);
 
-	exec(f, "CREATE TRIGGER poison BEFORE INSERT ON events WHEN NEW.key = "
-	    "'bad:1' BEGIN SELECT RAISE(ABORT, 'poisoned'); END;", 1);
+	assert_int_equal(test_db_fail_trigger(store_db(f->st), "poison",
+	    "INSERT", "events", "NEW.key = 'bad:1'", "poisoned"), 0);
 	memset(&b, 0, sizeof(b));
 	snprintf(b.agent, sizeof(b.agent), "mon-01");
 	assert_non_null(b.events = calloc(2, sizeof(*b.events)));
@@ -1025,8 +1011,9 @@ list_incidents(struct store *st, const struct incident_query *q,
 	char err[256];
 
 	memset(s, 0, sizeof(*s));
-	assert_int_equal(store_incident_list(st, q, seen_incident, s, next,
-	    err, sizeof(err)), 0);
+	if (store_incident_list(st, q, seen_incident, s, next, err,
+	    sizeof(err)) != 0)
+		fail_msg("%s", err);
 	return s->n;
 }
 
@@ -1126,5 +1113,5 @@ main(void)
 		    teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return TEST_RUN_BACKENDS("test_incident", tests, NULL, NULL);
 }

@@ -24,16 +24,17 @@
 
 #include <cmocka.h>
 #include <curl/curl.h>
-#include <sqlite3.h>
 
 #include "collector/incident.h"
 #include "collector/notify.h"
 #include "collector/outbox.h"
 #include "collector/store.h"
+#include "collector/store_priv.h"
 #include "common/conf.h"
 #include "common/event.h"
 #include "common/log.h"
 #include "common/timeutil.h"
+#include "tests/unit/backends.h"
 
 /* ---- sinks ---------------------------------------------------------- */
 
@@ -249,6 +250,7 @@ sink_count(struct sink *s)
 struct fx {
 	char			 dir[64];
 	char			 path[96];
+	const char		*target;	/* path, or PostgreSQL's */
 	struct store		*st;
 	struct incidents_conf	 ic;
 	struct notify_conf	 nc;
@@ -293,7 +295,7 @@ fx_open(struct fx *f, const char *channels)
 	no.on_result = on_result;
 	no.clock = fixed_clock;
 	no.clock_arg = f;
-	assert_non_null(f->st = store_open(f->path, why, sizeof(why)));
+	assert_non_null(f->st = store_open(f->target, why, sizeof(why)));
 	/* The incidents pointer is the callback's argument: set below. */
 	io.conf = &f->ic;
 	io.gap_factor = 3;
@@ -320,6 +322,7 @@ setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/test_incnotify.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/c.db", f->dir);
+	f->target = test_backend_target(f->path);
 	sink_start(&f->http, 0);
 	sink_start(&f->smtp, 1);
 	f->clock = 1795786640000LL;
@@ -394,17 +397,7 @@ put_many(struct fx *f, size_t n, const char *type, enum severity sev,
 static int64_t
 scalar(struct fx *f, const char *sql)
 {
-	sqlite3		*db;
-	sqlite3_stmt	*s;
-	int64_t		 v = -1;
-
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return v;
+	return test_db_scalar(f->target, sql);
 }
 
 /* base64 HMAC-SHA256 by the openssl command, key given in hex. */
@@ -504,15 +497,8 @@ test_notified_webhook_email_robots(void **state)
 	    "incident_id = 1 AND channel = 'ding'"), 1);
 
 	/* A rolled-back batch tells nobody. */
-	{
-		sqlite3 *db;
-
-		assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-		assert_int_equal(sqlite3_exec(db, "CREATE TRIGGER boom BEFORE "
-		    "UPDATE ON agents BEGIN SELECT RAISE(ABORT, 'x'); END;",
-		    NULL, NULL, NULL), SQLITE_OK);
-		sqlite3_close(db);
-	}
+	assert_int_equal(test_db_fail_trigger(store_db(f->st), "boom", "UPDATE",
+	    "agents", NULL, "x"), 0);
 	{
 		struct event_batch		b;
 		struct store_batch_result	r;
@@ -618,7 +604,7 @@ test_crash_between_claim_and_send(void **state)
 	    "[notify hook]\ntype = webhook\nurl = http://127.0.0.1:%d/hook\n"
 	    "retries = 1\n", f->http.port);
 	fx_open(f, conf);
-	assert_non_null(dead = store_open(f->path, why, sizeof(why)));
+	assert_non_null(dead = store_open(f->target, why, sizeof(why)));
 	put_many(f, 1, "port_scan", SEV_HIGH, "port_scan:10.0.%d.1->x");
 	/* The other collector claims it, then is killed (never sends). */
 	assert_int_equal(store_outbox_claim(dead, "dead:2", f->clock, 10000, c,
@@ -702,5 +688,5 @@ main(void)
 		    setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return TEST_RUN_BACKENDS("test_incident_notify", tests, NULL, NULL);
 }

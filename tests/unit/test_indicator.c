@@ -81,6 +81,7 @@
 #include "collector/store_report.h"
 #include "common/targets.h"
 #include "common/timeutil.h"
+#include "tests/unit/backends.h"
 
 #define H	3600000LL
 #define MIN	60000LL
@@ -144,8 +145,8 @@ event(struct fx *f, const char *agent, int64_t ts, const char *type,
 	snprintf(b.agent, sizeof(b.agent), "%s", agent);
 	b.events = &ev;
 	b.n = 1;
-	assert_int_equal(store_insert_batch(f->st, &b, ts, &res, err,
-	    sizeof(err)), 0);
+	if (store_insert_batch(f->st, &b, ts, &res, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
 	assert_int_equal(res.inserted, 1);
 	json_decref(data);
 }
@@ -216,7 +217,7 @@ setup_empty(void **state)
 	conf_free(c);
 	snprintf(f->path, sizeof(f->path), "%s/c.db", f->dir);
 	/* In memory: the hand data set is ~700 transactions. */
-	assert_non_null(f->st = store_open(":memory:", err, sizeof(err)));
+	assert_non_null(f->st = store_open(test_backend_target(":memory:"), err, sizeof(err)));
 	assert_int_equal(store_add_event_hook(f->st, store_indicator_hook,
 	    NULL), 0);
 	*state = f;
@@ -1161,5 +1162,5 @@ main(void)
 		cmocka_unit_test(test_period_parse),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return TEST_RUN_BACKENDS("test_indicator", tests, NULL, NULL);
 }

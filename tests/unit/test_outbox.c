@@ -22,6 +22,7 @@
 #include "collector/store_priv.h"
 #include "common/log.h"
 #include "common/taxonomy.h"
+#include "tests/unit/backends.h"
 
 #define T0	1795786640000LL
 #define LEASE	30000
@@ -29,21 +30,23 @@
 struct fx {
 	char		 dir[64];
 	char		 path[96];
-	struct store	*a, *b;		/* two collectors, one file */
+	struct store	*a, *b;		/* two collectors, one database */
 };
 
 static int
 setup(void **state)
 {
 	struct fx	*f = calloc(1, sizeof(*f));
+	const char	*target;
 	char		 why[256];
 
 	log_init("test_outbox", 0, LOG_LVL_ERROR);
 	snprintf(f->dir, sizeof(f->dir), "/tmp/test_outbox.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/c.db", f->dir);
-	assert_non_null(f->a = store_open(f->path, why, sizeof(why)));
-	assert_non_null(f->b = store_open(f->path, why, sizeof(why)));
+	target = test_backend_target(f->path);
+	assert_non_null(f->a = store_open(target, why, sizeof(why)));
+	assert_non_null(f->b = store_open(target, why, sizeof(why)));
 	*state = f;
 	return 0;
 }
@@ -232,5 +235,5 @@ main(void)
 		    setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return TEST_RUN_BACKENDS("test_outbox", tests, NULL, NULL);
 }

@@ -24,6 +24,7 @@
 #include "common/digest.h"
 #include "common/log.h"
 #include "common/token.h"
+#include "tests/unit/backends.h"
 
 #define NOW	1795786640000LL
 
@@ -192,7 +193,7 @@ setup(void **state)
 
 	log_init("test_routes", 0, LOG_LVL_ERROR);
 	assert_int_equal(collector_conf_load(NULL, &f->cc, &err), 0);
-	f->api.store = store_open(":memory:", e, sizeof(e));
+	f->api.store = store_open(test_backend_target(":memory:"), e, sizeof(e));
 	assert_non_null(f->api.store);
 	f->api.conf = &f->cc;
 	f->api.now = fixed_now;
@@ -303,5 +304,5 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_middleware, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return TEST_RUN_BACKENDS("test_routes", tests, NULL, NULL);
 }

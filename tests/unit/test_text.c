@@ -26,6 +26,7 @@
 #include "common/log.h"
 #include "common/text.h"
 #include "common/timeutil.h"
+#include "tests/unit/backends.h"
 
 static void
 test_decode(void **state)
@@ -273,7 +274,7 @@ test_random_events_all_stored(void **state)
 	rng = seed ? seed : 1;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/c.db", dir);
-	assert_non_null(st = store_open(path, err, sizeof(err)));
+	assert_non_null(st = store_open(test_backend_target(path), err, sizeof(err)));
 	memset(&ic, 0, sizeof(ic));
 	memset(&sc, 0, sizeof(sc));
 	assert_non_null(c = conf_load_string("t.ini", "", &cerr));
@@ -369,5 +370,5 @@ main(void)
 
 	log_init("test_text", 0, LOG_LVL_ERROR);
 	time_set_zone("Asia/Shanghai");
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return TEST_RUN_BACKENDS("test_text", tests, NULL, NULL);
 }
