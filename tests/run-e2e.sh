@@ -30,7 +30,7 @@ export ASAN_OPTIONS="${a:+$a:}log_path=$san/report" UBSAN_OPTIONS="${u:+$u:}log_
 # tests/e2e/helpers.bash); set it empty for no PostgreSQL pass (the
 # sanitizer build: tests/check.sh).  Its TAP is counted after the main
 # run's, so the two never interleave.
-PG_E2E=${PG_E2E-tests/e2e/collector.bats tests/e2e/failover.bats tests/e2e/export.bats tests/e2e/incidents.bats tests/e2e/assets.bats tests/e2e/enroll.bats tests/e2e/migrate.bats}
+PG_E2E=${PG_E2E-tests/e2e/collector.bats tests/e2e/failover.bats tests/e2e/export.bats tests/e2e/incidents.bats tests/e2e/assets.bats tests/e2e/enroll.bats}
 pgtap=$(mktemp)
 pgpid=
 if [ -n "$PG_E2E" ] && { [ "$all" = 1 ] || [ -n "${SB_PG_E2E:-}" ]; }; then
