@@ -215,7 +215,14 @@ session_setup(struct pg_db *d)
 	int		 ok;
 
 	PQsetNoticeProcessor(d->c, notice_quiet, NULL);
-	r = PQexec(d->c, "SET TIME ZONE 'UTC'; SET bytea_output = 'hex'");
+	/*
+	 * lock_timeout: a writer waits for the store's write lock (and any
+	 * row lock) at most as long as SQLite's busy timeout, then fails
+	 * with 55P03 (DB_E_BUSY, the store's STORE_RETRY: 503 and
+	 * Retry-After to the agent) instead of hanging behind a stuck one.
+	 */
+	r = PQexec(d->c, "SET TIME ZONE 'UTC'; SET bytea_output = 'hex'; "
+	    "SET lock_timeout = '5s'");
 	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 	if (!ok)
 		take_error(d, r, PQTRANS_IDLE);

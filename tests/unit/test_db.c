@@ -557,6 +557,30 @@ test_begin_write(void **state)
 	db_close(w.db);
 }
 
+/*
+ * PostgreSQL: a writer waits for another's write lock as long as
+ * SQLite's busy timeout (lock_timeout 5 s), then fails as busy (the
+ * store answers 503 + Retry-After), instead of hanging forever.
+ */
+static void
+test_write_lock_busy(void **state)
+{
+	struct db	*db = db_of(state), *other;
+
+	if (db_kind(db) != DB_POSTGRES)
+		skip();		/* SQLite: busy_timeout, test_store */
+	other = open_again(state);
+	assert_int_equal(db_begin_write(db), 0);
+	assert_int_equal(db_begin_write(other), -1);
+	assert_int_equal(db_errcode(other), DB_E_BUSY);
+	assert_non_null(strstr(db_errmsg(other), "lock"));
+	assert_int_equal(db_exec(other, "ROLLBACK"), 0);
+	exec_ok(db, "COMMIT");
+	assert_int_equal(db_begin_write(other), 0);
+	assert_int_equal(db_exec(other, "COMMIT"), 0);
+	db_close(other);
+}
+
 /* Terminate db's server process from another connection. */
 static void
 kill_backend(void **state, struct db *db)
@@ -652,12 +676,13 @@ test_session(void **state)
 	assert_int_equal(db_column_int(s, 0), 1);
 	db_finalize(s);
 	s = prep(db, "SELECT current_setting('application_name'), "
-	    "current_setting('TimeZone'), current_setting('client_encoding')",
-	    0);
+	    "current_setting('TimeZone'), current_setting('client_encoding'), "
+	    "current_setting('lock_timeout')", 0);
 	step_is(s, DB_ROW);
 	assert_string_equal(db_column_text(s, 0), "shaobing-collector");
 	assert_string_equal(db_column_text(s, 1), "UTC");
 	assert_string_equal(db_column_text(s, 2), "UTF8");
+	assert_string_equal(db_column_text(s, 3), "5s");
 	db_finalize(s);
 	/* The name has no password (there is none to begin with). */
 	assert_string_equal(db_name(db), ((struct fx *)*state)->target);
@@ -742,6 +767,8 @@ main(void)
 		BOTH(test_persistent),
 		BOTH(test_begin_write),
 		cmocka_unit_test_setup_teardown(test_reconnect, setup_pg,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_write_lock_busy, setup_pg,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_session, setup_pg,
 		    teardown),
