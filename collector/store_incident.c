@@ -278,7 +278,7 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		return -1;
 	if (prep(st, STMT_INCIDENT_LATEST, "SELECT id, status, level, severity, "
 	    "first_seen, last_seen, count FROM incidents WHERE key = ?1 AND "
-	    "agent_id IS ?2 ORDER BY id DESC LIMIT 1", &s, err, errlen) == -1)
+	    "agent_id IS NOT DISTINCT FROM ?2 ORDER BY id DESC LIMIT 1", &s, err, errlen) == -1)
 		goto out;
 	db_bind_text(s, 1, o->key, -1);
 	if (o->agent_id > 0)
@@ -309,8 +309,9 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		int64_t nfirst = o->ts < first ? o->ts : first;
 
 		if (prep(st, STMT_INCIDENT_FOLD, "UPDATE incidents SET "
-		    "count = count + 1, first_seen = ?2, last_seen = max(last_seen, ?3), "
-		    "severity = max(severity, ?4), level = ?5, "
+		    "count = count + 1, first_seen = ?2, "
+		    "last_seen = greatest(last_seen, ?3), "
+		    "severity = greatest(severity, ?4), level = ?5, "
 		    "report_deadline = ?6 WHERE id = ?1", &s, err, errlen) == -1)
 			goto out;
 		db_bind_int64(s, 1, id);
@@ -382,8 +383,9 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 			goto out;
 	}
 	if (o->event_id > 0) {
-		if (prep(st, STMT_INCIDENT_LINK, "INSERT OR IGNORE INTO "
-		    "incident_events (incident_id, event_id) VALUES (?1, ?2)",
+		if (prep(st, STMT_INCIDENT_LINK, "INSERT INTO "
+		    "incident_events (incident_id, event_id) VALUES (?1, ?2) "
+		    "ON CONFLICT DO NOTHING",
 		    &s, err, errlen) == -1)
 			goto out;
 		db_bind_int64(s, 1, r->id);
@@ -411,7 +413,8 @@ store_incident_find_open(struct store *st, int64_t agent_id, const char *key,
 	int		 step;
 
 	if (prep(st, STMT_INCIDENT_FIND_OPEN, "SELECT id, first_seen FROM "
-	    "incidents WHERE key = ?1 AND agent_id IS ?2 AND status IN "
+	    "incidents WHERE key = ?1 AND agent_id IS NOT DISTINCT FROM ?2 "
+	    "AND status IN "
 	    "('open', 'acknowledged') "
 	    "ORDER BY id DESC LIMIT 1", &s, err, errlen) == -1)
 		return -1;
@@ -439,7 +442,8 @@ store_incident_find_open_types(struct store *st, int64_t agent_id,
 
 	*n = 0;
 	if (prep(st, STMT_INCIDENT_FIND_OPEN_TYPES, "SELECT id, type FROM "
-	    "incidents WHERE agent_id IS ?1 AND substr(type, 1, length(?2)) = "
+	    "incidents WHERE agent_id IS NOT DISTINCT FROM ?1 AND "
+	    "substr(type, 1, length(?2)) = "
 	    "?2 AND key = type || ':' || ?3 AND status IN ('open', "
 	    "'acknowledged') ORDER BY id", &s, err, errlen) == -1)
 		return -1;
@@ -724,15 +728,15 @@ store_incident_list(struct store *st, const struct incident_query *q,
 	    "LEFT JOIN agents a ON a.id = i.agent_id WHERE i.id > ?1%s%s%s%s"
 	    "%s%s%s%s ORDER BY i.id%s LIMIT ?6",
 	    q->status ? " AND i.status = ?2" : "",
-	    q->category ? " AND (i.category = ?3 OR i.subcategory LIKE "
-	    "?3 || '%')" : "",
+	    q->category ? " AND (i.category = ?3 OR "
+	    "strpos(lower(i.subcategory), lower(?3)) = 1)" : "",
 	    q->level > 0 ? " AND i.level <= ?4" : "",
 	    q->since_ms != INT64_MIN ? " AND i.first_seen >= ?5" : "",
 	    q->until_ms != 0 ? " AND i.first_seen < ?7" : "",
 	    q->asset ? " AND (i.asset = ?8 OR a.name = ?8)" : "",
-	    q->text ? " AND (instr(lower(i.title), lower(?9)) > 0 OR "
-	    "instr(lower(i.asset), lower(?9)) > 0 OR "
-	    "instr(lower(i.key), lower(?9)) > 0)" : "",
+	    q->text ? " AND (strpos(lower(i.title), lower(?9)) > 0 OR "
+	    "strpos(lower(i.asset), lower(?9)) > 0 OR "
+	    "strpos(lower(i.key), lower(?9)) > 0)" : "",
 	    q->before_id > 0 ? " AND i.id < ?10" : "",
 	    q->desc ? " DESC" : "");
 	if (store_query_args(st, STORE_ONCE, sql, "listing incidents", args,
@@ -749,8 +753,10 @@ store_ind_incidents(struct store *st, int64_t from, int64_t to,
 {
 	struct incident_walk w = { .fn = fn, .arg = arg };
 
-	/* Before migration 2 there is nothing to read. */
-	if (store_query(st, STORE_ONCE, "SELECT 1 FROM sqlite_master WHERE "
+	/* Before migration 2 there is nothing to read (SQLite: PostgreSQL's
+	   schema starts with every table). */
+	if (db_kind(store_db(st)) == DB_SQLITE &&
+	    store_query(st, STORE_ONCE, "SELECT 1 FROM sqlite_master WHERE "
 	    "type = 'table' AND name = 'incidents'", "reading incidents",
 	    NULL, NULL, err, errlen, "") < 1)
 		return 0;
@@ -849,8 +855,7 @@ store_incident_events(struct store *st, int64_t id, store_event_fn fn,
 	return store_query(st, STORE_ONCE, "SELECT * FROM (SELECT e.id, "
 	    "e.seq, e.ts, e.received, e.severity, e.key, e.data FROM "
 	    "incident_events ie JOIN events e ON e.id = ie.event_id WHERE "
-	    "ie.incident_id = ?1 ORDER BY e.id DESC LIMIT 100) AS recent "
-	    "ORDER BY id",
+	    "ie.incident_id = ?1 ORDER BY e.id DESC LIMIT 100) AS last ORDER BY id",
 	    "reading the incident", incident_event_row, &w, err, errlen, "I",
 	    id) == -1 ? -1 : 0;
 }
