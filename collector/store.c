@@ -1033,6 +1033,31 @@ event_hooks(struct store *st, const struct event_batch *b, size_t i,
 }
 
 /*
+ * Bind and step ST_EVENT_ADD for ev as (agent_id, seq), its data text
+ * the first dl bytes of st->buf: DB_ROW with *event_id (stored now),
+ * DB_DONE (that seq is stored already) or DB_ERROR.  The caller resets.
+ */
+static int
+event_row_add(struct store *st, int64_t agent_id, int64_t seq,
+    const struct event *ev, int64_t now_ms, ssize_t dl, int64_t *event_id)
+{
+	struct db_stmt	*s = st->st[ST_EVENT_ADD];
+	int		 rc;
+
+	db_bind_int64(s, 1, agent_id);
+	db_bind_int64(s, 2, seq);
+	db_bind_int64(s, 3, ev->ts_ms);
+	db_bind_int64(s, 4, now_ms);
+	db_bind_text(s, 5, ev->type, -1);
+	db_bind_int(s, 6, (int)ev->severity);
+	db_bind_text(s, 7, ev->key, -1);
+	db_bind_text(s, 8, st->buf, (int)dl);
+	if ((rc = db_step(s)) == DB_ROW)
+		*event_id = db_column_int64(s, 0);
+	return rc;
+}
+
+/*
  * Insert one event and run its hooks.  1 inserted, 0 a duplicate, -1
  * with err (the caller rolls back to the event's savepoint).
  */
@@ -1051,17 +1076,8 @@ event_one(struct store *st, const struct event_batch *b, size_t i,
 		    "as JSON", i);
 		return -1;
 	}
-	db_bind_int64(s, 1, agent_id);
-	db_bind_int64(s, 2, (int64_t)ev->seq);
-	db_bind_int64(s, 3, ev->ts_ms);
-	db_bind_int64(s, 4, now_ms);
-	db_bind_text(s, 5, ev->type, -1);
-	db_bind_int(s, 6, (int)ev->severity);
-	db_bind_text(s, 7, ev->key, -1);
-	db_bind_text(s, 8, st->buf, (int)dl);
-	/* A row back is the new id; none, the seq was stored already. */
-	if ((rc = db_step(s)) == DB_ROW)
-		event_id = db_column_int64(s, 0);
+	rc = event_row_add(st, agent_id, (int64_t)ev->seq, ev, now_ms, dl,
+	    &event_id);
 	if (rc == DB_ERROR) {
 		/* Short: the agent is told this, not the SQL. */
 		st->last_rc = db_errcode(st->db);
@@ -1547,16 +1563,7 @@ store_insert_derived(struct store *st, int64_t agent_id, const char *agent,
 		return -1;
 	}
 	s = st->st[ST_EVENT_ADD];
-	db_bind_int64(s, 1, agent_id);
-	db_bind_int64(s, 2, seq);
-	db_bind_int64(s, 3, ev->ts_ms);
-	db_bind_int64(s, 4, now_ms);
-	db_bind_text(s, 5, ev->type, -1);
-	db_bind_int(s, 6, (int)ev->severity);
-	db_bind_text(s, 7, ev->key, -1);
-	db_bind_text(s, 8, st->buf, (int)dl);
-	if ((rc = db_step(s)) == DB_ROW)
-		event_id = db_column_int64(s, 0);
+	rc = event_row_add(st, agent_id, seq, ev, now_ms, dl, &event_id);
 	db_reset(s);
 	if (rc == DB_ERROR) {
 		store_db_err(st, stmt_sql[ST_EVENT_ADD], err, errlen);
