@@ -251,6 +251,7 @@ session_of(struct console *c, struct api *api,
 
 	if (!console_cookie_get(rq->cookie, CONSOLE_COOKIE, id, sizeof(id)))
 		return NULL;
+	c->sessions.st = api->store;
 	return console_session_find(&c->sessions, id, api->now());
 }
 
@@ -370,6 +371,7 @@ login(struct console *c, struct api *api, const struct console_request *rq,
 		    "password");
 		goto out;
 	}
+	c->sessions.st = api->store;
 	if ((s = console_session_new(&c->sessions, u.name, u.role, rq->addr,
 	    now, id, sizeof(id))) == NULL) {
 		answer_error(rs, 500, "no random bytes for the session");
@@ -407,7 +409,7 @@ logout(struct console *c, struct api *api, const struct console_request *rq,
 		return;
 	}
 	snprintf(user, sizeof(user), "%s", s->user);
-	console_session_end(s);
+	console_session_end(&c->sessions, s);
 	snprintf(rs->cookie, sizeof(rs->cookie), CONSOLE_COOKIE "=; "
 	    "Path=/console; Max-Age=0; Secure; HttpOnly; SameSite=Strict");
 	audit(api, rq, user, "/console/logout", 200);
@@ -549,6 +551,21 @@ user_json(void *arg, const struct console_user_row *u, char *err,
 }
 
 /* {"users":[{"name","role","created","changed","last_login"}]} */
+
+/* A password changed or a user deleted: every session of name ends, on
+   every collector of the database. */
+static int
+end_sessions(struct api *api, const char *name, char *why, size_t whylen)
+{
+	if (api->console != NULL) {
+		api->console->sessions.st = api->store;
+		console_session_end_user(&api->console->sessions, name);
+		return 0;
+	}
+	return store_console_session_del(api->store, NULL, name, why,
+	    whylen) == -1 ? -1 : 0;
+}
+
 static int
 console_users_json(struct store *st, json_t **out, char *err, size_t errlen)
 {
@@ -693,8 +710,8 @@ console_users_api(struct api *api, const struct api_request *rq,
 		if (r == 1)
 			goto unknown;
 		snprintf(what, sizeof(what), "users passwd %s", name);
-		if (api->console != NULL)
-			console_session_end_user(&api->console->sessions, name);
+		if (end_sessions(api, name, why, sizeof(why)) == -1)
+			goto store_err;
 		api_reply(rs, 200, json_pack("{s:b}", "ok", 1));
 	} else {
 		r = store_console_user_del(api->store, name, why, sizeof(why));
@@ -703,8 +720,8 @@ console_users_api(struct api *api, const struct api_request *rq,
 		if (r == 1)
 			goto unknown;
 		snprintf(what, sizeof(what), "users del %s", name);
-		if (api->console != NULL)
-			console_session_end_user(&api->console->sessions, name);
+		if (end_sessions(api, name, why, sizeof(why)) == -1)
+			goto store_err;
 		api_reply(rs, 200, json_pack("{s:b}", "ok", 1));
 	}
 	log_info("console: %s (admin API, %s)", what,

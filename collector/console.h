@@ -81,8 +81,16 @@ struct console_session {
 	int		 used;
 };
 
+/*
+ * The sessions: in the store's console_sessions table when st is set
+ * (several collectors on one database each know every session: a
+ * login on one works on all, a logout or a password change on one ends
+ * it on all), the slots here holding the copy a request works on; in
+ * the slots alone when st is NULL (unit tests).
+ */
 struct console_sessions {
 	struct console_session	 s[CONSOLE_SESSIONS_MAX];
+	struct store		*st;
 };
 
 /*
@@ -100,7 +108,8 @@ struct console_session *console_session_new(struct console_sessions *t,
  */
 struct console_session *console_session_find(struct console_sessions *t,
 	    const char *id, int64_t now);
-void	console_session_end(struct console_session *s);
+void	console_session_end(struct console_sessions *t,
+	    struct console_session *s);
 /* End every session of user (password changed, user deleted). */
 int	console_session_end_user(struct console_sessions *t, const char *user);
 
@@ -157,6 +166,20 @@ int	console_csrf_ok(const struct console_session *s, const char *token,
 	    char *why, size_t whylen);
 
 /* ---- store (store_console.c) -------------------------------------- */
+
+/* Sessions by the SHA-256 of their id (console_sessions, migration 15). */
+extern const char store_console_sessions_migration[];
+extern const char store_console_sessions_migration_pg[];
+int	store_console_session_put(struct store *st,
+	    const struct console_session *s, char *err, size_t errlen);
+/* 1 with *s filled (used = 1), 0 none, -1 with err. */
+int	store_console_session_get(struct store *st, const unsigned char h[32],
+	    struct console_session *s, char *err, size_t errlen);
+int	store_console_session_touch(struct store *st, const unsigned char h[32],
+	    int64_t last_used, char *err, size_t errlen);
+/* End one session (h) or every session of user (h NULL): rows ended. */
+int	store_console_session_del(struct store *st, const unsigned char *h,
+	    const char *user, char *err, size_t errlen);
 
 extern const char store_console_migration[];
 

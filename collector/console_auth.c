@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "collector/console.h"
+#include "common/log.h"
 #include "common/hex.h"
 #include "common/rbuf.h"
 #include "common/token.h"
@@ -176,6 +177,10 @@ bad:
 
 /* ---- sessions ----------------------------------------------------- */
 
+static struct console_session *slot_for(struct console_sessions *,
+    const unsigned char *);
+static struct console_session *slot_free(struct console_sessions *);
+
 static void
 sha256(const void *p, size_t n, unsigned char out[32])
 {
@@ -190,18 +195,9 @@ console_session_new(struct console_sessions *t, const char *user,
     enum console_role role, const char *peer, int64_t now, char *id,
     size_t idlen)
 {
-	struct console_session *s = NULL;
+	struct console_session	*s = slot_free(t);
+	char			 err[256];
 
-	for (size_t i = 0; i < CONSOLE_SESSIONS_MAX; i++) {
-		struct console_session *c = &t->s[i];
-
-		if (!c->used) {
-			s = c;
-			break;
-		}
-		if (s == NULL || c->last_used < s->last_used)
-			s = c;
-	}
 	memset(s, 0, sizeof(*s));
 	if (token_new("", id, idlen) == -1 ||
 	    token_new("", s->csrf, sizeof(s->csrf)) == -1)
@@ -212,38 +208,107 @@ console_session_new(struct console_sessions *t, const char *user,
 	s->role = role;
 	s->created = s->last_used = now;
 	s->used = 1;
+	if (t->st != NULL && store_console_session_put(t->st, s, err,
+	    sizeof(err)) == -1) {
+		log_warnx("console: %s; the login of %s works on this "
+		    "collector only", err, user);
+	}
 	return s;
 }
+
+/* The slot for a session: its own, else an unused one, else the least
+   recently used. */
+static struct console_session *
+slot_for(struct console_sessions *t, const unsigned char *h)
+{
+	struct console_session *s = NULL;
+
+	for (size_t i = 0; i < CONSOLE_SESSIONS_MAX; i++) {
+		struct console_session *c = &t->s[i];
+
+		if (h != NULL && c->used &&
+		    CRYPTO_memcmp(c->id_hash, h, sizeof(c->id_hash)) == 0)
+			return c;
+	}
+	for (size_t i = 0; i < CONSOLE_SESSIONS_MAX; i++) {
+		struct console_session *c = &t->s[i];
+
+		if (!c->used)
+			return c;
+		if (s == NULL || c->last_used < s->last_used)
+			s = c;
+	}
+	return s;
+}
+
+static struct console_session *
+slot_free(struct console_sessions *t)
+{
+	return slot_for(t, NULL);
+}
+
+/* A shared session's last use is written at most this often. */
+#define SESSION_TOUCH_MS	(10 * 1000)
 
 struct console_session *
 console_session_find(struct console_sessions *t, const char *id, int64_t now)
 {
-	unsigned char h[32];
+	struct console_session	*s = NULL, db;
+	unsigned char		 h[32];
+	char			 err[256];
+	int			 r;
 
 	if (id == NULL || strlen(id) != CONSOLE_TOKEN_HEX - 1)
 		return NULL;
 	sha256(id, strlen(id), h);
-	for (size_t i = 0; i < CONSOLE_SESSIONS_MAX; i++) {
-		struct console_session *s = &t->s[i];
-
-		if (!s->used || CRYPTO_memcmp(s->id_hash, h, sizeof(h)) != 0)
-			continue;
-		if (now - s->last_used > CONSOLE_IDLE_MS ||
-		    now - s->created > CONSOLE_ABSOLUTE_MS) {
-			console_session_end(s);
+	if (t->st != NULL) {
+		/* The database says whether it lives (a logout on another
+		   collector ends it here too). */
+		if ((r = store_console_session_get(t->st, h, &db, err,
+		    sizeof(err))) == -1)
+			log_warnx("console: %s", err);
+		if (r != 1) {
+			if ((s = slot_for(t, h)) != NULL && s->used &&
+			    CRYPTO_memcmp(s->id_hash, h, sizeof(h)) == 0)
+				console_session_end(NULL, s);
 			return NULL;
 		}
-		s->last_used = now;
-		return s;
+		s = slot_for(t, h);
+		if (!s->used || CRYPTO_memcmp(s->id_hash, h, sizeof(h)) != 0 ||
+		    db.last_used > s->last_used)
+			*s = db;
+	} else {
+		for (size_t i = 0; i < CONSOLE_SESSIONS_MAX && s == NULL; i++)
+			if (t->s[i].used && CRYPTO_memcmp(t->s[i].id_hash, h,
+			    sizeof(h)) == 0)
+				s = &t->s[i];
+		if (s == NULL)
+			return NULL;
 	}
-	return NULL;
+	if (now - s->last_used > CONSOLE_IDLE_MS ||
+	    now - s->created > CONSOLE_ABSOLUTE_MS) {
+		console_session_end(t, s);
+		return NULL;
+	}
+	if (t->st != NULL && now - s->last_used >= SESSION_TOUCH_MS &&
+	    store_console_session_touch(t->st, h, now, err,
+	    sizeof(err)) == -1)
+		log_warnx("console: %s", err);
+	s->last_used = now;
+	return s;
 }
 
 void
-console_session_end(struct console_session *s)
+console_session_end(struct console_sessions *t, struct console_session *s)
 {
+	char	err[256];
+
 	if (s == NULL)
 		return;
+	if (t != NULL && t->st != NULL && s->used &&
+	    store_console_session_del(t->st, s->id_hash, NULL, err,
+	    sizeof(err)) == -1)
+		log_warnx("console: %s", err);
 	OPENSSL_cleanse(s, sizeof(*s));
 	s->used = 0;
 }
@@ -251,13 +316,21 @@ console_session_end(struct console_session *s)
 int
 console_session_end_user(struct console_sessions *t, const char *user)
 {
-	int n = 0;
+	char	err[256];
+	int	n = 0, r;
 
 	for (size_t i = 0; i < CONSOLE_SESSIONS_MAX; i++)
 		if (t->s[i].used && strcmp(t->s[i].user, user) == 0) {
-			console_session_end(&t->s[i]);
+			console_session_end(NULL, &t->s[i]);
 			n++;
 		}
+	if (t->st != NULL) {
+		if ((r = store_console_session_del(t->st, NULL, user, err,
+		    sizeof(err))) == -1)
+			log_warnx("console: %s", err);
+		else if (r > n)
+			n = r;
+	}
 	return n;
 }
 

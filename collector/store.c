@@ -140,6 +140,10 @@ static const struct store_migration migrations[] = {
 	") WITHOUT ROWID;", NULL },
 	/* 14: the notification outbox (collector/store_incident.c) */
 	{ store_outbox_migration, store_outbox_migration_pg },
+	/* 15: console sessions in the database, for several collectors
+	   (collector/store_console.c) */
+	{ store_console_sessions_migration,
+	  store_console_sessions_migration_pg },
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -175,3 +175,113 @@ store_console_user_list(struct store *st, store_console_user_fn fn,
 	    "listing console users", user_list_row, &w, err, errlen, "") ==
 	    -1 ? -1 : 0;
 }
+
+/* ---- sessions -------------------------------------------------------- */
+
+const char store_console_sessions_migration[] =
+	"CREATE TABLE console_sessions ("
+	"  id_hash TEXT PRIMARY KEY,"		/* SHA-256 of the cookie, hex */
+	"  username TEXT NOT NULL,"
+	"  role INTEGER NOT NULL,"		/* enum console_role */
+	"  csrf TEXT NOT NULL,"
+	"  peer TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  last_used INTEGER NOT NULL"
+	");"
+	"CREATE INDEX console_sessions_user ON console_sessions(username);";
+
+const char store_console_sessions_migration_pg[] =
+	"CREATE TABLE console_sessions ("
+	"  id_hash TEXT COLLATE \"C\" PRIMARY KEY,"
+	"  username TEXT COLLATE \"C\" NOT NULL,"
+	"  role BIGINT NOT NULL,"
+	"  csrf TEXT COLLATE \"C\" NOT NULL,"
+	"  peer TEXT COLLATE \"C\" NOT NULL,"
+	"  created BIGINT NOT NULL,"
+	"  last_used BIGINT NOT NULL"
+	");"
+	"CREATE INDEX console_sessions_user ON console_sessions(username);";
+
+static void
+hash_hex(const unsigned char h[32], char out[65])
+{
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+int
+store_console_session_put(struct store *st, const struct console_session *cs,
+    char *err, size_t errlen)
+{
+	char	hex[65];
+
+	hash_hex(cs->id_hash, hex);
+	return store_query(st, STORE_ONCE, "INSERT INTO console_sessions "
+	    "(id_hash, username, role, csrf, peer, created, last_used) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id_hash) DO NOTHING",
+	    "storing a console session", NULL, NULL, err, errlen, "ssissII",
+	    hex, cs->user, (int)cs->role, cs->csrf, cs->peer, cs->created,
+	    cs->last_used) == -1 ? -1 : 0;
+}
+
+static int
+session_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct console_session *cs = arg;
+
+	(void)err;
+	(void)errlen;
+	snprintf(cs->user, sizeof(cs->user), "%s", store_col_text(r, 0));
+	cs->role = (enum console_role)store_col_int(r, 1);
+	snprintf(cs->csrf, sizeof(cs->csrf), "%s", store_col_text(r, 2));
+	snprintf(cs->peer, sizeof(cs->peer), "%s", store_col_text(r, 3));
+	cs->created = store_col_int(r, 4);
+	cs->last_used = store_col_int(r, 5);
+	cs->used = 1;
+	return 1;
+}
+
+int
+store_console_session_get(struct store *st, const unsigned char h[32],
+    struct console_session *cs, char *err, size_t errlen)
+{
+	char	hex[65];
+
+	hash_hex(h, hex);
+	memset(cs, 0, sizeof(*cs));
+	memcpy(cs->id_hash, h, sizeof(cs->id_hash));
+	return store_query(st, STORE_ONCE, "SELECT username, role, csrf, "
+	    "peer, created, last_used FROM console_sessions WHERE id_hash = ?1",
+	    "reading a console session", session_row, cs, err, errlen, "s",
+	    hex);
+}
+
+int
+store_console_session_touch(struct store *st, const unsigned char h[32],
+    int64_t last_used, char *err, size_t errlen)
+{
+	char	hex[65];
+
+	hash_hex(h, hex);
+	return store_query(st, STORE_ONCE, "UPDATE console_sessions SET "
+	    "last_used = greatest(last_used, ?2) WHERE id_hash = ?1",
+	    "using a console session", NULL, NULL, err, errlen, "sI", hex,
+	    last_used) == -1 ? -1 : 0;
+}
+
+int
+store_console_session_del(struct store *st, const unsigned char *h,
+    const char *user, char *err, size_t errlen)
+{
+	char	hex[65];
+
+	if (h == NULL)
+		return store_query(st, STORE_ONCE, "DELETE FROM "
+		    "console_sessions WHERE username = ?1", "ending console "
+		    "sessions", NULL, NULL, err, errlen, "s", user) == -1 ?
+		    -1 : (int)db_changes(store_db(st));
+	hash_hex(h, hex);
+	return store_query(st, STORE_ONCE, "DELETE FROM console_sessions "
+	    "WHERE id_hash = ?1", "ending a console session", NULL, NULL, err,
+	    errlen, "s", hex) == -1 ? -1 : (int)db_changes(store_db(st));
+}

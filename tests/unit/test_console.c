@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -150,7 +151,7 @@ test_session_expiry(void **state)
 	assert_null(console_session_find(t, NULL, now));
 	assert_ptr_equal(console_session_find(t, id, now), s);
 	/* Logout. */
-	console_session_end(s);
+	console_session_end(t, s);
 	assert_null(console_session_find(t, id, now));
 
 	/* end_user ends every session of that user only. */
@@ -383,6 +384,76 @@ struct fx {
 	char			 cookie[sizeof(((struct console_response *)0)->cookie)];
 	char			 csrf[CONSOLE_TOKEN_HEX];
 };
+
+/*
+ * Two collectors on one database (two stores, two session tables): a
+ * login on one works on the other with its CSRF token; a logout, a
+ * password change (end_user) or idleness on one ends it on both; a use
+ * on one keeps it alive on the other.
+ */
+static void
+test_sessions_shared(void **state)
+{
+	struct console_sessions	*t1 = calloc(1, sizeof(*t1));
+	struct console_sessions	*t2 = calloc(1, sizeof(*t2));
+	struct console_session	*s, *o;
+	char			 dir[] = "/tmp/test_console.XXXXXX", path[64];
+	char			 id[CONSOLE_TOKEN_HEX], id2[CONSOLE_TOKEN_HEX];
+	char			 e[256];
+	const char		*target;
+	int64_t			 now = 1700000000000LL;
+
+	(void)state;
+	assert_non_null(t1);
+	assert_non_null(t2);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/c.db", dir);
+	target = test_backend_target(path);
+	if ((t1->st = store_open(target, e, sizeof(e))) == NULL ||
+	    (t2->st = store_open(target, e, sizeof(e))) == NULL)
+		fail_msg("%s", e);
+
+	assert_non_null(s = console_session_new(t1, "erin", CONSOLE_ROLE_ADMIN,
+	    "10.0.0.5", now, id, sizeof(id)));
+	assert_non_null(o = console_session_find(t2, id, now + 1000));
+	assert_string_equal(o->user, "erin");
+	assert_int_equal(o->role, CONSOLE_ROLE_ADMIN);
+	assert_string_equal(o->csrf, s->csrf);
+	assert_string_equal(o->peer, "10.0.0.5");
+	/* Used on 2 twenty minutes later: alive on 1 past 1's own idle. */
+	assert_non_null(console_session_find(t2, id, now + 20 * 60000));
+	assert_non_null(console_session_find(t1, id, now + 45 * 60000));
+	/* Logout on 2 ends it on 1. */
+	console_session_end(t2, console_session_find(t2, id, now + 46 * 60000));
+	assert_null(console_session_find(t1, id, now + 46 * 60000));
+
+	/* A password change on 2 ends every session of that user on 1. */
+	assert_non_null(console_session_new(t1, "fred", CONSOLE_ROLE_READ, "",
+	    now, id, sizeof(id)));
+	assert_non_null(console_session_new(t1, "fred", CONSOLE_ROLE_READ, "",
+	    now, id2, sizeof(id2)));
+	assert_non_null(console_session_find(t1, id, now));
+	assert_int_equal(console_session_end_user(t2, "fred"), 2);
+	assert_null(console_session_find(t1, id, now));
+	assert_null(console_session_find(t1, id2, now));
+
+	/* Idle past CONSOLE_IDLE_MS, seen from the other one: gone on both. */
+	assert_non_null(console_session_new(t1, "gina", CONSOLE_ROLE_READ, "",
+	    now, id, sizeof(id)));
+	assert_null(console_session_find(t2, id, now + CONSOLE_IDLE_MS + 1));
+	assert_null(console_session_find(t1, id, now + 1000));
+
+	store_close(t1->st);
+	store_close(t2->st);
+	free(t1);
+	free(t2);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/c.db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/c.db-shm", dir);
+	unlink(path);
+	rmdir(dir);
+}
 
 static int
 setup(void **state)
@@ -673,6 +744,7 @@ main(void)
 		cmocka_unit_test(test_hash_malformed),
 		cmocka_unit_test(test_session_expiry),
 		cmocka_unit_test(test_session_table_full),
+		cmocka_unit_test(test_sessions_shared),
 		cmocka_unit_test(test_csrf),
 		cmocka_unit_test(test_origin),
 		cmocka_unit_test(test_limits),

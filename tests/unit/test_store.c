@@ -834,9 +834,11 @@ test_pg_upgrade_from_baseline(void **state)
 	struct fx	*f = fx(state);
 	char		 err[512];
 
-	assert_true(store_schema_latest() >= 14);
-	/* Back to what version 13 had: no outbox (migration 14). */
+	assert_true(store_schema_latest() >= 15);
+	/* Back to what version 13 had: no outbox (migration 14), no shared
+	   console sessions (15). */
 	assert_int_equal(db_exec(store_db(f->st), "DROP TABLE notify_outbox; "
+	    "DROP TABLE console_sessions; "
 	    "UPDATE shaobing_schema SET version = 13"), 0);
 	store_close(f->st);
 	if ((f->st = store_open(f->target, err, sizeof(err))) == NULL)
@@ -846,6 +848,8 @@ test_pg_upgrade_from_baseline(void **state)
 	    store_schema_latest());
 	assert_int_equal(one_int(f->st, "SELECT count(*) FROM notify_outbox"),
 	    0);
+	assert_int_equal(one_int(f->st, "SELECT count(*) FROM "
+	    "console_sessions"), 0);
 	assert_int_equal(one_int(f->st, "SELECT count(*) FROM "
 	    "shaobing_schema"), 1);
 }
