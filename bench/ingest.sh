@@ -12,7 +12,8 @@
 # BATCH_SIZE (1000); STORE=postgresql runs the collectors on a throw-away
 # PostgreSQL cluster (tests/pg.sh, fsync on, on this machine) instead of
 # SQLite, COLLECTORS=2 runs two collectors on the one database (clients
-# split between them); OUT names the figures file (default ingest).
+# split between them); OUT names the figures file (default ingest);
+# KEEP=1 keeps the temp folder (collector logs) for a look afterwards.
 set -eu
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
@@ -34,7 +35,7 @@ cleanup() {
 	[ -n "$pids" ] && kill $pids 2>/dev/null
 	wait 2>/dev/null
 	[ -z "$pgdir" ] || sh tests/pg.sh stop "$pgdir"
-	rm -rf "$T"
+	if [ -n "${KEEP:-}" ]; then echo "ingest: kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
