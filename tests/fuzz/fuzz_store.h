@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "collector/store_priv.h"
 
 #define FUZZ_STORE_MAX_STMTS	256
