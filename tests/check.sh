@@ -31,8 +31,8 @@ fi
 step "arm64 build under qemu-aarch64"
 sh tests/run-arm64.sh --if-installed
 
-step "fuzz targets (${FUZZ_SECONDS:-3} s each)"
-sh tests/fuzz/run.sh "${FUZZ_SECONDS:-3}" || true	# counted in $COUNTS
+step "fuzz targets (${FUZZ_SECONDS:-2} s each)"
+sh tests/fuzz/run.sh "${FUZZ_SECONDS:-2}" || true	# counted in $COUNTS
 
 step "build (ASan+UBSan)"
 if make --no-print-directory -j"$JOBS" SANITIZE=1 tests; then
@@ -41,9 +41,15 @@ if make --no-print-directory -j"$JOBS" SANITIZE=1 tests; then
 	step "unit tests (ASan+UBSan)"
 	sh tests/run-unit.sh build-san
 	step "end-to-end tests (ASan+UBSan)"
-	# The PostgreSQL pass of the e2e tests runs once, on the -O2 build
-	# above (time); under ASan the unit tests cover both stores.
-	PG_E2E= sh tests/run-e2e.sh build-san
+	# The PostgreSQL pass of the e2e tests and migrate.bats (a cluster
+	# of its own and a copy into it) run once, on the -O2 build above
+	# (time); under ASan the unit tests cover both stores and the copy
+	# (test_migrate).
+	san_e2e=
+	for f in tests/e2e/*.bats; do
+		[ "$f" = tests/e2e/migrate.bats ] || san_e2e="$san_e2e $f"
+	done
+	PG_E2E= sh tests/run-e2e.sh build-san $san_e2e
 else
 	echo "not ok - sanitizer build failed"; echo "0 1 0 0" >>"$COUNTS"
 fi
