@@ -101,6 +101,13 @@ db_changes(struct db *db)
 	return db->ops->changes(db);
 }
 
+void
+db_defer(struct db *db, int on)
+{
+	if (db->ops->defer != NULL)
+		db->ops->defer(db, on);
+}
+
 int
 db_prepare(struct db *db, const char *sql, int persistent, struct db_stmt **s)
 {

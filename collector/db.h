@@ -90,6 +90,17 @@ int	 db_begin_write(struct db *db);
 int	 db_in_transaction(struct db *db);
 /* Rows changed by the last INSERT, UPDATE or DELETE. */
 int64_t	 db_changes(struct db *db);
+/*
+ * on 1, inside a write transaction: an INSERT, UPDATE or DELETE without
+ * RETURNING may be sent without waiting for its outcome (PostgreSQL's
+ * pipeline mode: one round trip for the statements sent before the next
+ * one that returns rows, db_exec(), db_changes() or COMMIT).  Its step
+ * says DB_DONE at once; a failure is reported by one of those later
+ * calls instead, and the transaction can then only be rolled back.  For
+ * a caller that rolls back and tries again more carefully on any
+ * failure (the store's ingest fast path).  SQLite: nothing changes.
+ */
+void	 db_defer(struct db *db, int on);
 const char	*db_errmsg(struct db *db);
 enum db_err	 db_errcode(struct db *db);
 /*

@@ -13,6 +13,16 @@
  * call; one that broke inside a transaction fails everything but
  * ROLLBACK (which resets it), so a transaction never goes on half
  * on the old connection and half on a new one.
+ *
+ * db_defer(): inside a transaction the connection goes into libpq's
+ * pipeline mode at the first INSERT, UPDATE or DELETE without RETURNING
+ * (a "deferrable" statement): it is sent and not waited for.  The next
+ * statement that is not deferrable is sent behind it, then a sync, and
+ * the results of all of them are read in order (pipe_end()): one round
+ * trip for the lot.  db_exec(), db_changes() and finalize end the
+ * pipeline first.  The first failure in it is the error of the call that
+ * ended it; the server skipped the rest and the transaction can only be
+ * rolled back.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -52,7 +62,13 @@ struct pg_db {
 	unsigned	 stmt_seq;	/* server-side statement names */
 	int64_t		 changes;
 	int		 lost_tx;	/* broke inside a transaction */
+	int		 defer;		/* db_defer() on */
+	int		 piped;		/* in pipeline mode */
+	int		 nres;		/* results the pipeline owes */
 };
+
+/* Results a pipeline may owe before it is ended anyway. */
+#define PIPE_MAX	512
 
 struct pg_param {
 	Oid		 type;		/* 0: NULL, the server infers */
@@ -74,6 +90,7 @@ struct pg_stmt {
 	char		*sql;		/* as written, for db_sql() */
 	char		*pgsql;		/* with $N */
 	int		 persistent;
+	int		 deferrable;	/* INSERT, UPDATE, DELETE, no RETURNING */
 	int		 nparams;
 	struct pg_param	*p;
 	const char	**values;
@@ -275,6 +292,87 @@ note_changes(struct pg_db *d, PGresult *r)
 		d->changes = strtoll(PQcmdTuples(r), NULL, 10);
 }
 
+/*
+ * End the pipeline, if one is open: a sync, then every result it owes,
+ * in order.  *last (when last is not NULL) gets the last statement's
+ * result: the caller's own, sent just before.  The first failure is the
+ * error (the server skipped the statements after it).  0, or -1 with the
+ * error set and *last NULL; the statements are then prepared again on
+ * first use (one prepared inside the pipeline may not exist).
+ */
+static int
+pipe_end(struct pg_db *d, PGresult **last)
+{
+	PGresult	*r;
+	int		 failed = 0, nulls = 0;
+
+	if (last != NULL)
+		*last = NULL;
+	if (!d->piped)
+		return 0;
+	if (PQpipelineSync(d->c) != 1) {
+		take_error(d, NULL, PQTRANS_INTRANS);
+		failed = 1;
+		goto out;
+	}
+	for (;;) {
+		if ((r = PQgetResult(d->c)) == NULL) {
+			/* One NULL ends each statement's results. */
+			if (PQstatus(d->c) != CONNECTION_OK ||
+			    ++nulls > d->nres + 1) {
+				if (!failed)
+					take_error(d, NULL, PQTRANS_INTRANS);
+				failed = 1;
+				break;
+			}
+			continue;
+		}
+		switch (PQresultStatus(r)) {
+		case PGRES_PIPELINE_SYNC:
+			PQclear(r);
+			goto out;
+		case PGRES_COMMAND_OK:
+		case PGRES_TUPLES_OK:
+		case PGRES_EMPTY_QUERY:
+			note_changes(d, r);
+			break;
+		case PGRES_PIPELINE_ABORTED:
+			break;
+		default:
+			if (!failed)
+				take_error(d, r, PQTRANS_INTRANS);
+			failed = 1;
+			break;
+		}
+		if (last != NULL) {
+			PQclear(*last);
+			*last = r;
+		} else
+			PQclear(r);
+	}
+out:
+	if (PQexitPipelineMode(d->c) != 1 && !failed) {
+		take_error(d, NULL, PQTRANS_INTRANS);
+		failed = 1;
+	}
+	/* The server may say why before the connection is seen to go. */
+	if (failed && PQstatus(d->c) != CONNECTION_OK) {
+		d->base.err = DB_E_CONNECTION;
+		d->lost_tx = 1;
+	}
+	d->piped = 0;
+	d->nres = 0;
+	if (failed) {
+		d->gen++;
+		if (last != NULL) {
+			PQclear(*last);
+			*last = NULL;
+		}
+		return -1;
+	}
+	return 0;
+}
+
 /* A letter, digit or _: part of a name, a keyword or a $tag$. */
 static int
 ident_char(char c)
@@ -319,6 +417,9 @@ pg_exec(struct db *db, const char *sql)
 	PGresult		*r;
 	int			 rc = 0;
 
+	/* A pipeline's failure fails what comes next, but ROLLBACK. */
+	if (pipe_end(d, NULL) == -1 && !is_rollback(sql))
+		return -1;
 	if (d->lost_tx && is_rollback(sql)) {
 		/* The server rolled it back when the connection went. */
 		d->lost_tx = 0;
@@ -389,7 +490,7 @@ pg_in_transaction(struct db *db)
 {
 	struct pg_db	*d = PG(db);
 
-	if (d->lost_tx)
+	if (d->lost_tx || d->piped)
 		return 1;
 	if (PQstatus(d->c) != CONNECTION_OK)
 		return 0;
@@ -399,7 +500,15 @@ pg_in_transaction(struct db *db)
 static int64_t
 pg_changes(struct db *db)
 {
+	/* The last statement's count comes with the pipeline's results. */
+	(void)pipe_end(PG(db), NULL);
 	return PG(db)->changes;
+}
+
+static void
+pg_defer(struct db *db, int on)
+{
+	PG(db)->defer = on;
 }
 
 /*
@@ -568,9 +677,10 @@ pg_finalize(struct db_stmt *st)
 	clear_result(s);
 	/*
 	 * Drop it on the server; not in a failed transaction (it would
-	 * fail too) nor on another connection than it was made on.
+	 * fail too), nor on another connection than it was made on, nor
+	 * inside a pipeline (it stays until the connection closes).
 	 */
-	if (s->prepared_gen == d->gen && s->prepared_gen != 0 &&
+	if (s->prepared_gen == d->gen && s->prepared_gen != 0 && !d->piped &&
 	    PQstatus(d->c) == CONNECTION_OK &&
 	    PQtransactionStatus(d->c) != PQTRANS_INERROR) {
 		char	 sql[48];
@@ -610,6 +720,10 @@ pg_prepare(struct db *db, const char *sql, int persistent,
 	s->persistent = persistent;
 	if ((s->sql = strdup(sql)) == NULL)
 		goto nomem;
+	/* Only what returns no rows may go unwaited for. */
+	s->deferrable = (starts_with(sql, "INSERT") ||
+	    starts_with(sql, "UPDATE") || starts_with(sql, "DELETE")) &&
+	    strcasestr(sql, "RETURNING") == NULL;
 	if ((s->pgsql = translate(sql, &s->nparams, msg, sizeof(msg))) ==
 	    NULL) {
 		db_set_error(db, strcmp(msg, "out of memory") == 0 ?
@@ -762,8 +876,8 @@ pg_bind_null(struct db_stmt *st, int i)
  * a parameter is now bound with another type than prepared with (a
  * parameter prepared as NULL keeps the type the server inferred).
  */
-static PGresult *
-prepare_on_server(struct pg_db *d, struct pg_stmt *s)
+static int
+prepare_needed(struct pg_db *d, struct pg_stmt *s)
 {
 	int	 again = s->prepared_gen != d->gen;
 
@@ -771,14 +885,61 @@ prepare_on_server(struct pg_db *d, struct pg_stmt *s)
 		if (s->types[i] != 0 && s->types[i] != s->ptypes[i])
 			again = 1;
 	if (!again)
-		return NULL;
+		return 0;
 	for (int i = 0; i < s->nparams; i++)
 		if (s->types[i] != 0 || s->prepared_gen != d->gen)
 			s->ptypes[i] = s->types[i];
 	/* A new name: the old one may still exist on the server. */
 	snprintf(s->name, sizeof(s->name), "sb%u", ++d->stmt_seq);
 	s->prepared_gen = 0;
-	return PQprepare(d->c, s->name, s->pgsql, s->nparams, s->ptypes);
+	return 1;
+}
+
+/*
+ * Send s into the pipeline (opened here when needed), prepared first
+ * when it must be.  0, or -1 with the error set and the pipeline ended.
+ */
+static int
+pipe_send(struct pg_db *d, struct pg_stmt *s)
+{
+	int	 ok;
+
+	if (!d->piped) {
+		if (PQenterPipelineMode(d->c) != 1) {
+			take_error(d, NULL, PQTRANS_INTRANS);
+			return -1;
+		}
+		d->piped = 1;
+		d->nres = 0;
+	}
+	if (s->persistent && prepare_needed(d, s)) {
+		if (PQsendPrepare(d->c, s->name, s->pgsql, s->nparams,
+		    s->ptypes) != 1)
+			goto fail;
+		/* Unless the pipeline fails (pipe_end() then says so). */
+		s->prepared_gen = d->gen;
+		d->nres++;
+	}
+	ok = s->persistent ? PQsendQueryPrepared(d->c, s->name, s->nparams,
+	    s->values, s->lengths, s->formats, 0) :
+	    PQsendQueryParams(d->c, s->pgsql, s->nparams, s->types, s->values,
+	    s->lengths, s->formats, 0);
+	if (ok != 1)
+		goto fail;
+	d->nres++;
+	return 0;
+fail:
+	{
+		enum db_err	 code;
+		char		 msg[sizeof(d->base.errmsg)];
+
+		take_error(d, NULL, PQTRANS_INTRANS);
+		code = d->base.err;
+		memcpy(msg, d->base.errmsg, sizeof(msg));
+		(void)pipe_end(d, NULL);
+		db_set_error(&d->base, code, msg);
+	}
+	return -1;
 }
 
 static int
@@ -800,8 +961,21 @@ execute(struct pg_stmt *s)
 		s->lengths[i] = p->len;
 		s->values[i] = p->type == 0 ? NULL : p->heap ? p->heap : p->num;
 	}
-	if (s->persistent) {
-		if ((r = prepare_on_server(d, s)) != NULL) {
+	if (d->piped || (d->defer && s->deferrable &&
+	    tx == PQTRANS_INTRANS)) {
+		if (pipe_send(d, s) == -1)
+			goto fail;
+		if (d->defer && s->deferrable && d->nres < PIPE_MAX) {
+			/* Its outcome comes when the pipeline ends. */
+			s->nrows = s->ncols = 0;
+			return 0;
+		}
+		if (pipe_end(d, &r) == -1)
+			goto fail;
+	} else if (s->persistent) {
+		if (prepare_needed(d, s)) {
+			r = PQprepare(d->c, s->name, s->pgsql, s->nparams,
+			    s->ptypes);
 			if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 				take_error(d, r, tx);
 				PQclear(r);
@@ -1074,6 +1248,7 @@ static const struct db_ops pg_ops = {
 	.begin_write = pg_begin_write,
 	.in_transaction = pg_in_transaction,
 	.changes = pg_changes,
+	.defer = pg_defer,
 	.prepare = pg_prepare,
 	.finalize = pg_finalize,
 	.reset = pg_reset,

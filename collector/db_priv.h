@@ -14,6 +14,7 @@ struct db_ops {
 	int		 (*begin_write)(struct db *);
 	int		 (*in_transaction)(struct db *);
 	int64_t		 (*changes)(struct db *);
+	void		 (*defer)(struct db *, int);	/* NULL: no-op */
 	int		 (*prepare)(struct db *, const char *, int,
 			    struct db_stmt **);
 	void		 (*finalize)(struct db_stmt *);

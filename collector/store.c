@@ -214,6 +214,7 @@ static const char *const stmt_sql[ST_MAX] = {
 
 struct store {
 	struct db *db;
+	struct store_incache *incache;	/* store_priv.h */
 	char		*path;
 	int		 version;
 	struct db_stmt	*st[ST_MAX];
@@ -277,6 +278,12 @@ struct db *
 store_db(struct store *st)
 {
 	return st->db;
+}
+
+struct store_incache **
+store_incache_slot(struct store *st)
+{
+	return &st->incache;
 }
 
 const char *
@@ -877,6 +884,7 @@ store_close(struct store *st)
 		db_finalize(st->st[i]);
 	db_finalize(st->multi);
 	free(st->mev);
+	store_incache_free(st->incache);
 	for (int i = 0; i < STORE_STMT_MAX; i++)
 		db_finalize(st->cache[i]);
 	db_close(st->db);
@@ -1460,6 +1468,13 @@ group_try(struct store *st, struct store_batch_in *in, size_t n, int careful,
 	}
 	if (begin(st, err, errlen) == -1)
 		goto fail;
+	/*
+	 * The fast path need not wait for each statement (PostgreSQL: a
+	 * pipeline); any failure sends the group to the careful path.
+	 */
+	db_defer(st->db, !careful);
+	if (!careful)
+		store_incache_on(st);
 	run_commit_hooks(st, STORE_TXN_BEGIN, 0);
 	for (size_t i = 0; i < n; i++) {
 		size_t rej0 = st->nrej;
@@ -1500,6 +1515,8 @@ group_try(struct store *st, struct store_batch_in *in, size_t n, int careful,
 	}
 	if (commit(st, err, errlen) == -1)
 		goto fail;
+	db_defer(st->db, 0);
+	store_incache_off(st);
 	write_ok(st);
 	run_commit_hooks(st, STORE_TXN_COMMIT, 0);
 	/* Each batch's rejections, now that the list stopped moving. */
@@ -1513,6 +1530,8 @@ group_try(struct store *st, struct store_batch_in *in, size_t n, int careful,
 	}
 	return 0;
 fail:
+	db_defer(st->db, 0);
+	store_incache_off(st);
 	rollback(st);
 	run_commit_hooks(st, STORE_TXN_ROLLBACK, 0);
 	st->nrej = 0;

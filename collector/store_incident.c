@@ -194,6 +194,110 @@ trail_hash(const char *prev, const char *canon, char *out, size_t outlen)
 	return digest_final_hex(d, out, outlen);
 }
 
+/*
+ * The incident cache of the ingest fast path (store_priv.h): a
+ * direct-mapped table of (agent, key) entries, each holding the answer
+ * of the fold's lookup (the newest incident of the key) and of
+ * store_incident_find_open(), once asked.  An entry is live while its
+ * gen is the cache's: turning the cache on or forgetting starts a new
+ * gen, so nothing is cleared one by one.  A slot another key takes is
+ * simply asked again.
+ */
+#define INCACHE_SLOTS	1024
+
+struct incache_ent {
+	uint64_t	 gen;
+	int64_t		 agent_id;	/* 0: none (IS NOT DISTINCT FROM NULL) */
+	char		 key[EVENT_KEY_MAX];
+	int		 latest;	/* the newest incident is known: */
+	int		 latest_found;
+	int64_t		 id, first, last, count;
+	int		 status, level, sev;
+	int		 open;		/* the open one is known: */
+	int		 open_found;
+	int64_t		 open_id, open_first;
+};
+
+struct store_incache {
+	int		 on;
+	uint64_t	 gen, next;
+	uint64_t	 trail_gen;	/* trail_id, trail_hash live when gen */
+	int64_t		 trail_id;
+	char		 trail_hash[DIGEST_SHA256_HEX];
+	struct incache_ent ent[INCACHE_SLOTS];
+};
+
+void
+store_incache_on(struct store *st)
+{
+	struct store_incache **c = store_incache_slot(st);
+
+	/* Out of memory: no cache, every lookup asks the database. */
+	if (*c == NULL && (*c = calloc(1, sizeof(**c))) == NULL)
+		return;
+	(*c)->on = 1;
+	(*c)->gen = ++(*c)->next;
+}
+
+void
+store_incache_off(struct store *st)
+{
+	struct store_incache *c = *store_incache_slot(st);
+
+	if (c != NULL)
+		c->on = 0;
+}
+
+void
+store_incache_forget(struct store *st)
+{
+	struct store_incache *c = *store_incache_slot(st);
+
+	if (c != NULL && c->on)
+		c->gen = ++c->next;
+}
+
+void
+store_incache_free(struct store_incache *c)
+{
+	free(c);
+}
+
+static struct store_incache *
+incache(struct store *st)
+{
+	struct store_incache *c = *store_incache_slot(st);
+
+	return c != NULL && c->on ? c : NULL;
+}
+
+/* The live entry of (agent_id, key), made empty when missing; NULL off. */
+static struct incache_ent *
+incache_ent(struct store *st, int64_t agent_id, const char *key)
+{
+	struct store_incache	*c = incache(st);
+	struct incache_ent	*e;
+	uint64_t		 h = 1469598103934665603ULL;	/* FNV-1a */
+	size_t			 len;
+
+	if (c == NULL || (len = strlen(key)) >= sizeof(e->key))
+		return NULL;
+	if (agent_id < 0)
+		agent_id = 0;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 1099511628211ULL;
+	h ^= (uint64_t)agent_id * 0x9e3779b97f4a7c15ULL;
+	e = &c->ent[h % INCACHE_SLOTS];
+	if (e->gen == c->gen && e->agent_id == agent_id &&
+	    strcmp(e->key, key) == 0)
+		return e;
+	e->gen = c->gen;
+	e->agent_id = agent_id;
+	memcpy(e->key, key, len + 1);
+	e->latest = e->open = 0;
+	return e;
+}
+
 /* Append one trail row inside the current transaction. */
 static int
 trail_append(struct store *st, int64_t incident_id, int64_t ts,
@@ -207,19 +311,28 @@ trail_append(struct store *st, int64_t incident_id, int64_t ts,
 	int64_t		 id = 1;
 	int		 rc = -1, r;
 
-	if (prep(st, STMT_TRAIL_LAST, "SELECT id, hash FROM incident_trail "
-	    "ORDER BY id DESC LIMIT 1", &s, err, errlen) == -1)
-		goto out;
-	if ((r = db_step(s)) == DB_ROW) {
-		id = db_column_int64(s, 0) + 1;
-		snprintf(prev, sizeof(prev), "%s",
-		    db_column_text(s, 1));
-	} else if (r != DB_DONE) {
-		store_db_err(st, "reading the trail", err, errlen);
-		goto out;
+	struct store_incache *c = incache(st);
+
+	if (c != NULL && c->trail_gen == c->gen) {
+		/* This transaction appended the last row. */
+		id = c->trail_id + 1;
+		memcpy(prev, c->trail_hash, sizeof(prev));
+	} else {
+		if (prep(st, STMT_TRAIL_LAST, "SELECT id, hash FROM "
+		    "incident_trail ORDER BY id DESC LIMIT 1", &s, err,
+		    errlen) == -1)
+			goto out;
+		if ((r = db_step(s)) == DB_ROW) {
+			id = db_column_int64(s, 0) + 1;
+			snprintf(prev, sizeof(prev), "%s",
+			    db_column_text(s, 1));
+		} else if (r != DB_DONE) {
+			store_db_err(st, "reading the trail", err, errlen);
+			goto out;
+		}
+		store_stmt_release(s);
+		s = NULL;
 	}
-	store_stmt_release(s);
-	s = NULL;
 	if ((canon = trail_canonical(id, incident_id, ts, actor, source, action,
 	    from, to, note)) == NULL ||
 	    trail_hash(prev, canon, hash, sizeof(hash)) == -1) {
@@ -249,6 +362,11 @@ trail_append(struct store *st, int64_t incident_id, int64_t ts,
 	s = NULL;
 	if (r == -1)
 		goto out;
+	if (c != NULL) {
+		c->trail_gen = c->gen;
+		c->trail_id = id;
+		memcpy(c->trail_hash, hash, sizeof(c->trail_hash));
+	}
 	rc = 0;
 out:
 	store_stmt_release(s);
@@ -268,6 +386,7 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
     struct incident_fold_out *r, char *err, size_t errlen)
 {
 	struct db_stmt	*s = NULL;
+	struct incache_ent *e;
 	int		 own, ok = 0, step, found = 0, level = 0, sev = 0;
 	int		 status = -1;
 	int64_t		 id = 0, first = 0, last = 0, count = 0;
@@ -276,33 +395,45 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 	memset(r, 0, sizeof(*r));
 	if (tx_begin(st, &own, err, errlen) == -1)
 		return -1;
-	if (prep(st, STMT_INCIDENT_LATEST, "SELECT id, status, level, severity, "
-	    "first_seen, last_seen, count FROM incidents WHERE key = ?1 AND "
-	    "agent_id IS NOT DISTINCT FROM ?2 ORDER BY id DESC LIMIT 1", &s, err, errlen) == -1)
-		goto out;
-	db_bind_text(s, 1, o->key, -1);
-	if (o->agent_id > 0)
-		db_bind_int64(s, 2, o->agent_id);
-	if ((step = db_step(s)) == DB_ROW) {
-		id = db_column_int64(s, 0);
-		status = tax_status_parse(
-		    db_column_text(s, 1));
-		level = db_column_int(s, 2);
-		sev = db_column_int(s, 3);
-		first = db_column_int64(s, 4);
-		last = db_column_int64(s, 5);
-		count = db_column_int64(s, 6);
-		/* Within the window of what it has seen so far, either side
-		   (agents' batches may arrive out of order). */
-		found = status != TAX_STATUS_RESOLVED &&
-		    o->ts <= last + o->window_ms &&
-		    o->ts >= first - o->window_ms;
-	} else if (step != DB_DONE) {
-		store_db_err(st, "looking up the incident", err, errlen);
-		goto out;
+	e = own ? NULL : incache_ent(st, o->agent_id, o->key);
+	if (e != NULL && e->latest) {
+		step = e->latest_found ? DB_ROW : DB_DONE;
+		id = e->id;
+		status = e->status;
+		level = e->level;
+		sev = e->sev;
+		first = e->first;
+		last = e->last;
+		count = e->count;
+	} else {
+		if (prep(st, STMT_INCIDENT_LATEST, "SELECT id, status, level, "
+		    "severity, first_seen, last_seen, count FROM incidents "
+		    "WHERE key = ?1 AND agent_id IS NOT DISTINCT FROM ?2 "
+		    "ORDER BY id DESC LIMIT 1", &s, err, errlen) == -1)
+			goto out;
+		db_bind_text(s, 1, o->key, -1);
+		if (o->agent_id > 0)
+			db_bind_int64(s, 2, o->agent_id);
+		if ((step = db_step(s)) == DB_ROW) {
+			id = db_column_int64(s, 0);
+			status = tax_status_parse(db_column_text(s, 1));
+			level = db_column_int(s, 2);
+			sev = db_column_int(s, 3);
+			first = db_column_int64(s, 4);
+			last = db_column_int64(s, 5);
+			count = db_column_int64(s, 6);
+		} else if (step != DB_DONE) {
+			store_db_err(st, "looking up the incident", err,
+			    errlen);
+			goto out;
+		}
+		store_stmt_release(s);
+		s = NULL;
 	}
-	store_stmt_release(s);
-	s = NULL;
+	/* Within the window of what it has seen so far, either side
+	   (agents' batches may arrive out of order). */
+	found = step == DB_ROW && status != TAX_STATUS_RESOLVED &&
+	    o->ts <= last + o->window_ms && o->ts >= first - o->window_ms;
 
 	if (found) {
 		int nlevel = o->level < level ? o->level : level;
@@ -332,6 +463,17 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		r->count = count + 1;
 		r->first_seen = nfirst;
 		r->level = nlevel;
+		if (e != NULL) {
+			/* As the UPDATE left the row. */
+			e->latest = e->latest_found = 1;
+			e->count = count + 1;
+			e->first = nfirst;
+			e->last = o->ts > last ? o->ts : last;
+			e->sev = o->severity > sev ? o->severity : sev;
+			e->level = nlevel;
+			if (e->open && e->open_found && e->open_id == id)
+				e->open_first = nfirst;
+		}
 		r->silent = status == TAX_STATUS_FALSE_POSITIVE;
 		if (nlevel != level && tax_level_at_least(nlevel, level)) {
 			snprintf(note, sizeof(note), "level %s → %s",
@@ -377,6 +519,17 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		r->count = 1;
 		r->first_seen = o->ts;
 		r->level = o->level;
+		if (e != NULL) {
+			/* The newest of its key, and the open one. */
+			e->latest = e->latest_found = 1;
+			e->id = e->open_id = r->id;
+			e->status = TAX_STATUS_OPEN;
+			e->level = o->level;
+			e->sev = o->severity;
+			e->first = e->last = e->open_first = o->ts;
+			e->count = 1;
+			e->open = e->open_found = 1;
+		}
 		if (trail_append(st, r->id, o->received, INCIDENT_SYSTEM_ACTOR,
 		    INCIDENT_SYSTEM_SOURCE, "opened", NULL, tax_status_name(TAX_STATUS_OPEN), o->title, err,
 		    errlen) == -1)
@@ -409,9 +562,19 @@ int
 store_incident_find_open(struct store *st, int64_t agent_id, const char *key,
     int64_t *id, int64_t *first_seen, char *err, size_t errlen)
 {
-	struct db_stmt	*s = NULL;
-	int		 step;
+	struct db_stmt		*s = NULL;
+	struct incache_ent	*e = db_in_transaction(store_db(st)) ?
+				    incache_ent(st, agent_id, key) : NULL;
+	int			 step;
 
+	if (e != NULL && e->open) {
+		if (!e->open_found)
+			return 1;
+		*id = e->open_id;
+		if (first_seen != NULL)
+			*first_seen = e->open_first;
+		return 0;
+	}
 	if (prep(st, STMT_INCIDENT_FIND_OPEN, "SELECT id, first_seen FROM "
 	    "incidents WHERE key = ?1 AND agent_id IS NOT DISTINCT FROM ?2 "
 	    "AND status IN "
@@ -428,6 +591,12 @@ store_incident_find_open(struct store *st, int64_t agent_id, const char *key,
 			*first_seen = db_column_int64(s, 1);
 	} else if (step != DB_DONE)
 		store_db_err(st, "looking up an open incident", err, errlen);
+	if (e != NULL && (step == DB_ROW || step == DB_DONE)) {
+		e->open = 1;
+		e->open_found = step == DB_ROW;
+		e->open_id = step == DB_ROW ? *id : 0;
+		e->open_first = step == DB_ROW ? db_column_int64(s, 1) : 0;
+	}
 	store_stmt_release(s);
 	return step == DB_ROW ? 0 : step == DB_DONE ? 1 : -1;
 }
@@ -486,6 +655,7 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
 
 	if (tx_begin(st, &own, why, whylen) == -1)
 		return -1;
+	store_incache_forget(st);
 	if (prep(st, STMT_INCIDENT_STATUS, "SELECT status FROM incidents "
 	    "WHERE id = ?1", &s, why, whylen) == -1)
 		goto out;

@@ -146,6 +146,7 @@ store_incident_put(struct store *st, const struct store_incident_row *r,
 	struct db_stmt	*s = NULL;
 	int		 rc;
 
+	store_incache_forget(st);
 	if ((s = store_stmt(st, STMT_INCIDENT_PUT, "INSERT INTO incidents "
 	    "(key, type, category, subcategory, level, severity, status, "
 	    "agent_id, asset, title, count, first_seen, last_seen, received, "

@@ -19,6 +19,25 @@
 
 /* The connection, for statements inside the store layer. */
 struct db	*store_db(struct store *st);
+
+/*
+ * What the ingest fast path's transaction learnt about incidents
+ * (store_incident.c): the newest incident of each (agent, key) it folded
+ * or looked up, the open one found for a key, and the trail's last row,
+ * so a key seen again in the group costs no lookup (one round trip each
+ * on PostgreSQL).  Valid inside that one transaction only: store.c turns
+ * it on after BEGIN and off at COMMIT or ROLLBACK; the careful path
+ * (savepoints) runs without it.  Every write to incidents in the
+ * transaction keeps it true: folding updates it, a status change or an
+ * incident put any other way forgets it all (store_incache_forget).
+ * The cache is where a store keeps it (store.c), freed at close.
+ */
+struct store_incache;
+struct store_incache **store_incache_slot(struct store *st);
+void		 store_incache_on(struct store *st);
+void		 store_incache_off(struct store *st);
+void		 store_incache_forget(struct store *st);
+void		 store_incache_free(struct store_incache *c);
 /*
  * One schema migration (migrations[] in store.c): the same change in
  * each dialect.  pg is NULL for 1 .. 13, which the PostgreSQL baseline

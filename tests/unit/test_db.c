@@ -582,6 +582,94 @@ test_write_lock_busy(void **state)
 }
 
 /* Terminate db's server process from another connection. */
+/*
+ * db_defer(): statements that return no rows go unwaited for inside a
+ * transaction; what comes later sees their effects in order, a failure
+ * among them fails the next call that waits, and after a ROLLBACK the
+ * connection and its persistent statements work as before.
+ */
+static void
+test_defer(void **state)
+{
+	struct db	*db = db_of(state);
+	struct db_stmt	*ins, *upd, *sel;
+
+	exec_ok(db, "CREATE TABLE d (k INTEGER NOT NULL UNIQUE, v INTEGER)");
+	ins = prep(db, "INSERT INTO d (k, v) VALUES (?1, ?2)", 1);
+	upd = prep(db, "UPDATE d SET v = v + 1 WHERE k <= ?1", 1);
+	sel = prep(db, "SELECT count(*), coalesce(sum(v), 0) FROM d", 1);
+
+	assert_int_equal(db_begin_write(db), 0);
+	db_defer(db, 1);
+	for (int k = 1; k <= 600; k++) {	/* past the driver's PIPE_MAX */
+		assert_int_equal(db_bind_int(ins, 1, k), 0);
+		assert_int_equal(db_bind_int(ins, 2, 10), 0);
+		step_is(ins, DB_DONE);
+		db_reset(ins);
+	}
+	assert_int_equal(db_bind_int(upd, 1, 5), 0);
+	step_is(upd, DB_DONE);
+	db_reset(upd);
+	/* The count of the last deferred statement, once asked. */
+	assert_int_equal(db_changes(db), 5);
+	assert_true(db_in_transaction(db));
+	/* A query waits for what was sent before it and sees it. */
+	step_is(sel, DB_ROW);
+	assert_int_equal(db_column_int64(sel, 0), 600);
+	assert_int_equal(db_column_int64(sel, 1), 6005);
+	db_reset(sel);
+	/* A duplicate: its failure comes with the next call that waits. */
+	assert_int_equal(db_bind_int(ins, 1, 7), 0);
+	assert_int_equal(db_bind_int(ins, 2, 1), 0);
+	if (db_kind(db) == DB_POSTGRES) {
+		step_is(ins, DB_DONE);
+		db_reset(ins);
+		assert_int_equal(db_bind_int(ins, 1, 9999), 0);
+		step_is(ins, DB_DONE);	/* skipped by the server */
+		db_reset(ins);
+		assert_int_equal(db_step(sel), DB_ERROR);
+		assert_int_equal(db_errcode(db), DB_E_CONSTRAINT);
+		assert_non_null(strcasestr(db_errmsg(db), "unique"));
+		db_reset(sel);
+		assert_int_equal(db_exec(db, "COMMIT"), -1);
+	} else {
+		/* SQLite has nothing to defer: the failure is at once. */
+		assert_int_equal(db_step(ins), DB_ERROR);
+		assert_int_equal(db_errcode(db), DB_E_CONSTRAINT);
+		db_reset(ins);
+		exec_ok(db, "ROLLBACK");
+	}
+	db_defer(db, 0);
+	assert_false(db_in_transaction(db));
+	/* Nothing of it stayed; the statements work again. */
+	step_is(sel, DB_ROW);
+	assert_int_equal(db_column_int64(sel, 0), 0);
+	db_reset(sel);
+	assert_int_equal(db_begin_write(db), 0);
+	db_defer(db, 1);
+	assert_int_equal(db_bind_int(ins, 1, 1), 0);
+	assert_int_equal(db_bind_int(ins, 2, 2), 0);
+	step_is(ins, DB_DONE);
+	db_reset(ins);
+	exec_ok(db, "COMMIT");
+	db_defer(db, 0);
+	step_is(sel, DB_ROW);
+	assert_int_equal(db_column_int64(sel, 0), 1);
+	assert_int_equal(db_column_int64(sel, 1), 2);
+	db_finalize(sel);
+	db_finalize(upd);
+	db_finalize(ins);
+	/* Outside a transaction nothing is deferred. */
+	db_defer(db, 1);
+	assert_int_equal(db_exec(db, "INSERT INTO d VALUES (2, 0)"), 0);
+	ins = prep(db, "INSERT INTO d (k, v) VALUES (?1, 0)", 1);
+	assert_int_equal(db_bind_int(ins, 1, 2), 0);
+	assert_int_equal(db_step(ins), DB_ERROR);
+	assert_int_equal(db_errcode(db), DB_E_CONSTRAINT);
+	db_finalize(ins);
+	db_defer(db, 0);
+}
+
 static void
 kill_backend(void **state, struct db *db)
 {
@@ -659,6 +747,39 @@ test_reconnect(void **state)
 	step_is(p, DB_DONE);
 	db_finalize(p);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM k"), 3);
+}
+
+/* The server gone while deferred statements are in flight. */
+static void
+test_defer_lost(void **state)
+{
+	struct db	*db = db_of(state);
+	struct db_stmt	*p;
+
+	if (db_kind(db) != DB_POSTGRES)
+		skip();		/* PostgreSQL's server process only */
+	exec_ok(db, "CREATE TABLE k (x INTEGER)");
+	p = prep(db, "INSERT INTO k VALUES (?1)", 1);
+	assert_int_equal(db_begin_write(db), 0);
+	db_defer(db, 1);
+	assert_int_equal(db_bind_int(p, 1, 1), 0);
+	step_is(p, DB_DONE);
+	db_reset(p);
+	kill_backend(state, db);
+	assert_int_equal(db_bind_int(p, 1, 2), 0);
+	(void)db_step(p);	/* sent or not: the COMMIT says */
+	db_reset(p);
+	assert_int_equal(db_exec(db, "COMMIT"), -1);
+	assert_int_equal(db_errcode(db), DB_E_CONNECTION);
+	assert_true(db_in_transaction(db));
+	exec_ok(db, "ROLLBACK");
+	db_defer(db, 0);
+	assert_false(db_in_transaction(db));
+	assert_int_equal(query_int(db, "SELECT count(*) FROM k"), 0);
+	assert_int_equal(db_bind_int(p, 1, 3), 0);
+	step_is(p, DB_DONE);
+	db_finalize(p);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM k"), 1);
 }
 
 static void
@@ -766,6 +887,9 @@ main(void)
 		BOTH(test_constraint),
 		BOTH(test_persistent),
 		BOTH(test_begin_write),
+		BOTH(test_defer),
+		cmocka_unit_test_setup_teardown(test_defer_lost, setup_pg,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_reconnect, setup_pg,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_write_lock_busy, setup_pg,

@@ -884,6 +884,16 @@ test_cert_renewed_rule_off(void **state)
 	    "status = 'open'"), 1);
 }
 
+/* An empty batch of n events from agent, to be set one by one. */
+static void
+batch_new(struct event_batch *b, const char *agent, size_t n)
+{
+	memset(b, 0, sizeof(*b));
+	snprintf(b->agent, sizeof(b->agent), "%s", agent);
+	assert_non_null(b->events = calloc(n, sizeof(*b->events)));
+	b->n = n;
+}
+
 /*
  * A batch stored a second time (the careful pass after one of its events
  * failed) counts its website samples once: the third failure in a row
@@ -900,10 +910,7 @@ test_website_sample_counted_once(void **state)
 
 	assert_int_equal(test_db_fail_trigger(store_db(f->st), "poison",
 	    "INSERT", "events", "NEW.key = 'bad:1'", "poisoned"), 0);
-	memset(&b, 0, sizeof(b));
-	snprintf(b.agent, sizeof(b.agent), "mon-01");
-	assert_non_null(b.events = calloc(2, sizeof(*b.events)));
-	b.n = 2;
+	batch_new(&b, "mon-01", 2);
 	assert_int_equal(event_set(&b.events[0], "mon-01", ++f->seq, t,
 	    "availability", SEV_HIGH, "availability:web", json_pack("{s:s, s:b, "
 	    "s:b}", "target", "web", "website", 1, "up", 0)), 0);
@@ -978,6 +985,66 @@ test_device_down_schedule(void **state)
 	    "key = 'printer_alert:prn:8' AND count = 2"), 1);
 	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE "
 	    "category != 'DE'"), 0);
+}
+
+/*
+ * One batch folds as the same events one batch each would: the ingest
+ * transaction remembers each key's incident (store_incident.c), and a
+ * status change inside it (device_up resolving) must not leave it
+ * stale.  The trail written in the group chains on.
+ */
+static void
+test_fold_one_group(void **state)
+{
+	struct fx			*f = *state;
+	struct event_batch		 b;
+	struct store_batch_result	 r;
+	char				 err[256];
+	int64_t				 fri = local(2026, 11, 27, 10, 0);
+	int64_t				 rows, broken;
+	static const char *const	 types[] = {
+		"device_down", "device_down", "device_up", "device_down",
+		"device_down", "device_down",
+	};
+	static const char *const	 keys[] = {
+		"device_down:prn", "device_down:prn", "device_up:prn",
+		"device_down:prn", "device_down:sw", "device_down:prn",
+	};
+	size_t				 n = sizeof(types) / sizeof(types[0]);
+
+	batch_new(&b, "mon-01", n);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(event_set(&b.events[i], "mon-01", ++f->seq,
+		    fri + (int64_t)i * MIN, types[i], strstr(types[i], "_up") ?
+		    SEV_INFO : SEV_HIGH, keys[i], json_pack("{s:s, s:s, s:s}",
+		    "target", keys[i] + 12, "kind", "printer", "schedule",
+		    "always")), 0);
+	assert_int_equal(store_insert_batch(f->st, &b, fri + 10 * MIN, &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.inserted, n);
+	event_batch_free(&b);
+	/* The first printer incident: two events, then resolved. */
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE "
+	    "key = 'device_down:prn' AND status = 'resolved' AND count = 2"), 1);
+	/* After it, a new one: two events, open. */
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE "
+	    "key = 'device_down:prn' AND status = 'open' AND count = 2"), 1);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE "
+	    "key = 'device_down:sw' AND status = 'open' AND count = 1"), 1);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incident_events"), 5);
+	/* opened, resolved, opened, opened */
+	assert_int_equal(store_incident_verify(f->st, &rows, &broken, err,
+	    sizeof(err)), 0);
+	assert_int_equal(rows, 4);
+	assert_int_equal(broken, 0);
+	/* The next group starts from the database again. */
+	assert_int_equal(dev_event(f, fri + 20 * MIN, "device_down",
+	    "device_down:prn", "prn", "always"), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE "
+	    "key = 'device_down:prn' AND status = 'open' AND count = 3"), 1);
+	assert_int_equal(store_incident_verify(f->st, &rows, &broken, err,
+	    sizeof(err)), 0);
+	assert_int_equal(broken, 0);
 }
 
 /* ---- listing -------------------------------------------------------- */
@@ -1100,6 +1167,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_host_down_grace_config, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_device_down_schedule, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fold_one_group, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_website_down, setup,
 		    teardown),
