@@ -291,10 +291,10 @@ incache_ent(struct store *st, int64_t agent_id, const char *key)
 	if (e->gen == c->gen && e->agent_id == agent_id &&
 	    strcmp(e->key, key) == 0)
 		return e;
+	memset(e, 0, sizeof(*e));
 	e->gen = c->gen;
 	e->agent_id = agent_id;
 	memcpy(e->key, key, len + 1);
-	e->latest = e->open = 0;
 	return e;
 }
 
@@ -466,6 +466,8 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		if (e != NULL) {
 			/* As the UPDATE left the row. */
 			e->latest = e->latest_found = 1;
+			e->id = id;
+			e->status = status;
 			e->count = count + 1;
 			e->first = nfirst;
 			e->last = o->ts > last ? o->ts : last;

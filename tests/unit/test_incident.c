@@ -1037,11 +1037,25 @@ test_fold_one_group(void **state)
 	    sizeof(err)), 0);
 	assert_int_equal(rows, 4);
 	assert_int_equal(broken, 0);
-	/* The next group starts from the database again. */
-	assert_int_equal(dev_event(f, fri + 20 * MIN, "device_down",
-	    "device_down:prn", "prn", "always"), 0);
+	/*
+	 * The next group starts from the database again: the first event
+	 * finds the incident there, the second in what the first learnt.
+	 */
+	batch_new(&b, "mon-01", 2);
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(event_set(&b.events[i], "mon-01", ++f->seq,
+		    fri + (int64_t)(20 + i) * MIN, "device_down", SEV_HIGH,
+		    "device_down:sw", json_pack("{s:s, s:s, s:s}", "target",
+		    "sw", "kind", "switch", "schedule", "always")), 0);
+	assert_int_equal(store_insert_batch(f->st, &b, fri + 30 * MIN, &r, err,
+	    sizeof(err)), 0);
+	event_batch_free(&b);
 	assert_int_equal(scalar(f, "SELECT count(*) FROM incidents WHERE "
-	    "key = 'device_down:prn' AND status = 'open' AND count = 3"), 1);
+	    "key = 'device_down:sw' AND status = 'open' AND count = 3"), 1);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incident_events ie "
+	    "JOIN incidents i ON i.id = ie.incident_id WHERE "
+	    "i.key = 'device_down:sw'"), 3);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM incident_events"), 7);
 	assert_int_equal(store_incident_verify(f->st, &rows, &broken, err,
 	    sizeof(err)), 0);
 	assert_int_equal(broken, 0);
