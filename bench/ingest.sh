@@ -1,8 +1,8 @@
 #!/bin/sh
 # Collector ingest: events stored per second, 1,000-event batches from 50
 # concurrent agents over mTLS on loopback, durable (WAL, synchronous=FULL,
-# the database on disk, not tmpfs).  Reference: the issue's target of
-# 50,000 events/s, and the in-process store ceiling (decode + insert, no
+# the database on disk, not tmpfs).  Reference: issue 19's targets
+# (below), and the in-process store ceiling (decode + insert, no
 # HTTP/TLS, no hooks) on the same disk.  Two runs of the real collector:
 # port scans (MIX=scan: info ones no hook touches, high ones folded into
 # incidents) and a site's mix (MIX=mixed: availability samples, findings,
@@ -13,7 +13,10 @@
 # PostgreSQL cluster (tests/pg.sh, fsync on, on this machine) instead of
 # SQLite, COLLECTORS=2 runs two collectors on the one database (clients
 # split between them); OUT names the figures file (default ingest);
-# KEEP=1 keeps the temp folder (collector logs) for a look afterwards.
+# KEEP=1 keeps the temp folder (collector logs) for a look afterwards;
+# COLL runs another collector binary (an older build, for a figure
+# before a change: keys it does not know are left out of its
+# configuration, [store] url becomes the old path).
 set -eu
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
@@ -23,8 +26,10 @@ BATCH_SIZE=${BATCH_SIZE:-1000}
 STORE=${STORE:-sqlite}
 COLLECTORS=${COLLECTORS:-1}
 OUT=${OUT:-ingest}
-TARGET=50000
-COLL=$BUILD/bin/shaobing-collector
+# Issue 19's targets: SQLite 100,000 events/s for scans and 80,000 for
+# the mix; PostgreSQL (two collectors) 50,000 for the mix.
+if [ "$STORE" = postgresql ]; then T_SCAN=50000 T_MIX=50000; else T_SCAN=100000 T_MIX=80000; fi
+COLL=${COLL:-$BUILD/bin/shaobing-collector}
 ING=$BUILD/bench/ingest
 [ -x "$COLL" ] && [ -x "$ING" ] || make --no-print-directory BUILD="$BUILD" "$COLL" "$ING" >/dev/null
 # /var/tmp is on disk on Debian; /tmp may be tmpfs, which would not be durable.
@@ -99,6 +104,12 @@ socket = $T/admin$c.sock
 [log]
 level = warn
 INI
+		# An older collector: without the keys it does not know.
+		why=$("$COLL" --check-config -c "$T/c$c.ini" 2>&1 || true)
+		case $why in *"unknown key 'url'"*)
+			sed -i 's|^url = sqlite://|path = |' "$T/c$c.ini" ;; esac
+		case $why in *"unknown key 'unverified_per_address'"*)
+			sed -i '/^unverified_per_address/d' "$T/c$c.ini" ;; esac
 		"$COLL" -f -c "$T/c$c.ini" 2>"$T/collector$c.log" &
 		pids="$pids $!"
 		n=0
@@ -144,10 +155,11 @@ mkdir -p bench/out
 	printf '%-44s %12s\n' "figure" "events/s"
 	printf '%-44s %12s\n' "shaobing-collector, port scans (MIX=scan)" "$rate_scan"
 	printf '%-44s %12s\n' "shaobing-collector, site mix (MIX=mixed)" "$rate_mixed"
-	printf '%-44s %12s\n' "target (issue 2)" "$TARGET"
+	printf '%-44s %12s\n' "target, scans (issue 19)" "$T_SCAN"
+	printf '%-44s %12s\n' "target, mix (issue 19)" "$T_MIX"
 	printf '%-44s %12s\n' "store alone, in-process, no hooks (ceiling)" "$drate"
-	printf '%-44s %12s\n' "ratio scan / target" "$(awk "BEGIN{printf \"%.2f\", $rate_scan / $TARGET}")"
-	printf '%-44s %12s\n' "ratio mixed / target" "$(awk "BEGIN{printf \"%.2f\", $rate_mixed / $TARGET}")"
+	printf '%-44s %12s\n' "ratio scan / target" "$(awk "BEGIN{printf \"%.2f\", $rate_scan / $T_SCAN}")"
+	printf '%-44s %12s\n' "ratio mixed / target" "$(awk "BEGIN{printf \"%.2f\", $rate_mixed / $T_MIX}")"
 	printf '%-44s %12s\n' "ratio scan / store ceiling" "$(awk "BEGIN{printf \"%.2f\", $rate_scan / $drate}")"
 	echo "stored exactly once in both runs (rows and distinct (agent, seq) counted in the database): $want of $want"
 } | tee bench/out/$OUT.txt
