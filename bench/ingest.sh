@@ -104,12 +104,18 @@ socket = $T/admin$c.sock
 [log]
 level = warn
 INI
-		# An older collector: without the keys it does not know.
-		why=$("$COLL" --check-config -c "$T/c$c.ini" 2>&1 || true)
-		case $why in *"unknown key 'url'"*)
-			sed -i 's|^url = sqlite://|path = |' "$T/c$c.ini" ;; esac
-		case $why in *"unknown key 'unverified_per_address'"*)
-			sed -i '/^unverified_per_address/d' "$T/c$c.ini" ;; esac
+		# An older collector: without the keys it does not know
+		# (--check-config names the first).
+		for _ in 1 2 3; do
+			why=$("$COLL" --check-config -c "$T/c$c.ini" 2>&1 || true)
+			case $why in
+			*"unknown key 'url'"*)
+				sed -i 's|^url = sqlite://|path = |' "$T/c$c.ini" ;;
+			*"unknown key 'unverified_per_address'"*)
+				sed -i '/^unverified_per_address/d' "$T/c$c.ini" ;;
+			*) break ;;
+			esac
+		done
 		"$COLL" -f -c "$T/c$c.ini" 2>"$T/collector$c.log" &
 		pids="$pids $!"
 		n=0
