@@ -1384,14 +1384,7 @@ batch_body(struct store *st, const struct event_batch *b, int64_t now_ms,
 			st->mev[nmulti++].id = 0;
 			continue;
 		}
-		if (!careful) {
-			st->last_rc = DB_E_NONE;
-			if ((r = event_one(st, b, i, agent_id, now_ms, err,
-			    errlen)) < 0)
-				return -1;
-			inserted += (size_t)r;
-			continue;
-		}
+		/* The careful path: this event in a savepoint of its own. */
 		if (stmt_done(st, ST_EV_SAVEPOINT, err, errlen) == -1)
 			return -1;
 		run_commit_hooks(st, STORE_TXN_MARK, 1);
