@@ -186,7 +186,7 @@ static int
 neighbours(struct asset_engine *ae, struct store *st,
     const struct store_event_ctx *ctx, char *err, size_t errlen)
 {
-	const json_t	*arr = json_object_get(json_object_get(ctx->ev->data,
+	const json_t	*arr = json_object_get(json_object_get(event_data(ctx->ev),
 			    "volatile"), "neighbours"), *n;
 	char		 source[96];
 	size_t		 i;
@@ -304,7 +304,7 @@ static int
 on_inventory(struct asset_engine *ae, struct store *st,
     const struct store_event_ctx *ctx, int full, char *err, size_t errlen)
 {
-	const json_t			*data = ctx->ev->data;
+	const json_t			*data = event_data(ctx->ev);
 	const json_t			*host = json_object_get(data, "host");
 	struct store_asset_managed	 m;
 	char				 mid[MID_MAX], name[256], os[256];
@@ -414,7 +414,7 @@ asset_hook(void *arg, struct store *st, const struct store_event_ctx *ctx,
 {
 	struct asset_engine	*ae = arg;
 	const char		*type = ctx->ev->type;
-	const json_t		*d = ctx->ev->data;
+	const json_t		*d;
 
 	if (ctx->derived)
 		return 0;
@@ -426,13 +426,17 @@ asset_hook(void *arg, struct store *st, const struct store_event_ctx *ctx,
 		char source[96];
 
 		snprintf(source, sizeof(source), "packet:%s", ctx->agent);
+		d = event_data(ctx->ev);
 		return device_seen(ae, st, jstr(d, "mac"), jstr(d, "ip"),
 		    jstr(d, "vendor"), source, ctx->ev->ts_ms, err, errlen);
 	}
 	if (strcmp(type, "availability") == 0) {
-		const char *t = jstr(d, "target"), *h = jstr(d, "host");
-		char hostbuf[256];
+		const char	*t, *h;
+		char		 hostbuf[256];
 
+		d = event_data(ctx->ev);
+		t = jstr(d, "target");
+		h = jstr(d, "host");
 		if (!ident_ok(t, TARGET_MAX) || !json_is_boolean(json_object_get(d,
 		    "up")))
 			return 0;

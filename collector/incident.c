@@ -574,7 +574,7 @@ static int
 website_sample(struct incidents *in, const struct store_event_ctx *ctx,
     char *err, size_t errlen)
 {
-	const json_t		*d = ctx->ev->data;
+	const json_t		*d = event_data(ctx->ev);
 	const char		*target = json_string_value(json_object_get(d,
 				    "target"));
 	json_t			*up = json_object_get(d, "up");
@@ -657,8 +657,8 @@ device_event(struct incidents *in, const struct store_event_ctx *ctx,
 	int			 r;
 
 	if (strcmp(type, "device_down") == 0) {
-		const char *sc = json_string_value(json_object_get(ctx->ev->data,
-		    "schedule"));
+		const char *sc = json_string_value(json_object_get(
+		    event_data(ctx->ev), "schedule"));
 
 		if (in->o.schedule != NULL)
 			s = schedule_conf_get(in->o.schedule, sc ? sc : "office");
@@ -706,7 +706,8 @@ static int
 cert_renewed(struct incidents *in, const struct store_event_ctx *ctx,
     char *err, size_t errlen)
 {
-	const json_t		*codes = json_object_get(ctx->ev->data, "codes");
+	const json_t		*codes = json_object_get(event_data(ctx->ev),
+				    "codes");
 	const char		*subject = strchr(ctx->ev->key, ':');
 	struct incident_ref	 open[CERT_OPEN_MAX];
 	size_t			 n, j;
@@ -750,9 +751,10 @@ static int
 on_event(void *arg, struct store *st, const struct store_event_ctx *ctx,
     char *err, size_t errlen)
 {
-	struct incidents	*in = arg;
-	struct incident_map	 m;
-	char			 title[256];
+	struct incidents		*in = arg;
+	const struct incident_rule	*rule;
+	struct incident_map		 m;
+	char				 title[256];
 
 	(void)st;
 	if (strcmp(ctx->ev->type, "availability") == 0)
@@ -767,8 +769,11 @@ on_event(void *arg, struct store *st, const struct store_event_ctx *ctx,
 		if (r != 0)
 			return r == -1 ? -1 : 0;
 	}
+	/* Only a rule that asks whether the event matters reads its data. */
+	rule = rule_of(in->o.conf, ctx->ev->type);
 	if (!incident_map_event(in->o.conf, ctx->ev->type, ctx->ev->severity,
-	    ctx->ev->data, &m)) {
+	    rule != NULL && rule->need_matters ? event_data(ctx->ev) : NULL,
+	    &m)) {
 		in->stats.ignored++;
 		return 0;
 	}

@@ -937,33 +937,44 @@ agent_get_or_add(struct store *st, const char *name, int64_t now_ms,
 }
 
 /*
- * Compact JSON of data into st->buf at offset off (NUL-terminated, the
- * buffer grown as needed); its length or -1.
+ * The compact JSON of ev's data into st->buf at offset off (NUL-ended,
+ * the buffer grown as needed): the text it came as when the batch kept it
+ * (event_batch_scan), else jansson's dump.  Its length or -1.
  */
 static ssize_t
-data_text_at(struct store *st, const json_t *data, size_t off)
+data_text_at(struct store *st, const struct event *ev, size_t off)
 {
-	size_t n;
+	const json_t	*data = NULL;
+	size_t		 n;
 
 	if (off > st->bufsize)
 		return -1;
-	/* st->buf is NULL until the first event. */
-	n = json_dumpb(data, st->buf != NULL ? st->buf + off : NULL,
-	    st->bufsize - off, JSON_COMPACT);
+	if (ev->data_text != NULL)
+		n = ev->data_len;
+	else if ((data = event_data(ev)) == NULL)
+		return -1;
+	else
+		/* st->buf is NULL until the first event. */
+		n = json_dumpb(data, st->buf != NULL ? st->buf + off : NULL,
+		    st->bufsize - off, JSON_COMPACT);
 	if (n == 0)
 		return -1;
-	if (n >= st->bufsize - off) {
+	if (data == NULL || n >= st->bufsize - off) {
 		size_t	 sz = off + n + 1;
 		char	*p;
 
-		sz = sz < 2 * st->bufsize ? 2 * st->bufsize : sz;
-		if (sz < 4096)
-			sz = 4096;
-		if ((p = realloc(st->buf, sz)) == NULL)
-			return -1;
-		st->buf = p;
-		st->bufsize = sz;
-		if (json_dumpb(data, st->buf + off, st->bufsize - off,
+		if (sz > st->bufsize) {
+			sz = sz < 2 * st->bufsize ? 2 * st->bufsize : sz;
+			if (sz < 4096)
+				sz = 4096;
+			if ((p = realloc(st->buf, sz)) == NULL)
+				return -1;
+			st->buf = p;
+			st->bufsize = sz;
+		}
+		if (data == NULL)
+			memcpy(st->buf + off, ev->data_text, n);
+		else if (json_dumpb(data, st->buf + off, st->bufsize - off,
 		    JSON_COMPACT) != n)
 			return -1;
 	}
@@ -971,11 +982,11 @@ data_text_at(struct store *st, const json_t *data, size_t off)
 	return (ssize_t)n;
 }
 
-/* Compact JSON of data into st->buf (NUL-terminated); length or -1. */
+/* Compact JSON of ev's data into st->buf (NUL-terminated); length or -1. */
 static ssize_t
-data_text(struct store *st, const json_t *data)
+data_text(struct store *st, const struct event *ev)
 {
-	return data_text_at(st, data, 0);
+	return data_text_at(st, ev, 0);
 }
 
 /* Append a rejection to st's list; -1 out of memory. */
@@ -1103,7 +1114,7 @@ event_one(struct store *st, const struct event_batch *b, size_t i,
 	int64_t			 event_id = 0;
 	int			 rc;
 
-	if ((dl = data_text(st, ev->data)) < 0) {
+	if ((dl = data_text(st, ev)) < 0) {
 		snprintf(err, errlen, "events[%zu].data: cannot serialise it "
 		    "as JSON", i);
 		return -1;
@@ -1212,7 +1223,7 @@ multi_insert(struct store *st, const struct event_batch *b, int64_t agent_id,
 	 * statement has run.
 	 */
 	for (size_t r = 0, o = 0; r < n; r++) {
-		ssize_t dl = data_text_at(st, b->events[mev[r].i].data, o);
+		ssize_t dl = data_text_at(st, &b->events[mev[r].i], o);
 
 		if (dl < 0) {
 			snprintf(err, errlen, "events[%zu].data: cannot "
@@ -1607,7 +1618,7 @@ store_insert_derived(struct store *st, int64_t agent_id, const char *agent,
 			store_db_err(st, "numbering a derived event", err, errlen);
 		return -1;
 	}
-	if ((dl = data_text(st, ev->data)) < 0) {
+	if ((dl = data_text(st, ev)) < 0) {
 		snprintf(err, errlen, "derived event %s: cannot serialise its "
 		    "data (out of memory)", ev->type);
 		return -1;

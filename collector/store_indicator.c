@@ -54,17 +54,28 @@ store_indicator_hook(void *arg, struct store *st,
     const struct store_event_ctx *ctx, char *err, size_t errlen)
 {
 	const struct event	*ev = ctx->ev;
-	const json_t		*target, *code, *msg, *up, *lat, *web;
+	const json_t		*data, *target, *code, *msg, *up, *lat, *web;
 	struct db_stmt		*s = NULL;
+	char			 code_member[EVENT_TYPE_MAX + 16];
 
 	(void)arg;
-	if (!json_is_object(ev->data))
+	/*
+	 * A finding (an active check's result) names its type as its code;
+	 * most events are neither that nor a sample, and their data need
+	 * not even be parsed to know it.
+	 */
+	snprintf(code_member, sizeof(code_member), "\"code\":\"%s\"",
+	    ev->type);
+	if (strcmp(ev->type, "availability") != 0 &&
+	    !event_data_may_hold(ev, code_member))
+		return 0;
+	if (!json_is_object(data = event_data(ev)))
 		return 0;
 	if (strcmp(ev->type, "availability") == 0) {
-		target = json_object_get(ev->data, "target");
-		up = json_object_get(ev->data, "up");
-		lat = json_object_get(ev->data, "latency_ms");
-		web = json_object_get(ev->data, "website");
+		target = json_object_get(data, "target");
+		up = json_object_get(data, "up");
+		lat = json_object_get(data, "latency_ms");
+		web = json_object_get(data, "website");
 		if (!json_is_string(target) || !json_is_boolean(up))
 			return 0;	/* not a sample we can count */
 		if ((s = store_stmt(st, STMT_AVAILABILITY_ADD, "INSERT INTO "
@@ -74,10 +85,9 @@ store_indicator_hook(void *arg, struct store *st,
 			return -1;
 		/* A device's sample: its kind, schedule and interval. */
 		{
-			const json_t *k = json_object_get(ev->data, "kind");
-			const json_t *sc = json_object_get(ev->data, "schedule");
-			const json_t *iv = json_object_get(ev->data,
-			    "interval_ms");
+			const json_t *k = json_object_get(data, "kind");
+			const json_t *sc = json_object_get(data, "schedule");
+			const json_t *iv = json_object_get(data, "interval_ms");
 
 			if (json_is_string(k) && strlen(json_string_value(k)) <
 			    16 && json_is_string(sc) &&
@@ -102,16 +112,14 @@ store_indicator_hook(void *arg, struct store *st,
 		return store_stmt_done(st, s, "storing an availability sample", err,
 		    errlen);
 	}
-	/* A finding (an active check's result) names its type as its code;
-	   most events stop at this one lookup. */
-	code = json_object_get(ev->data, "code");
+	code = json_object_get(data, "code");
 	if (!json_is_string(code) || strcmp(json_string_value(code),
 	    ev->type) != 0)
 		return 0;
-	target = json_object_get(ev->data, "target");
+	target = json_object_get(data, "target");
 	if (!json_is_string(target))
 		return 0;
-	msg = json_object_get(ev->data, "message");
+	msg = json_object_get(data, "message");
 	if ((s = store_stmt(st, STMT_FINDING_ADD, "INSERT INTO findings "
 	    "(target, key, code, severity, message, first_ts, last_ts, count) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 1) ON CONFLICT (target, key) "

@@ -81,17 +81,22 @@ event_set(struct event *ev, const char *agent, uint64_t seq, int64_t ts_ms,
 int
 event_bound_ts(struct event *ev, int64_t lo, int64_t hi, int64_t recv_ms)
 {
-	json_t	*orig;
+	json_t	*orig, *data;
 	char	 buf[40];
 
 	if (ev->ts_ms >= lo && ev->ts_ms <= hi)
 		return 0;
+	if ((data = event_data(ev)) == NULL)
+		return -1;
 	if (time_format_utc(ev->ts_ms, buf, sizeof(buf)) == -1)
 		snprintf(buf, sizeof(buf), "%" PRId64 " ms", ev->ts_ms);
 	if ((orig = json_string(buf)) == NULL)
 		return -1;
-	if (json_object_set(ev->data, "ts_clamped", json_true()) == -1 ||
-	    json_object_set_new(ev->data, "ts_agent", orig) == -1)
+	/* The text no longer says what data says. */
+	ev->data_text = NULL;
+	ev->data_len = 0;
+	if (json_object_set(data, "ts_clamped", json_true()) == -1 ||
+	    json_object_set_new(data, "ts_agent", orig) == -1)
 		return -1;
 	ev->ts_ms = recv_ms;
 	return 1;
@@ -104,13 +109,35 @@ event_clear(struct event *ev)
 		return;
 	json_decref(ev->data);
 	ev->data = NULL;
+	ev->data_text = NULL;
+	ev->data_len = 0;
+}
+
+json_t *
+event_data(const struct event *ev)
+{
+	if (ev->data == NULL && ev->data_text != NULL)
+		((struct event *)ev)->data = json_loadb(ev->data_text,
+		    ev->data_len, 0, NULL);
+	return ev->data;
+}
+
+int
+event_data_may_hold(const struct event *ev, const char *s)
+{
+	if (ev->data_text == NULL)
+		return 1;
+	return memmem(ev->data_text, ev->data_len, s, strlen(s)) != NULL;
 }
 
 json_t *
 event_to_json(const struct event *ev)
 {
-	char ts[32];
+	json_t	*data = event_data(ev);
+	char	 ts[32];
 
+	if (data == NULL && ev->data_text != NULL)
+		return NULL;	/* out of memory */
 	if (time_format_utc(ev->ts_ms, ts, sizeof(ts)) == -1)
 		return NULL;
 	/*
@@ -120,8 +147,7 @@ event_to_json(const struct event *ev)
 	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:o}",
 	    "agent", ev->agent, "seq", (json_int_t)ev->seq, "ts", ts,
 	    "type", ev->type, "severity", severity_name(ev->severity),
-	    "key", ev->key, "data", ev->data ? json_incref(ev->data) :
-	    json_object());
+	    "key", ev->key, "data", data ? json_incref(data) : json_object());
 }
 
 char *
@@ -342,6 +368,23 @@ int
 event_batch_decode(const char *buf, size_t len, const struct event_limits *lim,
     struct event_batch *b, char *err, size_t errlen)
 {
+	if (lim != NULL && lim->max_bytes && len > lim->max_bytes) {
+		memset(b, 0, sizeof(*b));
+		snprintf(err, errlen, "body of %zu bytes exceeds the limit of "
+		    "%zu", len, lim->max_bytes);
+		return -2;
+	}
+	if (event_batch_scan(buf, len, lim != NULL ? lim->max_events : 0,
+	    b) == 0)
+		return 0;
+	return event_batch_decode_json(buf, len, lim, b, err, errlen);
+}
+
+int
+event_batch_decode_json(const char *buf, size_t len,
+    const struct event_limits *lim, struct event_batch *b, char *err,
+    size_t errlen)
+{
 	json_t		*root = NULL, *evs, *v;
 	const char	*k;
 	size_t		 i, n;
@@ -427,6 +470,8 @@ event_batch_free(struct event_batch *b)
 	for (size_t i = 0; i < b->n; i++)
 		event_clear(&b->events[i]);
 	free(b->events);
+	free(b->arena);
 	b->events = NULL;
+	b->arena = NULL;
 	b->n = 0;
 }

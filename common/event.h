@@ -16,6 +16,11 @@
  * Decoding is strict: every field present with its type, nothing else,
  * strings bounded and valid UTF-8, data an object of bounded depth.
  * Errors name the field: "events[3].severity: expected one of ...".
+ *
+ * A decoded event's data may still be text: a batch in the form agents
+ * send (event_scan.c) keeps each event's data as its compact JSON text,
+ * checked but not parsed.  The store writes that text as it is; a reader
+ * asks event_data(), which parses it on first use.
  */
 #ifndef SHAOBING_EVENT_H
 #define SHAOBING_EVENT_H
@@ -47,13 +52,19 @@ struct event {
 	char		 type[EVENT_TYPE_MAX];
 	enum severity	 severity;
 	char		 key[EVENT_KEY_MAX];
-	json_t		*data;		/* an object; owned */
+	json_t		*data;		/* an object; owned; NULL until
+					   event_data() when data_text */
+	const char	*data_text;	/* data as compact JSON (the form
+					   JSON_COMPACT dumps), NUL-ended,
+					   in the batch's arena; or NULL */
+	size_t		 data_len;
 };
 
 struct event_batch {
 	char		 agent[EVENT_AGENT_MAX];
 	struct event	*events;
 	size_t		 n;
+	char		*arena;		/* the events' data_text */
 };
 
 struct event_limits {
@@ -73,6 +84,19 @@ int	event_set(struct event *ev, const char *agent, uint64_t seq,
 	    int64_t ts_ms, const char *type, enum severity sev,
 	    const char *key, json_t *data);
 void	event_clear(struct event *ev);
+/*
+ * The event's data object, parsed from data_text on first use (kept in
+ * ev->data: a cache, so ev stays logically const).  NULL only when out of
+ * memory.
+ */
+json_t	*event_data(const struct event *ev);
+/*
+ * Whether the data text may hold the bytes s (a member in its compact
+ * form, "\"code\":\"x\""): 0 when data_text proves it does not, 1 when
+ * it does or there is no text to look in.  Lets a hook skip parsing data
+ * it has no use for.
+ */
+int	event_data_may_hold(const struct event *ev, const char *s);
 /*
  * Event times are bounded (DESIGN.md, "Event time"): an event dated
  * after hi (the receive time plus EVENT_TS_MAX_AHEAD_MS) or before lo
@@ -101,10 +125,26 @@ int	event_from_json(const json_t *o, const char *path, struct event *ev,
 /*
  * Decode a batch from raw bytes (already un-gzipped).  Returns 0; -1 with
  * err on malformed input; -2 when the limits are exceeded (too large).
+ * Tries event_batch_scan() first; whatever it leaves, jansson decodes
+ * (event_batch_decode_json): the same result, the same errors.
  */
 int	event_batch_decode(const char *buf, size_t len,
 	    const struct event_limits *lim, struct event_batch *b,
 	    char *err, size_t errlen);
+/* The jansson decoder alone: any form of JSON, and every error. */
+int	event_batch_decode_json(const char *buf, size_t len,
+	    const struct event_limits *lim, struct event_batch *b,
+	    char *err, size_t errlen);
+/*
+ * The fast path (event_scan.c): a batch in the compact form agents send
+ * (scalar strings without escapes, data as JSON_COMPACT dumps it, no
+ * real numbers) decoded without a JSON tree, each event's data kept as
+ * text.  0 when decoded, exactly as event_batch_decode_json() would
+ * have; 1 when the batch is not in that form or anything in it is wrong
+ * (b left empty): the jansson decoder then decides and names the error.
+ */
+int	event_batch_scan(const char *buf, size_t len, size_t max_events,
+	    struct event_batch *b);
 void	event_batch_free(struct event_batch *b);
 
 /*

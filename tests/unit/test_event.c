@@ -66,7 +66,7 @@ test_round_trip(void **state)
 	assert_int_equal(decode(body, strlen(body), &b, err, sizeof(err)), 0);
 	assert_int_equal(b.n, 1);
 	assert_string_equal(b.agent, "pc-01");
-	assert_true(json_equal(b.events[0].data, ev.data));
+	assert_true(json_equal(event_data(&b.events[0]), ev.data));
 	event_batch_free(&b);
 	event_batch_free(&b);	/* twice is harmless */
 	free(body);
@@ -325,6 +325,93 @@ test_names(void **state)
 	assert_true(event_name_ok("pc-01.office_2", 64));
 }
 
+/*
+ * The fast path (event_batch_scan) takes the compact form agents send and
+ * keeps data as its text; any other form goes to jansson, with the same
+ * events or the same error.
+ */
+static void
+test_scan_fast_path(void **state)
+{
+	static const char *const fast[] = {
+		EV("{\"agent\":\"pc-01\",\"seq\":1,\"ts\":\"2026-11-27T13:37:20.123Z\","
+		    "\"type\":\"port_scan\",\"severity\":\"high\",\"key\":\"k:\xe4\xb8\xad\","
+		    "\"data\":{\"a\":[1,-2,true,false,null,{}],\"b\":\"\xe4\xb8\xad\",\"c\":[]}}"),
+		"  {\"events\":[], \"agent\":\"pc-01\"}\n",
+	};
+	static const char *const slow[] = {
+		/* whitespace, an escape, a real, a number jansson rewrites */
+		EV("{\"agent\":\"pc-01\",\"seq\":1,\"ts\":\"2026-11-27T13:37:20.123Z\","
+		    "\"type\":\"x\",\"severity\":\"low\",\"key\":\"k\",\"data\":{\"a\": 1}}"),
+		EV("{\"agent\":\"pc-01\",\"seq\":1,\"ts\":\"2026-11-27T13:37:20.123Z\","
+		    "\"type\":\"x\",\"severity\":\"low\",\"key\":\"k\",\"data\":{\"a\":\"\\n\"}}"),
+		EV("{\"agent\":\"pc-01\",\"seq\":1,\"ts\":\"2026-11-27T13:37:20.123Z\","
+		    "\"type\":\"x\",\"severity\":\"low\",\"key\":\"k\",\"data\":{\"a\":1.5}}"),
+		EV("{\"agent\":\"pc-01\",\"seq\":1,\"ts\":\"2026-11-27T13:37:20.123Z\","
+		    "\"type\":\"x\",\"severity\":\"low\",\"key\":\"k\",\"data\":{\"a\":-0}}"),
+	};
+	static const char *const bad[] = {
+		/* a duplicate data member, an unknown field, seq going back */
+		EV("{\"agent\":\"pc-01\",\"seq\":1,\"ts\":\"2026-11-27T13:37:20.123Z\","
+		    "\"type\":\"x\",\"severity\":\"low\",\"key\":\"k\",\"data\":{\"a\":1,\"a\":2}}"),
+		EV("{\"agent\":\"pc-01\",\"seq\":1,\"ts\":\"2026-11-27T13:37:20.123Z\","
+		    "\"type\":\"x\",\"severity\":\"low\",\"key\":\"k\",\"data\":{},\"z\":1}"),
+		EV(GOOD "," GOOD),
+		EV("{\"agent\":\"pc-01\",\"seq\":1,\"ts\":\"2026-11-27T13:37:20.123Z\","
+		    "\"type\":\"x\",\"severity\":\"low\",\"key\":\"k\",\"data\":{\"a\":\"\xc0\xaf\"}}"),
+	};
+	struct event_batch	b, j;
+	char			err[512], jerr[512], *dump;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(fast) / sizeof(fast[0]); i++) {
+		assert_int_equal(event_batch_scan(fast[i], strlen(fast[i]), 100,
+		    &b), 0);
+		assert_int_equal(event_batch_decode_json(fast[i], strlen(fast[i]),
+		    NULL, &j, err, sizeof(err)), 0);
+		assert_int_equal(b.n, j.n);
+		for (size_t k = 0; k < b.n; k++) {
+			assert_non_null(b.events[k].data_text);
+			assert_null(b.events[k].data);	/* not parsed yet */
+			dump = json_dumps(event_data(&j.events[k]), JSON_COMPACT);
+			assert_string_equal(b.events[k].data_text, dump);
+			assert_true(json_equal(event_data(&b.events[k]),
+			    event_data(&j.events[k])));
+			assert_string_equal(b.events[k].key, j.events[k].key);
+			free(dump);
+		}
+		event_batch_free(&b);
+		event_batch_free(&j);
+	}
+	for (size_t i = 0; i < sizeof(slow) / sizeof(slow[0]); i++) {
+		assert_int_equal(event_batch_scan(slow[i], strlen(slow[i]), 100,
+		    &b), 1);
+		assert_null(b.events);
+		assert_int_equal(decode(slow[i], strlen(slow[i]), &b, err,
+		    sizeof(err)), 0);
+		assert_null(b.events[0].data_text);
+		assert_non_null(b.events[0].data);
+		event_batch_free(&b);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(event_batch_scan(bad[i], strlen(bad[i]), 100,
+		    &b), 1);
+		assert_int_equal(decode(bad[i], strlen(bad[i]), &b, err,
+		    sizeof(err)), -1);
+		assert_int_equal(event_batch_decode_json(bad[i], strlen(bad[i]),
+		    NULL, &j, jerr, sizeof(jerr)), -1);
+		assert_string_equal(err, jerr);
+	}
+	/* A clamped time: data gains members, and the text no longer says so. */
+	assert_int_equal(decode(fast[0], strlen(fast[0]), &b, err,
+	    sizeof(err)), 0);
+	assert_int_equal(event_bound_ts(&b.events[0], 0, 1, 5), 1);
+	assert_null(b.events[0].data_text);
+	assert_true(json_is_true(json_object_get(b.events[0].data,
+	    "ts_clamped")));
+	event_batch_free(&b);
+}
+
 int
 main(void)
 {
@@ -336,6 +423,7 @@ main(void)
 		cmocka_unit_test(test_huge_and_utf8),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_scan_fast_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
