@@ -933,8 +933,13 @@ static pthread_rwlock_t	sp_recover_lock = PTHREAD_RWLOCK_INITIALIZER;
 /* Set while this thread builds a fresh spool: no recovery inside one. */
 static _Thread_local int sp_recovering;
 
-/* Point lookups past a damaged stretch when nothing bounds the seqs. */
-#define SALVAGE_WALK_MAX	(1 << 20)
+/*
+ * Point lookups past a damaged stretch go at most this far beyond the
+ * last row read (or the first seq looked for): seqs are dense, and a
+ * damaged row's max(seq) can say 103,722,158 for 200 events (the walk
+ * then took hours, a lookup and a failing range read per seq).
+ */
+#define SALVAGE_WALK_MAX	(1 << 16)
 #define SEQ_SANE_MAX		((int64_t)1 << 62)
 
 struct salvage {
@@ -1111,7 +1116,7 @@ salvage_rows(sqlite3 *old, struct spool *nw, struct salvage *sv)
 	    "data, size FROM events WHERE seq ";
 	sqlite3_stmt	*sel = NULL, *one = NULL, *ins = NULL;
 	char		 sql[160];
-	int64_t		 lo, hi = -1, cur, v, walk_from;
+	int64_t		 lo, hi = -1, cur, v, walk_start;
 	int		 ok, r, rc = -1;
 
 	sv->next_seq = one_int(old, "SELECT next_seq FROM meta", &ok);
@@ -1140,6 +1145,7 @@ salvage_rows(sqlite3 *old, struct spool *nw, struct salvage *sv)
 	lo = one_int(old, "SELECT min(seq) FROM events", &ok);
 	if (!ok || lo <= sv->acked)
 		lo = sv->acked + 1;
+	walk_start = lo;
 	snprintf(sql, sizeof(sql), "%s>= ? ORDER BY seq", cols);
 	if (sqlite3_prepare_v2(old, sql, -1, &sel, NULL) != SQLITE_OK) {
 		/* Not even the schema: nothing to read, losses unknown. */
@@ -1164,8 +1170,11 @@ salvage_rows(sqlite3 *old, struct spool *nw, struct salvage *sv)
 		if (r == SQLITE_DONE)
 			break;
 		/* A damaged page: one seq at a time past it. */
-		for (walk_from = cur;; cur++) {
-			if (hi >= 0 ? cur > hi : cur - walk_from > SALVAGE_WALK_MAX)
+		if (sv->max_seq > walk_start)
+			walk_start = sv->max_seq;
+		for (;; cur++) {
+			if ((hi >= 0 && cur > hi) ||
+			    cur - walk_start > SALVAGE_WALK_MAX)
 				goto done;
 			sqlite3_reset(one);
 			sqlite3_bind_int64(one, 1, cur);

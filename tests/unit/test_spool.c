@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "agent/spool.h"
 
@@ -623,6 +624,79 @@ test_damage_while_open(void **state)
 }
 
 /*
+ * A rotted row at the end: its seq reads 2^40 (so max(seq) says so) but
+ * its record is malformed, and the counters are gone.  The salvage walks
+ * one seq at a time past the last row it read; that walk is bounded (it
+ * went on to 2^40, a lookup and a failing range read per seq: hours).
+ */
+static void
+test_damage_rotted_max_seq(void **state)
+{
+	static const unsigned char ts[8] = { 0x11, 0x22, 0x33, 0x44, 0x55,
+		0x66, 0x77, 0x08 };
+	struct fx		*f = *state;
+	struct spool		*sp;
+	struct event_batch	 bt;
+	sqlite3			*db;
+	unsigned char		*buf;
+	off_t			 size, at = -1;
+	char			 err[256];
+	int			 fd;
+
+	fill_spool(f);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO events VALUES "
+	    "(1099511627776, 1234605616436508424, 1, 't', 'k', '{}', 40);"
+	    "UPDATE meta SET next_seq = 0; PRAGMA wal_checkpoint(TRUNCATE);",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	/* Its ts (0x1122334455667708) is stored big-endian right after the
+	   record header: make the ts column's serial type 10 (reserved). */
+	size = file_size(f->path);
+	buf = malloc((size_t)size);
+	assert_non_null(buf);
+	fd = open(f->path, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, buf, (size_t)size, 0), (ssize_t)size);
+	for (off_t i = 8; i + 8 <= size; i++)
+		if (memcmp(buf + i, ts, 8) == 0) {
+			at = i;
+			break;
+		}
+	assert_true(at > 0);
+	/* header: its size (8), seq (0: the rowid), ts (6: 8 bytes), severity,
+	   type, key, data, size */
+	assert_int_equal(buf[at - 8], 8);
+	assert_int_equal(buf[at - 7], 0);
+	assert_int_equal(buf[at - 6], 6);
+	assert_int_equal(pwrite(fd, "\x0a", 1, at - 6), 1);
+	close(fd);
+	free(buf);
+
+	sp = spool_open(f->path, 64 << 20, err, sizeof(err));
+	assert_non_null(sp);
+	assert_int_equal(spool_read_batch(sp, "x", 100000, 1 << 30, &bt, err,
+	    sizeof(err)), 0);
+	event_batch_free(&bt);
+	assert_int_equal(count_aside(f), 1);
+	/* Every unacknowledged row but the rotted one came through, and the
+	   rotted one is counted lost (the index still knows it). */
+	assert_true(spool_raise_seq(sp, DMG_EVENTS, err, sizeof(err)) >= 0);
+	assert_int_equal(spool_read_batch(sp, "x", 100000, 1 << 30, &bt, err,
+	    sizeof(err)), 0);
+	assert_int_equal(bt.n, DMG_EVENTS - DMG_ACKED + 1);
+	for (size_t i = 0; i + 1 < bt.n; i++)
+		assert_int_equal(bt.events[i].seq, DMG_ACKED + 1 + i);
+	assert_string_equal(bt.events[bt.n - 1].type, "spool_corrupt");
+	assert_int_equal(json_integer_value(json_object_get(
+	    bt.events[bt.n - 1].data, "salvaged")), DMG_EVENTS - DMG_ACKED);
+	assert_int_equal(json_integer_value(json_object_get(
+	    bt.events[bt.n - 1].data, "lost")), 1);
+	event_batch_free(&bt);
+	spool_close(sp);
+}
+
+/*
  * An event the collector rejected moves to the dead letters once, with
  * one spool_rejected report; a rejected report is kept, not reported.
  */
@@ -706,6 +780,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_damage_first_page, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_damage_tail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damage_rotted_max_seq, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_damage_while_open, setup,
 		    teardown),
 	};
