@@ -23,6 +23,7 @@ zlib1g-dev
 libcmocka-dev
 bats
 systemd
+systemd-container
 clang
 libclang-rt-14-dev
 openssl
