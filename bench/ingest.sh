@@ -14,6 +14,7 @@
 # SQLite, COLLECTORS=2 runs two collectors on the one database (clients
 # split between them); OUT names the figures file (default ingest);
 # KEEP=1 keeps the temp folder (collector logs) for a look afterwards;
+# MIXES=mixed makes only that run (for a profile);
 # COLL runs another collector binary (an older build, for a figure
 # before a change: keys it does not know are left out of its
 # configuration, [store] url becomes the old path).
@@ -49,7 +50,12 @@ if [ "$STORE" = postgresql ]; then
 	pgdir=$T/pg
 	# The server (the postgres user, when run as root) reaches into it.
 	chmod 0711 "$T"
+	[ -z "${PGSTAT:-}" ] || export PG_CONF_EXTRA="shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = all"
 	sh tests/pg.sh start "$pgdir" >/dev/null
+	[ -z "${PGSTAT:-}" ] || runuser -u postgres -- psql -X -q -h "$pgdir/run" \
+		-p "$(cat "$pgdir/pg.port")" -d template1 \
+		-c "CREATE EXTENSION pg_stat_statements"
 fi
 
 # Certificates with the openssl command line: CA, server, one per agent.
@@ -130,6 +136,14 @@ INI
 	out=$(MIX=$1 "$ING" https "$urls" "$T" "$CLIENTS" "$BATCHES" "$BATCH_SIZE")
 	rate=$(echo "$out" | awk '{print $6}')
 	kill $pids; wait $pids 2>/dev/null || true; pids=""
+	# PGSTAT=1: where the database spent its time, by statement.
+	if [ "$STORE" = postgresql ] && [ -n "${PGSTAT:-}" ]; then
+		q "SELECT calls, rows, round(total_exec_time) AS ms,
+		    left(regexp_replace(query, '\\s+', ' ', 'g'), 110)
+		    FROM pg_stat_statements WHERE dbid = (SELECT oid FROM
+		    pg_database WHERE datname = current_database())
+		    ORDER BY total_exec_time DESC LIMIT 25"
+	fi
 	# Every event must be in the store exactly once: count the agents'
 	# rows (seq >= 1; derived events have negative seqs) and their
 	# distinct (agent, seq) in the database itself, and each agent's seqs
@@ -146,10 +160,12 @@ INI
 		exit 1
 	}
 }
-run_https scan
-rate_scan=$rate
-run_https mixed
-rate_mixed=$rate
+# MIXES: the runs to make (a profile of one of them); one left out
+# shows as 0.
+MIXES=${MIXES:-scan mixed}
+rate_scan=0 rate_mixed=0
+case " $MIXES " in *" scan "*) run_https scan; rate_scan=$rate ;; esac
+case " $MIXES " in *" mixed "*) run_https mixed; rate_mixed=$rate ;; esac
 
 echo "ingest: same batches stored in-process (no HTTP/TLS) ..."
 dout=$("$ING" direct "$T/direct.db" - "$CLIENTS" "$BATCHES" "$BATCH_SIZE")

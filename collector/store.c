@@ -215,6 +215,7 @@ static const char *const stmt_sql[ST_MAX] = {
 struct store {
 	struct db *db;
 	struct store_incache *incache;	/* store_priv.h */
+	struct store_behind *behind;	/* store_priv.h */
 	char		*path;
 	int		 version;
 	struct db_stmt	*st[ST_MAX];
@@ -284,6 +285,12 @@ struct store_incache **
 store_incache_slot(struct store *st)
 {
 	return &st->incache;
+}
+
+struct store_behind **
+store_behind_slot(struct store *st)
+{
+	return &st->behind;
 }
 
 const char *
@@ -885,6 +892,7 @@ store_close(struct store *st)
 	db_finalize(st->multi);
 	free(st->mev);
 	store_incache_free(st->incache);
+	store_behind_free(st->behind);
 	for (int i = 0; i < STORE_STMT_MAX; i++)
 		db_finalize(st->cache[i]);
 	db_close(st->db);
@@ -1166,29 +1174,72 @@ multi_cmp(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* "INSERT ... VALUES (?1, ..., ?8), ... RETURNING id, seq" for n rows. */
-static char *
-multi_sql(size_t n)
+char *
+store_multi_sql(const char *head, size_t ncols, size_t nrows,
+    const char *tail)
 {
-	static const char head[] = "INSERT INTO events (agent_id, seq, ts, "
-	    "received, type, severity, key, data) VALUES ";
-	static const char tail[] = " ON CONFLICT (agent_id, seq) DO NOTHING "
-	    "RETURNING id, seq";
-	size_t	 len = sizeof(head) + sizeof(tail) + n * MULTI_COLS * 9 + n * 4;
+	size_t	 len = strlen(head) + strlen(tail) + 2 +
+		    nrows * ncols * 9 + nrows * 4;
 	size_t	 o;
 	char	*sql;
 
 	if ((sql = malloc(len)) == NULL)
 		return NULL;
 	o = (size_t)snprintf(sql, len, "%s", head);
-	for (size_t r = 0; r < n; r++) {
-		for (size_t c = 0; c < MULTI_COLS; c++)
+	for (size_t r = 0; r < nrows; r++) {
+		for (size_t c = 0; c < ncols; c++)
 			o += (size_t)snprintf(sql + o, len - o, "%s?%zu",
 			    c == 0 ? (r == 0 ? "(" : "), (") : ", ",
-			    r * MULTI_COLS + c + 1);
+			    r * ncols + c + 1);
 	}
 	snprintf(sql + o, len - o, ")%s", tail);
 	return sql;
+}
+
+int
+store_multi_write(struct store *st, enum store_stmt_id id, const char *one,
+    const char *head, const char *tail, size_t ncols, size_t n,
+    store_multi_bind bind, const void *arg, const char *what, char *err,
+    size_t errlen)
+{
+	for (size_t o = 0; o < n; o += STORE_MULTI_ROWS) {
+		size_t		 m = n - o < STORE_MULTI_ROWS ? n - o :
+				    STORE_MULTI_ROWS;
+		struct db_stmt	*s = NULL;
+		char		*sql = NULL;
+		int		 rc;
+
+		if (m == 1)
+			s = store_stmt(st, id, one, err, errlen);
+		else if ((sql = store_multi_sql(head, ncols, m, tail)) == NULL)
+			snprintf(err, errlen, "%s: %s: out of memory",
+			    st->path, what);
+		else
+			(void)store_prepare(st, sql, &s, err, errlen);
+		free(sql);
+		if (s == NULL)
+			return -1;
+		for (size_t i = 0; i < m; i++)
+			bind(s, (int)(i * ncols), o + i, arg);
+		if ((rc = db_step(s)) != DB_DONE)
+			store_db_err(st, what, err, errlen);
+		if (m == 1)
+			store_stmt_release(s);
+		else
+			db_finalize(s);
+		if (rc != DB_DONE)
+			return -1;
+	}
+	return 0;
+}
+
+/* "INSERT ... VALUES (?1, ..., ?8), ... RETURNING id, seq" for n rows. */
+static char *
+multi_sql(size_t n)
+{
+	return store_multi_sql("INSERT INTO events (agent_id, seq, ts, "
+	    "received, type, severity, key, data) VALUES ", MULTI_COLS, n,
+	    " ON CONFLICT (agent_id, seq) DO NOTHING RETURNING id, seq");
 }
 
 /* Insert mev[0 .. n - 1] (n <= MULTI_ROWS), setting their ids. */
@@ -1477,8 +1528,10 @@ group_try(struct store *st, struct store_batch_in *in, size_t n, int careful,
 	 * pipeline); any failure sends the group to the careful path.
 	 */
 	db_defer(st->db, !careful);
-	if (!careful)
+	if (!careful) {
 		store_incache_on(st);
+		store_behind_on(st);
+	}
 	run_commit_hooks(st, STORE_TXN_BEGIN, 0);
 	for (size_t i = 0; i < n; i++) {
 		size_t rej0 = st->nrej;
@@ -1517,10 +1570,14 @@ group_try(struct store *st, struct store_batch_in *in, size_t n, int careful,
 		memset(&in[i].res, 0, sizeof(in[i].res));
 		in[i].rc = -1;
 	}
+	/* What the hooks held back, written before COMMIT. */
+	if (!careful && store_behind_flush(st, err, errlen) == -1)
+		goto fail;
 	if (commit(st, err, errlen) == -1)
 		goto fail;
 	db_defer(st->db, 0);
 	store_incache_off(st);
+	store_behind_off(st);
 	write_ok(st);
 	run_commit_hooks(st, STORE_TXN_COMMIT, 0);
 	/* Each batch's rejections, now that the list stopped moving. */
@@ -1536,6 +1593,7 @@ group_try(struct store *st, struct store_batch_in *in, size_t n, int careful,
 fail:
 	db_defer(st->db, 0);
 	store_incache_off(st);
+	store_behind_off(st);
 	rollback(st);
 	run_commit_hooks(st, STORE_TXN_ROLLBACK, 0);
 	st->nrej = 0;

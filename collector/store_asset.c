@@ -530,9 +530,8 @@ store_asset_unmanaged_seen(struct store *st, const char *mac, const char *ip,
 }
 
 int
-store_asset_target_seen(struct store *st, const char *name, const char *host,
-    int up, int64_t ms, const char *device_kind, const char *vendor,
-    const char *model, char *err, size_t errlen)
+store_asset_target_write(struct store *st, const struct store_target_row *r,
+    char *err, size_t errlen)
 {
 	struct db_stmt *s = NULL;
 
@@ -541,7 +540,7 @@ store_asset_target_seen(struct store *st, const char *name, const char *host,
 	if (cached(st, STMT_ASSET_TARGET_SEEN,
 	    "INSERT INTO assets (kind, name, ip, up, first_seen, "
 	    "last_seen, device_kind, vendor, model) VALUES ('target', ?1, ?2, "
-	    "?3, ?4, ?4, coalesce(?5, ''), coalesce(?6, ''), coalesce(?7, '')) "
+	    "?3, ?8, ?4, coalesce(?5, ''), coalesce(?6, ''), coalesce(?7, '')) "
 	    "ON CONFLICT (name) WHERE kind = 'target' DO UPDATE SET "
 	    "ip = excluded.ip, "
 	    "up = CASE WHEN ?4 >= assets.last_seen THEN ?3 ELSE assets.up END, "
@@ -551,23 +550,39 @@ store_asset_target_seen(struct store *st, const char *name, const char *host,
 	    "last_seen = greatest(assets.last_seen, ?4)", &s, err,
 	    errlen) == -1)
 		return -1;
-	db_bind_text(s, 1, name, -1);
-	db_bind_text(s, 2, host ? host : "", -1);
-	db_bind_int(s, 3, up != 0);
-	db_bind_int64(s, 4, ms);
-	if (device_kind != NULL)
-		db_bind_text(s, 5, device_kind, -1);
-	else
-		db_bind_null(s, 5);
-	if (vendor != NULL)
-		db_bind_text(s, 6, vendor, -1);
-	else
-		db_bind_null(s, 6);
-	if (model != NULL)
-		db_bind_text(s, 7, model, -1);
-	else
-		db_bind_null(s, 7);
+	db_bind_text(s, 1, r->name, -1);
+	db_bind_text(s, 2, r->host ? r->host : "", -1);
+	db_bind_int(s, 3, r->up != 0);
+	db_bind_int64(s, 4, r->last);
+	for (int i = 0; i < 3; i++) {
+		const char *v = i == 0 ? r->kind : i == 1 ? r->vendor :
+		    r->model;
+
+		if (v != NULL)
+			db_bind_text(s, 5 + i, v, -1);
+		else
+			db_bind_null(s, 5 + i);
+	}
+	db_bind_int64(s, 8, r->first);
 	return store_stmt_done(st, s, "recording a target", err, errlen);
+}
+
+int
+store_asset_target_seen(struct store *st, const char *name, const char *host,
+    int up, int64_t ms, const char *device_kind, const char *vendor,
+    const char *model, char *err, size_t errlen)
+{
+	struct store_target_row r = {
+		.name = name, .host = host ? host : "", .up = up != 0,
+		.first = ms, .last = ms, .kind = device_kind,
+		.vendor = vendor, .model = model,
+	};
+	int held;
+
+	/* On the fast path, one upsert per target at COMMIT. */
+	if ((held = store_behind_target(st, &r, err, errlen)) != 0)
+		return held < 0 ? -1 : 0;
+	return store_asset_target_write(st, &r, err, errlen);
 }
 
 /* Columns shared by the list and the single asset. */

@@ -216,10 +216,13 @@ struct incache_ent {
 	int		 open;		/* the open one is known: */
 	int		 open_found;
 	int64_t		 open_id, open_first;
+	int64_t		 add;		/* folds not written yet (0: none) */
+	int64_t		 hours;		/* their report_hours */
 };
 
 struct store_incache {
 	int		 on;
+	size_t		 ndirty;	/* entries with add > 0 */
 	uint64_t	 gen, next;
 	uint64_t	 trail_gen;	/* trail_id, trail_hash live when gen */
 	int64_t		 trail_id;
@@ -237,6 +240,7 @@ store_incache_on(struct store *st)
 		return;
 	(*c)->on = 1;
 	(*c)->gen = ++(*c)->next;
+	(*c)->ndirty = 0;
 }
 
 void
@@ -248,13 +252,35 @@ store_incache_off(struct store *st)
 		c->on = 0;
 }
 
-void
-store_incache_forget(struct store *st)
+static int	incache_write(struct store *, struct incache_ent *, char *,
+		    size_t);
+
+int
+store_incache_flush(struct store *st, char *err, size_t errlen)
 {
 	struct store_incache *c = *store_incache_slot(st);
 
-	if (c != NULL && c->on)
-		c->gen = ++c->next;
+	if (c == NULL || !c->on)
+		return 0;
+	for (size_t i = 0; i < INCACHE_SLOTS && c->ndirty > 0; i++)
+		if (c->ent[i].gen == c->gen && c->ent[i].add > 0 &&
+		    incache_write(st, &c->ent[i], err, errlen) == -1)
+			return -1;
+	return 0;
+}
+
+int
+store_incache_forget(struct store *st, char *err, size_t errlen)
+{
+	struct store_incache *c = *store_incache_slot(st);
+
+	if (c == NULL || !c->on)
+		return 0;
+	/* What it holds for the database first. */
+	if (store_incache_flush(st, err, errlen) == -1)
+		return -1;
+	c->gen = ++c->next;
+	return 0;
 }
 
 void
@@ -271,9 +297,14 @@ incache(struct store *st)
 	return c != NULL && c->on ? c : NULL;
 }
 
-/* The live entry of (agent_id, key), made empty when missing; NULL off. */
+/*
+ * The live entry of (agent_id, key), made empty when missing (another
+ * key's entry in its slot written first); NULL when off, or when that
+ * write failed (err set, *failed 1).
+ */
 static struct incache_ent *
-incache_ent(struct store *st, int64_t agent_id, const char *key)
+incache_ent(struct store *st, int64_t agent_id, const char *key, int *failed,
+    char *err, size_t errlen)
 {
 	struct store_incache	*c = incache(st);
 	struct incache_ent	*e;
@@ -291,6 +322,11 @@ incache_ent(struct store *st, int64_t agent_id, const char *key)
 	if (e->gen == c->gen && e->agent_id == agent_id &&
 	    strcmp(e->key, key) == 0)
 		return e;
+	if (e->gen == c->gen && e->add > 0 &&
+	    incache_write(st, e, err, errlen) == -1) {
+		*failed = 1;
+		return NULL;
+	}
 	memset(e, 0, sizeof(*e));
 	e->gen = c->gen;
 	e->agent_id = agent_id;
@@ -381,6 +417,50 @@ deadline(int level, int64_t first_seen, int64_t hours)
 	    first_seen + hours * 3600000 : 0;
 }
 
+/*
+ * add more events folded into incident id: its first_seen and level now
+ * first and level, last_seen and severity at least last and sev.
+ */
+static int
+fold_write(struct store *st, int64_t id, int64_t add, int64_t first,
+    int64_t last, int sev, int level, int64_t hours, char *err,
+    size_t errlen)
+{
+	struct db_stmt *s = NULL;
+
+	if (prep(st, STMT_INCIDENT_FOLD, "UPDATE incidents SET "
+	    "count = count + ?7, first_seen = ?2, "
+	    "last_seen = greatest(last_seen, ?3), "
+	    "severity = greatest(severity, ?4), level = ?5, "
+	    "report_deadline = ?6 WHERE id = ?1", &s, err, errlen) == -1)
+		return -1;
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, first);
+	db_bind_int64(s, 3, last);
+	db_bind_int(s, 4, sev);
+	db_bind_int(s, 5, level);
+	if (tax_level_at_least(level, TAX_LEVEL_III))
+		db_bind_int64(s, 6, deadline(level, first, hours));
+	db_bind_int64(s, 7, add);
+	return store_stmt_done(st, s, "folding into the incident", err,
+	    errlen);
+}
+
+/* The folds e holds, written. */
+static int
+incache_write(struct store *st, struct incache_ent *e, char *err,
+    size_t errlen)
+{
+	struct store_incache *c = incache(st);
+
+	if (fold_write(st, e->id, e->add, e->first, e->last, e->sev, e->level,
+	    e->hours, err, errlen) == -1)
+		return -1;
+	e->add = 0;
+	c->ndirty--;
+	return 0;
+}
+
 int
 store_incident_fold(struct store *st, const struct incident_obs *o,
     struct incident_fold_out *r, char *err, size_t errlen)
@@ -395,7 +475,14 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 	memset(r, 0, sizeof(*r));
 	if (tx_begin(st, &own, err, errlen) == -1)
 		return -1;
-	e = own ? NULL : incache_ent(st, o->agent_id, o->key);
+	if (!own) {
+		int failed = 0;
+
+		e = incache_ent(st, o->agent_id, o->key, &failed, err, errlen);
+		if (failed)
+			goto out;
+	} else
+		e = NULL;
 	if (e != NULL && e->latest) {
 		step = e->latest_found ? DB_ROW : DB_DONE;
 		id = e->id;
@@ -439,32 +526,14 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		int nlevel = o->level < level ? o->level : level;
 		int64_t nfirst = o->ts < first ? o->ts : first;
 
-		if (prep(st, STMT_INCIDENT_FOLD, "UPDATE incidents SET "
-		    "count = count + 1, first_seen = ?2, "
-		    "last_seen = greatest(last_seen, ?3), "
-		    "severity = greatest(severity, ?4), level = ?5, "
-		    "report_deadline = ?6 WHERE id = ?1", &s, err, errlen) == -1)
-			goto out;
-		db_bind_int64(s, 1, id);
-		db_bind_int64(s, 2, nfirst);
-		db_bind_int64(s, 3, o->ts);
-		db_bind_int(s, 4, o->severity > sev ? o->severity : sev);
-		db_bind_int(s, 5, nlevel);
-		if (tax_level_at_least(nlevel, TAX_LEVEL_III))
-			db_bind_int64(s, 6, deadline(nlevel, nfirst,
-			    o->report_hours));
-		if (store_stmt_done(st, s, "folding into the incident", err,
-		    errlen) == -1) {
-			s = NULL;
-			goto out;
-		}
-		s = NULL;
 		r->id = id;
 		r->count = count + 1;
 		r->first_seen = nfirst;
 		r->level = nlevel;
 		if (e != NULL) {
-			/* As the UPDATE left the row. */
+			/* As the UPDATE will leave the row, written behind. */
+			struct store_incache *c = incache(st);
+
 			e->latest = e->latest_found = 1;
 			e->id = id;
 			e->status = status;
@@ -473,9 +542,15 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 			e->last = o->ts > last ? o->ts : last;
 			e->sev = o->severity > sev ? o->severity : sev;
 			e->level = nlevel;
+			e->hours = o->report_hours;
+			if (e->add++ == 0)
+				c->ndirty++;
 			if (e->open && e->open_found && e->open_id == id)
 				e->open_first = nfirst;
-		}
+		} else if (fold_write(st, id, 1, nfirst, o->ts, o->severity > sev ?
+		    o->severity : sev, nlevel, o->report_hours, err,
+		    errlen) == -1)
+			goto out;
 		r->silent = status == TAX_STATUS_FALSE_POSITIVE;
 		if (nlevel != level && tax_level_at_least(nlevel, level)) {
 			snprintf(note, sizeof(note), "level %s → %s",
@@ -538,18 +613,18 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 			goto out;
 	}
 	if (o->event_id > 0) {
-		if (prep(st, STMT_INCIDENT_LINK, "INSERT INTO "
-		    "incident_events (incident_id, event_id) VALUES (?1, ?2) "
-		    "ON CONFLICT DO NOTHING",
-		    &s, err, errlen) == -1)
+		int held = store_behind_link(st, r->id, o->event_id, err,
+		    errlen);
+
+		if (held < 0)
 			goto out;
-		db_bind_int64(s, 1, r->id);
-		db_bind_int64(s, 2, o->event_id);
-		if (store_stmt_done(st, s, "linking the event", err, errlen) == -1) {
-			s = NULL;
-			goto out;
+		if (held == 0) {
+			struct store_link l = { r->id, o->event_id };
+
+			if (store_incident_links_write(st, &l, 1, err,
+			    errlen) == -1)
+				goto out;
 		}
-		s = NULL;
 	}
 	if (o->notify && (r->opened || r->escalated) &&
 	    store_outbox_add(st, r->id, false, o->received, err, errlen) == -1)
@@ -560,15 +635,39 @@ out:
 	return tx_end(st, own, ok, err, errlen);
 }
 
+static void
+bind_link(struct db_stmt *s, int k, size_t i, const void *arg)
+{
+	const struct store_link *l = (const struct store_link *)arg + i;
+
+	db_bind_int64(s, k + 1, l->incident_id);
+	db_bind_int64(s, k + 2, l->event_id);
+}
+
+#define LINK_INSERT	"INSERT INTO incident_events (incident_id, event_id) " \
+			"VALUES "
+
+int
+store_incident_links_write(struct store *st, const struct store_link *l,
+    size_t n, char *err, size_t errlen)
+{
+	return store_multi_write(st, STMT_INCIDENT_LINK, LINK_INSERT
+	    "(?1, ?2) ON CONFLICT DO NOTHING", LINK_INSERT,
+	    " ON CONFLICT DO NOTHING", 2, n, bind_link, l,
+	    "linking events to incidents", err, errlen);
+}
+
 int
 store_incident_find_open(struct store *st, int64_t agent_id, const char *key,
     int64_t *id, int64_t *first_seen, char *err, size_t errlen)
 {
 	struct db_stmt		*s = NULL;
-	struct incache_ent	*e = db_in_transaction(store_db(st)) ?
-				    incache_ent(st, agent_id, key) : NULL;
-	int			 step;
+	struct incache_ent	*e = NULL;
+	int			 step, failed = 0;
 
+	if (db_in_transaction(store_db(st)) && (e = incache_ent(st, agent_id,
+	    key, &failed, err, errlen)) == NULL && failed)
+		return -1;
 	if (e != NULL && e->open) {
 		if (!e->open_found)
 			return 1;
@@ -577,6 +676,9 @@ store_incident_find_open(struct store *st, int64_t agent_id, const char *key,
 			*first_seen = e->open_first;
 		return 0;
 	}
+	/* The row as its folds left it, for the lookup to read. */
+	if (e != NULL && e->add > 0 && incache_write(st, e, err, errlen) == -1)
+		return -1;
 	if (prep(st, STMT_INCIDENT_FIND_OPEN, "SELECT id, first_seen FROM "
 	    "incidents WHERE key = ?1 AND agent_id IS NOT DISTINCT FROM ?2 "
 	    "AND status IN "
@@ -657,7 +759,8 @@ store_incident_change(struct store *st, int64_t id, enum incident_action a,
 
 	if (tx_begin(st, &own, why, whylen) == -1)
 		return -1;
-	store_incache_forget(st);
+	if (store_incache_forget(st, why, whylen) == -1)
+		goto out;
 	if (prep(st, STMT_INCIDENT_STATUS, "SELECT status FROM incidents "
 	    "WHERE id = ?1", &s, why, whylen) == -1)
 		goto out;

@@ -55,7 +55,6 @@ store_indicator_hook(void *arg, struct store *st,
 {
 	const struct event	*ev = ctx->ev;
 	const json_t		*data, *target, *code, *msg, *up, *lat, *web;
-	struct db_stmt		*s = NULL;
 	char			 code_member[EVENT_TYPE_MAX + 16];
 
 	(void)arg;
@@ -78,39 +77,33 @@ store_indicator_hook(void *arg, struct store *st,
 		web = json_object_get(data, "website");
 		if (!json_is_string(target) || !json_is_boolean(up))
 			return 0;	/* not a sample we can count */
-		if ((s = store_stmt(st, STMT_AVAILABILITY_ADD, "INSERT INTO "
-		    "availability (agent_id, target, ts, up, latency_ms, "
-		    "website, kind, schedule, interval_ms) VALUES (?1, ?2, ?3, "
-		    "?4, ?5, ?6, ?7, ?8, ?9)", err, errlen)) == NULL)
-			return -1;
-		/* A device's sample: its kind, schedule and interval. */
 		{
 			const json_t *k = json_object_get(data, "kind");
 			const json_t *sc = json_object_get(data, "schedule");
 			const json_t *iv = json_object_get(data, "interval_ms");
+			struct store_avail_row r = {
+				.agent_id = ctx->agent_id,
+				.target = json_string_value(target),
+				.ts = ev->ts_ms, .up = json_is_true(up),
+				.latency_ms = json_is_integer(lat) ?
+				    (int64_t)json_integer_value(lat) : 0,
+				.website = json_is_true(web),
+			};
+			int held;
 
+			/* A device's sample: its kind, schedule and interval. */
 			if (json_is_string(k) && strlen(json_string_value(k)) <
 			    16 && json_is_string(sc) &&
 			    strlen(json_string_value(sc)) < 32 &&
 			    json_is_integer(iv) && json_integer_value(iv) > 0) {
-				db_bind_text(s, 7, json_string_value(k), -1);
-				db_bind_text(s, 8, json_string_value(sc), -1);
-				db_bind_int64(s, 9, json_integer_value(iv));
-			} else {
-				db_bind_null(s, 7);
-				db_bind_null(s, 8);
-				db_bind_null(s, 9);
+				r.kind = json_string_value(k);
+				r.schedule = json_string_value(sc);
+				r.interval_ms = json_integer_value(iv);
 			}
+			if ((held = store_behind_avail(st, &r, err, errlen)) != 0)
+				return held < 0 ? -1 : 0;
+			return store_availability_write(st, &r, 1, err, errlen);
 		}
-		db_bind_int64(s, 1, ctx->agent_id);
-		db_bind_text(s, 2, json_string_value(target), -1);
-		db_bind_int64(s, 3, ev->ts_ms);
-		db_bind_int(s, 4, json_is_true(up));
-		db_bind_int64(s, 5, json_is_integer(lat) ?
-		    (int64_t)json_integer_value(lat) : 0);
-		db_bind_int(s, 6, json_is_true(web));
-		return store_stmt_done(st, s, "storing an availability sample", err,
-		    errlen);
 	}
 	code = json_object_get(data, "code");
 	if (!json_is_string(code) || strcmp(json_string_value(code),
@@ -120,22 +113,81 @@ store_indicator_hook(void *arg, struct store *st,
 	if (!json_is_string(target))
 		return 0;
 	msg = json_object_get(data, "message");
+	{
+		struct store_finding_row r = {
+			.target = json_string_value(target), .key = ev->key,
+			.code = ev->type, .severity = (int)ev->severity,
+			.message = json_is_string(msg) ?
+			    json_string_value(msg) : "",
+			.first = ev->ts_ms, .last = ev->ts_ms, .count = 1,
+		};
+		int held;
+
+		/* On the fast path, one upsert per finding at COMMIT. */
+		if ((held = store_behind_finding(st, &r, err, errlen)) != 0)
+			return held < 0 ? -1 : 0;
+		return store_finding_write(st, &r, err, errlen);
+	}
+}
+
+int
+store_finding_write(struct store *st, const struct store_finding_row *r,
+    char *err, size_t errlen)
+{
+	struct db_stmt *s;
+
 	if ((s = store_stmt(st, STMT_FINDING_ADD, "INSERT INTO findings "
 	    "(target, key, code, severity, message, first_ts, last_ts, count) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 1) ON CONFLICT (target, key) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (target, key) "
 	    "DO UPDATE SET severity = ?4, message = ?5, "
-	    "count = findings.count + 1, "
+	    "count = findings.count + ?8, "
 	    "first_ts = least(findings.first_ts, ?6), "
-	    "last_ts = greatest(findings.last_ts, ?6)", err, errlen)) == NULL)
+	    "last_ts = greatest(findings.last_ts, ?7)", err, errlen)) == NULL)
 		return -1;
-	db_bind_text(s, 1, json_string_value(target), -1);
-	db_bind_text(s, 2, ev->key, -1);
-	db_bind_text(s, 3, ev->type, -1);
-	db_bind_int(s, 4, (int)ev->severity);
-	db_bind_text(s, 5, json_is_string(msg) ? json_string_value(msg) :
-	    "", -1);
-	db_bind_int64(s, 6, ev->ts_ms);
+	db_bind_text(s, 1, r->target, -1);
+	db_bind_text(s, 2, r->key, -1);
+	db_bind_text(s, 3, r->code, -1);
+	db_bind_int(s, 4, r->severity);
+	db_bind_text(s, 5, r->message, -1);
+	db_bind_int64(s, 6, r->first);
+	db_bind_int64(s, 7, r->last);
+	db_bind_int64(s, 8, r->count);
 	return store_stmt_done(st, s, "storing a finding", err, errlen);
+}
+
+static void
+bind_avail(struct db_stmt *s, int k, size_t i, const void *arg)
+{
+	const struct store_avail_row *a = (const struct store_avail_row *)arg +
+	    i;
+
+	db_bind_int64(s, k + 1, a->agent_id);
+	db_bind_text(s, k + 2, a->target, -1);
+	db_bind_int64(s, k + 3, a->ts);
+	db_bind_int(s, k + 4, a->up != 0);
+	db_bind_int64(s, k + 5, a->latency_ms);
+	db_bind_int(s, k + 6, a->website != 0);
+	if (a->kind != NULL) {
+		db_bind_text(s, k + 7, a->kind, -1);
+		db_bind_text(s, k + 8, a->schedule, -1);
+		db_bind_int64(s, k + 9, a->interval_ms);
+	} else {
+		db_bind_null(s, k + 7);
+		db_bind_null(s, k + 8);
+		db_bind_null(s, k + 9);
+	}
+}
+
+#define AVAIL_INSERT	"INSERT INTO availability (agent_id, target, ts, up, " \
+			"latency_ms, website, kind, schedule, interval_ms) VALUES "
+
+int
+store_availability_write(struct store *st, const struct store_avail_row *r,
+    size_t n, char *err, size_t errlen)
+{
+	return store_multi_write(st, STMT_AVAILABILITY_ADD, AVAIL_INSERT
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", AVAIL_INSERT, "", 9, n,
+	    bind_avail, r, "storing availability samples", err, errlen);
 }
 
 static void
@@ -154,7 +206,8 @@ store_incident_put(struct store *st, const struct store_incident_row *r,
 	struct db_stmt	*s = NULL;
 	int		 rc;
 
-	store_incache_forget(st);
+	if (store_incache_forget(st, err, errlen) == -1)
+		return -1;
 	if ((s = store_stmt(st, STMT_INCIDENT_PUT, "INSERT INTO incidents "
 	    "(key, type, category, subcategory, level, severity, status, "
 	    "agent_id, asset, title, count, first_seen, last_seen, received, "

@@ -29,15 +29,91 @@ struct db	*store_db(struct store *st);
  * it on after BEGIN and off at COMMIT or ROLLBACK; the careful path
  * (savepoints) runs without it.  Every write to incidents in the
  * transaction keeps it true: folding updates it, a status change or an
- * incident put any other way forgets it all (store_incache_forget).
+ * incident put any other way forgets it all (store_incache_forget,
+ * which writes what it holds first: 0, or -1 with err).
  * The cache is where a store keeps it (store.c), freed at close.
  */
 struct store_incache;
 struct store_incache **store_incache_slot(struct store *st);
 void		 store_incache_on(struct store *st);
 void		 store_incache_off(struct store *st);
-void		 store_incache_forget(struct store *st);
+int		 store_incache_forget(struct store *st, char *err,
+		    size_t errlen);
 void		 store_incache_free(struct store_incache *c);
+/*
+ * Folds the fast path's transaction made, written behind: the cache
+ * keeps each folded incident's row as the UPDATEs would have left it
+ * and writes it once, here (store_behind_flush calls it), before the
+ * cache forgets it or gives its slot to another key.  0, or -1 with err.
+ */
+int		 store_incache_flush(struct store *st, char *err,
+		    size_t errlen);
+
+/*
+ * Write-behind of the hooks' writes on the fast path (store_behind.c):
+ * on after the group's BEGIN, flushed just before its COMMIT, off at
+ * COMMIT or ROLLBACK.  While on, the writers below hold their rows in
+ * memory; while off they write at once.  Nothing in the transaction
+ * reads those rows back.
+ */
+struct store_behind;
+struct store_behind **store_behind_slot(struct store *st);
+void		 store_behind_on(struct store *st);
+void		 store_behind_off(struct store *st);
+int		 store_behind_flush(struct store *st, char *err,
+		    size_t errlen);
+void		 store_behind_free(struct store_behind *b);
+
+/*
+ * The writes held back, each by the module owning the table, which
+ * calls store_behind_X() first: 1 when it holds the row (written at the
+ * flush), 0 when write-behind is off (write it now), -1 with err.
+ */
+/* An availability sample (kind NULL: not a device's; schedule NULL and
+   interval_ms 0 then). */
+struct store_avail_row {
+	int64_t		 agent_id, ts, latency_ms, interval_ms;
+	const char	*target, *kind, *schedule;
+	int		 up, website;
+};
+int	store_behind_avail(struct store *st, const struct store_avail_row *r,
+	    char *err, size_t errlen);
+/* n samples in multi-row INSERTs (store_indicator.c). */
+int	store_availability_write(struct store *st,
+	    const struct store_avail_row *r, size_t n, char *err,
+	    size_t errlen);
+/* An event linked to the incident it folded into. */
+struct store_link {
+	int64_t		 incident_id, event_id;
+};
+int	store_behind_link(struct store *st, int64_t incident_id,
+	    int64_t event_id, char *err, size_t errlen);
+/* n links in multi-row INSERTs, each pair once (store_incident.c). */
+int	store_incident_links_write(struct store *st,
+	    const struct store_link *l, size_t n, char *err, size_t errlen);
+/* A target checked: seen first at first, last at last (up then). */
+struct store_target_row {
+	const char	*name, *host, *kind, *vendor, *model;
+	int		 up;
+	int64_t		 first, last;
+};
+int	store_behind_target(struct store *st,
+	    const struct store_target_row *r, char *err, size_t errlen);
+/* Its assets row upserted (store_asset.c). */
+int	store_asset_target_write(struct store *st,
+	    const struct store_target_row *r, char *err, size_t errlen);
+/* A finding seen count times between first and last. */
+struct store_finding_row {
+	const char	*target, *key, *code, *message;
+	int		 severity;
+	int64_t		 first, last, count;
+};
+int	store_behind_finding(struct store *st,
+	    const struct store_finding_row *r, char *err, size_t errlen);
+/* Its findings row upserted (store_indicator.c). */
+int	store_finding_write(struct store *st,
+	    const struct store_finding_row *r, char *err, size_t errlen);
+
 /*
  * One schema migration (migrations[] in store.c): the same change in
  * each dialect.  pg is NULL for 1 .. 13, which the PostgreSQL baseline
@@ -159,6 +235,30 @@ int	store_stmt_done(struct store *st, struct db_stmt *s, const char *what,
  */
 int	store_step_id(struct store *st, struct db_stmt *s, const char *what,
 	    int64_t *id, char *err, size_t errlen);
+
+/*
+ * "HEAD(?1, ..., ?NCOLS), (...), ... TAIL": a multi-row INSERT of nrows
+ * rows, placeholders numbered row after row.  malloc'd; NULL when out
+ * of memory.
+ */
+char		*store_multi_sql(const char *head, size_t ncols, size_t nrows,
+		    const char *tail);
+/*
+ * n rows into a table by multi-row INSERTs of up to STORE_MULTI_ROWS
+ * rows each: head "INSERT INTO t (...) VALUES ", tail "" or an ON
+ * CONFLICT clause; one is the same INSERT of a single row (its own
+ * literal, "head(?1, ...)tail"), kept as statement id for a chunk of
+ * one.  bind(s, k, i, arg) binds row i at ?k+1 .. ?k+ncols.  0, or -1
+ * with err ("PATH: what: ...").
+ */
+#define STORE_MULTI_ROWS	250
+typedef void (*store_multi_bind)(struct db_stmt *s, int k, size_t i,
+		    const void *arg);
+int		 store_multi_write(struct store *st, enum store_stmt_id id,
+		    const char *one, const char *head, const char *tail,
+		    size_t ncols, size_t n, store_multi_bind bind,
+		    const void *arg, const char *what, char *err,
+		    size_t errlen);
 
 /*
  * Reading: the one helper for prepare -> bind -> step -> rows.  Every

@@ -134,6 +134,9 @@ dynamic_shared_memory_type = posix
 logging_collector = off
 log_min_messages = warning
 EOF
+	# More settings (one per line), e.g. a benchmark's.
+	[ -z "${PG_CONF_EXTRA:-}" ] ||
+		printf '%s\n' "$PG_CONF_EXTRA" | as_pg tee -a "$DIR/data/postgresql.conf" >/dev/null
 	# The port is free now; another process may take it before the
 	# server binds it, so try a few.
 	tries=0
