@@ -791,6 +791,43 @@ on_event(void *arg, struct store *st, const struct store_event_ctx *ctx,
 	}
 }
 
+/*
+ * A batch's events about to fold (store_batch_hook): their incidents
+ * read ahead in one query, so each fold asks the database nothing.
+ * Events whose rule needs their data, and the types handled apart
+ * (samples, devices), are left to ask for themselves.
+ */
+static int
+on_batch(void *arg, struct store *st, int64_t agent_id,
+    const struct event_batch *b, const size_t *idx, size_t n, char *err,
+    size_t errlen)
+{
+	struct incidents	*in = arg;
+	const char		**keys;
+	size_t			 nk = 0;
+	int			 rc;
+
+	if ((keys = malloc(n * sizeof(*keys))) == NULL)
+		return 0;	/* each fold asks, as without */
+	for (size_t i = 0; i < n; i++) {
+		const struct event		*ev = &b->events[idx[i]];
+		const struct incident_rule	*rule = rule_of(in->o.conf,
+						    ev->type);
+		struct incident_map		 m;
+
+		if (rule == NULL || rule->need_matters ||
+		    strcmp(ev->type, "availability") == 0 ||
+		    strncmp(ev->type, "device_", 7) == 0 ||
+		    !incident_map_event(in->o.conf, ev->type, ev->severity,
+		    NULL, &m))
+			continue;
+		keys[nk++] = ev->key;
+	}
+	rc = store_incident_prefetch(st, agent_id, keys, nk, err, errlen);
+	free(keys);
+	return rc;
+}
+
 struct incidents *
 incidents_new(struct store *st, const struct incidents_opts *o, char *err,
     size_t errlen)
@@ -804,6 +841,7 @@ incidents_new(struct store *st, const struct incidents_opts *o, char *err,
 	in->st = st;
 	in->o = *o;
 	if (store_add_event_hook(st, on_event, in) == -1 ||
+	    store_add_batch_hook(st, on_batch, in) == -1 ||
 	    store_add_commit_hook(st, on_commit, in) == -1) {
 		text_printf(err, errlen, "the store's hook table is full");
 		free(in);

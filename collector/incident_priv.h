@@ -51,6 +51,16 @@ struct incident_fold_out {
 int	store_incident_fold(struct store *st, const struct incident_obs *o,
 	    struct incident_fold_out *r, char *err, size_t errlen);
 
+/*
+ * Read ahead, on the ingest fast path (the incident cache on): the
+ * newest incident of each of keys[0 .. n - 1] of agent_id (> 0), in one
+ * query per STORE_MULTI_ROWS keys, into the cache, so their folds ask the
+ * database nothing.  A key the cache knows already, or whose slot holds
+ * another key, is left for its fold to ask.  0, or -1 with err.
+ */
+int	store_incident_prefetch(struct store *st, int64_t agent_id,
+	    const char *const *keys, size_t n, char *err, size_t errlen);
+
 /* Newest open/acknowledged incident of (agent_id or 0, key): 0 found, 1 none. */
 int	store_incident_find_open(struct store *st, int64_t agent_id,
 	    const char *key, int64_t *id, int64_t *first_seen, char *err,

@@ -232,6 +232,12 @@ struct store {
 	}		 ev_hooks[STORE_HOOKS_MAX];
 	size_t		 nev_hooks;
 	struct {
+		store_batch_hook	 fn;
+		void			*arg;
+	}		 batch_hooks[STORE_HOOKS_MAX];
+	size_t		 nbatch_hooks;
+	size_t		*idx;		/* events_multi(): for batch hooks */
+	struct {
 		store_commit_hook	 fn;
 		void			*arg;
 	}		 commit_hooks[STORE_HOOKS_MAX];
@@ -253,6 +259,17 @@ store_add_event_hook(struct store *st, store_event_hook fn, void *arg)
 	st->ev_hooks[st->nev_hooks].fn = fn;
 	st->ev_hooks[st->nev_hooks].arg = arg;
 	st->nev_hooks++;
+	return 0;
+}
+
+int
+store_add_batch_hook(struct store *st, store_batch_hook fn, void *arg)
+{
+	if (st->nbatch_hooks == STORE_HOOKS_MAX)
+		return -1;
+	st->batch_hooks[st->nbatch_hooks].fn = fn;
+	st->batch_hooks[st->nbatch_hooks].arg = arg;
+	st->nbatch_hooks++;
 	return 0;
 }
 
@@ -891,6 +908,7 @@ store_close(struct store *st)
 		db_finalize(st->st[i]);
 	db_finalize(st->multi);
 	free(st->mev);
+	free(st->idx);
 	store_incache_free(st->incache);
 	store_behind_free(st->behind);
 	for (int i = 0; i < STORE_STMT_MAX; i++)
@@ -1342,6 +1360,7 @@ static int
 multi_room(struct store *st, size_t n, char *err, size_t errlen)
 {
 	struct multi_ev *mev;
+	size_t		*idx;
 
 	if (n <= st->capmev)
 		return 0;
@@ -1351,6 +1370,12 @@ multi_room(struct store *st, size_t n, char *err, size_t errlen)
 		return -1;
 	}
 	st->mev = mev;
+	if ((idx = realloc(st->idx, n * sizeof(*idx))) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", st->path);
+		st->last_rc = DB_E_NOMEM;
+		return -1;
+	}
+	st->idx = idx;
 	st->capmev = n;
 	return 0;
 }
@@ -1381,6 +1406,17 @@ events_multi(struct store *st, const struct event_batch *b, int64_t agent_id,
 			return -1;
 	/* Back to batch order for the hooks. */
 	qsort(mev, n, sizeof(*mev), multi_cmp_index);
+	if (st->nbatch_hooks > 0) {
+		size_t k = 0;
+
+		for (size_t r = 0; r < n; r++)
+			if (mev[r].id != 0)
+				st->idx[k++] = mev[r].i;
+		for (size_t h = 0; h < st->nbatch_hooks && k > 0; h++)
+			if (st->batch_hooks[h].fn(st->batch_hooks[h].arg, st,
+			    agent_id, b, st->idx, k, err, errlen) == -1)
+				return -1;
+	}
 	for (size_t r = 0; r < n; r++) {
 		if (mev[r].id == 0)
 			continue;

@@ -210,8 +210,21 @@ int	store_insert_derived(struct store *st, int64_t agent_id,
 	    const char *agent, struct event *ev, int64_t now_ms, char *err,
 	    size_t errlen);
 
+/*
+ * A batch hook runs on the ingest fast path once per batch, after the
+ * batch's new events are stored and before the event hooks run on them,
+ * with the indexes in b->events of those events (n of them, in batch
+ * order): a hook may read ahead what it will need for them, in one query
+ * instead of one per event.  It changes nothing; -1 with err fails the
+ * group, which is then stored on the careful path (no batch hooks).
+ */
+typedef int (*store_batch_hook)(void *arg, struct store *st,
+    int64_t agent_id, const struct event_batch *b, const size_t *idx,
+    size_t n, char *err, size_t errlen);
+
 /* -1 when the (small, fixed) hook table is full. */
 int	store_add_event_hook(struct store *st, store_event_hook fn, void *arg);
+int	store_add_batch_hook(struct store *st, store_batch_hook fn, void *arg);
 int	store_add_commit_hook(struct store *st, store_commit_hook fn, void *arg);
 
 /* Agent id by name: 0 found, 1 unknown, -1 error. */

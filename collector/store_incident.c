@@ -203,7 +203,7 @@ trail_hash(const char *prev, const char *canon, char *out, size_t outlen)
  * gen, so nothing is cleared one by one.  A slot another key takes is
  * simply asked again.
  */
-#define INCACHE_SLOTS	1024
+#define INCACHE_SLOTS	4096
 
 struct incache_ent {
 	uint64_t	 gen;
@@ -459,6 +459,120 @@ incache_write(struct store *st, struct incache_ent *e, char *err,
 	e->add = 0;
 	c->ndirty--;
 	return 0;
+}
+
+/* The slot of (agent_id > 0, key) without taking it; NULL when off. */
+static struct incache_ent *
+incache_slot(struct store_incache *c, int64_t agent_id, const char *key)
+{
+	uint64_t	 h = 1469598103934665603ULL;	/* FNV-1a */
+
+	for (const char *p = key; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h ^= (uint64_t)agent_id * 0x9e3779b97f4a7c15ULL;
+	return &c->ent[h % INCACHE_SLOTS];
+}
+
+/* Rows of the read-ahead: fill the entries asked for. */
+static int
+prefetch_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct store_incache	*c = ((void **)arg)[0];
+	const int64_t		*agent_id = ((void **)arg)[1];
+	const char		*key = store_col_text(r, 1);
+	struct incache_ent	*e;
+
+	(void)err;
+	(void)errlen;
+	if (key == NULL)
+		return 0;
+	e = incache_slot(c, *agent_id, key);
+	/* Only the entries this read-ahead claimed (latest unknown). */
+	if (e->gen != c->gen || e->latest || e->agent_id != *agent_id ||
+	    strcmp(e->key, key) != 0)
+		return 0;
+	e->latest = e->latest_found = 1;
+	e->id = store_col_int(r, 0);
+	e->status = tax_status_parse(store_col_text(r, 2));
+	e->level = (int)store_col_int(r, 3);
+	e->sev = (int)store_col_int(r, 4);
+	e->first = store_col_int(r, 5);
+	e->last = store_col_int(r, 6);
+	e->count = store_col_int(r, 7);
+	return 0;
+}
+
+int
+store_incident_prefetch(struct store *st, int64_t agent_id,
+    const char *const *keys, size_t n, char *err, size_t errlen)
+{
+	struct store_incache	*c = incache(st);
+	struct store_arg	 args[STORE_MULTI_ROWS + 1];
+	struct incache_ent	*want[STORE_MULTI_ROWS];
+	void			*ra[2] = { c, &agent_id };
+	char			*sql = NULL;
+	size_t			 i = 0;
+	int			 rc = 0;
+
+	if (c == NULL || agent_id <= 0)
+		return 0;
+	while (i < n && rc == 0) {
+		size_t	 k = 0, len, o;
+
+		/* Claim the free slots of up to STORE_MULTI_ROWS new keys. */
+		for (; i < n && k < STORE_MULTI_ROWS; i++) {
+			size_t			 kl = strlen(keys[i]);
+			struct incache_ent	*e;
+
+			if (kl >= sizeof(e->key))
+				continue;
+			e = incache_slot(c, agent_id, keys[i]);
+			if (e->gen == c->gen)
+				continue;	/* known, asked, or another's */
+			memset(e, 0, sizeof(*e));
+			e->gen = c->gen;
+			e->agent_id = agent_id;
+			memcpy(e->key, keys[i], kl + 1);
+			want[k] = e;
+			args[k + 1].type = 's';
+			args[k + 1].s = e->key;
+			k++;
+		}
+		if (k == 0)
+			break;
+		args[0].type = 'I';
+		args[0].i = agent_id;
+		len = 256 + k * 8;
+		if ((sql = malloc(len)) == NULL) {
+			snprintf(err, errlen, "looking up incidents: out of "
+			    "memory");
+			rc = -1;
+			break;
+		}
+		o = (size_t)snprintf(sql, len, "SELECT id, key, status, level, "
+		    "severity, first_seen, last_seen, count FROM incidents "
+		    "WHERE id IN (SELECT max(id) FROM incidents WHERE "
+		    "agent_id = ?1 AND key IN (");
+		for (size_t j = 0; j < k; j++)
+			o += (size_t)snprintf(sql + o, len - o, "%s?%zu",
+			    j ? ", " : "", j + 2);
+		snprintf(sql + o, len - o, ") GROUP BY key)");
+		if (store_query_args(st, STORE_ONCE, sql, "looking up "
+		    "incidents", args, k + 1, prefetch_row, ra, err,
+		    errlen) == -1)
+			rc = -1;
+		free(sql);
+		sql = NULL;
+		/* Asked and not found: none yet.  Failed: asked again. */
+		for (size_t j = 0; j < k; j++)
+			if (!want[j]->latest) {
+				if (rc == 0)
+					want[j]->latest = 1;
+				else
+					want[j]->gen = 0;
+			}
+	}
+	return rc;
 }
 
 int
