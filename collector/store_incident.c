@@ -204,6 +204,8 @@ trail_hash(const char *prev, const char *canon, char *out, size_t outlen)
  * simply asked again.
  */
 #define INCACHE_SLOTS	4096
+/* Incident ids taken at most at once (PostgreSQL; see incache_id). */
+#define INCACHE_IDS	1024
 
 struct incache_ent {
 	uint64_t	 gen;
@@ -228,6 +230,9 @@ struct store_incache {
 	int64_t		 trail_id;
 	char		 trail_hash[DIGEST_SHA256_HEX];
 	struct incache_ent ent[INCACHE_SLOTS];
+	/* PostgreSQL: incident ids taken ahead in this transaction. */
+	int64_t		 ids[INCACHE_IDS];
+	size_t		 nids, nextid, idblock;
 };
 
 void
@@ -241,6 +246,7 @@ store_incache_on(struct store *st)
 	(*c)->on = 1;
 	(*c)->gen = ++(*c)->next;
 	(*c)->ndirty = 0;
+	(*c)->nids = (*c)->nextid = (*c)->idblock = 0;
 }
 
 void
@@ -266,6 +272,19 @@ store_incache_flush(struct store *st, char *err, size_t errlen)
 		if (c->ent[i].gen == c->gen && c->ent[i].add > 0 &&
 		    incache_write(st, &c->ent[i], err, errlen) == -1)
 			return -1;
+	/*
+	 * The ids taken ahead and not used go back: the sequence restarts at
+	 * the first of them (only writers holding the lock take ids), so
+	 * incident numbers have no gaps but those of a rollback.
+	 */
+	if (c->nextid < c->nids) {
+		if (store_query(st, STMT_INCIDENT_IDS_BACK, "SELECT setval("
+		    "pg_get_serial_sequence('incidents', 'id'), ?1, false)",
+		    "giving back incident ids", NULL, NULL, err, errlen, "I",
+		    c->ids[c->nextid]) == -1)
+			return -1;
+		c->nids = c->nextid = 0;
+	}
 	return 0;
 }
 
@@ -459,6 +478,55 @@ incache_write(struct store *st, struct incache_ent *e, char *err,
 	e->add = 0;
 	c->ndirty--;
 	return 0;
+}
+
+static int
+id_row(void *arg, const struct store_row *r, char *err, size_t errlen)
+{
+	struct store_incache *c = arg;
+
+	(void)err;
+	(void)errlen;
+	if (c->nids < INCACHE_IDS)
+		c->ids[c->nids++] = store_col_int(r, 0);
+	return 0;
+}
+
+/*
+ * An id for an incident the fast path opens on PostgreSQL, taken ahead
+ * from the table's sequence (32, then twice as many each time, up to
+ * INCACHE_IDS, in one query), so the INSERT needs no RETURNING and waits
+ * for nothing: one round trip per block instead of one per incident.
+ * Taken inside the writers' lock and given back before COMMIT
+ * (store_incache_flush), so ids still grow in the order incidents are
+ * committed (admin paging by after_id) without gaps.  1 with *id, 0 when not
+ * taken ahead (SQLite, or outside the fast path), -1 with err.
+ */
+static int
+incache_id(struct store *st, int64_t *id, char *err, size_t errlen)
+{
+	struct store_incache *c = incache(st);
+
+	if (c == NULL || db_kind(store_db(st)) != DB_POSTGRES)
+		return 0;
+	if (c->nextid == c->nids) {
+		c->idblock = c->idblock == 0 ? 32 : c->idblock * 2;
+		if (c->idblock > INCACHE_IDS)
+			c->idblock = INCACHE_IDS;
+		c->nids = c->nextid = 0;
+		if (store_query(st, STMT_INCIDENT_IDS, "SELECT nextval("
+		    "pg_get_serial_sequence('incidents', 'id')) FROM "
+		    "generate_series(1, ?1)", "taking incident ids", id_row,
+		    c, err, errlen, "I", (int64_t)c->idblock) == -1)
+			return -1;
+		if (c->nids == 0) {
+			snprintf(err, errlen, "%s: taking incident ids: none "
+			    "came back", store_name(st));
+			return -1;
+		}
+	}
+	*id = c->ids[c->nextid++];
+	return 1;
 }
 
 /* The slot of (agent_id > 0, key) without taking it; NULL when off. */
@@ -678,7 +746,19 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 			r->escalated = !r->silent;
 		}
 	} else {
-		if (prep(st, STMT_INCIDENT_OPEN, "INSERT INTO incidents (key, "
+		int64_t	 nid = 0;
+		int	 ahead = e != NULL ? incache_id(st, &nid, err, errlen) : 0;
+
+		if (ahead == -1)
+			goto out;
+		/* With an id taken ahead, an INSERT that waits for nothing. */
+		if (prep(st, ahead ? STMT_INCIDENT_OPEN_ID : STMT_INCIDENT_OPEN,
+		    ahead ? "INSERT INTO incidents (key, "
+		    "type, category, subcategory, level, severity, status, "
+		    "agent_id, asset, title, "
+		    "count, first_seen, last_seen, received, report_deadline, id) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, 1, ?10, "
+		    "?10, ?11, ?12, ?13)" : "INSERT INTO incidents (key, "
 		    "type, category, subcategory, level, severity, status, "
 		    "agent_id, asset, title, "
 		    "count, first_seen, last_seen, received, report_deadline) "
@@ -700,9 +780,16 @@ store_incident_fold(struct store *st, const struct incident_obs *o,
 		if (tax_level_at_least(o->level, TAX_LEVEL_III))
 			db_bind_int64(s, 12, deadline(o->level, o->ts,
 			    o->report_hours));
-		step = store_step_id(st, s, "opening an incident", &r->id, err,
-		    errlen);
-		store_stmt_release(s);
+		if (ahead) {
+			db_bind_int64(s, 13, nid);
+			r->id = nid;
+			step = store_stmt_done(st, s, "opening an incident", err,
+			    errlen) == 0 ? 1 : -1;
+		} else {
+			step = store_step_id(st, s, "opening an incident",
+			    &r->id, err, errlen);
+			store_stmt_release(s);
+		}
 		s = NULL;
 		if (step != 1)
 			goto out;
