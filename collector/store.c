@@ -144,6 +144,9 @@ static const struct store_migration migrations[] = {
 	   (collector/store_console.c) */
 	{ store_console_sessions_migration,
 	  store_console_sessions_migration_pg },
+	/* 16: PostgreSQL checks the agent of events and availability rows
+	   once per statement (store_pg.c); SQLite keeps its foreign keys */
+	{ "", store_agent_refs_migration_pg },
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -124,6 +124,9 @@ struct store_migration {
 	const char	*pg;
 };
 
+/* Migration 16 on PostgreSQL (store_pg.c); nothing on SQLite. */
+extern const char store_agent_refs_migration_pg[];
+
 /*
  * PostgreSQL: bring the schema of the store's database to this build's
  * version, latest: the baseline (version 13) on an empty database, then

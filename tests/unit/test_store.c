@@ -834,11 +834,24 @@ test_pg_upgrade_from_baseline(void **state)
 	struct fx	*f = fx(state);
 	char		 err[512];
 
-	assert_true(store_schema_latest() >= 15);
+	assert_true(store_schema_latest() >= 16);
 	/* Back to what version 13 had: no outbox (migration 14), no shared
-	   console sessions (15). */
+	   console sessions (15), the agent foreign keys of events and
+	   availability (16). */
 	assert_int_equal(db_exec(store_db(f->st), "DROP TABLE notify_outbox; "
 	    "DROP TABLE console_sessions; "
+	    "DROP TRIGGER agent_ref_events_insert ON events; "
+	    "DROP TRIGGER agent_ref_events_update ON events; "
+	    "DROP TRIGGER agent_ref_availability_insert ON availability; "
+	    "DROP TRIGGER agent_ref_availability_update ON availability; "
+	    "DROP TRIGGER agent_ref_agents_delete ON agents; "
+	    "DROP TRIGGER agent_ref_agents_update ON agents; "
+	    "DROP FUNCTION agent_ref_check(); DROP FUNCTION agent_ref_keep(); "
+	    "ALTER TABLE events ADD CONSTRAINT events_agent_id_fkey "
+	    "FOREIGN KEY (agent_id) REFERENCES agents(id); "
+	    "ALTER TABLE availability ADD CONSTRAINT "
+	    "availability_agent_id_fkey FOREIGN KEY (agent_id) "
+	    "REFERENCES agents(id); "
 	    "UPDATE shaobing_schema SET version = 13"), 0);
 	store_close(f->st);
 	if ((f->st = store_open(f->target, err, sizeof(err))) == NULL)
@@ -852,6 +865,52 @@ test_pg_upgrade_from_baseline(void **state)
 	    "console_sessions"), 0);
 	assert_int_equal(one_int(f->st, "SELECT count(*) FROM "
 	    "shaobing_schema"), 1);
+	assert_int_equal(one_int(f->st, "SELECT count(*) FROM pg_constraint "
+	    "WHERE contype = 'f' AND conrelid IN ('events'::regclass, "
+	    "'availability'::regclass)"), 0);
+	assert_int_equal(one_int(f->st, "SELECT count(*) FROM pg_trigger "
+	    "WHERE tgname LIKE 'agent_ref_%'"), 6);
+}
+
+/*
+ * PostgreSQL keeps the agent of events and availability rows by
+ * statement triggers (migration 16), not per-row foreign keys: a row
+ * naming no agent is refused with SQLSTATE 23503 and changes nothing,
+ * and an agent that rows name cannot be deleted or renumbered.
+ */
+static void
+test_pg_agent_refs(void **state)
+{
+	struct fx		*f = fx(state);
+	struct event_batch	 b;
+	struct store_batch_result r;
+	char			 err[512];
+	struct db		*db = store_db(f->st);
+
+	mkbatch(&b, "pc-30", 1, 3);
+	if (store_insert_batch(f->st, &b, T0, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	event_batch_free(&b);
+	assert_int_equal(db_exec(db, "INSERT INTO events (agent_id, seq, ts, "
+	    "received, type, severity, key, data) VALUES ((SELECT id FROM "
+	    "agents), 10, 1, 1, 't', 0, 'k', '{}'), (424242, 11, 1, 1, 't', "
+	    "0, 'k', '{}')"), -1);
+	assert_non_null(strstr(db_errmsg(db), "agent_id is not in agents"));
+	assert_int_equal(one_int(f->st, "SELECT count(*) FROM events"), 3);
+	assert_int_equal(db_exec(db, "INSERT INTO availability (agent_id, "
+	    "target, ts, up, latency_ms, website) VALUES (424242, 'x', 1, 1, "
+	    "1, 0)"), -1);
+	assert_int_equal(db_exec(db, "UPDATE events SET agent_id = 424242 "
+	    "WHERE seq = 1"), -1);
+	assert_int_equal(db_exec(db, "DELETE FROM agents"), -1);
+	assert_non_null(strstr(db_errmsg(db), "still named by events"));
+	assert_int_equal(db_exec(db, "UPDATE agents SET id = id + 100"), -1);
+	assert_int_equal(one_int(f->st, "SELECT count(*) FROM agents"), 1);
+	/* An agent no row names goes. */
+	assert_int_equal(db_exec(db, "INSERT INTO agents (name, first_seen, "
+	    "last_seen) VALUES ('gone', 1, 1)"), 0);
+	assert_int_equal(db_exec(db, "DELETE FROM agents WHERE name = "
+	    "'gone'"), 0);
 }
 
 /* Lines of text a catalog query gives, one per row (columns joined). */
@@ -942,11 +1001,14 @@ test_pg_schema_matches_sqlite(void **state)
 	    "SELECT 'trigger', name, NULL, 0 FROM sqlite_master WHERE type = "
 	    "'trigger' ORDER BY 1, 2", a);
 	/* Not the indexes of PRIMARY KEY and UNIQUE constraints. */
+	/* Not the triggers that stand for SQLite's foreign keys from events
+	   and availability to agents (migration 16, test_pg_agent_refs). */
 	catalog(f->st, "SELECT 'index', CAST(indexname AS TEXT), NULL, 0 FROM "
 	    "pg_indexes i WHERE schemaname = current_schema() AND NOT EXISTS "
 	    "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) "
 	    "UNION ALL SELECT 'trigger', CAST(tgname AS TEXT), NULL, 0 FROM "
-	    "pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2", b);
+	    "pg_trigger WHERE NOT tgisinternal AND tgname NOT LIKE "
+	    "'agent_ref_%' ORDER BY 1, 2", b);
 	catalogs_equal("indexes and triggers", a, b);
 	store_close(lite);
 	free(a);
@@ -1377,6 +1439,7 @@ main(void)
 		PG_ONLY(test_pg_reset_sequences),
 		PG_ONLY(test_pg_schema_matches_sqlite),
 		PG_ONLY(test_pg_upgrade_from_baseline),
+		PG_ONLY(test_pg_agent_refs),
 		BOTH(test_large_batch_hooks),
 		BOTH(test_group_commit),
 		BOTH(test_uptime_coalescing),
