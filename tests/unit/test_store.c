@@ -825,6 +825,55 @@ test_large_batch_hooks(void **state)
 }
 
 /*
+ * The fast path inserts events whose seq is above the agent's last_seq
+ * without ON CONFLICT.  A row there already (put in behind the store's
+ * back) fails that INSERT; the careful path then stores the batch: the
+ * row there is kept (not stored twice), the rest stored once, the
+ * hooks run on the new ones only.  A batch sent again takes the INSERT
+ * with ON CONFLICT and stores nothing.
+ */
+static void
+test_fast_path_conflict(void **state)
+{
+	struct fx		*f = fx(state);
+	struct event_batch	 b;
+	struct store_batch_result r;
+	struct heard		 h;
+	char			 err[512];
+	struct db		*db = store_db(f->st);
+
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(store_add_event_hook(f->st, queueing_hook, &h), 0);
+	assert_int_equal(store_add_commit_hook(f->st, heard_commit, &h), 0);
+	mkbatch(&b, "pc-31", 1, 2);
+	if (store_insert_batch(f->st, &b, T0, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	event_batch_free(&b);
+	assert_int_equal(h.sent, 2);
+	assert_int_equal(db_exec(db, "INSERT INTO events (agent_id, seq, ts, "
+	    "received, type, severity, key, data) VALUES ((SELECT id FROM "
+	    "agents WHERE name = 'pc-31'), 5, 1, 1, 'odd', 3, 'k:x', "
+	    "'{\"there\":1}')"), 0);
+	mkbatch(&b, "pc-31", 3, 300);		/* seqs 3 .. 302 */
+	if (store_insert_batch(f->st, &b, T0 + 1, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(r.inserted, 299);
+	assert_int_equal(r.stored_through, 302);
+	assert_int_equal(h.sent, 2 + 299);
+	assert_int_equal(one_int(f->st, "SELECT count(*) FROM events"), 302);
+	assert_int_equal(one_int(f->st, "SELECT count(DISTINCT seq) FROM "
+	    "events"), 302);
+	assert_int_equal(one_int(f->st, "SELECT count(*) FROM events WHERE "
+	    "seq = 5 AND data = '{\"there\":1}'"), 1);
+	/* Sent again: the INSERT with ON CONFLICT, nothing new. */
+	if (store_insert_batch(f->st, &b, T0 + 2, &r, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(r.inserted, 0);
+	assert_int_equal(h.sent, 2 + 299);
+	event_batch_free(&b);
+}
+
+/*
  * A PostgreSQL store made by an older build (the baseline, version 13)
  * is brought up by the PostgreSQL texts of the migrations after it, once.
  */
@@ -1441,6 +1490,7 @@ main(void)
 		PG_ONLY(test_pg_upgrade_from_baseline),
 		PG_ONLY(test_pg_agent_refs),
 		BOTH(test_large_batch_hooks),
+		BOTH(test_fast_path_conflict),
 		BOTH(test_group_commit),
 		BOTH(test_uptime_coalescing),
 		BOTH(test_admin_queries),
