@@ -794,6 +794,26 @@ param(struct db_stmt *st, int i)
 	return &s->p[i - 1];
 }
 
+/* v in decimal into buf (room for 21 bytes): its length. */
+static int
+i64_text(char *buf, int64_t v)
+{
+	char		 t[24];
+	int		 n = 0, len = 0;
+	uint64_t	 u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		t[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		buf[len++] = '-';
+	while (n > 0)
+		buf[len++] = t[--n];
+	buf[len] = '\0';
+	return len;
+}
+
 static int
 pg_bind_int64(struct db_stmt *st, int i, int64_t v)
 {
@@ -802,7 +822,8 @@ pg_bind_int64(struct db_stmt *st, int i, int64_t v)
 	if ((p = param(st, i)) == NULL)
 		return -1;
 	p->type = OID_INT8;
-	p->len = snprintf(p->num, sizeof(p->num), "%" PRId64, v);
+	/* Per parameter of every row: no printf. */
+	p->len = i64_text(p->num, v);
 	return 0;
 }
 

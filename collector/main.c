@@ -574,7 +574,9 @@ main(int argc, char **argv)
 	}
 	co.assets.conf = &co.conf;
 	co.assets.oui_path = co.conf.asset_oui;
-	if (store_add_event_hook(co.store, store_indicator_hook, NULL) == -1 ||
+	if (store_add_prepare_hook(co.store, store_indicator_prepare,
+	    NULL) == -1 ||
+	    store_add_event_hook(co.store, store_indicator_hook, NULL) == -1 ||
 	    store_add_event_hook(co.store, asset_hook, &co.assets) == -1) {
 		log_errorx("store: too many ingest hooks");
 		goto out;

@@ -227,6 +227,7 @@ struct store {
 	size_t		 capmev;
 	struct db_stmt	*cache[STORE_STMT_MAX];	/* store_stmt() */
 	const char	*cache_sql[STORE_STMT_MAX];
+	char		*full_sql[STORE_STMT_MAX];	/* store_multi_write() */
 	char		*buf;		/* event data serialisation */
 	size_t		 bufsize;
 	struct {
@@ -239,6 +240,11 @@ struct store {
 		void			*arg;
 	}		 batch_hooks[STORE_HOOKS_MAX];
 	size_t		 nbatch_hooks;
+	struct {
+		store_prepare_hook	 fn;
+		void			*arg;
+	}		 prep_hooks[STORE_HOOKS_MAX];
+	size_t		 nprep_hooks;
 	size_t		*idx;		/* events_multi(): for batch hooks */
 	struct {
 		store_commit_hook	 fn;
@@ -262,6 +268,17 @@ store_add_event_hook(struct store *st, store_event_hook fn, void *arg)
 	st->ev_hooks[st->nev_hooks].fn = fn;
 	st->ev_hooks[st->nev_hooks].arg = arg;
 	st->nev_hooks++;
+	return 0;
+}
+
+int
+store_add_prepare_hook(struct store *st, store_prepare_hook fn, void *arg)
+{
+	if (st->nprep_hooks == STORE_HOOKS_MAX)
+		return -1;
+	st->prep_hooks[st->nprep_hooks].fn = fn;
+	st->prep_hooks[st->nprep_hooks].arg = arg;
+	st->nprep_hooks++;
 	return 0;
 }
 
@@ -915,8 +932,10 @@ store_close(struct store *st)
 	free(st->idx);
 	store_incache_free(st->incache);
 	store_behind_free(st->behind);
-	for (int i = 0; i < STORE_STMT_MAX; i++)
+	for (int i = 0; i < STORE_STMT_MAX; i++) {
 		db_finalize(st->cache[i]);
+		free(st->full_sql[i]);
+	}
 	db_close(st->db);
 	free(st->buf);
 	free(st->rej);
@@ -1219,20 +1238,30 @@ store_multi_sql(const char *head, size_t ncols, size_t nrows,
 }
 
 int
-store_multi_write(struct store *st, enum store_stmt_id id, const char *one,
-    const char *head, const char *tail, size_t ncols, size_t n,
-    store_multi_bind bind, const void *arg, const char *what, char *err,
-    size_t errlen)
+store_multi_write(struct store *st, enum store_stmt_id id,
+    enum store_stmt_id id_full, const char *one, const char *head,
+    const char *tail, size_t ncols, size_t n, store_multi_bind bind,
+    const void *arg, const char *what, char *err, size_t errlen)
 {
 	for (size_t o = 0; o < n; o += STORE_MULTI_ROWS) {
 		size_t		 m = n - o < STORE_MULTI_ROWS ? n - o :
 				    STORE_MULTI_ROWS;
 		struct db_stmt	*s = NULL;
 		char		*sql = NULL;
-		int		 rc;
+		int		 rc, kept = m == 1 || m == STORE_MULTI_ROWS;
 
+		if (m == STORE_MULTI_ROWS && st->full_sql[id_full] == NULL &&
+		    (st->full_sql[id_full] = store_multi_sql(head, ncols, m,
+		    tail)) == NULL) {
+			snprintf(err, errlen, "%s: %s: out of memory",
+			    st->path, what);
+			return -1;
+		}
 		if (m == 1)
 			s = store_stmt(st, id, one, err, errlen);
+		else if (m == STORE_MULTI_ROWS)
+			s = store_stmt(st, id_full, st->full_sql[id_full], err,
+			    errlen);
 		else if ((sql = store_multi_sql(head, ncols, m, tail)) == NULL)
 			snprintf(err, errlen, "%s: %s: out of memory",
 			    st->path, what);
@@ -1245,7 +1274,7 @@ store_multi_write(struct store *st, enum store_stmt_id id, const char *one,
 			bind(s, (int)(i * ncols), o + i, arg);
 		if ((rc = db_step(s)) != DB_DONE)
 			store_db_err(st, what, err, errlen);
-		if (m == 1)
+		if (kept)
 			store_stmt_release(s);
 		else
 			db_finalize(s);
@@ -1667,6 +1696,10 @@ store_insert_batches(struct store *st, struct store_batch_in *in, size_t n)
 	char	err[512];
 	int	rc;
 
+	/* Before BEGIN: outside the writers' lock. */
+	for (size_t h = 0; h < st->nprep_hooks; h++)
+		for (size_t i = 0; i < n; i++)
+			st->prep_hooks[h].fn(st->prep_hooks[h].arg, in[i].b);
 	if ((rc = group_try(st, in, n, 0, err, sizeof(err))) == 0)
 		return 0;
 	if (!store_error_retryable(st->last_rc))

@@ -222,7 +222,19 @@ typedef int (*store_batch_hook)(void *arg, struct store *st,
     int64_t agent_id, const struct event_batch *b, const size_t *idx,
     size_t n, char *err, size_t errlen);
 
+/*
+ * A prepare hook runs once per batch of a group before its transaction
+ * begins, so outside the writers' lock (on PostgreSQL another collector
+ * may hold it meanwhile): work an event hook will need that touches no
+ * database, such as parsing the data of the events it reads
+ * (event_data() keeps what it parsed).  Speed only: an event hook must
+ * not count on it.
+ */
+typedef void (*store_prepare_hook)(void *arg, const struct event_batch *b);
+
 /* -1 when the (small, fixed) hook table is full. */
+int	store_add_prepare_hook(struct store *st, store_prepare_hook fn,
+	    void *arg);
 int	store_add_event_hook(struct store *st, store_event_hook fn, void *arg);
 int	store_add_batch_hook(struct store *st, store_batch_hook fn, void *arg);
 int	store_add_commit_hook(struct store *st, store_commit_hook fn, void *arg);

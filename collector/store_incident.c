@@ -852,7 +852,8 @@ int
 store_incident_links_write(struct store *st, const struct store_link *l,
     size_t n, char *err, size_t errlen)
 {
-	return store_multi_write(st, STMT_INCIDENT_LINK, LINK_INSERT
+	return store_multi_write(st, STMT_INCIDENT_LINK,
+	    STMT_INCIDENT_LINK_MANY, LINK_INSERT
 	    "(?1, ?2) ON CONFLICT DO NOTHING", LINK_INSERT,
 	    " ON CONFLICT DO NOTHING", 2, n, bind_link, l,
 	    "linking events to incidents", err, errlen);

@@ -49,6 +49,32 @@ const char store_indicator_migration[] =
 	");"
 	"CREATE INDEX findings_last ON findings(last_ts);";
 
+/* Does the hook read ev's data?  (Without parsing it.) */
+static int
+reads_data(const struct event *ev, char *code_member, size_t size)
+{
+	/*
+	 * A finding (an active check's result) names its type as its code;
+	 * most events are neither that nor a sample, and their data need
+	 * not even be parsed to know it.
+	 */
+	snprintf(code_member, size, "\"code\":\"%s\"", ev->type);
+	return strcmp(ev->type, "availability") == 0 ||
+	    event_data_may_hold(ev, code_member);
+}
+
+void
+store_indicator_prepare(void *arg, const struct event_batch *b)
+{
+	char code_member[EVENT_TYPE_MAX + 16];
+
+	(void)arg;
+	for (size_t i = 0; i < b->n; i++)
+		if (reads_data(&b->events[i], code_member,
+		    sizeof(code_member)))
+			(void)event_data(&b->events[i]);
+}
+
 int
 store_indicator_hook(void *arg, struct store *st,
     const struct store_event_ctx *ctx, char *err, size_t errlen)
@@ -58,15 +84,7 @@ store_indicator_hook(void *arg, struct store *st,
 	char			 code_member[EVENT_TYPE_MAX + 16];
 
 	(void)arg;
-	/*
-	 * A finding (an active check's result) names its type as its code;
-	 * most events are neither that nor a sample, and their data need
-	 * not even be parsed to know it.
-	 */
-	snprintf(code_member, sizeof(code_member), "\"code\":\"%s\"",
-	    ev->type);
-	if (strcmp(ev->type, "availability") != 0 &&
-	    !event_data_may_hold(ev, code_member))
+	if (!reads_data(ev, code_member, sizeof(code_member)))
 		return 0;
 	if (!json_is_object(data = event_data(ev)))
 		return 0;
@@ -185,7 +203,8 @@ int
 store_availability_write(struct store *st, const struct store_avail_row *r,
     size_t n, char *err, size_t errlen)
 {
-	return store_multi_write(st, STMT_AVAILABILITY_ADD, AVAIL_INSERT
+	return store_multi_write(st, STMT_AVAILABILITY_ADD,
+	    STMT_AVAILABILITY_ADD_MANY, AVAIL_INSERT
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", AVAIL_INSERT, "", 9, n,
 	    bind_avail, r, "storing availability samples", err, errlen);
 }

@@ -34,6 +34,9 @@ extern const char store_device_migration[];
  * "code" equal to the event type) are folded into findings by (target,
  * key).  Other events are not touched.  arg is unused.
  */
+/* Its prepare hook (store_add_prepare_hook): the data of the samples
+   and findings parsed before the transaction. */
+void	store_indicator_prepare(void *arg, const struct event_batch *b);
 int	store_indicator_hook(void *arg, struct store *st,
 	    const struct store_event_ctx *ctx, char *err, size_t errlen);
 

@@ -167,6 +167,7 @@ enum store_stmt_id {
 	STMT_INCIDENT_IDS,
 	STMT_INCIDENT_IDS_BACK,
 	STMT_INCIDENT_LINK,
+	STMT_INCIDENT_LINK_MANY,
 	STMT_INCIDENT_FIND_OPEN,
 	STMT_INCIDENT_FIND_OPEN_TYPES,
 	STMT_INCIDENT_STATUS,
@@ -181,6 +182,7 @@ enum store_stmt_id {
 	STMT_OUTBOX_ADD,
 	/* store_indicator.c */
 	STMT_AVAILABILITY_ADD,
+	STMT_AVAILABILITY_ADD_MANY,
 	STMT_FINDING_ADD,
 	STMT_INCIDENT_PUT,
 	/* store_asset.c */
@@ -254,17 +256,19 @@ char		*store_multi_sql(const char *head, size_t ncols, size_t nrows,
  * rows each: head "INSERT INTO t (...) VALUES ", tail "" or an ON
  * CONFLICT clause; one is the same INSERT of a single row (its own
  * literal, "head(?1, ...)tail"), kept as statement id for a chunk of
- * one.  bind(s, k, i, arg) binds row i at ?k+1 .. ?k+ncols.  0, or -1
- * with err ("PATH: what: ...").
+ * one, and a full chunk's text is built once and kept as statement
+ * id_full (prepared once: on PostgreSQL, on the server).  bind(s, k, i,
+ * arg) binds row i at ?k+1 .. ?k+ncols.  0, or -1 with err ("PATH:
+ * what: ...").
  */
 #define STORE_MULTI_ROWS	250
 typedef void (*store_multi_bind)(struct db_stmt *s, int k, size_t i,
 		    const void *arg);
 int		 store_multi_write(struct store *st, enum store_stmt_id id,
-		    const char *one, const char *head, const char *tail,
-		    size_t ncols, size_t n, store_multi_bind bind,
-		    const void *arg, const char *what, char *err,
-		    size_t errlen);
+		    enum store_stmt_id id_full, const char *one,
+		    const char *head, const char *tail, size_t ncols,
+		    size_t n, store_multi_bind bind, const void *arg,
+		    const char *what, char *err, size_t errlen);
 
 /*
  * Reading: the one helper for prepare -> bind -> step -> rows.  Every
