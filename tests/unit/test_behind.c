@@ -35,7 +35,7 @@
 
 #define T0	INT64_C(1780000000000)
 #define NAGENTS	3
-#define NEV	90
+#define NEV	600		/* 900 samples in a group: full multi-row chunks */
 
 /* One store with the collector's hooks, as main.c registers them. */
 struct side {
