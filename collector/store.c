@@ -660,8 +660,9 @@ ints_row(void *arg, const struct store_row *r, char *err, size_t errlen)
 }
 
 int
-store_query_ints(struct store *st, const char *sql, const char *what,
-    int64_t *v, size_t nv, char *err, size_t errlen, const char *types, ...)
+store_query_ints(struct store *st, enum store_stmt_id id, const char *sql,
+    const char *what, int64_t *v, size_t nv, char *err, size_t errlen,
+    const char *types, ...)
 {
 	struct ints_read	w = { v, nv };
 	va_list			ap;
@@ -670,7 +671,7 @@ store_query_ints(struct store *st, const char *sql, const char *what,
 	for (size_t i = 0; i < nv; i++)
 		v[i] = 0;
 	va_start(ap, types);
-	r = query_va(st, STORE_ONCE, sql, what, ints_row, &w, err, errlen,
+	r = query_va(st, id, sql, what, ints_row, &w, err, errlen,
 	    types, ap);
 	va_end(ap);
 	return r;

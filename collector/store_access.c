@@ -279,7 +279,8 @@ int
 store_agent_cert_after(struct store *st, const char *name, int64_t *after,
     char *err, size_t errlen)
 {
-	return store_query_ints(st, "SELECT cert_after FROM agents WHERE name "
+	return store_query_ints(st, STMT_AGENT_CERT_AFTER,
+	    "SELECT cert_after FROM agents WHERE name "
 	    "= ?1", "agents", after, 1, err, errlen, "s", name) == -1 ? -1 : 0;
 }
 
@@ -288,7 +289,8 @@ store_agent_access(struct store *st, const char *name, int64_t *revoked_ms,
     uint64_t *last_seq, char *err, size_t errlen)
 {
 	int64_t	v[2];
-	int	n = store_query_ints(st, "SELECT revoked, last_seq FROM agents "
+	int	n = store_query_ints(st, STMT_AGENT_ACCESS,
+	    "SELECT revoked, last_seq FROM agents "
 	    "WHERE name = ?1", "agents", v, 2, err, errlen, "s", name);
 
 	*revoked_ms = v[0];
@@ -482,9 +484,9 @@ store_apitoken_revoke(struct store *st, int64_t id, int64_t now_ms,
 	int		 rc = -1;
 
 	*already = 0;
-	if ((rc = store_query_ints(st, "SELECT revoked IS NOT NULL FROM "
-	    "api_tokens WHERE id = ?1", "api_tokens", &revoked, 1, err, errlen,
-	    "I", id)) != 1)
+	if ((rc = store_query_ints(st, STORE_ONCE, "SELECT revoked IS NOT "
+	    "NULL FROM api_tokens WHERE id = ?1", "api_tokens", &revoked, 1,
+	    err, errlen, "I", id)) != 1)
 		return rc == 0 ? 1 : -1;
 	rc = -1;
 	if ((*already = revoked != 0))

@@ -381,8 +381,8 @@ count_rows(struct store *st, const char *table, int64_t *n, char *err,
 	char	sql[256];
 
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"", table);
-	return store_query_ints(st, sql, "counting rows", n, 1, err, errlen,
-	    "") == -1 ? -1 : 0;
+	return store_query_ints(st, STORE_ONCE, sql, "counting rows", n, 1,
+	    err, errlen, "") == -1 ? -1 : 0;
 }
 
 /* Column 0 of the first row: a hash, into a 65-byte buffer. */
@@ -687,22 +687,24 @@ keep_counter(struct mig *m, const struct table *t)
 
 	if (is_postgres(m->from))
 		return 0;
-	if (store_query_ints(m->from, "SELECT count(*) FROM sqlite_master "
-	    "WHERE name = 'sqlite_sequence'", "reading AUTOINCREMENT counters",
+	if (store_query_ints(m->from, STORE_ONCE, "SELECT count(*) FROM "
+	    "sqlite_master WHERE name = 'sqlite_sequence'",
+	    "reading AUTOINCREMENT counters",
 	    &from_seq, 1, m->err, sizeof(m->err), "") == -1)
 		return -1;
 	if (from_seq == 0)
 		return 0;	/* no AUTOINCREMENT table */
-	if (store_query_ints(m->from, "SELECT seq FROM sqlite_sequence "
-	    "WHERE name = ?1", "reading AUTOINCREMENT counters", &from_seq, 1,
+	if (store_query_ints(m->from, STORE_ONCE, "SELECT seq FROM "
+	    "sqlite_sequence WHERE name = ?1",
+	    "reading AUTOINCREMENT counters", &from_seq, 1,
 	    m->err, sizeof(m->err), "s", t->name) == -1)
 		return -1;
 	if (from_seq == 0)
 		return 0;	/* not AUTOINCREMENT */
 	snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) FROM \"%s\"",
 	    t->name);
-	if (store_query_ints(m->to, sql, "reading the highest id", &top, 1,
-	    m->err, sizeof(m->err), "") == -1)
+	if (store_query_ints(m->to, STORE_ONCE, sql, "reading the highest id",
+	    &top, 1, m->err, sizeof(m->err), "") == -1)
 		return -1;
 	if (from_seq <= top)
 		return 0;

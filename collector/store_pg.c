@@ -349,8 +349,9 @@ exec(struct store *st, const char *sql, const char *what, char *err,
 static int
 pg_version(struct store *st, int64_t *v, char *err, size_t errlen)
 {
-	return store_query_ints(st, "SELECT version FROM shaobing_schema",
-	    "reading the schema version", v, 1, err, errlen, "") == -1 ? -1 : 0;
+	return store_query_ints(st, STORE_ONCE, "SELECT version FROM "
+	    "shaobing_schema", "reading the schema version", v, 1, err, errlen,
+	    "") == -1 ? -1 : 0;
 }
 
 int

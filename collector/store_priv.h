@@ -202,6 +202,9 @@ enum store_stmt_id {
 	STMT_ASSET_UNMANAGED_UPDATE,
 	STMT_ASSET_UNMANAGED_ADD,
 	STMT_ASSET_TARGET_SEEN,
+	/* store_access.c */
+	STMT_AGENT_ACCESS,
+	STMT_AGENT_CERT_AFTER,
 	STORE_STMT_MAX,
 	STORE_ONCE = STORE_STMT_MAX	/* store_query(): not cached */
 };
@@ -309,11 +312,12 @@ int	store_query(struct store *st, enum store_stmt_id id, const char *sql,
 /*
  * The first row's columns 0 .. nv - 1 as integers into v (NULL reads as
  * 0; v all 0 without a row): 1 a row, 0 none, -1 with err.  For the
- * many reads of one row of numbers (an id, a flag, a time).
+ * many reads of one row of numbers (an id, a flag, a time).  id as in
+ * store_query(): a cached statement for a read made per request.
  */
-int	store_query_ints(struct store *st, const char *sql, const char *what,
-	    int64_t *v, size_t nv, char *err, size_t errlen, const char *types,
-	    ...);
+int	store_query_ints(struct store *st, enum store_stmt_id id,
+	    const char *sql, const char *what, int64_t *v, size_t nv,
+	    char *err, size_t errlen, const char *types, ...);
 /* store_query() with the arguments in an array of n (type per element). */
 int	store_query_args(struct store *st, enum store_stmt_id id,
 	    const char *sql, const char *what, const struct store_arg *args,

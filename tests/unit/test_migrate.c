@@ -202,7 +202,7 @@ rows(struct store *st, const char *table)
 	int64_t	n = -1;
 
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
-	assert_int_equal(store_query_ints(st, sql, "count", &n, 1, err,
+	assert_int_equal(store_query_ints(st, STORE_ONCE, sql, "count", &n, 1, err,
 	    sizeof(err), ""), 1);
 	return n;
 }
@@ -351,14 +351,15 @@ ids_continue(const char *to)
 	int64_t		 top, fresh;
 
 	assert_non_null(st = store_open(to, err, sizeof(err)));
-	assert_int_equal(store_query_ints(st, "SELECT max(id) FROM events",
-	    "max", &top, 1, err, sizeof(err), ""), 1);
+	assert_int_equal(store_query_ints(st, STORE_ONCE, "SELECT max(id) "
+	    "FROM events", "max", &top, 1, err, sizeof(err), ""), 1);
 	put(st, "pc-01", 5000, "login_failed", SEV_LOW, "k",
 	    json_pack("{}"));
-	assert_int_equal(store_query_ints(st, "SELECT id FROM events WHERE "
-	    "seq = 5000", "new", &fresh, 1, err, sizeof(err), ""), 1);
+	assert_int_equal(store_query_ints(st, STORE_ONCE, "SELECT id FROM "
+	    "events WHERE seq = 5000", "new", &fresh, 1, err, sizeof(err), ""),
+	    1);
 	assert_true(fresh > top);
-	assert_int_equal(store_query_ints(st, "SELECT max(id) FROM "
+	assert_int_equal(store_query_ints(st, STORE_ONCE, "SELECT max(id) FROM "
 	    "api_tokens", "max", &top, 1, err, sizeof(err), ""), 1);
 	assert_int_equal(store_apitoken_add(st, "tok2", "read", "new", T0, 0,
 	    "root", &fresh, err, sizeof(err)), 0);

@@ -72,7 +72,7 @@ scalar(struct store *st, const char *sql)
 	int64_t	v = -1;
 	char	err[256];
 
-	if (store_query_ints(st, sql, "test", &v, 1, err, sizeof(err),
+	if (store_query_ints(st, STORE_ONCE, sql, "test", &v, 1, err, sizeof(err),
 	    "") == -1)
 		fail_msg("%s", err);
 	return v;

@@ -1454,14 +1454,14 @@ test_store_query(void **state)
 	{
 		int64_t v[3] = { 9, 9, 9 };
 
-		assert_int_equal(store_query_ints(f->st, "SELECT ?1, NULL, 7 "
-		    "UNION ALL SELECT 1, 2, 3", "ints", v, 3, err, sizeof(err),
-		    "I", (int64_t)-5), 1);
+		assert_int_equal(store_query_ints(f->st, STORE_ONCE, "SELECT "
+		    "?1, NULL, 7 UNION ALL SELECT 1, 2, 3", "ints", v, 3, err,
+		    sizeof(err), "I", (int64_t)-5), 1);
 		assert_int_equal(v[0], -5);
 		assert_int_equal(v[1], 0);
 		assert_int_equal(v[2], 7);
-		assert_int_equal(store_query_ints(f->st, "SELECT 1, 2 WHERE 1 = 0",
-		    "none", v, 2, err, sizeof(err), ""), 0);
+		assert_int_equal(store_query_ints(f->st, STORE_ONCE, "SELECT "
+		    "1, 2 WHERE 1 = 0", "none", v, 2, err, sizeof(err), ""), 0);
 		assert_int_equal(v[0], 0);
 		assert_int_equal(v[1], 0);
 	}
